@@ -1,0 +1,7 @@
+"""Neural Explainer's computing core.
+
+Everything that computes lives here: NumPy teaching routines (convolution, pooling, neurons,
+perceptron rules), image loading, Keras model builders and the model store. Importing ``core``
+imports neither TensorFlow nor Streamlit; only ``core.ui`` and ``core.cached`` import Streamlit,
+and only the model modules import TensorFlow/Keras.
+"""
