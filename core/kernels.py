@@ -1,0 +1,163 @@
+"""A gallery of named image kernels, each with where it comes from and what it detects.
+
+The seed kernels are reproduced exactly as printed in ``001_0ab6af07a5a8fe8c.txt`` (rows top to
+bottom, lines given per kernel). The others are the standard image-processing kernels (Setosa's
+"Image Kernels", scikit-image, Gonzalez & Woods), marked as such.
+
+Every kernel is stored as a float32 ``(k, k)`` array; look it up with ``KERNELS[name].values``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SEED_001 = "001_0ab6af07a5a8fe8c.txt"
+SEED_003 = "003_de28f4f738ce9072.txt"
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """One named kernel.
+
+    Attributes
+    ----------
+    name : str
+        Key in :data:`KERNELS` (also used in URLs).
+    title : str
+        Label shown on the page.
+    values : ndarray of shape (k, k), float32
+        The weights, row 0 at the top. Treat as read-only.
+    description : str
+        What it computes.
+    detects : str
+        What lights up in the feature map.
+    source : str
+        Where the numbers come from (seed file and lines, or a reference).
+    from_seed : bool
+        True when printed in one of the lecture seeds.
+    """
+
+    name: str
+    title: str
+    values: np.ndarray = field(repr=False)
+    description: str
+    detects: str
+    source: str
+    from_seed: bool = False
+
+    @property
+    def size(self) -> int:
+        return int(self.values.shape[0])
+
+    @property
+    def is_flip_symmetric(self) -> bool:
+        """True when a 180° rotation leaves it unchanged, so convolution = cross-correlation."""
+        return bool(np.array_equal(self.values, self.values[::-1, ::-1]))
+
+
+def _k(rows) -> np.ndarray:
+    arr = np.asarray(rows, dtype=np.float32)
+    arr.setflags(write=False)
+    return arr
+
+
+def _gaussian(size: int, sigma: float) -> np.ndarray:
+    ax = np.arange(size) - (size - 1) / 2
+    g = np.exp(-(ax ** 2) / (2 * sigma ** 2))
+    kernel = np.outer(g, g)
+    return kernel / kernel.sum()
+
+
+_ENTRIES = [
+    Kernel("horizontal_lines", "Horizontal lines", _k([[-1, -1, -1], [2, 2, 2], [-1, -1, -1]]),
+           "Line detector: the middle row weighs +2, the rows above and below −1.",
+           "1-pixel horizontal lines (6 on the line, 0 on lines of other angles)",
+           f"{SEED_001} L56–60", True),
+    Kernel("lines_45", "45° lines", _k([[-1, -1, 2], [-1, 2, -1], [2, -1, -1]]),
+           "Line detector for the rising diagonal ('/'). The seed prints it without a label (lost in "
+           "the text); it is the standard +45° line mask.",
+           "1-pixel '/' diagonal lines", f"{SEED_001} L62–64", True),
+    Kernel("vertical_lines", "Vertical lines", _k([[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]]),
+           "Line detector: the middle column weighs +2, its neighbours −1.",
+           "1-pixel vertical lines", f"{SEED_001} L66–70", True),
+    Kernel("lines_135", "135° lines", _k([[2, -1, -1], [-1, 2, -1], [-1, -1, 2]]),
+           "Line detector for the falling diagonal ('\\').",
+           "1-pixel '\\' diagonal lines", f"{SEED_001} L72–76", True),
+    Kernel("sobel_horizontal", "Sobel (horizontal edges)", _k([[-1, -2, -1], [0, 0, 0], [1, 2, 1]]),
+           "Vertical gradient (bottom minus top), smoothed across. Its label is garbled in the seed.",
+           "horizontal edges; the sign says dark→light (+) or light→dark (−) going down",
+           f"{SEED_001} L84–89", True),
+    Kernel("sobel_vertical", "Sobel (vertical edges)", _k([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
+           "Horizontal gradient (right minus left), smoothed down the column.",
+           "vertical edges; + where it gets brighter to the right",
+           f"{SEED_001} L91–95", True),
+    Kernel("laplacian_4", "Laplacian (4-neighbour)", _k([[0, -1, 0], [-1, 4, -1], [0, -1, 0]]),
+           "Second derivative: centre minus its 4 neighbours (centre-positive sign, as printed).",
+           "edges and fine detail in every direction; 0 on flat areas", f"{SEED_001} L103–114", True),
+    Kernel("laplacian_8", "Laplacian (8-neighbour)", _k([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),
+           "Second derivative including the diagonals.",
+           "edges and points in every direction", f"{SEED_001} L116–120", True),
+    Kernel("log_5x5", "Laplacian of Gaussian (5×5)",
+           _k([[0, 0, -1, 0, 0], [0, -1, -2, -1, 0], [-1, -2, 16, -2, -1],
+               [0, -1, -2, -1, 0], [0, 0, -1, 0, 0]]),
+           "A Laplacian on a smoothed image: less sensitive to noise than the 3×3 Laplacians.",
+           "blobs and edges at a coarser scale", f"{SEED_001} L122–128", True),
+    Kernel("vertical_edge", "Vertical edge (Ng)", _k([[1, 0, -1], [1, 0, -1], [1, 0, -1]]),
+           "Left minus right. The seed's text refers to it; the values are the standard ones of "
+           "Andrew Ng's course, which the seed follows.",
+           "vertical edges: +30 on a bright→dark step of height 10",
+           f"{SEED_003} L48–59 (values from the course it follows)", False),
+    Kernel("horizontal_edge", "Horizontal edge (Ng)", _k([[1, 1, 1], [0, 0, 0], [-1, -1, -1]]),
+           "Top minus bottom.", "horizontal edges",
+           f"{SEED_003} L60 (values from the course it follows)", False),
+    Kernel("scharr_vertical", "Scharr (vertical edges)", _k([[-3, 0, 3], [-10, 0, 10], [-3, 0, 3]]),
+           "Like Sobel with weights chosen for better rotation symmetry.",
+           "vertical edges", "Scharr 2000; scikit-image `filters.scharr_v`", False),
+    Kernel("identity", "Identity", _k([[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
+           "Copies the centre pixel: the output equals the input.", "nothing (a no-op)",
+           "standard", False),
+    Kernel("box_blur", "Box blur", _k(np.full((3, 3), 1 / 9)),
+           "Mean of the 3×3 neighbourhood.", "nothing: smooths", "standard", False),
+    Kernel("gaussian_3x3", "Gaussian blur (3×3)", _k(np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16),
+           "Weighted mean, nearer pixels count more (binomial approximation of a Gaussian).",
+           "nothing: smooths", "standard (binomial 1-2-1)", False),
+    Kernel("gaussian_5x5", "Gaussian blur (5×5)", _k(_gaussian(5, 1.0)),
+           "Gaussian weights with σ = 1 pixel, normalised to sum 1.", "nothing: smooths more",
+           "standard (σ = 1)", False),
+    Kernel("sharpen", "Sharpen", _k([[0, -1, 0], [-1, 5, -1], [0, -1, 0]]),
+           "Identity plus the 4-neighbour Laplacian: boosts local contrast.", "fine detail, enhanced",
+           "standard (Setosa image kernels)", False),
+    Kernel("emboss", "Emboss", _k([[-2, -1, 0], [-1, 1, 1], [0, 1, 2]]),
+           "A diagonal gradient plus the pixel itself: relief lit from the top-left.",
+           "diagonal edges, as shading", "standard (Setosa image kernels)", False),
+    Kernel("outline", "Outline", _k([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),
+           "Same weights as the 8-neighbour Laplacian; shown with a clip display it outlines shapes.",
+           "outlines", "standard (Setosa image kernels)", False),
+    Kernel("diagonal_2x2", "2×2 diagonal shape", _k([[0, 1], [1, 0]]),
+           "'The entire filter is essentially just a shape, packed into a matrix.' Fires on a '/' "
+           "diagonal but equally on a solid block.", "'/' diagonals (and solid blocks)",
+           "002_7b3b2c01a09ce879.txt L172–181", True),
+    Kernel("isolated_diagonal_2x2", "2×2 isolated diagonal", _k([[-1, 1], [1, -1]]),
+           "Negative weights off the diagonal demand an isolated diagonal: 2 on '/', 0 on a block.",
+           "isolated '/' diagonals only", "002_7b3b2c01a09ce879.txt L172–181", True),
+]
+
+KERNELS: dict[str, Kernel] = {k.name: k for k in _ENTRIES}
+"""Name → :class:`Kernel`, in display order (seed kernels first)."""
+
+LINE_KERNELS = ("horizontal_lines", "lines_45", "vertical_lines", "lines_135")
+
+
+def get_kernel(name: str) -> Kernel:
+    """Look up a kernel by name.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a key of :data:`KERNELS` (the message lists the valid names).
+    """
+    try:
+        return KERNELS[name]
+    except KeyError:
+        raise ValueError(f"Unknown kernel {name!r}; choose one of {', '.join(KERNELS)}.") from None

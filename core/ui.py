@@ -1,0 +1,257 @@
+"""The Streamlit adapter: page frame, lecture mode, URL state and widgets shared by pages.
+
+This module and ``core.cached`` are the only parts of ``core`` that import Streamlit.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Optional
+
+import numpy as np
+import streamlit as st
+
+from core import cached
+from core.figures import SIGNED_MODES
+from core.images import SAMPLES, SYNTHETIC, ImageLoadError
+
+APP_TITLE = "Neural Explainer"
+LECTURE_KEY = "lecture_mode"
+SHARED_IMAGE_KEY = "shared_upload"     # {"name": str, "data": bytes}: the user's photo, for every page
+LECTURE_SEED = 0
+
+_LECTURE_CSS = """
+<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stWidgetLabel"] p, label, .stMetric, [data-testid="stCaptionContainer"] { font-size: 1.25rem !important; }
+h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; } h3 { font-size: 1.8rem !important; }
+[data-testid="stMetricValue"] { font-size: 2.6rem !important; }
+code { font-size: 1.15rem !important; }
+</style>
+"""
+
+
+# --- frame ---------------------------------------------------------------------------------------
+
+def page_setup() -> bool:
+    """Configure the page and draw the shared sidebar; called once per run by ``app.py``.
+
+    Returns
+    -------
+    bool
+        Whether lecture mode is on.
+    """
+    st.set_page_config(page_title=APP_TITLE, page_icon=":material/neurology:", layout="wide")
+    url_default(LECTURE_KEY, "lecture", False, cast=lambda v: v in ("1", "true", "True"))
+    with st.sidebar:
+        st.toggle("Lecture mode", key=LECTURE_KEY,
+                  help="Projector-size text and figures, fewer controls, fixed random seeds.")
+        st.caption("Neural Explainer shows what the building blocks of neural networks compute, "
+                   "with the real numbers behind every picture. It runs offline: sample images, "
+                   "data and trained weights ship with the app.")
+    if is_lecture():
+        st.markdown(_LECTURE_CSS, unsafe_allow_html=True)
+        st.query_params["lecture"] = "1"
+    elif "lecture" in st.query_params:
+        del st.query_params["lecture"]
+    return is_lecture()
+
+
+def require_app_frame() -> None:
+    """Make sure the page runs inside ``app.py``'s frame; call it first in every page script.
+
+    On the very first visit to a deep link (``/convolution``) of a fresh server, Streamlit's legacy
+    ``pages/`` routing runs the page script on its own, without ``app.py`` (no sidebar, no
+    navigation). Turning that routing off and rerunning sends the same URL through
+    ``st.navigation``. Afterwards this is a no-op.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def is_lecture() -> bool:
+    """Whether lecture (projector) mode is on in this session."""
+    return bool(st.session_state.get(LECTURE_KEY, False))
+
+
+def session_seed(default: int = 0) -> int:
+    """The random seed a page should use: fixed in lecture mode."""
+    return LECTURE_SEED if is_lecture() else default
+
+
+def style_figure(fig, *, height: Optional[int] = None):
+    """Apply lecture-mode sizes to a Plotly figure (bigger fonts and figures) and return it."""
+    if is_lecture():
+        fig.update_layout(font=dict(size=20), title_font=dict(size=24),
+                          height=int((height or fig.layout.height or 420) * 1.3))
+        for trace in fig.data:
+            if getattr(trace, "texttemplate", None):
+                trace.update(textfont=dict(size=20))
+    elif height:
+        fig.update_layout(height=height)
+    return fig
+
+
+def show_figure(fig, *, key: Optional[str] = None, on_select: Any = "ignore",
+                selection_mode=("points",), height: Optional[int] = None):
+    """``st.plotly_chart`` with lecture styling and a PNG download button in the toolbar."""
+    style_figure(fig, height=height)
+    config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+    if on_select == "ignore":
+        return st.plotly_chart(fig, key=key, config=config)
+    return st.plotly_chart(fig, key=key, on_select=on_select, selection_mode=selection_mode, config=config)
+
+
+def show_source(*functions: Callable) -> None:
+    """An expander with the source code of the core functions behind a page."""
+    with st.expander("Show the code that computes this"):
+        for fn in functions:
+            st.code(inspect.getsource(fn), language="python")
+
+
+# --- URL state -----------------------------------------------------------------------------------
+
+def url_default(key: str, param: str, default: Any, *, cast: Callable[[str], Any] = str,
+                choices: Optional[Iterable] = None) -> Any:
+    """Seed ``st.session_state[key]`` from the URL parameter ``param`` the first time a page runs.
+
+    An invalid URL value (wrong type, not among ``choices``) is ignored in favour of ``default``:
+    a hand-edited link never breaks the page.
+    """
+    if key not in st.session_state:
+        value = default
+        raw = st.query_params.get(param)
+        if raw is not None:
+            try:
+                candidate = cast(raw)
+                if choices is None or candidate in list(choices):
+                    value = candidate
+            except (TypeError, ValueError):
+                pass
+        st.session_state[key] = value
+    return st.session_state[key]
+
+
+def sync_url(**params: Any) -> None:
+    """Mirror the page's main controls into the URL so the link reproduces the view."""
+    for name, value in params.items():
+        text = str(int(value) if isinstance(value, bool) else value)
+        if st.query_params.get(name) != text:
+            st.query_params[name] = text
+
+
+# --- shared widgets ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ImageInput:
+    """The image a page works on.
+
+    Attributes
+    ----------
+    pixels : ndarray (H, W, 3) or (H, W), float32
+        Values in 0–255 for photos; matrices keep the numbers typed or printed in the seed.
+    label : str
+        What it is ("Upload: cat.jpg (512×384)", "Sample: Cameraman", ...).
+    kind : {"photo", "synthetic", "matrix"}
+    """
+
+    pixels: np.ndarray
+    label: str
+    kind: str
+
+
+def shared_image() -> Optional[tuple[str, np.ndarray]]:
+    """The photo the user uploaded on any page, decoded (name, float32 (H, W, 3) in [0, 1]), or None."""
+    entry = st.session_state.get(SHARED_IMAGE_KEY)
+    if not entry:
+        return None
+    try:
+        return entry["name"], cached.decode_upload(entry["data"])
+    except ImageLoadError:
+        return None
+
+
+def upload_widget(prefix: str) -> None:
+    """A file uploader that stores a good upload for every page, and explains a bad one."""
+    upload = st.file_uploader("Upload your own image", type=["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"],
+                              key=f"{prefix}_uploader",
+                              help="Large images are scaled down to 512 pixels on the longer side.")
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        cached.decode_upload(data)
+    except ImageLoadError as exc:
+        st.error(f"Could not use **{upload.name}**: {exc}")
+        return
+    st.session_state[SHARED_IMAGE_KEY] = {"name": upload.name, "data": data}
+
+
+def image_source_picker(prefix: str, *, matrix_default: Optional[np.ndarray] = None) -> ImageInput:
+    """Pick the input image: a sample photo, your upload, a synthetic teaching image, or a typed matrix.
+
+    The choice is mirrored in the URL (``src``, ``sample``, ``synthetic``).
+    """
+    sources = ["Sample photo", "Your photo", "Synthetic", "Type a matrix"]
+    url_default(f"{prefix}_src", "src", "Sample photo", choices=sources)
+    url_default(f"{prefix}_sample", "sample", "camera", choices=SAMPLES)
+    url_default(f"{prefix}_synthetic", "synthetic", "line_90", choices=SYNTHETIC)
+    source = st.radio("Image", sources, key=f"{prefix}_src", horizontal=True)
+    if source == "Sample photo":
+        name = st.selectbox("Sample", list(SAMPLES), key=f"{prefix}_sample",
+                            format_func=lambda n: SAMPLES[n].title)
+        sync_url(src=source, sample=name)
+        return ImageInput(cached.sample_image(name) * 255.0, f"Sample: {SAMPLES[name].title} "
+                          f"({SAMPLES[name].source})", "photo")
+    if source == "Your photo":
+        upload_widget(prefix)
+        sync_url(src=source)
+        current = shared_image()
+        if current is None:
+            st.info("No photo yet: upload one above. Until then the Cameraman sample is shown.")
+            return ImageInput(cached.sample_image("camera") * 255.0, "Sample: Cameraman", "photo")
+        name, image = current
+        return ImageInput(image * 255.0, f"Your photo: {name} ({image.shape[1]}×{image.shape[0]})", "photo")
+    if source == "Synthetic":
+        name = st.selectbox("Teaching image", list(SYNTHETIC), key=f"{prefix}_synthetic",
+                            format_func=lambda n: SYNTHETIC[n][0])
+        sync_url(src=source, synthetic=name)
+        return ImageInput(SYNTHETIC[name][1](), f"Synthetic: {SYNTHETIC[name][0]}", "synthetic")
+    sync_url(src=source)
+    return ImageInput(matrix_editor(f"{prefix}_matrix", matrix_default), "Typed matrix", "matrix")
+
+
+def matrix_editor(key: str, default: Optional[np.ndarray], *, label: str = "Values (edit any cell)") -> np.ndarray:
+    """An editable grid of numbers; empty or non-numeric cells count as 0.
+
+    Returns
+    -------
+    ndarray (H, W), float32, all finite
+    """
+    import pandas as pd
+
+    base = np.zeros((6, 6), np.float32) if default is None else np.asarray(default, np.float32)
+    frame = pd.DataFrame(base, columns=[str(c) for c in range(base.shape[1])])
+    edited = st.data_editor(frame, key=key, hide_index=False, width="content",
+                            column_config={c: st.column_config.NumberColumn(c, format="%g") for c in frame.columns})
+    values = edited.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        st.warning(f"{int(bad.sum())} empty or non-numeric cell(s) are treated as 0.")
+        values = np.where(bad, 0.0, values)
+    return values.astype(np.float32)
+
+
+def signed_display_selector(key: str, *, default: str = "diverging") -> str:
+    """How to show values below 0 and above 255; mirrored in the URL as ``display``."""
+    url_default(key, "display", default, choices=SIGNED_MODES)
+    mode = st.selectbox("Show signed output as", list(SIGNED_MODES), key=key,
+                        format_func=SIGNED_MODES.get,
+                        help="A feature map can be negative or exceed 255; an image cannot. "
+                             "Pick how the difference is shown.")
+    sync_url(display=mode)
+    return mode

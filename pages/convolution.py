@@ -1,0 +1,202 @@
+"""Convolution and kernels: slide a kernel over an image and see the numbers behind any output pixel."""
+import io
+
+import numpy as np
+import streamlit as st
+
+from core import ui
+from core.convolution import (convolve2d, cross_correlate2d, flip_kernel, output_size_formula, pad_image,
+                              resolve_padding, window_terms)
+from core.figures import display_rgb, image_to_rgb_uint8, kernel_figure, matrix_figure, signed_display
+from core.images import encode_png, to_grayscale
+from core.kernels import KERNELS
+from core.presets import NG_6X6, WORKED_EXAMPLES
+
+ui.require_app_frame()
+
+st.title("Convolution and kernels")
+st.markdown(
+    "A **kernel** (filter) is a small grid of weights. It slides over the image; at each position the "
+    "pixels under it are multiplied by the weights and added up (plus a **bias**), giving one pixel of "
+    "the **feature map**. Deep-learning libraries call this *convolution*, but they do not flip the "
+    "kernel: it is **cross-correlation**. Textbook convolution flips it first — switch between them below."
+)
+lecture = ui.is_lecture()
+
+# --- the seeds' worked examples ------------------------------------------------------------------
+EXAMPLE_NONE = "none"
+ui.url_default("conv_example", "example", EXAMPLE_NONE, choices=[EXAMPLE_NONE, *WORKED_EXAMPLES])
+
+
+def apply_example() -> None:
+    """Set the controls to the chosen worked example's settings."""
+    ex = WORKED_EXAMPLES.get(st.session_state.conv_example)
+    if ex is not None:
+        pad = ex.padding
+        st.session_state.update(conv_stride=ex.stride, conv_bias=float(ex.bias), conv_dilation=1,
+                                conv_padding="explicit" if isinstance(pad, int) else pad,
+                                conv_pad=pad if isinstance(pad, int) else 0, conv_pad_mode="constant",
+                                conv_flip=ex.flip, conv_row=ex.position[0], conv_col=ex.position[1],
+                                conv_color="RGB" if ex.image.ndim == 3 else "Grayscale")
+
+
+example_key = st.selectbox("Start from a worked example of the course", [EXAMPLE_NONE, *WORKED_EXAMPLES],
+                           key="conv_example", on_change=apply_example,
+                           format_func=lambda k: "— your own image and kernel —" if k == EXAMPLE_NONE
+                           else WORKED_EXAMPLES[k].title)
+example = WORKED_EXAMPLES.get(example_key)
+
+# --- image and kernel ----------------------------------------------------------------------------
+left, right = st.columns(2)
+with left:
+    if example is None:
+        picked = ui.image_source_picker("conv", matrix_default=np.asarray(NG_6X6, np.float32))
+        image, image_label = picked.pixels, picked.label
+    else:
+        image, image_label = example.image, f"Worked example: {example.source}"
+    is_rgb_input = image.ndim == 3
+    ui.url_default("conv_color", "color", "Grayscale", choices=["Grayscale", "RGB"])
+    color = st.radio("Channels", ["Grayscale", "RGB"], key="conv_color", horizontal=True,
+                     disabled=not is_rgb_input,
+                     help="RGB: a 3-channel kernel (the same 2-D weights on each channel unless the example "
+                          "gives three) and one bias make ONE feature map — the channel sums are added.")
+    if is_rgb_input and color == "Grayscale" and example is None:
+        image = to_grayscale(image)
+    st.caption(image_label)
+with right:
+    if example is None:
+        ui.url_default("conv_kernel", "kernel", "sobel_vertical", choices=[*KERNELS, "custom"])
+        kernel_name = st.selectbox("Kernel", [*KERNELS, "custom"], key="conv_kernel",
+                                   format_func=lambda n: "Custom (edit the values)" if n == "custom" else
+                                   KERNELS[n].title + (" · from the course" if KERNELS[n].from_seed else ""))
+        if kernel_name == "custom":
+            size = st.select_slider("Kernel size", [3, 5, 7], key="conv_custom_size")
+            kernel = ui.matrix_editor(f"conv_custom_{size}", np.pad(np.eye(1, dtype=np.float32), (size // 2,)),
+                                      label="Kernel weights")
+            st.caption("Your own kernel. Any finite numbers work; empty cells count as 0.")
+        else:
+            info = KERNELS[kernel_name]
+            kernel = info.values
+            st.markdown(f"**{info.title}** — {info.description} *Detects:* {info.detects}.  \n*Source:* {info.source}")
+        ui.sync_url(kernel=kernel_name)
+    else:
+        kernel = example.kernel
+        st.markdown(f"**{example.title}**  \n{example.note}  \n*Source:* {example.source}")
+    k2d = kernel if kernel.ndim == 2 else kernel[:, :, 0]
+    ui.show_figure(kernel_figure(k2d, title="Kernel" if kernel.ndim == 2 else "Kernel, channel 1 (of 3)"),
+                   key="conv_kernel_fig")
+
+# --- controls ------------------------------------------------------------------------------------
+for key, param, default, cast in [("conv_stride", "stride", 1, int), ("conv_padding", "padding", "valid", str),
+                                  ("conv_pad", "pad", 1, int), ("conv_pad_mode", "padmode", "constant", str),
+                                  ("conv_dilation", "dilation", 1, int), ("conv_flip", "flip", False,
+                                                                          lambda v: v in ("1", "True"))]:
+    ui.url_default(key, param, default, cast=cast)
+st.session_state.setdefault("conv_bias", 0.0)
+c1, c2, c3, c4 = st.columns(4)
+stride = c1.slider("Stride", 1, 8, key="conv_stride")
+padding_name = c2.selectbox("Padding", ["valid", "same", "full", "explicit"], key="conv_padding",
+                            help="valid: none · same: output = ⌈n/stride⌉, like Keras · full: every partial overlap")
+pad_amount = c2.number_input("Pixels on each side", 0, 20, key="conv_pad") if padding_name == "explicit" else 0
+dilation = 1 if lecture else c3.slider("Dilation", 1, 4, key="conv_dilation")
+pad_mode = "constant" if lecture else c4.selectbox("Padding fills with", ["constant", "reflect", "edge"],
+                                                   key="conv_pad_mode", format_func={
+                                                       "constant": "zeros", "reflect": "mirror",
+                                                       "edge": "edge pixel"}.get)
+c5, c6, c7 = st.columns([1, 1, 2])
+flip = c5.toggle("True convolution (flip the kernel)", key="conv_flip")
+bias = 0.0 if lecture else c6.number_input("Bias", step=1.0, key="conv_bias")
+with c7:
+    display_mode = ui.signed_display_selector("conv_display") if not lecture else "diverging"
+ui.sync_url(stride=stride, padding=padding_name, pad=pad_amount, flip=flip, dilation=dilation,
+            padmode=pad_mode, example=example_key)
+padding = pad_amount if padding_name == "explicit" else padding_name
+
+# --- compute -------------------------------------------------------------------------------------
+operation = convolve2d if flip else cross_correlate2d
+try:
+    feature_map = operation(image, kernel, stride=stride, padding=padding, dilation=dilation, bias=bias,
+                            pad_mode=pad_mode)
+    pads = resolve_padding(image.shape[:2], kernel.shape[:2], stride=stride, padding=padding, dilation=dilation)
+except ValueError as exc:
+    st.error(f"These settings do not give a feature map: {exc}")
+    st.stop()
+
+out_h, out_w = feature_map.shape
+st.subheader("Output size")
+st.markdown(f"Input **{' × '.join(map(str, image.shape))}** · kernel **{' × '.join(map(str, kernel.shape))}** "
+            f"→ feature map **{out_h} × {out_w}** (one channel).")
+st.code(f"height: {output_size_formula(image.shape[0], kernel.shape[0], stride=stride, dilation=dilation, pads=pads[:2])}\n"
+        f"width:  {output_size_formula(image.shape[1], kernel.shape[1], stride=stride, dilation=dilation, pads=pads[2:])}",
+        language=None)
+
+# --- numbers view: choose an output position ----------------------------------------------------
+for key, top in (("conv_row", out_h - 1), ("conv_col", out_w - 1)):
+    st.session_state[key] = min(max(int(st.session_state.get(key, 0)), 0), top)
+
+
+def pick_from_chart() -> None:
+    points = st.session_state.conv_out_chart.selection.points
+    if points and "customdata" in points[0]:
+        st.session_state.conv_row, st.session_state.conv_col = map(int, points[0]["customdata"][:2])
+
+
+p1, p2 = st.columns(2)
+row = p1.slider("Output row", 0, out_h - 1, key="conv_row") if out_h > 1 else 0
+col = p2.slider("Output column", 0, out_w - 1, key="conv_col") if out_w > 1 else 0
+terms = window_terms(image, flip_kernel(kernel) if flip else kernel, row, col, stride=stride, padding=padding,
+                     dilation=dilation, bias=bias, pad_mode=pad_mode)
+
+shown = signed_display(feature_map, display_mode)
+small = max(image.shape[:2]) <= 32
+cell = min(460 / max(image.shape[0] + pads[0] + pads[1], image.shape[1] + pads[2] + pads[3]), 44)
+span_h, span_w = dilation * (kernel.shape[0] - 1) + 1, dilation * (kernel.shape[1] - 1) + 1
+i1, i2 = st.columns(2)
+with i1:
+    if small:
+        padded = pad_image(image if image.ndim == 2 else image.mean(axis=2), pads, pad_mode)
+        fig = matrix_figure(padded, zmin=float(padded.min()), zmax=float(padded.max()) or 1.0,
+                            title="Input (padded)" if any(pads) else "Input",
+                            boxes=[((terms.top, terms.left, span_h, span_w), "#d7301f")])
+    else:
+        fig = matrix_figure(image if image.ndim == 2 else image.mean(axis=2), zmin=0, zmax=255, title="Input",
+                            rgb=image_to_rgb_uint8(image),
+                            boxes=[((terms.top - pads[0], terms.left - pads[2], span_h, span_w), "#d7301f")])
+    ui.show_figure(fig, key="conv_in_chart", height=int(cell * (image.shape[0] + pads[0] + pads[1])) + 50)
+with i2:
+    fig = matrix_figure(shown.values, zmin=shown.zmin, zmax=shown.zmax, colorscale=shown.colorscale,
+                        title="Feature map", number_values=feature_map, pick_grid=True,
+                        boxes=[((row, col, 1, 1), "#1a9850")])
+    ui.show_figure(fig, key="conv_out_chart", on_select=pick_from_chart,
+                   height=int(cell * out_h) + 50)
+    st.caption(shown.caption + " Click a pixel (or use the sliders) to see its arithmetic.")
+    d1, d2 = st.columns(2)
+    d1.download_button("Download PNG", encode_png(display_rgb(shown)), "feature_map.png", "image/png")
+    buffer = io.BytesIO()
+    np.save(buffer, feature_map)
+    d2.download_button("Download .npy", buffer.getvalue(), "feature_map.npy", "application/octet-stream")
+
+st.subheader(f"The arithmetic at output ({row}, {col})")
+for ch in range(terms.patch.shape[2]):
+    label = f"Channel {ch + 1}: " if terms.patch.shape[2] > 1 else ""
+    st.code(f"{label}{terms.expression(ch)}", language=None, wrap_lines=True)
+sums = " + ".join(f"{s:.6g}" for s in terms.channel_sums).replace("+ -", "− ")
+st.metric("Feature-map value", f"{terms.value:.6g}", help=f"{sums} + bias {terms.bias:g} = {terms.value:.6g}")
+st.markdown(f"Sum of products **{terms.total:.6g}** + bias **{terms.bias:g}** = **{terms.value:.6g}**"
+            + (" (the kernel was flipped: true convolution)." if flip else "."))
+if example is not None and (row, col) == example.position:
+    ok = np.isclose(terms.value, example.expected_value)
+    (st.success if ok else st.warning)(f"The course's number here is **{example.expected_value:g}**"
+                                       + (" — reproduced." if ok else " — these settings differ from the example."))
+g1, g2, g3 = st.columns(3)
+with g1:
+    lo, hi = (0.0, 255.0) if not small else (float(image.min()), float(image.max()) or 1.0)
+    ui.show_figure(matrix_figure(terms.patch[:, :, 0], zmin=lo, zmax=hi, title="Input patch" + (
+        ", channel 1" if terms.patch.shape[2] > 1 else ""), show_numbers=True), key="conv_patch", height=300)
+with g2:
+    ui.show_figure(kernel_figure(terms.kernel[:, :, 0], title="Kernel" + (" (flipped)" if flip else "")),
+                   key="conv_kernel2", height=300)
+with g3:
+    ui.show_figure(kernel_figure(terms.products[:, :, 0], title="Products"), key="conv_products", height=300)
+
+ui.show_source(cross_correlate2d, window_terms)

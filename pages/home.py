@@ -1,0 +1,37 @@
+"""Home: what the app is, one card per page, and where data and models come from."""
+import streamlit as st
+
+from core import ui
+from core.catalog import SECTIONS, available_pages
+
+ui.require_app_frame()
+
+st.title("Neural Explainer")
+st.markdown(
+    "See what the building blocks of neural networks compute — **with the real numbers behind every "
+    "picture**. Every page runs on your own photo or on the worked examples of the course material, "
+    "and every control is kept in the page's address, so a link reproduces exactly what you see."
+)
+
+for section in SECTIONS:
+    pages = [p for p in available_pages() if p.section == section]
+    if not pages:
+        continue
+    st.subheader(section)
+    columns = st.columns(min(len(pages), 3))
+    for i, page in enumerate(pages):
+        with columns[i % len(columns)].container(border=True):
+            st.page_link(page.script, label=page.title, icon=page.icon)
+            st.write(page.blurb)
+            if page.needs_tensorflow:
+                st.caption("Loads TensorFlow: the first visit takes a few seconds longer.")
+
+with st.expander("Where the data and models come from", expanded=False):
+    st.markdown(
+        "- **Sample photos** ship with scikit-image (Cameraman, Astronaut, Coffee, Chelsea the cat, ...).\n"
+        "- **Worked examples and kernels** are copied exactly from the lecture material; where that "
+        "material has a slip, the page shows the correct value and says why.\n"
+        "- **Your uploads** stay in your browser session and are never stored. Images are scaled down "
+        "to at most 512 pixels per side; files above 25 MB or 50 megapixels are refused.\n"
+        "- Nothing is downloaded while you use the app: it works offline."
+    )

@@ -1,0 +1,126 @@
+"""AppTest of the Convolution page: change image, kernel, stride, padding, display; check what is shown."""
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def page():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("pages/convolution.py").run()
+    assert not at.exception
+    return at
+
+
+def shapes_text(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("Input **"))
+
+
+def formula(at) -> str:
+    return next(c.value for c in at.code if c.value.startswith("height:"))
+
+
+def test_default_view_is_sobel_on_the_cameraman(page):
+    assert "Input **512 × 512**" in shapes_text(page) and "feature map **510 × 510**" in shapes_text(page)
+    assert formula(page).splitlines()[0].endswith("= 510")
+    value = page.metric[0].value
+    expression = next(c.value for c in page.code if "·" in c.value and not c.value.startswith("height"))
+    assert expression.endswith(f"= {value.replace('-', '−')}")
+
+
+def test_stride_padding_and_kernel_change_the_output(page):
+    page.slider(key="conv_stride").set_value(2).run()
+    assert "feature map **255 × 255**" in shapes_text(page)
+    page.selectbox(key="conv_padding").set_value("same").run()
+    assert "feature map **256 × 256**" in shapes_text(page)
+    assert "⌊(512 + 0 + 1 − 1·(3 − 1) − 1) / 2⌋ + 1 = 256" in formula(page)
+    page.selectbox(key="conv_kernel").set_value("log_5x5").run()
+    assert "kernel **5 × 5**" in shapes_text(page)
+    page.selectbox(key="conv_padding").set_value("full").run()
+    assert "feature map **258 × 258**" in shapes_text(page)
+    page.slider(key="conv_dilation").set_value(2).run()
+    assert "⌊(512 + 8 + 8 − 2·(5 − 1) − 1) / 2⌋ + 1 = 260" in formula(page)
+    assert page.query_params["stride"] == "2" and page.query_params["kernel"] == "log_5x5"
+    assert not page.exception
+
+
+def test_rgb_mode_gives_three_channel_sums(page):
+    page.selectbox(key="conv_sample").set_value("astronaut").run()
+    page.radio(key="conv_color").set_value("RGB").run()
+    assert "Input **512 × 512 × 3**" in shapes_text(page)
+    channel_lines = [c.value for c in page.code if c.value.startswith("Channel")]
+    assert len(channel_lines) == 3
+
+
+@pytest.mark.parametrize("key, value", [("seed002_rgb", "-25"), ("seed002_308", "308"),
+                                        ("seed002_308_flipped", "-151"), ("seed003_6x6", "-5"),
+                                        ("seed003_step", "30"), ("seed000_5x5", "3")])
+def test_worked_examples_show_the_seed_number(page, key, value):
+    page.selectbox(key="conv_example").set_value(key).run()
+    assert page.metric[0].value == value
+    assert any("reproduced" in s.value for s in page.success)
+
+
+def test_clicked_position_and_sliders_move_the_window(page):
+    page.selectbox(key="conv_example").set_value("seed003_6x6").run()
+    page.slider(key="conv_row").set_value(3).run()
+    page.slider(key="conv_col").set_value(3).run()
+    assert page.metric[0].value == "-16"
+
+
+def test_display_modes_caption(page):
+    page.selectbox(key="conv_display").set_value("clip").run()
+    assert any("clipped to [0, 255]" in c.value for c in page.caption)
+    page.selectbox(key="conv_display").set_value("abs").run()
+    assert any(c.value.startswith("|x|") for c in page.caption)
+
+
+def test_uploaded_photo_is_used_and_shared(page):
+    arr = np.zeros((40, 60, 3), np.uint8)
+    arr[:, 30:] = 255
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, format="PNG")
+    page.session_state["shared_upload"] = {"name": "edge.png", "data": buf.getvalue()}
+    page.radio(key="conv_src").set_value("Your photo").run()
+    assert any("Your photo: edge.png (60×40)" in c.value for c in page.caption)
+    assert "Input **40 × 60**" in shapes_text(page)
+    page.selectbox(key="conv_kernel").set_value("sobel_vertical").run()
+    page.slider(key="conv_row").set_value(10).run()
+    page.slider(key="conv_col").set_value(28).run()
+    assert page.metric[0].value == "1020"                 # 255 · (1 + 2 + 1) at the edge
+
+
+def test_bad_settings_show_an_error_and_the_page_recovers(page):
+    page.radio(key="conv_src").set_value("Synthetic").run()
+    page.selectbox(key="conv_padding").set_value("explicit").run()
+    page.number_input(key="conv_pad").set_value(15).run()
+    page.selectbox(key="conv_pad_mode").set_value("reflect").run()
+    assert not page.exception
+    assert any("reflect" in e.value for e in page.error)
+    page.selectbox(key="conv_pad_mode").set_value("edge").run()
+    assert not page.error and "feature map **37 × 37**" in shapes_text(page)
+
+
+def test_url_reproduces_a_view():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"stride": "3", "padding": "same", "kernel": "laplacian_4", "src": "Synthetic",
+                            "synthetic": "line_0", "display": "minmax"})
+    at.run()
+    at.switch_page("pages/convolution.py").run()
+    assert at.slider(key="conv_stride").value == 3
+    assert at.selectbox(key="conv_kernel").value == "laplacian_4"
+    assert "Input **9 × 9**" in shapes_text(at) and "feature map **3 × 3**" in shapes_text(at)
+
+
+def test_lecture_mode_hides_advanced_controls(page):
+    page.toggle(key="lecture_mode").set_value(True).run()
+    keys = {w.key for w in page.slider}
+    assert "conv_stride" in keys and "conv_dilation" not in keys
+    assert not page.exception

@@ -1,0 +1,119 @@
+"""End to end in a real browser: Debian's Chromium, driven by Playwright, against `streamlit run app.py`.
+
+Skipped with a visible reason where Chromium or Playwright is missing, except in CI (CI=true), where
+a missing browser is a failure. Screenshots go to artifacts/ (git-ignored).
+"""
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.browser.server import CHROMIUM_ARGS, ROOT, chromium_path, streamlit_server
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+ARTIFACTS = ROOT / "artifacts"
+
+
+def _require_browser():
+    path = chromium_path()
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        path = None
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium and Playwright are required in CI (make test installs them).")
+        pytest.skip("Debian's chromium (or Playwright) is not installed: `make test` installs it with apt-get.")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser_page():
+    executable = _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with streamlit_server() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 2400})
+        page.set_default_timeout(90_000)
+        yield url, page
+        browser.close()
+
+
+def wait_idle(page, ms: int = 1500):
+    """Wait for Streamlit's rerun to finish (status widget gone), then a moment for Plotly to draw."""
+    page.wait_for_timeout(500)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=90_000)
+    page.wait_for_timeout(ms)
+
+
+def photo_png(tmp_path: Path) -> Path:
+    """A real PNG 'photo': smooth gradients plus a bright disc, 200×300."""
+    yy, xx = np.mgrid[0:200, 0:300]
+    rgb = np.stack([xx / 300 * 255, yy / 200 * 255, np.full_like(xx, 90.0)], axis=-1)
+    rgb[(yy - 100) ** 2 + (xx - 150) ** 2 < 50 ** 2] = 250
+    path = tmp_path / "my_photo.png"
+    Image.fromarray(rgb.astype(np.uint8)).save(path)
+    return path
+
+
+def feature_map_src(page) -> str:
+    """The PNG data behind the feature-map figure (Plotly image trace)."""
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        if "Feature map" in chart.inner_text():
+            return chart.locator("image").first.get_attribute("href") or ""
+    return ""
+
+
+def test_home_then_convolution_with_an_uploaded_photo(browser_page, tmp_path):
+    url, page = browser_page
+    page.goto(url + "/")
+    page.wait_for_selector("text=Lecture mode")
+    wait_idle(page)
+    assert page.get_by_role("heading", name="Neural Explainer").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "e2e_home.png"))
+
+    page.get_by_role("link", name="Convolution and kernels").first.click()
+    page.wait_for_selector("text=Output size")
+    wait_idle(page)
+    assert "/convolution" in page.url
+
+    page.get_by_text("Your photo", exact=True).click()
+    wait_idle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(photo_png(tmp_path)))
+    page.wait_for_selector("text=Your photo: my_photo.png (300×200)")
+    wait_idle(page)
+    assert page.get_by_text("Input 200 × 300").count() or "200 × 300" in page.inner_text("body")
+    before = feature_map_src(page)
+    assert before.startswith("data:image/png")
+
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Kernel").locator("div[role=combobox], input").first.click()
+    page.get_by_role("option", name="Laplacian (8-neighbour) · from the course").click()
+    wait_idle(page)
+    assert "kernel=laplacian_8" in page.url
+    after = feature_map_src(page)
+    assert after.startswith("data:image/png") and after != before
+    body = page.inner_text("body")
+    assert "Traceback" not in body
+    page.screenshot(path=str(ARTIFACTS / "e2e_convolution.png"), full_page=True)
+
+
+def test_bad_upload_shows_a_message_not_a_traceback(browser_page, tmp_path):
+    url, page = browser_page
+    page.goto(url + "/convolution?src=Your%20photo")
+    page.wait_for_selector("text=Output size")
+    wait_idle(page)
+    bad = tmp_path / "not_really.png"
+    bad.write_bytes(b"this is a text file with a .png name")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
+    page.wait_for_selector("text=Could not use")
+    wait_idle(page)
+    body = page.inner_text("body")
+    assert "not an image" in body and "Traceback" not in body
+    assert "Output size" in body     # the rest of the page still works

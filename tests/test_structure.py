@@ -1,0 +1,57 @@
+"""The house rules that keep the app fast and maintainable, checked on the source."""
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STREAMLIT_ADAPTERS = {"ui.py", "cached.py"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_only_the_adapters_import_streamlit():
+    offenders = [p.name for p in (ROOT / "core").glob("*.py")
+                 if "streamlit" in imported_modules(p)
+                 and p.name not in STREAMLIT_ADAPTERS and not p.name.startswith("cached")]
+    assert offenders == [], f"core modules importing streamlit: {offenders}"
+
+
+def test_pages_define_no_classes_and_no_keras_models():
+    for page in (ROOT / "pages").glob("*.py"):
+        tree = ast.parse(page.read_text(encoding="utf-8"))
+        classes = [n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+        assert classes == [], f"{page.name} defines classes {classes}"
+        assert "keras" not in imported_modules(page) and "tensorflow" not in imported_modules(page), page.name
+
+
+def test_pages_call_require_app_frame_and_never_set_page_config():
+    for page in (ROOT / "pages").glob("*.py"):
+        text = page.read_text(encoding="utf-8")
+        assert "ui.require_app_frame()" in text, page.name
+        assert "set_page_config" not in text and "st.navigation" not in text, page.name
+
+
+def test_import_core_loads_neither_tensorflow_nor_streamlit():
+    code = ("import sys, core, core.convolution, core.kernels, core.images, core.presets, core.figures, core.catalog;"
+            "print(sorted(m for m in ('tensorflow', 'keras', 'streamlit') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_every_catalogued_page_has_a_unique_url_path():
+    from core.catalog import PAGES, SECTIONS
+
+    paths = [p.url_path for p in PAGES]
+    assert len(paths) == len(set(paths))
+    assert all(p.section in SECTIONS for p in PAGES)
+    assert all(p.script == f"pages/{p.url_path}.py" for p in PAGES)
