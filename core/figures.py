@@ -155,7 +155,7 @@ def matrix_figure(values, *, zmin: float, zmax: float, colorscale: str = "gray",
         import io
 
         buf = io.BytesIO()
-        PILImage.fromarray(image).save(buf, format="PNG")
+        PILImage.fromarray(image).save(buf, format="PNG", compress_level=1)
         fig.add_trace(go.Image(source="data:image/png;base64," + base64.b64encode(buf.getvalue()).decode(),
                                hoverinfo="x+y"))
     for box, color in boxes:

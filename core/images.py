@@ -142,7 +142,14 @@ def to_uint8(image, *, low: float = 0.0, high: float = 1.0) -> np.ndarray:
 def encode_png(image) -> bytes:
     """PNG bytes of a uint8 (H, W) or (H, W, 3) array."""
     buffer = io.BytesIO()
-    Image.fromarray(np.asarray(image, dtype=np.uint8)).save(buffer, format="PNG")
+    Image.fromarray(np.asarray(image, dtype=np.uint8)).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def npy_bytes(array) -> bytes:
+    """The ``.npy`` file content of an array (for downloads)."""
+    buffer = io.BytesIO()
+    np.save(buffer, np.asarray(array))
     return buffer.getvalue()
 
 

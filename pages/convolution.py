@@ -1,6 +1,4 @@
 """Convolution and kernels: slide a kernel over an image and see the numbers behind any output pixel."""
-import io
-
 import numpy as np
 import streamlit as st
 
@@ -8,7 +6,7 @@ from core import ui
 from core.convolution import (convolve2d, cross_correlate2d, flip_kernel, output_size_formula, pad_image,
                               resolve_padding, window_terms)
 from core.figures import display_rgb, image_to_rgb_uint8, kernel_figure, matrix_figure, signed_display
-from core.images import encode_png, to_grayscale
+from core.images import encode_png, npy_bytes, to_grayscale
 from core.kernels import KERNELS
 from core.presets import NG_6X6, WORKED_EXAMPLES
 
@@ -171,10 +169,10 @@ with i2:
                    height=int(cell * out_h) + 50)
     st.caption(shown.caption + " Click a pixel (or use the sliders) to see its arithmetic.")
     d1, d2 = st.columns(2)
-    d1.download_button("Download PNG", encode_png(display_rgb(shown)), "feature_map.png", "image/png")
-    buffer = io.BytesIO()
-    np.save(buffer, feature_map)
-    d2.download_button("Download .npy", buffer.getvalue(), "feature_map.npy", "application/octet-stream")
+    d1.download_button("Download PNG", lambda: encode_png(display_rgb(shown)), "feature_map.png", "image/png",
+                       on_click="ignore")
+    d2.download_button("Download .npy", lambda: npy_bytes(feature_map), "feature_map.npy",
+                       "application/octet-stream", on_click="ignore")
 
 st.subheader(f"The arithmetic at output ({row}, {col})")
 for ch in range(terms.patch.shape[2]):
