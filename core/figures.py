@@ -69,16 +69,23 @@ def signed_display(feature_map, mode: str = "diverging") -> Display:
     """
     fm = np.asarray(feature_map, dtype=np.float32)
     lo, hi = (float(fm.min()), float(fm.max())) if fm.size else (0.0, 0.0)
+    # On photos a few extreme pixels would wash everything else out: large maps are scaled to the
+    # 99.5th percentile of |x| (those few pixels saturate); small matrices use their true maximum.
+    robust = fm.size > 1024
     if mode == "diverging":
-        m = max(abs(lo), abs(hi), 1e-12)
-        return Display(fm, -m, m, DIVERGING, f"Blue = negative, white = 0, red = positive (±{m:.4g}).")
+        m = float(np.percentile(np.abs(fm), 99.5)) if robust else max(abs(lo), abs(hi))
+        m = max(m, 1e-12)
+        note = " (scale set at the 99.5th percentile of |x|; the top 0.5% saturate)" if robust else ""
+        return Display(fm, -m, m, DIVERGING, f"Blue = negative, white = 0, red = positive (±{m:.4g}){note}.")
     if mode == "clip":
         return Display(np.clip(fm, 0, 255), 0.0, 255.0, "gray",
                        f"Values clipped to [0, 255]: everything below 0 is black (min here {lo:.4g}).")
     if mode == "abs":
         a = np.abs(fm)
-        top = max(float(a.max()) if a.size else 0.0, 1e-12)
-        return Display(a, 0.0, top, "gray", f"|x|: black = 0, white = {top:.4g}.")
+        top = float(np.percentile(a, 99.5)) if robust else (float(a.max()) if a.size else 0.0)
+        top = max(top, 1e-12)
+        note = " (99.5th percentile; brighter pixels saturate)" if robust else ""
+        return Display(a, 0.0, top, "gray", f"|x|: black = 0, white = {top:.4g}{note}.")
     if mode == "minmax":
         span = hi - lo if hi > lo else 1.0
         return Display(fm, lo, lo + span, "gray", f"Black = min ({lo:.4g}), white = max ({hi:.4g}).")

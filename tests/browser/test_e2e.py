@@ -3,13 +3,10 @@
 Skipped with a visible reason where Chromium or Playwright is missing, except in CI (CI=true), where
 a missing browser is a failure. Screenshots go to artifacts/ (git-ignored).
 """
-import io
 import os
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
 
 from tests.browser.server import CHROMIUM_ARGS, ROOT, chromium_path, streamlit_server
 
@@ -51,14 +48,11 @@ def wait_idle(page, ms: int = 1500):
     page.wait_for_timeout(ms)
 
 
-def photo_png(tmp_path: Path) -> Path:
-    """A real PNG 'photo': smooth gradients plus a bright disc, 200×300."""
-    yy, xx = np.mgrid[0:200, 0:300]
-    rgb = np.stack([xx / 300 * 255, yy / 200 * 255, np.full_like(xx, 90.0)], axis=-1)
-    rgb[(yy - 100) ** 2 + (xx - 150) ** 2 < 50 ** 2] = 250
-    path = tmp_path / "my_photo.png"
-    Image.fromarray(rgb.astype(np.uint8)).save(path)
-    return path
+def real_photo() -> Path:
+    """A real camera JPEG (640×427) that ships with scikit-image: the rocket launch photo."""
+    from skimage import data
+
+    return Path(data.data_dir) / "rocket.jpg"
 
 
 def feature_map_src(page) -> str:
@@ -86,10 +80,10 @@ def test_home_then_convolution_with_an_uploaded_photo(browser_page, tmp_path):
 
     page.get_by_text("Your photo", exact=True).click()
     wait_idle(page)
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(photo_png(tmp_path)))
-    page.wait_for_selector("text=Your photo: my_photo.png (300×200)")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(real_photo()))
+    page.wait_for_selector("text=Your photo: rocket.jpg (512×342)")
     wait_idle(page)
-    assert page.get_by_text("Input 200 × 300").count() or "200 × 300" in page.inner_text("body")
+    assert "Input 342 × 512" in page.inner_text("body")
     before = feature_map_src(page)
     assert before.startswith("data:image/png")
 
