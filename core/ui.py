@@ -22,12 +22,15 @@ LECTURE_SEED = 0
 
 _LECTURE_CSS = """
 <style>
-html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
-[data-testid="stWidgetLabel"] p, label, .stMetric, [data-testid="stCaptionContainer"] { font-size: 1.25rem !important; }
-h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; } h3 { font-size: 1.8rem !important; }
-[data-testid="stMetricValue"] { font-size: 2.6rem !important; }
-code { font-size: 1.15rem !important; }
+[data-testid="stMain"] { font-size: 22px; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
+[data-testid="stMain"] [data-testid="stWidgetLabel"] p, [data-testid="stMain"] [data-testid="stCaptionContainer"] {
+  font-size: 1.3rem !important; }
+[data-testid="stMain"] h1 { font-size: 3rem !important; }
+[data-testid="stMain"] h2 { font-size: 2.3rem !important; }
+[data-testid="stMain"] h3 { font-size: 1.8rem !important; }
+[data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 2.8rem !important; }
+[data-testid="stMain"] code { font-size: 1.2rem !important; }
 </style>
 """
 

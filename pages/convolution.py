@@ -26,23 +26,23 @@ EXAMPLE_NONE = "none"
 ui.url_default("conv_example", "example", EXAMPLE_NONE, choices=[EXAMPLE_NONE, *WORKED_EXAMPLES])
 
 
-def apply_example() -> None:
-    """Set the controls to the chosen worked example's settings."""
-    ex = WORKED_EXAMPLES.get(st.session_state.conv_example)
-    if ex is not None:
-        pad = ex.padding
-        st.session_state.update(conv_stride=ex.stride, conv_bias=float(ex.bias), conv_dilation=1,
-                                conv_padding="explicit" if isinstance(pad, int) else pad,
-                                conv_pad=pad if isinstance(pad, int) else 0, conv_pad_mode="constant",
-                                conv_flip=ex.flip, conv_row=ex.position[0], conv_col=ex.position[1],
-                                conv_color="RGB" if ex.image.ndim == 3 else "Grayscale")
+def apply_example(ex) -> None:
+    """Set the controls to a worked example's settings (before those widgets are drawn)."""
+    pad = ex.padding
+    st.session_state.update(conv_applied=ex.key, conv_stride=ex.stride, conv_bias=float(ex.bias), conv_dilation=1,
+                            conv_padding="explicit" if isinstance(pad, int) else pad,
+                            conv_pad=pad if isinstance(pad, int) else 0, conv_pad_mode="constant",
+                            conv_flip=ex.flip, conv_row=ex.position[0], conv_col=ex.position[1],
+                            conv_color="RGB" if ex.image.ndim == 3 else "Grayscale")
 
 
 example_key = st.selectbox("Start from a worked example of the course", [EXAMPLE_NONE, *WORKED_EXAMPLES],
-                           key="conv_example", on_change=apply_example,
+                           key="conv_example",
                            format_func=lambda k: "— your own image and kernel —" if k == EXAMPLE_NONE
                            else WORKED_EXAMPLES[k].title)
 example = WORKED_EXAMPLES.get(example_key)
+if example is not None and st.session_state.get("conv_applied") != example.key:
+    apply_example(example)      # a newly chosen example, or one given in the URL
 
 # --- image and kernel ----------------------------------------------------------------------------
 left, right = st.columns(2)
@@ -96,14 +96,16 @@ stride = c1.slider("Stride", 1, 8, key="conv_stride")
 padding_name = c2.selectbox("Padding", ["valid", "same", "full", "explicit"], key="conv_padding",
                             help="valid: none · same: output = ⌈n/stride⌉, like Keras · full: every partial overlap")
 pad_amount = c2.number_input("Pixels on each side", 0, 20, key="conv_pad") if padding_name == "explicit" else 0
-dilation = 1 if lecture else c3.slider("Dilation", 1, 4, key="conv_dilation")
-pad_mode = "constant" if lecture else c4.selectbox("Padding fills with", ["constant", "reflect", "edge"],
+# Lecture mode hides the advanced controls; their current values (e.g. a worked example's bias) still apply.
+dilation = st.session_state.conv_dilation if lecture else c3.slider("Dilation", 1, 4, key="conv_dilation")
+pad_mode = st.session_state.conv_pad_mode if lecture else c4.selectbox("Padding fills with", ["constant", "reflect", "edge"],
                                                    key="conv_pad_mode", format_func={
                                                        "constant": "zeros", "reflect": "mirror",
                                                        "edge": "edge pixel"}.get)
-c5, c6, c7 = st.columns([1, 1, 2])
-flip = c5.toggle("True convolution (flip the kernel)", key="conv_flip")
-bias = 0.0 if lecture else c6.number_input("Bias", step=1.0, key="conv_bias")
+c5, c6, c7 = st.columns([3, 2, 4])
+flip = c5.toggle("Flip the kernel", key="conv_flip",
+                 help="Off: cross-correlation, what Conv2D computes. On: true (textbook) convolution.")
+bias = st.session_state.conv_bias if lecture else c6.number_input("Bias", step=1.0, key="conv_bias")
 with c7:
     display_mode = ui.signed_display_selector("conv_display") if not lecture else "diverging"
 ui.sync_url(stride=stride, padding=padding_name, pad=pad_amount, flip=flip, dilation=dilation,

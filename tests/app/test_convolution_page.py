@@ -124,3 +124,13 @@ def test_lecture_mode_hides_advanced_controls(page):
     keys = {w.key for w in page.slider}
     assert "conv_stride" in keys and "conv_dilation" not in keys
     assert not page.exception
+
+
+def test_example_from_the_url_in_lecture_mode_keeps_its_bias():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"lecture": "1", "example": "seed002_rgb"})
+    at.run()
+    at.switch_page("pages/convolution.py").run()
+    assert at.session_state["lecture_mode"] is True
+    assert at.radio(key="conv_color").value == "RGB"
+    assert at.metric[0].value == "-25"
