@@ -16,7 +16,8 @@ from core.figures import SIGNED_MODES
 from core.images import SAMPLES, SYNTHETIC, ImageLoadError
 
 APP_TITLE = "Neural Explainer"
-LECTURE_KEY = "lecture_mode"
+LECTURE_KEY = "lecture_mode"           # plain session value: survives page switches
+LECTURE_TOGGLE_KEY = "lecture_toggle"   # the sidebar widget that sets it
 SHARED_IMAGE_KEY = "shared_upload"     # {"name": str, "data": bytes}: the user's photo, for every page
 LECTURE_SEED = 0
 
@@ -48,7 +49,9 @@ def page_setup() -> bool:
     st.set_page_config(page_title=APP_TITLE, page_icon=":material/neurology:", layout="wide")
     url_default(LECTURE_KEY, "lecture", False, cast=lambda v: v in ("1", "true", "True"))
     with st.sidebar:
-        st.toggle("Lecture mode", key=LECTURE_KEY,
+        # A widget's state is tied to the page it is drawn on, so the toggle mirrors a plain
+        # session value that every page shares.
+        st.toggle("Lecture mode", value=is_lecture(), key=LECTURE_TOGGLE_KEY, on_change=_copy_lecture_toggle,
                   help="Projector-size text and figures, fewer controls, fixed random seeds.")
         st.caption("Neural Explainer shows what the building blocks of neural networks compute, "
                    "with the real numbers behind every picture. It runs offline: sample images, "
@@ -74,6 +77,10 @@ def require_app_frame() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def _copy_lecture_toggle() -> None:
+    st.session_state[LECTURE_KEY] = bool(st.session_state[LECTURE_TOGGLE_KEY])
 
 
 def is_lecture() -> bool:

@@ -120,7 +120,7 @@ def test_url_reproduces_a_view():
 
 
 def test_lecture_mode_hides_advanced_controls(page):
-    page.toggle(key="lecture_mode").set_value(True).run()
+    page.toggle(key="lecture_toggle").set_value(True).run()
     keys = {w.key for w in page.slider}
     assert "conv_stride" in keys and "conv_dilation" not in keys
     assert not page.exception
@@ -128,9 +128,11 @@ def test_lecture_mode_hides_advanced_controls(page):
 
 def test_example_from_the_url_in_lecture_mode_keeps_its_bias():
     at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"lecture": "1", "example": "seed002_rgb"})
+    at.query_params.update({"example": "seed002_rgb"})
     at.run()
+    at.toggle(key="lecture_toggle").set_value(True).run()
     at.switch_page("pages/convolution.py").run()
-    assert at.session_state["lecture_mode"] is True
+    assert at.toggle(key="lecture_toggle").value is True
     assert at.radio(key="conv_color").value == "RGB"
-    assert at.metric[0].value == "-25"
+    assert at.metric[0].value == "-25"                    # the example's bias of 1 still applies
+    assert "conv_bias" not in {w.key for w in at.number_input}
