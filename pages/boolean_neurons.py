@@ -1,0 +1,180 @@
+"""Boolean neurons: a threshold unit as a logic gate, the decision line, and why XOR needs two layers."""
+import pandas as pd
+import streamlit as st
+
+from core import ui
+from core.activations import ACTIVATIONS, get_activation
+from core.figures_neurons import (activation_figure, decision_figure, hidden_lines_figure, hidden_space_figure,
+                                  network_figure)
+from core.neurons import (BOOLEAN_FUNCTIONS, GATES, TWO_INPUT_FUNCTIONS, XOR_HIDDEN_BIAS, XOR_HIDDEN_WEIGHTS,
+                          XOR_OUTPUT_BIAS, XOR_OUTPUT_WEIGHTS, count_grid_solutions, is_linearly_separable,
+                          row_inequalities, sum_expression, truth_table, two_layer_table, xor_contradiction)
+
+ui.require_app_frame()
+st.title("Boolean neurons")
+st.markdown(
+    "A threshold neuron adds up its weighted inputs and a bias and fires when the sum is not negative: "
+    "**y = φ(w₁x₁ + w₂x₂ + b)** with **φ(v) = 1 if v ≥ 0, else 0** — note φ(0) = 1, as in the course. "
+    "The bias *b* is the course's *w₀* (the threshold with its sign flipped). Pick a Boolean function, "
+    "move the weights, and see which rows of its truth table the neuron gets right."
+)
+lecture = ui.is_lecture()
+
+# --- target and weights --------------------------------------------------------------------------
+FUNCTIONS = [*TWO_INPUT_FUNCTIONS, "MAJORITY", "PARITY"]
+ui.url_default("bool_fn", "fn", "AND", choices=FUNCTIONS)
+for key, param, default in (("bool_w1", "w1", 1.0), ("bool_w2", "w2", 1.0), ("bool_w3", "w3", 1.0),
+                            ("bool_b", "b", -1.5)):
+    ui.url_default(key, param, default, cast=lambda v: min(max(round(float(v) * 20) / 20, -3.0), 3.0))
+PRESETS = {name: g for name, g in GATES.items() if len(g.weights) == 2 and not g.bipolar}
+
+
+def load_preset() -> None:
+    gate = PRESETS.get(st.session_state.bool_preset)
+    if gate is not None:
+        st.session_state.update(bool_w1=gate.weights[0], bool_w2=gate.weights[1], bool_b=gate.bias,
+                                bool_fn=gate.name)
+
+
+def use_solution(weights, bias) -> None:
+    snap = lambda v: min(max(round(v * 20) / 20, -3.0), 3.0)  # noqa: E731  (the sliders' grid)
+    for i, w in enumerate(weights):
+        st.session_state[f"bool_w{i + 1}"] = snap(w)
+    st.session_state.bool_b = snap(bias)
+
+
+c1, c2 = st.columns([2, 1])
+name = c1.selectbox("Target function", FUNCTIONS, key="bool_fn",
+                    format_func=lambda n: f"{n}   ({BOOLEAN_FUNCTIONS[n].formula})")
+if not lecture:
+    c2.selectbox("Load weights", ["—", *PRESETS], key="bool_preset", on_change=load_preset,
+                 format_func=lambda n: n if n == "—" else f"{n}: {PRESETS[n].source.split(' (')[0]}")
+target = BOOLEAN_FUNCTIONS[name]
+n_inputs = target.n_inputs
+s1, s2, s3 = st.columns(3)
+weights = [s1.slider("w₁", -3.0, 3.0, step=0.05, key="bool_w1"), s2.slider("w₂", -3.0, 3.0, step=0.05, key="bool_w2")]
+if n_inputs == 3:
+    weights.append(s3.slider("w₃", -3.0, 3.0, step=0.05, key="bool_w3"))
+bias = (s3 if n_inputs == 2 else st).slider("bias b (= w₀)", -3.0, 3.0, step=0.05, key="bool_b")
+ui.sync_url(fn=name, w1=weights[0], w2=weights[1], b=bias, **({"w3": weights[2]} if n_inputs == 3 else {}))
+
+# --- truth table ---------------------------------------------------------------------------------
+table = truth_table(weights, bias)
+right = table.matches(target.outputs)
+frame = pd.DataFrame({
+    **{f"x{i + 1}": table.inputs[:, i] for i in range(n_inputs)},
+    "w·x + b, written out": [sum_expression(r, weights, bias) for r in table.inputs],
+    "y = φ(v)": table.outputs, f"target ({name})": target.outputs,
+    "": ["✓" if ok else "✗" for ok in right]})
+left, plot = (st.columns([3, 2]) if not lecture else (st.container(), st.container())) if n_inputs == 2 \
+    else (st.container(), None)
+with left:
+    st.subheader("Truth table")
+    st.dataframe(frame, hide_index=True, width="stretch")
+    st.metric("Rows right", f"{int(right.sum())} / {right.size}")
+    if right.all():
+        st.success(f"This neuron computes **{name}**.")
+if plot is not None:
+    with plot:
+        ui.show_figure(decision_figure(table.inputs, target.outputs, weights, bias, wrong=~right,
+                                       class_names=(f"{name} = 1", f"{name} = 0"),
+                                       point_text=["00", "01", "10", "11"],
+                                       title="Where the neuron fires (red)"),
+                       key="bool_plane", height=420)
+
+# --- can one neuron do it? -----------------------------------------------------------------------
+st.subheader("Can one neuron do it?")
+verdict = is_linearly_separable(target)
+with st.expander(f"Predict first: which weights make {name}? Then reveal", expanded=False):
+    if verdict.separable:
+        st.markdown(f"A solution: **w = {tuple(round(w, 4) for w in verdict.weights)}**, **b = {verdict.bias:g}**. "
+                    f"Of the 25^{n_inputs + 1} settings with every weight in −3, −2.75, …, 3, "
+                    f"**{count_grid_solutions(target):,}** compute {name}.")
+        st.button("Use these weights", key="bool_reveal", on_click=use_solution, args=(verdict.weights, verdict.bias))
+    else:
+        st.markdown(f"None: no weights at all make one neuron compute {name} (see below).")
+st.markdown("A row rated 1 needs w·x + w₀ ≥ 0 and a row rated 0 needs w·x + w₀ < 0. One neuron can compute the "
+            "function exactly when these inequalities have a common solution: when a line (a plane for three "
+            "inputs) separates the 1-rows from the 0-rows — **linear separability**.")
+rows_text = ["".join(map(str, r)) for r in table.inputs]
+st.latex(r"\begin{array}{rl}" + r"\\ ".join(rf"\text{{row }}{r}: & {line}" for r, line in
+                                             zip(rows_text, row_inequalities(target))) + r"\end{array}")
+if verdict.separable:
+    st.success(f"Yes — {name} is linearly separable. " + verdict.explanation[0])
+else:
+    st.error(f"No — {name} is not linearly separable.")
+    for line in verdict.explanation:
+        st.markdown("- " + line)
+    if name == "XOR":
+        proof = xor_contradiction()
+        st.markdown(f"The course's own proof ({proof.source}): put **h = −w₀**; the four rows become")
+        st.latex(r",\quad ".join(proof.substituted))
+        st.markdown(proof.conclusion + "  \n*" + proof.note + "*")
+with st.expander("All 16 two-input functions: 14 can be computed by one neuron, XOR and XNOR cannot"):
+    rows = [{"function": n, "formula": BOOLEAN_FUNCTIONS[n].formula,
+             "outputs for 00, 01, 10, 11": " ".join(map(str, BOOLEAN_FUNCTIONS[n].outputs)),
+             "one neuron?": "✓" if (r := is_linearly_separable(BOOLEAN_FUNCTIONS[n])).separable else "✗ no",
+             "weights w, bias b": f"{r.weights}, {r.bias:g}" if r.separable else "—"} for n in TWO_INPUT_FUNCTIONS]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+# --- XOR with two layers -------------------------------------------------------------------------
+st.subheader("XOR with two layers")
+st.markdown("Rewrite XOR as **y = (x₁ ∧ ¬x₂) ∨ (¬x₁ ∧ x₂)**: each bracket is one neuron (a hidden unit), "
+            "and one more neuron ORs them. The hidden units move the four inputs to new points "
+            "(z₁, z₂) where one line is enough.")
+net = two_layer_table()
+row = st.radio("Show the values for input", [0, 1, 2, 3], key="bool_row", horizontal=True,
+               format_func=lambda i: "x = " + "".join(map(str, net.inputs[i])))
+n1, n2, n3 = (st.container(), *st.columns(2)) if lecture else st.columns([4, 3, 3])
+with n1:
+    ui.show_figure(network_figure(XOR_HIDDEN_WEIGHTS, XOR_HIDDEN_BIAS, XOR_OUTPUT_WEIGHTS, XOR_OUTPUT_BIAS,
+                                  table=net, row=row), key="bool_net", height=300)
+with n2:
+    ui.show_figure(hidden_lines_figure(net, XOR_HIDDEN_WEIGHTS, XOR_HIDDEN_BIAS,
+                                       title="Input space"), key="bool_hidden_lines")
+with n3:
+    ui.show_figure(hidden_space_figure(net, XOR_OUTPUT_WEIGHTS, XOR_OUTPUT_BIAS), key="bool_hidden_space")
+st.dataframe(pd.DataFrame({
+    "x1": net.inputs[:, 0], "x2": net.inputs[:, 1],
+    "z1 = φ(x1 − x2 − 0.5)": [f"φ({v:g}) = {z}" for v, z in zip(net.hidden_potentials[:, 0], net.hidden[:, 0])],
+    "z2 = φ(−x1 + x2 − 0.5)": [f"φ({v:g}) = {z}" for v, z in zip(net.hidden_potentials[:, 1], net.hidden[:, 1])],
+    "y = φ(z1 + z2 − 0.5)": [f"φ({v:g}) = {y}" for v, y in zip(net.output_potentials, net.outputs)]}),
+    hide_index=True, width="stretch")
+with st.expander("Madaline's fixed OR unit (bipolar, v₁ = v₂ = b₃ = ½)"):
+    mad = GATES["Madaline OR"]
+    mt = truth_table(mad.weights, mad.bias, bipolar=True)
+    st.markdown(f"Madaline ORs two Adalines with fixed weights ({mad.source}); inputs and outputs are ±1 and "
+                "φ(v) = +1 if v ≥ 0, else −1.")
+    st.dataframe(pd.DataFrame({"z1": mt.inputs[:, 0], "z2": mt.inputs[:, 1],
+                               "y_in = ½ + ½z1 + ½z2": [sum_expression(r, mad.weights, mad.bias) for r in mt.inputs],
+                               "y": mt.outputs}), hide_index=True)
+
+# --- activation functions ------------------------------------------------------------------------
+st.subheader("Other activation functions")
+st.markdown("The step is one choice of φ. Learning by gradients needs a smooth one; the course also shows the "
+            "linear, piecewise linear and sigmoid functions, and CNNs use ReLU, leaky ReLU and tanh.")
+ui.url_default("act_name", "act", "sigmoid", choices=list(ACTIVATIONS))
+a1, a2 = st.columns([1, 2])
+with a1:
+    act_name = st.selectbox("Activation", list(ACTIVATIONS), key="act_name", format_func=lambda n: ACTIVATIONS[n].label)
+    act = get_activation(act_name)
+    params = {}
+    if "alpha" in act.params:
+        params["alpha"] = st.slider("steepness α", 0.1, 10.0, 1.0, 0.1, key="act_alpha")
+    if "epsilon" in act.params:
+        params["epsilon"] = st.slider("slope ε for z < 0", 0.01, 0.5, 0.2, 0.01, key="act_epsilon")
+    z_value = st.slider("z", -4.0, 4.0, 0.3, 0.1, key="act_z")
+    show_derivative = st.toggle("Show the derivative", True, key="act_derivative")
+    st.latex(act.formula)
+    st.latex(r"f'(z) = " + act.derivative_formula)
+    m1, m2 = st.columns(2)
+    m1.metric(f"f({z_value:g})", f"{float(act.function(z_value, **params)):.4g}")
+    m2.metric(f"f′({z_value:g})", f"{float(act.derivative(z_value, **params)):.4g}")
+    st.caption(f"Range {act.output_range} · source: {act.source}"
+               + (" · as printed it jumps at ±½." if act_name == "piecewise_linear" else ""))
+ui.sync_url(act=act_name)
+with a2:
+    ui.show_figure(activation_figure(act_name, params=params, show_derivative=show_derivative, z_mark=z_value),
+                   key="act_fig", height=400)
+
+ui.show_source(truth_table, is_linearly_separable, two_layer_table)
