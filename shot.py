@@ -18,6 +18,7 @@ with streamlit_server() as url, sync_playwright() as p:
             page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=90000)
         except Exception:
             pass
+        page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0", timeout=90000)
         page.wait_for_timeout(2000)
         page.screenshot(path=pairs[i + 1], full_page=True)
         print("saved", pairs[i + 1])

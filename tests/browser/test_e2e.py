@@ -45,6 +45,8 @@ def wait_idle(page, ms: int = 1500):
     """Wait for Streamlit's rerun to finish (status widget gone), then a moment for Plotly to draw."""
     page.wait_for_timeout(500)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=90_000)
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
+                           timeout=90_000)
     page.wait_for_timeout(ms)
 
 
@@ -111,3 +113,39 @@ def test_bad_upload_shows_a_message_not_a_traceback(browser_page, tmp_path):
     body = page.inner_text("body")
     assert "not an image" in body and "Traceback" not in body
     assert "Output size" in body     # the rest of the page still works
+
+
+def test_lecture_mode_survives_navigation(browser_page):
+    url, page = browser_page
+    page.goto(url + "/")
+    page.wait_for_selector("text=Lecture mode")
+    wait_idle(page)
+    page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]').first.click()
+    wait_idle(page)
+    assert "lecture=1" in page.url
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Convolution and kernels").click()
+    page.wait_for_selector("text=Output size")
+    wait_idle(page)
+    assert page.locator('[data-testid="stSidebar"] input[type=checkbox]').first.is_checked()
+    assert "lecture=1" in page.url
+    page.set_viewport_size({"width": 1280, "height": 2000})
+    page.screenshot(path=str(ARTIFACTS / "e2e_convolution_lecture.png"))
+    page.set_viewport_size({"width": 1400, "height": 2400})
+
+
+def _page_params():
+    from core.catalog import available_pages
+
+    return [pytest.param(p, id=p.url_path) for p in available_pages()]
+
+
+@pytest.mark.parametrize("info", _page_params())
+def test_every_page_opens_from_a_deep_link(browser_page, info):
+    url, page = browser_page
+    page.goto(f"{url}/{info.url_path}")
+    page.wait_for_selector(f"h1:has-text('{info.title}')")
+    wait_idle(page, 2500)
+    body = page.inner_text("body")
+    assert "Traceback" not in body and page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stSidebarNav"]').get_by_text(info.title).count() >= 1
+    page.screenshot(path=str(ARTIFACTS / f"e2e_{info.url_path}.png"), full_page=True)
