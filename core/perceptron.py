@@ -1,10 +1,10 @@
 """Learning rules of a single neuron (perceptron, Hebb, Adaline), step by step, in NumPy.
 
 Every rule is a pure function that presents the samples one at a time, epoch after epoch, and
-returns a :class:`TrainingResult` holding one frozen :class:`StepRecord` per presented sample:
-the sample, its target, the potential ``v = w·x + b``, the output, the error, the change of the
-weights and bias, and the weights and bias before and after. A page can replay, scrub or tabulate
-that history without running anything again.
+returns a :class:`~core.learning_history.TrainingResult` holding one frozen
+:class:`~core.learning_history.StepRecord` per presented sample (see :mod:`core.learning_history`).
+A page can replay, scrub or tabulate that history without running anything again. The training
+sets, the seed's fruit among them, live in :mod:`core.training_sets`.
 
 Rules (seed ``004_36a7c4616778873b.txt``):
 
@@ -20,146 +20,22 @@ Rules (seed ``004_36a7c4616778873b.txt``):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from core.activations import bipolar_sign, step
-from core.neurons import separate_points
+from core.learning_history import StepRecord, TrainingResult
+from core.separability import separate_points
+from core.training_sets import CONVENTIONS
 
 SEED = "004_36a7c4616778873b.txt"
 RULES = ("perceptron", "hebb", "adaline")
 RULE_CONVENTION = {"perceptron": "bipolar", "hebb": "binary", "adaline": "bipolar"}
-CONVENTIONS = {"bipolar": (-1.0, 1.0), "binary": (0.0, 1.0)}
 MAX_STEPS = 200_000
 
-FRUIT_X = ((121.0, 16.8), (114.0, 15.2), (210.0, 9.4), (195.0, 8.1))  # weight in g, length in cm
-FRUIT_TARGETS = (1, 1, -1, -1)  # C1 -> +1, C2 -> -1
-FRUIT_INITIAL_WEIGHTS = (-30.0, 300.0)
-FRUIT_INITIAL_BIAS = -1230.0
-FRUIT_LEARNING_RATE = 0.01
-FRUIT_QUERIES = (((180.0, 10.0), "C2"), ((140.0, 20.0), "C1"), ((140.0, 17.9), "C1"))
-FRUIT_TYPO_NOTE = (
-    "The book prints w(2) = [-1229.08, -27.72, 300.304] (2.3.2, l.652). The bias is -1230 + 0.01 × 2 × 1 "
-    "= -1229.98, as the book's own program prints (l.786): -1229.08 is a typo."
-)
 DELTA_RULE_NOTE = (
     "The seed prints the delta rule as w_i <- w_i + mu (y_d - y) (2.2.3), without the input x_i. "
     "Widrow and Hoff's rule is w_i <- w_i + mu (t - v) x_i on the linear output v, used here."
 )
-
-
-@dataclass(frozen=True)
-class StepRecord:
-    """One presented sample. ``step`` counts from 1 over the whole run, ``epoch`` from 1,
-    ``index`` is the sample's 0-based row. For Adaline ``output`` is the class ``sign(v)`` and
-    ``error`` the linear error ``t − v`` that drives the update; otherwise ``error = t − output``."""
-
-    epoch: int
-    step: int
-    index: int
-    sample: tuple
-    target: float
-    potential: float
-    output: float
-    error: float
-    delta_weights: tuple
-    delta_bias: float
-    weights_before: tuple
-    bias_before: float
-    weights_after: tuple
-    bias_after: float
-
-    @property
-    def updated(self) -> bool:
-        return self.delta_bias != 0 or any(d != 0 for d in self.delta_weights)
-
-    @property
-    def misclassified(self) -> bool:
-        return self.output != self.target
-
-
-@dataclass(frozen=True)
-class TrainingResult:
-    """Outcome of one run: the full history, the final weights, and why it stopped.
-
-    ``stopped`` is "converged", "max_epochs", "stuck" (Hebb: an epoch changed nothing but left
-    mistakes) or "diverged" (Adaline: the error blew up). ``errors_per_epoch`` counts misclassified
-    samples per epoch; ``mse_per_epoch`` (Adaline) is the mean of ``(t − v)^2`` over all samples
-    with the weights at the end of each epoch, ``mse_initial`` with the initial weights.
-    """
-
-    rule: str
-    learning_rate: float
-    initial_weights: tuple
-    initial_bias: float
-    history: tuple
-    weights: tuple
-    bias: float
-    converged: bool
-    stopped: str
-    epochs: int
-    max_epochs: int
-    errors_per_epoch: tuple
-    message: str
-    mse_per_epoch: tuple = ()
-    mse_initial: float | None = None
-    notes: tuple = field(default=())
-
-    @property
-    def mistakes(self) -> int:
-        return sum(r.misclassified for r in self.history)
-
-    @property
-    def updates(self) -> int:
-        return sum(r.updated for r in self.history)
-
-    def state_at(self, k: int) -> tuple[tuple, float]:
-        """Weights and bias after ``k`` steps (``k = 0``: the initial ones), ``0 <= k <= len(history)``."""
-        if not 0 <= int(k) <= len(self.history):
-            raise ValueError(f"`k` must be between 0 and {len(self.history)}, got {k}.")
-        if k == 0:
-            return self.initial_weights, self.initial_bias
-        r = self.history[int(k) - 1]
-        return r.weights_after, r.bias_after
-
-    def epochs_done(self, k: int) -> int:
-        """How many epochs are complete after the first ``k`` steps."""
-        k = min(max(int(k), 0), len(self.history))
-        if k == 0:
-            return 0
-        last = self.history[k - 1].epoch
-        return last if k == len(self.history) or self.history[k].epoch != last else last - 1
-
-    def errors_until(self, k: int) -> tuple:
-        """Misclassified samples per epoch counting only the first ``k`` steps (the last epoch may be partial)."""
-        counts: dict = {}
-        for r in self.history[: max(int(k), 0)]:
-            counts[r.epoch] = counts.get(r.epoch, 0) + int(r.misclassified)
-        return tuple(counts.values())
-
-    def rows(self, k: int | None = None) -> list[dict]:
-        """The first ``k`` steps (all by default) as table rows: step, epoch, sample, target, v, y, error,
-        Δw, Δb, w and b after."""
-        out = []
-        for r in self.history[: len(self.history) if k is None else max(int(k), 0)]:
-            out.append({"step": r.step, "epoch": r.epoch, "sample": r.index + 1, "x": _vec_text(r.sample),
-                        "target": r.target, "v = w·x + b": round(r.potential, 6), "y": r.output,
-                        "error": round(r.error, 6), "Δw": _vec_text(r.delta_weights), "Δb": round(r.delta_bias, 9),
-                        "w after": _vec_text(r.weights_after), "b after": round(r.bias_after, 9)})
-        return out
-
-    def epoch_end(self, k: int) -> int:
-        """Step count at the end of the epoch that step ``k + 1`` belongs to (the next epoch end)."""
-        k = int(k)
-        if k >= len(self.history):
-            return len(self.history)
-        epoch = self.history[k].epoch
-        return max(r.step for r in self.history if r.epoch == epoch)
-
-
-def _vec_text(values) -> str:
-    return "(" + ", ".join(f"{round(v, 9) + 0.0:.10g}" for v in values) + ")"
 
 
 def _floats(values) -> tuple:
@@ -310,7 +186,7 @@ def train_perceptron(x, targets, *, weights=None, bias: float = 0.0, learning_ra
     --------
     The fruit example (seed 2.3): ``train_perceptron(FRUIT_X, FRUIT_TARGETS, weights=(-30, 300),
     bias=-1230, learning_rate=0.01)`` updates once (sample 2) to ``w = (−27.72, 300.304)``,
-    ``b = −1229.98`` and converges in epoch 2.
+    ``b = −1229.98`` and converges in epoch 2 (``FRUIT_X``, ``FRUIT_TARGETS``: :mod:`core.training_sets`).
 
     Source: 004_36a7c4616778873b.txt 2.2.6 (l.562), 2.3.2–2.3.4.
     """
@@ -469,118 +345,6 @@ def predict(x, *, weights, bias: float, convention: str = "bipolar") -> tuple[np
     return v, (bipolar_sign(v) if convention == "bipolar" else step(v))
 
 
-# ----------------------------------------------------------------------------- training sets
-@dataclass(frozen=True, eq=False)
-class TrainingSet:
-    """Two-class points. ``labels`` is 1 for the positive class (C1, fires) and 0 for the other.
-
-    Attributes
-    ----------
-    name : str
-    x : ndarray of float64, shape (N, 2)
-    labels : ndarray of int64, shape (N,)
-    feature_names : (str, str)
-    class_names : (str, str)   -- names of label 1 and label 0
-    source : str
-    """
-
-    name: str
-    x: np.ndarray
-    labels: np.ndarray
-    feature_names: tuple = ("x₁", "x₂")
-    class_names: tuple = ("class 1", "class 0")
-    source: str = ""
-
-    def targets(self, convention: str = "bipolar") -> np.ndarray:
-        """Targets in a rule's convention: label 1 -> +1 / 1, label 0 -> −1 / 0 (float64, shape (N,))."""
-        if convention not in CONVENTIONS:
-            raise ValueError(f"`convention` must be 'bipolar' or 'binary', got {convention!r}.")
-        low, high = CONVENTIONS[convention]
-        return np.where(self.labels == 1, high, low)
-
-    def class_name(self, output: float) -> str:
-        """Class name for a neuron output (+1 or 1 -> ``class_names[0]``, else ``class_names[1]``)."""
-        return self.class_names[0] if output > 0 else self.class_names[1]
-
-
-TRAINING_SETS = ("fruit", "blobs", "AND", "OR", "XOR")
-_BOOLEAN_LABELS = {"AND": (0, 0, 0, 1), "OR": (0, 1, 1, 1), "XOR": (0, 1, 1, 0)}
-
-
-def make_training_set(x, labels, *, name: str = "custom", feature_names=("x₁", "x₂"),
-                      class_names=("class 1", "class 0"), source: str = "") -> TrainingSet:
-    """Validate user points into a :class:`TrainingSet`.
-
-    Parameters
-    ----------
-    x : array_like of shape (N, 2), finite floats, N >= 1
-    labels : array_like of shape (N,), values in {0, 1} (also accepts −1 for 0)
-
-    Raises
-    ------
-    ValueError
-        If a shape is wrong, a coordinate is not finite or a label is not 0/1/−1.
-    """
-    xs = np.asarray(x, dtype=np.float64)
-    if xs.ndim != 2 or xs.shape[1] != 2 or xs.shape[0] == 0 or not np.all(np.isfinite(xs)):
-        raise ValueError(f"`x` must be a non-empty (N, 2) array of finite numbers, got shape {xs.shape}.")
-    lab = np.asarray(labels, dtype=np.float64)
-    if lab.shape != (len(xs),) or not np.isin(lab, (-1, 0, 1)).all():
-        raise ValueError(f"`labels` must hold {len(xs)} class labels, each 1 or 0 (or -1), got {labels!r}.")
-    return TrainingSet(name, xs, (lab == 1).astype(np.int64), tuple(feature_names), tuple(class_names), source)
-
-
-def training_set(name: str, *, seed: int = 0, n_per_class: int = 15) -> TrainingSet:
-    """One of the built-in training sets (:data:`TRAINING_SETS`).
-
-    Parameters
-    ----------
-    name : {"fruit", "blobs", "AND", "OR", "XOR"}
-        "fruit": the seed's four fruits (2.3.1), weight in g and length in cm, C1 = label 1.
-        "blobs": two Gaussian clouds, linearly separable by construction (points closer than 0.15 to
-        a random line through their middle are redrawn), in shuffled order. "AND"/"OR"/"XOR": the four binary rows.
-    seed : int, default 0
-        For "blobs": ``np.random.default_rng(seed)``.
-    n_per_class : int, 1..200, default 15
-        For "blobs".
-
-    Raises
-    ------
-    ValueError
-        If ``name`` is unknown or ``n_per_class`` out of range.
-
-    Source: fruit data, 004_36a7c4616778873b.txt 2.3.1 (l.580–586), 2.3.4 (l.709–714).
-    """
-    if name == "fruit":
-        return make_training_set(FRUIT_X, (1, 1, 0, 0), name="fruit", feature_names=("weight (g)", "length (cm)"),
-                                 class_names=("C1", "C2"), source=f"{SEED} 2.3.1")
-    if name in _BOOLEAN_LABELS:
-        rows = ((0, 0), (0, 1), (1, 0), (1, 1))
-        return make_training_set(rows, _BOOLEAN_LABELS[name], name=name, class_names=(f"{name} = 1", f"{name} = 0"),
-                                 source=f"{SEED} 1.2")
-    if name != "blobs":
-        raise ValueError(f"`name` must be one of {', '.join(TRAINING_SETS)}; got {name!r}.")
-    if not isinstance(n_per_class, (int, np.integer)) or not 1 <= n_per_class <= 200:
-        raise ValueError(f"`n_per_class` must be an int from 1 to 200, got {n_per_class!r}.")
-    rng = np.random.default_rng(seed)
-    angle = rng.uniform(0, 2 * np.pi)
-    normal = np.array([np.cos(angle), np.sin(angle)])
-    centre = rng.uniform(-1, 1, size=2)
-    points, labels = [], []
-    for label, side in ((1, 1.0), (0, -1.0)):
-        kept = np.empty((0, 2))
-        while len(kept) < n_per_class:
-            cand = centre + side * 0.6 * normal + rng.normal(0, 0.8, size=(n_per_class, 2))
-            kept = np.vstack([kept, cand[side * ((cand - centre) @ normal) >= 0.15]])
-        points.append(kept[:n_per_class])
-        labels += [label] * n_per_class
-    mix = rng.permutation(2 * n_per_class)  # interleave the classes
-    # two decimals keep the page's arithmetic readable; the 0.15 margin survives the rounding
-    return make_training_set(np.round(np.vstack(points)[mix], 2), np.array(labels)[mix], name="blobs",
-                             class_names=("class 1", "class 0"),
-                             source="generated (seeded)")
-
-
 def mistake_bound(x, labels, *, weights=None, bias: float | None = None) -> tuple[float, float, float]:
     """Novikoff's perceptron mistake bound ``(R / gamma)^2`` for separable data.
 
@@ -593,7 +357,7 @@ def mistake_bound(x, labels, *, weights=None, bias: float | None = None) -> tupl
     x : array_like of shape (N, n); labels : array_like of shape (N,), values 0/1
     weights, bias : optional
         The separating hyperplane to measure ``gamma`` with; by default the one from
-        :func:`core.neurons.separate_points`.
+        :func:`core.separability.separate_points`.
 
     Returns
     -------

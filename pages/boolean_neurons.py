@@ -6,9 +6,10 @@ from core import ui
 from core.activations import ACTIVATIONS, get_activation
 from core.figures_neurons import (activation_figure, decision_figure, hidden_lines_figure, hidden_space_figure,
                                   network_figure)
-from core.neurons import (BOOLEAN_FUNCTIONS, GATES, TWO_INPUT_FUNCTIONS, XOR_HIDDEN_BIAS, XOR_HIDDEN_WEIGHTS,
-                          XOR_OUTPUT_BIAS, XOR_OUTPUT_WEIGHTS, count_grid_solutions, is_linearly_separable,
-                          row_inequalities, sum_expression, truth_table, two_layer_table, xor_contradiction)
+from core.boolean_functions import BOOLEAN_FUNCTIONS, TWO_INPUT_FUNCTIONS
+from core.neurons import (GATES, XOR_HIDDEN_BIAS, XOR_HIDDEN_WEIGHTS, XOR_OUTPUT_BIAS, XOR_OUTPUT_WEIGHTS,
+                          sum_expression, truth_table, two_layer_table)
+from core.separability import count_grid_solutions, is_linearly_separable, row_inequalities, xor_contradiction
 
 ui.require_app_frame()
 st.title("Boolean neurons")

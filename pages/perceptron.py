@@ -4,9 +4,10 @@ import streamlit as st
 
 from core import ui
 from core.figures_neurons import decision_figure, epoch_figure, padded_range
-from core.perceptron import (FRUIT_INITIAL_BIAS, FRUIT_INITIAL_WEIGHTS, FRUIT_LEARNING_RATE, FRUIT_QUERIES,
-                             FRUIT_TYPO_NOTE, RULE_CONVENTION, TRAINING_SETS, make_training_set, mistake_bound,
-                             predict, train, train_adaline, train_hebb, train_perceptron, training_set, update_equation)
+from core.perceptron import (RULE_CONVENTION, mistake_bound, predict, train, train_adaline, train_hebb,
+                             train_perceptron, update_equation)
+from core.training_sets import (FRUIT_INITIAL_BIAS, FRUIT_INITIAL_WEIGHTS, FRUIT_LEARNING_RATE, FRUIT_QUERIES,
+                                FRUIT_TYPO_NOTE, TRAINING_SETS, make_training_set, training_set)
 
 ui.require_app_frame()
 st.title("Perceptron learning")

@@ -6,21 +6,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core import perceptron as pc
+from core import training_sets as tsets
 from core.neurons import decision_segment
 
 
 @pytest.fixture(scope="module")
 def fruit():
-    return pc.train_perceptron(pc.FRUIT_X, pc.FRUIT_TARGETS, weights=pc.FRUIT_INITIAL_WEIGHTS,
-                               bias=pc.FRUIT_INITIAL_BIAS, learning_rate=pc.FRUIT_LEARNING_RATE)
-
-
-def test_fruit_constants_are_the_seeds():
-    assert pc.FRUIT_X == ((121, 16.8), (114, 15.2), (210, 9.4), (195, 8.1))
-    assert (pc.FRUIT_INITIAL_WEIGHTS, pc.FRUIT_INITIAL_BIAS, pc.FRUIT_LEARNING_RATE) == ((-30, 300), -1230, 0.01)
-    ts = pc.training_set("fruit")
-    np.testing.assert_array_equal(ts.targets("bipolar"), pc.FRUIT_TARGETS)  # C1 -> +1, C2 -> -1
-    assert ts.class_names == ("C1", "C2")
+    return pc.train_perceptron(tsets.FRUIT_X, tsets.FRUIT_TARGETS, weights=tsets.FRUIT_INITIAL_WEIGHTS,
+                               bias=tsets.FRUIT_INITIAL_BIAS, learning_rate=tsets.FRUIT_LEARNING_RATE)
 
 
 def test_fruit_epoch_one_potentials_and_the_single_update(fruit):
@@ -47,16 +40,16 @@ def test_fruit_epoch_two_makes_no_update_and_converges(fruit):
 
 def test_book_typo_is_flagged_not_copied(fruit):
     assert fruit.bias != pytest.approx(-1229.08)
-    assert "-1229.08" in pc.FRUIT_TYPO_NOTE and "-1229.98" in pc.FRUIT_TYPO_NOTE
+    assert "-1229.08" in tsets.FRUIT_TYPO_NOTE and "-1229.98" in tsets.FRUIT_TYPO_NOTE
 
 
 def test_fruit_classification_of_new_fruit(fruit):
-    ts = pc.training_set("fruit")
-    potentials, outputs = pc.predict([q for q, _ in pc.FRUIT_QUERIES], weights=fruit.weights, bias=fruit.bias)
-    assert [ts.class_name(y) for y in outputs] == [c for _, c in pc.FRUIT_QUERIES] == ["C2", "C1", "C1"]
+    ts = tsets.training_set("fruit")
+    potentials, outputs = pc.predict([q for q, _ in tsets.FRUIT_QUERIES], weights=fruit.weights, bias=fruit.bias)
+    assert [ts.class_name(y) for y in outputs] == [c for _, c in tsets.FRUIT_QUERIES] == ["C2", "C1", "C1"]
     np.testing.assert_allclose(potentials, [-3216.54, 895.30, 264.6616], atol=1e-6)
     # with the initial weights (140, 17.9) would be C2 (potential -60)
-    v, y = pc.predict((140, 17.9), weights=pc.FRUIT_INITIAL_WEIGHTS, bias=pc.FRUIT_INITIAL_BIAS)
+    v, y = pc.predict((140, 17.9), weights=tsets.FRUIT_INITIAL_WEIGHTS, bias=tsets.FRUIT_INITIAL_BIAS)
     assert v == pytest.approx(-60) and ts.class_name(y) == "C2"
 
 
@@ -80,7 +73,7 @@ def test_final_separating_line_passes_between_the_classes(fruit):
 
 
 def test_binary_convention_moves_by_eta_x():
-    ts = pc.training_set("AND")
+    ts = tsets.training_set("AND")
     r = pc.train_perceptron(ts.x, ts.targets("binary"), learning_rate=0.5, convention="binary")
     first = r.history[0]  # sample 00, potential 0 fires (phi(0) = 1) but target 0
     assert (first.potential, first.output, first.error, first.delta_bias) == (0, 1, -1, -0.5)
@@ -89,7 +82,7 @@ def test_binary_convention_moves_by_eta_x():
 
 
 def test_xor_does_not_converge_with_a_clear_message():
-    ts = pc.training_set("XOR")
+    ts = tsets.training_set("XOR")
     r = pc.train_perceptron(ts.x, ts.targets(), max_epochs=50)
     assert not r.converged and r.stopped == "max_epochs" and r.epochs == 50 and len(r.history) == 200
     assert r.message.startswith("Did not converge within 50 epochs") and "not linearly separable" in r.message
@@ -115,7 +108,7 @@ def test_mistakes_never_exceed_the_convergence_theorem_bound(seed, n, eta, shuff
 
 def test_hebb_fails_on_and_and_or_from_zero():
     for name in ("AND", "OR"):
-        ts = pc.training_set(name)
+        ts = tsets.training_set(name)
         r = pc.train_hebb(ts.x, ts.targets("binary"))
         # 00 fires (potential 0), target 0: the bias drops to -1; afterwards nothing ever fires
         assert r.history[0].delta_bias == -1 and r.history[0].delta_weights == (0, 0)
@@ -132,11 +125,11 @@ def test_hebb_rule_exactly_as_printed():
     r = pc.train_hebb([[1, 1]], [1], bias=-5)
     assert not r.history[0].updated and r.stopped == "stuck"
     with pytest.raises(ValueError, match="binary"):
-        pc.train_hebb(pc.FRUIT_X, [1, 1, 0, 0])
+        pc.train_hebb(tsets.FRUIT_X, [1, 1, 0, 0])
 
 
 def test_adaline_update_and_least_squares_limit():
-    ts = pc.training_set("AND")
+    ts = tsets.training_set("AND")
     r = pc.train_adaline(ts.x, ts.targets(), learning_rate=0.02, max_epochs=2000, tolerance=1e-10)
     first = r.history[0]  # sample 00 from zeros: v = 0, error t - v = -1, only the bias moves
     assert (first.potential, first.error, first.delta_bias, first.delta_weights) == (0, -1, -0.02, (0, 0))
@@ -150,33 +143,26 @@ def test_adaline_update_and_least_squares_limit():
 
 
 def test_adaline_diverges_on_raw_fruit_with_the_perceptrons_rate():
-    r = pc.train_adaline(pc.FRUIT_X, pc.FRUIT_TARGETS, learning_rate=0.01)
+    r = pc.train_adaline(tsets.FRUIT_X, tsets.FRUIT_TARGETS, learning_rate=0.01)
     assert r.stopped == "diverged" and "too large" in r.message
 
 
 def test_order_seed_shuffles_reproducibly():
-    ts = pc.training_set("blobs", seed=3)
+    ts = tsets.training_set("blobs", seed=3)
     a = pc.train_perceptron(ts.x, ts.targets(), order_seed=7)
     b = pc.train_perceptron(ts.x, ts.targets(), order_seed=7)
     assert [r.index for r in a.history] == [r.index for r in b.history]
     assert [r.index for r in a.history[: len(ts.x)]] != list(range(len(ts.x)))
 
 
-def test_blobs_are_separable_and_seeded():
-    a, b = pc.training_set("blobs", seed=1, n_per_class=20), pc.training_set("blobs", seed=1, n_per_class=20)
-    np.testing.assert_array_equal(a.x, b.x)
-    assert a.x.shape == (40, 2) and a.labels.sum() == 20
-    assert pc.train_perceptron(a.x, a.targets(), max_epochs=500).converged
-
-
 def test_train_dispatches_and_maps_hebb_step():
-    ts = pc.training_set("AND")
+    ts = tsets.training_set("AND")
     r = pc.train("hebb", ts.x, ts.targets(pc.RULE_CONVENTION["hebb"]), learning_rate=2.0)
     assert r.rule == "hebb" and r.history[0].delta_bias == -2.0
 
 
 def test_errors_name_the_argument():
-    ts = pc.training_set("AND")
+    ts = tsets.training_set("AND")
     with pytest.raises(ValueError, match="`targets`"):
         pc.train_perceptron(ts.x, ts.targets("binary"))  # 0/1 targets under the bipolar convention
     with pytest.raises(ValueError, match="`weights`"):
@@ -190,10 +176,10 @@ def test_errors_name_the_argument():
     with pytest.raises(ValueError, match="`rule`"):
         pc.train("backprop", ts.x, ts.targets())
     with pytest.raises(ValueError, match="`name`"):
-        pc.training_set("iris")
+        tsets.training_set("iris")
     with pytest.raises(ValueError, match="`labels`"):
-        pc.make_training_set([[0, 0], [1, 1]], [1, 3])
+        tsets.make_training_set([[0, 0], [1, 1]], [1, 3])
     with pytest.raises(ValueError, match="`x`"):
-        pc.make_training_set([[0, 0, 0]], [1])
+        tsets.make_training_set([[0, 0, 0]], [1])
     with pytest.raises(ValueError, match="not linearly separable"):
-        pc.mistake_bound(ts.x, pc.training_set("XOR").labels)
+        pc.mistake_bound(ts.x, tsets.training_set("XOR").labels)
