@@ -5,6 +5,7 @@ This module and ``core.cached`` are the only parts of ``core`` that import Strea
 from __future__ import annotations
 
 import inspect
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional
 
@@ -20,6 +21,7 @@ LECTURE_KEY = "lecture_mode"           # plain session value: survives page swit
 LECTURE_TOGGLE_KEY = "lecture_toggle"   # the sidebar widget that sets it
 SHARED_IMAGE_KEY = "shared_upload"     # {"name": str, "data": bytes}: the user's photo, for every page
 LECTURE_SEED = 0
+_RUN = threading.local()                # each script run has its own thread: marks runs framed by app.py
 
 _LECTURE_CSS = """
 <style>
@@ -46,6 +48,7 @@ def page_setup() -> bool:
     bool
         Whether lecture mode is on.
     """
+    _RUN.framed = True
     st.set_page_config(page_title=APP_TITLE, page_icon=":material/neurology:", layout="wide")
     url_default(LECTURE_KEY, "lecture", False, cast=lambda v: v in ("1", "true", "True"))
     with st.sidebar:
@@ -74,9 +77,10 @@ def require_app_frame() -> None:
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    if getattr(_RUN, "framed", False):
+        return
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 def _copy_lecture_toggle() -> None:

@@ -115,6 +115,22 @@ def test_bad_upload_shows_a_message_not_a_traceback(browser_page, tmp_path):
     assert "Output size" in body     # the rest of the page still works
 
 
+def test_cnn_activations_with_an_uploaded_photo(browser_page):
+    url, page = browser_page
+    page.goto(url + "/cnn_activations?input=Your%20photo")
+    page.wait_for_selector("text=Every layer's output")
+    wait_idle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(real_photo()))
+    page.wait_for_selector("text=Photo: rocket.jpg (512 × 342)")
+    wait_idle(page, 2500)
+    body = page.inner_text("body")
+    assert "whole 342 × 512 photo" in body and "340 × 510 × 16" in body
+    assert "conv1 · Conv2D · output 26 × 26 × 16 · 160 parameters" in body
+    trunk = page.locator('[data-testid="stPlotlyChart"]').filter(has=page.locator("image"))
+    assert trunk.last.locator("image").first.get_attribute("href").startswith("data:image/png")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(ARTIFACTS / "e2e_cnn_activations_photo.png"), full_page=True)
+
 def test_lecture_mode_survives_navigation(browser_page):
     url, page = browser_page
     page.goto(url + "/")

