@@ -1,0 +1,112 @@
+"""Cached Keras checks for the pooling and layer-arithmetic pages.
+
+Everything here needs TensorFlow, so it is imported and computed lazily, once per distinct input:
+``st.cache_data`` keyed on small hashable values (a registry key, a few ints), never on models.
+Models are built, measured and dropped; only the numbers are kept, so even VGG-16 (550 MB of
+weights) costs memory only while its table is computed.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+import streamlit as st
+
+from core import architectures
+
+
+@st.cache_resource(show_spinner=False)
+def _keras():
+    """Import Keras once (the first call takes a few seconds: TensorFlow loads)."""
+    import keras
+    return keras
+
+
+@st.cache_data(max_entries=20, show_spinner=False)
+def architecture_table(key: str) -> list[dict]:
+    """:func:`core.architectures.layer_table` of the registered model ``key``, batch size 1."""
+    _keras()
+    model = architectures.build(key)
+    rows = architectures.layer_table(model, batch_size=1)
+    del model
+    return rows
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def example_count(key: str) -> Optional[int]:
+    """``count_params()`` of the one-layer Keras model of a parameter example; None if too big."""
+    example = architectures.PARAMETER_EXAMPLES[key]
+    if not example.buildable:
+        return None
+    _keras()
+    return int(architectures.param_example_model(example).count_params())
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def conv_output_shape(n: int, f: int, stride: int, padding: str, pad: int, dilation: int,
+                      channels: int = 1, filters: int = 1) -> tuple[Optional[tuple], str, int]:
+    """The output shape a real Keras ``Conv2D`` gives for an ``n × n × channels`` input.
+
+    ``padding`` is ``"valid"`` or ``"same"`` (Keras' own) or ``"explicit"`` (``ZeroPadding2D(pad)``
+    then a valid convolution, which is also how "full" padding is built).
+
+    Returns
+    -------
+    (shape, message, params)
+        ``shape`` without the batch axis, or None with Keras' error message when it refuses.
+    """
+    keras = _keras()
+    inputs = keras.Input((n, n, channels))
+    x = inputs
+    try:
+        if padding == "explicit" and pad > 0:
+            x = keras.layers.ZeroPadding2D(pad)(x)
+        layer = keras.layers.Conv2D(filters, f, strides=stride, dilation_rate=dilation,
+                                    padding="same" if padding == "same" else "valid")
+        out = layer(x)
+    except ValueError as exc:
+        return None, str(exc).split("\n")[0], 0
+    return tuple(int(d) for d in out.shape[1:]), "", int(layer.count_params())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def keras_pool(values: bytes, shape: tuple[int, ...], kind: str, pool_size: int, stride: int,
+               padding: str) -> tuple[np.ndarray, int, tuple]:
+    """Run a real Keras pooling layer on a (H, W) or (H, W, C) float32 array (given as bytes).
+
+    Returns
+    -------
+    (pooled, count_params, strides)
+        The layer's output (batch and, for 2-D input, channel axes removed), its parameter count
+        (0: pooling has no weights) and the strides Keras used.
+    """
+    keras = _keras()
+    x = np.frombuffer(values, dtype=np.float32).reshape(shape)
+    squeeze = x.ndim == 2
+    batch = (x[:, :, None] if squeeze else x)[None]
+    cls = keras.layers.MaxPooling2D if kind == "max" else keras.layers.AveragePooling2D
+    layer = cls(pool_size=pool_size, strides=stride, padding=padding)
+    out = np.asarray(layer(batch))[0]
+    return (out[:, :, 0] if squeeze else out), int(layer.count_params()), tuple(layer.strides)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def custom_layer_counts(side: int, channels: int, units: int, f: int,
+                        max_params: int = 50_000_000) -> tuple[Optional[int], Optional[int]]:
+    """``count_params()`` of ``Flatten → Dense(units)`` and of ``Conv2D(units, f)`` on a
+    ``side × side × channels`` input; None for a layer with more than ``max_params`` weights
+    (not built: it would take gigabytes)."""
+    keras = _keras()
+    dense_n = architectures.dense_params(side * side * channels, units)
+    conv_n = architectures.conv_params(f, channels, units)
+    counts = []
+    for kind, n in (("dense", dense_n), ("conv", conv_n)):
+        if n > max_params or (kind == "conv" and f > side):
+            counts.append(None)
+            continue
+        inputs = keras.Input((side, side, channels))
+        x = keras.layers.Flatten()(inputs) if kind == "dense" else inputs
+        layer = keras.layers.Dense(units) if kind == "dense" else keras.layers.Conv2D(units, f)
+        layer(x)
+        counts.append(int(layer.count_params()))
+    return counts[0], counts[1]

@@ -1,0 +1,107 @@
+"""AppTest of the Pooling page: the seeds' matrices, the controls, image mode, translation, Keras check."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def page():
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.switch_page("pages/pooling.py").run()
+    assert not at.exception
+    return at
+
+
+def metric(at, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def expression(at) -> str:
+    return next(c.value for c in at.code if c.value.startswith("output ("))
+
+
+def shapes_text(at) -> str:
+    return next(m.value for m in at.markdown if "** → **" in m.value)
+
+
+def test_default_is_ngs_max_pool_with_keras_check(page):
+    assert metric(page, "Output size") == "2 × 2"
+    assert expression(page) == "output (0, 0) = max(1, 3, 2, 9) = 9"
+    assert any("[[9, 2], [6, 3]] — reproduced" in s.value for s in page.success)
+    # "Pooling has no parameters", from a real keras.layers.MaxPooling2D
+    assert metric(page, "MaxPooling2D.count_params()") == "0"
+    assert metric(page, "Keras gives the same numbers") == "yes"
+    assert any("strides used: (2, 2)" in c.value for c in page.code)
+
+
+def test_output_cells_link_to_their_windows(page):
+    page.slider(key="pool_row").set_value(1).run()
+    page.slider(key="pool_col").set_value(1).run()
+    assert expression(page) == "output (1, 1) = max(2, 3, 1, 2) = 3"
+
+
+@pytest.mark.parametrize("preset, size, cell, value", [
+    ("ng_avg", "2 × 2", (1, 0), "(1 + 4 + 5 + 6) / 4 = 4"),
+    ("ng_max_3x3", "3 × 3", (2, 0), "= 8"),
+    ("xo_map", "4 × 4", (3, 3), "max(0.77) = 0.77"),
+])
+def test_seed_presets_are_reproduced(page, preset, size, cell, value):
+    page.selectbox(key="pool_preset").set_value(preset).run()
+    assert metric(page, "Output size") == size
+    assert any("reproduced" in s.value for s in page.success)
+    page.slider(key="pool_row").set_value(cell[0]).run()
+    page.slider(key="pool_col").set_value(cell[1]).run()
+    assert expression(page).endswith(value)
+    assert metric(page, "Keras gives the same numbers") == "yes"
+
+
+def test_stride_follows_pool_size_and_same_padding(page):
+    page.select_slider(key="pool_size").set_value(3).run()
+    assert page.session_state["pool_stride"] == 3           # Keras: strides default to pool_size
+    assert metric(page, "Output size") == "1 × 1"
+    page.radio(key="pool_padding").set_value("same").run()
+    assert metric(page, "Output size") == "2 × 2"           # ceil(4 / 3)
+    assert metric(page, "Keras gives the same numbers") == "yes"
+    assert page.query_params["size"] == "3" and page.query_params["padding"] == "same"
+
+
+def test_average_pooling_and_a_pool_too_large(page):
+    page.radio(key="pool_kind").set_value("average").run()
+    assert expression(page) == "output (0, 0) = (1 + 3 + 2 + 9) / 4 = 3.75"
+    assert metric(page, "AveragePooling2D.count_params()") == "0"
+    page.select_slider(key="pool_size").set_value(5).run()
+    assert page.error and "larger than the input" in page.error[0].value
+    assert not page.exception
+
+
+def test_image_mode_sizes(page):
+    page.radio(key="pool_mode").set_value("image").run()
+    assert "**512 × 512 × 3** → **256 × 256 × 3**: 25% of the values" in shapes_text(page)
+    page.slider(key="pool_repeat").set_value(2).run()
+    assert "→ **128 × 128 × 3**" in shapes_text(page)
+    page.toggle(key="pool_stage").set_value(True).run()         # conv ("same") → ReLU → pool, grey
+    assert "**512 × 512** → **128 × 128**" in shapes_text(page)
+    assert not page.exception
+
+
+def test_translation_mode(page):
+    page.radio(key="pool_mode").set_value("shift").run()
+    conv = float(metric(page, "Conv map changes by").rstrip("%"))
+    pooled = float(metric(page, "Pooled map changes by").rstrip("%"))
+    assert 0 < pooled < conv
+    page.slider(key="pool_dx").set_value(0).run()
+    assert metric(page, "Conv map changes by") == "0%" and metric(page, "Pooled map changes by") == "0%"
+    assert not page.exception
+
+
+def test_url_reproduces_the_view():
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update({"preset": "ng_max_3x3", "mode": "numbers"})
+    at.run()
+    at.switch_page("pages/pooling.py").run()
+    assert metric(at, "Output size") == "3 × 3"
+    assert at.session_state["pool_stride"] == 1

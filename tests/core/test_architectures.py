@@ -1,0 +1,261 @@
+"""core.architectures: the seeds' parameter counts and shapes, from real Keras models."""
+import subprocess
+import sys
+
+import pytest
+
+from core import architectures as A
+from core.architectures import (ARCHITECTURES, PARAMETER_EXAMPLES, conv_formula, conv_params,
+                                dense_formula, dense_params)
+
+# ---------------------------------------------------------------- pure arithmetic (no TensorFlow)
+
+
+def test_module_import_does_not_import_tensorflow():
+    code = ("import sys; import core.architectures, core.pooling; "
+            "sys.exit(int(any(m in sys.modules for m in ('tensorflow', 'keras', 'streamlit'))))")
+    assert subprocess.run([sys.executable, "-c", code], cwd=A.__file__.rsplit("/core/", 1)[0]).returncode == 0
+
+
+def test_seed_001_mlp_vs_cnn():
+    # 001_0ab6af07a5a8fe8c.txt L152: 32x32x256+256 = 262400 and 9x256+256 = 2560
+    assert dense_params(32 * 32, 256) == 262_400
+    assert conv_params(3, 1, 256) == 2_560
+    # the same layers on an RGB image (not in the seed, F-2): 786,688 and 7,168
+    assert dense_params(32 * 32 * 3, 256) == 786_688 and conv_params(3, 3, 256) == 7_168
+
+
+def test_seed_003_counts():
+    assert conv_params(3, 3, 10) == 280                                    # L131-135
+    assert conv_params(5, 3, 6) == 456                                     # L170
+    assert conv_params(5, 3, 6, bias=False) == 450
+    assert dense_params(3072, 4704, bias=False) == 14_450_688              # L169 ("14 million")
+    assert dense_params(1000 * 1000 * 3, 1000, bias=False) == 3_000_000_000  # L40
+    assert conv_params(3, 3, 10) + 5020 + 20040 == conv_params(3, 3, 10) + conv_params(5, 10, 20) \
+        + conv_params(5, 20, 40)                                           # Ng sample net (F-50)
+    assert conv_params((1, 7), 3, 2) == (1 * 7 * 3 + 1) * 2
+
+
+def test_formulas():
+    assert conv_formula(3, 1, 16) == "(3·3·1 + 1)·16 = 160"
+    assert conv_formula(3, 16, 32) == "(3·3·16 + 1)·32 = 4,640"
+    assert conv_formula(5, 3, 6, bias=False) == "5·5·3·6 = 450"
+    assert dense_formula(800, 32) == "(800 + 1)·32 = 25,632"
+    assert A.batchnorm_formula(32).startswith("4·32 = 128")
+
+
+@pytest.mark.parametrize("call", [
+    lambda: conv_params(0, 1, 1), lambda: conv_params(3, 1.5, 1), lambda: conv_params(3, 1, True),
+    lambda: dense_params(-1, 3), lambda: conv_params((3, 3, 3), 1, 1), lambda: A.build("resnet9000"),
+    lambda: A.lenet5("median"),
+])
+def test_errors(call):
+    with pytest.raises(ValueError, match="`"):
+        call()
+
+
+def test_parameter_examples():
+    ex = PARAMETER_EXAMPLES
+    assert ex["mlp_32x32_256"].params == 262_400 and ex["cnn_32x32_256"].params == 2_560
+    assert ex["quiz_32"].params == ex["quiz_1000"].params == 280
+    assert ex["dense_64x64x3"].n_inputs == 12_288
+    assert ex["dense_1000x1000x3"].n_inputs == 3_000_000
+    assert ex["dense_1000x1000x3"].weights_only == 3_000_000_000
+    assert ex["dense_32x32x3_28x28x6"].weights_only == 14_450_688
+    assert ex["conv_5x5x3_6"].params == 456
+    assert ex["mlp_32x32_256"].formula == "(1,024 + 1)·256 = 262,400"
+
+
+def test_registry_specs():
+    assert len(ARCHITECTURES) >= 10
+    for key, spec in ARCHITECTURES.items():
+        assert spec.key == key and spec.source and spec.title
+        assert spec.source.split(" ")[0].endswith(".txt")
+    assert ARCHITECTURES["mnist_cnn_001"].seed_total == 30_762
+    assert ARCHITECTURES["iris_004"].seed_total == 26
+    assert sum(r[3] for r in ARCHITECTURES["mnist_cnn_001"].seed_rows) == 30_762
+
+
+# ---------------------------------------------------------------- real Keras models
+
+keras = pytest.importorskip("keras")
+
+LIGHT = [k for k, s in ARCHITECTURES.items() if not s.heavy]
+HEAVY = [pytest.param(k, marks=pytest.mark.slow) for k, s in ARCHITECTURES.items() if s.heavy]
+
+
+@pytest.fixture(scope="module")
+def models():
+    cache = {}
+
+    def get(key):
+        if key not in cache:
+            cache[key] = A.build(key)
+        return cache[key]
+    return get
+
+
+def _check_table(model):
+    rows = A.layer_table(model)
+    for row in rows:
+        assert row["params"] == model.get_layer(row["name"]).count_params()
+        if row["params"]:
+            assert row["formula"].endswith(f"= {row['params']:,}") or \
+                row["formula"].startswith(f"4·") and f"= {row['params']:,} " in row["formula"]
+    totals = A.table_totals(rows)
+    assert totals["params"] == model.count_params()
+    assert totals["trainable"] == sum(int(w.numpy().size) for w in model.trainable_weights)
+    return rows
+
+
+@pytest.mark.parametrize("key", LIGHT + HEAVY)
+def test_parameter_counts_match_keras(key, models):
+    model = models(key)
+    assert model.count_params() == ARCHITECTURES[key].params
+    _check_table(model)
+
+
+def _shapes(model):
+    return {r["name"]: r["output_shape"] for r in A.layer_table(model)}
+
+
+def test_mnist_cnn_001_matches_the_seed_summary(models):
+    rows = {r["name"]: r for r in A.layer_table(models("mnist_cnn_001"), batch_size=128)}
+    for name, _seed_name, seed_shape, seed_params in ARCHITECTURES["mnist_cnn_001"].seed_rows:
+        assert str((None,) + rows[name]["output_shape"]) == seed_shape
+        assert rows[name]["params"] == seed_params
+    assert rows["conv1"]["formula"] == "(3·3·1 + 1)·16 = 160"
+    assert rows["dense1"]["formula"] == "(800 + 1)·32 = 25,632"
+    assert rows["pool1"]["params"] == 0 and "no weights" in rows["pool1"]["formula"]
+    assert rows["conv1"]["activation_bytes"] == 128 * 26 * 26 * 16 * 4
+
+
+def test_cifar10_cnn_002_shapes(models):
+    s = _shapes(models("cifar10_cnn_002"))
+    assert [s[k] for k in ("conv1", "pool1", "conv2", "pool2", "conv3", "flatten", "dense1", "logits")] == [
+        (30, 30, 32), (15, 15, 32), (13, 13, 64), (6, 6, 64), (4, 4, 64), (1024,), (64,), (10,)]
+    params = {r["name"]: r["params"] for r in A.layer_table(models("cifar10_cnn_002"))}
+    assert (params["conv1"], params["conv2"], params["conv3"], params["dense1"], params["logits"]) == (
+        896, 18_496, 36_928, 65_600, 650)
+
+
+@pytest.mark.parametrize("key", ["lenet5", "lenet5_004"])
+def test_lenet_shapes(key, models):
+    s = _shapes(models(key))
+    assert [s[k] for k in ("C1", "S2", "C3", "S4", "flatten", "F5", "F6", "output")] == [
+        (28, 28, 6), (14, 14, 6), (10, 10, 16), (5, 5, 16), (400,), (120,), (84,), (10,)]
+    params = [r["params"] for r in A.layer_table(models(key)) if r["params"]]
+    assert params == [156, 2_416, 48_120, 10_164, 850]
+
+
+def test_ng_sample_net(models):
+    rows = A.layer_table(models("ng_sample_net"))
+    s = {r["name"]: r["output_shape"] for r in rows}
+    assert (s["conv1"], s["conv2"], s["conv3"], s["flatten"]) == ((37, 37, 10), (17, 17, 20), (7, 7, 40), (1960,))
+    assert [r["params"] for r in rows if r["params"]] == [280, 5_020, 20_040, 1_961]
+
+
+def test_dense_models(models):
+    assert [r["params"] for r in A.layer_table(models("tf_guide_dense")) if r["params"]] == [2_112, 4_160, 650]
+    import numpy as np
+    out = models("tf_guide_dense")(np.random.default_rng(0).random((1000, 32)), training=False)
+    assert tuple(out.shape) == (1000, 10)                      # 003 L307: result.shape
+    assert [r["params"] for r in A.layer_table(models("iris_004")) if r["params"]] == [20, 6]
+
+
+def test_other_seed_models(models):
+    assert _shapes(models("cifar10_cnn_004"))["flatten"] == (2048,)
+    assert _shapes(models("flowers_cnn_002"))["pool3"] == (22, 22, 64)
+    assert _shapes(models("flowers_cnn_002"))["flatten"] == (30_976,)
+    assert _shapes(models("mnist_cnn_keras_example"))["flatten"] == (9_216,)
+    bn = A.table_totals(A.layer_table(models("bn_mnist_cnn_000")))
+    assert (bn["trainable"], bn["non_trainable"]) == (596_330, 1_408)
+    assert _shapes(models("bn_mnist_cnn_000"))["flatten"] == (1024,)
+    gen = models("dcgan_generator_004")
+    assert _shapes(gen)["image"] == (96, 96, 3)
+    assert A.table_totals(A.layer_table(gen))["trainable"] == 2_451_075
+    disc = A.table_totals(A.layer_table(models("dcgan_discriminator_004")))
+    assert disc["trainable"] == 1_657_025
+    assert _shapes(models("dcgan_discriminator_004"))["flatten"] == (86_528,)
+
+
+def test_flowers_with_the_ocr_extra_pool_would_count_less():
+    # 002 L145-146: with a fourth pool, 11x11x64 -> Dense128 991,360 -> total 1,015,589
+    assert dense_params(11 * 11 * 64, 128) + 448 + 4_640 + 18_496 + 645 == 1_015_589
+
+
+@pytest.mark.slow
+def test_alexnet_shapes(models):
+    s = _shapes(models("alexnet"))
+    assert [s[k][0] for k in ("conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5")] == [
+        55, 27, 27, 13, 13, 13, 13, 6]
+    assert s["flatten"] == (9216,)
+
+
+@pytest.mark.slow
+def test_vgg16_has_16_weight_layers(models):
+    rows = A.layer_table(models("vgg16"))
+    weighted = [r for r in rows if r["params"]]
+    assert len(weighted) == 16
+    assert sum(r["type"] == "Conv2D" for r in weighted) == 13
+    assert _shapes(models("vgg16"))["block5_pool"] == (7, 7, 512)
+
+
+@pytest.mark.parametrize("key", [k for k, e in PARAMETER_EXAMPLES.items() if e.buildable])
+def test_parameter_examples_match_keras(key):
+    example = PARAMETER_EXAMPLES[key]
+    assert A.param_example_model(example).count_params() == example.params
+
+
+def test_unbuildable_example_raises():
+    with pytest.raises(ValueError, match="not built"):
+        A.param_example_model(PARAMETER_EXAMPLES["dense_1000x1000x3"])
+
+
+def test_pooling_layers_have_no_parameters():
+    # 003_de28f4f738ce9072.txt L161-162
+    for layer in (keras.layers.MaxPooling2D(2), keras.layers.AveragePooling2D(2),
+                  keras.layers.GlobalMaxPooling2D()):
+        layer.build((None, 8, 8, 3))
+        assert layer.count_params() == 0
+    assert keras.layers.MaxPooling2D(pool_size=2).strides == (2, 2)   # 001 L208: stride = pool size
+    assert keras.layers.MaxPooling2D().pool_size == (2, 2)
+
+
+def test_seed_001_average_pooling_call_is_keras_2_code():
+    # 001 L211 writes `AveragePooling2D()` "(default pool 2x2)": true in Keras 2; Keras 3 requires
+    # pool_size for AveragePooling2D (MaxPooling2D keeps the 2x2 default).
+    with pytest.raises(TypeError, match="pool_size"):
+        keras.layers.AveragePooling2D()
+
+
+def test_with_batch_size_and_format_bytes():
+    rows = [{"name": "x", "output_shape": (26, 26, 16), "activation_bytes": 43_264}]
+    assert A.with_batch_size(rows, 128)[0]["activation_bytes"] == 128 * 26 * 26 * 16 * 4
+    assert rows[0]["activation_bytes"] == 43_264          # the input rows are not modified
+    assert A.format_bytes(512) == "512 B" and A.format_bytes(1536) == "1.5 KB"
+    assert A.format_bytes(138_357_544 * 4) == "553.4 MB"
+    with pytest.raises(ValueError, match="batch_size"):
+        A.with_batch_size(rows, 0)
+
+
+def test_size_presets_and_random_questions():
+    from core.convolution import output_size
+    for p in A.SIZE_PRESETS.values():
+        padding = p.pad if p.padding == "explicit" else p.padding
+        assert output_size(p.n, p.f, stride=p.stride, padding=padding, dilation=p.dilation)[0] == p.expected
+    for seed in range(20):
+        q = A.random_size_question(seed)
+        assert q.expected == (q.n + 2 * q.pad - q.f) // q.stride + 1 >= 1
+    assert A.random_size_question(3) == A.random_size_question(3)
+
+
+def test_architecture_figures(models):
+    from core import figures_pooling as F
+    rows = A.layer_table(models("mnist_cnn_001"))
+    bars = F.params_figure(rows).data[0]
+    assert list(bars.y) == ["conv1", "conv2", "dense1", "output"] and list(bars.x) == [160, 4640, 25632, 330]
+    flow = F.shape_flow_figure(rows).data
+    assert list(flow[0].y) == [28, 26, 13, 11, 5, 0, 0, 0] and list(flow[1].y)[:5] == [1, 16, 16, 32, 32]
+    mem = F.memory_figure(rows, [1, 128]).data[0]
+    assert mem.y[1] == pytest.approx(128 * 19_818 * 4 / 1e6)
