@@ -12,7 +12,7 @@ from typing import Optional
 import numpy as np
 import streamlit as st
 
-from core import architectures
+from core import architecture_builders, architectures, layer_math
 
 
 @st.cache_resource(show_spinner=False)
@@ -35,11 +35,11 @@ def architecture_table(key: str) -> list[dict]:
 @st.cache_data(max_entries=16, show_spinner=False)
 def example_count(key: str) -> Optional[int]:
     """``count_params()`` of the one-layer Keras model of a parameter example; None if too big."""
-    example = architectures.PARAMETER_EXAMPLES[key]
+    example = layer_math.PARAMETER_EXAMPLES[key]
     if not example.buildable:
         return None
     _keras()
-    return int(architectures.param_example_model(example).count_params())
+    return int(architecture_builders.param_example_model(example).count_params())
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -97,8 +97,8 @@ def custom_layer_counts(side: int, channels: int, units: int, f: int,
     ``side × side × channels`` input; None for a layer with more than ``max_params`` weights
     (not built: it would take gigabytes)."""
     keras = _keras()
-    dense_n = architectures.dense_params(side * side * channels, units)
-    conv_n = architectures.conv_params(f, channels, units)
+    dense_n = layer_math.dense_params(side * side * channels, units)
+    conv_n = layer_math.conv_params(f, channels, units)
     counts = []
     for kind, n in (("dense", dense_n), ("conv", conv_n)):
         if n > max_params or (kind == "conv" and f > side):

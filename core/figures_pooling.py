@@ -95,7 +95,7 @@ def translation_figure(report, *, height: int = 560) -> go.Figure:
 
     Parameters
     ----------
-    report : core.pooling.TranslationReport
+    report : core.translation.TranslationReport
     """
     def compared(a, b, region):
         diff = np.full(a.shape, np.nan, np.float32)

@@ -2,12 +2,12 @@
 import streamlit as st
 
 from core import cached_arch, ui
-from core.architectures import (ARCHITECTURES, PARAMETER_EXAMPLES, SIZE_PRESETS, conv_formula, conv_params,
-                                dense_formula, dense_params, format_bytes, layer_table, random_size_question,
-                                table_totals, with_batch_size)
+from core.architectures import ARCHITECTURES, layer_table, table_totals, with_batch_size
 from core.convolution import output_size, output_size_formula
 from core.figures_pooling import (memory_figure, output_grid_figure, padded_grid_figure, param_compare_figure,
                                   params_figure, shape_flow_figure)
+from core.layer_math import (PARAMETER_EXAMPLES, SIZE_PRESETS, conv_formula, conv_params, dense_formula,
+                             dense_params, format_bytes, random_size_question)
 
 ui.require_app_frame()
 

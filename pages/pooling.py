@@ -7,8 +7,9 @@ from core.figures_pooling import (feature_figure, pooling_input_figure, pooling_
                                   translation_curve_figure, translation_figure)
 from core.images import to_grayscale
 from core.kernels import KERNELS
-from core.pooling import (POOLING_PRESETS, cnn_stage, max_pool2d, pool2d, pool_expression, pool_window,
-                          pool_windows, translation_curve, translation_sensitivity)
+from core.pooling import max_pool2d, pool2d, pool_expression, pool_window, pool_windows
+from core.pooling_presets import POOLING_PRESETS
+from core.translation import cnn_stage, translation_curve, translation_sensitivity
 
 ui.require_app_frame()
 

@@ -1,12 +1,13 @@
-"""core.pooling: the seeds' worked matrices exactly, and oracle tests against TensorFlow's pooling ops."""
+"""core.pooling and core.pooling_presets: the seeds' worked matrices exactly, and oracle tests against
+TensorFlow's pooling ops."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import pooling
-from core.pooling import (avg_pool2d, global_avg_pool2d, global_max_pool2d, max_pool2d,
-                          pool_output_size, pool_window, shift_image, translation_sensitivity)
+from core import pooling, pooling_presets
+from core.pooling import avg_pool2d, global_avg_pool2d, global_max_pool2d, max_pool2d, pool_output_size, pool_window
+from core.translation import translation_sensitivity
 
 # 003_de28f4f738ce9072.txt L150-162 (Ng's pooling figures; matrices in seed-notes F-43)
 NG_MAX_4x4 = [[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3], [5, 6, 1, 2]]
@@ -161,50 +162,6 @@ def test_same_padding_allows_a_pool_larger_than_the_input():
     np.testing.assert_array_equal(out, [[5]])
 
 
-# ---------------------------------------------------------------- translation
-
-
-def test_shift_image():
-    x = np.arange(9, dtype=float).reshape(3, 3)
-    np.testing.assert_array_equal(shift_image(x, 1, 0), [[0, 0, 0], [0, 1, 2], [3, 4, 5]])
-    np.testing.assert_array_equal(shift_image(x, 0, -1, fill=-1), [[1, 2, -1], [4, 5, -1], [7, 8, -1]])
-    np.testing.assert_array_equal(shift_image(x, 5, 0), np.zeros((3, 3)))
-    assert shift_image(np.ones((4, 4, 3)), 1, 1).shape == (4, 4, 3)
-    with pytest.raises(ValueError, match="dx"):
-        shift_image(x, 0, 1.5)
-
-
-def test_translation_sensitivity_pooling_absorbs_a_shift_inside_the_window():
-    # One bright dot at (4, 3): in the valid conv map it sits at (3, 2); a 1-pixel shift right moves
-    # it to (3, 3), still inside the same 2x2 pooling window (columns 2-3), so the pooled map does
-    # not change while the conv map does.
-    img = np.zeros((12, 12))
-    img[4, 3] = 1.0
-    identity = np.zeros((3, 3))
-    identity[1, 1] = 1.0
-    report = translation_sensitivity(img, identity, (0, 1), 2)
-    assert report.feature_map.shape == (10, 10) and report.pooled.shape == (5, 5)
-    assert report.conv_difference == 1.0          # the dot moved: the two maps share nothing
-    assert report.pooled_difference == 0.0
-    assert report.pooled_unchanged == 1.0 and report.conv_unchanged < 1.0
-    # one more pixel and the dot crosses into the next window: now the pooled map changes too
-    assert translation_sensitivity(img, identity, (0, 2), 2).pooled_difference > 0
-
-
-def test_translation_sensitivity_no_shift_is_zero_and_random_images_shrink():
-    rng = np.random.default_rng(1)
-    img = rng.random((30, 30))
-    kernel = [[1, 0, -1], [2, 0, -2], [1, 0, -1]]
-    still = translation_sensitivity(img, kernel, 0)
-    assert still.conv_difference == 0.0 and still.pooled_difference == 0.0
-    moved = translation_sensitivity(img, kernel, (1, 1), 2)
-    assert moved.pooled_difference < moved.conv_difference
-    with pytest.raises(ValueError, match="shift"):
-        translation_sensitivity(img, kernel, (40, 0))
-    with pytest.raises(ValueError, match="shift"):
-        translation_sensitivity(img, kernel, "left")
-
-
 # ---------------------------------------------------------------- oracle: TensorFlow
 
 tf = pytest.importorskip("tensorflow")
@@ -282,13 +239,13 @@ XO_PRINTED = [  # 000_05cde12013bfe355.txt L826-830, with the leading 0.77 from 
 
 
 def test_xo_feature_map_is_the_seed_printout():
-    np.testing.assert_allclose(pooling.xo_feature_map(), XO_PRINTED, atol=1e-6)
+    np.testing.assert_allclose(pooling_presets.xo_feature_map(), XO_PRINTED, atol=1e-6)
     np.testing.assert_allclose(_xo_feature_map(), XO_PRINTED, atol=1e-6)
 
 
-@pytest.mark.parametrize("key", list(pooling.POOLING_PRESETS))
+@pytest.mark.parametrize("key", list(pooling_presets.POOLING_PRESETS))
 def test_presets_give_their_printed_results(key):
-    p = pooling.POOLING_PRESETS[key]
+    p = pooling_presets.POOLING_PRESETS[key]
     out = pooling.pool2d(p.matrix, p.pool_size, kind=p.kind, stride=p.stride, padding=p.padding)
     np.testing.assert_allclose(out, p.expected, atol=1e-6)
     assert p.source.split(" ")[0].endswith(".txt")
@@ -310,24 +267,6 @@ def test_pool_windows_tile_the_input():
     tiles = pooling.pool_windows((4, 4), 2)
     assert tiles == [(0, 2, 0, 2), (0, 2, 2, 4), (2, 4, 0, 2), (2, 4, 2, 4)]
     assert len(pooling.pool_windows((5, 5), 3, stride=1)) == 9
-
-
-def test_cnn_stage():
-    img = np.random.default_rng(3).random((16, 12, 3)) * 255
-    plain = pooling.cnn_stage(img, pool_size=2, repeat=2)
-    assert plain.conv is None and plain.pooled.shape == (4, 3, 3)
-    edge = pooling.cnn_stage(img[:, :, 0], [[1, 0, -1]] * 3, pool_size=2)
-    assert edge.conv.shape == (16, 12) and edge.activated.min() >= 0       # "same" conv, then ReLU
-    np.testing.assert_array_equal(edge.pooled, max_pool2d(edge.activated, 2))
-    with pytest.raises(ValueError, match="repeat"):
-        pooling.cnn_stage(img, repeat=0)
-
-
-def test_translation_curve_starts_at_zero():
-    img = np.random.default_rng(4).random((24, 24))
-    shifts, conv, pooled = pooling.translation_curve(img, [[1, 0, -1]] * 3, range(4), 2)
-    assert shifts.tolist() == [0, 1, 2, 3] and conv[0] == pooled[0] == 0
-    assert np.all((conv[1:] > 0) & (conv[1:] <= 1)) and pooled[1] < conv[1]
 
 
 def test_pooling_figures():
