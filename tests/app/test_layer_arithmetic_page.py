@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.architectures import SIZE_PRESETS
+from core.layer_math import SIZE_PRESETS
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
