@@ -1,14 +1,18 @@
 """Streamlit caches around core calls, keyed on small hashable things.
 
-Loaded images are shared by every visitor (``st.cache_data`` returns copies, so pages may modify
-what they get). Entries are bounded with ``max_entries``.
+Loaded images and computed numbers are ``st.cache_data`` (every caller gets a copy); models are
+``st.cache_resource``, shared by every visitor and read-only. Entries are bounded with
+``max_entries``. Importing this module imports no TensorFlow: the Keras checks and model loaders
+import it on their first call.
 """
 from __future__ import annotations
+
+from typing import Optional
 
 import numpy as np
 import streamlit as st
 
-from core import images
+from core import architecture_builders, architectures, images, layer_math
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -21,3 +25,167 @@ def decode_upload(data: bytes, max_side: int = 512) -> np.ndarray:
 def sample_image(name: str) -> np.ndarray:
     """:func:`core.images.load_sample`, cached by name: float32 (H, W, 3) in [0, 1]."""
     return images.load_sample(name)
+
+
+# --- Keras checks for the pooling and layer-arithmetic pages --------------------------------------
+# Models are built, measured and dropped; only the numbers are cached, so even VGG-16 costs memory
+# only while its table is computed.
+
+@st.cache_resource(show_spinner=False)
+def _keras():
+    """Import Keras once (the first call takes a few seconds: TensorFlow loads)."""
+    import keras
+    return keras
+
+
+@st.cache_data(max_entries=20, show_spinner=False)
+def architecture_table(key: str) -> list[dict]:
+    """:func:`core.architectures.layer_table` of the registered model ``key``, batch size 1."""
+    _keras()
+    model = architectures.build(key)
+    rows = architectures.layer_table(model, batch_size=1)
+    del model
+    return rows
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def example_count(key: str) -> Optional[int]:
+    """``count_params()`` of the one-layer Keras model of a parameter example; None if too big."""
+    example = layer_math.PARAMETER_EXAMPLES[key]
+    if not example.buildable:
+        return None
+    _keras()
+    return int(architecture_builders.param_example_model(example).count_params())
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def conv_output_shape(n: int, f: int, stride: int, padding: str, pad: int, dilation: int,
+                      channels: int = 1, filters: int = 1) -> tuple[Optional[tuple], str, int]:
+    """The output shape a real Keras ``Conv2D`` gives for an ``n × n × channels`` input.
+
+    ``padding`` is ``"valid"`` or ``"same"`` (Keras' own) or ``"explicit"`` (``ZeroPadding2D(pad)``
+    then a valid convolution, which is also how "full" padding is built).
+
+    Returns
+    -------
+    (shape, message, params)
+        ``shape`` without the batch axis, or None with Keras' error message when it refuses.
+    """
+    keras = _keras()
+    inputs = keras.Input((n, n, channels))
+    x = inputs
+    try:
+        if padding == "explicit" and pad > 0:
+            x = keras.layers.ZeroPadding2D(pad)(x)
+        layer = keras.layers.Conv2D(filters, f, strides=stride, dilation_rate=dilation,
+                                    padding="same" if padding == "same" else "valid")
+        out = layer(x)
+    except ValueError as exc:
+        return None, str(exc).split("\n")[0], 0
+    return tuple(int(d) for d in out.shape[1:]), "", int(layer.count_params())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def keras_pool(values: bytes, shape: tuple[int, ...], kind: str, pool_size: int, stride: int,
+               padding: str) -> tuple[np.ndarray, int, tuple]:
+    """Run a real Keras pooling layer on a (H, W) or (H, W, C) float32 array (given as bytes).
+
+    Returns
+    -------
+    (pooled, count_params, strides)
+        The layer's output (batch and, for 2-D input, channel axes removed), its parameter count
+        (0: pooling has no weights) and the strides Keras used.
+    """
+    keras = _keras()
+    x = np.frombuffer(values, dtype=np.float32).reshape(shape)
+    squeeze = x.ndim == 2
+    batch = (x[:, :, None] if squeeze else x)[None]
+    cls = keras.layers.MaxPooling2D if kind == "max" else keras.layers.AveragePooling2D
+    layer = cls(pool_size=pool_size, strides=stride, padding=padding)
+    out = np.asarray(layer(batch))[0]
+    return (out[:, :, 0] if squeeze else out), int(layer.count_params()), tuple(layer.strides)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def custom_layer_counts(side: int, channels: int, units: int, f: int,
+                        max_params: int = 50_000_000) -> tuple[Optional[int], Optional[int]]:
+    """``count_params()`` of ``Flatten → Dense(units)`` and of ``Conv2D(units, f)`` on a
+    ``side × side × channels`` input; None for a layer with more than ``max_params`` weights
+    (not built: it would take gigabytes)."""
+    keras = _keras()
+    dense_n = layer_math.dense_params(side * side * channels, units)
+    conv_n = layer_math.conv_params(f, channels, units)
+    counts = []
+    for kind, n in (("dense", dense_n), ("conv", conv_n)):
+        if n > max_params or (kind == "conv" and f > side):
+            counts.append(None)
+            continue
+        inputs = keras.Input((side, side, channels))
+        x = keras.layers.Flatten()(inputs) if kind == "dense" else inputs
+        layer = keras.layers.Dense(units) if kind == "dense" else keras.layers.Conv2D(units, f)
+        layer(x)
+        counts.append(int(layer.count_params()))
+    return counts[0], counts[1]
+
+
+# --- trained models (TensorFlow is imported on the first call, not with this module) --------------
+
+@st.cache_resource(max_entries=2, show_spinner="Loading MNIST digits ...")
+def mnist(npz_path: str = ""):
+    """``core.datasets.load_mnist(source="auto")``, shared; ``npz_path`` "" means none."""
+    from core import datasets
+
+    return datasets.load_mnist(source="auto", npz_path=npz_path or None)
+
+
+@st.cache_resource(max_entries=6, show_spinner="Loading the trained CNN ...")
+def digit_model(config_json: str, title: str = "MNIST CNN"):
+    """A trained MNIST CNN from the model store (shipped, cached, else trained), as a
+    :class:`core.model_views.ModelBundle`.
+
+    Parameters
+    ----------
+    config_json : str
+        ``json.dumps(config.to_dict(), sort_keys=True)`` (see ``core.model_views.config_key``).
+    """
+    import json
+
+    from core import model_store, model_views, models
+
+    config = models.config_from_dict(json.loads(config_json))
+    found = model_store.get_or_train(config, data_loader=model_views.data_loader(config))
+    return model_views.make_bundle(found.model, title=title, kind="digits", manifest=found.manifest,
+                                   status=found.status, warnings=tuple(found.warnings),
+                                   class_names=[str(i) for i in range(10)])
+
+
+def shipped_digit_model(name: str):
+    """One of ``core.model_views.DIGIT_MODELS`` with its shipped weights."""
+    from core import model_views, models
+
+    return digit_model(model_views.config_key(models.shipped_configs()[name]), model_views.DIGIT_MODELS[name])
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading your model ...")
+def user_model(data: bytes):
+    """An uploaded ``.keras`` model (safe mode). Raises ``core.model_store.ModelLoadError``."""
+    from core import model_store, model_views, models
+
+    model = model_store.load_user_model(data)
+    if len(model.inputs[0].shape) != 4:
+        raise model_store.ModelLoadError("only image models with an (H, W, C) input can be shown")
+    names = models.activation_layer_names(model)
+    if len(names) > 12:
+        names = models.representative_layers(model)
+    return model_views.make_bundle(model, title=f"Your model ({model.name})", kind="user",
+                                   layer_names=names, status="uploaded")
+
+
+@st.cache_resource(max_entries=1, show_spinner="Loading the ImageNet model ...")
+def imagenet_model(name: str, download: bool = False):
+    """A Keras ImageNet model. Raises ``core.model_store.ModelLoadError`` when weights are missing."""
+    from core import model_store, model_views, models
+
+    model = model_store.load_imagenet_model(name, download=download)
+    return model_views.make_bundle(model, title=f"{name} (ImageNet)", kind="imagenet",
+                                   layer_names=models.representative_layers(model), status="imagenet")

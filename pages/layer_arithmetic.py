@@ -1,7 +1,7 @@
 """Layer arithmetic: output sizes, parameter counts and the course's architectures, checked with Keras."""
 import streamlit as st
 
-from core import cached_arch, ui
+from core import cached, ui
 from core.architectures import ARCHITECTURES, layer_table, table_totals, with_batch_size
 from core.convolution import output_size, output_size_formula
 from core.figures_pooling import (memory_figure, output_grid_figure, padded_grid_figure, param_compare_figure,
@@ -103,7 +103,7 @@ if part == "size":
                f"output cell {divmod(pos, out)} (right).")
     with st.spinner(KERAS_SPINNER):
         keras_pad = "explicit" if padding in ("explicit", "full") else padding
-        shape, message, _ = cached_arch.conv_output_shape(n, f, s, keras_pad, p if padding == "explicit" else pads[0], d)
+        shape, message, _ = cached.conv_output_shape(n, f, s, keras_pad, p if padding == "explicit" else pads[0], d)
     if shape is None:
         st.warning(f"Keras refuses this layer: {message}. The formula still says {out}.")
     else:
@@ -127,7 +127,7 @@ elif part == "params":
     numbers = {c: st.column_config.NumberColumn(format="localized") for c in ("Parameters", "Weights only")}
     table.dataframe(example_rows({}), hide_index=True, column_config=numbers)
     with st.spinner(KERAS_SPINNER):
-        counts = {k: cached_arch.example_count(k) for k in PARAMETER_EXAMPLES}
+        counts = {k: cached.example_count(k) for k in PARAMETER_EXAMPLES}
     table.dataframe(example_rows(counts), hide_index=True, column_config=numbers)
     ui.show_figure(param_compare_figure([e.title for e in PARAMETER_EXAMPLES.values()],
                                         [e.params for e in PARAMETER_EXAMPLES.values()],
@@ -141,7 +141,7 @@ elif part == "params":
     units = y3.select_slider("Units / filters", [1, 6, 10, 32, 64, 256, 1000], key="arch_units")
     kernel = y4.select_slider("Kernel f", [1, 3, 5, 7, 11], key="arch_kernel")
     with st.spinner(KERAS_SPINNER):
-        dense_keras, conv_keras = cached_arch.custom_layer_counts(side, channels, units, kernel)
+        dense_keras, conv_keras = cached.custom_layer_counts(side, channels, units, kernel)
     z1, z2 = st.columns(2)
     n_in = side * side * channels
     dense_note = "not built (too big)" if dense_keras is None else f"{dense_keras:,}"
@@ -165,7 +165,7 @@ else:
     st.caption(f"*Source:* {spec.source}. {spec.note}")
     with st.spinner(f"Building {spec.title} in Keras (only the first time"
                     + (", about 10 s" if spec.heavy else "") + ")…"):
-        rows = with_batch_size(cached_arch.architecture_table(key), batch)
+        rows = with_batch_size(cached.architecture_table(key), batch)
     totals = table_totals(rows)
     t1, t2, t3, t4 = st.columns(4)
     t1.metric("Parameters (Keras count_params)", f"{totals['params']:,}")

@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from core import cached_arch, ui
+from core import cached, ui
 from core.figures_pooling import (feature_figure, pooling_input_figure, pooling_output_figure,
                                   translation_curve_figure, translation_figure)
 from core.images import to_grayscale
@@ -127,7 +127,7 @@ if mode == "numbers":
                 "layer in Keras, run on the matrix above:")
     layer = "MaxPooling2D" if kind == "max" else "AveragePooling2D"
     with st.spinner("Loading TensorFlow (only the first time)…"):
-        k_out, k_params, k_strides = cached_arch.keras_pool(x.tobytes(), x.shape, kind, size, stride, padding)
+        k_out, k_params, k_strides = cached.keras_pool(x.tobytes(), x.shape, kind, size, stride, padding)
     k1, k2 = st.columns(2)
     k1.metric(f"{layer}.count_params()", k_params)
     agree = k_out.shape == pooled.shape and np.allclose(k_out, pooled, atol=1e-5)

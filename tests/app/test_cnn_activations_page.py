@@ -153,7 +153,7 @@ def test_imagenet_model_path_with_stand_in_weights(page, monkeypatch):
 
     from core import model_store
 
-    from core import cached_models
+    from core import cached
 
     monkeypatch.setattr(model_store, "imagenet_weights_cached", lambda name: True)
     monkeypatch.setattr(model_store, "load_imagenet_model",
@@ -164,4 +164,4 @@ def test_imagenet_model_path_with_stand_in_weights(page, monkeypatch):
     assert "**112 × 112 × 32** · 864 parameters" in lines["Conv1"]      # 3·3·3·32, no bias
     assert "predictions" in lines and "**1000**" in lines["predictions"]
     assert metric(page, "Predicted class").startswith("class ")         # no class index offline
-    cached_models.imagenet_model.clear()                                # no stand-in left cached
+    cached.imagenet_model.clear()                                # no stand-in left cached

@@ -1,11 +1,9 @@
-"""Streamlit caches for the trained-model pages: data, digit CNNs, uploaded and ImageNet models.
+"""Loaded models with the views the model pages need: activations of every layer, the conv trunk
+on a photo at its own size, and the digit models the CNN activations page offers.
 
-Models are shared by every visitor (``st.cache_resource``): treat them as read-only and call
-them through ``activations`` / ``trunk_maps``. Loaders are keyed on small hashable values (a
-config's canonical JSON, a model name, the uploaded bytes), bounded with ``max_entries``, and warm
-the models up once. Training is never cached here: ``train_digit_model`` runs in the visitor's
-own script thread, reports progress through a callback, and leaves the weights in the model
-store's disk cache, where ``digit_model`` then finds them.
+No Streamlit here: ``core.cached`` wraps the loaders in ``st.cache_resource``. A bundle is shared
+by every visitor: treat its models as read-only and call them through :func:`activations` /
+:func:`trunk_maps`, which hold the bundle's lock.
 """
 from __future__ import annotations
 
@@ -15,10 +13,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-import streamlit as st
 
 from core import datasets, model_store, models
-from core.datasets import MnistData, load_mnist
 
 
 @dataclass(eq=False)
@@ -64,7 +60,8 @@ class ModelBundle:
         return tuple(self.model.inputs[0].shape[1:])
 
 
-def _bundle(model, *, title, kind, layer_names=None, **extra) -> ModelBundle:
+def make_bundle(model, *, title, kind, layer_names=None, **extra) -> ModelBundle:
+    """Wrap ``model`` with its activation model and (when it has one) its conv trunk, warmed up once."""
     acts = models.activation_model(model, layer_names=layer_names)
     try:
         trunk = models.fully_convolutional_trunk(model)
@@ -84,35 +81,9 @@ DIGIT_MODELS = {"mnist_cnn": "MNIST CNN (seed 001)",
                 "mnist_cnn_regularised": "MNIST CNN + batch norm + dropout"}
 
 
-def shipped_digit_model(name: str) -> ModelBundle:
-    """One of ``DIGIT_MODELS`` with its shipped weights."""
-    return digit_model(config_key(models.shipped_configs()[name]), DIGIT_MODELS[name])
-
-
-@st.cache_resource(max_entries=2, show_spinner="Loading MNIST digits ...")
-def mnist(npz_path: str = "") -> MnistData:
-    """``core.datasets.load_mnist(source="auto")``, shared; ``npz_path`` "" means none."""
-    return load_mnist(source="auto", npz_path=npz_path or None)
-
-
-def _data_loader(config) -> Callable[[], MnistData]:
-    return lambda: load_mnist(source=config.data_source)
-
-
-@st.cache_resource(max_entries=6, show_spinner="Loading the trained CNN ...")
-def digit_model(config_json: str, title: str = "MNIST CNN") -> ModelBundle:
-    """A trained MNIST CNN from the model store (shipped, cached, else trained), with views.
-
-    Parameters
-    ----------
-    config_json : str
-        ``json.dumps(config.to_dict(), sort_keys=True)`` (see ``config_key``).
-    """
-    config = models.config_from_dict(json.loads(config_json))
-    found = model_store.get_or_train(config, data_loader=_data_loader(config))
-    return _bundle(found.model, title=title, kind="digits", manifest=found.manifest,
-                   status=found.status, warnings=tuple(found.warnings),
-                   class_names=[str(i) for i in range(10)])
+def data_loader(config) -> Callable[[], "datasets.MnistData"]:
+    """The data a config trains on (``config.data_source``), loaded when called."""
+    return lambda: datasets.load_mnist(source=config.data_source)
 
 
 def config_key(config) -> str:
@@ -125,28 +96,7 @@ def train_digit_model(config, progress: Callable) -> model_store.StoreResult:
 
     Several visitors asking for the same config train it once (the store's locks).
     """
-    return model_store.get_or_train(config, data_loader=_data_loader(config), progress=progress)
-
-
-@st.cache_resource(max_entries=2, show_spinner="Loading your model ...")
-def user_model(data: bytes) -> ModelBundle:
-    """An uploaded ``.keras`` model (safe mode). Raises ``model_store.ModelLoadError``."""
-    model = model_store.load_user_model(data)
-    if len(model.inputs[0].shape) != 4:
-        raise model_store.ModelLoadError("only image models with an (H, W, C) input can be shown")
-    names = models.activation_layer_names(model)
-    if len(names) > 12:
-        names = models.representative_layers(model)
-    return _bundle(model, title=f"Your model ({model.name})", kind="user", layer_names=names,
-                   status="uploaded")
-
-
-@st.cache_resource(max_entries=1, show_spinner="Loading the ImageNet model ...")
-def imagenet_model(name: str, download: bool = False) -> ModelBundle:
-    """A Keras ImageNet model. Raises ``model_store.ModelLoadError`` when weights are missing."""
-    model = model_store.load_imagenet_model(name, download=download)
-    return _bundle(model, title=f"{name} (ImageNet)", kind="imagenet",
-                   layer_names=models.representative_layers(model), status="imagenet")
+    return model_store.get_or_train(config, data_loader=data_loader(config), progress=progress)
 
 
 def activations(bundle: ModelBundle, batch: np.ndarray) -> dict[str, np.ndarray]:
