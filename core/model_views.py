@@ -1,5 +1,6 @@
 """Loaded models with the views the model pages need: activations of every layer, the conv trunk
-on a photo at its own size, and the digit models the CNN activations page offers.
+on a photo at its own size, the digit models the CNN activations page offers, and the bundles of
+the generative pages.
 
 No Streamlit here: ``core.cached`` wraps the loaders in ``st.cache_resource``. A bundle is shared
 by every visitor: treat its models as read-only and call them through :func:`activations` /
@@ -113,3 +114,32 @@ def trunk_maps(bundle: ModelBundle, image: np.ndarray) -> dict[str, np.ndarray]:
     with bundle.lock:
         out = bundle.trunk(x, training=False)
     return {name: np.asarray(value)[0] for name, value in out.items()}
+
+
+@dataclass(eq=False)
+class GenerativeBundle:
+    """A loaded generative model with what the pages show about it.
+
+    Attributes
+    ----------
+    name : str
+        Key of ``core.train_generative.SHIPPED``.
+    model : keras.Model
+        Autoencoder, ``core.autoencoder.VAE`` or ``core.gan.DCGAN``.
+    manifest : dict
+        The model store's manifest (config, metrics, per-epoch history, data, time, device).
+    status : str
+        "shipped", "cache" or "trained".
+    warnings : tuple of str
+        Files the model store found damaged and replaced.
+    timelapse : ndarray (epochs + 1, 64, 28, 28), uint8, or None
+        DCGAN only: the fixed noise grid after every epoch.
+    """
+
+    name: str
+    model: object
+    manifest: dict
+    status: str
+    warnings: tuple = ()
+    timelapse: np.ndarray | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

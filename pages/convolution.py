@@ -137,8 +137,8 @@ for key, top in (("conv_row", out_h - 1), ("conv_col", out_w - 1)):
 
 def pick_from_chart() -> None:
     points = st.session_state.conv_out_chart.selection.points
-    if points and "customdata" in points[0]:
-        st.session_state.conv_row, st.session_state.conv_col = map(int, points[0]["customdata"][:2])
+    if points and "x" in points[0] and "y" in points[0]:     # the pick grid: x = column, y = row
+        st.session_state.conv_row, st.session_state.conv_col = int(round(points[0]["y"])), int(round(points[0]["x"]))
 
 
 p1, p2 = st.columns(2)

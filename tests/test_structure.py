@@ -21,8 +21,7 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_only_the_adapters_import_streamlit():
     offenders = [p.name for p in (ROOT / "core").glob("*.py")
-                 if "streamlit" in imported_modules(p)
-                 and p.name not in STREAMLIT_ADAPTERS and not p.name.startswith("cached")]
+                 if "streamlit" in imported_modules(p) and p.name not in STREAMLIT_ADAPTERS]
     assert offenders == [], f"core modules importing streamlit: {offenders}"
 
 

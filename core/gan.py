@@ -1,0 +1,549 @@
+"""Generative adversarial networks: a small DCGAN for 28x28 digits, the seed's 96x96 DCGAN, sampling
+and interpolation helpers.
+
+A GAN trains two networks against each other (seed ``004_36a7c4616778873b.txt`` 7.1.4-7.1.5,
+lines 2832-2850): a *generator* turns random noise ``z`` into an image, a *discriminator* outputs
+the probability that an image is real. The seed's DCGAN (7.2.2, lines 3025-3327) uses Adam
+(learning rate 1.5e-4, beta_1 = 0.5) for both, batch normalisation (momentum 0.8), LeakyReLU 0.2 in
+the discriminator, a tanh output (images scaled to [-1, 1] by ``x / 127.5 - 1``) and the losses::
+
+    D: BCE(1, D(x)) + BCE(0, D(G(z)))        G: BCE(1, D(G(z)))   (non-saturating)
+
+:class:`DCGAN` follows that recipe for MNIST-sized digits with transposed convolutions, in a
+Keras 3 ``Model`` with a custom ``train_step``; :func:`build_seed_generator` and
+:func:`build_seed_discriminator` rebuild the seed's own 96x96x3 networks (parameter counts
+2,452,611 and 1,658,945) whose tomato data set is not available. Images given to and returned by
+the helpers here are float32 in [0, 1] (MNIST's white digit on black); the networks see [-1, 1].
+
+Beyond the seeds, a toy GAN on 2-D points (:func:`toy_gan_init`, :func:`toy_gan_train`,
+:func:`toy_gan_view`) shows what GAN Lab shows: real points, generated points and the
+discriminator's decision map, trained step by step in NumPy.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+import keras
+import tensorflow as tf
+from keras import layers
+
+SEED_FILE = "004_36a7c4616778873b.txt"
+IMAGE_SHAPE = (28, 28, 1)
+LATENT_DIM = 64
+#: Parameter counts of the seed's DCGAN (seed-notes facts 40-41, recounted with Keras).
+SEED_GENERATOR_PARAMS = 2_452_611
+SEED_DISCRIMINATOR_PARAMS = 1_658_945
+#: The seed's optimiser settings (lines 3265-3266): Adam(1.5e-4, beta_1=0.5) for both networks.
+LEARNING_RATE = 1.5e-4
+BETA_1 = 0.5
+
+
+# --------------------------------------------------------------------------- 28x28 DCGAN
+def build_generator(*, latent_dim: int = LATENT_DIM, filters=(64, 32), name: str = "generator"):
+    """DCGAN generator: noise ``(N, latent_dim)`` -> image ``(N, 28, 28, 1)`` in [-1, 1].
+
+    ``Dense(7*7*F1)`` ("project") -> batch norm -> LeakyReLU 0.2 -> reshape 7x7xF1 ->
+    ``Conv2DTranspose(F2, 4, strides=2)`` 14x14 -> batch norm -> LeakyReLU 0.2 ->
+    ``Conv2DTranspose(1, 4, strides=2)`` 28x28 with tanh (``"image"``). Batch norm uses the
+    seed's momentum 0.8. Parameters: ``latent_dim*49*F1 + 4*49*F1 + 16*F1*F2 + 4*F2 + 16*F2 + 1``.
+
+    Raises
+    ------
+    ValueError
+        If ``latent_dim`` or a filter count is below 1, or ``filters`` does not hold two counts.
+    """
+    f = tuple(int(v) for v in filters)
+    if len(f) != 2 or min(f) < 1 or int(latent_dim) < 1:
+        raise ValueError(f"`latent_dim` must be >= 1 and `filters` two counts >= 1, got "
+                         f"{latent_dim!r} and {filters!r}.")
+    z = keras.Input((int(latent_dim),), name="noise")
+    h = layers.Dense(7 * 7 * f[0], use_bias=False, name="project")(z)
+    h = layers.BatchNormalization(momentum=0.8, name="bn0")(h)
+    h = layers.LeakyReLU(negative_slope=0.2, name="lrelu0")(h)
+    h = layers.Reshape((7, 7, f[0]), name="reshape")(h)
+    h = layers.Conv2DTranspose(f[1], 4, strides=2, padding="same", use_bias=False, name="deconv1")(h)
+    h = layers.BatchNormalization(momentum=0.8, name="bn1")(h)
+    h = layers.LeakyReLU(negative_slope=0.2, name="lrelu1")(h)
+    out = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", name="image")(h)
+    return keras.Model(z, out, name=name)
+
+
+def build_discriminator(*, filters=(32, 64), dropout: float = 0.25, name: str = "discriminator"):
+    """DCGAN discriminator: image ``(N, 28, 28, 1)`` in [-1, 1] -> P(real) ``(N, 1)``.
+
+    ``Conv2D(F1, 4, strides=2)`` 14x14 -> LeakyReLU 0.2 -> dropout -> ``Conv2D(F2, 4, strides=2)``
+    7x7 -> batch norm (momentum 0.8) -> LeakyReLU 0.2 -> dropout -> flatten -> ``Dense(1,
+    sigmoid)`` (``"score"``), the seed's pattern (lines 3185-3217) at MNIST size.
+
+    Raises
+    ------
+    ValueError
+        If a filter count is below 1 or ``dropout`` is not in [0, 1).
+    """
+    f = tuple(int(v) for v in filters)
+    if len(f) != 2 or min(f) < 1:
+        raise ValueError(f"`filters` must hold two counts >= 1, got {filters!r}.")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"`dropout` must be in [0, 1), got {dropout!r}.")
+    x = keras.Input(IMAGE_SHAPE, name="image")
+    h = layers.Conv2D(f[0], 4, strides=2, padding="same", name="conv1")(x)
+    h = layers.LeakyReLU(negative_slope=0.2, name="lrelu1")(h)
+    h = layers.Dropout(dropout, name="drop1")(h)
+    h = layers.Conv2D(f[1], 4, strides=2, padding="same", name="conv2")(h)
+    h = layers.BatchNormalization(momentum=0.8, name="bn2")(h)
+    h = layers.LeakyReLU(negative_slope=0.2, name="lrelu2")(h)
+    h = layers.Dropout(dropout, name="drop2")(h)
+    h = layers.Flatten(name="flatten")(h)
+    return keras.Model(x, layers.Dense(1, activation="sigmoid", name="score")(h), name=name)
+
+
+@keras.saving.register_keras_serializable(package="neural_explainer")
+class DCGAN(keras.Model):
+    """Generator and discriminator trained together by ``fit(real_images)`` (images in [-1, 1]).
+
+    ``train_step`` follows the seed's loop (lines 3252-3286): one batch of noise, one forward
+    pass, two gradient tapes, both networks updated from the same pass (simultaneous updates),
+    BCE losses on probabilities. It reports ``d_loss``, ``g_loss`` and the mean scores
+    ``d_real`` = mean D(x) and ``d_fake`` = mean D(G(z)). ``model(z)`` generates images.
+    """
+
+    def __init__(self, generator, discriminator, *, seed: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(generator.input_shape[-1])
+        self.seed = int(seed)
+        self.seed_generator = keras.random.SeedGenerator(self.seed)
+        self.trackers = {k: keras.metrics.Mean(name=k) for k in ("d_loss", "g_loss", "d_real", "d_fake")}
+        self.built = True  # both halves are built functional models
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def compile(self, *, g_optimizer=None, d_optimizer=None, **kwargs):
+        """Adam(1.5e-4, beta_1=0.5) for both networks unless optimisers are given (the seed's)."""
+        super().compile(**kwargs)
+        self.g_optimizer = g_optimizer or keras.optimizers.Adam(LEARNING_RATE, beta_1=BETA_1)
+        self.d_optimizer = d_optimizer or keras.optimizers.Adam(LEARNING_RATE, beta_1=BETA_1)
+
+    def call(self, z, training=False):
+        return self.generator(z, training=training)
+
+    def losses_on(self, real, z, training=False):
+        """Discriminator and generator losses and mean scores for one batch (no update)."""
+        fake = self.generator(z, training=training)
+        p_real = self.discriminator(real, training=training)
+        p_fake = self.discriminator(fake, training=training)
+        bce = keras.losses.binary_crossentropy
+        d_loss = tf.reduce_mean(bce(tf.ones_like(p_real), p_real)) + tf.reduce_mean(
+            bce(tf.zeros_like(p_fake), p_fake))
+        g_loss = tf.reduce_mean(bce(tf.ones_like(p_fake), p_fake))
+        return d_loss, g_loss, tf.reduce_mean(p_real), tf.reduce_mean(p_fake)
+
+    def train_step(self, data):
+        real = data[0] if isinstance(data, tuple) else data
+        z = keras.random.normal((tf.shape(real)[0], self.latent_dim), seed=self.seed_generator)
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            d_loss, g_loss, d_real, d_fake = self.losses_on(real, z, training=True)
+        g_vars, d_vars = self.generator.trainable_weights, self.discriminator.trainable_weights
+        self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars))
+        self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
+        for key, value in zip(self.trackers, (d_loss, g_loss, d_real, d_fake)):
+            self.trackers[key].update_state(value)
+        return {k: m.result() for k, m in self.trackers.items()}
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed,
+                "generator": keras.saving.serialize_keras_object(self.generator),
+                "discriminator": keras.saving.serialize_keras_object(self.discriminator)}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        g = keras.saving.deserialize_keras_object(config.pop("generator"))
+        d = keras.saving.deserialize_keras_object(config.pop("discriminator"))
+        return cls(g, d, **config)
+
+
+class GridSnapshots(keras.callbacks.Callback):
+    """Render the generator on a fixed noise batch before training and after every epoch.
+
+    ``frames`` collects uint8 arrays ``(n, 28, 28)`` (0 = black), one per epoch plus epoch 0, for
+    the time-lapse; the seed saves such a 5x5 preview as ``train-{epoch}.png`` (lines 3219-3245, 3310).
+    """
+
+    def __init__(self, generator, noise):
+        super().__init__()
+        self.generator = generator
+        self.noise = np.asarray(noise, np.float32)
+        self.frames: list[np.ndarray] = []
+
+    def _grab(self):
+        self.frames.append(to_uint8(generate(self.generator, self.noise)))
+
+    def on_train_begin(self, logs=None):
+        if not self.frames:
+            self._grab()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._grab()
+
+
+# --------------------------------------------------------------------------- the seed's DCGAN
+def build_seed_generator(*, seed_size: int = 200, channels: int = 3, gen_res: int = 3):
+    """The seed's ``create_generator`` (lines 3158-3183): noise 200 -> 96x96x3 tanh image.
+
+    Dense(4*4*256, relu) -> (4, 4, 256) -> 3 x [UpSampling2D -> Conv2D(256, 256, 128; 3x3, same)
+    -> BatchNorm(momentum 0.8) -> ReLU] (8, 16, 32) -> UpSampling2D(gen_res) -> Conv2D(128) ->
+    BatchNorm -> ReLU (96) -> Conv2D(channels, 3x3) -> tanh. The seed's generator upsamples and
+    convolves rather than using transposed convolutions. With the defaults it has 2,452,611
+    parameters (2,451,075 trainable; 1,536 are batch-norm moving statistics), as
+    :data:`SEED_GENERATOR_PARAMS` (seed-notes fact 40).
+
+    Raises
+    ------
+    ValueError
+        If an argument is below 1.
+    """
+    if min(seed_size, channels, gen_res) < 1:
+        raise ValueError("`seed_size`, `channels` and `gen_res` must all be >= 1, got "
+                         f"{seed_size!r}, {channels!r}, {gen_res!r}.")
+    z = keras.Input((seed_size,), name="noise")
+    h = layers.Dense(4 * 4 * 256, activation="relu", name="dense")(z)
+    h = layers.Reshape((4, 4, 256), name="reshape")(h)
+    blocks = [(256, 2), (256, 2), (128, 2)] + ([(128, gen_res)] if gen_res > 1 else [])
+    for i, (n, size) in enumerate(blocks, start=1):
+        h = layers.UpSampling2D(size=size, name=f"up{i}")(h)
+        h = layers.Conv2D(n, 3, padding="same", name=f"conv{i}")(h)
+        h = layers.BatchNormalization(momentum=0.8, name=f"bn{i}")(h)
+        h = layers.Activation("relu", name=f"relu{i}")(h)
+    h = layers.Conv2D(channels, 3, padding="same", name="conv_out")(h)
+    return keras.Model(z, layers.Activation("tanh", name="tanh")(h), name="seed_generator")
+
+
+def build_seed_discriminator(*, image_shape=(96, 96, 3)):
+    """The seed's ``create_discriminator`` (lines 3185-3217): 96x96x3 image -> P(real).
+
+    Conv2D 32 (s2) 48 -> LeakyReLU 0.2 -> Dropout 0.25 -> Conv2D 64 (s2) 24 -> ZeroPadding
+    ((0, 1), (0, 1)) 25 -> BN 0.8 -> LReLU -> Dropout -> Conv2D 128 (s2) 13 -> BN -> LReLU ->
+    Dropout -> Conv2D 256 -> BN -> LReLU -> Dropout -> Conv2D 512 -> BN -> LReLU -> Dropout ->
+    Flatten (13*13*512 = 86,528) -> Dense(1, sigmoid); all kernels 3x3, padding same. 1,658,945
+    parameters (1,657,025 trainable), :data:`SEED_DISCRIMINATOR_PARAMS` (seed-notes fact 41).
+    """
+    x = keras.Input(tuple(image_shape), name="image")
+    h = layers.Conv2D(32, 3, strides=2, padding="same", name="conv1")(x)
+    h = layers.LeakyReLU(negative_slope=0.2, name="lrelu1")(h)
+    h = layers.Dropout(0.25, name="drop1")(h)
+    h = layers.Conv2D(64, 3, strides=2, padding="same", name="conv2")(h)
+    h = layers.ZeroPadding2D(padding=((0, 1), (0, 1)), name="pad2")(h)
+    for i, (n, s) in enumerate([(64, None), (128, 2), (256, 1), (512, 1)], start=2):
+        if s is not None:
+            h = layers.Conv2D(n, 3, strides=s, padding="same", name=f"conv{i}")(h)
+        h = layers.BatchNormalization(momentum=0.8, name=f"bn{i}")(h)
+        h = layers.LeakyReLU(negative_slope=0.2, name=f"lrelu{i}")(h)
+        h = layers.Dropout(0.25, name=f"drop{i}")(h)
+    h = layers.Flatten(name="flatten")(h)
+    return keras.Model(x, layers.Dense(1, activation="sigmoid", name="score")(h),
+                       name="seed_discriminator")
+
+
+def layer_table(model) -> list[dict]:
+    """One row per layer: ``{"layer", "type", "output shape", "params"}`` (nested models count as
+    one row). The sum of ``params`` equals ``model.count_params()``."""
+    rows = []
+    for layer in model.layers:
+        shape = getattr(layer, "output", None)
+        shape = tuple(shape.shape) if shape is not None and hasattr(shape, "shape") else ()
+        rows.append({"layer": layer.name, "type": type(layer).__name__,
+                     "output shape": str(tuple(None if d is None else int(d) for d in shape)),
+                     "params": int(layer.count_params())})
+    return rows
+
+
+# --------------------------------------------------------------------------- using a generator
+def sample_latent(n: int, *, latent_dim: int = LATENT_DIM, seed: int = 0) -> np.ndarray:
+    """Standard-normal noise ``(n, latent_dim)`` float32; the same seed gives the same noise."""
+    if int(n) < 1 or int(latent_dim) < 1:
+        raise ValueError(f"`n` and `latent_dim` must be >= 1, got {n!r} and {latent_dim!r}.")
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal((int(n), int(latent_dim))).astype(np.float32)
+
+
+def to_model_range(images) -> np.ndarray:
+    """Images in [0, 1] (``(N, 28, 28)`` or ``(N, 28, 28, 1)``) -> ``(N, 28, 28, 1)`` in [-1, 1]
+    (the seed's ``x / 127.5 - 1`` for 8-bit images)."""
+    x = np.asarray(images, dtype=np.float32)
+    if x.ndim == 2:
+        x = x[None]
+    if x.ndim == 3:
+        x = x[..., None]
+    if x.shape[1:] != IMAGE_SHAPE:
+        raise ValueError(f"`images` must have shape (N, 28, 28[, 1]), got {np.shape(images)}.")
+    return x * 2.0 - 1.0
+
+
+def generate(generator, z) -> np.ndarray:
+    """Images for noise ``z`` ``(N, latent_dim)``: ``(N, 28, 28)`` float32 in [0, 1] (the seed's
+    ``0.5 * x + 0.5`` on the tanh output)."""
+    z = np.atleast_2d(np.asarray(z, dtype=np.float32))
+    want = generator.input_shape[-1]
+    if z.shape[1] != want:
+        raise ValueError(f"`z` must have shape (N, {want}), got {z.shape}.")
+    out = np.asarray(generator(z, training=False))
+    return np.clip(0.5 * out[..., 0] + 0.5, 0.0, 1.0)
+
+
+def to_uint8(images) -> np.ndarray:
+    """[0, 1] floats to uint8 0..255 (rounded)."""
+    return np.clip(np.rint(np.asarray(images) * 255.0), 0, 255).astype(np.uint8)
+
+
+def discriminator_score(discriminator, images) -> np.ndarray:
+    """P(real) the discriminator gives each image ``(N, 28, 28[, 1])`` in [0, 1]: ``(N,)``."""
+    return np.asarray(discriminator(to_model_range(images), training=False))[:, 0]
+
+
+def lerp(z0, z1, n: int) -> np.ndarray:
+    """``n`` points on the straight line from ``z0`` to ``z1``, endpoints exact: ``(n, D)``."""
+    a, b = _pair_of_codes(z0, z1, n)
+    t = np.linspace(0.0, 1.0, int(n))[:, None]
+    out = ((1 - t) * a + t * b).astype(np.float32)
+    out[0], out[-1] = a, b
+    return out
+
+
+def slerp(z0, z1, n: int) -> np.ndarray:
+    """Spherical interpolation (Shoemake 1985; White 2016 for GAN noise), endpoints exact.
+
+    ``slerp(t) = sin((1-t) w) / sin w * z0 + sin(t w) / sin w * z1``, ``w`` the angle between
+    the codes. Gaussian noise in many dimensions lies near a sphere of radius ``sqrt(D)``; a
+    straight line between two samples passes closer to the origin (lower norm, atypical noise),
+    the arc does not. Falls back to :func:`lerp` for (anti-)parallel codes. Returns ``(n, D)``.
+    """
+    a, b = _pair_of_codes(z0, z1, n)
+    na, nb = np.linalg.norm(a), np.linalg.norm(b)
+    cos = float(np.dot(a, b) / (na * nb)) if na > 0 and nb > 0 else 1.0
+    omega = np.arccos(np.clip(cos, -1.0, 1.0))
+    if np.sin(omega) < 1e-6:
+        return lerp(a, b, n)
+    t = np.linspace(0.0, 1.0, int(n))[:, None]
+    out = ((np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)).astype(np.float32)
+    out[0], out[-1] = a, b
+    return out
+
+
+def _pair_of_codes(z0, z1, n):
+    a, b = np.asarray(z0, np.float64).ravel(), np.asarray(z1, np.float64).ravel()
+    if a.shape != b.shape:
+        raise ValueError(f"`z0` and `z1` must have the same shape, got {a.shape} and {b.shape}.")
+    if int(n) < 2:
+        raise ValueError(f"`n` must be at least 2 (the two endpoints), got {n!r}.")
+    return a.astype(np.float32), b.astype(np.float32)
+
+
+def vary_dimension(z, *, dim: int, values) -> np.ndarray:
+    """Copies of one code ``z`` ``(D,)`` with coordinate ``dim`` set to each of ``values``:
+    ``(len(values), D)`` float32."""
+    z = np.asarray(z, np.float32).ravel()
+    if not 0 <= int(dim) < z.size:
+        raise ValueError(f"`dim` must be in 0..{z.size - 1}, got {dim!r}.")
+    out = np.repeat(z[None], len(values), axis=0)
+    out[:, int(dim)] = np.asarray(values, np.float32)
+    return out
+
+
+def nearest_real(image, real_images, *, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` real images closest to ``image`` in pixel space (Euclidean distance).
+
+    Parameters
+    ----------
+    image : ndarray (28, 28), float in [0, 1]
+    real_images : ndarray (N, 28, 28), uint8 0..255 or float in [0, 1]
+
+    Returns
+    -------
+    indices : ndarray (k,), int64, nearest first
+    distances : ndarray (k,), float64, L2 distance in [0, 1] pixel units (at most 28)
+    """
+    real = np.asarray(real_images)
+    scale = 255.0 if real.dtype == np.uint8 else 1.0
+    flat = real.reshape(len(real), -1).astype(np.float32) / np.float32(scale)
+    q = np.asarray(image, np.float32).reshape(-1)
+    if q.size != flat.shape[1]:
+        raise ValueError(f"`image` must have {flat.shape[1]} pixels, got {q.size}.")
+    diff = flat - q  # direct differences: no cancellation, an exact copy is at distance 0
+    dist = np.sqrt(np.einsum("ij,ij->i", diff, diff, dtype=np.float64))
+    idx = np.argsort(dist, kind="stable")[:min(int(k), len(flat))]
+    return idx.astype(np.int64), dist[idx]
+
+
+# --------------------------------------------------------------------------- toy 2-D GAN
+# Beyond the seeds: GAN Lab's 2-D view (Kahng et al. 2019) in NumPy with hand-written backprop,
+# so each press of "train D", "train G" or "train both" is a few milliseconds and the state is a
+# plain dict of arrays a page can keep between reruns.
+TOY_MODES = ("discriminator", "generator", "both")
+
+
+def mixture_of_gaussians(n: int, *, n_modes: int = 4, radius: float = 1.0, std: float = 0.08,
+                         seed: int = 0) -> np.ndarray:
+    """``n`` points from ``n_modes`` Gaussians (std ``std``) evenly spaced on a circle of
+    ``radius``, each mode equally likely: ``(n, 2)`` float64."""
+    if int(n) < 1 or int(n_modes) < 1 or std <= 0:
+        raise ValueError(f"`n`, `n_modes` must be >= 1 and `std` > 0, got {n!r}, {n_modes!r}, {std!r}.")
+    rng = np.random.default_rng(seed)
+    angle = 2 * np.pi * rng.integers(0, int(n_modes), int(n)) / int(n_modes) + np.pi / 4
+    centres = radius * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    return centres + std * rng.standard_normal((int(n), 2))
+
+
+def _mlp_init(rng, sizes) -> list[np.ndarray]:
+    params = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        params += [rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in), np.zeros(fan_out)]
+    return params
+
+
+def _mlp_forward(params, x):
+    """tanh hidden layers, linear output; returns every layer's output (input first)."""
+    acts = [x]
+    for i in range(0, len(params), 2):
+        h = acts[-1] @ params[i] + params[i + 1]
+        acts.append(np.tanh(h) if i + 2 < len(params) else h)
+    return acts
+
+
+def _mlp_backward(params, acts, grad_out):
+    """Gradients of the parameters and of the input, given d(loss)/d(output)."""
+    grads = [None] * len(params)
+    g = grad_out
+    for i in range(len(params) - 2, -1, -2):
+        grads[i], grads[i + 1] = acts[i // 2].T @ g, g.sum(axis=0)
+        g = g @ params[i].T
+        if i > 0:
+            g = g * (1.0 - acts[i // 2] ** 2)  # through the tanh that produced acts[i // 2]
+    return grads, g
+
+
+def _sigmoid(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def toy_gan_init(*, hidden: int = 16, noise_dim: int = 2, n_modes: int = 4,
+                 learning_rate: float = 1e-2, batch_size: int = 128, seed: int = 0) -> dict:
+    """A fresh toy GAN: generator ``noise_dim -> hidden -> hidden -> 2`` and discriminator
+    ``2 -> hidden -> hidden -> 1`` (tanh hidden units), Adam(``learning_rate``, beta_1 = 0.5).
+
+    Returns a dict of NumPy arrays and numbers (``"g"``, ``"d"``, Adam slots, ``"steps"``,
+    ``"history"``, settings); :func:`toy_gan_train` returns an updated copy.
+    """
+    if min(hidden, noise_dim, n_modes, batch_size) < 1 or learning_rate <= 0:
+        raise ValueError("`hidden`, `noise_dim`, `n_modes`, `batch_size` must be >= 1 and "
+                         f"`learning_rate` > 0, got {hidden!r}, {noise_dim!r}, {n_modes!r}, "
+                         f"{batch_size!r}, {learning_rate!r}.")
+    rng = np.random.default_rng(seed)
+    g = _mlp_init(rng, [noise_dim, hidden, hidden, 2])
+    d = _mlp_init(rng, [2, hidden, hidden, 1])
+    zeros = lambda ps: [np.zeros_like(p) for p in ps]  # noqa: E731
+    return {"g": g, "d": d, "g_m": zeros(g), "g_v": zeros(g), "d_m": zeros(d), "d_v": zeros(d),
+            "g_t": 0, "d_t": 0, "steps": 0, "history": [], "seed": int(seed),
+            "noise_dim": int(noise_dim), "n_modes": int(n_modes),
+            "learning_rate": float(learning_rate), "batch_size": int(batch_size)}
+
+
+def toy_gan_losses(state: dict, real: np.ndarray, z: np.ndarray) -> dict:
+    """Losses and gradients on one batch (no update).
+
+    ``d_loss = mean softplus(-D(x)) + mean softplus(D(G(z)))`` (BCE on logits) and
+    ``g_loss = mean softplus(-D(G(z)))`` (non-saturating), as the DCGAN above.
+
+    Returns ``{"d_loss", "g_loss", "d_grads", "g_grads", "fake"}``; gradients are lists shaped
+    like ``state["d"]`` and ``state["g"]``.
+    """
+    g_acts = _mlp_forward(state["g"], z)
+    fake = g_acts[-1]
+    r_acts, f_acts = _mlp_forward(state["d"], real), _mlp_forward(state["d"], fake)
+    lr_, lf = r_acts[-1], f_acts[-1]
+    n_r, n_f = len(real), len(fake)
+    d_loss = float(np.mean(np.logaddexp(0, -lr_)) + np.mean(np.logaddexp(0, lf)))
+    g_loss = float(np.mean(np.logaddexp(0, -lf)))
+    gr, _ = _mlp_backward(state["d"], r_acts, (_sigmoid(lr_) - 1.0) / n_r)
+    gf, _ = _mlp_backward(state["d"], f_acts, _sigmoid(lf) / n_f)
+    d_grads = [a + b for a, b in zip(gr, gf)]
+    _, grad_fake = _mlp_backward(state["d"], f_acts, (_sigmoid(lf) - 1.0) / n_f)
+    g_grads, _ = _mlp_backward(state["g"], g_acts, grad_fake)
+    return {"d_loss": d_loss, "g_loss": g_loss, "d_grads": d_grads, "g_grads": g_grads,
+            "fake": fake}
+
+
+def _adam(state, net: str, grads) -> None:
+    b1, b2, eps, lr = 0.5, 0.999, 1e-8, state["learning_rate"]
+    state[f"{net}_t"] += 1
+    t = state[f"{net}_t"]
+    for i, g in enumerate(grads):
+        state[f"{net}_m"][i] = b1 * state[f"{net}_m"][i] + (1 - b1) * g
+        state[f"{net}_v"][i] = b2 * state[f"{net}_v"][i] + (1 - b2) * g * g
+        m_hat = state[f"{net}_m"][i] / (1 - b1**t)
+        v_hat = state[f"{net}_v"][i] / (1 - b2**t)
+        state[net][i] = state[net][i] - lr * m_hat / (np.sqrt(v_hat) + eps)
+
+
+def _copy_state(state: dict) -> dict:
+    out = dict(state)
+    for k in ("g", "d", "g_m", "g_v", "d_m", "d_v"):
+        out[k] = [p.copy() for p in state[k]]
+    out["history"] = list(state["history"])
+    return out
+
+
+def toy_gan_train(state: dict, *, steps: int = 1, mode: str = "both") -> dict:
+    """Train for ``steps`` steps and return a new state (``state`` is not changed).
+
+    Parameters
+    ----------
+    mode : {"discriminator", "generator", "both"}
+        Update D only, G only, or D then G (one step each) per step. Each step draws a fresh
+        batch of real points and noise from ``default_rng([seed, step number])``, so the same
+        presses give the same result.
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` is unknown or ``steps`` < 1.
+    """
+    if mode not in TOY_MODES:
+        raise ValueError(f"`mode` must be one of {TOY_MODES}, got {mode!r}.")
+    if int(steps) < 1:
+        raise ValueError(f"`steps` must be >= 1, got {steps!r}.")
+    s = _copy_state(state)
+    for _ in range(int(steps)):
+        rng = np.random.default_rng([s["seed"], s["steps"]])
+        real = mixture_of_gaussians(s["batch_size"], n_modes=s["n_modes"],
+                                    seed=int(rng.integers(2**31)))
+        z = rng.standard_normal((s["batch_size"], s["noise_dim"]))
+        out = toy_gan_losses(s, real, z)
+        if mode in ("discriminator", "both"):
+            _adam(s, "d", out["d_grads"])
+        if mode in ("generator", "both"):
+            if mode == "both":  # G's step sees the discriminator it has just been updated to
+                out = toy_gan_losses(s, real, z)
+            _adam(s, "g", out["g_grads"])
+        s["steps"] += 1
+        s["history"].append({"step": s["steps"], "mode": mode, "d_loss": out["d_loss"],
+                             "g_loss": out["g_loss"]})
+    return s
+
+
+def toy_gan_view(state: dict, *, n: int = 400, grid: int = 40, extent: float = 2.0,
+                 seed: int = 0) -> dict:
+    """What to draw: ``real`` and ``fake`` points ``(n, 2)``, the grid axes ``xs``, ``ys``
+    ``(grid,)`` over ``[-extent, extent]`` and ``d_prob`` ``(grid, grid)`` = D's P(real) at
+    ``(xs[j], ys[i])`` (row i, column j)."""
+    rng = np.random.default_rng(seed)
+    real = mixture_of_gaussians(n, n_modes=state["n_modes"], seed=seed)
+    fake = _mlp_forward(state["g"], rng.standard_normal((n, state["noise_dim"])))[-1]
+    xs = np.linspace(-extent, extent, int(grid))
+    gx, gy = np.meshgrid(xs, xs)
+    logits = _mlp_forward(state["d"], np.stack([gx.ravel(), gy.ravel()], axis=1))[-1]
+    return {"real": real, "fake": fake, "xs": xs, "ys": xs.copy(),
+            "d_prob": _sigmoid(logits).reshape(int(grid), int(grid))}

