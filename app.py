@@ -6,7 +6,7 @@ icons, ``url_path`` = the script's file stem), draws the shared sidebar, then ru
 import streamlit as st
 
 from core import ui
-from core.catalog import SECTIONS, available_pages
+from core.catalog import PAGES, SECTIONS
 
 ui.page_setup()
 
@@ -14,7 +14,7 @@ home = st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="
 sections: dict[str, list] = {"Neural Explainer": [home]}
 for section in SECTIONS:
     pages = [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path)
-             for p in available_pages() if p.section == section]
+             for p in PAGES if p.section == section]
     if pages:
         sections[section] = pages
 

@@ -6,9 +6,6 @@ Plain data, no Streamlit: ``url_path`` is the script's file stem, so ``/convolut
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
 
 SECTIONS = ("Building blocks", "Learning rules", "Trained networks", "Generative models")
 
@@ -70,7 +67,3 @@ PAGES: tuple[PageInfo, ...] = (
              needs_tensorflow=True),
 )
 
-
-def available_pages() -> list[PageInfo]:
-    """The pages whose script is present in this checkout, in catalogue order."""
-    return [p for p in PAGES if (ROOT / p.script).exists()]

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from core import ui
-from core.catalog import SECTIONS, available_pages
+from core.catalog import PAGES, SECTIONS
 
 ui.require_app_frame()
 
@@ -14,7 +14,7 @@ st.markdown(
 )
 
 for section in SECTIONS:
-    pages = [p for p in available_pages() if p.section == section]
+    pages = [p for p in PAGES if p.section == section]
     if not pages:
         continue
     st.subheader(section)

@@ -54,3 +54,5 @@ def test_every_catalogued_page_has_a_unique_url_path():
     assert len(paths) == len(set(paths))
     assert all(p.section in SECTIONS for p in PAGES)
     assert all(p.script == f"pages/{p.url_path}.py" for p in PAGES)
+    assert all((ROOT / p.script).is_file() for p in PAGES)
+    assert {p.name for p in (ROOT / "pages").glob("*.py")} == {"home.py"} | {Path(p.script).name for p in PAGES}

@@ -150,9 +150,9 @@ def test_lecture_mode_survives_navigation(browser_page):
 
 
 def _page_params():
-    from core.catalog import available_pages
+    from core.catalog import PAGES
 
-    return [pytest.param(p, id=p.url_path) for p in available_pages()]
+    return [pytest.param(p, id=p.url_path) for p in PAGES]
 
 
 @pytest.mark.parametrize("info", _page_params())
