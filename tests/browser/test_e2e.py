@@ -131,6 +131,48 @@ def test_cnn_activations_with_an_uploaded_photo(browser_page):
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(ARTIFACTS / "e2e_cnn_activations_photo.png"), full_page=True)
 
+CLICK_POINT_JS = """(title) => {
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  const chart = charts.find(c => c.innerText.includes(title));
+  const gd = chart.querySelector('.js-plotly-plot');
+  const fl = gd._fullLayout, trace = gd._fullData.find(t => t.name === 'pick');
+  const i = Math.floor(trace.x.length * 0.6) + 3;
+  const r = gd.getBoundingClientRect();
+  return {px: r.left + fl.xaxis._offset + fl.xaxis.l2p(trace.x[i]),
+          py: r.top + fl.yaxis._offset + fl.yaxis.l2p(trace.y[i]), col: trace.x[i], row: trace.y[i]};
+}"""
+
+
+def test_clicking_the_feature_map_shows_that_pixels_arithmetic(browser_page):
+    url, page = browser_page
+    page.goto(url + "/convolution?src=Synthetic&synthetic=x&kernel=lines_135")
+    page.wait_for_selector("text=The arithmetic at output (0, 0)")
+    wait_idle(page)
+    target = page.evaluate(CLICK_POINT_JS, "Feature map")
+    page.mouse.click(target["px"], target["py"])
+    heading = f"The arithmetic at output ({target['row']}, {target['col']})"
+    page.wait_for_selector(f"text={heading}")
+    wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_gan_page_trains_the_toy_gan_and_draws_new_samples(browser_page):
+    url, page = browser_page
+    page.goto(url + "/gan")
+    page.wait_for_selector("text=Samples from a seed")
+    wait_idle(page, 2500)
+    page.get_by_role("button", name="New samples").click()
+    wait_idle(page)
+    assert "seed=1" in page.url
+    for _ in range(2):
+        page.get_by_role("button", name="Train both").click()
+        wait_idle(page)
+    body = page.inner_text("body")
+    assert "Traceback" not in body and page.locator('[data-testid="stException"]').count() == 0
+    steps = page.locator('[data-testid="stMetric"]').filter(has_text="Steps trained")
+    assert steps.locator('[data-testid="stMetricValue"]').inner_text().strip() == "100"
+    page.screenshot(path=str(ARTIFACTS / "e2e_gan_toy.png"), full_page=True)
+
 def test_lecture_mode_survives_navigation(browser_page):
     url, page = browser_page
     page.goto(url + "/")
