@@ -58,7 +58,7 @@ def main() -> None:
     from sklearn.neighbors import KNeighborsClassifier
 
     from core import autoencoder as ae
-    from core import gan, model_store, models
+    from core import gan, model_store, models, toy_gan
     from core import train_generative as tg
     from core.datasets import load_mnist, to_model_input
 
@@ -108,8 +108,8 @@ def main() -> None:
     rows.append({"measure": "generate an 8 x 8 sample grid (dcgan)", "value": f"{t_grid:.2f} ms",
                  "goal": "<= 100 ms", "ok": "yes" if t_grid <= 100 else "NO",
                  "note": f"predict(): {t_grid_ref:.1f} ms ({t_grid_ref / t_grid:.1f}x slower)"})
-    state = gan.toy_gan_init(seed=0)
-    t_toy = median_ms(lambda: gan.toy_gan_train(state, steps=50, mode="both"), max(5, args.repeats // 5))
+    state = toy_gan.toy_gan_init(seed=0)
+    t_toy = median_ms(lambda: toy_gan.toy_gan_train(state, steps=50, mode="both"), max(5, args.repeats // 5))
     rows.append({"measure": "toy 2-D GAN: 50 steps (one click)", "value": f"{t_toy:.1f} ms", "goal": "(report)",
                  "ok": "", "note": "NumPy, hand-written backprop"})
     print_table(rows)

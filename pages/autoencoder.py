@@ -5,7 +5,7 @@ import streamlit as st
 from core import autoencoder as ae
 from core import cached as cg
 from core import ui
-from core.datasets import preprocess_digit
+from core.digit_input import preprocess_digit
 from core.figures import matrix_figure
 from core.figures_generative import images_figure, latent_figure, manifold_figure, pca_vs_ae_figure
 from core.train_generative import decode_uint8

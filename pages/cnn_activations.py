@@ -6,13 +6,14 @@ import streamlit as st
 
 from core import cached, model_views, ui
 from core.model_views import DIGIT_MODELS
-from core.datasets import digit_model_input, fit_image_to_input
+from core.digit_input import digit_model_input, fit_image_to_input
 from core.figures import matrix_figure
 from core.figures_models import (confusion_figure, feature_maps_figure, history_figure,
                                  kernels_grid_figure, steps_figure, vector_figure)
 from core.kernels import KERNELS
-from core.model_store import (IMAGENET_MODELS, ModelLoadError, imagenet_help, imagenet_preprocess,
-                              imagenet_top_classes, imagenet_weights_cached)
+from core.imagenet import (IMAGENET_MODELS, imagenet_help, imagenet_preprocess, imagenet_top_classes,
+                           imagenet_weights_cached)
+from core.model_store import ModelLoadError
 from core.models import (activation_model, first_layer_filters, fully_convolutional_trunk,
                          match_handmade_kernels, mnist_cnn_config)
 

@@ -7,6 +7,7 @@ from core import gan, ui
 from core.figures import matrix_figure
 from core.figures_generative import (gan_history_figure, images_figure, norms_figure, param_table_rows,
                                      scores_figure, toy_gan_figure, toy_history_figure)
+from core.toy_gan import toy_gan_init, toy_gan_losses, toy_gan_train, toy_gan_view
 
 ui.require_app_frame()
 
@@ -140,12 +141,12 @@ st.markdown("Like **GAN Lab**: the real data are 2-D points from four Gaussian b
 
 
 def reset_toy() -> None:
-    st.session_state.gan_toy = gan.toy_gan_init(seed=ui.session_seed(0))
+    st.session_state.gan_toy = toy_gan_init(seed=ui.session_seed(0))
 
 
 def train_toy(mode: str) -> None:
-    st.session_state.gan_toy = gan.toy_gan_train(st.session_state.gan_toy, mode=mode,
-                                                 steps=st.session_state.get("gan_toy_steps", 50))
+    st.session_state.gan_toy = toy_gan_train(st.session_state.gan_toy, mode=mode,
+                                             steps=st.session_state.get("gan_toy_steps", 50))
 
 
 @st.fragment
@@ -160,7 +161,7 @@ def toy_gan() -> None:
     c[3].button("Reset", key="gan_toy_reset", on_click=reset_toy)
     state = st.session_state.gan_toy
     left, right = st.columns([3, 2])
-    left.plotly_chart(toy_gan_figure(gan.toy_gan_view(state)), key="gan_toy_fig")
+    left.plotly_chart(toy_gan_figure(toy_gan_view(state)), key="gan_toy_fig")
     with right:
         st.metric("Steps trained", state["steps"])
         if state["history"]:
@@ -170,4 +171,4 @@ def toy_gan() -> None:
 
 
 toy_gan()
-ui.show_source(gan.DCGAN.train_step, gan.slerp, gan.nearest_real, gan.toy_gan_losses)
+ui.show_source(gan.DCGAN.train_step, gan.slerp, gan.nearest_real, toy_gan_losses)

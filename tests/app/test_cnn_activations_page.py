@@ -151,12 +151,12 @@ def test_imagenet_model_path_with_stand_in_weights(page, monkeypatch):
     """The ImageNet branch, exercised offline with randomly initialised MobileNetV2 weights."""
     import keras
 
-    from core import model_store
+    from core import imagenet
 
     from core import cached
 
-    monkeypatch.setattr(model_store, "imagenet_weights_cached", lambda name: True)
-    monkeypatch.setattr(model_store, "load_imagenet_model",
+    monkeypatch.setattr(imagenet, "imagenet_weights_cached", lambda name: True)
+    monkeypatch.setattr(imagenet, "load_imagenet_model",
                         lambda name, **kw: keras.applications.MobileNetV2(weights=None))
     page.selectbox(key="act_model").set_value("MobileNetV2").run()
     assert not page.exception and not page.error

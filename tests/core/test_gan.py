@@ -1,4 +1,4 @@
-"""GANs: the seed's DCGAN parameter tables, the 28x28 DCGAN, sampling, interpolation, toy GAN."""
+"""GANs: the seed's DCGAN parameter tables, the 28x28 DCGAN, sampling, interpolation."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -203,69 +203,3 @@ def test_nearest_real_matches_brute_force(seed, k):
     idx, dist = gan.nearest_real(real[7] / 255.0, real)
     assert idx[0] == 7 and dist[0] == pytest.approx(0.0, abs=1e-3)
 
-
-# --------------------------------------------------------------------------- toy 2-D GAN
-def test_mixture_of_gaussians_modes():
-    pts = gan.mixture_of_gaussians(4000, n_modes=4, radius=1.0, std=0.05, seed=0)
-    angles = np.degrees(np.arctan2(pts[:, 1], pts[:, 0])) % 360
-    counts = np.histogram(angles, bins=[0, 90, 180, 270, 360])[0]
-    assert np.all(np.abs(counts - 1000) < 120)              # 45, 135, 225, 315 degrees
-    np.testing.assert_allclose(np.linalg.norm(pts, axis=1).mean(), 1.0, atol=0.01)
-
-
-def test_toy_gradients_match_tensorflow():
-    import tensorflow as tf
-
-    state = gan.toy_gan_init(hidden=8, seed=3)
-    rng = np.random.default_rng(0)
-    real, z = gan.mixture_of_gaussians(32, seed=1), rng.standard_normal((32, 2))
-    out = gan.toy_gan_losses(state, real, z)
-    g_vars = [tf.Variable(p) for p in state["g"]]
-    d_vars = [tf.Variable(p) for p in state["d"]]
-
-    def mlp(params, x):
-        for i in range(0, len(params), 2):
-            x = tf.matmul(x, params[i]) + params[i + 1]
-            x = tf.tanh(x) if i + 2 < len(params) else x
-        return x
-
-    with tf.GradientTape(persistent=True) as tape:
-        lf, lr_ = mlp(d_vars, mlp(g_vars, tf.constant(z))), mlp(d_vars, tf.constant(real))
-        d_loss = tf.reduce_mean(tf.nn.softplus(-lr_)) + tf.reduce_mean(tf.nn.softplus(lf))
-        g_loss = tf.reduce_mean(tf.nn.softplus(-lf))
-    assert out["d_loss"] == pytest.approx(float(d_loss), rel=1e-10)
-    assert out["g_loss"] == pytest.approx(float(g_loss), rel=1e-10)
-    for ours, ref in zip(out["d_grads"], tape.gradient(d_loss, d_vars)):
-        np.testing.assert_allclose(ours, ref.numpy(), rtol=1e-7, atol=1e-12)
-    for ours, ref in zip(out["g_grads"], tape.gradient(g_loss, g_vars)):
-        np.testing.assert_allclose(ours, ref.numpy(), rtol=1e-7, atol=1e-12)
-
-
-def test_toy_steps_change_only_the_chosen_network():
-    state = gan.toy_gan_init(seed=0)
-    rng = np.random.default_rng(9)
-    real, z = gan.mixture_of_gaussians(256, seed=9), rng.standard_normal((256, 2))
-    d_only = gan.toy_gan_train(state, steps=20, mode="discriminator")
-    assert all(np.array_equal(a, b) for a, b in zip(d_only["g"], state["g"]))
-    assert not np.array_equal(d_only["d"][0], state["d"][0])
-    assert gan.toy_gan_losses(d_only, real, z)["d_loss"] < gan.toy_gan_losses(state, real, z)["d_loss"]
-    g_only = gan.toy_gan_train(d_only, steps=20, mode="generator")
-    assert all(np.array_equal(a, b) for a, b in zip(g_only["d"], d_only["d"]))
-    assert gan.toy_gan_losses(g_only, real, z)["g_loss"] < gan.toy_gan_losses(d_only, real, z)["g_loss"]
-    assert state["steps"] == 0 and len(g_only["history"]) == 40   # inputs are not modified
-    again = gan.toy_gan_train(gan.toy_gan_train(state, steps=20, mode="discriminator"),
-                              steps=20, mode="generator")
-    np.testing.assert_array_equal(again["g"][0], g_only["g"][0])  # same presses, same result
-    with pytest.raises(ValueError, match="mode"):
-        gan.toy_gan_train(state, mode="neither")
-
-
-def test_toy_gan_learns_the_modes():
-    state = gan.toy_gan_train(gan.toy_gan_init(seed=0), steps=400, mode="both")
-    view = gan.toy_gan_view(state, n=400, grid=30)
-    assert view["d_prob"].shape == (30, 30) and view["xs"].shape == (30,)
-    centres = np.array([[np.cos(a), np.sin(a)] for a in np.pi / 4 + np.pi / 2 * np.arange(4)])
-    dist = np.linalg.norm(view["fake"][:, None] - centres[None], axis=2)
-    close = dist.min(axis=1) < 0.3
-    assert close.mean() > 0.7
-    assert np.all(np.bincount(dist.argmin(axis=1)[close], minlength=4) > 40)   # every mode covered

@@ -287,16 +287,6 @@ def test_zip_without_config_is_refused(tmp_path):
         load_user_model(path.read_bytes())
 
 
-def test_imagenet_offline_says_how_to_get_weights(monkeypatch, tmp_path):
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
-    with pytest.raises(ModelLoadError, match="keras.applications.MobileNetV2"):
-        model_store.load_imagenet_model("MobileNetV2")
-    with pytest.raises(ValueError, match="name must be one of"):
-        model_store.load_imagenet_model("ResNet9000")
-    top = model_store.imagenet_top_classes("MobileNetV2", np.eye(1000)[7] * 0.9, top=2)
-    assert top[0] == ("class 7", pytest.approx(0.9))
-
-
 def test_config_protocol_is_what_the_store_uses():
     # replace() keeps the key logic: a different field gives different file names
     assert weights_path("d", CONFIG) != weights_path("d", replace(CONFIG, seed=5))
