@@ -13,8 +13,6 @@ Source: ``001_0ab6af07a5a8fe8c.txt`` L253-L280 (network and ``summary()`` table)
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from dataclasses import asdict, dataclass
 
@@ -22,6 +20,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from core.config_key import HashedConfig
 
 def _enable_gpu_memory_growth() -> None:
     """Let TensorFlow allocate GPU memory as needed instead of all of it at start."""
@@ -70,7 +69,7 @@ def device_name() -> str:
 
 
 @dataclass(frozen=True)
-class MnistCnnConfig:
+class MnistCnnConfig(HashedConfig):
     """Everything that determines a trained seed-001 MNIST CNN; its ``key`` names every cache.
 
     Attributes
@@ -138,16 +137,6 @@ class MnistCnnConfig:
         data["filters"] = list(self.filters)
         return {"kind": type(self).__name__, **data}
 
-    @property
-    def key(self) -> str:
-        """Stable 16-hex-digit hash: sha1 of the canonical JSON of ``to_dict()``."""
-        canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha1(canonical.encode("utf-8")).hexdigest()[:16]
-
-    @property
-    def stem(self) -> str:
-        """File stem of the saved weights and manifest: ``"<name>-<key>"``."""
-        return f"{self.name}-{self.key}"
 
     def build(self) -> keras.Model:
         """A freshly initialised (untrained) model for this config."""

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.config_key import HashedConfig
+
 KINDS = ("dense_ae", "conv_ae", "vae", "dcgan")
 #: Profiles: "full" for shipped weights (each well under two minutes on 2 CPU cores), "fast"
 #: for tests (seconds: few epochs on few images).
@@ -41,7 +43,7 @@ FAST = {"epochs": 2, "train_size": 512, "profile": "fast"}
 
 
 @dataclass(frozen=True)
-class GenerativeConfig:
+class GenerativeConfig(HashedConfig):
     """Everything that determines one trained generative model; ``key`` names its files.
 
     Attributes
@@ -117,16 +119,6 @@ class GenerativeConfig:
         data["hidden_units"], data["filters"] = list(self.hidden_units), list(self.filters)
         return {"config_class": type(self).__name__, **data}
 
-    @property
-    def key(self) -> str:
-        """Stable 16-hex-digit sha1 of the canonical JSON of ``to_dict()``."""
-        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
-
-    @property
-    def stem(self) -> str:
-        """``"<name>-<key>"``, the stem of every file of this model."""
-        return f"{self.name}-{self.key}"
 
     def build(self):
         """A fresh, untrained (but built) Keras model for this config."""
@@ -353,7 +345,7 @@ def load_timelapse(weights_path, manifest: dict) -> np.ndarray | None:
 
 # --------------------------------------------------------------------------- AE vs PCA table
 @dataclass(frozen=True)
-class AeVsPcaConfig:
+class AeVsPcaConfig(HashedConfig):
     """Code sizes and training of the AE-vs-PCA comparison (784-``hidden``-k-``hidden``-784)."""
 
     name: str = "ae_vs_pca"
@@ -373,14 +365,6 @@ class AeVsPcaConfig:
         data["code_sizes"] = list(self.code_sizes)
         return {"config_class": type(self).__name__, **data}
 
-    @property
-    def key(self) -> str:
-        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
-
-    @property
-    def stem(self) -> str:
-        return f"{self.name}-{self.key}"
 
 
 def ae_vs_pca(config: AeVsPcaConfig, data, *, progress=None) -> dict:

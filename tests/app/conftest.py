@@ -20,3 +20,9 @@ def served_server_routing(monkeypatch):
 
     monkeypatch.setattr(PagesManager, "__init__", init)
     yield
+
+
+@pytest.fixture
+def isolated_model_cache(tmp_path, monkeypatch):
+    """Never touch the user's model cache: everything must come from the shipped weights."""
+    monkeypatch.setenv("NEURAL_EXPLAINER_CACHE", str(tmp_path / "cache"))

@@ -1,7 +1,6 @@
 """AppTest of the GAN page: change the seed, walk a latent dimension, scrub the time-lapse, toy GAN."""
 from __future__ import annotations
 
-import base64
 import json
 from pathlib import Path
 
@@ -11,23 +10,11 @@ import pytest
 pytest.importorskip("tensorflow")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from tests.app.plotly_data import array  # noqa: E402
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-pytestmark = pytest.mark.slow  # imports TensorFlow and loads trained models
-
-
-def array(value) -> np.ndarray:
-    """A Plotly data array from a figure's JSON (plain list or typed ``{"dtype", "bdata", "shape"}``)."""
-    if isinstance(value, dict) and "bdata" in value:
-        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        shape = value.get("shape")
-        return out.reshape([int(v) for v in str(shape).split(",")]) if shape else out
-    return np.asarray(value)
-
-
-@pytest.fixture(autouse=True)
-def _offline_isolated(tmp_path, monkeypatch):
-    """Never touch the user's caches: everything must come from the shipped weights."""
-    monkeypatch.setenv("NEURAL_EXPLAINER_CACHE", str(tmp_path / "cache"))
+pytestmark = [pytest.mark.slow,  # imports TensorFlow and loads trained models
+              pytest.mark.usefixtures("isolated_model_cache")]
 
 
 @pytest.fixture
