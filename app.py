@@ -2,15 +2,17 @@
 
 Run with ``streamlit run app.py``. Declares every page with ``st.navigation`` (sections, Material
 icons, ``url_path`` = the script's file stem), draws the shared sidebar, then runs the chosen page.
+The first run of a server starts loading TensorFlow and the shipped models in the background.
 After the run, the heap is frozen once TensorFlow or a new shared model has been loaded
 (:mod:`core.heap`), so Streamlit's two garbage collections per run stay cheap.
 """
 import streamlit as st
 
-from core import heap, ui
+from core import cached, heap, ui
 from core.catalog import PAGES, SECTIONS
 
 ui.page_setup()
+cached.start_warmup()       # TensorFlow and the shipped models load in the background, once per server
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True)
 sections: dict[str, list] = {"Neural Explainer": [home]}

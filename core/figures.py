@@ -24,8 +24,12 @@ SIGNED_MODES = {
 }
 #: Matrices with at most this many cells per side are drawn cell by cell with their numbers.
 NUMBERS_MAX_SIDE = 16
-#: Up to this side, a heatmap with hover values; above, a PNG inside the figure (fast).
-HEATMAP_MAX_SIDE = 96
+#: Up to this side, a heatmap with hover values; above, one compressed image inside the figure.
+HEATMAP_MAX_SIDE = 64
+#: Pictures with at most this many pixels are sent as PNG (lossless), larger ones as JPEG.
+PNG_MAX_PIXELS = 128 * 128
+#: JPEG quality of large pictures (photos and their feature maps).
+JPEG_QUALITY = 80
 
 
 @dataclass(frozen=True)
@@ -114,16 +118,58 @@ def _fmt(v: float) -> str:
     return text.replace("-", "−")
 
 
-def _add_box(fig: go.Figure, box, color: str) -> None:
+def _box_shape(box, color: str) -> dict:
     top, left, height, width = box
-    fig.add_shape(type="rect", x0=left - 0.5, x1=left + width - 0.5, y0=top - 0.5, y1=top + height - 0.5,
-                  line=dict(color=color, width=3), fillcolor="rgba(0,0,0,0)")
+    return dict(type="rect", x0=left - 0.5, x1=left + width - 0.5, y0=top - 0.5, y1=top + height - 0.5,
+                line=dict(color=color, width=3), fillcolor="rgba(0,0,0,0)")
+
+
+def encode_raster(rgb: np.ndarray) -> str:
+    """An (H, W, 3) uint8 picture as a ``data:`` URI for Plotly's ``Image`` trace.
+
+    Pictures up to :data:`PNG_MAX_PIXELS` pixels are PNG (lossless: small maps stay pixel-exact);
+    larger ones (photos and their feature maps) JPEG at quality :data:`JPEG_QUALITY`, 5–10× smaller,
+    so a 512 × 512 map costs about 50–100 kB on the wire instead of ~0.5 MB.
+    """
+    import base64
+    import io
+
+    from PIL import Image as PILImage
+
+    image = PILImage.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8))
+    buf = io.BytesIO()
+    if rgb.shape[0] * rgb.shape[1] <= PNG_MAX_PIXELS:
+        image.save(buf, format="PNG", compress_level=1)
+        mime = "png"
+    else:
+        image.save(buf, format="JPEG", quality=JPEG_QUALITY)
+        mime = "jpeg"
+    return f"data:image/{mime};base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def pick_grid_trace(h: int, w: int, *, max_side: int = 64) -> dict:
+    """An invisible grid of markers (at most ``max_side`` per side) over an ``h × w`` map, so a
+    click through ``st.plotly_chart(on_select=...)`` reports ``x`` = column, ``y`` = row and
+    ``customdata`` = ``(row, col)``. Coordinates are int16 arrays: Plotly sends them as compact
+    base64 typed arrays (about 22 kB for 64 × 64 points)."""
+    step_r, step_c = max(1, -(-h // max_side)), max(1, -(-w // max_side))
+    rr, cc = np.meshgrid(np.arange(0, h, step_r, dtype=np.int16), np.arange(0, w, step_c, dtype=np.int16),
+                         indexing="ij")
+    size = max(4, min(24, 380 // max(h // step_r, w // step_c, 1)))
+    return dict(type="scatter", x=cc.ravel(), y=rr.ravel(), mode="markers", showlegend=False, name="pick",
+                marker=dict(size=size, color="rgba(0,0,0,0)"), customdata=np.stack([rr.ravel(), cc.ravel()], axis=1),
+                hovertemplate="pick row %{y}, col %{x}<extra></extra>")
 
 
 def matrix_figure(values, *, zmin: float, zmax: float, colorscale: str = "gray", title: str = "",
                   show_numbers: Optional[bool] = None, boxes=(), pick_grid: bool = False,
                   rgb: Optional[np.ndarray] = None, height: int = 420, number_values=None) -> go.Figure:
     """A 2-D array as an image, pixel-exact (no interpolation), row 0 at the top.
+
+    Maps up to :data:`HEATMAP_MAX_SIDE` per side are heatmaps with the value under the mouse;
+    larger ones (and ``rgb`` pictures) travel as one compressed image (:func:`encode_raster`).
+    The figure is assembled from plain dicts and not re-validated by Plotly (this is on every
+    page's click path); ``tests/core/test_figures.py`` validates its output instead.
 
     Parameters
     ----------
@@ -138,50 +184,80 @@ def matrix_figure(values, *, zmin: float, zmax: float, colorscale: str = "gray",
     boxes : iterable of ((top, left, height, width), colour)
         Rectangles to outline (the window under the kernel, the chosen output cell).
     pick_grid : bool
-        Add an invisible grid of markers (at most 64 per side) so a click can pick a cell
-        through ``st.plotly_chart(on_select=...)``; point ``customdata`` is ``(row, col)``.
+        Add :func:`pick_grid_trace`, so a click can pick a cell.
     """
     vals = np.asarray(values, dtype=np.float32)
     h, w = vals.shape
     shown = vals if number_values is None else np.asarray(number_values, dtype=np.float32)
     if show_numbers is None:
         show_numbers = max(h, w) <= NUMBERS_MAX_SIDE
-    fig = go.Figure()
+    traces = []
     if max(h, w) <= HEATMAP_MAX_SIDE and rgb is None:
-        heat = go.Heatmap(z=vals, zmin=zmin, zmax=zmax, colorscale=colorscale, showscale=False,
-                          customdata=shown, hovertemplate="row %{y}, col %{x}: %{customdata:.4g}<extra></extra>",
-                          xgap=1 if show_numbers else 0, ygap=1 if show_numbers else 0)
+        heat = dict(type="heatmap", z=vals, zmin=zmin, zmax=zmax, colorscale=colorscale, showscale=False,
+                    customdata=shown, hovertemplate="row %{y}, col %{x}: %{customdata:.4g}<extra></extra>",
+                    xgap=1 if show_numbers else 0, ygap=1 if show_numbers else 0)
         if show_numbers:
             heat.update(text=[[_fmt(v) for v in row] for row in shown], texttemplate="%{text}",
                         textfont=dict(size=14 if max(h, w) <= 8 else 11))
-        fig.add_trace(heat)
+        traces.append(heat)
     else:
         image = rgb if rgb is not None else _to_rgb_uint8(vals, zmin, zmax, colorscale)
-        from PIL import Image as PILImage
-        import base64
-        import io
-
-        buf = io.BytesIO()
-        PILImage.fromarray(image).save(buf, format="PNG", compress_level=1)
-        fig.add_trace(go.Image(source="data:image/png;base64," + base64.b64encode(buf.getvalue()).decode(),
-                               hoverinfo="x+y"))
-    for box, color in boxes:
-        _add_box(fig, box, color)
+        traces.append(dict(type="image", source=encode_raster(image), hoverinfo="x+y"))
     if pick_grid:
-        step_r, step_c = max(1, -(-h // 64)), max(1, -(-w // 64))
-        rr, cc = np.meshgrid(np.arange(0, h, step_r), np.arange(0, w, step_c), indexing="ij")
-        fig.add_trace(go.Scatter(x=cc.ravel(), y=rr.ravel(), mode="markers",
-                                 marker=dict(size=max(4, min(24, 380 // max(h // step_r, w // step_c, 1))),
-                                             color="rgba(0,0,0,0)"),
-                                 customdata=np.stack([rr.ravel(), cc.ravel()], axis=1),
-                                 hovertemplate="pick row %{customdata[0]}, col %{customdata[1]}<extra></extra>",
-                                 showlegend=False, name="pick"))
-    fig.update_xaxes(visible=False, range=[-0.5, w - 0.5], constrain="domain")
-    fig.update_yaxes(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain")
-    fig.update_layout(title=dict(text=title, x=0.5, xanchor="center"), height=height,
-                      margin=dict(l=4, r=4, t=40 if title else 4, b=4), dragmode=False,
-                      plot_bgcolor="rgba(0,0,0,0)")
-    return fig
+        traces.append(pick_grid_trace(h, w))
+    layout = dict(title=dict(text=title, x=0.5, xanchor="center"), height=height, dragmode=False,
+                  margin=dict(l=4, r=4, t=40 if title else 4, b=4), plot_bgcolor="rgba(0,0,0,0)",
+                  shapes=[_box_shape(box, color) for box, color in boxes],
+                  xaxis=dict(visible=False, range=[-0.5, w - 0.5], constrain="domain"),
+                  yaxis=dict(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain"))
+    return go.Figure(dict(data=traces, layout=layout), _validate=False)
+
+
+def feature_map_figure(feature_map, mode: str = "diverging", *, pick_box: Optional[tuple[int, int]] = None,
+                       title: str = "Feature map") -> tuple[Display, go.Figure]:
+    """A feature map as shown by :func:`signed_display` and its clickable figure.
+
+    Parameters
+    ----------
+    feature_map : ndarray (H, W), float
+    mode : str
+        One of :data:`SIGNED_MODES`.
+    pick_box : (row, col), optional
+        A cell to outline in green (the chosen output pixel).
+
+    Returns
+    -------
+    (Display, Figure)
+        The figure has a pick grid (:func:`pick_grid_trace`) and hovers the raw values.
+    """
+    display = signed_display(feature_map, mode)
+    boxes = [] if pick_box is None else [((*pick_box, 1, 1), "#1a9850")]
+    return display, matrix_figure(display.values, zmin=display.zmin, zmax=display.zmax, colorscale=display.colorscale,
+                                  title=title, number_values=feature_map, pick_grid=True, boxes=boxes)
+
+
+def closeup_figure(values, box, *, zmin: float, zmax: float, margin: int = 4, title: str = "",
+                   color: str = "#d7301f", height: int = 260) -> go.Figure:
+    """The neighbourhood of ``box`` in a large map, enlarged, with the box outlined.
+
+    Parameters
+    ----------
+    values : ndarray (H, W), float
+    box : (top, left, height, width)
+        In the coordinates of ``values``; may reach outside it (padding), which is left blank.
+    margin : int
+        Pixels shown on each side of the box.
+
+    The title gives the rows and columns shown, in the coordinates of ``values``.
+    """
+    vals = np.asarray(values, dtype=np.float32)
+    top, left, bh, bw = box
+    r0, c0 = max(top - margin, 0), max(left - margin, 0)
+    r1, c1 = min(top + bh + margin, vals.shape[0]), min(left + bw + margin, vals.shape[1])
+    crop = vals[r0:r1, c0:c1]
+    label = f"rows {r0}–{r1 - 1}, columns {c0}–{c1 - 1}"
+    return matrix_figure(crop, zmin=zmin, zmax=zmax, title=f"{title}<br><sup>{label}</sup>" if title else label,
+                         boxes=[((top - r0, left - c0, bh, bw), color)], height=height)
 
 
 def kernel_figure(kernel, *, title: str = "Kernel", height: int = 260) -> go.Figure:

@@ -4,12 +4,16 @@ This module and ``core.cached`` are the only parts of ``core`` that import Strea
 """
 from __future__ import annotations
 
+import copy
+import hashlib
 import inspect
+import math
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from core import cached
@@ -97,23 +101,38 @@ def session_seed(default: int = 0) -> int:
     return LECTURE_SEED if is_lecture() else default
 
 
-def style_figure(fig, *, height: Optional[int] = None):
-    """Apply lecture-mode sizes to a Plotly figure (bigger fonts and figures) and return it."""
+def _styled_spec(fig, height: Optional[int]) -> dict:
+    """A copy of ``fig`` as a dict with lecture-mode sizes (bigger fonts and figures) or ``height``.
+
+    Figures may be shared by every session (built once and cached), so the figure itself is
+    never changed.
+    """
+    spec = fig.to_dict() if hasattr(fig, "to_dict") else copy.deepcopy(fig)
+    layout = spec.setdefault("layout", {})
     if is_lecture():
-        fig.update_layout(font=dict(size=20), title_font=dict(size=24),
-                          height=int((height or fig.layout.height or 420) * 1.3))
-        for trace in fig.data:
-            if getattr(trace, "texttemplate", None):
-                trace.update(textfont=dict(size=20))
+        base = height or layout.get("height") or 420
+        layout.update(font={**layout.get("font", {}), "size": 20}, height=int(base * 1.3))
+        title = layout.get("title")
+        if isinstance(title, dict):
+            title["font"] = {**title.get("font", {}), "size": 24}
+        for trace in spec.get("data", []):
+            if trace.get("texttemplate"):
+                trace["textfont"] = {**trace.get("textfont", {}), "size": 20}
     elif height:
-        fig.update_layout(height=height)
-    return fig
+        layout["height"] = height
+    return spec
+
+
+def style_figure(fig, *, height: Optional[int] = None):
+    """A lecture-styled copy of a Plotly figure (``fig`` itself is left as it is)."""
+    return go.Figure(_styled_spec(fig, height), _validate=False)
 
 
 def show_figure(fig, *, key: Optional[str] = None, on_select: Any = "ignore",
                 selection_mode=("points",), height: Optional[int] = None):
-    """``st.plotly_chart`` with lecture styling and a PNG download button in the toolbar."""
-    style_figure(fig, height=height)
+    """``st.plotly_chart`` of a styled copy of ``fig`` (lecture sizes), with a PNG download in the
+    toolbar. ``fig`` is not changed, so a cached figure can be shown to every session."""
+    fig = style_figure(fig, height=height)
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
     if on_select == "ignore":
         return st.plotly_chart(fig, key=key, config=config)
@@ -130,24 +149,33 @@ def show_source(*functions: Callable) -> None:
 # --- URL state -----------------------------------------------------------------------------------
 
 def url_default(key: str, param: str, default: Any, *, cast: Callable[[str], Any] = str,
-                choices: Optional[Iterable] = None) -> Any:
+                choices: Optional[Iterable] = None, bounds: Optional[tuple] = None) -> Any:
     """Seed ``st.session_state[key]`` from the URL parameter ``param`` the first time a page runs.
 
-    An invalid URL value (wrong type, not among ``choices``) is ignored in favour of ``default``:
-    a hand-edited link never breaks the page.
+    An invalid URL value (wrong type, NaN or infinite, not among ``choices``) is ignored in favour
+    of ``default``; a number outside ``bounds`` ``(lowest, highest)`` (the widget's range) is
+    clamped into it: a hand-edited link never breaks the page.
     """
     if key not in st.session_state:
         value = default
         raw = st.query_params.get(param)
         if raw is not None:
             try:
-                candidate = cast(raw)
-                if choices is None or candidate in list(choices):
-                    value = candidate
-            except (TypeError, ValueError):
+                value = _url_value(cast(raw), default, choices, bounds)
+            except (TypeError, ValueError, OverflowError):
                 pass
         st.session_state[key] = value
     return st.session_state[key]
+
+
+def _url_value(candidate: Any, default: Any, choices: Optional[Iterable], bounds: Optional[tuple]) -> Any:
+    if isinstance(candidate, float) and not math.isfinite(candidate):
+        return default
+    if choices is not None and candidate not in list(choices):
+        return default
+    if bounds is not None:
+        return min(max(candidate, bounds[0]), bounds[1])
+    return candidate
 
 
 def sync_url(**params: Any) -> None:
@@ -171,11 +199,23 @@ class ImageInput:
     label : str
         What it is ("Upload: cat.jpg (512×384)", "Sample: Cameraman", ...).
     kind : {"photo", "synthetic", "matrix"}
+    key : str
+        Names the pixels for the shared caches ("sample:camera", "upload:<sha256>",
+        "synthetic:line_90", "matrix:<sha1 of the values>"): equal keys mean equal pixels.
     """
 
     pixels: np.ndarray
     label: str
     kind: str
+    key: str = ""
+
+
+def shared_image_key() -> Optional[str]:
+    """``"upload:<sha256>"`` of the photo the user uploaded on any page, or None."""
+    entry = st.session_state.get(SHARED_IMAGE_KEY)
+    if not entry:
+        return None
+    return "upload:" + entry.get("sha256", hashlib.sha256(entry["data"]).hexdigest())
 
 
 def shared_image() -> Optional[tuple[str, np.ndarray]]:
@@ -202,7 +242,8 @@ def upload_widget(prefix: str) -> None:
     except ImageLoadError as exc:
         st.error(f"Could not use **{upload.name}**: {exc}")
         return
-    st.session_state[SHARED_IMAGE_KEY] = {"name": upload.name, "data": data}
+    st.session_state[SHARED_IMAGE_KEY] = {"name": upload.name, "data": data,
+                                          "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def image_source_picker(prefix: str, *, matrix_default: Optional[np.ndarray] = None) -> ImageInput:
@@ -220,23 +261,31 @@ def image_source_picker(prefix: str, *, matrix_default: Optional[np.ndarray] = N
                             format_func=lambda n: SAMPLES[n].title)
         sync_url(src=source, sample=name)
         return ImageInput(cached.sample_image(name) * 255.0, f"Sample: {SAMPLES[name].title} "
-                          f"({SAMPLES[name].source})", "photo")
+                          f"({SAMPLES[name].source})", "photo", f"sample:{name}")
     if source == "Your photo":
         upload_widget(prefix)
         sync_url(src=source)
         current = shared_image()
         if current is None:
             st.info("No photo yet: upload one above. Until then the Cameraman sample is shown.")
-            return ImageInput(cached.sample_image("camera") * 255.0, "Sample: Cameraman", "photo")
+            return ImageInput(cached.sample_image("camera") * 255.0, "Sample: Cameraman", "photo", "sample:camera")
         name, image = current
-        return ImageInput(image * 255.0, f"Your photo: {name} ({image.shape[1]}×{image.shape[0]})", "photo")
+        return ImageInput(image * 255.0, f"Your photo: {name} ({image.shape[1]}×{image.shape[0]})", "photo",
+                          shared_image_key())
     if source == "Synthetic":
         name = st.selectbox("Teaching image", list(SYNTHETIC), key=f"{prefix}_synthetic",
                             format_func=lambda n: SYNTHETIC[n][0])
         sync_url(src=source, synthetic=name)
-        return ImageInput(SYNTHETIC[name][1](), f"Synthetic: {SYNTHETIC[name][0]}", "synthetic")
+        return ImageInput(SYNTHETIC[name][1](), f"Synthetic: {SYNTHETIC[name][0]}", "synthetic", f"synthetic:{name}")
     sync_url(src=source)
-    return ImageInput(matrix_editor(f"{prefix}_matrix", matrix_default), "Typed matrix", "matrix")
+    values = matrix_editor(f"{prefix}_matrix", matrix_default)
+    return ImageInput(values, "Typed matrix", "matrix", "matrix:" + array_digest(values))
+
+
+def array_digest(values: np.ndarray) -> str:
+    """A short content hash of a small array (shape, dtype and values), for cache keys."""
+    arr = np.ascontiguousarray(values)
+    return hashlib.sha1(f"{arr.shape}{arr.dtype}".encode() + arr.tobytes()).hexdigest()[:16]
 
 
 def matrix_editor(key: str, default: Optional[np.ndarray], *, label: str = "Values (edit any cell)") -> np.ndarray:

@@ -2,10 +2,10 @@
 import numpy as np
 import streamlit as st
 
-from core import ui
-from core.convolution import (convolve2d, cross_correlate2d, flip_kernel, output_size_formula, pad_image,
-                              resolve_padding, window_terms)
-from core.figures import display_rgb, image_to_rgb_uint8, kernel_figure, matrix_figure, signed_display
+from core import cached, ui
+from core.convolution import cross_correlate2d, flip_kernel, output_size_formula, pad_image, window_terms
+from core.figures import (HEATMAP_MAX_SIDE, closeup_figure, display_rgb, feature_map_figure, image_to_rgb_uint8,
+                          kernel_figure, matrix_figure)
 from core.images import encode_png, npy_bytes, to_grayscale
 from core.kernels import KERNELS
 from core.presets import NG_6X6, WORKED_EXAMPLES
@@ -49,9 +49,9 @@ left, right = st.columns(2)
 with left:
     if example is None:
         picked = ui.image_source_picker("conv", matrix_default=np.asarray(NG_6X6, np.float32))
-        image, image_label = picked.pixels, picked.label
+        image, image_label, image_key = picked.pixels, picked.label, picked.key
     else:
-        image, image_label = example.image, f"Worked example: {example.source}"
+        image, image_label, image_key = example.image, f"Worked example: {example.source}", f"example:{example.key}"
     is_rgb_input = image.ndim == 3
     ui.url_default("conv_color", "color", "Grayscale", choices=["Grayscale", "RGB"])
     color = st.radio("Channels", ["Grayscale", "RGB"], key="conv_color", horizontal=True,
@@ -59,7 +59,7 @@ with left:
                      help="RGB: a 3-channel kernel (the same 2-D weights on each channel unless the example "
                           "gives three) and one bias make ONE feature map — the channel sums are added.")
     if is_rgb_input and color == "Grayscale" and example is None:
-        image = to_grayscale(image)
+        image, image_key = to_grayscale(image), image_key + ":gray"
     st.caption(image_label)
 with right:
     if example is None:
@@ -85,11 +85,15 @@ with right:
                    key="conv_kernel_fig")
 
 # --- controls ------------------------------------------------------------------------------------
-for key, param, default, cast in [("conv_stride", "stride", 1, int), ("conv_padding", "padding", "valid", str),
-                                  ("conv_pad", "pad", 1, int), ("conv_pad_mode", "padmode", "constant", str),
-                                  ("conv_dilation", "dilation", 1, int), ("conv_flip", "flip", False,
-                                                                          lambda v: v in ("1", "True"))]:
-    ui.url_default(key, param, default, cast=cast)
+for key, param, default, cast, bounds in [("conv_stride", "stride", 1, int, (1, 8)),
+                                          ("conv_padding", "padding", "valid", str, None),
+                                          ("conv_pad", "pad", 1, int, (0, 20)),
+                                          ("conv_pad_mode", "padmode", "constant", str, None),
+                                          ("conv_dilation", "dilation", 1, int, (1, 4)),
+                                          ("conv_flip", "flip", False, lambda v: v in ("1", "True"), None)]:
+    ui.url_default(key, param, default, cast=cast, bounds=bounds,
+                   choices={"conv_padding": ["valid", "same", "full", "explicit"],
+                            "conv_pad_mode": ["constant", "reflect", "edge"]}.get(key))
 st.session_state.setdefault("conv_bias", 0.0)
 c1, c2, c3, c4 = st.columns(4)
 stride = c1.slider("Stride", 1, 8, key="conv_stride")
@@ -112,12 +116,11 @@ ui.sync_url(stride=stride, padding=padding_name, pad=pad_amount, flip=flip, dila
             padmode=pad_mode, example=example_key)
 padding = pad_amount if padding_name == "explicit" else padding_name
 
-# --- compute -------------------------------------------------------------------------------------
-operation = convolve2d if flip else cross_correlate2d
+# --- compute (shared by every student on the same view) -----------------------------------------
+view = (image_key, ui.array_digest(kernel), flip, stride, padding, dilation, float(bias), pad_mode)
 try:
-    feature_map = operation(image, kernel, stride=stride, padding=padding, dilation=dilation, bias=bias,
-                            pad_mode=pad_mode)
-    pads = resolve_padding(image.shape[:2], kernel.shape[:2], stride=stride, padding=padding, dilation=dilation)
+    feature_map, pads = cached.feature_map(image_key, image, kernel, flip=flip, stride=stride, padding=padding,
+                                           dilation=dilation, bias=float(bias), pad_mode=pad_mode)
 except ValueError as exc:
     st.error(f"These settings do not give a feature map: {exc}")
     st.stop()
@@ -130,9 +133,52 @@ st.code(f"height: {output_size_formula(image.shape[0], kernel.shape[0], stride=s
         f"width:  {output_size_formula(image.shape[1], kernel.shape[1], stride=stride, dilation=dilation, pads=pads[2:])}",
         language=None)
 
-# --- numbers view: choose an output position ----------------------------------------------------
-for key, top in (("conv_row", out_h - 1), ("conv_col", out_w - 1)):
-    st.session_state[key] = min(max(int(st.session_state.get(key, 0)), 0), top)
+small = max(image.shape[:2]) <= 32            # typed matrices and synthetic images: every number shown
+large_map = max(out_h, out_w) > HEATMAP_MAX_SIDE
+cell = min(460 / max(image.shape[0] + pads[0] + pads[1], image.shape[1] + pads[2] + pads[3]), 44)
+shown, map_fig = cached.shared_view(("conv_map", *view, display_mode), lambda: feature_map_figure(
+    feature_map, display_mode, pick_box=None if large_map else (0, 0)))
+if not small:     # a photo: drawn once per image and shared; the window is shown enlarged below it
+    input_fig = cached.shared_view(("conv_input", image_key, image.shape), lambda: matrix_figure(
+        image if image.ndim == 2 else image.mean(axis=2), zmin=0, zmax=255, title="Input",
+        rgb=image_to_rgb_uint8(image)))
+
+
+# --- numbers view: choose an output position (reruns only this part) -----------------------------
+@st.fragment
+def numbers_view() -> None:
+    for key, top in (("conv_row", out_h - 1), ("conv_col", out_w - 1)):
+        st.session_state[key] = min(max(int(st.session_state.get(key, 0)), 0), top)
+    p1, p2 = st.columns(2)
+    row = p1.slider("Output row", 0, out_h - 1, key="conv_row") if out_h > 1 else 0
+    col = p2.slider("Output column", 0, out_w - 1, key="conv_col") if out_w > 1 else 0
+    terms = window_terms(image, flip_kernel(kernel) if flip else kernel, row, col, stride=stride,
+                         padding=padding, dilation=dilation, bias=bias, pad_mode=pad_mode)
+    span_h, span_w = dilation * (kernel.shape[0] - 1) + 1, dilation * (kernel.shape[1] - 1) + 1
+    window = ((terms.top - pads[0], terms.left - pads[2], span_h, span_w), "#d7301f")
+    i1, i2 = st.columns(2)
+    with i1:
+        if small:
+            padded = pad_image(image if image.ndim == 2 else image.mean(axis=2), pads, pad_mode)
+            ui.show_figure(matrix_figure(padded, zmin=float(padded.min()), zmax=float(padded.max()) or 1.0,
+                                         title="Input (padded)" if any(pads) else "Input",
+                                         boxes=[((terms.top, terms.left, span_h, span_w), "#d7301f")]),
+                           key="conv_in_chart", height=int(cell * (image.shape[0] + pads[0] + pads[1])) + 50)
+        else:
+            ui.show_figure(input_fig, key="conv_in_chart", height=int(cell * image.shape[0]) + 50)
+            ui.show_figure(closeup_figure(image if image.ndim == 2 else image.mean(axis=2), window[0],
+                                          zmin=0, zmax=255, title="The window under the kernel, enlarged"),
+                           key="conv_in_closeup", height=260)
+    with i2:
+        fig = map_fig if large_map else feature_map_figure(feature_map, display_mode, pick_box=(row, col))[1]
+        ui.show_figure(fig, key="conv_out_chart", on_select=pick_from_chart, height=int(cell * out_h) + 50)
+        st.caption(shown.caption + " Click a pixel (or use the sliders) to see its arithmetic.")
+        d1, d2 = st.columns(2)
+        d1.download_button("Download PNG", lambda: encode_png(display_rgb(shown)), "feature_map.png", "image/png",
+                           on_click="ignore")
+        d2.download_button("Download .npy", lambda: npy_bytes(feature_map), "feature_map.npy",
+                           "application/octet-stream", on_click="ignore")
+    arithmetic(terms, row, col)
 
 
 def pick_from_chart() -> None:
@@ -141,62 +187,31 @@ def pick_from_chart() -> None:
         st.session_state.conv_row, st.session_state.conv_col = int(round(points[0]["y"])), int(round(points[0]["x"]))
 
 
-p1, p2 = st.columns(2)
-row = p1.slider("Output row", 0, out_h - 1, key="conv_row") if out_h > 1 else 0
-col = p2.slider("Output column", 0, out_w - 1, key="conv_col") if out_w > 1 else 0
-terms = window_terms(image, flip_kernel(kernel) if flip else kernel, row, col, stride=stride, padding=padding,
-                     dilation=dilation, bias=bias, pad_mode=pad_mode)
+def arithmetic(terms, row: int, col: int) -> None:
+    """The multiply-and-add behind output pixel ``(row, col)``, with the patch, kernel and products."""
+    st.subheader(f"The arithmetic at output ({row}, {col})")
+    for ch in range(terms.patch.shape[2]):
+        label = f"Channel {ch + 1}: " if terms.patch.shape[2] > 1 else ""
+        st.code(f"{label}{terms.expression(ch)}", language=None, wrap_lines=True)
+    sums = " + ".join(f"{s:.6g}" for s in terms.channel_sums).replace("+ -", "− ")
+    st.metric("Feature-map value", f"{terms.value:.6g}", help=f"{sums} + bias {terms.bias:g} = {terms.value:.6g}")
+    st.markdown(f"Sum of products **{terms.total:.6g}** + bias **{terms.bias:g}** = **{terms.value:.6g}**"
+                + (" (the kernel was flipped: true convolution)." if flip else "."))
+    if example is not None and (row, col) == example.position:
+        ok = np.isclose(terms.value, example.expected_value)
+        (st.success if ok else st.warning)(f"The course's number here is **{example.expected_value:g}**"
+                                           + (" — reproduced." if ok else " — these settings differ from the example."))
+    g1, g2, g3 = st.columns(3)
+    with g1:
+        lo, hi = (0.0, 255.0) if not small else (float(image.min()), float(image.max()) or 1.0)
+        ui.show_figure(matrix_figure(terms.patch[:, :, 0], zmin=lo, zmax=hi, title="Input patch" + (
+            ", channel 1" if terms.patch.shape[2] > 1 else ""), show_numbers=True), key="conv_patch", height=300)
+    with g2:
+        ui.show_figure(kernel_figure(terms.kernel[:, :, 0], title="Kernel" + (" (flipped)" if flip else "")),
+                       key="conv_kernel2", height=300)
+    with g3:
+        ui.show_figure(kernel_figure(terms.products[:, :, 0], title="Products"), key="conv_products", height=300)
 
-shown = signed_display(feature_map, display_mode)
-small = max(image.shape[:2]) <= 32
-cell = min(460 / max(image.shape[0] + pads[0] + pads[1], image.shape[1] + pads[2] + pads[3]), 44)
-span_h, span_w = dilation * (kernel.shape[0] - 1) + 1, dilation * (kernel.shape[1] - 1) + 1
-i1, i2 = st.columns(2)
-with i1:
-    if small:
-        padded = pad_image(image if image.ndim == 2 else image.mean(axis=2), pads, pad_mode)
-        fig = matrix_figure(padded, zmin=float(padded.min()), zmax=float(padded.max()) or 1.0,
-                            title="Input (padded)" if any(pads) else "Input",
-                            boxes=[((terms.top, terms.left, span_h, span_w), "#d7301f")])
-    else:
-        fig = matrix_figure(image if image.ndim == 2 else image.mean(axis=2), zmin=0, zmax=255, title="Input",
-                            rgb=image_to_rgb_uint8(image),
-                            boxes=[((terms.top - pads[0], terms.left - pads[2], span_h, span_w), "#d7301f")])
-    ui.show_figure(fig, key="conv_in_chart", height=int(cell * (image.shape[0] + pads[0] + pads[1])) + 50)
-with i2:
-    fig = matrix_figure(shown.values, zmin=shown.zmin, zmax=shown.zmax, colorscale=shown.colorscale,
-                        title="Feature map", number_values=feature_map, pick_grid=True,
-                        boxes=[((row, col, 1, 1), "#1a9850")])
-    ui.show_figure(fig, key="conv_out_chart", on_select=pick_from_chart,
-                   height=int(cell * out_h) + 50)
-    st.caption(shown.caption + " Click a pixel (or use the sliders) to see its arithmetic.")
-    d1, d2 = st.columns(2)
-    d1.download_button("Download PNG", lambda: encode_png(display_rgb(shown)), "feature_map.png", "image/png",
-                       on_click="ignore")
-    d2.download_button("Download .npy", lambda: npy_bytes(feature_map), "feature_map.npy",
-                       "application/octet-stream", on_click="ignore")
 
-st.subheader(f"The arithmetic at output ({row}, {col})")
-for ch in range(terms.patch.shape[2]):
-    label = f"Channel {ch + 1}: " if terms.patch.shape[2] > 1 else ""
-    st.code(f"{label}{terms.expression(ch)}", language=None, wrap_lines=True)
-sums = " + ".join(f"{s:.6g}" for s in terms.channel_sums).replace("+ -", "− ")
-st.metric("Feature-map value", f"{terms.value:.6g}", help=f"{sums} + bias {terms.bias:g} = {terms.value:.6g}")
-st.markdown(f"Sum of products **{terms.total:.6g}** + bias **{terms.bias:g}** = **{terms.value:.6g}**"
-            + (" (the kernel was flipped: true convolution)." if flip else "."))
-if example is not None and (row, col) == example.position:
-    ok = np.isclose(terms.value, example.expected_value)
-    (st.success if ok else st.warning)(f"The course's number here is **{example.expected_value:g}**"
-                                       + (" — reproduced." if ok else " — these settings differ from the example."))
-g1, g2, g3 = st.columns(3)
-with g1:
-    lo, hi = (0.0, 255.0) if not small else (float(image.min()), float(image.max()) or 1.0)
-    ui.show_figure(matrix_figure(terms.patch[:, :, 0], zmin=lo, zmax=hi, title="Input patch" + (
-        ", channel 1" if terms.patch.shape[2] > 1 else ""), show_numbers=True), key="conv_patch", height=300)
-with g2:
-    ui.show_figure(kernel_figure(terms.kernel[:, :, 0], title="Kernel" + (" (flipped)" if flip else "")),
-                   key="conv_kernel2", height=300)
-with g3:
-    ui.show_figure(kernel_figure(terms.products[:, :, 0], title="Products"), key="conv_products", height=300)
-
+numbers_view()
 ui.show_source(cross_correlate2d, window_terms)

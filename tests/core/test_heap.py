@@ -1,0 +1,81 @@
+"""core.heap: the heap is frozen once after loading, and what sessions allocate later is still freed."""
+import gc
+import weakref
+
+from streamlit.testing.v1 import AppTest
+
+from core import heap
+
+
+class Node:
+    """A reference cycle that only the cyclic garbage collector can free."""
+
+    def __init__(self):
+        self.me = self
+
+
+def test_freeze_happens_once_per_request_and_later_cycles_are_collected():
+    heap.request_freeze()
+    assert heap.freeze_if_needed() is True
+    frozen, count = gc.get_freeze_count(), heap.freeze_count()
+    assert frozen > 0
+    assert heap.freeze_if_needed() is False            # nothing new loaded: no second freeze
+    assert heap.freeze_count() == count
+
+    node = Node()
+    ref = weakref.ref(node)
+    del node
+    gc.collect()
+    assert ref() is None                               # allocated after the freeze: still collected
+    assert gc.get_freeze_count() == frozen
+
+
+def _session_script():
+    import streamlit as st
+
+    from core import heap
+
+    class Session:
+        def __init__(self):
+            self.me = self                             # a cycle, as Streamlit's own objects have
+
+    if st.query_params.get("load"):
+        heap.request_freeze()                          # stands for loading a shared model
+    else:
+        st.session_state.session_object = Session()
+    heap.freeze_if_needed()                            # what app.py does at the end of every run
+    st.write("ran")
+
+
+def _session(load: bool) -> AppTest:
+    at = AppTest.from_function(_session_script, default_timeout=30)
+    if load:
+        at.query_params["load"] = "1"
+    at.run()
+    assert at.markdown[0].value == "ran"
+    return at
+
+
+def test_a_session_that_starts_after_the_freeze_is_freed_when_it_ends():
+    _session(load=True)                                # a first visitor loads a model: freeze
+    before = heap.freeze_count()
+    assert before > 0
+    student = _session(load=False)
+    student.run()                                      # clicks: no freeze on ordinary runs
+    assert heap.freeze_count() == before
+    ref = weakref.ref(student.session_state["session_object"])
+    del student
+    gc.collect()
+    assert ref() is None
+
+
+def test_a_session_open_during_a_freeze_is_freed_by_the_next_refreeze(monkeypatch):
+    student = _session(load=False)
+    ref = weakref.ref(student.session_state["session_object"])
+    _session(load=True)                                # a freeze while the student's session is open
+    del student
+    gc.collect()
+    assert ref() is not None                           # pinned by the frozen session state ...
+    monkeypatch.setattr(heap, "REFREEZE_S", 0.0)
+    assert heap.freeze_if_needed() is True             # ... until the periodic thaw-collect-freeze
+    assert ref() is None
