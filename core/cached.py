@@ -8,12 +8,17 @@ import it on their first call.
 from __future__ import annotations
 
 import functools
-from typing import Optional
+import logging
+import os
+import threading
+from typing import Callable, Optional
 
 import numpy as np
 import streamlit as st
 
-from core import architecture_builders, architectures, heap, images, layer_math
+from core import architecture_builders, architectures, convolution, heap, images, layer_math
+
+_LOG = logging.getLogger(__name__)
 
 
 def shared_resource(**options):
@@ -30,6 +35,34 @@ def shared_resource(**options):
     return decorate
 
 
+#: Set to "0" to skip loading TensorFlow and the shipped models when the server starts.
+WARMUP_ENV = "NEURAL_EXPLAINER_WARMUP"
+
+
+@st.cache_resource(show_spinner=False)
+def start_warmup() -> Optional[threading.Thread]:
+    """Load TensorFlow, the digits and the shipped models in a background thread, once per server
+    process (``app.py`` calls this on every run; only the first call starts the thread), so that
+    the first student on a model page does not wait for them. Ends with a heap freeze
+    (:mod:`core.heap`). Returns None when ``NEURAL_EXPLAINER_WARMUP=0``."""
+    if os.environ.get(WARMUP_ENV, "1") == "0":
+        return None
+    thread = threading.Thread(target=_warm_up, name="neural-explainer-warmup", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm_up() -> None:
+    loaders = (lambda: mnist(""), lambda: shipped_digit_model("mnist_cnn"), digits,
+               lambda: generative_model("ae2d"), lambda: generative_model("dcgan"))
+    for load in loaders:
+        try:
+            load()
+        except Exception:       # noqa: BLE001 - a page that needs it will load it again and say why
+            _LOG.exception("warm-up: a model could not be loaded")
+    heap.freeze_if_needed()
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def decode_upload(data: bytes, max_side: int = 512) -> np.ndarray:
     """:func:`core.images.load_image`, cached by the file's bytes. Raises ``ImageLoadError``."""
@@ -40,6 +73,30 @@ def decode_upload(data: bytes, max_side: int = 512) -> np.ndarray:
 def sample_image(name: str) -> np.ndarray:
     """:func:`core.images.load_sample`, cached by name: float32 (H, W, 3) in [0, 1]."""
     return images.load_sample(name)
+
+
+@st.cache_resource(max_entries=96, show_spinner=False)
+def shared_view(key: tuple, _build: Callable[[], object]):
+    """A figure (or a tuple of figures and arrays) built once per ``key`` and shared by every
+    session: 30 students on one view cost one build. ``key`` must name everything the result
+    shows (page, image key, parameters); ``_build`` (not hashed) makes it on a miss. Read-only:
+    never mutate the result (``ui.show_figure`` styles a copy)."""
+    return _build()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def feature_map(image_key: str, _image: np.ndarray, kernel: np.ndarray, *, flip: bool, stride: int, padding,
+                dilation: int, bias: float, pad_mode: str) -> tuple[np.ndarray, tuple]:
+    """:func:`core.convolution.cross_correlate2d` (or ``convolve2d`` when ``flip``) of the image
+    named ``image_key`` (``_image`` is not hashed: equal keys mean equal pixels, see
+    ``core.ui.ImageInput.key``), with its resolved padding ``(top, bottom, left, right)``.
+    Raises ``ValueError`` as the core functions do."""
+    operation = convolution.convolve2d if flip else convolution.cross_correlate2d
+    fmap = operation(_image, kernel, stride=stride, padding=padding, dilation=dilation, bias=bias,
+                     pad_mode=pad_mode)
+    pads = convolution.resolve_padding(_image.shape[:2], kernel.shape[:2], stride=stride, padding=padding,
+                                       dilation=dilation)
+    return fmap, pads
 
 
 # --- Keras checks for the pooling and layer-arithmetic pages --------------------------------------
