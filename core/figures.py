@@ -9,6 +9,7 @@ Colour conventions, the same on every page:
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Optional
 
@@ -118,6 +119,22 @@ def _fmt(v: float) -> str:
     return text.replace("-", "−")
 
 
+@functools.lru_cache(maxsize=32)
+def _resolved_colorscale(name: str) -> tuple:
+    from plotly.colors import get_colorscale
+
+    return tuple(tuple(stop) for stop in get_colorscale(name))
+
+
+def _colorscale(scale):
+    """A colour scale as explicit ``[[position, colour], ...]`` stops. Plotly's validator turns
+    names such as ``"gray"`` or ``"RdBu_r"`` into stops; figures built without validation must
+    do it themselves (plotly.js alone knows neither name)."""
+    if isinstance(scale, str):
+        return [list(stop) for stop in _resolved_colorscale(scale)]
+    return scale
+
+
 def _box_shape(box, color: str) -> dict:
     top, left, height, width = box
     return dict(type="rect", x0=left - 0.5, x1=left + width - 0.5, y0=top - 0.5, y1=top + height - 0.5,
@@ -193,7 +210,7 @@ def matrix_figure(values, *, zmin: float, zmax: float, colorscale: str = "gray",
         show_numbers = max(h, w) <= NUMBERS_MAX_SIDE
     traces = []
     if max(h, w) <= HEATMAP_MAX_SIDE and rgb is None:
-        heat = dict(type="heatmap", z=vals, zmin=zmin, zmax=zmax, colorscale=colorscale, showscale=False,
+        heat = dict(type="heatmap", z=vals, zmin=zmin, zmax=zmax, colorscale=_colorscale(colorscale), showscale=False,
                     customdata=shown, hovertemplate="row %{y}, col %{x}: %{customdata:.4g}<extra></extra>",
                     xgap=1 if show_numbers else 0, ygap=1 if show_numbers else 0)
         if show_numbers:

@@ -167,7 +167,8 @@ def numbers_view() -> None:
         else:
             ui.show_figure(input_fig, key="conv_in_chart", height=int(cell * image.shape[0]) + 50)
             ui.show_figure(closeup_figure(image if image.ndim == 2 else image.mean(axis=2), window[0],
-                                          zmin=0, zmax=255, title="The window under the kernel, enlarged"),
+                                          zmin=0, zmax=255, title="The window under the kernel, enlarged"
+                                          + (" (mean of R, G, B)" if image.ndim == 3 else "")),
                            key="conv_in_closeup", height=260)
     with i2:
         fig = map_fig if large_map else feature_map_figure(feature_map, display_mode, pick_box=(row, col))[1]
