@@ -33,3 +33,24 @@ def test_unknown_mode_and_figures():
     big = matrix_figure(np.zeros((200, 300)), zmin=0, zmax=1, pick_grid=True)
     assert big.data[0].type == "image" and big.data[1].customdata.shape[1] == 2
     assert big.data[1].customdata[:, 0].max() < 200 and big.data[1].customdata[:, 1].max() < 300
+
+
+def test_unvalidated_figures_pass_plotlys_validator_and_resolve_colour_names():
+    import plotly.graph_objects as go
+
+    from core.figures import closeup_figure, feature_map_figure
+
+    small = matrix_figure(np.arange(16.0).reshape(4, 4), zmin=0, zmax=15, boxes=[((1, 1, 2, 2), "#d7301f")])
+    big = matrix_figure(np.zeros((200, 300)), zmin=0, zmax=1, pick_grid=True)
+    display, fmap = feature_map_figure(np.linspace(-5, 5, 80 * 80).reshape(80, 80), "diverging", pick_box=(3, 4))
+    close = closeup_figure(np.arange(400.0).reshape(20, 20), (5, 6, 3, 3), zmin=0, zmax=399, margin=2)
+    for fig in (small, big, fmap, close):
+        go.Figure(fig.to_dict())                        # raises ValueError on any invalid property
+    stops = small.data[0].colorscale
+    assert stops[0][1] == "rgb(0, 0, 0)" and stops[-1][1] == "rgb(254, 254, 253)"   # "gray" as its stops
+    assert display.zmin == -display.zmax
+    assert close.data[0].z.shape == (7, 7)              # 3 × 3 window + 2 on each side
+    assert close.layout.shapes[0].x0 == 1.5 and close.layout.shapes[0].y0 == 1.5
+    assert "rows 3–9, columns 4–10" in close.layout.title.text
+    assert big.data[0].source.startswith("data:image/jpeg;base64,")  # 60,000 pixels: JPEG
+    assert small.layout.shapes[0].x1 == 2.5
