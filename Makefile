@@ -18,6 +18,7 @@ test: $(VENV)/.dev browser
 bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_convolution.py
 	$(BIN)/python bench/bench_page.py
+	$(BIN)/python bench/bench_classroom.py --students 5 --clicks 3 --think 0.5 1.5 --pages convolution gan
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
