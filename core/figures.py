@@ -166,16 +166,15 @@ def encode_raster(rgb: np.ndarray) -> str:
 
 def pick_grid_trace(h: int, w: int, *, max_side: int = 64) -> dict:
     """An invisible grid of markers (at most ``max_side`` per side) over an ``h × w`` map, so a
-    click through ``st.plotly_chart(on_select=...)`` reports ``x`` = column, ``y`` = row and
-    ``customdata`` = ``(row, col)``. Coordinates are int16 arrays: Plotly sends them as compact
-    base64 typed arrays (about 22 kB for 64 × 64 points)."""
+    click through ``st.plotly_chart(on_select=...)`` reports ``x`` = column and ``y`` = row.
+    Coordinates are int16 arrays, which Plotly sends as compact base64 typed arrays (about 22 kB
+    for 64 × 64 points)."""
     step_r, step_c = max(1, -(-h // max_side)), max(1, -(-w // max_side))
     rr, cc = np.meshgrid(np.arange(0, h, step_r, dtype=np.int16), np.arange(0, w, step_c, dtype=np.int16),
                          indexing="ij")
     size = max(4, min(24, 380 // max(h // step_r, w // step_c, 1)))
     return dict(type="scatter", x=cc.ravel(), y=rr.ravel(), mode="markers", showlegend=False, name="pick",
-                marker=dict(size=size, color="rgba(0,0,0,0)"), customdata=np.stack([rr.ravel(), cc.ravel()], axis=1),
-                hovertemplate="pick row %{y}, col %{x}<extra></extra>")
+                marker=dict(size=size, color="rgba(0,0,0,0)"), hovertemplate="pick row %{y}, col %{x}<extra></extra>")
 
 
 def matrix_figure(values, *, zmin: float, zmax: float, colorscale: str = "gray", title: str = "",

@@ -94,8 +94,8 @@ if mode == "numbers":
 
     def pick_from_chart() -> None:
         points = st.session_state.pool_out_chart.selection.points
-        if points and "customdata" in points[0]:
-            st.session_state.pool_row, st.session_state.pool_col = map(int, points[0]["customdata"][:2])
+        if points and "x" in points[0] and "y" in points[0]:       # x = column, y = row
+            st.session_state.pool_row, st.session_state.pool_col = int(round(points[0]["y"])), int(round(points[0]["x"]))
 
     with right:
         st.metric("Output size", f"{size_text(pooled.shape)}", help=f"from {size_text(x.shape)}")

@@ -31,8 +31,8 @@ def test_unknown_mode_and_figures():
     fig = kernel_figure(np.array([[-1, 0, 1]] * 3))
     assert fig.data[0].zmin == -1 and fig.data[0].zmax == 1 and fig.data[0].text[0] == ["−1", "0", "1"]
     big = matrix_figure(np.zeros((200, 300)), zmin=0, zmax=1, pick_grid=True)
-    assert big.data[0].type == "image" and big.data[1].customdata.shape[1] == 2
-    assert big.data[1].customdata[:, 0].max() < 200 and big.data[1].customdata[:, 1].max() < 300
+    assert big.data[0].type == "image" and big.data[1].x.shape == big.data[1].y.shape == (50 * 60,)  # every 4th row, 5th column
+    assert big.data[1].y.max() < 200 and big.data[1].x.max() < 300 and big.data[1].x.dtype == np.int16
 
 
 def test_unvalidated_figures_pass_plotlys_validator_and_resolve_colour_names():
