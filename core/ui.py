@@ -196,6 +196,7 @@ class ImageInput:
     ----------
     pixels : ndarray (H, W, 3) or (H, W), float32
         Values in 0–255 for photos; matrices keep the numbers typed or printed in the seed.
+        Sample photos are shared by every session and read-only.
     label : str
         What it is ("Upload: cat.jpg (512×384)", "Sample: Cameraman", ...).
     kind : {"photo", "synthetic", "matrix"}
@@ -260,7 +261,7 @@ def image_source_picker(prefix: str, *, matrix_default: Optional[np.ndarray] = N
         name = st.selectbox("Sample", list(SAMPLES), key=f"{prefix}_sample",
                             format_func=lambda n: SAMPLES[n].title)
         sync_url(src=source, sample=name)
-        return ImageInput(cached.sample_image(name) * 255.0, f"Sample: {SAMPLES[name].title} "
+        return ImageInput(cached.sample_pixels(name), f"Sample: {SAMPLES[name].title} "
                           f"({SAMPLES[name].source})", "photo", f"sample:{name}")
     if source == "Your photo":
         upload_widget(prefix)
@@ -268,7 +269,7 @@ def image_source_picker(prefix: str, *, matrix_default: Optional[np.ndarray] = N
         current = shared_image()
         if current is None:
             st.info("No photo yet: upload one above. Until then the Cameraman sample is shown.")
-            return ImageInput(cached.sample_image("camera") * 255.0, "Sample: Cameraman", "photo", "sample:camera")
+            return ImageInput(cached.sample_pixels("camera"), "Sample: Cameraman", "photo", "sample:camera")
         name, image = current
         return ImageInput(image * 255.0, f"Your photo: {name} ({image.shape[1]}×{image.shape[0]})", "photo",
                           shared_image_key())

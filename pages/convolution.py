@@ -6,7 +6,7 @@ from core import cached, ui
 from core.convolution import cross_correlate2d, flip_kernel, output_size_formula, pad_image, window_terms
 from core.figures import (HEATMAP_MAX_SIDE, closeup_figure, display_rgb, feature_map_figure, image_to_rgb_uint8,
                           kernel_figure, matrix_figure)
-from core.images import encode_png, npy_bytes, to_grayscale
+from core.images import encode_png, npy_bytes
 from core.kernels import KERNELS
 from core.presets import NG_6X6, WORKED_EXAMPLES
 
@@ -59,7 +59,8 @@ with left:
                      help="RGB: a 3-channel kernel (the same 2-D weights on each channel unless the example "
                           "gives three) and one bias make ONE feature map — the channel sums are added.")
     if is_rgb_input and color == "Grayscale" and example is None:
-        image, image_key = to_grayscale(image), image_key + ":gray"
+        image_key += ":gray"
+        image = cached.grayscale(image_key, image)
     st.caption(image_label)
 with right:
     if example is None:
