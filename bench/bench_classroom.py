@@ -14,7 +14,7 @@ What it does
 ------------
 Starts ``streamlit run app.py`` and the reference page ``bench/bare_page.py`` (one slider, one line
 of text) on two free ports of 127.0.0.1, waits for ``/_stcore/health``, then for the bare page and
-for each page in ``--pages``, one at a time on the same server: one warm-up view, then the *load
+for each page in ``--pages``, one at a time on the same server: one warm-up view and a wait until the server is idle, then the *load
 phase*: ``--students`` simulated browsers start over ``--ramp`` seconds; each opens a websocket,
 asks for the page (the *first view*) and makes ``--clicks`` clicks, each after a think time drawn
 uniformly from ``--think a b``. A click changes one widget, named by ``CLICK_SCRIPTS`` below (all
@@ -845,12 +845,40 @@ def action_logger(args, phase: str):
 
 
 async def warm_up(server: Server, page: str, args) -> Action:
+    """One view of ``page``, then wait until the server is idle (its background warm-up of
+    TensorFlow and the shipped models done), so the load phase measures the steady state; the
+    start-up itself is what ``--first-visit`` measures."""
     session = BrowserSession(server, page, query=args.query, timeout=max(args.timeout, 300))
     try:
         await session.open()
-        return await session.view()
+        action = await session.view()
     finally:
         await session.close()
+    await settle(server, timeout=max(args.timeout, 120))
+    return action
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (``/proc/<pid>/stat``), seconds; 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+async def settle(server: Server, *, timeout: float, quiet: float = 0.15, window: float = 1.0) -> float:
+    """Wait until the server used less than ``quiet`` of a core over ``window`` seconds (or
+    ``timeout`` passed); return the seconds waited."""
+    start = time.perf_counter()
+    last = sum(_cpu_seconds(pid) for pid in _process_tree(server.proc.pid))
+    while time.perf_counter() - start < timeout:
+        await asyncio.sleep(window)
+        now = sum(_cpu_seconds(pid) for pid in _process_tree(server.proc.pid))
+        if now - last < quiet * window:
+            break
+        last = now
+    return time.perf_counter() - start
 
 
 async def load_phase(server: Server, page: str, args, *, train: Optional[dict] = None) -> PhaseResult:
