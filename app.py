@@ -12,6 +12,7 @@ from core import cached, heap, ui
 from core.catalog import PAGES, SECTIONS
 
 ui.page_setup()
+ui.keep_keras_state_between_runs()   # no keras.backend.clear_session() after every run
 cached.start_warmup()       # TensorFlow and the shipped models load in the background, once per server
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True)

@@ -8,6 +8,7 @@ import copy
 import hashlib
 import inspect
 import math
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional
@@ -71,6 +72,44 @@ def page_setup() -> bool:
     return is_lecture()
 
 
+def keep_keras_state_between_runs() -> bool:
+    """Stop Streamlit from calling ``keras.backend.clear_session()`` after every script run.
+
+    Streamlit's ``ScriptRunner`` "cleans problem modules" after each run: whenever ``keras`` is
+    imported it calls ``clear_session()``, which empties TensorFlow's eager kernel cache (the
+    next run's first model call then takes 4–5× longer: the DCGAN's generator on 64 samples
+    82 ms instead of 17 ms) and runs a garbage collection. This app builds its models once, in
+    shared caches, and never relies on Keras' per-thread global state, so the clean-up only costs
+    time. The replacement keeps Streamlit's other clean-up (closing matplotlib figures).
+
+    This replaces a private Streamlit function (``streamlit.runtime.scriptrunner.script_runner.
+    _clean_problem_modules``, Streamlit 1.53–1.67); ``tests/test_structure.py`` fails if a
+    Streamlit release moves it. Idempotent; ``app.py`` calls it on every run.
+
+    Returns
+    -------
+    bool
+        Whether this call installed the replacement (False: already installed, or Streamlit no
+        longer has the function).
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    current = getattr(script_runner, "_clean_problem_modules", None)
+    if current is None or current is _clean_problem_modules_but_keras:
+        return False
+    script_runner._clean_problem_modules = _clean_problem_modules_but_keras
+    return True
+
+
+def _clean_problem_modules_but_keras() -> None:
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        try:
+            pyplot.close("all")
+        except Exception:  # noqa: BLE001 - as Streamlit's own clean-up: never fail a run here
+            pass
+
+
 def require_app_frame() -> None:
     """Make sure the page runs inside ``app.py``'s frame; call it first in every page script.
 
@@ -132,7 +171,8 @@ def show_figure(fig, *, key: Optional[str] = None, on_select: Any = "ignore",
                 selection_mode=("points",), height: Optional[int] = None):
     """``st.plotly_chart`` of a styled copy of ``fig`` (lecture sizes), with a PNG download in the
     toolbar. ``fig`` is not changed, so a cached figure can be shown to every session."""
-    fig = style_figure(fig, height=height)
+    if is_lecture() or height:
+        fig = style_figure(fig, height=height)      # a copy; Streamlit serialises ``fig`` as it is
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
     if on_select == "ignore":
         return st.plotly_chart(fig, key=key, config=config)

@@ -79,3 +79,39 @@ def test_a_session_open_during_a_freeze_is_freed_by_the_next_refreeze(monkeypatc
     monkeypatch.setattr(heap, "REFREEZE_S", 0.0)
     assert heap.freeze_if_needed() is True             # ... until the periodic thaw-collect-freeze
     assert ref() is None
+
+
+def _keras_script():
+    import keras  # noqa: F401 - Streamlit's clean-up looks for it in sys.modules
+    import streamlit as st
+
+    from core import ui
+
+    ui.keep_keras_state_between_runs()
+    st.write("ran")
+
+
+def test_streamlit_no_longer_clears_the_keras_session_after_each_run(monkeypatch):
+    """Streamlit's clean-up calls ``keras.backend.clear_session()`` after every run once Keras is
+    imported (it empties TensorFlow's kernel cache); the app's replacement does not."""
+    import keras
+
+    calls = []
+    original = keras.backend.clear_session
+
+    def counting_clear_session(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(keras.backend, "clear_session", counting_clear_session)
+    from streamlit.runtime.scriptrunner import script_runner
+
+    streamlit_own = script_runner._clean_problem_modules
+    streamlit_own()
+    assert calls == [1] or streamlit_own.__module__ == "core.ui"   # Streamlit's own clears it ...
+    calls.clear()
+    at = AppTest.from_function(_keras_script, default_timeout=120)
+    at.run()
+    at.run()
+    assert at.markdown[0].value == "ran"
+    assert calls == []                                               # ... the app's does not
