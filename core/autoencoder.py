@@ -367,8 +367,7 @@ def encode(model, images) -> np.ndarray:
     float32 (for a :class:`VAE`, the mean of each image's code distribution)."""
     encoder = model.get_layer("encoder") if not isinstance(model, VAE) else model.encoder
     x = _as_images(images)
-    out = encoder(x[:1], training=False)
-    if isinstance(out, (list, tuple)):
+    if len(encoder.outputs) > 1:  # a VAE's encoder gives [z_mean, z_log_var, z]: keep the mean
         return _batched(lambda b, training: encoder(b, training=training)[0], x)
     return _batched(encoder, x)
 

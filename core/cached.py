@@ -47,6 +47,11 @@ def start_warmup() -> Optional[threading.Thread]:
     (:mod:`core.heap`). Returns None when ``NEURAL_EXPLAINER_WARMUP=0``."""
     if os.environ.get(WARMUP_ENV, "1") == "0":
         return None
+    # Libraries that Plotly and Streamlit detect through ``sys.modules`` are imported here, before
+    # the thread starts: a student's run must never find them there half-initialised.
+    import pandas  # noqa: F401
+    import pyarrow  # noqa: F401
+
     thread = threading.Thread(target=_warm_up, name="neural-explainer-warmup", daemon=True)
     thread.start()
     return thread
@@ -75,7 +80,26 @@ def sample_image(name: str) -> np.ndarray:
     return images.load_sample(name)
 
 
-@st.cache_resource(max_entries=96, show_spinner=False)
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)         # shared by every session: writing to it raises ValueError
+    return array
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def sample_pixels(name: str) -> np.ndarray:
+    """A sample photo in pixel units: float32 (H, W, 3) in [0, 255], read-only and shared by
+    every session (no copy per run, nothing per session)."""
+    return _read_only(images.load_sample(name) * np.float32(255.0))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def grayscale(image_key: str, _image: np.ndarray) -> np.ndarray:
+    """:func:`core.images.to_grayscale` of the image named ``image_key``: float32 (H, W),
+    read-only and shared (``_image`` is not hashed: equal keys mean equal pixels)."""
+    return _read_only(images.to_grayscale(_image))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
 def shared_view(key: tuple, _build: Callable[[], object]):
     """A figure (or a tuple of figures and arrays) built once per ``key`` and shared by every
     session: 30 students on one view cost one build. ``key`` must name everything the result
@@ -84,19 +108,20 @@ def shared_view(key: tuple, _build: Callable[[], object]):
     return _build()
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)
 def feature_map(image_key: str, _image: np.ndarray, kernel: np.ndarray, *, flip: bool, stride: int, padding,
                 dilation: int, bias: float, pad_mode: str) -> tuple[np.ndarray, tuple]:
     """:func:`core.convolution.cross_correlate2d` (or ``convolve2d`` when ``flip``) of the image
     named ``image_key`` (``_image`` is not hashed: equal keys mean equal pixels, see
     ``core.ui.ImageInput.key``), with its resolved padding ``(top, bottom, left, right)``.
-    Raises ``ValueError`` as the core functions do."""
+    The map is read-only and shared by every session on that view. Raises ``ValueError`` as the
+    core functions do."""
     operation = convolution.convolve2d if flip else convolution.cross_correlate2d
     fmap = operation(_image, kernel, stride=stride, padding=padding, dilation=dilation, bias=bias,
                      pad_mode=pad_mode)
     pads = convolution.resolve_padding(_image.shape[:2], kernel.shape[:2], stride=stride, padding=padding,
                                        dilation=dilation)
-    return fmap, pads
+    return _read_only(fmap), pads
 
 
 # --- Keras checks for the pooling and layer-arithmetic pages --------------------------------------
@@ -226,7 +251,8 @@ def digit_model(config_json: str, title: str = "MNIST CNN"):
 
     config = models.config_from_dict(json.loads(config_json))
     found = model_store.get_or_train(config, data_loader=model_views.data_loader(config))
-    return model_views.make_bundle(found.model, title=title, kind="digits", manifest=found.manifest,
+    return model_views.make_bundle(found.model, key=f"digits:{config.key}", name=config.name, title=title,
+                                   kind="digits", manifest=found.manifest,
                                    status=found.status, warnings=tuple(found.warnings),
                                    class_names=[str(i) for i in range(10)])
 
@@ -250,7 +276,8 @@ def user_model(data: bytes):
     names = models.activation_layer_names(model)
     if len(names) > 12:
         names = models.representative_layers(model)
-    return model_views.make_bundle(model, title=f"Your model ({model.name})", kind="user",
+    return model_views.make_bundle(model, key=f"upload:{model_views.content_key(np.frombuffer(data, np.uint8))}",
+                                   title=f"Your model ({model.name})", kind="user",
                                    layer_names=names, status="uploaded")
 
 
@@ -260,7 +287,8 @@ def imagenet_model(name: str, download: bool = False):
     from core import imagenet, model_views, models
 
     model = imagenet.load_imagenet_model(name, download=download)
-    return model_views.make_bundle(model, title=f"{name} (ImageNet)", kind="imagenet",
+    return model_views.make_bundle(model, key=f"imagenet:{name}", name=name, title=f"{name} (ImageNet)",
+                                   kind="imagenet",
                                    layer_names=models.representative_layers(model), status="imagenet")
 
 
@@ -382,3 +410,266 @@ def pca_basis(n_components: int = 32) -> tuple[np.ndarray, np.ndarray]:
     from core import autoencoder as ae
 
     return ae.pca_fit(digits().x_train.astype(np.float32) / 255.0, n_components=n_components)
+
+
+# --- generative pages: model outputs, shared by every visitor ----------------------------------------
+# The GAN and autoencoder pages never call a shared model themselves: these functions do. Each holds
+# the bundle's lock around its model calls only (never while it asks another cache, which may take
+# the same lock), and is keyed on the view's small parameters - model name, seed, sample or test-digit
+# index, latent dimension, a value rounded to its slider's step, a digit's sha256 - so thirty students
+# on one view cost one model call. Arrays come back as copies (``st.cache_data``).
+
+#: Samples per seed on the GAN page (an 8 x 8 grid): sample ``i`` of a seed is row ``i`` of
+#: ``core.gan.sample_latent(GAN_SAMPLES, latent_dim=..., seed=seed)``.
+GAN_SAMPLES = 64
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def gan_summary(name: str) -> dict:
+    """Sizes of the GAN ``name`` (``generative_model(name)``, a ``core.gan.DCGAN``):
+    ``{"latent_dim", "generator_params", "discriminator_params"}``, ints."""
+    bundle = generative_model(name)
+    with bundle.lock:
+        model = bundle.model
+        return {"latent_dim": int(model.latent_dim), "generator_params": int(model.generator.count_params()),
+                "discriminator_params": int(model.discriminator.count_params())}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def gan_samples(name: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The :data:`GAN_SAMPLES` digits GAN ``name`` draws from noise seed ``seed``.
+
+    Returns
+    -------
+    images : ndarray (GAN_SAMPLES, 28, 28), float32 in [0, 1]
+        ``core.gan.generate`` of ``core.gan.sample_latent(GAN_SAMPLES, seed=seed)``.
+    scores : ndarray (GAN_SAMPLES,), float32 in [0, 1]
+        The discriminator's P(real) of each image (``core.gan.discriminator_score``).
+    """
+    from core import gan
+
+    bundle = generative_model(name)
+    z = gan.sample_latent(GAN_SAMPLES, latent_dim=gan_summary(name)["latent_dim"], seed=int(seed))
+    with bundle.lock:
+        images = gan.generate(bundle.model.generator, z)
+        return images, gan.discriminator_score(bundle.model.discriminator, images)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def gan_vary_dimension(name: str, seed: int, index: int, dim: int, values: tuple[float, ...]) -> np.ndarray:
+    """Sample ``index`` of seed ``seed`` (see :func:`gan_samples`) with latent coordinate ``dim``
+    set to each of ``values`` (round them to the slider's step: they are the cache key).
+
+    Returns ``(len(values), 28, 28)`` float32 in [0, 1]: ``core.gan.generate`` of
+    ``core.gan.vary_dimension``. Raises ``ValueError`` for ``dim`` outside ``0..latent_dim - 1``.
+    """
+    from core import gan
+
+    bundle = generative_model(name)
+    z = gan.sample_latent(GAN_SAMPLES, latent_dim=gan_summary(name)["latent_dim"], seed=int(seed))[index]
+    codes = gan.vary_dimension(z, dim=dim, values=list(values))
+    with bundle.lock:
+        return gan.generate(bundle.model.generator, codes)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def gan_interpolation(name: str, seed: int, index_a: int, index_b: int, frames: int) -> dict:
+    """Both paths from sample ``index_a`` to sample ``index_b`` of seed ``seed`` and their images
+    (one generator call for the two).
+
+    Returns
+    -------
+    dict
+        ``{"lerp": (path, images), "slerp": (path, images)}``: ``core.gan.lerp`` (straight line) and
+        ``core.gan.slerp`` (great circle), each path ``(frames, latent_dim)`` float32 and its images
+        ``(frames, 28, 28)`` float32 in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        If ``frames`` < 2.
+    """
+    from core import gan
+
+    bundle = generative_model(name)
+    z = gan.sample_latent(GAN_SAMPLES, latent_dim=gan_summary(name)["latent_dim"], seed=int(seed))
+    paths = {"lerp": gan.lerp(z[index_a], z[index_b], frames), "slerp": gan.slerp(z[index_a], z[index_b], frames)}
+    with bundle.lock:
+        images = gan.generate(bundle.model.generator, np.concatenate(list(paths.values())))
+    return {method: (path, images[i * frames:(i + 1) * frames]) for i, (method, path) in enumerate(paths.items())}
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def gan_real_scores(name: str, n: int = GAN_SAMPLES) -> np.ndarray:
+    """The discriminator's P(real) of the first ``n`` test digits of :func:`digits`: ``(n,)`` float32."""
+    from core import gan
+
+    bundle = generative_model(name)
+    real = digits().x_test[:n].astype(np.float32) / 255.0
+    with bundle.lock:
+        return gan.discriminator_score(bundle.model.discriminator, real)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def gan_nearest(name: str, seed: int, index: int, k: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """``core.gan.nearest_real`` of sample ``index`` of seed ``seed`` among the training digits:
+    indices ``(k,)`` int64 into ``digits().x_train`` and distances ``(k,)`` float64, nearest first."""
+    from core import gan
+
+    images, _ = gan_samples(name, seed)
+    return gan.nearest_real(images[index], digits().x_train, k=k)
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def ae_decoded_point(name: str, x: float, y: float) -> np.ndarray:
+    """What autoencoder ``name`` decodes the 2-D code ``(x, y)`` to: ``(28, 28)`` float32 in [0, 1].
+    Round ``x`` and ``y`` to the sliders' step (0.01) first: they are the cache key."""
+    from core import autoencoder as ae
+
+    bundle = generative_model(name)
+    with bundle.lock:
+        return ae.decode(bundle.model, [x, y])[0]
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def ae_manifold(name: str, x_range: tuple[float, float], y_range: tuple[float, float], n: int) -> np.ndarray:
+    """``core.autoencoder.decode_manifold``: the ``n x n`` grid of codes over ``x_range`` x
+    ``y_range`` decoded by autoencoder ``name``, one mosaic ``(28 n, 28 n)`` float32 in [0, 1]."""
+    from core import autoencoder as ae
+
+    bundle = generative_model(name)
+    with bundle.lock:
+        return ae.decode_manifold(bundle.model, x_range=x_range, y_range=y_range, n=n)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def ae_reconstructions(name: str, indices: tuple[int, ...]) -> np.ndarray:
+    """Test digits ``digits().x_test[indices]`` rebuilt by model ``name``
+    (``core.autoencoder.reconstruct``): ``(len(indices), 28, 28)`` float32 in [0, 1]."""
+    from core import autoencoder as ae
+
+    bundle = generative_model(name)
+    x = digits().x_test[list(indices)].astype(np.float32) / 255.0
+    with bundle.lock:
+        return ae.reconstruct(bundle.model, x)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def ae_interpolation(name: str, index_a: int, index_b: int, frames: int) -> tuple[np.ndarray, np.ndarray]:
+    """``core.autoencoder.interpolate`` between the codes (:func:`test_codes`) of test digits
+    ``index_a`` and ``index_b`` under model ``name``, and the decoded frames.
+
+    Returns ``path`` ``(frames, latent_dim)`` float32 and ``images`` ``(frames, 28, 28)`` float32 in
+    [0, 1]. Raises ``ValueError`` if ``frames`` < 2.
+    """
+    from core import autoencoder as ae
+
+    codes = test_codes(name)
+    path = ae.interpolate(codes[index_a], codes[index_b], frames)
+    bundle = generative_model(name)
+    with bundle.lock:
+        return path, ae.decode(bundle.model, path)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def ae_denoise(name: str, indices: tuple[int, ...], noise_factor: float, seed: int) -> tuple[np.ndarray, ...]:
+    """Test digits ``digits().x_test[indices]``, corrupted by ``core.autoencoder.add_noise``
+    (``noise_factor`` rounded to its slider's step, ``seed``) and restored by model ``name``.
+
+    Returns ``(clean, noisy, restored)``, each ``(len(indices), 28, 28)`` float32 in [0, 1].
+    Raises ``ValueError`` if ``noise_factor`` < 0.
+    """
+    from core import autoencoder as ae
+
+    clean = digits().x_test[list(indices)].astype(np.float32) / 255.0
+    noisy = ae.add_noise(clean, noise_factor=noise_factor, seed=seed)
+    bundle = generative_model(name)
+    with bundle.lock:
+        return clean, noisy, ae.reconstruct(bundle.model, noisy)
+
+
+def ae_project(name: str, digit: np.ndarray) -> dict:
+    """A digit ``(28, 28)`` in [0, 1] through autoencoder ``name``, cached by the digit's sha256.
+
+    Returns
+    -------
+    dict
+        ``"code"``: ``(latent_dim,)`` float32 (``core.autoencoder.encode``); ``"reconstruction"``:
+        ``(28, 28)`` float32 in [0, 1]; ``"error"``: float, the reconstruction MSE
+        (``core.autoencoder.reconstruction_error``).
+
+    Raises
+    ------
+    ValueError
+        If ``digit`` does not hold 28 x 28 pixels.
+    """
+    import hashlib
+
+    x = np.ascontiguousarray(digit, dtype=np.float32)
+    if x.size != 28 * 28:
+        raise ValueError(f"`digit` must be a 28 x 28 image, got shape {np.shape(digit)}.")
+    return _ae_project(name, hashlib.sha256(x.tobytes()).hexdigest(), x.reshape(28, 28))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _ae_project(name: str, digest: str, _digit: np.ndarray) -> dict:
+    from core import autoencoder as ae
+
+    bundle = generative_model(name)
+    with bundle.lock:
+        return {"code": ae.encode(bundle.model, _digit)[0],
+                "reconstruction": ae.reconstruct(bundle.model, _digit)[0],
+                "error": float(ae.reconstruction_error(bundle.model, _digit)[0])}
+
+
+# --- CNN activations page: what a click costs, shared by every session ------------------------------
+# Keyed on ``model_key`` (``bundle.key``: the model and its weights) and ``picture_key`` (which input:
+# ``"test:<data>:<npz>:<digit>:<index>"``, or ``core.model_views.content_key`` of a drawing or photo);
+# arguments starting with "_" are not hashed: the keys name them. Model calls go through
+# ``core.model_views``, which holds the bundle's lock.
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cnn_model_input(model_key: str, picture_key: str, _bundle, _picture: np.ndarray) -> tuple[list, np.ndarray]:
+    """``core.model_views.model_input`` of a drawing or photo: (steps, batch ``(1, H, W, C)``).
+    Raises ``ValueError`` for a picture the model cannot use (a blank drawing)."""
+    from core import model_views
+
+    return model_views.model_input(_bundle, _picture, is_mnist=False)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def cnn_activations(model_key: str, picture_key: str, _bundle, _batch: np.ndarray) -> dict[str, np.ndarray]:
+    """``core.model_views.activations``: every exposed layer's output for the input, batch axis dropped."""
+    from core import model_views
+
+    return model_views.activations(_bundle, _batch)
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def cnn_feature_maps(model_key: str, picture_key: str, layer: str, scale: str, _maps: np.ndarray):
+    """``core.figures_models.feature_maps_mosaic`` of layer ``layer``'s maps ``(H, W, C)`` for
+    that input, on colour ``scale`` ("shared" or "per map"): a small ``MapMosaic``."""
+    from core.figures_models import feature_maps_mosaic
+
+    return feature_maps_mosaic(_maps, scale=scale)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cnn_kernel_matches(model_key: str, _bundle):
+    """``core.model_views.kernel_matches``: the first layer's 3 x 3 filters ``(3, 3, N)`` and the
+    hand-made kernel each resembles, or None for a model without such a layer."""
+    from core import model_views
+
+    return model_views.kernel_matches(_bundle)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cnn_photo_trunk(model_key: str, picture_key: str, _bundle, _photo: np.ndarray):
+    """The conv trunk's first layer on a photo at its own size (``core.model_views.trunk_maps``):
+    ``(layer name, maps shape (H', W', C), MapMosaic on the "per map" scale)``."""
+    from core import model_views
+    from core.figures_models import feature_maps_mosaic
+
+    maps = model_views.trunk_maps(_bundle, _photo)
+    first = next(iter(maps))
+    return first, maps[first].shape, feature_maps_mosaic(maps[first], scale="per map")

@@ -130,6 +130,13 @@ def _copy_lecture_toggle() -> None:
     st.session_state[LECTURE_KEY] = bool(st.session_state[LECTURE_TOGGLE_KEY])
 
 
+def loading_models():
+    """``st.spinner`` for a model page's first run: the title is already on screen, and this says
+    what the few seconds are for (TensorFlow's import and the trained models, once per server)."""
+    return st.spinner("Loading TensorFlow and the trained models (the first visit after the server "
+                      "starts takes a few seconds) ...", show_time=True)
+
+
 def is_lecture() -> bool:
     """Whether lecture (projector) mode is on in this session."""
     return bool(st.session_state.get(LECTURE_KEY, False))

@@ -2,7 +2,6 @@
 import numpy as np
 import streamlit as st
 
-from core import autoencoder as ae
 from core import cached as cg
 from core import ui
 from core.digit_input import preprocess_digit
@@ -19,7 +18,9 @@ st.markdown(
     "code has just **two numbers**, so every digit is a point in a plane. The decoder turns *any* point "
     "of that plane into an image — click anywhere and watch."
 )
-data = cg.digits()
+with ui.loading_models():
+    from core import autoencoder as ae    # imports TensorFlow: after the title, shown at once on a first visit
+    data = cg.digits()
 st.caption(f"Digits: **{data.source}**; the plane shows the {data.n_test:,} test digits, which the "
            "models never saw while training.")
 
@@ -48,21 +49,21 @@ def pick_point() -> None:
 
 
 @st.fragment
-def latent_plane() -> None:
+def latent_plane(marker) -> None:
+    """Clicks and slider moves rerun only the plane; ``marker`` is the user's digit's code (or None)."""
     for key, (lo, hi) in (("ae_x", x_range), ("ae_y", y_range)):
         st.session_state[key] = float(np.clip(st.session_state[key], round(lo, 2), round(hi, 2)))
     left, right = st.columns([3, 2])
     with right:
         x = st.slider("code[0]", round(x_range[0], 2), round(x_range[1], 2), key="ae_x", step=0.01)
         y = st.slider("code[1]", round(y_range[0], 2), round(y_range[1], 2), key="ae_y", step=0.01)
-        image = ae.decode(bundle.model, [x, y])[0]
+        image = cg.ae_decoded_point(name, round(x, 2), round(y, 2))
         ui.show_figure(matrix_figure(image, zmin=0, zmax=1, show_numbers=False, height=330,
                                      title=f"decoder({x:.2f}, {y:.2f})"), key="ae_decoded")
         st.session_state.ae_shown = (x, y, float(image.mean()))
     with left:
-        user = st.session_state.get("ae_user")
         fig = latent_figure(codes, data.y_test, x_range=x_range, y_range=y_range, point=(x, y),
-                            marker=user["codes"][name] if user else None, marker_label="your digit")
+                            marker=marker, marker_label="your digit")
         ui.show_figure(fig, key="ae_plane", on_select=pick_point)
         st.caption("Click a dot or any empty spot (or move the sliders): the decoder draws that point. "
                    "Regions between clusters decode to blends of digits.")
@@ -70,33 +71,43 @@ def latent_plane() -> None:
 
 
 st.subheader("The latent plane")
-latent_plane()
+plane = st.container()  # drawn below, once the digit of "Your digit in the plane" (its red star) is known
+
+
+@st.fragment
+def manifold() -> None:
+    n = st.select_slider("Grid size", [8, 10, 12, 15, 20], value=12 if ui.is_lecture() else 15, key="ae_grid")
+    st.markdown(f"The decoder applied to a {n} × {n} grid of codes spanning the plane above: the digits morph "
+                "smoothly into each other — the autoencoder has learned a continuous map of digit shapes.")
+    ui.show_figure(cg.shared_view(("ae_manifold", name, n), lambda: manifold_figure(
+        cg.ae_manifold(name, x_range, y_range, n), x_range=x_range, y_range=y_range, n=n)), key="ae_manifold")
+
 
 st.subheader("The decoded manifold")
-n = st.select_slider("Grid size", [8, 10, 12, 15, 20], value=12 if ui.is_lecture() else 15, key="ae_grid")
-st.markdown(f"The decoder applied to a {n} × {n} grid of codes spanning the plane above: the digits morph "
-            "smoothly into each other — the autoencoder has learned a continuous map of digit shapes.")
-ui.show_figure(manifold_figure(ae.decode_manifold(bundle.model, x_range=x_range, y_range=y_range, n=n),
-                               x_range=x_range, y_range=y_range, n=n), key="ae_manifold")
+manifold()
 
 st.subheader("Original → code → reconstruction")
-first = [int(np.flatnonzero(data.y_test == d)[0]) for d in range(10)]
-x_first = data.x_test[first].astype(np.float32) / 255.0
-rec, z_first = ae.reconstruct(bundle.model, x_first), codes[first]
-ui.show_figure(images_figure(np.concatenate([x_first, rec]), cols=10,
-                             titles=[f"digit {d}" for d in range(10)] + [f"({a:.1f}, {b:.1f})" for a, b in z_first]),
-               key="ae_rows")
+first = tuple(int(np.flatnonzero(data.y_test == d)[0]) for d in range(10))
+ui.show_figure(cg.shared_view(("ae_rows", name), lambda: images_figure(
+    np.concatenate([data.x_test[list(first)] / 255.0, cg.ae_reconstructions(name, first)]), cols=10,
+    titles=[f"digit {d}" for d in range(10)] + [f"({a:.1f}, {b:.1f})" for a, b in codes[list(first)]])), key="ae_rows")
 st.caption("Top: test digits. Bottom: what the decoder rebuilds from just the two numbers above each image.")
 
+
+@st.fragment
+def interpolation() -> None:
+    c1, c2, c3 = st.columns(3)
+    a = c1.selectbox("From digit", range(10), index=1, key="ae_from")
+    b = c2.selectbox("To digit", range(10), index=7, key="ae_to")
+    frames = c3.slider("Frames", 3, 12, 8, key="ae_frames")
+    path, images = cg.ae_interpolation(name, first[a], first[b], frames)
+    ui.show_figure(cg.shared_view(("ae_interp", name, a, b, frames), lambda: images_figure(
+        images, cols=frames, titles=[f"({p[0]:.1f}, {p[1]:.1f})" for p in path])), key="ae_interp")
+    st.caption("Equal steps on the straight line between the two codes; the ends are the codes of the two digits.")
+
+
 st.subheader("Interpolation between two test digits")
-c1, c2, c3 = st.columns(3)
-a = c1.selectbox("From digit", range(10), index=1, key="ae_from")
-b = c2.selectbox("To digit", range(10), index=7, key="ae_to")
-frames = c3.slider("Frames", 3, 12, 8, key="ae_frames")
-path = ae.interpolate(codes[first[a]], codes[first[b]], frames)
-ui.show_figure(images_figure(ae.decode(bundle.model, path), cols=frames,
-                             titles=[f"({p[0]:.1f}, {p[1]:.1f})" for p in path]), key="ae_interp")
-st.caption("Equal steps on the straight line between the two codes; the ends are the codes of the two digits.")
+interpolation()
 
 st.subheader("Your digit in the plane: an anomaly score")
 SOURCES = ["A test digit", "Draw a digit", "Your photo", "Random noise (not a digit)"]
@@ -121,63 +132,82 @@ elif source == "Your photo":
     picture = ui.shared_image()[1] if ui.shared_image() else None
 else:
     picture = ae.add_noise(np.zeros((28, 28)), noise_factor=0.5, seed=ui.session_seed(0))
+projection = None
 if picture is None:
     st.info("Draw or upload a digit to project it into the plane.")
-    if st.session_state.pop("ae_user", None) is not None:
-        st.rerun()                      # take the star off the plane above
 else:
     try:
         digit = picture if picture.shape == (28, 28) else preprocess_digit(picture)[-1][1]
     except ValueError as exc:
         st.warning(str(exc))
-        st.stop()
-    errors = cg.test_errors(name)
-    err = float(ae.reconstruction_error(bundle.model, digit)[0])
-    user = {"codes": {k: ae.encode(cg.generative_model(k).model, digit)[0].tolist() for k in MODELS}}
-    if st.session_state.get("ae_user") != user:
-        st.session_state.ae_user = user
-        st.rerun()                      # redraw the plane above with the star
-    c1, c2, c3 = st.columns([2, 2, 3])
-    c1.plotly_chart(matrix_figure(digit, zmin=0, zmax=1, show_numbers=False, height=230, title="Model input"), key="ae_in")
-    c2.plotly_chart(matrix_figure(ae.reconstruct(bundle.model, digit)[0], zmin=0, zmax=1, show_numbers=False,
-                                  height=230, title="Reconstruction"), key="ae_out")
-    pct = ae.anomaly_percentile(err, errors)
-    c3.metric("Reconstruction error (MSE)", f"{err:.4f}", help="Mean squared difference per pixel.")
-    c3.metric("Anomaly score", f"{pct:.1f} %", help="Share of test digits reconstructed better than this input.")
-    c3.caption(f"Code ({user['codes'][name][0]:.2f}, {user['codes'][name][1]:.2f}) — the red star in the plane. "
-               "An autoencoder only rebuilds well what resembles its training data, so a large error flags "
-               "an unusual input.")
+    else:
+        projection = cg.ae_project(name, digit)
+        c1, c2, c3 = st.columns([2, 2, 3])
+        c1.plotly_chart(matrix_figure(digit, zmin=0, zmax=1, show_numbers=False, height=230, title="Model input"),
+                        key="ae_in")
+        c2.plotly_chart(matrix_figure(projection["reconstruction"], zmin=0, zmax=1, show_numbers=False, height=230,
+                                      title="Reconstruction"), key="ae_out")
+        err, code = projection["error"], projection["code"]
+        c3.metric("Reconstruction error (MSE)", f"{err:.4f}", help="Mean squared difference per pixel.")
+        c3.metric("Anomaly score", f"{ae.anomaly_percentile(err, cg.test_errors(name)):.1f} %",
+                  help="Share of test digits reconstructed better than this input.")
+        c3.caption(f"Code ({code[0]:.2f}, {code[1]:.2f}) — the red star in the plane. An autoencoder only rebuilds "
+                   "well what resembles its training data, so a large error flags an unusual input.")
+with plane:
+    latent_plane(None if projection is None else projection["code"].tolist())
 
 st.subheader("Autoencoder vs PCA")
 table = cg.ae_vs_pca_table()
-sizes = table["code_sizes"]
-k = st.select_slider("Code size", sizes, value=2, key="ae_k")
-ui.show_figure(pca_vs_ae_figure(sizes, table["pca_mse"], table["ae_mse"], highlight=k), key="ae_pca")
-ex = data.x_test[table["examples"]].astype(np.float32) / 255.0
-mean, comps = cg.pca_basis(max(sizes))
-pca_rec = np.clip(ae.pca_reconstruct(ex, mean, comps[:k]), 0, 1)
-ae_rec = decode_uint8(table["ae_reconstructions"][sizes.index(k)]) / 255.0
-m = len(ex)
-ui.show_figure(images_figure(np.concatenate([ex, pca_rec, ae_rec]), cols=m, row_titles=[
-    "test digits", f"PCA with {k} components", f"autoencoder with a code of {k}"]), key="ae_pca_rows")
-wins = [c for c, a_, p_ in zip(sizes, table["ae_mse"], table["pca_mse"]) if a_ < p_]
-st.caption(f"PCA keeps the {k} directions of largest variance (a linear projection); the autoencoder "
-           f"784 → {table['config']['hidden']} → {k} → {table['config']['hidden']} → 784 learns a non-linear code "
-           f"(trained {table['config']['epochs']} epochs per code size on the same {table['data']['n_train']:,} digits). "
-           f"It rebuilds the test digits better for code sizes {', '.join(map(str, wins))} — the course's point that "
-           "autoencoders beat linear reduction — while with more numbers per image and this little data PCA catches up.")
+
+
+def pca_figures(k: int) -> tuple:
+    """The MSE curves with code size ``k`` marked, and test digits rebuilt by PCA and the autoencoder."""
+    sizes = table["code_sizes"]
+    ex = data.x_test[table["examples"]].astype(np.float32) / 255.0
+    mean, comps = cg.pca_basis(max(sizes))
+    pca_rec = np.clip(ae.pca_reconstruct(ex, mean, comps[:k]), 0, 1)
+    ae_rec = decode_uint8(table["ae_reconstructions"][sizes.index(k)]) / 255.0
+    return (pca_vs_ae_figure(sizes, table["pca_mse"], table["ae_mse"], highlight=k),
+            images_figure(np.concatenate([ex, pca_rec, ae_rec]), cols=len(ex), row_titles=[
+                "test digits", f"PCA with {k} components", f"autoencoder with a code of {k}"]))
+
+
+@st.fragment
+def pca_comparison() -> None:
+    sizes = table["code_sizes"]
+    k = st.select_slider("Code size", sizes, value=2, key="ae_k")
+    curves, rows = cg.shared_view(("ae_pca", k), lambda: pca_figures(k))
+    ui.show_figure(curves, key="ae_pca")
+    ui.show_figure(rows, key="ae_pca_rows")
+    wins = [c for c, a_, p_ in zip(sizes, table["ae_mse"], table["pca_mse"]) if a_ < p_]
+    hidden = table["config"]["hidden"]
+    st.caption(f"PCA keeps the {k} directions of largest variance (a linear projection); the autoencoder "
+               f"784 → {hidden} → {k} → {hidden} → 784 learns a non-linear "
+               f"code (trained {table['config']['epochs']} epochs per code size on the same "
+               f"{table['data']['n_train']:,} digits). It rebuilds the test digits better for code sizes "
+               f"{', '.join(map(str, wins))} — the course's point that autoencoders beat linear reduction — while "
+               "with more numbers per image and this little data PCA catches up.")
+
+
+pca_comparison()
 
 st.subheader("Denoising")
 den = cg.generative_model("denoising_ae")
-noise = st.slider("Noise factor", 0.0, 1.0, 0.5, 0.05, key="ae_noise")
-clean = data.x_test[first[:8]].astype(np.float32) / 255.0
-noisy = ae.add_noise(clean, noise_factor=noise, seed=ui.session_seed(1))
-restored = ae.reconstruct(den.model, noisy)
-ui.show_figure(images_figure(np.concatenate([clean, noisy, restored]), cols=8,
-                             row_titles=["clean", f"noisy (factor {noise:.2f})", "denoised"]), key="ae_denoise")
-d1, d2 = st.columns(2)
-d1.metric("Noisy input vs clean (MSE)", f"{np.mean((noisy - clean) ** 2):.4f}")
-d2.metric("Denoised vs clean (MSE)", f"{np.mean((restored - clean) ** 2):.4f}")
+
+
+@st.fragment
+def denoising() -> None:
+    noise = st.slider("Noise factor", 0.0, 1.0, 0.5, 0.05, key="ae_noise")
+    clean, noisy, restored = cg.ae_denoise("denoising_ae", first[:8], round(noise, 2), ui.session_seed(1))
+    ui.show_figure(cg.shared_view(("ae_denoise", round(noise, 2), ui.session_seed(1)), lambda: images_figure(
+        np.concatenate([clean, noisy, restored]), cols=8, row_titles=["clean", f"noisy (factor {noise:.2f})",
+                                                                      "denoised"])), key="ae_denoise")
+    d1, d2 = st.columns(2)
+    d1.metric("Noisy input vs clean (MSE)", f"{np.mean((noisy - clean) ** 2):.4f}")
+    d2.metric("Denoised vs clean (MSE)", f"{np.mean((restored - clean) ** 2):.4f}")
+
+
+denoising()
 st.caption(f"A convolutional autoencoder (code of {den.manifest['config']['latent_dim']} numbers) trained on "
            f"digits corrupted with noise factor {den.manifest['config']['noise_factor']} and the clean digit as "
            "the target: x_noisy = clip(x + factor · N(0, 1), 0, 1).")
@@ -187,13 +217,19 @@ st.markdown("A **VAE** (beyond the course) encodes each digit as a small Gaussia
             "(KL divergence) when the clouds stray from a standard normal. Its plane is centred and has no "
             "empty gaps, so random points decode to plausible digits; the plain autoencoder's plane is "
             "spread out freely, with holes between the clusters.")
-v1, v2 = st.columns(2)
-for col, key in ((v1, "ae2d"), (v2, "vae2d")):
+
+
+def overview(key: str):
+    """The test digits' codes under model ``key``, titled with its kNN accuracy (built once)."""
     c = cg.test_codes(key)
     xr, yr = ae.latent_range(c)
-    col.plotly_chart(latent_figure(c, data.y_test, x_range=xr, y_range=yr, pick_n=2, height=420,
-                                   title=f"{MODELS[key]} · kNN {cg.generative_model(key).manifest['metrics']['knn_accuracy']:.0%}"),
-                     key=f"ae_cmp_{key}")
+    return latent_figure(c, data.y_test, x_range=xr, y_range=yr, pick_n=2, height=420, title=f"{MODELS[key]} · kNN "
+                         f"{cg.generative_model(key).manifest['metrics']['knn_accuracy']:.0%}")
+
+
+v1, v2 = st.columns(2)
+for col, key in ((v1, "ae2d"), (v2, "vae2d")):
+    col.plotly_chart(cg.shared_view(("ae_cmp", key), lambda: overview(key)), key=f"ae_cmp_{key}")
 
 with st.expander("The course's autoencoder presets (parameter counts)"):
     st.dataframe(cg.preset_table(), hide_index=True)

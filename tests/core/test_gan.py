@@ -203,3 +203,77 @@ def test_nearest_real_matches_brute_force(seed, k):
     idx, dist = gan.nearest_real(real[7] / 255.0, real)
     assert idx[0] == 7 and dist[0] == pytest.approx(0.0, abs=1e-3)
 
+
+
+# --------------------------------------------------------------------------- the GAN page's figures
+def _validated(fig):
+    """``fig`` after rebuilding it through Plotly's validator (it is built without one), which raises
+    ``ValueError`` on a property Plotly does not know."""
+    import plotly.graph_objects as go
+
+    go.Figure(fig.to_dict())
+    return fig
+
+
+def test_images_figure_has_one_caption_above_each_tile():
+    from core.figures_generative import images_figure
+
+    images = np.random.default_rng(0).random((11, 28, 28))
+    titles = [f"#{i} · {0.05 * i:.2f}" for i in range(11)]
+    fig = _validated(images_figure(images, cols=4, titles=titles, title="grid"))
+    notes = fig.layout.annotations
+    assert [a.text for a in notes] == titles
+    pad, gap = 2, 12  # default padding; captions leave 12 px above each row
+    for k, note in enumerate(notes):
+        r, c = divmod(k, 4)
+        assert (note.x, note.y) == (c * 30 + pad + 14, gap + r * (28 + gap) - 1)
+        assert (note.xanchor, note.yanchor, note.showarrow) == ("center", "bottom", False)
+    assert fig.layout.xaxis.range == (0, 4 * 30 + pad) and fig.layout.yaxis.range == (3 * 40 + pad, 0)
+    assert fig.layout.title.text == "grid" and len(fig.data) == 1 and fig.data[0].type == "image"
+
+
+def test_images_figure_row_titles_and_no_captions():
+    from core.figures_generative import images_figure
+
+    images = np.zeros((6, 28, 28))
+    rows = _validated(images_figure(images, cols=3, row_titles=["clean", "noisy"])).layout.annotations
+    assert [(a.text, a.x, a.xanchor) for a in rows] == [("clean", 2, "left"), ("noisy", 2, "left")]
+    assert [a.y for a in rows] == [11, 51]
+    assert _validated(images_figure(images, cols=6)).layout.annotations == ()
+    with pytest.raises(ValueError, match="images"):
+        images_figure(np.zeros((28, 28)))
+
+
+def test_gan_page_curves_pass_plotlys_validator():
+    from core.figures_generative import gan_history_figure, norms_figure, scores_figure
+
+    history = {"d_loss": [1.2, 1.1, 1.0], "g_loss": [0.8, 0.9, 1.0], "d_real": [0.6, 0.7, 0.8],
+               "d_fake": [0.4, 0.3, 0.2]}
+    fig = _validated(gan_history_figure(history, epoch=2))
+    assert [(t.name, t.xaxis, t.yaxis) for t in fig.data] == [
+        ("D loss", "x", "y"), ("G loss", "x", "y"), ("on real digits", "x2", "y2"), ("on generated digits", "x2", "y2")]
+    assert [(s.x0, s.xref) for s in fig.layout.shapes] == [(2, "x"), (2, "x2")]
+    assert [a.text for a in fig.layout.annotations] == ["Losses", "Discriminator's mean P(real)"]
+    assert _validated(gan_history_figure(history, epoch=0)).layout.shapes == ()
+    scores = _validated(scores_figure([0.25, 0.5], [0.75]))
+    np.testing.assert_allclose(scores.data[0].x, [0.25, 0.5])
+    assert scores.layout.shapes[0].x0 == 0.5
+    a, b = gan.sample_latent(2, seed=0)
+    norms = _validated(norms_figure({"linear": gan.lerp(a, b, 5)}))
+    np.testing.assert_allclose(norms.data[0].y, np.linalg.norm(gan.lerp(a, b, 5), axis=1), rtol=1e-6)
+
+
+def test_interpolation_figures_show_both_paths_and_their_lengths():
+    from core.figures_generative import interpolation_figures
+
+    a, b = gan.sample_latent(2, seed=1)
+    rng = np.random.default_rng(0)
+    paths = {"lerp": (gan.lerp(a, b, 6), rng.random((6, 28, 28))),
+             "slerp": (gan.slerp(a, b, 6), rng.random((6, 28, 28)))}
+    linear, spherical, norms = (_validated(f) for f in interpolation_figures(paths))
+    assert (linear.layout.title.text, spherical.layout.title.text) == ("Linear", "Spherical (slerp)")
+    assert linear.layout.height == spherical.layout.height == 150
+    assert linear.layout.xaxis.range == (0, 6 * 30 + 2)                  # the six frames in one row
+    assert [t.name for t in norms.data] == ["linear", "spherical (slerp)"]
+    np.testing.assert_allclose(norms.data[1].y, np.linalg.norm(paths["slerp"][0], axis=1), rtol=1e-6)
+    assert norms.data[0].y[3] < norms.data[1].y[3]          # the straight line dips towards the origin

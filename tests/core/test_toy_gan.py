@@ -69,3 +69,23 @@ def test_toy_gan_learns_the_modes():
     close = dist.min(axis=1) < 0.3
     assert close.mean() > 0.7
     assert np.all(np.bincount(dist.argmin(axis=1)[close], minlength=4) > 40)   # every mode covered
+
+
+def test_toy_figures_pass_plotlys_validator_and_show_the_view():
+    import plotly.graph_objects as go
+
+    from core.figures_generative import toy_gan_figure, toy_history_figure
+
+    state = toy_gan.toy_gan_train(toy_gan.toy_gan_init(seed=0), steps=3, mode="both")
+    view = toy_gan.toy_gan_view(state, n=50, grid=12)
+    fig = toy_gan_figure(view)
+    go.Figure(fig.to_dict())                              # built without validation: validate here
+    heat, real, fake = fig.data
+    np.testing.assert_allclose(heat.z, view["d_prob"], atol=1e-6)     # float32 on the wire
+    np.testing.assert_allclose(fake.x, view["fake"][:, 0], atol=1e-6)
+    assert (real.name, fake.name) == ("real", "generated")
+    history = toy_history_figure(state["history"])
+    go.Figure(history.to_dict())
+    np.testing.assert_array_equal(history.data[0].x, [1, 2, 3])
+    np.testing.assert_allclose(history.data[1].y, [h["g_loss"] for h in state["history"]], rtol=1e-6)
+    assert [s.y0 for s in history.layout.shapes] == [pytest.approx(np.log(4)), pytest.approx(np.log(2))]
