@@ -323,8 +323,9 @@ def generative_model(name: str):
                 pass
         elif found.path is not None:
             timelapse = tg.load_timelapse(found.path, found.manifest)
-        found.model.generator(np.zeros((1, config.latent_dim), np.float32), training=False)
-        found.model.discriminator(np.zeros((1, 28, 28, 1), np.float32), training=False)
+        for n in (1, 2):    # trace Keras' compiled inference here, for any batch size (a second size relaxes it)
+            found.model.generator.predict_on_batch(np.zeros((n, config.latent_dim), np.float32))
+            found.model.discriminator.predict_on_batch(np.zeros((n, 28, 28, 1), np.float32))
     else:
         found.model(np.zeros((1, 28, 28, 1), np.float32), training=False)
     return GenerativeBundle(name, found.model, found.manifest, found.status, tuple(found.warnings), timelapse)
