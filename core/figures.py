@@ -221,7 +221,8 @@ def matrix_figure(values, *, zmin: float, zmax: float, colorscale: str = "gray",
         traces.append(dict(type="image", source=encode_raster(image), hoverinfo="x+y"))
     if pick_grid:
         traces.append(pick_grid_trace(h, w))
-    layout = dict(title=dict(text=title, x=0.5, xanchor="center"), height=height, dragmode=False,
+    # template={}: explicit colours only, so Plotly's ~4 kB default template is not sent with every map
+    layout = dict(title=dict(text=title, x=0.5, xanchor="center"), height=height, dragmode=False, template={},
                   margin=dict(l=4, r=4, t=40 if title else 4, b=4), plot_bgcolor="rgba(0,0,0,0)",
                   shapes=[_box_shape(box, color) for box, color in boxes],
                   xaxis=dict(visible=False, range=[-0.5, w - 0.5], constrain="domain"),
