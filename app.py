@@ -13,7 +13,6 @@ from core.catalog import PAGES, SECTIONS
 
 ui.page_setup()
 ui.keep_keras_state_between_runs()   # no keras.backend.clear_session() after every run
-cached.start_warmup()       # TensorFlow and the shipped models load in the background, once per server
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True)
 sections: dict[str, list] = {"Neural Explainer": [home]}
@@ -23,7 +22,9 @@ for section in SECTIONS:
     if pages:
         sections[section] = pages
 
+page = st.navigation(sections)
+cached.start_warmup(page.url_path)   # TensorFlow and the shipped models load in the background, once per server
 try:
-    st.navigation(sections).run()
+    page.run()
 finally:
     heap.freeze_if_needed()

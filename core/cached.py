@@ -39,27 +39,49 @@ def shared_resource(**options):
 WARMUP_ENV = "NEURAL_EXPLAINER_WARMUP"
 
 
-@st.cache_resource(show_spinner=False)
-def start_warmup() -> Optional[threading.Thread]:
+_warmup_guard = threading.Lock()
+_warmup_thread: Optional[threading.Thread] = None
+
+
+def _warmup_plan() -> dict[str, tuple]:
+    """What each model page loads first, in the order it needs it (url path -> loaders)."""
+    return {
+        "cnn_activations": (lambda: mnist(""), lambda: shipped_digit_model("mnist_cnn")),
+        "autoencoder": (digits, lambda: generative_model("ae2d"), lambda: test_codes("ae2d")),
+        "gan": (digits, lambda: generative_model("dcgan"), real_nearest_distance, seed_dcgan_tables),
+    }
+
+
+def start_warmup(first_page: str = "") -> Optional[threading.Thread]:
     """Load TensorFlow, the digits and the shipped models in a background thread, once per server
     process (``app.py`` calls this on every run; only the first call starts the thread), so that
-    the first student on a model page does not wait for them. Ends with a heap freeze
-    (:mod:`core.heap`). Returns None when ``NEURAL_EXPLAINER_WARMUP=0``."""
+    the students after the first do not wait for them. The models of ``first_page`` (the url path
+    the first visitor asked for) load first. Ends with a heap freeze (:mod:`core.heap`).
+
+    Returns
+    -------
+    threading.Thread or None
+        The warm-up thread; None when ``NEURAL_EXPLAINER_WARMUP=0``.
+    """
+    global _warmup_thread
     if os.environ.get(WARMUP_ENV, "1") == "0":
         return None
-    # Libraries that Plotly and Streamlit detect through ``sys.modules`` are imported here, before
-    # the thread starts: a student's run must never find them there half-initialised.
-    import pandas  # noqa: F401
-    import pyarrow  # noqa: F401
+    with _warmup_guard:
+        if _warmup_thread is None:
+            # Libraries that Plotly and Streamlit detect through ``sys.modules`` are imported here,
+            # before the thread starts: a student's run must never find them half-initialised.
+            import pandas  # noqa: F401
+            import pyarrow  # noqa: F401
 
-    thread = threading.Thread(target=_warm_up, name="neural-explainer-warmup", daemon=True)
-    thread.start()
-    return thread
+            plan = _warmup_plan()
+            loaders = [*plan.get(first_page, ()), *(f for page, fs in plan.items() if page != first_page for f in fs)]
+            _warmup_thread = threading.Thread(target=_warm_up, args=(loaders,), name="neural-explainer-warmup",
+                                              daemon=True)
+            _warmup_thread.start()
+        return _warmup_thread
 
 
-def _warm_up() -> None:
-    loaders = (lambda: mnist(""), lambda: shipped_digit_model("mnist_cnn"), digits,
-               lambda: generative_model("ae2d"), lambda: generative_model("dcgan"))
+def _warm_up(loaders) -> None:
     for load in loaders:
         try:
             load()
@@ -397,11 +419,12 @@ def preset_table() -> list[dict]:
 def real_nearest_distance(n: int = 100) -> float:
     """Median distance from a real test digit to its nearest training digit (pixels in [0, 1]):
     the yardstick for ``core.gan.nearest_real`` distances of generated samples."""
-    from core import gan
+    from sklearn.metrics import pairwise_distances
 
     data = digits()
-    test = data.x_test[:n].astype(np.float32) / 255.0
-    return float(np.median([gan.nearest_real(img, data.x_train, k=1)[1][0] for img in test]))
+    test = data.x_test[:n].reshape(n, -1).astype(np.float32) / 255.0
+    train = data.x_train.reshape(len(data.x_train), -1).astype(np.float32) / 255.0
+    return float(np.median(pairwise_distances(test, train).min(axis=1)))   # one BLAS product, ~20 ms
 
 
 @shared_resource(max_entries=1, show_spinner=False)
