@@ -457,7 +457,11 @@ def latent_range(codes, *, quantile: float = 0.01, margin: float = 0.1) -> tuple
 
 # --------------------------------------------------------------------------- PCA
 def pca_fit(x_train, *, n_components: int) -> tuple[np.ndarray, np.ndarray]:
-    """Principal components of flattened images by NumPy SVD.
+    """Principal components of flattened images: eigenvectors of their covariance matrix.
+
+    The ``784 × 784`` covariance and its symmetric eigendecomposition (``numpy.linalg.eigh``) cost
+    ~0.1 s for 4,000 digits, against ~2 s for the SVD of the centred ``4000 × 784`` data; both give
+    the same components (up to sign) in float64.
 
     Returns ``(mean, components)``: ``(784,)`` and ``(n_components, 784)`` float64, the
     components orthonormal and sorted by explained variance.
@@ -471,8 +475,10 @@ def pca_fit(x_train, *, n_components: int) -> tuple[np.ndarray, np.ndarray]:
     if not 1 <= int(n_components) <= min(x.shape):
         raise ValueError(f"`n_components` must be in 1..{min(x.shape)}, got {n_components!r}.")
     mean = x.mean(axis=0)
-    _, _, vt = np.linalg.svd(x - mean, full_matrices=False)
-    return mean, vt[: int(n_components)]
+    centred = x - mean
+    eigenvalues, eigenvectors = np.linalg.eigh(centred.T @ centred)     # ascending eigenvalues
+    order = np.argsort(eigenvalues)[::-1][: int(n_components)]
+    return mean, np.ascontiguousarray(eigenvectors[:, order].T)
 
 
 def pca_reconstruct(images, mean, components) -> np.ndarray:

@@ -47,7 +47,8 @@ def _warmup_plan() -> dict[str, tuple]:
     """What each model page loads first, in the order it needs it (url path -> loaders)."""
     return {
         "cnn_activations": (lambda: mnist(""), lambda: shipped_digit_model("mnist_cnn")),
-        "autoencoder": (digits, lambda: generative_model("ae2d"), lambda: test_codes("ae2d")),
+        "autoencoder": (digits, lambda: generative_model("ae2d"), lambda: test_codes("ae2d"), pca_basis,
+                        preset_table),
         "gan": (digits, lambda: generative_model("dcgan"), real_nearest_distance, seed_dcgan_tables),
     }
 
