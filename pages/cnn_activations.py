@@ -7,15 +7,11 @@ thread (``core.training_jobs``) that this page only watches.
 import numpy as np
 import streamlit as st
 
-from core import cached, model_views, training_jobs, ui
-from core.model_views import DIGIT_MODELS
+from core import cached, training_jobs, ui
 from core.figures import matrix_figure
 from core.figures_models import (confusion_figure, history_figure, kernels_grid_figure, mosaic_figure,
                                  steps_figure, vector_figure)
 from core.kernels import KERNELS
-from core.imagenet import IMAGENET_MODELS, imagenet_help, imagenet_top_classes, imagenet_weights_cached
-from core.model_store import ModelLoadError
-from core.models import activation_model, fully_convolutional_trunk, match_handmade_kernels, mnist_cnn_config
 
 ui.require_app_frame()
 jobs = training_jobs.default_queue()
@@ -27,6 +23,12 @@ st.markdown(
     "class probabilities. This is the course's MNIST network (seed 001: Conv 16 → Pool → Conv 32 → "
     "Pool → Dense 32 → Dense 10, **30,762 parameters**) with its real trained weights."
 )
+with ui.loading_models():     # these import TensorFlow: after the title, so a first visit shows the page at once
+    from core import model_views
+    from core.imagenet import IMAGENET_MODELS, imagenet_help, imagenet_top_classes, imagenet_weights_cached
+    from core.model_store import ModelLoadError
+    from core.model_views import DIGIT_MODELS
+    from core.models import activation_model, fully_convolutional_trunk, match_handmade_kernels, mnist_cnn_config
 with st.sidebar:
     npz_path = st.text_input("MNIST .npz file (optional)", key="act_npz",
                              help="A local copy of keras' mnist.npz. Empty: Keras' cache or download, "
