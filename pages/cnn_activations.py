@@ -85,7 +85,7 @@ ui.sync_url(model=model_key if model_key in linkable else "mnist_cnn")
 SOURCES = ["Test digit", "Draw a digit", "Your photo"]
 for key, param, default, cast in (("act_input", "input", SOURCES[0], str), ("act_class", "digit", 7, int),
                                   ("act_index", "index", 0, int)):
-    ui.url_default(key, param, default, cast=cast, choices=SOURCES if key == "act_input" else None)
+    ui.url_default(key, param, default, cast=cast, choices={"act_input": SOURCES, "act_class": range(10)}.get(key))
 source = st.radio("Input", SOURCES, key="act_input", horizontal=True)
 truth, photo, picture = None, None, None
 if source == "Test digit":

@@ -36,7 +36,7 @@ st.caption(f"Trained on **{data.source.split(' (')[0]}** ({man['data']['n_train'
 
 # --- a grid of samples from a seed --------------------------------------------------------------
 st.subheader("Samples from a seed")
-ui.url_default("gan_seed", "seed", ui.session_seed(0), cast=int)
+ui.url_default("gan_seed", "seed", ui.session_seed(0), cast=int, bounds=(0, 1_000_000))
 
 
 def reset_value() -> None:
@@ -48,7 +48,7 @@ def reset_value() -> None:
 
 
 def new_samples() -> None:
-    st.session_state.gan_seed = int(st.session_state.gan_seed) + 1
+    st.session_state.gan_seed = (int(st.session_state.gan_seed) + 1) % 1_000_001    # stays in the input's range
     reset_value()
 
 
