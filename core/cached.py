@@ -416,6 +416,27 @@ def preset_table() -> list[dict]:
     return rows
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def toy_gan_state(seed: int, actions: tuple) -> dict:
+    """The toy GAN (``core.toy_gan``) after the button presses ``actions`` — a tuple of
+    ``(mode, steps)`` — from ``toy_gan_init(seed=seed)``. Training is deterministic (each step's
+    batch comes from ``default_rng([seed, step])``), so students who pressed the same buttons
+    share one computation; a new press costs only its own steps when the history before it is
+    cached, else the whole history is trained again."""
+    from core.toy_gan import toy_gan_init, toy_gan_train
+
+    if not actions:
+        return toy_gan_init(seed=seed)
+    try:
+        state = toy_gan_state(seed, actions[:-1])
+    except RecursionError:          # a long history none of which is cached any more: replay it
+        state = toy_gan_init(seed=seed)
+        for mode, steps in actions[:-1]:
+            state = toy_gan_train(state, mode=mode, steps=steps)
+    mode, steps = actions[-1]
+    return toy_gan_train(state, mode=mode, steps=steps)
+
+
 @st.cache_data(max_entries=1, show_spinner=False)
 def real_nearest_distance(n: int = 100) -> float:
     """Median distance from a real test digit to its nearest training digit (pixels in [0, 1]):

@@ -7,7 +7,7 @@ from core import ui
 from core.figures import matrix_figure
 from core.figures_generative import (gan_history_figure, images_figure, interpolation_figures, param_table_rows,
                                      scores_figure, toy_gan_figure, toy_history_figure)
-from core.toy_gan import toy_gan_init, toy_gan_losses, toy_gan_train, toy_gan_view
+from core.toy_gan import toy_gan_losses, toy_gan_view
 
 ui.require_app_frame()
 
@@ -183,12 +183,12 @@ st.markdown("Like **GAN Lab**: the real data are 2-D points from four Gaussian b
 
 
 def reset_toy() -> None:
-    st.session_state.gan_toy = toy_gan_init(seed=ui.session_seed(0))
+    st.session_state.gan_toy = {"seed": ui.session_seed(0), "actions": ()}     # the presses so far
 
 
 def train_toy(mode: str) -> None:
-    st.session_state.gan_toy = toy_gan_train(st.session_state.gan_toy, mode=mode,
-                                             steps=st.session_state.get("gan_toy_steps", 50))
+    toy = st.session_state.gan_toy
+    st.session_state.gan_toy = {**toy, "actions": (*toy["actions"], (mode, int(st.session_state.get("gan_toy_steps", 50))))}
 
 
 @st.fragment
@@ -201,9 +201,12 @@ def toy_gan() -> None:
                              (c[2], "Train both", "both")):
         col.button(label, key=f"gan_toy_{mode}", on_click=train_toy, args=(mode,))
     c[3].button("Reset", key="gan_toy_reset", on_click=reset_toy)
-    state = st.session_state.gan_toy
+    # Training is deterministic, so everyone who pressed the same buttons shares one computation.
+    toy = st.session_state.gan_toy
+    state = cg.toy_gan_state(toy["seed"], toy["actions"])
     left, right = st.columns([3, 2])
-    left.plotly_chart(toy_gan_figure(toy_gan_view(state)), key="gan_toy_fig")
+    left.plotly_chart(cg.shared_view(("gan_toy", toy["seed"], toy["actions"]),
+                                     lambda: toy_gan_figure(toy_gan_view(state))), key="gan_toy_fig")
     with right:
         st.metric("Steps trained", state["steps"])
         if state["history"]:

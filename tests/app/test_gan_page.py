@@ -99,15 +99,23 @@ def test_seed_dcgan_parameter_tables(page):
 
 
 def test_toy_gan_buttons(page):
+    from core import cached
+    from core.toy_gan import toy_gan_init, toy_gan_train
+
     page.button(key="gan_toy_discriminator").click().run()
     assert page.metric[-1].label == "Steps trained" and page.metric[-1].value == "50"
-    d_trained = page.session_state["gan_toy"]
-    assert d_trained["d_t"] == 50 and d_trained["g_t"] == 0
+    assert page.session_state["gan_toy"]["actions"] == (("discriminator", 50),)
     page.button(key="gan_toy_generator").click().run()
-    state = page.session_state["gan_toy"]
+    toy = page.session_state["gan_toy"]
+    assert toy["actions"] == (("discriminator", 50), ("generator", 50)) and page.metric[-1].value == "100"
+    state = cached.toy_gan_state(toy["seed"], toy["actions"])          # what every student with these presses sees
     assert (state["d_t"], state["g_t"], state["steps"]) == (50, 50, 100)
+    direct = toy_gan_train(toy_gan_train(toy_gan_init(seed=toy["seed"]), mode="discriminator", steps=50),
+                           mode="generator", steps=50)
+    for shared, own in zip(state["g"] + state["d"], direct["g"] + direct["d"]):
+        np.testing.assert_array_equal(shared, own)                     # the shared result is the real training
     page.button(key="gan_toy_reset").click().run()
-    assert page.session_state["gan_toy"]["steps"] == 0
+    assert page.session_state["gan_toy"]["actions"] == () and page.metric[-1].value == "0"
     assert not page.exception
 
 
