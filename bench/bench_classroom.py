@@ -158,6 +158,9 @@ CLICK_SCRIPTS: dict[str, list[tuple[str, Any]]] = {
         ("gan_epoch", 10),
     ],
     "pooling": [("pool_kind", 1), ("pool_size", 3), ("pool_stride", 2), ("pool_padding", "same")],
+    "layer_arithmetic": [("arch_n", 28), ("arch_f", 5), ("arch_s", 2), ("arch_n", 224)],
+    "boolean_neurons": [("bool_w1", 0.5), ("bool_fn", 1), ("bool_w2", -1.0), ("bool_fn", 3)],
+    "perceptron": [("perc_step", 3), ("perc_rule", 1), ("perc_step", 1), ("perc_rule", 0)],
 }
 
 TRAIN_PAGE, TRAIN_FORM = "cnn_activations", "act_retrain"

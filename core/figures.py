@@ -141,10 +141,11 @@ def _box_shape(box, color: str) -> dict:
                 line=dict(color=color, width=3), fillcolor="rgba(0,0,0,0)")
 
 
-def encode_raster(rgb: np.ndarray) -> str:
+def encode_raster(rgb: np.ndarray, *, lossless: bool = False) -> str:
     """An (H, W, 3) uint8 picture as a ``data:`` URI for Plotly's ``Image`` trace.
 
-    Pictures up to :data:`PNG_MAX_PIXELS` pixels are PNG (lossless: small maps stay pixel-exact);
+    Pictures up to :data:`PNG_MAX_PIXELS` pixels (or any size with ``lossless``: diagrams) are PNG,
+    lossless, so small maps stay pixel-exact;
     larger ones (photos and their feature maps) JPEG at quality :data:`JPEG_QUALITY`, 6–10× smaller:
     a 512 × 512 map costs 25–55 kB (35–75 kB as base64 on the wire) instead of 0.2–0.5 MB as PNG.
     """
@@ -155,7 +156,7 @@ def encode_raster(rgb: np.ndarray) -> str:
 
     image = PILImage.fromarray(np.ascontiguousarray(rgb, dtype=np.uint8))
     buf = io.BytesIO()
-    if rgb.shape[0] * rgb.shape[1] <= PNG_MAX_PIXELS:
+    if lossless or rgb.shape[0] * rgb.shape[1] <= PNG_MAX_PIXELS:
         image.save(buf, format="PNG", compress_level=1)
         mime = "png"
     else:

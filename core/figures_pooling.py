@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.figures import DIVERGING, image_to_rgb_uint8, matrix_figure
+from core.figures import DIVERGING, encode_raster, image_to_rgb_uint8, matrix_figure
 
 WINDOW_COLOR = "#ff7f0e"      # the selected window / output cell
 WINNER_COLOR = "#d62728"
@@ -202,6 +202,11 @@ def memory_figure(rows: list[dict], batch_sizes: Sequence[int], *, marked: Optio
     return fig
 
 
+#: Above this padded side, :func:`padded_grid_figure` draws the grid as one picture.
+GRID_CELLS_MAX_SIDE = 64
+_PAD_RGB, _INPUT_RGB, _ANCHOR_RGB = (242, 242, 242), (158, 202, 225), (8, 48, 107)
+
+
 def padded_grid_figure(n: int, f: int, pads: tuple[int, int], stride: int, dilation: int,
                        position: tuple[int, int], out: int, *, height: int = 460) -> go.Figure:
     """The padded input grid, every position of the kernel's top-left tap, and one window's taps.
@@ -222,16 +227,23 @@ def padded_grid_figure(n: int, f: int, pads: tuple[int, int], stride: int, dilat
     size = n + before + after
     z = np.zeros((size, size), np.float32)
     z[before:before + n, before:before + n] = 1
-    fig = go.Figure(go.Heatmap(z=z, zmin=0, zmax=1, colorscale=[[0, "#f2f2f2"], [1, "#9ecae1"]],
-                               showscale=False, xgap=1, ygap=1, hoverinfo="skip"))
-    if 0 < size <= 40:
-        pad_r, pad_c = np.nonzero(z == 0)
-        fig.add_trace(go.Scatter(x=pad_c, y=pad_r, mode="text", text=["0"] * len(pad_r),
-                                 textfont=dict(color="#999999", size=10), hoverinfo="skip", showlegend=False))
     anchors = np.arange(max(out, 0)) * stride
     ar, ac = np.meshgrid(anchors, anchors, indexing="ij")
-    fig.add_trace(go.Scatter(x=ac.ravel(), y=ar.ravel(), mode="markers", name="kernel positions",
-                             marker=dict(size=7, color="#08306b"), hoverinfo="skip"))
+    if size > GRID_CELLS_MAX_SIDE:
+        # Too many cells to draw one by one: the grid travels as one lossless picture, a pixel a
+        # cell (padding grey, input blue, the kernel's top-left positions dark blue).
+        rgb = np.where(z[:, :, None] > 0, np.array(_INPUT_RGB, np.uint8), np.array(_PAD_RGB, np.uint8))
+        rgb[ar.ravel(), ac.ravel()] = _ANCHOR_RGB
+        fig = go.Figure(go.Image(source=encode_raster(rgb, lossless=True), hoverinfo="skip"))
+    else:
+        fig = go.Figure(go.Heatmap(z=z, zmin=0, zmax=1, colorscale=[[0, "#f2f2f2"], [1, "#9ecae1"]],
+                                   showscale=False, xgap=1, ygap=1, hoverinfo="skip"))
+        if 0 < size <= 40:
+            pad_r, pad_c = np.nonzero(z == 0)
+            fig.add_trace(go.Scatter(x=pad_c, y=pad_r, mode="text", text=["0"] * len(pad_r),
+                                     textfont=dict(color="#999999", size=10), hoverinfo="skip", showlegend=False))
+        fig.add_trace(go.Scatter(x=ac.ravel(), y=ar.ravel(), mode="markers", name="kernel positions",
+                                 marker=dict(size=7, color="#08306b"), hoverinfo="skip"))
     r, c = position
     for i in range(f):
         for j in range(f):

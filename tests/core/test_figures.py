@@ -54,3 +54,24 @@ def test_unvalidated_figures_pass_plotlys_validator_and_resolve_colour_names():
     assert "rows 3–9, columns 4–10" in close.layout.title.text
     assert big.data[0].source.startswith("data:image/jpeg;base64,")  # 60,000 pixels: JPEG
     assert small.layout.shapes[0].x1 == 2.5
+
+
+def test_large_padded_grids_travel_as_one_lossless_picture():
+    import base64
+    import io
+
+    import plotly.io as pio
+    from PIL import Image
+
+    from core.figures_pooling import padded_grid_figure
+
+    big = padded_grid_figure(224, 3, (1, 1), 2, 1, (0, 0), 112)
+    assert big.data[0].type == "image" and big.data[0].source.startswith("data:image/png")
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(big.data[0].source.split(",", 1)[1]))))
+    assert pixels.shape == (226, 226, 3)
+    assert tuple(pixels[0, 1]) == (242, 242, 242)            # padding
+    assert tuple(pixels[0, 0]) == (8, 48, 107)               # the first kernel position (on the padding)
+    assert tuple(pixels[2, 2]) == (8, 48, 107) and tuple(pixels[1, 1]) == (158, 202, 225)
+    assert len(pio.to_json(big, validate=False)) < 40_000     # was ~440 kB as a heatmap and markers
+    small = padded_grid_figure(6, 3, (1, 1), 1, 1, (0, 0), 6)
+    assert small.data[0].type == "heatmap" and small.data[-1].x.size == 36
