@@ -151,7 +151,8 @@ def feature_map(image_key: str, _image: np.ndarray, kernel: np.ndarray, *, flip:
 # Models are built, measured and dropped; only the numbers are cached, so even VGG-16 costs memory
 # only while its table is computed.
 
-@shared_resource(show_spinner=False)
+@shared_resource(show_spinner="Loading TensorFlow for the checks against real Keras layers (the first visit "
+                              "after the server starts takes a few seconds) ...")
 def _keras():
     """Import Keras once (the first call takes a few seconds: TensorFlow loads)."""
     import keras
