@@ -847,16 +847,21 @@ def action_logger(args, phase: str):
     return log
 
 
+async def one_view(server: Server, page: str, args) -> Action:
+    """One new session that views ``page`` once and disconnects."""
+    session = BrowserSession(server, page, query=args.query, timeout=max(args.timeout, 300))
+    try:
+        await session.open()
+        return await session.view()
+    finally:
+        await session.close()
+
+
 async def warm_up(server: Server, page: str, args) -> Action:
     """One view of ``page``, then wait until the server is idle (its background warm-up of
     TensorFlow and the shipped models done), so the load phase measures the steady state; the
     start-up itself is what ``--first-visit`` measures."""
-    session = BrowserSession(server, page, query=args.query, timeout=max(args.timeout, 300))
-    try:
-        await session.open()
-        action = await session.view()
-    finally:
-        await session.close()
+    action = await one_view(server, page, args)
     await settle(server, timeout=max(args.timeout, 120))
     return action
 
@@ -1072,12 +1077,7 @@ async def first_visit(pool: ServerPool, args) -> dict:
         print(f"first visit: {page} on a fresh server ...", flush=True)
         server = pool.start(f"app-{page}", APP)
         await wait_healthy(server, args.timeout)
-        session = BrowserSession(server, page, query=args.query, timeout=max(args.timeout, 300))
-        try:
-            await session.open()
-            view = await session.view()
-        finally:
-            await session.close()
+        view = await one_view(server, page, args)
         rows.append({"page": page, "server_start_s": server.ready_s,
                      "heading_s": None if view.first_heading is None else view.first_heading - view.sent,
                      "finished_s": view.latency if view.ok else None, "status": view.status,
