@@ -26,7 +26,7 @@ LECTURE_KEY = "lecture_mode"           # plain session value: survives page swit
 LECTURE_TOGGLE_KEY = "lecture_toggle"   # the sidebar widget that sets it
 SHARED_IMAGE_KEY = "shared_upload"     # {"name": str, "data": bytes}: the user's photo, for every page
 LECTURE_SEED = 0
-_RUN = threading.local()                # each script run has its own thread: marks runs framed by app.py
+_RUN = threading.local()                # a session runs its scripts on its own thread: marks the run app.py frames
 
 _LECTURE_CSS = """
 <style>
@@ -108,6 +108,12 @@ def _clean_problem_modules_but_keras() -> None:
             pyplot.close("all")
         except Exception:  # noqa: BLE001 - as Streamlit's own clean-up: never fail a run here
             pass
+
+
+def end_frame() -> None:
+    """Mark the end of a run framed by ``app.py`` (called in its ``finally``): a session's next run
+    may reuse the thread, and a page run without the frame must not find the mark still set."""
+    _RUN.framed = False
 
 
 def require_app_frame() -> None:

@@ -68,3 +68,15 @@ def test_streamlit_still_has_the_clean_up_that_app_replaces():
     source = inspect.getsource(script_runner.ScriptRunner)
     assert "_clean_problem_modules" in source
     assert "clear_session" in inspect.getsource(script_runner)
+
+
+def test_streamlit_still_has_the_legacy_pages_flag_that_require_app_frame_switches_off():
+    """``core.ui.require_app_frame`` turns off Streamlit's legacy ``pages/`` routing for a deep
+    link's first run on a fresh server; this fails first when a release removes the flag."""
+    import inspect
+
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import script_runner
+
+    assert hasattr(PagesManager, "uses_pages_directory")
+    assert "PagesManager.uses_pages_directory" in inspect.getsource(script_runner.ScriptRunner)
