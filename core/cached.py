@@ -339,14 +339,7 @@ def generative_model(name: str):
     found = model_store.get_or_train(config, data_loader=digits, train_fn=tg.train_generative)
     timelapse = None
     if config.kind == "dcgan":
-        timelapse = getattr(found.model, "timelapse", None)
-        if timelapse is not None and found.path is not None:
-            try:
-                tg.save_timelapse(found.path, timelapse)
-            except OSError:
-                pass
-        elif found.path is not None:
-            timelapse = tg.load_timelapse(found.path, found.manifest)
+        timelapse = tg.find_timelapse(found)
         for n in (1, 2):    # trace Keras' compiled inference here, for any batch size (a second size relaxes it)
             found.model.generator.predict_on_batch(np.zeros((n, config.latent_dim), np.float32))
             found.model.discriminator.predict_on_batch(np.zeros((n, 28, 28, 1), np.float32))

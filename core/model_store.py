@@ -4,8 +4,10 @@
 (2) the per-user cache (``$NEURAL_EXPLAINER_CACHE``, else ``$XDG_CACHE_HOME/neural-explainer``,
 else ``~/.cache/neural-explainer``), and otherwise trains, then writes ``<name>-<key>.weights.h5``
 and a JSON manifest (config, data source and size, metrics, training time, device, library
-versions, per-epoch history) through a temporary file and ``os.replace``. A corrupt, truncated or
-mismatched file is reported in ``StoreResult.warnings`` and replaced by training, never raised.
+versions, per-epoch history), plus any extra files the trainer returns (``FitResult.files``,
+e.g. the DCGAN's ``<stem>.timelapse.npz``), each through a temporary file and ``os.replace``
+(:mod:`core.atomic`). A corrupt, truncated or mismatched file is reported in
+``StoreResult.warnings`` and replaced by training, never raised.
 Several threads or processes asking for the same untrained model train it once (a per-key thread
 lock plus an ``O_EXCL`` lock file in the cache directory).
 
@@ -32,6 +34,8 @@ from typing import Callable
 
 import keras
 import numpy as np
+
+from core.atomic import atomic_write, atomic_write_bytes, atomic_write_text
 
 #: Weights committed with the repository.
 SHIPPED_DIR = Path(__file__).resolve().parents[1] / "assets" / "models"
@@ -61,6 +65,9 @@ class StoreResult:
         Weights file used or written (None if saving failed).
     warnings : list of str
         Files found corrupt or mismatched, save failures; empty when all went well.
+    files : dict of str to bytes
+        The extra files of a model trained now (``FitResult.files``), also when saving them
+        failed; empty for a model loaded from disk (read them beside ``path``).
     """
 
     model: keras.Model
@@ -68,6 +75,7 @@ class StoreResult:
     status: str
     path: Path | None
     warnings: list[str] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
 
 
 def default_cache_dir() -> Path:
@@ -88,6 +96,12 @@ def weights_path(directory: str | os.PathLike, config) -> Path:
 def manifest_path(directory: str | os.PathLike, config) -> Path:
     """``<directory>/<name>-<key>.json``."""
     return Path(directory) / f"{config.stem}.json"
+
+
+def extra_file_path(weights: str | os.PathLike, suffix: str) -> Path:
+    """``<stem>.<suffix>`` beside ``<stem>.weights.h5`` (e.g. suffix ``"timelapse.npz"``)."""
+    p = Path(weights)
+    return p.with_name(f"{p.name.removesuffix('.weights.h5')}.{suffix}")
 
 
 def file_sha256(path: str | os.PathLike) -> str:
@@ -133,26 +147,12 @@ def _load_from(directory: Path, config, build: Callable) -> tuple[keras.Model, d
     return model, manifest
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None], *, suffix: str = ".tmp") -> None:
-    """Write through a temporary file in the same directory, then ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        write(tmp_path)
-        os.chmod(tmp_path, 0o644)  # mkstemp creates 0600; saved models are readable by all
-        os.replace(tmp_path, path)
-    finally:
-        if tmp_path.exists():
-            tmp_path.unlink()
-
-
 def save_trained(result, config, directory: str | os.PathLike) -> tuple[Path, dict]:
-    """Save a ``core.training.TrainingResult`` as weights + manifest, atomically.
+    """Save a ``core.training.FitResult`` as weights + extra files + manifest, atomically.
 
-    The weights are written first and the manifest (holding their sha256) last, so an
-    interrupted save leaves no matching manifest and is detected as incomplete.
+    The weights and ``result.files`` (each as ``<stem>.<suffix>``, see :func:`extra_file_path`)
+    are written first and the manifest (holding the weights' sha256) last, so an interrupted
+    save leaves no matching manifest and is detected as incomplete.
 
     Returns
     -------
@@ -167,7 +167,9 @@ def save_trained(result, config, directory: str | os.PathLike) -> tuple[Path, di
     directory = Path(directory)
     wpath, mpath = weights_path(directory, config), manifest_path(directory, config)
     # Keras only writes weights to names ending in ".weights.h5".
-    _atomic_write(wpath, lambda tmp: result.model.save_weights(tmp), suffix=".weights.h5")
+    atomic_write(wpath, lambda tmp: result.model.save_weights(tmp), suffix=".weights.h5")
+    for suffix, data in result.files.items():
+        atomic_write_bytes(extra_file_path(wpath, suffix), data)
     manifest = {
         "format": MANIFEST_FORMAT, "name": config.name, "key": config.key,
         "config": config.to_dict(), "weights_file": wpath.name,
@@ -182,8 +184,24 @@ def save_trained(result, config, directory: str | os.PathLike) -> tuple[Path, di
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     text = json.dumps(manifest, indent=1, sort_keys=True)
-    _atomic_write(mpath, lambda tmp: tmp.write_text(text, encoding="utf-8"), suffix=".json")
+    atomic_write_text(mpath, text, suffix=".json")
     return wpath, manifest
+
+
+def prune(directory: Path, keep_stems: set[str], names: set[str], *,
+          suffixes: tuple[str, ...] = (".weights.h5", ".json")) -> list[Path]:
+    """Delete the files ``<name>-<key><suffix>`` in ``directory`` of the models ``names`` whose
+    stem ``<name>-<key>`` is not in ``keep_stems``; returns the paths removed."""
+    removed = []
+    for path in sorted(Path(directory).glob("*")):
+        suffix = next((s for s in suffixes if path.name.endswith(s)), None)
+        if suffix is None:
+            continue
+        stem = path.name.removesuffix(suffix)
+        if stem.rsplit("-", 1)[0] in names and stem not in keep_stems:
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 # --------------------------------------------------------------------------- train once
@@ -273,12 +291,12 @@ def train_and_save(config, *, data_loader: Callable[[], object], directory: str 
     progress : callable, optional
         ``progress(epoch, batch, loss, metrics, fraction_done)``.
     train_fn : callable, optional
-        ``train_fn(config, data, *, progress)`` returning a ``TrainingResult``; default
+        ``train_fn(config, data, *, progress)`` returning a ``core.training.FitResult``; default
         ``core.training.train``.
 
     Returns
     -------
-    (TrainingResult, Path, dict)
+    (FitResult, Path, dict)
         The result, the weights path and the manifest.
     """
     result = (train_fn or _default_train)(config, data_loader(), progress=progress)
@@ -359,7 +377,8 @@ def get_or_train(config, *, data_loader: Callable[[], object], progress: Callabl
                 warnings.append(f"trained model not saved to {cache}: {exc}")
                 path, manifest = None, {"config": config.to_dict(), "key": config.key,
                                         "metrics": result.metrics, "history": result.history}
-            return StoreResult(result.model, manifest, "trained", path, warnings)
+            return StoreResult(result.model, manifest, "trained", path, warnings,
+                               dict(result.files))
         finally:
             if file_lock is not None:
                 file_lock.__exit__(None, None, None)

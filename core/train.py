@@ -27,33 +27,10 @@ def _row(name: str, result, path: Path, data_source: str) -> dict:
             "data": data_source, "file_kb": f"{path.stat().st_size / 1024:.0f}"}
 
 
-def print_table(rows: list[dict], *, file=None) -> None:
-    """Print dict rows as an aligned text table (to ``file``, default the current stdout)."""
-    if not rows:
-        return
-    file = file or sys.stdout
-    cols = list(rows[0])
-    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in cols}
-    print("  ".join(c.ljust(widths[c]) for c in cols), file=file)
-    print("  ".join("-" * widths[c] for c in cols), file=file)
-    for r in rows:
-        print("  ".join(str(r[c]).ljust(widths[c]) for c in cols), file=file)
-
-
-def prune(directory: Path, keep_stems: set[str], names: set[str]) -> list[Path]:
-    """Delete weights/manifests of ``names`` in ``directory`` whose stem is not kept."""
-    removed = []
-    for path in sorted(directory.glob("*")):
-        stem = path.name.removesuffix(".weights.h5").removesuffix(".json")
-        if stem != path.name and stem.rsplit("-", 1)[0] in names and stem not in keep_stems:
-            path.unlink()
-            removed.append(path)
-    return removed
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     from core import datasets, models, model_store
+    from core.text_table import print_table
 
     parser = argparse.ArgumentParser(prog="python -m core.train", description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="*", help="models to train (default: all)")
@@ -95,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         stems.add(config.stem)
         rows.append(_row(name, result, path, manifest["data"]["source"]))
     if args.prune:
-        for path in prune(args.out, stems, set(names)):
+        for path in model_store.prune(args.out, stems, set(names)):
             print(f"removed {path}", file=sys.stderr)
     print_table(rows)
     if others:  # the generative models have their own trainer (time-lapse files, tables)

@@ -4,13 +4,14 @@ Each model has a frozen :class:`GenerativeConfig` with the same protocol as
 ``core.models.MnistCnnConfig`` (``name``, ``key``, ``stem``, ``data_source``, ``to_dict()``,
 ``build()``), so ``core.model_store.get_or_train(config, data_loader=...,
 train_fn=train_generative)`` finds shipped or cached weights, or trains once and saves them with a
-JSON manifest. :func:`train_generative` returns a ``core.training.TrainingResult``; progress goes
+JSON manifest. :func:`train_generative` returns a ``core.training.FitResult``; progress goes
 through ``progress(epoch, batch, loss, metrics, fraction_done)``.
 
 Two artefacts are not Keras weights and sit beside them in the same folder:
 
 * ``<stem>.timelapse.npz`` - the DCGAN's fixed 8x8 noise grid rendered before training and after
-  every epoch (uint8 frames), checked against the sha256 recorded in the manifest;
+  every epoch (uint8 frames), returned in ``FitResult.files`` and saved by the model store,
+  checked against the sha256 recorded in the manifest (:func:`find_timelapse`);
 * ``ae_vs_pca-<key>.json`` - test reconstruction error against code size for PCA and for small
   autoencoders (:func:`ae_vs_pca`), a table rather than a model.
 
@@ -246,12 +247,13 @@ def train_generative(config: GenerativeConfig, data, *, progress=None):
 
     Returns
     -------
-    core.training.TrainingResult
+    core.training.FitResult
         ``metrics``: ``n_train``, ``n_test`` and per kind ``test_mse`` (autoencoders: mean
         squared error per pixel on the clean test images), ``knn_accuracy`` (2-D codes, k=5),
         ``test_mse_noisy_input`` (denoising), ``d_loss``/``g_loss`` (last epoch). For the DCGAN
-        the time-lapse frames ``(epochs + 1, 64, 28, 28)`` uint8 are in ``model.timelapse`` and
-        their sha256 in ``extra["timelapse_sha256"]``.
+        the time-lapse frames ``(epochs + 1, 64, 28, 28)`` uint8 are in
+        ``files[TIMELAPSE_SUFFIX]`` (an ``.npz``, see :func:`timelapse_npz`) and their sha256 in
+        ``extra["timelapse_sha256"]``.
 
     Raises
     ------
@@ -263,7 +265,7 @@ def train_generative(config: GenerativeConfig, data, *, progress=None):
     from core import autoencoder as ae
     from core.datasets import to_model_input
     from core.models import device_name
-    from core.training import TrainingResult
+    from core.training import FitResult
 
     if data.key != config.data_source:
         raise ValueError(f"data: comes from {data.key!r} but config.data_source is "
@@ -274,12 +276,13 @@ def train_generative(config: GenerativeConfig, data, *, progress=None):
     model = config.build()
     metrics: dict = {"n_train": int(n), "n_test": int(data.n_test)}
     extra: dict = {}
+    files: dict = {}
     start = time.perf_counter()
     if config.kind == "dcgan":
         history, frames = _train_dcgan(config, model, x_train, progress)
         seconds = time.perf_counter() - start
-        model.timelapse = frames
         extra["timelapse_sha256"] = frames_sha256(frames)
+        files[TIMELAPSE_SUFFIX] = timelapse_npz(frames)
         metrics.update({k: round(float(v[-1]), 6) for k, v in history.items()})
     else:
         history = _train_autoencoder(config, model, x_train, x_test, progress)
@@ -299,13 +302,15 @@ def train_generative(config: GenerativeConfig, data, *, progress=None):
         # size); ship a fresh, uncompiled copy holding the trained weights instead.
         trained, model = model, config.build()
         model.set_weights(trained.get_weights())
-        if config.kind == "dcgan":
-            model.timelapse = trained.timelapse
-    return TrainingResult(model=model, history=history, metrics=metrics, training_time_s=seconds,
-                          device=device_name(), data_source=data.source, extra=extra)
+    return FitResult(model=model, history=history, metrics=metrics, training_time_s=seconds,
+                     device=device_name(), data_source=data.source, extra=extra, files=files)
 
 
 # --------------------------------------------------------------------------- time-lapse files
+#: ``FitResult.files`` key of the DCGAN's time-lapse, saved as ``<stem>.timelapse.npz``.
+TIMELAPSE_SUFFIX = "timelapse.npz"
+
+
 def frames_sha256(frames: np.ndarray) -> str:
     """sha256 of the frames' shape and bytes (what the manifest records)."""
     frames = np.ascontiguousarray(frames, dtype=np.uint8)
@@ -314,33 +319,43 @@ def frames_sha256(frames: np.ndarray) -> str:
 
 def timelapse_path(weights_path: str | os.PathLike) -> Path:
     """``<stem>.timelapse.npz`` beside ``<stem>.weights.h5``."""
-    p = Path(weights_path)
-    return p.with_name(p.name.removesuffix(".weights.h5") + ".timelapse.npz")
+    from core.model_store import extra_file_path
+
+    return extra_file_path(weights_path, TIMELAPSE_SUFFIX)
 
 
-def save_timelapse(weights_path, frames: np.ndarray) -> Path:
-    """Write the frames (uint8, compressed) atomically beside the weights; returns the path."""
-    path = timelapse_path(weights_path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def timelapse_npz(frames: np.ndarray) -> bytes:
+    """The frames (uint8) as a compressed ``.npz`` file's bytes, array name ``"frames"``."""
     buf = io.BytesIO()
     np.savez_compressed(buf, frames=np.asarray(frames, np.uint8))
-    tmp.write_bytes(buf.getvalue())
-    os.replace(tmp, path)
-    return path
+    return buf.getvalue()
 
 
-def load_timelapse(weights_path, manifest: dict) -> np.ndarray | None:
-    """Frames ``(E + 1, 64, 28, 28)`` uint8, or None when the file is missing, unreadable or
-    does not match the manifest's checksum (never raises)."""
-    path = timelapse_path(weights_path)
+def _read_timelapse(file, manifest: dict) -> np.ndarray | None:
     try:
-        with np.load(path, allow_pickle=False) as f:
+        with np.load(file, allow_pickle=False) as f:
             frames = f["frames"]
     except Exception:  # noqa: BLE001 - missing or corrupt: no time-lapse, not a crash
         return None
     if frames_sha256(frames) != manifest.get("extra", {}).get("timelapse_sha256"):
         return None
     return frames
+
+
+def load_timelapse(weights_path, manifest: dict) -> np.ndarray | None:
+    """Frames ``(E + 1, 64, 28, 28)`` uint8, or None when the file is missing, unreadable or
+    does not match the manifest's checksum (never raises)."""
+    return _read_timelapse(timelapse_path(weights_path), manifest)
+
+
+def find_timelapse(found) -> np.ndarray | None:
+    """The time-lapse of a ``core.model_store.StoreResult``: from the files of a model trained
+    now (even if saving them failed), else from the file beside its weights; None when there is
+    none or it does not match the manifest (never raises)."""
+    data = found.files.get(TIMELAPSE_SUFFIX)
+    if data is not None:
+        return _read_timelapse(io.BytesIO(data), found.manifest)
+    return None if found.path is None else load_timelapse(found.path, found.manifest)
 
 
 # --------------------------------------------------------------------------- AE vs PCA table
@@ -430,12 +445,9 @@ def table_path(directory, config: AeVsPcaConfig) -> Path:
 
 def save_table(table: dict, directory, config: AeVsPcaConfig) -> Path:
     """Write the comparison table atomically (temporary file, then rename)."""
-    path = table_path(directory, config)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(table, separators=(",", ":")), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    from core.atomic import atomic_write_text
+
+    return atomic_write_text(table_path(directory, config), json.dumps(table, separators=(",", ":")))
 
 
 def load_table(directory, config: AeVsPcaConfig) -> dict | None:
@@ -453,7 +465,7 @@ def load_table(directory, config: AeVsPcaConfig) -> dict | None:
 def main(argv: list[str] | None = None) -> int:
     """``python -m core.train_generative [NAME ...] [--profile fast|full] [--out DIR]``."""
     from core import datasets, model_store
-    from core.train import print_table, prune
+    from core.text_table import print_table
 
     names_all = [*SHIPPED, "ae_vs_pca"]
     parser = argparse.ArgumentParser(prog="python -m core.train_generative",
@@ -485,9 +497,7 @@ def main(argv: list[str] | None = None) -> int:
         config = configs[name]
         result, path, _ = model_store.train_and_save(config, data_loader=lambda: data,
                                                       directory=args.out, train_fn=train_generative)
-        size = path.stat().st_size
-        if config.kind == "dcgan":
-            size += save_timelapse(path, result.model.timelapse).stat().st_size
+        size = path.stat().st_size + sum(len(data) for data in result.files.values())
         stems.add(config.stem)
         shown = {k: v for k, v in result.metrics.items() if k not in ("n_train", "n_test")}
         rows.append({"model": name, "time_s": f"{result.training_time_s:.1f}",
@@ -495,12 +505,9 @@ def main(argv: list[str] | None = None) -> int:
                      "metrics": " ".join(f"{k}={v:.4g}" for k, v in shown.items()),
                      "file_kb": f"{size / 1024:.0f}"})
     if args.prune:
-        for path in prune(args.out, stems, set(args.names or names_all)):
+        for path in model_store.prune(args.out, stems, set(args.names or names_all),
+                                      suffixes=(".weights.h5", ".json", "." + TIMELAPSE_SUFFIX)):
             print(f"removed {path}", file=sys.stderr)
-        for path in sorted(args.out.glob("*.timelapse.npz")):
-            stem = path.name.removesuffix(".timelapse.npz")
-            if stem.rsplit("-", 1)[0] in set(args.names or names_all) and stem not in stems:
-                path.unlink()
     print_table(rows)
     return 0
 

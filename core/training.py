@@ -25,8 +25,11 @@ ProgressFn = Callable[[int, int, float, dict, float], None]
 
 
 @dataclass
-class TrainingResult:
-    """What ``train`` returns.
+class FitResult:
+    """What a Keras training function returns: ``train`` here, ``core.train_generative.train_generative``.
+
+    (The single-neuron learning rules of :mod:`core.perceptron` return a different record,
+    ``core.learning_history.TrainingResult``: a step-by-step history, no Keras model.)
 
     Attributes
     ----------
@@ -41,6 +44,13 @@ class TrainingResult:
         Wall-clock seconds of ``fit``.
     device : str
         ``core.models.device_name()`` at training time.
+    data_source : str
+        Where the training data came from (``MnistData.source``).
+    extra : dict
+        JSON values the model store copies into the manifest's ``"extra"``.
+    files : dict of str to bytes
+        Files that are not weights, saved by ``core.model_store.save_trained`` beside them as
+        ``<stem>.<suffix>``: suffix (e.g. ``"timelapse.npz"``) to content.
     """
 
     model: keras.Model
@@ -50,6 +60,7 @@ class TrainingResult:
     device: str
     data_source: str = ""
     extra: dict = field(default_factory=dict)
+    files: dict = field(default_factory=dict)
 
 
 class ProgressCallback(keras.callbacks.Callback):
@@ -111,7 +122,7 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, *, num_classes: int
     return cm
 
 
-def train(config, data: MnistData, *, progress: ProgressFn | None = None) -> TrainingResult:
+def train(config, data: MnistData, *, progress: ProgressFn | None = None) -> FitResult:
     """Train a fresh model for ``config`` on ``data`` (adam, sparse categorical cross-entropy).
 
     Parameters
@@ -125,7 +136,7 @@ def train(config, data: MnistData, *, progress: ProgressFn | None = None) -> Tra
 
     Returns
     -------
-    TrainingResult
+    FitResult
 
     Raises
     ------
@@ -165,5 +176,5 @@ def train(config, data: MnistData, *, progress: ProgressFn | None = None) -> Tra
                "test_accuracy": round(float(test_acc), 6), "test_loss": round(float(test_loss), 6),
                "confusion_matrix": confusion_matrix(y_test, y_pred).tolist(),
                "n_train": int(n), "n_test": int(data.n_test)}
-    return TrainingResult(model=model, history=history, metrics=metrics, training_time_s=seconds,
-                          device=device_name(), data_source=data.source)
+    return FitResult(model=model, history=history, metrics=metrics, training_time_s=seconds,
+                     device=device_name(), data_source=data.source)

@@ -80,3 +80,37 @@ def test_streamlit_still_has_the_legacy_pages_flag_that_require_app_frame_switch
 
     assert hasattr(PagesManager, "uses_pages_directory")
     assert "PagesManager.uses_pages_directory" in inspect.getsource(script_runner.ScriptRunner)
+
+
+def core_import_graph() -> dict[str, set[str]]:
+    """Which ``core`` modules each ``core`` module imports, at the top or inside a function."""
+    graph = {}
+    for path in (ROOT / "core").glob("*.py"):
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "core":
+                deps.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("core."):
+                deps.add(node.module.split(".")[1])
+            elif isinstance(node, ast.Import):
+                deps.update(a.name.split(".")[1] for a in node.names if a.name.startswith("core."))
+        graph[path.stem] = deps - {path.stem}
+    return graph
+
+
+def test_core_modules_import_each_other_without_cycles():
+    graph = core_import_graph()
+    state: dict[str, str] = {}
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = "open"
+        for dep in sorted(graph.get(module, ())):
+            assert state.get(dep) != "open", f"import cycle: {' -> '.join(path + [dep])}"
+            if dep not in state:
+                visit(dep, path + [dep])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert "train" not in graph["train_generative"]

@@ -20,7 +20,7 @@ from core.datasets import MnistData  # noqa: E402
 from core.model_store import (FileLock, ModelLoadError, get_or_train,  # noqa: E402
                               load_user_model, manifest_path, weights_path)
 from core.models import mnist_cnn_config, shipped_configs  # noqa: E402
-from core.training import TrainingResult  # noqa: E402
+from core.training import FitResult  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,10 +59,10 @@ class CountingTrainer:
         model = config.build()
         if progress:
             progress(0, 0, 1.0, {}, 1.0)
-        return TrainingResult(model=model, history={"loss": [2.3, 1.1]},
-                              metrics={"test_accuracy": 0.5, "n_train": data.n_train,
-                                       "n_test": data.n_test},
-                              training_time_s=0.01, device="CPU (test)", data_source=data.source)
+        return FitResult(model=model, history={"loss": [2.3, 1.1]},
+                         metrics={"test_accuracy": 0.5, "n_train": data.n_train,
+                                  "n_test": data.n_test},
+                         training_time_s=0.01, device="CPU (test)", data_source=data.source)
 
 
 CONFIG = mnist_cnn_config(profile="fast")
@@ -296,7 +296,7 @@ def test_config_protocol_is_what_the_store_uses():
 
 
 def test_prune_removes_only_stale_files_of_the_named_models(tmp_path):
-    from core.train import prune
+    from core.model_store import prune
 
     for name in ("mnist_cnn-old.weights.h5", "mnist_cnn-old.json", "mnist_cnn-new.weights.h5",
                  "mnist_cnn-new.json", "ae2d-x.json", "notes.txt"):
