@@ -42,19 +42,15 @@ def _keras():
 def mnist_cnn_001():
     """Seed 001's MNIST CNN: 28×28×1 → conv16 → pool → conv32 → pool → 800 → 32 → 10; 30,762 params.
 
+    The network the CNN pages train and load, from the same builder
+    (:func:`core.models.build_mnist_cnn` with its default config), with the softmax inside the
+    last Dense layer ``output`` as in the seed's ``summary()``.
     Source: ``001_0ab6af07a5a8fe8c.txt`` L253-280 (code and ``summary()`` table).
     """
-    keras = _keras()
-    L = keras.layers
-    inputs = keras.Input((28, 28, 1), name="image")
-    x = L.Conv2D(16, 3, activation="relu", name="conv1")(inputs)
-    x = L.MaxPooling2D(2, name="pool1")(x)
-    x = L.Conv2D(32, 3, activation="relu", name="conv2")(x)
-    x = L.MaxPooling2D(2, name="pool2")(x)
-    x = L.Flatten(name="flatten")(x)
-    x = L.Dense(32, activation="relu", name="dense1")(x)
-    outputs = L.Dense(10, activation="softmax", name="output")(x)
-    return keras.Model(inputs, outputs, name="mnist_cnn_001")
+    from core.models import MnistCnnConfig, build_mnist_cnn
+    config = MnistCnnConfig()
+    return build_mnist_cnn(filters=config.filters, dense_units=config.dense_units, dropout=config.dropout,
+                           batch_norm=config.batch_norm, softmax_in_dense=True, name="mnist_cnn_001")
 
 
 def cifar10_cnn_002():

@@ -26,6 +26,8 @@ import keras
 import tensorflow as tf
 from keras import layers, ops
 
+from core.interpolation import lerp as interpolate  # noqa: F401  (ae.interpolate: the straight line between codes)
+
 SEED_FILE = "000_05cde12013bfe355.txt"
 IMAGE_SHAPE = (28, 28, 1)
 N_PIXELS = 28 * 28
@@ -404,27 +406,6 @@ def anomaly_percentile(error: float, reference_errors) -> float:
     if ref.size == 0:
         raise ValueError("`reference_errors` must not be empty.")
     return float(100.0 * np.mean(ref < float(error)))
-
-
-def interpolate(z0, z1, n: int) -> np.ndarray:
-    """``n`` evenly spaced points on the segment from ``z0`` to ``z1`` (both included exactly).
-
-    Returns ``(n, D)`` float32; ``out[0] == z0`` and ``out[-1] == z1``.
-
-    Raises
-    ------
-    ValueError
-        If ``n < 2`` or the two codes differ in shape.
-    """
-    a, b = np.asarray(z0, np.float32).ravel(), np.asarray(z1, np.float32).ravel()
-    if a.shape != b.shape:
-        raise ValueError(f"`z0` and `z1` must have the same shape, got {a.shape} and {b.shape}.")
-    if int(n) < 2:
-        raise ValueError(f"`n` must be at least 2 (the two endpoints), got {n!r}.")
-    t = np.linspace(0.0, 1.0, int(n), dtype=np.float32)[:, None]
-    out = (1 - t) * a + t * b
-    out[0], out[-1] = a, b
-    return out
 
 
 def latent_grid(x_range, y_range, n: int) -> np.ndarray:

@@ -22,22 +22,11 @@ from typing import Union
 
 import numpy as np
 
+from core.shapes import int_pair
+
 PadSpec = Union[str, int, tuple]
 PAD_MODES = ("constant", "reflect", "edge")
 PADDING_NAMES = ("valid", "same", "full")
-
-
-def _pair(value, name: str) -> tuple[int, int]:
-    """Return ``value`` as a pair of ints >= 1 (stride, dilation)."""
-    if isinstance(value, (int, np.integer)):
-        pair = (int(value), int(value))
-    elif isinstance(value, (tuple, list)) and len(value) == 2:
-        pair = (int(value[0]), int(value[1]))
-    else:
-        raise ValueError(f"`{name}` must be an int or a pair of ints, got {value!r}.")
-    if min(pair) < 1:
-        raise ValueError(f"`{name}` must be at least 1, got {value!r}.")
-    return pair
 
 
 def _axis_padding(n: int, k: int, s: int, d: int, padding: str) -> tuple[int, int]:
@@ -77,8 +66,8 @@ def resolve_padding(
     ValueError
         If ``padding`` is not one of the forms above or holds a negative number.
     """
-    sh, sw = _pair(stride, "stride")
-    dh, dw = _pair(dilation, "dilation")
+    sh, sw = int_pair(stride, "stride")
+    dh, dw = int_pair(dilation, "dilation")
     if isinstance(padding, str):
         name = padding.lower()
         if name not in PADDING_NAMES:
@@ -215,8 +204,8 @@ class _Plan:
 def _plan(image, kernel, stride, padding, dilation, pad_mode) -> _Plan:
     img = _as_image(image)
     k = _as_kernel(kernel, img.shape[2])
-    s = _pair(stride, "stride")
-    d = _pair(dilation, "dilation")
+    s = int_pair(stride, "stride")
+    d = int_pair(dilation, "dilation")
     pads = resolve_padding(img.shape[:2], k.shape[:2], stride=s, padding=padding, dilation=d)
     padded = _pad(img, pads, pad_mode)
     span_h = d[0] * (k.shape[0] - 1) + 1

@@ -15,7 +15,8 @@ Keras 3 ``Model`` with a custom ``train_step``; :func:`build_seed_generator` and
 2,452,611 and 1,658,945) whose tomato data set is not available. Images given to and returned by
 the helpers here are float32 in [0, 1] (MNIST's white digit on black); the networks see [-1, 1].
 
-The toy GAN on 2-D points (GAN Lab's view, in NumPy) lives in :mod:`core.toy_gan`.
+The toy GAN on 2-D points (GAN Lab's view, in NumPy) lives in :mod:`core.toy_gan`; the latent paths
+:func:`lerp` and :func:`slerp` are :mod:`core.interpolation`'s, shared with the autoencoder.
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ import numpy as np
 import keras
 import tensorflow as tf
 from keras import layers
+
+from core.interpolation import lerp, slerp  # noqa: F401  (gan.lerp / gan.slerp: the GAN page's paths)
 
 SEED_FILE = "004_36a7c4616778873b.txt"
 IMAGE_SHAPE = (28, 28, 1)
@@ -300,44 +303,6 @@ def to_uint8(images) -> np.ndarray:
 def discriminator_score(discriminator, images) -> np.ndarray:
     """P(real) the discriminator gives each image ``(N, 28, 28[, 1])`` in [0, 1]: ``(N,)``."""
     return np.asarray(discriminator.predict_on_batch(to_model_range(images)))[:, 0]
-
-
-def lerp(z0, z1, n: int) -> np.ndarray:
-    """``n`` points on the straight line from ``z0`` to ``z1``, endpoints exact: ``(n, D)``."""
-    a, b = _pair_of_codes(z0, z1, n)
-    t = np.linspace(0.0, 1.0, int(n))[:, None]
-    out = ((1 - t) * a + t * b).astype(np.float32)
-    out[0], out[-1] = a, b
-    return out
-
-
-def slerp(z0, z1, n: int) -> np.ndarray:
-    """Spherical interpolation (Shoemake 1985; White 2016 for GAN noise), endpoints exact.
-
-    ``slerp(t) = sin((1-t) w) / sin w * z0 + sin(t w) / sin w * z1``, ``w`` the angle between
-    the codes. Gaussian noise in many dimensions lies near a sphere of radius ``sqrt(D)``; a
-    straight line between two samples passes closer to the origin (lower norm, atypical noise),
-    the arc does not. Falls back to :func:`lerp` for (anti-)parallel codes. Returns ``(n, D)``.
-    """
-    a, b = _pair_of_codes(z0, z1, n)
-    na, nb = np.linalg.norm(a), np.linalg.norm(b)
-    cos = float(np.dot(a, b) / (na * nb)) if na > 0 and nb > 0 else 1.0
-    omega = np.arccos(np.clip(cos, -1.0, 1.0))
-    if np.sin(omega) < 1e-6:
-        return lerp(a, b, n)
-    t = np.linspace(0.0, 1.0, int(n))[:, None]
-    out = ((np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)).astype(np.float32)
-    out[0], out[-1] = a, b
-    return out
-
-
-def _pair_of_codes(z0, z1, n):
-    a, b = np.asarray(z0, np.float64).ravel(), np.asarray(z1, np.float64).ravel()
-    if a.shape != b.shape:
-        raise ValueError(f"`z0` and `z1` must have the same shape, got {a.shape} and {b.shape}.")
-    if int(n) < 2:
-        raise ValueError(f"`n` must be at least 2 (the two endpoints), got {n!r}.")
-    return a.astype(np.float32), b.astype(np.float32)
 
 
 def vary_dimension(z, *, dim: int, values) -> np.ndarray:

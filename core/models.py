@@ -187,12 +187,15 @@ def shipped_configs(*, profile: str = "full") -> dict[str, MnistCnnConfig]:
 
 def build_mnist_cnn(*, filters: tuple[int, int] = (16, 32), dense_units: int = 32,
                     dropout: float = 0.0, batch_norm: bool = False, num_classes: int = 10,
-                    input_shape: tuple[int, int, int] = (28, 28, 1)) -> keras.Model:
+                    input_shape: tuple[int, int, int] = (28, 28, 1), softmax_in_dense: bool = False,
+                    name: str = "mnist_cnn") -> keras.Model:
     """The seed-001 MNIST CNN as a Keras functional model with named layers.
 
     Layers: ``image`` (input) -> ``conv1`` -> [``bn1``] -> ``pool1`` -> [``sdrop1``] -> ``conv2``
     -> [``bn2``] -> ``pool2`` -> [``sdrop2``] -> ``flatten`` -> ``dense1`` -> [``drop1``] ->
     ``logits`` -> ``probs`` (softmax). Bracketed layers exist only with batch_norm / dropout.
+    This one builder gives both the trained model (:class:`MnistCnnConfig`) and the layer
+    arithmetic page's "MNIST CNN (seed 001)" (``core.architecture_builders.mnist_cnn_001``).
 
     Parameters
     ----------
@@ -208,6 +211,12 @@ def build_mnist_cnn(*, filters: tuple[int, int] = (16, 32), dense_units: int = 3
         Units of ``logits``.
     input_shape : tuple of int, optional
         (H, W, C) of one image.
+    softmax_in_dense : bool, optional
+        True: the seed's head as its ``summary()`` prints it, one ``Dense(num_classes,
+        activation="softmax")`` named ``output`` instead of ``logits`` -> ``probs`` (same maths,
+        same parameters, but the logits are not a layer output).
+    name : str, optional
+        The model's name.
 
     Returns
     -------
@@ -231,9 +240,11 @@ def build_mnist_cnn(*, filters: tuple[int, int] = (16, 32), dense_units: int = 3
     x = layers.Dense(dense_units, activation="relu", name="dense1")(x)
     if dropout > 0:
         x = layers.Dropout(dropout, name="drop1")(x)
+    if softmax_in_dense:
+        return keras.Model(inputs, layers.Dense(num_classes, activation="softmax", name="output")(x), name=name)
     logits = layers.Dense(num_classes, name="logits")(x)
     probs = layers.Activation("softmax", name="probs")(logits)
-    return keras.Model(inputs, probs, name="mnist_cnn")
+    return keras.Model(inputs, probs, name=name)
 
 
 def layer_kind(layer: keras.layers.Layer) -> str:

@@ -22,32 +22,15 @@ imports TensorFlow. The translation test (conv vs conv + pool under a shift) liv
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from core.convolution import resolve_padding
+from core.shapes import IntPair, int_pair
 
-IntPair = Union[int, tuple[int, int]]
 POOL_PADDINGS = ("valid", "same")
 POOL_TYPES = ("max", "average")
-
-
-def _pair(value, name: str) -> tuple[int, int]:
-    """``value`` as a pair of ints >= 1, or a ValueError naming ``name``."""
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"`{name}` must be an int or a pair of ints, got {value!r}.")
-    if isinstance(value, (int, np.integer)):
-        pair = (int(value), int(value))
-    elif (isinstance(value, (tuple, list)) and len(value) == 2
-          and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value)):
-        pair = (int(value[0]), int(value[1]))
-    else:
-        raise ValueError(f"`{name}` must be an int or a pair of ints, got {value!r}.")
-    if min(pair) < 1:
-        raise ValueError(f"`{name}` must be at least 1 in each direction, got {value!r}.")
-    return pair
 
 
 def _padding_name(padding) -> str:
@@ -104,8 +87,8 @@ def pool_output_size(n: int, pool_size: int = 2, *, stride: int | None = None,
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"`n` must be an int >= 1, got {n!r}.")
-    f = _pair(pool_size, "pool_size")[0]
-    s = f if stride is None else _pair(stride, "stride")[0]
+    f = int_pair(pool_size, "pool_size")[0]
+    s = f if stride is None else int_pair(stride, "stride")[0]
     if _padding_name(padding) == "same":
         return -(-int(n) // s)
     if f > n:
@@ -124,8 +107,8 @@ class _Windows:
 
 def _windows(x, pool_size, stride, padding, fill: float) -> _Windows:
     arr, squeeze = _as_maps(x)
-    ph, pw = _pair(pool_size, "pool_size")
-    sh, sw = (ph, pw) if stride is None else _pair(stride, "stride")
+    ph, pw = int_pair(pool_size, "pool_size")
+    sh, sw = (ph, pw) if stride is None else int_pair(stride, "stride")
     name = _padding_name(padding)
     h, w = arr.shape[:2]
     if name == "valid" and (ph > h or pw > w):
@@ -188,7 +171,7 @@ def max_pool2d(x, pool_size: IntPair = 2, *, stride: IntPair | None = None, padd
         return _finish(pooled, win.squeeze)
     oh, ow, c, ph, pw = win.values.shape
     flat = win.values.reshape(oh, ow, c, ph * pw).argmax(axis=3)
-    sh, sw = (ph, pw) if stride is None else _pair(stride, "stride")
+    sh, sw = (ph, pw) if stride is None else int_pair(stride, "stride")
     rows = np.arange(oh)[:, None, None] * sh + flat // pw - win.pads[0]
     cols = np.arange(ow)[None, :, None] * sw + flat % pw - win.pads[2]
     rows, cols = rows.astype(np.int64), cols.astype(np.int64)
@@ -291,8 +274,8 @@ def pool_window(x_shape: tuple[int, ...], row: int, col: int, pool_size: IntPair
         If ``(row, col)`` is outside the pooled map, or the options are invalid.
     """
     h, w = int(x_shape[0]), int(x_shape[1])
-    ph, pw = _pair(pool_size, "pool_size")
-    sh, sw = (ph, pw) if stride is None else _pair(stride, "stride")
+    ph, pw = int_pair(pool_size, "pool_size")
+    sh, sw = (ph, pw) if stride is None else int_pair(stride, "stride")
     oh = pool_output_size(h, ph, stride=sh, padding=padding)
     ow = pool_output_size(w, pw, stride=sw, padding=padding)
     if not (0 <= row < oh and 0 <= col < ow):
@@ -311,8 +294,8 @@ def pool_windows(x_shape: tuple[int, ...], pool_size: IntPair = 2, *, stride: In
     ValueError
         As :func:`pool_window`.
     """
-    ph, pw = _pair(pool_size, "pool_size")
-    sh, sw = (ph, pw) if stride is None else _pair(stride, "stride")
+    ph, pw = int_pair(pool_size, "pool_size")
+    sh, sw = (ph, pw) if stride is None else int_pair(stride, "stride")
     oh = pool_output_size(int(x_shape[0]), ph, stride=sh, padding=padding)
     ow = pool_output_size(int(x_shape[1]), pw, stride=sw, padding=padding)
     return [pool_window(x_shape, r, c, (ph, pw), stride=(sh, sw), padding=padding)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.convolution import cross_correlate2d
-from core.pooling import IntPair, _pair, pool2d
+from core.pooling import pool2d
+from core.shapes import IntPair, int_pair
 
 
 def shift_image(x, dy: int, dx: int, *, fill: float = 0.0) -> np.ndarray:
@@ -153,8 +154,8 @@ def translation_sensitivity(image, kernel, shift: IntPair, pool_size: IntPair = 
         raise ValueError(f"`shift` {shift!r} moves the image out of the frame; use a smaller shift.")
     pooled = pool2d(conv, pool_size, kind=kind, stride=stride)
     pooled_s = pool2d(conv_s, pool_size, kind=kind, stride=stride)
-    ph, pw = _pair(pool_size, "pool_size")
-    sh, sw = (ph, pw) if stride is None else _pair(stride, "stride")
+    ph, pw = int_pair(pool_size, "pool_size")
+    sh, sw = (ph, pw) if stride is None else int_pair(stride, "stride")
     # pooled cell i covers conv cells i*s .. i*s+f-1: keep those fully inside the overlap.
     p_rows = slice(-(-rows.start // sh), max((rows.stop - ph) // sh + 1, 0))
     p_cols = slice(-(-cols.start // sw), max((cols.stop - pw) // sw + 1, 0))
