@@ -679,10 +679,10 @@ def cnn_model_input(model_key: str, picture_key: str, _bundle, _picture: np.ndar
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def cnn_activations(model_key: str, picture_key: str, _bundle, _batch: np.ndarray) -> dict[str, np.ndarray]:
-    """``core.model_views.activations``: every exposed layer's output for the input, batch axis dropped."""
+    """``core.model_views.layer_outputs``: every exposed layer's output for the input, batch axis dropped."""
     from core import model_views
 
-    return model_views.activations(_bundle, _batch)
+    return model_views.layer_outputs(_bundle, _batch)
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)

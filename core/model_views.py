@@ -50,7 +50,7 @@ class ModelBundle:
     class_names : list of str or None
     run_activations, run_trunk : callable
         ``activations`` / ``trunk`` called with ``training=False``, compiled into one TensorFlow
-        graph each (see :func:`make_bundle`); use them through :func:`activations` and
+        graph each (see :func:`make_bundle`); use them through :func:`layer_outputs` and
         :func:`trunk_maps`, which hold ``lock``.
     """
 
@@ -238,7 +238,7 @@ def kernel_matches(bundle: ModelBundle) -> tuple[np.ndarray, list[dict]] | None:
     return filters, models.match_handmade_kernels(filters)
 
 
-def activations(bundle: ModelBundle, batch: np.ndarray) -> dict[str, np.ndarray]:
+def layer_outputs(bundle: ModelBundle, batch: np.ndarray) -> dict[str, np.ndarray]:
     """Every exposed layer's output for one input batch (1, H, W, C), batch axis dropped."""
     with bundle.lock:
         out = bundle.run_activations(np.asarray(batch, np.float32))

@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from core import cached as cg
+from core import cached
 from core import ui
 from core.digit_input import preprocess_digit
 from core.figures import matrix_figure
@@ -20,14 +20,14 @@ st.markdown(
 )
 with ui.loading_models():
     from core import autoencoder as ae    # imports TensorFlow: after the title, shown at once on a first visit
-    data = cg.digits()
+    data = cached.digits()
 st.caption(f"Digits: **{data.source}**; the plane shows the {data.n_test:,} test digits, which the "
            "models never saw while training.")
 
 MODELS = {"ae2d": "Autoencoder, 2-D code", "vae2d": "Variational autoencoder, 2-D (beyond the course)"}
 ui.url_default("ae_model", "model", "ae2d", choices=list(MODELS))
 name = st.radio("Model", list(MODELS), key="ae_model", format_func=MODELS.get, horizontal=True)
-bundle = cg.generative_model(name)
+bundle = cached.generative_model(name)
 for warning in bundle.warnings:
     st.warning(f"Model store: {warning} — it was retrained.")
 cfg, met = bundle.manifest["config"], bundle.manifest["metrics"]
@@ -35,7 +35,7 @@ st.caption(f"784 → {' → '.join(map(str, cfg['hidden_units']))} → **2** →
            f"→ 784 · {bundle.manifest['parameters']:,} parameters · trained {cfg['epochs']} epochs in "
            f"{bundle.manifest['training_time_s']:.0f} s ({bundle.manifest['device']}) · test MSE {met['test_mse']:.4f} · "
            f"5-nearest-neighbour accuracy on the 2-D test codes **{met['knn_accuracy']:.0%}** · weights: {bundle.status}")
-codes = cg.test_codes(name)
+codes = cached.test_codes(name)
 x_range, y_range = ae.latent_range(codes)
 centre = np.median(codes[data.y_test == 0], axis=0)  # start inside the cluster of zeros
 ui.url_default("ae_x", "x", round(float(centre[0]), 2), cast=float)
@@ -57,7 +57,7 @@ def latent_plane(marker) -> None:
     with right:
         x = st.slider("code[0]", round(x_range[0], 2), round(x_range[1], 2), key="ae_x", step=0.01)
         y = st.slider("code[1]", round(y_range[0], 2), round(y_range[1], 2), key="ae_y", step=0.01)
-        image = cg.ae_decoded_point(name, round(x, 2), round(y, 2))
+        image = cached.ae_decoded_point(name, round(x, 2), round(y, 2))
         ui.show_figure(matrix_figure(image, zmin=0, zmax=1, show_numbers=False, height=330,
                                      title=f"decoder({x:.2f}, {y:.2f})"), key="ae_decoded")
         st.session_state.ae_shown = (x, y, float(image.mean()))
@@ -79,8 +79,8 @@ def manifold() -> None:
     n = st.select_slider("Grid size", [8, 10, 12, 15, 20], value=12 if ui.is_lecture() else 15, key="ae_grid")
     st.markdown(f"The decoder applied to a {n} × {n} grid of codes spanning the plane above: the digits morph "
                 "smoothly into each other — the autoencoder has learned a continuous map of digit shapes.")
-    ui.show_figure(cg.shared_view(("ae_manifold", name, n), lambda: manifold_figure(
-        cg.ae_manifold(name, x_range, y_range, n), x_range=x_range, y_range=y_range, n=n)), key="ae_manifold")
+    ui.show_figure(cached.shared_view(("ae_manifold", name, n), lambda: manifold_figure(
+        cached.ae_manifold(name, x_range, y_range, n), x_range=x_range, y_range=y_range, n=n)), key="ae_manifold")
 
 
 st.subheader("The decoded manifold")
@@ -88,8 +88,8 @@ manifold()
 
 st.subheader("Original → code → reconstruction")
 first = tuple(int(np.flatnonzero(data.y_test == d)[0]) for d in range(10))
-ui.show_figure(cg.shared_view(("ae_rows", name), lambda: images_figure(
-    np.concatenate([data.x_test[list(first)] / 255.0, cg.ae_reconstructions(name, first)]), cols=10,
+ui.show_figure(cached.shared_view(("ae_rows", name), lambda: images_figure(
+    np.concatenate([data.x_test[list(first)] / 255.0, cached.ae_reconstructions(name, first)]), cols=10,
     titles=[f"digit {d}" for d in range(10)] + [f"({a:.1f}, {b:.1f})" for a, b in codes[list(first)]])), key="ae_rows")
 st.caption("Top: test digits. Bottom: what the decoder rebuilds from just the two numbers above each image.")
 
@@ -100,8 +100,8 @@ def interpolation() -> None:
     a = c1.selectbox("From digit", range(10), index=1, key="ae_from")
     b = c2.selectbox("To digit", range(10), index=7, key="ae_to")
     frames = c3.slider("Frames", 3, 12, 8, key="ae_frames")
-    path, images = cg.ae_interpolation(name, first[a], first[b], frames)
-    ui.show_figure(cg.shared_view(("ae_interp", name, a, b, frames), lambda: images_figure(
+    path, images = cached.ae_interpolation(name, first[a], first[b], frames)
+    ui.show_figure(cached.shared_view(("ae_interp", name, a, b, frames), lambda: images_figure(
         images, cols=frames, titles=[f"({p[0]:.1f}, {p[1]:.1f})" for p in path])), key="ae_interp")
     st.caption("Equal steps on the straight line between the two codes; the ends are the codes of the two digits.")
 
@@ -141,7 +141,7 @@ else:
     except ValueError as exc:
         st.warning(str(exc))
     else:
-        projection = cg.ae_project(name, digit)
+        projection = cached.ae_project(name, digit)
         c1, c2, c3 = st.columns([2, 2, 3])
         c1.plotly_chart(matrix_figure(digit, zmin=0, zmax=1, show_numbers=False, height=230, title="Model input"),
                         key="ae_in")
@@ -149,7 +149,7 @@ else:
                                       title="Reconstruction"), key="ae_out")
         err, code = projection["error"], projection["code"]
         c3.metric("Reconstruction error (MSE)", f"{err:.4f}", help="Mean squared difference per pixel.")
-        c3.metric("Anomaly score", f"{ae.anomaly_percentile(err, cg.test_errors(name)):.1f} %",
+        c3.metric("Anomaly score", f"{ae.anomaly_percentile(err, cached.test_errors(name)):.1f} %",
                   help="Share of test digits reconstructed better than this input.")
         c3.caption(f"Code ({code[0]:.2f}, {code[1]:.2f}) — the red star in the plane. An autoencoder only rebuilds "
                    "well what resembles its training data, so a large error flags an unusual input.")
@@ -157,14 +157,14 @@ with plane:
     latent_plane(None if projection is None else projection["code"].tolist())
 
 st.subheader("Autoencoder vs PCA")
-table = cg.ae_vs_pca_table()
+table = cached.ae_vs_pca_table()
 
 
 def pca_figures(k: int) -> tuple:
     """The MSE curves with code size ``k`` marked, and test digits rebuilt by PCA and the autoencoder."""
     sizes = table["code_sizes"]
     ex = data.x_test[table["examples"]].astype(np.float32) / 255.0
-    mean, comps = cg.pca_basis(max(sizes))
+    mean, comps = cached.pca_basis(max(sizes))
     pca_rec = np.clip(ae.pca_reconstruct(ex, mean, comps[:k]), 0, 1)
     ae_rec = decode_uint8(table["ae_reconstructions"][sizes.index(k)]) / 255.0
     return (pca_vs_ae_figure(sizes, table["pca_mse"], table["ae_mse"], highlight=k),
@@ -176,7 +176,7 @@ def pca_figures(k: int) -> tuple:
 def pca_comparison() -> None:
     sizes = table["code_sizes"]
     k = st.select_slider("Code size", sizes, value=2, key="ae_k")
-    curves, rows = cg.shared_view(("ae_pca", k), lambda: pca_figures(k))
+    curves, rows = cached.shared_view(("ae_pca", k), lambda: pca_figures(k))
     ui.show_figure(curves, key="ae_pca")
     ui.show_figure(rows, key="ae_pca_rows")
     wins = [c for c, a_, p_ in zip(sizes, table["ae_mse"], table["pca_mse"]) if a_ < p_]
@@ -192,14 +192,14 @@ def pca_comparison() -> None:
 pca_comparison()
 
 st.subheader("Denoising")
-den = cg.generative_model("denoising_ae")
+den = cached.generative_model("denoising_ae")
 
 
 @st.fragment
 def denoising() -> None:
     noise = st.slider("Noise factor", 0.0, 1.0, 0.5, 0.05, key="ae_noise")
-    clean, noisy, restored = cg.ae_denoise("denoising_ae", first[:8], round(noise, 2), ui.session_seed(1))
-    ui.show_figure(cg.shared_view(("ae_denoise", round(noise, 2), ui.session_seed(1)), lambda: images_figure(
+    clean, noisy, restored = cached.ae_denoise("denoising_ae", first[:8], round(noise, 2), ui.session_seed(1))
+    ui.show_figure(cached.shared_view(("ae_denoise", round(noise, 2), ui.session_seed(1)), lambda: images_figure(
         np.concatenate([clean, noisy, restored]), cols=8, row_titles=["clean", f"noisy (factor {noise:.2f})",
                                                                       "denoised"])), key="ae_denoise")
     d1, d2 = st.columns(2)
@@ -221,18 +221,18 @@ st.markdown("A **VAE** (beyond the course) encodes each digit as a small Gaussia
 
 def overview(key: str):
     """The test digits' codes under model ``key``, titled with its kNN accuracy (built once)."""
-    c = cg.test_codes(key)
+    c = cached.test_codes(key)
     xr, yr = ae.latent_range(c)
     return latent_figure(c, data.y_test, x_range=xr, y_range=yr, pick_n=2, height=420, title=f"{MODELS[key]} · kNN "
-                         f"{cg.generative_model(key).manifest['metrics']['knn_accuracy']:.0%}")
+                         f"{cached.generative_model(key).manifest['metrics']['knn_accuracy']:.0%}")
 
 
 v1, v2 = st.columns(2)
 for col, key in ((v1, "ae2d"), (v2, "vae2d")):
-    col.plotly_chart(cg.shared_view(("ae_cmp", key), lambda: overview(key)), key=f"ae_cmp_{key}")
+    col.plotly_chart(cached.shared_view(("ae_cmp", key), lambda: overview(key)), key=f"ae_cmp_{key}")
 
 with st.expander("The course's autoencoder presets (parameter counts)"):
-    st.dataframe(cg.preset_table(), hide_index=True)
+    st.dataframe(cached.preset_table(), hide_index=True)
     st.caption("Built with Keras from the seed's code (lecture 3, 000_05cde12013bfe355.txt); the sparse "
                "over-complete one penalises the code's activity with L1 = 1e-5.")
 

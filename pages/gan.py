@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from core import cached as cg
+from core import cached
 from core import ui
 from core.figures import matrix_figure
 from core.figures_generative import (gan_history_figure, images_figure, interpolation_figures, param_table_rows,
@@ -22,11 +22,11 @@ st.markdown(
 MODEL = "dcgan"
 with ui.loading_models():
     from core import gan    # imports TensorFlow: after the title, so a first visit shows the page at once
-    data = cg.digits()
-    bundle = cg.generative_model(MODEL)
+    data = cached.digits()
+    bundle = cached.generative_model(MODEL)
 for warning in bundle.warnings:
     st.warning(f"Model store: {warning} — it was retrained.")
-sizes = cg.gan_summary(MODEL)
+sizes = cached.gan_summary(MODEL)
 LATENT = sizes["latent_dim"]
 man = bundle.manifest
 st.caption(f"Trained on **{data.source.split(' (')[0]}** ({man['data']['n_train']:,} training digits) for "
@@ -43,7 +43,7 @@ def reset_value() -> None:
     """Put the z[dim] slider back on the chosen sample's own value (seed, sample or dimension changed)."""
     state = st.session_state
     seed_, pick_, dim_ = (int(state.get(k, 0)) for k in ("gan_seed", "gan_pick", "gan_dim"))
-    z_ = gan.sample_latent(cg.GAN_SAMPLES, latent_dim=LATENT, seed=seed_)
+    z_ = gan.sample_latent(cached.GAN_SAMPLES, latent_dim=LATENT, seed=seed_)
     state.gan_value = float(np.clip(round(float(z_[pick_, dim_]), 1), -3, 3))
 
 
@@ -58,8 +58,8 @@ seed = int(c1.number_input("Seed", 0, 1_000_000, key="gan_seed", on_change=reset
 c2.button("New samples", on_click=new_samples, key="gan_new")
 show_scores = c3.toggle("Show the discriminator's score", value=True, key="gan_show_scores")
 ui.sync_url(seed=seed)
-samples, scores = cg.gan_samples(MODEL, seed)
-ui.show_figure(cg.shared_view(("gan_grid", MODEL, seed, show_scores), lambda: images_figure(samples, cols=16, titles=[
+samples, scores = cached.gan_samples(MODEL, seed)
+ui.show_figure(cached.shared_view(("gan_grid", MODEL, seed, show_scores), lambda: images_figure(samples, cols=16, titles=[
     f"#{i} · {s:.2f}" if show_scores else f"#{i}" for i, s in enumerate(scores)])), key="gan_grid")
 st.caption(f"64 digits generated from seed {seed}. The number after each index is the discriminator's "
            "P(real) for that image.")
@@ -82,12 +82,12 @@ def latent_dimension(seed: int, pick: int) -> None:
                               on_change=reset_value))
     value = round(c2.slider(f"z[{dim}]", -3.0, 3.0, step=0.1, key="gan_value"), 1)
     c1, c2 = st.columns([1, 3])
-    c1.plotly_chart(cg.shared_view(("gan_edit", MODEL, seed, pick, dim, value), lambda: matrix_figure(
-        cg.gan_vary_dimension(MODEL, seed, pick, dim, (value,))[0], zmin=0, zmax=1, show_numbers=False, height=260,
+    c1.plotly_chart(cached.shared_view(("gan_edit", MODEL, seed, pick, dim, value), lambda: matrix_figure(
+        cached.gan_vary_dimension(MODEL, seed, pick, dim, (value,))[0], zmin=0, zmax=1, show_numbers=False, height=260,
         title=f"z[{dim}] = {value:+.1f}")), key="gan_edit")
     with c2:
-        ui.show_figure(cg.shared_view(("gan_sweep", MODEL, seed, pick, dim), lambda: images_figure(
-            cg.gan_vary_dimension(MODEL, seed, pick, dim, SWEEP), cols=9, titles=[f"{v:+.2f}" for v in SWEEP])),
+        ui.show_figure(cached.shared_view(("gan_sweep", MODEL, seed, pick, dim), lambda: images_figure(
+            cached.gan_vary_dimension(MODEL, seed, pick, dim, SWEEP), cols=9, titles=[f"{v:+.2f}" for v in SWEEP])),
             key="gan_sweep")
         st.caption(f"Sample #{pick} with only z[{dim}] changed from −3 to +3. Single dimensions of a GAN's noise "
                    "rarely mean one thing (stroke width, slant ...): features are spread over many dimensions.")
@@ -105,8 +105,8 @@ def interpolation(seed: int) -> None:
     a = int(c1.number_input("From sample #", 0, 63, 0, key="gan_a"))
     b = int(c2.number_input("To sample #", 0, 63, 1, key="gan_b"))
     frames = c3.slider("Frames", 3, 12, 8, key="gan_frames")
-    linear, spherical, norms = cg.shared_view(("gan_paths", MODEL, seed, a, b, frames), lambda: interpolation_figures(
-        cg.gan_interpolation(MODEL, seed, a, b, frames)))
+    linear, spherical, norms = cached.shared_view(("gan_paths", MODEL, seed, a, b, frames), lambda: interpolation_figures(
+        cached.gan_interpolation(MODEL, seed, a, b, frames)))
     ui.show_figure(linear, key="gan_path_lin")
     ui.show_figure(spherical, key="gan_path_sph")
     ui.show_figure(norms, key="gan_norms")
@@ -120,8 +120,8 @@ interpolation(seed)
 
 # --- the discriminator ---------------------------------------------------------------------------
 st.subheader("What the discriminator thinks")
-real_scores = cg.gan_real_scores(MODEL)
-ui.show_figure(cg.shared_view(("gan_scores", MODEL, seed), lambda: scores_figure(scores, real_scores)),
+real_scores = cached.gan_real_scores(MODEL)
+ui.show_figure(cached.shared_view(("gan_scores", MODEL, seed), lambda: scores_figure(scores, real_scores)),
                key="gan_scores")
 m1, m2 = st.columns(2)
 m1.metric("Mean P(real), generated", f"{scores.mean():.2f}")
@@ -141,10 +141,10 @@ def time_lapse(timelapse, history: dict) -> None:
         epoch = None
     else:
         epoch = st.slider("Epoch", 0, len(timelapse) - 1, len(timelapse) - 1, key="gan_epoch")
-        ui.show_figure(cg.shared_view(("gan_lapse", MODEL, epoch), lambda: images_figure(
+        ui.show_figure(cached.shared_view(("gan_lapse", MODEL, epoch), lambda: images_figure(
             timelapse[epoch] / 255.0, cols=16, title=f"The same 64 noise vectors after epoch {epoch}" if epoch
             else "Before training (epoch 0)")), key="gan_lapse")
-    ui.show_figure(cg.shared_view(("gan_history", MODEL, epoch), lambda: gan_history_figure(history, epoch=epoch)),
+    ui.show_figure(cached.shared_view(("gan_history", MODEL, epoch), lambda: gan_history_figure(history, epoch=epoch)),
                    key="gan_history")
     st.caption("D loss = BCE(1, D(x)) + BCE(0, D(G(z))); G loss = BCE(1, D(G(z))) (the non-saturating loss of the "
                "course).")
@@ -154,18 +154,18 @@ time_lapse(bundle.timelapse, man["history"])
 
 # --- memorisation -------------------------------------------------------------------------------
 st.subheader("Is it copying? The nearest training digit")
-idx, dist = cg.gan_nearest(MODEL, seed, pick, k=5)
-ui.show_figure(cg.shared_view(("gan_nearest", MODEL, seed, pick), lambda: images_figure(
+idx, dist = cached.gan_nearest(MODEL, seed, pick, k=5)
+ui.show_figure(cached.shared_view(("gan_nearest", MODEL, seed, pick), lambda: images_figure(
     np.concatenate([samples[pick:pick + 1], data.x_train[idx] / 255.0]), cols=6,
     titles=[f"sample #{pick}"] + [f"distance {d:.2f}" for d in dist])), key="gan_nearest")
-ref = cg.real_nearest_distance()
+ref = cached.real_nearest_distance()
 st.caption(f"The 5 training digits closest to sample #{pick} in pixel space (Euclidean distance, pixels in [0, 1]). "
            f"For comparison, a real test digit's nearest training digit is typically {ref:.2f} away. A GAN "
            "that only memorised its training set would produce near-copies at distances close to 0.")
 
 # --- the course's DCGAN -------------------------------------------------------------------------
 st.subheader("The course's DCGAN: 200 numbers → 96 × 96 colour image")
-tables = cg.seed_dcgan_tables()
+tables = cached.seed_dcgan_tables()
 t1, t2 = st.columns(2)
 for col, key, flow in ((t1, "generator", "noise 200 → 4 × 4 × 256 → 8 → 16 → 32 → 96 × 96 × 3 (tanh)"),
                        (t2, "discriminator", "96 × 96 × 3 → 48 → 24 → 25 (padding) → 13 → 13 → 13 → P(real)")):
@@ -203,9 +203,9 @@ def toy_gan() -> None:
     c[3].button("Reset", key="gan_toy_reset", on_click=reset_toy)
     # Training is deterministic, so everyone who pressed the same buttons shares one computation.
     toy = st.session_state.gan_toy
-    state = cg.toy_gan_state(toy["seed"], toy["actions"])
+    state = cached.toy_gan_state(toy["seed"], toy["actions"])
     left, right = st.columns([3, 2])
-    left.plotly_chart(cg.shared_view(("gan_toy", toy["seed"], toy["actions"]),
+    left.plotly_chart(cached.shared_view(("gan_toy", toy["seed"], toy["actions"]),
                                      lambda: toy_gan_figure(toy_gan_view(state))), key="gan_toy_fig")
     with right:
         st.metric("Steps trained", state["steps"])
