@@ -144,8 +144,13 @@ def build(key: str):
 # ---------------------------------------------------------------- per-layer table
 
 
-def _shape(tensor) -> tuple[int, ...]:
-    return tuple(int(d) for d in tensor.shape[1:])
+def _shape(layer) -> tuple:
+    """A layer's output shape without the batch axis (None for a free size); () when the layer has
+    no single output (a nested or shared layer of an uploaded model)."""
+    try:
+        return tuple(None if d is None else int(d) for d in layer.output.shape[1:])
+    except (AttributeError, ValueError, TypeError):
+        return ()
 
 
 def layer_formula(layer) -> str:
@@ -171,21 +176,25 @@ def layer_formula(layer) -> str:
 
 
 def layer_table(model, *, batch_size: int = 1) -> list[dict]:
-    """One row per layer of a built Keras model.
+    """One row per layer of a built Keras model: the one layer table of the app (the Layer
+    arithmetic page, the CNN activations page's models, the seed's DCGAN).
 
     Parameters
     ----------
     model : keras.Model
-        A built functional model (the builders above, ``keras.applications``).
+        A built model (the builders above, ``keras.applications``, the trained and uploaded
+        models; nested models count as one row).
     batch_size : int >= 1
         Images per batch, for the activation memory.
 
     Returns
     -------
     list of dict
-        Keys ``name``, ``type``, ``output_shape`` (tuple, batch axis left out), ``params`` (int,
-        ``layer.count_params()``), ``trainable`` (int), ``formula`` (str), ``activation_bytes``
-        (``batch_size · prod(output_shape) · 4``: the layer's float32 output for one batch).
+        Keys ``name``, ``type``, ``output_shape`` (tuple, batch axis left out; None for a free
+        size, () for a layer without a single output), ``params`` (int, ``layer.count_params()``),
+        ``trainable`` (int), ``formula`` (str; "" for a layer without a single input),
+        ``activation_bytes`` (``batch_size · prod(output_shape) · 4``: the layer's float32 output
+        for one batch; None where a size is free).
 
     Raises
     ------
@@ -195,7 +204,7 @@ def layer_table(model, *, batch_size: int = 1) -> list[dict]:
     _positive_int(batch_size, "batch_size")
     rows = []
     for layer in model.layers:
-        shape = _shape(layer.output)
+        shape = _shape(layer)
         kind = type(layer).__name__
         trainable = sum(int(prod(w.shape)) for w in layer.trainable_weights)
         rows.append({
@@ -204,10 +213,17 @@ def layer_table(model, *, batch_size: int = 1) -> list[dict]:
             "output_shape": shape,
             "params": int(layer.count_params()),
             "trainable": trainable,
-            "formula": "input: no weights" if kind == "InputLayer" else layer_formula(layer),
-            "activation_bytes": batch_size * prod(shape) * FLOAT32_BYTES,
+            "formula": "input: no weights" if kind == "InputLayer" else _formula_or_blank(layer),
+            "activation_bytes": None if None in shape else batch_size * prod(shape) * FLOAT32_BYTES,
         })
     return rows
+
+
+def _formula_or_blank(layer) -> str:
+    try:
+        return layer_formula(layer)
+    except (AttributeError, ValueError):     # several inputs, or a layer shared between models
+        return ""
 
 
 def table_totals(rows: list[dict]) -> dict:

@@ -388,11 +388,11 @@ def ae_vs_pca_table() -> dict:
 
 @shared_resource(max_entries=1, show_spinner=False)
 def seed_dcgan_tables() -> dict:
-    """Layer tables of the seed's 96x96 DCGAN (``core.gan.layer_table`` rows), built once."""
+    """Layer tables of the seed's 96x96 DCGAN (``core.architectures.layer_table`` rows), built once."""
     from core import gan
 
-    return {"generator": gan.layer_table(gan.build_seed_generator()),
-            "discriminator": gan.layer_table(gan.build_seed_discriminator())}
+    return {"generator": architectures.layer_table(gan.build_seed_generator()),
+            "discriminator": architectures.layer_table(gan.build_seed_discriminator())}
 
 
 @shared_resource(max_entries=1, show_spinner=False)

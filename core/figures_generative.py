@@ -308,7 +308,9 @@ def toy_history_figure(history: list) -> go.Figure:
 
 
 def param_table_rows(rows: list[dict]) -> list[dict]:
-    """``core.gan.layer_table`` rows plus a total row, parameters formatted with thousands separators."""
+    """``core.architectures.layer_table`` rows as a table to show (layer, type, Keras' output shape
+    with its batch axis, parameters with thousands separators) plus a total row."""
     total = sum(r["params"] for r in rows)
-    return [{**r, "params": f"{r['params']:,}"} for r in rows] + [
+    return [{"layer": r["name"], "type": r["type"], "output shape": str((None, *r["output_shape"])),
+             "params": f"{r['params']:,}"} for r in rows] + [
         {"layer": "total", "type": "", "output shape": "", "params": f"{total:,}"}]

@@ -249,19 +249,6 @@ def build_seed_discriminator(*, image_shape=(96, 96, 3)):
                        name="seed_discriminator")
 
 
-def layer_table(model) -> list[dict]:
-    """One row per layer: ``{"layer", "type", "output shape", "params"}`` (nested models count as
-    one row). The sum of ``params`` equals ``model.count_params()``."""
-    rows = []
-    for layer in model.layers:
-        shape = getattr(layer, "output", None)
-        shape = tuple(shape.shape) if shape is not None and hasattr(shape, "shape") else ()
-        rows.append({"layer": layer.name, "type": type(layer).__name__,
-                     "output shape": str(tuple(None if d is None else int(d) for d in shape)),
-                     "params": int(layer.count_params())})
-    return rows
-
-
 # --------------------------------------------------------------------------- using a generator
 def sample_latent(n: int, *, latent_dim: int = LATENT_DIM, seed: int = 0) -> np.ndarray:
     """Standard-normal noise ``(n, latent_dim)`` float32; the same seed gives the same noise."""

@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from core import datasets, digit_input, model_store, models
+from core import architectures, datasets, digit_input, model_store, models
 
 
 @dataclass(eq=False)
@@ -40,7 +40,7 @@ class ModelBundle:
     trunk : keras.Model or None
         Fully convolutional copy of the conv trunk (any image size), if the model has one.
     layers : list of dict
-        ``core.models.layer_table`` rows.
+        ``core.architectures.layer_table`` rows.
     manifest : dict or None
         Training manifest (digit models from the store).
     status : str
@@ -118,7 +118,7 @@ def make_bundle(model, *, key: str, title: str, kind: str, layer_names=None, **e
     except ValueError:
         trunk = None
     bundle = ModelBundle(key=key, name=extra.pop("name", model.name), title=title, kind=kind, model=model,
-                         activations=acts, trunk=trunk, layers=models.layer_table(model),
+                         activations=acts, trunk=trunk, layers=architectures.layer_table(model),
                          run_activations=_graph_call(acts),
                          run_trunk=None if trunk is None else _graph_call(trunk, any_size=True), **extra)
     shape = tuple(d or 32 for d in bundle.input_shape)

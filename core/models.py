@@ -259,22 +259,6 @@ def layer_kind(layer: keras.layers.Layer) -> str:
     return "dense" if cls in DENSE_TYPES else "other"
 
 
-def layer_table(model: keras.Model) -> list[dict]:
-    """One row per layer: name, type, output shape (without batch axis), parameter count.
-
-    Source: the ``summary()`` table of ``001_0ab6af07a5a8fe8c.txt`` L270-L280.
-    """
-    rows = []
-    for layer in model.layers:
-        try:
-            shape = tuple(layer.output.shape[1:])
-        except (AttributeError, ValueError):
-            shape = ()
-        rows.append({"name": layer.name, "type": type(layer).__name__, "kind": layer_kind(layer),
-                     "output_shape": shape, "params": int(layer.count_params())})
-    return rows
-
-
 def activation_layer_names(model: keras.Model) -> list[str]:
     """Names of the conv, pool, batch-norm and dense layers, in order, plus the output layer."""
     names = [layer.name for layer in model.layers if layer_kind(layer) != "other"]

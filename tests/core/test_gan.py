@@ -6,6 +6,8 @@ from hypothesis import strategies as st
 
 from core import gan
 from core import train_generative as tg
+from core.architectures import layer_table
+from core.figures_generative import param_table_rows
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +38,12 @@ def test_seed_discriminator_parameter_table():
     assert [d.get_layer(n).output.shape[1] for n in ("conv1", "conv2", "pad2", "conv3", "conv5")] == \
         [48, 24, 25, 13, 13]
     assert d.get_layer("flatten").output.shape[1] == 86_528
-    rows = gan.layer_table(d)
+    rows = layer_table(d)
     assert sum(r["params"] for r in rows) == 1_658_945
-    assert rows[-1] == {"layer": "score", "type": "Dense", "output shape": "(None, 1)", "params": 86_529}
+    assert (rows[-1]["name"], rows[-1]["type"], rows[-1]["output_shape"], rows[-1]["params"]) == \
+        ("score", "Dense", (1,), 86_529)
+    assert param_table_rows(rows)[-2] == {"layer": "score", "type": "Dense", "output shape": "(None, 1)",
+                                          "params": "86,529"}
 
 
 # --------------------------------------------------------------------------- 28x28 DCGAN

@@ -14,7 +14,8 @@ tf = pytest.importorskip("tensorflow")
 from core import models  # noqa: E402
 from core.datasets import MnistData  # noqa: E402
 from core.models import (MnistCnnConfig, activation_model, build_mnist_cnn,  # noqa: E402
-                         fully_convolutional_trunk, layer_table, mnist_cnn_config)
+                         fully_convolutional_trunk, mnist_cnn_config)
+from core.architectures import layer_table  # noqa: E402
 from core.training import confusion_matrix, train  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
