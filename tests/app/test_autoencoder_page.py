@@ -2,28 +2,23 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 pytest.importorskip("tensorflow")
-from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from tests.app.apptest import open_page  # noqa: E402
 
 from tests.app.plotly_data import array  # noqa: E402
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 pytestmark = [pytest.mark.slow,  # imports TensorFlow and loads trained models
               pytest.mark.usefixtures("isolated_model_cache")]
 
 
 @pytest.fixture
 def page():
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("pages/autoencoder.py").run()
-    assert not at.exception
-    return at
+    return open_page("autoencoder")
 
 
 def chart(at, title_start: str) -> dict:

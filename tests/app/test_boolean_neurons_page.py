@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+
+from tests.app.apptest import open_page
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -14,11 +15,7 @@ APP = str(ROOT / "app.py")
 
 @pytest.fixture
 def page():
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("pages/boolean_neurons.py").run()
-    assert not at.exception
-    return at
+    return open_page("boolean_neurons")
 
 
 def metric(at, label):

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 pytest.importorskip("tensorflow")
-from streamlit.testing.v1 import AppTest  # noqa: E402
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+from tests.app.apptest import open_page  # noqa: E402
+
 pytestmark = pytest.mark.slow  # imports TensorFlow and loads trained models
 
 
@@ -30,11 +29,7 @@ def _offline_isolated(tmp_path, monkeypatch):
 
 @pytest.fixture
 def page():
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("pages/cnn_activations.py").run()
-    assert not at.exception
-    return at
+    return open_page("cnn_activations")
 
 
 def layer_lines(at) -> dict[str, str]:

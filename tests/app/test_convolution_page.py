@@ -7,16 +7,14 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from tests.app.apptest import open_page
+
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture
 def page():
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("pages/convolution.py").run()
-    assert not at.exception
-    return at
+    return open_page("convolution")
 
 
 def shapes_text(at) -> str:
@@ -109,11 +107,8 @@ def test_bad_settings_show_an_error_and_the_page_recovers(page):
 
 
 def test_url_reproduces_a_view():
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"stride": "3", "padding": "same", "kernel": "laplacian_4", "src": "Synthetic",
-                            "synthetic": "line_0", "display": "minmax"})
-    at.run()
-    at.switch_page("pages/convolution.py").run()
+    at = open_page("convolution", query={"stride": "3", "padding": "same", "kernel": "laplacian_4", "src": "Synthetic",
+                                         "synthetic": "line_0", "display": "minmax"})
     assert at.slider(key="conv_stride").value == 3
     assert at.selectbox(key="conv_kernel").value == "laplacian_4"
     assert "Input **9 × 9**" in shapes_text(at) and "feature map **3 × 3**" in shapes_text(at)

@@ -1,21 +1,15 @@
 """AppTest of the Layer arithmetic page: output sizes, parameter counts, architectures, against Keras."""
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.apptest import open_page
+
 from core.layer_math import SIZE_PRESETS
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
-
-def open_page(part: str = "size", **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params.update({"part": part, **{k: str(v) for k, v in params.items()}})
-    at.run()
-    at.switch_page("pages/layer_arithmetic.py").run()
-    assert not at.exception
-    return at
+def open_part(part: str = "size", **params) -> AppTest:
+    return open_page("layer_arithmetic", query={"part": part, **params})
 
 
 def metric(at, label_start: str) -> str:
@@ -27,7 +21,7 @@ def keras_line(at) -> str:
 
 
 def test_output_size_default_and_keras():
-    at = open_page()
+    at = open_part()
     assert metric(at, "Output size") == "4 × 4"
     assert "⌊(6 + 0 + 0 − 1·(3 − 1) − 1) / 1⌋ + 1 = 4" in at.code[0].value
     assert keras_line(at) == "Keras Conv2D on a 6×6×1 input gives output shape (None, 4, 4, 1) — the same."
@@ -35,7 +29,7 @@ def test_output_size_default_and_keras():
 
 @pytest.mark.parametrize("key", list(SIZE_PRESETS))
 def test_course_examples(key):
-    at = open_page()
+    at = open_part()
     at.selectbox(key="arch_size_preset").set_value(key).run()
     expected = SIZE_PRESETS[key].expected
     assert metric(at, "Output size") == f"{expected} × {expected}"
@@ -43,7 +37,7 @@ def test_course_examples(key):
 
 
 def test_full_padding_dilation_and_errors():
-    at = open_page(n=5, f=3, padding="full")
+    at = open_part(n=5, f=3, padding="full")
     assert metric(at, "Output size") == "7 × 7"
     assert "ZeroPadding2D → Conv2D" in keras_line(at) and "(None, 7, 7, 1)" in keras_line(at)
     at.number_input(key="arch_d").set_value(2).run()          # full: p = d(f − 1) = 4 → 5 + 8 − 5 + 1 = 9
@@ -58,7 +52,7 @@ def test_full_padding_dilation_and_errors():
 
 
 def test_predict_then_reveal():
-    at = open_page()
+    at = open_part()
     at.toggle(key="arch_quiz").set_value(True).run()
     assert not at.metric and "What is the output size?" in at.info[0].value
     at.number_input(key="arch_guess").set_value(4).run()
@@ -70,7 +64,7 @@ def test_predict_then_reveal():
 
 
 def test_parameter_examples_confirmed_by_keras():
-    at = open_page("params")
+    at = open_part("params")
     table = at.dataframe[0].value
     counts = dict(zip(table["Layer"], table["Parameters"]))
     assert counts["Dense: 32×32 image → 256 units"] == 262_400
@@ -91,7 +85,7 @@ def test_parameter_examples_confirmed_by_keras():
 
 
 def test_architecture_explorer():
-    at = open_page("arch")
+    at = open_part("arch")
     assert metric(at, "Parameters") == "30,762"
     assert any("The seed prints **30,762** parameters — the same." in s.value for s in at.success)
     table = at.dataframe[0].value
@@ -110,7 +104,7 @@ def test_architecture_explorer():
 
 @pytest.mark.slow
 def test_vgg16_in_the_explorer():
-    at = open_page("arch", model="vgg16", batch=1)
+    at = open_part("arch", model="vgg16", batch=1)
     assert metric(at, "Parameters") == "138,357,544"
     assert metric(at, "Weights in memory") == "553.4 MB"
     assert any("~138 million" in i.value for i in at.info)

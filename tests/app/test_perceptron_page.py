@@ -1,24 +1,18 @@
 """AppTest of the Perceptron learning page: step through the course's fruit example with the buttons
 and the timeline and check the weights shown; the other rules and data sets; no TensorFlow import."""
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+
+from tests.app.apptest import open_page
 
 from core import ui
 
 from tests.app.test_boolean_neurons_page import page_imports_without_tensorflow
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
-
 
 @pytest.fixture
 def page():
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page("pages/perceptron.py").run()
-    assert not at.exception
-    return at
+    return open_page("perceptron")
 
 
 def weights(at):

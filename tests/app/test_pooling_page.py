@@ -1,19 +1,13 @@
 """AppTest of the Pooling page: the seeds' matrices, the controls, image mode, translation, Keras check."""
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+from tests.app.apptest import open_page
 
 
 @pytest.fixture
 def page():
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
-    at.switch_page("pages/pooling.py").run()
-    assert not at.exception
-    return at
+    return open_page("pooling")
 
 
 def metric(at, label_start: str) -> str:
@@ -99,9 +93,6 @@ def test_translation_mode(page):
 
 
 def test_url_reproduces_the_view():
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params.update({"preset": "ng_max_3x3", "mode": "numbers"})
-    at.run()
-    at.switch_page("pages/pooling.py").run()
+    at = open_page("pooling", query={"preset": "ng_max_3x3", "mode": "numbers"})
     assert metric(at, "Output size") == "3 × 3"
     assert at.session_state["pool_stride"] == 1
