@@ -214,16 +214,8 @@ def mosaic_figure(mosaic: MapMosaic, *, title: str = "", height: int | None = No
 def feature_maps_figure(maps: np.ndarray, *, title: str = "", scale: str = "shared",
                         cols: int | None = None, max_maps: int = 64,
                         height: int | None = None) -> go.Figure:
-    """A layer's feature maps as a grid: :func:`mosaic_figure` of :func:`feature_maps_mosaic`.
-
-    Parameters
-    ----------
-    maps : ndarray of shape (H, W, C)
-        Only the first ``max_maps`` maps are drawn.
-    scale : {"shared", "per map"}
-        See :func:`tile_maps`.
-    cols : int, optional
-        Default ``grid_columns(C)`` (2 x 8 for 16 maps).
+    """A layer's feature maps as a grid: :func:`mosaic_figure` of :func:`feature_maps_mosaic`,
+    whose parameters ``maps``, ``scale``, ``cols`` and ``max_maps`` it takes.
 
     Returns
     -------
