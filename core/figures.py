@@ -260,7 +260,8 @@ def closeup_figure(values, box, *, zmin: float, zmax: float, margin: int = 4, ti
 
     Parameters
     ----------
-    values : ndarray (H, W), float
+    values : ndarray (H, W) or (H, W, C), float
+        Channels are averaged, after cropping (only the neighbourhood is computed).
     box : (top, left, height, width)
         In the coordinates of ``values``; may reach outside it (padding), which is left blank.
     margin : int
@@ -268,11 +269,13 @@ def closeup_figure(values, box, *, zmin: float, zmax: float, margin: int = 4, ti
 
     The title gives the rows and columns shown, in the coordinates of ``values``.
     """
-    vals = np.asarray(values, dtype=np.float32)
+    vals = np.asarray(values)
     top, left, bh, bw = box
     r0, c0 = max(top - margin, 0), max(left - margin, 0)
     r1, c1 = min(top + bh + margin, vals.shape[0]), min(left + bw + margin, vals.shape[1])
-    crop = vals[r0:r1, c0:c1]
+    crop = vals[r0:r1, c0:c1].astype(np.float32)
+    if crop.ndim == 3:
+        crop = crop.mean(axis=2)
     label = f"rows {r0}–{r1 - 1}, columns {c0}–{c1 - 1}"
     return matrix_figure(crop, zmin=zmin, zmax=zmax, title=f"{title}<br><sup>{label}</sup>" if title else label,
                          boxes=[((top - r0, left - c0, bh, bw), color)], height=height)

@@ -137,8 +137,9 @@ st.code(f"height: {output_size_formula(image.shape[0], kernel.shape[0], stride=s
 small = max(image.shape[:2]) <= 32            # typed matrices and synthetic images: every number shown
 large_map = max(out_h, out_w) > HEATMAP_MAX_SIDE
 cell = min(460 / max(image.shape[0] + pads[0] + pads[1], image.shape[1] + pads[2] + pads[3]), 44)
-shown, map_fig = cached.shared_view(("conv_map", *view, display_mode), lambda: feature_map_figure(
-    feature_map, display_mode, pick_box=None if large_map else (0, 0)))
+if large_map:      # drawn once per view and shared; the picked pixel shows in the arithmetic below it
+    map_view = cached.shared_view(("conv_map", *view, display_mode),
+                                  lambda: feature_map_figure(feature_map, display_mode))
 if not small:     # a photo: drawn once per image and shared; the window is shown enlarged below it
     input_fig = cached.shared_view(("conv_input", image_key, image.shape), lambda: matrix_figure(
         image if image.ndim == 2 else image.mean(axis=2), zmin=0, zmax=255, title="Input",
@@ -167,12 +168,13 @@ def numbers_view() -> None:
                            key="conv_in_chart", height=int(cell * (image.shape[0] + pads[0] + pads[1])) + 50)
         else:
             ui.show_figure(input_fig, key="conv_in_chart", height=int(cell * image.shape[0]) + 50)
-            ui.show_figure(closeup_figure(image if image.ndim == 2 else image.mean(axis=2), window[0],
+            ui.show_figure(closeup_figure(image, window[0],
                                           zmin=0, zmax=255, title="The window under the kernel, enlarged"
                                           + (" (mean of R, G, B)" if image.ndim == 3 else "")),
                            key="conv_in_closeup", height=260)
     with i2:
-        fig = map_fig if large_map else feature_map_figure(feature_map, display_mode, pick_box=(row, col))[1]
+        shown, fig = (map_view if large_map
+                      else feature_map_figure(feature_map, display_mode, pick_box=(row, col)))
         ui.show_figure(fig, key="conv_out_chart", on_select=pick_from_chart, height=int(cell * out_h) + 50)
         st.caption(shown.caption + " Click a pixel (or use the sliders) to see its arithmetic.")
         d1, d2 = st.columns(2)

@@ -52,6 +52,8 @@ def test_unvalidated_figures_pass_plotlys_validator_and_resolve_colour_names():
     assert close.data[0].z.shape == (7, 7)              # 3 × 3 window + 2 on each side
     assert close.layout.shapes[0].x0 == 1.5 and close.layout.shapes[0].y0 == 1.5
     assert "rows 3–9, columns 4–10" in close.layout.title.text
+    rgb = np.stack([np.full((20, 20), 30.0), np.full((20, 20), 60.0), np.full((20, 20), 90.0)], axis=-1)
+    assert np.all(closeup_figure(rgb, (5, 6, 3, 3), zmin=0, zmax=255).data[0].z == 60.0)   # channel mean
     assert big.data[0].source.startswith("data:image/jpeg;base64,")  # 60,000 pixels: JPEG
     assert small.layout.shapes[0].x1 == 2.5
 
