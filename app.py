@@ -4,12 +4,12 @@ Run with ``streamlit run app.py``. Declares every page with ``st.navigation`` (s
 icons, ``url_path`` = the script's file stem), draws the shared sidebar, then runs the chosen page.
 The first run of a server starts loading TensorFlow and the shipped models in the background.
 After the run, the heap is frozen once TensorFlow or a new shared model has been loaded
-(:mod:`core.heap`), so Streamlit's two garbage collections per run stay cheap.
+(:mod:`core.adapters.heap`), so Streamlit's two garbage collections per run stay cheap.
 """
 import streamlit as st
 
-from core import cached, heap, ui
-from core.catalog import PAGES, SECTIONS
+from core.adapters import cached, heap, ui
+from core.adapters.catalog import PAGES, SECTIONS
 
 ui.page_setup()
 ui.keep_keras_state_between_runs()   # no keras.backend.clear_session() after every run

@@ -167,7 +167,7 @@ TRAIN_PAGE, TRAIN_FORM = "cnn_activations", "act_retrain"
 # Each --train-during phase asks for another config, so the model store really trains each time.
 TRAIN_CONFIGS = [{"act_rt_epochs": 1, "act_rt_dropout": d, "act_rt_bn": bn}
                  for bn in (False, True) for d in ("0.0", "0.1", "0.25", "0.5")]
-CACHE_ENV_VAR = "NEURAL_EXPLAINER_CACHE"    # core.model_store.CACHE_ENV_VAR (not imported: keras)
+CACHE_ENV_VAR = "NEURAL_EXPLAINER_CACHE"    # core.training.store.CACHE_ENV_VAR (not imported: keras)
 MEDIA_URL = re.compile(rb"(?:/media/[0-9A-Za-z_.-]+|app/static/[0-9A-Za-z_./%-]+)")
 FINAL = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
          ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}

@@ -20,7 +20,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import scipy.ndimage as ndi  # noqa: E402
 
-from core.convolution import cross_correlate2d  # noqa: E402
+from core.maths.convolution import cross_correlate2d  # noqa: E402
 
 
 def median_time(fn, repeats: int) -> float:

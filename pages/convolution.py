@@ -2,13 +2,13 @@
 import numpy as np
 import streamlit as st
 
-from core import cached, ui
-from core.convolution import cross_correlate2d, flip_kernel, output_size_formula, pad_image, window_terms
-from core.figures import (HEATMAP_MAX_SIDE, closeup_figure, display_rgb, feature_map_figure, image_to_rgb_uint8,
+from core.adapters import cached, ui
+from core.maths.convolution import cross_correlate2d, flip_kernel, output_size_formula, pad_image, window_terms
+from core.figures.common import (HEATMAP_MAX_SIDE, closeup_figure, display_rgb, feature_map_figure, image_to_rgb_uint8,
                           kernel_figure, matrix_figure)
-from core.images import encode_png, npy_bytes
-from core.kernels import KERNELS
-from core.presets import NG_6X6, WORKED_EXAMPLES
+from core.data.images import encode_png, npy_bytes
+from core.maths.kernels import KERNELS
+from core.data.convolution_examples import NG_6X6, WORKED_EXAMPLES
 
 ui.require_app_frame()
 

@@ -2,12 +2,12 @@
 import numpy as np
 import streamlit as st
 
-from core import cached
-from core import ui
-from core.figures import matrix_figure
-from core.figures_generative import (gan_history_figure, images_figure, interpolation_figures, param_table_rows,
+from core.maths.interpolation import slerp
+from core.adapters import cached, ui
+from core.figures.common import matrix_figure
+from core.figures.generative import (gan_history_figure, images_figure, interpolation_figures, param_table_rows,
                                      scores_figure, toy_gan_figure, toy_history_figure)
-from core.toy_gan import toy_gan_losses, toy_gan_view
+from core.maths.toy_gan import toy_gan_losses, toy_gan_view
 
 ui.require_app_frame()
 
@@ -21,7 +21,7 @@ st.markdown(
 )
 MODEL = "dcgan"
 with ui.loading_models():
-    from core import gan    # imports TensorFlow: after the title, so a first visit shows the page at once
+    from core.models import gan    # imports TensorFlow: after the title, so a first visit shows the page at once
     data = cached.digits()
     bundle = cached.generative_model(MODEL)
 for warning in bundle.warnings:
@@ -216,4 +216,4 @@ def toy_gan() -> None:
 
 
 toy_gan()
-ui.show_source(gan.DCGAN.train_step, gan.slerp, gan.nearest_real, toy_gan_losses)
+ui.show_source(gan.DCGAN.train_step, slerp, gan.nearest_real, toy_gan_losses)

@@ -1,8 +1,8 @@
 """Home: what the app is, one card per page, and where data and models come from."""
 import streamlit as st
 
-from core import ui
-from core.catalog import PAGES, SECTIONS
+from core.adapters import ui
+from core.adapters.catalog import PAGES, SECTIONS
 
 ui.require_app_frame()
 

@@ -1,12 +1,12 @@
 """Layer arithmetic: output sizes, parameter counts and the course's architectures, checked with Keras."""
 import streamlit as st
 
-from core import cached, ui
-from core.architectures import ARCHITECTURES, layer_table, table_totals, with_batch_size
-from core.convolution import output_size, output_size_formula
-from core.figures_pooling import (memory_figure, output_grid_figure, padded_grid_figure, param_compare_figure,
+from core.adapters import cached, ui
+from core.models.architectures import ARCHITECTURES, layer_table, table_totals, with_batch_size
+from core.maths.convolution import output_size, output_size_formula
+from core.figures.pooling import (memory_figure, output_grid_figure, padded_grid_figure, param_compare_figure,
                                   params_figure, shape_flow_figure)
-from core.layer_math import (PARAMETER_EXAMPLES, SIZE_PRESETS, conv_formula, conv_params, dense_formula,
+from core.maths.layer_math import (PARAMETER_EXAMPLES, SIZE_PRESETS, conv_formula, conv_params, dense_formula,
                              dense_params, format_bytes, random_size_question)
 
 ui.require_app_frame()

@@ -2,11 +2,11 @@
 import pandas as pd
 import streamlit as st
 
-from core import ui
-from core.figures_neurons import decision_figure, epoch_figure, padded_range
-from core.perceptron import (RULE_CONVENTION, mistake_bound, predict, train, train_adaline, train_hebb,
+from core.adapters import ui
+from core.figures.neurons import decision_figure, epoch_figure, padded_range
+from core.maths.perceptron import (RULE_CONVENTION, mistake_bound, predict, train, train_adaline, train_hebb,
                              train_perceptron, update_equation)
-from core.training_sets import (FRUIT_INITIAL_BIAS, FRUIT_INITIAL_WEIGHTS, FRUIT_LEARNING_RATE, FRUIT_QUERIES,
+from core.data.perceptron_sets import (FRUIT_INITIAL_BIAS, FRUIT_INITIAL_WEIGHTS, FRUIT_LEARNING_RATE, FRUIT_QUERIES,
                                 FRUIT_TYPO_NOTE, TRAINING_SETS, make_training_set, training_set)
 
 ui.require_app_frame()

@@ -2,14 +2,14 @@
 import numpy as np
 import streamlit as st
 
-from core import cached, ui
-from core.figures_pooling import (feature_figure, pooling_input_figure, pooling_output_figure,
+from core.adapters import cached, ui
+from core.figures.pooling import (feature_figure, pooling_input_figure, pooling_output_figure,
                                   translation_curve_figure, translation_figure)
-from core.images import to_grayscale
-from core.kernels import KERNELS
-from core.pooling import max_pool2d, pool2d, pool_expression, pool_window, pool_windows
-from core.pooling_presets import POOLING_PRESETS
-from core.translation import cnn_stage, translation_curve, translation_sensitivity
+from core.data.images import to_grayscale
+from core.maths.kernels import KERNELS
+from core.maths.pooling import max_pool2d, pool2d, pool_expression, pool_window, pool_windows
+from core.data.pooling_examples import POOLING_PRESETS
+from core.maths.translation import cnn_stage, translation_curve, translation_sensitivity
 
 ui.require_app_frame()
 

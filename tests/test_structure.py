@@ -4,8 +4,54 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
-STREAMLIT_ADAPTERS = {"ui.py", "cached.py"}
+
+
+#: The layers of ``core``, bottom-up, and the layers each may import. Nothing imports upwards.
+LAYERS = {
+    "maths": set(),                                   # NumPy only: the teaching routines
+    "data": {"maths"},                                # images, datasets, the seeds' examples, files
+    "models": {"maths", "data"},                      # Keras: configs, builders, inspection
+    "training": {"maths", "data", "models"},          # fit loops, the model store, the queue
+    "figures": {"maths", "data"},                     # Plotly, by topic
+    "adapters": {"maths", "data", "models", "training", "figures"},  # Streamlit
+}
+#: Third-party packages only some layers may import (top level or inside a function).
+RESTRICTED = {
+    "streamlit": {"adapters"}, "streamlit_drawable_canvas": {"adapters"},
+    "keras": {"models", "training"}, "tensorflow": {"models", "training"},
+    "plotly": {"figures", "adapters"},
+}
+#: Imports a layer may make only inside a function: ``core.data.datasets`` calls the real
+#: ``keras.datasets.mnist.load_data()`` download, never at import time.
+LAZY_ONLY = {"data": {"keras"}}
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def core_modules() -> list[Path]:
+    return sorted((ROOT / "core").rglob("*.py"))
+
+
+def imports_of(path: Path) -> list[tuple[str, bool]]:
+    """Every absolute import in ``path`` as (dotted name, at module level?). ``from core.x import y``
+    gives ``core.x.y`` when ``core/x/y.py`` exists, else ``core.x``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    top = {id(n) for n in tree.body}
+    top.update(id(c) for n in tree.body if isinstance(n, (ast.If, ast.Try)) for c in ast.walk(n))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(a.name, id(node) in top) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            for a in node.names:
+                sub = ROOT / Path(*node.module.split("."), a.name + ".py")
+                found.append((f"{node.module}.{a.name}" if sub.is_file() else node.module, id(node) in top))
+    return found
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -17,12 +63,6 @@ def imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module.split(".")[0])
     return names
-
-
-def test_only_the_adapters_import_streamlit():
-    offenders = [p.name for p in (ROOT / "core").glob("*.py")
-                 if "streamlit" in imported_modules(p) and p.name not in STREAMLIT_ADAPTERS]
-    assert offenders == [], f"core modules importing streamlit: {offenders}"
 
 
 def test_pages_define_no_classes_and_no_keras_models():
@@ -41,14 +81,14 @@ def test_pages_call_require_app_frame_and_never_set_page_config():
 
 
 def test_import_core_loads_neither_tensorflow_nor_streamlit():
-    code = ("import sys, core, core.convolution, core.kernels, core.images, core.presets, core.figures, core.catalog;"
+    code = ("import sys, core, core.maths.convolution, core.maths.kernels, core.data.images, core.data.convolution_examples, core.figures.common, core.adapters.catalog;"
             "print(sorted(m for m in ('tensorflow', 'keras', 'streamlit') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
 def test_every_catalogued_page_has_a_unique_url_path():
-    from core.catalog import PAGES, SECTIONS
+    from core.adapters.catalog import PAGES, SECTIONS
 
     paths = [p.url_path for p in PAGES]
     assert len(paths) == len(set(paths))
@@ -59,7 +99,7 @@ def test_every_catalogued_page_has_a_unique_url_path():
 
 
 def test_streamlit_still_has_the_clean_up_that_app_replaces():
-    """``core.ui.keep_keras_state_between_runs`` replaces a private Streamlit function: this fails
+    """``core.adapters.ui.keep_keras_state_between_runs`` replaces a private Streamlit function: this fails
     first when a Streamlit release renames it or stops calling it after each run."""
     import inspect
 
@@ -71,7 +111,7 @@ def test_streamlit_still_has_the_clean_up_that_app_replaces():
 
 
 def test_streamlit_still_has_the_legacy_pages_flag_that_require_app_frame_switches_off():
-    """``core.ui.require_app_frame`` turns off Streamlit's legacy ``pages/`` routing for a deep
+    """``core.adapters.ui.require_app_frame`` turns off Streamlit's legacy ``pages/`` routing for a deep
     link's first run on a fresh server; this fails first when a release removes the flag."""
     import inspect
 
@@ -82,19 +122,62 @@ def test_streamlit_still_has_the_legacy_pages_flag_that_require_app_frame_switch
     assert "PagesManager.uses_pages_directory" in inspect.getsource(script_runner.ScriptRunner)
 
 
+def test_every_core_module_lives_in_a_layer_package():
+    loose = [module_name(p) for p in core_modules()
+             if len(p.relative_to(ROOT / "core").parts) == 1 and p.name != "__init__.py"]
+    assert loose == [], f"modules outside the layer packages: {loose}"
+    packages = {p.name for p in (ROOT / "core").iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert packages == set(LAYERS)
+    assert all((ROOT / "core" / name / "__init__.py").is_file() for name in LAYERS)
+
+
+def layer_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 and parts[0] == "core" else None
+
+
+def test_layers_import_only_the_layers_below_them():
+    offenders = []
+    for path in core_modules():
+        layer = layer_of(module_name(path))
+        if layer is None:
+            continue
+        for name, at_top in imports_of(path):
+            target = layer_of(name) if name.startswith("core.") else None
+            if target is not None and target != layer and target not in LAYERS[layer]:
+                offenders.append(f"{module_name(path)} imports {name} ({layer} -> {target})")
+            root = name.split(".")[0]
+            if root in RESTRICTED and layer not in RESTRICTED[root]:
+                if not (root in LAZY_ONLY.get(layer, ()) and not at_top):
+                    offenders.append(f"{module_name(path)} imports {root}")
+    assert offenders == []
+
+
+def test_the_layer_rules_catch_an_upward_import(tmp_path, monkeypatch):
+    """The checker itself: a maths module importing a figure must be reported."""
+    fake = tmp_path / "core" / "maths" / "bad.py"
+    fake.parent.mkdir(parents=True)
+    fake.write_text("from core.figures import common\nimport streamlit\n")
+    (tmp_path / "core" / "figures").mkdir()
+    (tmp_path / "core" / "figures" / "common.py").write_text("")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    with pytest.raises(AssertionError, match="maths -> figures"):
+        test_layers_import_only_the_layers_below_them()
+
+
 def core_import_graph() -> dict[str, set[str]]:
     """Which ``core`` modules each ``core`` module imports, at the top or inside a function."""
+    modules = {module_name(p) for p in core_modules()}
     graph = {}
-    for path in (ROOT / "core").glob("*.py"):
+    for path in core_modules():
+        me = module_name(path)
         deps = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module == "core":
-                deps.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("core."):
-                deps.add(node.module.split(".")[1])
-            elif isinstance(node, ast.Import):
-                deps.update(a.name.split(".")[1] for a in node.names if a.name.startswith("core."))
-        graph[path.stem] = deps - {path.stem}
+        for name, _ in imports_of(path):
+            while name and name not in modules:
+                name = name.rpartition(".")[0]
+            if name and name not in ("core", me) and name.count(".") >= 2:
+                deps.add(name)
+        graph[me] = deps
     return graph
 
 
@@ -113,4 +196,4 @@ def test_core_modules_import_each_other_without_cycles():
     for module in sorted(graph):
         if module not in state:
             visit(module, [module])
-    assert "train" not in graph["train_generative"]
+    assert "core.data.datasets" in graph["core.training.fit"]   # the walk sees real edges

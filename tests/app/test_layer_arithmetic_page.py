@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.apptest import open_page
 
-from core.layer_math import SIZE_PRESETS
+from core.maths.layer_math import SIZE_PRESETS
 
 
 def open_part(part: str = "size", **params) -> AppTest:

@@ -5,7 +5,7 @@ import pytest
 
 from tests.app.apptest import open_page
 
-from core import ui
+from core.adapters import ui
 
 from tests.app.test_boolean_neurons_page import page_imports_without_tensorflow
 

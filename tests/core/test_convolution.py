@@ -1,14 +1,14 @@
-"""core.convolution: the seeds' worked numbers, TensorFlow oracle tests, and every ValueError."""
+"""core.maths.convolution: the seeds' worked numbers, TensorFlow oracle tests, and every ValueError."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.convolution import (conv2d_layer, convolve2d, cross_correlate2d, output_size, pad_image,
+from core.maths.convolution import (conv2d_layer, convolve2d, cross_correlate2d, output_size, pad_image,
                               resolve_padding, window_terms)
-from core.images import line_image, step_edge
-from core.kernels import KERNELS, LINE_KERNELS
-from core.presets import WORKED_EXAMPLES
+from core.data.images import line_image, step_edge
+from core.maths.kernels import KERNELS, LINE_KERNELS
+from core.data.convolution_examples import WORKED_EXAMPLES
 
 tf = pytest.importorskip("tensorflow")
 

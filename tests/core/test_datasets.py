@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import datasets
-from core.datasets import load_mnist, to_model_input
+from core.data import datasets
+from core.data.datasets import load_mnist, to_model_input
 
 
 @pytest.fixture(autouse=True)

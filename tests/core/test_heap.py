@@ -1,10 +1,10 @@
-"""core.heap: the heap is frozen once after loading, and what sessions allocate later is still freed."""
+"""core.adapters.heap: the heap is frozen once after loading, and what sessions allocate later is still freed."""
 import gc
 import weakref
 
 from streamlit.testing.v1 import AppTest
 
-from core import heap
+from core.adapters import heap
 
 
 class Node:
@@ -33,7 +33,7 @@ def test_freeze_happens_once_per_request_and_later_cycles_are_collected():
 def _session_script():
     import streamlit as st
 
-    from core import heap
+    from core.adapters import heap
 
     class Session:
         def __init__(self):
@@ -85,7 +85,7 @@ def _keras_script():
     import keras  # noqa: F401 - Streamlit's clean-up looks for it in sys.modules
     import streamlit as st
 
-    from core import ui
+    from core.adapters import ui
 
     ui.keep_keras_state_between_runs()
     st.write("ran")
@@ -108,7 +108,7 @@ def test_streamlit_no_longer_clears_the_keras_session_after_each_run(monkeypatch
 
     streamlit_own = script_runner._clean_problem_modules
     streamlit_own()
-    assert calls == [1] or streamlit_own.__module__ == "core.ui"   # Streamlit's own clears it ...
+    assert calls == [1] or streamlit_own.__module__ == "core.adapters.ui"   # Streamlit's own clears it ...
     calls.clear()
     at = AppTest.from_function(_keras_script, default_timeout=120)
     at.run()

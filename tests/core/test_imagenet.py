@@ -1,4 +1,4 @@
-"""core.imagenet: offline loading explains how to get the weights; class names without an index."""
+"""core.models.imagenet: offline loading explains how to get the weights; class names without an index."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,8 +6,8 @@ import pytest
 
 pytest.importorskip("keras")
 
-from core import imagenet  # noqa: E402
-from core.model_store import ModelLoadError  # noqa: E402
+from core.models import imagenet  # noqa: E402
+from core.models.upload import ModelLoadError  # noqa: E402
 
 
 def test_imagenet_offline_says_how_to_get_weights(monkeypatch, tmp_path):

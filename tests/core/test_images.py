@@ -1,4 +1,4 @@
-"""core.images: every format decodes to float32 RGB in [0, 1]; every bad file gives ImageLoadError."""
+"""core.data.images: every format decodes to float32 RGB in [0, 1]; every bad file gives ImageLoadError."""
 import io
 import struct
 import zlib
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.images import (MAX_PIXELS, SAMPLES, SYNTHETIC, ImageLoadError, line_image, load_image, load_sample,
+from core.data.images import (MAX_PIXELS, SAMPLES, SYNTHETIC, ImageLoadError, line_image, load_image, load_sample,
                          to_grayscale, x_and_o)
 
 

@@ -1,7 +1,7 @@
-"""core.layer_math: the seeds' parameter counts, formulas and output sizes, without TensorFlow."""
+"""core.maths.layer_math: the seeds' parameter counts, formulas and output sizes, without TensorFlow."""
 import pytest
 
-from core.layer_math import (PARAMETER_EXAMPLES, SIZE_PRESETS, batchnorm_formula, conv_formula, conv_params,
+from core.maths.layer_math import (PARAMETER_EXAMPLES, SIZE_PRESETS, batchnorm_formula, conv_formula, conv_params,
                              dense_formula, dense_params, random_size_question)
 
 # ---------------------------------------------------------------- parameter counts and formulas
@@ -64,7 +64,7 @@ def test_parameter_examples():
 
 
 def test_size_presets_and_random_questions():
-    from core.convolution import output_size
+    from core.maths.convolution import output_size
     for p in SIZE_PRESETS.values():
         padding = p.pad if p.padding == "explicit" else p.padding
         assert output_size(p.n, p.f, stride=p.stride, padding=padding, dilation=p.dilation)[0] == p.expected

@@ -1,4 +1,4 @@
-"""core.model_store: shipped/cache/train lookup, corrupt files, train-once, uploaded models."""
+"""core.training.store: shipped/cache/train lookup, corrupt files, train-once, uploaded models."""
 from __future__ import annotations
 
 import json
@@ -15,12 +15,13 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from core import model_store  # noqa: E402
-from core.datasets import MnistData  # noqa: E402
-from core.model_store import (FileLock, ModelLoadError, get_or_train,  # noqa: E402
-                              load_user_model, manifest_path, weights_path)
-from core.models import mnist_cnn_config, shipped_configs  # noqa: E402
-from core.training import FitResult  # noqa: E402
+from core.training import store as model_store  # noqa: E402
+from core.data.datasets import MnistData  # noqa: E402
+from core.data.files import file_lock_for  # noqa: E402
+from core.models.upload import ModelLoadError, load_user_model  # noqa: E402
+from core.training.store import get_or_train, manifest_path, weights_path  # noqa: E402
+from core.models.mnist_cnn import mnist_cnn_config, shipped_configs  # noqa: E402
+from core.training.fit import FitResult  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,7 +47,7 @@ def _data() -> MnistData:
 
 
 class CountingTrainer:
-    """A stand-in for core.training.train: no fitting, a pause to widen races, a call count."""
+    """A stand-in for core.training.fit.train: no fitting, a pause to widen races, a call count."""
 
     def __init__(self, pause_s: float = 0.0) -> None:
         self.calls, self.pause_s, self._lock = 0, pause_s, threading.Lock()
@@ -190,20 +191,22 @@ def test_concurrent_requests_train_once(dirs):
             np.testing.assert_array_equal(a, b)
 
 
-def test_file_lock_excludes_and_breaks_dead_owners(tmp_path):
+def test_file_lock_excludes_other_processes_and_frees_with_a_dead_owner(tmp_path):
     path = tmp_path / "x.lock"
-    with FileLock(path):
-        assert path.exists()
+    holder = ("import sys, time; from core.data.files import file_lock_for; "
+              "lock = file_lock_for(sys.argv[1]); lock.acquire(); print('held', flush=True); time.sleep(60)")
+    proc = subprocess.Popen([sys.executable, "-c", holder, str(path)], stdout=subprocess.PIPE, text=True,
+                            cwd=Path(__file__).resolve().parents[2])
+    try:
+        assert proc.stdout.readline().strip() == "held"
         with pytest.raises(TimeoutError):
-            FileLock(path, timeout_s=0.3).__enter__()
-    assert not path.exists()
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True).stdout.strip()
-    import socket
-
-    path.write_text(f"{dead} {socket.gethostname()} 0\n")   # a crashed trainer's lock
-    with FileLock(path, timeout_s=2):
-        assert path.read_text().split()[0] == str(os.getpid())
+            file_lock_for(path, timeout_s=0.3).acquire()
+    finally:
+        proc.kill()          # a crashed trainer: the operating system releases its lock
+        proc.wait()
+    with file_lock_for(path, timeout_s=2):
+        with pytest.raises(TimeoutError):
+            file_lock_for(path, timeout_s=0.2).acquire()   # also excludes a second lock in this process
 
 
 def test_default_cache_dir_follows_xdg(monkeypatch, tmp_path):
@@ -296,7 +299,7 @@ def test_config_protocol_is_what_the_store_uses():
 
 
 def test_prune_removes_only_stale_files_of_the_named_models(tmp_path):
-    from core.model_store import prune
+    from core.training.store import prune
 
     for name in ("mnist_cnn-old.weights.h5", "mnist_cnn-old.json", "mnist_cnn-new.weights.h5",
                  "mnist_cnn-new.json", "ae2d-x.json", "notes.txt"):
@@ -309,7 +312,7 @@ def test_prune_removes_only_stale_files_of_the_named_models(tmp_path):
 
 @pytest.mark.slow
 def test_train_command_writes_weights_and_prints_a_table(tmp_path, capsys):
-    from core.train import main
+    from core.training.cli import main
 
     assert main(["mnist_cnn", "--profile", "fast", "--out", str(tmp_path)]) == 0
     table = capsys.readouterr().out.splitlines()

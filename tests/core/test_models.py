@@ -1,4 +1,4 @@
-"""core.models and core.training: the seed-001 MNIST CNN, activation views, the conv trunk."""
+"""core.models.mnist_cnn and core.training.fit: the seed-001 MNIST CNN, activation views, the conv trunk."""
 from __future__ import annotations
 
 import subprocess
@@ -11,12 +11,12 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from core import models  # noqa: E402
-from core.datasets import MnistData  # noqa: E402
-from core.models import (MnistCnnConfig, activation_model, build_mnist_cnn,  # noqa: E402
+from core.models import mnist_cnn as models  # noqa: E402
+from core.data.datasets import MnistData  # noqa: E402
+from core.models.mnist_cnn import (MnistCnnConfig, activation_model, build_mnist_cnn,  # noqa: E402
                          fully_convolutional_trunk, mnist_cnn_config)
-from core.architectures import layer_table  # noqa: E402
-from core.training import confusion_matrix, train  # noqa: E402
+from core.models.architectures import layer_table  # noqa: E402
+from core.training.fit import confusion_matrix, train  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -171,7 +171,7 @@ def test_config_round_trips_through_its_manifest_dict():
 
 
 def test_learned_filters_are_matched_to_hand_made_kernels():
-    from core.kernels import KERNELS
+    from core.maths.kernels import KERNELS
 
     sobel_v = KERNELS["sobel_vertical"].values
     filters = np.stack([2.0 * sobel_v + 0.5,          # scaled and shifted: still Sobel, r = 1
@@ -211,7 +211,7 @@ def _png_pixels(source: str) -> np.ndarray:
 
 
 def test_tile_maps_places_each_map_and_scales():
-    from core.figures_models import grid_columns, tile_maps
+    from core.figures.models import grid_columns, tile_maps
 
     maps = np.zeros((2, 3, 5))
     for k in range(5):
@@ -230,7 +230,7 @@ def test_tile_maps_places_each_map_and_scales():
 def test_feature_maps_travel_as_one_palette_png():
     from matplotlib import colormaps
 
-    from core.figures_models import feature_maps_figure, feature_maps_mosaic
+    from core.figures.models import feature_maps_figure, feature_maps_mosaic
 
     maps = np.zeros((26, 26, 16), np.float32)
     maps[3, 5, 9] = 2.0                                               # one bright pixel, in map 9
@@ -258,7 +258,7 @@ def test_feature_maps_travel_as_one_palette_png():
 def test_model_figures_pass_plotlys_validator():
     import plotly.graph_objects as go
 
-    from core.figures_models import (confusion_figure, feature_maps_figure, history_figure,
+    from core.figures.models import (confusion_figure, feature_maps_figure, history_figure,
                                      kernels_grid_figure, steps_figure, vector_figure)
 
     rng = np.random.default_rng(3)

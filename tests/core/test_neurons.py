@@ -3,9 +3,7 @@ decision line."""
 import numpy as np
 import pytest
 
-from core import boolean_functions as bf
-from core import neurons as nn
-from core import separability as sep
+from core.maths import boolean_functions as bf, neurons as nn, separability as sep
 
 
 def outputs_of(name):

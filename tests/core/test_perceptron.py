@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import perceptron as pc
-from core import training_sets as tsets
-from core.neurons import decision_segment
+from core.data import perceptron_sets as tsets
+from core.maths import perceptron as pc
+from core.maths.neurons import decision_segment
 
 
 @pytest.fixture(scope="module")

@@ -1,13 +1,14 @@
-"""core.pooling and core.pooling_presets: the seeds' worked matrices exactly, and oracle tests against
+"""core.maths.pooling and core.data.pooling_examples: the seeds' worked matrices exactly, and oracle tests against
 TensorFlow's pooling ops."""
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import pooling, pooling_presets
-from core.pooling import avg_pool2d, global_avg_pool2d, global_max_pool2d, max_pool2d, pool_output_size, pool_window
-from core.translation import translation_sensitivity
+from core.data import pooling_examples as pooling_presets
+from core.maths import pooling
+from core.maths.pooling import avg_pool2d, global_avg_pool2d, global_max_pool2d, max_pool2d, pool_output_size, pool_window
+from core.maths.translation import translation_sensitivity
 
 # 003_de28f4f738ce9072.txt L150-162 (Ng's pooling figures; matrices in seed-notes F-43)
 NG_MAX_4x4 = [[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3], [5, 6, 1, 2]]
@@ -270,7 +271,7 @@ def test_pool_windows_tile_the_input():
 
 
 def test_pooling_figures():
-    from core import figures_pooling as F
+    from core.figures import pooling as F
     pooled, winners = max_pool2d(NG_MAX_4x4, return_indices=True)
     fig = F.pooling_input_figure(NG_MAX_4x4, pool_window((4, 4), 0, 1), winners=winners, selected_winner=(0, 2),
                                  tiles=pooling.pool_windows((4, 4), 2))

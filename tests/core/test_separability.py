@@ -7,9 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core import boolean_functions as bf
-from core import neurons as nn
-from core import separability as sep
+from core.maths import boolean_functions as bf, neurons as nn, separability as sep
 
 
 def outputs_of(name):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from core import toy_gan
+from core.maths import toy_gan
 
 
 def test_mixture_of_gaussians_modes():
@@ -74,7 +74,7 @@ def test_toy_gan_learns_the_modes():
 def test_toy_figures_pass_plotlys_validator_and_show_the_view():
     import plotly.graph_objects as go
 
-    from core.figures_generative import toy_gan_figure, toy_history_figure
+    from core.figures.generative import toy_gan_figure, toy_history_figure
 
     state = toy_gan.toy_gan_train(toy_gan.toy_gan_init(seed=0), steps=3, mode="both")
     view = toy_gan.toy_gan_view(state, n=50, grid=12)

@@ -1,4 +1,4 @@
-"""core.training_jobs: deduplicated, queued training jobs on real worker threads.
+"""core.training.jobs: deduplicated, queued training jobs on real worker threads.
 
 Tasks are small real functions sequenced with events; every wait is bounded, so a broken queue
 fails a test instead of hanging it.
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from core.training_jobs import SLOTS_ENV_VAR, TrainingQueue, default_queue, slots_from_env
+from core.training.jobs import SLOTS_ENV_VAR, TrainingQueue, default_queue, slots_from_env
 
 WAIT_S = 10.0
 
@@ -185,7 +185,7 @@ def test_an_exiting_process_does_not_wait_for_trainings(tmp_path):
     script = tmp_path / "exit_while_training.py"
     script.write_text(
         "import time\n"
-        "from core.training_jobs import TrainingQueue\n"
+        "from core.training.jobs import TrainingQueue\n"
         "class Config:\n"
         "    def __init__(self, key): self.key, self.epochs = key, 1\n"
         "def task(config, progress):\n"

@@ -1,8 +1,8 @@
 """Training sets: the seed's fruit data and start values, and the seeded separable blobs."""
 import numpy as np
 
-from core import perceptron as pc
-from core import training_sets as tsets
+from core.data import perceptron_sets as tsets
+from core.maths import perceptron as pc
 
 
 def test_fruit_constants_are_the_seeds():

@@ -1,10 +1,10 @@
-"""core.translation: shifting an image, conv vs conv + pool under a shift, one CNN stage."""
+"""core.maths.translation: shifting an image, conv vs conv + pool under a shift, one CNN stage."""
 import numpy as np
 import pytest
 
-from core import translation
-from core.pooling import max_pool2d
-from core.translation import shift_image, translation_sensitivity
+from core.maths import translation
+from core.maths.pooling import max_pool2d
+from core.maths.translation import shift_image, translation_sensitivity
 
 # ---------------------------------------------------------------- translation
 

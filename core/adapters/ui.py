@@ -1,0 +1,374 @@
+"""The Streamlit adapter: page frame, lecture mode, URL state and widgets shared by pages.
+
+This module and ``core.adapters.cached`` are the only parts of ``core`` that import Streamlit.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import inspect
+import math
+import sys
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Optional
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from core.adapters import cached
+from core.figures.common import SIGNED_MODES
+from core.data.images import SAMPLES, SYNTHETIC, ImageLoadError
+
+APP_TITLE = "Neural Explainer"
+LECTURE_KEY = "lecture_mode"           # plain session value: survives page switches
+LECTURE_TOGGLE_KEY = "lecture_toggle"   # the sidebar widget that sets it
+SHARED_IMAGE_KEY = "shared_upload"     # {"name": str, "data": bytes}: the user's photo, for every page
+LECTURE_SEED = 0
+_RUN = threading.local()                # a session runs its scripts on its own thread: marks the run app.py frames
+
+_LECTURE_CSS = """
+<style>
+[data-testid="stMain"] { font-size: 22px; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
+[data-testid="stMain"] [data-testid="stWidgetLabel"] p, [data-testid="stMain"] [data-testid="stCaptionContainer"] {
+  font-size: 1.3rem !important; }
+[data-testid="stMain"] h1 { font-size: 3rem !important; }
+[data-testid="stMain"] h2 { font-size: 2.3rem !important; }
+[data-testid="stMain"] h3 { font-size: 1.8rem !important; }
+[data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 2.8rem !important; }
+[data-testid="stMain"] code { font-size: 1.2rem !important; }
+</style>
+"""
+
+
+# --- frame ---------------------------------------------------------------------------------------
+
+def page_setup() -> bool:
+    """Configure the page and draw the shared sidebar; called once per run by ``app.py``.
+
+    Returns
+    -------
+    bool
+        Whether lecture mode is on.
+    """
+    _RUN.framed = True
+    st.set_page_config(page_title=APP_TITLE, page_icon=":material/neurology:", layout="wide")
+    url_default(LECTURE_KEY, "lecture", False, cast=lambda v: v in ("1", "true", "True"))
+    with st.sidebar:
+        # A widget's state is tied to the page it is drawn on, so the toggle mirrors a plain
+        # session value that every page shares.
+        st.toggle("Lecture mode", value=is_lecture(), key=LECTURE_TOGGLE_KEY, on_change=_copy_lecture_toggle,
+                  help="Projector-size text and figures, fewer controls, fixed random seeds.")
+        st.caption("Neural Explainer shows what the building blocks of neural networks compute, "
+                   "with the real numbers behind every picture. It runs offline: sample images, "
+                   "data and trained weights ship with the app.")
+    if is_lecture():
+        st.markdown(_LECTURE_CSS, unsafe_allow_html=True)
+        st.query_params["lecture"] = "1"
+    elif "lecture" in st.query_params:
+        del st.query_params["lecture"]
+    return is_lecture()
+
+
+def keep_keras_state_between_runs() -> bool:
+    """Stop Streamlit from calling ``keras.backend.clear_session()`` after every script run.
+
+    Streamlit's ``ScriptRunner`` "cleans problem modules" after each run: whenever ``keras`` is
+    imported it calls ``clear_session()``, which empties TensorFlow's eager kernel cache (the
+    next run's first model call then takes 4–5× longer: the DCGAN's generator on 64 samples
+    82 ms instead of 17 ms) and runs a garbage collection. This app builds its models once, in
+    shared caches, and never relies on Keras' per-thread global state, so the clean-up only costs
+    time. The replacement keeps Streamlit's other clean-up (closing matplotlib figures).
+
+    This replaces a private Streamlit function (``streamlit.runtime.scriptrunner.script_runner.
+    _clean_problem_modules``, Streamlit 1.53–1.67); ``tests/test_structure.py`` fails if a
+    Streamlit release moves it. Idempotent; ``app.py`` calls it on every run.
+
+    Returns
+    -------
+    bool
+        Whether this call installed the replacement (False: already installed, or Streamlit no
+        longer has the function).
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    current = getattr(script_runner, "_clean_problem_modules", None)
+    if current is None or current is _clean_problem_modules_but_keras:
+        return False
+    script_runner._clean_problem_modules = _clean_problem_modules_but_keras
+    return True
+
+
+def _clean_problem_modules_but_keras() -> None:
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        try:
+            pyplot.close("all")
+        except Exception:  # noqa: BLE001 - as Streamlit's own clean-up: never fail a run here
+            pass
+
+
+def end_frame() -> None:
+    """Mark the end of a run framed by ``app.py`` (called in its ``finally``): a session's next run
+    may reuse the thread, and a page run without the frame must not find the mark still set."""
+    _RUN.framed = False
+
+
+def require_app_frame() -> None:
+    """Make sure the page runs inside ``app.py``'s frame; call it first in every page script.
+
+    On the very first visit to a deep link (``/convolution``) of a fresh server, Streamlit's legacy
+    ``pages/`` routing runs the page script on its own, without ``app.py`` (no sidebar, no
+    navigation). Turning that routing off and rerunning sends the same URL through
+    ``st.navigation``. Afterwards this is a no-op.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if getattr(_RUN, "framed", False):
+        return
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
+def _copy_lecture_toggle() -> None:
+    st.session_state[LECTURE_KEY] = bool(st.session_state[LECTURE_TOGGLE_KEY])
+
+
+def loading_models():
+    """``st.spinner`` for a model page's first run: the title is already on screen, and this says
+    what the few seconds are for (TensorFlow's import and the trained models, once per server)."""
+    return st.spinner("Loading TensorFlow and the trained models (the first visit after the server "
+                      "starts takes a few seconds) ...", show_time=True)
+
+
+def is_lecture() -> bool:
+    """Whether lecture (projector) mode is on in this session."""
+    return bool(st.session_state.get(LECTURE_KEY, False))
+
+
+def session_seed(default: int = 0) -> int:
+    """The random seed a page should use: fixed in lecture mode."""
+    return LECTURE_SEED if is_lecture() else default
+
+
+def _styled_spec(fig, height: Optional[int]) -> dict:
+    """A copy of ``fig`` as a dict with lecture-mode sizes (bigger fonts and figures) or ``height``.
+
+    Figures may be shared by every session (built once and cached), so the figure itself is
+    never changed.
+    """
+    spec = fig.to_dict() if hasattr(fig, "to_dict") else copy.deepcopy(fig)
+    layout = spec.setdefault("layout", {})
+    if is_lecture():
+        base = height or layout.get("height") or 420
+        layout.update(font={**layout.get("font", {}), "size": 20}, height=int(base * 1.3))
+        title = layout.get("title")
+        if isinstance(title, dict):
+            title["font"] = {**title.get("font", {}), "size": 24}
+        for trace in spec.get("data", []):
+            if trace.get("texttemplate"):
+                trace["textfont"] = {**trace.get("textfont", {}), "size": 20}
+    elif height:
+        layout["height"] = height
+    return spec
+
+
+def style_figure(fig, *, height: Optional[int] = None):
+    """A lecture-styled copy of a Plotly figure (``fig`` itself is left as it is)."""
+    return go.Figure(_styled_spec(fig, height), _validate=False)
+
+
+def show_figure(fig, *, key: Optional[str] = None, on_select: Any = "ignore",
+                selection_mode=("points",), height: Optional[int] = None):
+    """``st.plotly_chart`` of a styled copy of ``fig`` (lecture sizes), with a PNG download in the
+    toolbar. ``fig`` is not changed, so a cached figure can be shown to every session."""
+    if is_lecture() or height:
+        fig = style_figure(fig, height=height)      # a copy; Streamlit serialises ``fig`` as it is
+    config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
+    if on_select == "ignore":
+        return st.plotly_chart(fig, key=key, config=config)
+    return st.plotly_chart(fig, key=key, on_select=on_select, selection_mode=selection_mode, config=config)
+
+
+def show_source(*functions: Callable) -> None:
+    """An expander with the source code of the core functions behind a page."""
+    with st.expander("Show the code that computes this"):
+        for fn in functions:
+            st.code(inspect.getsource(fn), language="python")
+
+
+# --- URL state -----------------------------------------------------------------------------------
+
+def url_default(key: str, param: str, default: Any, *, cast: Callable[[str], Any] = str,
+                choices: Optional[Iterable] = None, bounds: Optional[tuple] = None) -> Any:
+    """Seed ``st.session_state[key]`` from the URL parameter ``param`` the first time a page runs.
+
+    An invalid URL value (wrong type, NaN or infinite, not among ``choices``) is ignored in favour
+    of ``default``; a number outside ``bounds`` ``(lowest, highest)`` (the widget's range) is
+    clamped into it: a hand-edited link never breaks the page.
+    """
+    if key not in st.session_state:
+        value = default
+        raw = st.query_params.get(param)
+        if raw is not None:
+            try:
+                value = _url_value(cast(raw), default, choices, bounds)
+            except (TypeError, ValueError, OverflowError):
+                pass
+        st.session_state[key] = value
+    return st.session_state[key]
+
+
+def _url_value(candidate: Any, default: Any, choices: Optional[Iterable], bounds: Optional[tuple]) -> Any:
+    if isinstance(candidate, float) and not math.isfinite(candidate):
+        return default
+    if choices is not None and candidate not in list(choices):
+        return default
+    if bounds is not None:
+        return min(max(candidate, bounds[0]), bounds[1])
+    return candidate
+
+
+def sync_url(**params: Any) -> None:
+    """Mirror the page's main controls into the URL so the link reproduces the view."""
+    for name, value in params.items():
+        text = str(int(value) if isinstance(value, bool) else value)
+        if st.query_params.get(name) != text:
+            st.query_params[name] = text
+
+
+# --- shared widgets ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ImageInput:
+    """The image a page works on.
+
+    Attributes
+    ----------
+    pixels : ndarray (H, W, 3) or (H, W), float32
+        Values in 0–255 for photos; matrices keep the numbers typed or printed in the seed.
+        Sample photos are shared by every session and read-only.
+    label : str
+        What it is ("Upload: cat.jpg (512×384)", "Sample: Cameraman", ...).
+    kind : {"photo", "synthetic", "matrix"}
+    key : str
+        Names the pixels for the shared caches ("sample:camera", "upload:<sha256>",
+        "synthetic:line_90", "matrix:<sha1 of the values>"): equal keys mean equal pixels.
+    """
+
+    pixels: np.ndarray
+    label: str
+    kind: str
+    key: str = ""
+
+
+def shared_image_key() -> Optional[str]:
+    """``"upload:<sha256>"`` of the photo the user uploaded on any page, or None."""
+    entry = st.session_state.get(SHARED_IMAGE_KEY)
+    if not entry:
+        return None
+    return "upload:" + entry.get("sha256", hashlib.sha256(entry["data"]).hexdigest())
+
+
+def shared_image() -> Optional[tuple[str, np.ndarray]]:
+    """The photo the user uploaded on any page, decoded (name, float32 (H, W, 3) in [0, 1]), or None."""
+    entry = st.session_state.get(SHARED_IMAGE_KEY)
+    if not entry:
+        return None
+    try:
+        return entry["name"], cached.decode_upload(entry["data"])
+    except ImageLoadError:
+        return None
+
+
+def upload_widget(prefix: str) -> None:
+    """A file uploader that stores a good upload for every page, and explains a bad one."""
+    upload = st.file_uploader("Upload your own image", type=["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"],
+                              key=f"{prefix}_uploader",
+                              help="Large images are scaled down to 512 pixels on the longer side.")
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        cached.decode_upload(data)
+    except ImageLoadError as exc:
+        st.error(f"Could not use **{upload.name}**: {exc}")
+        return
+    st.session_state[SHARED_IMAGE_KEY] = {"name": upload.name, "data": data,
+                                          "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def image_source_picker(prefix: str, *, matrix_default: Optional[np.ndarray] = None) -> ImageInput:
+    """Pick the input image: a sample photo, your upload, a synthetic teaching image, or a typed matrix.
+
+    The choice is mirrored in the URL (``src``, ``sample``, ``synthetic``).
+    """
+    sources = ["Sample photo", "Your photo", "Synthetic", "Type a matrix"]
+    url_default(f"{prefix}_src", "src", "Sample photo", choices=sources)
+    url_default(f"{prefix}_sample", "sample", "camera", choices=SAMPLES)
+    url_default(f"{prefix}_synthetic", "synthetic", "line_90", choices=SYNTHETIC)
+    source = st.radio("Image", sources, key=f"{prefix}_src", horizontal=True)
+    if source == "Sample photo":
+        name = st.selectbox("Sample", list(SAMPLES), key=f"{prefix}_sample",
+                            format_func=lambda n: SAMPLES[n].title)
+        sync_url(src=source, sample=name)
+        return ImageInput(cached.sample_pixels(name), f"Sample: {SAMPLES[name].title} "
+                          f"({SAMPLES[name].source})", "photo", f"sample:{name}")
+    if source == "Your photo":
+        upload_widget(prefix)
+        sync_url(src=source)
+        current = shared_image()
+        if current is None:
+            st.info("No photo yet: upload one above. Until then the Cameraman sample is shown.")
+            return ImageInput(cached.sample_pixels("camera"), "Sample: Cameraman", "photo", "sample:camera")
+        name, image = current
+        return ImageInput(image * 255.0, f"Your photo: {name} ({image.shape[1]}×{image.shape[0]})", "photo",
+                          shared_image_key())
+    if source == "Synthetic":
+        name = st.selectbox("Teaching image", list(SYNTHETIC), key=f"{prefix}_synthetic",
+                            format_func=lambda n: SYNTHETIC[n][0])
+        sync_url(src=source, synthetic=name)
+        return ImageInput(SYNTHETIC[name][1](), f"Synthetic: {SYNTHETIC[name][0]}", "synthetic", f"synthetic:{name}")
+    sync_url(src=source)
+    values = matrix_editor(f"{prefix}_matrix", matrix_default)
+    return ImageInput(values, "Typed matrix", "matrix", "matrix:" + array_digest(values))
+
+
+def array_digest(values: np.ndarray) -> str:
+    """A short content hash of a small array (shape, dtype and values), for cache keys."""
+    arr = np.ascontiguousarray(values)
+    return hashlib.sha1(f"{arr.shape}{arr.dtype}".encode() + arr.tobytes()).hexdigest()[:16]
+
+
+def matrix_editor(key: str, default: Optional[np.ndarray], *, label: str = "Values (edit any cell)") -> np.ndarray:
+    """An editable grid of numbers; empty or non-numeric cells count as 0.
+
+    Returns
+    -------
+    ndarray (H, W), float32, all finite
+    """
+    import pandas as pd
+
+    base = np.zeros((6, 6), np.float32) if default is None else np.asarray(default, np.float32)
+    frame = pd.DataFrame(base, columns=[str(c) for c in range(base.shape[1])])
+    edited = st.data_editor(frame, key=key, hide_index=False, width="content",
+                            column_config={c: st.column_config.NumberColumn(c, format="%g") for c in frame.columns})
+    values = edited.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        st.warning(f"{int(bad.sum())} empty or non-numeric cell(s) are treated as 0.")
+        values = np.where(bad, 0.0, values)
+    return values.astype(np.float32)
+
+
+def signed_display_selector(key: str, *, default: str = "diverging") -> str:
+    """How to show values below 0 and above 255; mirrored in the URL as ``display``."""
+    url_default(key, "display", default, choices=SIGNED_MODES)
+    mode = st.selectbox("Show signed output as", list(SIGNED_MODES), key=key,
+                        format_func=SIGNED_MODES.get,
+                        help="A feature map can be negative or exceed 255; an image cannot. "
+                             "Pick how the difference is shown.")
+    sync_url(display=mode)
+    return mode

@@ -1,0 +1,118 @@
+"""The seeds' worked convolution examples, as data the page loads and the tests check.
+
+Each :class:`WorkedExample` holds a small matrix image, a kernel, the settings, the output position
+the seed works through, and the value(s) the seed (or its source figure) prints.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from core.data.images import line_image, step_edge
+from core.maths.kernels import KERNELS
+
+_R = [[156, 155, 156, 158], [153, 154, 157, 159], [149, 151, 155, 158], [146, 146, 149, 153]]
+_G = [[167, 166, 167, 169], [164, 165, 168, 170], [160, 162, 166, 169], [156, 156, 159, 163]]
+_B = [[163, 162, 163, 165], [160, 161, 164, 166], [156, 158, 162, 165], [155, 155, 158, 162]]
+_KR = [[-1, -1, 1], [0, 1, -1], [0, 1, 1]]
+_KG = [[1, 0, 0], [1, -1, -1], [1, 0, -1]]
+_KB = [[0, 1, 1], [0, 1, 0], [1, -1, 1]]
+
+NG_6X6 = [[3, 0, 1, 2, 7, 4], [1, 5, 8, 9, 3, 1], [2, 7, 2, 5, 1, 3],
+          [0, 1, 3, 1, 7, 8], [4, 2, 1, 6, 2, 8], [2, 4, 5, 2, 3, 9]]
+DERTAT_5X5 = [[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]]
+
+
+@dataclass(frozen=True)
+class WorkedExample:
+    """A seed's worked example.
+
+    Attributes
+    ----------
+    key, title : str
+    image : ndarray (H, W) or (H, W, C), float32, pixel values as printed
+    kernel : ndarray (kh, kw) or (kh, kw, C), float32
+    padding, stride, bias : as for :func:`core.maths.convolution.cross_correlate2d`
+    flip : bool
+        True for true convolution (kernel flipped).
+    position : (row, col)
+        The output cell the seed works through.
+    expected_value : float
+        The seed's number at ``position``.
+    expected_map : ndarray or None
+        The whole feature map where the seed (or its figure) gives it.
+    source : str
+        Seed file and lines; "[external]" where the numbers come from the figure the seed lost.
+    note : str
+    """
+
+    key: str
+    title: str
+    image: np.ndarray = field(repr=False)
+    kernel: np.ndarray = field(repr=False)
+    padding: object = "valid"
+    stride: int = 1
+    bias: float = 0.0
+    flip: bool = False
+    position: tuple[int, int] = (0, 0)
+    expected_value: float = 0.0
+    expected_map: Optional[np.ndarray] = field(default=None, repr=False)
+    source: str = ""
+    note: str = ""
+
+
+def _f(a) -> np.ndarray:
+    return np.asarray(a, dtype=np.float32)
+
+
+_EXAMPLES = [
+    WorkedExample(
+        "seed002_308", "Seed 002: the 308 example (red channel)", _f(_R), _f(_KR), padding=1,
+        position=(0, 0), expected_value=308.0,
+        source="002_7b3b2c01a09ce879.txt L83 (values from the figure it describes [external])",
+        note="0·−1 + 0·−1 + 0·1 + 0·0 + 156·1 + 155·−1 + 0·0 + 153·1 + 154·1 = 308: the top-left "
+             "window of the zero-padded red channel."),
+    WorkedExample(
+        "seed002_308_flipped", "Seed 002's 308 patch with true convolution", _f(_R), _f(_KR), padding=1,
+        flip=True, position=(0, 0), expected_value=-151.0,
+        source="002_7b3b2c01a09ce879.txt L83 with the flip of 001_0ab6af07a5a8fe8c.txt L34",
+        note="Flipping the kernel (textbook convolution) turns 308 into −151: Keras' Conv2D does not flip."),
+    WorkedExample(
+        "seed002_rgb", "Seed 002: RGB, three channels + bias → −25", np.stack([_f(_R), _f(_G), _f(_B)], -1),
+        np.stack([_f(_KR), _f(_KG), _f(_KB)], -1), padding=1, bias=1.0, position=(0, 0),
+        expected_value=-25.0,
+        source="002_7b3b2c01a09ce879.txt L83–88 (green/blue values from the figure [external])",
+        note="Per channel 308, −498 and 164; their sum plus the bias 1 gives 308 − 498 + 164 + 1 = −25. "
+             "The next two outputs are 466 and 466."),
+    WorkedExample(
+        "seed003_6x6", "Seed 003: 6×6 vertical-edge example", _f(NG_6X6), KERNELS["vertical_edge"].values,
+        position=(0, 0), expected_value=-5.0,
+        expected_map=_f([[-5, -4, 0, 8], [-10, -2, 2, 3], [0, -2, -4, -7], [-3, -2, -3, -16]]),
+        source="003_de28f4f738ce9072.txt L48–58 (matrix from the course figure [external])",
+        note="3·1 + 1·1 + 2·1 − (1 + 8 + 2) = −5; 'fill the empty cells' by sliding right and down."),
+    WorkedExample(
+        "seed003_step", "Seed 003: the 10 | 0 step image", step_edge(), KERNELS["vertical_edge"].values,
+        position=(0, 1), expected_value=30.0,
+        expected_map=_f([[0, 30, 30, 0]] * 4),
+        source="003_de28f4f738ce9072.txt L59 (values from the course figure [external])",
+        note="A bright→dark edge of height 10 gives 30 in the middle columns; 0 on flat areas."),
+    WorkedExample(
+        "seed000_5x5", "Seed 000: 5×5 binary input, X-shaped kernel", _f(DERTAT_5X5),
+        _f([[1, 0, 1], [0, 1, 0], [1, 0, 1]]), position=(0, 1), expected_value=3.0,
+        expected_map=_f([[4, 3, 4], [2, 4, 3], [2, 3, 4]]),
+        source="000_05cde12013bfe355.txt L506–559 (table reconstructed)",
+        note="The first window gives 4, the next one 3 (the '3' the seed shows)."),
+    *[
+        WorkedExample(
+            f"seed001_{name}", f"Seed 001: {KERNELS[name].title} on its own line", line_image(angle, 5),
+            KERNELS[name].values, position=(1, 1), expected_value=6.0,
+            source=f"001_0ab6af07a5a8fe8c.txt {KERNELS[name].source.split(' ', 1)[1]}",
+            note="6 on the line it is made for; the other three line kernels give 0 at the centre.")
+        for name, angle in zip(("horizontal_lines", "lines_45", "vertical_lines", "lines_135"), (0, 45, 90, 135))
+    ],
+]
+
+WORKED_EXAMPLES: dict[str, WorkedExample] = {e.key: e for e in _EXAMPLES}
+"""Key → :class:`WorkedExample`, in display order."""

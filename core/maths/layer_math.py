@@ -1,0 +1,255 @@
+"""The arithmetic behind layer sizes, in plain Python: parameter counts, their formulas, memory.
+
+* :func:`conv_params`, :func:`dense_params`, :func:`batchnorm_params` and their ``*_formula``
+  strings;
+* :data:`PARAMETER_EXAMPLES`, the seeds' dense-vs-conv comparisons (:class:`ParamExample`);
+* :data:`SIZE_PRESETS`, the seeds' output-size examples (:class:`SizePreset`), and
+  :func:`random_size_question` for the predict-then-reveal quiz;
+* :func:`format_bytes` for memory figures.
+
+Nothing here imports TensorFlow or Keras: the Keras models that check these counts are built in
+:mod:`core.models.builders`, and ``tests/core/test_layer_math.py`` pins the seeds' numbers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+
+import numpy as np
+
+FLOAT32_BYTES = 4
+
+
+# ---------------------------------------------------------------- parameter arithmetic (no TF)
+
+
+def _positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"`{name}` must be an int >= 1, got {value!r}.")
+    return value
+
+
+def _kernel_hw(f, name: str = "f") -> tuple[int, int]:
+    if isinstance(f, (tuple, list)) and len(f) == 2:
+        return _positive_int(f[0], name), _positive_int(f[1], name)
+    k = _positive_int(f, name)
+    return k, k
+
+
+def conv_params(f, c_in: int, c_out: int, *, bias: bool = True) -> int:
+    """Trainable parameters of a 2-D convolution layer: ``(f_h·f_w·c_in + 1)·c_out``.
+
+    Parameters
+    ----------
+    f : int or (int, int)
+        Kernel size.
+    c_in : int
+        Input channels (the kernel's depth must equal them, ``002_7b3b2c01a09ce879.txt`` L53-66).
+    c_out : int
+        Number of filters = output channels.
+    bias : bool
+        One bias per filter.
+
+    Returns
+    -------
+    int
+        Independent of the image's height and width (weight sharing).
+
+    Raises
+    ------
+    ValueError
+        If a size is not an int >= 1.
+
+    Source
+    ------
+    ``001_0ab6af07a5a8fe8c.txt`` L152 (256 filters 3x3 on 1 channel: 2,560);
+    ``003_de28f4f738ce9072.txt`` L133-135 (10 filters 3x3x3: 280) and L170 (``[5x5x3+1]x6 = 456``).
+    """
+    fh, fw = _kernel_hw(f)
+    return (fh * fw * _positive_int(c_in, "c_in") + int(bias)) * _positive_int(c_out, "c_out")
+
+
+def dense_params(n_in: int, n_out: int, *, bias: bool = True) -> int:
+    """Trainable parameters of a fully connected layer: ``(n_in + 1)·n_out``.
+
+    Raises
+    ------
+    ValueError
+        If a size is not an int >= 1.
+
+    Source
+    ------
+    ``001_0ab6af07a5a8fe8c.txt`` L152: ``32x32x256+256 = 262400``.
+    """
+    return (_positive_int(n_in, "n_in") + int(bias)) * _positive_int(n_out, "n_out")
+
+
+def batchnorm_params(channels: int) -> int:
+    """Batch-normalization weights: γ and β (trained) plus moving mean and variance (not): ``4·C``."""
+    return 4 * _positive_int(channels, "channels")
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def conv_formula(f, c_in: int, c_out: int, *, bias: bool = True) -> str:
+    """The count of :func:`conv_params` written out, e.g. ``"(3·3·1 + 1)·16 = 160"``."""
+    fh, fw = _kernel_hw(f)
+    total = conv_params((fh, fw), c_in, c_out, bias=bias)
+    inner = f"{fh}·{fw}·{_n(c_in)}"
+    return (f"({inner} + 1)·{_n(c_out)}" if bias else f"{inner}·{_n(c_out)}") + f" = {_n(total)}"
+
+
+def dense_formula(n_in: int, n_out: int, *, bias: bool = True) -> str:
+    """The count of :func:`dense_params` written out, e.g. ``"(800 + 1)·32 = 25,632"``."""
+    total = dense_params(n_in, n_out, bias=bias)
+    return (f"({_n(n_in)} + 1)·{_n(n_out)}" if bias else f"{_n(n_in)}·{_n(n_out)}") + f" = {_n(total)}"
+
+
+def batchnorm_formula(channels: int) -> str:
+    """``"4·32 = 128"``, with what the four vectors are."""
+    return f"4·{_n(channels)} = {_n(batchnorm_params(channels))} (γ, β trained; moving mean, variance not)"
+
+
+# ---------------------------------------------------------------- the seeds' dense-vs-conv examples
+
+
+@dataclass(frozen=True)
+class ParamExample:
+    """One layer from the seeds' parameter comparisons.
+
+    Attributes
+    ----------
+    key, title : str
+    kind : {"dense", "conv"}
+    input_shape : tuple of int
+        ``(H, W, C)`` of the layer's input (a dense layer sees it flattened).
+    units : int
+        Dense units or conv filters.
+    kernel : int
+        Conv kernel size (ignored for dense layers).
+    source : str
+        Seed file and lines.
+    buildable : bool
+        False when a real Keras layer would not fit in memory (the 3-billion-weight layer).
+    """
+
+    key: str
+    title: str
+    kind: str
+    input_shape: tuple[int, ...]
+    units: int
+    kernel: int = 3
+    source: str = ""
+    buildable: bool = True
+
+    @property
+    def n_inputs(self) -> int:
+        return prod(self.input_shape)
+
+    @property
+    def params(self) -> int:
+        """Parameters, weights and biases."""
+        if self.kind == "dense":
+            return dense_params(self.n_inputs, self.units)
+        return conv_params(self.kernel, self.input_shape[-1], self.units)
+
+    @property
+    def weights_only(self) -> int:
+        """Parameters without the biases (seed 003 counts only these: "3 billion")."""
+        return self.params - self.units
+
+    @property
+    def formula(self) -> str:
+        if self.kind == "dense":
+            return dense_formula(self.n_inputs, self.units)
+        return conv_formula(self.kernel, self.input_shape[-1], self.units)
+
+
+PARAMETER_EXAMPLES: dict[str, ParamExample] = {e.key: e for e in (
+    ParamExample("mlp_32x32_256", "Dense: 32×32 image → 256 units", "dense", (32, 32, 1), 256,
+                 source="001_0ab6af07a5a8fe8c.txt L152"),
+    ParamExample("cnn_32x32_256", "Conv: 256 filters 3×3 on a 32×32 image", "conv", (32, 32, 1), 256, 3,
+                 source="001_0ab6af07a5a8fe8c.txt L152"),
+    ParamExample("quiz_32", "Conv: 10 filters 3×3×3 on 32×32×3", "conv", (32, 32, 3), 10, 3,
+                 source="003_de28f4f738ce9072.txt L131-135"),
+    ParamExample("quiz_1000", "Conv: 10 filters 3×3×3 on 1000×1000×3", "conv", (1000, 1000, 3), 10, 3,
+                 source="003_de28f4f738ce9072.txt L131-135"),
+    ParamExample("dense_64x64x3", "Dense: 64×64×3 image → 1000 units", "dense", (64, 64, 3), 1000,
+                 source="003_de28f4f738ce9072.txt L35-40"),
+    ParamExample("dense_1000x1000x3", "Dense: 1000×1000×3 image → 1000 units", "dense",
+                 (1000, 1000, 3), 1000, source="003_de28f4f738ce9072.txt L35-44", buildable=False),
+    ParamExample("dense_32x32x3_28x28x6", "Dense: 32×32×3 → 28×28×6 = 4,704 units", "dense",
+                 (32, 32, 3), 28 * 28 * 6, source="003_de28f4f738ce9072.txt L169 (3037 is a typo for 3072)"),
+    ParamExample("conv_5x5x3_6", "Conv: 6 filters 5×5×3 (32×32×3 → 28×28×6)", "conv", (32, 32, 3), 6, 5,
+                 source="003_de28f4f738ce9072.txt L170"),
+)}
+
+
+def format_bytes(n: float) -> str:
+    """``1536`` -> ``"1.5 KB"`` (powers of 1000, as disks and GPU specs count)."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if abs(n) < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} TB"
+
+
+# ---------------------------------------------------------------- output-size examples and quiz
+
+
+@dataclass(frozen=True)
+class SizePreset:
+    """A seed's output-size example for a convolution on an ``n × n`` input.
+
+    ``padding`` is ``"valid"``, ``"same"``, ``"full"`` or ``"explicit"`` (``pad`` pixels on every
+    side), as in :func:`core.maths.convolution.output_size`.
+    """
+
+    key: str
+    title: str
+    n: int
+    f: int
+    padding: str
+    pad: int
+    stride: int
+    dilation: int
+    expected: int
+    source: str
+
+
+SIZE_PRESETS: dict[str, SizePreset] = {p.key: p for p in (
+    SizePreset("ng_valid", "6×6 ∗ 3×3, valid → 4×4", 6, 3, "valid", 0, 1, 1, 4, "003_de28f4f738ce9072.txt L68"),
+    SizePreset("ng_padded", "6×6 padded by 1 ∗ 3×3 → 6×6", 6, 3, "explicit", 1, 1, 1, 6,
+               "003_de28f4f738ce9072.txt L74-87"),
+    SizePreset("f5_p2", "5×5 kernel needs p = 2 to keep the size", 9, 5, "explicit", 2, 1, 1, 9,
+               "003_de28f4f738ce9072.txt L90"),
+    SizePreset("ng_stride", "7×7 ∗ 3×3, stride 2 → 3×3", 7, 3, "valid", 0, 2, 1, 3, "003_de28f4f738ce9072.txt L96"),
+    SizePreset("mnist", "MNIST: 28 ∗ 3×3, valid → 26", 28, 3, "valid", 0, 1, 1, 26, "001_0ab6af07a5a8fe8c.txt L273"),
+    SizePreset("frame_5x5", "5×5 in a 7×7 zero frame, 3×3 'same' → 5×5", 5, 3, "same", 0, 1, 1, 5,
+               "002_7b3b2c01a09ce879.txt L113-120"),
+    SizePreset("keras_same_s2", "Keras 'same', 28, stride 2 → ⌈28/2⌉ = 14", 28, 3, "same", 0, 2, 1, 14,
+               "001_0ab6af07a5a8fe8c.txt L193"),
+    SizePreset("cs231n", "5×5, f = 3, p = 1, s = 2 → 3×3", 5, 3, "explicit", 1, 2, 1, 3,
+               "000_05cde12013bfe355.txt L639-654"),
+    SizePreset("alexnet", "AlexNet conv1: 227, 11×11, stride 4 → 55", 227, 11, "valid", 0, 4, 1, 55,
+               "003_de28f4f738ce9072.txt L195-204"),
+)}
+
+
+def random_size_question(seed: int) -> SizePreset:
+    """A random output-size question for the predict-then-reveal mode (dilation 1).
+
+    The answer is ``floor((n + 2p - f) / s) + 1``, at least 1.
+    """
+    rng = np.random.default_rng(seed)
+    while True:
+        n = int(rng.integers(5, 33))
+        f = int(rng.choice([2, 3, 3, 5, 7]))
+        pad = int(rng.choice([0, 0, 1, 2, (f - 1) // 2]))
+        stride = int(rng.choice([1, 1, 2, 2, 3]))
+        out = (n + 2 * pad - f) // stride + 1
+        if out >= 1:
+            return SizePreset(f"random_{seed}", f"Question {seed}", n, f, "explicit", pad, stride, 1, out,
+                              "random")

@@ -1,0 +1,368 @@
+"""Threshold (McCulloch–Pitts) neurons computing Boolean functions, in NumPy.
+
+A threshold unit computes ``y = phi(w·x + b)``. The step function fires at zero,
+``phi(v) = 1 if v >= 0 else 0`` (seed ``004_36a7c4616778873b.txt`` 1.1.7); the bipolar variant
+outputs ±1 (+1 at zero) on ±1 inputs, as Madaline's units do (3.2.2). The seed writes the bias
+as ``w_0`` with a constant input ``x_0 = 1``; here it is ``bias`` (``b``).
+
+Truth tables list the ``2**n`` input rows in counting order with ``x1`` as the most significant
+bit: ``00, 01, 10, 11`` for two inputs (:func:`input_rows`). A function of the inputs is given by
+its outputs in that order, e.g. XOR is ``(0, 1, 1, 0)``; the named functions live in
+:mod:`core.maths.boolean_functions`, and whether one neuron can compute a function is decided in
+:mod:`core.maths.separability`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.maths.activation_functions import bipolar_sign, step
+
+SEED = "004_36a7c4616778873b.txt"
+
+
+# ----------------------------------------------------------------------------- the unit
+def _vector(values, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"`{name}` must be a sequence of numbers, got {values!r}.") from exc
+    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise ValueError(f"`{name}` must be a non-empty 1-D sequence of finite numbers, got {values!r}.")
+    return arr
+
+
+def _scalar(value, name: str) -> float:
+    try:
+        value = float(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"`{name}` must be a number, got {value!r}.") from exc
+    if not np.isfinite(value):
+        raise ValueError(f"`{name}` must be finite, got {value!r}.")
+    return value
+
+
+def potential(x, weights, bias: float) -> np.ndarray:
+    """Internal potential ``v = w·x + b`` of a neuron.
+
+    Parameters
+    ----------
+    x : array_like of shape (n,) or (N, n), float
+    weights : array_like of shape (n,), float
+    bias : float
+        The seed's ``w_0`` (the threshold with its sign flipped, ``b = -threshold``).
+
+    Returns
+    -------
+    ndarray of float64, shape () or (N,)
+
+    Raises
+    ------
+    ValueError
+        If ``x``'s last axis does not have ``len(weights)`` entries.
+    """
+    w = _vector(weights, "weights")
+    xs = np.asarray(x, dtype=np.float64)
+    if xs.ndim not in (1, 2) or xs.shape[-1] != w.size:
+        raise ValueError(
+            f"`x` must have shape ({w.size},) or (N, {w.size}) to match `weights`, got {xs.shape}."
+        )
+    return xs @ w + _scalar(bias, "bias")
+
+
+def threshold_unit(x, weights, bias: float, *, bipolar: bool = False) -> np.ndarray:
+    """Output ``y = phi(w·x + b)`` of a threshold neuron.
+
+    Parameters
+    ----------
+    x : array_like of shape (n,) or (N, n)
+    weights : array_like of shape (n,)
+    bias : float
+    bipolar : bool, default False
+        False: ``phi`` is the step, outputs in {0, 1}, ``phi(0) = 1`` (seed 1.1.7).
+        True: ``phi`` is the bipolar sign, outputs in {−1, +1}, ``phi(0) = +1`` (seed 2.3.4, 3.2.2).
+
+    Returns
+    -------
+    ndarray of int64, shape () or (N,)
+
+    Source: 004_36a7c4616778873b.txt 1.1.9, 1.2.1.
+    """
+    v = potential(x, weights, bias)
+    return (bipolar_sign(v) if bipolar else step(v)).astype(np.int64)
+
+
+def mcculloch_pitts(x, *, inhibitory=(), threshold: float) -> np.ndarray:
+    """McCulloch–Pitts logical neuron: 1 if (sum of excitatory − sum of inhibitory inputs) >= threshold.
+
+    Parameters
+    ----------
+    x : array_like of shape (m,) or (N, m), values in {0, 1}
+    inhibitory : sequence of int
+        0-based indices of the inhibitory inputs; all others are excitatory.
+    threshold : float
+        The seed's ``b`` in 1.1.6 (AND: 2, OR: 1, NOT with one inhibitory input: 0).
+
+    Returns
+    -------
+    ndarray of int64, shape () or (N,)
+
+    Raises
+    ------
+    ValueError
+        If an index in ``inhibitory`` is out of range.
+
+    Source: 004_36a7c4616778873b.txt 1.1.6 (l.144).
+    """
+    xs = np.asarray(x, dtype=np.float64)
+    m = xs.shape[-1]
+    signs = np.ones(m)
+    for i in inhibitory:
+        if not 0 <= int(i) < m:
+            raise ValueError(f"`inhibitory` holds index {i}, but there are only {m} inputs (0..{m - 1}).")
+        signs[int(i)] = -1.0
+    return threshold_unit(xs, signs, -_scalar(threshold, "threshold"))
+
+
+@dataclass(frozen=True)
+class GatePreset:
+    """Weights and bias of one threshold neuron that computes a named gate."""
+
+    name: str
+    weights: tuple[float, ...]
+    bias: float
+    source: str
+    bipolar: bool = False
+    note: str = ""
+
+
+GATES: dict[str, GatePreset] = {
+    g.name: g
+    for g in (
+        GatePreset("AND", (1.0, 1.0), -1.5, f"{SEED} 1.2.1 (l.233, 273)"),
+        GatePreset("OR", (1.0, 1.0), -0.5, f"{SEED} 1.2.2 (l.290, 300)",
+                   note="The seed's OR table lists phi(-1), phi(0), phi(0), phi(1): those potentials "
+                        "belong to bias -1, not -0.5. Both biases give OR because phi(0) = 1."),
+        GatePreset("NOT", (-1.0,), 0.5, "derived (one inhibitory input, seed 1.1.6)"),
+        GatePreset("NAND", (-1.0, -1.0), 1.5, "derived (NOT of the seed's AND)"),
+        GatePreset("NOR", (-1.0, -1.0), 0.5, "derived (NOT of the seed's OR)"),
+        GatePreset("x1 AND NOT x2", (1.0, -1.0), -0.5, "derived (hidden unit z1 of XOR, seed 1.2.5)"),
+        GatePreset("NOT x1 AND x2", (-1.0, 1.0), -0.5, "derived (hidden unit z2 of XOR, seed 1.2.5)"),
+        GatePreset("Madaline OR", (0.5, 0.5), 0.5, f"{SEED} 3.2.2 (l.1026): v1 = v2 = b3 = 1/2",
+                   bipolar=True, note="Bipolar inputs and outputs (±1)."),
+    )
+}
+
+
+# ----------------------------------------------------------------------------- truth tables
+def input_rows(n_inputs: int, *, bipolar: bool = False) -> np.ndarray:
+    """All ``2**n`` binary input rows in counting order (``x1`` most significant).
+
+    Returns ndarray of int64, shape (2**n, n); values {0, 1}, or {−1, +1} if ``bipolar``.
+
+    Raises
+    ------
+    ValueError
+        If ``n_inputs`` is not 1..8.
+    """
+    if not isinstance(n_inputs, (int, np.integer)) or not 1 <= n_inputs <= 8:
+        raise ValueError(f"`n_inputs` must be an int from 1 to 8, got {n_inputs!r}.")
+    codes = np.arange(2**n_inputs)[:, None]
+    rows = (codes >> np.arange(n_inputs - 1, -1, -1)) & 1
+    return (2 * rows - 1) if bipolar else rows
+
+
+@dataclass(frozen=True, eq=False)
+class TruthTable:
+    """What one threshold neuron outputs for every input row.
+
+    Attributes
+    ----------
+    inputs : ndarray of int64, shape (2**n, n)
+    potentials : ndarray of float64, shape (2**n,)  -- ``w·x + b``
+    outputs : ndarray of int64, shape (2**n,)
+    weights : tuple of float; bias : float; bipolar : bool
+    """
+
+    inputs: np.ndarray
+    potentials: np.ndarray
+    outputs: np.ndarray
+    weights: tuple
+    bias: float
+    bipolar: bool
+
+    def matches(self, target) -> np.ndarray:
+        """Boolean mask, shape (2**n,): where the outputs equal ``target`` (same row order)."""
+        t = np.asarray(target)
+        if t.shape != self.outputs.shape:
+            raise ValueError(f"`target` must have {self.outputs.size} entries, got shape {t.shape}.")
+        return self.outputs == t
+
+
+def truth_table(weights, bias: float, *, bipolar: bool = False) -> TruthTable:
+    """Truth table of the threshold neuron ``phi(w·x + b)`` over all binary inputs.
+
+    Parameters
+    ----------
+    weights : array_like of shape (n,), 1 <= n <= 8
+    bias : float
+    bipolar : bool, default False
+        Inputs and outputs ±1 instead of 0/1 (Madaline's units).
+
+    Returns
+    -------
+    TruthTable
+
+    Examples
+    --------
+    The seed's AND neuron (1.2.1): potentials −1.5, −0.5, −0.5, 0.5 and outputs 0, 0, 0, 1.
+    """
+    w = _vector(weights, "weights")
+    x = input_rows(w.size, bipolar=bipolar)
+    v = potential(x, w, bias)
+    y = (bipolar_sign(v) if bipolar else step(v)).astype(np.int64)
+    return TruthTable(x, v, y, tuple(float(a) for a in w), float(bias), bipolar)
+
+
+def sum_expression(row, weights, bias: float) -> str:
+    """The weighted sum of one input row written out: ``"1·0 + 1·1 − 1.5 = −0.5"``.
+
+    Parameters
+    ----------
+    row : sequence of n numbers; weights : sequence of n numbers; bias : float
+
+    Returns
+    -------
+    str
+        Products ``w_i·x_i`` joined with + / −, the bias, and the potential (``:g`` format).
+
+    Source: the seed writes ``phi(0*1 + 1*1 + 1*(-1.5)) = phi(-0.5)``, 004_36a7c4616778873b.txt l.240.
+    """
+    w, x, b = _vector(weights, "weights"), _vector(row, "row"), _scalar(bias, "bias")
+    if x.size != w.size:
+        raise ValueError(f"`row` must have {w.size} entries to match `weights`, got {x.size}.")
+    products = " + ".join(f"{a:g}·{v:g}" if v >= 0 else f"{a:g}·({v:g})" for a, v in zip(w, x))
+    text = products + (f" − {-b:g}" if b < 0 else f" + {b:g}")
+    return f"{text} = {float(x @ w + b) + 0.0:g}".replace("-", "−")
+
+
+# ----------------------------------------------------------------------------- decision line
+def decision_segment(weights, bias: float, *, x_range=(-0.5, 1.5), y_range=(-0.5, 1.5)):
+    """The part of the line ``w_1 x_1 + w_2 x_2 + b = 0`` inside a rectangle.
+
+    Parameters
+    ----------
+    weights : array_like of shape (2,)
+    bias : float
+    x_range, y_range : pair of float
+        The rectangle ``[x_lo, x_hi] × [y_lo, y_hi]``.
+
+    Returns
+    -------
+    tuple ``((x_a, y_a), (x_b, y_b))`` of floats, or None
+        None when ``w = (0, 0)`` (no line) or the line misses the rectangle.
+
+    Raises
+    ------
+    ValueError
+        If ``weights`` does not hold two numbers or a range is empty.
+
+    Source: the seed's separating line ``priamka(x) = −(w_1 x + b) / w_2``, 004_36a7c4616778873b.txt 2.3.4.
+    """
+    w = _vector(weights, "weights")
+    if w.size != 2:
+        raise ValueError(f"`weights` must hold two numbers (w_1, w_2), got {weights!r}.")
+    w1, w2, b = float(w[0]), float(w[1]), _scalar(bias, "bias")
+    (x0, x1), (y0, y1) = (tuple(map(float, r)) for r in (x_range, y_range))
+    if not (x0 < x1 and y0 < y1):
+        raise ValueError(f"`x_range` and `y_range` must be (low, high) with low < high, got {x_range}, {y_range}.")
+    pts = []
+    if w2 != 0:
+        pts += [(x, -(w1 * x + b) / w2 + 0.0) for x in (x0, x1)]
+    if w1 != 0:
+        pts += [(-(w2 * y + b) / w1 + 0.0, y) for y in (y0, y1)]
+    eps = 1e-9 * max(1.0, x1 - x0, y1 - y0)
+    inside = [(x, y) for x, y in pts if x0 - eps <= x <= x1 + eps and y0 - eps <= y <= y1 + eps]
+    if len(inside) < 2:
+        return None
+    a, c = max(((p, q) for p in inside for q in inside),
+               key=lambda pq: np.hypot(pq[0][0] - pq[1][0], pq[0][1] - pq[1][1]))
+    return (a, c) if np.hypot(a[0] - c[0], a[1] - c[1]) > eps else None
+
+
+# ----------------------------------------------------------------------------- two layers
+XOR_HIDDEN_WEIGHTS = ((1.0, -1.0), (-1.0, 1.0))  # z1 = x1 AND NOT x2, z2 = NOT x1 AND x2
+XOR_HIDDEN_BIAS = (-0.5, -0.5)
+XOR_OUTPUT_WEIGHTS = (1.0, 1.0)  # y = z1 OR z2
+XOR_OUTPUT_BIAS = -0.5
+
+
+@dataclass(frozen=True, eq=False)
+class TwoLayerTable:
+    """Every value inside a 2-input, 2-hidden-unit, 1-output threshold network, per input row.
+
+    Attributes
+    ----------
+    inputs : ndarray of int64, shape (4, 2)
+    hidden_potentials : ndarray of float64, shape (4, 2)   -- columns z1, z2 before phi
+    hidden : ndarray of int64, shape (4, 2)                -- z1, z2
+    output_potentials : ndarray of float64, shape (4,)
+    outputs : ndarray of int64, shape (4,)
+    """
+
+    inputs: np.ndarray
+    hidden_potentials: np.ndarray
+    hidden: np.ndarray
+    output_potentials: np.ndarray
+    outputs: np.ndarray
+
+
+def two_layer_table(
+    *,
+    hidden_weights=XOR_HIDDEN_WEIGHTS,
+    hidden_bias=XOR_HIDDEN_BIAS,
+    output_weights=XOR_OUTPUT_WEIGHTS,
+    output_bias: float = XOR_OUTPUT_BIAS,
+) -> TwoLayerTable:
+    """Run a two-layer threshold network on the four binary inputs; XOR by default.
+
+    Parameters
+    ----------
+    hidden_weights : array_like of shape (2, 2)
+        Row ``j`` holds the weights of hidden unit ``z_{j+1}``. Default ``((1, −1), (−1, 1))``.
+    hidden_bias : array_like of shape (2,), default ``(−0.5, −0.5)``
+    output_weights : array_like of shape (2,), default ``(1, 1)`` (OR)
+    output_bias : float, default −0.5
+
+    Returns
+    -------
+    TwoLayerTable
+        With the defaults: hidden z1 = (0, 0, 1, 0), z2 = (0, 1, 0, 0), y = (0, 1, 1, 0).
+
+    Raises
+    ------
+    ValueError
+        If a shape is wrong.
+
+    Source: y = (x1 ∧ ¬x2) ∨ (¬x1 ∧ x2), 004_36a7c4616778873b.txt 1.2.5 (l.361); the weights
+    are derived (the seed's network figure is missing).
+    """
+    hw = np.asarray(hidden_weights, dtype=np.float64)
+    hb = np.asarray(hidden_bias, dtype=np.float64)
+    if hw.shape != (2, 2) or hb.shape != (2,):
+        raise ValueError(
+            f"`hidden_weights` must have shape (2, 2) and `hidden_bias` shape (2,), got {hw.shape} and {hb.shape}."
+        )
+    x = input_rows(2)
+    hv = x @ hw.T + hb
+    z = step(hv).astype(np.int64)
+    ov = potential(z, output_weights, output_bias)
+    return TwoLayerTable(x, hv, z, ov, step(ov).astype(np.int64))
+
+
+__all__ = [
+    "GATES", "GatePreset", "TruthTable", "TwoLayerTable", "XOR_HIDDEN_BIAS", "XOR_HIDDEN_WEIGHTS",
+    "XOR_OUTPUT_BIAS", "XOR_OUTPUT_WEIGHTS", "decision_segment", "input_rows", "mcculloch_pitts", "potential",
+    "sum_expression", "threshold_unit", "truth_table", "two_layer_table",
+]

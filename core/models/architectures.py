@@ -1,0 +1,248 @@
+"""The registry of the seeds' networks and the per-layer table of a built Keras model.
+
+* :data:`ARCHITECTURES`: one :class:`ArchitectureSpec` per network, with its builder (from
+  :mod:`core.models.builders`), seed source and pinned parameter count; :func:`build`;
+* :func:`layer_table`, which turns a built model into one row per layer with the formula that
+  gives its parameter count and its activation memory, and its helpers :func:`table_totals` and
+  :func:`with_batch_size`.
+
+The arithmetic itself (:func:`core.maths.layer_math.conv_params`, ...) imports no TensorFlow, and neither
+does this module: Keras is imported only when a builder runs. Every count is the one
+``model.count_params()`` returns (pinned in ``tests/core/test_architectures.py``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import prod
+from typing import Any, Callable
+
+from core.models.builders import (alexnet, bn_mnist_cnn_000, cifar10_cnn_002, cifar10_cnn_004,
+                                        dcgan_discriminator_004, dcgan_generator_004, flowers_cnn_002,
+                                        iris_004, lenet5, mnist_cnn_001, mnist_cnn_keras_example,
+                                        ng_sample_net, tf_guide_dense, vgg16)
+from core.maths.layer_math import (FLOAT32_BYTES, _n, _positive_int, batchnorm_formula, conv_formula, conv_params,
+                             dense_formula, dense_params)
+
+
+# ---------------------------------------------------------------- registry
+
+
+@dataclass(frozen=True)
+class ArchitectureSpec:
+    """A network from the seeds.
+
+    Attributes
+    ----------
+    key, title : str
+    builder : callable
+        Returns a fresh (untrained) Keras model; imports Keras when called.
+    source : str
+        Seed file and lines.
+    params : int
+        What ``builder().count_params()`` returns (pinned by the tests).
+    seed_total : int or None
+        The total the seed prints exactly, if it prints one.
+    seed_claim : str or None
+        The seed's own wording when it gives only a rough figure ("~60 thousand").
+    seed_rows : tuple of (layer name, seed's layer name, seed's output shape, seed's params)
+        The seed's printed ``summary()`` rows, where it prints them.
+    note : str
+    heavy : bool
+        Takes seconds and hundreds of MB to build.
+    """
+
+    key: str
+    title: str
+    builder: Callable[[], Any]
+    source: str
+    params: int
+    seed_total: int | None = None
+    seed_claim: str | None = None
+    seed_rows: tuple[tuple[str, str, str, int], ...] = field(default=())
+    note: str = ""
+    heavy: bool = False
+
+
+ARCHITECTURES: dict[str, ArchitectureSpec] = {s.key: s for s in (
+    ArchitectureSpec(
+        "mnist_cnn_001", "MNIST CNN (seed 001)", mnist_cnn_001, "001_0ab6af07a5a8fe8c.txt L253-280", 30_762,
+        seed_total=30_762,
+        seed_rows=(("conv1", "conv2d_1", "(None, 26, 26, 16)", 160),
+                   ("pool1", "max_pooling2d_1", "(None, 13, 13, 16)", 0),
+                   ("conv2", "conv2d_2", "(None, 11, 11, 32)", 4640),
+                   ("pool2", "max_pooling2d_2", "(None, 5, 5, 32)", 0),
+                   ("flatten", "flatten_1", "(None, 800)", 0),
+                   ("dense1", "dense_1", "(None, 32)", 25632),
+                   ("output", "dense_2", "(None, 10)", 330)),
+        note="Two valid 3×3 convolutions, each followed by 2×2 max pooling; 11×11 pools to 5×5 (floor)."),
+    ArchitectureSpec(
+        "cifar10_cnn_002", "CIFAR-10 CNN (seed 002, TensorFlow tutorial)", cifar10_cnn_002,
+        "002_7b3b2c01a09ce879.txt L286-295", 122_570,
+        note="The seed prints no summary; 122,570 matches TensorFlow's published one."),
+    ArchitectureSpec(
+        "lenet5", "LeNet-5 (seed 003, Ng's version, average pooling)", lenet5,
+        "003_de28f4f738ce9072.txt L180-193", 61_706, seed_claim="~60 thousand",
+        note="Shapes from Ng's figure (external to the seed text)."),
+    ArchitectureSpec(
+        "lenet5_004", "LeNet-5 (seed 004, max pooling, ReLU)", lambda: lenet5("max"),
+        "004_36a7c4616778873b.txt l.1806-1984", 61_706,
+        note="The seed's text says 'three convolutional layers'; its code has two and a dense F5."),
+    ArchitectureSpec(
+        "alexnet", "AlexNet (seed 003, one tower)", alexnet, "003_de28f4f738ce9072.txt L195-204", 62_378_344,
+        seed_claim="~60 million", heavy=True,
+        note="One-tower version of Ng's figure; no grouped convolutions or LRN."),
+    ArchitectureSpec(
+        "vgg16", "VGG-16 (seed 003, keras.applications)", vgg16, "003_de28f4f738ce9072.txt L206-215",
+        138_357_544, seed_claim="~138 million", heavy=True,
+        note="13 convolutions + 3 dense layers = 16 weight layers; built with weights=None."),
+    ArchitectureSpec(
+        "ng_sample_net", "Ng's sample ConvNet (seed 003)", ng_sample_net, "003_de28f4f738ce9072.txt L137-139",
+        27_301, note="39×39×3 → 7×7×40 = 1,960 features; the logistic output unit is Ng's."),
+    ArchitectureSpec(
+        "tf_guide_dense", "TensorFlow-guide dense model (seed 003)", tf_guide_dense,
+        "003_de28f4f738ce9072.txt L286-307", 6_922, note="predict on (1000, 32) gives (1000, 10)."),
+    ArchitectureSpec(
+        "iris_004", "Iris network (seed 004)", iris_004, "004_36a7c4616778873b.txt l.1199-1299", 26,
+        seed_total=26, note="The seed's Lambda layers would show 0 parameters in Keras 3; Dense shows 26."),
+    ArchitectureSpec(
+        "cifar10_cnn_004", "CIFAR-10 CNN with dropout (seed 004)", cifar10_cnn_004,
+        "004_36a7c4616778873b.txt l.2077-2140", 550_570, note="Flatten size 4·4·128 = 2,048."),
+    ArchitectureSpec(
+        "flowers_cnn_002", "Flowers CNN (seed 002, TensorFlow tutorial)", flowers_cnn_002,
+        "002_7b3b2c01a09ce879.txt L137-149", 3_989_285,
+        note="180×180×3, 5 classes (the tutorial's values); the seed's extra 'HaxPooling2D' line is an "
+             "OCR duplicate (with it: 1,015,589)."),
+    ArchitectureSpec(
+        "mnist_cnn_keras_example", "Keras mnist_cnn.py (seeds 003 and 000)", mnist_cnn_keras_example,
+        "003_de28f4f738ce9072.txt L308-311; 000_05cde12013bfe355.txt L1141-1149", 1_199_882),
+    ArchitectureSpec(
+        "bn_mnist_cnn_000", "MNIST CNN with batch normalization (seed 000)", bn_mnist_cnn_000,
+        "000_05cde12013bfe355.txt L1080-1104", 597_738,
+        note="1,408 of the parameters are batch-norm moving means and variances (not trained)."),
+    ArchitectureSpec(
+        "dcgan_generator_004", "DCGAN generator (seed 004)", dcgan_generator_004,
+        "004_36a7c4616778873b.txt l.3158-3183", 2_452_611, note="200-d noise → 96×96×3 image."),
+    ArchitectureSpec(
+        "dcgan_discriminator_004", "DCGAN discriminator (seed 004)", dcgan_discriminator_004,
+        "004_36a7c4616778873b.txt l.3185-3215", 1_658_945, note="96×96×3 image → P(real)."),
+)}
+
+
+def build(key: str):
+    """Build the Keras model registered under ``key`` in :data:`ARCHITECTURES`.
+
+    Raises
+    ------
+    ValueError
+        If ``key`` is not registered.
+    """
+    if key not in ARCHITECTURES:
+        raise ValueError(f"`key` must be one of {sorted(ARCHITECTURES)}, got {key!r}.")
+    return ARCHITECTURES[key].builder()
+
+
+# ---------------------------------------------------------------- per-layer table
+
+
+def _shape(layer) -> tuple:
+    """A layer's output shape without the batch axis (None for a free size); () when the layer has
+    no single output (a nested or shared layer of an uploaded model)."""
+    try:
+        return tuple(None if d is None else int(d) for d in layer.output.shape[1:])
+    except (AttributeError, ValueError, TypeError):
+        return ()
+
+
+def layer_formula(layer) -> str:
+    """The arithmetic that gives ``layer.count_params()``, e.g. ``"(3·3·1 + 1)·16 = 160"``."""
+    kind = type(layer).__name__
+    count = layer.count_params()
+    if kind in ("Conv2D", "Conv2DTranspose") and getattr(layer, "groups", 1) == 1:
+        c_in = int(layer.input.shape[-1])
+        text = conv_formula(tuple(layer.kernel_size), c_in, layer.filters, bias=layer.use_bias)
+        if conv_params(tuple(layer.kernel_size), c_in, layer.filters, bias=layer.use_bias) == count:
+            return text
+    if kind == "Dense" and len(layer.input.shape) == 2:
+        n_in = int(layer.input.shape[-1])
+        if dense_params(n_in, layer.units, bias=layer.use_bias) == count:
+            return dense_formula(n_in, layer.units, bias=layer.use_bias)
+    if kind == "BatchNormalization" and count == 4 * int(layer.input.shape[-1]):
+        return batchnorm_formula(int(layer.input.shape[-1]))
+    if count == 0:
+        return "0 (pooling: no weights)" if "Pooling" in kind else "0 (no weights)"
+    # Any other layer: its weight arrays, multiplied out and added.
+    terms = ["·".join(_n(int(d)) for d in w.shape) for w in layer.weights]
+    return " + ".join(terms) + f" = {_n(count)}"
+
+
+def layer_table(model, *, batch_size: int = 1) -> list[dict]:
+    """One row per layer of a built Keras model: the one layer table of the app (the Layer
+    arithmetic page, the CNN activations page's models, the seed's DCGAN).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A built model (the builders above, ``keras.applications``, the trained and uploaded
+        models; nested models count as one row).
+    batch_size : int >= 1
+        Images per batch, for the activation memory.
+
+    Returns
+    -------
+    list of dict
+        Keys ``name``, ``type``, ``output_shape`` (tuple, batch axis left out; None for a free
+        size, () for a layer without a single output), ``params`` (int, ``layer.count_params()``),
+        ``trainable`` (int), ``formula`` (str; "" for a layer without a single input),
+        ``activation_bytes`` (``batch_size · prod(output_shape) · 4``: the layer's float32 output
+        for one batch; None where a size is free).
+
+    Raises
+    ------
+    ValueError
+        If ``batch_size`` is not an int >= 1.
+    """
+    _positive_int(batch_size, "batch_size")
+    rows = []
+    for layer in model.layers:
+        shape = _shape(layer)
+        kind = type(layer).__name__
+        trainable = sum(int(prod(w.shape)) for w in layer.trainable_weights)
+        rows.append({
+            "name": layer.name,
+            "type": kind,
+            "output_shape": shape,
+            "params": int(layer.count_params()),
+            "trainable": trainable,
+            "formula": "input: no weights" if kind == "InputLayer" else _formula_or_blank(layer),
+            "activation_bytes": None if None in shape else batch_size * prod(shape) * FLOAT32_BYTES,
+        })
+    return rows
+
+
+def _formula_or_blank(layer) -> str:
+    try:
+        return layer_formula(layer)
+    except (AttributeError, ValueError):     # several inputs, or a layer shared between models
+        return ""
+
+
+def table_totals(rows: list[dict]) -> dict:
+    """Totals of :func:`layer_table` rows: ``params``, ``trainable``, ``non_trainable``,
+    ``param_bytes`` (float32) and ``activation_bytes`` (all layer outputs of one batch)."""
+    params = sum(r["params"] for r in rows)
+    trainable = sum(r["trainable"] for r in rows)
+    return {"params": params, "trainable": trainable, "non_trainable": params - trainable,
+            "param_bytes": params * FLOAT32_BYTES,
+            "activation_bytes": sum(r["activation_bytes"] for r in rows)}
+
+
+def with_batch_size(rows: list[dict], batch_size: int) -> list[dict]:
+    """Copies of :func:`layer_table` rows (computed for batch size 1) for another batch size.
+
+    Raises
+    ------
+    ValueError
+        If ``batch_size`` is not an int >= 1.
+    """
+    _positive_int(batch_size, "batch_size")
+    return [{**r, "activation_bytes": batch_size * prod(r["output_shape"]) * FLOAT32_BYTES} for r in rows]
