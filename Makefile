@@ -1,18 +1,27 @@
 # Neural Explainer — the two commands:
 #   make run    create .venv, install requirements.txt, start the app on http://127.0.0.1:8501
 #   make test   install the test tools (and Debian's chromium where apt-get exists), run every test
+# The lecture setting (several workers behind HAProxy, one training worker; see deploy/README.md):
+#   make serve WORKERS=4 PORT=8500   (default WORKERS: the number of cores)   make stop
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8501
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test browser bench clean
+.PHONY: run test browser bench clean serve stop haproxy
 
 run: $(VENV)/.runtime
 	$(BIN)/python -m streamlit run app.py --server.address $(HOST) --server.port $(PORT)
 
-test: $(VENV)/.dev browser
+serve: $(VENV)/.runtime haproxy
+	$(BIN)/python deploy/local/serve.py --workers $(WORKERS) --host $(HOST) --port $(PORT)
+
+stop:
+	$(BIN)/python deploy/local/serve.py --stop
+
+test: $(VENV)/.dev browser haproxy
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.dev
@@ -39,5 +48,14 @@ browser:
 		sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	else echo "chromium not installed and apt-get unavailable: browser tests will be skipped"; fi
 
+# make serve's reverse proxy, Debian's haproxy (also used by the tests of make serve).
+haproxy:
+	@if command -v haproxy >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q haproxy; \
+	elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q haproxy; \
+	else echo "haproxy not installed and apt-get unavailable: make serve and its tests need it"; fi
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis artifacts
+	rm -rf $(VENV) .pytest_cache .hypothesis artifacts .serve

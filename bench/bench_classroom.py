@@ -9,6 +9,8 @@ Run (from the repository root; every run starts and stops its own servers)::
     .venv/bin/python bench/bench_classroom.py --first-visit        # fresh server per page, deep link
     .venv/bin/python bench/bench_classroom.py --train-during       # + one student retrains the CNN meanwhile
     .venv/bin/python bench/bench_classroom.py --json artifacts/classroom.json -v
+    .venv/bin/python bench/bench_classroom.py --workers 2 --pages convolution   # make serve: HAProxy, 2 workers
+    .venv/bin/python bench/bench_classroom.py --workers 2 --kill-worker-at 10   # + a worker crashes at 10 s
 
 What it does
 ------------
@@ -23,6 +25,13 @@ stopped at the end, also on Ctrl-C, an error or the ``--max-minutes`` limit; eve
 ``--timeout``. The app server gets an empty model cache (``NEURAL_EXPLAINER_CACHE``) so a retrain
 really trains and nothing is written to yours. The simulated browsers share this process (asyncio)
 and the machine with the servers: on few cores they take a little CPU from them.
+
+``--workers N`` starts each server as ``make serve`` does (``deploy/local/serve.py``: N Streamlit
+workers behind HAProxy, a training worker): every simulated browser first loads the page over HTTP
+to get HAProxy's stickiness cookie, then sends it with its websocket and media requests, and reports
+which worker served it and any media request answered by another one ("sticky misses").
+``--kill-worker-at S`` SIGKILLs one web worker S seconds into each app load phase: students on it
+reconnect as the browser does (their clicks in flight count as failed clicks) and go on.
 
 The simulated browser speaks the protocol of Streamlit's own frontend (checked against 1.67):
 
@@ -167,6 +176,8 @@ TRAIN_PAGE, TRAIN_FORM = "cnn_activations", "act_retrain"
 # Each --train-during phase asks for another config, so the model store really trains each time.
 TRAIN_CONFIGS = [{"act_rt_epochs": 1, "act_rt_dropout": d, "act_rt_bn": bn}
                  for bn in (False, True) for d in ("0.0", "0.1", "0.25", "0.5")]
+SERVE = ROOT / "deploy" / "local" / "serve.py"
+STICKY_COOKIE = "NESERVER"                   # deploy/local/haproxy.cfg.tmpl
 CACHE_ENV_VAR = "NEURAL_EXPLAINER_CACHE"    # core.training.store.CACHE_ENV_VAR (not imported: keras)
 MEDIA_URL = re.compile(rb"(?:/media/[0-9A-Za-z_.-]+|app/static/[0-9A-Za-z_./%-]+)")
 FINAL = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
@@ -186,6 +197,16 @@ class Server:
     log: Path
     started: float
     ready_s: float = 0.0
+    workers: int = 0                  # > 0: deploy/local/serve.py, this many workers behind HAProxy
+    run_dir: Optional[Path] = None
+
+    def worker_pids(self) -> dict[str, int]:
+        """The web workers' process ids by HAProxy server name (``w1`` ...), from serve.json."""
+        try:
+            state = json.loads((self.run_dir / "serve.json").read_text())
+        except (OSError, ValueError, TypeError):
+            return {}
+        return {name: w["pid"] for name, w in state["workers"].items()}
 
     @property
     def base(self) -> str:
@@ -232,8 +253,9 @@ def _process_tree(root: int) -> list[int]:
 class ServerPool:
     """Starts servers on free ports and stops every one of them on exit (context manager)."""
 
-    def __init__(self, port_base: int, workdir: Path):
+    def __init__(self, port_base: int, workdir: Path, workers: int = 0):
         self.next_port = port_base
+        self.workers = workers
         self.workdir = workdir
         self.servers: list[Server] = []
 
@@ -261,10 +283,16 @@ class ServerPool:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", CACHE_ENV_VAR: str(self.workdir / f"model-cache-{port}")}
         cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true"]
+        run_dir = None
+        if self.workers:
+            run_dir = self.workdir / f"serve-{name}-{port}"
+            cmd = [sys.executable, str(SERVE), "--workers", str(self.workers), "--port", str(port),
+                   "--script", script, "--run-dir", str(run_dir)]
+            self.next_port = port + self.workers + 1
         with open(log, "wb") as out:
             proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL, start_new_session=True)
-        server = Server(name, script, port, proc, log, time.perf_counter())
+        server = Server(name, script, port, proc, log, time.perf_counter(), workers=self.workers, run_dir=run_dir)
         self.servers.append(server)
         return server
 
@@ -282,6 +310,17 @@ class ServerPool:
 def _http_get(url: str, timeout: float) -> bytes:
     with urllib.request.urlopen(url, timeout=timeout) as response:      # noqa: S310 (127.0.0.1 only)
         return response.read()
+
+
+def _http_get_with(url: str, timeout: float, cookie: str) -> tuple[bytes, str, str]:
+    """GET with the session's cookie; (body, the HAProxy stickiness cookie it set or "", the worker
+    that answered from ``X-Served-By`` or "")."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (127.0.0.1 only)
+        body = response.read()
+        sticky = next((c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or []
+                       if c.startswith(STICKY_COOKIE + "=")), "")
+        return body, sticky, response.headers.get("X-Served-By", "")
 
 
 async def wait_healthy(server: Server, timeout: float) -> None:
@@ -517,6 +556,7 @@ class Action:
     element_hashes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)       # "Type: message" of each exception
     media_urls: list[str] = field(default_factory=list)
+    media_errors: int = 0
     finished: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -548,8 +588,9 @@ class BrowserSession:
     """One student's browser tab on one page: a websocket, the message cache and the widget states."""
 
     def __init__(self, server: Server, page: str, *, query: str = "", timeout: float = 120.0,
-                 log: Optional[callable] = None):
+                 log: Optional[callable] = None, cookie: str = ""):
         self.server, self.page, self.query, self.timeout = server, page, query, timeout
+        self.cookie, self.served_by, self.sticky_misses = cookie, "", 0
         self.page_name = "" if page in ("home", BARE) else page
         self.page_hash = ""
         self.max_age = 2
@@ -564,9 +605,17 @@ class BrowserSession:
         self.log = log
 
     async def open(self) -> None:
+        """Through the proxy, first load the page as a browser does: HAProxy's answer sets the
+        cookie that keeps this session's websocket and media requests on one worker."""
+        if self.server.workers:
+            _, sticky, self.served_by = await asyncio.to_thread(
+                _http_get_with, f"{self.server.base}/{self.page_name}", self.timeout, self.cookie)
+            if sticky:
+                self.cookie = sticky
         uri = f"ws://127.0.0.1:{self.server.port}/_stcore/stream"
         self.ws = await connect(uri, subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"],
                                 origin=self.server.base, max_size=None, open_timeout=self.timeout,
+                                additional_headers={"Cookie": self.cookie} if self.cookie else None,
                                 proxy=None, user_agent_header="bench_classroom (Streamlit protocol emulation)")
         self.reader = asyncio.create_task(self._read())
 
@@ -701,10 +750,13 @@ class BrowserSession:
                 continue
             self.fetched.add(url)
             try:
-                body = await asyncio.to_thread(_http_get, self.server.base + "/" + url.lstrip("/"), self.timeout)
+                body, _, served_by = await asyncio.to_thread(
+                    _http_get_with, self.server.base + "/" + url.lstrip("/"), self.timeout, self.cookie)
                 action.media_bytes += len(body)
+                if self.server.workers and served_by != self.served_by:
+                    self.sticky_misses += 1
             except OSError:
-                pass
+                action.media_errors += 1
 
     async def view(self) -> Action:
         return await self.rerun("view", self.page or "home")
@@ -747,6 +799,10 @@ class StudentResult:
     view: Optional[Action] = None
     clicks: list[Action] = field(default_factory=list)
     dropped: str = ""                 # why the session ended early; "" if it did not
+    failed_clicks: int = 0            # clicks whose websocket closed (a worker died): reconnected
+    reconnects: int = 0
+    served_by: list[str] = field(default_factory=list)    # the worker of each session (proxy)
+    sticky_misses: int = 0            # media requests answered by another worker than the session's
 
     @property
     def actions(self) -> list[Action]:
@@ -762,6 +818,8 @@ class PhaseResult:
     rss_before: float
     rss_after: float
     trainer: Optional[dict] = None
+    cpu_s: float = 0.0                # CPU time of the server's processes during the phase
+    killed: Optional[dict] = None     # --kill-worker-at: which worker, when
 
 
 def click_plan(page: str, clicks: int, rng: random.Random, diverse: bool) -> list[tuple[str, Any]]:
@@ -780,6 +838,7 @@ async def run_student(server: Server, page: str, args, index: int, start_at: flo
     session = BrowserSession(server, page, query=args.query, timeout=args.timeout, log=log)
     try:
         await session.open()
+        result.served_by.append(session.served_by)
         result.view = await session.view()
         if not result.view.ok:
             result.dropped = result.view.status
@@ -787,6 +846,22 @@ async def run_student(server: Server, page: str, args, index: int, start_at: flo
         for key, value in plan:
             await asyncio.sleep(rng.uniform(*args.think))
             action = await session.click(key, value)
+            if action.status == "closed" and server.workers and result.reconnects < 3:
+                # The worker went away: the browser reconnects (HAProxy redispatches its cookie to a
+                # live worker) and the page comes back from its URL; the click is counted as failed.
+                result.failed_clicks += 1
+                result.reconnects += 1
+                result.sticky_misses += session.sticky_misses
+                await session.close()
+                session = BrowserSession(server, page, query=args.query, timeout=args.timeout, log=log,
+                                         cookie=session.cookie)
+                await session.open()
+                result.served_by.append(session.served_by)
+                again = await session.view()
+                if not again.ok:
+                    result.dropped = again.status
+                    break
+                action = await session.click(key, value)
             result.clicks.append(action)
             if not action.ok:
                 result.dropped = action.status
@@ -795,6 +870,7 @@ async def run_student(server: Server, page: str, args, index: int, start_at: flo
     except (OSError, ConnectionClosed, InvalidHandshake, asyncio.TimeoutError) as exc:
         result.dropped = type(exc).__name__
     finally:
+        result.sticky_misses += session.sticky_misses
         await session.close()
     return result
 
@@ -899,17 +975,33 @@ async def load_phase(server: Server, page: str, args, *, train: Optional[dict] =
     if trainer is not None and not await trainer.open():
         print(f"  the training student could not open {TRAIN_PAGE}: {trainer.result}", flush=True)
     rss_before = server.rss_mb()
+    cpu_before = sum(_cpu_seconds(pid) for pid in _process_tree(server.proc.pid))
     start = time.perf_counter()
     n = args.students
     log = action_logger(args, name)
     tasks = [run_student(server, page, args, i, start + args.ramp * i / n, log) for i in range(n)]
     training = asyncio.create_task(trainer.submit(start)) if trainer else None
+    killing = (asyncio.create_task(kill_a_worker(server, start + args.kill_worker_at))
+               if args.kill_worker_at is not None and server.workers > 1 and page != BARE else None)
     students = await asyncio.gather(*tasks)
     wall = time.perf_counter() - start
+    cpu = sum(_cpu_seconds(pid) for pid in _process_tree(server.proc.pid)) - cpu_before
     trainer_result = await training if training else None
     if trainer_result is not None:
         trainer_result["load_wall_s"] = round(wall, 2)
-    return PhaseResult(name, page, list(students), wall, rss_before, server.rss_mb(), trainer_result)
+    killed = await killing if killing else None
+    return PhaseResult(name, page, list(students), wall, rss_before, server.rss_mb(), trainer_result,
+                       cpu_s=cpu, killed=killed)
+
+
+async def kill_a_worker(server: Server, at: float) -> dict:
+    """SIGKILL the web worker with the most sessions' stickiness (``w1``) at ``at``: a crash mid-lecture."""
+    await asyncio.sleep(max(0.0, at - time.perf_counter()))
+    pids = server.worker_pids()
+    name, pid = sorted(pids.items())[0]
+    os.kill(pid, signal.SIGKILL)
+    print(f"  killed worker {name} (pid {pid})", flush=True)
+    return {"worker": name, "pid": pid, "at_s": round(at, 1)}
 
 
 # --- statistics and tables -------------------------------------------------------------------------
@@ -946,6 +1038,13 @@ def summarize(phase: PhaseResult) -> dict:
         "page_not_found": sum(1 for a in actions if a.page_not_found),
         "errors": dict(Counter(e for a in actions for e in a.errors).most_common(5)),
         "rss_before_mb": phase.rss_before, "rss_after_mb": phase.rss_after, "trainer": phase.trainer,
+        "cpu_s": phase.cpu_s, "cpu_ms_per_click": 1e3 * phase.cpu_s / len(clicks) if clicks else float("nan"),
+        "failed_clicks": sum(s.failed_clicks for s in phase.students),
+        "reconnects": sum(s.reconnects for s in phase.students),
+        "sticky_misses": sum(s.sticky_misses for s in phase.students),
+        "media_errors": sum(a.media_errors for a in actions),
+        "sessions_per_worker": dict(sorted(Counter(s.served_by[0] for s in phase.students if s.served_by).items())),
+        "killed": phase.killed,
     }
 
 
@@ -970,7 +1069,11 @@ LOAD_COLUMNS = [("page", "name", ""), ("stud", "students", "d"), ("clicks", "cli
                 ("click KB med", "click_kb_med", ".1f"), ("max", "click_kb_max", ".1f"), ("refs", "refs_med", ".0f"),
                 ("exc", "exceptions", "d"), ("drop", "dropped", "d"), ("tmo", "timeouts", "d"),
                 ("fb", "fallbacks", "d"), ("RSS MB before", "rss_before_mb", ".0f"), ("after", "rss_after_mb", ".0f"),
+                ("CPU ms/clk", "cpu_ms_per_click", ".0f"),
                 ("p95 x bare", "p95_ratio", ".1f"), ("clk/s x bare", "cps_ratio", ".2f")]
+PROXY_COLUMNS = [("page", "name", ""), ("sessions per worker", "sessions_per_worker", ""),
+                 ("failed clicks", "failed_clicks", "d"), ("reconnects", "reconnects", "d"),
+                 ("sticky misses", "sticky_misses", "d"), ("media errors", "media_errors", "d")]
 
 
 def print_load_report(summaries: list[dict], args) -> None:
@@ -984,6 +1087,13 @@ def print_load_report(summaries: list[dict], args) -> None:
           f"{args.think[1]:g} s, ramp {args.ramp:g} s, {'diverse' if args.diverse else 'same sequence'}"
           f"{', query ' + args.query if args.query else ''}")
     print_table(pages, LOAD_COLUMNS)
+    if args.workers:
+        print(f"Through HAProxy, {args.workers} workers per server (deploy/local/serve.py):")
+        print_table([dict(s, sessions_per_worker=" ".join(f"{k}:{v}" for k, v in s["sessions_per_worker"].items()))
+                     for s in pages], PROXY_COLUMNS)
+        for s in pages:
+            if s["killed"]:
+                print(f"  {s['name']}: worker {s['killed']['worker']} killed during the load")
     for s in pages:
         if s["trainer"]:
             t = s["trainer"]
@@ -1116,6 +1226,11 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="instead of the load: a fresh server per page, one deep-link visit")
     parser.add_argument("--train-during", action="store_true",
                         help=f"repeat each load phase while a student submits the {TRAIN_FORM} form")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="serve each script with deploy/local/serve.py: N workers behind HAProxy (default: "
+                             "one plain streamlit process)")
+    parser.add_argument("--kill-worker-at", type=float, default=None, metavar="S",
+                        help="with --workers >= 2: SIGKILL a web worker S seconds into each app load phase")
     parser.add_argument("--query", default="", help="query string of the first view, e.g. lecture=1")
     parser.add_argument("--port-base", type=int, default=8700, help="first port to try (default 8700)")
     parser.add_argument("--timeout", type=float, default=120.0, help="limit of every single wait, s (default 120)")
@@ -1152,7 +1267,7 @@ def main(argv=None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench_classroom-"))
     started, load_before = time.perf_counter(), os.getloadavg()[0]
     try:
-        with ServerPool(args.port_base, workdir) as pool:
+        with ServerPool(args.port_base, workdir, workers=args.workers) as pool:
             try:
                 results = asyncio.run(asyncio.wait_for(run(args, pool), args.max_minutes * 60))
             except asyncio.TimeoutError:

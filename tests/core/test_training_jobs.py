@@ -1,18 +1,27 @@
-"""core.training.jobs: deduplicated, queued training jobs on real worker threads.
+"""core.training.jobs: deduplicated training jobs on a real Huey queue (SQLite storage in tmp_path).
 
-Tasks are small real functions sequenced with events; every wait is bounded, so a broken queue
-fails a test instead of hanging it.
+Tasks are module-level functions (Huey pickles them by reference) sequenced with events; every
+wait is bounded, so a broken queue fails a test instead of hanging it. The last tests run the real
+consumer (``python -m core.training.worker``) and two submitting processes.
 """
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import threading
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from core.training.jobs import SLOTS_ENV_VAR, TrainingQueue, default_queue, slots_from_env
+from core.training.jobs import (SLOTS_ENV_VAR, TrainingQueue, default_queue, queue_storage,
+                                slots_from_env)
 
-WAIT_S = 10.0
+WAIT_S = 20.0
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -22,48 +31,70 @@ class Config:
 
 
 class Gate:
-    """A task that records its runs, says when it started and waits until it is let through."""
+    """Records its runs, says when it started and waits until it is let through."""
 
     def __init__(self, result="weights saved", error: Exception | None = None) -> None:
         self.runs: list[str] = []
         self.started, self.release = threading.Event(), threading.Event()
         self.result, self.error = result, error
 
-    def __call__(self, config, progress):
-        self.runs.append(config.key)
-        self.started.set()
-        assert self.release.wait(WAIT_S), "the test never released the task"
-        if self.error is not None:
-            raise self.error
-        return f"{self.result} for {config.key}"
+
+#: The gate of each config key in the current test (tasks find theirs here: they are pickled).
+GATES: dict[str, Gate] = {}
+
+
+def gated_task(config, progress):
+    gate = GATES[config.key]
+    gate.runs.append(config.key)
+    gate.started.set()
+    assert gate.release.wait(WAIT_S), "the test never released the task"
+    if gate.error is not None:
+        raise gate.error
+    return f"{gate.result} for {config.key}"
+
+
+def key_task(config, progress):
+    return config.key
 
 
 @pytest.fixture
-def queue():
-    q = TrainingQueue(max_concurrent=1)
+def storage(tmp_path):
+    GATES.clear()
+    return queue_storage(f"sqlite:///{tmp_path / 'queue.sqlite'}")
+
+
+@pytest.fixture
+def queue(storage):
+    q = TrainingQueue(storage, max_concurrent=1, consume=True)
     yield q
+    for gate in GATES.values():
+        gate.release.set()
     q.shutdown(wait=True)
 
 
 def test_same_key_twice_runs_once_and_both_see_the_result(queue):
-    task = Gate()
-    first = queue.submit(Config("a"), task)
-    second = queue.submit(Config("a"), task)
+    gate = GATES["a"] = Gate()
+    first = queue.submit(Config("a"), gated_task)
+    second = queue.submit(Config("a"), gated_task)
     assert first.key == second.key == "a"
-    assert task.started.wait(WAIT_S)
+    assert gate.started.wait(WAIT_S)
     assert queue.status("a").status == "running"
-    task.release.set()
+    gate.release.set()
     done = queue.wait("a", timeout=WAIT_S)
     assert done.status == "done" and done.result == "weights saved for a"
-    assert queue.submit(Config("a"), task).result == "weights saved for a"   # finished: not rerun
-    assert task.runs == ["a"]
+    assert queue.submit(Config("a"), gated_task).result == "weights saved for a"   # finished: not rerun
+    time.sleep(0.5)
+    assert gate.runs == ["a"]
+    with pytest.raises(ValueError, match="max_concurrent"):
+        TrainingQueue(queue.huey, max_concurrent=0)
 
 
 def test_a_second_key_waits_in_line_then_runs(queue):
-    first, second, third = Gate(), Gate(), Gate()
-    queue.submit(Config("a"), first)
+    first, second, third = (GATES.setdefault(k, Gate()) for k in "abc")
+    queue.submit(Config("a"), gated_task)
     assert first.started.wait(WAIT_S)
-    b, c = queue.submit(Config("b"), second), queue.submit(Config("c"), third)
+    b = queue.submit(Config("b"), gated_task)
+    c = queue.submit(Config("c"), gated_task)
     assert (b.status, b.position) == ("queued", 1)
     assert (c.status, c.position) == ("queued", 2)
     assert queue.status("a").position == 0
@@ -78,12 +109,12 @@ def test_a_second_key_waits_in_line_then_runs(queue):
     assert first.runs + second.runs + third.runs == ["a", "b", "c"]
 
 
-def test_two_slots_run_two_keys_at_once():
-    q = TrainingQueue(max_concurrent=2)
-    first, second = Gate(), Gate()
+def test_two_slots_run_two_keys_at_once(storage):
+    q = TrainingQueue(storage, max_concurrent=2, consume=True)
+    first, second = GATES.setdefault("a", Gate()), GATES.setdefault("b", Gate())
     try:
-        q.submit(Config("a"), first)
-        q.submit(Config("b"), second)
+        q.submit(Config("a"), gated_task)
+        q.submit(Config("b"), gated_task)
         assert first.started.wait(WAIT_S) and second.started.wait(WAIT_S)
         assert q.status("a").status == q.status("b").status == "running"
     finally:
@@ -93,131 +124,168 @@ def test_two_slots_run_two_keys_at_once():
 
 
 def test_a_failure_reaches_every_waiter_and_a_resubmit_retries(queue):
-    task = Gate(error=ValueError("data: comes from 'keras', load the matching source"))
-    queue.submit(Config("a"), task)
+    gate = GATES["a"] = Gate(error=ValueError("data: comes from 'keras', load the matching source"))
+    queue.submit(Config("a"), gated_task)
     seen: list = []
     waiters = [threading.Thread(target=lambda: seen.append(queue.wait("a", timeout=WAIT_S)))
                for _ in range(3)]
     for waiter in waiters:
         waiter.start()
-    task.release.set()
+    gate.release.set()
     for waiter in waiters:
         waiter.join(WAIT_S)
     assert len(seen) == 3
     assert {(v.status, v.error) for v in seen} == {
         ("failed", "ValueError: data: comes from 'keras', load the matching source")}
     assert queue.status("a").error.startswith("ValueError: ")       # a later look sees it too
-    task.error = None
-    retried = queue.submit(Config("a"), task)
+    gate.error = None
+    retried = queue.submit(Config("a"), gated_task)
     assert retried.status in ("queued", "running") and retried.error == ""
     assert queue.wait("a", timeout=WAIT_S).result == "weights saved for a"
-    assert task.runs == ["a", "a"]
+    assert gate.runs == ["a", "a"]
 
 
-def test_progress_fraction_message_and_time_left():
+PROGRESS = {name: threading.Event() for name in ("started", "go", "reported", "finish")}
+
+
+def progress_task(config, progress):
+    PROGRESS["started"].set()
+    PROGRESS["go"].wait(WAIT_S)
+    progress(0, 7, 0.5, {"accuracy": 0.9}, 0.25)   # a quarter done, 30 s in
+    PROGRESS["reported"].set()
+    PROGRESS["finish"].wait(WAIT_S)
+    return "ok"
+
+
+def test_progress_fraction_message_and_time_left(storage):
     now = [100.0]
-    q = TrainingQueue(clock=lambda: now[0])
-    started, go, reported, finish = (threading.Event() for _ in range(4))
-
-    def task(config, progress):
-        started.set()
-        go.wait(WAIT_S)
-        progress(0, 7, 0.5, {"accuracy": 0.9}, 0.25)   # a quarter done, 30 s in
-        reported.set()
-        finish.wait(WAIT_S)
-        return "ok"
-
+    q = TrainingQueue(storage, clock=lambda: now[0], consume=True)
+    for event in PROGRESS.values():
+        event.clear()
     try:
-        q.submit(Config("a", epochs=3), task)
-        assert started.wait(WAIT_S)
+        q.submit(Config("a", epochs=3), progress_task)
+        assert PROGRESS["started"].wait(WAIT_S)
         assert q.status("a").eta_s is None and q.status("a").message == ""
         now[0] = 130.0
-        go.set()
-        assert reported.wait(WAIT_S)
+        PROGRESS["go"].set()
+        assert PROGRESS["reported"].wait(WAIT_S)
         view = q.status("a")
         assert view.fraction == 0.25
         assert view.message == "epoch 1/3 · loss 0.500"
         assert view.eta_s == pytest.approx(90.0)                    # 30 s a quarter: 90 s left
-        finish.set()
+        PROGRESS["finish"].set()
         done = q.wait("a", timeout=WAIT_S)
         assert (done.fraction, done.eta_s, done.result) == (1.0, 0.0, "ok")
     finally:
-        go.set()
-        finish.set()
+        PROGRESS["go"].set()
+        PROGRESS["finish"].set()
         q.shutdown(wait=True)
 
 
-def test_finished_jobs_are_bounded():
-    q = TrainingQueue(keep_finished=2)
+def test_old_results_and_dead_consumers_are_run_again(storage):
+    now = [1000.0]
+    q = TrainingQueue(storage, clock=lambda: now[0], finished_ttl_s=60, stale_s=30, consume=True)
     try:
-        for key in "abc":
-            q.submit(Config(key), lambda config, progress: config.key)
-            q.wait(key, timeout=WAIT_S)
-        assert q.status("a") is None                                 # forgotten: the oldest
-        assert [q.status(k).result for k in "bc"] == ["b", "c"]
-        with pytest.raises(KeyError, match="submit it first"):
-            q.wait("a", timeout=0)
+        q.submit(Config("a"), key_task)
+        assert q.wait("a", timeout=WAIT_S).result == "a"
+        now[0] += 30
+        assert q.submit(Config("a"), key_task).status == "done"     # fresh: the same result
+        # A consumer that died mid-training: its record says "running", with no report since.
+        q.huey.put("job:b", {"status": "running", "updated": now[0], "enqueued": now[0]})
+        assert q.status("b").status == "running"
+        now[0] += 31
+        assert q.status("b").status == "failed" and "stopped responding" in q.status("b").error
+        now[0] += 60                                                # "a" is now an hour-old result
+        q.submit(Config("a"), key_task)
+        q.submit(Config("b"), key_task)
+        assert [q.wait(k, timeout=WAIT_S).result for k in "ab"] == ["a", "b"]
+        assert q.status("a").status == "done"
     finally:
         q.shutdown(wait=True)
 
 
 def test_slots_come_from_the_environment():
     assert slots_from_env({}) == 1
-    assert slots_from_env({SLOTS_ENV_VAR: " 3 "}) == 3
-    for bad in ("0", "two", "-1"):
+    assert slots_from_env({SLOTS_ENV_VAR: "3"}) == 3
+    for bad in ("0", "-1", "two"):
         with pytest.raises(ValueError, match=SLOTS_ENV_VAR):
             slots_from_env({SLOTS_ENV_VAR: bad})
-    with pytest.raises(ValueError, match="max_concurrent"):
-        TrainingQueue(max_concurrent=0)
+
+
+def test_storage_urls(tmp_path):
+    assert type(queue_storage(f"sqlite:///{tmp_path / 'q.sqlite'}")).__name__ == "SqliteHuey"
+    assert type(queue_storage("redis://127.0.0.1:6379/0")).__name__ == "RedisHuey"  # connects lazily
+    with pytest.raises(ValueError, match="redis://"):
+        queue_storage("amqp://broker")
 
 
 def test_the_default_queue_is_one_per_process():
     assert default_queue() is default_queue()
 
 
-def test_an_exiting_process_does_not_wait_for_trainings(tmp_path):
-    """Worker threads are joined at exit: a long training (and one queued behind it) must stop at
-    its next progress report once the main thread has ended, not hold the process."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    script = tmp_path / "exit_while_training.py"
-    script.write_text(
-        "import time\n"
-        "from core.training.jobs import TrainingQueue\n"
-        "class Config:\n"
-        "    def __init__(self, key): self.key, self.epochs = key, 1\n"
-        "def task(config, progress):\n"
-        "    for batch in range(6000):           # 60 s unless stopped\n"
-        "        progress(0, batch, 1.0, {}, batch / 6000)\n"
-        "        time.sleep(0.01)\n"
-        "q = TrainingQueue()\n"
-        "q.submit(Config('long'), task)\n"
-        "q.submit(Config('queued'), task)\n"
-        "time.sleep(0.2)\n"
-        "print('main done', q.status('long').status, q.status('queued').position, flush=True)\n")
-    root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, str(script)], cwd=root, env={"PYTHONPATH": str(root)},
-                         capture_output=True, text=True, timeout=30)
-    assert out.returncode == 0 and "main done running 1" in out.stdout, out.stderr
-
-
-def test_shutdown_fails_queued_jobs_and_stops_the_running_one():
-    q = TrainingQueue()
-    started, reports = threading.Event(), []
-
-    def task(config, progress):
-        started.set()
-        for batch in range(1000):
-            reports.append(batch)
-            progress(0, batch, 1.0, {}, batch / 1000)
-            threading.Event().wait(0.01)
-        return "never"
-
-    q.submit(Config("long"), task)
-    q.submit(Config("queued"), task)
-    assert started.wait(WAIT_S)
+def test_shutdown_stops_the_running_task(storage):
+    q = TrainingQueue(storage, consume=True)
+    GATES["long"] = Gate()
+    q.submit(Config("long"), slow_task)
+    assert GATES["long"].started.wait(WAIT_S)
     q.shutdown(wait=True)                                     # returns: the running task stopped
     assert q.status("long").status == "failed" and "shut down" in q.status("long").error
-    assert q.status("queued").status == "failed" and len(reports) < 1000
+    assert len(GATES["long"].runs) < 1000
+    with pytest.raises(RuntimeError, match="shut down"):
+        q.submit(Config("other"), key_task)
+
+
+def slow_task(config, progress):
+    gate = GATES[config.key]
+    gate.started.set()
+    for batch in range(1000):
+        gate.runs.append(str(batch))
+        progress(0, batch, 1.0, {}, batch / 1000)
+        time.sleep(0.01)
+    return "never"
+
+
+def counted_task(config, progress):
+    """Appends one line per run to the file named by the config's key (a run counter shared by
+    processes), then takes a moment, as a training does."""
+    with open(config.key, "a", encoding="utf-8") as f:
+        f.write(f"{os.getpid()}\n")
+    for batch in range(5):
+        progress(0, batch, 1.0, {}, (batch + 1) / 5)
+        time.sleep(0.2)
+    return {"trained_by": os.getpid()}
+
+
+SUBMIT = """
+import json, sys
+from core.training.jobs import TrainingQueue
+from tests.core.test_training_jobs import Config, counted_task
+q = TrainingQueue(consume=False)
+q.submit(Config(sys.argv[1]), counted_task)
+print(json.dumps(q.wait(sys.argv[1], timeout=60).__dict__), flush=True)
+"""
+
+
+def test_two_web_processes_share_one_training_in_the_worker_process(tmp_path):
+    """Two "web workers" (consume=False) ask for the same config; the real consumer process
+    (``python -m core.training.worker``) trains it once and both see its result."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT),
+               NEURAL_EXPLAINER_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite'}")
+    runs = tmp_path / "runs.txt"
+    worker = subprocess.Popen([sys.executable, "-m", "core.training.worker", "--workers", "2"], cwd=ROOT,
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        webs = [subprocess.Popen([sys.executable, "-c", SUBMIT, str(runs)], cwd=ROOT, env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for _ in range(2)]
+        outs = [web.communicate(timeout=90) for web in webs]
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    views = [json.loads(out.strip().splitlines()[-1]) for out, _ in outs]
+    assert [v["status"] for v in views] == ["done", "done"], [err for _, err in outs]
+    assert views[0]["result"] == views[1]["result"]
+    lines = runs.read_text().split()
+    assert lines == [str(views[0]["result"]["trained_by"])]          # one training, in the worker
+    assert int(lines[0]) == worker.pid
+    assert all(int(lines[0]) != web.pid for web in webs)

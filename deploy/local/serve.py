@@ -1,0 +1,229 @@
+"""``make serve``: several ``streamlit run app.py`` workers behind HAProxy, one training worker.
+
+Usage::
+
+    python deploy/local/serve.py --workers 4 --port 8500     # foreground; Ctrl-C stops everything
+    python deploy/local/serve.py --stop                        # stops a running one (``make stop``)
+
+A Streamlit server is one process and its scripts share one GIL, so one process uses about one
+core. This starts ``--workers`` (default: the number of cores) Streamlit processes on free local
+ports, HAProxy (Debian's ``haproxy``) on ``--host:--port`` with cookie-inserted stickiness,
+websocket tunnel timeouts and health checks on ``/_stcore/health`` (``haproxy.cfg.tmpl``), and
+``python -m core.training.worker``, the one process that trains (the web workers run with
+``NEURAL_EXPLAINER_QUEUE_CONSUMER=external`` and only run inference; they share the training queue
+and the model store through the model cache folder). It then supervises them: a process that
+exits is started again (HAProxy meanwhile sends that worker's students to live ones). SIGINT or
+SIGTERM stops every process it started. Its state (ports and process ids) is in
+``<run dir>/serve.json``, its logs in ``<run dir>/*.log`` (default run dir ``.serve/``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = Path(__file__).with_name("haproxy.cfg.tmpl")
+
+
+def free_ports(count: int, start: int, host: str = "127.0.0.1") -> list[int]:
+    """``count`` ports from ``start`` upwards that can be bound on ``host`` now."""
+    ports, port = [], start
+    while len(ports) < count:
+        if port > 65535:
+            raise RuntimeError(f"not enough free ports from {start}")
+        with socket.socket() as sock:
+            try:
+                sock.bind((host, port))
+                ports.append(port)
+            except OSError:
+                pass
+        port += 1
+    return ports
+
+
+def haproxy_config(host: str, port: int, worker_ports: list[int]) -> str:
+    """The HAProxy configuration: ``haproxy.cfg.tmpl`` with the frontend and one server per worker."""
+    servers = "\n".join(f"    server w{i} 127.0.0.1:{p} check cookie w{i}" for i, p in enumerate(worker_ports, 1))
+    return string.Template(TEMPLATE.read_text()).substitute(HOST=host, PORT=port, SERVERS=servers)
+
+
+class Child:
+    """One supervised process: its command, log file, and restarts."""
+
+    def __init__(self, name: str, cmd: list[str], env: dict, log: Path) -> None:
+        self.name, self.cmd, self.env, self.log = name, cmd, env, log
+        self.proc: subprocess.Popen | None = None
+        self.restarts = 0
+        self.next_start = 0.0
+
+    def start(self) -> None:
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def check(self, now: float) -> bool:
+        """Restart the process if it exited (at most once a second); True if it was restarted."""
+        if self.proc is not None and self.proc.poll() is None:
+            return False
+        if now < self.next_start:
+            return False
+        self.restarts += int(self.proc is not None)
+        self.next_start = now + 1.0
+        self.start()
+        return True
+
+    def signal(self, signum: int) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signum)
+            except ProcessLookupError:
+                pass
+
+
+def stop_all(children: list[Child], timeout: float = 10.0) -> None:
+    """SIGTERM every child's process group at once; SIGKILL what is still running after ``timeout``."""
+    for child in children:
+        child.signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for child in children:
+        if child.proc is None:
+            continue
+        try:
+            child.proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.signal(signal.SIGKILL)
+            child.proc.wait(5)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="Streamlit worker processes (default: the number of cores)")
+    parser.add_argument("--host", default="127.0.0.1", help="address HAProxy listens on (0.0.0.0: every interface)")
+    parser.add_argument("--port", type=int, default=8500, help="port HAProxy listens on")
+    parser.add_argument("--script", default="app.py", help="the Streamlit script each worker runs")
+    parser.add_argument("--run-dir", type=Path, default=ROOT / ".serve", help="state, config and logs")
+    parser.add_argument("--no-training-worker", action="store_true",
+                        help="no separate training worker: each web worker trains in its own threads")
+    parser.add_argument("--stop", action="store_true", help="stop the running supervisor of --run-dir and exit")
+    args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    return args
+
+
+def stop_running(run_dir: Path, timeout: float = 45.0) -> int:
+    """Send SIGTERM to the supervisor recorded in ``run_dir`` and wait until it is gone."""
+    state_file = run_dir / "serve.json"
+    try:
+        pid = json.loads(state_file.read_text())["pid"]
+    except (OSError, ValueError, KeyError):
+        print(f"nothing to stop: no {state_file}")
+        return 0
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        state_file.unlink(missing_ok=True)
+        print(f"the supervisor {pid} had already stopped")
+        return 0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _running(pid):
+            print(f"stopped the supervisor {pid} and everything it started")
+            return 0
+        time.sleep(0.2)
+    print(f"the supervisor {pid} is still running after {timeout:g} s", file=sys.stderr)
+    return 1
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` runs (an exited process its parent has not waited for yet does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    run_dir = args.run_dir.resolve()
+    if args.stop:
+        return stop_running(run_dir)
+    haproxy = shutil.which("haproxy")
+    if haproxy is None:
+        print("haproxy is not installed: `make serve` installs Debian's haproxy where apt-get is available "
+              "(or run: sudo apt-get install haproxy)", file=sys.stderr)
+        return 2
+    run_dir.mkdir(parents=True, exist_ok=True)
+    worker_ports = free_ports(args.workers, args.port + 1)
+    config = run_dir / "haproxy.cfg"
+    config.write_text(haproxy_config(args.host, args.port, worker_ports))
+    check = subprocess.run([haproxy, "-c", "-q", "-f", str(config)], capture_output=True, text=True)
+    if check.returncode != 0:
+        print(f"invalid HAProxy configuration {config}:\n{check.stdout}{check.stderr}", file=sys.stderr)
+        return 2
+
+    env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"))
+    children: list[Child] = []
+    if not args.no_training_worker:
+        env["NEURAL_EXPLAINER_QUEUE_CONSUMER"] = "external"
+        children.append(Child("training-worker", [sys.executable, "-m", "core.training.worker"], env,
+                              run_dir / "training-worker.log"))
+    for i, port in enumerate(worker_ports, 1):
+        cmd = [sys.executable, "-m", "streamlit", "run", args.script, "--server.address", "127.0.0.1",
+               "--server.port", str(port), "--server.headless", "true", "--server.fileWatcherType", "none",
+               "--browser.gatherUsageStats", "false", "--server.runOnSave", "false"]
+        children.append(Child(f"w{i}", cmd, env, run_dir / f"w{i}.log"))
+    proxy = Child("haproxy", [haproxy, "-db", "-f", str(config)], env, run_dir / "haproxy.log")
+    children.append(proxy)
+
+    stopping = False
+
+    def on_signal(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    state_file = run_dir / "serve.json"
+    try:
+        for child in children:
+            child.start()
+        url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
+        print(f"serving {args.script} with {args.workers} workers (ports {', '.join(map(str, worker_ports))}) "
+              f"behind HAProxy on {url}; logs in {run_dir}; Ctrl-C or `make stop` stops everything", flush=True)
+        last_state = None
+        while not stopping:
+            now = time.monotonic()
+            for child in children:
+                if child.check(now):
+                    print(f"{child.name} exited; restarted it (restart {child.restarts})", flush=True)
+            state = {"pid": os.getpid(), "url": url, "port": args.port, "script": args.script,
+                     "workers": {c.name: {"port": p, "pid": c.proc.pid, "restarts": c.restarts}
+                                 for c, p in zip([c for c in children if c.name.startswith("w")], worker_ports)},
+                     "training_worker": next((c.proc.pid for c in children if c.name == "training-worker"), None),
+                     "haproxy": proxy.proc.pid}
+            if state != last_state:
+                tmp = state_file.with_suffix(".tmp")
+                tmp.write_text(json.dumps(state, indent=1))
+                os.replace(tmp, state_file)
+                last_state = state
+            time.sleep(0.25)
+    finally:
+        stop_all(children)
+        state_file.unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
