@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -174,6 +175,9 @@ def main(argv=None) -> int:
         return 2
 
     env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"))
+    # One cookie secret for every worker: after a fail-over, the XSRF cookie a browser got from the
+    # dead worker is still valid on the live one (uploads would otherwise be refused until a reload).
+    env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))
     children: list[Child] = []
     if not args.no_training_worker:
         env["NEURAL_EXPLAINER_QUEUE_CONSUMER"] = "external"
