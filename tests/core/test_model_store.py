@@ -20,7 +20,7 @@ from core.data.datasets import MnistData  # noqa: E402
 from core.data.files import file_lock_for  # noqa: E402
 from core.models.upload import ModelLoadError, load_user_model  # noqa: E402
 from core.training.store import get_or_train, manifest_path, weights_path  # noqa: E402
-from core.models.mnist_cnn import mnist_cnn_config, shipped_configs  # noqa: E402
+from core.models.registry import mnist_cnn_config, shipped_configs  # noqa: E402
 from core.training.fit import FitResult  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -215,6 +215,21 @@ def test_default_cache_dir_follows_xdg(monkeypatch, tmp_path):
     assert model_store.default_cache_dir() == tmp_path / "xdg" / "neural-explainer"
     monkeypatch.setenv(model_store.CACHE_ENV_VAR, str(tmp_path / "mine"))
     assert model_store.default_cache_dir() == tmp_path / "mine"
+
+
+def test_every_shipped_config_keeps_the_key_of_its_shipped_files():
+    """``core.models.registry`` lists every shipped config (CNNs, generative models, the AE-vs-PCA
+    table) under the key its files in ``assets/models`` were saved with; "fast" gives other keys."""
+    full, fast = shipped_configs(), shipped_configs(profile="fast")
+    assert list(full) == ["mnist_cnn", "mnist_cnn_regularised", "ae2d", "vae2d", "denoising_ae", "dcgan", "ae_vs_pca"]
+    for name, config in full.items():
+        assert (ROOT / "assets" / "models" / f"{config.stem}.json").is_file(), name
+        assert fast[name].key != config.key and fast[name].name == name
+    assert set(shipped_configs(family="digits")) == {"mnist_cnn", "mnist_cnn_regularised"}
+    with pytest.raises(ValueError, match="profile"):
+        shipped_configs(profile="slow")
+    with pytest.raises(ValueError, match="family"):
+        shipped_configs(family="gans")
 
 
 @pytest.mark.parametrize("name, parameters", [("mnist_cnn", 30_762), ("mnist_cnn_regularised", 30_954)])

@@ -14,7 +14,8 @@ tf = pytest.importorskip("tensorflow")
 from core.models import mnist_cnn as models  # noqa: E402
 from core.data.datasets import MnistData  # noqa: E402
 from core.models.mnist_cnn import (MnistCnnConfig, activation_model, build_mnist_cnn,  # noqa: E402
-                         fully_convolutional_trunk, mnist_cnn_config)
+                                   fully_convolutional_trunk)
+from core.models.registry import mnist_cnn_config  # noqa: E402
 from core.models.architectures import layer_table  # noqa: E402
 from core.training.fit import confusion_matrix, train  # noqa: E402
 

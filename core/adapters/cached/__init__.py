@@ -1,0 +1,49 @@
+"""Streamlit caches around core calls, keyed on small hashable things.
+
+Loaded images and computed numbers are ``st.cache_data`` (every caller gets a copy); models are
+``st.cache_resource``, shared by every visitor and read-only. Entries are bounded with
+``max_entries``. Importing this package imports no TensorFlow: the Keras checks and model loaders
+import it on their first call. The wrappers compute nothing themselves: they call ``core``, cache
+the result and mark shared arrays read-only.
+
+One module per topic, every public name re-exported here (``cached.feature_map(...)``):
+
+* :mod:`~core.adapters.cached.sharing`: shared resources (with the heap-freeze request), shared
+  views, read-only arrays;
+* :mod:`~core.adapters.cached.warmup`: loading the shipped models in the background at start-up;
+* :mod:`~core.adapters.cached.images`: uploads, sample photos, grayscale copies, feature maps;
+* :mod:`~core.adapters.cached.layer_checks`: the Keras checks of the pooling and layer-arithmetic pages;
+* :mod:`~core.adapters.cached.digit_models`: MNIST, the trained CNNs, uploaded and ImageNet models,
+  the CNN activations page's clicks;
+* :mod:`~core.adapters.cached.generative`: the digits and the trained autoencoders and DCGAN;
+* :mod:`~core.adapters.cached.autoencoder` and :mod:`~core.adapters.cached.gan`: what those pages'
+  views ask of the shared models.
+"""
+from core.adapters.cached.sharing import read_only, shared_resource, shared_view
+from core.adapters.cached.warmup import WARMUP_ENV, start_warmup
+from core.adapters.cached.images import decode_upload, feature_map, grayscale, sample_image, sample_pixels
+from core.adapters.cached.layer_checks import (architecture_table, conv_output_shape, custom_layer_counts,
+                                               example_count, keras_pool)
+from core.adapters.cached.digit_models import (cnn_activations, cnn_feature_maps, cnn_kernel_matches,
+                                               cnn_model_input, cnn_photo_trunk, digit_model, imagenet_model,
+                                               mnist, shipped_digit_model, user_model)
+from core.adapters.cached.generative import digits, generative_model
+from core.adapters.cached.autoencoder import (ae_decoded_point, ae_denoise, ae_interpolation, ae_manifold,
+                                              ae_project, ae_reconstructions, ae_vs_pca_table, pca_basis,
+                                              preset_table, test_codes, test_errors)
+from core.adapters.cached.gan import (GAN_SAMPLES, gan_interpolation, gan_nearest, gan_real_scores, gan_samples,
+                                      gan_summary, gan_vary_dimension, real_nearest_distance, seed_dcgan_tables,
+                                      toy_gan_state)
+
+__all__ = [
+    "read_only", "shared_resource", "shared_view", "WARMUP_ENV", "start_warmup",
+    "decode_upload", "feature_map", "grayscale", "sample_image", "sample_pixels",
+    "architecture_table", "conv_output_shape", "custom_layer_counts", "example_count", "keras_pool",
+    "cnn_activations", "cnn_feature_maps", "cnn_kernel_matches", "cnn_model_input", "cnn_photo_trunk", "digit_model",
+    "imagenet_model", "mnist", "shipped_digit_model", "user_model",
+    "digits", "generative_model",
+    "ae_decoded_point", "ae_denoise", "ae_interpolation", "ae_manifold", "ae_project", "ae_reconstructions",
+    "ae_vs_pca_table", "pca_basis", "preset_table", "test_codes", "test_errors",
+    "GAN_SAMPLES", "gan_interpolation", "gan_nearest", "gan_real_scores", "gan_samples", "gan_summary",
+    "gan_vary_dimension", "real_nearest_distance", "seed_dcgan_tables", "toy_gan_state",
+]

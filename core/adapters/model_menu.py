@@ -1,0 +1,72 @@
+"""The CNN activations page's model menu: the trained model the page explains.
+
+The decision (which model, or the course's CNN and why) is :func:`core.models.choice.choose_model`;
+this module draws the controls around it: the menu, the upload of a ``.keras`` file, the download
+button of ImageNet weights, and the notice when another model is shown.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import streamlit as st
+
+from core.adapters import cached, ui
+from core.models import choice
+
+
+def model_menu(trained: Mapping[str, tuple[str, str]], *, prefix: str = "act") -> choice.ModelChoice:
+    """Draw the model menu and return the model to show; the pick is mirrored in the URL as ``model``.
+
+    Imports TensorFlow (the loaders and the ImageNet models' list): call it after the page's title.
+
+    Parameters
+    ----------
+    trained : mapping
+        This session's retrained models, {``"retrained:<config.key>"``: (title, config_json)}; a page
+        that sets ``st.session_state[f"{prefix}_model"]`` to one of them before this call shows it.
+    prefix : str
+        Widget keys: ``<prefix>_model`` (the menu), ``<prefix>_model_file`` (the upload),
+        ``<prefix>_download_button``; ``<prefix>_download`` holds a pressed download until the
+        next run tries it (once per press).
+
+    Returns
+    -------
+    core.models.choice.ModelChoice
+        ``bundle`` is a :class:`core.models.bundles.ModelBundle`; when another model than the pick
+        is shown, the notice has already been drawn.
+    """
+    from core.models.bundles import DIGIT_MODELS
+    from core.models.imagenet import IMAGENET_MODELS, imagenet_help, imagenet_weights_cached
+    from core.models.upload import ModelLoadError
+
+    labels = choice.model_labels(DIGIT_MODELS, trained, IMAGENET_MODELS)
+    linkable = choice.linkable_models(DIGIT_MODELS, IMAGENET_MODELS)
+    ui.url_default(f"{prefix}_model", "model", choice.FALLBACK, choices=linkable)
+    key = st.selectbox("Model", list(labels), key=f"{prefix}_model", format_func=labels.get)
+    upload, imagenet_ready = None, False
+    if key == choice.UPLOAD:
+        upload_file = st.file_uploader("Your Keras model (.keras)", type=["keras"], key=f"{prefix}_model_file",
+                                       help="Saved with model.save('name.keras'). Lambda layers and custom code "
+                                            "are refused (Keras safe mode).")
+        upload = None if upload_file is None else upload_file.getvalue()
+    elif key in IMAGENET_MODELS:
+        asked = st.session_state.pop(f"{prefix}_download", None) == key      # one try per press
+        imagenet_ready = imagenet_weights_cached(key) or asked
+        if not imagenet_ready:
+            st.button(f"Download {key}'s weights ({IMAGENET_MODELS[key]['megabytes']} MB)",
+                      key=f"{prefix}_download_button", on_click=_ask_for_download, args=(f"{prefix}_download", key))
+    loaders = choice.ModelLoaders(shipped=cached.shipped_digit_model, trained=cached.digit_model,
+                                  upload=cached.user_model,
+                                  imagenet=lambda name: cached.imagenet_model(name, download=True),
+                                  imagenet_help=imagenet_help, errors=(ModelLoadError,))
+    picked = choice.choose_model(key, loaders, digit_models=DIGIT_MODELS, trained=trained,
+                                 imagenet_models=IMAGENET_MODELS, upload=upload, imagenet_ready=imagenet_ready)
+    if picked.notice:
+        {"info": st.info, "warning": st.warning, "error": st.error}[picked.level](picked.notice)
+    ui.sync_url(model=key if key in linkable else choice.FALLBACK)
+    return picked
+
+
+def _ask_for_download(state_key: str, name: str) -> None:
+    """The download button's callback: the run that follows the press downloads ``name``'s weights."""
+    st.session_state[state_key] = name
