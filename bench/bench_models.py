@@ -98,7 +98,7 @@ def bench_inference(repeats: int) -> tuple[list[tuple], float]:
     import numpy as np
 
     from core.data import datasets, digit_input
-    from core.models import mnist_cnn as models
+    from core.models import inspection
     from core.models.registry import shipped_configs
     from core.training import store as model_store
 
@@ -108,7 +108,7 @@ def bench_inference(repeats: int) -> tuple[list[tuple], float]:
     rows, keep = [], []
     for name, config in shipped_configs(family="digits").items():
         model = model_store.get_or_train(config, data_loader=None).model
-        acts, trunk = models.activation_model(model), models.fully_convolutional_trunk(model)
+        acts, trunk = inspection.activation_model(model), inspection.fully_convolutional_trunk(model)
         big = digit_input.fit_image_to_input(photo, (None, None, 1))
         for _ in range(3):  # warm-up
             model(x, training=False), acts(x, training=False), trunk(big, training=False)

@@ -27,7 +27,7 @@ with ui.loading_models():     # these import TensorFlow: after the title, so a f
     from core.models import bundles as model_views, choice
     from core.training import digits
     from core.models.imagenet import imagenet_top_classes
-    from core.models.mnist_cnn import activation_model, fully_convolutional_trunk, match_handmade_kernels
+    from core.models.inspection import activation_model, fully_convolutional_trunk, match_handmade_kernels
     from core.models.registry import mnist_cnn_config
     jobs = training_jobs.default_queue()      # the server's training queue (its model store imports TensorFlow)
 with st.sidebar:

@@ -18,7 +18,8 @@ from typing import Callable
 import numpy as np
 
 from core.data import digit_input
-from core.models import architectures, mnist_cnn as models
+from core.models import architectures
+from core.models import inspection
 
 
 @dataclass(eq=False)
@@ -104,7 +105,7 @@ def make_bundle(model, *, key: str, title: str, kind: str, layer_names=None, **e
         The bundle's cache identity (see :class:`ModelBundle`): two bundles with the same key
         must compute the same outputs.
     title, kind, layer_names, **extra
-        See :class:`ModelBundle`; ``layer_names`` as in ``core.models.mnist_cnn.activation_model``.
+        See :class:`ModelBundle`; ``layer_names`` as in ``core.models.inspection.activation_model``.
 
     Raises
     ------
@@ -113,9 +114,9 @@ def make_bundle(model, *, key: str, title: str, kind: str, layer_names=None, **e
     """
     if not key:
         raise ValueError("key must name the model and its weights (e.g. 'digits:<config.key>')")
-    acts = models.activation_model(model, layer_names=layer_names)
+    acts = inspection.activation_model(model, layer_names=layer_names)
     try:
-        trunk = models.fully_convolutional_trunk(model)
+        trunk = inspection.fully_convolutional_trunk(model)
     except ValueError:
         trunk = None
     bundle = ModelBundle(key=key, name=extra.pop("name", model.name), title=title, kind=kind, model=model,
@@ -189,19 +190,19 @@ def kernel_matches(bundle: ModelBundle) -> tuple[np.ndarray, list[dict]] | None:
     Returns
     -------
     (filters, matches) or None
-        ``filters`` (3, 3, N) float32 (``core.models.mnist_cnn.first_layer_filters``, read under the bundle's
-        lock) and ``core.models.mnist_cnn.match_handmade_kernels(filters)``; None when the model has no
+        ``filters`` (3, 3, N) float32 (``core.models.inspection.first_layer_filters``, read under the bundle's
+        lock) and ``core.models.inspection.match_handmade_kernels(filters)``; None when the model has no
         convolution, its first one is not 3 x 3 (the hand-made kernels are) or has more than 64
         filters (too many to show).
     """
     with bundle.lock:
         try:
-            filters = models.first_layer_filters(bundle.model)
+            filters = inspection.first_layer_filters(bundle.model)
         except ValueError:
             return None
     if filters.shape[0] != 3 or filters.shape[2] > 64:
         return None
-    return filters, models.match_handmade_kernels(filters)
+    return filters, inspection.match_handmade_kernels(filters)
 
 
 def layer_outputs(bundle: ModelBundle, batch: np.ndarray) -> dict[str, np.ndarray]:

@@ -58,12 +58,13 @@ def _on_data(config, data_source: str, profile: str):
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     from core.data import datasets
-    from core.models import registry
+    from core.models import registry, runtime
     from core.training import experiments, store as model_store
     from core.training.generative import train_generative
     from core.training.text_table import print_table
     from core.training.timelapse import TIMELAPSE_SUFFIX
 
+    runtime.configure_devices()          # GPU memory growth, before any model is built
     parser = argparse.ArgumentParser(prog="python -m core.training.cli", description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="*", help="models to train (default: all)")
     parser.add_argument("--all", action="store_true", help="train every shipped model")

@@ -16,7 +16,7 @@ import keras
 import numpy as np
 
 from core.data.datasets import MnistData, to_model_input
-from core.models.mnist_cnn import device_name
+from core.models.runtime import device_name
 
 #: progress(epoch, batch, loss, metrics, fraction_done): epoch and batch count from 0,
 #: ``metrics`` holds the running accuracy (and val_* values at the end of an epoch),
@@ -43,7 +43,7 @@ class FitResult:
     training_time_s : float
         Wall-clock seconds of ``fit``.
     device : str
-        ``core.models.mnist_cnn.device_name()`` at training time.
+        ``core.models.runtime.device_name()`` at training time.
     data_source : str
         Where the training data came from (``MnistData.source``).
     extra : dict

@@ -96,7 +96,7 @@ def train_generative(config: GenerativeConfig, data, *, progress=None):
 
     from core.models import autoencoder as ae
     from core.data.datasets import to_model_input
-    from core.models.mnist_cnn import device_name
+    from core.models.runtime import device_name
     from core.training.fit import FitResult
 
     if data.key != config.data_source:

@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     if workers < 1:
         parser.error("--workers must be at least 1")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s training-worker %(levelname)s %(message)s")
+    from core.models import runtime
+
+    logging.info("training on %s", runtime.configure_devices())       # before any model is built
     queue = jobs.TrainingQueue(max_concurrent=workers, consume=False)   # registers the task
     consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
     consumer.run()

@@ -11,10 +11,10 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from core.models import mnist_cnn as models  # noqa: E402
+from core.models import inspection, mnist_cnn as models, runtime  # noqa: E402
 from core.data.datasets import MnistData  # noqa: E402
-from core.models.mnist_cnn import (MnistCnnConfig, activation_model, build_mnist_cnn,  # noqa: E402
-                                   fully_convolutional_trunk)
+from core.models.inspection import activation_model, fully_convolutional_trunk  # noqa: E402
+from core.models.mnist_cnn import MnistCnnConfig, build_mnist_cnn  # noqa: E402
 from core.models.registry import mnist_cnn_config  # noqa: E402
 from core.models.architectures import layer_table  # noqa: E402
 from core.training.fit import confusion_matrix, train  # noqa: E402
@@ -121,7 +121,7 @@ def test_trunk_refuses_models_without_conv():
 
 
 def test_device_name():
-    name = models.device_name()
+    name = runtime.device_name()
     assert name.startswith("GPU: ") if tf.config.list_physical_devices("GPU") else \
         name.startswith("CPU (")
 
@@ -178,26 +178,26 @@ def test_learned_filters_are_matched_to_hand_made_kernels():
     filters = np.stack([2.0 * sobel_v + 0.5,          # scaled and shifted: still Sobel, r = 1
                         -sobel_v,                       # the opposite edge: Ng's vertical edge
                         KERNELS["lines_45"].values], axis=-1)
-    matches = models.match_handmade_kernels(filters)
+    matches = inspection.match_handmade_kernels(filters)
     assert [m["kernel"] for m in matches] == ["sobel_vertical", "vertical_edge", "lines_45"]
     assert matches[0]["correlation"] == pytest.approx(1.0)
     assert matches[1]["correlation"] == pytest.approx(np.corrcoef(
         (-sobel_v).ravel(), KERNELS["vertical_edge"].values.ravel())[0, 1])
     diagonal = np.ones((3, 3, 2)) + np.eye(3)[:, :, None]
-    assert models.match_handmade_kernels(diagonal)[0]["kernel"] == "lines_135"  # not the blur
+    assert inspection.match_handmade_kernels(diagonal)[0]["kernel"] == "lines_135"  # not the blur
     with pytest.raises(ValueError, match="filters"):
-        models.match_handmade_kernels(np.zeros((3, 4, 2)))
+        inspection.match_handmade_kernels(np.zeros((3, 4, 2)))
 
 
 def test_first_layer_filters_are_the_seed_2x8_kernels(cnn):
-    filters = models.first_layer_filters(cnn)
+    filters = inspection.first_layer_filters(cnn)
     assert filters.shape == (3, 3, 16)
     np.testing.assert_array_equal(filters, cnn.get_layer("conv1").get_weights()[0][:, :, 0, :])
 
 
 def test_representative_layers_thin_out_deep_models(cnn):
-    assert models.representative_layers(cnn) == ["conv1", "pool1", "conv2", "pool2", "probs"]
-    assert models.representative_layers(cnn, count=2) == ["conv1", "pool2", "probs"]
+    assert inspection.representative_layers(cnn) == ["conv1", "pool1", "conv2", "pool2", "probs"]
+    assert inspection.representative_layers(cnn, count=2) == ["conv1", "pool2", "probs"]
 
 
 def _png_pixels(source: str) -> np.ndarray:
@@ -279,3 +279,13 @@ def test_model_figures_pass_plotlys_validator():
     assert steps.layout.annotations[0].text == "grayscale<br>300 × 200"
     with pytest.raises(ValueError, match="titles"):
         kernels_grid_figure(np.zeros((3, 3, 2)), titles=["one"])
+
+
+def test_devices_are_set_up_by_an_explicit_call_only():
+    from pathlib import Path
+
+    assert runtime.configure_devices() == runtime.device_name() == runtime.configure_devices()
+    assert runtime.device_name().startswith(("CPU (", "GPU: "))
+    root = Path(__file__).resolve().parents[2] / "core"
+    setters = [p.relative_to(root).as_posix() for p in root.rglob("*.py") if "set_memory_growth" in p.read_text()]
+    assert setters == ["models/runtime.py"]       # not an import side effect anywhere else

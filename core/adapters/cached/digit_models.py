@@ -56,14 +56,14 @@ def shipped_digit_model(name: str):
 @st.cache_resource(max_entries=2, show_spinner="Loading your model ...")
 def user_model(data: bytes):
     """An uploaded ``.keras`` model (safe mode). Raises ``core.models.upload.ModelLoadError``."""
-    from core.models import bundles as model_views, mnist_cnn as models, upload
+    from core.models import bundles as model_views, inspection, upload
 
     model = upload.load_user_model(data)
     if len(model.inputs[0].shape) != 4:
         raise upload.ModelLoadError("only image models with an (H, W, C) input can be shown")
-    names = models.activation_layer_names(model)
+    names = inspection.activation_layer_names(model)
     if len(names) > 12:
-        names = models.representative_layers(model)
+        names = inspection.representative_layers(model)
     return model_views.make_bundle(model, key=f"upload:{model_views.content_key(np.frombuffer(data, np.uint8))}",
                                    title=f"Your model ({model.name})", kind="user",
                                    layer_names=names, status="uploaded")
@@ -72,12 +72,12 @@ def user_model(data: bytes):
 @shared_resource(max_entries=1, show_spinner="Loading the ImageNet model ...")
 def imagenet_model(name: str, download: bool = False):
     """A Keras ImageNet model. Raises ``core.models.upload.ModelLoadError`` when weights are missing."""
-    from core.models import bundles as model_views, imagenet, mnist_cnn as models
+    from core.models import bundles as model_views, imagenet, inspection
 
     model = imagenet.load_imagenet_model(name, download=download)
     return model_views.make_bundle(model, key=f"imagenet:{name}", name=name, title=f"{name} (ImageNet)",
                                    kind="imagenet",
-                                   layer_names=models.representative_layers(model), status="imagenet")
+                                   layer_names=inspection.representative_layers(model), status="imagenet")
 
 
 # --- CNN activations page: what a click costs, shared by every session ------------------------------

@@ -8,6 +8,7 @@ caller instead.
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Callable
 
 import numpy as np
@@ -19,10 +20,16 @@ from core.adapters import heap
 def shared_resource(**options):
     """``st.cache_resource(**options)`` for a long-lived shared object (a model, a data set):
     after each load, the heap is frozen at the end of the run (see :mod:`core.adapters.heap`), so full
-    garbage collections stop walking what was just loaded."""
+    garbage collections stop walking what was just loaded. Before a load, once TensorFlow has been
+    imported, the process's devices are set up (:func:`core.models.runtime.configure_devices`: GPU
+    memory growth, so the web processes and the training worker can share a GPU)."""
     def decorate(loader):
         @functools.wraps(loader)
         def load(*args, **kwargs):
+            if "tensorflow" in sys.modules:
+                from core.models import runtime
+
+                runtime.configure_devices()
             value = loader(*args, **kwargs)
             heap.request_freeze()
             return value
