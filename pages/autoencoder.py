@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 
 from core.maths.interpolation import lerp
-from core.adapters import cached, ui, widgets
+from core.adapters import cached, image_input, ui, url_state, widgets
 from core.data.digit_input import preprocess_digit
 from core.figures.common import matrix_figure
 from core.figures.generative import images_figure, latent_figure, manifold_figure, pca_vs_ae_figure
@@ -25,7 +25,7 @@ st.caption(f"Digits: **{data.source}**; the plane shows the {data.n_test:,} test
            "models never saw while training.")
 
 MODELS = {"ae2d": "Autoencoder, 2-D code", "vae2d": "Variational autoencoder, 2-D (beyond the course)"}
-ui.url_default("ae_model", "model", "ae2d", choices=list(MODELS))
+url_state.url_default("ae_model", "model", "ae2d", choices=list(MODELS))
 name = st.radio("Model", list(MODELS), key="ae_model", format_func=MODELS.get, horizontal=True)
 bundle = cached.generative_model(name)
 for warning in bundle.warnings:
@@ -38,8 +38,8 @@ st.caption(f"784 → {' → '.join(map(str, cfg['hidden_units']))} → **2** →
 codes = cached.test_codes(name)
 x_range, y_range = ae.latent_range(codes)
 centre = np.median(codes[data.y_test == 0], axis=0)  # start inside the cluster of zeros
-ui.url_default("ae_x", "x", round(float(centre[0]), 2), cast=float)
-ui.url_default("ae_y", "y", round(float(centre[1]), 2), cast=float)
+url_state.url_default("ae_x", "x", round(float(centre[0]), 2), cast=float)
+url_state.url_default("ae_y", "y", round(float(centre[1]), 2), cast=float)
 
 
 def pick_point() -> None:
@@ -67,7 +67,7 @@ def latent_plane(marker) -> None:
         ui.show_figure(fig, key="ae_plane", on_select=pick_point)
         st.caption("Click a dot or any empty spot (or move the sliders): the decoder draws that point. "
                    "Regions between clusters decode to blends of digits.")
-    ui.sync_url(model=name, x=x, y=y)
+    url_state.sync_url(model=name, x=x, y=y)
 
 
 st.subheader("The latent plane")
@@ -119,8 +119,8 @@ if source == "A test digit":
 elif source == "Draw a digit":
     picture = widgets.digit_canvas("ae_canvas", size=224, upload_prefix="ae")
 elif source == "Your photo":
-    ui.upload_widget("ae")
-    picture = ui.shared_image()[1] if ui.shared_image() else None
+    image_input.upload_widget("ae")
+    picture = image_input.shared_image()[1] if image_input.shared_image() else None
 else:
     picture = ae.add_noise(np.zeros((28, 28)), noise_factor=0.5, seed=ui.session_seed(0))
 projection = None

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.adapters import ui
+from core.adapters import ui, url_state
 from core.maths.activation_functions import ACTIVATIONS, get_activation
 from core.figures.neurons import (activation_figure, decision_figure, hidden_lines_figure, hidden_space_figure,
                                   network_figure)
@@ -23,10 +23,10 @@ lecture = ui.is_lecture()
 
 # --- target and weights --------------------------------------------------------------------------
 FUNCTIONS = [*TWO_INPUT_FUNCTIONS, "MAJORITY", "PARITY"]
-ui.url_default("bool_fn", "fn", "AND", choices=FUNCTIONS)
+url_state.url_default("bool_fn", "fn", "AND", choices=FUNCTIONS)
 for key, param, default in (("bool_w1", "w1", 1.0), ("bool_w2", "w2", 1.0), ("bool_w3", "w3", 1.0),
                             ("bool_b", "b", -1.5)):
-    ui.url_default(key, param, default, cast=lambda v: min(max(round(float(v) * 20) / 20, -3.0), 3.0))
+    url_state.url_default(key, param, default, cast=lambda v: min(max(round(float(v) * 20) / 20, -3.0), 3.0))
 PRESETS = {name: g for name, g in GATES.items() if len(g.weights) == 2 and not g.bipolar}
 
 
@@ -57,7 +57,7 @@ weights = [s1.slider("w₁", -3.0, 3.0, step=0.05, key="bool_w1"), s2.slider("w�
 if n_inputs == 3:
     weights.append(s3.slider("w₃", -3.0, 3.0, step=0.05, key="bool_w3"))
 bias = (s3 if n_inputs == 2 else st).slider("bias b (= w₀)", -3.0, 3.0, step=0.05, key="bool_b")
-ui.sync_url(fn=name, w1=weights[0], w2=weights[1], b=bias, **({"w3": weights[2]} if n_inputs == 3 else {}))
+url_state.sync_url(fn=name, w1=weights[0], w2=weights[1], b=bias, **({"w3": weights[2]} if n_inputs == 3 else {}))
 
 # --- truth table ---------------------------------------------------------------------------------
 table = truth_table(weights, bias)
@@ -154,7 +154,7 @@ with st.expander("Madaline's fixed OR unit (bipolar, v₁ = v₂ = b₃ = ½)"):
 st.subheader("Other activation functions")
 st.markdown("The step is one choice of φ. Learning by gradients needs a smooth one; the course also shows the "
             "linear, piecewise linear and sigmoid functions, and CNNs use ReLU, leaky ReLU and tanh.")
-ui.url_default("act_name", "act", "sigmoid", choices=list(ACTIVATIONS))
+url_state.url_default("act_name", "act", "sigmoid", choices=list(ACTIVATIONS))
 a1, a2 = st.columns([1, 2])
 with a1:
     act_name = st.selectbox("Activation", list(ACTIVATIONS), key="act_name", format_func=lambda n: ACTIVATIONS[n].label)
@@ -173,7 +173,7 @@ with a1:
     m2.metric(f"f′({z_value:g})", f"{float(act.derivative(z_value, **params)):.4g}")
     st.caption(f"Range {act.output_range} · source: {act.source}"
                + (" · as printed it jumps at ±½." if act_name == "piecewise_linear" else ""))
-ui.sync_url(act=act_name)
+url_state.sync_url(act=act_name)
 with a2:
     ui.show_figure(activation_figure(act_name, params=params, show_derivative=show_derivative, z_mark=z_value),
                    key="act_fig", height=400)

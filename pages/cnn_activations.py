@@ -7,7 +7,7 @@ thread (``core.training.jobs``) that this page only watches.
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, model_menu, ui, widgets
+from core.adapters import cached, image_input, model_menu, ui, url_state, widgets
 from core.training import jobs as training_jobs
 from core.figures.common import matrix_figure
 from core.figures.models import (confusion_figure, history_figure, kernels_grid_figure, mosaic_figure,
@@ -62,7 +62,7 @@ for warning in bundle.warnings:
 SOURCES = ["Test digit", "Draw a digit", "Your photo"]
 for key, param, default, cast in (("act_input", "input", SOURCES[0], str), ("act_class", "digit", 7, int),
                                   ("act_index", "index", 0, int)):
-    ui.url_default(key, param, default, cast=cast, choices={"act_input": SOURCES, "act_class": range(10)}.get(key))
+    url_state.url_default(key, param, default, cast=cast, choices={"act_input": SOURCES, "act_class": range(10)}.get(key))
 source = st.radio("Input", SOURCES, key="act_input", horizontal=True)
 truth, photo, picture = None, None, None
 if source == "Test digit":
@@ -73,15 +73,15 @@ if source == "Test digit":
     index = c2.number_input(f"Example (of {len(members)} in the test split)", 0, len(members) - 1, key="act_index")
     picture = data.x_test[members[index]].astype(np.float32) / 255.0
     picture_key = f"test:{data.key}:{npz_path.strip()}:{truth}:{index}"
-    ui.sync_url(input=source, digit=truth, index=index)
+    url_state.sync_url(input=source, digit=truth, index=index)
 elif source == "Draw a digit":
-    ui.sync_url(input=source)
+    url_state.sync_url(input=source)
     st.caption("Draw one digit, large and centred, like on paper: it is converted as shown below.")
     picture = widgets.digit_canvas("act_canvas", size=280, upload_prefix="act")
 else:
-    ui.sync_url(input=source)
-    ui.upload_widget("act")
-    name, photo = ui.shared_image() or ("Cameraman (sample)", cached.sample_image("camera"))
+    url_state.sync_url(input=source)
+    image_input.upload_widget("act")
+    name, photo = image_input.shared_image() or ("Cameraman (sample)", cached.sample_image("camera"))
     picture = photo
     st.caption(f"Photo: {name} ({photo.shape[1]} × {photo.shape[0]}). Upload another above or on the Convolution page.")
 if picture is None or np.ptp(np.asarray(picture)) == 0:

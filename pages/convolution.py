@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, ui, widgets
+from core.adapters import cached, image_input, ui, url_state, widgets
 from core.maths.convolution import cross_correlate2d, flip_kernel, output_size_formula, pad_image, window_terms
 from core.figures.common import (HEATMAP_MAX_SIDE, closeup_figure, display_rgb, feature_map_figure, image_to_rgb_uint8,
                           kernel_figure, matrix_figure)
@@ -23,7 +23,7 @@ lecture = ui.is_lecture()
 
 # --- the seeds' worked examples ------------------------------------------------------------------
 EXAMPLE_NONE = "none"
-ui.url_default("conv_example", "example", EXAMPLE_NONE, choices=[EXAMPLE_NONE, *WORKED_EXAMPLES])
+url_state.url_default("conv_example", "example", EXAMPLE_NONE, choices=[EXAMPLE_NONE, *WORKED_EXAMPLES])
 example_key = st.selectbox("Start from a worked example of the course", [EXAMPLE_NONE, *WORKED_EXAMPLES],
                            key="conv_example",
                            format_func=lambda k: "— your own image and kernel —" if k == EXAMPLE_NONE
@@ -35,12 +35,12 @@ widgets.apply_worked_example(example)    # a newly chosen example (or one given 
 left, right = st.columns(2)
 with left:
     if example is None:
-        picked = ui.image_source_picker("conv", matrix_default=np.asarray(NG_6X6, np.float32))
+        picked = image_input.image_source_picker("conv", matrix_default=np.asarray(NG_6X6, np.float32))
         image, image_label, image_key = picked.pixels, picked.label, picked.key
     else:
         image, image_label, image_key = example.image, f"Worked example: {example.source}", f"example:{example.key}"
     is_rgb_input = image.ndim == 3
-    ui.url_default("conv_color", "color", "Grayscale", choices=["Grayscale", "RGB"])
+    url_state.url_default("conv_color", "color", "Grayscale", choices=["Grayscale", "RGB"])
     color = st.radio("Channels", ["Grayscale", "RGB"], key="conv_color", horizontal=True,
                      disabled=not is_rgb_input,
                      help="RGB: a 3-channel kernel (the same 2-D weights on each channel unless the example "
@@ -51,20 +51,20 @@ with left:
     st.caption(image_label)
 with right:
     if example is None:
-        ui.url_default("conv_kernel", "kernel", "sobel_vertical", choices=[*KERNELS, "custom"])
+        url_state.url_default("conv_kernel", "kernel", "sobel_vertical", choices=[*KERNELS, "custom"])
         kernel_name = st.selectbox("Kernel", [*KERNELS, "custom"], key="conv_kernel",
                                    format_func=lambda n: "Custom (edit the values)" if n == "custom" else
                                    KERNELS[n].title + (" · from the course" if KERNELS[n].from_seed else ""))
         if kernel_name == "custom":
             size = st.select_slider("Kernel size", [3, 5, 7], key="conv_custom_size")
-            kernel = ui.matrix_editor(f"conv_custom_{size}", np.pad(np.eye(1, dtype=np.float32), (size // 2,)),
+            kernel = image_input.matrix_editor(f"conv_custom_{size}", np.pad(np.eye(1, dtype=np.float32), (size // 2,)),
                                       label="Kernel weights")
             st.caption("Your own kernel. Any finite numbers work; empty cells count as 0.")
         else:
             info = KERNELS[kernel_name]
             kernel = info.values
             st.markdown(f"**{info.title}** — {info.description} *Detects:* {info.detects}.  \n*Source:* {info.source}")
-        ui.sync_url(kernel=kernel_name)
+        url_state.sync_url(kernel=kernel_name)
     else:
         kernel = example.kernel
         st.markdown(f"**{example.title}**  \n{example.note}  \n*Source:* {example.source}")
@@ -79,7 +79,7 @@ for key, param, default, cast, bounds in [("conv_stride", "stride", 1, int, (1, 
                                           ("conv_pad_mode", "padmode", "constant", str, None),
                                           ("conv_dilation", "dilation", 1, int, (1, 4)),
                                           ("conv_flip", "flip", False, lambda v: v in ("1", "True"), None)]:
-    ui.url_default(key, param, default, cast=cast, bounds=bounds,
+    url_state.url_default(key, param, default, cast=cast, bounds=bounds,
                    choices={"conv_padding": ["valid", "same", "full", "explicit"],
                             "conv_pad_mode": ["constant", "reflect", "edge"]}.get(key))
 st.session_state.setdefault("conv_bias", 0.0)
@@ -99,13 +99,13 @@ flip = c5.toggle("Flip the kernel", key="conv_flip",
                  help="Off: cross-correlation, what Conv2D computes. On: true (textbook) convolution.")
 bias = st.session_state.conv_bias if lecture else c6.number_input("Bias", step=1.0, key="conv_bias")
 with c7:
-    display_mode = ui.signed_display_selector("conv_display") if not lecture else "diverging"
-ui.sync_url(stride=stride, padding=padding_name, pad=pad_amount, flip=flip, dilation=dilation,
+    display_mode = widgets.signed_display_selector("conv_display") if not lecture else "diverging"
+url_state.sync_url(stride=stride, padding=padding_name, pad=pad_amount, flip=flip, dilation=dilation,
             padmode=pad_mode, example=example_key)
 padding = pad_amount if padding_name == "explicit" else padding_name
 
 # --- compute (shared by every student on the same view) -----------------------------------------
-view = (image_key, ui.array_digest(kernel), flip, stride, padding, dilation, float(bias), pad_mode)
+view = (image_key, image_input.array_digest(kernel), flip, stride, padding, dilation, float(bias), pad_mode)
 try:
     feature_map, pads = cached.feature_map(image_key, image, kernel, flip=flip, stride=stride, padding=padding,
                                            dilation=dilation, bias=float(bias), pad_mode=pad_mode)

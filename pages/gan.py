@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 
 from core.maths.interpolation import slerp
-from core.adapters import cached, ui
+from core.adapters import cached, ui, url_state
 from core.figures.common import matrix_figure
 from core.figures.generative import (gan_history_figure, images_figure, interpolation_figures, param_table_rows,
                                      scores_figure, toy_gan_figure, toy_history_figure)
@@ -36,7 +36,7 @@ st.caption(f"Trained on **{data.source.split(' (')[0]}** ({man['data']['n_train'
 
 # --- a grid of samples from a seed --------------------------------------------------------------
 st.subheader("Samples from a seed")
-ui.url_default("gan_seed", "seed", ui.session_seed(0), cast=int, bounds=(0, 1_000_000))
+url_state.url_default("gan_seed", "seed", ui.session_seed(0), cast=int, bounds=(0, 1_000_000))
 
 
 def reset_value() -> None:
@@ -57,7 +57,7 @@ seed = int(c1.number_input("Seed", 0, 1_000_000, key="gan_seed", on_change=reset
                            help="The same seed always gives the same noise."))
 c2.button("New samples", on_click=new_samples, key="gan_new")
 show_scores = c3.toggle("Show the discriminator's score", value=True, key="gan_show_scores")
-ui.sync_url(seed=seed)
+url_state.sync_url(seed=seed)
 samples, scores = cached.gan_samples(MODEL, seed)
 ui.show_figure(cached.shared_view(("gan_grid", MODEL, seed, show_scores), lambda: images_figure(samples, cols=16, titles=[
     f"#{i} · {s:.2f}" if show_scores else f"#{i}" for i, s in enumerate(scores)])), key="gan_grid")

@@ -1,7 +1,7 @@
 """Layer arithmetic: output sizes, parameter counts and the course's architectures, checked with Keras."""
 import streamlit as st
 
-from core.adapters import cached, ui
+from core.adapters import cached, ui, url_state
 from core.models.architectures import ARCHITECTURES, layer_table, table_totals, with_batch_size
 from core.maths.convolution import output_size, output_size_formula
 from core.figures.pooling import (memory_figure, output_grid_figure, padded_grid_figure, param_compare_figure,
@@ -19,9 +19,9 @@ st.markdown(
     "Keras layer."
 )
 PARTS = {"size": "Output size", "params": "Parameters: dense vs conv", "arch": "Architectures"}
-ui.url_default("arch_part", "part", "size", choices=PARTS)
+url_state.url_default("arch_part", "part", "size", choices=PARTS)
 part = st.radio("Part", list(PARTS), key="arch_part", format_func=PARTS.get, horizontal=True)
-ui.sync_url(part=part)
+url_state.sync_url(part=part)
 KERAS_SPINNER = "Loading TensorFlow and building the Keras layers (only the first time)…"
 
 # --- output size ---------------------------------------------------------------------------------
@@ -31,7 +31,7 @@ if part == "size":
             ("arch_s", "s", 1, int, range(1, 9)), ("arch_d", "d", 1, int, range(1, 7)),
             ("arch_padding", "padding", "valid", str, ("valid", "same", "full", "explicit")),
             ("arch_p", "p", 1, int, range(0, 21))]:
-        ui.url_default(key, param, default, cast=cast, choices=choices)
+        url_state.url_default(key, param, default, cast=cast, choices=choices)
 
     def load_preset(preset) -> None:
         st.session_state.update(arch_n=preset.n, arch_f=preset.f, arch_s=preset.stride, arch_d=preset.dilation,
@@ -60,7 +60,7 @@ if part == "size":
     padding = c5.selectbox("Padding", ["valid", "same", "full", "explicit"], key="arch_padding",
                            help="valid: p = 0 · same: Keras, output ⌈n/s⌉ · full: p = d(f − 1) · explicit: choose p")
     p = c5.number_input("p (each side)", 0, 20, key="arch_p") if padding == "explicit" else 0
-    ui.sync_url(n=n, f=f, s=s, d=d, padding=padding, p=p)
+    url_state.sync_url(n=n, f=f, s=s, d=d, padding=padding, p=p)
     quiz = st.toggle("Predict first (lecture quiz): hide the answer until you reveal it", key="arch_quiz")
     out, pads = output_size(n, f, stride=s, padding=p if padding == "explicit" else padding, dilation=d)
     settings = (n, f, s, d, padding, p)
@@ -155,13 +155,13 @@ elif part == "params":
 
 # --- architectures -------------------------------------------------------------------------------
 else:
-    ui.url_default("arch_model", "model", "mnist_cnn_001", choices=ARCHITECTURES)
-    ui.url_default("arch_batch", "batch", 32, cast=int, choices=[1, 8, 32, 64, 128, 256, 512])
+    url_state.url_default("arch_model", "model", "mnist_cnn_001", choices=ARCHITECTURES)
+    url_state.url_default("arch_batch", "batch", 32, cast=int, choices=[1, 8, 32, 64, 128, 256, 512])
     a1, a2 = st.columns([3, 1])
     key = a1.selectbox("Network", list(ARCHITECTURES), key="arch_model",
                        format_func=lambda k: ARCHITECTURES[k].title + (" · large" if ARCHITECTURES[k].heavy else ""))
     batch = a2.select_slider("Batch size", [1, 8, 32, 64, 128, 256, 512], key="arch_batch")
-    ui.sync_url(model=key, batch=batch)
+    url_state.sync_url(model=key, batch=batch)
     spec = ARCHITECTURES[key]
     st.caption(f"*Source:* {spec.source}. {spec.note}")
     with st.spinner(f"Building {spec.title} in Keras (only the first time"

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.adapters import ui
+from core.adapters import ui, url_state
 from core.figures.neurons import decision_figure, epoch_figure, padded_range
 from core.maths.perceptron import (RULE_CONVENTION, mistake_bound, predict, train, train_adaline, train_hebb,
                              train_perceptron, update_equation)
@@ -41,7 +41,7 @@ for key, param, default, cast, choices in (
         ("perc_w2", "w2", 300.0, float, None), ("perc_b", "b", -1230.0, float, None),
         ("perc_step", "step", 0, int, None), ("perc_order", "order", -1, int, None),
         ("perc_epochs", "epochs", 100, int, range(1, 501))):
-    ui.url_default(key, param, default, cast=cast, choices=choices)
+    url_state.url_default(key, param, default, cast=cast, choices=choices)
 
 # --- controls ------------------------------------------------------------------------------------
 c1, c2, c3 = st.columns(3)
@@ -77,7 +77,7 @@ if data == "your points":
         st.stop()
 else:
     ts = training_set(data, seed=ui.session_seed(0))
-ui.sync_url(data=data, rule=rule, lr=rate, w1=w_init[0], w2=w_init[1], b=b_init, order=order, epochs=max_epochs)
+url_state.sync_url(data=data, rule=rule, lr=rate, w1=w_init[0], w2=w_init[1], b=b_init, order=order, epochs=max_epochs)
 
 try:
     result = train(rule, ts.x, ts.targets(RULE_CONVENTION[rule]), weights=w_init, bias=b_init, learning_rate=rate,
@@ -105,7 +105,7 @@ b3.button("One epoch", key="perc_one_epoch", on_click=go_to, args=(result.epoch_
 b4.button("Run to the end", key="perc_run", on_click=go_to, args=(n,), icon=":material/last_page:", width="stretch",
           disabled=k >= n)
 st.slider("Timeline: updates so far (drag to scrub back and forth)", 0, n, key="perc_step")
-ui.sync_url(step=k)
+url_state.sync_url(step=k)
 (st.success if result.converged and not result.errors_per_epoch[-1] else st.warning)(f"**Whole run:** {result.message}")
 
 weights, bias = result.state_at(k)

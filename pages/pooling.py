@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, ui
+from core.adapters import cached, image_input, ui, url_state
 from core.figures.pooling import (feature_figure, pooling_input_figure, pooling_output_figure,
                                   translation_curve_figure, translation_figure)
 from core.data.images import to_grayscale
@@ -21,12 +21,12 @@ st.markdown(
     "defaults to the pool size: 2×2 windows, 2 pixels apart."
 )
 MODES = {"numbers": "Numbers", "image": "Image", "shift": "Translation invariance"}
-ui.url_default("pool_mode", "mode", "numbers", choices=MODES)
+url_state.url_default("pool_mode", "mode", "numbers", choices=MODES)
 mode = st.radio("Show", list(MODES), key="pool_mode", format_func=MODES.get, horizontal=True)
 
 # --- presets and pooling settings ----------------------------------------------------------------
 CUSTOM = "random"
-ui.url_default("pool_preset", "preset", "ng_max", choices=[*POOLING_PRESETS, CUSTOM])
+url_state.url_default("pool_preset", "preset", "ng_max", choices=[*POOLING_PRESETS, CUSTOM])
 start = POOLING_PRESETS.get(st.session_state.pool_preset)
 KINDS = {"max": "Max", "average": "Average"}
 for key, param, default, cast, choices in [
@@ -34,7 +34,7 @@ for key, param, default, cast, choices in [
         ("pool_size", "size", start.pool_size if start else 2, int, range(1, 6)),
         ("pool_stride", "stride", start.stride if start else 2, int, range(1, 6)),
         ("pool_padding", "padding", start.padding if start else "valid", str, ("valid", "same"))]:
-    ui.url_default(key, param, default, cast=cast, choices=choices)
+    url_state.url_default(key, param, default, cast=cast, choices=choices)
 
 
 def apply_preset() -> None:
@@ -60,7 +60,7 @@ stride = c3.select_slider("Stride s", list(range(1, 6)), key="pool_stride",
 padding = c4.radio("Padding", ["valid", "same"], key="pool_padding", horizontal=True,
                    help="valid: whole windows only, out = ⌊(n − f)/s⌋ + 1 · same: out = ⌈n/s⌉, the missing "
                         "cells at the bottom/right never win a max and are left out of an average")
-ui.sync_url(mode=mode, kind=kind, size=size, stride=stride, padding=padding)
+url_state.sync_url(mode=mode, kind=kind, size=size, stride=stride, padding=padding)
 
 
 def size_text(shape) -> str:
@@ -73,12 +73,12 @@ def matrix_text(m) -> str:
 
 # --- numbers mode --------------------------------------------------------------------------------
 if mode == "numbers":
-    ui.sync_url(preset=preset_key)
+    url_state.sync_url(preset=preset_key)
     preset = POOLING_PRESETS.get(preset_key)
     default = preset.matrix if preset else np.random.default_rng(ui.session_seed(7)).integers(0, 10, (6, 6))
     left, right = st.columns([3, 2])
     with left:
-        x = ui.matrix_editor(f"pool_matrix_{preset_key}", default)
+        x = image_input.matrix_editor(f"pool_matrix_{preset_key}", default)
         if preset:
             st.caption(f"{preset.note} *Source:* {preset.source}")
     try:
@@ -137,14 +137,14 @@ if mode == "numbers":
 
 # --- image mode ----------------------------------------------------------------------------------
 elif mode == "image":
-    picked = ui.image_source_picker("pool")
+    picked = image_input.image_source_picker("pool")
     stage_on = st.toggle("Convolve with a kernel and apply ReLU first (one CNN stage)", key="pool_stage")
     kernel = None
     if stage_on:
-        ui.url_default("pool_kernel", "kernel", "sobel_vertical", choices=KERNELS)
+        url_state.url_default("pool_kernel", "kernel", "sobel_vertical", choices=KERNELS)
         kernel = KERNELS[st.selectbox("Kernel", list(KERNELS), key="pool_kernel",
                                       format_func=lambda n: KERNELS[n].title)].values
-        ui.sync_url(kernel=st.session_state.pool_kernel)
+        url_state.sync_url(kernel=st.session_state.pool_kernel)
     image = to_grayscale(picked.pixels) if stage_on and picked.pixels.ndim == 3 else picked.pixels
     st.session_state.setdefault("pool_repeat", 1)
     repeat = st.slider("Pooling layers in a row", 1, 4, key="pool_repeat",
@@ -174,19 +174,19 @@ else:
     st.markdown("Move the input by a few pixels. A convolution's output moves with it, so at any fixed "
                 "position the numbers change; after pooling, a feature that stays inside its window gives "
                 "the same value, so much less changes.")
-    picked = ui.image_source_picker("pool")
+    picked = image_input.image_source_picker("pool")
     gray = to_grayscale(picked.pixels) if picked.pixels.ndim == 3 else picked.pixels
     crop = 96
     top, left_ = max((gray.shape[0] - crop) // 2, 0), max((gray.shape[1] - crop) // 2, 0)
     gray = gray[top:top + crop, left_:left_ + crop]
-    ui.url_default("pool_shift_kernel", "kernel", "sobel_vertical", choices=KERNELS)
+    url_state.url_default("pool_shift_kernel", "kernel", "sobel_vertical", choices=KERNELS)
     for key, default in (("pool_dx", 1), ("pool_dy", 0)):
         st.session_state.setdefault(key, default)
     s1, s2, s3 = st.columns(3)
     kernel_name = s1.selectbox("Kernel", list(KERNELS), key="pool_shift_kernel", format_func=lambda n: KERNELS[n].title)
     dx = s2.slider("Shift right (pixels)", -4, 4, key="pool_dx")
     dy = s3.slider("Shift down (pixels)", -4, 4, key="pool_dy")
-    ui.sync_url(kernel=kernel_name)
+    url_state.sync_url(kernel=kernel_name)
     kernel = KERNELS[kernel_name].values
     try:
         report = translation_sensitivity(gray, kernel, (dy, dx), size, stride=stride, kind=kind)

@@ -10,7 +10,7 @@ from typing import Mapping
 
 import streamlit as st
 
-from core.adapters import cached, ui
+from core.adapters import cached, url_state
 from core.models import choice
 
 
@@ -41,7 +41,7 @@ def model_menu(trained: Mapping[str, tuple[str, str]], *, prefix: str = "act") -
 
     labels = choice.model_labels(DIGIT_MODELS, trained, IMAGENET_MODELS)
     linkable = choice.linkable_models(DIGIT_MODELS, IMAGENET_MODELS)
-    ui.url_default(f"{prefix}_model", "model", choice.FALLBACK, choices=linkable)
+    url_state.url_default(f"{prefix}_model", "model", choice.FALLBACK, choices=linkable)
     key = st.selectbox("Model", list(labels), key=f"{prefix}_model", format_func=labels.get)
     upload, imagenet_ready = None, False
     if key == choice.UPLOAD:
@@ -63,7 +63,7 @@ def model_menu(trained: Mapping[str, tuple[str, str]], *, prefix: str = "act") -
                                  imagenet_models=IMAGENET_MODELS, upload=upload, imagenet_ready=imagenet_ready)
     if picked.notice:
         {"info": st.info, "warning": st.warning, "error": st.error}[picked.level](picked.notice)
-    ui.sync_url(model=key if key in linkable else choice.FALLBACK)
+    url_state.sync_url(model=key if key in linkable else choice.FALLBACK)
     return picked
 
 

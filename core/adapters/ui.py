@@ -5,26 +5,20 @@ Only the modules of ``core.adapters`` import Streamlit (``tests/test_structure.p
 from __future__ import annotations
 
 import copy
-import hashlib
 import inspect
-import math
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Optional
 
-import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.adapters import cached
-from core.figures.common import SIGNED_MODES
-from core.data.images import SAMPLES, SYNTHETIC, ImageLoadError
+from core.adapters.url_state import url_default
+
 
 APP_TITLE = "Neural Explainer"
 LECTURE_KEY = "lecture_mode"           # plain session value: survives page switches
 LECTURE_TOGGLE_KEY = "lecture_toggle"   # the sidebar widget that sets it
-SHARED_IMAGE_KEY = "shared_upload"     # {"name": str, "data": bytes}: the user's photo, for every page
 LECTURE_SEED = 0
 
 _LECTURE_CSS = """
@@ -217,175 +211,3 @@ def show_source(*functions: Callable) -> None:
 
 
 # --- URL state -----------------------------------------------------------------------------------
-
-def url_default(key: str, param: str, default: Any, *, cast: Callable[[str], Any] = str,
-                choices: Optional[Iterable] = None, bounds: Optional[tuple] = None) -> Any:
-    """Seed ``st.session_state[key]`` from the URL parameter ``param`` the first time a page runs.
-
-    An invalid URL value (wrong type, NaN or infinite, not among ``choices``) is ignored in favour
-    of ``default``; a number outside ``bounds`` ``(lowest, highest)`` (the widget's range) is
-    clamped into it: a hand-edited link never breaks the page.
-    """
-    if key not in st.session_state:
-        value = default
-        raw = st.query_params.get(param)
-        if raw is not None:
-            try:
-                value = _url_value(cast(raw), default, choices, bounds)
-            except (TypeError, ValueError, OverflowError):
-                pass
-        st.session_state[key] = value
-    return st.session_state[key]
-
-
-def _url_value(candidate: Any, default: Any, choices: Optional[Iterable], bounds: Optional[tuple]) -> Any:
-    if isinstance(candidate, float) and not math.isfinite(candidate):
-        return default
-    if choices is not None and candidate not in list(choices):
-        return default
-    if bounds is not None:
-        return min(max(candidate, bounds[0]), bounds[1])
-    return candidate
-
-
-def sync_url(**params: Any) -> None:
-    """Mirror the page's main controls into the URL so the link reproduces the view."""
-    for name, value in params.items():
-        text = str(int(value) if isinstance(value, bool) else value)
-        if st.query_params.get(name) != text:
-            st.query_params[name] = text
-
-
-# --- shared widgets ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ImageInput:
-    """The image a page works on.
-
-    Attributes
-    ----------
-    pixels : ndarray (H, W, 3) or (H, W), float32
-        Values in 0–255 for photos; matrices keep the numbers typed or printed in the seed.
-        Sample photos are shared by every session and read-only.
-    label : str
-        What it is ("Upload: cat.jpg (512×384)", "Sample: Cameraman", ...).
-    kind : {"photo", "synthetic", "matrix"}
-    key : str
-        Names the pixels for the shared caches ("sample:camera", "upload:<sha256>",
-        "synthetic:line_90", "matrix:<sha1 of the values>"): equal keys mean equal pixels.
-    """
-
-    pixels: np.ndarray
-    label: str
-    kind: str
-    key: str = ""
-
-
-def shared_image_key() -> Optional[str]:
-    """``"upload:<sha256>"`` of the photo the user uploaded on any page, or None."""
-    entry = st.session_state.get(SHARED_IMAGE_KEY)
-    if not entry:
-        return None
-    return "upload:" + entry.get("sha256", hashlib.sha256(entry["data"]).hexdigest())
-
-
-def shared_image() -> Optional[tuple[str, np.ndarray]]:
-    """The photo the user uploaded on any page, decoded (name, float32 (H, W, 3) in [0, 1]), or None."""
-    entry = st.session_state.get(SHARED_IMAGE_KEY)
-    if not entry:
-        return None
-    try:
-        return entry["name"], cached.decode_upload(entry["data"])
-    except ImageLoadError:
-        return None
-
-
-def upload_widget(prefix: str) -> None:
-    """A file uploader that stores a good upload for every page, and explains a bad one."""
-    upload = st.file_uploader("Upload your own image", type=["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"],
-                              key=f"{prefix}_uploader",
-                              help="Large images are scaled down to 512 pixels on the longer side.")
-    if upload is None:
-        return
-    data = upload.getvalue()
-    try:
-        cached.decode_upload(data)
-    except ImageLoadError as exc:
-        st.error(f"Could not use **{upload.name}**: {exc}")
-        return
-    st.session_state[SHARED_IMAGE_KEY] = {"name": upload.name, "data": data,
-                                          "sha256": hashlib.sha256(data).hexdigest()}
-
-
-def image_source_picker(prefix: str, *, matrix_default: Optional[np.ndarray] = None) -> ImageInput:
-    """Pick the input image: a sample photo, your upload, a synthetic teaching image, or a typed matrix.
-
-    The choice is mirrored in the URL (``src``, ``sample``, ``synthetic``).
-    """
-    sources = ["Sample photo", "Your photo", "Synthetic", "Type a matrix"]
-    url_default(f"{prefix}_src", "src", "Sample photo", choices=sources)
-    url_default(f"{prefix}_sample", "sample", "camera", choices=SAMPLES)
-    url_default(f"{prefix}_synthetic", "synthetic", "line_90", choices=SYNTHETIC)
-    source = st.radio("Image", sources, key=f"{prefix}_src", horizontal=True)
-    if source == "Sample photo":
-        name = st.selectbox("Sample", list(SAMPLES), key=f"{prefix}_sample",
-                            format_func=lambda n: SAMPLES[n].title)
-        sync_url(src=source, sample=name)
-        return ImageInput(cached.sample_pixels(name), f"Sample: {SAMPLES[name].title} "
-                          f"({SAMPLES[name].source})", "photo", f"sample:{name}")
-    if source == "Your photo":
-        upload_widget(prefix)
-        sync_url(src=source)
-        current = shared_image()
-        if current is None:
-            st.info("No photo yet: upload one above. Until then the Cameraman sample is shown.")
-            return ImageInput(cached.sample_pixels("camera"), "Sample: Cameraman", "photo", "sample:camera")
-        name, image = current
-        return ImageInput(image * 255.0, f"Your photo: {name} ({image.shape[1]}×{image.shape[0]})", "photo",
-                          shared_image_key())
-    if source == "Synthetic":
-        name = st.selectbox("Teaching image", list(SYNTHETIC), key=f"{prefix}_synthetic",
-                            format_func=lambda n: SYNTHETIC[n][0])
-        sync_url(src=source, synthetic=name)
-        return ImageInput(SYNTHETIC[name][1](), f"Synthetic: {SYNTHETIC[name][0]}", "synthetic", f"synthetic:{name}")
-    sync_url(src=source)
-    values = matrix_editor(f"{prefix}_matrix", matrix_default)
-    return ImageInput(values, "Typed matrix", "matrix", "matrix:" + array_digest(values))
-
-
-def array_digest(values: np.ndarray) -> str:
-    """A short content hash of a small array (shape, dtype and values), for cache keys."""
-    arr = np.ascontiguousarray(values)
-    return hashlib.sha1(f"{arr.shape}{arr.dtype}".encode() + arr.tobytes()).hexdigest()[:16]
-
-
-def matrix_editor(key: str, default: Optional[np.ndarray], *, label: str = "Values (edit any cell)") -> np.ndarray:
-    """An editable grid of numbers; empty or non-numeric cells count as 0.
-
-    Returns
-    -------
-    ndarray (H, W), float32, all finite
-    """
-    import pandas as pd
-
-    base = np.zeros((6, 6), np.float32) if default is None else np.asarray(default, np.float32)
-    frame = pd.DataFrame(base, columns=[str(c) for c in range(base.shape[1])])
-    edited = st.data_editor(frame, key=key, hide_index=False, width="content",
-                            column_config={c: st.column_config.NumberColumn(c, format="%g") for c in frame.columns})
-    values = edited.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        st.warning(f"{int(bad.sum())} empty or non-numeric cell(s) are treated as 0.")
-        values = np.where(bad, 0.0, values)
-    return values.astype(np.float32)
-
-
-def signed_display_selector(key: str, *, default: str = "diverging") -> str:
-    """How to show values below 0 and above 255; mirrored in the URL as ``display``."""
-    url_default(key, "display", default, choices=SIGNED_MODES)
-    mode = st.selectbox("Show signed output as", list(SIGNED_MODES), key=key,
-                        format_func=SIGNED_MODES.get,
-                        help="A feature map can be negative or exceed 255; an image cannot. "
-                             "Pick how the difference is shown.")
-    sync_url(display=mode)
-    return mode

@@ -13,8 +13,10 @@ from typing import Any, Optional
 import numpy as np
 import streamlit as st
 
-from core.adapters import ui
+from core.adapters import image_input
 from core.data.convolution_examples import WorkedExample
+from core.adapters.url_state import sync_url, url_default
+from core.figures.common import SIGNED_MODES
 
 #: Pen and paper of the digit canvas: a black pen thick enough for a 28 x 28 digit, on white.
 CANVAS_STROKE_WIDTH = 18
@@ -46,7 +48,7 @@ def digit_canvas(key: str, *, size: int = 280, upload_prefix: Optional[str] = No
     """A square canvas to draw one digit on (black pen on white), like on paper.
 
     Without the ``streamlit-drawable-canvas`` package the student can upload a picture of a digit
-    instead (the app's shared photo, :func:`core.adapters.ui.upload_widget`).
+    instead (the app's shared photo, :func:`core.adapters.image_input.upload_widget`).
 
     Parameters
     ----------
@@ -66,8 +68,8 @@ def digit_canvas(key: str, *, size: int = 280, upload_prefix: Optional[str] = No
         from streamlit_drawable_canvas import st_canvas
     except ImportError:
         st.info("Drawing needs the `streamlit-drawable-canvas` package: upload a picture of a digit instead.")
-        ui.upload_widget(upload_prefix or key)
-        shared = ui.shared_image()
+        image_input.upload_widget(upload_prefix or key)
+        shared = image_input.shared_image()
         return None if shared is None else shared[1]
     canvas = st_canvas(stroke_width=CANVAS_STROKE_WIDTH, stroke_color=CANVAS_INK, background_color=CANVAS_PAPER,
                        height=size, width=size, drawing_mode="freedraw", return_image_data=True, key=key)
@@ -112,3 +114,14 @@ def apply_worked_example(example: Optional[WorkedExample], prefix: str = "conv")
         return False
     st.session_state.update(worked_example_state(example, prefix))
     return True
+
+
+def signed_display_selector(key: str, *, default: str = "diverging") -> str:
+    """How to show values below 0 and above 255; mirrored in the URL as ``display``."""
+    url_default(key, "display", default, choices=SIGNED_MODES)
+    mode = st.selectbox("Show signed output as", list(SIGNED_MODES), key=key,
+                        format_func=SIGNED_MODES.get,
+                        help="A feature map can be negative or exceed 255; an image cannot. "
+                             "Pick how the difference is shown.")
+    sync_url(display=mode)
+    return mode

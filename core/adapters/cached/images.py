@@ -40,7 +40,7 @@ def feature_map(image_key: str, _image: np.ndarray, kernel: np.ndarray, *, flip:
                 dilation: int, bias: float, pad_mode: str) -> tuple[np.ndarray, tuple]:
     """:func:`core.maths.convolution.cross_correlate2d` (or ``convolve2d`` when ``flip``) of the image
     named ``image_key`` (``_image`` is not hashed: equal keys mean equal pixels, see
-    ``core.adapters.ui.ImageInput.key``), with its resolved padding ``(top, bottom, left, right)``.
+    ``core.adapters.image_input.ImageInput.key``), with its resolved padding ``(top, bottom, left, right)``.
     The map is read-only and shared by every session on that view. Raises ``ValueError`` as the
     core functions do."""
     operation = convolution.convolve2d if flip else convolution.cross_correlate2d
