@@ -27,5 +27,4 @@ cached.start_warmup(page.url_path)   # TensorFlow and the shipped models load in
 try:
     page.run()
 finally:
-    ui.end_frame()
     heap.freeze_if_needed()

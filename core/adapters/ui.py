@@ -102,11 +102,6 @@ def _clean_problem_modules_but_keras() -> None:
             pass
 
 
-def end_frame() -> None:
-    """Called by ``app.py`` after the page ran (in its ``finally``). Nothing to undo:
-    :func:`require_app_frame` reads what it needs from the run itself, so no mark outlives a run."""
-
-
 def require_app_frame() -> None:
     """Make sure the page runs inside ``app.py``'s frame; call it first in every page script.
 
