@@ -109,6 +109,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import http.client
 import json
 import os
 import random
@@ -755,7 +756,7 @@ class BrowserSession:
                 action.media_bytes += len(body)
                 if self.server.workers and served_by != self.served_by:
                     self.sticky_misses += 1
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 action.media_errors += 1
 
     async def view(self) -> Action:
@@ -867,7 +868,7 @@ async def run_student(server: Server, page: str, args, index: int, start_at: flo
                 result.dropped = action.status
                 break
         await asyncio.sleep(0.2)            # trailing messages (session_status_changed) of the last click
-    except (OSError, ConnectionClosed, InvalidHandshake, asyncio.TimeoutError) as exc:
+    except (OSError, http.client.HTTPException, ConnectionClosed, InvalidHandshake, asyncio.TimeoutError) as exc:
         result.dropped = type(exc).__name__
     finally:
         result.sticky_misses += session.sticky_misses
@@ -1033,6 +1034,7 @@ def summarize(phase: PhaseResult) -> dict:
         "refs_med": _median(a.refs for a in clicks),
         "exceptions": sum(a.exceptions for a in actions),
         "dropped": sum(1 for s in phase.students if s.dropped),
+        "drop_reasons": dict(Counter(s.dropped for s in phase.students if s.dropped)),
         "timeouts": sum(1 for a in actions if a.status == "timeout"),
         "fallbacks": sum(1 for a in actions if a.kind == "fallback"),
         "page_not_found": sum(1 for a in actions if a.page_not_found),
@@ -1104,6 +1106,8 @@ def print_load_report(summaries: list[dict], args) -> None:
                                        + (f" ({t['error']})" if "error" in t else "")))
         for error, count in s["errors"].items():
             print(f"  {s['name']}: {count} x {error[:160]}")
+        if s["drop_reasons"]:
+            print(f"  {s['name']}: sessions dropped: {s['drop_reasons']}")
         if s["page_not_found"]:
             print(f"  {s['name']}: the server answered page_not_found {s['page_not_found']} times")
 

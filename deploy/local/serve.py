@@ -11,8 +11,10 @@ ports, HAProxy (Debian's ``haproxy``) on ``--host:--port`` with cookie-inserted 
 websocket tunnel timeouts and health checks on ``/_stcore/health`` (``haproxy.cfg.tmpl``), and
 ``python -m core.training.worker``, the one process that trains (the web workers run with
 ``NEURAL_EXPLAINER_QUEUE_CONSUMER=external`` and only run inference; they share the training queue
-and the model store through the model cache folder). It then supervises them: a process that
-exits is started again (HAProxy meanwhile sends that worker's students to live ones). SIGINT or
+and the model store through the model cache folder). Once a worker is healthy it opens one session
+on it, which starts its warm-up (TensorFlow and the shipped models), so no student waits for that.
+It then supervises them: a process that exits is started again and warmed (HAProxy meanwhile
+sends that worker's students to live ones). SIGINT or
 SIGTERM stops every process it started. Its state (ports and process ids) is in
 ``<run dir>/serve.json``, its logs in ``<run dir>/*.log`` (default run dir ``.serve/``).
 """
@@ -28,6 +30,7 @@ import socket
 import string
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -51,6 +54,48 @@ def free_ports(count: int, start: int, host: str = "127.0.0.1") -> list[int]:
     return ports
 
 
+def warm_worker(port: int, page: str = "", timeout: float = 120.0) -> bool:
+    """Open one session on a worker (directly, not through HAProxy) and run ``page`` once, as a
+    browser does: the app's first run starts loading TensorFlow and the shipped models in the
+    background (``core.adapters.cached.warmup``), so the first student on this worker does not pay
+    for it. Uses Streamlit's own protocol (its protobufs, and ``websockets``, a Streamlit dependency).
+    Returns whether the run finished."""
+    import asyncio
+
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ClientState_pb2 import ClientState
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.asyncio.client import connect
+
+    async def run() -> bool:
+        async with connect(f"ws://127.0.0.1:{port}/_stcore/stream", origin=f"http://127.0.0.1:{port}",
+                           subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"], max_size=None,
+                           open_timeout=timeout, proxy=None) as ws:
+            state = ClientState(query_string="", page_name=page)
+            state.context_info.url = f"http://127.0.0.1:{port}/{page}"
+            await ws.send(BackMsg(rerun_script=state).SerializeToString())
+            async with asyncio.timeout(timeout):
+                async for raw in ws:
+                    if isinstance(raw, bytes) and ForwardMsg.FromString(raw).WhichOneof("type") == "script_finished":
+                        return True
+        return False
+
+    try:
+        return asyncio.run(run())
+    except Exception:  # noqa: BLE001 - warming is an optimisation: a failure only costs the first student time
+        return False
+
+
+def _health(port: int) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:  # noqa: S310
+            return response.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
 def haproxy_config(host: str, port: int, worker_ports: list[int]) -> str:
     """The HAProxy configuration: ``haproxy.cfg.tmpl`` with the frontend and one server per worker."""
     servers = "\n".join(f"    server w{i} 127.0.0.1:{p} check cookie w{i}" for i, p in enumerate(worker_ports, 1))
@@ -65,6 +110,7 @@ class Child:
         self.proc: subprocess.Popen | None = None
         self.restarts = 0
         self.next_start = 0.0
+        self.warmed = False
 
     def start(self) -> None:
         with open(self.log, "ab") as out:
@@ -79,6 +125,7 @@ class Child:
             return False
         self.restarts += int(self.proc is not None)
         self.next_start = now + 1.0
+        self.warmed = False
         self.start()
         return True
 
@@ -115,6 +162,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--run-dir", type=Path, default=ROOT / ".serve", help="state, config and logs")
     parser.add_argument("--no-training-worker", action="store_true",
                         help="no separate training worker: each web worker trains in its own threads")
+    parser.add_argument("--no-warm", action="store_true",
+                        help="do not open a session on each worker at start (the warm-up of TensorFlow and the models)")
     parser.add_argument("--stop", action="store_true", help="stop the running supervisor of --run-dir and exit")
     args = parser.parse_args(argv)
     if args.workers < 1:
@@ -188,6 +237,7 @@ def main(argv=None) -> int:
                "--server.port", str(port), "--server.headless", "true", "--server.fileWatcherType", "none",
                "--browser.gatherUsageStats", "false", "--server.runOnSave", "false"]
         children.append(Child(f"w{i}", cmd, env, run_dir / f"w{i}.log"))
+    web = [c for c in children if c.name.startswith("w")]
     proxy = Child("haproxy", [haproxy, "-db", "-f", str(config)], env, run_dir / "haproxy.log")
     children.append(proxy)
 
@@ -212,6 +262,10 @@ def main(argv=None) -> int:
             for child in children:
                 if child.check(now):
                     print(f"{child.name} exited; restarted it (restart {child.restarts})", flush=True)
+            for child, port in zip(web, worker_ports):
+                if not args.no_warm and not child.warmed and _health(port):
+                    child.warmed = True       # one session per (re)start; in a thread: supervising goes on
+                    threading.Thread(target=warm_worker, args=(port,), daemon=True).start()
             state = {"pid": os.getpid(), "url": url, "port": args.port, "script": args.script,
                      "workers": {c.name: {"port": p, "pid": c.proc.pid, "restarts": c.restarts}
                                  for c, p in zip([c for c in children if c.name.startswith("w")], worker_ports)},
