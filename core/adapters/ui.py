@@ -4,6 +4,7 @@ Only the modules of ``core.adapters`` import Streamlit (``tests/test_structure.p
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
 import sys
@@ -142,11 +143,19 @@ def _copy_lecture_toggle() -> None:
     st.session_state[LECTURE_KEY] = bool(st.session_state[LECTURE_TOGGLE_KEY])
 
 
+@contextlib.contextmanager
 def loading_models():
     """``st.spinner`` for a model page's first run: the title is already on screen, and this says
-    what the few seconds are for (TensorFlow's import and the trained models, once per server)."""
-    return st.spinner("Loading TensorFlow and the trained models (the first visit after the server "
-                      "starts takes a few seconds) ...", show_time=True)
+    what the few seconds are for (TensorFlow's import and the trained models, once per server).
+    TensorFlow itself is imported first, under the lock the background warm-up also takes
+    (:func:`core.adapters.cached.warmup.import_tensorflow`): two threads importing it at the same
+    moment fail ("Registering two gradient with name ...")."""
+    from core.adapters.cached.warmup import import_tensorflow
+
+    with st.spinner("Loading TensorFlow and the trained models (the first visit after the server "
+                    "starts takes a few seconds) ...", show_time=True):
+        import_tensorflow()
+        yield
 
 
 def is_lecture() -> bool:

@@ -1,40 +1,23 @@
 """The browser tests' shared fixtures: one real ``streamlit run app.py`` and one Chromium page for
 the whole session (every test file in tests/browser uses them), and helpers to wait for a rerun."""
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.browser.server import CHROMIUM_ARGS, ROOT, chromium_path, streamlit_server
+from tests.browser.server import ROOT, streamlit_server
 
 ARTIFACTS = ROOT / "artifacts"
 
 
-def _require_browser():
-    path = chromium_path()
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        path = None
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium and Playwright are required in CI (make test installs them).")
-        pytest.skip("Debian's chromium (or Playwright) is not installed: `make test` installs it with apt-get.")
-    return path
-
-
 @pytest.fixture(scope="session")
-def browser_page():
-    executable = _require_browser()
-    from playwright.sync_api import sync_playwright
-
+def browser_page(chromium):
+    """(url, page): a fresh ``streamlit run app.py`` and one page of the session's Chromium."""
     ARTIFACTS.mkdir(exist_ok=True)
-    with streamlit_server() as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    with streamlit_server() as url:
+        page = chromium.new_page(viewport={"width": 1400, "height": 2400})
         page.set_default_timeout(90_000)
         yield url, page
-        browser.close()
+        page.close()
 
 
 def wait_idle(page, ms: int = 1500):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.server import CHROMIUM_ARGS, ROOT, chromium_path, free_port
+from tests.browser.server import ROOT, free_port
 
 SERVE = ROOT / "deploy" / "local" / "serve.py"
 sys.path.insert(0, str(SERVE.parent))
@@ -127,38 +127,33 @@ def test_both_workers_serve_sessions_and_a_session_stays_on_one(lecture):
     assert state(run_dir)["training_worker"] and alive(state(run_dir)["training_worker"])
 
 
-def test_an_upload_through_the_proxy_is_used_on_another_page(lecture):
+def test_an_upload_through_the_proxy_is_used_on_another_page(lecture, chromium):
     """A Streamlit upload only works on the worker that holds the session: it goes through."""
-    path = chromium_path()
-    if path is None:
-        pytest.skip("Debian's chromium is not installed")
-    playwright = pytest.importorskip("playwright.sync_api")
     from skimage import data
     from PIL import Image
 
     url, run_dir, _ = lecture
     photo = run_dir / "rocket.jpg"
     Image.fromarray(data.rocket()).save(photo, quality=90)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        served = []
-        page.on("response", lambda r: served.append(r.headers.get("x-served-by")) if "/_stcore/" in r.url
-                or "/media/" in r.url else None)
-        page.goto(url + "/convolution")
-        page.wait_for_selector("text=Output size", timeout=90_000)
-        page.get_by_text("Your photo", exact=True).click()
-        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(photo))
-        page.wait_for_selector("text=Your photo: rocket.jpg (512×342)", timeout=60_000)
-        page.get_by_role("link", name="Pooling").first.click()
-        page.wait_for_selector("h1", timeout=60_000)
-        page.get_by_text("Image", exact=True).first.click()                # the pooling page's image mode
-        page.get_by_text("Your photo", exact=True).first.click()
-        page.wait_for_selector("text=Your photo: rocket.jpg (512×342)", timeout=60_000)
-        body = page.inner_text("body")
-        browser.close()
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    served = []
+    page.on("response", lambda r: served.append(r.headers.get("x-served-by")) if "/_stcore/" in r.url
+            or "/media/" in r.url else None)
+    page.goto(url + "/convolution")
+    page.wait_for_selector("text=Output size", timeout=90_000)
+    page.get_by_text("Your photo", exact=True).click()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(photo))
+    page.wait_for_selector("text=Your photo: rocket.jpg (512×342)", timeout=60_000)
+    page.get_by_role("link", name="Pooling").first.click()
+    page.wait_for_url("**/pooling**", timeout=60_000)
+    page.wait_for_selector("text=Translation invariance", timeout=60_000)
+    page.get_by_text("Image", exact=True).first.click()                # the pooling page's image mode
+    page.get_by_text("Your photo", exact=True).first.click()
+    page.wait_for_selector("text=Your photo: rocket.jpg (512×342)", timeout=60_000)
+    body, final_url = page.inner_text("body"), page.url
+    page.close()
     assert "Traceback" not in body, body[body.find("Traceback") - 300:body.find("Traceback") + 1200]
-    assert "/pooling" in page.url
+    assert "/pooling" in final_url
     workers = {s for s in served if s}
     assert len(workers) == 1 and workers <= {"w1", "w2"}, served        # upload and every request: one worker
 

@@ -17,6 +17,16 @@ WARMUP_ENV = "NEURAL_EXPLAINER_WARMUP"
 
 _warmup_guard = threading.Lock()
 _warmup_thread: Optional[threading.Thread] = None
+_tensorflow_lock = threading.Lock()
+
+
+def import_tensorflow() -> None:
+    """Import Keras and TensorFlow (in that order, as the model modules do) under one lock: the
+    warm-up thread and a student's first run may both get here, and TensorFlow's import is not safe
+    to run in two threads at once. Cheap once imported."""
+    with _tensorflow_lock:
+        for name in ("keras", "tensorflow"):
+            importlib.import_module(name)
 
 
 def _warmup_plan() -> dict[str, tuple]:
@@ -62,6 +72,11 @@ def start_warmup(first_page: str = "") -> Optional[threading.Thread]:
 
 
 def _warm_up(loaders) -> None:
+    try:
+        import_tensorflow()
+    except Exception:           # noqa: BLE001 - the pages say why when they need it
+        _LOG.exception("warm-up: TensorFlow could not be imported")
+        return
     for load in loaders:
         try:
             load()
