@@ -3,6 +3,7 @@ import numpy as np
 import streamlit as st
 
 from core.maths.interpolation import lerp
+from core.maths.latent_space import anomaly_percentile, latent_range, pca_reconstruct, pca_reconstruction_mse
 from core.adapters import cached, image_input, ui, url_state, widgets
 from core.data.digit_input import preprocess_digit
 from core.figures.common import matrix_figure
@@ -24,7 +25,7 @@ with ui.loading_models():
 st.caption(f"Digits: **{data.source}**; the plane shows the {data.n_test:,} test digits, which the "
            "models never saw while training.")
 
-MODELS = {"ae2d": "Autoencoder, 2-D code", "vae2d": "Variational autoencoder, 2-D (beyond the course)"}
+MODELS = {"ae2d": "Denoising autoencoder, 2-D code", "vae2d": "Variational autoencoder, 2-D (beyond the course)"}
 url_state.url_default("ae_model", "model", "ae2d", choices=list(MODELS))
 name = st.radio("Model", list(MODELS), key="ae_model", format_func=MODELS.get, horizontal=True)
 bundle = cached.generative_model(name)
@@ -35,8 +36,14 @@ st.caption(f"784 → {' → '.join(map(str, cfg['hidden_units']))} → **2** →
            f"→ 784 · {bundle.manifest['parameters']:,} parameters · trained {cfg['epochs']} epochs in "
            f"{bundle.manifest['training_time_s']:.0f} s ({bundle.manifest['device']}) · test MSE {met['test_mse']:.4f} · "
            f"5-nearest-neighbour accuracy on the 2-D test codes **{met['knn_accuracy']:.0%}** · weights: {bundle.status}")
+if cfg.get("noise_factor", 0) > 0:
+    st.caption(f"Trained as a **denoising autoencoder**: each training digit got Gaussian noise of standard deviation "
+               f"{cfg['noise_factor']:g} (x + {cfg['noise_factor']:g}·N(0, 1)"
+               + (", clipped to [0, 1]" if cfg.get("clip_noise", True) else ", not clipped")
+               + ") and the clean digit was the target (000_05cde12013bfe355.txt L197). The plane shows the codes of "
+               "the clean test digits.")
 codes = cached.test_codes(name)
-x_range, y_range = ae.latent_range(codes)
+x_range, y_range = latent_range(codes)
 centre = np.median(codes[data.y_test == 0], axis=0)  # start inside the cluster of zeros
 url_state.url_default("ae_x", "x", round(float(centre[0]), 2), cast=float)
 url_state.url_default("ae_y", "y", round(float(centre[1]), 2), cast=float)
@@ -140,7 +147,7 @@ else:
                                       title="Reconstruction"), key="ae_out")
         err, code = projection["error"], projection["code"]
         c3.metric("Reconstruction error (MSE)", f"{err:.4f}", help="Mean squared difference per pixel.")
-        c3.metric("Anomaly score", f"{ae.anomaly_percentile(err, cached.test_errors(name)):.1f} %",
+        c3.metric("Anomaly score", f"{anomaly_percentile(err, cached.test_errors(name)):.1f} %",
                   help="Share of test digits reconstructed better than this input.")
         c3.caption(f"Code ({code[0]:.2f}, {code[1]:.2f}) — the red star in the plane. An autoencoder only rebuilds "
                    "well what resembles its training data, so a large error flags an unusual input.")
@@ -156,7 +163,7 @@ def pca_figures(k: int) -> tuple:
     sizes = table["code_sizes"]
     ex = data.x_test[table["examples"]].astype(np.float32) / 255.0
     mean, comps = cached.pca_basis(max(sizes))
-    pca_rec = np.clip(ae.pca_reconstruct(ex, mean, comps[:k]), 0, 1)
+    pca_rec = np.clip(pca_reconstruct(ex, mean, comps[:k]), 0, 1)
     ae_rec = decode_uint8(table["ae_reconstructions"][sizes.index(k)]) / 255.0
     return (pca_vs_ae_figure(sizes, table["pca_mse"], table["ae_mse"], highlight=k),
             images_figure(np.concatenate([ex, pca_rec, ae_rec]), cols=len(ex), row_titles=[
@@ -205,15 +212,17 @@ st.caption(f"A convolutional autoencoder (code of {den.manifest['config']['laten
 
 st.subheader("Autoencoder vs variational autoencoder")
 st.markdown("A **VAE** (beyond the course) encodes each digit as a small Gaussian cloud and is penalised "
-            "(KL divergence) when the clouds stray from a standard normal. Its plane is centred and has no "
-            "empty gaps, so random points decode to plausible digits; the plain autoencoder's plane is "
+            "(KL divergence) when the clouds stray from a standard normal. That term **encourages** a centred, "
+            "compact plane without empty gaps, so most random points near the centre decode to plausible digits — "
+            "it does not guarantee it (gaps and blurry blends can remain; look at the plane). The autoencoder on "
+            "the left is the **denoising** autoencoder above (trained on noisy inputs, no KL term): its plane is "
             "spread out freely, with holes between the clusters.")
 
 
 def overview(key: str):
     """The test digits' codes under model ``key``, titled with its kNN accuracy (built once)."""
     c = cached.test_codes(key)
-    xr, yr = ae.latent_range(c)
+    xr, yr = latent_range(c)
     return latent_figure(c, data.y_test, x_range=xr, y_range=yr, pick_n=2, height=420, title=f"{MODELS[key]} · kNN "
                          f"{cached.generative_model(key).manifest['metrics']['knn_accuracy']:.0%}")
 
@@ -227,4 +236,4 @@ with st.expander("The course's autoencoder presets (parameter counts)"):
     st.caption("Built with Keras from the seed's code (lecture 3, 000_05cde12013bfe355.txt); the sparse "
                "over-complete one penalises the code's activity with L1 = 1e-5.")
 
-ui.show_source(ae.decode, lerp, ae.reconstruction_error, ae.pca_reconstruction_mse)
+ui.show_source(ae.decode, lerp, ae.reconstruction_error, pca_reconstruction_mse)

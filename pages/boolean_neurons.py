@@ -7,8 +7,9 @@ from core.maths.activation_functions import ACTIVATIONS, get_activation
 from core.figures.neurons import (activation_figure, decision_figure, hidden_lines_figure, hidden_space_figure,
                                   network_figure)
 from core.maths.boolean_functions import BOOLEAN_FUNCTIONS, TWO_INPUT_FUNCTIONS
-from core.maths.neurons import (GATES, XOR_HIDDEN_BIAS, XOR_HIDDEN_WEIGHTS, XOR_OUTPUT_BIAS, XOR_OUTPUT_WEIGHTS,
-                          sum_expression, truth_table, two_layer_table)
+from core.maths.neurons import (GATES, MCCULLOCH_PITTS_GATES, XOR_HIDDEN_BIAS, XOR_HIDDEN_WEIGHTS, XOR_OUTPUT_BIAS,
+                                XOR_OUTPUT_WEIGHTS, mcculloch_pitts, mcculloch_pitts_rows, sum_expression, truth_table,
+                                two_layer_table)
 from core.maths.separability import count_grid_solutions, is_linearly_separable, row_inequalities, xor_contradiction
 
 ui.require_app_frame()
@@ -75,6 +76,9 @@ with left:
     st.metric("Rows right", f"{int(right.sum())} / {right.size}")
     if right.all():
         st.success(f"This neuron computes **{name}**.")
+    if name == "OR":
+        st.info(f"**A note on the course's OR table** ({GATES['OR'].source}): " + GATES["OR"].note.replace(
+            "phi", "φ") + " With b = −0.5 the potentials are −0.5, 0.5, 0.5, 1.5.")
 if plot is not None:
     with plot:
         ui.show_figure(decision_figure(table.inputs, target.outputs, weights, bias, wrong=~right,
@@ -118,6 +122,23 @@ with st.expander("All 16 two-input functions: 14 can be computed by one neuron, 
              "weights w, bias b": f"{r.weights}, {r.bias:g}" if r.separable else "—"} for n in TWO_INPUT_FUNCTIONS]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
+# --- McCulloch–Pitts form ------------------------------------------------------------------------
+st.subheader("The McCulloch–Pitts neuron: excitatory and inhibitory inputs")
+st.markdown("The 1943 logical neuron (004_36a7c4616778873b.txt, 1.1.5–1.1.6, l.121–144) has no weights to tune: "
+            "**excitatory** inputs count +1, **inhibitory** inputs count −1, and it fires when their sum reaches the "
+            "**threshold b**: y = 1 if x₁ + … + xₙ − xₙ₊₁ − … − xₘ ≥ b, else 0. The thresholds below are derived "
+            "(the seed prints the rule, not the gates).")
+mp_name = st.radio("Gate", list(MCCULLOCH_PITTS_GATES), key="bool_mp", horizontal=True)
+mp = MCCULLOCH_PITTS_GATES[mp_name]
+inhibitory = ", ".join(f"x{i + 1}" for i in mp.inhibitory) or "none"
+st.markdown(f"**{mp_name}**: fires when **{mp.formula}** (threshold b = {mp.threshold:g}; inhibitory inputs: "
+            f"{inhibitory}). In the weight-and-bias form above: weights ±1, bias −b.")
+mp_rows = mcculloch_pitts_rows(mp)
+st.dataframe(pd.DataFrame({**{f"x{i + 1}": [r[0][i] for r in mp_rows] for i in range(mp.n_inputs)},
+                           "excitatory − inhibitory vs b": [r[1] for r in mp_rows], "y": [r[2] for r in mp_rows]}),
+             hide_index=True)
+st.caption(f"Source: {mp.source}. Computed by `mcculloch_pitts` (shown in the code expander below).")
+
 # --- XOR with two layers -------------------------------------------------------------------------
 st.subheader("XOR with two layers")
 st.markdown("Rewrite XOR as **y = (x₁ ∧ ¬x₂) ∨ (¬x₁ ∧ x₂)**: each bracket is one neuron (a hidden unit), "
@@ -152,8 +173,10 @@ with st.expander("Madaline's fixed OR unit (bipolar, v₁ = v₂ = b₃ = ½)"):
 
 # --- activation functions ------------------------------------------------------------------------
 st.subheader("Other activation functions")
-st.markdown("The step is one choice of φ. Learning by gradients needs a smooth one; the course also shows the "
-            "linear, piecewise linear and sigmoid functions, and CNNs use ReLU, leaky ReLU and tanh.")
+st.markdown("The step is one choice of φ. Its slope is 0 wherever it is defined, so gradients cannot train it: "
+            "learning by gradients needs a φ that is **differentiable almost everywhere** with useful slopes — "
+            "ReLU has a corner at 0 and still qualifies. The course also shows the linear, piecewise linear and "
+            "sigmoid functions, and CNNs use ReLU, leaky ReLU and tanh.")
 url_state.url_default("act_name", "act", "sigmoid", choices=list(ACTIVATIONS))
 a1, a2 = st.columns([1, 2])
 with a1:
@@ -178,4 +201,4 @@ with a2:
     ui.show_figure(activation_figure(act_name, params=params, show_derivative=show_derivative, z_mark=z_value),
                    key="act_fig", height=400)
 
-ui.show_source(truth_table, is_linearly_separable, two_layer_table)
+ui.show_source(truth_table, mcculloch_pitts, is_linearly_separable, two_layer_table)

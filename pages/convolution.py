@@ -2,12 +2,13 @@
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, image_input, ui, url_state, widgets
-from core.maths.convolution import cross_correlate2d, flip_kernel, output_size_formula, pad_image, window_terms
+from core.adapters import cached, convolution_sections, image_input, ui, url_state, widgets
+from core.maths.convolution import (PAD_MODES, conv2d_layer, cross_correlate2d, flip_kernel, output_size_formula,
+                                    pad_image, window_terms)
 from core.figures.common import (HEATMAP_MAX_SIDE, closeup_figure, display_rgb, feature_map_figure, image_to_rgb_uint8,
                           kernel_figure, matrix_figure)
 from core.data.images import encode_png, npy_bytes
-from core.maths.kernels import KERNELS
+from core.maths.kernels import KERNELS, kernel_facts
 from core.data.convolution_examples import NG_6X6, WORKED_EXAMPLES
 
 ui.require_app_frame()
@@ -71,6 +72,10 @@ with right:
     k2d = kernel if kernel.ndim == 2 else kernel[:, :, 0]
     ui.show_figure(kernel_figure(k2d, title="Kernel" if kernel.ndim == 2 else "Kernel, channel 1 (of 3)"),
                    key="conv_kernel_fig")
+    try:
+        st.caption(kernel_facts(kernel).sentence())
+    except ValueError as exc:
+        st.caption(str(exc))
 
 # --- controls ------------------------------------------------------------------------------------
 for key, param, default, cast, bounds in [("conv_stride", "stride", 1, int, (1, 8)),
@@ -81,7 +86,7 @@ for key, param, default, cast, bounds in [("conv_stride", "stride", 1, int, (1, 
                                           ("conv_flip", "flip", False, lambda v: v in ("1", "True"), None)]:
     url_state.url_default(key, param, default, cast=cast, bounds=bounds,
                    choices={"conv_padding": ["valid", "same", "full", "explicit"],
-                            "conv_pad_mode": ["constant", "reflect", "edge"]}.get(key))
+                            "conv_pad_mode": list(PAD_MODES)}.get(key))
 st.session_state.setdefault("conv_bias", 0.0)
 c1, c2, c3, c4 = st.columns(4)
 stride = c1.slider("Stride", 1, 8, key="conv_stride")
@@ -90,10 +95,12 @@ padding_name = c2.selectbox("Padding", ["valid", "same", "full", "explicit"], ke
 pad_amount = c2.number_input("Pixels on each side", 0, 20, key="conv_pad") if padding_name == "explicit" else 0
 # Lecture mode hides the advanced controls; their current values (e.g. a worked example's bias) still apply.
 dilation = st.session_state.conv_dilation if lecture else c3.slider("Dilation", 1, 4, key="conv_dilation")
-pad_mode = st.session_state.conv_pad_mode if lecture else c4.selectbox("Padding fills with", ["constant", "reflect", "edge"],
-                                                   key="conv_pad_mode", format_func={
-                                                       "constant": "zeros", "reflect": "mirror",
-                                                       "edge": "edge pixel"}.get)
+PAD_LABELS = {"constant": "zeros", "reflect": "mirror: reflect (NumPy)",
+              "symmetric": "mirror + edge: symmetric (NumPy) = 'symm' (SciPy)", "edge": "edge pixel"}
+pad_mode = st.session_state.conv_pad_mode if lecture else c4.selectbox(
+    "Padding fills with", list(PAD_MODES), key="conv_pad_mode", format_func=PAD_LABELS.get,
+    help="reflect: d c b | a b c d (the edge pixel is not repeated) · symmetric: c b a | a b c d (it is; "
+         "SciPy's convolve2d calls this boundary='symm')")
 c5, c6, c7 = st.columns([3, 2, 4])
 flip = c5.toggle("Flip the kernel", key="conv_flip",
                  help="Off: cross-correlation, what Conv2D computes. On: true (textbook) convolution.")
@@ -205,4 +212,17 @@ def arithmetic(terms, row: int, col: int) -> None:
 
 
 numbers_view()
-ui.show_source(cross_correlate2d, window_terms)
+
+# --- more of the course's worked examples -----------------------------------------------------------
+st.subheader("More from the course")
+tabs = st.tabs(["1-D convolution first", "Several kernels make a volume", "Gradient magnitude (Scharr)",
+                "The X / O example"])
+with tabs[0]:
+    convolution_sections.one_dimensional()
+with tabs[1]:
+    convolution_sections.volume()
+with tabs[2]:
+    convolution_sections.gradient_magnitude_section(image, image_key)
+with tabs[3]:
+    convolution_sections.xo_example()
+ui.show_source(cross_correlate2d, window_terms, conv2d_layer)

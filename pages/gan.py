@@ -16,8 +16,11 @@ st.markdown(
     "A **generative adversarial network** trains two networks against each other. The **generator** turns "
     "random noise *z* into an image; the **discriminator** outputs the probability that an image is real. "
     "The discriminator learns to tell real digits from generated ones, the generator learns to fool it. "
-    "This is a small **DCGAN** (transposed convolutions, batch norm, LeakyReLU 0.2, tanh output, "
-    "Adam 1.5e-4 with β₁ = 0.5, as in the course) trained on handwritten digits."
+    "This is a small **DCGAN** trained on handwritten digits. Its generator upsamples with **transposed "
+    "convolutions** (batch norm, LeakyReLU 0.2, tanh output), its discriminator uses strided convolutions with "
+    "LeakyReLU 0.2, and both train with Adam 1.5e-4, β₁ = 0.5 and the course's losses. The **course's DCGAN** "
+    "(004_36a7c4616778873b.txt 7.2.2, below) builds its generator differently: it **upsamples (UpSampling2D) "
+    "and then convolves, with ReLU**, and uses LeakyReLU 0.2 only in its discriminator."
 )
 MODEL = "dcgan"
 with ui.loading_models():
@@ -173,7 +176,8 @@ for col, key, flow in ((t1, "generator", "noise 200 → 4 × 4 × 256 → 8 → 
     col.markdown(f"**{key.capitalize()}** — {total:,} parameters  \n{flow}")
     col.dataframe(param_table_rows(tables[key]), hide_index=True, height=300)
 st.caption("Rebuilt layer by layer from the course's code (004_36a7c4616778873b.txt, 7.2.2). Its tomato images "
-           "are not available, so this network is shown, not trained.")
+           "are not available, so this network is shown, not trained. Its generator is UpSampling2D → Conv2D → "
+           "batch norm → ReLU per stage; the digits model above uses Conv2DTranspose with LeakyReLU instead.")
 
 # --- toy GAN ------------------------------------------------------------------------------------
 st.subheader("A GAN you can train step by step (beyond the course)")

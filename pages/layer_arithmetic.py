@@ -1,10 +1,10 @@
 """Layer arithmetic: output sizes, parameter counts and the course's architectures, checked with Keras."""
 import streamlit as st
 
-from core.adapters import cached, ui, url_state
+from core.adapters import cached, layer_sections, ui, url_state
 from core.models.architectures import ARCHITECTURES, layer_table, table_totals, with_batch_size
 from core.maths.convolution import output_size, output_size_formula
-from core.figures.pooling import (memory_figure, output_grid_figure, padded_grid_figure, param_compare_figure,
+from core.figures.layer_arithmetic import (memory_figure, output_grid_figure, padded_grid_figure, param_compare_figure,
                                   params_figure, shape_flow_figure)
 from core.maths.layer_math import (PARAMETER_EXAMPLES, SIZE_PRESETS, conv_formula, conv_params, dense_formula,
                              dense_params, format_bytes, random_size_question)
@@ -18,7 +18,8 @@ st.markdown(
     "and a **dense layer's parameters** (n_in + 1)·n_out. Every number here is checked against a real "
     "Keras layer."
 )
-PARTS = {"size": "Output size", "params": "Parameters: dense vs conv", "arch": "Architectures"}
+PARTS = {"size": "Output size", "params": "Parameters: dense vs conv", "arch": "Architectures",
+         "tensors": "Tensors", "residual": "Residual block"}
 url_state.url_default("arch_part", "part", "size", choices=PARTS)
 part = st.radio("Part", list(PARTS), key="arch_part", format_func=PARTS.get, horizontal=True)
 url_state.sync_url(part=part)
@@ -153,6 +154,12 @@ elif part == "params":
     z2.code(f"{conv_formula(kernel, channels, units)}\nKeras count_params(): {conv_note}", language=None)
     st.caption("Move the image size: the dense count grows with the number of pixels, the conv count stays put.")
 
+# --- tensors and the residual block (core/adapters/layer_sections.py) ----------------------------
+elif part == "tensors":
+    layer_sections.tensors_part()
+elif part == "residual":
+    layer_sections.residual_part()
+
 # --- architectures -------------------------------------------------------------------------------
 else:
     url_state.url_default("arch_model", "model", "mnist_cnn_001", choices=ARCHITECTURES)
@@ -180,6 +187,9 @@ else:
             + (" — the same." if spec.seed_total == totals["params"] else "."))
     elif spec.seed_claim:
         st.info(f"The seed says **{spec.seed_claim}** parameters; Keras counts {totals['params']:,}.")
+    biggest = max(rows, key=lambda r: r["params"])
+    st.markdown(f"The largest layer, **{biggest['name']}** ({biggest['type']}), holds **{biggest['params']:,}** of "
+                f"the {totals['params']:,} parameters: **{biggest['params'] / max(totals['params'], 1):.0%}**.")
     seed = {name: (shape, params) for name, _, shape, params in spec.seed_rows}
     st.dataframe([{"Layer": r["name"], "Type": r["type"], "Output shape": "×".join(map(str, r["output_shape"])),
                    "Parameters": r["params"], "Formula": r["formula"],

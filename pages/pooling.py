@@ -7,7 +7,8 @@ from core.figures.pooling import (feature_figure, pooling_input_figure, pooling_
                                   translation_curve_figure, translation_figure)
 from core.data.images import to_grayscale
 from core.maths.kernels import KERNELS
-from core.maths.pooling import max_pool2d, pool2d, pool_expression, pool_window, pool_windows
+from core.maths.pooling import (compare_pooling, l2_pool2d, max_pool2d, pool2d, pool_expression, pool_window,
+                                pool_windows, window_counts)
 from core.data.pooling_examples import POOLING_PRESETS
 from core.maths.translation import cnn_stage, translation_curve, translation_sensitivity
 
@@ -16,7 +17,7 @@ ui.require_app_frame()
 st.title("Pooling")
 st.markdown(
     "A **pooling** layer slides a window over each feature map and keeps one number per window: the "
-    "**maximum** or the **average**. It makes the map smaller (height and width, never the depth), keeps "
+    "**maximum**, the **average** or the **L2 norm** √(sum of squares) (000_05cde12013bfe355.txt L694–696). It makes the map smaller (height and width, never the depth), keeps "
     "what was found while forgetting exactly where, and has **no weights to learn**. In Keras the stride "
     "defaults to the pool size: 2×2 windows, 2 pixels apart."
 )
@@ -28,7 +29,7 @@ mode = st.radio("Show", list(MODES), key="pool_mode", format_func=MODES.get, hor
 CUSTOM = "random"
 url_state.url_default("pool_preset", "preset", "ng_max", choices=[*POOLING_PRESETS, CUSTOM])
 start = POOLING_PRESETS.get(st.session_state.pool_preset)
-KINDS = {"max": "Max", "average": "Average"}
+KINDS = {"max": "Max", "average": "Average", "l2": "L2-norm"}
 for key, param, default, cast, choices in [
         ("pool_kind", "kind", start.kind if start else "max", str, KINDS),
         ("pool_size", "size", start.pool_size if start else 2, int, range(1, 6)),
@@ -52,7 +53,7 @@ if mode == "numbers":
     preset_key = st.selectbox("Matrix", [*POOLING_PRESETS, CUSTOM], key="pool_preset", on_change=apply_preset,
                               format_func=lambda k: POOLING_PRESETS[k].title if k in POOLING_PRESETS
                               else "Random 6×6 integers (edit any cell)")
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
 kind = c1.radio("Pooling", list(KINDS), key="pool_kind", format_func=KINDS.get, horizontal=True)
 size = c2.select_slider("Pool size f", list(range(1, 6)), key="pool_size", on_change=follow_pool_size)
 stride = c3.select_slider("Stride s", list(range(1, 6)), key="pool_stride",
@@ -108,7 +109,7 @@ if mode == "numbers":
         tiles = pool_windows(x.shape, size, stride=stride, padding=padding) if stride >= size else ()
         ui.show_figure(pooling_input_figure(x, window, winners=winners, selected_winner=winner, tiles=tiles,
                                             title="Input: the window (orange)" + (
-                                                " and each window's winner (red)" if winners else "")),
+                                                " and each window's winner (red)" if winners is not None else "")),
                        key="pool_in_chart", height=60 + 52 * x.shape[0])
     with f2:
         ui.show_figure(pooling_output_figure(pooled, (row, col), title="Pooled (click a cell)"),
@@ -121,13 +122,26 @@ if mode == "numbers":
             ok = np.allclose(pooled, preset.expected, atol=1e-6)
             (st.success if ok else st.error)(
                 f"The course's result is {matrix_text(preset.expected)}" + (" — reproduced." if ok else "."))
+    st.markdown("**Max, average and L2-norm pooling of this matrix** (the three kinds of seed 000, L694–696; "
+                "same window, stride and padding):")
+    st.dataframe([{"Pooling": KINDS[k], "Result": matrix_text(np.round(v, 3)), "Window (0, 0)": pool_expression(
+        x, 0, 0, size, kind=k, stride=stride, padding=padding)} for k, v in
+        compare_pooling(x, size, stride=stride, padding=padding).items()], hide_index=True, width="stretch")
+    st.caption("L2 pooling lies between the window's largest |value| and f times it: like max pooling it follows "
+               "the strongest response, but every cell adds to it.")
 
     st.subheader("Pooling has no parameters")
     st.markdown("There is nothing for gradient descent to learn in a pooling layer (seed 003). The same "
                 "layer in Keras, run on the matrix above:")
     layer = "MaxPooling2D" if kind == "max" else "AveragePooling2D"
+    keras_in = x * x if kind == "l2" else x          # Keras has no L2 pooling: √(cells · mean of x²)
     with st.spinner("Loading TensorFlow (only the first time)…"):
-        k_out, k_params, k_strides = cached.keras_pool(x.tobytes(), x.shape, kind, size, stride, padding)
+        k_out, k_params, k_strides = cached.keras_pool(np.ascontiguousarray(keras_in, np.float32).tobytes(), x.shape,
+                                                       "max" if kind == "max" else "average", size, stride, padding)
+    if kind == "l2":
+        k_out = np.sqrt(window_counts(x.shape, size, stride=stride, padding=padding) * k_out)
+        st.caption("Keras has no L2-pooling layer; it equals √(cells in the window × AveragePooling2D(x²)), "
+                   "which is what is checked here.")
     k1, k2 = st.columns(2)
     k1.metric(f"{layer}.count_params()", k_params)
     agree = k_out.shape == pooled.shape and np.allclose(k_out, pooled, atol=1e-5)
@@ -163,7 +177,8 @@ elif mode == "image":
         ui.show_figure(feature_figure(before, title="Before pooling" + (" (conv → ReLU)" if kernel is not None else "")
                                       + f": {size_text(before.shape)}"), key="pool_before", height=480)
     with i2:
-        ui.show_figure(feature_figure(stage.pooled, title=f"After {KINDS[kind].lower()} pooling"
+        kind_text = KINDS[kind] if kind == "l2" else KINDS[kind].lower()
+        ui.show_figure(feature_figure(stage.pooled, title=f"After {kind_text} pooling"
                                       + (f" ×{repeat}" if repeat > 1 else "") + ": "
                                       f"{size_text(stage.pooled.shape)}"), key="pool_after", height=480)
     st.caption("Both are drawn at the same size, so the pooled pixels look bigger. Black = lowest value, "
@@ -207,4 +222,4 @@ else:
     st.caption("The same measure for horizontal shifts 0, 1, 2, …: pooling absorbs part of a small shift. "
                "Its tolerance ends at the window: a shift of a whole pool size moves the pooled map by one cell.")
 
-ui.show_source(max_pool2d, translation_sensitivity)
+ui.show_source(max_pool2d, l2_pool2d, translation_sensitivity)

@@ -114,5 +114,116 @@ _EXAMPLES = [
     ],
 ]
 
+
+
+# --- seed 002: a kernel is a shape packed into a matrix ----------------------------------------------
+DIAGONAL_PATTERNS: dict[str, np.ndarray] = {
+    "'/' diagonal": _f([[0, 1], [1, 0]]),
+    "solid block": _f([[1, 1], [1, 1]]),
+    "'/' with one more pixel": _f([[1, 1], [1, 0]]),
+    "'\\' diagonal": _f([[1, 0], [0, 1]]),
+    "empty": _f([[0, 0], [0, 0]]),
+}
+"""2×2 test patterns for the seed's diagonal detectors (``002_7b3b2c01a09ce879.txt`` L172-181)."""
+
+
+def diagonal_strip() -> np.ndarray:
+    """The test patterns of :data:`DIAGONAL_PATTERNS` side by side, one empty column between them.
+
+    Returns
+    -------
+    ndarray of shape (2, 14), float32; the pattern ``i`` occupies columns ``3i`` and ``3i + 1``,
+    so a valid 2×2 cross-correlation reads it at output column ``3i``.
+    """
+    blocks = []
+    for pattern in DIAGONAL_PATTERNS.values():
+        blocks += [pattern, np.zeros((2, 1), np.float32)]
+    return np.concatenate(blocks[:-1], axis=1)
+
+
+def diagonal_responses() -> dict[str, dict[str, float]]:
+    """Kernel name -> {pattern name -> response} for the two 2×2 diagonal kernels of seed 002.
+
+    The plain detector ``[[0, 1], [1, 0]]`` gives 2 on the '/' diagonal and also 2 on a solid block
+    ("you will detect ALL diagonal lines, even if they are within another shape", L179); the one
+    with negative weights ``[[-1, 1], [1, -1]]`` gives 2 only on the isolated diagonal (0 on the
+    block, 1 with one more pixel, −2 on '\\') (L181).
+    """
+    out = {}
+    for name in ("diagonal_2x2", "isolated_diagonal_2x2"):
+        k = KERNELS[name].values
+        out[name] = {p: float((k * v).sum()) for p, v in DIAGONAL_PATTERNS.items()}
+    return out
+
+
+def _diagonal_example(name: str, expected: float) -> WorkedExample:
+    strip = diagonal_strip()
+    kernel = KERNELS[name].values
+    row = [float((kernel * strip[:, c:c + 2]).sum()) for c in range(strip.shape[1] - 1)]
+    return WorkedExample(
+        f"seed002_{name}", f"Seed 002: {KERNELS[name].title} on five test patterns", strip, kernel,
+        position=(0, 3), expected_value=expected, expected_map=_f([row]),
+        source="002_7b3b2c01a09ce879.txt L172-181 (test patterns ours)",
+        note="Patterns left to right: '/' diagonal, solid block, '/' with one more pixel, '\\' diagonal, empty; "
+             "each is read at output columns 0, 3, 6, 9, 12. " + (
+                 "Without negative weights the solid block (column 3) scores 2, like the diagonal."
+                 if expected else "The negative weights demand an isolated diagonal: the solid block "
+                                  "(column 3) scores 0, the diagonal (column 0) 2."))
+
+
+_EXAMPLES += [_diagonal_example("diagonal_2x2", 2.0), _diagonal_example("isolated_diagonal_2x2", 0.0)]
+
 WORKED_EXAMPLES: dict[str, WorkedExample] = {e.key: e for e in _EXAMPLES}
 """Key → :class:`WorkedExample`, in display order."""
+
+
+# --- seed 000: 1-D convolution first ---------------------------------------------------------------
+SIGNAL_1D = (0.0, 1.0, 2.0, 3.0, 4.0)
+KERNEL_1D = (1.0, -1.0, 2.0)
+CONVOLVE_1D_FULL = (0.0, 1.0, 1.0, 3.0, 5.0, 2.0, 8.0)
+"""``np.convolve([0,1,2,3,4], [1,-1,2])`` as printed in ``000_05cde12013bfe355.txt`` L471-476."""
+
+
+# --- seed 000: Brandon Rohrer's X / O -----------------------------------------------------------------
+XO_FEATURE = _f([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]])
+"""The diagonal 3×3 feature of Rohrer's example (``000_05cde12013bfe355.txt`` L742-830)."""
+
+
+@dataclass(frozen=True)
+class XOScores:
+    """The X image filtered with the diagonal feature, at every stage the seed describes.
+
+    Attributes
+    ----------
+    sums : ndarray (7, 7), int64
+        Sum of feature × patch (from −9 to 9).
+    scores : ndarray (7, 7), float64
+        ``sums / 9``: "divide by the total number of pixels in the feature" (L763).
+    printed : ndarray (7, 7), float64
+        ``scores`` cut after two decimals, as the seed prints them (7/9 = 0.777… → 0.77,
+        L826-830); rounding would give 0.78.
+    relu : ndarray (7, 7), float64
+        ``max(printed, 0)``: "wherever a negative number occurs, swap it out for a 0" (L809).
+    """
+
+    sums: np.ndarray
+    scores: np.ndarray
+    printed: np.ndarray
+    relu: np.ndarray
+
+
+def xo_scores(which: str = "x") -> XOScores:
+    """Rohrer's 9×9 X (or O) correlated with :data:`XO_FEATURE` (valid, stride 1): 7×7 maps.
+
+    Raises
+    ------
+    ValueError
+        If ``which`` is not "x" or "o".
+    """
+    from core.data.images import x_and_o
+    from core.maths.convolution import cross_correlate2d
+
+    sums = np.rint(cross_correlate2d(x_and_o(which), XO_FEATURE)).astype(np.int64)
+    scores = sums / 9.0
+    printed = np.trunc(np.round(scores * 100, 6)) / 100
+    return XOScores(sums, scores, printed, np.maximum(printed, 0.0))

@@ -1,37 +1,20 @@
-"""Plotly figures for the pooling and layer-arithmetic pages. They return figures, never call Streamlit.
+"""Plotly figures for the Pooling page. They return figures, never call Streamlit.
 
 Colours follow :mod:`core.figures.common` (grey images, ``RdBu_r`` for signed maps, numbers in small
-matrices). Layer types are coloured as in seed 001's VGG16 figure (``001_0ab6af07a5a8fe8c.txt``
-L391-393): grey convolutions, red pooling, blue fully connected, green output.
+matrices). The Layer arithmetic page's figures are in :mod:`core.figures.layer_arithmetic`.
 """
 from __future__ import annotations
 
-from math import prod
 from typing import Optional, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.figures.common import DIVERGING, encode_raster, image_to_rgb_uint8, matrix_figure
+from core.figures.common import DIVERGING, image_to_rgb_uint8, matrix_figure
 
 WINDOW_COLOR = "#ff7f0e"      # the selected window / output cell
 WINNER_COLOR = "#d62728"
-TYPE_COLORS = {"conv": "#7f7f7f", "pool": "#d62728", "dense": "#1f77b4", "output": "#2ca02c",
-               "other": "#bcbd22"}
-
-
-def _layer_group(row: dict, last: bool) -> str:
-    kind = row["type"]
-    if last and row["params"]:
-        return "output"
-    if "Conv" in kind:
-        return "conv"
-    if "Pooling" in kind:
-        return "pool"
-    if kind == "Dense":
-        return "dense"
-    return "other"
 
 
 def _range(values: np.ndarray) -> tuple[float, float, str]:
@@ -126,152 +109,6 @@ def translation_figure(report, *, height: int = 560) -> go.Figure:
     return fig
 
 
-def _spatial(shape: Sequence[int]) -> tuple[int, int]:
-    """(spatial side, channels) of an output shape: (H, W, C) -> (H, C); (N,) -> (1, N)."""
-    if len(shape) >= 3:
-        return int(shape[0]), int(shape[-1])
-    return 1, int(shape[-1]) if shape else 1
-
-
-def shape_flow_figure(rows: list[dict], *, height: int = 420) -> go.Figure:
-    """Spatial size (bars) shrinking and channels (line, log scale) growing, layer by layer.
-
-    Layers with a flat output (Flatten, Dense) have no spatial size; their feature count is drawn as
-    separate square markers on the channel axis.
-    """
-    names = [r["name"] for r in rows]
-    shapes = ["×".join(str(d) for d in r["output_shape"]) for r in rows]
-    spatial = [len(r["output_shape"]) >= 3 for r in rows]
-    side = [r["output_shape"][0] if sp else 0 for r, sp in zip(rows, spatial)]
-    channels = [r["output_shape"][-1] if sp else None for r, sp in zip(rows, spatial)]
-    units = [None if sp else r["output_shape"][-1] for r, sp in zip(rows, spatial)]
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(go.Bar(x=names, y=side, name="height = width (pixels)", marker_color="#9ecae1",
-                         text=shapes if len(rows) <= 12 else None, textposition="outside", cliponaxis=False,
-                         customdata=shapes, hovertemplate="%{x}: %{customdata}<extra></extra>"),
-                  secondary_y=False)
-    fig.add_trace(go.Scatter(x=names, y=channels, name="channels", mode="lines+markers",
-                             line=dict(color=TYPE_COLORS["pool"], width=3), customdata=shapes,
-                             hovertemplate="%{x}: %{customdata}<extra></extra>"), secondary_y=True)
-    fig.add_trace(go.Scatter(x=names, y=units, name="features (flat layers)", mode="markers",
-                             marker=dict(symbol="square", size=10, color=TYPE_COLORS["dense"]), customdata=shapes,
-                             hovertemplate="%{x}: %{customdata}<extra></extra>"), secondary_y=True)
-    fig.update_yaxes(title_text="height = width", rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text="channels / features (log)", type="log", dtick=1, secondary_y=True,
-                     showgrid=False)
-    fig.update_layout(height=height, margin=dict(l=4, r=4, t=30, b=4), bargap=0.3,
-                      legend=dict(orientation="h", y=1.1, x=0), xaxis=dict(tickangle=-45))
-    return fig
-
-
-def params_figure(rows: list[dict], *, height: int = 420) -> go.Figure:
-    """Parameters per layer (layers with weights), horizontal bars on a log scale, with formulas."""
-    weighted = [r for r in rows if r["params"]]
-    last = weighted[-1]["name"] if weighted else None
-    groups = [_layer_group(r, r["name"] == last) for r in weighted]
-    fig = go.Figure(go.Bar(
-        y=[r["name"] for r in weighted], x=[r["params"] for r in weighted], orientation="h",
-        marker_color=[TYPE_COLORS[g] for g in groups], text=[f"{r['params']:,}" for r in weighted],
-        textposition="outside", cliponaxis=False, customdata=[r["formula"] for r in weighted],
-        hovertemplate="%{y}: %{customdata}<extra></extra>"))
-    top = max((r["params"] for r in weighted), default=10)
-    fig.update_xaxes(type="log", dtick=1, title_text="parameters (log scale)", range=[0, np.log10(top) + 1.3])
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=max(height, 28 * len(weighted) + 80), margin=dict(l=4, r=4, t=10, b=4))
-    return fig
-
-
-def memory_figure(rows: list[dict], batch_sizes: Sequence[int], *, marked: Optional[int] = None,
-                  height: int = 340) -> go.Figure:
-    """Float32 memory of all layer outputs for one batch, and of the weights, vs batch size (log-log)."""
-    per_image = sum(prod(r["output_shape"]) for r in rows) * 4
-    params = sum(r["params"] for r in rows) * 4
-    xs = list(batch_sizes)
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=xs, y=[b * per_image / 1e6 for b in xs], mode="lines+markers",
-                             name="layer outputs (forward pass)", line=dict(color="#1f77b4", width=3)))
-    fig.add_trace(go.Scatter(x=xs, y=[params / 1e6] * len(xs), mode="lines", name="weights",
-                             line=dict(color="#7f7f7f", dash="dash", width=2)))
-    if marked is not None:
-        fig.add_trace(go.Scatter(x=[marked], y=[marked * per_image / 1e6], mode="markers",
-                                 name=f"batch {marked}", marker=dict(size=14, color=WINDOW_COLOR)))
-    fig.update_xaxes(type="log", title_text="batch size", tickvals=xs)
-    fig.update_yaxes(type="log", dtick=1, title_text="MB (float32)")
-    fig.update_layout(height=height, margin=dict(l=4, r=4, t=10, b=4),
-                      legend=dict(orientation="h", y=1.12, x=0))
-    return fig
-
-
-#: Above this padded side, :func:`padded_grid_figure` draws the grid as one picture.
-GRID_CELLS_MAX_SIDE = 64
-_PAD_RGB, _INPUT_RGB, _ANCHOR_RGB = (242, 242, 242), (158, 202, 225), (8, 48, 107)
-
-
-def padded_grid_figure(n: int, f: int, pads: tuple[int, int], stride: int, dilation: int,
-                       position: tuple[int, int], out: int, *, height: int = 460) -> go.Figure:
-    """The padded input grid, every position of the kernel's top-left tap, and one window's taps.
-
-    Parameters
-    ----------
-    n : int
-        Input side (the input is n × n).
-    f, stride, dilation : int
-    pads : (before, after)
-        Padding on the top/left and on the bottom/right.
-    position : (row, col)
-        The output cell whose window is drawn.
-    out : int
-        Output side (number of positions per axis).
-    """
-    before, after = pads
-    size = n + before + after
-    z = np.zeros((size, size), np.float32)
-    z[before:before + n, before:before + n] = 1
-    anchors = np.arange(max(out, 0)) * stride
-    ar, ac = np.meshgrid(anchors, anchors, indexing="ij")
-    if size > GRID_CELLS_MAX_SIDE:
-        # Too many cells to draw one by one: the grid travels as one lossless picture, a pixel a
-        # cell (padding grey, input blue, the kernel's top-left positions dark blue).
-        rgb = np.where(z[:, :, None] > 0, np.array(_INPUT_RGB, np.uint8), np.array(_PAD_RGB, np.uint8))
-        rgb[ar.ravel(), ac.ravel()] = _ANCHOR_RGB
-        fig = go.Figure(go.Image(source=encode_raster(rgb, lossless=True), hoverinfo="skip"))
-    else:
-        fig = go.Figure(go.Heatmap(z=z, zmin=0, zmax=1, colorscale=[[0, "#f2f2f2"], [1, "#9ecae1"]],
-                                   showscale=False, xgap=1, ygap=1, hoverinfo="skip"))
-        if 0 < size <= 40:
-            pad_r, pad_c = np.nonzero(z == 0)
-            fig.add_trace(go.Scatter(x=pad_c, y=pad_r, mode="text", text=["0"] * len(pad_r),
-                                     textfont=dict(color="#999999", size=10), hoverinfo="skip", showlegend=False))
-        fig.add_trace(go.Scatter(x=ac.ravel(), y=ar.ravel(), mode="markers", name="kernel positions",
-                                 marker=dict(size=7, color="#08306b"), hoverinfo="skip"))
-    r, c = position
-    for i in range(f):
-        for j in range(f):
-            y, x = r * stride + i * dilation, c * stride + j * dilation
-            fig.add_shape(type="rect", x0=x - 0.45, x1=x + 0.45, y0=y - 0.45, y1=y + 0.45,
-                          fillcolor="rgba(255,127,14,0.55)", line=dict(color=WINDOW_COLOR, width=2))
-    fig.update_xaxes(visible=False, range=[-0.5, size - 0.5], constrain="domain")
-    fig.update_yaxes(visible=False, range=[size - 0.5, -0.5], scaleanchor="x", constrain="domain")
-    title = f"Input: {n} × {n}" + (f", padded to {size} × {size}" if size != n else "")
-    fig.update_layout(height=height, margin=dict(l=4, r=4, t=40, b=4), showlegend=False,
-                      plot_bgcolor="rgba(0,0,0,0)", title=dict(text=title, x=0.5, xanchor="center"))
-    return fig
-
-
-def param_compare_figure(labels: Sequence[str], counts: Sequence[int], kinds: Sequence[str], *,
-                         height: int = 360) -> go.Figure:
-    """Parameter counts of the seeds' example layers on a log scale (dense blue, conv grey)."""
-    fig = go.Figure(go.Bar(y=list(labels), x=list(counts), orientation="h",
-                           marker_color=[TYPE_COLORS["dense" if k == "dense" else "conv"] for k in kinds],
-                           text=[f"{c:,}" for c in counts], textposition="outside", cliponaxis=False,
-                           hovertemplate="%{y}: %{x:,}<extra></extra>"))
-    top = max(counts) if counts else 10
-    fig.update_xaxes(type="log", dtick=1, title_text="parameters (log scale)", range=[0, np.log10(top) + 1.6])
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=height, margin=dict(l=4, r=4, t=10, b=4))
-    return fig
-
-
 def feature_figure(values, *, title: str = "", height: int = 420) -> go.Figure:
     """An image or feature map at its own resolution: RGB as colour, one channel in grey (min → black).
 
@@ -304,14 +141,3 @@ def translation_curve_figure(shifts, conv_difference, pooled_difference, *, pool
     return fig
 
 
-def output_grid_figure(out: int, position: tuple[int, int], *, height: int = 300) -> go.Figure:
-    """The ``out × out`` output grid, the cell made by the drawn window in orange."""
-    z = np.zeros((max(out, 1), max(out, 1)), np.float32)
-    fig = matrix_figure(z, zmin=0, zmax=1, colorscale=[[0, "#d9f0d3"], [1, "#d9f0d3"]], show_numbers=False,
-                        title=f"Output: {out} × {out}", boxes=[((position[0], position[1], 1, 1), WINDOW_COLOR)],
-                        height=height)
-    fig.update_traces(xgap=1, ygap=1, selector=dict(type="heatmap"))
-    r, c = position
-    fig.add_shape(type="rect", x0=c - 0.45, x1=c + 0.45, y0=r - 0.45, y1=r + 0.45,
-                  fillcolor="rgba(255,127,14,0.55)", line=dict(width=0))
-    return fig

@@ -25,7 +25,18 @@ import numpy as np
 from core.maths.shapes import int_pair
 
 PadSpec = Union[str, int, tuple]
-PAD_MODES = ("constant", "reflect", "edge")
+PAD_MODES = ("constant", "reflect", "symmetric", "edge")
+#: What each padding mode is called elsewhere. NumPy's ``reflect`` mirrors without repeating the
+#: edge pixel (``d c b | a b c d``), ``symmetric`` repeats it (``c b a | a b c d``). SciPy names
+#: them differently: ``scipy.signal.convolve2d(..., boundary='symm')`` is NumPy's ``symmetric``
+#: (seed ``000_05cde12013bfe355.txt`` L623), and ``scipy.ndimage`` calls NumPy's ``reflect``
+#: ``'mirror'`` and NumPy's ``symmetric`` ``'reflect'``.
+PAD_MODE_NAMES = {
+    "constant": "zeros (NumPy 'constant', SciPy signal 'fill')",
+    "reflect": "mirror without the edge pixel (NumPy 'reflect', scipy.ndimage 'mirror')",
+    "symmetric": "mirror with the edge pixel (NumPy 'symmetric', scipy.signal 'symm')",
+    "edge": "repeat the edge pixel (NumPy 'edge', scipy.ndimage 'nearest')",
+}
 PADDING_NAMES = ("valid", "same", "full")
 
 
@@ -154,8 +165,9 @@ def _as_kernel(kernel, channels: int) -> np.ndarray:
 def pad_image(image, pads: tuple[int, int, int, int], pad_mode: str = "constant") -> np.ndarray:
     """Pad an ``(H, W)`` or ``(H, W, C)`` image by ``(top, bottom, left, right)`` pixels.
 
-    ``pad_mode``: ``"constant"`` (zeros), ``"reflect"`` (mirror, edge pixel not repeated) or
-    ``"edge"`` (repeat the edge pixel). Returns float32 of the input's ndim.
+    ``pad_mode``: ``"constant"`` (zeros), ``"reflect"`` (mirror, edge pixel not repeated),
+    ``"symmetric"`` (mirror, edge pixel repeated: SciPy's ``boundary='symm'``) or ``"edge"``
+    (repeat the edge pixel); see :data:`PAD_MODE_NAMES`. Returns float32 of the input's ndim.
 
     Raises
     ------
@@ -267,8 +279,9 @@ def cross_correlate2d(image, kernel, *, stride=1, padding: PadSpec = "valid", di
         ``"same"`` matches Keras: extra padding at the bottom/right for even sizes.
     bias : float
         Added to every output value (one bias per feature map, as in a conv layer).
-    pad_mode : {"constant", "reflect", "edge"}
-        What fills the padding: zeros, a mirror image without the edge pixel, or the edge pixel.
+    pad_mode : {"constant", "reflect", "symmetric", "edge"}
+        What fills the padding: zeros, a mirror image without the edge pixel (NumPy "reflect"),
+        a mirror image with it (NumPy "symmetric" = SciPy ``boundary='symm'``), or the edge pixel.
 
     Returns
     -------

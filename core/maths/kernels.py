@@ -55,6 +55,11 @@ class Kernel:
         """True when a 180° rotation leaves it unchanged, so convolution = cross-correlation."""
         return bool(np.array_equal(self.values, self.values[::-1, ::-1]))
 
+    @property
+    def facts(self) -> "KernelFacts":
+        """Its sum and flip behaviour (:func:`kernel_facts`)."""
+        return kernel_facts(self.values)
+
 
 def _k(rows) -> np.ndarray:
     arr = np.asarray(rows, dtype=np.float32)
@@ -93,7 +98,8 @@ _ENTRIES = [
            "vertical edges; + where it gets brighter to the right",
            f"{SEED_001} L91–95", True),
     Kernel("laplacian_4", "Laplacian (4-neighbour)", _k([[0, -1, 0], [-1, 4, -1], [0, -1, 0]]),
-           "Second derivative: centre minus its 4 neighbours (centre-positive sign, as printed).",
+           "4 × the centre minus the sum of its 4 neighbours: the negated discrete Laplacian "
+           "(centre-positive sign, as printed).",
            "edges and fine detail in every direction; 0 on flat areas", f"{SEED_001} L103–114", True),
     Kernel("laplacian_8", "Laplacian (8-neighbour)", _k([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),
            "Second derivative including the diagonals.",
@@ -143,10 +149,83 @@ _ENTRIES = [
            "isolated '/' diagonals only", "002_7b3b2c01a09ce879.txt L172–181", True),
 ]
 
+SCHARR_COMPLEX = np.array([[-3 - 3j, 0 - 10j, +3 - 3j],
+                           [-10 + 0j, 0 + 0j, +10 + 0j],
+                           [-3 + 3j, 0 + 10j, +3 + 3j]], dtype=np.complex128)
+SCHARR_COMPLEX.setflags(write=False)
+"""The Scharr pair as one complex kernel: real part = horizontal gradient (x, vertical edges),
+imaginary part = vertical gradient (y, horizontal edges). Seed ``000_05cde12013bfe355.txt``
+L623 calls ``signal.convolve2d(arr, kernel, mode='same', boundary='symm')`` without defining
+``kernel``; the code is SciPy's ``convolve2d`` documentation example, which defines it so."""
+
 KERNELS: dict[str, Kernel] = {k.name: k for k in _ENTRIES}
 """Name → :class:`Kernel`, in display order (seed kernels first)."""
 
 LINE_KERNELS = ("horizontal_lines", "lines_45", "vertical_lines", "lines_135")
+
+
+@dataclass(frozen=True)
+class KernelFacts:
+    """What the sum and the symmetry of a kernel say about its feature map.
+
+    Attributes
+    ----------
+    total : float
+        Sum of the weights: on a flat region of value ``c`` the output is ``total * c``
+        (0 for edge and line detectors, ``c`` for blurs that sum to 1).
+    flip : {"symmetric", "antisymmetric", "neither"}
+        How the kernel relates to its 180° rotation: "symmetric": convolution equals
+        cross-correlation; "antisymmetric": convolution is minus the cross-correlation;
+        "neither": the two differ by more than a sign.
+    """
+
+    total: float
+    flip: str
+
+    def sentence(self) -> str:
+        """One line for the page, e.g. "Sums to 0: a flat region gives 0. Unchanged by a 180° flip: ..."."""
+        t = round(self.total, 6) + 0.0
+        if t == 0:
+            first = "Sums to 0: a flat region gives 0, only changes light up."
+        elif t == 1:
+            first = "Sums to 1: a flat region keeps its value (the brightness is preserved)."
+        else:
+            first = f"Sums to {t:g}: a flat region of value c gives {t:g}·c."
+        second = {"symmetric": "Unchanged by a 180° flip: convolution and cross-correlation give the same map.",
+                  "antisymmetric": "A 180° flip negates it: convolution gives minus the cross-correlation.",
+                  "neither": "A 180° flip changes it: convolution and cross-correlation give different maps."}
+        return f"{first} {second[self.flip]}"
+
+
+def kernel_facts(values) -> KernelFacts:
+    """The sum and flip symmetry of a kernel.
+
+    Parameters
+    ----------
+    values : array_like of shape (kh, kw) or (kh, kw, C), float
+
+    Returns
+    -------
+    KernelFacts
+
+    Raises
+    ------
+    ValueError
+        If ``values`` is not 2-D or 3-D or holds NaN or infinity.
+    """
+    k = np.asarray(values, dtype=np.float64)
+    if k.ndim not in (2, 3) or k.size == 0:
+        raise ValueError(f"`values` must have shape (kh, kw) or (kh, kw, C), got shape {k.shape}.")
+    if not np.isfinite(k).all():
+        raise ValueError("`values` contains NaN or infinite weights.")
+    rotated = k[::-1, ::-1, ...]
+    if np.allclose(k, rotated):
+        flip = "symmetric"
+    elif np.allclose(k, -rotated):
+        flip = "antisymmetric"
+    else:
+        flip = "neither"
+    return KernelFacts(float(k.sum()), flip)
 
 
 def get_kernel(name: str) -> Kernel:

@@ -155,6 +155,58 @@ GATES: dict[str, GatePreset] = {
 }
 
 
+@dataclass(frozen=True)
+class McCullochPittsGate:
+    """A McCulloch–Pitts logical neuron: excitatory and inhibitory inputs, threshold ``b``.
+
+    Fires (1) when (sum of excitatory inputs − sum of inhibitory inputs) >= ``threshold``.
+    ``inhibitory`` holds 0-based input indices; ``formula`` is the firing rule written out.
+    """
+
+    name: str
+    n_inputs: int
+    inhibitory: tuple[int, ...]
+    threshold: float
+    formula: str
+    source: str
+
+
+MCCULLOCH_PITTS_GATES: dict[str, McCullochPittsGate] = {
+    g.name: g
+    for g in (
+        McCullochPittsGate("AND", 2, (), 2, "x₁ + x₂ ≥ 2", f"{SEED} 1.1.6 (l.141–144); b = 2 derived"),
+        McCullochPittsGate("OR", 2, (), 1, "x₁ + x₂ ≥ 1", f"{SEED} 1.1.6 (l.141–144); b = 1 derived"),
+        McCullochPittsGate("NOT", 1, (0,), 0, "−x₁ ≥ 0", f"{SEED} 1.1.6 (l.141–144); b = 0 derived"),
+        McCullochPittsGate("x1 AND NOT x2", 2, (1,), 1, "x₁ − x₂ ≥ 1",
+                           f"{SEED} 1.1.6 (l.141–144); the first bracket of XOR (1.2.5)"),
+    )
+}
+"""The McCulloch–Pitts form of the basic gates (seed 004, 1.1.5–1.1.6, l.121–144: excitatory inputs
+x₁…xₙ, inhibitory x_{n+1}…x_m, threshold b). The thresholds are derived, not printed."""
+
+
+def mcculloch_pitts_rows(gate: McCullochPittsGate) -> list[tuple[tuple[int, ...], str, int]]:
+    """Every input row of ``gate`` with its potential written out and the output.
+
+    Returns
+    -------
+    list of (inputs, "x₁ − x₂ = 1 − 0 = 1 ≥ 1", output), in counting order (:func:`input_rows`)
+    """
+    rows = input_rows(gate.n_inputs)
+    out = mcculloch_pitts(rows, inhibitory=gate.inhibitory, threshold=gate.threshold)
+    result = []
+    for row, y in zip(rows, out):
+        signs = ["−" if i in gate.inhibitory else "+" for i in range(gate.n_inputs)]
+        names = "".join(f" {s} x{chr(0x2081 + i)}" for i, s in enumerate(signs)).strip()
+        values = "".join(f" {s} {v}" for s, v in zip(signs, row)).strip()
+        names, values = (t[2:] if t.startswith("+ ") else t.replace("− ", "−", 1) if t.startswith("−") else t
+                         for t in (names, values))
+        v = int(sum(-x if i in gate.inhibitory else x for i, x in enumerate(row)))
+        result.append((tuple(int(x) for x in row), f"{names} = {values} = {str(v).replace('-', '−')} {'≥' if y else '<'} {gate.threshold:g}",
+                       int(y)))
+    return result
+
+
 # ----------------------------------------------------------------------------- truth tables
 def input_rows(n_inputs: int, *, bipolar: bool = False) -> np.ndarray:
     """All ``2**n`` binary input rows in counting order (``x1`` most significant).
@@ -362,7 +414,7 @@ def two_layer_table(
 
 
 __all__ = [
-    "GATES", "GatePreset", "TruthTable", "TwoLayerTable", "XOR_HIDDEN_BIAS", "XOR_HIDDEN_WEIGHTS",
+    "GATES", "GatePreset", "MCCULLOCH_PITTS_GATES", "McCullochPittsGate", "mcculloch_pitts_rows", "TruthTable", "TwoLayerTable", "XOR_HIDDEN_BIAS", "XOR_HIDDEN_WEIGHTS",
     "XOR_OUTPUT_BIAS", "XOR_OUTPUT_WEIGHTS", "decision_segment", "input_rows", "mcculloch_pitts", "potential",
     "sum_expression", "threshold_unit", "truth_table", "two_layer_table",
 ]

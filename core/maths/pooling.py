@@ -1,7 +1,7 @@
 """Pooling layers written out in NumPy: max, average and global pooling, and the windows they read.
 
 A pooling layer slides a window over each feature map and keeps one statistic per window: the
-maximum or the mean. It has no weights ("there's nothing for gradient descent to learn",
+maximum, the mean, or the L2 norm (``000_05cde12013bfe355.txt`` L694-696 names all three). It has no weights ("there's nothing for gradient descent to learn",
 ``003_de28f4f738ce9072.txt`` L161-162); it shrinks height and width and keeps the depth, each
 channel pooled on its own (``000_05cde12013bfe355.txt`` L700).
 
@@ -30,7 +30,7 @@ from core.maths.convolution import resolve_padding
 from core.maths.shapes import IntPair, int_pair
 
 POOL_PADDINGS = ("valid", "same")
-POOL_TYPES = ("max", "average")
+POOL_TYPES = ("max", "average", "l2")
 
 
 def _padding_name(padding) -> str:
@@ -211,6 +211,42 @@ def avg_pool2d(x, pool_size: IntPair = 2, *, stride: IntPair | None = None,
     return _finish(sums / counts, win.squeeze)
 
 
+def l2_pool2d(x, pool_size: IntPair = 2, *, stride: IntPair | None = None,
+              padding: str = "valid") -> np.ndarray:
+    """L2-norm pooling: the square root of the sum of squares in each window, each channel on its own.
+
+    ``out = sqrt(sum over the window of x**2)``; it lies between the window's largest absolute
+    value and ``f`` times it, so like max pooling it follows the strongest response, but every
+    cell contributes. Keras has no L2-pooling layer; it equals
+    ``sqrt(count * AveragePooling2D(x**2))`` with ``count`` the real cells of the window
+    (``tests/core/test_pooling.py`` checks that with ``tf.nn.avg_pool2d``).
+
+    Parameters
+    ----------
+    x : array_like of shape (H, W) or (H, W, C), float
+    pool_size, stride, padding
+        As :func:`max_pool2d`; with "same" the padded cells add 0 to the sum.
+
+    Returns
+    -------
+    pooled : ndarray of shape (H', W') or (H', W', C), float32, >= 0
+
+    Raises
+    ------
+    ValueError
+        As :func:`max_pool2d`.
+
+    Source
+    ------
+    ``000_05cde12013bfe355.txt`` L694-696 ("mean (average) pooling or L2-norm pooling"). On Ng's
+    4×4 matrix (seed 003 L150-162), 2×2 stride 2: ``[[√95, √7], [√71, √18]]`` =
+    ``[[9.747, 2.646], [8.426, 4.243]]``.
+    """
+    win = _windows(x, pool_size, stride, padding, fill=0.0)
+    squares = (win.values.astype(np.float64) ** 2).sum(axis=(3, 4))
+    return _finish(np.sqrt(squares), win.squeeze)
+
+
 def _global(x, reducer, keepdims: bool) -> np.ndarray:
     arr, squeeze = _as_maps(x)
     out = reducer(arr.astype(np.float64), axis=(0, 1), keepdims=keepdims)
@@ -251,11 +287,14 @@ def global_avg_pool2d(x, *, keepdims: bool = False) -> np.ndarray:
 
 def pool2d(x, pool_size: IntPair = 2, *, kind: str = "max", stride: IntPair | None = None,
            padding: str = "valid") -> np.ndarray:
-    """:func:`max_pool2d` or :func:`avg_pool2d` chosen by ``kind`` ("max" or "average")."""
+    """:func:`max_pool2d`, :func:`avg_pool2d` or :func:`l2_pool2d` chosen by ``kind``
+    ("max", "average" or "l2")."""
     if kind == "max":
         return max_pool2d(x, pool_size, stride=stride, padding=padding)
     if kind in ("average", "avg"):
         return avg_pool2d(x, pool_size, stride=stride, padding=padding)
+    if kind == "l2":
+        return l2_pool2d(x, pool_size, stride=stride, padding=padding)
     raise ValueError(f"`kind` must be one of {POOL_TYPES}, got {kind!r}.")
 
 
@@ -307,7 +346,8 @@ def pool_expression(x, row: int, col: int, pool_size: IntPair = 2, *, kind: str 
     """The arithmetic of one pooled value written out, e.g. ``"max(1, 3, 2, 9) = 9"``.
 
     Average pooling shows the sum over the window's real cells divided by their count, as
-    ``tf.nn.avg_pool2d`` computes it: ``"(1 + 3 + 2 + 9) / 4 = 3.75"``. Only 2-D ``x``.
+    ``tf.nn.avg_pool2d`` computes it: ``"(1 + 3 + 2 + 9) / 4 = 3.75"``; L2 pooling the root of
+    the sum of squares: ``"√(1² + 3² + 2² + 9²) = √95 = 9.747"``. Only 2-D ``x``.
 
     Raises
     ------
@@ -324,4 +364,43 @@ def pool_expression(x, row: int, col: int, pool_size: IntPair = 2, *, kind: str 
     if kind in ("average", "avg"):
         mean = float(np.mean(arr[r0:r1, c0:c1], dtype=np.float64))
         return f"({' + '.join(cells)}) / {len(cells)} = {mean:.4g}".replace("+ -", "− ")
+    if kind == "l2":
+        total = float(np.sum(arr[r0:r1, c0:c1].astype(np.float64) ** 2))
+        squares = " + ".join(f"{c}²" if not c.startswith("-") else f"({c})²" for c in cells)
+        return f"√({squares}) = √{total:.6g} = {np.sqrt(total):.4g}"
     raise ValueError(f"`kind` must be one of {POOL_TYPES}, got {kind!r}.")
+
+
+def compare_pooling(x, pool_size: IntPair = 2, *, stride: IntPair | None = None,
+                    padding: str = "valid") -> dict[str, np.ndarray]:
+    """Max, average and L2-norm pooling of the same input: kind -> pooled array (float32).
+
+    The three kinds seed ``000_05cde12013bfe355.txt`` L694-696 names, side by side.
+
+    Raises
+    ------
+    ValueError
+        As :func:`max_pool2d`.
+    """
+    return {kind: pool2d(x, pool_size, kind=kind, stride=stride, padding=padding) for kind in POOL_TYPES}
+
+
+def window_counts(x_shape: tuple[int, ...], pool_size: IntPair = 2, *, stride: IntPair | None = None,
+                  padding: str = "valid") -> np.ndarray:
+    """How many real (not padded) cells each pooling window holds: int64 ``(H', W')``.
+
+    ``l2_pool2d(x) == sqrt(window_counts(...) * avg_pool2d(x**2))``, which is how the page checks
+    L2 pooling with Keras' ``AveragePooling2D`` (Keras has no L2-pooling layer).
+
+    Raises
+    ------
+    ValueError
+        As :func:`pool_window`.
+    """
+    ph, pw = int_pair(pool_size, "pool_size")
+    sh, sw = (ph, pw) if stride is None else int_pair(stride, "stride")
+    oh = pool_output_size(int(x_shape[0]), ph, stride=sh, padding=padding)
+    ow = pool_output_size(int(x_shape[1]), pw, stride=sw, padding=padding)
+    sizes = [(r1 - r0) * (c1 - c0) for r0, r1, c0, c1 in pool_windows(x_shape, (ph, pw), stride=(sh, sw),
+                                                                      padding=padding)]
+    return np.asarray(sizes, dtype=np.int64).reshape(oh, ow)

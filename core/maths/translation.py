@@ -121,7 +121,7 @@ def translation_sensitivity(image, kernel, shift: IntPair, pool_size: IntPair = 
     pool_size : int or (int, int), >= 1
     stride : int or (int, int), >= 1, optional
         Pooling stride; defaults to ``pool_size``.
-    kind : {"max", "average"}
+    kind : {"max", "average", "l2"}
     relu : bool
         Apply ReLU between convolution and pooling (one CNN stage).
 

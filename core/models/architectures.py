@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from core.models.builders import (alexnet, bn_mnist_cnn_000, cifar10_cnn_002, cifar10_cnn_004,
                                         dcgan_discriminator_004, dcgan_generator_004, flowers_cnn_002,
-                                        iris_004, lenet5, mnist_cnn_001, mnist_cnn_keras_example,
+                                        birth_weight_004, iris_004, lenet5, tf1_mnist_cnn_000, mnist_cnn_001, mnist_cnn_keras_example,
                                         ng_sample_net, tf_guide_dense, vgg16)
 from core.maths.layer_math import (FLOAT32_BYTES, _n, _positive_int, batchnorm_formula, conv_formula, conv_params,
                              dense_formula, dense_params)
@@ -104,6 +104,16 @@ ARCHITECTURES: dict[str, ArchitectureSpec] = {s.key: s for s in (
     ArchitectureSpec(
         "iris_004", "Iris network (seed 004)", iris_004, "004_36a7c4616778873b.txt l.1199-1299", 26,
         seed_total=26, note="The seed's Lambda layers would show 0 parameters in Keras 3; Dense shows 26."),
+    ArchitectureSpec(
+        "birth_weight_004", "Birth-weight network (seed 004)", birth_weight_004,
+        "004_36a7c4616778873b.txt l.1452-1479", 497,
+        note="7 → 25 → 10 → 3 → 1, ReLU everywhere: (7+1)·25 + (25+1)·10 + (10+1)·3 + (3+1)·1 = 497 "
+             "(the seed prints no total)."),
+    ArchitectureSpec(
+        "tf1_mnist_cnn_000", "TensorFlow 1 MNIST CNN (seed 000)", tf1_mnist_cnn_000,
+        "000_05cde12013bfe355.txt L972-1038", 3_274_634,
+        note="832 + 51,264 + 3,212,288 + 10,250 = 3,274,634 (the seed prints no total): the first dense "
+             "layer (7·7·64 = 3,136 inputs × 1,024 units) holds 98% of the parameters."),
     ArchitectureSpec(
         "cifar10_cnn_004", "CIFAR-10 CNN with dropout (seed 004)", cifar10_cnn_004,
         "004_36a7c4616778873b.txt l.2077-2140", 550_570, note="Flatten size 4·4·128 = 2,048."),

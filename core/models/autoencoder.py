@@ -12,12 +12,14 @@ call either half alone::
     encoder = model.get_layer("encoder"); decoder = model.get_layer("decoder")
 
 Models: the seed's presets (:data:`PRESETS`, parameter counts of seed fact 48), a dense
-autoencoder with a 2-D code (the latent-plane model), a convolutional autoencoder, its denoising
+autoencoder with a 2-D code (the latent-plane model; the shipped one, ``ae2d`` in
+:mod:`core.models.registry`, is trained as a *denoising* autoencoder: Gaussian input noise of
+std 0.3, clean targets), a convolutional autoencoder, its denoising
 training (:func:`add_noise`), and - beyond the seeds, which contain no variational autoencoder - a
 VAE with a 2-D latent space (:class:`VAE`, trained with a custom ``train_step``).
 
 The NumPy around them (the code plane, the anomaly percentile, PCA) lives in
-:mod:`core.maths.latent_space`; its names are re-exported here (``__all__``).
+:mod:`core.maths.latent_space`; call it from there.
 """
 from __future__ import annotations
 
@@ -29,8 +31,7 @@ import keras
 import tensorflow as tf
 from keras import layers, ops
 
-from core.maths.latent_space import (anomaly_percentile, latent_grid, latent_range, pca_fit, pca_reconstruct,
-                                     pca_reconstruction_mse)
+from core.maths.latent_space import latent_grid
 
 
 SEED_FILE = "000_05cde12013bfe355.txt"
@@ -417,5 +418,4 @@ __all__ = [
     "SEED_FILE", "IMAGE_SHAPE", "N_PIXELS", "AutoencoderPreset", "PRESETS", "build_dense_decoder",
     "build_dense_autoencoder", "build_preset", "build_conv_autoencoder", "add_noise", "Sampling", "VAE", "build_vae",
     "encode", "decode", "reconstruct", "reconstruction_error", "decode_manifold",
-    "anomaly_percentile", "latent_grid", "latent_range", "pca_fit", "pca_reconstruct", "pca_reconstruction_mse",
 ]

@@ -169,6 +169,47 @@ def tf_guide_dense():
     return keras.Model(inputs, outputs, name="tf_guide_dense")
 
 
+def tf1_mnist_cnn_000():
+    """Seed 000's low-level TensorFlow 1 MNIST CNN, rebuilt with Keras layers: 3,274,634 params.
+
+    28×28×1 → conv 5×5×32 'same' (832) → 2×2 max pool 'same' → 14×14×32 → conv 5×5×64 'same'
+    (51,264) → pool → 7×7×64 = 3,136 → dense 1024 ReLU (3,212,288, 98 % of all) → dropout →
+    dense 10 logits (10,250). Source: ``000_05cde12013bfe355.txt`` L972-1038 (``W_conv1 = [5, 5, 1,
+    32]``, ``W_conv2 = [5, 5, 32, 64]``, ``W_fc1 = [7 * 7 * 64, 1024]``, ``W_fc2 = [1024, 10]``,
+    ``padding='SAME'``; OCR-garbled, read as in the seed notes).
+    """
+    keras = _keras()
+    L = keras.layers
+    inputs = keras.Input((28, 28, 1), name="image")
+    x = L.Conv2D(32, 5, padding="same", activation="relu", name="conv1")(inputs)
+    x = L.MaxPooling2D(2, padding="same", name="pool1")(x)
+    x = L.Conv2D(64, 5, padding="same", activation="relu", name="conv2")(x)
+    x = L.MaxPooling2D(2, padding="same", name="pool2")(x)
+    x = L.Flatten(name="flatten")(x)
+    x = L.Dense(1024, activation="relu", name="fc1")(x)
+    x = L.Dropout(0.5, name="dropout")(x)
+    outputs = L.Dense(10, name="logits")(x)
+    return keras.Model(inputs, outputs, name="tf1_mnist_cnn_000")
+
+
+def birth_weight_004():
+    """Seed 004's birth-weight regressor: 7 → 25 → 10 → 3 → 1, ReLU on every layer: 497 params.
+
+    (7+1)·25 + (25+1)·10 + (10+1)·3 + (3+1)·1 = 200 + 260 + 33 + 4 = 497. The seed wraps raw
+    ``tf.Variable`` s in ``Lambda`` layers (Keras 3 would count 0); ``Dense`` layers give the 497.
+    Source: ``004_36a7c4616778873b.txt`` l.1452-1479 (weights ``[7,25]``, ``[25,10]``, ``[10,3]``,
+    ``[3,1]``, ReLU also on the output as printed).
+    """
+    keras = _keras()
+    L = keras.layers
+    inputs = keras.Input((7,), name="mother")
+    x = L.Dense(25, activation="relu", name="hidden1")(inputs)
+    x = L.Dense(10, activation="relu", name="hidden2")(x)
+    x = L.Dense(3, activation="relu", name="hidden3")(x)
+    outputs = L.Dense(1, activation="relu", name="birth_weight")(x)
+    return keras.Model(inputs, outputs, name="birth_weight_004")
+
+
 def iris_004():
     """Seed 004's iris network, 3 → 5 → 1 with ReLU on both layers: "26 total variables".
 

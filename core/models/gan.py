@@ -9,8 +9,11 @@ the discriminator, a tanh output (images scaled to [-1, 1] by ``x / 127.5 - 1``)
 
     D: BCE(1, D(x)) + BCE(0, D(G(z)))        G: BCE(1, D(G(z)))   (non-saturating)
 
-:class:`DCGAN` follows that recipe for MNIST-sized digits with transposed convolutions, in a
-Keras 3 ``Model`` with a custom ``train_step``; :func:`build_seed_generator` and
+:class:`DCGAN` follows that training recipe (losses, Adam settings, batch-norm momentum) for
+MNIST-sized digits, in a Keras 3 ``Model`` with a custom ``train_step``, but not the seed's
+generator layers: :func:`build_generator` upsamples with transposed convolutions and uses
+LeakyReLU 0.2, where the seed's generator upsamples (``UpSampling2D``) and then convolves, with
+ReLU, keeping LeakyReLU for the discriminator; :func:`build_seed_generator` and
 :func:`build_seed_discriminator` rebuild the seed's own 96x96x3 networks (parameter counts
 2,452,611 and 1,658,945) whose tomato data set is not available. Images given to and returned by
 the helpers here are float32 in [0, 1] (MNIST's white digit on black); the networks see [-1, 1].

@@ -153,3 +153,32 @@ def test_the_caches_are_keyed_on_model_point_and_digit():
     np.testing.assert_array_equal(noisy, ae.add_noise(x_test[[3, 4]], noise_factor=0.3, seed=1))
     np.testing.assert_allclose(restored, ae.reconstruct(model("denoising_ae"), noisy), atol=1e-5)
     assert not np.array_equal(cg.ae_denoise("denoising_ae", (3, 4), 0.35, 1)[1], noisy)
+
+
+def test_the_2d_autoencoder_is_described_as_denoising_and_the_vae_claim_is_hedged(page):
+    """The shipped ae2d was trained with Gaussian input noise 0.3 (core.models.registry); the KL term encourages
+    a gap-free plane, it does not guarantee one."""
+    from core.models.registry import shipped_configs
+
+    noise = shipped_configs()["ae2d"].noise_factor
+    assert noise == 0.3
+    assert page.radio(key="ae_model").options[0].startswith("Denoising autoencoder")
+    assert any("Trained as a **denoising autoencoder**" in c.value and "0.3" in c.value and "not clipped" in c.value
+               for c in page.caption)
+    vae_text = next(m.value for m in page.markdown if "A **VAE**" in m.value)
+    assert "has no empty gaps" not in vae_text and "does not guarantee" in vae_text and "**denoising**" in vae_text
+    page.radio(key="ae_model").set_value("vae2d").run()
+    assert not any("Trained as a **denoising autoencoder**" in c.value for c in page.caption)
+
+
+def test_the_page_calls_latent_space_directly():
+    import ast
+    from pathlib import Path
+
+    from core.models import autoencoder as ae
+
+    source = (Path(__file__).resolve().parents[2] / "pages" / "autoencoder.py").read_text()
+    calls = {f"{n.value.id}.{n.attr}" for n in ast.walk(ast.parse(source))
+             if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "ae"}
+    assert not calls & {"ae.latent_range", "ae.anomaly_percentile", "ae.pca_reconstruct", "ae.pca_reconstruction_mse"}
+    assert not {"latent_range", "anomaly_percentile", "pca_fit", "pca_reconstruct"} & set(ae.__all__)

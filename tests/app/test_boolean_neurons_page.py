@@ -122,3 +122,25 @@ def page_imports_without_tensorflow(script: str) -> list[str]:
 
 def test_page_does_not_import_tensorflow():
     assert page_imports_without_tensorflow("pages/boolean_neurons.py") == []
+
+
+def test_mcculloch_pitts_section(page):
+    """004_36a7c4616778873b.txt 1.1.6 (l.141-144): AND b = 2, OR b = 1, NOT b = 0, x1 ∧ ¬x2 = [x1 − x2 ≥ 1]."""
+    frame = next(d.value for d in page.dataframe if "excitatory − inhibitory vs b" in d.value.columns)
+    assert list(frame["y"]) == [0, 0, 0, 1] and frame["excitatory − inhibitory vs b"][3] == "x₁ + x₂ = 1 + 1 = 2 ≥ 2"
+    page.radio(key="bool_mp").set_value("x1 AND NOT x2").run()
+    frame = next(d.value for d in page.dataframe if "excitatory − inhibitory vs b" in d.value.columns)
+    assert list(frame["y"]) == [0, 0, 1, 0]
+    assert any("**x1 AND NOT x2**: fires when **x₁ − x₂ ≥ 1**" in m.value for m in page.markdown)
+    page.radio(key="bool_mp").set_value("NOT").run()
+    frame = next(d.value for d in page.dataframe if "excitatory − inhibitory vs b" in d.value.columns)
+    assert list(frame["y"]) == [1, 0] and list(frame.columns)[0] == "x1"
+
+
+def test_or_note_and_the_activation_wording(page):
+    assert not any("course's OR table" in i.value for i in page.info)
+    page.selectbox(key="bool_fn").set_value("OR").run()
+    note = next(i.value for i in page.info if "course's OR table" in i.value)
+    assert "φ(-1), φ(0), φ(0), φ(1)" in note and "bias -1" in note and "−0.5, 0.5, 0.5, 1.5" in note
+    text = " ".join(m.value for m in page.markdown)
+    assert "differentiable almost everywhere" in text and "needs a smooth one" not in text

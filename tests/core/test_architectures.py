@@ -60,7 +60,7 @@ def _check_table(model):
         assert row["params"] == model.get_layer(row["name"]).count_params()
         if row["params"]:
             assert row["formula"].endswith(f"= {row['params']:,}") or \
-                row["formula"].startswith(f"4·") and f"= {row['params']:,} " in row["formula"]
+                row["formula"].startswith("4·") and f"= {row['params']:,} " in row["formula"]
     totals = A.table_totals(rows)
     assert totals["params"] == model.count_params()
     assert totals["trainable"] == sum(int(w.numpy().size) for w in model.trainable_weights)
@@ -194,7 +194,7 @@ def test_with_batch_size_and_format_bytes():
 
 
 def test_architecture_figures(models):
-    from core.figures import pooling as F
+    from core.figures import layer_arithmetic as F
     rows = A.layer_table(models("mnist_cnn_001"))
     bars = F.params_figure(rows).data[0]
     assert list(bars.y) == ["conv1", "conv2", "dense1", "output"] and list(bars.x) == [160, 4640, 25632, 330]
@@ -202,3 +202,24 @@ def test_architecture_figures(models):
     assert list(flow[0].y) == [28, 26, 13, 11, 5, 0, 0, 0] and list(flow[1].y)[:5] == [1, 16, 16, 32, 32]
     mem = F.memory_figure(rows, [1, 128]).data[0]
     assert mem.y[1] == pytest.approx(128 * 19_818 * 4 / 1e6)
+
+
+def test_seed000_tf1_mnist_cnn_and_seed004_birth_weight(models):
+    """000_05cde12013bfe355.txt L972-1038: 832 + 51,264 + 3,212,288 + 10,250 = 3,274,634, fc1 holds 98 %;
+    004_36a7c4616778873b.txt l.1452-1479: 7 → 25 → 10 → 3 → 1 = 497."""
+    tf1 = models("tf1_mnist_cnn_000")
+    counts = {r["name"]: r["params"] for r in A.layer_table(tf1) if r["params"]}
+    assert counts == {"conv1": 832, "conv2": 51_264, "fc1": 3_212_288, "logits": 10_250}
+    assert sum(counts.values()) == 3_274_634 == tf1.count_params()
+    assert round(100 * counts["fc1"] / tf1.count_params()) == 98
+    assert _shapes(tf1)["pool2"] == (7, 7, 64)
+    bw = models("birth_weight_004")
+    assert [l.count_params() for l in bw.layers[1:]] == [200, 260, 33, 4] and bw.count_params() == 497
+    assert [l.units for l in bw.layers[1:]] == [25, 10, 3, 1]
+
+
+def test_residual_gradient_figure():
+    from core.figures.layer_arithmetic import residual_gradient_figure
+
+    fig = residual_gradient_figure([2, 4], [1.0, 0.0], [1.0, 2.0])
+    assert list(fig.data[0].y)[1] > 0 and list(fig.data[1].y) == [1.0, 2.0] and fig.layout.yaxis.type == "log"

@@ -65,7 +65,7 @@ def test_large_padded_grids_travel_as_one_lossless_picture():
     import plotly.io as pio
     from PIL import Image
 
-    from core.figures.pooling import padded_grid_figure
+    from core.figures.layer_arithmetic import padded_grid_figure
 
     big = padded_grid_figure(224, 3, (1, 1), 2, 1, (0, 0), 112)
     assert big.data[0].type == "image" and big.data[0].source.startswith("data:image/png")

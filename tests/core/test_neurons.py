@@ -126,3 +126,30 @@ def test_errors_name_the_argument():
         sep.separate_points([[0, 0], [1, 1]], [0, 2])
     with pytest.raises(TypeError, match="`bias`"):
         nn.truth_table((1, 1), "x")
+
+
+def test_mcculloch_pitts_gates_from_seed_004():
+    """004_36a7c4616778873b.txt 1.1.6 (l.141-144): y = 1 if excitatory − inhibitory ≥ b. AND b = 2, OR b = 1,
+    NOT b = 0 (inhibitory), x1 ∧ ¬x2 = [x1 − x2 ≥ 1]."""
+    from core.maths.boolean_functions import BOOLEAN_FUNCTIONS
+    from core.maths.neurons import MCCULLOCH_PITTS_GATES as MP, input_rows, mcculloch_pitts, mcculloch_pitts_rows
+
+    assert {n: (g.threshold, g.inhibitory) for n, g in MP.items()} == {
+        "AND": (2, ()), "OR": (1, ()), "NOT": (0, (0,)), "x1 AND NOT x2": (1, (1,))}
+    for name in ("AND", "OR"):
+        out = mcculloch_pitts(input_rows(2), threshold=MP[name].threshold)
+        assert tuple(out) == BOOLEAN_FUNCTIONS[name].outputs
+    assert list(mcculloch_pitts(input_rows(1), inhibitory=(0,), threshold=0)) == [1, 0]
+    assert [r[2] for r in mcculloch_pitts_rows(MP["x1 AND NOT x2"])] == [0, 0, 1, 0]
+    assert mcculloch_pitts_rows(MP["x1 AND NOT x2"])[2][1] == "x₁ − x₂ = 1 − 0 = 1 ≥ 1"
+    assert mcculloch_pitts_rows(MP["NOT"])[1][1] == "−x₁ = −1 = −1 < 0"
+    assert mcculloch_pitts_rows(MP["AND"])[3][1] == "x₁ + x₂ = 1 + 1 = 2 ≥ 2"
+
+
+def test_or_note_explains_the_seeds_potentials():
+    from core.maths.neurons import GATES, potential
+
+    assert "bias -1" in GATES["OR"].note
+    rows = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    assert list(potential(rows, [1, 1], -1)) == [-1, 0, 0, 1]            # the seed's printed φ(−1), φ(0), φ(0), φ(1)
+    assert list(potential(rows, [1, 1], GATES["OR"].bias)) == [-0.5, 0.5, 0.5, 1.5]

@@ -280,3 +280,34 @@ def test_pooling_figures():
     report = translation_sensitivity(np.random.default_rng(5).random((20, 20)), np.ones((3, 3)), (0, 2), 2)
     diff = F.translation_figure(report).data[2].z
     assert np.isnan(np.asarray(diff, float)[:, :2]).all()        # the uncovered columns are not compared
+
+
+# ---------------------------------------------------------------- L2-norm pooling (seed 000 L694-696)
+
+def test_l2_pool_on_ngs_matrix_and_written_out():
+    from core.data.pooling_examples import POOLING_PRESETS
+    from core.maths.pooling import compare_pooling, l2_pool2d, pool_expression
+
+    x = [[1, 3, 2, 1], [2, 9, 1, 1], [1, 3, 2, 3], [5, 6, 1, 2]]
+    np.testing.assert_allclose(l2_pool2d(x), [[9.746795, 2.645751], [8.426150, 4.242641]], rtol=1e-6)
+    assert pool_expression(x, 0, 0, kind="l2") == "√(1² + 3² + 2² + 9²) = √95 = 9.747"
+    assert pool_expression([[-2, 1]], 0, 0, (1, 2), kind="l2") == "√((-2)² + 1²) = √5 = 2.236"
+    both = compare_pooling(x)
+    np.testing.assert_array_equal(both["max"], [[9, 2], [6, 3]])
+    np.testing.assert_array_equal(both["average"], [[3.75, 1.25], [3.75, 2]])
+    assert (both["max"] <= both["l2"]).all() and (both["l2"] <= 2 * both["max"]).all()
+    preset = POOLING_PRESETS["ng_l2"]
+    np.testing.assert_allclose(l2_pool2d(preset.matrix), preset.expected, rtol=1e-6)
+
+
+@settings(max_examples=30, deadline=None)
+@given(pooling_cases())
+def test_l2_pool_matches_tf_average_of_squares(case):
+    """Keras has no L2 pooling: sqrt(real cells * avg_pool(x**2)) is its TensorFlow form."""
+    from core.maths.pooling import l2_pool2d, window_counts
+
+    x, pool, stride, padding = case
+    ours = l2_pool2d(x, pool, stride=stride, padding=padding)
+    mean_sq = _tf_pool(tf.nn.avg_pool2d, x * x, pool, stride, padding)
+    counts = window_counts(x.shape, pool, stride=stride, padding=padding)[:, :, None]
+    np.testing.assert_allclose(ours, np.sqrt(counts * mean_sq), rtol=1e-4, atol=1e-5)

@@ -1,0 +1,123 @@
+"""The Layer arithmetic page's "Tensors" and "Residual block" parts (pure Streamlit layout).
+
+The numbers come from :mod:`core.maths.tensors` and :mod:`core.maths.residual`, which the core
+tests check against NumPy (``np.reshape``, ``np.broadcast_shapes``) and TensorFlow
+(``GradientTape``).
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from core.adapters import ui
+from core.figures.layer_arithmetic import residual_gradient_figure
+from core.maths.layer_math import format_bytes
+from core.maths.residual import first_layer_gradients, residual_block
+from core.maths.tensors import DTYPE_BYTES, IMAGE_BATCH_001, broadcast, parse_array, parse_shape, reshape, tensor_info
+
+
+def _array_text(a: np.ndarray) -> str:
+    return np.array2string(np.asarray(a), separator=", ", formatter={"float_kind": lambda v: f"{v:g}"})
+
+
+def tensors_part() -> None:
+    """Rank, shape, size and memory; reshape and broadcasting on arrays students edit."""
+    st.markdown("A **tensor** is a multidimensional array (002_7b3b2c01a09ce879.txt L185–207). Its **rank** is the "
+                "number of axes, its **shape** the length of each axis, and its **size** the number of values: "
+                "the **product of the shape**. A batch of colour images is rank 4: "
+                "[number of images, height, width, channels] (001_0ab6af07a5a8fe8c.txt L176–180).")
+    st.session_state.setdefault("arch_tensor_shape", str(IMAGE_BATCH_001))
+    t1, t2 = st.columns([3, 1])
+    text = t1.text_input("Shape", key="arch_tensor_shape", help="e.g. (25000, 300, 450, 3) or [3, 2, 4, 5]")
+    dtype = t2.selectbox("dtype", list(DTYPE_BYTES), key="arch_tensor_dtype")
+    try:
+        info = tensor_info(parse_shape(text), dtype)
+    except ValueError as exc:
+        st.error(str(exc))
+    else:
+        m1, m2, m3 = st.columns(3)
+        m1.metric("Rank", info.rank)
+        m2.metric("Size (values)", f"{info.size:,}")
+        m3.metric(f"Memory as {dtype}", format_bytes(info.nbytes), help=f"{info.nbytes:,} bytes")
+        st.code(f"size = {info.size_expression()}\nmemory = {info.size:,} × {DTYPE_BYTES[dtype]} bytes = "
+                f"{info.nbytes:,} bytes ({info.nbytes / 2 ** 30:,.2f} GiB)", language=None)
+        if info.shape == IMAGE_BATCH_001:
+            st.caption("The seed's example (001 L180): 10,125,000,000 values, 40.5 GB as float32 — far more than "
+                       "a GPU holds, which is why images are fed in small batches.")
+    st.markdown("**Reshape** keeps the values and their order and needs the same size (002 L225–242; MNIST's "
+                "`x_train.reshape(60000, 28, 28, 1)`, 001 L245). One axis may be −1: NumPy works it out.")
+    st.session_state.setdefault("arch_reshape_values", "[[1], [2], [3]]")
+    st.session_state.setdefault("arch_reshape_shape", "(1, 3)")
+    r1, r2 = st.columns(2)
+    values_text = r1.text_input("Array", key="arch_reshape_values")
+    shape_text = r2.text_input("New shape", key="arch_reshape_shape")
+    try:
+        arr = parse_array(values_text)
+        out = reshape(arr, parse_shape(shape_text, allow_infer=True))
+    except ValueError as exc:
+        st.error(str(exc))
+    else:
+        st.code(f"shape {arr.shape} → {out.shape}\n{_array_text(out)}", language=None)
+    st.markdown("**Broadcasting**: shapes are compared from the right; two lengths fit when they are equal or one "
+                "is 1, which is stretched (002 L244–259: `[1, 2, 3] * 2` = `[2, 4, 6]`).")
+    st.session_state.setdefault("arch_bc_a", "[1, 2, 3]")
+    st.session_state.setdefault("arch_bc_b", "2")
+    b1, b2 = st.columns(2)
+    a_text = b1.text_input("a", key="arch_bc_a")
+    b_text = b2.text_input("b", key="arch_bc_b")
+    try:
+        a, b = parse_array(a_text), parse_array(b_text)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    result = broadcast(a.shape, b.shape)
+    lines = [f"a: shape {a.shape}, b: shape {b.shape}", *result.steps]
+    if result.shape is None:
+        st.code("\n".join(lines), language=None)
+        st.error(f"Shapes {a.shape} and {b.shape} do not broadcast: a * b raises an error.")
+    else:
+        st.code("\n".join(lines + [f"a * b: shape {result.shape}", _array_text(a * b)]), language=None)
+
+
+def residual_part() -> None:
+    """The residual block with numbers, and the gradient at the first layer, plain vs residual."""
+    st.markdown("ResNet (003_de28f4f738ce9072.txt L217–244) adds a **skip connection**: the block's input a[l] is "
+                "added before the second activation,")
+    st.latex(r"z^{[l+2]} = W^{[l+2]} a^{[l+1]} + b^{[l+2]}, \qquad a^{[l+2]} = g\left(z^{[l+2]} + a^{[l]}\right)")
+    st.markdown("**The identity is easy to learn** (L239): with W = 0, b = 0 and g = ReLU, z[l+2] = 0 and "
+                "a[l+2] = ReLU(a[l]) = a[l] whenever a[l] ≥ 0 — and after a ReLU it always is. Type an a[l]:")
+    st.session_state.setdefault("arch_res_a", "[1.5, 0, 2, 0.25]")
+    st.session_state.setdefault("arch_res_w", 0.0)
+    c1, c2 = st.columns([3, 2])
+    a_text = c1.text_input("a[l]", key="arch_res_a")
+    w = c2.select_slider("Every weight and bias of the block", [0.0, 0.1, 0.5, 1.0], key="arch_res_w")
+    try:
+        a = parse_array(a_text).astype(np.float64).ravel()
+        if a.size == 0 or a.size > 16:
+            raise ValueError("a[l]: type between 1 and 16 numbers.")
+        n = a.size
+        block = residual_block(a, np.full((n, n), w), np.full(n, w), np.full((n, n), w), np.full(n, w))
+    except ValueError as exc:
+        st.error(str(exc))
+    else:
+        st.code("\n".join([f"a[l]            = {_array_text(block.a_l)}",
+                           f"z[l+2]          = {_array_text(block.z2)}",
+                           f"a[l+2] (skip)   = ReLU(z[l+2] + a[l]) = {_array_text(block.a2)}",
+                           f"without skip    = ReLU(z[l+2])        = {_array_text(block.plain)}"]), language=None)
+        if w == 0:
+            same = np.array_equal(block.a2, block.a_l)
+            (st.success if same else st.info)(
+                "a[l+2] = a[l]: the block is the identity." if same else
+                "a[l+2] = ReLU(a[l]): the negative entries became 0 (a[l] after a ReLU is never negative).")
+    st.markdown("**The skip helps the gradient back-propagate** (L240). Below, stacks of dense ReLU layers (width 16, "
+                "random weights N(0, s²/16), 64 random inputs) with and without a skip every two layers: the "
+                "gradient of ½‖output‖² that reaches the first layer's weights.")
+    scale = st.select_slider("Weight scale s", [0.3, 0.5, 0.7, 1.0, 1.4], value=0.5, key="arch_res_scale",
+                             help="1.4 ≈ √2 is He initialisation, made for ReLU")
+    g = first_layer_gradients(weight_scale=scale)
+    ui.show_figure(residual_gradient_figure(g.depths, g.plain, g.residual), key="arch_res_fig")
+    st.dataframe([{"depth": d, "plain ‖dL/dW₁‖": f"{p:.3g}", "residual ‖dL/dW₁‖": f"{r:.3g}"}
+                  for d, p, r in zip(g.depths, g.plain, g.residual)], hide_index=True)
+    st.caption("Through a plain stack the gradient is multiplied by every layer's weights and ReLU slopes and "
+               "shrinks geometrically; the skip adds a path on which it passes unchanged. With He's scale (1.4) the "
+               "plain stack keeps its gradient and the residual one grows: real ResNets add batch normalisation.")
