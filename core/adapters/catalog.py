@@ -60,6 +60,12 @@ PAGES: tuple[PageInfo, ...] = (
     PageInfo("pages/cnn_activations.py", "CNN activations", ":material/layers:", "Trained networks",
              "What a trained CNN sees in a digit, in your drawing and in your photo: every feature map.",
              needs_tensorflow=True),
+    PageInfo("pages/deep_features.py", "Deep features", ":material/deblur:", "Trained networks",
+             "Your photo through a real VGG16, offline: every layer's feature maps, where a unit looks, and "
+             "learned edges (HED) beside Sobel and Canny.", needs_tensorflow=True),
+    PageInfo("pages/training.py", "Training a CNN", ":material/trending_down:", "Trained networks",
+             "The loss, one gradient step with the numbers, a network overfitting 1,000 images, and dropout, "
+             "batch norm, L2 and augmentation compared on the same curves.", needs_tensorflow=True),
     PageInfo("pages/autoencoder.py", "Autoencoder latent space", ":material/scatter_plot:", "Generative models",
              "Click anywhere in a 2-D latent space and see the digit it decodes to.", needs_tensorflow=True),
     PageInfo("pages/gan.py", "GAN sampling", ":material/auto_awesome:", "Generative models",

