@@ -251,6 +251,10 @@ def _process_tree(root: int) -> list[int]:
     return tree
 
 
+#: Every server of this run (the load phases wait until all of them are idle).
+_SERVERS: list = []
+
+
 class ServerPool:
     """Starts servers on free ports and stops every one of them on exit (context manager)."""
 
@@ -295,10 +299,13 @@ class ServerPool:
                                     stdin=subprocess.DEVNULL, start_new_session=True)
         server = Server(name, script, port, proc, log, time.perf_counter(), workers=self.workers, run_dir=run_dir)
         self.servers.append(server)
+        _SERVERS.append(server)
         return server
 
     @staticmethod
     def stop(server: Server) -> None:
+        if server in _SERVERS:
+            _SERVERS.remove(server)
         if server.proc.poll() is None:
             server.proc.terminate()
             try:
@@ -939,7 +946,8 @@ async def warm_up(server: Server, page: str, args) -> Action:
     TensorFlow and the shipped models done), so the load phase measures the steady state; the
     start-up itself is what ``--first-visit`` measures."""
     action = await one_view(server, page, args)
-    await settle(server, timeout=max(args.timeout, 120))
+    for other in [server, *(s for s in _SERVERS if s is not server)]:
+        await settle(other, timeout=max(args.timeout, 120))      # the other server's start-up too
     return action
 
 

@@ -215,14 +215,26 @@ numbers_view()
 
 # --- more of the course's worked examples -----------------------------------------------------------
 st.subheader("More from the course")
-tabs = st.tabs(["1-D convolution first", "Several kernels make a volume", "Gradient magnitude (Scharr)",
-                "The X / O example"])
-with tabs[0]:
-    convolution_sections.one_dimensional()
-with tabs[1]:
-    convolution_sections.volume()
-with tabs[2]:
-    convolution_sections.gradient_magnitude_section(image, image_key)
-with tabs[3]:
-    convolution_sections.xo_example()
+MORE = {"one_d": "1-D convolution first", "volume": "Several kernels make a volume",
+        "gradient": "Gradient magnitude (Scharr)", "xo": "The X / O example"}
+url_state.url_default("conv_more", "more", "one_d", choices=MORE)
+more = st.radio("Worked example", list(MORE), key="conv_more", format_func=MORE.get, horizontal=True,
+                label_visibility="collapsed")
+url_state.sync_url(more=more)
+
+
+@st.fragment
+def more_from_the_course(which: str) -> None:
+    """Only the chosen example is built, and its own controls rerun only this part."""
+    if which == "one_d":
+        convolution_sections.one_dimensional()
+    elif which == "volume":
+        convolution_sections.volume()
+    elif which == "gradient":
+        convolution_sections.gradient_magnitude_section(image, image_key)
+    else:
+        convolution_sections.xo_example()
+
+
+more_from_the_course(more)
 ui.show_source(cross_correlate2d, window_terms, conv2d_layer)

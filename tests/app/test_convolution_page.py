@@ -190,6 +190,8 @@ def test_one_dimensional_tab(page):
 
 def test_volume_tab(page):
     """003 L106-115: 6×6×3 with two 3×3×3 kernels → 4×4×2; the cs231n demo (000 L635-656) → 3×3×2."""
+    assert not any("output **4 × 4 × 2**" in m.value for m in page.markdown)   # only the chosen example is built
+    page.radio(key="conv_more").set_value("volume").run()
     assert any("output **4 × 4 × 2**" in m.value for m in page.markdown)
     sums = next(c.value for c in page.code if c.value.startswith("channel 0:"))
     assert sums.splitlines()[-1] == "-5 + 0 + 0 + bias 0 = -5"
@@ -202,9 +204,12 @@ def test_volume_tab(page):
 
 def test_gradient_and_xo_tabs(page):
     """000 L611-625 (Scharr |grad|) and L763-830 (score / 9, before and after ReLU)."""
+    page.radio(key="conv_more").set_value("gradient").run()
     assert any(c.value.startswith("Largest |grad|") for c in page.caption)
     page.radio(key="conv_grad_boundary").set_value("reflect").run()
     assert not page.exception
+    page.radio(key="conv_more").set_value("xo").run()
+    assert "xo" in str(page.query_params["more"])                       # the choice is in the link
     xo = next(m.value for m in page.markdown if "sum of products" in m.value)
     assert "8 − 1 = 7" in xo and "7 / 9 = 0.7778" in xo and "**0.77**" in xo and "0.78" in xo
     assert any(c.value.startswith("20 of the 49 scores are negative") for c in page.caption)
