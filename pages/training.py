@@ -135,65 +135,78 @@ url_state.sync_url(compare=",".join(chosen))
 metric = st.radio("Curves", ["loss", "accuracy"], horizontal=True, key="train_metric")
 if chosen:
     ui.show_figure(curves_figure([names[n] for n in chosen], metric=metric), key="train_compare_fig")
-tabs = st.tabs(["Dropout", "SpatialDropout2D", "Batch normalization", "L2 weight decay", "Data augmentation"])
-with tabs[0]:
-    rate = st.select_slider("Dropout rate p", [0.1, 0.2, 0.25, 0.5, 0.75], value=0.5, key="train_rate")
-    rng = np.random.default_rng(ui.session_seed())
-    outs = np.stack([losses.dropout(np.ones((4, 8)), rate, training=True, rng=rng) for _ in range(3)]
-                    + [losses.dropout(np.ones((4, 8)), rate, training=False)])
-    ui.show_figure(masks_figure(outs, titles=["training step 1", "step 2", "step 3", "inference"], zmax=4),
-                   key="train_masks")
-    k = cached.keras_dropout(rate)
-    st.markdown(f"32 units, all 1.0. In training each is dropped with p = {rate:g} (a new mask every step, seed 000 "
-                f"L908) and the kept ones become **1/(1 − {rate:g}) = {1 / (1 - rate):.4g}** (*inverted* dropout). "
-                f"`keras.layers.Dropout({rate:g})` on 10,000 ones: {k['dropped']:.1%} set to 0, kept ones = "
-                f"{k['kept_value']:.4g}, mean {k['train_mean']:.3f} ≈ 1; at inference (`training=False`) all "
-                f"{k['inference_values']}. The seed says dropout is off at test time (true); the original paper "
-                "instead scaled the weights by (1 − p) at test time: the older convention, same expected values.")
-with tabs[1]:
-    maps = np.stack([np.full((5, 5), 1.0)] * 8)
-    mask = losses.spatial_dropout_mask((5, 5, 8), 0.25, rng=np.random.default_rng(ui.session_seed() + 1))
-    ui.show_figure(masks_figure(maps * np.moveaxis(mask, -1, 0) / 0.75, titles=[f"map {i}" for i in range(8)],
-                                zmax=2), key="train_sdrop")
-    st.markdown("SpatialDropout2D(0.25) after a convolution drops **whole feature maps** (seed 001 L341-L347): "
-                "neighbouring pixels of one map are strongly correlated, so dropping single pixels (Dropout) "
-                "would hide almost nothing.")
-with tabs[2]:
-    c1, c2 = st.columns(2)
-    gamma = c1.slider("γ (scale, trainable)", 0.1, 3.0, 1.0, 0.1, key="train_gamma")
-    beta = c2.slider("β (shift, trainable)", -2.0, 2.0, 0.0, 0.1, key="train_beta")
-    batch = np.random.default_rng(3).normal([120.0, 30.0, -5.0], [60.0, 10.0, 2.0], size=(64, 3))
-    bn = losses.batch_norm_train(batch, gamma, beta)
-    st.table({"channel": [0, 1, 2], "batch mean": np.round(bn["mean"], 2), "batch std": np.round(np.sqrt(bn["var"]), 2),
-              "x̂ mean": np.round(bn["normalized"].mean(0), 4), "x̂ std": np.round(bn["normalized"].std(0), 4),
-              "y = γx̂ + β mean": np.round(bn["output"].mean(0), 3), "y std": np.round(bn["output"].std(0), 3)})
-    ui.show_figure(histograms_figure({"before (channel 0, 0-255 scale)": batch[:, 0] / 60,
-                                      "after BN (channel 0)": bn["output"][:, 0]}, title="Channel 0, before (÷60) and after",
-                                     x_title="value"), key="train_bn_hist")
-    kb = cached.keras_batch_norm(16)
-    st.markdown(f"x̂ = (x − μ_B)/√(σ²_B + ε), y = γ·x̂ + β (seed 000 L938-L944: momentum {kb['momentum']:g}, "
-                f"ε = {kb['epsilon']:g}). `keras.layers.BatchNormalization` on 16 channels: **{kb['total']}** numbers, "
-                f"{kb['trainable']} trainable (γ, β) and {kb['non_trainable']} not (moving mean and variance, "
-                "updated as 0.99·old + 0.01·batch and used at inference): 4 per channel.")
-with tabs[3]:
-    l2 = names.get("L2 0.001")
-    if l2 is not None:
-        ui.show_figure(histograms_figure({f"no regularisation (RMS {baseline['weights']['rms']:.3f})": baseline["weights"]["counts"],
-                                          f"L2 0.001 (RMS {l2['weights']['rms']:.3f})": l2["weights"]["counts"]},
-                                         bins=baseline["weights"]["bins"], title="dense1's weights after training",
-                                         x_title="weight"), key="train_l2_hist")
-    st.markdown("L2 weight decay adds λ·Σw² to the loss, so every step also shrinks each weight by 2ηλw: "
-                "the weights stay small and the histogram narrower. (Not in seeds 001-003.)")
-with tabs[4]:
-    sample = cached.augmented_digits(index, 16, ui.session_seed())
-    ui.show_figure(digits_grid_figure(np.concatenate([x.reshape(1, 28, 28), sample]), cols=9,
-                                      titles=["original"] + [""] * 16), key="train_aug")
-    st.markdown("The seed's `ImageDataGenerator(rotation_range=8, width_shift_range=0.08, height_shift_range=0.08, "
-                "shear_range=0.3, zoom_range=0.08)` (000 L1115) is legacy in Keras 3; the same transformations are "
-                "Keras preprocessing layers inside the model, active only in training: `RandomRotation(8/360)`, "
-                "`RandomTranslation(0.08, 0.08)`, `RandomShear` (in this Keras) and `RandomZoom(0.08)`. "
-                f"`shear_range` is in **degrees**: 0.3° is a shear factor tan 0.3° = {SEED_SHEAR_FACTOR:.4f}, "
-                "invisible; `RandomShear(0.3)` would slant digits by up to 17°.")
+REGULARISERS = {"dropout": "Dropout", "spatial": "SpatialDropout2D", "bn": "Batch normalization",
+                "l2": "L2 weight decay", "aug": "Data augmentation"}
+url_state.url_default("train_reg", "reg", "dropout", choices=REGULARISERS)
+regulariser = st.radio("Regulariser", list(REGULARISERS), key="train_reg", format_func=REGULARISERS.get,
+                       horizontal=True)
+url_state.sync_url(reg=regulariser)
+
+
+@st.fragment
+def regulariser_section(which: str) -> None:
+    """Only the chosen regulariser is built, and its own sliders rerun only this part."""
+    if which == "dropout":
+        rate = st.select_slider("Dropout rate p", [0.1, 0.2, 0.25, 0.5, 0.75], value=0.5, key="train_rate")
+        rng = np.random.default_rng(ui.session_seed())
+        outs = np.stack([losses.dropout(np.ones((4, 8)), rate, training=True, rng=rng) for _ in range(3)]
+                        + [losses.dropout(np.ones((4, 8)), rate, training=False)])
+        ui.show_figure(masks_figure(outs, titles=["training step 1", "step 2", "step 3", "inference"], zmax=4),
+                       key="train_masks")
+        k = cached.keras_dropout(rate)
+        st.markdown(f"32 units, all 1.0. In training each is dropped with p = {rate:g} (a new mask every step, seed 000 "
+                    f"L908) and the kept ones become **1/(1 − {rate:g}) = {1 / (1 - rate):.4g}** (*inverted* dropout). "
+                    f"`keras.layers.Dropout({rate:g})` on 10,000 ones: {k['dropped']:.1%} set to 0, kept ones = "
+                    f"{k['kept_value']:.4g}, mean {k['train_mean']:.3f} ≈ 1; at inference (`training=False`) all "
+                    f"{k['inference_values']}. The seed says dropout is off at test time (true); the original paper "
+                    "instead scaled the weights by (1 − p) at test time: the older convention, same expected values.")
+    elif which == "spatial":
+        maps = np.stack([np.full((5, 5), 1.0)] * 8)
+        mask = losses.spatial_dropout_mask((5, 5, 8), 0.25, rng=np.random.default_rng(ui.session_seed() + 1))
+        ui.show_figure(masks_figure(maps * np.moveaxis(mask, -1, 0) / 0.75, titles=[f"map {i}" for i in range(8)],
+                                    zmax=2), key="train_sdrop")
+        st.markdown("SpatialDropout2D(0.25) after a convolution drops **whole feature maps** (seed 001 L341-L347): "
+                    "neighbouring pixels of one map are strongly correlated, so dropping single pixels (Dropout) "
+                    "would hide almost nothing.")
+    elif which == "bn":
+        c1, c2 = st.columns(2)
+        gamma = c1.slider("γ (scale, trainable)", 0.1, 3.0, 1.0, 0.1, key="train_gamma")
+        beta = c2.slider("β (shift, trainable)", -2.0, 2.0, 0.0, 0.1, key="train_beta")
+        batch = np.random.default_rng(3).normal([120.0, 30.0, -5.0], [60.0, 10.0, 2.0], size=(64, 3))
+        bn = losses.batch_norm_train(batch, gamma, beta)
+        st.table({"channel": [0, 1, 2], "batch mean": np.round(bn["mean"], 2), "batch std": np.round(np.sqrt(bn["var"]), 2),
+                  "x̂ mean": np.round(bn["normalized"].mean(0), 4), "x̂ std": np.round(bn["normalized"].std(0), 4),
+                  "y = γx̂ + β mean": np.round(bn["output"].mean(0), 3), "y std": np.round(bn["output"].std(0), 3)})
+        ui.show_figure(histograms_figure({"before (channel 0, 0-255 scale)": batch[:, 0] / 60,
+                                          "after BN (channel 0)": bn["output"][:, 0]}, title="Channel 0, before (÷60) and after",
+                                         x_title="value"), key="train_bn_hist")
+        kb = cached.keras_batch_norm(16)
+        st.markdown(f"x̂ = (x − μ_B)/√(σ²_B + ε), y = γ·x̂ + β (seed 000 L938-L944: momentum {kb['momentum']:g}, "
+                    f"ε = {kb['epsilon']:g}). `keras.layers.BatchNormalization` on 16 channels: **{kb['total']}** numbers, "
+                    f"{kb['trainable']} trainable (γ, β) and {kb['non_trainable']} not (moving mean and variance, "
+                    "updated as 0.99·old + 0.01·batch and used at inference): 4 per channel.")
+    elif which == "l2":
+        l2 = names.get("L2 0.001")
+        if l2 is not None:
+            ui.show_figure(histograms_figure({f"no regularisation (RMS {baseline['weights']['rms']:.3f})": baseline["weights"]["counts"],
+                                              f"L2 0.001 (RMS {l2['weights']['rms']:.3f})": l2["weights"]["counts"]},
+                                             bins=baseline["weights"]["bins"], title="dense1's weights after training",
+                                             x_title="weight"), key="train_l2_hist")
+        st.markdown("L2 weight decay adds λ·Σw² to the loss, so every step also shrinks each weight by 2ηλw: "
+                    "the weights stay small and the histogram narrower. (Not in seeds 001-003.)")
+    elif which == "aug":
+        sample = cached.augmented_digits(index, 16, ui.session_seed())
+        ui.show_figure(digits_grid_figure(np.concatenate([x.reshape(1, 28, 28), sample]), cols=9,
+                                          titles=["original"] + [""] * 16), key="train_aug")
+        st.markdown("The seed's `ImageDataGenerator(rotation_range=8, width_shift_range=0.08, height_shift_range=0.08, "
+                    "shear_range=0.3, zoom_range=0.08)` (000 L1115) is legacy in Keras 3; the same transformations are "
+                    "Keras preprocessing layers inside the model, active only in training: `RandomRotation(8/360)`, "
+                    "`RandomTranslation(0.08, 0.08)`, `RandomShear` (in this Keras) and `RandomZoom(0.08)`. "
+                    f"`shear_range` is in **degrees**: 0.3° is a shear factor tan 0.3° = {SEED_SHEAR_FACTOR:.4f}, "
+                    "invisible; `RandomShear(0.3)` would slant digits by up to 17°.")
+
+
+regulariser_section(regulariser)
 
 # --- 5. results and a new configuration -----------------------------------------------------------
 st.header("5 · Results of every configuration trained so far")

@@ -45,3 +45,20 @@ def test_a_hostile_link_falls_back_to_defaults(isolated_model_cache):
     assert at.number_input(key="train_seven").value == 0
     assert at.multiselect(key="train_compare_pick").value == ["no regularisation"]
     assert not at.error
+
+
+def test_each_regulariser_shows_its_numbers_and_only_the_chosen_one_is_built(isolated_model_cache):
+    at = open_page("training")
+    assert "(*inverted* dropout)" in texts(at) and "BatchNormalization` on 16 channels" not in texts(at)
+    at.select_slider(key="train_rate").set_value(0.75).run()
+    assert "**1/(1 − 0.75) = 4**" in texts(at)                             # inverted dropout scaling
+    at.radio(key="train_reg").set_value("bn").run()
+    assert "BatchNormalization` on 16 channels: **64** numbers, 32 trainable" in texts(at)
+    bn = at.table[-1].value
+    assert (abs(bn["x̂ mean"].astype(float)) < 1e-3).all() and (abs(bn["x̂ std"].astype(float) - 1) < 1e-2).all()
+    at.radio(key="train_reg").set_value("aug").run()
+    assert "tan 0.3° = 0.0052" in texts(at) and not at.exception
+    for key in ("spatial", "l2"):
+        at.radio(key="train_reg").set_value(key).run()
+        assert not at.exception
+    assert at.query_params["reg"] in ("l2", ["l2"])
