@@ -313,10 +313,7 @@ def pool_window(x_shape: tuple[int, ...], row: int, col: int, pool_size: IntPair
         If ``(row, col)`` is outside the pooled map, or the options are invalid.
     """
     h, w = int(x_shape[0]), int(x_shape[1])
-    ph, pw = int_pair(pool_size, "pool_size")
-    sh, sw = (ph, pw) if stride is None else int_pair(stride, "stride")
-    oh = pool_output_size(h, ph, stride=sh, padding=padding)
-    ow = pool_output_size(w, pw, stride=sw, padding=padding)
+    (ph, pw), (sh, sw), (oh, ow) = _window_grid(x_shape, pool_size, stride, padding)
     if not (0 <= row < oh and 0 <= col < ow):
         raise ValueError(f"(`row`, `col`) = ({row}, {col}) is outside the {oh}x{ow} pooled map.")
     top, _, left, _ = resolve_padding((h, w), (ph, pw), stride=(sh, sw), padding=_padding_name(padding))
@@ -333,12 +330,17 @@ def pool_windows(x_shape: tuple[int, ...], pool_size: IntPair = 2, *, stride: In
     ValueError
         As :func:`pool_window`.
     """
-    ph, pw = int_pair(pool_size, "pool_size")
-    sh, sw = (ph, pw) if stride is None else int_pair(stride, "stride")
-    oh = pool_output_size(int(x_shape[0]), ph, stride=sh, padding=padding)
-    ow = pool_output_size(int(x_shape[1]), pw, stride=sw, padding=padding)
+    (ph, pw), (sh, sw), (oh, ow) = _window_grid(x_shape, pool_size, stride, padding)
     return [pool_window(x_shape, r, c, (ph, pw), stride=(sh, sw), padding=padding)
             for r in range(oh) for c in range(ow)]
+
+
+def _window_grid(x_shape, pool_size, stride, padding) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+    """(pool size, strides (default: the pool size), output size) as int pairs."""
+    ph, pw = int_pair(pool_size, "pool_size")
+    sh, sw = (ph, pw) if stride is None else int_pair(stride, "stride")
+    return ((ph, pw), (sh, sw), (pool_output_size(int(x_shape[0]), ph, stride=sh, padding=padding),
+                                 pool_output_size(int(x_shape[1]), pw, stride=sw, padding=padding)))
 
 
 def pool_expression(x, row: int, col: int, pool_size: IntPair = 2, *, kind: str = "max",
@@ -397,10 +399,7 @@ def window_counts(x_shape: tuple[int, ...], pool_size: IntPair = 2, *, stride: I
     ValueError
         As :func:`pool_window`.
     """
-    ph, pw = int_pair(pool_size, "pool_size")
-    sh, sw = (ph, pw) if stride is None else int_pair(stride, "stride")
-    oh = pool_output_size(int(x_shape[0]), ph, stride=sh, padding=padding)
-    ow = pool_output_size(int(x_shape[1]), pw, stride=sw, padding=padding)
-    sizes = [(r1 - r0) * (c1 - c0) for r0, r1, c0, c1 in pool_windows(x_shape, (ph, pw), stride=(sh, sw),
-                                                                      padding=padding)]
-    return np.asarray(sizes, dtype=np.int64).reshape(oh, ow)
+    sizes, strides, out_shape = _window_grid(x_shape, pool_size, stride, padding)
+    counts = [(r1 - r0) * (c1 - c0) for r0, r1, c0, c1 in pool_windows(x_shape, sizes, stride=strides,
+                                                                       padding=padding)]
+    return np.asarray(counts, dtype=np.int64).reshape(out_shape)
