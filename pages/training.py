@@ -156,7 +156,7 @@ def regulariser_section(which: str) -> None:
         k = cached.keras_dropout(rate)
         st.markdown(f"32 units, all 1.0. In training each is dropped with p = {rate:g} (a new mask every step, seed 000 "
                     f"L908) and the kept ones become **1/(1 − {rate:g}) = {1 / (1 - rate):.4g}** (*inverted* dropout). "
-                    f"`keras.layers.Dropout({rate:g})` on 10,000 ones: {k['dropped']:.1%} set to 0, kept ones = "
+                    f"Keras' `Dropout({rate:g})` layer on 10,000 ones: {k['dropped']:.1%} set to 0, kept ones = "
                     f"{k['kept_value']:.4g}, mean {k['train_mean']:.3f} ≈ 1; at inference (`training=False`) all "
                     f"{k['inference_values']}. The seed says dropout is off at test time (true); the original paper "
                     "instead scaled the weights by (1 − p) at test time: the older convention, same expected values.")
