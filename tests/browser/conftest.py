@@ -36,3 +36,23 @@ def real_photo() -> Path:
     return Path(data.data_dir) / "rocket.jpg"
 
 
+
+
+#: Screen position of a point of the "pick" grid (the clickable cells) of the chart whose text holds
+#: ``title``; ``fraction`` and ``offset`` choose which point.
+_PICK_POINT_JS = """([title, fraction, offset]) => {
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  const chart = charts.find(c => c.innerText.includes(title));
+  chart.scrollIntoView();
+  const gd = chart.querySelector('.js-plotly-plot');
+  const fl = gd._fullLayout, trace = gd._fullData.find(t => t.name === 'pick');
+  const i = Math.floor(trace.x.length * fraction) + offset;
+  const r = gd.getBoundingClientRect();
+  return {px: r.left + fl.xaxis._offset + fl.xaxis.l2p(trace.x[i]),
+          py: r.top + fl.yaxis._offset + fl.yaxis.l2p(trace.y[i]), col: trace.x[i], row: trace.y[i]};
+}"""
+
+
+def pick_point(page, title: str, *, fraction: float, offset: int) -> dict:
+    """Where to click on a figure's pick grid: ``{"px", "py"}`` on screen and the cell's ``row``/``col``."""
+    return page.evaluate(_PICK_POINT_JS, [title, fraction, offset])

@@ -2,23 +2,9 @@
 field after a click on a map, and the learned edges beside Sobel and Canny."""
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, real_photo, wait_idle
+from tests.browser.conftest import ARTIFACTS, pick_point, real_photo, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-#: Screen position of a point of the "pick" grid of the chart whose text holds ``title``.
-CLICK_POINT_JS = """(title) => {
-  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-  const chart = charts.find(c => c.innerText.includes(title));
-  chart.scrollIntoView();
-  const gd = chart.querySelector('.js-plotly-plot');
-  const fl = gd._fullLayout, trace = gd._fullData.find(t => t.name === 'pick');
-  const i = Math.floor(trace.x.length * 0.3) + 2;
-  const r = gd.getBoundingClientRect();
-  return {px: r.left + fl.xaxis._offset + fl.xaxis.l2p(trace.x[i]),
-          py: r.top + fl.yaxis._offset + fl.yaxis.l2p(trace.y[i]), col: trace.x[i], row: trace.y[i]};
-}"""
-
 
 def test_upload_a_photo_and_see_the_maps_a_units_field_and_the_edges(browser_page):
     url, page = browser_page
@@ -37,7 +23,7 @@ def test_upload_a_photo_and_see_the_maps_a_units_field_and_the_edges(browser_pag
     assert edges.count() == 1 and edges.locator("image").count() == 8            # 5 sides, fused, Sobel, Canny
     assert charts.filter(has_text="map ").first.locator("image").first.get_attribute("href").startswith("data:image/")
 
-    target = page.evaluate(CLICK_POINT_JS, "click a unit")
+    target = pick_point(page, "click a unit", fraction=0.3, offset=2)
     page.mouse.click(target["px"], target["py"])
     page.wait_for_selector(f"text=Unit ({target['row']}, {target['col']})")
     wait_idle(page)

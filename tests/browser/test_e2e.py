@@ -5,7 +5,7 @@ a missing browser is a failure. Screenshots go to artifacts/ (git-ignored).
 """
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, real_photo, wait_idle
+from tests.browser.conftest import ARTIFACTS, pick_point, real_photo, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def feature_map_src(page) -> str:
@@ -82,24 +82,12 @@ def test_cnn_activations_with_an_uploaded_photo(browser_page):
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(ARTIFACTS / "e2e_cnn_activations_photo.png"), full_page=True)
 
-CLICK_POINT_JS = """(title) => {
-  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-  const chart = charts.find(c => c.innerText.includes(title));
-  const gd = chart.querySelector('.js-plotly-plot');
-  const fl = gd._fullLayout, trace = gd._fullData.find(t => t.name === 'pick');
-  const i = Math.floor(trace.x.length * 0.6) + 3;
-  const r = gd.getBoundingClientRect();
-  return {px: r.left + fl.xaxis._offset + fl.xaxis.l2p(trace.x[i]),
-          py: r.top + fl.yaxis._offset + fl.yaxis.l2p(trace.y[i]), col: trace.x[i], row: trace.y[i]};
-}"""
-
-
 def test_clicking_the_feature_map_shows_that_pixels_arithmetic(browser_page):
     url, page = browser_page
     page.goto(url + "/convolution?src=Synthetic&synthetic=x&kernel=lines_135")
     page.wait_for_selector("text=The arithmetic at output (0, 0)")
     wait_idle(page)
-    target = page.evaluate(CLICK_POINT_JS, "Feature map")
+    target = pick_point(page, "Feature map", fraction=0.6, offset=3)
     page.mouse.click(target["px"], target["py"])
     heading = f"The arithmetic at output ({target['row']}, {target['col']})"
     page.wait_for_selector(f"text={heading}")

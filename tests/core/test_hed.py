@@ -8,6 +8,7 @@ import pytest
 
 pytestmark = pytest.mark.slow          # imports TensorFlow and runs VGG16
 
+from core.data import edges  # noqa: E402
 from core.maths.receptive_field import vgg16_fields  # noqa: E402
 
 
@@ -114,7 +115,7 @@ def test_hed_edges_peak_on_a_step_edge(hed, model):
     profile = out.fused[16:80].mean(axis=0)
     assert abs(int(np.argmax(profile[8:88])) + 8 - 47.5) <= 2
     assert profile[44:52].max() > 0.5 > profile[8:30].max()
-    classic = hed.hand_made_edges(image.astype(np.uint8))
+    classic = edges.hand_made_edges(image.astype(np.uint8))
     assert abs(int(np.argmax(classic["sobel"][16:80, 8:88].mean(axis=0))) + 8 - 47.5) <= 1
     assert classic["canny"][16:80, 46:50].any() and not classic["canny"][16:80, 8:40].any()
 

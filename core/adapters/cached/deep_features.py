@@ -79,7 +79,7 @@ def hed_first_filters() -> tuple[np.ndarray, list[dict]]:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def hed_hand_made_edges(image_key: str, max_side: int, _rgb: np.ndarray) -> dict[str, np.ndarray]:
-    """``core.models.hed.hand_made_edges`` (Sobel magnitude, Canny) of the resized photo."""
-    from core.models import hed
+    """``core.data.edges.hand_made_edges`` (Sobel magnitude, Canny) of the resized photo."""
+    from core.data import edges
 
-    return hed.hand_made_edges(_rgb)
+    return edges.hand_made_edges(_rgb)
