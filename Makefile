@@ -39,23 +39,22 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# $(call apt_get,PACKAGE,WHAT NEEDS IT): install a Debian package with apt-get (as root, or with
+# password-less sudo) unless its command is already there; otherwise say what will be missing.
+apt_get = if command -v $(1) >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1); \
+	elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1); \
+	else echo "$(1) not installed and apt-get unavailable: $(2)"; fi
+
 # The browser tests drive Debian's chromium (Playwright's own browser download does not work offline).
 browser:
-	@if command -v chromium >/dev/null 2>&1; then :; \
-	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
-	elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
-		sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
-	else echo "chromium not installed and apt-get unavailable: browser tests will be skipped"; fi
+	@$(call apt_get,chromium,browser tests will be skipped)
 
 # make serve's reverse proxy, Debian's haproxy (also used by the tests of make serve).
 haproxy:
-	@if command -v haproxy >/dev/null 2>&1; then :; \
-	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q haproxy; \
-	elif command -v apt-get >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
-		sudo apt-get update -q && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q haproxy; \
-	else echo "haproxy not installed and apt-get unavailable: make serve and its tests need it"; fi
+	@$(call apt_get,haproxy,make serve and its tests need it)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis artifacts .serve

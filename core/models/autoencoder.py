@@ -85,6 +85,16 @@ def _check_units(hidden_units, latent_dim: int) -> tuple[int, ...]:
     return units
 
 
+def _dense_encoder_trunk(units: tuple[int, ...]):
+    """The encoder's input ``"image"`` (28, 28, 1), flattened, then ReLU ``Dense`` layers
+    ``enc_dense1`` ... of ``units``: (the input, the last hidden tensor)."""
+    image = keras.Input(IMAGE_SHAPE, name="image")
+    h = layers.Flatten(name="flatten")(image)
+    for i, u in enumerate(units):
+        h = layers.Dense(u, activation="relu", name=f"enc_dense{i + 1}")(h)
+    return image, h
+
+
 def build_dense_decoder(*, latent_dim: int, hidden_units=(64, 256), name: str = "decoder"):
     """Dense decoder: code ``(N, latent_dim)`` -> image ``(N, 28, 28, 1)`` in [0, 1].
 
@@ -141,10 +151,7 @@ def build_dense_autoencoder(
     units = _check_units(hidden_units, latent_dim)
     if activity_l1 < 0:
         raise ValueError(f"`activity_l1` must be >= 0, got {activity_l1!r}.")
-    image = keras.Input(IMAGE_SHAPE, name="image")
-    h = layers.Flatten(name="flatten")(image)
-    for i, u in enumerate(units):
-        h = layers.Dense(u, activation="relu", name=f"enc_dense{i + 1}")(h)
+    image, h = _dense_encoder_trunk(units)
     reg = keras.regularizers.L1(activity_l1) if activity_l1 > 0 else None
     code = layers.Dense(int(latent_dim), activation=latent_activation, activity_regularizer=reg,
                         name="latent")(h)
@@ -335,10 +342,7 @@ def build_vae(*, latent_dim: int = 2, hidden_units=(256, 64), beta: float = 1.0,
     units = _check_units(hidden_units, latent_dim)
     if beta < 0:
         raise ValueError(f"`beta` must be >= 0, got {beta!r}.")
-    image = keras.Input(IMAGE_SHAPE, name="image")
-    h = layers.Flatten(name="flatten")(image)
-    for i, u in enumerate(units):
-        h = layers.Dense(u, activation="relu", name=f"enc_dense{i + 1}")(h)
+    image, h = _dense_encoder_trunk(units)
     z_mean = layers.Dense(int(latent_dim), name="latent")(h)
     z_log_var = layers.Dense(int(latent_dim), name="z_log_var")(h)
     z = Sampling(seed=seed, name="z")([z_mean, z_log_var])
