@@ -3,12 +3,14 @@
 Run with ``streamlit run app.py``. Declares every page with ``st.navigation`` (sections, Material
 icons, ``url_path`` = the script's file stem), draws the shared sidebar, then runs the chosen page.
 The first run of a server starts loading TensorFlow and the shipped models in the background.
+The page runs inside the app's error boundary (:mod:`core.adapters.errors`): a failure shows one
+line with an incident id, never a traceback.
 After the run, the heap is frozen once TensorFlow or a new shared model has been loaded
 (:mod:`core.adapters.heap`), so Streamlit's two garbage collections per run stay cheap.
 """
 import streamlit as st
 
-from core.adapters import cached, heap, ui
+from core.adapters import cached, errors, heap, ui
 from core.adapters.catalog import PAGES, SECTIONS
 
 ui.page_setup()
@@ -25,6 +27,7 @@ for section in SECTIONS:
 page = st.navigation(sections)
 cached.start_warmup(page.url_path)   # TensorFlow and the shipped models load in the background, once per server
 try:
-    page.run()
+    with errors.error_boundary(f"page {page.url_path or 'home'}"):   # a failure: one line with an incident id
+        page.run()
 finally:
     heap.freeze_if_needed()

@@ -49,6 +49,7 @@ url_state.url_default("ae_x", "x", round(float(centre[0]), 2), cast=float)
 url_state.url_default("ae_y", "y", round(float(centre[1]), 2), cast=float)
 
 
+@ui.guarded
 def pick_point() -> None:
     points = st.session_state.ae_plane.selection.points
     if points and "x" in points[0]:  # every trace of the plane is drawn in latent coordinates
@@ -56,6 +57,7 @@ def pick_point() -> None:
 
 
 @st.fragment
+@ui.guarded
 def latent_plane(marker) -> None:
     """Clicks and slider moves rerun only the plane; ``marker`` is the user's digit's code (or None)."""
     for key, (lo, hi) in (("ae_x", x_range), ("ae_y", y_range)):
@@ -82,6 +84,7 @@ plane = st.container()  # drawn below, once the digit of "Your digit in the plan
 
 
 @st.fragment
+@ui.guarded
 def manifold() -> None:
     n = st.select_slider("Grid size", [8, 10, 12, 15, 20], value=12 if ui.is_lecture() else 15, key="ae_grid")
     st.markdown(f"The decoder applied to a {n} × {n} grid of codes spanning the plane above: the digits morph "
@@ -102,6 +105,7 @@ st.caption("Top: test digits. Bottom: what the decoder rebuilds from just the tw
 
 
 @st.fragment
+@ui.guarded
 def interpolation() -> None:
     c1, c2, c3 = st.columns(3)
     a = c1.selectbox("From digit", range(10), index=1, key="ae_from")
@@ -171,6 +175,7 @@ def pca_figures(k: int) -> tuple:
 
 
 @st.fragment
+@ui.guarded
 def pca_comparison() -> None:
     sizes = table["code_sizes"]
     k = st.select_slider("Code size", sizes, value=2, key="ae_k")
@@ -194,6 +199,7 @@ den = cached.generative_model("denoising_ae")
 
 
 @st.fragment
+@ui.guarded
 def denoising() -> None:
     noise = st.slider("Noise factor", 0.0, 1.0, 0.5, 0.05, key="ae_noise")
     clean, noisy, restored = cached.ae_denoise("denoising_ae", first[:8], round(noise, 2), ui.session_seed(1))

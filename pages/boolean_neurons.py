@@ -31,6 +31,7 @@ for key, param, default in (("bool_w1", "w1", 1.0), ("bool_w2", "w2", 1.0), ("bo
 PRESETS = {name: g for name, g in GATES.items() if len(g.weights) == 2 and not g.bipolar}
 
 
+@ui.guarded
 def load_preset() -> None:
     gate = PRESETS.get(st.session_state.bool_preset)
     if gate is not None:
@@ -38,6 +39,7 @@ def load_preset() -> None:
                                 bool_fn=gate.name)
 
 
+@ui.guarded
 def use_solution(weights, bias) -> None:
     snap = lambda v: min(max(round(v * 20) / 20, -3.0), 3.0)  # noqa: E731  (the sliders' grid)
     for i, w in enumerate(weights):

@@ -123,6 +123,7 @@ st.subheader("Every layer's output")
 
 
 @st.fragment
+@ui.guarded
 def layer_explorer() -> None:
     scale = st.radio("Colour scale", ["shared", "per map"], key="act_scale", horizontal=True,
                      help="shared: one scale per layer, to compare how strongly maps respond; "
@@ -184,6 +185,7 @@ if photo is not None and bundle.trunk is not None and bundle.kind != "imagenet":
 
 # --- training -----------------------------------------------------------------------------------
 @st.fragment(run_every=1.0)
+@ui.guarded
 def training_status(key: str) -> None:
     """The shared job's state, polled every second while it runs (the training itself runs on the
     server's training queue, not here); once it ends, a full rerun shows its model or its error."""
@@ -197,6 +199,7 @@ def training_status(key: str) -> None:
         st.progress(view.fraction, f"Training {view.message or '(starting)'}{left}")
 
 
+@ui.guarded
 def submit_retraining(data_source: str) -> None:
     """The form's callback: queue a training of the course's CNN with the form's choices."""
     state = st.session_state

@@ -142,6 +142,7 @@ if not small:     # a photo: drawn once per image and shared; the window is show
 
 # --- numbers view: choose an output position (reruns only this part) -----------------------------
 @st.fragment
+@ui.guarded
 def numbers_view() -> None:
     for key, top in (("conv_row", out_h - 1), ("conv_col", out_w - 1)):
         st.session_state[key] = min(max(int(st.session_state.get(key, 0)), 0), top)
@@ -179,6 +180,7 @@ def numbers_view() -> None:
     arithmetic(terms, row, col)
 
 
+@ui.guarded
 def pick_from_chart() -> None:
     points = st.session_state.conv_out_chart.selection.points
     if points and "x" in points[0] and "y" in points[0]:     # the pick grid: x = column, y = row
@@ -224,6 +226,7 @@ url_state.sync_url(more=more)
 
 
 @st.fragment
+@ui.guarded
 def more_from_the_course(which: str) -> None:
     """Only the chosen example is built, and its own controls rerun only this part."""
     if which == "one_d":

@@ -98,6 +98,7 @@ st.caption(f"Parameters: 3·3·C_in·C_out weights + C_out biases per layer, **{
 
 
 @st.fragment
+@ui.guarded
 def layer_explorer() -> None:
     """Pick a layer, a map, a unit: only this part reruns."""
     names = list(out.feature_maps)
@@ -148,6 +149,7 @@ def layer_explorer() -> None:
         st.caption("r_l = r_(l−1) + (k_l − 1) · j_(l−1);  j_l = j_(l−1) · s_l. Araujo et al., Distill 2019.")
 
 
+@ui.guarded
 def pick_unit() -> None:
     points = st.session_state.dfe_map_chart.selection.points
     if points and "x" in points[0] and "y" in points[0]:     # the pick grid: x = column, y = row

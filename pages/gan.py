@@ -42,6 +42,7 @@ st.subheader("Samples from a seed")
 url_state.url_default("gan_seed", "seed", ui.session_seed(0), cast=int, bounds=(0, 1_000_000))
 
 
+@ui.guarded
 def reset_value() -> None:
     """Put the z[dim] slider back on the chosen sample's own value (seed, sample or dimension changed)."""
     state = st.session_state
@@ -50,6 +51,7 @@ def reset_value() -> None:
     state.gan_value = float(np.clip(round(float(z_[pick_, dim_]), 1), -3, 3))
 
 
+@ui.guarded
 def new_samples() -> None:
     st.session_state.gan_seed = (int(st.session_state.gan_seed) + 1) % 1_000_001    # stays in the input's range
     reset_value()
@@ -76,6 +78,7 @@ SWEEP = tuple(float(v) for v in np.linspace(-3, 3, 9))
 
 
 @st.fragment
+@ui.guarded
 def latent_dimension(seed: int, pick: int) -> None:
     """Only this part reruns while a student moves the dimension or its value."""
     if "gan_value" not in st.session_state:
@@ -103,6 +106,7 @@ st.subheader("Interpolation between two samples")
 
 
 @st.fragment
+@ui.guarded
 def interpolation(seed: int) -> None:
     c1, c2, c3 = st.columns(3)
     a = int(c1.number_input("From sample #", 0, 63, 0, key="gan_a"))
@@ -137,6 +141,7 @@ st.subheader("Training time-lapse")
 
 
 @st.fragment
+@ui.guarded
 def time_lapse(timelapse, history: dict) -> None:
     """The epoch slider reruns only the time-lapse and the loss curves."""
     if timelapse is None:
@@ -186,16 +191,19 @@ st.markdown("Like **GAN Lab**: the real data are 2-D points from four Gaussian b
             "(green) or *fake* (purple). Train one network at a time and watch the other react.")
 
 
+@ui.guarded
 def reset_toy() -> None:
     st.session_state.gan_toy = {"seed": ui.session_seed(0), "actions": ()}     # the presses so far
 
 
+@ui.guarded
 def train_toy(mode: str) -> None:
     toy = st.session_state.gan_toy
     st.session_state.gan_toy = {**toy, "actions": (*toy["actions"], (mode, int(st.session_state.get("gan_toy_steps", 50))))}
 
 
 @st.fragment
+@ui.guarded
 def toy_gan() -> None:
     if "gan_toy" not in st.session_state:
         reset_toy()

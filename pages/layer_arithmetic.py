@@ -38,14 +38,17 @@ if part == "size":
         st.session_state.update(arch_n=preset.n, arch_f=preset.f, arch_s=preset.stride, arch_d=preset.dilation,
                                 arch_padding=preset.padding, arch_p=preset.pad, arch_pos=0)
 
+    @ui.guarded
     def new_question() -> None:
         st.session_state.arch_question = st.session_state.get("arch_question", ui.session_seed(0)) + 1
         load_preset(random_size_question(st.session_state.arch_question))
         st.session_state.pop("arch_guess", None)
 
+    @ui.guarded
     def reveal(settings: tuple) -> None:
         st.session_state.arch_revealed = settings        # the answer stays shown until a setting changes
 
+    @ui.guarded
     def pick_preset() -> None:
         if st.session_state.arch_size_preset in SIZE_PRESETS:
             load_preset(SIZE_PRESETS[st.session_state.arch_size_preset])

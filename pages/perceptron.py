@@ -25,6 +25,7 @@ DEFAULT_POINTS = pd.DataFrame({"x1": [0.5, 1.0, 1.5, 3.0, 3.5, 2.5], "x2": [2.5,
                                "class": [1, 1, 1, 0, 0, 0]})
 
 
+@ui.guarded
 def defaults() -> None:
     """Start values of a fresh run: the course's for the fruit, zeros elsewhere; back to step 0."""
     fruit = st.session_state.perc_data == "fruit"
@@ -92,6 +93,7 @@ st.session_state.perc_step = min(max(int(st.session_state.perc_step), 0), n)
 k = st.session_state.perc_step
 
 
+@ui.guarded
 def go_to(step: int) -> None:
     st.session_state.perc_step = step
 

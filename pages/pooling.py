@@ -38,6 +38,7 @@ for key, param, default, cast, choices in [
     url_state.url_default(key, param, default, cast=cast, choices=choices)
 
 
+@ui.guarded
 def apply_preset() -> None:
     p = POOLING_PRESETS.get(st.session_state.pool_preset)
     if p is not None:
@@ -45,6 +46,7 @@ def apply_preset() -> None:
                                 pool_padding=p.padding, pool_row=0, pool_col=0)
 
 
+@ui.guarded
 def follow_pool_size() -> None:
     st.session_state.pool_stride = st.session_state.pool_size     # Keras: strides=None → pool_size
 
@@ -93,6 +95,7 @@ if mode == "numbers":
     for key, top in (("pool_row", pooled.shape[0] - 1), ("pool_col", pooled.shape[1] - 1)):
         st.session_state[key] = min(max(int(st.session_state.get(key, 0)), 0), top)
 
+    @ui.guarded
     def pick_from_chart() -> None:
         points = st.session_state.pool_out_chart.selection.points
         if points and "x" in points[0] and "y" in points[0]:       # x = column, y = row

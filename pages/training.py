@@ -144,6 +144,7 @@ url_state.sync_url(reg=regulariser)
 
 
 @st.fragment
+@ui.guarded
 def regulariser_section(which: str) -> None:
     """Only the chosen regulariser is built, and its own sliders rerun only this part."""
     if which == "dropout":
@@ -218,6 +219,7 @@ st.dataframe([{"configuration": r["config"]["name"], "train acc": f"{r['metrics'
              hide_index=True)
 
 
+@ui.guarded
 def submit_training() -> None:
     """The form's callback: queue the configuration as a shared job (asking twice trains once)."""
     s = st.session_state
@@ -232,6 +234,7 @@ def submit_training() -> None:
 
 
 @st.fragment(run_every=1.0)
+@ui.guarded
 def training_status(key: str) -> None:
     """The shared job's progress, polled every second; when it ends, the table above is re-read."""
     view = jobs.status(key)

@@ -14,6 +14,7 @@ from typing import Any, Callable, Optional
 import plotly.graph_objects as go
 import streamlit as st
 
+from core.adapters.errors import error_boundary, guarded  # noqa: F401 - pages guard fragments and callbacks as ui.guarded
 from core.adapters.url_state import url_default
 
 
@@ -139,6 +140,7 @@ def require_app_frame() -> None:
         st.rerun()
 
 
+@guarded
 def _copy_lecture_toggle() -> None:
     st.session_state[LECTURE_KEY] = bool(st.session_state[LECTURE_TOGGLE_KEY])
 
