@@ -44,7 +44,7 @@ class WorkedExample:
     expected_map : ndarray or None
         The whole feature map where the seed (or its figure) gives it.
     source : str
-        Seed file and lines; "[external]" where the numbers come from the figure the seed lost.
+        The course document, as :func:`core.data.course.cite` writes it; "[external]" where the numbers come from the figure the seed lost.
     note : str
     """
 
@@ -69,46 +69,46 @@ def _f(a) -> np.ndarray:
 
 _EXAMPLES = [
     WorkedExample(
-        "seed002_308", "Seed 002: the 308 example (red channel)", _f(_R), _f(_KR), padding=1,
+        "seed002_308", "The 308 example (red channel)", _f(_R), _f(_KR), padding=1,
         position=(0, 0), expected_value=308.0,
-        source="002_7b3b2c01a09ce879.txt L83 (values from the figure it describes [external])",
+        source="Course notes, *Convolution, pooling and tensors* §2.3 (values from the figure it describes [external])",
         note="0·−1 + 0·−1 + 0·1 + 0·0 + 156·1 + 155·−1 + 0·0 + 153·1 + 154·1 = 308: the top-left "
              "window of the zero-padded red channel."),
     WorkedExample(
-        "seed002_308_flipped", "Seed 002's 308 patch with true convolution", _f(_R), _f(_KR), padding=1,
+        "seed002_308_flipped", "The 308 patch with true convolution (flipped kernel)", _f(_R), _f(_KR), padding=1,
         flip=True, position=(0, 0), expected_value=-151.0,
-        source="002_7b3b2c01a09ce879.txt L83 with the flip of 001_0ab6af07a5a8fe8c.txt L34",
+        source="Course notes, *Convolution, pooling and tensors* §2.3 with the flip of Course notes, *CNNs and regularisation in Keras*, *Convolution operation: filters, kernels*",
         note="Flipping the kernel (textbook convolution) turns 308 into −151: Keras' Conv2D does not flip."),
     WorkedExample(
-        "seed002_rgb", "Seed 002: RGB, three channels + bias → −25", np.stack([_f(_R), _f(_G), _f(_B)], -1),
+        "seed002_rgb", "RGB: three channels + bias → −25", np.stack([_f(_R), _f(_G), _f(_B)], -1),
         np.stack([_f(_KR), _f(_KG), _f(_KB)], -1), padding=1, bias=1.0, position=(0, 0),
         expected_value=-25.0,
-        source="002_7b3b2c01a09ce879.txt L83–88 (green/blue values from the figure [external])",
+        source="Course notes, *Convolution, pooling and tensors* §2.3 (green/blue values from the figure [external])",
         note="Per channel 308, −498 and 164; their sum plus the bias 1 gives 308 − 498 + 164 + 1 = −25. "
              "The next two outputs are 466 and 466."),
     WorkedExample(
-        "seed003_6x6", "Seed 003: 6×6 vertical-edge example", _f(NG_6X6), KERNELS["vertical_edge"].values,
+        "seed003_6x6", "Ng's 6×6 vertical-edge example", _f(NG_6X6), KERNELS["vertical_edge"].values,
         position=(0, 0), expected_value=-5.0,
         expected_map=_f([[-5, -4, 0, 8], [-10, -2, 2, 3], [0, -2, -4, -7], [-3, -2, -3, -16]]),
-        source="003_de28f4f738ce9072.txt L48–58 (matrix from the course figure [external])",
+        source="Course notes, *CNN building blocks and classic networks*, *Edge detection* (matrix from the course figure [external])",
         note="3·1 + 1·1 + 2·1 − (1 + 8 + 2) = −5; 'fill the empty cells' by sliding right and down."),
     WorkedExample(
-        "seed003_step", "Seed 003: the 10 | 0 step image", step_edge(), KERNELS["vertical_edge"].values,
+        "seed003_step", "The 10 | 0 step image", step_edge(), KERNELS["vertical_edge"].values,
         position=(0, 1), expected_value=30.0,
         expected_map=_f([[0, 30, 30, 0]] * 4),
-        source="003_de28f4f738ce9072.txt L59 (values from the course figure [external])",
+        source="Course notes, *CNN building blocks and classic networks*, *Edge detection* (values from the course figure [external])",
         note="A bright→dark edge of height 10 gives 30 in the middle columns; 0 on flat areas."),
     WorkedExample(
-        "seed000_5x5", "Seed 000: 5×5 binary input, X-shaped kernel", _f(DERTAT_5X5),
+        "seed000_5x5", "5×5 binary input, X-shaped kernel", _f(DERTAT_5X5),
         _f([[1, 0, 1], [0, 1, 0], [1, 0, 1]]), position=(0, 1), expected_value=3.0,
         expected_map=_f([[4, 3, 4], [2, 4, 3], [2, 3, 4]]),
-        source="000_05cde12013bfe355.txt L506–559 (table reconstructed)",
-        note="The first window gives 4, the next one 3 (the '3' the seed shows)."),
+        source="Course notes, *Autoencoders and convolutional networks*, *2D convolution* (table reconstructed)",
+        note="The first window gives 4, the next one 3 (the '3' the course shows)."),
     *[
         WorkedExample(
-            f"seed001_{name}", f"Seed 001: {KERNELS[name].title} on its own line", line_image(angle, 5),
+            f"seed001_{name}", f"{KERNELS[name].title} on its own line", line_image(angle, 5),
             KERNELS[name].values, position=(1, 1), expected_value=6.0,
-            source=f"001_0ab6af07a5a8fe8c.txt {KERNELS[name].source.split(' ', 1)[1]}",
+            source=KERNELS[name].source,
             note="6 on the line it is made for; the other three line kernels give 0 at the centre.")
         for name, angle in zip(("horizontal_lines", "lines_45", "vertical_lines", "lines_135"), (0, 45, 90, 135))
     ],
@@ -124,7 +124,7 @@ DIAGONAL_PATTERNS: dict[str, np.ndarray] = {
     "'\\' diagonal": _f([[1, 0], [0, 1]]),
     "empty": _f([[0, 0], [0, 0]]),
 }
-"""2×2 test patterns for the seed's diagonal detectors (``002_7b3b2c01a09ce879.txt`` L172-181)."""
+"""2×2 test patterns for the seed's diagonal detectors (Course notes, *Convolution, pooling and tensors* §2.11)."""
 
 
 def diagonal_strip() -> np.ndarray:
@@ -142,12 +142,13 @@ def diagonal_strip() -> np.ndarray:
 
 
 def diagonal_responses() -> dict[str, dict[str, float]]:
-    """Kernel name -> {pattern name -> response} for the two 2×2 diagonal kernels of seed 002.
+    """Kernel name -> {pattern name -> response} for the two 2×2 diagonal kernels of the course notes
+    *Convolution, pooling and tensors* §2.11.
 
     The plain detector ``[[0, 1], [1, 0]]`` gives 2 on the '/' diagonal and also 2 on a solid block
-    ("you will detect ALL diagonal lines, even if they are within another shape", L179); the one
+    ("you will detect ALL diagonal lines, even if they are within another shape"); the one
     with negative weights ``[[-1, 1], [1, -1]]`` gives 2 only on the isolated diagonal (0 on the
-    block, 1 with one more pixel, −2 on '\\') (L181).
+    block, 1 with one more pixel, −2 on '\\').
     """
     out = {}
     for name in ("diagonal_2x2", "isolated_diagonal_2x2"):
@@ -161,9 +162,9 @@ def _diagonal_example(name: str, expected: float) -> WorkedExample:
     kernel = KERNELS[name].values
     row = [float((kernel * strip[:, c:c + 2]).sum()) for c in range(strip.shape[1] - 1)]
     return WorkedExample(
-        f"seed002_{name}", f"Seed 002: {KERNELS[name].title} on five test patterns", strip, kernel,
+        f"seed002_{name}", f"{KERNELS[name].title} on five test patterns", strip, kernel,
         position=(0, 3), expected_value=expected, expected_map=_f([row]),
-        source="002_7b3b2c01a09ce879.txt L172-181 (test patterns ours)",
+        source="Course notes, *Convolution, pooling and tensors* §2.11 (test patterns ours)",
         note="Patterns left to right: '/' diagonal, solid block, '/' with one more pixel, '\\' diagonal, empty; "
              "each is read at output columns 0, 3, 6, 9, 12. " + (
                  "Without negative weights the solid block (column 3) scores 2, like the diagonal."
@@ -181,29 +182,28 @@ WORKED_EXAMPLES: dict[str, WorkedExample] = {e.key: e for e in _EXAMPLES}
 SIGNAL_1D = (0.0, 1.0, 2.0, 3.0, 4.0)
 KERNEL_1D = (1.0, -1.0, 2.0)
 CONVOLVE_1D_FULL = (0.0, 1.0, 1.0, 3.0, 5.0, 2.0, 8.0)
-"""``np.convolve([0,1,2,3,4], [1,-1,2])`` as printed in ``000_05cde12013bfe355.txt`` L471-476."""
+"""``np.convolve([0,1,2,3,4], [1,-1,2])`` as printed in Course notes, *Autoencoders and convolutional networks*, *CNNs: convolution*."""
 
 
 # --- seed 000: Brandon Rohrer's X / O -----------------------------------------------------------------
 XO_FEATURE = _f([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]])
-"""The diagonal 3×3 feature of Rohrer's example (``000_05cde12013bfe355.txt`` L742-830)."""
+"""The diagonal 3×3 feature of Rohrer's example (Course notes, *Autoencoders and convolutional networks*, *CNN simple example*)."""
 
 
 @dataclass(frozen=True)
 class XOScores:
-    """The X image filtered with the diagonal feature, at every stage the seed describes.
+    """The X image filtered with the diagonal feature, at every stage the course describes.
 
     Attributes
     ----------
     sums : ndarray (7, 7), int64
         Sum of feature × patch (from −9 to 9).
     scores : ndarray (7, 7), float64
-        ``sums / 9``: "divide by the total number of pixels in the feature" (L763).
+        ``sums / 9``: "divide by the total number of pixels in the feature".
     printed : ndarray (7, 7), float64
-        ``scores`` cut after two decimals, as the seed prints them (7/9 = 0.777… → 0.77,
-        L826-830); rounding would give 0.78.
+        ``scores`` cut after two decimals, as the course prints them (7/9 = 0.777… → 0.77); rounding would give 0.78.
     relu : ndarray (7, 7), float64
-        ``max(printed, 0)``: "wherever a negative number occurs, swap it out for a 0" (L809).
+        ``max(printed, 0)``: "wherever a negative number occurs, swap it out for a 0".
     """
 
     sums: np.ndarray

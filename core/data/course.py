@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CourseDocument", "Reference", "DOCUMENTS", "REFERENCES", "cite", "document", "reference"]
+__all__ = ["CourseDocument", "Reference", "DOCUMENTS", "REFERENCES", "cite", "document", "plain", "reference"]
 
 
 @dataclass(frozen=True)
@@ -260,6 +260,14 @@ def cite(key: str, where: str | None = None, *, markdown: bool = True) -> str:
         raise ValueError(f"cite: {doc.title!r} is a slide deck without section numbers; give the "
                          f"slide's heading, not {where!r}")
     return f"{head}, {italic(where)}"
+
+
+def plain(citation: str) -> str:
+    """A Markdown citation as plain text, for widget labels, tables and chart titles.
+
+    ``"Course notes, *Padding*"`` -> ``"Course notes, “Padding”"``: each ``*…*`` span becomes a quoted one.
+    """
+    return re.sub(r"\*([^*]+)\*", r"“\1”", citation)
 
 
 def reference(key: str, *, markdown: bool = True) -> str:

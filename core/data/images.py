@@ -19,7 +19,7 @@ MAX_PIXELS = 50_000_000
 MAX_BYTES = 25 * 1024 * 1024
 SUPPORTED_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF", "TIFF", "MPO")
 
-#: ITU-R 601-2 luma weights, as Pillow's ``convert("L")`` (seed 000, image-filter example).
+#: ITU-R 601-2 luma weights, as Pillow's ``convert("L")`` (the course's image-filter example).
 LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
@@ -206,7 +206,7 @@ def line_image(angle: int, size: int = 5, *, value: float = 1.0) -> np.ndarray:
     """A 1-pixel line through the centre of a zero ``(size, size)`` image.
 
     ``angle`` is 0 (horizontal), 45 ('/', bottom-left to top-right), 90 (vertical) or 135 ('\\').
-    Used with seed 001's line detectors (L56–76): each gives 6 on its own line, 0 on the others.
+    Used with the course's line detectors (*CNNs and regularisation in Keras*): each gives 6 on its own line, 0 on the others.
     """
     if angle not in (0, 45, 90, 135):
         raise ValueError(f"`angle` must be 0, 45, 90 or 135, got {angle}.")
@@ -229,7 +229,8 @@ def line_image(angle: int, size: int = 5, *, value: float = 1.0) -> np.ndarray:
 def step_edge(height: int = 6, width: int = 6, *, left: float = 10.0, right: float = 0.0) -> np.ndarray:
     """Vertical step edge: the left half ``left``, the right half ``right``.
 
-    The default 6×6 10|0 image is seed 003's "another example" (L59): the vertical-edge kernel
+    The default 6×6 10|0 image is the course's "another example" (*CNN building blocks and
+    classic networks*, *Edge detection*): the vertical-edge kernel
     gives rows ``0 30 30 0``; swapping the sides gives ``0 −30 −30 0``.
     """
     img = np.full((height, width), right, np.float32)
@@ -245,7 +246,7 @@ def impulse(size: int = 7) -> np.ndarray:
 
 
 def x_and_o(which: str = "x") -> np.ndarray:
-    """Brandon Rohrer's 9×9 ±1 images of an X or an O (seed ``000_05cde12013bfe355.txt``, L742–857)."""
+    """Brandon Rohrer's 9×9 ±1 images of an X or an O (Course notes, *Autoencoders and convolutional networks*, *CNN simple example*)."""
     n = 9
     img = -np.ones((n, n), np.float32)
     idx = np.arange(1, n - 1)
@@ -266,7 +267,7 @@ SYNTHETIC: dict[str, tuple[str, Callable[[], np.ndarray]]] = {
     "line_45": ("45° line '/' (9×9)", lambda: line_image(45, 9)),
     "line_90": ("Vertical line (9×9)", lambda: line_image(90, 9)),
     "line_135": ("135° line '\\' (9×9)", lambda: line_image(135, 9)),
-    "step_light_dark": ("Step edge, light → dark (seed 003)", lambda: step_edge()),
+    "step_light_dark": ("Step edge, light → dark (course example)", lambda: step_edge()),
     "step_dark_light": ("Step edge, dark → light", lambda: step_edge(left=0.0, right=10.0)),
     "x": ("X (9×9, ±1)", lambda: x_and_o("x")),
     "o": ("O (9×9, ±1)", lambda: x_and_o("o")),

@@ -1,11 +1,13 @@
-"""Two-class training sets for the single-neuron learning rules: the seed's fruit, blobs, gates.
+"""Two-class training sets for the single-neuron learning rules: the course's fruit, blobs, gates.
 
 Labels are 1 for the positive class (C1, the neuron should fire) and 0 for the other;
 :meth:`TrainingSet.targets` converts them to a rule's convention (:data:`CONVENTIONS`: bipolar ±1
 or binary 0/1).
 
-Source: 004_36a7c4616778873b.txt: the fruit data 2.3.1 (l.580–586) and 2.3.4 (l.709–714); the
-start weights, bias and learning rate 2.3.2 (l.611, 643); see :data:`FRUIT_TYPO_NOTE` for the
+References
+----------
+Course notes, *Introduction to deep learning*: the fruit data §2.3.1 and §2.3.4; the
+start weights, bias and learning rate §2.3.2; see :data:`FRUIT_TYPO_NOTE` for the
 book's misprint in 2.3.2.
 """
 from __future__ import annotations
@@ -16,7 +18,7 @@ import numpy as np
 
 from core.maths.perceptron import CONVENTIONS
 
-SEED = "004_36a7c4616778873b.txt"
+SEED = "Course notes, *Introduction to deep learning*"
 
 FRUIT_X = ((121.0, 16.8), (114.0, 15.2), (210.0, 9.4), (195.0, 8.1))  # weight in g, length in cm
 FRUIT_TARGETS = (1, 1, -1, -1)  # C1 -> +1, C2 -> -1
@@ -25,8 +27,8 @@ FRUIT_INITIAL_BIAS = -1230.0
 FRUIT_LEARNING_RATE = 0.01
 FRUIT_QUERIES = (((180.0, 10.0), "C2"), ((140.0, 20.0), "C1"), ((140.0, 17.9), "C1"))
 FRUIT_TYPO_NOTE = (
-    "The book prints w(2) = [-1229.08, -27.72, 300.304] (2.3.2, l.652). The bias is -1230 + 0.01 × 2 × 1 "
-    "= -1229.98, as the book's own program prints (l.786): -1229.08 is a typo."
+    "The book prints w(2) = [-1229.08, -27.72, 300.304] (§2.3.2). The bias is -1230 + 0.01 × 2 × 1 "
+    "= -1229.98, as the book's own program prints (§2.3.3): -1229.08 is a typo."
 )
 
 
@@ -109,7 +111,9 @@ def training_set(name: str, *, seed: int = 0, n_per_class: int = 15) -> Training
     ValueError
         If ``name`` is unknown or ``n_per_class`` out of range.
 
-    Source: fruit data, 004_36a7c4616778873b.txt 2.3.1 (l.580–586), 2.3.4 (l.709–714).
+    References
+    ----------
+    fruit data, Course notes, *Introduction to deep learning* §2.3.1, 2.3.4.
     """
     if name == "fruit":
         return make_training_set(FRUIT_X, (1, 1, 0, 0), name="fruit", feature_names=("weight (g)", "length (cm)"),

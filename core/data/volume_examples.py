@@ -4,12 +4,12 @@ Two examples for the Convolution page, each an input ``(H, W, C)``, kernels ``(f
 Keras' layout, biases ``(F,)`` and the settings, computed with
 :func:`core.maths.convolution.conv2d_layer` (checked against ``tf.nn.conv2d`` in the tests):
 
-* **Several kernels make a volume** (``003_de28f4f738ce9072.txt`` L106-115): an RGB 6×6×3 input
+* **Several kernels make a volume** (Course notes, *CNN building blocks and classic networks*, *Convolution with multiple filters*): an RGB 6×6×3 input
   and two 3×3×3 kernels give a 4×4×2 output, ``n×n×n_c ∗ f×f×n_c → (n−f+1)×(n−f+1)×n_c′`` with
   ``n_c′`` the number of kernels. The two kernels are Ng's (the course the seed follows
   [external]): vertical edges in the red channel only, and vertical edges in every channel. The
-  red channel is the 6×6 matrix of seed 003's edge example, so output channel 0 repeats its map.
-* **The cs231n walk-through** (``000_05cde12013bfe355.txt`` L635-656): a 5×5×3 input, padding 1,
+  red channel is the 6×6 matrix of the course's edge example, so output channel 0 repeats its map.
+* **The cs231n walk-through** (Course notes, *Autoencoders and convolutional networks*, *2D convolution on volumes*): a 5×5×3 input, padding 1,
   stride 2 and two 3×3×3 filters give a 3×3×2 "Output Volume". The seed keeps filter W1 (two of
   its three slices whole, six values of the middle one) and the printed output volume, but the
   input volume and filter W0 are lost (the cs231n demo draws them at random), so its numbers
@@ -60,7 +60,7 @@ def _f(a) -> np.ndarray:
 
 
 def rgb_two_kernels() -> VolumeExample:
-    """6×6×3 ∗ two 3×3×3 kernels → 4×4×2 (seed 003 L106-115)."""
+    """6×6×3 ∗ two 3×3×3 kernels → 4×4×2 (Course notes, *CNN building blocks and classic networks*, *Convolution with multiple filters*)."""
     red = _f(NG_6X6)
     image = np.stack([red, red.T, np.full((6, 6), 5, np.float32)], axis=-1)
     edge = KERNELS["vertical_edge"].values
@@ -70,17 +70,17 @@ def rgb_two_kernels() -> VolumeExample:
     return VolumeExample(
         "rgb_two_kernels", "RGB 6×6×3 with two 3×3×3 kernels → 4×4×2", image,
         np.stack([red_only, every], axis=-1), np.zeros(2, np.float32),
-        source="003_de28f4f738ce9072.txt L106-115 (kernels from Ng's course [external]; input ours)",
-        note="Red = seed 003's 6×6 matrix, green = the same matrix transposed, blue = flat 5. Kernel 0 looks "
+        source="Course notes, *CNN building blocks and classic networks*, *Convolution with multiple filters* (kernels from Ng's course [external]; input ours)",
+        note="Red = the course's 6×6 edge-example matrix, green = the same matrix transposed, blue = flat 5. Kernel 0 looks "
              "for vertical edges in red only; kernel 1 in every channel (the flat blue adds 0).")
 
 
 CS231N_W1_SLICES = {0: _f([[-1, 0, 0], [0, 0, 1], [0, -1, 1]]), 2: _f([[0, 0, -1], [-1, 0, -1], [1, 1, 1]])}
 CS231N_W1_MIDDLE_PRINTED = (1, -1, 1, 0, 1, 1)
-"""What is left of w1[:,:,1] in ``000_05cde12013bfe355.txt`` L639 (three values lost)."""
+"""What is left of w1[:,:,1] in Course notes, *Autoencoders and convolutional networks*, *2D convolution on volumes* (three values lost)."""
 CS231N_OUTPUT_PRINTED = np.stack([_f([[-1, -5, -5], [2, -2, -8], [-3, -7, -7]]),
                                   _f([[3, 0, -3], [1, 8, 0], [2, 4, 0]])], axis=-1)
-"""The seed's "Output Volume (3x3x2)", o[:,:,0] and o[:,:,1] (L641-654); shape (3, 3, 2)."""
+"""The course's "Output Volume (3x3x2)", o[:,:,0] and o[:,:,1]; shape (3, 3, 2)."""
 
 
 def cs231n_walkthrough(seed: int = 0) -> VolumeExample:
@@ -105,6 +105,6 @@ def cs231n_walkthrough(seed: int = 0) -> VolumeExample:
     return VolumeExample(
         "cs231n", "cs231n demo: 5×5×3, pad 1, stride 2, two 3×3×3 filters → 3×3×2", image,
         np.stack([w0, w1], axis=-1), _f([1, 0]), stride=2, padding=1,
-        source="000_05cde12013bfe355.txt L635-656 (W1 and the printed output volume); biases and setup "
+        source="Course notes, *Autoencoders and convolutional networks*, *2D convolution on volumes* (W1 and the printed output volume); biases and setup "
                "from the cs231n notes [external]",
         note="Output size ⌊(5 + 2·1 − 3)/2⌋ + 1 = 3 per side, one channel per filter.")

@@ -64,7 +64,7 @@ def signed_display(feature_map, mode: str = "diverging") -> Display:
     feature_map : array_like of shape (H, W), float, in pixel units (0–255 inputs)
     mode : {"diverging", "clip", "abs", "minmax"}
         ``clip`` is what saving as an 8-bit image does (negatives become black, as in Setosa's
-        demo); ``abs`` shows edge strength whatever its sign (seed 000's ``np.absolute(grad)``);
+        demo); ``abs`` shows edge strength whatever its sign (the course's ``np.absolute(grad)``);
         ``minmax`` stretches min → black, max → white; ``diverging`` keeps the sign visible.
 
     Raises

@@ -1,6 +1,6 @@
 """Plotly figures for the Layer arithmetic page. They return figures, never call Streamlit.
 
-Layer types are coloured as in seed 001's VGG16 figure (``001_0ab6af07a5a8fe8c.txt`` L391-393):
+Layer types are coloured as in the course's VGG16 figure (Course notes, *CNNs and regularisation in Keras*, *CNNs: transfer learning (II)*):
 grey convolutions, red pooling, blue fully connected, green output.
 """
 from __future__ import annotations

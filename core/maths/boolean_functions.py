@@ -3,8 +3,10 @@
 A function is given by its outputs over :func:`core.maths.neurons.input_rows`, in counting order with
 ``x1`` as the most significant bit (``00, 01, 10, 11``): XOR is ``(0, 1, 1, 0)``.
 
-Source: the gates and XOR, ``y = (x1 ∧ ¬x2) ∨ (¬x1 ∧ x2)``, 004_36a7c4616778873b.txt 1.2
-(1.2.5, l.361); the other functions complete the table.
+References
+----------
+The gates and XOR, ``y = (x1 ∧ ¬x2) ∨ (¬x1 ∧ x2)``: Course notes, *Introduction to deep learning* §1.2
+(XOR in §1.2.5); the other functions complete the table.
 """
 from __future__ import annotations
 

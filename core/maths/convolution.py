@@ -1,9 +1,9 @@
 """Two-dimensional convolution as deep-learning layers compute it, written out in NumPy.
 
 What a convolutional layer calls "convolution" is *cross-correlation*: the kernel slides over the
-image without being flipped (Keras ``Conv2D``, ``tf.nn.conv2d``; seeds ``002_7b3b2c01a09ce879.txt``
-and ``003_de28f4f738ce9072.txt`` compute it this way). The textbook convolution of seed
-``001_0ab6af07a5a8fe8c.txt`` (L34, ``G[i,j] = sum_k sum_l F[i-k, j-l] W[k,l]``) flips the kernel by
+image without being flipped (Keras ``Conv2D``, ``tf.nn.conv2d``; the course notes *Convolution, pooling and tensors*
+and *CNN building blocks and classic networks* compute it this way). The textbook convolution of
+Course notes, *CNNs and regularisation in Keras*, *Convolution operation: filters, kernels* (``G[i,j] = sum_k sum_l F[i-k, j-l] W[k,l]``) flips the kernel by
 180 degrees first; :func:`convolve2d` does that.
 
 Conventions: channels-last, ``(H, W)`` or ``(H, W, C)`` images, ``(kh, kw)`` or ``(kh, kw, C)``
@@ -29,7 +29,7 @@ PAD_MODES = ("constant", "reflect", "symmetric", "edge")
 #: What each padding mode is called elsewhere. NumPy's ``reflect`` mirrors without repeating the
 #: edge pixel (``d c b | a b c d``), ``symmetric`` repeats it (``c b a | a b c d``). SciPy names
 #: them differently: ``scipy.signal.convolve2d(..., boundary='symm')`` is NumPy's ``symmetric``
-#: (seed ``000_05cde12013bfe355.txt`` L623), and ``scipy.ndimage`` calls NumPy's ``reflect``
+#: (Course notes, *Autoencoders and convolutional networks*, *Convolution in TensorFlow and SciPy*), and ``scipy.ndimage`` calls NumPy's ``reflect``
 #: ``'mirror'`` and NumPy's ``symmetric`` ``'reflect'``.
 PAD_MODE_NAMES = {
     "constant": "zeros (NumPy 'constant', SciPy signal 'fill')",
@@ -101,7 +101,7 @@ def output_size(n: int, kernel_size: int, *, stride: int = 1, padding: PadSpec =
                 dilation: int = 1) -> tuple[int, tuple[int, int]]:
     """Output length along one axis and the padding ``(before, after)`` used.
 
-    ``out = floor((n + p_total - d*(k-1) - 1) / s) + 1``; seed ``003_de28f4f738ce9072.txt`` (L96)
+    ``out = floor((n + p_total - d*(k-1) - 1) / s) + 1``; Course notes, *CNN building blocks and classic networks*, *Strided convolutions*
     writes it ``floor((n + 2p - f)/s + 1)`` for symmetric padding and no dilation.
 
     Parameters
@@ -295,9 +295,10 @@ def cross_correlate2d(image, kernel, *, stride=1, padding: PadSpec = "valid", di
         stride or dilation < 1; NaN or infinite kernel values, image values or bias; empty output;
         unknown ``padding`` or ``pad_mode``.
 
-    Source
-    ------
-    Seeds 002 (L83, the 308 example) and 003 (edge detection) compute this operation.
+    References
+    ----------
+    Course notes, *Convolution, pooling and tensors* §2.3 (the 308 example) and *CNN building blocks and
+    classic networks*, *Edge detection* compute this operation.
     """
     b = _check_bias(bias)
     return _correlate_planned(_plan(image, kernel, stride, padding, dilation, pad_mode), b)
@@ -317,10 +318,10 @@ def convolve2d(image, kernel, *, stride=1, padding: PadSpec = "valid", dilation=
 
     Same parameters, returns and errors as :func:`cross_correlate2d`.
 
-    Source
-    ------
-    ``001_0ab6af07a5a8fe8c.txt`` L34: ``G[i,j] = sum_k sum_l F[i-k, j-l] W[k,l]``. On seed 002's
-    308 patch the flipped kernel gives -151.
+    References
+    ----------
+    Course notes, *CNNs and regularisation in Keras*, *Convolution operation: filters, kernels*:
+    ``G[i,j] = sum_k sum_l F[i-k, j-l] W[k,l]``. On the 308 patch of *Convolution, pooling and tensors* §2.3 the flipped kernel gives -151.
     """
     return cross_correlate2d(image, flip_kernel(kernel), stride=stride, padding=padding,
                              dilation=dilation, bias=bias, pad_mode=pad_mode)
@@ -397,7 +398,7 @@ class WindowTerms:
     value: float
 
     def expression(self, channel: int = 0, *, decimals: int = 2) -> str:
-        """The weighted sum written out, e.g. ``0·−1 + 0·−1 + … + 154·1 = 308`` (seed 002, L83)."""
+        """The weighted sum written out, e.g. ``0·−1 + 0·−1 + … + 154·1 = 308`` (Course notes, *Convolution, pooling and tensors* §2.3)."""
         def fmt(v: float) -> str:
             text = f"{v:.{decimals}f}".rstrip("0").rstrip(".")
             return "0" if text in ("-0", "") else text.replace("-", "−")

@@ -1,6 +1,6 @@
-"""Gradient magnitude with a complex kernel: seed 000's image-filtering code, in NumPy.
+"""Gradient magnitude with a complex kernel: the course's image-filtering code, in NumPy.
 
-Seed ``000_05cde12013bfe355.txt`` L611-625 converts a photo to grey (``convert("L")``), calls
+Course notes, *Autoencoders and convolutional networks*, *Convolution in TensorFlow and SciPy* converts a photo to grey (``convert("L")``), calls
 ``scipy.signal.convolve2d(arr, kernel, mode='same', boundary='symm')`` and shows
 ``np.absolute(grad)`` as "GRADIENT MAGNITUDE - Feature map", then a brightened copy
 ``np.absolute(grad) + 100`` clipped at 255. ``kernel`` is not defined in the seed; the code is
@@ -57,9 +57,9 @@ def complex_convolve2d(image, kernel=SCHARR_COMPLEX, *, boundary: str = "symmetr
         If ``image`` is not 2-D or not finite, ``kernel`` is not 2-D with odd sides, or
         ``boundary`` is unknown.
 
-    Source
-    ------
-    ``000_05cde12013bfe355.txt`` L623 (the call); the kernel from SciPy's ``convolve2d`` docs.
+    References
+    ----------
+    Course notes, *Autoencoders and convolutional networks*, *Convolution in TensorFlow and SciPy* (the call); the kernel from SciPy's ``convolve2d`` docs.
     """
     img = np.asarray(image, dtype=np.float64)
     if img.ndim != 2:
@@ -86,7 +86,7 @@ def gradient_magnitude(image, kernel=SCHARR_COMPLEX, *, boundary: str = "symmetr
 def brightened(magnitude, *, offset: float = 100.0, ceiling: float = 255.0) -> np.ndarray:
     """The seed's brighter display: ``magnitude + offset``, values above ``ceiling`` set to it.
 
-    Seed ``000_05cde12013bfe355.txt`` L625: ``grad_biases = np.absolute(grad) + 100;
+    Course notes, *Autoencoders and convolutional networks*, *Convolution in TensorFlow and SciPy*: ``grad_biases = np.absolute(grad) + 100;
     grad_biases[grad_biases > 255] = 255``. Returns float32 of ``magnitude``'s shape.
     """
     return np.minimum(np.asarray(magnitude, dtype=np.float32) + np.float32(offset), np.float32(ceiling))

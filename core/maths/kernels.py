@@ -1,6 +1,6 @@
 """A gallery of named image kernels, each with where it comes from and what it detects.
 
-The seed kernels are reproduced exactly as printed in ``001_0ab6af07a5a8fe8c.txt`` (rows top to
+The seed kernels are reproduced exactly as printed in Course notes, *CNNs and regularisation in Keras* (rows top to
 bottom, lines given per kernel). The others are the standard image-processing kernels (Setosa's
 "Image Kernels", scikit-image, Gonzalez & Woods), marked as such.
 
@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SEED_001 = "001_0ab6af07a5a8fe8c.txt"
-SEED_003 = "003_de28f4f738ce9072.txt"
+SEED_001 = "Course notes, *CNNs and regularisation in Keras*"
+SEED_003 = "Course notes, *CNN building blocks and classic networks*"
 
 
 @dataclass(frozen=True)
@@ -78,45 +78,45 @@ _ENTRIES = [
     Kernel("horizontal_lines", "Horizontal lines", _k([[-1, -1, -1], [2, 2, 2], [-1, -1, -1]]),
            "Line detector: the middle row weighs +2, the rows above and below −1.",
            "1-pixel horizontal lines (6 on the line, 0 on lines of other angles)",
-           f"{SEED_001} L56–60", True),
+           f"{SEED_001}, *Convolution operation: filters, kernels*", True),
     Kernel("lines_45", "45° lines", _k([[-1, -1, 2], [-1, 2, -1], [2, -1, -1]]),
            "Line detector for the rising diagonal ('/'). The seed prints it without a label (lost in "
            "the text); it is the standard +45° line mask.",
-           "1-pixel '/' diagonal lines", f"{SEED_001} L62–64", True),
+           "1-pixel '/' diagonal lines", f"{SEED_001}, *Convolution operation: filters, kernels*", True),
     Kernel("vertical_lines", "Vertical lines", _k([[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]]),
            "Line detector: the middle column weighs +2, its neighbours −1.",
-           "1-pixel vertical lines", f"{SEED_001} L66–70", True),
+           "1-pixel vertical lines", f"{SEED_001}, *Convolution operation: filters, kernels*", True),
     Kernel("lines_135", "135° lines", _k([[2, -1, -1], [-1, 2, -1], [-1, -1, 2]]),
            "Line detector for the falling diagonal ('\\').",
-           "1-pixel '\\' diagonal lines", f"{SEED_001} L72–76", True),
+           "1-pixel '\\' diagonal lines", f"{SEED_001}, *Convolution operation: filters, kernels*", True),
     Kernel("sobel_horizontal", "Sobel (horizontal edges)", _k([[-1, -2, -1], [0, 0, 0], [1, 2, 1]]),
            "Vertical gradient (bottom minus top), smoothed across. Its label is garbled in the seed.",
            "horizontal edges; the sign says dark→light (+) or light→dark (−) going down",
-           f"{SEED_001} L84–89", True),
+           f"{SEED_001}, *More filters*", True),
     Kernel("sobel_vertical", "Sobel (vertical edges)", _k([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
            "Horizontal gradient (right minus left), smoothed down the column.",
            "vertical edges; + where it gets brighter to the right",
-           f"{SEED_001} L91–95", True),
+           f"{SEED_001}, *More filters*", True),
     Kernel("laplacian_4", "Laplacian (4-neighbour)", _k([[0, -1, 0], [-1, 4, -1], [0, -1, 0]]),
            "4 × the centre minus the sum of its 4 neighbours: the negated discrete Laplacian "
            "(centre-positive sign, as printed).",
-           "edges and fine detail in every direction; 0 on flat areas", f"{SEED_001} L103–114", True),
+           "edges and fine detail in every direction; 0 on flat areas", f"{SEED_001}, *More filters*", True),
     Kernel("laplacian_8", "Laplacian (8-neighbour)", _k([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),
            "Second derivative including the diagonals.",
-           "edges and points in every direction", f"{SEED_001} L116–120", True),
+           "edges and points in every direction", f"{SEED_001}, *More filters*", True),
     Kernel("log_5x5", "Laplacian of Gaussian (5×5)",
            _k([[0, 0, -1, 0, 0], [0, -1, -2, -1, 0], [-1, -2, 16, -2, -1],
                [0, -1, -2, -1, 0], [0, 0, -1, 0, 0]]),
            "A Laplacian on a smoothed image: less sensitive to noise than the 3×3 Laplacians.",
-           "blobs and edges at a coarser scale", f"{SEED_001} L122–128", True),
+           "blobs and edges at a coarser scale", f"{SEED_001}, *More filters*", True),
     Kernel("vertical_edge", "Vertical edge (Ng)", _k([[1, 0, -1], [1, 0, -1], [1, 0, -1]]),
            "Left minus right. The seed's text refers to it; the values are the standard ones of "
            "Andrew Ng's course, which the seed follows.",
            "vertical edges: +30 on a bright→dark step of height 10",
-           f"{SEED_003} L48–59 (values from the course it follows)", False),
+           f"{SEED_003}, *Edge detection* (values from the course it follows)", False),
     Kernel("horizontal_edge", "Horizontal edge (Ng)", _k([[1, 1, 1], [0, 0, 0], [-1, -1, -1]]),
            "Top minus bottom.", "horizontal edges",
-           f"{SEED_003} L60 (values from the course it follows)", False),
+           f"{SEED_003}, *Edge detection* (values from the course it follows)", False),
     Kernel("scharr_vertical", "Scharr (vertical edges)", _k([[-3, 0, 3], [-10, 0, 10], [-3, 0, 3]]),
            "Like Sobel with weights chosen for better rotation symmetry.",
            "vertical edges", "Scharr 2000; scikit-image `filters.scharr_v`", False),
@@ -143,10 +143,10 @@ _ENTRIES = [
     Kernel("diagonal_2x2", "2×2 diagonal shape", _k([[0, 1], [1, 0]]),
            "'The entire filter is essentially just a shape, packed into a matrix.' Fires on a '/' "
            "diagonal but equally on a solid block.", "'/' diagonals (and solid blocks)",
-           "002_7b3b2c01a09ce879.txt L172–181", True),
+           "Course notes, *Convolution, pooling and tensors* §2.11", True),
     Kernel("isolated_diagonal_2x2", "2×2 isolated diagonal", _k([[-1, 1], [1, -1]]),
            "Negative weights off the diagonal demand an isolated diagonal: 2 on '/', 0 on a block.",
-           "isolated '/' diagonals only", "002_7b3b2c01a09ce879.txt L172–181", True),
+           "isolated '/' diagonals only", "Course notes, *Convolution, pooling and tensors* §2.11", True),
 ]
 
 SCHARR_COMPLEX = np.array([[-3 - 3j, 0 - 10j, +3 - 3j],
@@ -154,8 +154,8 @@ SCHARR_COMPLEX = np.array([[-3 - 3j, 0 - 10j, +3 - 3j],
                            [-3 + 3j, 0 + 10j, +3 + 3j]], dtype=np.complex128)
 SCHARR_COMPLEX.setflags(write=False)
 """The Scharr pair as one complex kernel: real part = horizontal gradient (x, vertical edges),
-imaginary part = vertical gradient (y, horizontal edges). Seed ``000_05cde12013bfe355.txt``
-L623 calls ``signal.convolve2d(arr, kernel, mode='same', boundary='symm')`` without defining
+imaginary part = vertical gradient (y, horizontal edges). Course notes, *Autoencoders and convolutional networks*,
+*Convolution in TensorFlow and SciPy* calls ``signal.convolve2d(arr, kernel, mode='same', boundary='symm')`` without defining
 ``kernel``; the code is SciPy's ``convolve2d`` documentation example, which defines it so."""
 
 KERNELS: dict[str, Kernel] = {k.name: k for k in _ENTRIES}

@@ -44,7 +44,7 @@ def conv_params(f, c_in: int, c_out: int, *, bias: bool = True) -> int:
     f : int or (int, int)
         Kernel size.
     c_in : int
-        Input channels (the kernel's depth must equal them, ``002_7b3b2c01a09ce879.txt`` L53-66).
+        Input channels (the kernel's depth must equal them, Course notes, *Convolution, pooling and tensors* §2.2).
     c_out : int
         Number of filters = output channels.
     bias : bool
@@ -60,10 +60,10 @@ def conv_params(f, c_in: int, c_out: int, *, bias: bool = True) -> int:
     ValueError
         If a size is not an int >= 1.
 
-    Source
-    ------
-    ``001_0ab6af07a5a8fe8c.txt`` L152 (256 filters 3x3 on 1 channel: 2,560);
-    ``003_de28f4f738ce9072.txt`` L133-135 (10 filters 3x3x3: 280) and L170 (``[5x5x3+1]x6 = 456``).
+    References
+    ----------
+    Course notes, *CNNs and regularisation in Keras*, *Characteristics of CNNs* (256 filters 3x3 on 1 channel: 2,560);
+    Course notes, *CNN building blocks and classic networks*, *Shorthand representation* (10 filters 3x3x3: 280) and *Why convolution is good* (``[5x5x3+1]x6 = 456``).
     """
     fh, fw = _kernel_hw(f)
     return (fh * fw * _positive_int(c_in, "c_in") + int(bias)) * _positive_int(c_out, "c_out")
@@ -77,9 +77,9 @@ def dense_params(n_in: int, n_out: int, *, bias: bool = True) -> int:
     ValueError
         If a size is not an int >= 1.
 
-    Source
-    ------
-    ``001_0ab6af07a5a8fe8c.txt`` L152: ``32x32x256+256 = 262400``.
+    References
+    ----------
+    Course notes, *CNNs and regularisation in Keras*, *Characteristics of CNNs*: ``32x32x256+256 = 262400``.
     """
     return (_positive_int(n_in, "n_in") + int(bias)) * _positive_int(n_out, "n_out")
 
@@ -157,7 +157,7 @@ class ParamExample:
 
     @property
     def weights_only(self) -> int:
-        """Parameters without the biases (seed 003 counts only these: "3 billion")."""
+        """Parameters without the biases (the course's *Motivation for convolutional neural networks* counts only these: "3 billion")."""
         return self.params - self.units
 
     @property
@@ -169,21 +169,21 @@ class ParamExample:
 
 PARAMETER_EXAMPLES: dict[str, ParamExample] = {e.key: e for e in (
     ParamExample("mlp_32x32_256", "Dense: 32×32 image → 256 units", "dense", (32, 32, 1), 256,
-                 source="001_0ab6af07a5a8fe8c.txt L152"),
+                 source="Course notes, *CNNs and regularisation in Keras*, *Characteristics of CNNs*"),
     ParamExample("cnn_32x32_256", "Conv: 256 filters 3×3 on a 32×32 image", "conv", (32, 32, 1), 256, 3,
-                 source="001_0ab6af07a5a8fe8c.txt L152"),
+                 source="Course notes, *CNNs and regularisation in Keras*, *Characteristics of CNNs*"),
     ParamExample("quiz_32", "Conv: 10 filters 3×3×3 on 32×32×3", "conv", (32, 32, 3), 10, 3,
-                 source="003_de28f4f738ce9072.txt L131-135"),
+                 source="Course notes, *CNN building blocks and classic networks*, *Shorthand representation*"),
     ParamExample("quiz_1000", "Conv: 10 filters 3×3×3 on 1000×1000×3", "conv", (1000, 1000, 3), 10, 3,
-                 source="003_de28f4f738ce9072.txt L131-135"),
+                 source="Course notes, *CNN building blocks and classic networks*, *Shorthand representation*"),
     ParamExample("dense_64x64x3", "Dense: 64×64×3 image → 1000 units", "dense", (64, 64, 3), 1000,
-                 source="003_de28f4f738ce9072.txt L35-40"),
+                 source="Course notes, *CNN building blocks and classic networks*, *Motivation for convolutional neural networks*"),
     ParamExample("dense_1000x1000x3", "Dense: 1000×1000×3 image → 1000 units", "dense",
-                 (1000, 1000, 3), 1000, source="003_de28f4f738ce9072.txt L35-44", buildable=False),
+                 (1000, 1000, 3), 1000, source="Course notes, *CNN building blocks and classic networks*, *Motivation for convolutional neural networks*", buildable=False),
     ParamExample("dense_32x32x3_28x28x6", "Dense: 32×32×3 → 28×28×6 = 4,704 units", "dense",
-                 (32, 32, 3), 28 * 28 * 6, source="003_de28f4f738ce9072.txt L169 (3037 is a typo for 3072)"),
+                 (32, 32, 3), 28 * 28 * 6, source="Course notes, *CNN building blocks and classic networks*, *Why convolution is good* (3037 is a typo for 3072)"),
     ParamExample("conv_5x5x3_6", "Conv: 6 filters 5×5×3 (32×32×3 → 28×28×6)", "conv", (32, 32, 3), 6, 5,
-                 source="003_de28f4f738ce9072.txt L170"),
+                 source="Course notes, *CNN building blocks and classic networks*, *Why convolution is good*"),
 )}
 
 
@@ -220,21 +220,21 @@ class SizePreset:
 
 
 SIZE_PRESETS: dict[str, SizePreset] = {p.key: p for p in (
-    SizePreset("ng_valid", "6×6 ∗ 3×3, valid → 4×4", 6, 3, "valid", 0, 1, 1, 4, "003_de28f4f738ce9072.txt L68"),
+    SizePreset("ng_valid", "6×6 ∗ 3×3, valid → 4×4", 6, 3, "valid", 0, 1, 1, 4, "Course notes, *CNN building blocks and classic networks*, *Padding*"),
     SizePreset("ng_padded", "6×6 padded by 1 ∗ 3×3 → 6×6", 6, 3, "explicit", 1, 1, 1, 6,
-               "003_de28f4f738ce9072.txt L74-87"),
+               "Course notes, *CNN building blocks and classic networks*, *Padding*"),
     SizePreset("f5_p2", "5×5 kernel needs p = 2 to keep the size", 9, 5, "explicit", 2, 1, 1, 9,
-               "003_de28f4f738ce9072.txt L90"),
-    SizePreset("ng_stride", "7×7 ∗ 3×3, stride 2 → 3×3", 7, 3, "valid", 0, 2, 1, 3, "003_de28f4f738ce9072.txt L96"),
-    SizePreset("mnist", "MNIST: 28 ∗ 3×3, valid → 26", 28, 3, "valid", 0, 1, 1, 26, "001_0ab6af07a5a8fe8c.txt L273"),
+               "Course notes, *CNN building blocks and classic networks*, *Padding*"),
+    SizePreset("ng_stride", "7×7 ∗ 3×3, stride 2 → 3×3", 7, 3, "valid", 0, 2, 1, 3, "Course notes, *CNN building blocks and classic networks*, *Strided convolutions*"),
+    SizePreset("mnist", "MNIST: 28 ∗ 3×3, valid → 26", 28, 3, "valid", 0, 1, 1, 26, "Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)*"),
     SizePreset("frame_5x5", "5×5 in a 7×7 zero frame, 3×3 'same' → 5×5", 5, 3, "same", 0, 1, 1, 5,
-               "002_7b3b2c01a09ce879.txt L113-120"),
+               "Course notes, *Convolution, pooling and tensors* §2.6"),
     SizePreset("keras_same_s2", "Keras 'same', 28, stride 2 → ⌈28/2⌉ = 14", 28, 3, "same", 0, 2, 1, 14,
-               "001_0ab6af07a5a8fe8c.txt L193"),
+               "Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*"),
     SizePreset("cs231n", "5×5, f = 3, p = 1, s = 2 → 3×3", 5, 3, "explicit", 1, 2, 1, 3,
-               "000_05cde12013bfe355.txt L639-654"),
+               "Course notes, *Autoencoders and convolutional networks*, *2D convolution on volumes*"),
     SizePreset("alexnet", "AlexNet conv1: 227, 11×11, stride 4 → 55", 227, 11, "valid", 0, 4, 1, 55,
-               "003_de28f4f738ce9072.txt L195-204"),
+               "Course notes, *CNN building blocks and classic networks*, *AlexNet*"),
 )}
 
 

@@ -1,7 +1,7 @@
 """Threshold (McCulloch–Pitts) neurons computing Boolean functions, in NumPy.
 
 A threshold unit computes ``y = phi(w·x + b)``. The step function fires at zero,
-``phi(v) = 1 if v >= 0 else 0`` (seed ``004_36a7c4616778873b.txt`` 1.1.7); the bipolar variant
+``phi(v) = 1 if v >= 0 else 0`` (Course notes, *Introduction to deep learning* §1.1.7); the bipolar variant
 outputs ±1 (+1 at zero) on ±1 inputs, as Madaline's units do (3.2.2). The seed writes the bias
 as ``w_0`` with a constant input ``x_0 = 1``; here it is ``bias`` (``b``).
 
@@ -19,7 +19,7 @@ import numpy as np
 
 from core.maths.activation_functions import bipolar_sign, step
 
-SEED = "004_36a7c4616778873b.txt"
+SEED = "Course notes, *Introduction to deep learning*"
 
 
 # ----------------------------------------------------------------------------- the unit
@@ -87,14 +87,20 @@ def threshold_unit(x, weights, bias: float, *, bipolar: bool = False) -> np.ndar
     -------
     ndarray of int64, shape () or (N,)
 
-    Source: 004_36a7c4616778873b.txt 1.1.9, 1.2.1.
+    References
+    ----------
+    Course notes, *Introduction to deep learning* §1.1.9, 1.2.1.
     """
     v = potential(x, weights, bias)
     return (bipolar_sign(v) if bipolar else step(v)).astype(np.int64)
 
 
-def mcculloch_pitts(x, *, inhibitory=(), threshold: float) -> np.ndarray:
+def mcculloch_pitts(x, *, inhibitory=(), threshold: float, veto: bool = False) -> np.ndarray:
     """McCulloch–Pitts logical neuron: 1 if (sum of excitatory − sum of inhibitory inputs) >= threshold.
+
+    That subtraction is the course's rule. In McCulloch & Pitts (1943) inhibition is absolute: any
+    active inhibitory input prevents firing, whatever the excitatory sum (``veto=True``: 1 only if
+    no inhibitory input is 1 and the excitatory sum reaches the threshold).
 
     Parameters
     ----------
@@ -103,6 +109,8 @@ def mcculloch_pitts(x, *, inhibitory=(), threshold: float) -> np.ndarray:
         0-based indices of the inhibitory inputs; all others are excitatory.
     threshold : float
         The seed's ``b`` in 1.1.6 (AND: 2, OR: 1, NOT with one inhibitory input: 0).
+    veto : bool, default False
+        False: the course's rule (an inhibitory input counts −1); True: the 1943 rule (it vetoes).
 
     Returns
     -------
@@ -113,7 +121,11 @@ def mcculloch_pitts(x, *, inhibitory=(), threshold: float) -> np.ndarray:
     ValueError
         If an index in ``inhibitory`` is out of range.
 
-    Source: 004_36a7c4616778873b.txt 1.1.6 (l.144).
+    References
+    ----------
+    Course notes, *Introduction to deep learning* §1.1.6 (the subtraction); W. S. McCulloch and
+    W. Pitts, "A logical calculus of the ideas immanent in nervous activity", Bull. Math. Biophys. 5,
+    1943 (the veto).
     """
     xs = np.asarray(x, dtype=np.float64)
     m = xs.shape[-1]
@@ -122,7 +134,10 @@ def mcculloch_pitts(x, *, inhibitory=(), threshold: float) -> np.ndarray:
         if not 0 <= int(i) < m:
             raise ValueError(f"`inhibitory` holds index {i}, but there are only {m} inputs (0..{m - 1}).")
         signs[int(i)] = -1.0
-    return threshold_unit(xs, signs, -_scalar(threshold, "threshold"))
+    if not veto:
+        return threshold_unit(xs, signs, -_scalar(threshold, "threshold"))
+    fires = threshold_unit(xs, np.maximum(signs, 0.0), -_scalar(threshold, "threshold"))
+    return np.where((xs * (signs < 0)).sum(axis=-1) > 0, 0, fires).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -140,8 +155,8 @@ class GatePreset:
 GATES: dict[str, GatePreset] = {
     g.name: g
     for g in (
-        GatePreset("AND", (1.0, 1.0), -1.5, f"{SEED} 1.2.1 (l.233, 273)"),
-        GatePreset("OR", (1.0, 1.0), -0.5, f"{SEED} 1.2.2 (l.290, 300)",
+        GatePreset("AND", (1.0, 1.0), -1.5, f"{SEED} §1.2.1"),
+        GatePreset("OR", (1.0, 1.0), -0.5, f"{SEED} §1.2.2",
                    note="The seed's OR table lists phi(-1), phi(0), phi(0), phi(1): those potentials "
                         "belong to bias -1, not -0.5. Both biases give OR because phi(0) = 1."),
         GatePreset("NOT", (-1.0,), 0.5, "derived (one inhibitory input, seed 1.1.6)"),
@@ -149,7 +164,7 @@ GATES: dict[str, GatePreset] = {
         GatePreset("NOR", (-1.0, -1.0), 0.5, "derived (NOT of the seed's OR)"),
         GatePreset("x1 AND NOT x2", (1.0, -1.0), -0.5, "derived (hidden unit z1 of XOR, seed 1.2.5)"),
         GatePreset("NOT x1 AND x2", (-1.0, 1.0), -0.5, "derived (hidden unit z2 of XOR, seed 1.2.5)"),
-        GatePreset("Madaline OR", (0.5, 0.5), 0.5, f"{SEED} 3.2.2 (l.1026): v1 = v2 = b3 = 1/2",
+        GatePreset("Madaline OR", (0.5, 0.5), 0.5, f"{SEED} §3.2.2: v1 = v2 = b3 = 1/2",
                    bipolar=True, note="Bipolar inputs and outputs (±1)."),
     )
 }
@@ -174,14 +189,14 @@ class McCullochPittsGate:
 MCCULLOCH_PITTS_GATES: dict[str, McCullochPittsGate] = {
     g.name: g
     for g in (
-        McCullochPittsGate("AND", 2, (), 2, "x₁ + x₂ ≥ 2", f"{SEED} 1.1.6 (l.141–144); b = 2 derived"),
-        McCullochPittsGate("OR", 2, (), 1, "x₁ + x₂ ≥ 1", f"{SEED} 1.1.6 (l.141–144); b = 1 derived"),
-        McCullochPittsGate("NOT", 1, (0,), 0, "−x₁ ≥ 0", f"{SEED} 1.1.6 (l.141–144); b = 0 derived"),
+        McCullochPittsGate("AND", 2, (), 2, "x₁ + x₂ ≥ 2", f"{SEED} §1.1.6; b = 2 derived"),
+        McCullochPittsGate("OR", 2, (), 1, "x₁ + x₂ ≥ 1", f"{SEED} §1.1.6; b = 1 derived"),
+        McCullochPittsGate("NOT", 1, (0,), 0, "−x₁ ≥ 0", f"{SEED} §1.1.6; b = 0 derived"),
         McCullochPittsGate("x1 AND NOT x2", 2, (1,), 1, "x₁ − x₂ ≥ 1",
-                           f"{SEED} 1.1.6 (l.141–144); the first bracket of XOR (1.2.5)"),
+                           f"{SEED} §1.1.6; the first bracket of XOR (1.2.5)"),
     )
 }
-"""The McCulloch–Pitts form of the basic gates (seed 004, 1.1.5–1.1.6, l.121–144: excitatory inputs
+"""The McCulloch–Pitts form of the basic gates (Course notes, *Introduction to deep learning* §1.1.5–1.1.6: excitatory inputs
 x₁…xₙ, inhibitory x_{n+1}…x_m, threshold b). The thresholds are derived, not printed."""
 
 
@@ -289,7 +304,9 @@ def sum_expression(row, weights, bias: float) -> str:
     str
         Products ``w_i·x_i`` joined with + / −, the bias, and the potential (``:g`` format).
 
-    Source: the seed writes ``phi(0*1 + 1*1 + 1*(-1.5)) = phi(-0.5)``, 004_36a7c4616778873b.txt l.240.
+    References
+    ----------
+    the seed writes ``phi(0*1 + 1*1 + 1*(-1.5)) = phi(-0.5)``, Course notes, *Introduction to deep learning* §1.2.1.
     """
     w, x, b = _vector(weights, "weights"), _vector(row, "row"), _scalar(bias, "bias")
     if x.size != w.size:
@@ -320,7 +337,9 @@ def decision_segment(weights, bias: float, *, x_range=(-0.5, 1.5), y_range=(-0.5
     ValueError
         If ``weights`` does not hold two numbers or a range is empty.
 
-    Source: the seed's separating line ``priamka(x) = −(w_1 x + b) / w_2``, 004_36a7c4616778873b.txt 2.3.4.
+    References
+    ----------
+    the seed's separating line ``priamka(x) = −(w_1 x + b) / w_2``, Course notes, *Introduction to deep learning* §2.3.4.
     """
     w = _vector(weights, "weights")
     if w.size != 2:
@@ -397,7 +416,9 @@ def two_layer_table(
     ValueError
         If a shape is wrong.
 
-    Source: y = (x1 ∧ ¬x2) ∨ (¬x1 ∧ x2), 004_36a7c4616778873b.txt 1.2.5 (l.361); the weights
+    References
+    ----------
+    y = (x1 ∧ ¬x2) ∨ (¬x1 ∧ x2), Course notes, *Introduction to deep learning* §1.2.5; the weights
     are derived (the seed's network figure is missing).
     """
     hw = np.asarray(hidden_weights, dtype=np.float64)

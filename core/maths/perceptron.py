@@ -6,7 +6,7 @@ returns a :class:`~core.maths.learning_history.TrainingResult` holding one froze
 A page can replay, scrub or tabulate that history without running anything again. The training
 sets, the seed's fruit among them, live in :mod:`core.data.perceptron_sets`.
 
-Rules (seed ``004_36a7c4616778873b.txt``):
+Rules (Course notes, *Introduction to deep learning*):
 
 - perceptron (2.2.6): ``w <- w + eta (t − y) x``, ``b <- b + eta (t − y)``; bipolar targets
   ``t = ±1`` and ``y = +1 if v >= 0 else −1`` as the fruit program (2.3.4), or binary 0/1 targets
@@ -29,7 +29,7 @@ from core.maths.separability import separate_points
 #: Target labels of each convention: bipolar (the perceptron rule) and binary (0/1).
 CONVENTIONS = {"bipolar": (-1.0, 1.0), "binary": (0.0, 1.0)}
 
-SEED = "004_36a7c4616778873b.txt"
+SEED = "Course notes, *Introduction to deep learning*"
 RULES = ("perceptron", "hebb", "adaline")
 RULE_CONVENTION = {"perceptron": "bipolar", "hebb": "binary", "adaline": "bipolar"}
 MAX_STEPS = 200_000
@@ -190,7 +190,9 @@ def train_perceptron(x, targets, *, weights=None, bias: float = 0.0, learning_ra
     bias=-1230, learning_rate=0.01)`` updates once (sample 2) to ``w = (−27.72, 300.304)``,
     ``b = −1229.98`` and converges in epoch 2 (``FRUIT_X``, ``FRUIT_TARGETS``: :mod:`core.data.perceptron_sets`).
 
-    Source: 004_36a7c4616778873b.txt 2.2.6 (l.562), 2.3.2–2.3.4.
+    References
+    ----------
+    Course notes, *Introduction to deep learning* §2.2.6, 2.3.2–2.3.4.
     """
     xs, t, w, b, lr = _check(x, targets, weights, bias, learning_rate, max_epochs, convention)
     phi = bipolar_sign if convention == "bipolar" else step
@@ -235,7 +237,9 @@ def train_hebb(x, targets, *, weights=None, bias: float = 0.0, delta: float = 1.
     ValueError
         If ``x`` is not binary, or as :func:`train_perceptron`.
 
-    Source: 004_36a7c4616778873b.txt 2.2.2 (l.470–486).
+    References
+    ----------
+    Course notes, *Introduction to deep learning* §2.2.2.
     """
     xs, t, w, b, lr = _check(x, targets, weights, bias, delta, max_epochs, "binary")
     if not np.isin(xs, (0.0, 1.0)).all():
@@ -280,7 +284,9 @@ def train_adaline(x, targets, *, weights=None, bias: float = 0.0, learning_rate:
     ValueError
         As :func:`train_perceptron`, or if ``tolerance`` is not positive.
 
-    Source: 004_36a7c4616778873b.txt 3.2.1 (Widrow and Hoff, 1960); see :data:`DELTA_RULE_NOTE`.
+    References
+    ----------
+    Course notes, *Introduction to deep learning* §3.2.1 (Widrow and Hoff, 1960); see :data:`DELTA_RULE_NOTE`.
     """
     xs, t, w, b, lr = _check(x, targets, weights, bias, learning_rate, max_epochs, "bipolar")
     if not float(tolerance) > 0:
@@ -335,7 +341,9 @@ def predict(x, *, weights, bias: float, convention: str = "bipolar") -> tuple[np
     ValueError
         If shapes do not match or ``convention`` is unknown.
 
-    Source: ``odhad`` in 004_36a7c4616778873b.txt 2.3.4: with the trained fruit weights
+    References
+    ----------
+    ``odhad`` in Course notes, *Introduction to deep learning* §2.3.4: with the trained fruit weights
     (180, 10) -> −1 (C2), (140, 20) -> +1 (C1), (140, 17.9) -> +1 (C1).
     """
     if convention not in CONVENTIONS:
@@ -370,7 +378,9 @@ def mistake_bound(x, labels, *, weights=None, bias: float | None = None) -> tupl
     ValueError
         If the data are not linearly separable by the given or any hyperplane.
 
-    Source: the convergence theorem, 004_36a7c4616778873b.txt 2.2.7 (the bound itself: Novikoff, 1962).
+    References
+    ----------
+    the convergence theorem, Course notes, *Introduction to deep learning* §2.2.7 (the bound itself: Novikoff, 1962).
     """
     xs = np.asarray(x, dtype=np.float64)
     if weights is None:

@@ -1,16 +1,16 @@
 """Pooling layers written out in NumPy: max, average and global pooling, and the windows they read.
 
 A pooling layer slides a window over each feature map and keeps one statistic per window: the
-maximum, the mean, or the L2 norm (``000_05cde12013bfe355.txt`` L694-696 names all three). It has no weights ("there's nothing for gradient descent to learn",
-``003_de28f4f738ce9072.txt`` L161-162); it shrinks height and width and keeps the depth, each
-channel pooled on its own (``000_05cde12013bfe355.txt`` L700).
+maximum, the mean, or the L2 norm (Course notes, *Autoencoders and convolutional networks*, *Pooling* names all three). It has no weights ("there's nothing for gradient descent to learn",
+Course notes, *CNN building blocks and classic networks*, *Pooling layer*); it shrinks height and width and keeps the depth, each
+channel pooled on its own (Course notes, *Autoencoders and convolutional networks*, *Pooling*).
 
 Conventions follow Keras ``MaxPooling2D`` / ``AveragePooling2D``:
 
 * channels-last ``(H, W)`` or ``(H, W, C)`` inputs, float32 results;
-* ``stride`` defaults to ``pool_size`` (``001_0ab6af07a5a8fe8c.txt`` L208);
+* ``stride`` defaults to ``pool_size`` (Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (II)*);
 * ``padding="valid"`` keeps only whole windows, ``out = floor((n - f) / s) + 1`` (11 -> 5 with
-  f = s = 2, seed 001 L276);
+  f = s = 2, Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)*);
 * ``padding="same"`` gives ``out = ceil(n / s)``; the missing cells are added half before, half
   after, the odd one at the bottom/right (TensorFlow's placement). Padded cells never win a max
   and are left out of an average's count, exactly like ``tf.nn.max_pool2d`` / ``tf.nn.avg_pool2d``.
@@ -80,10 +80,11 @@ def pool_output_size(n: int, pool_size: int = 2, *, stride: int | None = None,
         If a size or the stride is below 1, ``padding`` is unknown, or the window is longer than
         the input with "valid" padding.
 
-    Source
-    ------
-    ``001_0ab6af07a5a8fe8c.txt`` L276: 11 -> 5 with a 2x2 pool (the floor drops the last row);
-    ``000_05cde12013bfe355.txt`` 4.3 fact 45: 7 -> 3 ("valid"), 7 -> 4 ("same").
+    References
+    ----------
+    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)*: 11 -> 5 with a 2x2 pool (the floor drops the last row);
+    Course notes, *Autoencoders and convolutional networks*, *Convolution NN on MNIST dataset (TensorFlow)*
+    (2×2 pools with 'SAME' padding, 28 -> 14 -> 7); on 7 × 7: 7 -> 3 ("valid"), 7 -> 4 ("same").
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"`n` must be an int >= 1, got {n!r}.")
@@ -160,9 +161,9 @@ def max_pool2d(x, pool_size: IntPair = 2, *, stride: IntPair | None = None, padd
         If ``x`` is not 2-D/3-D, empty or not finite; ``pool_size``/``stride`` are below 1 or
         malformed; ``padding`` is unknown; the pool is larger than ``x`` with "valid" padding.
 
-    Source
-    ------
-    Seed ``003_de28f4f738ce9072.txt`` L150-162 (Ng's figures: ``[[1,3,2,1],[2,9,1,1],[1,3,2,3],
+    References
+    ----------
+    Course notes, *CNN building blocks and classic networks*, *Pooling layer* (Ng's figures: ``[[1,3,2,1],[2,9,1,1],[1,3,2,3],
     [5,6,1,2]]`` -> ``[[9,2],[6,3]]``; the 5x5, f=3, s=1 example -> ``[[9,9,5],[9,9,5],[8,6,9]]``).
     """
     win = _windows(x, pool_size, stride, padding, fill=-np.inf)
@@ -200,10 +201,10 @@ def avg_pool2d(x, pool_size: IntPair = 2, *, stride: IntPair | None = None,
     ValueError
         As :func:`max_pool2d`.
 
-    Source
-    ------
-    Seed ``003_de28f4f738ce9072.txt`` L150-162 (Ng's figure: ``[[1,3,2,1],[2,9,1,1],[1,4,2,3],
-    [5,6,1,2]]`` -> ``[[3.75,1.25],[4,2]]``); ``001_0ab6af07a5a8fe8c.txt`` L204-211.
+    References
+    ----------
+    Course notes, *CNN building blocks and classic networks*, *Pooling layer* (Ng's figure: ``[[1,3,2,1],[2,9,1,1],[1,4,2,3],
+    [5,6,1,2]]`` -> ``[[3.75,1.25],[4,2]]``); Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (II)*.
     """
     win = _windows(x, pool_size, stride, padding, fill=0.0)
     sums = win.values.sum(axis=(3, 4), dtype=np.float64)
@@ -236,10 +237,10 @@ def l2_pool2d(x, pool_size: IntPair = 2, *, stride: IntPair | None = None,
     ValueError
         As :func:`max_pool2d`.
 
-    Source
-    ------
-    ``000_05cde12013bfe355.txt`` L694-696 ("mean (average) pooling or L2-norm pooling"). On Ng's
-    4×4 matrix (seed 003 L150-162), 2×2 stride 2: ``[[√95, √7], [√71, √18]]`` =
+    References
+    ----------
+    Course notes, *Autoencoders and convolutional networks*, *Pooling* ("mean (average) pooling or L2-norm pooling"). On Ng's
+    4×4 matrix (Course notes, *CNN building blocks and classic networks*, *Pooling layer*), 2×2 stride 2: ``[[√95, √7], [√71, √18]]`` =
     ``[[9.747, 2.646], [8.426, 4.243]]``.
     """
     win = _windows(x, pool_size, stride, padding, fill=0.0)
@@ -377,7 +378,7 @@ def compare_pooling(x, pool_size: IntPair = 2, *, stride: IntPair | None = None,
                     padding: str = "valid") -> dict[str, np.ndarray]:
     """Max, average and L2-norm pooling of the same input: kind -> pooled array (float32).
 
-    The three kinds seed ``000_05cde12013bfe355.txt`` L694-696 names, side by side.
+    The three kinds Course notes, *Autoencoders and convolutional networks*, *Pooling* names, side by side.
 
     Raises
     ------

@@ -1,14 +1,14 @@
 """The residual block of ResNet and why it helps deep networks train, in NumPy.
 
-Seed ``003_de28f4f738ce9072.txt`` L217-244 (He et al. 2015)::
+Course notes, *CNN building blocks and classic networks*, *ResNet* (He et al. 2015)::
 
     z[l+2] = W[l+2] a[l+1] + b[l+2]
     a[l+2] = g(z[l+2] + a[l])          # the skip connection adds a[l] before the activation
 
 With ``W[l+2] = 0`` and ``b[l+2] = 0`` and ``g = ReLU`` the block gives ``ReLU(a[l])``, which is
 ``a[l]`` itself whenever ``a[l] >= 0`` (after a ReLU it always is): "the identity function is easy
-for a residual block to learn" (L239). The skip connection also "helps the gradient to
-back-propagate" (L240): :func:`first_layer_gradients` measures the gradient that reaches the first
+for a residual block to learn". The skip connection also "helps the gradient to
+back-propagate": :func:`first_layer_gradients` measures the gradient that reaches the first
 layer of a plain and of a residual stack of the same depth, with backpropagation written out
 (``tests/core/test_residual.py`` checks it against TensorFlow's ``GradientTape``).
 """
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SEED_003 = "003_de28f4f738ce9072.txt"
+SEED_003 = "Course notes, *CNN building blocks and classic networks*"
 
 
 def relu(z: np.ndarray) -> np.ndarray:
@@ -64,9 +64,9 @@ def residual_block(a_l, w1, b1, w2, b2) -> BlockValues:
     ValueError
         If the shapes do not match or a value is NaN or infinite.
 
-    Source
-    ------
-    ``003_de28f4f738ce9072.txt`` L225-230.
+    References
+    ----------
+    Course notes, *CNN building blocks and classic networks*, *ResNet*.
     """
     a = np.asarray(a_l, dtype=np.float64)
     arrays = [np.asarray(v, dtype=np.float64) for v in (w1, b1, w2, b2)]

@@ -8,7 +8,9 @@ rated 1 and of the rows rated 0. The seed's own proof for XOR is :func:`xor_cont
 Truth tables are outputs over :func:`core.maths.neurons.input_rows`; the neuron fires at zero,
 ``phi(0) = 1``, so a row rated 1 needs ``w·x + b >= 0`` and a row rated 0 needs ``< 0``.
 
-Source: definition and theorem, 004_36a7c4616778873b.txt 1.2.3–1.2.4 (l.313–346).
+References
+----------
+definition and theorem, Course notes, *Introduction to deep learning* §1.2.3–1.2.4.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ import numpy as np
 from core.maths.boolean_functions import BOOLEAN_FUNCTIONS, BooleanFunction
 from core.maths.neurons import _scalar, input_rows
 
-SEED = "004_36a7c4616778873b.txt"
+SEED = "Course notes, *Introduction to deep learning*"
 
 
 def _outputs(truth) -> np.ndarray:
@@ -177,7 +179,9 @@ def is_linearly_separable(truth_table) -> Separability:
     14 of the 16 two-input functions are separable (XOR and XNOR are not); 104 of the 256
     three-input functions are (majority is, parity is not).
 
-    Source: definition and theorem, 004_36a7c4616778873b.txt 1.2.4 (l.336–346).
+    References
+    ----------
+    definition and theorem, Course notes, *Introduction to deep learning* §1.2.4.
     """
     return _separability(tuple(int(v) for v in _outputs(truth_table)))
 
@@ -227,7 +231,9 @@ def row_inequalities(truth_table) -> tuple[str, ...]:
     ValueError
         As :func:`is_linearly_separable`.
 
-    Source: 004_36a7c4616778873b.txt 1.2.1 (l.262–268); the seed writes ``> 0`` where ``phi(0) = 1``
+    References
+    ----------
+    Course notes, *Introduction to deep learning* §1.2.1; the seed writes ``> 0`` where ``phi(0) = 1``
     allows ``>= 0``.
     """
     out = _outputs(truth_table)
@@ -261,7 +267,9 @@ def xor_contradiction() -> XorContradiction:
         ``inequalities`` (rows 00, 01, 10, 11), ``substituted`` (``0 < h``, ``w_2 >= h``,
         ``w_1 >= h``, ``w_1 + w_2 < h``) and the ``conclusion``.
 
-    Source: 004_36a7c4616778873b.txt 1.2.3 (l.313–334).
+    References
+    ----------
+    Course notes, *Introduction to deep learning* §1.2.3.
     """
     return XorContradiction(
         inequalities=row_inequalities(BOOLEAN_FUNCTIONS["XOR"].outputs),
@@ -271,7 +279,7 @@ def xor_contradiction() -> XorContradiction:
                     "it cannot be less than h. No w₁, w₂, w₀ exist; one neuron cannot compute XOR."),
         note=("The course writes > 0 (and w₂ > h, w₁ > h) for the rows rated 1; with φ(0) = 1 the "
               "exact condition is ≥ 0. The contradiction holds either way."),
-        source=f"{SEED} 1.2.3 (l.313-334)",
+        source=f"{SEED} §1.2.3",
     )
 
 

@@ -2,7 +2,7 @@
 
 :func:`toy_gan_init`, :func:`toy_gan_train` and :func:`toy_gan_view` show real points,
 generated points and the discriminator's decision map. The losses and the optimiser follow the
-DCGAN of :mod:`core.models.gan` (seed ``004_36a7c4616778873b.txt`` 7.1.4-7.1.5, lines 2832-2850):
+DCGAN of :mod:`core.models.gan` (Course notes, *Introduction to deep learning* §7.1.4–7.1.5):
 BCE on the discriminator's output, the non-saturating generator loss, Adam with beta_1 = 0.5.
 """
 from __future__ import annotations

@@ -65,7 +65,7 @@ class ArchitectureSpec:
 
 ARCHITECTURES: dict[str, ArchitectureSpec] = {s.key: s for s in (
     ArchitectureSpec(
-        "mnist_cnn_001", "MNIST CNN (seed 001)", mnist_cnn_001, "001_0ab6af07a5a8fe8c.txt L253-280", 30_762,
+        "mnist_cnn_001", "MNIST CNN (the course's)", mnist_cnn_001, "Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)*", 30_762,
         seed_total=30_762,
         seed_rows=(("conv1", "conv2d_1", "(None, 26, 26, 16)", 160),
                    ("pool1", "max_pooling2d_1", "(None, 13, 13, 16)", 0),
@@ -76,65 +76,65 @@ ARCHITECTURES: dict[str, ArchitectureSpec] = {s.key: s for s in (
                    ("output", "dense_2", "(None, 10)", 330)),
         note="Two valid 3×3 convolutions, each followed by 2×2 max pooling; 11×11 pools to 5×5 (floor)."),
     ArchitectureSpec(
-        "cifar10_cnn_002", "CIFAR-10 CNN (seed 002, TensorFlow tutorial)", cifar10_cnn_002,
-        "002_7b3b2c01a09ce879.txt L286-295", 122_570,
-        note="The seed prints no summary; 122,570 matches TensorFlow's published one."),
+        "cifar10_cnn_002", "CIFAR-10 CNN (TensorFlow tutorial)", cifar10_cnn_002,
+        "Course notes, *Convolution, pooling and tensors* §2.13", 122_570,
+        note="The course prints no summary; 122,570 matches TensorFlow's published one."),
     ArchitectureSpec(
-        "lenet5", "LeNet-5 (seed 003, Ng's version, average pooling)", lenet5,
-        "003_de28f4f738ce9072.txt L180-193", 61_706, seed_claim="~60 thousand",
-        note="Shapes from Ng's figure (external to the seed text)."),
+        "lenet5", "LeNet-5 (Ng's version, average pooling)", lenet5,
+        "Course notes, *CNN building blocks and classic networks*, *LeNet-5*", 61_706, seed_claim="~60 thousand",
+        note="Shapes from Ng's figure (external to the course text)."),
     ArchitectureSpec(
-        "lenet5_004", "LeNet-5 (seed 004, max pooling, ReLU)", lambda: lenet5("max"),
-        "004_36a7c4616778873b.txt l.1806-1984", 61_706,
-        note="The seed's text says 'three convolutional layers'; its code has two and a dense F5."),
+        "lenet5_004", "LeNet-5 (textbook version, max pooling, ReLU)", lambda: lenet5("max"),
+        "Course notes, *Introduction to deep learning* §5.5–5.5.1", 61_706,
+        note="The textbook says 'three convolutional layers'; its code has two and a dense F5."),
     ArchitectureSpec(
-        "alexnet", "AlexNet (seed 003, one tower)", alexnet, "003_de28f4f738ce9072.txt L195-204", 62_378_344,
+        "alexnet", "AlexNet (one tower)", alexnet, "Course notes, *CNN building blocks and classic networks*, *AlexNet*", 62_378_344,
         seed_claim="~60 million", heavy=True,
         note="One-tower version of Ng's figure; no grouped convolutions or LRN."),
     ArchitectureSpec(
-        "vgg16", "VGG-16 (seed 003, keras.applications)", vgg16, "003_de28f4f738ce9072.txt L206-215",
+        "vgg16", "VGG-16 (keras.applications)", vgg16, "Course notes, *CNN building blocks and classic networks*, *VGG-16*",
         138_357_544, seed_claim="~138 million", heavy=True,
         note="13 convolutions + 3 dense layers = 16 weight layers; built with weights=None."),
     ArchitectureSpec(
-        "ng_sample_net", "Ng's sample ConvNet (seed 003)", ng_sample_net, "003_de28f4f738ce9072.txt L137-139",
+        "ng_sample_net", "Ng's sample ConvNet", ng_sample_net, "Course notes, *CNN building blocks and classic networks*, *Sample complete network*",
         27_301, note="39×39×3 → 7×7×40 = 1,960 features; the logistic output unit is Ng's."),
     ArchitectureSpec(
-        "tf_guide_dense", "TensorFlow-guide dense model (seed 003)", tf_guide_dense,
-        "003_de28f4f738ce9072.txt L286-307", 6_922, note="predict on (1000, 32) gives (1000, 10)."),
+        "tf_guide_dense", "TensorFlow-guide dense model", tf_guide_dense,
+        "Course notes, *CNN building blocks and classic networks*, *Pipeline to build a network*", 6_922, note="predict on (1000, 32) gives (1000, 10)."),
     ArchitectureSpec(
-        "iris_004", "Iris network (seed 004)", iris_004, "004_36a7c4616778873b.txt l.1199-1299", 26,
-        seed_total=26, note="The seed's Lambda layers would show 0 parameters in Keras 3; Dense shows 26."),
+        "iris_004", "Iris network", iris_004, "Course notes, *Introduction to deep learning* §4.3–4.3.1", 26,
+        seed_total=26, note="The course's Lambda layers would show 0 parameters in Keras 3; Dense shows 26."),
     ArchitectureSpec(
-        "birth_weight_004", "Birth-weight network (seed 004)", birth_weight_004,
-        "004_36a7c4616778873b.txt l.1452-1479", 497,
+        "birth_weight_004", "Birth-weight network", birth_weight_004,
+        "Course notes, *Introduction to deep learning* §4.3.2", 497,
         note="7 → 25 → 10 → 3 → 1, ReLU everywhere: (7+1)·25 + (25+1)·10 + (10+1)·3 + (3+1)·1 = 497 "
-             "(the seed prints no total)."),
+             "(the course prints no total)."),
     ArchitectureSpec(
-        "tf1_mnist_cnn_000", "TensorFlow 1 MNIST CNN (seed 000)", tf1_mnist_cnn_000,
-        "000_05cde12013bfe355.txt L972-1038", 3_274_634,
-        note="832 + 51,264 + 3,212,288 + 10,250 = 3,274,634 (the seed prints no total): the first dense "
+        "tf1_mnist_cnn_000", "TensorFlow 1 MNIST CNN", tf1_mnist_cnn_000,
+        "Course notes, *Autoencoders and convolutional networks*, *Convolution NN on MNIST dataset (TensorFlow)*", 3_274_634,
+        note="832 + 51,264 + 3,212,288 + 10,250 = 3,274,634 (the course prints no total): the first dense "
              "layer (7·7·64 = 3,136 inputs × 1,024 units) holds 98% of the parameters."),
     ArchitectureSpec(
-        "cifar10_cnn_004", "CIFAR-10 CNN with dropout (seed 004)", cifar10_cnn_004,
-        "004_36a7c4616778873b.txt l.2077-2140", 550_570, note="Flatten size 4·4·128 = 2,048."),
+        "cifar10_cnn_004", "CIFAR-10 CNN with dropout", cifar10_cnn_004,
+        "Course notes, *Introduction to deep learning* §5.5.2", 550_570, note="Flatten size 4·4·128 = 2,048."),
     ArchitectureSpec(
-        "flowers_cnn_002", "Flowers CNN (seed 002, TensorFlow tutorial)", flowers_cnn_002,
-        "002_7b3b2c01a09ce879.txt L137-149", 3_989_285,
-        note="180×180×3, 5 classes (the tutorial's values); the seed's extra 'HaxPooling2D' line is an "
+        "flowers_cnn_002", "Flowers CNN (TensorFlow tutorial)", flowers_cnn_002,
+        "Course notes, *Convolution, pooling and tensors* §2.8", 3_989_285,
+        note="180×180×3, 5 classes (the tutorial's values); the course's extra 'HaxPooling2D' line is an "
              "OCR duplicate (with it: 1,015,589)."),
     ArchitectureSpec(
-        "mnist_cnn_keras_example", "Keras mnist_cnn.py (seeds 003 and 000)", mnist_cnn_keras_example,
-        "003_de28f4f738ce9072.txt L308-311; 000_05cde12013bfe355.txt L1141-1149", 1_199_882),
+        "mnist_cnn_keras_example", "Keras mnist_cnn.py", mnist_cnn_keras_example,
+        "Course notes, *CNN building blocks and classic networks*, *Example code 2*; *Autoencoders and convolutional networks*, *CNN on Fashion-MNIST dataset*", 1_199_882),
     ArchitectureSpec(
-        "bn_mnist_cnn_000", "MNIST CNN with batch normalization (seed 000)", bn_mnist_cnn_000,
-        "000_05cde12013bfe355.txt L1080-1104", 597_738,
+        "bn_mnist_cnn_000", "MNIST CNN with batch normalization", bn_mnist_cnn_000,
+        "Course notes, *Autoencoders and convolutional networks*, *Convolution NN on MNIST dataset with Keras*", 597_738,
         note="1,408 of the parameters are batch-norm moving means and variances (not trained)."),
     ArchitectureSpec(
-        "dcgan_generator_004", "DCGAN generator (seed 004)", dcgan_generator_004,
-        "004_36a7c4616778873b.txt l.3158-3183", 2_452_611, note="200-d noise → 96×96×3 image."),
+        "dcgan_generator_004", "DCGAN generator (the course's)", dcgan_generator_004,
+        "Course notes, *Introduction to deep learning* §7.2.2", 2_452_611, note="200-d noise → 96×96×3 image."),
     ArchitectureSpec(
-        "dcgan_discriminator_004", "DCGAN discriminator (seed 004)", dcgan_discriminator_004,
-        "004_36a7c4616778873b.txt l.3185-3215", 1_658_945, note="96×96×3 image → P(real)."),
+        "dcgan_discriminator_004", "DCGAN discriminator (the course's)", dcgan_discriminator_004,
+        "Course notes, *Introduction to deep learning* §7.2.2", 1_658_945, note="96×96×3 image → P(real)."),
 )}
 
 

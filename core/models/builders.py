@@ -40,12 +40,15 @@ def _keras():
 
 
 def mnist_cnn_001():
-    """Seed 001's MNIST CNN: 28×28×1 → conv16 → pool → conv32 → pool → 800 → 32 → 10; 30,762 params.
+    """The course's MNIST CNN: 28×28×1 → conv16 → pool → conv32 → pool → 800 → 32 → 10; 30,762 params.
 
     The network the CNN pages train and load, from the same builder
     (:func:`core.models.mnist_cnn.build_mnist_cnn` with its default config), with the softmax inside the
     last Dense layer ``output`` as in the seed's ``summary()``.
-    Source: ``001_0ab6af07a5a8fe8c.txt`` L253-280 (code and ``summary()`` table).
+
+    References
+    ----------
+    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)* (code and ``summary()`` table).
     """
     from core.models.mnist_cnn import MnistCnnConfig, build_mnist_cnn
     config = MnistCnnConfig()
@@ -54,9 +57,11 @@ def mnist_cnn_001():
 
 
 def cifar10_cnn_002():
-    """TensorFlow's CIFAR-10 tutorial CNN from seed 002; 122,570 params (Dense(10) gives logits).
+    """TensorFlow's CIFAR-10 tutorial CNN from the course; 122,570 params (Dense(10) gives logits).
 
-    Source: ``002_7b3b2c01a09ce879.txt`` L286-295.
+    References
+    ----------
+    Course notes, *Convolution, pooling and tensors* §2.13.
     """
     keras = _keras()
     L = keras.layers
@@ -73,10 +78,13 @@ def cifar10_cnn_002():
 
 
 def flowers_cnn_002(img_size: int = 180, num_classes: int = 5):
-    """TensorFlow's flowers tutorial CNN from seed 002; 3,989,285 params at 180×180×3, 5 classes.
+    """TensorFlow's flowers tutorial CNN from the course; 3,989,285 params at 180×180×3, 5 classes.
 
     The seed's OCR shows a fourth pooling line (``HaxPooling2D``); the tutorial has three pools.
-    Source: ``002_7b3b2c01a09ce879.txt`` L137-149 (img size and classes from the tutorial).
+
+    References
+    ----------
+    Course notes, *Convolution, pooling and tensors* §2.8 (img size and classes from the tutorial).
     """
     keras = _keras()
     L = keras.layers
@@ -94,9 +102,9 @@ def flowers_cnn_002(img_size: int = 180, num_classes: int = 5):
 def lenet5(pooling: str = "avg"):
     """LeNet-5 as Andrew Ng draws it: 32×32×1 → 6@28 → 14 → 16@10 → 5 → 400 → 120 → 84 → 10.
 
-    61,706 parameters with either pooling ("~60 thousand", ``003_de28f4f738ce9072.txt`` L187).
-    ``pooling="avg"`` with tanh is Ng's version (seed 003); ``pooling="max"`` with ReLU and
-    "SAME" pools is the version coded in ``004_36a7c4616778873b.txt`` l.1870-1900.
+    61,706 parameters with either pooling ("~60 thousand", Course notes, *CNN building blocks and classic networks*, *LeNet-5*).
+    ``pooling="avg"`` with tanh is Ng's version (course slides); ``pooling="max"`` with ReLU and
+    "SAME" pools is the version coded in Course notes, *Introduction to deep learning* §5.5.1.
     """
     if pooling not in ("avg", "max"):
         raise ValueError(f"`pooling` must be 'avg' or 'max', got {pooling!r}.")
@@ -124,7 +132,7 @@ def lenet5(pooling: str = "avg"):
 def alexnet():
     """AlexNet as one tower (Ng's drawing): 227×227×3 → ... → 6×6×256 = 9216 → 4096 → 4096 → 1000.
 
-    62,378,344 parameters ("~60 millions", ``003_de28f4f738ce9072.txt`` L195-204). The original
+    62,378,344 parameters ("~60 millions", Course notes, *CNN building blocks and classic networks*, *AlexNet*). The original
     two-GPU network has grouped convolutions and local response normalization; both are left out.
     """
     keras = _keras()
@@ -148,17 +156,21 @@ def alexnet():
 def vgg16():
     """VGG-16 from ``keras.applications`` without weights (no download): 138,357,544 parameters.
 
-    Source: ``003_de28f4f738ce9072.txt`` L206-215 ("~138 million", 16 weight layers);
-    ``001_0ab6af07a5a8fe8c.txt`` L391-393 (figure).
+    References
+    ----------
+    Course notes, *CNN building blocks and classic networks*, *VGG-16* ("~138 million", 16 weight layers);
+    Course notes, *CNNs and regularisation in Keras*, *CNNs: transfer learning (II)* (figure).
     """
     keras = _keras()
     return keras.applications.VGG16(weights=None, include_top=True)
 
 
 def tf_guide_dense():
-    """The TensorFlow-guide model in seed 003: 32 → 64 → 64 → 10 (softmax); 6,922 parameters.
+    """The TensorFlow-guide model of the course: 32 → 64 → 64 → 10 (softmax); 6,922 parameters.
 
-    Source: ``003_de28f4f738ce9072.txt`` L286-307.
+    References
+    ----------
+    Course notes, *CNN building blocks and classic networks*, *Pipeline to build a network*.
     """
     keras = _keras()
     L = keras.layers
@@ -170,11 +182,12 @@ def tf_guide_dense():
 
 
 def tf1_mnist_cnn_000():
-    """Seed 000's low-level TensorFlow 1 MNIST CNN, rebuilt with Keras layers: 3,274,634 params.
+    """The course's low-level TensorFlow 1 MNIST CNN, rebuilt with Keras layers: 3,274,634 params.
 
     28×28×1 → conv 5×5×32 'same' (832) → 2×2 max pool 'same' → 14×14×32 → conv 5×5×64 'same'
     (51,264) → pool → 7×7×64 = 3,136 → dense 1024 ReLU (3,212,288, 98 % of all) → dropout →
-    dense 10 logits (10,250). Source: ``000_05cde12013bfe355.txt`` L972-1038 (``W_conv1 = [5, 5, 1,
+    dense 10 logits (10,250).
+    From Course notes, *Autoencoders and convolutional networks*, *Convolution NN on MNIST dataset (TensorFlow)* (``W_conv1 = [5, 5, 1,
     32]``, ``W_conv2 = [5, 5, 32, 64]``, ``W_fc1 = [7 * 7 * 64, 1024]``, ``W_fc2 = [1024, 10]``,
     ``padding='SAME'``; OCR-garbled, read as in the seed notes).
     """
@@ -193,11 +206,14 @@ def tf1_mnist_cnn_000():
 
 
 def birth_weight_004():
-    """Seed 004's birth-weight regressor: 7 → 25 → 10 → 3 → 1, ReLU on every layer: 497 params.
+    """The textbook's birth-weight regressor: 7 → 25 → 10 → 3 → 1, ReLU on every layer: 497 params.
 
     (7+1)·25 + (25+1)·10 + (10+1)·3 + (3+1)·1 = 200 + 260 + 33 + 4 = 497. The seed wraps raw
     ``tf.Variable`` s in ``Lambda`` layers (Keras 3 would count 0); ``Dense`` layers give the 497.
-    Source: ``004_36a7c4616778873b.txt`` l.1452-1479 (weights ``[7,25]``, ``[25,10]``, ``[10,3]``,
+
+    References
+    ----------
+    Course notes, *Introduction to deep learning* §4.3.2 (weights ``[7,25]``, ``[25,10]``, ``[10,3]``,
     ``[3,1]``, ReLU also on the output as printed).
     """
     keras = _keras()
@@ -211,10 +227,11 @@ def birth_weight_004():
 
 
 def iris_004():
-    """Seed 004's iris network, 3 → 5 → 1 with ReLU on both layers: "26 total variables".
+    """The textbook's iris network, 3 → 5 → 1 with ReLU on both layers: "26 total variables".
 
     The seed wraps raw variables in ``Lambda`` layers, which Keras 3 counts as 0 parameters;
-    ``Dense`` layers give the 26. Source: ``004_36a7c4616778873b.txt`` l.1199-1299.
+    ``Dense`` layers give the 26.
+    From Course notes, *Introduction to deep learning* §4.3–4.3.1.
     """
     keras = _keras()
     L = keras.layers
@@ -225,9 +242,11 @@ def iris_004():
 
 
 def cifar10_cnn_004():
-    """Seed 004's VGG-style CIFAR-10 CNN with dropout: conv 32-32-64-64-128-128; 550,570 params.
+    """The textbook's VGG-style CIFAR-10 CNN with dropout: conv 32-32-64-64-128-128; 550,570 params.
 
-    Source: ``004_36a7c4616778873b.txt`` l.2077-2140.
+    References
+    ----------
+    Course notes, *Introduction to deep learning* §5.5.2.
     """
     keras = _keras()
     L = keras.layers
@@ -250,7 +269,8 @@ def ng_sample_net():
     """Ng's sample ConvNet: 39×39×3 → 37×37×10 → 17×17×20 → 7×7×40 → 1,960 → 1 (logistic).
 
     Convolutions: f=3 s=1 (280 params), f=5 s=2 (5,020), f=5 s=2 (20,040); with the logistic
-    output unit (1,961) the total is 27,301. Source: ``003_de28f4f738ce9072.txt`` L137-139 (Ng's
+    output unit (1,961) the total is 27,301.
+    From Course notes, *CNN building blocks and classic networks*, *Sample complete network* (Ng's
     figure, external).
     """
     keras = _keras()
@@ -265,10 +285,12 @@ def ng_sample_net():
 
 
 def mnist_cnn_keras_example():
-    """Keras' ``mnist_cnn.py`` (seed 003's last link; seed 000's Fashion CNN): 1,199,882 params.
+    """Keras' ``mnist_cnn.py`` (the course's last link and its Fashion-MNIST CNN): 1,199,882 params.
 
-    Source: ``003_de28f4f738ce9072.txt`` L308-311 (first lines only);
-    ``000_05cde12013bfe355.txt`` L1141-1149 (the same network on Fashion-MNIST).
+    References
+    ----------
+    Course notes, *CNN building blocks and classic networks*, *Example code 2* (first lines only);
+    Course notes, *Autoencoders and convolutional networks*, *CNN on Fashion-MNIST dataset* (the same network on Fashion-MNIST).
     """
     keras = _keras()
     L = keras.layers
@@ -285,9 +307,11 @@ def mnist_cnn_keras_example():
 
 
 def bn_mnist_cnn_000():
-    """Seed 000's Keras MNIST CNN with batch normalization: 597,738 params (1,408 not trained).
+    """The course's Keras MNIST CNN with batch normalization: 597,738 params (1,408 not trained).
 
-    Source: ``000_05cde12013bfe355.txt`` L1080-1104.
+    References
+    ----------
+    Course notes, *Autoencoders and convolutional networks*, *Convolution NN on MNIST dataset with Keras*.
     """
     keras = _keras()
     L = keras.layers
@@ -310,10 +334,13 @@ def bn_mnist_cnn_000():
 
 
 def dcgan_generator_004(seed_size: int = 200, channels: int = 3, gen_res: int = 3):
-    """Seed 004's DCGAN generator: 200-d noise → 4×4×256 → 8 → 16 → 32 → 96×96×3 (tanh).
+    """The textbook's DCGAN generator: 200-d noise → 4×4×256 → 8 → 16 → 32 → 96×96×3 (tanh).
 
     2,452,611 parameters (1,536 of them batch-norm moving statistics) with the seed's settings.
-    Source: ``004_36a7c4616778873b.txt`` l.3158-3183.
+
+    References
+    ----------
+    Course notes, *Introduction to deep learning* §7.2.2.
     """
     keras = _keras()
     L = keras.layers
@@ -332,9 +359,10 @@ def dcgan_generator_004(seed_size: int = 200, channels: int = 3, gen_res: int = 
 
 
 def dcgan_discriminator_004(image_shape: tuple[int, int, int] = (96, 96, 3)):
-    """Seed 004's DCGAN discriminator: 96×96×3 → 48 → 24 → 25 → 13 → 13 → 13 → P(real).
+    """The textbook's DCGAN discriminator: 96×96×3 → 48 → 24 → 25 → 13 → 13 → 13 → P(real).
 
-    1,658,945 parameters (1,920 not trained). Source: ``004_36a7c4616778873b.txt`` l.3185-3215.
+    1,658,945 parameters (1,920 not trained).
+    From Course notes, *Introduction to deep learning* §7.2.2.
     """
     keras = _keras()
     L = keras.layers

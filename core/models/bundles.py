@@ -131,7 +131,7 @@ def make_bundle(model, *, key: str, title: str, kind: str, layer_names=None, **e
 
 
 #: The digit models the page offers, with their labels (weights shipped in assets/models/).
-DIGIT_MODELS = {"mnist_cnn": "MNIST CNN (seed 001)",
+DIGIT_MODELS = {"mnist_cnn": "MNIST CNN (the course's)",
                 "mnist_cnn_regularised": "MNIST CNN + batch norm + dropout"}
 
 

@@ -1,7 +1,7 @@
 """Generative adversarial networks: a small DCGAN for 28x28 digits, the seed's 96x96 DCGAN, sampling
 and interpolation helpers.
 
-A GAN trains two networks against each other (seed ``004_36a7c4616778873b.txt`` 7.1.4-7.1.5,
+A GAN trains two networks against each other (Course notes, *Introduction to deep learning* §7.1.4–7.1.5,
 lines 2832-2850): a *generator* turns random noise ``z`` into an image, a *discriminator* outputs
 the probability that an image is real. The seed's DCGAN (7.2.2, lines 3025-3327) uses Adam
 (learning rate 1.5e-4, beta_1 = 0.5) for both, batch normalisation (momentum 0.8), LeakyReLU 0.2 in
@@ -30,7 +30,7 @@ import tensorflow as tf
 from keras import layers
 
 
-SEED_FILE = "004_36a7c4616778873b.txt"
+SEED_FILE = "Course notes, *Introduction to deep learning*"
 IMAGE_SHAPE = (28, 28, 1)
 LATENT_DIM = 64
 #: Parameter counts of the seed's DCGAN (seed-notes facts 40-41, recounted with Keras).

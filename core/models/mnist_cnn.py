@@ -1,6 +1,6 @@
-"""The seed-001 MNIST CNN: its config dataclass and its Keras 3 builder with named layers.
+"""The course's MNIST CNN: its config dataclass and its Keras 3 builder with named layers.
 
-The seed-001 MNIST CNN: Conv2D 16 3x3 relu -> MaxPool 2 -> Conv2D 32 3x3 relu -> MaxPool 2 ->
+The course's MNIST CNN: Conv2D 16 3x3 relu -> MaxPool 2 -> Conv2D 32 3x3 relu -> MaxPool 2 ->
 Flatten -> Dense 32 relu -> Dense 10 -> softmax, 30,762 parameters (160 + 4,640 + 25,632 + 330).
 The last Dense layer is named ``"logits"`` and its softmax is a separate layer ``"probs"`` (zero
 parameters), so pages can show both.
@@ -8,7 +8,9 @@ parameters), so pages can show both.
 Views into any Keras model (layer outputs, the conv trunk, first-layer filters) are in
 :mod:`core.models.inspection`; the device set-up in :mod:`core.models.runtime`.
 
-Source: ``001_0ab6af07a5a8fe8c.txt`` L253-L280 (network and ``summary()`` table), L325-L349
+References
+----------
+Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)* (network and ``summary()`` table), *CNNs: batch normalization and spatial dropout 2D*
 (BatchNormalization, SpatialDropout2D).
 """
 from __future__ import annotations
@@ -21,7 +23,7 @@ from core.models.config import HashedConfig
 
 @dataclass(frozen=True)
 class MnistCnnConfig(HashedConfig):
-    """Everything that determines a trained seed-001 MNIST CNN; its ``key`` names every cache.
+    """Everything that determines a trained course's MNIST CNN; its ``key`` names every cache.
 
     Attributes
     ----------
@@ -99,13 +101,13 @@ def build_mnist_cnn(*, filters: tuple[int, int] = (16, 32), dense_units: int = 3
                     dropout: float = 0.0, batch_norm: bool = False, num_classes: int = 10,
                     input_shape: tuple[int, int, int] = (28, 28, 1), softmax_in_dense: bool = False,
                     name: str = "mnist_cnn") -> keras.Model:
-    """The seed-001 MNIST CNN as a Keras functional model with named layers.
+    """The course's MNIST CNN as a Keras functional model with named layers.
 
     Layers: ``image`` (input) -> ``conv1`` -> [``bn1``] -> ``pool1`` -> [``sdrop1``] -> ``conv2``
     -> [``bn2``] -> ``pool2`` -> [``sdrop2``] -> ``flatten`` -> ``dense1`` -> [``drop1``] ->
     ``logits`` -> ``probs`` (softmax). Bracketed layers exist only with batch_norm / dropout.
     This one builder gives both the trained model (:class:`MnistCnnConfig`) and the layer
-    arithmetic page's "MNIST CNN (seed 001)" (``core.models.builders.mnist_cnn_001``).
+    arithmetic page's "MNIST CNN (the course's)" (``core.models.builders.mnist_cnn_001``).
 
     Parameters
     ----------
@@ -134,7 +136,9 @@ def build_mnist_cnn(*, filters: tuple[int, int] = (16, 32), dense_units: int = 3
         Untrained. With the defaults: output shapes (26,26,16), (13,13,16), (11,11,32),
         (5,5,32), (800,), (32,), (10,), (10,) and 30,762 parameters.
 
-    Source: ``001_0ab6af07a5a8fe8c.txt`` L254-L280.
+    References
+    ----------
+    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)*.
     """
     layers = keras.layers
     inputs = keras.Input(shape=input_shape, name="image")

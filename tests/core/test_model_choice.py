@@ -10,7 +10,7 @@ import pytest
 
 from core.models import choice
 
-DIGITS = {"mnist_cnn": "MNIST CNN (seed 001)", "mnist_cnn_regularised": "MNIST CNN + batch norm + dropout"}
+DIGITS = {"mnist_cnn": "MNIST CNN (the course's)", "mnist_cnn_regularised": "MNIST CNN + batch norm + dropout"}
 IMAGENET = ["MobileNetV2", "VGG16"]
 TRAINED = {"retrained:abc": ("Retrained: 1 epochs, dropout 0", '{"epochs": 1}')}
 

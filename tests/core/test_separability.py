@@ -77,7 +77,7 @@ def test_xor_contradiction_as_the_seed_argues():
                                   r"w_1\cdot 1 + w_2\cdot 0 + w_0 \ge 0", r"w_1\cdot 1 + w_2\cdot 1 + w_0 < 0")
     assert proof.substitution == "h = -w_0"
     assert proof.substituted == ("0 < h", r"w_2 \ge h", r"w_1 \ge h", r"w_1 + w_2 < h")
-    assert "004_36a7c4616778873b.txt" in proof.source
+    assert proof.source == "Course notes, *Introduction to deep learning* §1.2.3"
 
 
 def test_row_inequalities_of_and():
