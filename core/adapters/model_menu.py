@@ -1,8 +1,9 @@
 """The CNN activations page's model menu: the trained model the page explains.
 
 The decision (which model, or the course's CNN and why) is :func:`core.models.choice.choose_model`;
-this module draws the controls around it: the menu, the upload of a ``.keras`` file, the download
-button of ImageNet weights, and the notice when another model is shown.
+this module draws the controls around it: the menu, the upload of a ``.keras`` file and the notice
+when another model is shown. ImageNet weights are offered only when the operator has installed them
+(``make data``): the page downloads nothing.
 """
 from __future__ import annotations
 
@@ -25,9 +26,7 @@ def model_menu(trained: Mapping[str, tuple[str, str]], *, prefix: str = "act") -
         This session's retrained models, {``"retrained:<config.key>"``: (title, config_json)}; a page
         that sets ``st.session_state[f"{prefix}_model"]`` to one of them before this call shows it.
     prefix : str
-        Widget keys: ``<prefix>_model`` (the menu), ``<prefix>_model_file`` (the upload),
-        ``<prefix>_download_button``; ``<prefix>_download`` holds a pressed download until the
-        next run tries it (once per press).
+        Widget keys: ``<prefix>_model`` (the menu) and ``<prefix>_model_file`` (the upload).
 
     Returns
     -------
@@ -50,14 +49,10 @@ def model_menu(trained: Mapping[str, tuple[str, str]], *, prefix: str = "act") -
                                             "are refused (Keras safe mode).")
         upload = None if upload_file is None else upload_file.getvalue()
     elif key in IMAGENET_MODELS:
-        asked = st.session_state.pop(f"{prefix}_download", None) == key      # one try per press
-        imagenet_ready = imagenet_weights_cached(key) or asked
-        if not imagenet_ready:
-            st.button(f"Download {key}'s weights ({IMAGENET_MODELS[key]['megabytes']} MB)",
-                      key=f"{prefix}_download_button", on_click=_ask_for_download, args=(f"{prefix}_download", key))
+        imagenet_ready = imagenet_weights_cached(key)      # installed by the operator's `make data`, or not
     loaders = choice.ModelLoaders(shipped=cached.shipped_digit_model, trained=cached.digit_model,
                                   upload=cached.user_model,
-                                  imagenet=lambda name: cached.imagenet_model(name, download=True),
+                                  imagenet=cached.imagenet_model,
                                   imagenet_help=imagenet_help, errors=(ModelLoadError,))
     picked = choice.choose_model(key, loaders, digit_models=DIGIT_MODELS, trained=trained,
                                  imagenet_models=IMAGENET_MODELS, upload=upload, imagenet_ready=imagenet_ready)
@@ -65,8 +60,3 @@ def model_menu(trained: Mapping[str, tuple[str, str]], *, prefix: str = "act") -
         {"info": st.info, "warning": st.warning, "error": st.error}[picked.level](picked.notice)
     url_state.sync_url(model=key if key in linkable else choice.FALLBACK)
     return picked
-
-
-def _ask_for_download(state_key: str, name: str) -> None:
-    """The download button's callback: the run that follows the press downloads ``name``'s weights."""
-    st.session_state[state_key] = name

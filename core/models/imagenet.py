@@ -1,16 +1,19 @@
-"""The Keras ImageNet models, when their weights are in Keras' cache or can be downloaded.
+"""The Keras ImageNet models, when the operator has put their weights in Keras' cache.
 
-``load_imagenet_model`` loads MobileNetV2 or VGG16 with pre-trained weights (offline it raises
-``ModelLoadError`` saying how to get them), ``imagenet_preprocess`` prepares a photo and
-``imagenet_top_classes`` names the most probable classes.
+``load_imagenet_model`` loads MobileNetV2 or VGG16 with pre-trained weights from Keras' cache and
+never downloads (without them it raises ``ModelLoadError`` saying that the operator's
+``make data`` step installs them); ``download_imagenet_weights`` is that step;
+``imagenet_preprocess`` prepares a photo and ``imagenet_top_classes`` names the most probable
+classes.
 
-Source: seed ``004_36a7c4616778873b.txt`` (pre-trained networks, transfer learning).
+References
+----------
+Course notes, *Introduction to deep learning* (pre-trained networks, transfer learning).
 """
 from __future__ import annotations
 
 import json
 import os
-import threading
 from pathlib import Path
 
 import keras
@@ -41,25 +44,25 @@ def imagenet_weights_cached(name: str) -> bool:
 
 
 def imagenet_help(name: str) -> str:
-    """How to get the ImageNet weights of ``name`` onto an offline machine."""
+    """What a student reads when the ImageNet weights of ``name`` are missing: who installs them
+    and how (no server path; the operator's instructions are in the README)."""
     spec = IMAGENET_MODELS[name]
-    return (f"{name}'s ImageNet weights ({spec['megabytes']} MB) are not in Keras' cache. On a "
-            f"machine with internet run `python -c \"import keras; keras.applications.{name}"
-            f"(weights='imagenet')\"`, or copy `{spec['file']}` into `{keras_models_dir()}`.")
+    return (f"{name}'s ImageNet weights ({spec['megabytes']} MB) are not installed on this server, and the "
+            "app downloads nothing while it runs. The server's operator installs them with `make data` "
+            f"(it runs `keras.applications.{name}(weights='imagenet')` once).")
 
 
-def load_imagenet_model(name: str, *, download: bool = False,
-                        timeout_s: float = 300.0) -> keras.Model:
-    """A Keras ImageNet model with its pre-trained weights.
+def load_imagenet_model(name: str) -> keras.Model:
+    """A Keras ImageNet model with its pre-trained weights, from Keras' cache; never downloads.
+
+    The network is built without weights and the cached file loaded into it, so no code path can
+    reach the network (``keras.applications.X(weights="imagenet")`` fetches a missing or damaged
+    file).
 
     Parameters
     ----------
     name : str
         A key of ``IMAGENET_MODELS`` ("MobileNetV2", "VGG16").
-    download : bool, optional
-        Allow Keras to download missing weights; False loads only from Keras' cache.
-    timeout_s : float, optional
-        Seconds to wait for a download.
 
     Returns
     -------
@@ -71,29 +74,56 @@ def load_imagenet_model(name: str, *, download: bool = False,
     ValueError
         If ``name`` is unknown.
     ModelLoadError
-        If the weights are neither cached nor downloadable (offline), with instructions.
+        If the weights are not in Keras' cache or cannot be read, saying how the operator gets them.
 
-    Source: seed ``004_36a7c4616778873b.txt`` (pre-trained networks, transfer learning).
+    References
+    ----------
+    Course notes, *Introduction to deep learning* (pre-trained networks, transfer learning).
     """
     if name not in IMAGENET_MODELS:
         raise ValueError(f"name must be one of {sorted(IMAGENET_MODELS)}, got {name!r}")
-    if not download and not imagenet_weights_cached(name):
+    if not imagenet_weights_cached(name):
         raise ModelLoadError(imagenet_help(name))
-    box: dict[str, object] = {}
+    model = getattr(keras.applications, name)(weights=None)
+    try:
+        model.load_weights(keras_models_dir() / IMAGENET_MODELS[name]["file"])
+    except Exception as exc:  # noqa: BLE001 - a partial or foreign file
+        raise ModelLoadError(f"{imagenet_help(name)} (the installed file could not be read: "
+                             f"{type(exc).__name__})") from exc
+    return model
 
-    def _load() -> None:
-        try:
-            box["model"] = getattr(keras.applications, name)(weights="imagenet")
-        except BaseException as exc:  # noqa: BLE001
-            box["error"] = exc
 
-    worker = threading.Thread(target=_load, name=f"imagenet-{name}", daemon=True)
-    worker.start()
-    worker.join(timeout_s)
-    if worker.is_alive() or "error" in box:
-        reason = "timed out" if worker.is_alive() else f"{box['error']}"[:200]
-        raise ModelLoadError(f"{imagenet_help(name)} (loading failed: {reason})")
-    return box["model"]
+def download_imagenet_weights(name: str) -> Path:
+    """The operator's step (``make data``): download ``name``'s ImageNet weights and the class
+    index into Keras' cache (``$KERAS_HOME/models``) with Keras' own downloader. The app never
+    calls this.
+
+    Parameters
+    ----------
+    name : str
+        A key of ``IMAGENET_MODELS``.
+
+    Returns
+    -------
+    pathlib.Path
+        The weights file.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is unknown.
+    RuntimeError
+        If the download fails, with the reason.
+    """
+    if name not in IMAGENET_MODELS:
+        raise ValueError(f"name must be one of {sorted(IMAGENET_MODELS)}, got {name!r}")
+    try:
+        getattr(keras.applications, name)(weights="imagenet")
+        keras.applications.imagenet_utils.decode_predictions(np.eye(1, 1000, dtype=np.float32), top=1)
+    except Exception as exc:  # noqa: BLE001 - offline, proxy, disk full: say why
+        raise RuntimeError(f"{name}'s ImageNet weights could not be downloaded: {type(exc).__name__}: "
+                           f"{exc}") from exc
+    return keras_models_dir() / IMAGENET_MODELS[name]["file"]
 
 
 def imagenet_preprocess(name: str, image: np.ndarray) -> np.ndarray:

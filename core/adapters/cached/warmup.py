@@ -1,5 +1,6 @@
 """Load TensorFlow, the digits and the shipped models in the background when the server starts,
-so that the students after the first do not wait for them."""
+so that the students after the first do not wait for them. Everything comes from disk (shipped
+files, the operator's MNIST, Keras' cache): the warm-up downloads nothing."""
 from __future__ import annotations
 
 import importlib
@@ -34,7 +35,7 @@ def _warmup_plan() -> dict[str, tuple]:
     from core.adapters.cached import autoencoder, digit_models, gan, generative
 
     return {
-        "cnn_activations": (lambda: digit_models.mnist(""), lambda: digit_models.shipped_digit_model("mnist_cnn")),
+        "cnn_activations": (digit_models.mnist, lambda: digit_models.shipped_digit_model("mnist_cnn")),
         "autoencoder": (generative.digits, lambda: generative.generative_model("ae2d"),
                         lambda: autoencoder.test_codes("ae2d"), autoencoder.pca_basis, autoencoder.preset_table),
         "gan": (generative.digits, lambda: generative.generative_model("dcgan"), gan.real_nearest_distance,
