@@ -6,7 +6,10 @@ the web processes (``$NEURAL_EXPLAINER_QUEUE_URL``, default SQLite in the model 
 requested config once and writes the weights to the model store, where every web process finds
 them. The web processes then run with ``NEURAL_EXPLAINER_QUEUE_CONSUMER=external``.
 
-Options: ``--workers N`` trainings at a time (default ``$NEURAL_EXPLAINER_TRAINING_SLOTS`` or 1).
+Options: ``--workers N`` trainings at a time (default ``$NEURAL_EXPLAINER_TRAINING_SLOTS`` or 1);
+``--tasks MODULE`` (repeatable) imports a module that registers more tasks on the queue's allow-list
+(``core.training.queue_codec.register_task``): the operator's choice, never read from the queue, which
+holds JSON only and runs only allow-listed tasks.
 SIGINT stops after the running trainings finish, SIGTERM at once (Huey's consumer); a training
 killed that way leaves its job "running" without progress, and after ``stale_s`` (five minutes)
 the next request runs it again.
@@ -14,6 +17,7 @@ the next request runs it again.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 
@@ -24,11 +28,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core.training.worker", description=__doc__.split("\n")[0])
     parser.add_argument("--workers", type=int, default=None,
                         help=f"trainings at a time (default ${jobs.SLOTS_ENV_VAR} or 1)")
+    parser.add_argument("--tasks", action="append", default=[], metavar="MODULE",
+                        help="import MODULE first: it registers more tasks on the allow-list")
     args = parser.parse_args(argv)
     workers = args.workers if args.workers is not None else jobs.slots_from_env()
     if workers < 1:
         parser.error("--workers must be at least 1")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s training-worker %(levelname)s %(message)s")
+    for module in args.tasks:
+        importlib.import_module(module)
     from core.models import runtime
 
     logging.info("training on %s", runtime.configure_devices())       # before any model is built
