@@ -1,19 +1,44 @@
 """Load a ``.keras`` model a user uploads, refusing code: Keras ``safe_mode``, no ``Lambda`` layers,
 no custom classes; every failure is one :class:`ModelLoadError` whose message says what to do.
+
+Before Keras builds anything, :func:`core.models.upload_limits.inspect_archive` reads the archive's
+``config.json`` and refuses a model over :class:`~core.models.upload_limits.UploadLimits` (parameters,
+input size, layers, archive size, one input). Refusals are remembered by the file's SHA-256, so a
+student rerunning the page does not make the server read the file again.
 """
 from __future__ import annotations
 
-import io
+import hashlib
 import re
 import tempfile
-import zipfile
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import keras
 
+from core.models.upload_limits import ModelLoadError, UploadLimits, inspect_archive
 
-class ModelLoadError(Exception):
-    """A model file or model weights that cannot be used; the message says why and what to do."""
+__all__ = ["ModelLoadError", "UploadLimits", "load_user_model", "remembered_refusals"]
+
+#: Refusals by (SHA-256 of the file, options): the message, most recent last.
+_REFUSED: OrderedDict[tuple, str] = OrderedDict()
+_REFUSED_LOCK = threading.Lock()
+REMEMBERED_REFUSALS = 256
+
+
+def remembered_refusals() -> int:
+    """How many refused files are remembered (at most :data:`REMEMBERED_REFUSALS`)."""
+    return len(_REFUSED)
+
+
+def _remember(key: tuple, message: str) -> None:
+    with _REFUSED_LOCK:
+        _REFUSED[key] = message
+        _REFUSED.move_to_end(key)
+        while len(_REFUSED) > REMEMBERED_REFUSALS:
+            _REFUSED.popitem(last=False)
+
 
 def _refuse_unsafe_layers(model: keras.Model) -> None:
     for layer in getattr(model, "_flatten_layers", lambda: model.layers)():
@@ -22,15 +47,22 @@ def _refuse_unsafe_layers(model: keras.Model) -> None:
                                  "code; it is refused for safety. Rebuild it from built-in layers.")
 
 
-def load_user_model(data: bytes, *, max_bytes: int = 200 * 2**20) -> keras.Model:
-    """Load an uploaded ``.keras`` file with Keras' ``safe_mode=True``.
+def load_user_model(data: bytes, *, max_bytes: int = 200 * 2**20, limits: UploadLimits = UploadLimits(),
+                    image_input: bool = False) -> keras.Model:
+    """Load an uploaded ``.keras`` file with Keras' ``safe_mode=True``, once its ``config.json`` is
+    within ``limits``.
 
     Parameters
     ----------
     data : bytes
         The file's content: a ``.keras`` zip archive saved by ``model.save("name.keras")``.
     max_bytes : int, optional
-        Largest accepted size.
+        Largest accepted file size (the archive as uploaded).
+    limits : UploadLimits, optional
+        What the model may be (parameters, input size, layers, archive size); checked on the config
+        before Keras builds any layer.
+    image_input : bool, optional
+        Also refuse a model whose input is not ``(H, W, C)``.
 
     Returns
     -------
@@ -40,11 +72,26 @@ def load_user_model(data: bytes, *, max_bytes: int = 200 * 2**20) -> keras.Model
     Raises
     ------
     ModelLoadError
-        If the bytes are not a ``.keras`` archive (e.g. a legacy ``.h5`` or random data), the
-        model uses a Lambda layer or custom (non-Keras) classes, or Keras cannot load it.
+        If the bytes are not a ``.keras`` archive (e.g. a legacy ``.h5`` or random data), the model
+        is over ``limits`` or holds a layer the checker cannot size, uses a Lambda layer or custom
+        (non-Keras) classes, or Keras cannot load it. The same file refused again raises the same
+        message without being read (remembered by SHA-256).
     """
     if not isinstance(data, (bytes, bytearray)):
         raise ModelLoadError(f"data must be the file's bytes, got {type(data).__name__}")
+    key = (hashlib.sha256(data).hexdigest(), max_bytes, limits, image_input)
+    with _REFUSED_LOCK:
+        message = _REFUSED.get(key)
+    if message is not None:
+        raise ModelLoadError(message)
+    try:
+        return _load(bytes(data), max_bytes=max_bytes, limits=limits, image_input=image_input)
+    except ModelLoadError as exc:
+        _remember(key, str(exc))
+        raise
+
+
+def _load(data: bytes, *, max_bytes: int, limits: UploadLimits, image_input: bool) -> keras.Model:
     if len(data) > max_bytes:
         raise ModelLoadError(f"the file has {len(data):,} bytes, more than {max_bytes:,}")
     if data[:8] == b"\x89HDF\r\n\x1a\n":
@@ -53,18 +100,10 @@ def load_user_model(data: bytes, *, max_bytes: int = 200 * 2**20) -> keras.Model
     if data[:4] != b"PK\x03\x04":
         raise ModelLoadError("this is not a .keras file (a .keras file is a zip archive "
                              "written by model.save('model.keras'))")
-    try:
-        with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
-            members = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ModelLoadError(f"this is not a readable .keras file (broken zip archive: {exc})"
-                             ) from exc
-    if "config.json" not in members:
-        raise ModelLoadError("this zip archive is not a .keras model (it has no config.json); "
-                             "save the model with model.save('model.keras')")
+    inspect_archive(data, limits, image_input=image_input)
     with tempfile.TemporaryDirectory(prefix="neural-explainer-upload-") as tmp:
         path = Path(tmp) / "uploaded.keras"
-        path.write_bytes(bytes(data))
+        path.write_bytes(data)
         try:
             model = keras.saving.load_model(path, compile=False, safe_mode=True)
         except Exception as exc:  # noqa: BLE001 - every failure becomes one clear message
@@ -82,6 +121,9 @@ def load_user_model(data: bytes, *, max_bytes: int = 200 * 2**20) -> keras.Model
     if not isinstance(model, keras.Model):
         raise ModelLoadError("the file does not hold a Keras model")
     _refuse_unsafe_layers(model)
+    if model.count_params() > limits.parameters:                 # a second fence, should the checker miss
+        raise ModelLoadError(f"the model has {model.count_params():,} parameters, more than the "
+                             f"{limits.parameters:,} this app loads")
     try:
         _ = model.inputs[0].shape
     except (AttributeError, IndexError, TypeError, ValueError) as exc:

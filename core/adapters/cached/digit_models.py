@@ -57,12 +57,11 @@ def shipped_digit_model(name: str):
 # Not frozen: uploads are unbounded in number, and a frozen model evicted from the cache is never freed.
 @st.cache_resource(max_entries=2, show_spinner="Loading your model ...")
 def user_model(data: bytes):
-    """An uploaded ``.keras`` model (safe mode). Raises ``core.models.upload.ModelLoadError``."""
+    """An uploaded ``.keras`` model (safe mode, within ``core.models.upload_limits.UploadLimits``).
+    Raises ``core.models.upload.ModelLoadError`` (refusals are remembered by the file's SHA-256)."""
     from core.models import bundles as model_views, inspection, upload
 
-    model = upload.load_user_model(data)
-    if len(model.inputs[0].shape) != 4:
-        raise upload.ModelLoadError("only image models with an (H, W, C) input can be shown")
+    model = upload.load_user_model(data, image_input=True)   # bounded and checked before Keras builds it
     names = inspection.activation_layer_names(model)
     if len(names) > 12:
         names = inspection.representative_layers(model)
