@@ -15,7 +15,14 @@ from core.adapters import cached
 from core.adapters.url_state import sync_url, url_default
 from core.data.images import SAMPLES, SYNTHETIC, ImageLoadError
 
-SHARED_IMAGE_KEY = "shared_upload"     # {"name": str, "data": bytes}: the user's photo, for every page
+#: The user's photo, for every page: {"name": str, "sha256": of the file, "file_id": the uploader's,
+#: "pixels": uint8 (H, W, 3), read-only}. Only the decoded, resized picture (at most 512 px a side,
+#: 768 kB) stays in the session, never the uploaded file (up to 25 MB).
+SHARED_IMAGE_KEY = "shared_upload"
+#: The last refused upload of the session: (the uploader's file id, the message shown).
+REFUSED_KEY = "shared_upload_refused"
+#: Longest file name kept and shown (a name is the student's text).
+MAX_NAME_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,7 @@ def shared_image_key() -> Optional[str]:
     entry = st.session_state.get(SHARED_IMAGE_KEY)
     if not entry:
         return None
-    return "upload:" + entry.get("sha256", hashlib.sha256(entry["data"]).hexdigest())
+    return "upload:" + entry["sha256"]
 
 
 def shared_image() -> Optional[tuple[str, np.ndarray]]:
@@ -54,10 +61,38 @@ def shared_image() -> Optional[tuple[str, np.ndarray]]:
     entry = st.session_state.get(SHARED_IMAGE_KEY)
     if not entry:
         return None
-    try:
-        return entry["name"], cached.decode_upload(entry["data"])
-    except ImageLoadError:
-        return None
+    return entry["name"], entry["pixels"].astype(np.float32) / np.float32(255.0)
+
+
+def upload_entry(name: str, data: bytes, *, file_id: str = "") -> dict:
+    """Decode an uploaded file into what the session keeps of it (:data:`SHARED_IMAGE_KEY`).
+
+    Parameters
+    ----------
+    name : str
+        The file's name (cut to :data:`MAX_NAME_CHARS`).
+    data : bytes
+        The file (:func:`core.data.images.load_image`'s limits: 25 MB, 50 MP, the formats).
+    file_id : str
+        The uploader's id of the file: the same upload is not decoded again on the next run.
+
+    Returns
+    -------
+    dict
+        ``name``, ``sha256`` (of the file: names the pixels in the shared caches), ``file_id`` and
+        ``pixels``: the decoded photo, uint8 (H, W, 3), at most 512 px on its longer side,
+        read-only (lossless for 8-bit files; 16-bit files are rounded to 8 bits). Not the file.
+
+    Raises
+    ------
+    ImageLoadError
+        For a file that is not a usable image.
+    """
+    image = cached.decode_upload(data)
+    pixels = np.rint(image * 255.0).astype(np.uint8)
+    pixels.setflags(write=False)
+    return {"name": name[:MAX_NAME_CHARS], "sha256": hashlib.sha256(data).hexdigest(), "file_id": file_id,
+            "pixels": pixels}
 
 
 def upload_widget(prefix: str) -> None:
@@ -67,14 +102,18 @@ def upload_widget(prefix: str) -> None:
                               help="Large images are scaled down to 512 pixels on the longer side.")
     if upload is None:
         return
-    data = upload.getvalue()
-    try:
-        cached.decode_upload(data)
-    except ImageLoadError as exc:
-        st.error(f"Could not use **{upload.name}**: {exc}")
+    entry = st.session_state.get(SHARED_IMAGE_KEY)
+    if entry and entry.get("file_id") == upload.file_id:
+        return                                     # stored on an earlier run: the file is not read again
+    refused = st.session_state.get(REFUSED_KEY)
+    if refused and refused[0] == upload.file_id:   # refused on an earlier run: not decoded again
+        st.error(refused[1])
         return
-    st.session_state[SHARED_IMAGE_KEY] = {"name": upload.name, "data": data,
-                                          "sha256": hashlib.sha256(data).hexdigest()}
+    try:
+        st.session_state[SHARED_IMAGE_KEY] = upload_entry(upload.name, upload.getvalue(), file_id=upload.file_id)
+    except ImageLoadError as exc:
+        st.session_state[REFUSED_KEY] = (upload.file_id, f"Could not use **{upload.name[:MAX_NAME_CHARS]}**: {exc}")
+        st.error(st.session_state[REFUSED_KEY][1])
 
 
 def image_source_picker(prefix: str, *, matrix_default: Optional[np.ndarray] = None) -> ImageInput:

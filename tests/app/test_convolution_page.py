@@ -95,11 +95,13 @@ def test_display_modes_caption(page):
 
 
 def test_uploaded_photo_is_used_and_shared(page):
+    from core.adapters import image_input
+
     arr = np.zeros((40, 60, 3), np.uint8)
     arr[:, 30:] = 255
     buf = io.BytesIO()
     Image.fromarray(arr).save(buf, format="PNG")
-    page.session_state["shared_upload"] = {"name": "edge.png", "data": buf.getvalue()}
+    page.session_state["shared_upload"] = image_input.upload_entry("edge.png", buf.getvalue())
     page.radio(key="conv_src").set_value("Your photo").run()
     assert any("Your photo: edge.png (60×40)" in c.value for c in page.caption)
     assert "Input **40 × 60**" in shapes_text(page)
