@@ -3,6 +3,8 @@ import pandas as pd
 import streamlit as st
 
 from core.adapters import ui, url_state
+from core.adapters.sources import sources_panel
+from core.data.course import cite, plain
 from core.maths.activation_functions import ACTIVATIONS, get_activation
 from core.figures.neurons import (activation_figure, decision_figure, hidden_lines_figure, hidden_space_figure,
                                   network_figure)
@@ -52,7 +54,8 @@ name = c1.selectbox("Target function", FUNCTIONS, key="bool_fn",
                     format_func=lambda n: f"{n}   ({BOOLEAN_FUNCTIONS[n].formula})")
 if not lecture:
     c2.selectbox("Load weights", ["—", *PRESETS], key="bool_preset", on_change=load_preset,
-                 format_func=lambda n: n if n == "—" else f"{n}: {PRESETS[n].source.split(' (')[0]}")
+                 format_func=lambda n: n if n == "—" else
+                 f"{n}: {plain(PRESETS[n].source).removeprefix('Course notes, ')}")
 target = BOOLEAN_FUNCTIONS[name]
 n_inputs = target.n_inputs
 s1, s2, s3 = st.columns(3)
@@ -204,3 +207,5 @@ with a2:
                    key="act_fig", height=400)
 
 ui.show_source(truth_table, mcculloch_pitts, is_linearly_separable, two_layer_table)
+sources_panel({"intro_dl": ["1.1.5–1.1.7", "1.2", "3.1", "3.2.2", "5.2.5"]},
+              ["mcculloch_pitts1943", "minsky_papert1969", "widrow_hoff1960", "keras_activations"])

@@ -3,6 +3,7 @@ import numpy as np
 import streamlit as st
 
 from core.adapters import cached, convolution_sections, image_input, ui, url_state, widgets
+from core.adapters.sources import sources_panel
 from core.maths.convolution import (PAD_MODES, conv2d_layer, cross_correlate2d, flip_kernel, output_size_formula,
                                     pad_image, window_terms)
 from core.figures.common import (HEATMAP_MAX_SIDE, closeup_figure, display_rgb, feature_map_figure, image_to_rgb_uint8,
@@ -241,3 +242,10 @@ def more_from_the_course(which: str) -> None:
 
 more_from_the_course(more)
 ui.show_source(cross_correlate2d, window_terms, conv2d_layer)
+sources_panel({"keras_cnn": ["Convolution operation: filters, kernels", "More filters"],
+               "conv_notes": ["2.2", "2.3", "2.11"],
+               "cnn_classics": ["Edge detection", "Padding", "Strided convolutions", "Convolution with multiple filters"],
+               "ae_cnn": ["CNNs: convolution", "2D convolution", "Convolution in TensorFlow and SciPy",
+                          "2D convolution on volumes", "CNN simple example"]},
+              ["keras_conv2d", "dumoulin_visin2016", "numpy_convolve", "scipy_convolve2d", "scharr2000", "cs231n",
+               "rohrer2016"])

@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.maths.interpolation import slerp
 from core.adapters import cached, ui, url_state
+from core.adapters.sources import sources_panel
 from core.figures.common import matrix_figure
 from core.figures.generative import (gan_history_figure, images_figure, interpolation_figures, param_table_rows,
                                      scores_figure, toy_gan_figure, toy_history_figure)
@@ -180,7 +181,7 @@ for col, key, flow in ((t1, "generator", "noise 200 → 4 × 4 × 256 → 8 → 
     total = sum(r["params"] for r in tables[key])
     col.markdown(f"**{key.capitalize()}** — {total:,} parameters  \n{flow}")
     col.dataframe(param_table_rows(tables[key]), hide_index=True, height=300)
-st.caption("Rebuilt layer by layer from the course's code (004_36a7c4616778873b.txt, 7.2.2). Its tomato images "
+st.caption("Rebuilt layer by layer from the course's code (Course notes, *Introduction to deep learning* §7.2.2). Its tomato images "
            "are not available, so this network is shown, not trained. Its generator is UpSampling2D → Conv2D → "
            "batch norm → ReLU per stage; the digits model above uses Conv2DTranspose with LeakyReLU instead.")
 
@@ -229,3 +230,5 @@ def toy_gan() -> None:
 
 toy_gan()
 ui.show_source(gan.DCGAN.train_step, slerp, gan.nearest_real, toy_gan_losses)
+sources_panel({"intro_dl": ["7.1", "7.2.2"]},
+              ["goodfellow2014", "radford2015", "metz2017", "keras_dcgan"])

@@ -2,6 +2,8 @@
 import streamlit as st
 
 from core.adapters import cached, layer_sections, ui, url_state
+from core.adapters.sources import sources_panel
+from core.data.course import cite, plain
 from core.models.architectures import ARCHITECTURES, layer_table, table_totals, with_batch_size
 from core.maths.convolution import output_size, output_size_formula
 from core.figures.layer_arithmetic import (memory_figure, output_grid_figure, padded_grid_figure, param_compare_figure,
@@ -55,7 +57,7 @@ if part == "size":
 
     st.selectbox("Examples from the course", ["—", *SIZE_PRESETS], key="arch_size_preset", on_change=pick_preset,
                  format_func=lambda k: "— pick one to load it —" if k == "—" else
-                 f"{SIZE_PRESETS[k].title} ({SIZE_PRESETS[k].source})")
+                 f"{SIZE_PRESETS[k].title} ({plain(SIZE_PRESETS[k].source).removeprefix('Course notes, ')})")
     c1, c2, c3, c4, c5 = st.columns(5)
     n = c1.number_input("Input n", 1, 512, key="arch_n")
     f = c2.number_input("Kernel f", 1, 15, key="arch_f")
@@ -91,7 +93,7 @@ if part == "size":
             f"{output_size_formula(n, f, stride=s, dilation=d, pads=pads)}", language=None)
     if d == 1 and pads[0] == pads[1]:
         st.caption(f"With equal padding p = {pads[0]} and no dilation this is the course's "
-                   f"⌊(n + 2p − f)/s⌋ + 1 = ⌊({n} + {2 * pads[0]} − {f})/{s}⌋ + 1 = {out} (seed 003, L96).")
+                   f"⌊(n + 2p − f)/s⌋ + 1 = ⌊({n} + {2 * pads[0]} − {f})/{s}⌋ + 1 = {out} ({cite('cnn_classics', 'Strided convolutions')}).")
     total_positions = out * out
     st.session_state["arch_pos"] = min(st.session_state.get("arch_pos", 0), total_positions - 1)
     pos = st.slider("Kernel position (output cell, row by row)", 0, total_positions - 1, key="arch_pos") \
@@ -126,7 +128,7 @@ elif part == "params":
     def example_rows(counts: dict) -> list[dict]:
         return [{"Layer": e.title, "Formula": e.formula, "Parameters": e.params, "Weights only": e.weights_only,
                  "Keras count_params()": "…" if k not in counts else f"not built ({format_bytes(e.params * 4)})"
-                 if counts[k] is None else f"{counts[k]:,}", "Source": e.source}
+                 if counts[k] is None else f"{counts[k]:,}", "Source": plain(e.source)}
                 for k, e in PARAMETER_EXAMPLES.items()]
 
     numbers = {c: st.column_config.NumberColumn(format="localized") for c in ("Parameters", "Weights only")}
@@ -186,10 +188,10 @@ else:
               help="all layer outputs of one forward pass, float32; training keeps them for backprop")
     if spec.seed_total is not None:
         (st.success if spec.seed_total == totals["params"] else st.error)(
-            f"The seed prints **{spec.seed_total:,}** parameters"
+            f"The course prints **{spec.seed_total:,}** parameters"
             + (" — the same." if spec.seed_total == totals["params"] else "."))
     elif spec.seed_claim:
-        st.info(f"The seed says **{spec.seed_claim}** parameters; Keras counts {totals['params']:,}.")
+        st.info(f"The course says **{spec.seed_claim}** parameters; Keras counts {totals['params']:,}.")
     biggest = max(rows, key=lambda r: r["params"])
     st.markdown(f"The largest layer, **{biggest['name']}** ({biggest['type']}), holds **{biggest['params']:,}** of "
                 f"the {totals['params']:,} parameters: **{biggest['params'] / max(totals['params'], 1):.0%}**.")
@@ -197,7 +199,7 @@ else:
     st.dataframe([{"Layer": r["name"], "Type": r["type"], "Output shape": "×".join(map(str, r["output_shape"])),
                    "Parameters": r["params"], "Formula": r["formula"],
                    f"Output memory (batch {batch})": format_bytes(r["activation_bytes"]),
-                   **({"Seed's summary": f"{seed[r['name']][0]} · {seed[r['name']][1]:,}" if r["name"] in seed else ""}
+                   **({"Course's summary": f"{seed[r['name']][0]} · {seed[r['name']][1]:,}" if r["name"] in seed else ""}
                       if seed else {})} for r in rows], hide_index=True, height=38 * (len(rows) + 1),
                  column_config={"Parameters": st.column_config.NumberColumn(format="localized")})
     g1, g2 = st.columns(2)
@@ -208,7 +210,16 @@ else:
         st.markdown("**Parameters per layer** (log scale; grey conv, blue dense, green output)")
         ui.show_figure(params_figure(rows), key="arch_params_fig")
     st.markdown("**Memory against batch size** (float32): the weights are fixed, the layer outputs grow "
-                "with the batch — the first thing to cut when training runs out of memory (seed 001, L360).")
+                "with the batch — the first thing to cut when training runs out of memory "
+                f"({cite('keras_cnn', 'CNN design common practices')}).")
     ui.show_figure(memory_figure(rows, [1, 8, 32, 64, 128, 256, 512], marked=batch), key="arch_mem_fig")
 
 ui.show_source(layer_table, conv_params, dense_params)
+sources_panel({"cnn_classics": ["Padding", "Strided convolutions", "Shorthand representation", "Why convolution is good",
+                                "LeNet-5", "AlexNet", "VGG-16", "ResNet"],
+               "keras_cnn": ["Characteristics of CNNs", "CNNs: structure and components in Keras (I)",
+                             "CNN example in Keras: written character recognition (II)", "CNN design common practices"],
+               "conv_notes": ["2.6", "2.12", "2.13"], "intro_dl": ["4.3", "5.5", "7.2.2"],
+               "ae_cnn": ["2D convolution on volumes", "Convolution NN on MNIST dataset with Keras"]},
+              ["keras_conv2d", "keras_dense", "dumoulin_visin2016", "tf_tensors", "lecun1998", "krizhevsky2012",
+               "simonyan2014", "he2016", "he2016_identity"])

@@ -3,6 +3,8 @@ import numpy as np
 import streamlit as st
 
 from core.adapters import cached, image_input, ui, url_state
+from core.adapters.sources import sources_panel
+from core.data.course import cite
 from core.figures.pooling import (feature_figure, pooling_input_figure, pooling_output_figure,
                                   translation_curve_figure, translation_figure)
 from core.data.images import to_grayscale
@@ -17,7 +19,7 @@ ui.require_app_frame()
 st.title("Pooling")
 st.markdown(
     "A **pooling** layer slides a window over each feature map and keeps one number per window: the "
-    "**maximum**, the **average** or the **L2 norm** √(sum of squares) (000_05cde12013bfe355.txt L694–696). It makes the map smaller (height and width, never the depth), keeps "
+    f"**maximum**, the **average** or the **L2 norm** √(sum of squares) ({cite('ae_cnn', 'Pooling')}). It makes the map smaller (height and width, never the depth), keeps "
     "what was found while forgetting exactly where, and has **no weights to learn**. In Keras the stride "
     "defaults to the pool size: 2×2 windows, 2 pixels apart."
 )
@@ -125,7 +127,8 @@ if mode == "numbers":
             ok = np.allclose(pooled, preset.expected, atol=1e-6)
             (st.success if ok else st.error)(
                 f"The course's result is {matrix_text(preset.expected)}" + (" — reproduced." if ok else "."))
-    st.markdown("**Max, average and L2-norm pooling of this matrix** (the three kinds of seed 000, L694–696; "
+    st.markdown("**Max, average and L2-norm pooling of this matrix** (the three kinds of "
+                f"{cite('ae_cnn', 'Pooling')}; "
                 "same window, stride and padding):")
     st.dataframe([{"Pooling": KINDS[k], "Result": matrix_text(np.round(v, 3)), "Window (0, 0)": pool_expression(
         x, 0, 0, size, kind=k, stride=stride, padding=padding)} for k, v in
@@ -134,7 +137,8 @@ if mode == "numbers":
                "the strongest response, but every cell adds to it.")
 
     st.subheader("Pooling has no parameters")
-    st.markdown("There is nothing for gradient descent to learn in a pooling layer (seed 003). The same "
+    st.markdown("There is nothing for gradient descent to learn in a pooling layer "
+                f"({cite('cnn_classics', 'Pooling layer')}). The same "
                 "layer in Keras, run on the matrix above:")
     layer = "MaxPooling2D" if kind == "max" else "AveragePooling2D"
     keras_in = x * x if kind == "l2" else x          # Keras has no L2 pooling: √(cells · mean of x²)
@@ -226,3 +230,6 @@ else:
                "Its tolerance ends at the window: a shift of a whole pool size moves the pooled map by one cell.")
 
 ui.show_source(max_pool2d, l2_pool2d, translation_sensitivity)
+sources_panel({"ae_cnn": ["Pooling", "CNN simple example"], "cnn_classics": ["Pooling layer"],
+               "keras_cnn": ["CNNs: structure and components in Keras (II)"]},
+              ["keras_pooling", "cs231n", "rohrer2016"])

@@ -119,6 +119,8 @@ _REFS = [
               "https://arxiv.org/abs/1406.2661"),
     Reference("srivastava2014", "Srivastava et al. (2014), *Dropout: a simple way to prevent neural "
               "networks from overfitting*", "https://jmlr.org/papers/v15/srivastava14a.html"),
+    Reference("zeiler_fergus2014", "Zeiler & Fergus (2014), *Visualizing and understanding convolutional "
+              "networks*", "https://arxiv.org/abs/1311.2901"),
     Reference("simonyan2014", "Simonyan & Zisserman (2015), *Very deep convolutional networks for "
               "large-scale image recognition*", "https://arxiv.org/abs/1409.1556"),
     Reference("tompson2015", "Tompson et al. (2015), *Efficient object localization using convolutional "

@@ -157,13 +157,13 @@ GATES: dict[str, GatePreset] = {
     for g in (
         GatePreset("AND", (1.0, 1.0), -1.5, f"{SEED} §1.2.1"),
         GatePreset("OR", (1.0, 1.0), -0.5, f"{SEED} §1.2.2",
-                   note="The seed's OR table lists phi(-1), phi(0), phi(0), phi(1): those potentials "
+                   note="The course's OR table lists phi(-1), phi(0), phi(0), phi(1): those potentials "
                         "belong to bias -1, not -0.5. Both biases give OR because phi(0) = 1."),
-        GatePreset("NOT", (-1.0,), 0.5, "derived (one inhibitory input, seed 1.1.6)"),
-        GatePreset("NAND", (-1.0, -1.0), 1.5, "derived (NOT of the seed's AND)"),
-        GatePreset("NOR", (-1.0, -1.0), 0.5, "derived (NOT of the seed's OR)"),
-        GatePreset("x1 AND NOT x2", (1.0, -1.0), -0.5, "derived (hidden unit z1 of XOR, seed 1.2.5)"),
-        GatePreset("NOT x1 AND x2", (-1.0, 1.0), -0.5, "derived (hidden unit z2 of XOR, seed 1.2.5)"),
+        GatePreset("NOT", (-1.0,), 0.5, f"derived (one inhibitory input, {SEED} §1.1.6)"),
+        GatePreset("NAND", (-1.0, -1.0), 1.5, f"derived (NOT of the AND of {SEED} §1.2.1)"),
+        GatePreset("NOR", (-1.0, -1.0), 0.5, f"derived (NOT of the OR of {SEED} §1.2.2)"),
+        GatePreset("x1 AND NOT x2", (1.0, -1.0), -0.5, f"derived (hidden unit z1 of XOR, {SEED} §1.2.5)"),
+        GatePreset("NOT x1 AND x2", (-1.0, 1.0), -0.5, f"derived (hidden unit z2 of XOR, {SEED} §1.2.5)"),
         GatePreset("Madaline OR", (0.5, 0.5), 0.5, f"{SEED} §3.2.2: v1 = v2 = b3 = 1/2",
                    bipolar=True, note="Bipolar inputs and outputs (±1)."),
     )

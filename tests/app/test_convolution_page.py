@@ -182,7 +182,7 @@ def test_symmetric_padding_is_scipys_symm():
 
 def test_one_dimensional_tab(page):
     """000_05cde12013bfe355.txt L471-476: np.convolve([0,1,2,3,4], [1,-1,2]) = [0 1 1 3 5 2 8]."""
-    assert any("The seed prints `[0 1 1 3 5 2 8]` — reproduced." == s.value for s in page.success)
+    assert any("The course prints `[0 1 1 3 5 2 8]` — reproduced." == s.value for s in page.success)
     assert any(c.value.splitlines()[-1] == "y[6] = 4·2 = 8" for c in page.code)
     page.radio(key="conv1d_mode").set_value("valid").run()
     assert any("= `[1 3 5]`" in m.value for m in page.markdown)

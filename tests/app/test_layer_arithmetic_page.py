@@ -87,11 +87,11 @@ def test_parameter_examples_confirmed_by_keras():
 def test_architecture_explorer():
     at = open_part("arch")
     assert metric(at, "Parameters") == "30,762"
-    assert any("The seed prints **30,762** parameters — the same." in s.value for s in at.success)
+    assert any("The course prints **30,762** parameters — the same." in s.value for s in at.success)
     table = at.dataframe[0].value
     rows = dict(zip(table["Layer"], table["Formula"]))
     assert rows["conv1"] == "(3·3·1 + 1)·16 = 160" and rows["dense1"] == "(800 + 1)·32 = 25,632"
-    assert dict(zip(table["Layer"], table["Seed's summary"]))["pool2"] == "(None, 5, 5, 32) · 0"
+    assert dict(zip(table["Layer"], table["Course's summary"]))["pool2"] == "(None, 5, 5, 32) · 0"
     at.select_slider(key="arch_batch").set_value(128).run()
     assert metric(at, "Layer outputs, batch 128") == "10.1 MB"       # 19,818 values · 4 B · 128
     at.selectbox(key="arch_model").set_value("lenet5").run()
