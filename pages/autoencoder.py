@@ -5,6 +5,8 @@ import streamlit as st
 from core.maths.interpolation import lerp
 from core.maths.latent_space import anomaly_percentile, latent_range, pca_reconstruct, pca_reconstruction_mse
 from core.adapters import cached, image_input, ui, url_state, widgets
+from core.adapters.sources import sources_panel
+from core.data.course import cite
 from core.data.digit_input import preprocess_digit
 from core.figures.common import matrix_figure
 from core.figures.generative import images_figure, latent_figure, manifold_figure, pca_vs_ae_figure
@@ -40,7 +42,8 @@ if cfg.get("noise_factor", 0) > 0:
     st.caption(f"Trained as a **denoising autoencoder**: each training digit got Gaussian noise of standard deviation "
                f"{cfg['noise_factor']:g} (x + {cfg['noise_factor']:g}·N(0, 1)"
                + (", clipped to [0, 1]" if cfg.get("clip_noise", True) else ", not clipped")
-               + ") and the clean digit was the target (000_05cde12013bfe355.txt L197). The plane shows the codes of "
+               + f") and the clean digit was the target ({cite('ae_cnn', 'Autoencoders in deep learning')}). "
+               "The plane shows the codes of "
                "the clean test digits.")
 codes = cached.test_codes(name)
 x_range, y_range = latent_range(codes)
@@ -239,7 +242,11 @@ for col, key in ((v1, "ae2d"), (v2, "vae2d")):
 
 with st.expander("The course's autoencoder presets (parameter counts)"):
     st.dataframe(cached.preset_table(), hide_index=True)
-    st.caption("Built with Keras from the seed's code (lecture 3, 000_05cde12013bfe355.txt); the sparse "
+    st.caption("Built with Keras from the course's code "
+               f"({cite('ae_cnn', 'Autoencoders: reconstruction on MNIST')} and *Different architectures of the models*); the sparse "
                "over-complete one penalises the code's activity with L1 = 1e-5.")
 
 ui.show_source(ae.decode, lerp, ae.reconstruction_error, pca_reconstruction_mse)
+sources_panel({"ae_cnn": ["Autoencoders in deep learning", "Autoencoders use-cases", "Autoencoders: reconstruction on MNIST",
+                          "Different architectures of the models"]},
+              ["hinton2006", "vincent2008", "baldi_hornik1989", "kingma_welling2014", "keras_autoencoder", "keras_vae"])

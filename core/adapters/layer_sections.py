@@ -22,10 +22,10 @@ def _array_text(a: np.ndarray) -> str:
 
 def tensors_part() -> None:
     """Rank, shape, size and memory; reshape and broadcasting on arrays students edit."""
-    st.markdown("A **tensor** is a multidimensional array (002_7b3b2c01a09ce879.txt L185–207). Its **rank** is the "
+    st.markdown("A **tensor** is a multidimensional array (Course notes, *Convolution, pooling and tensors* §2.12). Its **rank** is the "
                 "number of axes, its **shape** the length of each axis, and its **size** the number of values: "
                 "the **product of the shape**. A batch of colour images is rank 4: "
-                "[number of images, height, width, channels] (001_0ab6af07a5a8fe8c.txt L176–180).")
+                "[number of images, height, width, channels] (Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*).")
     st.session_state.setdefault("arch_tensor_shape", str(IMAGE_BATCH_001))
     t1, t2 = st.columns([3, 1])
     text = t1.text_input("Shape", key="arch_tensor_shape", help="e.g. (25000, 300, 450, 3) or [3, 2, 4, 5]")
@@ -42,10 +42,10 @@ def tensors_part() -> None:
         st.code(f"size = {info.size_expression()}\nmemory = {info.size:,} × {DTYPE_BYTES[dtype]} bytes = "
                 f"{info.nbytes:,} bytes ({info.nbytes / 2 ** 30:,.2f} GiB)", language=None)
         if info.shape == IMAGE_BATCH_001:
-            st.caption("The seed's example (001 L180): 10,125,000,000 values, 40.5 GB as float32 — far more than "
+            st.caption("The course's example (Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*): 10,125,000,000 values, 40.5 GB as float32 — far more than "
                        "a GPU holds, which is why images are fed in small batches.")
-    st.markdown("**Reshape** keeps the values and their order and needs the same size (002 L225–242; MNIST's "
-                "`x_train.reshape(60000, 28, 28, 1)`, 001 L245). One axis may be −1: NumPy works it out.")
+    st.markdown("**Reshape** keeps the values and their order and needs the same size (Course notes, *Convolution, pooling and tensors* §2.12; MNIST's "
+                "`x_train.reshape(60000, 28, 28, 1)`, Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (I)*). One axis may be −1: NumPy works it out.")
     st.session_state.setdefault("arch_reshape_values", "[[1], [2], [3]]")
     st.session_state.setdefault("arch_reshape_shape", "(1, 3)")
     r1, r2 = st.columns(2)
@@ -59,7 +59,7 @@ def tensors_part() -> None:
     else:
         st.code(f"shape {arr.shape} → {out.shape}\n{_array_text(out)}", language=None)
     st.markdown("**Broadcasting**: shapes are compared from the right; two lengths fit when they are equal or one "
-                "is 1, which is stretched (002 L244–259: `[1, 2, 3] * 2` = `[2, 4, 6]`).")
+                "is 1, which is stretched (Course notes, *Convolution, pooling and tensors* §2.12: `[1, 2, 3] * 2` = `[2, 4, 6]`).")
     st.session_state.setdefault("arch_bc_a", "[1, 2, 3]")
     st.session_state.setdefault("arch_bc_b", "2")
     b1, b2 = st.columns(2)
@@ -81,10 +81,10 @@ def tensors_part() -> None:
 
 def residual_part() -> None:
     """The residual block with numbers, and the gradient at the first layer, plain vs residual."""
-    st.markdown("ResNet (003_de28f4f738ce9072.txt L217–244) adds a **skip connection**: the block's input a[l] is "
+    st.markdown("ResNet (Course notes, *CNN building blocks and classic networks*, *ResNet*) adds a **skip connection**: the block's input a[l] is "
                 "added before the second activation,")
     st.latex(r"z^{[l+2]} = W^{[l+2]} a^{[l+1]} + b^{[l+2]}, \qquad a^{[l+2]} = g\left(z^{[l+2]} + a^{[l]}\right)")
-    st.markdown("**The identity is easy to learn** (L239): with W = 0, b = 0 and g = ReLU, z[l+2] = 0 and "
+    st.markdown("**The identity is easy to learn**: with W = 0, b = 0 and g = ReLU, z[l+2] = 0 and "
                 "a[l+2] = ReLU(a[l]) = a[l] whenever a[l] ≥ 0 — and after a ReLU it always is. Type an a[l]:")
     st.session_state.setdefault("arch_res_a", "[1.5, 0, 2, 0.25]")
     st.session_state.setdefault("arch_res_w", 0.0)
@@ -109,7 +109,7 @@ def residual_part() -> None:
             (st.success if same else st.info)(
                 "a[l+2] = a[l]: the block is the identity." if same else
                 "a[l+2] = ReLU(a[l]): the negative entries became 0 (a[l] after a ReLU is never negative).")
-    st.markdown("**The skip helps the gradient back-propagate** (L240). Below, stacks of dense ReLU layers (width 16, "
+    st.markdown("**The skip helps the gradient back-propagate**. Below, stacks of dense ReLU layers (width 16, "
                 "random weights N(0, s²/16), 64 random inputs) with and without a skip every two layers: the "
                 "gradient of ½‖output‖² that reaches the first layer's weights.")
     scale = st.select_slider("Weight scale s", [0.3, 0.5, 0.7, 1.0, 1.4], value=0.5, key="arch_res_scale",

@@ -1,7 +1,7 @@
 """Plotly figure builders for the Boolean-neuron and perceptron pages. They return figures and
 never call Streamlit.
 
-Colours follow the seed's fruit plot (004_36a7c4616778873b.txt 2.3.4: class C1 red, C2 blue) and
+Colours follow the seed's fruit plot (Course notes, *Introduction to deep learning* §2.3.4: class C1 red, C2 blue) and
 the app's diverging scale: red = the class the neuron fires for (target 1 / +1), blue = the other;
 the region where the neuron outputs 1 is shaded light red, the rest light blue. Wrongly
 classified points carry a black cross, so no answer is given by colour alone.

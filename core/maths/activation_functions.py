@@ -1,7 +1,7 @@
 """Activation functions of a single neuron and their derivatives, in NumPy.
 
 The neuron computes ``y = f(in)`` from its internal potential ``in = w·x + b``. Seed
-``004_36a7c4616778873b.txt`` prints the step function (1.1.7, 3.1.1), the linear and piecewise
+Course notes, *Introduction to deep learning* prints the step function (1.1.7, 3.1.1), the linear and piecewise
 linear functions and the sigmoid with steepness ``alpha`` (3.1.1–3.1.2), and the sigmoid, ReLU,
 leaky ReLU and tanh of a CNN's activation layer (5.2.5).
 
@@ -22,7 +22,7 @@ from typing import Callable
 
 import numpy as np
 
-SEED = "004_36a7c4616778873b.txt"
+SEED = "Course notes, *Introduction to deep learning*"
 
 
 def _as_float(z) -> np.ndarray:
@@ -57,7 +57,9 @@ def step(z) -> np.ndarray:
     -------
     ndarray of float64, same shape as ``z``, values in {0, 1}
 
-    Source: ``phi(v) = 1 if v >= 0, 0 if v < 0``, 004_36a7c4616778873b.txt 1.1.7 (l.163).
+    References
+    ----------
+    ``phi(v) = 1 if v >= 0, 0 if v < 0``, Course notes, *Introduction to deep learning* §1.1.7.
     """
     return (_as_float(z) >= 0).astype(np.float64)
 
@@ -71,7 +73,10 @@ def bipolar_sign(z) -> np.ndarray:
     """Bipolar step: +1 where ``z >= 0``, else −1 (so ``bipolar_sign(0) = +1``, unlike ``np.sign``).
 
     Returns ndarray of float64, same shape as ``z``, values in {−1, +1}.
-    Source: ``aktivacna_fn`` of the fruit perceptron, 004_36a7c4616778873b.txt 2.3.4 (l.725–730).
+
+    References
+    ----------
+    ``aktivacna_fn`` of the fruit perceptron, Course notes, *Introduction to deep learning* §2.3.4.
     """
     return np.where(_as_float(z) >= 0, 1.0, -1.0)
 
@@ -82,7 +87,7 @@ def bipolar_sign_derivative(z) -> np.ndarray:
 
 
 def linear(z) -> np.ndarray:
-    """Identity ``f(in) = in`` (004_36a7c4616778873b.txt 3.1.1)."""
+    """Identity ``f(in) = in`` (Course notes, *Introduction to deep learning* §3.1.1)."""
     return _as_float(z).copy()
 
 
@@ -129,7 +134,9 @@ def sigmoid(z, *, alpha: float = 1.0) -> np.ndarray:
     ValueError
         If ``alpha`` is not a positive finite number.
 
-    Source: 004_36a7c4616778873b.txt 3.1.2 (l.920) and 5.2.5 (l.1672).
+    References
+    ----------
+    Course notes, *Introduction to deep learning* §3.1.2 and §5.2.5.
     """
     a = _positive(alpha, "alpha") * _as_float(z)
     e = np.exp(-np.abs(a))  # never overflows
@@ -145,7 +152,9 @@ def sigmoid_derivative(z, *, alpha: float = 1.0) -> np.ndarray:
 def tanh(z) -> np.ndarray:
     """Hyperbolic tangent ``(e^z − e^{−z}) / (e^z + e^{−z})``, values in (−1, 1).
 
-    Source: 004_36a7c4616778873b.txt 5.2.5 (l.1684).
+    References
+    ----------
+    Course notes, *Introduction to deep learning* §5.2.5.
     """
     return np.tanh(_as_float(z))
 
@@ -156,7 +165,7 @@ def tanh_derivative(z) -> np.ndarray:
 
 
 def relu(z) -> np.ndarray:
-    """Rectified linear unit ``max(0, z)`` (004_36a7c4616778873b.txt 5.2.5, l.1676)."""
+    """Rectified linear unit ``max(0, z)`` (Course notes, *Introduction to deep learning* §5.2.5)."""
     return np.maximum(_as_float(z), 0.0)
 
 
@@ -187,7 +196,9 @@ def leaky_relu(z, *, epsilon: float = 0.01) -> np.ndarray:
     ValueError
         If ``epsilon`` is not in (0, 1) (for ``epsilon > 1`` the max picks the wrong branch).
 
-    Source: 004_36a7c4616778873b.txt 5.2.5 (l.1680).
+    References
+    ----------
+    Course notes, *Introduction to deep learning* §5.2.5.
     """
     epsilon = _epsilon(epsilon)
     arr = _as_float(z)
@@ -236,10 +247,10 @@ ACTIVATIONS: dict[str, Activation] = {
     for a in (
         Activation("step", "Step (Heaviside)", step, step_derivative,
                    r"\varphi(z)=\begin{cases}1 & z\ge 0\\ 0 & z<0\end{cases}",
-                   r"0 \;(z\neq 0)", f"{SEED} 1.1.7, 3.1.1", {}, "{0, 1}"),
+                   r"0 \;(z\neq 0)", f"{SEED} §1.1.7, 3.1.1", {}, "{0, 1}"),
         Activation("bipolar_sign", "Bipolar sign", bipolar_sign, bipolar_sign_derivative,
                    r"f(z)=\begin{cases}+1 & z\ge 0\\ -1 & z<0\end{cases}",
-                   r"0 \;(z\neq 0)", f"{SEED} 2.3.4 (aktivacna_fn)", {}, "{−1, +1}"),
+                   r"0 \;(z\neq 0)", f"{SEED} §2.3.4 (aktivacna_fn)", {}, "{−1, +1}"),
         Activation("linear", "Linear", linear, linear_derivative, r"f(z)=z", r"1",
                    f"{SEED} 3.1.1", {}, "ℝ"),
         Activation("piecewise_linear", "Piecewise linear (as printed)", piecewise_linear,
@@ -249,15 +260,15 @@ ACTIVATIONS: dict[str, Activation] = {
                    "(−½, ½) ∪ {−1, 1}"),
         Activation("sigmoid", "Sigmoid", sigmoid, sigmoid_derivative,
                    r"f(z)=\frac{1}{1+e^{-\alpha z}}", r"\alpha f(z)\,(1-f(z))",
-                   f"{SEED} 3.1.2, 5.2.5", {"alpha": 1.0}, "(0, 1)"),
+                   f"{SEED} §3.1.2, 5.2.5", {"alpha": 1.0}, "(0, 1)"),
         Activation("tanh", "tanh", tanh, tanh_derivative,
-                   r"f(z)=\frac{e^{z}-e^{-z}}{e^{z}+e^{-z}}", r"1-f(z)^2", f"{SEED} 5.2.5", {},
+                   r"f(z)=\frac{e^{z}-e^{-z}}{e^{z}+e^{-z}}", r"1-f(z)^2", f"{SEED} §5.2.5", {},
                    "(−1, 1)"),
         Activation("relu", "ReLU", relu, relu_derivative, r"f(z)=\max(0, z)",
-                   r"1 \;(z>0),\; 0 \;(z\le 0)", f"{SEED} 5.2.5", {}, "[0, ∞)"),
+                   r"1 \;(z>0),\; 0 \;(z\le 0)", f"{SEED} §5.2.5", {}, "[0, ∞)"),
         Activation("leaky_relu", "Leaky ReLU", leaky_relu, leaky_relu_derivative,
                    r"f(z)=\max(\varepsilon z, z)", r"1 \;(z>0),\; \varepsilon \;(z\le 0)",
-                   f"{SEED} 5.2.5", {"epsilon": 0.01}, "ℝ"),
+                   f"{SEED} §5.2.5", {"epsilon": 0.01}, "ℝ"),
     )
 }
 

@@ -1,6 +1,6 @@
 """One-dimensional convolution and cross-correlation written out, the step before images.
 
-Seed ``000_05cde12013bfe355.txt`` L471-476 introduces convolution on a 1-D signal with NumPy::
+Course notes, *Autoencoders and convolutional networks*, *CNNs: convolution* introduces convolution on a 1-D signal with NumPy::
 
     x = np.array([0, 1, 2, 3, 4]); w = np.array([1, -1, 2])
     np.convolve(x, w)      # [0 1 1 3 5 2 8]
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MODES_1D = ("full", "same", "valid")
-SEED_000 = "000_05cde12013bfe355.txt"
+SEED_000 = "Course notes, *Autoencoders and convolutional networks*"
 
 
 def _vector(values, name: str) -> np.ndarray:
@@ -123,9 +123,9 @@ def convolve1d_steps(x, w, *, mode: str = "full") -> list[Step1D]:
     ValueError
         Empty, non-1-D or non-finite ``x`` or ``w``; unknown ``mode``.
 
-    Source
-    ------
-    ``000_05cde12013bfe355.txt`` L471-476: ``np.convolve([0,1,2,3,4], [1,-1,2])`` = ``[0 1 1 3 5 2 8]``.
+    References
+    ----------
+    Course notes, *Autoencoders and convolutional networks*, *CNNs: convolution*: ``np.convolve([0,1,2,3,4], [1,-1,2])`` = ``[0 1 1 3 5 2 8]``.
     """
     return _steps(x, w, mode, flip=True)
 

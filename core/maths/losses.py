@@ -4,15 +4,15 @@ inverted scaling and the batch-normalization forward pass.
 Each routine is checked against Keras in ``tests/core/test_losses.py`` (``keras.losses``,
 ``tf.GradientTape``, ``keras.layers.Dropout`` / ``SpatialDropout2D`` / ``BatchNormalization``).
 
-Sources
--------
-- ``000_05cde12013bfe355.txt`` L873-L876 (forward pass: an untrained network gives every class 0.1;
-  cross-entropy against the target "7" = [0 0 0 0 0 0 0 1 0 0]; backward pass dE/dW), L891-L895
-  (``w = w_i - η · dL/dW``). The seed prints the uniform output with 13 entries; MNIST has 10
+References
+----------
+- Course notes, *Autoencoders and convolutional networks*, *CNN: training* (forward pass: an untrained network gives every class 0.1;
+  cross-entropy against the target "7" = [0 0 0 0 0 0 0 1 0 0]; backward pass dE/dW) and the weight update
+  ``w = w_i - η · dL/dW``. The course prints the uniform output with 13 entries; MNIST has 10
   classes, so the uniform output is 0.1 ten times and the loss is -ln 0.1 = 2.302585.
-- L904-L915 (overfitting, dropout with rate p resampled every step, none at test time),
-  L926-L944 (batch normalization, ``momentum=0.99, epsilon=0.001``).
-- ``001_0ab6af07a5a8fe8c.txt`` L341-L347 (SpatialDropout2D drops whole channels).
+- *CNN: dropout* (overfitting, dropout with rate p resampled every step, none at test time),
+  *Batch normalization* (batch normalization, ``momentum=0.99, epsilon=0.001``).
+- Course notes, *CNNs and regularisation in Keras*, *CNNs: batch normalization and spatial dropout 2D* (SpatialDropout2D drops whole channels).
 """
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ import numpy as np
 
 #: Number of classes of MNIST.
 NUM_CLASSES = 10
-#: The seed's target: the one-hot vector of the digit "7" (000 L874).
+#: The seed's target: the one-hot vector of the digit "7" (Course notes, *Autoencoders and convolutional networks*, *CNN: training*).
 SEED_TARGET_LABEL = 7
-#: Keras' BatchNormalization defaults, as the seed prints them (000 L944).
+#: Keras' BatchNormalization defaults, as the seed prints them (Course notes, *Autoencoders and convolutional networks*, *Batch normalization*).
 BN_MOMENTUM = 0.99
 BN_EPSILON = 1e-3
 
@@ -39,7 +39,10 @@ def one_hot(label: int, num_classes: int = NUM_CLASSES) -> np.ndarray:
     """The one-hot target of ``label``: shape (num_classes,), float64, a single 1.
 
     Raises ValueError if ``label`` is not in ``[0, num_classes)``.
-    Source: 000 L874 (``[0 0 0 0 0 0 0 1 0 0]`` represents the digit 7).
+
+    References
+    ----------
+    Course notes, *Autoencoders and convolutional networks*, *CNN: training* (``[0 0 0 0 0 0 0 1 0 0]`` represents the digit 7).
     """
     if not 0 <= int(label) < num_classes:
         raise ValueError(f"label must be in [0, {num_classes}), got {label!r}")
@@ -112,7 +115,7 @@ def probabilities_with(p_target: float, *, label: int = SEED_TARGET_LABEL,
                        num_classes: int = NUM_CLASSES) -> np.ndarray:
     """An output distribution with ``p_target`` on ``label`` and the rest shared equally.
 
-    ``p_target = 0.1`` gives the untrained network's uniform output (000 L873).
+    ``p_target = 0.1`` gives the untrained network's uniform output (Course notes, *Autoencoders and convolutional networks*, *CNN: training*).
     Raises ValueError unless ``0 < p_target < 1``.
     """
     p_target = float(p_target)
@@ -125,7 +128,7 @@ def probabilities_with(p_target: float, *, label: int = SEED_TARGET_LABEL,
 
 def softmax_twice_loss(target, probs) -> np.ndarray:
     """The seed's mix-up: a model that already ends in softmax compiled with ``from_logits=True``
-    (000 L1104 vs L1113). The loss treats the probabilities as logits and applies softmax again,
+    (Course notes, *Autoencoders and convolutional networks*, *Convolution NN on MNIST dataset with Keras* vs *Convolution NN on MNIST dataset with Keras*). The loss treats the probabilities as logits and applies softmax again,
     ``CE(t, softmax(p))``: every softmax(p) lies between e^0/(e^1 + 9) and e^1/(e^1 + 9) for C = 10,
     so the loss stays between 1.46 and 2.46 however sure and right the network is: the gradient
     that should push p(7) up almost vanishes."""
@@ -173,7 +176,7 @@ def dense_softmax_gradient(x, target, weights, bias) -> tuple[np.ndarray, np.nda
 
 
 def gradient_step(weights, gradient, learning_rate: float) -> np.ndarray:
-    """``w ← w - η · dL/dW`` (000 L891-L895), a new array.
+    """``w ← w - η · dL/dW`` (Course notes, *Autoencoders and convolutional networks*, *CNN: training*), a new array.
 
     Raises ValueError unless ``learning_rate`` is a finite number > 0.
     """
@@ -228,7 +231,7 @@ def dropout_mask(shape: tuple, rate: float, *, rng: np.random.Generator) -> np.n
 def spatial_dropout_mask(shape: tuple, rate: float, *, rng: np.random.Generator) -> np.ndarray:
     """SpatialDropout2D's mask for feature maps of shape (H, W, C) or (N, H, W, C): one draw per
     channel (per image), broadcast over H and W, so a whole feature map is kept or dropped
-    (001 L341-L347)."""
+    (Course notes, *CNNs and regularisation in Keras*, *CNNs: batch normalization and spatial dropout 2D*)."""
     shape = tuple(shape)
     if len(shape) not in (3, 4):
         raise ValueError(f"shape must be (H, W, C) or (N, H, W, C), got {shape}")
@@ -243,7 +246,7 @@ def dropout(x, rate: float, *, training: bool, mask: np.ndarray | None = None,
 
     Scaling the kept units by ``1 / (1 - rate)`` during training keeps each unit's expected value
     equal to its inference value, so nothing is rescaled at test time. The original paper
-    (Srivastava et al. 2014, linked in 000 L918) used the older convention: no scaling in training
+    (Srivastava et al. 2014, linked in Course notes, *Autoencoders and convolutional networks*, *CNN: dropout*) used the older convention: no scaling in training
     and weights multiplied by ``1 - rate`` at test time. Both give the same expected activations.
 
     Parameters
@@ -282,7 +285,7 @@ def batch_norm_train(x, gamma=1.0, beta=0.0, *, epsilon: float = BN_EPSILON) -> 
     gamma, beta : float or array of shape (C,)
         The two trainable parameters per channel (initially 1 and 0).
     epsilon : float
-        Keras' default 0.001 (000 L944).
+        Keras' default 0.001 (Course notes, *Autoencoders and convolutional networks*, *Batch normalization*).
 
     Returns
     -------
@@ -360,7 +363,7 @@ def one_gradient_step(x, label: int, learning_rate: float, *, checked: tuple = (
         Weights whose backpropagated gradient is compared with :func:`finite_difference`.
     weights, bias : arrays of shape (D, C) and (C,), optional
         The starting point; default zeros, the untrained network whose output is the uniform 0.1
-        of the seed (000 L873), so the loss starts at -ln 0.1 = 2.3026.
+        of the seed (Course notes, *Autoencoders and convolutional networks*, *CNN: training*), so the loss starts at -ln 0.1 = 2.3026.
 
     Returns
     -------

@@ -1,15 +1,15 @@
-"""Tensors as the seeds define them: rank, shape, size, memory, reshaping and broadcasting.
+"""Tensors as the course defines them: rank, shape, size, memory, reshaping and broadcasting.
 
 * A tensor is a multidimensional array; its **rank** is the number of axes, its **shape** the
   length of each axis, its **size** "the total number of items in the tensor, the product of the
-  shape vector's elements" (``002_7b3b2c01a09ce879.txt`` L185-207; a rank-4 example of shape
-  [3, 2, 4, 5] at L201).
-* Images travel as rank-4 batches ``[number of images, height, width, channels]``: seed
-  ``001_0ab6af07a5a8fe8c.txt`` L176-180 gives ``(25000, 300, 450, 3)``, which holds
-  25000·300·450·3 = 10,125,000,000 numbers (40.5 GB as float32); L245-246 reshape MNIST to
+  shape vector's elements" (Course notes, *Convolution, pooling and tensors* §2.12; a rank-4 example of shape
+  [3, 2, 4, 5]).
+* Images travel as rank-4 batches ``[number of images, height, width, channels]``:
+  Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)* gives ``(25000, 300, 450, 3)``, which holds
+  25000·300·450·3 = 10,125,000,000 numbers (40.5 GB as float32); the MNIST example reshapes the digits to
   ``(60000, 28, 28, 1)``.
-* Reshaping keeps the values in order and needs the same size (002 L225-242: ``(3, 1)`` ->
-  ``(1, 3)``); broadcasting stretches axes of length 1 (002 L244-259: ``[1, 2, 3] * 2`` =
+* Reshaping keeps the values in order and needs the same size (Course notes, *Convolution, pooling and tensors* §2.12: ``(3, 1)`` ->
+  ``(1, 3)``); broadcasting stretches axes of length 1 (Course notes, *Convolution, pooling and tensors* §2.12: ``[1, 2, 3] * 2`` =
   ``[2, 4, 6]``). NumPy follows the same rules as TensorFlow; the tests check these routines
   against ``np.reshape`` and ``np.broadcast_shapes``.
 
@@ -28,7 +28,7 @@ DTYPE_BYTES = {"float32": 4, "float16": 2, "float64": 8, "uint8": 1, "int32": 4,
 MAX_RANK = 8
 MAX_ARRAY_VALUES = 256
 IMAGE_BATCH_001 = (25000, 300, 450, 3)
-"""Seed ``001_0ab6af07a5a8fe8c.txt`` L180: "Tensor dims (25000, 300, 450, 3)"."""
+"""Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*: "Tensor dims (25000, 300, 450, 3)"."""
 
 
 @dataclass(frozen=True)
@@ -112,9 +112,9 @@ def tensor_info(shape, dtype: str = "float32") -> TensorInfo:
     ValueError
         Unknown ``dtype`` (see :data:`DTYPE_BYTES`) or a negative axis length.
 
-    Source
-    ------
-    ``002_7b3b2c01a09ce879.txt`` L195-207 (rank, shape, size); ``001_0ab6af07a5a8fe8c.txt`` L180
+    References
+    ----------
+    Course notes, *Convolution, pooling and tensors* §2.12 (rank, shape, size); Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*
     (``(25000, 300, 450, 3)``: 10,125,000,000 values, 40,500,000,000 bytes as float32).
     """
     if dtype not in DTYPE_BYTES:
@@ -209,9 +209,9 @@ def broadcast(shape_a, shape_b) -> Broadcast:
     Broadcast
         ``shape`` equals ``np.broadcast_shapes(shape_a, shape_b)``, or None where NumPy raises.
 
-    Source
-    ------
-    ``002_7b3b2c01a09ce879.txt`` L244-259: ``[1, 2, 3] * 2``, shapes (3,) and () give (3,):
+    References
+    ----------
+    Course notes, *Convolution, pooling and tensors* §2.12: ``[1, 2, 3] * 2``, shapes (3,) and () give (3,):
     ``[2, 4, 6]``.
     """
     a, b = tuple(int(d) for d in shape_a), tuple(int(d) for d in shape_b)

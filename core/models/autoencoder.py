@@ -1,7 +1,7 @@
 """Autoencoders on 28x28 digits: builders, a VAE, encoding and decoding.
 
 An autoencoder encodes an image into a short *code* (the bottleneck, ``latent_dim`` numbers) and
-decodes it back; it is trained to reproduce its own input (seed ``000_05cde12013bfe355.txt``,
+decodes it back; it is trained to reproduce its own input (Course notes, *Autoencoders and convolutional networks*,
 lines 86-103: code size, number of layers, nodes per layer, MSE or binary cross-entropy loss).
 
 Every model here takes images of shape ``(N, 28, 28, 1)``, float32 in [0, 1] (channels-last), and
@@ -34,17 +34,17 @@ from keras import layers, ops
 from core.maths.latent_space import latent_grid
 
 
-SEED_FILE = "000_05cde12013bfe355.txt"
+SEED_FILE = "Course notes, *Autoencoders and convolutional networks*"
 IMAGE_SHAPE = (28, 28, 1)
 N_PIXELS = 28 * 28
 
 
 @dataclass(frozen=True)
 class AutoencoderPreset:
-    """One of the seed's dense autoencoders (seed ``000_05cde12013bfe355.txt``).
+    """One of the seed's dense autoencoders (Course notes, *Autoencoders and convolutional networks*).
 
     ``hidden_units`` are the encoder's layers before the code; the decoder mirrors them.
-    ``params`` is the count the seed's code gives (seed-notes fact 48, recomputed by hand).
+    ``params`` is the count the seed's code gives (recomputed by hand).
     """
 
     key: str
@@ -60,16 +60,16 @@ PRESETS: dict[str, AutoencoderPreset] = {
     p.key: p
     for p in (
         AutoencoderPreset("tf_tutorial", "TF tutorial, code 64", (), 64, 0.0, 101_200,
-                          "Code A, lines 269-281: Flatten, Dense 64 relu, Dense 784 sigmoid"),
+                          "Course notes, *Autoencoders and convolutional networks*, *Autoencoders: reconstruction on MNIST* (code A): Flatten, Dense 64 relu, Dense 784 sigmoid"),
         AutoencoderPreset("keras_blog", "Keras blog, code 32", (), 32, 0.0, 50_992,
-                          "Code B, lines 287-305: Dense 32 relu, Dense 784 sigmoid"),
+                          "Course notes, *Autoencoders and convolutional networks*, *Autoencoders: reconstruction on MNIST* (code B): Dense 32 relu, Dense 784 sigmoid"),
         AutoencoderPreset("vanilla", "Vanilla 784-64-784", (), 64, 0.0, 101_200,
-                          "Code C getVanilaAE, lines 312-322"),
+                          "Course notes, *Autoencoders and convolutional networks*, *Different architectures of the models*: getVanilaAE"),
         AutoencoderPreset("deep", "Deep 784-512-256-128-64", (512, 256, 128), 64, 0.0, 1_149_520,
-                          "Code C getDeepAE, line 326 (mirrored decoder)"),
+                          "Course notes, *Autoencoders and convolutional networks*, *Different architectures of the models*: getDeepAE (mirrored decoder)"),
         AutoencoderPreset("sparse_deep", "Sparse over-complete 784-1024x5-784", (1024, 1024), 1024,
                           1e-5, 5_805_840,
-                          "Code C sparse deep net, line 332: code Dense 1024 with "
+                          "Course notes, *Autoencoders and convolutional networks*, *Different architectures of the models*: sparse deep net, code Dense 1024 with "
                           "activity_regularizer=l1(1e-5)"),
     )
 }
@@ -144,9 +144,10 @@ def build_dense_autoencoder(
     ValueError
         If a layer size is below 1 or ``activity_l1`` is negative.
 
-    Source
-    ------
-    ``000_05cde12013bfe355.txt`` lines 269-346 (the seed's three Keras autoencoders).
+    References
+    ----------
+    Course notes, *Autoencoders and convolutional networks*, *Autoencoders: reconstruction on MNIST* and
+    *Different architectures of the models* (the course's three Keras autoencoders).
     """
     units = _check_units(hidden_units, latent_dim)
     if activity_l1 < 0:
@@ -184,7 +185,7 @@ def build_conv_autoencoder(*, latent_dim: int = 16, filters=(16, 32), name: str 
     Shapes: 28x28x1 -> 14x14xF1 -> 7x7xF2 -> ``latent_dim`` -> 7x7xF2 -> 14x14xF1 -> 28x28x1
     (``"decoder_out"``: ``Conv2DTranspose(1, 3, strides=2)`` with a sigmoid). Trained on noisy
     inputs (:func:`add_noise`) it is the denoising autoencoder of seed
-    ``000_05cde12013bfe355.txt`` line 197.
+    Course notes, *Autoencoders and convolutional networks*, *Autoencoders in deep learning*.
 
     Raises
     ------
@@ -404,7 +405,7 @@ def reconstruction_error(model, images) -> np.ndarray:
     """Per-image mean squared reconstruction error, ``(N,)`` float32 (pixel units of [0, 1]).
 
     An autoencoder reconstructs well only data like its training data (seed
-    ``000_05cde12013bfe355.txt`` line 201), so a large error flags an anomaly.
+    Course notes, *Autoencoders and convolutional networks*, *Autoencoders in deep learning*), so a large error flags an anomaly.
     """
     x = _as_images(images)
     return np.mean((reconstruct(model, x) - x[..., 0]) ** 2, axis=(1, 2)).astype(np.float32)

@@ -132,7 +132,9 @@ def fully_convolutional_trunk(model: keras.Model) -> keras.Model:
 def first_layer_filters(model: keras.Model) -> np.ndarray:
     """The first conv layer's kernels as (kh, kw, N): input channels averaged (1 for MNIST).
 
-    Source: ``001_0ab6af07a5a8fe8c.txt`` L313-L316 (``filtros_capa1[0][:, :, 0, i]``, 2x8 plots).
+    References
+    ----------
+    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)* (``filtros_capa1[0][:, :, 0, i]``, 2x8 plots).
     """
     conv = next((layer for layer in model.layers if layer_kind(layer) == "conv"), None)
     if conv is None:

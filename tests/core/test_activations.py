@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from core.maths import activation_functions as act
 
-SEED = "004_36a7c4616778873b.txt"
+SEED = "Course notes, *Introduction to deep learning*"
 
 
 def test_step_fires_at_zero_as_the_seed_defines_phi():
