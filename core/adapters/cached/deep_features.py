@@ -3,19 +3,33 @@ size shared by every session, and the small views a click asks for.
 
 Keys are small: ``image_key`` names the pixels (``"sample:rocket"``, ``"upload:<sha256>"``, see
 ``core.adapters.image_input``), ``max_side`` the size. A forward pass holds every convolution's
-output as float16 (a 320-px photo ~39 MB, 512 px ~99 MB), so at most :data:`PASS_ENTRIES` are kept;
-they are ``st.cache_resource`` values (one read-only copy for every session, never copied per run)
-and are not heap-frozen (an evicted pass must be freed). TensorFlow is imported on the first call.
+output as float16 (a 320-px photo ~39-58 MB, 512 px ~100-150 MB), so the passes kept are bounded in
+bytes (:data:`PASS_BYTES`) as well as in number (:data:`PASS_ENTRIES`), most recently used first
+(:class:`core.adapters.cached.bounded.BytesLRU`): one read-only copy for every session, never copied
+per run, not heap-frozen (an evicted pass must be freed). TensorFlow is imported on the first call.
 """
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
+from core.adapters.cached.bounded import BytesLRU
 from core.adapters.cached.sharing import read_only, shared_resource
 
 #: Forward passes kept (photo x size); the sample photos of a lecture stay in.
 PASS_ENTRIES = 4
+#: Bytes the kept passes may hold together: four square photos at 320 px, or one at 512 px and a few
+#: smaller ones (4 passes at 512 px held 470 MB with the entry cap alone).
+PASS_BYTES = 256 * 2**20
+
+
+def pass_bytes(value) -> int:
+    """Bytes held by a cached pass ``(Preprocessed, DeepFeatures)``."""
+    prep, out = value
+    return int(out.nbytes + prep.rgb.nbytes + prep.bgr.nbytes + prep.batch.nbytes)
+
+
+_PASSES: BytesLRU = BytesLRU(max_bytes=PASS_BYTES, max_entries=PASS_ENTRIES, size_of=pass_bytes)
 
 
 @shared_resource(max_entries=1, show_spinner="Loading VGG16 / HED and its bundled weights ...")
@@ -39,19 +53,26 @@ def hed_facts() -> dict:
             "layers": hed.layer_table(model)}
 
 
-@st.cache_resource(max_entries=PASS_ENTRIES,
-                   show_spinner="Running VGG16 / HED on the photo (once per photo and size, for everyone) ...")
 def hed_pass(image_key: str, max_side: int, _pixels: np.ndarray):
     """``core.models.hed.preprocess`` then ``forward`` of the photo named ``image_key`` (``_pixels``,
-    (H, W, 3) in 0-255, not hashed) at ``max_side``: ``(Preprocessed, DeepFeatures)``, arrays read-only.
-    Raises ``ValueError`` for a photo too small for the network (< 16 px)."""
-    from core.models import hed
+    (H, W, 3) in 0-255, used only on a miss) at ``max_side``: ``(Preprocessed, DeepFeatures)``, arrays
+    read-only, shared by every session within :data:`PASS_BYTES` / :data:`PASS_ENTRIES`.
+    Raises ``ValueError`` for a photo too small for the network (< 16 px); nothing is cached then."""
+    def compute():
+        from core.models import hed
 
-    prep = hed.preprocess(_pixels, max_side=max_side)
-    out = hed.forward(hed_model(), prep.batch)
-    for array in (prep.rgb, prep.bgr, prep.batch, out.sides, out.fused, *out.feature_maps.values()):
-        read_only(array)
-    return prep, out
+        with st.spinner("Running VGG16 / HED on the photo (once per photo and size, for everyone) ..."):
+            prep = hed.preprocess(_pixels, max_side=max_side)
+            out = hed.forward(hed_model(), prep.batch)
+        for array in (prep.rgb, prep.bgr, prep.batch, out.sides, out.fused, *out.feature_maps.values()):
+            read_only(array)
+        return prep, out
+
+    return _PASSES.get_or_compute((image_key, int(max_side)), compute)
+
+
+hed_pass.clear = _PASSES.clear      # as the st.cache_* functions: tests start from an empty cache
+hed_pass.cache = _PASSES
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
