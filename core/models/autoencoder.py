@@ -2,7 +2,7 @@
 
 An autoencoder encodes an image into a short *code* (the bottleneck, ``latent_dim`` numbers) and
 decodes it back; it is trained to reproduce its own input (Course notes, *Autoencoders and convolutional networks*,
-lines 86-103: code size, number of layers, nodes per layer, MSE or binary cross-entropy loss).
+*Autoencoders in deep learning*: code size, number of layers, nodes per layer, MSE or binary cross-entropy loss).
 
 Every model here takes images of shape ``(N, 28, 28, 1)``, float32 in [0, 1] (channels-last), and
 is a functional Keras model made of two named sub-models, ``"encoder"`` (its code layer is named

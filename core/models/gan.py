@@ -1,9 +1,8 @@
 """Generative adversarial networks: a small DCGAN for 28x28 digits, the seed's 96x96 DCGAN, sampling
 and interpolation helpers.
 
-A GAN trains two networks against each other (Course notes, *Introduction to deep learning* §7.1.4–7.1.5,
-lines 2832-2850): a *generator* turns random noise ``z`` into an image, a *discriminator* outputs
-the probability that an image is real. The seed's DCGAN (7.2.2, lines 3025-3327) uses Adam
+A GAN trains two networks against each other (Course notes, *Introduction to deep learning* §7.1.4–7.1.5): a *generator* turns random noise ``z`` into an image, a *discriminator* outputs
+the probability that an image is real. The course's DCGAN (§7.2.2) uses Adam
 (learning rate 1.5e-4, beta_1 = 0.5) for both, batch normalisation (momentum 0.8), LeakyReLU 0.2 in
 the discriminator, a tanh output (images scaled to [-1, 1] by ``x / 127.5 - 1``) and the losses::
 
@@ -36,7 +35,7 @@ LATENT_DIM = 64
 #: Parameter counts of the seed's DCGAN (seed-notes facts 40-41, recounted with Keras).
 SEED_GENERATOR_PARAMS = 2_452_611
 SEED_DISCRIMINATOR_PARAMS = 1_658_945
-#: The seed's optimiser settings (lines 3265-3266): Adam(1.5e-4, beta_1=0.5) for both networks.
+#: The course's optimiser settings (§7.2.2): Adam(1.5e-4, beta_1=0.5) for both networks.
 LEARNING_RATE = 1.5e-4
 BETA_1 = 0.5
 
@@ -76,7 +75,7 @@ def build_discriminator(*, filters=(32, 64), dropout: float = 0.25, name: str = 
 
     ``Conv2D(F1, 4, strides=2)`` 14x14 -> LeakyReLU 0.2 -> dropout -> ``Conv2D(F2, 4, strides=2)``
     7x7 -> batch norm (momentum 0.8) -> LeakyReLU 0.2 -> dropout -> flatten -> ``Dense(1,
-    sigmoid)`` (``"score"``), the seed's pattern (lines 3185-3217) at MNIST size.
+    sigmoid)`` (``"score"``), the course's pattern (§7.2.2) at MNIST size.
 
     Raises
     ------
@@ -104,7 +103,7 @@ def build_discriminator(*, filters=(32, 64), dropout: float = 0.25, name: str = 
 class DCGAN(keras.Model):
     """Generator and discriminator trained together by ``fit(real_images)`` (images in [-1, 1]).
 
-    ``train_step`` follows the seed's loop (lines 3252-3286): one batch of noise, one forward
+    ``train_step`` follows the course's loop (Course notes, *Introduction to deep learning* §7.2.2): one batch of noise, one forward
     pass, two gradient tapes, both networks updated from the same pass (simultaneous updates),
     BCE losses on probabilities. It reports ``d_loss``, ``g_loss`` and the mean scores
     ``d_real`` = mean D(x) and ``d_fake`` = mean D(G(z)). ``model(z)`` generates images.
@@ -173,7 +172,7 @@ class GridSnapshots(keras.callbacks.Callback):
     """Render the generator on a fixed noise batch before training and after every epoch.
 
     ``frames`` collects uint8 arrays ``(n, 28, 28)`` (0 = black), one per epoch plus epoch 0, for
-    the time-lapse; the seed saves such a 5x5 preview as ``train-{epoch}.png`` (lines 3219-3245, 3310).
+    the time-lapse; the seed saves such a 5x5 preview as ``train-{epoch}.png`` (§7.2.2).
     """
 
     def __init__(self, generator, noise):
@@ -195,7 +194,7 @@ class GridSnapshots(keras.callbacks.Callback):
 
 # --------------------------------------------------------------------------- the seed's DCGAN
 def build_seed_generator(*, seed_size: int = 200, channels: int = 3, gen_res: int = 3):
-    """The seed's ``create_generator`` (lines 3158-3183): noise 200 -> 96x96x3 tanh image.
+    """The course's ``create_generator`` (§7.2.2): noise 200 -> 96x96x3 tanh image.
 
     Dense(4*4*256, relu) -> (4, 4, 256) -> 3 x [UpSampling2D -> Conv2D(256, 256, 128; 3x3, same)
     -> BatchNorm(momentum 0.8) -> ReLU] (8, 16, 32) -> UpSampling2D(gen_res) -> Conv2D(128) ->
@@ -226,7 +225,7 @@ def build_seed_generator(*, seed_size: int = 200, channels: int = 3, gen_res: in
 
 
 def build_seed_discriminator(*, image_shape=(96, 96, 3)):
-    """The seed's ``create_discriminator`` (lines 3185-3217): 96x96x3 image -> P(real).
+    """The course's ``create_discriminator`` (§7.2.2): 96x96x3 image -> P(real).
 
     Conv2D 32 (s2) 48 -> LeakyReLU 0.2 -> Dropout 0.25 -> Conv2D 64 (s2) 24 -> ZeroPadding
     ((0, 1), (0, 1)) 25 -> BN 0.8 -> LReLU -> Dropout -> Conv2D 128 (s2) 13 -> BN -> LReLU ->
