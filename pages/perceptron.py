@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from core.adapters import ui, url_state
+from core.adapters.editor_bounds import bounded_editor
 from core.figures.neurons import decision_figure, epoch_figure, padded_range
 from core.maths.perceptron import (RULE_CONVENTION, mistake_bound, predict, train, train_adaline, train_hebb,
                              train_perceptron, update_equation)
@@ -21,6 +22,7 @@ lecture = ui.is_lecture()
 DATA = [*TRAINING_SETS, "your points"]
 RULE_LABELS = {"perceptron": "Perceptron rule", "hebb": "Hebb rule (as printed)", "adaline": "Adaline (delta rule)"}
 RATES = [1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 2.0]
+MAX_POINTS = 100   # x 500 epochs = 50,000 steps: the step log below, the largest message the app sends, stays < 10 MB
 DEFAULT_POINTS = pd.DataFrame({"x1": [0.5, 1.0, 1.5, 3.0, 3.5, 2.5], "x2": [2.5, 3.5, 2.0, 1.0, 0.5, 0.2],
                                "class": [1, 1, 1, 0, 0, 0]})
 
@@ -64,12 +66,15 @@ if data == "your points":
     st.session_state.setdefault("perc_points", DEFAULT_POINTS)
     st.session_state.setdefault("perc_points_v", 0)
     p1, p2 = st.columns([3, 1])
+    with p1:
+        bounded_editor(f"perc_editor_{st.session_state.perc_points_v}", rows=len(st.session_state.perc_points),
+                       columns=list(DEFAULT_POINTS.columns), max_rows=MAX_POINTS, fixed=False)
     edited = p1.data_editor(st.session_state.perc_points, key=f"perc_editor_{st.session_state.perc_points_v}",
                             num_rows="dynamic", hide_index=True, width="stretch",
                             column_config={"class": st.column_config.SelectboxColumn("class", options=[1, 0])})
     st.session_state.perc_points_now = edited
     click_class = p2.radio("A click on the plot adds class", [1, 0], key="perc_click_class")
-    p2.caption("Class 1 is red (the neuron should fire), class 0 blue.")
+    p2.caption(f"Class 1 is red (the neuron should fire), class 0 blue. At most {MAX_POINTS} points.")
     clean = edited.dropna()
     try:
         ts = make_training_set(clean[["x1", "x2"]].to_numpy(float), clean["class"].to_numpy(float), name="your points")

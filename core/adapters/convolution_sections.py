@@ -16,7 +16,9 @@ from core.data.images import x_and_o
 from core.data.volume_examples import CS231N_OUTPUT_PRINTED, cs231n_walkthrough, rgb_two_kernels
 from core.figures.common import DIVERGING, kernel_figure, matrix_figure
 from core.maths.convolution import window_terms
-from core.maths.convolution1d import MODES_1D, convolve1d_steps, correlate1d_steps, parse_numbers
+from core.maths.convolution1d import (MAX_NUMBERS_CHARS, MAX_TYPED_NUMBERS, MODES_1D, convolve1d_steps,
+                                      correlate1d_steps, parse_numbers)
+from core.data.course import cite
 from core.maths.image_gradients import brightened, gradient_magnitude
 
 SEED_000 = "000_05cde12013bfe355.txt"
@@ -38,8 +40,11 @@ def one_dimensional() -> None:
         st.session_state.setdefault(key, value)
     url_state.url_default("conv1d_mode", "mode1d", "full", choices=MODES_1D)
     c1, c2, c3 = st.columns([3, 2, 3])
-    x_text = c1.text_input("Signal x", key="conv1d_x")
-    w_text = c2.text_input("Kernel w", key="conv1d_w")
+    limit = {"max_chars": MAX_NUMBERS_CHARS + 1,      # one more than parse_numbers reads: a longer paste is refused
+             "help": f"Up to {MAX_TYPED_NUMBERS} numbers separated by commas. At most {MAX_NUMBERS_CHARS:,} "
+                     "characters; longer text is refused."}
+    x_text = c1.text_input("Signal x", key="conv1d_x", **limit)
+    w_text = c2.text_input("Kernel w", key="conv1d_w", **limit)
     mode = c3.radio("Mode", MODES_1D, key="conv1d_mode", horizontal=True,
                     help="full: every overlap, n + k − 1 values · same: max(n, k) values, centred · "
                          "valid: only complete overlaps, max(n, k) − min(n, k) + 1 values")

@@ -161,14 +161,21 @@ def array_digest(values: np.ndarray) -> str:
 def matrix_editor(key: str, default: Optional[np.ndarray], *, label: str = "Values (edit any cell)") -> np.ndarray:
     """An editable grid of numbers; empty or non-numeric cells count as 0.
 
+    The grid has the size of ``default`` (6 x 6 without one): edits that add or delete rows or name
+    other cells (only a crafted message can send them) are dropped with a message before Streamlit
+    applies them (:func:`core.adapters.editor_bounds.bounded_editor`).
+
     Returns
     -------
     ndarray (H, W), float32, all finite
     """
     import pandas as pd
 
+    from core.adapters.editor_bounds import bounded_editor
+
     base = np.zeros((6, 6), np.float32) if default is None else np.asarray(default, np.float32)
     frame = pd.DataFrame(base, columns=[str(c) for c in range(base.shape[1])])
+    bounded_editor(key, rows=base.shape[0], columns=list(frame.columns), max_rows=base.shape[0], fixed=True)
     edited = st.data_editor(frame, key=key, hide_index=False, width="content",
                             column_config={c: st.column_config.NumberColumn(c, format="%g") for c in frame.columns})
     values = edited.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)

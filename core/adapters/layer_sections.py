@@ -13,7 +13,18 @@ from core.adapters import ui
 from core.figures.layer_arithmetic import residual_gradient_figure
 from core.maths.layer_math import format_bytes
 from core.maths.residual import first_layer_gradients, residual_block
-from core.maths.tensors import DTYPE_BYTES, IMAGE_BATCH_001, broadcast, parse_array, parse_shape, reshape, tensor_info
+from core.maths.tensors import (DTYPE_BYTES, IMAGE_BATCH_001, MAX_ARRAY_CHARS, MAX_SHAPE_CHARS, broadcast, parse_array,
+                                parse_shape, reshape, tensor_info)
+
+
+def _limit(max_chars: int, example: str = "") -> dict:
+    """``max_chars`` and ``help`` of a text box whose parser reads at most ``max_chars`` characters.
+
+    The box keeps one character more than the parser reads, so a longer paste (which Streamlit cuts
+    on the server without telling) reaches the parser over its limit and gets the parser's message.
+    """
+    return {"max_chars": max_chars + 1,
+            "help": (f"{example} · " if example else "") + f"At most {max_chars:,} characters; longer text is refused."}
 
 
 def _array_text(a: np.ndarray) -> str:
@@ -28,7 +39,8 @@ def tensors_part() -> None:
                 "[number of images, height, width, channels] (Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*).")
     st.session_state.setdefault("arch_tensor_shape", str(IMAGE_BATCH_001))
     t1, t2 = st.columns([3, 1])
-    text = t1.text_input("Shape", key="arch_tensor_shape", help="e.g. (25000, 300, 450, 3) or [3, 2, 4, 5]")
+    text = t1.text_input("Shape", key="arch_tensor_shape",
+                         **_limit(MAX_SHAPE_CHARS, "e.g. (25000, 300, 450, 3) or [3, 2, 4, 5]"))
     dtype = t2.selectbox("dtype", list(DTYPE_BYTES), key="arch_tensor_dtype")
     try:
         info = tensor_info(parse_shape(text), dtype)
@@ -49,8 +61,8 @@ def tensors_part() -> None:
     st.session_state.setdefault("arch_reshape_values", "[[1], [2], [3]]")
     st.session_state.setdefault("arch_reshape_shape", "(1, 3)")
     r1, r2 = st.columns(2)
-    values_text = r1.text_input("Array", key="arch_reshape_values")
-    shape_text = r2.text_input("New shape", key="arch_reshape_shape")
+    values_text = r1.text_input("Array", key="arch_reshape_values", **_limit(MAX_ARRAY_CHARS, "e.g. [[1], [2], [3]]"))
+    shape_text = r2.text_input("New shape", key="arch_reshape_shape", **_limit(MAX_SHAPE_CHARS, "e.g. (1, 3) or (-1, 3)"))
     try:
         arr = parse_array(values_text)
         out = reshape(arr, parse_shape(shape_text, allow_infer=True))
@@ -63,8 +75,8 @@ def tensors_part() -> None:
     st.session_state.setdefault("arch_bc_a", "[1, 2, 3]")
     st.session_state.setdefault("arch_bc_b", "2")
     b1, b2 = st.columns(2)
-    a_text = b1.text_input("a", key="arch_bc_a")
-    b_text = b2.text_input("b", key="arch_bc_b")
+    a_text = b1.text_input("a", key="arch_bc_a", **_limit(MAX_ARRAY_CHARS, "e.g. [1, 2, 3]"))
+    b_text = b2.text_input("b", key="arch_bc_b", **_limit(MAX_ARRAY_CHARS, "e.g. 2"))
     try:
         a, b = parse_array(a_text), parse_array(b_text)
     except ValueError as exc:
@@ -89,7 +101,7 @@ def residual_part() -> None:
     st.session_state.setdefault("arch_res_a", "[1.5, 0, 2, 0.25]")
     st.session_state.setdefault("arch_res_w", 0.0)
     c1, c2 = st.columns([3, 2])
-    a_text = c1.text_input("a[l]", key="arch_res_a")
+    a_text = c1.text_input("a[l]", key="arch_res_a", **_limit(MAX_ARRAY_CHARS, "1 to 16 numbers, e.g. [1.5, 0, 2]"))
     w = c2.select_slider("Every weight and bias of the block", [0.0, 0.1, 0.5, 1.0], key="arch_res_w")
     try:
         a = parse_array(a_text).astype(np.float64).ravel()

@@ -1,8 +1,9 @@
 """Streamlit widgets that more than one page needs, or that set several controls at once.
 
 - :func:`digit_canvas`: a drawing canvas for one handwritten digit (CNN activations, autoencoder);
-  the NumPy preprocessing that turns the drawing into a 28 x 28 model input stays in
-  :mod:`core.data.digit_input`.
+  the PNG the browser sends is checked like an upload before it is decoded
+  (:func:`core.data.drawing.decode_drawing`); the NumPy preprocessing that turns the drawing into a
+  28 x 28 model input stays in :mod:`core.data.digit_input`.
 - :func:`worked_example_state` / :func:`apply_worked_example`: the Convolution page's controls set
   to one of the course's worked examples.
 """
@@ -10,11 +11,15 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import binascii
+
 import numpy as np
 import streamlit as st
 
 from core.adapters import image_input
 from core.data.convolution_examples import WorkedExample
+from core.data.drawing import decode_drawing
+from core.data.images import ImageLoadError
 from core.adapters.url_state import sync_url, url_default
 from core.figures.common import SIGNED_MODES
 
@@ -61,8 +66,16 @@ def digit_canvas(key: str, *, size: int = 280, upload_prefix: Optional[str] = No
     -------
     ndarray or None
         The drawing, (size, size, 4) uint8 RGBA; the upload instead, (H, W, 3) float32 in [0, 1];
-        None while nothing is drawn or uploaded. Turn it into a model input with
+        None while nothing is drawn or uploaded, or when what the browser sent is refused (the
+        page then shows why). Turn it into a model input with
         ``core.data.digit_input.preprocess_digit``.
+
+    Notes
+    -----
+    The drawing is read as the PNG bytes the browser sent (``CanvasResult.image_bytes``), never as
+    the package's decoded ``image_data``: :func:`core.data.drawing.decode_drawing` checks its byte
+    count and its header's size (it must be the canvas' own ``size`` × ``size``) before decoding.
+    A malformed component value (a crafted websocket message) is refused with a message too.
     """
     try:
         from streamlit_drawable_canvas import st_canvas
@@ -71,9 +84,20 @@ def digit_canvas(key: str, *, size: int = 280, upload_prefix: Optional[str] = No
         image_input.upload_widget(upload_prefix or key)
         shared = image_input.shared_image()
         return None if shared is None else shared[1]
-    canvas = st_canvas(stroke_width=CANVAS_STROKE_WIDTH, stroke_color=CANVAS_INK, background_color=CANVAS_PAPER,
-                       height=size, width=size, drawing_mode="freedraw", return_image_data=True, key=key)
-    return drawn_pixels(None if canvas is None else canvas.image_data)
+    try:
+        canvas = st_canvas(stroke_width=CANVAS_STROKE_WIDTH, stroke_color=CANVAS_INK, background_color=CANVAS_PAPER,
+                           height=size, width=size, drawing_mode="freedraw", return_image_data=True, key=key)
+        data = None if canvas is None else canvas.image_bytes      # the raw PNG, not the decoded array
+    except (AttributeError, KeyError, TypeError, ValueError, binascii.Error):   # a malformed component value
+        st.error("The drawing could not be read. Clear the canvas and draw again.")
+        return None
+    if not data:
+        return None
+    try:
+        return drawn_pixels(decode_drawing(data, width=size, height=size))
+    except ImageLoadError as exc:
+        st.error(f"This drawing is refused: {exc}")
+        return None
 
 
 def worked_example_state(example: WorkedExample, prefix: str = "conv") -> dict[str, Any]:

@@ -23,6 +23,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.maths.typed_text import bounded_text, shortened
+
+#: Most numbers a typed signal or kernel may hold, and the longest text read for one (64 numbers
+#: of up to ~14 characters with separators).
+MAX_TYPED_NUMBERS = 64
+MAX_NUMBERS_CHARS = 1000
+
 MODES_1D = ("full", "same", "valid")
 SEED_000 = "Course notes, *Autoencoders and convolutional networks*"
 
@@ -152,17 +159,20 @@ def parse_numbers(text: str, name: str) -> np.ndarray:
     Raises
     ------
     ValueError
-        If a part is not a finite number or nothing is given; the message names ``name``.
+        If the text is over :data:`MAX_NUMBERS_CHARS` characters (checked before it is split), a
+        part is not a finite number, more than :data:`MAX_TYPED_NUMBERS` are given, or none; the
+        message names ``name``.
     """
-    parts = [p for p in str(text).replace("[", " ").replace("]", " ").replace(",", " ").replace(";", " ").split()]
+    text = bounded_text(text, max_chars=MAX_NUMBERS_CHARS, name=name)
+    parts = [p for p in text.replace("[", " ").replace("]", " ").replace(",", " ").replace(";", " ").split()]
     if not parts:
         raise ValueError(f"{name}: type at least one number, e.g. 0, 1, 2.")
-    if len(parts) > 64:
-        raise ValueError(f"{name}: at most 64 numbers, got {len(parts)}.")
+    if len(parts) > MAX_TYPED_NUMBERS:
+        raise ValueError(f"{name}: at most {MAX_TYPED_NUMBERS} numbers, got {len(parts)}.")
     try:
         values = np.array([float(p.replace("−", "-")) for p in parts])
     except ValueError:
-        raise ValueError(f"{name}: {text!r} is not a list of numbers; separate them with commas.") from None
+        raise ValueError(f"{name}: {shortened(text)} is not a list of numbers; separate them with commas.") from None
     if not np.isfinite(values).all():
         raise ValueError(f"{name}: NaN and infinity are not allowed.")
     return values

@@ -14,19 +14,35 @@
   against ``np.reshape`` and ``np.broadcast_shapes``.
 
 Students type shapes and small arrays on the page; :func:`parse_shape` and :func:`parse_array`
-turn the text into numbers and raise ``ValueError`` with a readable message otherwise.
+turn the text into numbers and raise ``ValueError`` with a readable message otherwise. Both refuse
+text over :data:`MAX_SHAPE_CHARS` / :data:`MAX_ARRAY_CHARS` characters before parsing it, and a
+shape is bounded axis by axis (:data:`MAX_AXIS_LENGTH`) and in size (:data:`MAX_TENSOR_SIZE`), so
+every number the page prints (bytes, GiB) stays an exact, printable quantity.
 """
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from math import prod
 
 import numpy as np
 
+from core.maths.typed_text import bounded_text, shortened
+
 DTYPE_BYTES = {"float32": 4, "float16": 2, "float64": 8, "uint8": 1, "int32": 4, "int64": 8}
 MAX_RANK = 8
 MAX_ARRAY_VALUES = 256
+#: Longest shape text read: 8 axes of 10 digits with separators fit in well under 100 characters.
+MAX_SHAPE_CHARS = 100
+#: Longest array text read: 256 values of up to ~12 characters with separators and brackets.
+MAX_ARRAY_CHARS = 4000
+#: Longest axis accepted in a typed shape (a billion; the seed's batch has 25,000 images).
+MAX_AXIS_LENGTH = 10 ** 9
+#: Largest size (product of the shape) accepted: 10^15 values, 4 PB as float32, 400,000 times the
+#: seed's 40.5 GB batch; every figure derived from it (bytes, GiB) is still exact as a float.
+MAX_TENSOR_SIZE = 10 ** 15
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 IMAGE_BATCH_001 = (25000, 300, 450, 3)
 """Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*: "Tensor dims (25000, 300, 450, 3)"."""
 
@@ -61,13 +77,45 @@ class TensorInfo:
 
 
 def _dim(value, text: str) -> int:
-    try:
-        d = int(str(value).strip())
-    except ValueError:
-        raise ValueError(f"Shape {text!r}: {str(value).strip()!r} is not a whole number.") from None
+    part = str(value).strip()
+    if not _WHOLE_NUMBER.fullmatch(part):
+        raise ValueError(f"Shape {shortened(text)}: {shortened(part)} is not a whole number.")
+    digits = part.lstrip("+-").lstrip("0")
+    if len(digits) > len(str(MAX_AXIS_LENGTH)):        # refused before int(): no huge numbers are built
+        raise ValueError(f"Shape {shortened(text)}: each axis is at most {MAX_AXIS_LENGTH:,} long here, "
+                         f"got a {len(digits)}-digit number.")
+    d = int(part)
     if d < 0:
-        raise ValueError(f"Shape {text!r}: axis lengths cannot be negative ({d}).")
+        raise ValueError(f"Shape {shortened(text)}: axis lengths cannot be negative ({d}).")
+    if d > MAX_AXIS_LENGTH:
+        raise ValueError(f"Shape {shortened(text)}: each axis is at most {MAX_AXIS_LENGTH:,} long here, got {d:,}.")
     return d
+
+
+def check_shape_size(dims, text: str = "") -> int:
+    """The size (product) of ``dims``, refused above :data:`MAX_TENSOR_SIZE`.
+
+    Parameters
+    ----------
+    dims : sequence of int, each in 0..MAX_AXIS_LENGTH (a -1, "infer", counts as 1)
+    text : str
+        The typed shape, for the message.
+
+    Returns
+    -------
+    int
+        The exact product (1 for ``()``).
+
+    Raises
+    ------
+    ValueError
+        If the product exceeds :data:`MAX_TENSOR_SIZE`; the message gives the limit.
+    """
+    size = prod(1 if d == -1 else d for d in dims)
+    if size > MAX_TENSOR_SIZE:
+        raise ValueError(f"Shape {shortened(text or str(tuple(dims)))}: at most {MAX_TENSOR_SIZE:,} values "
+                         f"(10^15) in all here, got about 10^{len(str(size)) - 1}. Use smaller axes.")
+    return size
 
 
 def parse_shape(text: str, *, allow_infer: bool = False) -> tuple[int, ...]:
@@ -81,18 +129,21 @@ def parse_shape(text: str, *, allow_infer: bool = False) -> tuple[int, ...]:
 
     Returns
     -------
-    tuple of int, each >= 0 (or one -1 when ``allow_infer``); ``()`` for ``"()"`` (a scalar)
+    tuple of int, each in 0..MAX_AXIS_LENGTH (or one -1 when ``allow_infer``); ``()`` for ``"()"``
+    (a scalar); the product is at most :data:`MAX_TENSOR_SIZE`.
 
     Raises
     ------
     ValueError
-        A part that is not a whole number, a negative length, more than :data:`MAX_RANK` axes,
-        or more than one -1.
+        Text over :data:`MAX_SHAPE_CHARS` characters (checked before anything else), a part that
+        is not a whole number, a negative length, an axis over :data:`MAX_AXIS_LENGTH`, a size
+        over :data:`MAX_TENSOR_SIZE`, more than :data:`MAX_RANK` axes, or more than one -1.
     """
-    inner = str(text).strip().strip("()[]")
+    text = bounded_text(text, max_chars=MAX_SHAPE_CHARS, name="Shape")
+    inner = text.strip().strip("()[]")
     parts = [p for p in inner.replace(",", " ").replace("×", " ").replace("x", " ").split()]
     if len(parts) > MAX_RANK:
-        raise ValueError(f"Shape {text!r}: at most {MAX_RANK} axes here, got {len(parts)}.")
+        raise ValueError(f"Shape {shortened(text)}: at most {MAX_RANK} axes here, got {len(parts)}.")
     dims = []
     for p in parts:
         if allow_infer and p.strip() == "-1":
@@ -100,7 +151,8 @@ def parse_shape(text: str, *, allow_infer: bool = False) -> tuple[int, ...]:
         else:
             dims.append(_dim(p, text))
     if dims.count(-1) > 1:
-        raise ValueError(f"Shape {text!r}: only one axis can be -1.")
+        raise ValueError(f"Shape {shortened(text)}: only one axis can be -1.")
+    check_shape_size(dims, text)
     return tuple(dims)
 
 
@@ -110,7 +162,8 @@ def tensor_info(shape, dtype: str = "float32") -> TensorInfo:
     Raises
     ------
     ValueError
-        Unknown ``dtype`` (see :data:`DTYPE_BYTES`) or a negative axis length.
+        Unknown ``dtype`` (see :data:`DTYPE_BYTES`), a negative axis length, or a size over
+        :data:`MAX_TENSOR_SIZE`.
 
     References
     ----------
@@ -122,7 +175,7 @@ def tensor_info(shape, dtype: str = "float32") -> TensorInfo:
     dims = tuple(int(d) for d in shape)
     if any(d < 0 for d in dims):
         raise ValueError(f"`shape` cannot hold negative lengths, got {dims}.")
-    size = prod(dims)
+    size = check_shape_size(dims)
     return TensorInfo(dims, len(dims), size, dtype, size * DTYPE_BYTES[dtype])
 
 
@@ -136,16 +189,18 @@ def parse_array(text: str) -> np.ndarray:
     Raises
     ------
     ValueError
-        Not a literal of numbers, ragged rows, or more than :data:`MAX_ARRAY_VALUES` values.
+        Text over :data:`MAX_ARRAY_CHARS` characters (checked before the text is parsed), not a
+        literal of numbers, ragged rows, or more than :data:`MAX_ARRAY_VALUES` values.
     """
+    text = bounded_text(text, max_chars=MAX_ARRAY_CHARS, name="Array")
     try:
-        value = ast.literal_eval(str(text).strip().replace("−", "-"))
+        value = ast.literal_eval(text.strip().replace("−", "-"))
         arr = np.array(value)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        raise ValueError(f"{text!r} is not an array: write numbers in brackets, every row the same length, "
+        raise ValueError(f"{shortened(text)} is not an array: write numbers in brackets, every row the same length, "
                          "e.g. [[1], [2], [3]].") from None
     if arr.dtype == object or arr.dtype.kind not in "biuf":
-        raise ValueError(f"{text!r}: every row needs the same length and only numbers are allowed.")
+        raise ValueError(f"{shortened(text)}: every row needs the same length and only numbers are allowed.")
     if arr.size > MAX_ARRAY_VALUES:
         raise ValueError(f"At most {MAX_ARRAY_VALUES} values here, got {arr.size}.")
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
