@@ -19,13 +19,23 @@ ROOT = Path(__file__).resolve().parents[1]
 FILE_NAME = re.compile(r"\d{3}_[0-9a-f]{16}")
 SEED_NUMBER = re.compile(r"\bseeds?[\s_-]*00\d", re.I)
 LINE_RANGE = re.compile(r"\bL\d+\s*[–-]\s*L?\d+")
-FORBIDDEN = (FILE_NAME, SEED_NUMBER, LINE_RANGE)
+#: Other ways the old citations gave line numbers: "(L96)", "l.121–144", "lines 269-346" (never "L2" or "L1").
+LINE_NUMBER = re.compile(r"\bL\d{2,}\b|\bl\.\s?\d{2,}|\blines? \d+(\s*[–-]\s*\d+)?\b")
+FORBIDDEN = (FILE_NAME, SEED_NUMBER, LINE_RANGE, LINE_NUMBER)
 #: "Course notes, *Title*" as pages, data and docstrings write it.
 CITED_TITLE = re.compile(r"Course notes, \*([^*]+)\*")
 
 
 def forbidden_in(text: str) -> list[str]:
-    return [m.group(0) for pattern in FORBIDDEN for m in pattern.finditer(text)]
+    """Every forbidden match in ``text``, in order, overlapping matches counted once."""
+    hits = sorted(((m.start(), -m.end(), m.group(0)) for pattern in FORBIDDEN for m in pattern.finditer(text)))
+    found, end = [], -1
+    for start, neg_stop, hit in hits:
+        stop = -neg_stop
+        if start >= end:
+            found.append(hit)
+        end = max(end, stop)
+    return found
 
 
 # --- the patterns themselves ------------------------------------------------------------------------
@@ -33,7 +43,8 @@ def test_the_patterns_catch_course_references_and_spare_random_seeds_and_l2():
     assert forbidden_in("Source: 001_0ab6af07a5a8fe8c.txt L91–95") == ["001_0ab6af07a5a8fe8c", "L91–95"]
     assert forbidden_in("(seed 000, L871-L895)") == ["seed 000", "L871-L895"]
     assert forbidden_in("Seed 001's CNN") == ["Seed 001"]
-    assert forbidden_in("Random seed 42 · seed 7 · L2 penalty · L2-norm pooling · seed-to-seed spread") == []
+    assert forbidden_in("(seed 003, L96) · 1.1.6 (l.141–144) · lines 269-346") == ["seed 003", "L96", "l.141", "lines 269-346"]
+    assert forbidden_in("Random seed 42 · seed 7 · L2 penalty · L2-norm pooling · L1 = 1e-5 · seed-to-seed spread") == []
 
 
 # --- the registry -----------------------------------------------------------------------------------
