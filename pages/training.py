@@ -8,7 +8,7 @@ Sources: ``000_05cde12013bfe355.txt`` L861-L966 and L1066-L1122, ``001_0ab6af07a
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, ui, url_state
+from core.adapters import cached, training_queue, ui, url_state
 from core.figures.models import kernels_grid_figure
 from core.figures.training import (curves_figure, digits_grid_figure, histograms_figure, loss_curve_figure,
                                    loss_surface_figure, masks_figure, probabilities_figure)
@@ -229,8 +229,8 @@ def submit_training() -> None:
     label = (RegularisationConfig(**kw).describe() + (f", {s.train_f_n} images" if s.train_f_n != 1000 else "")
              + f", {s.train_f_epochs} epochs")
     config = RegularisationConfig(label, **kw)
-    jobs.submit(config, reg.train_result_job)
-    s.train_job = config
+    if training_queue.submit(jobs, config, reg.train_result_job, notice_key="train_full") is not None:
+        s.train_job = config                                      # else the queue is full: said below the form
 
 
 @st.fragment(run_every=1.0)
@@ -263,6 +263,7 @@ with st.form("train_form"):
     c3.checkbox("Early stopping (patience 5)", key="train_f_stop")
     c4.slider("Epochs", 5, 50, 50, 5, key="train_f_epochs")
     st.form_submit_button("Train", on_click=submit_training)
+training_queue.show_notice("train_full")
 if "train_error" in st.session_state:
     st.error(f"Training failed: {st.session_state.pop('train_error')}. Submit the form again to retry.")
 if "train_job" in st.session_state:

@@ -79,3 +79,12 @@ def storage(request, tmp_path):
     huey = queue_storage(server.url())
     huey.storage.conn.flushdb()
     return huey
+
+
+def twin(huey):
+    """Another Huey on the same storage (what a second process opens): one TrainingQueue each."""
+    storage = huey.storage
+    if hasattr(storage, "filename"):
+        return queue_storage(f"sqlite:///{storage.filename}")
+    kwargs = storage.conn.connection_pool.connection_kwargs
+    return queue_storage(f"redis://{kwargs['host']}:{kwargs['port']}/{kwargs.get('db', 0)}")

@@ -1,0 +1,151 @@
+"""The training queue's status poll with many pending jobs: the old scan against the ticket counter.
+
+A waiting page polls ``TrainingQueue.status(key)`` every second. The queue before the ticket
+counter found a job's place in line by unpickling every pending message and reading every other
+job's record (:data:`BEFORE` is that version, loaded from git); now it reads the job's record and
+the counters in one round trip. Both are timed with ``--jobs`` pending jobs (default 2,000) on the
+same storage kind, against a reference measured in the same run: one bare key read from that
+storage (``storage.peek_data``). Also timed: one new request (``submit``) with that queue.
+
+Usage: ``python bench/bench_queue.py [--jobs 2000] [--backends sqlite redis]`` (Redis needs Debian's
+``redis-server``; it is started on a free loopback port and stopped after).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from core.training import jobs, queue_codec  # noqa: E402
+
+#: The queue before JSON messages and the ticket counter (its status scanned the pending jobs).
+BEFORE = "9fd0dc0^"
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    key: str
+    epochs: int = 1
+
+
+def bench_task(config, progress):
+    return config.key
+
+
+def load_before():
+    """``core.training.jobs`` as of :data:`BEFORE`, as a module named ``jobs_before``."""
+    source = subprocess.run(["git", "show", f"{BEFORE}:core/training/jobs.py"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout
+    path = Path(tempfile.mkdtemp(prefix="bench-queue-")) / "jobs_before.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("jobs_before", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["jobs_before"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def timed(call, repeat: int) -> float:
+    """Median seconds of ``call()`` over ``repeat`` runs (after one warm-up)."""
+    call()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def start_redis(folder: Path):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen([shutil.which("redis-server"), "--bind", "127.0.0.1", "--port", str(port),
+                                "--save", "", "--appendonly", "no", "--dir", str(folder)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return process, f"redis://127.0.0.1:{port}/"
+        except OSError:
+            time.sleep(0.05)
+    process.terminate()
+    raise RuntimeError("redis-server did not start")
+
+
+def measure(backend: str, n_jobs: int, before_module, folder: Path, base_url: str) -> dict:
+    """Timings on one storage kind: db 0 (or file 0) before, db 1 (file 1) after."""
+    import huey
+
+    def url(i: int) -> str:
+        return f"sqlite:///{folder / f'queue{i}.sqlite'}" if backend == "sqlite" else f"{base_url}{i}"
+
+    if backend == "sqlite":
+        old_storage = huey.SqliteHuey("bench", filename=str(folder / "queue0.sqlite"), results=False)
+    else:
+        old_storage = huey.RedisHuey("bench", url=url(0), results=False)
+        old_storage.storage.conn.flushdb()
+    old = before_module.TrainingQueue(old_storage, consume=False)
+    new_storage = jobs.queue_storage(url(1))
+    if backend == "redis":
+        new_storage.storage.conn.flushdb()
+    new = jobs.TrainingQueue(new_storage, consume=False, max_pending=n_jobs + 1)
+    for i in range(n_jobs):
+        old.submit(BenchConfig(f"job{i}"), bench_task)
+        new.submit(BenchConfig(f"job{i}"), bench_task, session=f"student{i}")
+    last = f"job{n_jobs - 1}"
+    assert old.status(last).position == new.status(last).position == n_jobs
+    new_storage.put("reference", {"x": 1})
+    row = {"backend": backend, "jobs": n_jobs,
+           "reference": timed(lambda: new_storage.storage.peek_data("reference"), 200),
+           "before": timed(lambda: old.status(last), 5 if n_jobs > 500 else 20),
+           "after": timed(lambda: new.status(last), 200)}
+    counter = iter(range(10**6))
+    row["submit"] = timed(lambda: new.submit(BenchConfig(f"extra{next(counter)}"), bench_task,
+                                             session="one-student"), 50)
+    return row
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--jobs", type=int, default=2000, help="pending jobs (default 2000)")
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "redis"], choices=["sqlite", "redis"])
+    args = parser.parse_args(argv)
+    queue_codec.register_task("bench", bench_task, BenchConfig)
+    before_module = load_before()
+    rows = []
+    for backend in args.backends:
+        if backend == "redis" and shutil.which("redis-server") is None:
+            print("redis: skipped (redis-server is not installed; `make test` installs it)")
+            continue
+        with tempfile.TemporaryDirectory() as folder:
+            process, base_url = start_redis(Path(folder)) if backend == "redis" else (None, "")
+            try:
+                rows.append(measure(backend, args.jobs, before_module, Path(folder), base_url))
+            finally:
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=10)
+    print(f"status(key) of the last of N pending jobs; reference = one bare key read of the same storage")
+    print(f"{'storage':8} {'N':>6} {'ref µs':>8} {'before ms':>10} {'after ms':>9} {'before/ref':>11} "
+          f"{'after/ref':>10} {'before/after':>13} {'submit/ref':>11}")
+    for r in rows:
+        print(f"{r['backend']:8} {r['jobs']:>6} {r['reference'] * 1e6:>8.1f} {r['before'] * 1e3:>10.2f} "
+              f"{r['after'] * 1e3:>9.3f} {r['before'] / r['reference']:>11.0f} {r['after'] / r['reference']:>10.1f} "
+              f"{r['before'] / r['after']:>13.0f} {r['submit'] / r['reference']:>11.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
