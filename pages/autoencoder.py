@@ -90,8 +90,11 @@ plane = st.container()  # drawn below, once the digit of "Your digit in the plan
 @ui.guarded
 def manifold() -> None:
     n = st.select_slider("Grid size", [8, 10, 12, 15, 20], value=12 if ui.is_lecture() else 15, key="ae_grid")
-    st.markdown(f"The decoder applied to a {n} × {n} grid of codes spanning the plane above: the digits morph "
-                "smoothly into each other — the autoencoder has learned a continuous map of digit shapes.")
+    st.markdown(f"The decoder applied to a {n} × {n} grid of codes spanning the plane above: the images morph "
+                "smoothly into each other because the decoder is a continuous function — everywhere, also in the "
+                "gaps between the clusters where no digit was coded, so a smooth morph does not make every image a "
+                "plausible digit. A plain autoencoder has no distribution over codes to sample from (it compresses, "
+                "it is not a generative model); the VAE below adds one.")
     ui.show_figure(cached.shared_view(("ae_manifold", name, n), lambda: manifold_figure(
         cached.ae_manifold(name, x_range, y_range, n), x_range=x_range, y_range=y_range, n=n)), key="ae_manifold")
 
@@ -186,13 +189,16 @@ def pca_comparison() -> None:
     ui.show_figure(curves, key="ae_pca")
     ui.show_figure(rows, key="ae_pca_rows")
     wins = [c for c, a_, p_ in zip(sizes, table["ae_mse"], table["pca_mse"]) if a_ < p_]
+    overtakes = next(((c, p_, a_) for c, a_, p_ in zip(sizes, table["ae_mse"], table["pca_mse"]) if p_ <= a_), None)
     hidden = table["config"]["hidden"]
     st.caption(f"PCA keeps the {k} directions of largest variance (a linear projection); the autoencoder "
                f"784 → {hidden} → {k} → {hidden} → 784 learns a non-linear "
                f"code (trained {table['config']['epochs']} epochs per code size on the same "
                f"{table['data']['n_train']:,} digits). It rebuilds the test digits better for code sizes "
-               f"{', '.join(map(str, wins))} — the course's point that autoencoders beat linear reduction — while "
-               "with more numbers per image and this little data PCA catches up.")
+               f"{', '.join(map(str, wins))} — the course's point that autoencoders beat linear reduction"
+               + (f" — but **PCA overtakes at {overtakes[0]}** (MSE {overtakes[1]:.4f} vs {overtakes[2]:.4f}): with "
+                  "more numbers per image and this little data the non-linear code has no edge left, and a linear "
+                  "autoencoder could at best find PCA's subspace (Baldi & Hornik 1989)." if overtakes else "."))
 
 
 pca_comparison()
@@ -220,12 +226,16 @@ st.caption(f"A convolutional autoencoder (code of {den.manifest['config']['laten
            "the target: x_noisy = clip(x + factor · N(0, 1), 0, 1).")
 
 st.subheader("Autoencoder vs variational autoencoder")
+plain_cfg = cached.generative_model("ae2d").manifest["config"]
 st.markdown("A **VAE** (beyond the course) encodes each digit as a small Gaussian cloud and is penalised "
             "(KL divergence) when the clouds stray from a standard normal. That term **encourages** a centred, "
             "compact plane without empty gaps, so most random points near the centre decode to plausible digits — "
-            "it does not guarantee it (gaps and blurry blends can remain; look at the plane). The autoencoder on "
-            "the left is the **denoising** autoencoder above (trained on noisy inputs, no KL term): its plane is "
-            "spread out freely, with holes between the clusters.")
+            "it does not guarantee it (gaps and blurry blends can remain; look at the plane). The plane on "
+            f"the left is the first plane's model, the **2-D dense denoising autoencoder** (784 → "
+            f"{' → '.join(map(str, plain_cfg['hidden_units']))} → 2, Gaussian noise σ = {plain_cfg['noise_factor']:g} "
+            f"on its inputs, {'clipped' if plain_cfg.get('clip_noise', True) else 'not clipped'}, no KL term), not "
+            "the convolutional denoiser of the section above: its plane is spread out freely, with holes between "
+            "the clusters.")
 
 
 def overview(key: str):

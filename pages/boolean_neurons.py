@@ -200,7 +200,8 @@ with a1:
     m1.metric(f"f({z_value:g})", f"{float(act.function(z_value, **params)):.4g}")
     m2.metric(f"f′({z_value:g})", f"{float(act.derivative(z_value, **params)):.4g}")
     st.caption(f"Range {act.output_range} · source: {act.source}"
-               + (" · as printed it jumps at ±½." if act_name == "piecewise_linear" else ""))
+               + (" · The course prints f = z only for |z| < ½ and ±1 beyond, so its curve jumps at ±½: a slip; "
+                  "shown here is the continuous form max(−1, min(1, z))." if act_name == "piecewise_linear" else ""))
 url_state.sync_url(act=act_name)
 with a2:
     ui.show_figure(activation_figure(act_name, params=params, show_derivative=show_derivative, z_mark=z_value),

@@ -16,6 +16,7 @@ from core.figures.models import (confusion_figure, history_figure, kernels_grid_
 from core.maths.kernels import KERNELS
 
 ui.require_app_frame()
+from core.maths.losses import score_text
 
 st.title("CNN activations")
 st.markdown(
@@ -105,15 +106,18 @@ predicted = int(np.argmax(probs))
 p1, p2 = st.columns([1, 3])
 if bundle.kind == "imagenet":
     top = imagenet_top_classes(bundle.name, probs)
-    p1.metric("Predicted class", top[0][0], f"{top[0][1]:.1%}")
+    p1.metric("Predicted class", top[0][0], score_text(top[0][1]))
     p2.dataframe({"class": [t[0] for t in top], "probability": [round(t[1], 4) for t in top]}, hide_index=True)
 else:
-    p1.metric("Predicted digit" if bundle.kind == "digits" else "Predicted class", str(predicted), f"{probs[predicted]:.1%}")
+    p1.metric("Predicted digit" if bundle.kind == "digits" else "Predicted class", str(predicted),
+              score_text(probs[predicted]))
     if truth is not None:
         p1.caption(f"True label: **{truth}**")
     with p2:
         ui.show_figure(cached.shared_view(("act_probs", bundle.key, picture_key), lambda: vector_figure(
             probs, title="Class probabilities (softmax)", highlight=predicted)), key="act_probs", height=240)
+    p1.caption("The softmax score, not a calibrated probability: networks trained with cross-entropy are often "
+               "over-confident (Guo et al. 2017).")
 
 # --- every layer ---------------------------------------------------------------------------------
 st.subheader("Every layer's output")
@@ -162,8 +166,10 @@ if kernels is not None:
     ui.show_figure(cached.shared_view(("act_filters", bundle.key, cols), lambda: kernels_grid_figure(
         filters, titles=[f"filter {m['filter']}" for m in matches], cols=cols)), key="act_filters")
     ui.show_figure(cached.shared_view(("act_handmade", bundle.key, cols), lambda: kernels_grid_figure(
-        np.stack([KERNELS[m["kernel"]].values for m in matches], axis=-1), cols=cols, shared_scale=False, titles=[
-            f"{KERNELS[m['kernel']].title.split(' (')[0][:20]}<br>r = {m['correlation']:+.2f}" for m in matches])),
+        np.stack([KERNELS[m["kernel"]].values if m["named"] else np.zeros((3, 3)) for m in matches], axis=-1),
+        cols=cols, shared_scale=False, titles=[
+            f"{KERNELS[m['kernel']].title.split(' (')[0][:20] if m['named'] else 'no match'}<br>"
+            f"r = {m['correlation']:+.2f}" for m in matches])),
         key="act_handmade")
     st.caption(f"Top: the learned 3 × 3 filters (blue negative, red positive, one scale), {-(-len(matches) // cols)} × "
                f"{cols} (seed 001 plots them 2 × 8). Bottom: the kernel of the Convolution page each resembles most "

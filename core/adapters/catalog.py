@@ -67,7 +67,9 @@ PAGES: tuple[PageInfo, ...] = (
              "The loss, one gradient step with the numbers, a network overfitting 1,000 images, and dropout, "
              "batch norm, L2 and augmentation compared on the same curves.", needs_tensorflow=True),
     PageInfo("pages/autoencoder.py", "Autoencoder latent space", ":material/scatter_plot:", "Generative models",
-             "Click anywhere in a 2-D latent space and see the digit it decodes to.", needs_tensorflow=True),
+             "Click anywhere in a 2-D latent space and see what it decodes to: a plain autoencoder compresses "
+             "and has nothing to sample from; the VAE beside it adds the prior that makes it generative.",
+             needs_tensorflow=True),
     PageInfo("pages/gan.py", "GAN sampling", ":material/auto_awesome:", "Generative models",
              "Digits from noise: sample grids, latent walks, and a toy GAN trained step by step.",
              needs_tensorflow=True),

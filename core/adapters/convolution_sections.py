@@ -159,8 +159,9 @@ def gradient_magnitude_section(image: np.ndarray, image_key: str) -> None:
                              height=460), float(mag.max()), rows
     fig, peak, top_rows = shared_view(("conv_grad", image_key, gray.shape, boundary, bright), build)
     ui.show_figure(fig, key="conv_grad_fig")
-    st.caption(f"Largest |grad| {peak:.0f} (the Scharr weights add up to 16 on each side, so a 0 → 255 step gives "
-               f"up to 16·255 = 4080). The border only changes the outermost pixels: mean |grad| along the top row "
+    st.caption(f"Largest |grad| {peak:.0f} (the Scharr weights add up to 16 on each side, so a horizontal or "
+               f"vertical 0 → 255 step gives 16·255 = 4080; a diagonal step gives 4,811, and no picture can exceed "
+               f"16√2·255 ≈ 5,770). The border only changes the outermost pixels: mean |grad| along the top row "
                f"{top_rows['symmetric']:.1f} with 'symmetric', {top_rows['reflect']:.1f} with 'reflect'.")
 
 

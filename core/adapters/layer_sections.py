@@ -131,5 +131,9 @@ def residual_part() -> None:
     st.dataframe([{"depth": d, "plain ‖dL/dW₁‖": f"{p:.3g}", "residual ‖dL/dW₁‖": f"{r:.3g}"}
                   for d, p, r in zip(g.depths, g.plain, g.residual)], hide_index=True)
     st.caption("Through a plain stack the gradient is multiplied by every layer's weights and ReLU slopes and "
-               "shrinks geometrically; the skip adds a path on which it passes unchanged. With He's scale (1.4) the "
+               "shrinks geometrically; the skip adds a path around the block's weights. In this form, a[l+2] = "
+               "ReLU(z[l+2] + a[l]), the ReLU after the addition still gates that path (slope 0 or 1); only the "
+               "**pre-activation** ResNet, a[l+2] = a[l] + F(a[l]) with the ReLUs inside F, passes the gradient "
+               "along the skip unchanged (He et al. 2016, *Identity mappings in deep residual networks*). With "
+               "He's scale (1.4) the "
                "plain stack keeps its gradient and the residual one grows: real ResNets add batch normalisation.")

@@ -197,3 +197,34 @@ def filters_beside_kernels_figure(filters: np.ndarray, kernels: Sequence[np.ndar
 def edges_figure(edges: Sequence[tuple[str, np.ndarray]], *, cols: int = 4, panel_height: int = 220) -> go.Figure:
     """Edge maps (title, (H, W) in [0, 1]) drawn as in the HED paper: dark edges on white."""
     return panels_figure([(t, to_rgb8(e, invert=True)) for t, e in edges], cols=cols, panel_height=panel_height)
+
+
+def first_filter_panels(matches: Sequence[dict]) -> tuple[list[np.ndarray], list[str]]:
+    """The right-hand kernel and the title of each pair in :func:`filters_beside_kernels_figure`.
+
+    Parameters
+    ----------
+    matches : sequence of dict
+        ``core.models.hed.first_filter_matches``: ``filter``, ``kernel``, ``correlation``, ``kind``
+        ("named", "colour-opponent" or "no match") and ``colour_share``.
+
+    Returns
+    -------
+    kernels : list of ndarray (3, 3)
+        The hand-made kernel for a named match, zeros (drawn white: nothing) otherwise.
+    titles : list of str
+        "12: Sobel<br>r = +0.93", "5: colour-<br>opponent 84 %" or "7: no match<br>r = +0.55".
+    """
+    from core.maths.kernels import KERNELS
+
+    kernels, titles = [], []
+    for m in matches:
+        if m["kind"] == "named":
+            kernels.append(KERNELS[m["kernel"]].values)
+            titles.append(f"{m['filter']}: {KERNELS[m['kernel']].title.split(' (')[0][:16]}<br>"
+                          f"r = {m['correlation']:+.2f}")
+        else:
+            kernels.append(np.zeros((3, 3)))
+            titles.append(f"{m['filter']}: colour-<br>opponent {m['colour_share']:.0%}" if m["kind"] == "colour-opponent"
+                          else f"{m['filter']}: no match<br>r = {m['correlation']:+.2f}")
+    return kernels, titles

@@ -20,7 +20,7 @@ RED, BLUE = "#d7301f", "#2166ac"
 RED_FILL, BLUE_FILL = "rgba(215,48,31,0.12)", "rgba(33,102,172,0.08)"
 HIDDEN_COLOURS = ("#1b9e77", "#d95f02")  # z1, z2
 #: Where an activation jumps: drawn with a filled dot (the value taken) and a hollow one (the limit).
-JUMPS = {"step": (0.0,), "bipolar_sign": (0.0,), "piecewise_linear": (-0.5, 0.5)}
+JUMPS = {"step": (0.0,), "bipolar_sign": (0.0,)}
 
 
 def padded_range(values, *, pad: float = 0.15) -> tuple[float, float]:

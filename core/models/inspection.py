@@ -143,59 +143,155 @@ def first_layer_filters(model: keras.Model) -> np.ndarray:
     return kernel.mean(axis=2) if kernel.ndim == 4 else kernel
 
 
-def match_handmade_kernels(filters: np.ndarray, kernels: dict | None = None) -> list[dict]:
-    """For each learned filter, the hand-made kernel it most resembles.
+#: A learned filter is *named* after a hand-made kernel only from this Pearson r on: random 3 x 3
+#: kernels reach it against the page's bank about 5 % of the time (:func:`chance_match_rate`).
+MIN_MATCH_CORRELATION = 0.8
+
+
+def _unit_rows(rows: np.ndarray) -> np.ndarray:
+    """Each row minus its mean, scaled to length 1 (a constant row stays 0)."""
+    rows = rows - rows.mean(axis=1, keepdims=True)
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+
+
+def _candidate_bank(size: int, kernels: dict | None) -> tuple[list[str], np.ndarray]:
+    """Names and mean-removed unit rows of the non-constant k x k candidates, one per pattern.
+
+    Two kernels with the same pattern after mean removal and scaling are one candidate (the first
+    one's name): the identity and the outline are the 8-neighbour Laplacian up to an offset and a
+    scale, so Pearson r cannot tell them apart.
+    """
+    if kernels is None:
+        from core.maths.kernels import KERNELS
+
+        kernels = {name: info.values for name, info in KERNELS.items()}
+    names, rows = [], []
+    for name, k in kernels.items():
+        k = np.asarray(k, np.float64)
+        if k.shape != (size, size) or np.ptp(k) == 0:
+            continue
+        row = _unit_rows(k.reshape(1, -1))[0]
+        if not any(np.allclose(row, other, atol=1e-9) for other in rows):
+            names.append(name)
+            rows.append(row)
+    if not names:
+        raise ValueError(f"kernels: no non-constant candidate of size {size}x{size}")
+    return names, np.stack(rows)
+
+
+def match_handmade_kernels(filters: np.ndarray, kernels: dict | None = None, *,
+                           min_correlation: float = MIN_MATCH_CORRELATION) -> list[dict]:
+    """For each learned filter, the hand-made kernel it most resembles, and whether it is close enough
+    to carry that kernel's name.
 
     Resemblance is the Pearson correlation of the weights: both kernels minus their mean, then the
     normalised dot product. 1 = the same pattern up to a positive scale and an offset, -1 = the
     opposite pattern. The mean is left out because a learned filter often adds a constant (it
     also responds to ink in general) on top of its edge or line pattern; constant kernels (the
-    box blur) have no pattern and are skipped. A kernel with its sign flipped (light-to-dark vs
-    dark-to-light edge) is a different kernel.
+    box blur) have no pattern and are skipped, and kernels with the same pattern after mean removal
+    (identity, 8-neighbour Laplacian, outline) are one candidate. A kernel with its sign flipped
+    (light-to-dark vs dark-to-light edge) is a different kernel. The best candidate is only a name
+    for the filter when ``correlation >= min_correlation``: below that a random kernel would match
+    as well (:func:`chance_match_rate`).
 
     Parameters
     ----------
     filters : ndarray of shape (k, k, N)
         Learned kernels, e.g. ``first_layer_filters(model)``.
     kernels : dict of str to ndarray (k, k), optional
-        Candidates; default every k x k kernel of ``core.maths.kernels.KERNELS`` (duplicates dropped).
+        Candidates; default every k x k kernel of ``core.maths.kernels.KERNELS`` (one per pattern).
+    min_correlation : float, default :data:`MIN_MATCH_CORRELATION` (0.8)
+        The Pearson r from which a match is ``named``.
 
     Returns
     -------
     list of dict
-        One per filter: ``{"filter": i, "kernel": name, "correlation": float in [-1, 1]}``.
+        One per filter: ``{"filter": i, "kernel": name of the best candidate, "correlation": float in
+        [-1, 1], "named": bool}``.
 
     Raises
     ------
     ValueError
         If ``filters`` is not (k, k, N) or no non-constant candidate has size k.
+
+    References
+    ----------
+    Zeiler & Fergus, "Visualizing and understanding convolutional networks", ECCV 2014 (first-layer
+    filters are oriented edges and colour-opponent blobs).
     """
     filters = np.asarray(filters, dtype=np.float64)
     if filters.ndim != 3 or filters.shape[0] != filters.shape[1]:
         raise ValueError(f"filters must have shape (k, k, N), got {filters.shape}")
     size = filters.shape[0]
-    if kernels is None:
-        from core.maths.kernels import KERNELS
-
-        kernels, seen = {}, set()
-        for name, info in KERNELS.items():
-            if info.size == size and info.values.tobytes() not in seen:
-                seen.add(info.values.tobytes())
-                kernels[name] = info.values
-    names = [n for n, k in kernels.items()
-             if np.shape(k) == (size, size) and np.ptp(np.asarray(k)) > 0]
-    if not names:
-        raise ValueError(f"kernels: no non-constant candidate of size {size}x{size}")
-
-    def unit_rows(rows: np.ndarray) -> np.ndarray:
-        rows = rows - rows.mean(axis=1, keepdims=True)
-        return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
-
-    bank = unit_rows(np.stack([np.asarray(kernels[n], np.float64).ravel() for n in names]))
-    corr = unit_rows(filters.reshape(size * size, -1).T) @ bank.T
+    names, bank = _candidate_bank(size, kernels)
+    corr = _unit_rows(filters.reshape(size * size, -1).T) @ bank.T
     best = corr.argmax(axis=1)
-    return [{"filter": i, "kernel": names[j], "correlation": float(corr[i, j])}
-            for i, j in enumerate(best)]
+    return [{"filter": i, "kernel": names[j], "correlation": float(corr[i, j]),
+             "named": bool(corr[i, j] >= min_correlation)} for i, j in enumerate(best)]
+
+
+def chance_match_rate(*, size: int = 3, samples: int = 20_000, min_correlation: float = MIN_MATCH_CORRELATION,
+                      seed: int = 0) -> float:
+    """The control for :func:`match_handmade_kernels`: the share of random Gaussian kernels whose best
+    match reaches ``min_correlation``.
+
+    With the page's 3 x 3 bank and r >= 0.8 it is about 0.05: a named match is unlikely to be chance,
+    an r of 0.5 says nothing.
+
+    Parameters
+    ----------
+    size : int
+        Kernel size k.
+    samples : int
+        Number of random k x k kernels (i.i.d. N(0, 1) weights).
+    min_correlation : float
+    seed : int
+
+    Returns
+    -------
+    float in [0, 1]
+
+    Raises
+    ------
+    ValueError
+        If ``samples`` < 1.
+    """
+    if int(samples) < 1:
+        raise ValueError(f"samples must be >= 1, got {samples!r}")
+    random_kernels = np.random.default_rng(seed).standard_normal((size, size, int(samples)))
+    matches = match_handmade_kernels(random_kernels, min_correlation=min_correlation)
+    return float(np.mean([m["named"] for m in matches]))
+
+
+def colour_opponent_share(filters: np.ndarray) -> np.ndarray:
+    """The share of each RGB filter's energy in colour-opponent patterns.
+
+    Each 3 x 3 x 3 filter W splits into an achromatic part (at every position the mean of R, G and B,
+    the same in all three channels: it responds to brightness) and the rest, which sums to 0 over the
+    channels at every position (it responds to one colour against another, e.g. red vs green). The
+    share is ``||rest||^2 / ||W||^2``: 0 for a grey filter, 1 for a purely colour-opponent one. A
+    filter with a share above 0.5 is mostly colour-opponent, and its luminance, all that
+    :func:`match_handmade_kernels` sees, is the smaller part.
+
+    Parameters
+    ----------
+    filters : ndarray of shape (k, k, 3, N)
+        (row, col, R/G/B, filter), e.g. ``core.models.hed.first_layer_filters``.
+
+    Returns
+    -------
+    ndarray of shape (N,), float64 in [0, 1]
+
+    Raises
+    ------
+    ValueError
+        If ``filters`` is not (k, k, 3, N).
+    """
+    w = np.asarray(filters, np.float64)
+    if w.ndim != 4 or w.shape[2] != 3:
+        raise ValueError(f"filters must have shape (k, k, 3, N) (RGB filters), got {w.shape}")
+    rest = w - w.mean(axis=2, keepdims=True)
+    return (rest ** 2).sum(axis=(0, 1, 2)) / np.maximum((w ** 2).sum(axis=(0, 1, 2)), 1e-24)
 
 
 def representative_layers(model: keras.Model, *, count: int = 8) -> list[str]:

@@ -98,9 +98,10 @@ def test_madaline_or_table(page):
 def test_activation_explorer_values(page):
     page.selectbox(key="act_name").set_value("piecewise_linear").run()
     page.slider(key="act_z").set_value(0.5).run()
-    assert metric(page, "f(0.5)") == "1"  # as printed: jumps to 1 at z = 1/2
-    page.slider(key="act_z").set_value(0.4).run()
-    assert metric(page, "f(0.4)") == "0.4"
+    assert metric(page, "f(0.5)") == "0.5"  # max(−1, min(1, z)): no jump at z = 1/2 (the course's slip)
+    page.slider(key="act_z").set_value(1.5).run()
+    assert metric(page, "f(1.5)") == "1" and metric(page, "f′(1.5)") == "0"
+    assert any("max(−1, min(1, z))" in c.value and "jumps at ±½: a slip" in c.value for c in page.caption)
     page.selectbox(key="act_name").set_value("sigmoid").run()
     page.slider(key="act_alpha").set_value(2.0).run()
     page.slider(key="act_z").set_value(0.0).run()

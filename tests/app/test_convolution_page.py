@@ -207,7 +207,8 @@ def test_volume_tab(page):
 def test_gradient_and_xo_tabs(page):
     """000 L611-625 (Scharr |grad|) and L763-830 (score / 9, before and after ReLU)."""
     page.radio(key="conv_more").set_value("gradient").run()
-    assert any(c.value.startswith("Largest |grad|") for c in page.caption)
+    grad = next(c.value for c in page.caption if c.value.startswith("Largest |grad|"))
+    assert "16·255 = 4080" in grad and "diagonal step gives 4,811" in grad and "16√2·255 ≈ 5,770" in grad
     page.radio(key="conv_grad_boundary").set_value("reflect").run()
     assert not page.exception
     page.radio(key="conv_more").set_value("xo").run()

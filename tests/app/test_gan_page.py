@@ -113,6 +113,9 @@ def test_toy_gan_buttons(page):
     page.button(key="gan_toy_reset").click().run()
     assert page.session_state["gan_toy"]["actions"] == () and page.metric[-1].value == "0"
     assert not page.exception
+    toy_caption = next(c.value for c in page.caption if c.value.startswith("Train D alone"))
+    assert "0.5 **where the data are**" in toy_caption and "Metz et al. 2017" in toy_caption   # and mode collapse
+
 
 
 def test_the_value_slider_is_one_key_reset_to_the_chosen_samples_value(page, dcgan):

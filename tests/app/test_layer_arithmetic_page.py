@@ -139,6 +139,8 @@ def test_residual_part():
     table = at.dataframe[0].value
     assert list(table["depth"]) == [2, 4, 8, 16, 32, 48]
     assert float(table["plain ‖dL/dW₁‖"].iloc[-1]) < 1e-30 < float(table["residual ‖dL/dW₁‖"].iloc[-1])
+    skip = next(c.value for c in at.caption if "shrinks geometrically" in c.value)
+    assert "still gates that path" in skip and "**pre-activation** ResNet" in skip   # He et al. 2016, not "unchanged"
 
 
 @pytest.mark.parametrize("key, total, biggest", [("tf1_mnist_cnn_000", "3,274,634", "**fc1** (Dense), holds "

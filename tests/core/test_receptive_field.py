@@ -42,6 +42,18 @@ def test_vgg16_table_matches_the_hand_computation():
     assert conv["block5_conv3"].field(0) == (-90.0, 105.0)
 
 
+def test_the_pages_rule_counts_the_poolings_too():
+    # The page's rule: every k x k layer adds (k - 1) x (stride so far); a 2 x 2 pooling adds 1 x before it
+    # doubles the stride (5 -> 6, 14 -> 16, 40 -> 44, 92 -> 100). Leaving the poolings out gives 181, not 196.
+    size, jump, without_pools = 1, 1, 1
+    for _, kernel, stride, _ in VGG16_LAYERS:
+        size += (kernel - 1) * jump
+        without_pools += 2 * jump if kernel == 3 else 0
+        jump *= stride
+    assert size == receptive_fields(VGG16_LAYERS)[-1].size == 196
+    assert without_pools == 181
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_fields_match_brute_force_on_random_stacks(seed):
     rng = np.random.default_rng(seed)

@@ -89,3 +89,15 @@ def test_toy_figures_pass_plotlys_validator_and_show_the_view():
     np.testing.assert_array_equal(history.data[0].x, [1, 2, 3])
     np.testing.assert_allclose(history.data[1].y, [h["g_loss"] for h in state["history"]], rtol=1e-6)
     assert [s.y0 for s in history.layout.shapes] == [pytest.approx(np.log(4)), pytest.approx(np.log(2))]
+
+
+@pytest.mark.slow
+def test_after_10000_steps_of_both_d_is_one_half_only_where_the_data_are():
+    # The GAN page: "the map fades to 0.5 where the data are; elsewhere D stays near 0" (seed 0, the page's default)
+    state = toy_gan.toy_gan_train(toy_gan.toy_gan_init(seed=0), steps=10_000, mode="both")
+    angles = np.pi / 4 + np.arange(4) * np.pi / 2                      # the four blob centres
+    centres = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    at_blobs = toy_gan._sigmoid(toy_gan._mlp_forward(state["d"], centres)[-1]).ravel()
+    assert np.all((0.45 < at_blobs) & (at_blobs < 0.56))                # 0.48-0.53
+    d_prob = toy_gan.toy_gan_view(state)["d_prob"]
+    assert 0.85 < float((d_prob < 0.1).mean()) < 0.95                  # 89 % of the 40 x 40 grid

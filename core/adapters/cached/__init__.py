@@ -31,7 +31,7 @@ from core.adapters.cached.generative import digits, generative_model
 from core.adapters.cached.training import (augmented_digits, keras_batch_norm, keras_dropout, sevens, tape_gradient,
                                            training_results)
 from core.adapters.cached.deep_features import (hed_facts, hed_first_filters, hed_hand_made_edges, hed_layer_view,
-                                                hed_model, hed_pass)
+                                                hed_model, hed_pass, kernel_chance_rate)
 from core.adapters.cached.autoencoder import (ae_decoded_point, ae_denoise, ae_interpolation, ae_manifold,
                                               ae_project, ae_reconstructions, ae_vs_pca_table, pca_basis,
                                               preset_table, test_codes, test_errors)
@@ -47,7 +47,7 @@ __all__ = [
     "imagenet_model", "mnist", "shipped_digit_model", "user_model",
     "digits", "generative_model",
     "augmented_digits", "keras_batch_norm", "keras_dropout", "sevens", "tape_gradient", "training_results",
-    "hed_facts", "hed_first_filters", "hed_hand_made_edges", "hed_layer_view", "hed_model", "hed_pass",
+    "hed_facts", "hed_first_filters", "kernel_chance_rate", "hed_hand_made_edges", "hed_layer_view", "hed_model", "hed_pass",
     "ae_decoded_point", "ae_denoise", "ae_interpolation", "ae_manifold", "ae_project", "ae_reconstructions",
     "ae_vs_pca_table", "pca_basis", "preset_table", "test_codes", "test_errors",
     "GAN_SAMPLES", "gan_interpolation", "gan_nearest", "gan_real_scores", "gan_samples", "gan_summary",

@@ -89,13 +89,20 @@ def hed_layer_view(image_key: str, max_side: int, layer: str, count: int, cols: 
 
 @st.cache_data(max_entries=1, show_spinner=False)
 def hed_first_filters() -> tuple[np.ndarray, list[dict]]:
-    """block1_conv1's 64 RGB filters (3, 3, 3, 64) and, for each, the hand-made kernel its luminance
-    resembles most (``core.models.inspection.match_handmade_kernels``)."""
+    """block1_conv1's 64 RGB filters (3, 3, 3, 64) and what each is: colour-opponent, like a hand-made
+    kernel (r >= 0.8) or neither (``core.models.hed.first_filter_matches``)."""
     from core.models import hed
-    from core.models.inspection import match_handmade_kernels
 
     filters = hed.first_layer_filters(hed_model())
-    return filters, match_handmade_kernels(hed.filter_luminance(filters))
+    return filters, hed.first_filter_matches(filters)
+
+
+@st.cache_data(max_entries=1, show_spinner=False)
+def kernel_chance_rate() -> float:
+    """``core.models.inspection.chance_match_rate()``: random 3 x 3 kernels named by the matcher."""
+    from core.models.inspection import chance_match_rate
+
+    return chance_match_rate()
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
