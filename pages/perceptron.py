@@ -150,7 +150,7 @@ with left:
 
     def add_point() -> None:
         picked = [p for p in st.session_state.perc_plot.selection.points if "customdata" in p]
-        if picked:
+        if picked and len(st.session_state.perc_points_now) < MAX_POINTS:
             x1, x2 = picked[0]["x"], picked[0]["y"]  # a point of the invisible pick grid
             row = pd.DataFrame({"x1": [round(x1, 3)], "x2": [round(x2, 3)],
                                 "class": [st.session_state.perc_click_class]})
