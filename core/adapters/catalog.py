@@ -64,8 +64,8 @@ PAGES: tuple[PageInfo, ...] = (
              "Your photo through a real VGG16, offline: every layer's feature maps, where a unit looks, and "
              "learned edges (HED) beside Sobel and Canny.", needs_tensorflow=True),
     PageInfo("pages/training.py", "Training a CNN", ":material/trending_down:", "Trained networks",
-             "The loss, one gradient step with the numbers, a network overfitting 1,000 images, and dropout, "
-             "batch norm, L2 and augmentation compared on the same curves.", needs_tensorflow=True),
+             "The loss, one gradient step with the numbers, a network overfitting 500 images, and dropout, "
+             "batch norm, L2, AdamW and augmentation compared over three seeds.", needs_tensorflow=True),
     PageInfo("pages/autoencoder.py", "Autoencoder latent space", ":material/scatter_plot:", "Generative models",
              "Click anywhere in a 2-D latent space and see what it decodes to: a plain autoencoder compresses "
              "and has nothing to sample from; the VAE beside it adds the prior that makes it generative.",

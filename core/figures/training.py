@@ -68,26 +68,63 @@ def loss_surface_figure(curvatures, paths: dict) -> go.Figure:
                                          scaleanchor="x")))
 
 
-def curves_figure(results: list[dict], *, metric: str = "loss", mark_best: bool = True) -> go.Figure:
+def curves_figure(results: list[dict], *, metric: str = "loss", mark_best: bool = True,
+                  y_max: float | None = None) -> go.Figure:
     """Training (dashed) and validation (solid) curves of several runs, one colour per run; a
-    diamond marks each run's lowest validation loss (where early stopping would keep the weights)."""
+    diamond marks each run's lowest validation loss (where early stopping would keep the weights).
+
+    ``metric="loss"`` draws the cross-entropy (``history["cross_entropy"]`` and
+    ``["val_cross_entropy"]``, without any L2 penalty, so runs compare), or Keras' ``loss`` for
+    results that lack it; ``"accuracy"`` the accuracy. ``y_max`` clips the y axis at that value (to
+    show the late part of the curves; the first epochs then leave the top of the plot).
+    """
     data = []
     for i, result in enumerate(results):
-        color, name = PALETTE[i % len(PALETTE)], result["config"]["name"]
+        color, name, h = PALETTE[i % len(PALETTE)], result["config"]["name"], result["history"]
+        key = "cross_entropy" if metric == "loss" and "val_cross_entropy" in h else metric
         for prefix, dash, label in (("", "dash", "training"), ("val_", "solid", "validation")):
-            values = result["history"].get(prefix + metric, [])
+            values = h.get(prefix + key, [])
             data.append(dict(type="scatter", x=list(range(1, len(values) + 1)), y=values, mode="lines",
                              name=f"{name} · {label}", legendgroup=name, line=dict(color=color, dash=dash)))
         if mark_best and metric == "loss":
-            best = int(np.argmin(result["history"]["val_loss"]))
-            data.append(dict(type="scatter", x=[best + 1], y=[result["history"]["val_loss"][best]],
+            best = int(np.argmin(h["val_" + key]))
+            data.append(dict(type="scatter", x=[best + 1], y=[h["val_" + key][best]],
                              mode="markers", marker=dict(symbol="diamond", size=12, color=color,
                                                          line=dict(color="black", width=1)),
                              name=f"{name} · lowest validation loss (epoch {best + 1})", legendgroup=name))
-    title = {"loss": "Loss per epoch", "accuracy": "Accuracy per epoch"}.get(metric, metric)
+    title = {"loss": "Cross-entropy per epoch", "accuracy": "Accuracy per epoch"}.get(metric, metric)
+    y_title = "cross-entropy (nats)" if metric == "loss" else metric
     return _figure(data, dict(height=460, title=dict(text=title + " — dashed: training, solid: validation"),
-                              xaxis=dict(title=dict(text="epoch")), yaxis=dict(title=dict(text=metric)),
+                              xaxis=dict(title=dict(text="epoch")),
+                              yaxis=dict(title=dict(text=y_title), **({} if y_max is None else {"range": [0, y_max]})),
                               legend=dict(orientation="v", x=1.02, y=1)))
+
+
+def ranges_figure(labels: list[str], spreads: list[dict], *, title: str, x_title: str,
+                  percent: bool = True, reference: int | None = None) -> go.Figure:
+    """One row per configuration: the mean over seeds (dot) and the min–max range (bar), so that a
+    reader sees which ranges overlap; ``reference`` (a row index) shades that row's range across
+    the plot.
+
+    labels : list of str, one per row (top to bottom)
+    spreads : list of dict with ``mean``, ``min``, ``max``, ``n`` (``core.training.run_summary.spread``)
+    """
+    scale = 100.0 if percent else 1.0
+    means = [s["mean"] * scale for s in spreads]
+    data = [dict(type="scatter", x=means, y=labels, mode="markers", name="mean over seeds",
+                 marker=dict(size=12, color=PALETTE[0]),
+                 error_x=dict(type="data", symmetric=False, thickness=3, width=6, color=PALETTE[0],
+                              array=[s["max"] * scale - m for s, m in zip(spreads, means)],
+                              arrayminus=[m - s["min"] * scale for s, m in zip(spreads, means)]),
+                 customdata=[[s["min"] * scale, s["max"] * scale, s["n"]] for s in spreads],
+                 hovertemplate="%{y}: mean %{x:.1f}, min %{customdata[0]:.1f}, max %{customdata[1]:.1f} "
+                               "(%{customdata[2]} seeds)<extra></extra>")]
+    shapes = [] if reference is None else [dict(
+        type="rect", xref="x", yref="paper", x0=spreads[reference]["min"] * scale, x1=spreads[reference]["max"] * scale,
+        y0=0, y1=1, fillcolor=PALETTE[0], opacity=0.12, line=dict(width=0), layer="below")]
+    return _figure(data, dict(height=80 + 38 * len(labels), title=dict(text=title), showlegend=False, shapes=shapes,
+                              margin=dict(l=170, r=10, t=40, b=45), xaxis=dict(title=dict(text=x_title)),
+                              yaxis=dict(autorange="reversed")))
 
 
 def masks_figure(values: np.ndarray, *, titles: list[str], zmax: float) -> go.Figure:

