@@ -3,26 +3,31 @@
 Opens on shipped results (``assets/training/``, made by ``python -m core.training.regularisation``):
 nothing trains when the page opens. A new configuration is a shared job on the training queue
 (``core.training.jobs``) that this page only watches; its result joins the table for everyone.
-Sources: ``000_05cde12013bfe355.txt`` L861-L966 and L1066-L1122, ``001_0ab6af07a5a8fe8c.txt`` L325-L349.
+References: Course notes, *Autoencoders and convolutional networks*, *CNN: training* to *CNN: data augmentation*
+and *Convolution NN on MNIST dataset with Keras*; *CNNs and regularisation in Keras*, *CNNs: batch
+normalization and spatial dropout 2D*.
 """
 import numpy as np
 import streamlit as st
 
 from core.adapters import cached, training_queue, ui, url_state
+from core.adapters.sources import sources_panel
+from core.data.course import cite
 from core.figures.models import kernels_grid_figure
 from core.figures.training import (curves_figure, digits_grid_figure, histograms_figure, loss_curve_figure,
-                                   loss_surface_figure, masks_figure, probabilities_figure)
+                                   loss_surface_figure, masks_figure, probabilities_figure, ranges_figure)
 from core.maths import losses
-from core.models.regularisation import (SEED_SHEAR_FACTOR, RegularisationConfig, config_from_dict, default_grid,
+from core.models.regularisation import (ADAMW_NAME, ADAMW_WEIGHT_DECAY, GRID_SEEDS, GRID_TRAIN_SIZE, L2_NAME,
+                                         SEED_SHEAR_FACTOR, RegularisationConfig, config_from_dict, default_grid,
                                          keras_code)
-from core.training import jobs as training_jobs, regularisation as reg
+from core.training import jobs as training_jobs, regularisation as reg, run_summary as summary
 
 ui.require_app_frame()
 
 st.title("Training a CNN")
 st.markdown("Training is a loop: a **forward pass** gives probabilities, the **cross-entropy loss** says "
             "how wrong they are, **backpropagation** gives the gradient dL/dW, and the weights take a step "
-            "**w ← w − η·dL/dW** (seed 000, L871-L895). Then: a network that learns 1,000 images too well "
+            f"**w ← w − η·dL/dW** ({cite('ae_cnn', 'CNN: training')}). Then: a network that learns a few hundred images too well "
             "(**overfitting**), and the **regularisers** that fight it, compared on the same curves.")
 
 # --- 1. softmax and cross-entropy -----------------------------------------------------------------
@@ -42,9 +47,12 @@ with c2:
     ui.show_figure(loss_curve_figure(grid, -np.log(grid), current=p7, current_loss=loss, mixup_losses=[
         float(losses.softmax_twice_loss(target, losses.probabilities_with(p))) for p in grid]), key="train_loss_curve")
 st.markdown(f"**Loss = −Σ tᵢ·ln pᵢ = −ln p(7) = −ln {p7:.2f} = {loss:.4f}**: only the true class counts. "
-            "An untrained network gives every class 0.1, so it starts at −ln 0.1 = **2.3026** (seed 000 L873-L874 "
+            "A randomly initialised network gives each class **≈ 0.1** (between 0.07 and 0.16 for this page's CNN "
+            "with Keras' default initialisation), so its loss starts at **≈ 2.3**; exactly 0.1 and −ln 0.1 = "
+            "**2.3026** only when the weights are 0, as in the next section "
+            f"({cite('ae_cnn', 'CNN: training')} "
             "prints that output with 13 entries; with 10 classes it is 0.1 ten times).")
-with st.expander("Logits, softmax and `from_logits`: the seed's code mixes them up", expanded=not ui.is_lecture()):
+with st.expander("Logits, softmax and `from_logits`: the course's code mixes them up", expanded=not ui.is_lecture()):
     logits = np.log(probs) + 1.0                      # any logits with these probabilities (softmax ignores + c)
     st.markdown("The last Dense layer gives **logits** z (any real numbers); **softmax** turns them into "
                 "probabilities pᵢ = e^zᵢ / Σⱼ e^zⱼ. For the output above, e.g. z = "
@@ -52,7 +60,7 @@ with st.expander("Logits, softmax and `from_logits`: the seed's code mixes them 
                 f"`{np.array2string(losses.softmax(logits), precision=3, separator=', ')}`.")
     twice = float(losses.softmax_twice_loss(target, probs))
     st.table({"model ends with": ["softmax (probabilities)", "Dense(10) (logits)", "softmax (probabilities)"],
-              "loss": ["from_logits=False", "from_logits=True", "from_logits=True  ✗ (seed 000 L1104 + L1113)"],
+              "loss": ["from_logits=False", "from_logits=True", "from_logits=True  ✗ (the course's MNIST code in Keras)"],
               "loss value": [f"{loss:.4f}", f"{float(losses.cross_entropy_from_logits(target, logits)):.4f}",
                              f"{twice:.4f}"]})
     st.markdown("The mix-up applies softmax twice: the probabilities (all in [0, 1]) are taken as logits, "
@@ -101,33 +109,62 @@ st.caption("−dL/dW, the direction of the step, one 28 × 28 picture per class 
 paths = {f"η = {r} ({word})": losses.descend_bowl((-3.0, 2.0), r, 25)
          for r, word in ((0.02, "too small: crawls"), (0.15, "about right"), (0.205, "too large: diverges"))}
 ui.show_figure(loss_surface_figure((1.0, 10.0), paths), key="train_surface")
-st.caption("L(w) = ½(w₁² + 10·w₂²): each step multiplies w₂ by (1 − 10η). Above η = 2/10 = 0.2 the steps "
-           "overshoot the valley more each time and the loss grows; far below it w₁ barely moves in 25 steps.")
+slow = next(iter(paths.values()))[-1, 0]                      # w₁ after 25 steps at η = 0.02
+st.caption("L(w) = ½(w₁² + 10·w₂²): each step multiplies w₁ by (1 − η) and w₂ by (1 − 10η). Above η = 2/10 = 0.2 "
+           "the steps overshoot the valley more each time and the loss grows. Far below it the shallow direction "
+           f"crawls: at η = 0.02, w₁ goes −3 → −{abs(slow):.2f} in 25 steps, only {(slow + 3) / 3:.0%} of the way to the "
+           "minimum, while w₂ is already near 0.")
 
 # --- 3. overfitting -----------------------------------------------------------------------------------
-st.header("3 · Overfitting 1,000 images")
-by_key = {r["key"]: r for r in results}
 grid_cfg = default_grid()
-baseline = by_key.get(grid_cfg["no regularisation"].key)
-if baseline is None:
+groups = summary.group_runs(results, order=list(grid_cfg))
+shipped = {g["name"]: g for g in groups if g["name"] in grid_cfg and g["group_key"] == grid_cfg[g["name"]].group_key}
+if "no regularisation" not in shipped:
     st.warning("The shipped results (assets/training/) are missing: run `python -m core.training.regularisation`.")
     st.stop()
-early = reg.early_stopping_summary(baseline, patience=5)
-st.markdown(f"Seed 001's CNN (30,762 parameters) on the first **{baseline['data']['n_train']:,} training images** "
-            f"({baseline['data']['source']}), validated on {baseline['data']['n_val']:,} others. Training loss keeps "
-            "falls towards 0 while validation loss stops falling after about ten epochs and then wobbles and "
-            "creeps up: the network memorises the 1,000 images instead of generalising (seed 000 L904, L954).")
-ui.show_figure(curves_figure([baseline]), key="train_overfit")
-m = baseline["metrics"]
-st.markdown(f"Lowest validation loss at **epoch {m['best_epoch']}** (◆). After {m['epochs_run']} epochs: training "
-            f"accuracy **{m['train_accuracy']:.1%}**, validation **{m['val_accuracy']:.1%}**, a gap of "
-            f"**{m['gap']:.1%}**. **Early stopping** (`EarlyStopping(monitor='val_loss', patience=5, "
-            f"restore_best_weights=True)`) would have stopped after epoch {early['stop']} and kept epoch "
-            f"{early['best']}'s weights (validation accuracy {early['val_accuracy']:.1%}).")
+base_group = shipped["no regularisation"]
+# The curves drawn are those of one named seed (the grid's first); the table gives every seed.
+names = {g["name"]: next((r for r in g["runs"] if r["config"]["seed"] == GRID_SEEDS[0]), g["runs"][0]) for g in groups}
+baseline, o = names["no regularisation"], summary.overfitting_summary(names["no regularisation"])
+d = baseline["data"]
+st.header(f"3 · Overfitting {d['n_train']:,} images")
+st.markdown(f"The course's MNIST CNN (30,762 parameters) learns from the first **{d['n_train']:,} training images** "
+            f"({d['source']}) for {o['epochs']} epochs. After every epoch it is validated on the **next "
+            f"{d['n_val']:,} training images**, which it never learns from; the {d['n_test']:,} test images take no "
+            "part in any choice and give only the final test accuracy (section 5). The curves are those of random "
+            f"seed {baseline['config']['seed']}, one of the {len(base_group['runs'])} seeds in the table.")
+ui.show_figure(curves_figure([baseline], y_max=round(3 * o["min_val_ce"], 1)), key="train_overfit")
+st.caption(f"The y axis stops at {round(3 * o['min_val_ce'], 1):g} so that the late epochs show: epoch 1 is at "
+           f"{o['train_ce_first']:.2f} (training) and {baseline['history']['val_cross_entropy'][0]:.2f} (validation).")
+acc_word = ("still rises" if o["val_acc_last"] > o["val_acc_at_best"] + 0.002 else
+            "falls" if o["val_acc_last"] < o["val_acc_at_best"] - 0.002 else "hardly moves")
+st.markdown(f"Training cross-entropy falls from {o['train_ce_first']:.3f} to **{o['train_ce_last']:.4f}**. Validation "
+            f"cross-entropy reaches its lowest, **{o['min_val_ce']:.3f} at epoch {o['best_epoch']}** (◆, "
+            f"{o['best_fraction']:.0%} of the way), then climbs to **{o['last_val_ce']:.3f}** by epoch {o['epochs']}, "
+            f"**{o['rise']:.0%} above its minimum**: the network goes on fitting its {d['n_train']:,} images and grows "
+            "ever more confident, also on the validation digits it gets wrong (overfitting). Validation accuracy "
+            f"{acc_word} meanwhile: {o['val_acc_at_best']:.1%} at epoch {o['best_epoch']}, {o['val_acc_last']:.1%} at "
+            f"epoch {o['epochs']} (highest {o['val_acc_max']:.1%}, epoch {o['val_acc_max_epoch']}); training accuracy "
+            f"ends at {baseline['metrics']['train_accuracy']:.1%} ({cite('ae_cnn', 'CNN: dropout')}; "
+            f"{cite('ae_cnn', 'CNN: data augmentation')}: a small training set overfits).")
+trade = summary.early_stopping_tradeoff(base_group["runs"], patiences=(2, 5, 10))
+st.table(summary.early_stopping_table(trade))
+p5, full = trade[1], trade[-1]
+st.markdown(f"**Early stopping** (`EarlyStopping(monitor='val_loss', patience=5, restore_best_weights=True)`) on "
+            f"these curves ({len(base_group['runs'])} seeds: mean, min–max) trains {p5['time_fraction']:.0%} of the "
+            f"epochs and keeps weights with validation cross-entropy {p5['val_cross_entropy']['mean']:.3f} instead of "
+            f"{full['val_cross_entropy']['mean']:.3f}, and validation accuracy {p5['val_accuracy']['mean']:.1%} "
+            f"instead of {full['val_accuracy']['mean']:.1%} "
+            f"({(p5['val_accuracy']['mean'] - full['val_accuracy']['mean']) * 100:+.1f} points, "
+            + ("within the seed-to-seed spread" if summary.ranges_overlap(p5["val_accuracy"], full["val_accuracy"])
+               else "ranges that do not overlap") + "). It is a trade: a short patience saves training time but can "
+            "stop at an early bump of a noisy curve (patience 2 above); a long one trains longer for a small gain, and "
+            "the epoch of lowest validation loss need not be the epoch of best accuracy. Prechelt (1998), "
+            "*Early stopping — but when?*, measured this across many problems: slower stopping criteria buy a "
+            "little generalisation for much more training time.")
 
 # --- 4. the regularisers ------------------------------------------------------------------------------
 st.header("4 · The regularisers, on the same curves")
-names = {r["config"]["name"]: r for r in results}
 url_state.url_default("train_compare", "compare", "no regularisation,dropout 0.5,BN + augmentation")
 wanted = [n for n in st.session_state.train_compare.split(",") if n in names] or ["no regularisation"]
 chosen = st.multiselect("Configurations", list(names), default=wanted, key="train_compare_pick")
@@ -136,7 +173,7 @@ metric = st.radio("Curves", ["loss", "accuracy"], horizontal=True, key="train_me
 if chosen:
     ui.show_figure(curves_figure([names[n] for n in chosen], metric=metric), key="train_compare_fig")
 REGULARISERS = {"dropout": "Dropout", "spatial": "SpatialDropout2D", "bn": "Batch normalization",
-                "l2": "L2 weight decay", "aug": "Data augmentation"}
+                "l2": "L2 penalty", "aug": "Data augmentation"}
 url_state.url_default("train_reg", "reg", "dropout", choices=REGULARISERS)
 regulariser = st.radio("Regulariser", list(REGULARISERS), key="train_reg", format_func=REGULARISERS.get,
                        horizontal=True)
@@ -155,18 +192,19 @@ def regulariser_section(which: str) -> None:
         ui.show_figure(masks_figure(outs, titles=["training step 1", "step 2", "step 3", "inference"], zmax=4),
                        key="train_masks")
         k = cached.keras_dropout(rate)
-        st.markdown(f"32 units, all 1.0. In training each is dropped with p = {rate:g} (a new mask every step, seed 000 "
-                    f"L908) and the kept ones become **1/(1 − {rate:g}) = {1 / (1 - rate):.4g}** (*inverted* dropout). "
+        st.markdown(f"32 units, all 1.0. In training each is dropped with p = {rate:g} (a new mask every step, "
+                    f"{cite('ae_cnn', 'CNN: dropout')}) and the kept ones become **1/(1 − {rate:g}) = {1 / (1 - rate):.4g}** (*inverted* dropout). "
                     f"Keras' `Dropout({rate:g})` layer on 10,000 ones: {k['dropped']:.1%} set to 0, kept ones = "
                     f"{k['kept_value']:.4g}, mean {k['train_mean']:.3f} ≈ 1; at inference (`training=False`) all "
-                    f"{k['inference_values']}. The seed says dropout is off at test time (true); the original paper "
+                    f"{k['inference_values']}. The course says dropout is off at test time (true); the original paper "
                     "instead scaled the weights by (1 − p) at test time: the older convention, same expected values.")
     elif which == "spatial":
         maps = np.stack([np.full((5, 5), 1.0)] * 8)
         mask = losses.spatial_dropout_mask((5, 5, 8), 0.25, rng=np.random.default_rng(ui.session_seed() + 1))
         ui.show_figure(masks_figure(maps * np.moveaxis(mask, -1, 0) / 0.75, titles=[f"map {i}" for i in range(8)],
                                     zmax=2), key="train_sdrop")
-        st.markdown("SpatialDropout2D(0.25) after a convolution drops **whole feature maps** (seed 001 L341-L347): "
+        st.markdown("SpatialDropout2D(0.25) after a convolution drops **whole feature maps** "
+                    f"({cite('keras_cnn', 'CNNs: batch normalization and spatial dropout 2D')}): "
                     "neighbouring pixels of one map are strongly correlated, so dropping single pixels (Dropout) "
                     "would hide almost nothing.")
     elif which == "bn":
@@ -178,29 +216,43 @@ def regulariser_section(which: str) -> None:
         st.table({"channel": [0, 1, 2], "batch mean": np.round(bn["mean"], 2), "batch std": np.round(np.sqrt(bn["var"]), 2),
                   "x̂ mean": np.round(bn["normalized"].mean(0), 4), "x̂ std": np.round(bn["normalized"].std(0), 4),
                   "y = γx̂ + β mean": np.round(bn["output"].mean(0), 3), "y std": np.round(bn["output"].std(0), 3)})
-        ui.show_figure(histograms_figure({"before (channel 0, 0-255 scale)": batch[:, 0] / 60,
+        ui.show_figure(histograms_figure({"before, ÷ 60 (channel 0, drawn from N(120, 60²))": batch[:, 0] / 60,
                                           "after BN (channel 0)": bn["output"][:, 0]}, title="Channel 0, before (÷60) and after",
                                          x_title="value"), key="train_bn_hist")
         kb = cached.keras_batch_norm(16)
-        st.markdown(f"x̂ = (x − μ_B)/√(σ²_B + ε), y = γ·x̂ + β (seed 000 L938-L944: momentum {kb['momentum']:g}, "
+        st.markdown(f"x̂ = (x − μ_B)/√(σ²_B + ε), y = γ·x̂ + β ({cite('ae_cnn', 'Batch normalization')}: momentum {kb['momentum']:g}, "
                     f"ε = {kb['epsilon']:g}). `keras.layers.BatchNormalization` on 16 channels: **{kb['total']}** numbers, "
                     f"{kb['trainable']} trainable (γ, β) and {kb['non_trainable']} not (moving mean and variance, "
                     "updated as 0.99·old + 0.01·batch and used at inference): 4 per channel.")
     elif which == "l2":
-        l2 = names.get("L2 0.001")
-        if l2 is not None:
-            ui.show_figure(histograms_figure({f"no regularisation (RMS {baseline['weights']['rms']:.3f})": baseline["weights"]["counts"],
-                                              f"L2 0.001 (RMS {l2['weights']['rms']:.3f})": l2["weights"]["counts"]},
-                                             bins=baseline["weights"]["bins"], title="dense1's weights after training",
-                                             x_title="weight"), key="train_l2_hist")
-        st.markdown("L2 weight decay adds λ·Σw² to the loss, so every step also shrinks each weight by 2ηλw: "
-                    "the weights stay small and the histogram narrower. (Not in seeds 001-003.)")
+        pair = [n for n in ("no regularisation", L2_NAME, ADAMW_NAME) if n in names]
+        ui.show_figure(histograms_figure({f"{n} (RMS {names[n]['weights']['rms']:.3f})": names[n]["weights"]["counts"]
+                                          for n in pair}, bins=baseline["weights"]["bins"],
+                                         title=f"dense1's weights after training (seed {GRID_SEEDS[0]})",
+                                         x_title="weight"), key="train_l2_hist")
+        st.markdown("An **L2 penalty** adds λ·Σw² to the loss, so each weight's gradient gains 2λw. With plain "
+                    "SGD every step then shrinks each weight by 2ηλw: the penalty *is* **weight decay**. These runs "
+                    "use **Adam**, which divides each gradient, the 2λw term included, by a running estimate of its "
+                    "size for that weight: weights with large gradients are decayed less than the others, so with "
+                    "Adam an L2 penalty is not weight decay (Loshchilov & Hutter, *Decoupled weight decay "
+                    "regularization*, ICLR 2019). **Decoupled** weight decay (AdamW, `keras.optimizers.AdamW("
+                    "weight_decay=…)`) shrinks every weight by the same factor, w ← w − η·λ·w, outside Adam's "
+                    "rescaling. Either way the weights stay small and the histogram narrower. (Not in the course notes.)")
+        if {L2_NAME, ADAMW_NAME} <= set(shipped):
+            acc = {n: summary.metric_spread(shipped[n], "test_accuracy") for n in ("no regularisation", L2_NAME, ADAMW_NAME)}
+            same = summary.ranges_overlap(acc[L2_NAME], acc[ADAMW_NAME])
+            st.markdown(f"The shipped pair, same CNN and images: **{L2_NAME}** (λ = 0.001 in the loss) and **{ADAMW_NAME}**"
+                        f" (each step w ← w − {grid_cfg[ADAMW_NAME].learning_rate:g}·{ADAMW_WEIGHT_DECAY:g}·w on the "
+                        "kernels, biases excluded; chosen so that dense1's weights end about as small). Test accuracy "
+                        f"over {acc[L2_NAME]['n']} seeds: " + ", ".join(f"{n} {summary.format_spread(a)}" for n, a in acc.items())
+                        + (": the L2 and AdamW ranges overlap, so on this small task the difference is within "
+                           "seed-to-seed noise." if same else ": the L2 and AdamW ranges do not overlap."))
     elif which == "aug":
         sample = cached.augmented_digits(index, 16, ui.session_seed())
         ui.show_figure(digits_grid_figure(np.concatenate([x.reshape(1, 28, 28), sample]), cols=9,
                                           titles=["original"] + [""] * 16), key="train_aug")
-        st.markdown("The seed's `ImageDataGenerator(rotation_range=8, width_shift_range=0.08, height_shift_range=0.08, "
-                    "shear_range=0.3, zoom_range=0.08)` (000 L1115) is legacy in Keras 3; the same transformations are "
+        st.markdown("The course's `ImageDataGenerator(rotation_range=8, width_shift_range=0.08, height_shift_range=0.08, "
+                    f"shear_range=0.3, zoom_range=0.08)` ({cite('ae_cnn', 'Convolution NN on MNIST dataset with Keras')}) is legacy in Keras 3; the same transformations are "
                     "Keras preprocessing layers inside the model, active only in training: `RandomRotation(8/360)`, "
                     "`RandomTranslation(0.08, 0.08)`, `RandomShear` (in this Keras) and `RandomZoom(0.08)`. "
                     f"`shear_range` is in **degrees**: 0.3° is a shear factor tan 0.3° = {SEED_SHEAR_FACTOR:.4f}, "
@@ -211,12 +263,22 @@ regulariser_section(regulariser)
 
 # --- 5. results and a new configuration -----------------------------------------------------------
 st.header("5 · Results of every configuration trained so far")
-st.dataframe([{"configuration": r["config"]["name"], "train acc": f"{r['metrics']['train_accuracy']:.1%}",
-               "val acc": f"{r['metrics']['val_accuracy']:.1%}", "gap": f"{r['metrics']['gap']:.1%}",
-               "lowest val loss": f"{min(r['history']['val_loss']):.3f} (ep. {r['metrics']['best_epoch']})",
-               "epochs": r["metrics"]["epochs_run"], "images": r["data"]["n_train"],
-               "parameters": f"{r['parameters']:,}", "time": f"{r['training_time_s']:.0f} s"} for r in results],
-             hide_index=True)
+st.dataframe(summary.results_table(groups), hide_index=True)
+test_acc = {g["name"]: summary.metric_spread(g, "test_accuracy") for g in groups}
+ui.show_figure(ranges_figure(list(test_acc), list(test_acc.values()), x_title="test accuracy (%)", reference=0,
+                             title=f"Test accuracy on the {d['n_test']:,} test images: mean and min–max over seeds"),
+               key="train_test_ranges")
+verdict, ref = summary.compare_groups(groups, "no regularisation"), test_acc["no regularisation"]
+said = [f"{word}: " + ", ".join(verdict[k]) for k, word in (
+    ("higher", "**really higher**"), ("lower", "**really lower**"), ("overlapping", "within the seed-to-seed spread"),
+    ("too_few_seeds", "trained with fewer than 3 seeds, not compared")) if verdict[k]]
+st.markdown("Each cell is the mean over the seeds with the min–max in brackets. The cross-entropy column leaves the "
+            "L2 penalty out (Keras adds λ·Σw² to `loss` and `val_loss`); it has its own column. One run's test "
+            f"accuracy on {d['n_test']:,} images has a standard error of about "
+            f"{100 * (ref['mean'] * (1 - ref['mean']) / d['n_test']) ** 0.5:.1f} points, and the seed alone spreads the "
+            f"unregularised runs over {100 * (ref['max'] - ref['min']):.1f} points, so a difference counts as real only "
+            f"where a test-accuracy range does not overlap that of no regularisation ({summary.format_spread(ref)}, "
+            "shaded): " + "; ".join(said) + ".")
 
 
 @ui.guarded
@@ -226,7 +288,7 @@ def submit_training() -> None:
     kw = dict(dropout=s.train_f_drop, spatial_dropout=s.train_f_sdrop, batch_norm=s.train_f_bn, l2=s.train_f_l2,
               augmentation=s.train_f_aug, patience=5 if s.train_f_stop else 0, train_size=s.train_f_n,
               epochs=s.train_f_epochs)
-    label = (RegularisationConfig(**kw).describe() + (f", {s.train_f_n} images" if s.train_f_n != 1000 else "")
+    label = (RegularisationConfig(**kw).describe() + (f", {s.train_f_n} images" if s.train_f_n != GRID_TRAIN_SIZE else "")
              + f", {s.train_f_epochs} epochs")
     config = RegularisationConfig(label, **kw)
     if training_queue.submit(jobs, config, reg.train_result_job, notice_key="train_full") is not None:
@@ -252,16 +314,18 @@ def training_status(key: str) -> None:
 
 
 with st.form("train_form"):
-    st.markdown("**Train another configuration** (same CNN, same images; about 30 s on two CPU cores)")
+    st.markdown(f"**Train another configuration** (same CNN, same images, seed {GRID_SEEDS[0]}; about "
+                f"{summary.spread(r['training_time_s'] for r in base_group['runs'])['mean']:.0f} s on two CPU cores)")
     c1, c2, c3, c4 = st.columns(4)
     c1.select_slider("Dropout", [0.0, 0.2, 0.25, 0.5], value=0.0, key="train_f_drop")
     c2.select_slider("Spatial dropout", [0.0, 0.1, 0.2, 0.3], value=0.0, key="train_f_sdrop")
     c3.select_slider("L2", [0.0, 1e-4, 1e-3, 1e-2], value=0.0, key="train_f_l2")
-    c4.select_slider("Training images", [300, 1000, 2000, 4000], value=1000, key="train_f_n")
+    c4.select_slider("Training images", [300, GRID_TRAIN_SIZE, 1000, 2000, 3000], value=GRID_TRAIN_SIZE,
+                     key="train_f_n")
     c1.checkbox("Batch normalization", key="train_f_bn")
     c2.checkbox("Augmentation", key="train_f_aug")
     c3.checkbox("Early stopping (patience 5)", key="train_f_stop")
-    c4.slider("Epochs", 5, 50, 50, 5, key="train_f_epochs")
+    c4.slider("Epochs", 5, 60, 60, 5, key="train_f_epochs")
     st.form_submit_button("Train", on_click=submit_training)
 training_queue.show_notice("train_full")
 if "train_error" in st.session_state:
@@ -275,3 +339,10 @@ shown = st.selectbox("Configuration", list(names), key="train_code_pick")
 st.code(keras_code(config_from_dict(names[shown]["config"])), language="python")
 ui.show_source(losses.cross_entropy, losses.dense_softmax_gradient, losses.dropout, losses.batch_norm_train,
                reg.train_regularised)
+sources_panel({"ae_cnn": ["CNN: training", "CNN: dropout", "Batch normalization", "CNN: data augmentation",
+                          "Convolution NN on MNIST dataset with Keras"],
+               "keras_cnn": ["CNN example in Keras: written character recognition (II)",
+                             "CNNs: batch normalization and spatial dropout 2D"]},
+              ["srivastava2014", "tompson2015", "ioffe2015", "kingma_ba2015", "loshchilov_hutter2019", "prechelt1998",
+               "keras_losses", "keras_dropout", "keras_batchnorm", "keras_optimizers", "keras_regularizers",
+               "keras_augmentation"])
