@@ -12,8 +12,10 @@ normal small CNN saved by Keras) and each loader, a fresh child process capped w
   same file: a refusal is remembered by SHA-256).
 
 It prints wall time and the peak resident memory added by the load (``VmHWM``, reset once Keras
-is imported and the file read, minus the RSS at that moment), and the ratios against the reference file loaded the same
-way in the same run. Timings are this machine's; compare ratios, not seconds.
+is imported and the file read, minus the RSS at that moment), and the ratios against the reference
+file loaded the same way in the same run. Timings are this machine's; compare ratios, not seconds.
+Under the cap an allocation larger than the cap fails before it touches memory, so a file that
+asks for more than ``--limit-gb`` shows a small peak and an error: that is the cap, not the file.
 """
 from __future__ import annotations
 

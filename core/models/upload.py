@@ -1,7 +1,7 @@
 """Load a ``.keras`` model a user uploads, refusing code: Keras ``safe_mode``, no ``Lambda`` layers,
 no custom classes; every failure is one :class:`ModelLoadError` whose message says what to do.
 
-Before Keras builds anything, :func:`core.models.upload_limits.inspect_archive` reads the archive's
+Before Keras builds anything, :func:`core.models.upload_check.inspect_archive` reads the archive's
 ``config.json`` and refuses a model over :class:`~core.models.upload_limits.UploadLimits` (parameters,
 input size, layers, archive size, one input). Refusals are remembered by the file's SHA-256, so a
 student rerunning the page does not make the server read the file again.
@@ -17,7 +17,8 @@ from pathlib import Path
 
 import keras
 
-from core.models.upload_limits import ModelLoadError, UploadLimits, inspect_archive
+from core.models.upload_check import inspect_archive
+from core.models.upload_limits import ModelLoadError, UploadLimits
 
 __all__ = ["ModelLoadError", "UploadLimits", "load_user_model", "remembered_refusals"]
 

@@ -12,7 +12,8 @@ keras = pytest.importorskip("keras")
 
 from core.models import bundles, upload  # noqa: E402
 from core.models.upload import ModelLoadError, load_user_model  # noqa: E402
-from core.models.upload_limits import UploadLimits, inspect_archive  # noqa: E402
+from core.models.upload_check import inspect_archive  # noqa: E402
+from core.models.upload_limits import UploadLimits  # noqa: E402
 from tests.core import hostile_models as hm  # noqa: E402
 
 

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 keras = pytest.importorskip("keras")
 
 from core.models import layer_sizes  # noqa: E402
-from core.models.upload_limits import ModelLoadError, inspect_archive, inspect_config  # noqa: E402
+from core.models.upload_check import inspect_archive, inspect_config  # noqa: E402
+from core.models.upload_limits import ModelLoadError  # noqa: E402
 
 L = keras.layers
 
