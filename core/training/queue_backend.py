@@ -68,23 +68,23 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def _default_sqlite_path() -> Path:
-    """``<model cache>/queue/training-queue.sqlite``; where that folder cannot be made and this
-    process consumes its own queue, a fresh ``tempfile.mkdtemp`` folder (private, unpredictable)."""
+def _default_sqlite_path(shared: bool) -> Path:
+    """``<model cache>/queue/training-queue.sqlite``; where that folder cannot be made and the queue
+    is not ``shared`` with other processes, a fresh ``tempfile.mkdtemp`` folder (private, unpredictable)."""
     from core.training.store import default_cache_dir
 
     folder = default_cache_dir() / "queue"
     try:
         return private_dir(folder) / "training-queue.sqlite"
     except QueueConfigError:
-        if os.environ.get(CONSUMER_ENV_VAR, "").strip().lower() == "external":
+        if shared:
             raise                           # web processes and the worker must share one file
         fallback = Path(tempfile.mkdtemp(prefix="neural-explainer-queue-"))
         _log.warning("training queue: %s is not usable, using the private folder %s", folder, fallback)
         return fallback / "training-queue.sqlite"
 
 
-def queue_storage(url: str | None = None, *, check: bool = True) -> huey.Huey:
+def queue_storage(url: str | None = None, *, check: bool = True, shared: bool | None = None) -> huey.Huey:
     """The Huey instance for ``url`` (default ``$NEURAL_EXPLAINER_QUEUE_URL``), with JSON messages.
 
     ``redis://[:PASSWORD@]host:port/db`` (or ``rediss://``, ``unix://``) gives a ``RedisHuey``;
@@ -95,6 +95,10 @@ def queue_storage(url: str | None = None, *, check: bool = True) -> huey.Huey:
     ----------
     check : bool, optional
         Ping Redis now, so a missing or wrong password is reported here, not at the first job.
+    shared : bool, optional
+        Other processes use this queue (the training worker; web processes, which is what
+        ``$NEURAL_EXPLAINER_QUEUE_CONSUMER=external`` says when None): the default SQLite file must
+        then be the model cache's, never a private temporary one (raise instead).
 
     Raises
     ------
@@ -116,7 +120,9 @@ def queue_storage(url: str | None = None, *, check: bool = True) -> huey.Huey:
         if not path.parent.is_dir():
             private_dir(path.parent)
     elif not url:
-        path = _default_sqlite_path()
+        if shared is None:
+            shared = os.environ.get(CONSUMER_ENV_VAR, "").strip().lower() == "external"
+        path = _default_sqlite_path(shared)
     else:
         raise ValueError(f"{QUEUE_URL_ENV_VAR} must be redis://... or sqlite:///path, got {redact(url)!r}")
     storage = huey.SqliteHuey(QUEUE_NAME, filename=str(path), results=False, serializer=serializer)

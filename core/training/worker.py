@@ -40,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     from core.models import runtime
 
     logging.info("training on %s", runtime.configure_devices())       # before any model is built
-    queue = jobs.TrainingQueue(max_concurrent=workers, consume=False)   # registers the task
+    storage = jobs.queue_storage(shared=True)                          # the web processes' queue
+    queue = jobs.TrainingQueue(storage, max_concurrent=workers, consume=False)   # registers the task
     consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
     consumer.run()
     return 0

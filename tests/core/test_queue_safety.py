@@ -231,4 +231,7 @@ def test_an_unusable_cache_gives_a_private_temporary_folder_or_a_clear_error(tmp
     monkeypatch.setenv(jobs.CONSUMER_ENV_VAR, "external")     # web processes + worker must share one file
     with pytest.raises(QueueConfigError, match="NEURAL_EXPLAINER_CACHE"):
         queue_storage()
+    monkeypatch.delenv(jobs.CONSUMER_ENV_VAR)
+    with pytest.raises(QueueConfigError, match="cannot be made private"):
+        queue_storage(shared=True)                            # the training worker's call
     assert os.path.basename(jobs.redact("redis://:pw@h:1/0")) == "0" and "pw" not in jobs.redact("redis://:pw@h:1/0")
