@@ -88,6 +88,9 @@ class _Walker:
             raise ModelLoadError(f"the model has {len(cfg['layers'])} layers, more than the "
                                  f"{self.limits.layers} layers this app loads; upload a smaller model")
         name = f"model {str(cfg.get('name', 'model'))!r}"
+        if depth and config.get("compile_config"):
+            raise ModelLoadError(f"nested {name} was compiled (Keras would compile it while loading); save "
+                                 "the outer model with the inner one uncompiled")
         if cls == "Sequential":
             declared = (_declared_shape({"input_shape": cfg.get("build_input_shape")}, name)
                         or _declared_shape(config.get("build_config"), name))

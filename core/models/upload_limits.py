@@ -127,6 +127,16 @@ def read_config(data: bytes, limits: UploadLimits) -> tuple[dict, int]:
 
 
 SERIALISER_MARKERS = {"__keras_tensor__", "__tuple__", "__numpy__"}
+FUNCTION_MODULES = ("builtins", "keras.activations")
+
+
+def _builtin_function(node: dict) -> bool:
+    """A function saved by name that Keras looks up among its own (``relu``, ``gelu``...)."""
+    name, module = node.get("config"), node.get("module")
+    keras_module = isinstance(module, str) and (module in FUNCTION_MODULES
+                                                 or module.startswith("keras.src.activations"))
+    return (keras_module and isinstance(name, str) and name.isidentifier()
+            and node.get("registered_name") in (None, "function"))
 
 
 def check_classes(config, *, max_depth: int = 64) -> None:
@@ -139,6 +149,8 @@ def check_classes(config, *, max_depth: int = 64) -> None:
     ModelLoadError
         Naming the Lambda layer, the custom class, or the Keras class the checker cannot size.
     """
+    if isinstance(config, dict) and "compile_config" in config:      # Keras drops it (compile=False)
+        config = {k: v for k, v in config.items() if k != "compile_config"}
     stack = [(config, 0)]
     while stack:
         node, depth = stack.pop()
@@ -158,6 +170,8 @@ def check_classes(config, *, max_depth: int = 64) -> None:
                                  "safety (Keras safe_mode). Use built-in layers only.")
         if name in SERIALISER_MARKERS and module is None:
             continue
+        if name == "function" and _builtin_function(node):
+            continue                                          # an activation by name, e.g. "relu"
         if not isinstance(name, str) or not isinstance(module, str) or not (
                 module == "keras" or module.startswith("keras.")):
             raise ModelLoadError(f"the model uses the custom class {str(name)!r}, which is not part of Keras; "
@@ -165,8 +179,6 @@ def check_classes(config, *, max_depth: int = 64) -> None:
         if node.get("registered_name") not in (None, name):
             raise ModelLoadError(f"the model's {name} is registered as {node['registered_name']!r}, a "
                                  "custom object; only models made of built-in layers can be loaded")
-        if name == "function" and isinstance(node.get("config"), str):
-            continue                                          # a built-in activation, by name
         if name not in LAYER_CLASSES | MODEL_CLASSES | OTHER_CLASSES:
             raise ModelLoadError(
                 f"the model has a {name}, which this app cannot size before loading; it accepts "

@@ -243,3 +243,38 @@ def test_image_input_is_checked_before_keras(tmp_path, keras_spy):
         load_user_model(mlp, image_input=True)
     assert keras_spy == {"layers": [], "load_model": 0}
     assert load_user_model(mlp).count_params() == 7850
+
+
+def test_a_compiled_and_trained_model_loads(tmp_path):
+    """What students upload: compiled, fitted (optimizer slots in the weights file), a function
+    object as an activation; Keras drops the compile config with compile=False."""
+    inputs = keras.Input((12, 12, 1))
+    x = keras.layers.Conv2D(4, 3, activation=keras.activations.gelu, name="conv")(inputs)
+    x = keras.layers.Activation(keras.activations.relu, name="act")(keras.layers.Flatten()(x))
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax", name="out")(x))
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    rng = np.random.default_rng(0)
+    model.fit(rng.random((8, 12, 12, 1)), rng.integers(0, 2, 8), epochs=1, verbose=0)
+    loaded = load_user_model(saved(model, tmp_path), image_input=True)
+    x = rng.random((1, 12, 12, 1)).astype(np.float32)
+    np.testing.assert_allclose(loaded(x), model(x), rtol=1e-5, atol=1e-6)
+
+
+def test_functions_saved_by_name_must_be_keras_ones():
+    from core.models.upload_check import inspect_config
+
+    config = hm.sequential((4,), hm.layer("Activation", "act", activation={
+        "module": "builtins", "class_name": "function", "config": "relu", "registered_name": "function"}))
+    assert inspect_config(config).parameters == 0
+    config["config"]["layers"][1]["config"]["activation"]["module"] = "os"
+    with pytest.raises(ModelLoadError, match="custom class 'function'"):
+        inspect_config(config)
+
+
+def test_a_nested_model_compiled_on_its_own_is_refused():
+    from core.models.upload_check import inspect_config
+
+    inner = hm.sequential((4,), hm.layer("Dense", "d", units=2), name="inner")
+    inner["compile_config"] = {"optimizer": "adam", "loss": "mse"}
+    with pytest.raises(ModelLoadError, match="nested model 'inner' was compiled"):
+        inspect_config(hm.sequential((4,), inner, name="outer"))
