@@ -119,7 +119,7 @@ def cross_entropy(target, probs, *, eps: float = 1e-7) -> np.ndarray:
     Returns
     -------
     ndarray of shape (...,), float64
-        For the seed's "7" against the uniform 0.1: ``-ln 0.1 = 2.302585``.
+        For the course's "7" against the uniform 0.1: ``-ln 0.1 = 2.302585``.
 
     Raises
     ------

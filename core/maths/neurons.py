@@ -108,7 +108,7 @@ def mcculloch_pitts(x, *, inhibitory=(), threshold: float, veto: bool = False) -
     inhibitory : sequence of int
         0-based indices of the inhibitory inputs; all others are excitatory.
     threshold : float
-        The seed's ``b`` in 1.1.6 (AND: 2, OR: 1, NOT with one inhibitory input: 0).
+        The course's ``b`` in §1.1.6 (AND: 2, OR: 1, NOT with one inhibitory input: 0).
     veto : bool, default False
         False: the course's rule (an inhibitory input counts −1); True: the 1943 rule (it vetoes).
 
@@ -283,7 +283,7 @@ def truth_table(weights, bias: float, *, bipolar: bool = False) -> TruthTable:
 
     Examples
     --------
-    The seed's AND neuron (1.2.1): potentials −1.5, −0.5, −0.5, 0.5 and outputs 0, 0, 0, 1.
+    The course's AND neuron (§1.2.1): potentials −1.5, −0.5, −0.5, 0.5 and outputs 0, 0, 0, 1.
     """
     w = _vector(weights, "weights")
     x = input_rows(w.size, bipolar=bipolar)
@@ -419,7 +419,7 @@ def two_layer_table(
     References
     ----------
     y = (x1 ∧ ¬x2) ∨ (¬x1 ∧ x2), Course notes, *Introduction to deep learning* §1.2.5; the weights
-    are derived (the seed's network figure is missing).
+    are derived (the course's network figure is missing).
     """
     hw = np.asarray(hidden_weights, dtype=np.float64)
     hb = np.asarray(hidden_bias, dtype=np.float64)

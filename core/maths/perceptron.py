@@ -165,7 +165,7 @@ def train_perceptron(x, targets, *, weights=None, bias: float = 0.0, learning_ra
         Initial weights; zeros by default.
     bias : float, default 0
     learning_rate : float > 0, default 1
-        The seed's ``eta`` (``gamma``). With bipolar targets a mistake moves ``w`` by ``±2 eta x``.
+        The course's ``eta`` (``gamma``). With bipolar targets a mistake moves ``w`` by ``±2 eta x``.
     max_epochs : int >= 1, default 100
         Cap; ``max_epochs * N`` may not exceed 200,000.
     order_seed : int or None, default None
@@ -186,7 +186,7 @@ def train_perceptron(x, targets, *, weights=None, bias: float = 0.0, learning_ra
 
     Examples
     --------
-    The fruit example (seed 2.3): ``train_perceptron(FRUIT_X, FRUIT_TARGETS, weights=(-30, 300),
+    The fruit example (Course notes, *Introduction to deep learning* §2.3): ``train_perceptron(FRUIT_X, FRUIT_TARGETS, weights=(-30, 300),
     bias=-1230, learning_rate=0.01)`` updates once (sample 2) to ``w = (−27.72, 300.304)``,
     ``b = −1229.98`` and converges in epoch 2 (``FRUIT_X``, ``FRUIT_TARGETS``: :mod:`core.data.perceptron_sets`).
 
@@ -209,7 +209,7 @@ def train_perceptron(x, targets, *, weights=None, bias: float = 0.0, learning_ra
 
 def train_hebb(x, targets, *, weights=None, bias: float = 0.0, delta: float = 1.0, max_epochs: int = 100,
                order_seed: int | None = None) -> TrainingResult:
-    """Train one binary threshold neuron with the Hebb rule exactly as the seed prints it.
+    """Train one binary threshold neuron with the Hebb rule exactly as the course prints it.
 
     When the neuron fires (``y = 1``): ``w_i += delta`` for every active input (``x_i = 1``) and the
     bias (``x_0 = 1``) if the target is 1; ``w_i −= delta`` for them if the target is 0. When it does
@@ -222,7 +222,7 @@ def train_hebb(x, targets, *, weights=None, bias: float = 0.0, delta: float = 1.
     weights : array_like of shape (n,), optional (zeros)
     bias : float, default 0
     delta : float > 0, default 1
-        The seed's ``Δ``.
+        The course's ``Δ``.
     max_epochs, order_seed
         As :func:`train_perceptron`.
 

@@ -187,7 +187,7 @@ def layer_formula(layer) -> str:
 
 def layer_table(model, *, batch_size: int = 1) -> list[dict]:
     """One row per layer of a built Keras model: the one layer table of the app (the Layer
-    arithmetic page, the CNN activations page's models, the seed's DCGAN).
+    arithmetic page, the CNN activations page's models, the course's DCGAN).
 
     Parameters
     ----------

@@ -404,8 +404,8 @@ def reconstruct(model, images) -> np.ndarray:
 def reconstruction_error(model, images) -> np.ndarray:
     """Per-image mean squared reconstruction error, ``(N,)`` float32 (pixel units of [0, 1]).
 
-    An autoencoder reconstructs well only data like its training data (seed
-    Course notes, *Autoencoders and convolutional networks*, *Autoencoders in deep learning*), so a large error flags an anomaly.
+    An autoencoder reconstructs well only data like its training data
+    (Course notes, *Autoencoders and convolutional networks*, *Autoencoders in deep learning*), so a large error flags an anomaly.
     """
     x = _as_images(images)
     return np.mean((reconstruct(model, x) - x[..., 0]) ** 2, axis=(1, 2)).astype(np.float32)
