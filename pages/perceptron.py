@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from core.adapters import ui, url_state
+from core.adapters.sources import sources_panel
 from core.adapters.editor_bounds import bounded_editor
 from core.figures.neurons import decision_figure, epoch_figure, padded_range
 from core.maths.perceptron import (RULE_CONVENTION, mistake_bound, predict, train, train_adaline, train_hebb,
@@ -194,3 +195,4 @@ if data == "fruit":
 with st.expander(f"Log of the first {k} steps", expanded=not lecture):
     st.dataframe(pd.DataFrame(result.rows(k)), hide_index=True, width="stretch")
 ui.show_source({"perceptron": train_perceptron, "hebb": train_hebb, "adaline": train_adaline}[rule])
+sources_panel({"intro_dl": ["2.1", "2.2", "2.3", "3.2"]}, ["rosenblatt1958", "novikoff1962", "widrow_hoff1960"])

@@ -21,7 +21,6 @@ from core.maths.convolution1d import (MAX_NUMBERS_CHARS, MAX_TYPED_NUMBERS, MODE
 from core.data.course import cite
 from core.maths.image_gradients import brightened, gradient_magnitude
 
-SEED_000 = "000_05cde12013bfe355.txt"
 
 
 def _signed(values, title: str, *, height: int = 260):
@@ -31,8 +30,9 @@ def _signed(values, title: str, *, height: int = 260):
 
 
 def one_dimensional() -> None:
-    """1-D convolution first (seed 000 L471-476): partial sums, modes, np.convolve vs np.correlate."""
-    st.markdown(f"Convolution starts on a **1-D signal** ({SEED_000} L471–476): `np.convolve(x, w)` flips "
+    """1-D convolution first (Course notes, *Autoencoders and convolutional networks*, *CNNs: convolution*):
+    partial sums, modes, np.convolve vs np.correlate."""
+    st.markdown(f"Convolution starts on a **1-D signal** ({cite('ae_cnn', 'CNNs: convolution')}): `np.convolve(x, w)` flips "
                 "`w` and slides it along `x`; each output is the sum of the products where they overlap. "
                 "`np.correlate` slides `w` without the flip — what a convolutional layer does. Edit the numbers.")
     for key, value in (("conv1d_x", ", ".join(f"{v:g}" for v in SIGNAL_1D)),
@@ -74,7 +74,7 @@ def one_dimensional() -> None:
                    f"{'yes' if np.allclose(cvals, np.correlate(x, w, mode)) else 'no'}.")
     if (tuple(x) == SIGNAL_1D and tuple(w) == KERNEL_1D and mode == "full"):
         ok = np.allclose(values, CONVOLVE_1D_FULL)
-        (st.success if ok else st.error)("The seed prints `[0 1 1 3 5 2 8]`" + (" — reproduced." if ok else "."))
+        (st.success if ok else st.error)("The course prints `[0 1 1 3 5 2 8]`" + (" — reproduced." if ok else "."))
     st.caption("Each term is signal value · weight; where the kernel hangs over the ends of x ('full' and "
                "'same'), the missing samples count as 0 and are left out. In 2-D the kernel slides along rows *and* columns and the products are summed over the "
                "window (the sections above); flipping then means rotating by 180°.")
@@ -92,13 +92,14 @@ def _volume_channels(volume: np.ndarray, title: str, *, signed: bool) -> None:
 
 
 def volume() -> None:
-    """Several 3-D kernels make an output volume: seed 003 L106-115 and the cs231n demo (seed 000)."""
+    """Several 3-D kernels make an output volume: Course notes, *CNN building blocks and classic networks*,
+    *Convolution with multiple filters*, and the cs231n demo (*Autoencoders and convolutional networks*)."""
     st.markdown("A kernel on an RGB image is **3-D**: f × f × 3, one slice per channel, and the three channel "
                 "sums plus one bias make **one** output value. **Each kernel gives one output channel**, so "
                 "n × n × n_c ∗ (n_c′ kernels of f × f × n_c) → (n − f + 1) × (n − f + 1) × n_c′ "
-                "(003_de28f4f738ce9072.txt L106–115).")
-    examples = {"rgb": "RGB 6×6×3, two 3×3×3 kernels → 4×4×2 (seed 003)",
-                "cs231n": "cs231n demo: 5×5×3, pad 1, stride 2 → 3×3×2 (seed 000)"}
+                f"({cite('cnn_classics', 'Convolution with multiple filters')}).")
+    examples = {"rgb": "RGB 6×6×3, two 3×3×3 kernels → 4×4×2 (Ng)",
+                "cs231n": "cs231n demo: 5×5×3, pad 1, stride 2 → 3×3×2"}
     url_state.url_default("conv_vol", "volume", "rgb", choices=examples)
     which = st.radio("Example", list(examples), key="conv_vol", format_func=examples.get, horizontal=True)
     seed = 0
@@ -128,17 +129,18 @@ def volume() -> None:
             + f"\n{' + '.join(f'{v:g}' for v in terms.channel_sums).replace('+ -', '− ')} + bias "
               f"{terms.bias:g} = {terms.value:g}", language=None, wrap_lines=True)
     if which == "cs231n":
-        st.markdown("The seed's own **Output Volume (3×3×2)** (000_05cde12013bfe355.txt L641–654):")
-        _volume_channels(CS231N_OUTPUT_PRINTED, "seed's o", signed=True)
-        st.caption("Its input volume and filter W0 are lost from the seed's text (the cs231n demo draws them at "
+        st.markdown(f"The course's own **Output Volume (3×3×2)** ({cite('ae_cnn', '2D convolution on volumes')}):")
+        _volume_channels(CS231N_OUTPUT_PRINTED, "course's o", signed=True)
+        st.caption("Its input volume and filter W0 are lost from the course's text (the cs231n demo draws them at "
                    "random), so these numbers cannot be recomputed; the shapes are the same. W1 above is the "
-                   "seed's, with the three values lost from its middle slice set to 0.")
+                   "course's, with the three values lost from its middle slice set to 0.")
 
 
 def gradient_magnitude_section(image: np.ndarray, image_key: str) -> None:
-    """Seed 000 L611-625: the Scharr pair as one complex kernel, |grad|, boundary 'symm'."""
+    """The Scharr pair as one complex kernel, |grad|, boundary 'symm' (Course notes, *Autoencoders and
+    convolutional networks*, *Convolution in TensorFlow and SciPy*)."""
     gray = image if image.ndim == 2 else image.mean(axis=2)
-    st.markdown(f"The course filters a photo with SciPy ({SEED_000} L611–625): "
+    st.markdown(f"The course filters a photo with SciPy ({cite('ae_cnn', 'Convolution in TensorFlow and SciPy')}): "
                 "`grad = signal.convolve2d(arr, kernel, mode='same', boundary='symm')` and shows "
                 "`np.absolute(grad)`. Its `kernel` is SciPy's example: the **Scharr pair as one complex "
                 "kernel** — real part the horizontal gradient gx, imaginary part the vertical gradient gy — "
@@ -166,11 +168,12 @@ def gradient_magnitude_section(image: np.ndarray, image_key: str) -> None:
 
 
 def xo_example() -> None:
-    """Rohrer's X/O example (seed 000 L742-830): score / 9, the map before and after ReLU."""
+    """Rohrer's X/O example (Course notes, *Autoencoders and convolutional networks*, *CNN simple
+    example*): score / 9, the map before and after ReLU."""
     scores = xo_scores("x")
-    st.markdown("Brandon Rohrer's example (000_05cde12013bfe355.txt L742–830): a 9 × 9 **X** of +1 and −1 and "
+    st.markdown(f"Brandon Rohrer's example ({cite('ae_cnn', 'CNN simple example')}): a 9 × 9 **X** of +1 and −1 and "
                 "a 3 × 3 diagonal feature. The **match score** multiplies feature and patch pixel by pixel, adds "
-                "up and **divides by the number of pixels in the feature, 9** (L763).")
+                "up and **divides by the number of pixels in the feature, 9**.")
     c1, c2 = st.columns([3, 2])
     with c1:
         ui.show_figure(_signed(x_and_o("x"), "Image: X (+1 / −1)", height=330), key="conv_xo_img")
@@ -179,7 +182,7 @@ def xo_example() -> None:
     agree = (int(scores.sums[0, 0]) + 9) // 2
     st.markdown(f"Top-left window: {agree} of the 9 pixels agree with the feature (+1 each) and {9 - agree} "
                 f"disagrees (−1), so the sum of products is **{agree} − {9 - agree} = {scores.sums[0, 0]}**, and **{scores.sums[0, 0]} / 9 = {scores.scores[0, 0]:.4f}**, which the "
-                f"seed prints as **{scores.printed[0, 0]:.2f}** (cut after two decimals; rounded it would be "
+                f"course prints as **{scores.printed[0, 0]:.2f}** (cut after two decimals; rounded it would be "
                 f"{scores.scores[0, 0]:.2f}). A perfect match gives 9 / 9 = 1.00, along the diagonal.")
     m1, m2 = st.columns(2)
     with m1:
@@ -188,4 +191,4 @@ def xo_example() -> None:
     with m2:
         ui.show_figure(_signed(scores.relu, "After ReLU: every negative → 0", height=380), key="conv_xo_after")
     st.caption(f"{int((scores.printed < 0).sum())} of the 49 scores are negative (a patch that looks like the "
-               "opposite of the feature); ReLU (L809) sets them to 0. The values are the seed's, L826–830.")
+               "opposite of the feature); ReLU sets them to 0. The values are the course's.")
