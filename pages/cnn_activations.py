@@ -9,6 +9,8 @@ import streamlit as st
 
 from core.adapters import cached, image_input, model_menu, ui, url_state, widgets
 from core.adapters import training_queue
+from core.adapters.sources import sources_panel
+from core.data.course import cite
 from core.training import jobs as training_jobs
 from core.figures.common import matrix_figure
 from core.figures.models import (confusion_figure, history_figure, kernels_grid_figure, mosaic_figure,
@@ -22,7 +24,8 @@ st.title("CNN activations")
 st.markdown(
     "A trained CNN turns a digit into **feature maps**: each filter of a convolution layer lights up "
     "where its pattern appears, pooling halves the maps, and the dense layers turn them into ten "
-    "class probabilities. This is the course's MNIST network (seed 001: Conv 16 → Pool → Conv 32 → "
+    "class probabilities. This is the course's MNIST network "
+    f"({cite('keras_cnn', 'CNN example in Keras: written character recognition (II)')}: Conv 16 → Pool → Conv 32 → "
     "Pool → Dense 32 → Dense 10, **30,762 parameters**) with its real trained weights."
 )
 with ui.loading_models():     # these import TensorFlow: after the title, so a first visit shows the page at once
@@ -226,7 +229,8 @@ if bundle.manifest:
         where = {"shipped": "shipped with the app", "cache": "from the cache", "trained": "trained now"}
         st.caption(f"Data: {m['data']['source']} · device: {m['device']} · {n_epochs} epoch{'s' * (n_epochs > 1)}, "
                    f"batch {m['config']['batch_size']} · weights: {where.get(bundle.status, bundle.status)}. "
-                   "The seed reports 98.92 % test accuracy on the full 60,000-image MNIST (001, L307).")
+                   "The course reports 98.92 % test accuracy on the full 60,000-image MNIST "
+                   f"({cite('keras_cnn', 'CNN example in Keras: written character recognition (II)')}).")
         ui.show_figure(cached.shared_view(("act_history", bundle.key), lambda: history_figure(m["history"])),
                        key="act_history")
         ui.show_figure(cached.shared_view(("act_confusion", bundle.key), lambda: confusion_figure(
@@ -246,3 +250,7 @@ if bundle.manifest:
         training_status(st.session_state.act_rt_job["config"].key)
 
 ui.show_source(activation_model, fully_convolutional_trunk, match_handmade_kernels)
+sources_panel({"keras_cnn": ["CNNs: structure and components", "CNN example in Keras: written character recognition (I)",
+                             "CNN example in Keras: written character recognition (II)"],
+               "ae_cnn": ["CNN simple example"]},
+              ["lecun1998", "zeiler_fergus2014", "keras_conv2d", "keras_mnist"])
