@@ -46,7 +46,7 @@ def model_menu(trained: Mapping[str, tuple[str, str]], *, prefix: str = "act") -
     if key == choice.UPLOAD:
         upload_file = st.file_uploader("Your Keras model (.keras)", type=["keras"], key=f"{prefix}_model_file",
                                        help="Saved with model.save('name.keras'). Lambda layers and custom code "
-                                            "are refused (Keras safe mode).")
+                                            "are refused (Keras safe mode). " + _upload_limits_text())
         upload = None if upload_file is None else upload_file.getvalue()
     elif key in IMAGENET_MODELS:
         imagenet_ready = imagenet_weights_cached(key)      # installed by the operator's `make data`, or not
@@ -60,3 +60,13 @@ def model_menu(trained: Mapping[str, tuple[str, str]], *, prefix: str = "act") -
         {"info": st.info, "warning": st.warning, "error": st.error}[picked.level](picked.notice)
     url_state.sync_url(model=key if key in linkable else choice.FALLBACK)
     return picked
+
+
+def _upload_limits_text() -> str:
+    """The bounds a model upload meets (``core.models.upload_limits.UploadLimits``), in words."""
+    from core.models.upload_limits import UploadLimits
+
+    lim = UploadLimits()
+    return (f"At most {lim.parameters / 1e6:g} M parameters, {lim.layers} layers, one input of at most "
+            f"{lim.input_height} × {lim.input_width} × {lim.input_channels}, "
+            f"{lim.archive_bytes // 2**20} MB unpacked.")
