@@ -44,7 +44,8 @@ class WorkedExample:
     expected_map : ndarray or None
         The whole feature map where the seed (or its figure) gives it.
     source : str
-        The course document, as :func:`core.data.course.cite` writes it; "[external]" where the numbers come from the figure the seed lost.
+        The course document, as :func:`core.data.course.cite` writes it; "[external]" where the numbers come
+        from the figure the seed lost.
     note : str
     """
 
@@ -124,7 +125,8 @@ DIAGONAL_PATTERNS: dict[str, np.ndarray] = {
     "'\\' diagonal": _f([[1, 0], [0, 1]]),
     "empty": _f([[0, 0], [0, 0]]),
 }
-"""2×2 test patterns for the seed's diagonal detectors (Course notes, *Convolution, pooling and tensors* §2.11)."""
+"""2×2 test patterns for the seed's diagonal detectors (Course notes, *Convolution, pooling and tensors*
+§2.11)."""
 
 
 def diagonal_strip() -> np.ndarray:
@@ -182,12 +184,14 @@ WORKED_EXAMPLES: dict[str, WorkedExample] = {e.key: e for e in _EXAMPLES}
 SIGNAL_1D = (0.0, 1.0, 2.0, 3.0, 4.0)
 KERNEL_1D = (1.0, -1.0, 2.0)
 CONVOLVE_1D_FULL = (0.0, 1.0, 1.0, 3.0, 5.0, 2.0, 8.0)
-"""``np.convolve([0,1,2,3,4], [1,-1,2])`` as printed in Course notes, *Autoencoders and convolutional networks*, *CNNs: convolution*."""
+"""``np.convolve([0,1,2,3,4], [1,-1,2])`` as printed in Course notes, *Autoencoders and convolutional
+networks*, *CNNs: convolution*."""
 
 
 # --- seed 000: Brandon Rohrer's X / O -----------------------------------------------------------------
 XO_FEATURE = _f([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]])
-"""The diagonal 3×3 feature of Rohrer's example (Course notes, *Autoencoders and convolutional networks*, *CNN simple example*)."""
+"""The diagonal 3×3 feature of Rohrer's example (Course notes, *Autoencoders and convolutional networks*, *CNN
+simple example*)."""
 
 
 @dataclass(frozen=True)
@@ -201,7 +205,8 @@ class XOScores:
     scores : ndarray (7, 7), float64
         ``sums / 9``: "divide by the total number of pixels in the feature".
     printed : ndarray (7, 7), float64
-        ``scores`` cut after two decimals, as the course prints them (7/9 = 0.777… → 0.77); rounding would give 0.78.
+        ``scores`` cut after two decimals, as the course prints them (7/9 = 0.777… → 0.77); rounding would
+        give 0.78.
     relu : ndarray (7, 7), float64
         ``max(printed, 0)``: "wherever a negative number occurs, swap it out for a 0".
     """

@@ -24,8 +24,9 @@ def hand_made_edges(rgb: np.ndarray, *, canny_sigma: float = 2.0) -> dict[str, n
     -------
     dict
         ``"sobel"``: float32 (H, W) in [0, 1], sqrt(Gx² + Gy²) with the Convolution page's kernels
-        ``sobel_vertical`` / ``sobel_horizontal`` (Course notes, *CNNs and regularisation in Keras*, *More filters*), 'same' padding that repeats the
-        edge pixels (so the photo's border is not an edge), divided by its maximum; ``"canny"``: float32 (H, W) of 0/1, scikit-image's Canny.
+        ``sobel_vertical`` / ``sobel_horizontal`` (Course notes, *CNNs and regularisation in Keras*, *More
+        filters*), 'same' padding that repeats the edge pixels (so the photo's border is not an edge), divided
+        by its maximum; ``"canny"``: float32 (H, W) of 0/1, scikit-image's Canny.
     """
     from skimage.feature import canny
 

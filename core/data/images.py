@@ -205,8 +205,9 @@ def load_sample(name: str) -> np.ndarray:
 def line_image(angle: int, size: int = 5, *, value: float = 1.0) -> np.ndarray:
     """A 1-pixel line through the centre of a zero ``(size, size)`` image.
 
-    ``angle`` is 0 (horizontal), 45 ('/', bottom-left to top-right), 90 (vertical) or 135 ('\\').
-    Used with the course's line detectors (*CNNs and regularisation in Keras*): each gives 6 on its own line, 0 on the others.
+    ``angle`` is 0 (horizontal), 45 ('/', bottom-left to top-right), 90 (vertical) or 135 ('\\'). Used with
+    the course's line detectors (*CNNs and regularisation in Keras*): each gives 6 on its own line, 0 on the
+    others.
     """
     if angle not in (0, 45, 90, 135):
         raise ValueError(f"`angle` must be 0, 45, 90 or 135, got {angle}.")
@@ -246,7 +247,8 @@ def impulse(size: int = 7) -> np.ndarray:
 
 
 def x_and_o(which: str = "x") -> np.ndarray:
-    """Brandon Rohrer's 9×9 ±1 images of an X or an O (Course notes, *Autoencoders and convolutional networks*, *CNN simple example*)."""
+    """Brandon Rohrer's 9×9 ±1 images of an X or an O (Course notes, *Autoencoders and convolutional
+    networks*, *CNN simple example*)."""
     n = 9
     img = -np.ones((n, n), np.float32)
     idx = np.arange(1, n - 1)

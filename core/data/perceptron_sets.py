@@ -98,9 +98,9 @@ def training_set(name: str, *, seed: int = 0, n_per_class: int = 15) -> Training
     Parameters
     ----------
     name : {"fruit", "blobs", "AND", "OR", "XOR"}
-        "fruit": the seed's four fruits (2.3.1), weight in g and length in cm, C1 = label 1.
-        "blobs": two Gaussian clouds, linearly separable by construction (points closer than 0.15 to
-        a random line through their middle are redrawn), in shuffled order. "AND"/"OR"/"XOR": the four binary rows.
+        "fruit": the seed's four fruits (2.3.1), weight in g and length in cm, C1 = label 1. "blobs": two
+        Gaussian clouds, linearly separable by construction (points closer than 0.15 to a random line through
+        their middle are redrawn), in shuffled order. "AND"/"OR"/"XOR": the four binary rows.
     seed : int, default 0
         For "blobs": ``np.random.default_rng(seed)``.
     n_per_class : int, 1..200, default 15

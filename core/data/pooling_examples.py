@@ -23,7 +23,8 @@ def xo_feature_map() -> np.ndarray:
 
     References
     ----------
-    Course notes, *Autoencoders and convolutional networks*, *CNN simple example* (the 48 printed values after the leading 0.77).
+    Course notes, *Autoencoders and convolutional networks*, *CNN simple example* (the 48 printed values after
+    the leading 0.77).
     """
     from core.data.images import x_and_o
 

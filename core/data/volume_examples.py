@@ -4,17 +4,18 @@ Two examples for the Convolution page, each an input ``(H, W, C)``, kernels ``(f
 Keras' layout, biases ``(F,)`` and the settings, computed with
 :func:`core.maths.convolution.conv2d_layer` (checked against ``tf.nn.conv2d`` in the tests):
 
-* **Several kernels make a volume** (Course notes, *CNN building blocks and classic networks*, *Convolution with multiple filters*): an RGB 6×6×3 input
-  and two 3×3×3 kernels give a 4×4×2 output, ``n×n×n_c ∗ f×f×n_c → (n−f+1)×(n−f+1)×n_c′`` with
-  ``n_c′`` the number of kernels. The two kernels are Ng's (the course the seed follows
-  [external]): vertical edges in the red channel only, and vertical edges in every channel. The
-  red channel is the 6×6 matrix of the course's edge example, so output channel 0 repeats its map.
-* **The cs231n walk-through** (Course notes, *Autoencoders and convolutional networks*, *2D convolution on volumes*): a 5×5×3 input, padding 1,
-  stride 2 and two 3×3×3 filters give a 3×3×2 "Output Volume". The seed keeps filter W1 (two of
-  its three slices whole, six values of the middle one) and the printed output volume, but the
-  input volume and filter W0 are lost (the cs231n demo draws them at random), so its numbers
-  cannot be recomputed. The walk-through here uses the seed's W1 (the three lost values set to
-  0), the demo's biases (b0 = 1, b1 = 0 [external]) and an input and W0 drawn from a seed.
+* **Several kernels make a volume** (Course notes, *CNN building blocks and classic networks*, *Convolution
+  with multiple filters*): an RGB 6×6×3 input and two 3×3×3 kernels give a 4×4×2 output,
+  ``n×n×n_c ∗ f×f×n_c → (n−f+1)×(n−f+1)×n_c′`` with ``n_c′`` the number of kernels. The two kernels are Ng's
+  (the course the seed follows [external]): vertical edges in the red channel only, and vertical edges in
+  every channel. The red channel is the 6×6 matrix of the course's edge example, so output channel 0 repeats
+  its map.
+* **The cs231n walk-through** (Course notes, *Autoencoders and convolutional networks*, *2D convolution on
+  volumes*): a 5×5×3 input, padding 1, stride 2 and two 3×3×3 filters give a 3×3×2 "Output Volume". The seed
+  keeps filter W1 (two of its three slices whole, six values of the middle one) and the printed output volume,
+  but the input volume and filter W0 are lost (the cs231n demo draws them at random), so its numbers cannot be
+  recomputed. The walk-through here uses the seed's W1 (the three lost values set to 0), the demo's biases (b0
+  = 1, b1 = 0 [external]) and an input and W0 drawn from a seed.
 """
 from __future__ import annotations
 
@@ -60,7 +61,8 @@ def _f(a) -> np.ndarray:
 
 
 def rgb_two_kernels() -> VolumeExample:
-    """6×6×3 ∗ two 3×3×3 kernels → 4×4×2 (Course notes, *CNN building blocks and classic networks*, *Convolution with multiple filters*)."""
+    """6×6×3 ∗ two 3×3×3 kernels → 4×4×2 (Course notes, *CNN building blocks and classic networks*,
+    *Convolution with multiple filters*)."""
     red = _f(NG_6X6)
     image = np.stack([red, red.T, np.full((6, 6), 5, np.float32)], axis=-1)
     edge = KERNELS["vertical_edge"].values
@@ -77,7 +79,8 @@ def rgb_two_kernels() -> VolumeExample:
 
 CS231N_W1_SLICES = {0: _f([[-1, 0, 0], [0, 0, 1], [0, -1, 1]]), 2: _f([[0, 0, -1], [-1, 0, -1], [1, 1, 1]])}
 CS231N_W1_MIDDLE_PRINTED = (1, -1, 1, 0, 1, 1)
-"""What is left of w1[:,:,1] in Course notes, *Autoencoders and convolutional networks*, *2D convolution on volumes* (three values lost)."""
+"""What is left of w1[:,:,1] in Course notes, *Autoencoders and convolutional networks*, *2D convolution on
+volumes* (three values lost)."""
 CS231N_OUTPUT_PRINTED = np.stack([_f([[-1, -5, -5], [2, -2, -8], [-3, -7, -7]]),
                                   _f([[3, 0, -3], [1, 8, 0], [2, 4, 0]])], axis=-1)
 """The course's "Output Volume (3x3x2)", o[:,:,0] and o[:,:,1]; shape (3, 3, 2)."""

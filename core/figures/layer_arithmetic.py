@@ -1,7 +1,7 @@
 """Plotly figures for the Layer arithmetic page. They return figures, never call Streamlit.
 
-Layer types are coloured as in the course's VGG16 figure (Course notes, *CNNs and regularisation in Keras*, *CNNs: transfer learning (II)*):
-grey convolutions, red pooling, blue fully connected, green output.
+Layer types are coloured as in the course's VGG16 figure (Course notes, *CNNs and regularisation in Keras*,
+*CNNs: transfer learning (II)*): grey convolutions, red pooling, blue fully connected, green output.
 """
 from __future__ import annotations
 

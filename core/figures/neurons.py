@@ -1,10 +1,10 @@
 """Plotly figure builders for the Boolean-neuron and perceptron pages. They return figures and
 never call Streamlit.
 
-Colours follow the seed's fruit plot (Course notes, *Introduction to deep learning* §2.3.4: class C1 red, C2 blue) and
-the app's diverging scale: red = the class the neuron fires for (target 1 / +1), blue = the other;
-the region where the neuron outputs 1 is shaded light red, the rest light blue. Wrongly
-classified points carry a black cross, so no answer is given by colour alone.
+Colours follow the seed's fruit plot (Course notes, *Introduction to deep learning* §2.3.4: class C1 red, C2
+blue) and the app's diverging scale: red = the class the neuron fires for (target 1 / +1), blue = the other;
+the region where the neuron outputs 1 is shaded light red, the rest light blue. Wrongly classified points
+carry a black cross, so no answer is given by colour alone.
 """
 from __future__ import annotations
 
@@ -137,7 +137,8 @@ def decision_figure(points, labels, weights, bias: float, *, class_names=("1", "
 
 
 def hidden_lines_figure(table: TwoLayerTable, hidden_weights, hidden_bias, *, title: str = "Input space") -> go.Figure:
-    """The four inputs coloured by the network's target, with each hidden unit's line and the side where it fires."""
+    """The four inputs coloured by the network's target, with each hidden unit's line and the side where it
+    fires."""
     hw, hb = np.asarray(hidden_weights, dtype=np.float64), np.asarray(hidden_bias, dtype=np.float64)
     box = (-0.5, 1.5)
     fig = go.Figure()
@@ -227,7 +228,8 @@ def network_figure(hidden_weights, hidden_bias, output_weights, output_bias: flo
 
 def activation_figure(name: str, *, params: Optional[dict] = None, z_range=(-4.0, 4.0), show_derivative: bool = True,
                       z_mark: Optional[float] = None, height: int = 380) -> go.Figure:
-    """The activation ``name`` (and its derivative, dotted) over ``z_range``; jumps drawn with open/filled dots.
+    """The activation ``name`` (and its derivative, dotted) over ``z_range``; jumps drawn with open/filled
+    dots.
 
     Raises
     ------

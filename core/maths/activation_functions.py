@@ -1,9 +1,9 @@
 """Activation functions of a single neuron and their derivatives, in NumPy.
 
-The neuron computes ``y = f(in)`` from its internal potential ``in = w·x + b``. Seed
-Course notes, *Introduction to deep learning* prints the step function (1.1.7, 3.1.1), the linear and piecewise
-linear functions and the sigmoid with steepness ``alpha`` (3.1.1–3.1.2), and the sigmoid, ReLU,
-leaky ReLU and tanh of a CNN's activation layer (5.2.5).
+The neuron computes ``y = f(in)`` from its internal potential ``in = w·x + b``. The course notes
+*Introduction to deep learning* print the step function (1.1.7, 3.1.1), the linear and piecewise linear
+functions and the sigmoid with steepness ``alpha`` (3.1.1–3.1.2), and the sigmoid, ReLU, leaky ReLU and tanh
+of a CNN's activation layer (5.2.5).
 
 Conventions
 -----------

@@ -1,10 +1,11 @@
 """Two-dimensional convolution as deep-learning layers compute it, written out in NumPy.
 
-What a convolutional layer calls "convolution" is *cross-correlation*: the kernel slides over the
-image without being flipped (Keras ``Conv2D``, ``tf.nn.conv2d``; the course notes *Convolution, pooling and tensors*
-and *CNN building blocks and classic networks* compute it this way). The textbook convolution of
-Course notes, *CNNs and regularisation in Keras*, *Convolution operation: filters, kernels* (``G[i,j] = sum_k sum_l F[i-k, j-l] W[k,l]``) flips the kernel by
-180 degrees first; :func:`convolve2d` does that.
+What a convolutional layer calls "convolution" is *cross-correlation*: the kernel slides over the image
+without being flipped (Keras ``Conv2D``, ``tf.nn.conv2d``; the course notes *Convolution, pooling and tensors*
+and *CNN building blocks and classic networks* compute it this way). The textbook convolution of Course notes,
+*CNNs and regularisation in Keras*, *Convolution operation: filters, kernels*
+(``G[i,j] = sum_k sum_l F[i-k, j-l] W[k,l]``) flips the kernel by 180 degrees first; :func:`convolve2d` does
+that.
 
 Conventions: channels-last, ``(H, W)`` or ``(H, W, C)`` images, ``(kh, kw)`` or ``(kh, kw, C)``
 kernels, float32 results. Output size along one axis, with total padding ``P``, kernel size ``K``,
@@ -101,8 +102,9 @@ def output_size(n: int, kernel_size: int, *, stride: int = 1, padding: PadSpec =
                 dilation: int = 1) -> tuple[int, tuple[int, int]]:
     """Output length along one axis and the padding ``(before, after)`` used.
 
-    ``out = floor((n + p_total - d*(k-1) - 1) / s) + 1``; Course notes, *CNN building blocks and classic networks*, *Strided convolutions*
-    writes it ``floor((n + 2p - f)/s + 1)`` for symmetric padding and no dilation.
+    ``out = floor((n + p_total - d*(k-1) - 1) / s) + 1``; Course notes, *CNN building blocks and classic
+    networks*, *Strided convolutions* writes it ``floor((n + 2p - f)/s + 1)`` for symmetric padding and no
+    dilation.
 
     Parameters
     ----------
@@ -321,7 +323,8 @@ def convolve2d(image, kernel, *, stride=1, padding: PadSpec = "valid", dilation=
     References
     ----------
     Course notes, *CNNs and regularisation in Keras*, *Convolution operation: filters, kernels*:
-    ``G[i,j] = sum_k sum_l F[i-k, j-l] W[k,l]``. On the 308 patch of *Convolution, pooling and tensors* §2.3 the flipped kernel gives -151.
+    ``G[i,j] = sum_k sum_l F[i-k, j-l] W[k,l]``. On the 308 patch of *Convolution, pooling and tensors* §2.3
+    the flipped kernel gives -151.
     """
     return cross_correlate2d(image, flip_kernel(kernel), stride=stride, padding=padding,
                              dilation=dilation, bias=bias, pad_mode=pad_mode)
@@ -398,7 +401,8 @@ class WindowTerms:
     value: float
 
     def expression(self, channel: int = 0, *, decimals: int = 2) -> str:
-        """The weighted sum written out, e.g. ``0·−1 + 0·−1 + … + 154·1 = 308`` (Course notes, *Convolution, pooling and tensors* §2.3)."""
+        """The weighted sum written out, e.g. ``0·−1 + 0·−1 + … + 154·1 = 308`` (Course notes, *Convolution,
+        pooling and tensors* §2.3)."""
         def fmt(v: float) -> str:
             text = f"{v:.{decimals}f}".rstrip("0").rstrip(".")
             return "0" if text in ("-0", "") else text.replace("-", "−")

@@ -71,7 +71,8 @@ class Step1D:
     value: float
 
     def expression(self) -> str:
-        """The partial sum written out, e.g. ``"x[2]·w[0] + x[1]·w[1] + x[0]·w[2] = 2·1 + 1·(−1) + 0·2 = 1"``."""
+        """The partial sum written out, e.g. ``"x[2]·w[0] + x[1]·w[1] + x[0]·w[2] = 2·1 + 1·(−1) + 0·2 = 1"``.
+        """
         def num(v: float) -> str:
             text = f"{v:g}"
             return f"({text.replace('-', '−')})" if v < 0 else text
@@ -132,7 +133,8 @@ def convolve1d_steps(x, w, *, mode: str = "full") -> list[Step1D]:
 
     References
     ----------
-    Course notes, *Autoencoders and convolutional networks*, *CNNs: convolution*: ``np.convolve([0,1,2,3,4], [1,-1,2])`` = ``[0 1 1 3 5 2 8]``.
+    Course notes, *Autoencoders and convolutional networks*, *CNNs: convolution*:
+    ``np.convolve([0,1,2,3,4], [1,-1,2])`` = ``[0 1 1 3 5 2 8]``.
     """
     return _steps(x, w, mode, flip=True)
 

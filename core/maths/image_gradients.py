@@ -1,12 +1,12 @@
 """Gradient magnitude with a complex kernel: the course's image-filtering code, in NumPy.
 
-Course notes, *Autoencoders and convolutional networks*, *Convolution in TensorFlow and SciPy* converts a photo to grey (``convert("L")``), calls
-``scipy.signal.convolve2d(arr, kernel, mode='same', boundary='symm')`` and shows
-``np.absolute(grad)`` as "GRADIENT MAGNITUDE - Feature map", then a brightened copy
-``np.absolute(grad) + 100`` clipped at 255. ``kernel`` is not defined in the seed; the code is
-SciPy's documentation example, whose kernel is the Scharr pair packed into one complex array
-(:data:`core.maths.kernels.SCHARR_COMPLEX`): the real part is the horizontal gradient, the
-imaginary part the vertical one, so ``|grad| = sqrt(gx**2 + gy**2)``.
+Course notes, *Autoencoders and convolutional networks*, *Convolution in TensorFlow and SciPy* converts a
+photo to grey (``convert("L")``), calls ``scipy.signal.convolve2d(arr, kernel, mode='same', boundary='symm')``
+and shows ``np.absolute(grad)`` as "GRADIENT MAGNITUDE - Feature map", then a brightened copy
+``np.absolute(grad) + 100`` clipped at 255. ``kernel`` is not defined in the course; the code is SciPy's
+documentation example, whose kernel is the Scharr pair packed into one complex array
+(:data:`core.maths.kernels.SCHARR_COMPLEX`): the real part is the horizontal gradient, the imaginary part the
+vertical one, so ``|grad| = sqrt(gx**2 + gy**2)``.
 
 ``scipy.signal.convolve2d`` is true convolution (the kernel is flipped); ``boundary='symm'``
 mirrors the image *with* its edge pixel, which NumPy calls ``"symmetric"``. NumPy's
@@ -59,7 +59,8 @@ def complex_convolve2d(image, kernel=SCHARR_COMPLEX, *, boundary: str = "symmetr
 
     References
     ----------
-    Course notes, *Autoencoders and convolutional networks*, *Convolution in TensorFlow and SciPy* (the call); the kernel from SciPy's ``convolve2d`` docs.
+    Course notes, *Autoencoders and convolutional networks*, *Convolution in TensorFlow and SciPy* (the call);
+    the kernel from SciPy's ``convolve2d`` docs.
     """
     img = np.asarray(image, dtype=np.float64)
     if img.ndim != 2:
@@ -86,7 +87,8 @@ def gradient_magnitude(image, kernel=SCHARR_COMPLEX, *, boundary: str = "symmetr
 def brightened(magnitude, *, offset: float = 100.0, ceiling: float = 255.0) -> np.ndarray:
     """The seed's brighter display: ``magnitude + offset``, values above ``ceiling`` set to it.
 
-    Course notes, *Autoencoders and convolutional networks*, *Convolution in TensorFlow and SciPy*: ``grad_biases = np.absolute(grad) + 100;
-    grad_biases[grad_biases > 255] = 255``. Returns float32 of ``magnitude``'s shape.
+    Course notes, *Autoencoders and convolutional networks*, *Convolution in TensorFlow and SciPy*:
+    ``grad_biases = np.absolute(grad) + 100; grad_biases[grad_biases > 255] = 255``. Returns float32 of
+    ``magnitude``'s shape.
     """
     return np.minimum(np.asarray(magnitude, dtype=np.float32) + np.float32(offset), np.float32(ceiling))

@@ -1,7 +1,7 @@
 """A gallery of named image kernels, each with where it comes from and what it detects.
 
-The seed kernels are reproduced exactly as printed in Course notes, *CNNs and regularisation in Keras* (rows top to
-bottom, lines given per kernel). The others are the standard image-processing kernels (Setosa's
+The course's kernels are reproduced exactly as printed in Course notes, *CNNs and regularisation in
+Keras* (rows top to bottom; each kernel's ``source`` names its slide). The others are the standard image-processing kernels (Setosa's
 "Image Kernels", scikit-image, Gonzalez & Woods), marked as such.
 
 Every kernel is stored as a float32 ``(k, k)`` array; look it up with ``KERNELS[name].values``.

@@ -1,11 +1,11 @@
 """Codes and images as vectors: the plane of 2-D codes, PCA, nearest neighbours (NumPy only).
 
-What the autoencoder and GAN pages compute around their models, without Keras: the grid of codes a
-decoder draws as a manifold and the range that frames the test codes (:func:`latent_grid`,
-:func:`latent_range`), an input's anomaly percentile, PCA as the linear baseline of an autoencoder
-(Course notes, *Autoencoders and convolutional networks*, *Autoencoders in deep learning*: autoencoders beat PCA thanks to non-linear layers),
-the k-nearest-neighbour accuracy that measures how well 2-D codes separate the digits, and the
-distance from a digit to its nearest training digit (the yardstick for generated samples).
+What the autoencoder and GAN pages compute around their models, without Keras: the grid of codes a decoder
+draws as a manifold and the range that frames the test codes (:func:`latent_grid`, :func:`latent_range`), an
+input's anomaly percentile, PCA as the linear baseline of an autoencoder (Course notes, *Autoencoders and
+convolutional networks*, *Autoencoders in deep learning*: autoencoders beat PCA thanks to non-linear layers),
+the k-nearest-neighbour accuracy that measures how well 2-D codes separate the digits, and the distance from a
+digit to its nearest training digit (the yardstick for generated samples).
 """
 from __future__ import annotations
 

@@ -44,7 +44,8 @@ def conv_params(f, c_in: int, c_out: int, *, bias: bool = True) -> int:
     f : int or (int, int)
         Kernel size.
     c_in : int
-        Input channels (the kernel's depth must equal them, Course notes, *Convolution, pooling and tensors* §2.2).
+        Input channels (the kernel's depth must equal them, Course notes, *Convolution, pooling and tensors*
+        §2.2).
     c_out : int
         Number of filters = output channels.
     bias : bool
@@ -62,8 +63,9 @@ def conv_params(f, c_in: int, c_out: int, *, bias: bool = True) -> int:
 
     References
     ----------
-    Course notes, *CNNs and regularisation in Keras*, *Characteristics of CNNs* (256 filters 3x3 on 1 channel: 2,560);
-    Course notes, *CNN building blocks and classic networks*, *Shorthand representation* (10 filters 3x3x3: 280) and *Why convolution is good* (``[5x5x3+1]x6 = 456``).
+    Course notes, *CNNs and regularisation in Keras*, *Characteristics of CNNs* (256 filters 3x3 on 1 channel:
+    2,560); Course notes, *CNN building blocks and classic networks*, *Shorthand representation* (10 filters
+    3x3x3: 280) and *Why convolution is good* (``[5x5x3+1]x6 = 456``).
     """
     fh, fw = _kernel_hw(f)
     return (fh * fw * _positive_int(c_in, "c_in") + int(bias)) * _positive_int(c_out, "c_out")
@@ -157,7 +159,8 @@ class ParamExample:
 
     @property
     def weights_only(self) -> int:
-        """Parameters without the biases (the course's *Motivation for convolutional neural networks* counts only these: "3 billion")."""
+        """Parameters without the biases (the course's *Motivation for convolutional neural networks* counts
+        only these: "3 billion")."""
         return self.params - self.units
 
     @property

@@ -6,13 +6,14 @@ Each routine is checked against Keras in ``tests/core/test_losses.py`` (``keras.
 
 References
 ----------
-- Course notes, *Autoencoders and convolutional networks*, *CNN: training* (forward pass: an untrained network gives every class 0.1;
-  cross-entropy against the target "7" = [0 0 0 0 0 0 0 1 0 0]; backward pass dE/dW) and the weight update
-  ``w = w_i - η · dL/dW``. The course prints the uniform output with 13 entries; MNIST has 10
-  classes, so the uniform output is 0.1 ten times and the loss is -ln 0.1 = 2.302585.
+- Course notes, *Autoencoders and convolutional networks*, *CNN: training* (forward pass: an untrained network
+  gives every class 0.1; cross-entropy against the target "7" = [0 0 0 0 0 0 0 1 0 0]; backward pass dE/dW)
+  and the weight update ``w = w_i - η · dL/dW``. The course prints the uniform output with 13 entries; MNIST
+  has 10 classes, so the uniform output is 0.1 ten times and the loss is -ln 0.1 = 2.302585.
 - *CNN: dropout* (overfitting, dropout with rate p resampled every step, none at test time),
   *Batch normalization* (batch normalization, ``momentum=0.99, epsilon=0.001``).
-- Course notes, *CNNs and regularisation in Keras*, *CNNs: batch normalization and spatial dropout 2D* (SpatialDropout2D drops whole channels).
+- Course notes, *CNNs and regularisation in Keras*, *CNNs: batch normalization and spatial dropout 2D*
+  (SpatialDropout2D drops whole channels).
 """
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def one_hot(label: int, num_classes: int = NUM_CLASSES) -> np.ndarray:
 
     References
     ----------
-    Course notes, *Autoencoders and convolutional networks*, *CNN: training* (``[0 0 0 0 0 0 0 1 0 0]`` represents the digit 7).
+    Course notes, *Autoencoders and convolutional networks*, *CNN: training* (``[0 0 0 0 0 0 0 1 0 0]``
+    represents the digit 7).
     """
     if not 0 <= int(label) < num_classes:
         raise ValueError(f"label must be in [0, {num_classes}), got {label!r}")
@@ -149,8 +151,8 @@ def probabilities_with(p_target: float, *, label: int = SEED_TARGET_LABEL,
                        num_classes: int = NUM_CLASSES) -> np.ndarray:
     """An output distribution with ``p_target`` on ``label`` and the rest shared equally.
 
-    ``p_target = 0.1`` gives the untrained network's uniform output (Course notes, *Autoencoders and convolutional networks*, *CNN: training*).
-    Raises ValueError unless ``0 < p_target < 1``.
+    ``p_target = 0.1`` gives the untrained network's uniform output (Course notes, *Autoencoders and
+    convolutional networks*, *CNN: training*). Raises ValueError unless ``0 < p_target < 1``.
     """
     p_target = float(p_target)
     if not (np.isfinite(p_target) and 0.0 < p_target < 1.0):
@@ -161,11 +163,12 @@ def probabilities_with(p_target: float, *, label: int = SEED_TARGET_LABEL,
 
 
 def softmax_twice_loss(target, probs) -> np.ndarray:
-    """The seed's mix-up: a model that already ends in softmax compiled with ``from_logits=True``
-    (Course notes, *Autoencoders and convolutional networks*, *Convolution NN on MNIST dataset with Keras* vs *Convolution NN on MNIST dataset with Keras*). The loss treats the probabilities as logits and applies softmax again,
-    ``CE(t, softmax(p))``: every softmax(p) lies between e^0/(e^1 + 9) and e^1/(e^1 + 9) for C = 10,
-    so the loss stays between 1.46 and 2.46 however sure and right the network is: the gradient
-    that should push p(7) up almost vanishes."""
+    """The course's mix-up: a model that already ends in softmax compiled with ``from_logits=True``
+    (Course notes, *Autoencoders and convolutional networks*, *Convolution NN on MNIST dataset with Keras*: a
+    softmax output layer compiled with ``SparseCategoricalCrossentropy(from_logits=True)``). The loss treats
+    the probabilities as logits and applies softmax again, ``CE(t, softmax(p))``: every softmax(p) lies
+    between e^0/(e^1 + 9) and e^1/(e^1 + 9) for C = 10, so the loss stays between 1.46 and 2.46 however sure
+    and right the network is: the gradient that should push p(7) up almost vanishes."""
     return cross_entropy_from_logits(target, probs)
 
 
@@ -210,7 +213,8 @@ def dense_softmax_gradient(x, target, weights, bias) -> tuple[np.ndarray, np.nda
 
 
 def gradient_step(weights, gradient, learning_rate: float) -> np.ndarray:
-    """``w ← w - η · dL/dW`` (Course notes, *Autoencoders and convolutional networks*, *CNN: training*), a new array.
+    """``w ← w - η · dL/dW`` (Course notes, *Autoencoders and convolutional networks*, *CNN: training*), a new
+    array.
 
     Raises ValueError unless ``learning_rate`` is a finite number > 0.
     """
@@ -278,10 +282,11 @@ def dropout(x, rate: float, *, training: bool, mask: np.ndarray | None = None,
     """Inverted dropout, as ``keras.layers.Dropout``: in training ``x · mask / (1 - rate)``; at
     inference ``x`` unchanged.
 
-    Scaling the kept units by ``1 / (1 - rate)`` during training keeps each unit's expected value
-    equal to its inference value, so nothing is rescaled at test time. The original paper
-    (Srivastava et al. 2014, linked in Course notes, *Autoencoders and convolutional networks*, *CNN: dropout*) used the older convention: no scaling in training
-    and weights multiplied by ``1 - rate`` at test time. Both give the same expected activations.
+    Scaling the kept units by ``1 / (1 - rate)`` during training keeps each unit's expected value equal to its
+    inference value, so nothing is rescaled at test time. The original paper (Srivastava et al. 2014, linked
+    in Course notes, *Autoencoders and convolutional networks*, *CNN: dropout*) used the older convention: no
+    scaling in training and weights multiplied by ``1 - rate`` at test time. Both give the same expected
+    activations.
 
     Parameters
     ----------
@@ -396,8 +401,9 @@ def one_gradient_step(x, label: int, learning_rate: float, *, checked: tuple = (
     checked : tuple of (row, column) weight indices
         Weights whose backpropagated gradient is compared with :func:`finite_difference`.
     weights, bias : arrays of shape (D, C) and (C,), optional
-        The starting point; default zeros, the untrained network whose output is the uniform 0.1
-        of the seed (Course notes, *Autoencoders and convolutional networks*, *CNN: training*), so the loss starts at -ln 0.1 = 2.3026.
+        The starting point; default zeros, the untrained network whose output is the uniform 0.1 of the seed
+        (Course notes, *Autoencoders and convolutional networks*, *CNN: training*), so the loss starts at -ln
+        0.1 = 2.3026.
 
     Returns
     -------

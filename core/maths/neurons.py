@@ -196,7 +196,8 @@ MCCULLOCH_PITTS_GATES: dict[str, McCullochPittsGate] = {
                            f"{SEED} §1.1.6; the first bracket of XOR (1.2.5)"),
     )
 }
-"""The McCulloch–Pitts form of the basic gates (Course notes, *Introduction to deep learning* §1.1.5–1.1.6: excitatory inputs
+"""The McCulloch–Pitts form of the basic gates (Course notes, *Introduction to deep learning* §1.1.5–1.1.6:
+excitatory inputs
 x₁…xₙ, inhibitory x_{n+1}…x_m, threshold b). The thresholds are derived, not printed."""
 
 
@@ -306,7 +307,8 @@ def sum_expression(row, weights, bias: float) -> str:
 
     References
     ----------
-    the seed writes ``phi(0*1 + 1*1 + 1*(-1.5)) = phi(-0.5)``, Course notes, *Introduction to deep learning* §1.2.1.
+    the seed writes ``phi(0*1 + 1*1 + 1*(-1.5)) = phi(-0.5)``, Course notes, *Introduction to deep learning*
+    §1.2.1.
     """
     w, x, b = _vector(weights, "weights"), _vector(row, "row"), _scalar(bias, "bias")
     if x.size != w.size:
@@ -339,7 +341,8 @@ def decision_segment(weights, bias: float, *, x_range=(-0.5, 1.5), y_range=(-0.5
 
     References
     ----------
-    the seed's separating line ``priamka(x) = −(w_1 x + b) / w_2``, Course notes, *Introduction to deep learning* §2.3.4.
+    the seed's separating line ``priamka(x) = −(w_1 x + b) / w_2``, Course notes, *Introduction to deep
+    learning* §2.3.4.
     """
     w = _vector(weights, "weights")
     if w.size != 2:

@@ -1,10 +1,10 @@
 """Learning rules of a single neuron (perceptron, Hebb, Adaline), step by step, in NumPy.
 
-Every rule is a pure function that presents the samples one at a time, epoch after epoch, and
-returns a :class:`~core.maths.learning_history.TrainingResult` holding one frozen
-:class:`~core.maths.learning_history.StepRecord` per presented sample (see :mod:`core.maths.learning_history`).
-A page can replay, scrub or tabulate that history without running anything again. The training
-sets, the seed's fruit among them, live in :mod:`core.data.perceptron_sets`.
+Every rule is a pure function that presents the samples one at a time, epoch after epoch, and returns a
+:class:`~core.maths.learning_history.TrainingResult` holding one frozen
+:class:`~core.maths.learning_history.StepRecord` per presented sample (see
+:mod:`core.maths.learning_history`). A page can replay, scrub or tabulate that history without running
+anything again. The training sets, the seed's fruit among them, live in :mod:`core.data.perceptron_sets`.
 
 Rules (Course notes, *Introduction to deep learning*):
 
@@ -186,9 +186,10 @@ def train_perceptron(x, targets, *, weights=None, bias: float = 0.0, learning_ra
 
     Examples
     --------
-    The fruit example (Course notes, *Introduction to deep learning* §2.3): ``train_perceptron(FRUIT_X, FRUIT_TARGETS, weights=(-30, 300),
-    bias=-1230, learning_rate=0.01)`` updates once (sample 2) to ``w = (−27.72, 300.304)``,
-    ``b = −1229.98`` and converges in epoch 2 (``FRUIT_X``, ``FRUIT_TARGETS``: :mod:`core.data.perceptron_sets`).
+    The fruit example (Course notes, *Introduction to deep learning* §2.3):
+    ``train_perceptron(FRUIT_X, FRUIT_TARGETS, weights=(-30, 300), bias=-1230, learning_rate=0.01)`` updates
+    once (sample 2) to ``w = (−27.72, 300.304)``, ``b = −1229.98`` and converges in epoch 2 (``FRUIT_X``,
+    ``FRUIT_TARGETS``: :mod:`core.data.perceptron_sets`).
 
     References
     ----------
@@ -380,7 +381,8 @@ def mistake_bound(x, labels, *, weights=None, bias: float | None = None) -> tupl
 
     References
     ----------
-    the convergence theorem, Course notes, *Introduction to deep learning* §2.2.7 (the bound itself: Novikoff, 1962).
+    the convergence theorem, Course notes, *Introduction to deep learning* §2.2.7 (the bound itself: Novikoff,
+    1962).
     """
     xs = np.asarray(x, dtype=np.float64)
     if weights is None:

@@ -1,16 +1,19 @@
 """Pooling layers written out in NumPy: max, average and global pooling, and the windows they read.
 
-A pooling layer slides a window over each feature map and keeps one statistic per window: the
-maximum, the mean, or the L2 norm (Course notes, *Autoencoders and convolutional networks*, *Pooling* names all three). It has no weights ("there's nothing for gradient descent to learn",
-Course notes, *CNN building blocks and classic networks*, *Pooling layer*); it shrinks height and width and keeps the depth, each
-channel pooled on its own (Course notes, *Autoencoders and convolutional networks*, *Pooling*).
+A pooling layer slides a window over each feature map and keeps one statistic per window: the maximum, the
+mean, or the L2 norm (Course notes, *Autoencoders and convolutional networks*, *Pooling* names all three). It
+has no weights ("there's nothing for gradient descent to learn", Course notes, *CNN building blocks and
+classic networks*, *Pooling layer*); it shrinks height and width and keeps the depth, each channel pooled on
+its own (Course notes, *Autoencoders and convolutional networks*, *Pooling*).
 
 Conventions follow Keras ``MaxPooling2D`` / ``AveragePooling2D``:
 
 * channels-last ``(H, W)`` or ``(H, W, C)`` inputs, float32 results;
-* ``stride`` defaults to ``pool_size`` (Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (II)*);
-* ``padding="valid"`` keeps only whole windows, ``out = floor((n - f) / s) + 1`` (11 -> 5 with
-  f = s = 2, Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)*);
+* ``stride`` defaults to ``pool_size`` (Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and
+  components in Keras (II)*);
+* ``padding="valid"`` keeps only whole windows, ``out = floor((n - f) / s) + 1`` (11 -> 5 with f = s = 2,
+  Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition
+  (II)*);
 * ``padding="same"`` gives ``out = ceil(n / s)``; the missing cells are added half before, half
   after, the odd one at the bottom/right (TensorFlow's placement). Padded cells never win a max
   and are left out of an average's count, exactly like ``tf.nn.max_pool2d`` / ``tf.nn.avg_pool2d``.
@@ -82,9 +85,10 @@ def pool_output_size(n: int, pool_size: int = 2, *, stride: int | None = None,
 
     References
     ----------
-    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)*: 11 -> 5 with a 2x2 pool (the floor drops the last row);
-    Course notes, *Autoencoders and convolutional networks*, *Convolution NN on MNIST dataset (TensorFlow)*
-    (2×2 pools with 'SAME' padding, 28 -> 14 -> 7); on 7 × 7: 7 -> 3 ("valid"), 7 -> 4 ("same").
+    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition
+    (II)*: 11 -> 5 with a 2x2 pool (the floor drops the last row); Course notes, *Autoencoders and
+    convolutional networks*, *Convolution NN on MNIST dataset (TensorFlow)* (2×2 pools with 'SAME' padding, 28
+    -> 14 -> 7); on 7 × 7: 7 -> 3 ("valid"), 7 -> 4 ("same").
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"`n` must be an int >= 1, got {n!r}.")
@@ -163,8 +167,9 @@ def max_pool2d(x, pool_size: IntPair = 2, *, stride: IntPair | None = None, padd
 
     References
     ----------
-    Course notes, *CNN building blocks and classic networks*, *Pooling layer* (Ng's figures: ``[[1,3,2,1],[2,9,1,1],[1,3,2,3],
-    [5,6,1,2]]`` -> ``[[9,2],[6,3]]``; the 5x5, f=3, s=1 example -> ``[[9,9,5],[9,9,5],[8,6,9]]``).
+    Course notes, *CNN building blocks and classic networks*, *Pooling layer* (Ng's figures:
+    ``[[1,3,2,1],[2,9,1,1],[1,3,2,3], [5,6,1,2]]`` -> ``[[9,2],[6,3]]``; the 5x5, f=3, s=1 example ->
+    ``[[9,9,5],[9,9,5],[8,6,9]]``).
     """
     win = _windows(x, pool_size, stride, padding, fill=-np.inf)
     pooled = win.values.max(axis=(3, 4))
@@ -203,8 +208,9 @@ def avg_pool2d(x, pool_size: IntPair = 2, *, stride: IntPair | None = None,
 
     References
     ----------
-    Course notes, *CNN building blocks and classic networks*, *Pooling layer* (Ng's figure: ``[[1,3,2,1],[2,9,1,1],[1,4,2,3],
-    [5,6,1,2]]`` -> ``[[3.75,1.25],[4,2]]``); Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (II)*.
+    Course notes, *CNN building blocks and classic networks*, *Pooling layer* (Ng's figure:
+    ``[[1,3,2,1],[2,9,1,1],[1,4,2,3], [5,6,1,2]]`` -> ``[[3.75,1.25],[4,2]]``); Course notes, *CNNs and
+    regularisation in Keras*, *CNNs: structure and components in Keras (II)*.
     """
     win = _windows(x, pool_size, stride, padding, fill=0.0)
     sums = win.values.sum(axis=(3, 4), dtype=np.float64)
@@ -239,9 +245,9 @@ def l2_pool2d(x, pool_size: IntPair = 2, *, stride: IntPair | None = None,
 
     References
     ----------
-    Course notes, *Autoencoders and convolutional networks*, *Pooling* ("mean (average) pooling or L2-norm pooling"). On Ng's
-    4×4 matrix (Course notes, *CNN building blocks and classic networks*, *Pooling layer*), 2×2 stride 2: ``[[√95, √7], [√71, √18]]`` =
-    ``[[9.747, 2.646], [8.426, 4.243]]``.
+    Course notes, *Autoencoders and convolutional networks*, *Pooling* ("mean (average) pooling or L2-norm
+    pooling"). On Ng's 4×4 matrix (Course notes, *CNN building blocks and classic networks*, *Pooling layer*),
+    2×2 stride 2: ``[[√95, √7], [√71, √18]]`` = ``[[9.747, 2.646], [8.426, 4.243]]``.
     """
     win = _windows(x, pool_size, stride, padding, fill=0.0)
     squares = (win.values.astype(np.float64) ** 2).sum(axis=(3, 4))

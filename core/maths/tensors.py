@@ -4,14 +4,14 @@
   length of each axis, its **size** "the total number of items in the tensor, the product of the
   shape vector's elements" (Course notes, *Convolution, pooling and tensors* §2.12; a rank-4 example of shape
   [3, 2, 4, 5]).
-* Images travel as rank-4 batches ``[number of images, height, width, channels]``:
-  Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)* gives ``(25000, 300, 450, 3)``, which holds
-  25000·300·450·3 = 10,125,000,000 numbers (40.5 GB as float32); the MNIST example reshapes the digits to
-  ``(60000, 28, 28, 1)``.
-* Reshaping keeps the values in order and needs the same size (Course notes, *Convolution, pooling and tensors* §2.12: ``(3, 1)`` ->
-  ``(1, 3)``); broadcasting stretches axes of length 1 (Course notes, *Convolution, pooling and tensors* §2.12: ``[1, 2, 3] * 2`` =
-  ``[2, 4, 6]``). NumPy follows the same rules as TensorFlow; the tests check these routines
-  against ``np.reshape`` and ``np.broadcast_shapes``.
+* Images travel as rank-4 batches ``[number of images, height, width, channels]``: Course notes, *CNNs and
+  regularisation in Keras*, *CNNs: structure and components in Keras (I)* gives ``(25000, 300, 450, 3)``,
+  which holds 25000·300·450·3 = 10,125,000,000 numbers (40.5 GB as float32); the MNIST example reshapes the
+  digits to ``(60000, 28, 28, 1)``.
+* Reshaping keeps the values in order and needs the same size (Course notes, *Convolution, pooling and
+  tensors* §2.12: ``(3, 1)`` -> ``(1, 3)``); broadcasting stretches axes of length 1 (Course notes,
+  *Convolution, pooling and tensors* §2.12: ``[1, 2, 3] * 2`` = ``[2, 4, 6]``). NumPy follows the same rules
+  as TensorFlow; the tests check these routines against ``np.reshape`` and ``np.broadcast_shapes``.
 
 Students type shapes and small arrays on the page; :func:`parse_shape` and :func:`parse_array`
 turn the text into numbers and raise ``ValueError`` with a readable message otherwise. Both refuse
@@ -44,7 +44,8 @@ MAX_AXIS_LENGTH = 10 ** 9
 MAX_TENSOR_SIZE = 10 ** 15
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 IMAGE_BATCH_001 = (25000, 300, 450, 3)
-"""Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*: "Tensor dims (25000, 300, 450, 3)"."""
+"""Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*: "Tensor
+dims (25000, 300, 450, 3)"."""
 
 
 @dataclass(frozen=True)
@@ -167,8 +168,9 @@ def tensor_info(shape, dtype: str = "float32") -> TensorInfo:
 
     References
     ----------
-    Course notes, *Convolution, pooling and tensors* §2.12 (rank, shape, size); Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*
-    (``(25000, 300, 450, 3)``: 10,125,000,000 values, 40,500,000,000 bytes as float32).
+    Course notes, *Convolution, pooling and tensors* §2.12 (rank, shape, size); Course notes, *CNNs and
+    regularisation in Keras*, *CNNs: structure and components in Keras (I)* (``(25000, 300, 450, 3)``:
+    10,125,000,000 values, 40,500,000,000 bytes as float32).
     """
     if dtype not in DTYPE_BYTES:
         raise ValueError(f"`dtype` must be one of {sorted(DTYPE_BYTES)}, got {dtype!r}.")

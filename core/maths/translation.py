@@ -1,10 +1,11 @@
 """Why pooling makes a CNN tolerant of small shifts: move the input, compare conv and conv + pool.
 
-A convolution's output moves with its input, so at any fixed position its numbers change; a
-feature that moves inside one pooling window leaves the pooled value as it was
-(Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (II)*). :func:`translation_sensitivity` measures both effects on one
-image, :func:`translation_curve` for a range of shifts, and :func:`cnn_stage` runs the conv -> ReLU
--> pool stage they are built on (Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components*, Course notes, *Autoencoders and convolutional networks*, *CNN simple example*).
+A convolution's output moves with its input, so at any fixed position its numbers change; a feature that moves
+inside one pooling window leaves the pooled value as it was (Course notes, *CNNs and regularisation in Keras*,
+*CNNs: structure and components in Keras (II)*). :func:`translation_sensitivity` measures both effects on one
+image, :func:`translation_curve` for a range of shifts, and :func:`cnn_stage` runs the conv -> ReLU -> pool
+stage they are built on (Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components*,
+Course notes, *Autoencoders and convolutional networks*, *CNN simple example*).
 
 Channels-last ``(H, W)`` or ``(H, W, C)`` inputs, float32 maps; nothing here imports TensorFlow.
 """
@@ -107,9 +108,9 @@ def translation_sensitivity(image, kernel, shift: IntPair, pool_size: IntPair = 
                             relu: bool = True) -> TranslationReport:
     """Compare conv-only and conv+pool outputs when the input moves by ``shift`` pixels.
 
-    Pooling makes a CNN tolerant of small translations (Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (II)*): a
-    feature that moves inside one pooling window leaves the pooled value as it was, while the
-    convolution output moves with the input. This measures both effects.
+    Pooling makes a CNN tolerant of small translations (Course notes, *CNNs and regularisation in Keras*,
+    *CNNs: structure and components in Keras (II)*): a feature that moves inside one pooling window leaves the
+    pooled value as it was, while the convolution output moves with the input. This measures both effects.
 
     Parameters
     ----------
@@ -178,7 +179,9 @@ class StageResult:
 def cnn_stage(image, kernel=None, *, pool_size: IntPair = 2, kind: str = "max",
               stride: IntPair | None = None, padding: str = "valid", relu: bool = True,
               repeat: int = 1) -> StageResult:
-    """conv -> ReLU -> pool on one image, the pattern of Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components* and Course notes, *Autoencoders and convolutional networks*, *CNN simple example*.
+    """conv -> ReLU -> pool on one image, the pattern of Course notes, *CNNs and regularisation in Keras*,
+    *CNNs: structure and components* and Course notes, *Autoencoders and convolutional networks*, *CNN simple
+    example*.
 
     Parameters
     ----------

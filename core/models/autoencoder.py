@@ -1,8 +1,9 @@
 """Autoencoders on 28x28 digits: builders, a VAE, encoding and decoding.
 
-An autoencoder encodes an image into a short *code* (the bottleneck, ``latent_dim`` numbers) and
-decodes it back; it is trained to reproduce its own input (Course notes, *Autoencoders and convolutional networks*,
-*Autoencoders in deep learning*: code size, number of layers, nodes per layer, MSE or binary cross-entropy loss).
+An autoencoder encodes an image into a short *code* (the bottleneck, ``latent_dim`` numbers) and decodes it
+back; it is trained to reproduce its own input (Course notes, *Autoencoders and convolutional networks*,
+*Autoencoders in deep learning*: code size, number of layers, nodes per layer, MSE or binary cross-entropy
+loss).
 
 Every model here takes images of shape ``(N, 28, 28, 1)``, float32 in [0, 1] (channels-last), and
 is a functional Keras model made of two named sub-models, ``"encoder"`` (its code layer is named
@@ -404,8 +405,8 @@ def reconstruct(model, images) -> np.ndarray:
 def reconstruction_error(model, images) -> np.ndarray:
     """Per-image mean squared reconstruction error, ``(N,)`` float32 (pixel units of [0, 1]).
 
-    An autoencoder reconstructs well only data like its training data
-    (Course notes, *Autoencoders and convolutional networks*, *Autoencoders in deep learning*), so a large error flags an anomaly.
+    An autoencoder reconstructs well only data like its training data (Course notes, *Autoencoders and
+    convolutional networks*, *Autoencoders in deep learning*), so a large error flags an anomaly.
     """
     x = _as_images(images)
     return np.mean((reconstruct(model, x) - x[..., 0]) ** 2, axis=(1, 2)).astype(np.float32)

@@ -48,7 +48,8 @@ def mnist_cnn_001():
 
     References
     ----------
-    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)* (code and ``summary()`` table).
+    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition
+    (II)* (code and ``summary()`` table).
     """
     from core.models.mnist_cnn import MnistCnnConfig, build_mnist_cnn
     config = MnistCnnConfig()
@@ -102,9 +103,9 @@ def flowers_cnn_002(img_size: int = 180, num_classes: int = 5):
 def lenet5(pooling: str = "avg"):
     """LeNet-5 as Andrew Ng draws it: 32×32×1 → 6@28 → 14 → 16@10 → 5 → 400 → 120 → 84 → 10.
 
-    61,706 parameters with either pooling ("~60 thousand", Course notes, *CNN building blocks and classic networks*, *LeNet-5*).
-    ``pooling="avg"`` with tanh is Ng's version (course slides); ``pooling="max"`` with ReLU and
-    "SAME" pools is the version coded in Course notes, *Introduction to deep learning* §5.5.1.
+    61,706 parameters with either pooling ("~60 thousand", Course notes, *CNN building blocks and classic
+    networks*, *LeNet-5*). ``pooling="avg"`` with tanh is Ng's version (course slides); ``pooling="max"`` with
+    ReLU and "SAME" pools is the version coded in Course notes, *Introduction to deep learning* §5.5.1.
     """
     if pooling not in ("avg", "max"):
         raise ValueError(f"`pooling` must be 'avg' or 'max', got {pooling!r}.")
@@ -132,8 +133,9 @@ def lenet5(pooling: str = "avg"):
 def alexnet():
     """AlexNet as one tower (Ng's drawing): 227×227×3 → ... → 6×6×256 = 9216 → 4096 → 4096 → 1000.
 
-    62,378,344 parameters ("~60 millions", Course notes, *CNN building blocks and classic networks*, *AlexNet*). The original
-    two-GPU network has grouped convolutions and local response normalization; both are left out.
+    62,378,344 parameters ("~60 millions", Course notes, *CNN building blocks and classic networks*,
+    *AlexNet*). The original two-GPU network has grouped convolutions and local response normalization; both
+    are left out.
     """
     keras = _keras()
     L = keras.layers
@@ -184,12 +186,11 @@ def tf_guide_dense():
 def tf1_mnist_cnn_000():
     """The course's low-level TensorFlow 1 MNIST CNN, rebuilt with Keras layers: 3,274,634 params.
 
-    28×28×1 → conv 5×5×32 'same' (832) → 2×2 max pool 'same' → 14×14×32 → conv 5×5×64 'same'
-    (51,264) → pool → 7×7×64 = 3,136 → dense 1024 ReLU (3,212,288, 98 % of all) → dropout →
-    dense 10 logits (10,250).
-    From Course notes, *Autoencoders and convolutional networks*, *Convolution NN on MNIST dataset (TensorFlow)* (``W_conv1 = [5, 5, 1,
-    32]``, ``W_conv2 = [5, 5, 32, 64]``, ``W_fc1 = [7 * 7 * 64, 1024]``, ``W_fc2 = [1024, 10]``,
-    ``padding='SAME'``; OCR-garbled, read as in the seed notes).
+    28×28×1 → conv 5×5×32 'same' (832) → 2×2 max pool 'same' → 14×14×32 → conv 5×5×64 'same' (51,264) → pool →
+    7×7×64 = 3,136 → dense 1024 ReLU (3,212,288, 98 % of all) → dropout → dense 10 logits (10,250). From
+    Course notes, *Autoencoders and convolutional networks*, *Convolution NN on MNIST dataset (TensorFlow)*
+    (``W_conv1 = [5, 5, 1, 32]``, ``W_conv2 = [5, 5, 32, 64]``, ``W_fc1 = [7 * 7 * 64, 1024]``,
+    ``W_fc2 = [1024, 10]``, ``padding='SAME'``; OCR-garbled, read as in the seed notes).
     """
     keras = _keras()
     L = keras.layers
@@ -289,8 +290,9 @@ def mnist_cnn_keras_example():
 
     References
     ----------
-    Course notes, *CNN building blocks and classic networks*, *Example code 2* (first lines only);
-    Course notes, *Autoencoders and convolutional networks*, *CNN on Fashion-MNIST dataset* (the same network on Fashion-MNIST).
+    Course notes, *CNN building blocks and classic networks*, *Example code 2* (first lines only); Course
+    notes, *Autoencoders and convolutional networks*, *CNN on Fashion-MNIST dataset* (the same network on
+    Fashion-MNIST).
     """
     keras = _keras()
     L = keras.layers

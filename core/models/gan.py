@@ -1,9 +1,10 @@
 """Generative adversarial networks: a small DCGAN for 28x28 digits, the seed's 96x96 DCGAN, sampling
 and interpolation helpers.
 
-A GAN trains two networks against each other (Course notes, *Introduction to deep learning* §7.1.4–7.1.5): a *generator* turns random noise ``z`` into an image, a *discriminator* outputs
-the probability that an image is real. The course's DCGAN (§7.2.2) uses Adam
-(learning rate 1.5e-4, beta_1 = 0.5) for both, batch normalisation (momentum 0.8), LeakyReLU 0.2 in
+A GAN trains two networks against each other (Course notes, *Introduction to deep learning* §7.1.4–7.1.5): a
+*generator* turns random noise ``z`` into an image, a *discriminator* outputs the probability that an image is
+real. The course's DCGAN (§7.2.2) uses Adam (learning rate 1.5e-4, beta_1 = 0.5) for both, batch normalisation
+(momentum 0.8), LeakyReLU 0.2 in
 the discriminator, a tanh output (images scaled to [-1, 1] by ``x / 127.5 - 1``) and the losses::
 
     D: BCE(1, D(x)) + BCE(0, D(G(z)))        G: BCE(1, D(G(z)))   (non-saturating)
@@ -103,10 +104,10 @@ def build_discriminator(*, filters=(32, 64), dropout: float = 0.25, name: str = 
 class DCGAN(keras.Model):
     """Generator and discriminator trained together by ``fit(real_images)`` (images in [-1, 1]).
 
-    ``train_step`` follows the course's loop (Course notes, *Introduction to deep learning* §7.2.2): one batch of noise, one forward
-    pass, two gradient tapes, both networks updated from the same pass (simultaneous updates),
-    BCE losses on probabilities. It reports ``d_loss``, ``g_loss`` and the mean scores
-    ``d_real`` = mean D(x) and ``d_fake`` = mean D(G(z)). ``model(z)`` generates images.
+    ``train_step`` follows the course's loop (Course notes, *Introduction to deep learning* §7.2.2): one batch
+    of noise, one forward pass, two gradient tapes, both networks updated from the same pass (simultaneous
+    updates), BCE losses on probabilities. It reports ``d_loss``, ``g_loss`` and the mean scores ``d_real`` =
+    mean D(x) and ``d_fake`` = mean D(G(z)). ``model(z)`` generates images.
     """
 
     def __init__(self, generator, discriminator, *, seed: int = 0, **kwargs):

