@@ -16,9 +16,9 @@ from core.figures.common import matrix_figure
 from core.figures.models import (confusion_figure, history_figure, kernels_grid_figure, mosaic_figure,
                                  steps_figure, vector_figure)
 from core.maths.kernels import KERNELS
+from core.maths.losses import score_text
 
 ui.require_app_frame()
-from core.maths.losses import score_text
 
 st.title("CNN activations")
 st.markdown(
@@ -116,11 +116,11 @@ else:
               score_text(probs[predicted]))
     if truth is not None:
         p1.caption(f"True label: **{truth}**")
+    p1.caption("The softmax score, not a calibrated probability: networks trained with cross-entropy are often "
+               "over-confident (Guo et al. 2017).")
     with p2:
         ui.show_figure(cached.shared_view(("act_probs", bundle.key, picture_key), lambda: vector_figure(
             probs, title="Class probabilities (softmax)", highlight=predicted)), key="act_probs", height=240)
-    p1.caption("The softmax score, not a calibrated probability: networks trained with cross-entropy are often "
-               "over-confident (Guo et al. 2017).")
 
 # --- every layer ---------------------------------------------------------------------------------
 st.subheader("Every layer's output")
@@ -176,7 +176,8 @@ if kernels is not None:
         key="act_handmade")
     st.caption(f"Top: the learned 3 × 3 filters (blue negative, red positive, one scale), {-(-len(matches) // cols)} × "
                f"{cols} (seed 001 plots them 2 × 8). Bottom: the kernel of the Convolution page each resembles most "
-               "(correlation r of the weights, mean removed).")
+               "(correlation r of the weights, mean removed), named only from r = 0.8 on: random 3 × 3 kernels "
+               "get that close about 5 % of the time, so a lower r says nothing.")
 
 # --- the trunk on the photo at its own resolution ----------------------------------------------
 if photo is not None and bundle.trunk is not None and bundle.kind != "imagenet":

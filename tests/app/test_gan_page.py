@@ -181,8 +181,10 @@ def test_the_page_says_how_its_dcgan_differs_from_the_courses(page):
 
     intro = next(m.value for m in page.markdown if "DCGAN" in m.value)
     assert "transposed convolutions" in intro and "as in the course)" not in intro
-    assert "upsamples (UpSampling2D) and then convolves, with ReLU" in intro
-    assert "LeakyReLU 0.2 only in its discriminator" in intro
+    # Radford et al. 2015: ReLU in the generator, LeakyReLU in the discriminator, as the course; ours departs
+    assert "keeps DCGAN's activations (Radford et al. 2015)" in intro and "**ReLU in the generator**" in intro
+    assert "LeakyReLU 0.2 only in the discriminator" in intro and "this page's generator that departs from DCGAN" in intro
+    assert "builds its generator differently" not in intro
     generator = gan.build_generator()
     kinds = {type(layer).__name__ for layer in generator.layers}
     assert {"Conv2DTranspose", "LeakyReLU"} <= kinds and "UpSampling2D" not in kinds
