@@ -7,16 +7,17 @@ Usage::
 
 A Streamlit server is one process and its scripts share one GIL, so one process uses about one
 core. This starts ``--workers`` (default: the number of cores) Streamlit processes on free local
-ports, HAProxy (Debian's ``haproxy``) on ``--host:--port`` with cookie-inserted stickiness,
-websocket tunnel timeouts and health checks on ``/_stcore/health`` (``haproxy.cfg.tmpl``), and
+ports (with ``streamlit_server.py``, the starter the browser tests and the benchmark share),
+HAProxy (Debian's ``haproxy``) on ``--host:--port`` with cookie-inserted stickiness, websocket
+tunnel timeouts and health checks on ``/_stcore/health`` (``haproxy.cfg.tmpl``), and
 ``python -m core.training.worker``, the one process that trains (the web workers run with
 ``NEURAL_EXPLAINER_QUEUE_CONSUMER=external`` and only run inference; they share the training queue
 and the model store through the model cache folder). Once a worker is healthy it opens one session
 on it, which starts its warm-up (TensorFlow and the shipped models), so no student waits for that.
 It then supervises them: a process that exits is started again and warmed (HAProxy meanwhile
-sends that worker's students to live ones). SIGINT or
-SIGTERM stops every process it started. Its state (ports and process ids) is in
-``<run dir>/serve.json``, its logs in ``<run dir>/*.log`` (default run dir ``.serve/``).
+sends that worker's students to live ones). SIGINT or SIGTERM stops every process it started.
+Its state (ports and process ids) is in ``<run dir>/serve.json``, its logs in ``<run dir>/*.log``
+(default run dir ``.serve/``).
 """
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import string
 import subprocess
 import sys
@@ -35,23 +35,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:            # run as a script: deploy/local/ is on sys.path, not the root
+    sys.path.insert(0, str(ROOT))
+
+from deploy.local import streamlit_server  # noqa: E402 (needs the root on sys.path)
+
 TEMPLATE = Path(__file__).with_name("haproxy.cfg.tmpl")
-
-
-def free_ports(count: int, start: int, host: str = "127.0.0.1") -> list[int]:
-    """``count`` ports from ``start`` upwards that can be bound on ``host`` now."""
-    ports, port = [], start
-    while len(ports) < count:
-        if port > 65535:
-            raise RuntimeError(f"not enough free ports from {start}")
-        with socket.socket() as sock:
-            try:
-                sock.bind((host, port))
-                ports.append(port)
-            except OSError:
-                pass
-        port += 1
-    return ports
 
 
 def warm_worker(port: int, page: str = "", timeout: float = 120.0) -> bool:
@@ -76,29 +65,21 @@ def warm_worker(port: int, page: str = "", timeout: float = 120.0) -> bool:
             await ws.send(BackMsg(rerun_script=state).SerializeToString())
             async with asyncio.timeout(timeout):
                 async for raw in ws:
-                    if isinstance(raw, bytes) and ForwardMsg.FromString(raw).WhichOneof("type") == "script_finished":
+                    kind = ForwardMsg.FromString(raw).WhichOneof("type") if isinstance(raw, bytes) else None
+                    if kind == "script_finished":
                         return True
         return False
 
     try:
         return asyncio.run(run())
-    except Exception:  # noqa: BLE001 - warming is an optimisation: a failure only costs the first student time
-        return False
-
-
-def _health(port: int) -> bool:
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:  # noqa: S310
-            return response.read().strip() == b"ok"
-    except OSError:
+    except Exception:  # noqa: BLE001 - warming is an optimisation: a failure costs the first student time
         return False
 
 
 def haproxy_config(host: str, port: int, worker_ports: list[int]) -> str:
     """The HAProxy configuration: ``haproxy.cfg.tmpl`` with the frontend and one server per worker."""
-    servers = "\n".join(f"    server w{i} 127.0.0.1:{p} check cookie w{i}" for i, p in enumerate(worker_ports, 1))
+    servers = "\n".join(f"    server w{i} 127.0.0.1:{p} check cookie w{i}"
+                        for i, p in enumerate(worker_ports, 1))
     return string.Template(TEMPLATE.read_text()).substitute(HOST=host, PORT=port, SERVERS=servers)
 
 
@@ -113,9 +94,7 @@ class Child:
         self.warmed = False
 
     def start(self) -> None:
-        with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(self.cmd, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
+        self.proc = streamlit_server.start(self.cmd, env=self.env, log=self.log, append=True)
 
     def check(self, now: float) -> bool:
         """Restart the process if it exited (at most once a second); True if it was restarted."""
@@ -129,42 +108,28 @@ class Child:
         self.start()
         return True
 
-    def signal(self, signum: int) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signum)
-            except ProcessLookupError:
-                pass
-
 
 def stop_all(children: list[Child], timeout: float = 10.0) -> None:
     """SIGTERM every child's process group at once; SIGKILL what is still running after ``timeout``."""
-    for child in children:
-        child.signal(signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    for child in children:
-        if child.proc is None:
-            continue
-        try:
-            child.proc.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.signal(signal.SIGKILL)
-            child.proc.wait(5)
+    streamlit_server.stop([child.proc for child in children if child.proc is not None], timeout=timeout)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="Streamlit worker processes (default: the number of cores)")
-    parser.add_argument("--host", default="127.0.0.1", help="address HAProxy listens on (0.0.0.0: every interface)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address HAProxy listens on (0.0.0.0: every interface)")
     parser.add_argument("--port", type=int, default=8500, help="port HAProxy listens on")
     parser.add_argument("--script", default="app.py", help="the Streamlit script each worker runs")
     parser.add_argument("--run-dir", type=Path, default=ROOT / ".serve", help="state, config and logs")
     parser.add_argument("--no-training-worker", action="store_true",
                         help="no separate training worker: each web worker trains in its own threads")
     parser.add_argument("--no-warm", action="store_true",
-                        help="do not open a session on each worker at start (the warm-up of TensorFlow and the models)")
-    parser.add_argument("--stop", action="store_true", help="stop the running supervisor of --run-dir and exit")
+                        help="do not open a session on each worker at start "
+                             "(the warm-up of TensorFlow and the models)")
+    parser.add_argument("--stop", action="store_true",
+                        help="stop the running supervisor of --run-dir and exit")
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error("--workers must be at least 1")
@@ -215,7 +180,7 @@ def main(argv=None) -> int:
               "(or run: sudo apt-get install haproxy)", file=sys.stderr)
         return 2
     run_dir.mkdir(parents=True, exist_ok=True)
-    worker_ports = free_ports(args.workers, args.port + 1)
+    worker_ports = streamlit_server.free_ports(args.workers, args.port + 1)
     config = run_dir / "haproxy.cfg"
     config.write_text(haproxy_config(args.host, args.port, worker_ports))
     check = subprocess.run([haproxy, "-c", "-q", "-f", str(config)], capture_output=True, text=True)
@@ -223,7 +188,8 @@ def main(argv=None) -> int:
         print(f"invalid HAProxy configuration {config}:\n{check.stdout}{check.stderr}", file=sys.stderr)
         return 2
 
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"))
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # One cookie secret for every worker: after a fail-over, the XSRF cookie a browser got from the
     # dead worker is still valid on the live one (uploads would otherwise be refused until a reload).
     env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(32))
@@ -233,9 +199,8 @@ def main(argv=None) -> int:
         children.append(Child("training-worker", [sys.executable, "-m", "core.training.worker"], env,
                               run_dir / "training-worker.log"))
     for i, port in enumerate(worker_ports, 1):
-        cmd = [sys.executable, "-m", "streamlit", "run", args.script, "--server.address", "127.0.0.1",
-               "--server.port", str(port), "--server.headless", "true", "--server.fileWatcherType", "none",
-               "--browser.gatherUsageStats", "false", "--server.runOnSave", "false"]
+        cmd = streamlit_server.streamlit_command(args.script, port, "--server.fileWatcherType", "none",
+                                                 "--server.runOnSave", "false")
         children.append(Child(f"w{i}", cmd, env, run_dir / f"w{i}.log"))
     web = [c for c in children if c.name.startswith("w")]
     proxy = Child("haproxy", [haproxy, "-db", "-f", str(config)], env, run_dir / "haproxy.log")
@@ -254,22 +219,24 @@ def main(argv=None) -> int:
         for child in children:
             child.start()
         url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
-        print(f"serving {args.script} with {args.workers} workers (ports {', '.join(map(str, worker_ports))}) "
-              f"behind HAProxy on {url}; logs in {run_dir}; Ctrl-C or `make stop` stops everything", flush=True)
+        ports = ", ".join(map(str, worker_ports))
+        print(f"serving {args.script} with {args.workers} workers (ports {ports}) behind HAProxy on {url}; "
+              f"logs in {run_dir}; Ctrl-C or `make stop` stops everything", flush=True)
         last_state = None
         while not stopping:
             now = time.monotonic()
             for child in children:
                 if child.check(now):
                     print(f"{child.name} exited; restarted it (restart {child.restarts})", flush=True)
-            for child, port in zip(web, worker_ports):
-                if not args.no_warm and not child.warmed and _health(port):
+            for child, port in zip(web, worker_ports, strict=True):
+                if not args.no_warm and not child.warmed and streamlit_server.is_healthy(port):
                     child.warmed = True       # one session per (re)start; in a thread: supervising goes on
                     threading.Thread(target=warm_worker, args=(port,), daemon=True).start()
             state = {"pid": os.getpid(), "url": url, "port": args.port, "script": args.script,
                      "workers": {c.name: {"port": p, "pid": c.proc.pid, "restarts": c.restarts}
-                                 for c, p in zip([c for c in children if c.name.startswith("w")], worker_ports)},
-                     "training_worker": next((c.proc.pid for c in children if c.name == "training-worker"), None),
+                                 for c, p in zip(web, worker_ports, strict=True)},
+                     "training_worker": next((c.proc.pid for c in children if c.name == "training-worker"),
+                                             None),
                      "haproxy": proxy.proc.pid}
             if state != last_state:
                 tmp = state_file.with_suffix(".tmp")
