@@ -129,7 +129,7 @@ with st.expander("All 16 two-input functions: 14 can be computed by one neuron, 
 
 # --- McCulloch–Pitts form ------------------------------------------------------------------------
 st.subheader("The McCulloch–Pitts neuron: excitatory and inhibitory inputs")
-st.markdown("The 1943 logical neuron (004_36a7c4616778873b.txt, 1.1.5–1.1.6, l.121–144) has no weights to tune. "
+st.markdown(f"The 1943 logical neuron ({cite('intro_dl', '1.1.5–1.1.6')}) has no weights to tune. "
             "As the course states it, **excitatory** inputs count +1, **inhibitory** inputs count −1, and it fires "
             "when their sum reaches the **threshold b**: y = 1 if x₁ + … + xₙ − xₙ₊₁ − … − xₘ ≥ b, else 0. That "
             "subtraction is a later simplification: in McCulloch & Pitts (1943) inhibition is **absolute**, one "
@@ -137,7 +137,7 @@ st.markdown("The 1943 logical neuron (004_36a7c4616778873b.txt, 1.1.5–1.1.6, l
             "gates below and differ elsewhere: for x₁ + x₂ − x₃ ≥ 1 at x = (1, 1, 1) the course's neuron gives "
             f"y = {int(mcculloch_pitts([1, 1, 1], inhibitory=(2,), threshold=1))}, the 1943 neuron "
             f"y = {int(mcculloch_pitts([1, 1, 1], inhibitory=(2,), threshold=1, veto=True))}. The thresholds below "
-            "are derived (the seed prints the rule, not the gates).")
+            "are derived (the course prints the rule, not the gates).")
 mp_name = st.radio("Gate", list(MCCULLOCH_PITTS_GATES), key="bool_mp", horizontal=True)
 mp = MCCULLOCH_PITTS_GATES[mp_name]
 inhibitory = ", ".join(f"x{i + 1}" for i in mp.inhibitory) or "none"

@@ -175,7 +175,7 @@ if kernels is not None:
             f"r = {m['correlation']:+.2f}" for m in matches])),
         key="act_handmade")
     st.caption(f"Top: the learned 3 × 3 filters (blue negative, red positive, one scale), {-(-len(matches) // cols)} × "
-               f"{cols} (seed 001 plots them 2 × 8). Bottom: the kernel of the Convolution page each resembles most "
+               f"{cols} (the course plots them 2 × 8). Bottom: the kernel of the Convolution page each resembles most "
                "(correlation r of the weights, mean removed), named only from r = 0.8 on: random 3 × 3 kernels "
                "get that close about 5 % of the time, so a lower r says nothing.")
 

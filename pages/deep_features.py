@@ -13,7 +13,8 @@ from core.data.images import SAMPLES
 from core.figures.deep_features import (edges_figure, filters_beside_kernels_figure, first_filter_panels,
                                         panels_figure, preprocessing_panels, ranked_maps_figure,
                                         receptive_field_figure, unit_map_figure)
-from core.maths.kernels import SEED_001, SEED_003
+from core.adapters.sources import sources_panel
+from core.data.course import cite
 from core.maths.receptive_field import VGG16_LAYERS, field_box, receptive_fields, vgg16_fields
 
 ui.require_app_frame()
@@ -180,8 +181,8 @@ st.caption(f"Left of each pair: a learned 3 × 3 × 3 kernel of block1_conv1 as 
            f"get that close {cached.kernel_chance_rate():.0%} of the time, so r = 0.5 would say nothing. "
            f"**{kinds['colour-opponent']} filters are colour-opponent**: most of their weight compares one colour with "
            f"another (red against green, blue against yellow), which no grey kernel can describe; the other "
-           f"{kinds['no match']} resemble none of the hand-made kernels. Seeds {SEED_001} (line detectors, Sobel) and "
-           f"{SEED_003} (\"the network learns its own kernels\", of any orientation) say exactly this: nobody wrote "
+           f"{kinds['no match']} resemble none of the hand-made kernels. {cite('keras_cnn', 'More filters')} (line detectors, Sobel) and "
+           f"{cite('cnn_classics', 'Edge detection')} (\"the network learns its own kernels\", of any orientation) say exactly this: nobody wrote "
            "these numbers. Training found them, on ImageNet for VGG16 and then with HED on BSDS500: many "
            "first-layer filters resemble oriented edge detectors; others are colour-opponent.")
 
@@ -199,7 +200,7 @@ st.markdown(
     "- **Side 4–5** (block4–5) see 92–196 px: only the outlines of whole objects survive, blurred by the upsampling.\n"
     "- **Fused**: a learned weighted sum of the five, trained on BSDS500's human-drawn boundaries, so it keeps "
     "object outlines and drops texture.\n"
-    "- **Sobel** (two 3 × 3 kernels from seed 001) marks every change of brightness, strong or weak, texture too.\n"
+    "- **Sobel** (two 3 × 3 kernels from the course) marks every change of brightness, strong or weak, texture too.\n"
     "- **Canny** thins and thresholds a smoothed gradient: one-pixel, on/off edges, but it cannot tell an object's "
     "outline from a pattern on it.")
 
@@ -213,7 +214,11 @@ with st.expander("Where this network comes from", expanded=not ui.is_lecture()):
         "- Training data: VGG16 (Simonyan & Zisserman, ICLR 2015) on ImageNet, then the whole network with its side "
         "outputs on BSDS500: its 300 training and validation photos with human-drawn boundaries, each augmented "
         "32 × by rotation and flipping; the other 200 are the test set (Xie & Tu 2015, §4).\n"
-        f"- The hand-made kernels: the Convolution page, seeds {SEED_001} (L56–L95: line detectors, Sobel) and "
-        f"{SEED_003} (edge detection; \"the network learns its own kernels\").")
+        f"- The hand-made kernels: the Convolution page, {cite('keras_cnn', 'Convolution operation: filters, kernels')} "
+        f"and *More filters* (line detectors, Sobel) and {cite('cnn_classics', 'Edge detection')} "
+        "(\"the network learns its own kernels\").")
 
 ui.show_source(hed.preprocess, hed.forward, receptive_fields)
+sources_panel({"keras_cnn": ["Convolution operation: filters, kernels", "More filters", "CNNs: transfer learning (II)"],
+               "cnn_classics": ["Edge detection", "VGG-16"], "intro_dl": ["5.6"]},
+              ["simonyan2014", "xie_tu2015", "araujo2019", "luo2016", "keras_vgg16"])

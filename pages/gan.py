@@ -20,7 +20,7 @@ st.markdown(
     "This is a small **DCGAN** trained on handwritten digits. Its generator upsamples with **transposed "
     "convolutions** (batch norm, LeakyReLU 0.2, tanh output), its discriminator uses strided convolutions with "
     "LeakyReLU 0.2, and both train with Adam 1.5e-4, β₁ = 0.5 and the course's losses. The **course's DCGAN** "
-    "(004_36a7c4616778873b.txt 7.2.2, below) keeps DCGAN's activations (Radford et al. 2015): "
+    "(Course notes, *Introduction to deep learning* §7.2.2, below) keeps DCGAN's activations (Radford et al. 2015): "
     "**ReLU in the generator**, LeakyReLU 0.2 only in the discriminator; it upsamples with UpSampling2D and then "
     "convolves. It is this page's generator that departs from DCGAN, with LeakyReLU instead of ReLU as in "
     "TensorFlow's DCGAN tutorial for digits: a small slope for negative inputs keeps every unit's gradient alive."
