@@ -8,6 +8,12 @@
 # The shipped weights (assets/models/) are baked in; newly trained models go to the model store
 # $NEURAL_EXPLAINER_CACHE (/models, a volume shared by the web processes and the worker).
 # deploy/README.md runs it with docker compose and on Kubernetes.
+#
+# It runs with a read-only root filesystem: everything it writes goes to /models (model store, the
+# queue's SQLite when there is no Redis, Keras' cache $KERAS_HOME for `make data`'s MNIST and
+# ImageNet weights), /tmp (tempfile, TensorFlow, Matplotlib's $MPLCONFIGDIR) or $HOME=/home/app;
+# the deployments mount those three writable.
+# The base image by tag: pin `python:3.11-slim@sha256:...` to the image you reviewed (deploy/README.md).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -15,26 +21,28 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     TF_CPP_MIN_LOG_LEVEL=2 \
-    NEURAL_EXPLAINER_CACHE=/models
+    NEURAL_EXPLAINER_CACHE=/models \
+    KERAS_HOME=/models/keras \
+    MPLCONFIGDIR=/tmp/matplotlib \
+    HOME=/home/app
 
 WORKDIR /app
 
-# The README's install command (what `make run` runs), on its own layer so code changes reuse it.
-COPY requirements.txt ./
-RUN python -m pip install --quiet --upgrade pip \
- && python -m pip install --quiet -r requirements.txt
-
-# GPU=1: the CUDA build of the TensorFlow version just installed (only the worker needs it).
+# The hash-locked versions, on their own layer so code changes reuse it: requirements.lock is
+# requirements.txt (what `make run` installs) compiled by pip-tools for Linux x86_64 and CPython
+# 3.11, every file with its sha256; pip refuses anything unpinned or with another hash.
+# GPU=1: requirements-gpu.lock, the same pins plus TensorFlow's CUDA libraries (tensorflow[and-cuda]);
+# only the worker needs them.
 ARG GPU=0
-RUN if [ "$GPU" = "1" ]; then \
-      python -m pip install --quiet "tensorflow[and-cuda]==$(python -c 'from importlib.metadata import version; print(version("tensorflow"))')"; \
-    fi
+COPY requirements.lock requirements-gpu.lock ./
+RUN if [ "$GPU" = "1" ]; then lock=requirements-gpu.lock; else lock=requirements.lock; fi \
+ && python -m pip install --quiet --require-hashes -r "$lock"
 
 # Non-root user; the code stays root-owned (read-only for the app), the model store is the app's.
 RUN groupadd --gid 10001 app \
  && useradd --uid 10001 --gid app --create-home --home-dir /home/app --shell /usr/sbin/nologin app \
- && mkdir -p /models \
- && chown app:app /models
+ && mkdir -p /models /home/app \
+ && chown app:app /models /home/app
 
 COPY . .
 

@@ -45,8 +45,11 @@ $(VENV)/.runtime: requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+# make test (and CI): the hash-locked versions of requirements.txt + requirements-dev.txt for Linux
+# x86_64 / CPython 3.11 (deploy/lock.sh makes the lock; pip refuses a file whose sha256 differs).
+$(VENV)/.dev: requirements-dev.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 # $(call apt_get,PACKAGE,WHAT NEEDS IT): install a Debian package with apt-get (as root, or with
