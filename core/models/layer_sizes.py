@@ -346,13 +346,33 @@ for _r in (1, 2):
 MERGING = frozenset({"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"})
 
 
+def broadcast(cfg, shapes):
+    """An element-wise op of ``keras.ops`` (``x / 255.0``, ``x + y``, ``ops.relu(x)``): its tensor
+    inputs broadcast like NumPy (numbers in the call add no axis); no weights."""
+    if not shapes:
+        raise SizeError("expects at least one tensor")
+    rank = max(len(s) for s in shapes)
+    padded = [(1,) * (rank - len(s)) + tuple(s) for s in shapes]
+    return (elementwise(cfg, padded)[0] if len(padded) > 1 else padded[0]), 0, 0
+
+
+#: Element-wise ``keras.ops`` a functional model may hold as nodes (module ``keras.src.ops.numpy``
+#: or ``keras.src.ops.nn``), all sized by :func:`broadcast`.
+OPS = frozenset({
+    "Add", "Subtract", "Multiply", "Divide", "TrueDivide", "Maximum", "Minimum", "Power",
+    "Negative", "Abs", "Absolute", "Square", "Sqrt", "Exp", "Log", "Tanh", "Clip",
+    "Relu", "Relu6", "Sigmoid", "Silu", "Swish", "Gelu", "Elu", "Selu", "LeakyRelu", "Softplus", "Softmax",
+})
+
+
 def layer_size(class_name: str, cfg: dict, shapes: list) -> tuple[Shape, int, int]:
     """Output shape, parameter count and multiply-adds of one layer.
 
     Parameters
     ----------
     class_name : str
-        The Keras layer class, e.g. ``"Conv2D"``; must be a key of :data:`RULES`.
+        The Keras layer class, e.g. ``"Conv2D"``: a key of :data:`RULES`, or ``"ops.<name>"`` for
+        an element-wise op of :data:`OPS`.
     cfg : dict
         The layer's ``config`` as saved in ``config.json``.
     shapes : list of tuple of int
@@ -372,7 +392,7 @@ def layer_size(class_name: str, cfg: dict, shapes: list) -> tuple[Shape, int, in
     SizeError
         If the class has no rule or the config does not fit the input shapes.
     """
-    rule = RULES.get(class_name)
+    rule = broadcast if class_name.startswith("ops.") and class_name[4:] in OPS else RULES.get(class_name)
     if rule is None:
         raise SizeError(f"{class_name} layers cannot be sized")
     return rule(cfg, shapes)

@@ -14,7 +14,7 @@ import json
 import math
 
 from core.models import layer_sizes
-from core.models.upload_limits import (LAYER_CLASSES, MODEL_CLASSES, ModelLoadError, ModelSize,
+from core.models.upload_limits import (LAYER_CLASSES, MODEL_CLASSES, OP_MODULES, ModelLoadError, ModelSize,
                                        UploadLimits, check_classes, fmt, read_config)
 
 
@@ -234,6 +234,8 @@ def _layer_parts(layer, where: str) -> tuple[str, dict, str]:
                              "model.save('model.keras')")
     layer_module = module == "keras.layers" or module.startswith("keras.src.layers")
     model_module = module in ("keras", "keras.models") or module.startswith("keras.src.models")
+    if module in OP_MODULES and cls in layer_sizes.OPS:
+        return f"ops.{cls}", cfg, str(layer.get("name", cfg.get("name", cls)))
     if not (cls in MODEL_CLASSES and model_module or cls in LAYER_CLASSES and layer_module):
         raise ModelLoadError(f"{where} has a {cls!r} from {module!r}, which is not a layer of keras.layers; "
                              "only models made of built-in layers can be loaded")
@@ -252,20 +254,25 @@ def _refs(value) -> list:
 
 
 def _node_inputs(node, cls: str, outputs: dict, lname: str):
-    """Input shapes of one saved call, or None while an input layer has not been sized yet."""
-    if not isinstance(node, dict) or not isinstance(node.get("args"), list) or len(node["args"]) != 1:
+    """Input shapes of one saved call, or None while an input layer has not been sized yet. A layer
+    takes one tensor (merge layers one list of them); an op (``"ops.<name>"``) tensors and numbers."""
+    args = node.get("args") if isinstance(node, dict) else None
+    is_op = cls.startswith("ops.")
+    if not isinstance(args, list) or not args or (not is_op and len(args) != 1):
         raise ModelLoadError(f"layer {lname!r} is called in a way the checker cannot size (one input "
                              "tensor, or one list of tensors for merge layers)")
     if "__keras_tensor__" in json.dumps(node.get("kwargs", {})):
         raise ModelLoadError(f"layer {lname!r} takes tensors as keyword arguments; the checker cannot size it")
-    arg = node["args"][0]
-    tensors = arg if cls in layer_sizes.MERGING and isinstance(arg, list) else [arg]
+    if is_op:
+        tensors = [a for a in args if not (isinstance(a, (int, float)) and not isinstance(a, bool))]
+    else:
+        tensors = args[0] if cls in layer_sizes.MERGING and isinstance(args[0], list) else args
     shapes = []
     for tensor in tensors:
         history = tensor.get("config", {}).get("keras_history") if isinstance(tensor, dict) else None
         if (not isinstance(tensor, dict) or tensor.get("class_name") != "__keras_tensor__"
                 or not isinstance(history, list) or len(history) != 3 or history[2] != 0):
-            raise ModelLoadError(f"layer {lname!r} is called on something other than one layer's output")
+            raise ModelLoadError(f"layer {lname!r} is called on something other than layers' outputs")
         if history[0] not in outputs:
             return None
         shapes.append(outputs[history[0]])

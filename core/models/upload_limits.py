@@ -14,7 +14,7 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 
-from core.models.layer_sizes import RULES
+from core.models.layer_sizes import OPS, RULES
 
 
 class ModelLoadError(Exception):
@@ -72,6 +72,7 @@ OTHER_CLASSES = {
     "L1", "L2", "L1L2", "OrthogonalRegularizer", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm",
 }
 LAYER_CLASSES = set(RULES) | {"InputLayer"}
+OP_MODULES = ("keras.src.ops.numpy", "keras.src.ops.nn")
 
 
 def fmt(n: int) -> str:
@@ -179,7 +180,7 @@ def check_classes(config, *, max_depth: int = 64) -> None:
         if node.get("registered_name") not in (None, name):
             raise ModelLoadError(f"the model's {name} is registered as {node['registered_name']!r}, a "
                                  "custom object; only models made of built-in layers can be loaded")
-        if name not in LAYER_CLASSES | MODEL_CLASSES | OTHER_CLASSES:
+        if name not in LAYER_CLASSES | MODEL_CLASSES | OTHER_CLASSES | (OPS if module in OP_MODULES else set()):
             raise ModelLoadError(
                 f"the model has a {name}, which this app cannot size before loading; it accepts "
                 "image models made of Conv, Dense, pooling, normalisation, dropout, activation, "

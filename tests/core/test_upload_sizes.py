@@ -76,7 +76,17 @@ def sequential_built_without_input():
     return model
 
 
-MODELS = [residual_cnn, sequential_with_augmentation, one_dimensional, sequential_built_without_input]
+def with_ops():
+    """Functional code that uses operators and ``keras.ops``: saved as op nodes, not layers."""
+    inputs = keras.Input((16, 16, 3))
+    x = inputs / 255.0 - 0.5
+    x = L.Conv2D(8, 3, name="c")(x)
+    x = keras.ops.relu(x + x) * 2
+    x = keras.ops.maximum(x, L.Conv2D(8, 1, name="skip")(x))
+    return keras.Model(inputs, L.Dense(2, name="out")(L.GlobalAveragePooling2D()(x)), name="with_ops")
+
+
+MODELS = [residual_cnn, sequential_with_augmentation, one_dimensional, sequential_built_without_input, with_ops]
 
 
 def as_saved(model) -> dict:
@@ -93,10 +103,12 @@ def saved_config(model, tmp_path) -> bytes:
 def keras_shapes(model) -> dict:
     """Output shape (batch axis dropped) of every layer, nested models' layers included."""
     shapes = {}
-    for layer in model.layers:
+    for layer in getattr(model, "operations", model.layers):        # layers and keras.ops nodes
+        if isinstance(layer, L.InputLayer):
+            continue
         if isinstance(layer, keras.Model):
             shapes.update(keras_shapes(layer))
-        shapes[layer.name] = tuple(layer.output.shape[1:])
+        shapes[layer.name] = tuple(layer._inbound_nodes[-1].output_tensors[0].shape[1:])
     return shapes
 
 
@@ -110,6 +122,8 @@ def test_parameters_and_shapes_match_keras(build, tmp_path):
     for name, _cls, shape, _params in size.layers:
         assert shape == expected[name], name
     weights = {layer.name: layer.count_params() for layer in model.layers}
+    assert set(expected) <= {name for name, *_ in size.layers} | {layer.name for layer in model.layers
+                                                                  if isinstance(layer, keras.Model)}
     for name, _cls, _shape, params in size.layers:
         if name in weights:
             assert params == weights[name], name
