@@ -117,7 +117,7 @@ _EXAMPLES = [
 
 
 
-# --- seed 002: a kernel is a shape packed into a matrix ----------------------------------------------
+# --- Convolution, pooling and tensors §2.11: a kernel is a shape packed into a matrix ---------------
 DIAGONAL_PATTERNS: dict[str, np.ndarray] = {
     "'/' diagonal": _f([[0, 1], [1, 0]]),
     "solid block": _f([[1, 1], [1, 1]]),
@@ -180,7 +180,7 @@ WORKED_EXAMPLES: dict[str, WorkedExample] = {e.key: e for e in _EXAMPLES}
 """Key → :class:`WorkedExample`, in display order."""
 
 
-# --- seed 000: 1-D convolution first ---------------------------------------------------------------
+# --- Autoencoders and convolutional networks: 1-D convolution first --------------------------------
 SIGNAL_1D = (0.0, 1.0, 2.0, 3.0, 4.0)
 KERNEL_1D = (1.0, -1.0, 2.0)
 CONVOLVE_1D_FULL = (0.0, 1.0, 1.0, 3.0, 5.0, 2.0, 8.0)
@@ -188,7 +188,7 @@ CONVOLVE_1D_FULL = (0.0, 1.0, 1.0, 3.0, 5.0, 2.0, 8.0)
 networks*, *CNNs: convolution*."""
 
 
-# --- seed 000: Brandon Rohrer's X / O -----------------------------------------------------------------
+# --- Autoencoders and convolutional networks: Brandon Rohrer's X / O ----------------------------------
 XO_FEATURE = _f([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]])
 """The diagonal 3×3 feature of Rohrer's example (Course notes, *Autoencoders and convolutional networks*, *CNN
 simple example*)."""
