@@ -2,8 +2,9 @@
 
 Run: ``.venv/bin/python bench/bench_hostile_models.py [--limit-gb 6] [--timeout 180]``
 
-For each file (three hostile ones from ``tests/core/hostile_models.py`` and, as the reference, a
-normal small CNN saved by Keras) and each loader, a fresh child process capped with
+For each file (three hostile ones from ``tests/core/hostile_models.py``, a model at the limits
+(512 × 512 × 4 input, 4.95 M parameters: the costliest file the checker accepts) and, as the
+reference, a normal small CNN saved by Keras) and each loader, a fresh child process capped with
 ``RLIMIT_AS`` (so a hostile file cannot take the machine down) imports Keras, then loads the file:
 
 - **before**: ``keras.saving.load_model(path, compile=False, safe_mode=True)``, what the app called
@@ -105,13 +106,19 @@ def make_files(folder: Path) -> dict[str, Path]:
     x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
     reference = keras.Model(inputs, keras.layers.Dense(10, name="out")(x), name="reference_cnn")
     reference.save(folder / "reference.keras")
+    inputs = keras.Input((512, 512, 4))                   # at the limits: the costliest accepted file
+    x = keras.layers.Conv2D(16, 3, strides=2, activation="relu", name="conv")(inputs)
+    x = keras.layers.MaxPooling2D(4, name="pool")(x)
+    largest = keras.Model(inputs, keras.layers.Dense(78, name="out")(keras.layers.Flatten(name="flat")(x)))
+    largest.save(folder / "largest.keras")
     small = keras.saving.deserialize_keras_object(hm.small_config())
     small.save(folder / "small.keras")
     real = zipfile.ZipFile(folder / "small.keras").read("model.weights.h5")
     return {"reference (small CNN)": folder / "reference.keras",
             "Dense(100000) after conv": hm.wide_dense(folder / "wide_dense.keras"),
             "4096x4096x1 input": hm.huge_input(folder / "huge_input.keras"),
-            "1 GiB weights file": hm.weights_bomb(folder / "weights_bomb.keras", real)}
+            "1 GiB weights file": hm.weights_bomb(folder / "weights_bomb.keras", real),
+            f"largest accepted ({largest.count_params() / 1e6:.2f} M)": folder / "largest.keras"}
 
 
 def main() -> None:

@@ -80,8 +80,9 @@ class _Walker:
         if depth > self.limits.nesting:
             raise ModelLoadError(f"the model nests models more than {self.limits.nesting} deep, the most "
                                  "this app loads")
-        cls, cfg = config.get("class_name"), config.get("config")
-        if cls not in MODEL_CLASSES or not isinstance(cfg, dict) or not isinstance(cfg.get("layers"), list):
+        cls, cfg, module = config.get("class_name"), config.get("config"), config.get("module")
+        if (cls not in MODEL_CLASSES or not isinstance(cfg, dict) or not isinstance(cfg.get("layers"), list)
+                or not _model_module(module)):
             raise ModelLoadError(f"the file holds a {cls!r}, not a Keras Sequential or functional model; "
                                  "build the model with keras.Sequential or keras.Model(inputs, outputs)")
         if len(cfg["layers"]) > self.limits.layers + 1:
@@ -223,6 +224,12 @@ def _must_match(declared, shape, where: str) -> None:
                              f"{shape}; the file was edited or is damaged, save the model again")
 
 
+def _model_module(module) -> bool:
+    """Where Keras finds its Sequential and Functional classes."""
+    return isinstance(module, str) and (module in ("keras", "keras.models")
+                                        or module.startswith("keras.src.models"))
+
+
 def _layer_parts(layer, where: str) -> tuple[str, dict, str]:
     """``(class_name, config, name)`` of a saved layer entry, from the module Keras resolves it in
     (``keras.layers`` for layers, ``keras`` for models); the entry's classes are already checked."""
@@ -233,7 +240,7 @@ def _layer_parts(layer, where: str) -> tuple[str, dict, str]:
         raise ModelLoadError("the model was saved in a legacy format; save it again with Keras 3's "
                              "model.save('model.keras')")
     layer_module = module == "keras.layers" or module.startswith("keras.src.layers")
-    model_module = module in ("keras", "keras.models") or module.startswith("keras.src.models")
+    model_module = _model_module(module)
     if module in OP_MODULES and cls in layer_sizes.OPS:
         return f"ops.{cls}", cfg, str(layer.get("name", cfg.get("name", cls)))
     if not (cls in MODEL_CLASSES and model_module or cls in LAYER_CLASSES and layer_module):

@@ -278,3 +278,13 @@ def test_a_nested_model_compiled_on_its_own_is_refused():
     inner["compile_config"] = {"optimizer": "adam", "loss": "mse"}
     with pytest.raises(ModelLoadError, match="nested model 'inner' was compiled"):
         inspect_config(hm.sequential((4,), inner, name="outer"))
+
+
+def test_the_model_class_must_come_from_keras_models():
+    from core.models.upload_check import inspect_config
+
+    config = hm.small_config()
+    assert inspect_config(config).parameters == 27_090
+    config["module"] = "keras.src.saving.saving_lib"
+    with pytest.raises(ModelLoadError, match="not a Keras Sequential or functional model"):
+        inspect_config(config)
