@@ -228,8 +228,17 @@ def test_storage_urls(tmp_path):
         queue_storage("amqp://broker")
 
 
-def test_the_default_queue_is_one_per_process():
-    assert default_queue() is default_queue()
+def test_the_default_queue_is_one_per_process(tmp_path, monkeypatch):
+    """One per process, in the model cache's private queue folder (this test's own: the process's
+    default queue, which the page tests use, is put back afterwards)."""
+    from core.training import jobs
+
+    monkeypatch.setenv("NEURAL_EXPLAINER_CACHE", str(tmp_path))
+    monkeypatch.delenv(jobs.QUEUE_URL_ENV_VAR, raising=False)
+    monkeypatch.setattr(jobs, "_default", None)
+    first = default_queue(consume=False)
+    assert first is default_queue()
+    assert Path(first.huey.storage.filename) == tmp_path / "queue" / "training-queue.sqlite"
 
 
 def test_shutdown_stops_the_running_task(storage):
