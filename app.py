@@ -1,7 +1,8 @@
 """Neural Explainer: the entry point and shared frame.
 
 Run with ``streamlit run app.py``. Declares every page with ``st.navigation`` (sections, Material
-icons, ``url_path`` = the script's file stem), draws the shared sidebar, then runs the chosen page.
+icons, ``url_path`` = the script's file stem; the home page at ``/``, and ``/home`` sends there),
+draws the shared sidebar, then runs the chosen page.
 The first run of a server starts loading TensorFlow and the shipped models in the background.
 The page runs inside the app's error boundary (:mod:`core.adapters.errors`): a failure shows one
 line with an incident id, never a traceback.
@@ -16,8 +17,18 @@ from core.adapters.catalog import PAGES, SECTIONS
 ui.page_setup()
 ui.keep_keras_state_between_runs()   # no keras.backend.clear_session() after every run
 
-home = st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True)
-sections: dict[str, list] = {"Neural Explainer": [home]}
+# The default page is served at / (its own path name is only reserved, not routed), so /home is a
+# hidden page that sends the visitor there.
+home = st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="index", default=True)
+
+
+def _to_home() -> None:
+    """``/home``: the default page is served at ``/``, so this hidden page sends the visitor there."""
+    st.switch_page(home, query_params=st.query_params.to_dict())
+
+
+sections: dict[str, list] = {"Neural Explainer": [home, st.Page(_to_home, title="Home", url_path="home",
+                                                                 visibility="hidden")]}
 for section in SECTIONS:
     pages = [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path)
              for p in PAGES if p.section == section]

@@ -16,6 +16,7 @@ import streamlit as st
 
 from core.adapters.errors import error_boundary, guarded  # noqa: F401 - pages guard fragments and callbacks as ui.guarded
 from core.adapters.url_state import url_default
+from core.figures.projector import projector_layout
 
 
 APP_TITLE = "Neural Explainer"
@@ -23,17 +24,36 @@ LECTURE_KEY = "lecture_mode"           # plain session value: survives page swit
 LECTURE_TOGGLE_KEY = "lecture_toggle"   # the sidebar widget that sets it
 LECTURE_SEED = 0
 
-_LECTURE_CSS = """
+#: The page icon (browser tab): a local file, so no page load asks a font server for it.
+PAGE_ICON = Path(__file__).resolve().parents[2] / "assets" / "icon.svg"
+#: Lecture mode's root font size. Streamlit sizes its text in rem (captions, widget values, tables:
+#: 0.875 rem; metric values 2.25 rem), so 23 px makes the smallest of them 20.1 CSS px.
+LECTURE_ROOT_PX = 23
+
+#: Every view. On touch screens and phones: Plotly's toolbar (always shown where there is no hover)
+#: would cover chart titles, and long code lines and formulas wrap instead of scrolling sideways.
+_BASE_CSS = """
 <style>
-[data-testid="stMain"] { font-size: 22px; }
-[data-testid="stMain"] [data-testid="stMarkdownContainer"] p, [data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
-[data-testid="stMain"] [data-testid="stWidgetLabel"] p, [data-testid="stMain"] [data-testid="stCaptionContainer"] {
-  font-size: 1.3rem !important; }
-[data-testid="stMain"] h1 { font-size: 3rem !important; }
-[data-testid="stMain"] h2 { font-size: 2.3rem !important; }
-[data-testid="stMain"] h3 { font-size: 1.8rem !important; }
-[data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 2.8rem !important; }
-[data-testid="stMain"] code { font-size: 1.2rem !important; }
+@media (hover: none), (max-width: 640px) {
+  [data-testid="stPlotlyChart"] .modebar-container { display: none !important; }
+  [data-testid="stCode"] pre, [data-testid="stCode"] code, [data-testid="stCode"] span {
+    white-space: pre-wrap !important; overflow-wrap: anywhere; }
+  [data-testid="stMain"] .katex-display > .katex > .katex-html { white-space: normal; }
+  [data-testid="stMain"] .katex-display .base { margin: 0.15em 0; }
+}
+</style>
+"""
+
+#: Lecture mode (projector, 1920 × 1080, read from the back row): no text in the main area under
+#: 20 CSS px, metric values as large as elsewhere or larger, no empty header band (the sidebar
+#: button stays), figures' own fonts raised by :func:`core.figures.projector.projector_layout`.
+_LECTURE_CSS = f"""
+<style>
+html {{ font-size: {LECTURE_ROOT_PX}px; }}
+[data-testid="stHeader"] {{ background: transparent; height: 0; min-height: 0; }}
+[data-testid="stMainBlockContainer"] {{ padding-top: 1.25rem; }}
+[data-testid="stMain"] code {{ font-size: max(20px, 0.875em); }}
+[data-testid="stMain"] small, [data-testid="stMain"] sub, [data-testid="stMain"] sup {{ font-size: max(20px, 0.75em); }}
 </style>
 """
 
@@ -48,8 +68,12 @@ def page_setup() -> bool:
     bool
         Whether lecture mode is on.
     """
-    st.set_page_config(page_title=APP_TITLE, page_icon=":material/neurology:", layout="wide")
     url_default(LECTURE_KEY, "lecture", False, cast=lambda v: v in ("1", "true", "True"))
+    # Lecture mode starts with the sidebar closed: the figure gets the projector's width, and the
+    # lecturer opens the sidebar to switch page or mode.
+    st.set_page_config(page_title=APP_TITLE, page_icon=str(PAGE_ICON), layout="wide",
+                       initial_sidebar_state="collapsed" if is_lecture() else "auto")
+    st.html(_BASE_CSS)
     with st.sidebar:
         # A widget's state is tied to the page it is drawn on, so the toggle mirrors a plain
         # session value that every page shares.
@@ -59,7 +83,7 @@ def page_setup() -> bool:
                    "with the real numbers behind every picture. It runs offline: sample images, "
                    "data and trained weights ship with the app.")
     if is_lecture():
-        st.markdown(_LECTURE_CSS, unsafe_allow_html=True)
+        st.html(_LECTURE_CSS)
         st.query_params["lecture"] = "1"
     elif "lecture" in st.query_params:
         del st.query_params["lecture"]
@@ -177,17 +201,10 @@ def _styled_spec(fig, height: Optional[int]) -> dict:
     never changed.
     """
     spec = fig.to_dict() if hasattr(fig, "to_dict") else copy.deepcopy(fig)
+    if is_lecture():    # every font of the figure's own layout, not only CSS: per-axis fonts win over CSS
+        return projector_layout(spec, height=height)
     layout = spec.setdefault("layout", {})
-    if is_lecture():
-        base = height or layout.get("height") or 420
-        layout.update(font={**layout.get("font", {}), "size": 20}, height=int(base * 1.3))
-        title = layout.get("title")
-        if isinstance(title, dict):
-            title["font"] = {**title.get("font", {}), "size": 24}
-        for trace in spec.get("data", []):
-            if trace.get("texttemplate"):
-                trace["textfont"] = {**trace.get("textfont", {}), "size": 20}
-    elif height:
+    if height:
         layout["height"] = height
     return spec
 
