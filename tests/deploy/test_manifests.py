@@ -8,7 +8,8 @@
   for every path the app writes, the NetworkPolicies (evaluated for who may reach whom), Redis'
   password from the generated Secret in Redis and in the queue URL, TLS on the Ingress; compose's
   limits, networks and refusal to start without its secrets; a real redis-server started with the
-  manifests' own command refuses a client without the password.
+  manifests' own command refuses a client without the password; every page opens with the root
+  filesystem read-only (a user and mount namespace, ``unshare -rm``; slow, skipped where not allowed).
 - deploy/compose.yaml, deploy/haproxy/haproxy.cfg, the Dockerfile and the manifests agree with each
   other and with the app (port 8501, /_stcore/health, the queue's environment variables, the model
   store, the worker's module, the README's install command).
@@ -668,6 +669,60 @@ def test_the_ingress_serves_tls_from_the_documented_secret_and_limits_no_ip():
     for readme in (DEPLOY / "README.md", ROOT / "README.md"):
         text = readme.read_text(encoding="utf-8")
         assert TLS_SECRET in text and "secrets.env" in text, readme
+
+
+#: Opens every page and runs the warm-up's loaders (TensorFlow, the shipped models, Matplotlib),
+#: as the read-only-root test's child process does.
+READ_ONLY_CHILD = """
+import sys
+from core.adapters.catalog import PAGES
+from core.adapters.cached import warmup
+from tests.app.apptest import open_page
+for script in ["home", *(p.url_path for p in PAGES)]:
+    at = open_page(script)
+    shown = [e.value for e in at.error] + [e.value for e in at.warning]
+    assert not any("Read-only" in str(v) for v in shown), (script, shown)
+for load in [f for loaders in warmup._warmup_plan().values() for f in loaders]:
+    load()
+import matplotlib.pyplot as plt
+plt.figure().savefig("/dev/null", format="png")
+print("ALL PAGES OPENED")
+"""
+
+
+def read_only_root_available() -> bool:
+    """Whether this machine lets an unprivileged user namespace remount / read-only (unshare -rm)."""
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "-rm", "sh", "-c", "mount -o remount,bind,ro / && ! touch /.ro-probe"],
+                           capture_output=True, timeout=30)
+    return probe.returncode == 0
+
+
+@pytest.mark.slow
+def test_every_page_opens_on_a_read_only_root_filesystem(tmp_path):
+    """The image's layout, emulated: the root filesystem read-only (the app's code, site-packages,
+    /root, /etc), only /tmp and /dev/shm writable (the emptyDirs and the model store map into it), the
+    image's ENV for every written path. Every page opens and the warm-up loads everything, with no
+    "Read-only file system" anywhere: nothing the app does writes outside the writable mounts."""
+    if not read_only_root_available():
+        pytest.skip("unshare -rm (user and mount namespaces) is not allowed here")
+    image_env = dockerfile_env()
+    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "NEURAL_EXPLAINER_WARMUP": "0",
+           "PYTHONDONTWRITEBYTECODE": image_env["PYTHONDONTWRITEBYTECODE"], "TMPDIR": str(tmp_path / "tmp"),
+           **{var: str(tmp_path / image_env[var].lstrip("/")) for var in WRITTEN_ENV}}
+    for var in ("TMPDIR", "HOME", "NEURAL_EXPLAINER_CACHE"):
+        Path(env[var]).mkdir(parents=True, exist_ok=True)
+    inner = f"mount --bind /tmp /tmp && mount -o remount,bind,ro / && exec {shlex.quote(sys.executable)} -c {shlex.quote(READ_ONLY_CHILD)}"
+    assert str(tmp_path).startswith("/tmp/")
+    result = subprocess.run(["unshare", "-rm", "sh", "-c", inner], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=600)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0 and "ALL PAGES OPENED" in result.stdout, output[-4000:]
+    assert "Read-only file system" not in output and "Errno 30" not in output, output[-4000:]
+    # The writes went where the image's ENV sends them (emptyDir /tmp, the model store).
+    assert list(Path(env["MPLCONFIGDIR"]).glob("fontlist-*.json")), "Matplotlib's font cache"
+    assert (Path(env["KERAS_HOME"]) / "keras.json").is_file()
 
 
 # ----------------------------------------------------------------------------- Redis' own command
