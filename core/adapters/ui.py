@@ -68,11 +68,10 @@ def page_setup() -> bool:
     bool
         Whether lecture mode is on.
     """
+    first_run = LECTURE_KEY not in st.session_state
     url_default(LECTURE_KEY, "lecture", False, cast=lambda v: v in ("1", "true", "True"))
-    # Lecture mode starts with the sidebar closed: the figure gets the projector's width, and the
-    # lecturer opens the sidebar to switch page or mode.
     st.set_page_config(page_title=APP_TITLE, page_icon=str(PAGE_ICON), layout="wide",
-                       initial_sidebar_state="collapsed" if is_lecture() else "auto")
+                       initial_sidebar_state=_sidebar_state(first_run))
     st.html(_BASE_CSS)
     with st.sidebar:
         # A widget's state is tied to the page it is drawn on, so the toggle mirrors a plain
@@ -88,6 +87,16 @@ def page_setup() -> bool:
     elif "lecture" in st.query_params:
         del st.query_params["lecture"]
     return is_lecture()
+
+
+def _sidebar_state(first_run: bool) -> Optional[str]:
+    """A lecture link (``?lecture=1``) opens with the sidebar closed: the figure gets the projector's
+    width, and the lecturer opens the sidebar to switch page or mode (it then stays open). Lecture
+    mode switched on from the sidebar leaves it as it is (None: unchanged), so the next click there
+    still works; leaving lecture mode brings back Streamlit's default (open on wide screens)."""
+    if not is_lecture():
+        return "auto"
+    return "collapsed" if first_run else None
 
 
 def keep_keras_state_between_runs() -> bool:
