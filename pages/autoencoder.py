@@ -5,6 +5,7 @@ import streamlit as st
 from core.maths.interpolation import lerp
 from core.maths.latent_space import anomaly_percentile, latent_range, pca_reconstruct, pca_reconstruction_mse
 from core.adapters import cached, image_input, ui, url_state, widgets
+from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.data.course import cite
 from core.data.digit_input import preprocess_digit
@@ -28,7 +29,10 @@ st.caption(f"Digits: **{data.source}**; the plane shows the {data.n_test:,} test
            "models never saw while training.")
 
 MODELS = {"ae2d": "Denoising autoencoder, 2-D code", "vae2d": "Variational autoencoder, 2-D (beyond the course)"}
-url_state.url_default("ae_model", "model", "ae2d", choices=list(MODELS))
+URL = (UrlParam("model", "ae_model", "ae2d", choices=MODELS),
+       UrlParam("x", "ae_x", None, kind=float),     # default and range: the model's plane, set below
+       UrlParam("y", "ae_y", None, kind=float))
+url_state.sync(URL)
 name = st.radio("Model", list(MODELS), key="ae_model", format_func=MODELS.get, horizontal=True)
 bundle = cached.generative_model(name)
 for warning in bundle.warnings:
@@ -48,8 +52,8 @@ if cfg.get("noise_factor", 0) > 0:
 codes = cached.test_codes(name)
 x_range, y_range = latent_range(codes)
 centre = np.median(codes[data.y_test == 0], axis=0)  # start inside the cluster of zeros
-url_state.url_default("ae_x", "x", round(float(centre[0]), 2), cast=float)
-url_state.url_default("ae_y", "y", round(float(centre[1]), 2), cast=float)
+st.session_state.setdefault("ae_x", round(float(centre[0]), 2))
+st.session_state.setdefault("ae_y", round(float(centre[1]), 2))
 
 
 @ui.guarded
@@ -65,6 +69,7 @@ def latent_plane(marker) -> None:
     """Clicks and slider moves rerun only the plane; ``marker`` is the user's digit's code (or None)."""
     for key, (lo, hi) in (("ae_x", x_range), ("ae_y", y_range)):
         st.session_state[key] = float(np.clip(st.session_state[key], round(lo, 2), round(hi, 2)))
+    url_state.sync(URL)                                    # a click or a slider reruns only this fragment
     left, right = st.columns([3, 2])
     with right:
         x = st.slider("code[0]", round(x_range[0], 2), round(x_range[1], 2), key="ae_x", step=0.01)
@@ -79,7 +84,6 @@ def latent_plane(marker) -> None:
         ui.show_figure(fig, key="ae_plane", on_select=pick_point)
         st.caption("Click a dot or any empty spot (or move the sliders): the decoder draws that point. "
                    "Regions between clusters decode to blends of digits.")
-    url_state.sync_url(model=name, x=x, y=y)
 
 
 st.subheader("The latent plane")

@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from core.adapters import ui, url_state
+from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.data.course import cite, plain
 from core.maths.activation_functions import ACTIVATIONS, get_activation
@@ -26,10 +27,14 @@ lecture = ui.is_lecture()
 
 # --- target and weights --------------------------------------------------------------------------
 FUNCTIONS = [*TWO_INPUT_FUNCTIONS, "MAJORITY", "PARITY"]
-url_state.url_default("bool_fn", "fn", "AND", choices=FUNCTIONS)
-for key, param, default in (("bool_w1", "w1", 1.0), ("bool_w2", "w2", 1.0), ("bool_w3", "w3", 1.0),
-                            ("bool_b", "b", -1.5)):
-    url_state.url_default(key, param, default, cast=lambda v: min(max(round(float(v) * 20) / 20, -3.0), 3.0))
+WEIGHT = {"kind": float, "lo": -3.0, "hi": 3.0, "step": 0.05}              # the sliders' range and grid
+URL = (UrlParam("fn", "bool_fn", "AND", choices=FUNCTIONS),
+       UrlParam("w1", "bool_w1", 1.0, **WEIGHT), UrlParam("w2", "bool_w2", 1.0, **WEIGHT),
+       UrlParam("w3", "bool_w3", 1.0, **WEIGHT,
+                when=("bool_fn", tuple(n for n in FUNCTIONS if BOOLEAN_FUNCTIONS[n].n_inputs == 3))),
+       UrlParam("b", "bool_b", -1.5, **WEIGHT),
+       UrlParam("act", "act_name", "sigmoid", choices=ACTIVATIONS))
+url_state.sync(URL)
 PRESETS = {name: g for name, g in GATES.items() if len(g.weights) == 2 and not g.bipolar}
 
 
@@ -63,7 +68,6 @@ weights = [s1.slider("w₁", -3.0, 3.0, step=0.05, key="bool_w1"), s2.slider("w�
 if n_inputs == 3:
     weights.append(s3.slider("w₃", -3.0, 3.0, step=0.05, key="bool_w3"))
 bias = (s3 if n_inputs == 2 else st).slider("bias b (= w₀)", -3.0, 3.0, step=0.05, key="bool_b")
-url_state.sync_url(fn=name, w1=weights[0], w2=weights[1], b=bias, **({"w3": weights[2]} if n_inputs == 3 else {}))
 
 # --- truth table ---------------------------------------------------------------------------------
 table = truth_table(weights, bias)
@@ -187,7 +191,6 @@ st.markdown("The step is one choice of φ. Its slope is 0 wherever it is defined
             "learning by gradients needs a φ that is **differentiable almost everywhere** with useful slopes — "
             "ReLU has a corner at 0 and still qualifies. The course also shows the linear, piecewise linear and "
             "sigmoid functions, and CNNs use ReLU, leaky ReLU and tanh.")
-url_state.url_default("act_name", "act", "sigmoid", choices=list(ACTIVATIONS))
 a1, a2 = st.columns([1, 2])
 with a1:
     act_name = st.selectbox("Activation", list(ACTIVATIONS), key="act_name", format_func=lambda n: ACTIVATIONS[n].label)
@@ -207,7 +210,6 @@ with a1:
     st.caption(f"Range {act.output_range} · source: {act.source}"
                + (" · The course prints f = z only for |z| < ½ and ±1 beyond, so its curve jumps at ±½: a slip; "
                   "shown here is the continuous form max(−1, min(1, z))." if act_name == "piecewise_linear" else ""))
-url_state.sync_url(act=act_name)
 with a2:
     ui.show_figure(activation_figure(act_name, params=params, show_derivative=show_derivative, z_mark=z_value),
                    key="act_fig", height=400)

@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from core.adapters import cached, image_input, model_menu, ui, url_state, widgets
+from core.adapters.url_state import UrlParam
 from core.adapters import training_queue
 from core.adapters.sources import sources_panel
 from core.data.course import cite
@@ -61,9 +62,10 @@ for warning in bundle.warnings:
 
 # --- input --------------------------------------------------------------------------------------
 SOURCES = ["Test digit", "Draw a digit", "Your photo"]
-for key, param, default, cast in (("act_input", "input", SOURCES[0], str), ("act_class", "digit", 7, int),
-                                  ("act_index", "index", 0, int)):
-    url_state.url_default(key, param, default, cast=cast, choices={"act_input": SOURCES, "act_class": range(10)}.get(key))
+URL = (UrlParam("input", "act_input", SOURCES[0], choices=SOURCES),      # the model menu declares "model"
+       UrlParam("digit", "act_class", 7, kind=int, choices=range(10), when=("act_input", "Test digit")),
+       UrlParam("index", "act_index", 0, kind=int, lo=0, when=("act_input", "Test digit")))   # top: set below
+url_state.sync(URL)
 source = st.radio("Input", SOURCES, key="act_input", horizontal=True)
 truth, photo, picture = None, None, None
 if source == "Test digit":
@@ -74,13 +76,10 @@ if source == "Test digit":
     index = c2.number_input(f"Example (of {len(members)} in the test split)", 0, len(members) - 1, key="act_index")
     picture = data.x_test[members[index]].astype(np.float32) / 255.0
     picture_key = f"test:{data.key}:{truth}:{index}"
-    url_state.sync_url(input=source, digit=truth, index=index)
 elif source == "Draw a digit":
-    url_state.sync_url(input=source)
     st.caption("Draw one digit, large and centred, like on paper: it is converted as shown below.")
     picture = widgets.digit_canvas("act_canvas", size=280, upload_prefix="act")
 else:
-    url_state.sync_url(input=source)
     image_input.upload_widget("act")
     name, photo = image_input.shared_image() or ("Cameraman (sample)", cached.sample_image("camera"))
     picture = photo

@@ -3,6 +3,7 @@ import numpy as np
 import streamlit as st
 
 from core.adapters import cached, convolution_sections, image_input, ui, url_state, widgets
+from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.maths.convolution import (PAD_MODES, conv2d_layer, cross_correlate2d, flip_kernel, output_size_formula,
                                     pad_image, window_terms)
@@ -23,15 +24,32 @@ st.markdown(
 )
 lecture = ui.is_lecture()
 
-# --- the seeds' worked examples ------------------------------------------------------------------
+# --- the link: this page's URL parameters (the picker and the sections below declare their own) ----
 EXAMPLE_NONE = "none"
-url_state.url_default("conv_example", "example", EXAMPLE_NONE, choices=[EXAMPLE_NONE, *WORKED_EXAMPLES])
+PADDINGS = ["valid", "same", "full", "explicit"]
+MORE = {"one_d": "1-D convolution first", "volume": "Several kernels make a volume",
+        "gradient": "Gradient magnitude (Scharr)", "xo": "The X / O example"}
+URL = (UrlParam("example", "conv_example", EXAMPLE_NONE, choices=[EXAMPLE_NONE, *WORKED_EXAMPLES]),
+       UrlParam("color", "conv_color", "Grayscale", choices=("Grayscale", "RGB")),
+       UrlParam("kernel", "conv_kernel", "sobel_vertical", choices=[*KERNELS, "custom"],
+                when=("conv_example", EXAMPLE_NONE)),
+       UrlParam("stride", "conv_stride", 1, kind=int, lo=1, hi=8),
+       UrlParam("padding", "conv_padding", "valid", choices=PADDINGS),
+       UrlParam("pad", "conv_pad", 1, kind=int, lo=0, hi=20),
+       UrlParam("padmode", "conv_pad_mode", "constant", choices=PAD_MODES),
+       UrlParam("dilation", "conv_dilation", 1, kind=int, lo=1, hi=4),
+       UrlParam("flip", "conv_flip", False, kind=bool),
+       UrlParam("more", "conv_more", "one_d", choices=MORE))
+url_state.seed(URL)
+
+# --- the seeds' worked examples ------------------------------------------------------------------
 example_key = st.selectbox("Start from a worked example of the course", [EXAMPLE_NONE, *WORKED_EXAMPLES],
                            key="conv_example",
                            format_func=lambda k: "— your own image and kernel —" if k == EXAMPLE_NONE
                            else WORKED_EXAMPLES[k].title)
 example = WORKED_EXAMPLES.get(example_key)
 widgets.apply_worked_example(example)    # a newly chosen example (or one given in the URL) sets the controls below
+url_state.sync(URL)                      # after the example's settings, before the controls that show them
 
 # --- image and kernel ----------------------------------------------------------------------------
 left, right = st.columns(2)
@@ -42,7 +60,6 @@ with left:
     else:
         image, image_label, image_key = example.image, f"Worked example: {example.source}", f"example:{example.key}"
     is_rgb_input = image.ndim == 3
-    url_state.url_default("conv_color", "color", "Grayscale", choices=["Grayscale", "RGB"])
     color = st.radio("Channels", ["Grayscale", "RGB"], key="conv_color", horizontal=True,
                      disabled=not is_rgb_input,
                      help="RGB: a 3-channel kernel (the same 2-D weights on each channel unless the example "
@@ -53,7 +70,6 @@ with left:
     st.caption(image_label)
 with right:
     if example is None:
-        url_state.url_default("conv_kernel", "kernel", "sobel_vertical", choices=[*KERNELS, "custom"])
         kernel_name = st.selectbox("Kernel", [*KERNELS, "custom"], key="conv_kernel",
                                    format_func=lambda n: "Custom (edit the values)" if n == "custom" else
                                    KERNELS[n].title + (" · from the course" if KERNELS[n].from_seed else ""))
@@ -66,7 +82,6 @@ with right:
             info = KERNELS[kernel_name]
             kernel = info.values
             st.markdown(f"**{info.title}** — {info.description} *Detects:* {info.detects}.  \n*Source:* {info.source}")
-        url_state.sync_url(kernel=kernel_name)
     else:
         kernel = example.kernel
         st.markdown(f"**{example.title}**  \n{example.note}  \n*Source:* {example.source}")
@@ -79,19 +94,10 @@ with right:
         st.caption(str(exc))
 
 # --- controls ------------------------------------------------------------------------------------
-for key, param, default, cast, bounds in [("conv_stride", "stride", 1, int, (1, 8)),
-                                          ("conv_padding", "padding", "valid", str, None),
-                                          ("conv_pad", "pad", 1, int, (0, 20)),
-                                          ("conv_pad_mode", "padmode", "constant", str, None),
-                                          ("conv_dilation", "dilation", 1, int, (1, 4)),
-                                          ("conv_flip", "flip", False, lambda v: v in ("1", "True"), None)]:
-    url_state.url_default(key, param, default, cast=cast, bounds=bounds,
-                   choices={"conv_padding": ["valid", "same", "full", "explicit"],
-                            "conv_pad_mode": list(PAD_MODES)}.get(key))
 st.session_state.setdefault("conv_bias", 0.0)
 c1, c2, c3, c4 = st.columns(4)
 stride = c1.slider("Stride", 1, 8, key="conv_stride")
-padding_name = c2.selectbox("Padding", ["valid", "same", "full", "explicit"], key="conv_padding",
+padding_name = c2.selectbox("Padding", PADDINGS, key="conv_padding",
                             help="valid: none · same: output = ⌈n/stride⌉, like Keras · full: every partial overlap")
 pad_amount = c2.number_input("Pixels on each side", 0, 20, key="conv_pad") if padding_name == "explicit" else 0
 # Lecture mode hides the advanced controls; their current values (e.g. a worked example's bias) still apply.
@@ -108,8 +114,6 @@ flip = c5.toggle("Flip the kernel", key="conv_flip",
 bias = st.session_state.conv_bias if lecture else c6.number_input("Bias", step=1.0, key="conv_bias")
 with c7:
     display_mode = widgets.signed_display_selector("conv_display") if not lecture else "diverging"
-url_state.sync_url(stride=stride, padding=padding_name, pad=pad_amount, flip=flip, dilation=dilation,
-            padmode=pad_mode, example=example_key)
 padding = pad_amount if padding_name == "explicit" else padding_name
 
 # --- compute (shared by every student on the same view) -----------------------------------------
@@ -218,12 +222,8 @@ numbers_view()
 
 # --- more of the course's worked examples -----------------------------------------------------------
 st.subheader("More from the course")
-MORE = {"one_d": "1-D convolution first", "volume": "Several kernels make a volume",
-        "gradient": "Gradient magnitude (Scharr)", "xo": "The X / O example"}
-url_state.url_default("conv_more", "more", "one_d", choices=MORE)
 more = st.radio("Worked example", list(MORE), key="conv_more", format_func=MORE.get, horizontal=True,
                 label_visibility="collapsed")
-url_state.sync_url(more=more)
 
 
 @st.fragment

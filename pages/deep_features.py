@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from core.adapters import cached, image_input, ui, url_state
+from core.adapters.url_state import UrlParam
 from core.data.images import SAMPLES
 from core.figures.deep_features import (edges_figure, filters_beside_kernels_figure, first_filter_panels,
                                         panels_figure, preprocessing_panels, ranked_maps_figure,
@@ -39,9 +40,13 @@ with ui.loading_models():     # imports TensorFlow: after the title, so a first 
 
 # --- input --------------------------------------------------------------------------------------
 SOURCES = ["Sample photo", "Your photo"]
-url_state.url_default("dfe_src", "src", SOURCES[1] if image_input.shared_image_key() else SOURCES[0], choices=SOURCES)
-url_state.url_default("dfe_sample", "sample", "rocket", choices=SAMPLES)
-url_state.url_default("dfe_size", "size", 320, cast=int, choices=hed.SIZES)
+URL = (UrlParam("src", "dfe_src", SOURCES[1] if image_input.shared_image_key() else SOURCES[0],
+                choices=SOURCES),
+       UrlParam("sample", "dfe_sample", "rocket", choices=SAMPLES, when=("dfe_src", "Sample photo")),
+       UrlParam("size", "dfe_size", 320, kind=int, choices=hed.SIZES),
+       UrlParam("layer", "dfe_layer", "block3_conv3",                   # drawn in the layer explorer
+                choices=[name for name, *_ in VGG16_LAYERS if "_conv" in name]))
+url_state.sync(URL)
 c1, c2 = st.columns([3, 2])
 source = c1.radio("Photo", SOURCES, key="dfe_src", horizontal=True)
 size = c2.select_slider("Longer side after resizing (pixels)", hed.SIZES, key="dfe_size",
@@ -50,10 +55,8 @@ size = c2.select_slider("Longer side after resizing (pixels)", hed.SIZES, key="d
 if source == "Sample photo":
     name = st.selectbox("Sample", list(SAMPLES), key="dfe_sample", format_func=lambda n: SAMPLES[n].title)
     pixels, image_key, label = cached.sample_pixels(name), f"sample:{name}", f"{SAMPLES[name].title} (sample)"
-    url_state.sync_url(src=source, sample=name, size=size)
 else:
     image_input.upload_widget("dfe")
-    url_state.sync_url(src=source, size=size)
     current = image_input.shared_image()
     if current is None:
         st.info("No photo yet: upload one above (or on any other page). Until then the Rocket sample is shown.")
@@ -108,9 +111,8 @@ st.caption(f"Parameters: 3·3·C_in·C_out weights + C_out biases per layer, **{
 def layer_explorer() -> None:
     """Pick a layer, a map, a unit: only this part reruns."""
     names = list(out.feature_maps)
-    url_state.url_default("dfe_layer", "layer", "block3_conv3", choices=names)
+    url_state.sync(URL)                                      # a layer change reruns only this fragment
     layer = st.selectbox("Layer", names, key="dfe_layer")
-    url_state.sync_url(layer=layer)
     maps = out.feature_maps[layer]
     count, cols = (16, 4) if ui.is_lecture() else (32, 8)
     mosaic, labels, order, means = cached.hed_layer_view(image_key, size, layer, count, cols, maps)

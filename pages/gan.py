@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.maths.interpolation import slerp
 from core.adapters import cached, ui, url_state
+from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.figures.common import matrix_figure
 from core.figures.generative import (gan_history_figure, images_figure, interpolation_figures, param_table_rows,
@@ -42,7 +43,8 @@ st.caption(f"Trained on **{data.source.split(' (')[0]}** ({man['data']['n_train'
 
 # --- a grid of samples from a seed --------------------------------------------------------------
 st.subheader("Samples from a seed")
-url_state.url_default("gan_seed", "seed", ui.session_seed(0), cast=int, bounds=(0, 1_000_000))
+URL = (UrlParam("seed", "gan_seed", ui.session_seed(0), kind=int, lo=0, hi=1_000_000),)
+url_state.sync(URL)
 
 
 @ui.guarded
@@ -65,7 +67,6 @@ seed = int(c1.number_input("Seed", 0, 1_000_000, key="gan_seed", on_change=reset
                            help="The same seed always gives the same noise."))
 c2.button("New samples", on_click=new_samples, key="gan_new")
 show_scores = c3.toggle("Show the discriminator's score", value=True, key="gan_show_scores")
-url_state.sync_url(seed=seed)
 samples, scores = cached.gan_samples(MODEL, seed)
 ui.show_figure(cached.shared_view(("gan_grid", MODEL, seed, show_scores), lambda: images_figure(samples, cols=16, titles=[
     f"#{i} · {s:.2f}" if show_scores else f"#{i}" for i, s in enumerate(scores)])), key="gan_grid")

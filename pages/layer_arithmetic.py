@@ -2,6 +2,7 @@
 import streamlit as st
 
 from core.adapters import cached, layer_sections, ui, url_state
+from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.data.course import cite, plain
 from core.models.architectures import ARCHITECTURES, layer_table, table_totals, with_batch_size
@@ -22,20 +23,24 @@ st.markdown(
 )
 PARTS = {"size": "Output size", "params": "Parameters: dense vs conv", "arch": "Architectures",
          "tensors": "Tensors", "residual": "Residual block"}
-url_state.url_default("arch_part", "part", "size", choices=PARTS)
+PADDINGS = ["valid", "same", "full", "explicit"]
+BATCHES = [1, 8, 32, 64, 128, 256, 512]
+SIZE, ARCH = ("arch_part", "size"), ("arch_part", "arch")             # each part's controls are in its links
+URL = (UrlParam("part", "arch_part", "size", choices=PARTS),
+       UrlParam("n", "arch_n", 6, kind=int, lo=1, hi=512, when=SIZE),
+       UrlParam("f", "arch_f", 3, kind=int, lo=1, hi=15, when=SIZE),
+       UrlParam("s", "arch_s", 1, kind=int, lo=1, hi=8, when=SIZE),
+       UrlParam("d", "arch_d", 1, kind=int, lo=1, hi=6, when=SIZE),
+       UrlParam("padding", "arch_padding", "valid", choices=PADDINGS, when=SIZE),
+       UrlParam("p", "arch_p", 1, kind=int, lo=0, hi=20, when=SIZE),
+       UrlParam("model", "arch_model", "mnist_cnn_001", choices=ARCHITECTURES, when=ARCH),
+       UrlParam("batch", "arch_batch", 32, kind=int, choices=BATCHES, when=ARCH))
+url_state.sync(URL)
 part = st.radio("Part", list(PARTS), key="arch_part", format_func=PARTS.get, horizontal=True)
-url_state.sync_url(part=part)
 KERAS_SPINNER = "Loading TensorFlow and building the Keras layers (only the first time)…"
 
 # --- output size ---------------------------------------------------------------------------------
 if part == "size":
-    for key, param, default, cast, choices in [
-            ("arch_n", "n", 6, int, range(1, 513)), ("arch_f", "f", 3, int, range(1, 16)),
-            ("arch_s", "s", 1, int, range(1, 9)), ("arch_d", "d", 1, int, range(1, 7)),
-            ("arch_padding", "padding", "valid", str, ("valid", "same", "full", "explicit")),
-            ("arch_p", "p", 1, int, range(0, 21))]:
-        url_state.url_default(key, param, default, cast=cast, choices=choices)
-
     def load_preset(preset) -> None:
         st.session_state.update(arch_n=preset.n, arch_f=preset.f, arch_s=preset.stride, arch_d=preset.dilation,
                                 arch_padding=preset.padding, arch_p=preset.pad, arch_pos=0)
@@ -63,10 +68,9 @@ if part == "size":
     f = c2.number_input("Kernel f", 1, 15, key="arch_f")
     s = c3.number_input("Stride s", 1, 8, key="arch_s")
     d = c4.number_input("Dilation d", 1, 6, key="arch_d")
-    padding = c5.selectbox("Padding", ["valid", "same", "full", "explicit"], key="arch_padding",
+    padding = c5.selectbox("Padding", PADDINGS, key="arch_padding",
                            help="valid: p = 0 · same: Keras, output ⌈n/s⌉ · full: p = d(f − 1) · explicit: choose p")
     p = c5.number_input("p (each side)", 0, 20, key="arch_p") if padding == "explicit" else 0
-    url_state.sync_url(n=n, f=f, s=s, d=d, padding=padding, p=p)
     quiz = st.toggle("Predict first (lecture quiz): hide the answer until you reveal it", key="arch_quiz")
     out, pads = output_size(n, f, stride=s, padding=p if padding == "explicit" else padding, dilation=d)
     settings = (n, f, s, d, padding, p)
@@ -167,13 +171,10 @@ elif part == "residual":
 
 # --- architectures -------------------------------------------------------------------------------
 else:
-    url_state.url_default("arch_model", "model", "mnist_cnn_001", choices=ARCHITECTURES)
-    url_state.url_default("arch_batch", "batch", 32, cast=int, choices=[1, 8, 32, 64, 128, 256, 512])
     a1, a2 = st.columns([3, 1])
     key = a1.selectbox("Network", list(ARCHITECTURES), key="arch_model",
                        format_func=lambda k: ARCHITECTURES[k].title + (" · large" if ARCHITECTURES[k].heavy else ""))
-    batch = a2.select_slider("Batch size", [1, 8, 32, 64, 128, 256, 512], key="arch_batch")
-    url_state.sync_url(model=key, batch=batch)
+    batch = a2.select_slider("Batch size", BATCHES, key="arch_batch")
     spec = ARCHITECTURES[key]
     st.caption(f"*Source:* {spec.source}. {spec.note}")
     with st.spinner(f"Building {spec.title} in Keras (only the first time"

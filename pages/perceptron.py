@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from core.adapters import ui, url_state
+from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.adapters.editor_bounds import bounded_editor
 from core.figures.neurons import decision_figure, epoch_figure, padded_range
@@ -39,13 +40,15 @@ def defaults() -> None:
     st.session_state.update(perc_w1=float(w[0]), perc_w2=float(w[1]), perc_b=float(b), perc_lr=rate, perc_step=0)
 
 
-for key, param, default, cast, choices in (
-        ("perc_data", "data", "fruit", str, DATA), ("perc_rule", "rule", "perceptron", str, list(RULE_LABELS)),
-        ("perc_lr", "lr", FRUIT_LEARNING_RATE, float, RATES), ("perc_w1", "w1", -30.0, float, None),
-        ("perc_w2", "w2", 300.0, float, None), ("perc_b", "b", -1230.0, float, None),
-        ("perc_step", "step", 0, int, None), ("perc_order", "order", -1, int, None),
-        ("perc_epochs", "epochs", 100, int, range(1, 501))):
-    url_state.url_default(key, param, default, cast=cast, choices=choices)
+URL = (UrlParam("data", "perc_data", "fruit", choices=DATA),
+       UrlParam("rule", "perc_rule", "perceptron", choices=RULE_LABELS),
+       UrlParam("lr", "perc_lr", FRUIT_LEARNING_RATE, kind=float, choices=RATES),
+       UrlParam("w1", "perc_w1", -30.0, kind=float), UrlParam("w2", "perc_w2", 300.0, kind=float),
+       UrlParam("b", "perc_b", -1230.0, kind=float),
+       UrlParam("order", "perc_order", -1, kind=int, lo=-1, hi=9999),
+       UrlParam("epochs", "perc_epochs", 100, kind=int, lo=1, hi=500),
+       UrlParam("step", "perc_step", 0, kind=int, lo=0))                 # at most the run's length: set below
+url_state.sync(URL)
 
 # --- controls ------------------------------------------------------------------------------------
 c1, c2, c3 = st.columns(3)
@@ -84,7 +87,6 @@ if data == "your points":
         st.stop()
 else:
     ts = training_set(data, seed=ui.session_seed(0))
-url_state.sync_url(data=data, rule=rule, lr=rate, w1=w_init[0], w2=w_init[1], b=b_init, order=order, epochs=max_epochs)
 
 try:
     result = train(rule, ts.x, ts.targets(RULE_CONVENTION[rule]), weights=w_init, bias=b_init, learning_rate=rate,
@@ -113,7 +115,6 @@ b3.button("One epoch", key="perc_one_epoch", on_click=go_to, args=(result.epoch_
 b4.button("Run to the end", key="perc_run", on_click=go_to, args=(n,), icon=":material/last_page:", width="stretch",
           disabled=k >= n)
 st.slider("Timeline: updates so far (drag to scrub back and forth)", 0, n, key="perc_step")
-url_state.sync_url(step=k)
 (st.success if result.converged and not result.errors_per_epoch[-1] else st.warning)(f"**Whole run:** {result.message}")
 
 weights, bias = result.state_at(k)

@@ -3,6 +3,7 @@ import numpy as np
 import streamlit as st
 
 from core.adapters import cached, image_input, ui, url_state
+from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.data.course import cite
 from core.figures.pooling import (feature_figure, pooling_input_figure, pooling_output_figure,
@@ -24,20 +25,28 @@ st.markdown(
     "defaults to the pool size: 2×2 windows, 2 pixels apart."
 )
 MODES = {"numbers": "Numbers", "image": "Image", "shift": "Translation invariance"}
-url_state.url_default("pool_mode", "mode", "numbers", choices=MODES)
+CUSTOM = "random"
+KINDS = {"max": "Max", "average": "Average", "l2": "L2-norm"}
+URL = (UrlParam("mode", "pool_mode", "numbers", choices=MODES),
+       UrlParam("preset", "pool_preset", "ng_max", choices=[*POOLING_PRESETS, CUSTOM],
+                when=("pool_mode", "numbers")),
+       UrlParam("kind", "pool_kind", None, choices=KINDS),             # defaults: the preset's, set below
+       UrlParam("size", "pool_size", None, kind=int, choices=range(1, 6)),
+       UrlParam("stride", "pool_stride", None, kind=int, choices=range(1, 6)),
+       UrlParam("padding", "pool_padding", None, choices=("valid", "same")),
+       UrlParam("kernel", "pool_kernel", "sobel_vertical", choices=KERNELS, when=("pool_mode", "image")),
+       UrlParam("kernel", "pool_shift_kernel", "sobel_vertical", choices=KERNELS,
+                when=("pool_mode", "shift")))
+url_state.seed(URL)
+start = POOLING_PRESETS.get(st.session_state.pool_preset)
+for key, default in (("pool_kind", start.kind if start else "max"), ("pool_size", start.pool_size if start else 2),
+                     ("pool_stride", start.stride if start else 2),
+                     ("pool_padding", start.padding if start else "valid")):
+    st.session_state.setdefault(key, default)
+url_state.sync(URL)
 mode = st.radio("Show", list(MODES), key="pool_mode", format_func=MODES.get, horizontal=True)
 
 # --- presets and pooling settings ----------------------------------------------------------------
-CUSTOM = "random"
-url_state.url_default("pool_preset", "preset", "ng_max", choices=[*POOLING_PRESETS, CUSTOM])
-start = POOLING_PRESETS.get(st.session_state.pool_preset)
-KINDS = {"max": "Max", "average": "Average", "l2": "L2-norm"}
-for key, param, default, cast, choices in [
-        ("pool_kind", "kind", start.kind if start else "max", str, KINDS),
-        ("pool_size", "size", start.pool_size if start else 2, int, range(1, 6)),
-        ("pool_stride", "stride", start.stride if start else 2, int, range(1, 6)),
-        ("pool_padding", "padding", start.padding if start else "valid", str, ("valid", "same"))]:
-    url_state.url_default(key, param, default, cast=cast, choices=choices)
 
 
 @ui.guarded
@@ -65,7 +74,6 @@ stride = c3.select_slider("Stride s", list(range(1, 6)), key="pool_stride",
 padding = c4.radio("Padding", ["valid", "same"], key="pool_padding", horizontal=True,
                    help="valid: whole windows only, out = ⌊(n − f)/s⌋ + 1 · same: out = ⌈n/s⌉, the missing "
                         "cells at the bottom/right never win a max and are left out of an average")
-url_state.sync_url(mode=mode, kind=kind, size=size, stride=stride, padding=padding)
 
 
 def size_text(shape) -> str:
@@ -78,7 +86,6 @@ def matrix_text(m) -> str:
 
 # --- numbers mode --------------------------------------------------------------------------------
 if mode == "numbers":
-    url_state.sync_url(preset=preset_key)
     preset = POOLING_PRESETS.get(preset_key)
     default = preset.matrix if preset else np.random.default_rng(ui.session_seed(7)).integers(0, 10, (6, 6))
     left, right = st.columns([3, 2])
@@ -162,10 +169,8 @@ elif mode == "image":
     stage_on = st.toggle("Convolve with a kernel and apply ReLU first (one CNN stage)", key="pool_stage")
     kernel = None
     if stage_on:
-        url_state.url_default("pool_kernel", "kernel", "sobel_vertical", choices=KERNELS)
         kernel = KERNELS[st.selectbox("Kernel", list(KERNELS), key="pool_kernel",
                                       format_func=lambda n: KERNELS[n].title)].values
-        url_state.sync_url(kernel=st.session_state.pool_kernel)
     image = to_grayscale(picked.pixels) if stage_on and picked.pixels.ndim == 3 else picked.pixels
     st.session_state.setdefault("pool_repeat", 1)
     repeat = st.slider("Pooling layers in a row", 1, 4, key="pool_repeat",
@@ -201,14 +206,12 @@ else:
     crop = 96
     top, left_ = max((gray.shape[0] - crop) // 2, 0), max((gray.shape[1] - crop) // 2, 0)
     gray = gray[top:top + crop, left_:left_ + crop]
-    url_state.url_default("pool_shift_kernel", "kernel", "sobel_vertical", choices=KERNELS)
     for key, default in (("pool_dx", 1), ("pool_dy", 0)):
         st.session_state.setdefault(key, default)
     s1, s2, s3 = st.columns(3)
     kernel_name = s1.selectbox("Kernel", list(KERNELS), key="pool_shift_kernel", format_func=lambda n: KERNELS[n].title)
     dx = s2.slider("Shift right (pixels)", -4, 4, key="pool_dx")
     dy = s3.slider("Shift down (pixels)", -4, 4, key="pool_dy")
-    url_state.sync_url(kernel=kernel_name)
     kernel = KERNELS[kernel_name].values
     try:
         report = translation_sensitivity(gray, kernel, (dy, dx), size, stride=stride, kind=kind)

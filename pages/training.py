@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 from core.adapters import cached, training_queue, ui, url_state
+from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.data.course import cite
 from core.figures.models import kernels_grid_figure
@@ -30,12 +31,21 @@ st.markdown("Training is a loop: a **forward pass** gives probabilities, the **c
             f"**w ← w − η·dL/dW** ({cite('ae_cnn', 'CNN: training')}). Then: a network that learns a few hundred images too well "
             "(**overfitting**), and the **regularisers** that fight it, compared on the same curves.")
 
+RATES = [0.0001, 0.001, 0.01, 0.1, 1.0]
+REGULARISERS = {"dropout": "Dropout", "spatial": "SpatialDropout2D", "bn": "Batch normalization",
+                "l2": "L2 penalty", "aug": "Data augmentation"}
+URL = (UrlParam("p7", "train_p7", 0.1, kind=float, lo=0.01, hi=0.99, step=0.01),
+       UrlParam("lr", "train_lr", 0.01, kind=float, choices=RATES),
+       UrlParam("seven", "train_seven", 0, kind=int, lo=0, hi=19),
+       UrlParam("compare", "train_compare_pick", ["no regularisation", "dropout 0.5", "BN + augmentation"],
+                kind=list),                     # the names are the shipped results': checked in section 4
+       UrlParam("reg", "train_reg", "dropout", choices=REGULARISERS))
+url_state.sync(URL)
+
 # --- 1. softmax and cross-entropy -----------------------------------------------------------------
 st.header("1 · Softmax and cross-entropy")
-url_state.url_default("train_p7", "p7", 0.1, cast=float, bounds=(0.01, 0.99))
 p7 = round(float(st.slider("The network's probability for the true class, p(7)", 0.01, 0.99, step=0.01,
                            key="train_p7")), 2)
-url_state.sync_url(p7=p7)
 target, probs = losses.one_hot(7), losses.probabilities_with(p7)
 loss = float(losses.cross_entropy(target, probs))
 grid = np.linspace(0.01, 0.99, 99)
@@ -76,13 +86,9 @@ with ui.loading_models():     # TensorFlow (tape, Keras layers) and the training
 st.header("2 · One gradient step, with the numbers")
 st.markdown("The smallest network: one Dense layer (784 × 10 weights + 10 biases, all **0**, so the "
             "output is the uniform 0.1) and a softmax, on one test digit 7.")
-RATES = [0.0001, 0.001, 0.01, 0.1, 1.0]
-url_state.url_default("train_lr", "lr", 0.01, cast=float, choices=RATES)
-url_state.url_default("train_seven", "seven", 0, cast=int, bounds=(0, 19))
 c1, c2 = st.columns(2)
 eta = c1.select_slider("Learning rate η", RATES, key="train_lr")
 index = int(c2.number_input("Which test digit 7 (0-19)", 0, 19, key="train_seven"))
-url_state.sync_url(lr=eta, seven=index)
 x = cached.sevens()[index].reshape(-1)
 pixel = int(np.argmax(x))
 checked = ((pixel, 7), (pixel, 0))
@@ -165,19 +171,14 @@ st.markdown(f"**Early stopping** (`EarlyStopping(monitor='val_loss', patience=5,
 
 # --- 4. the regularisers ------------------------------------------------------------------------------
 st.header("4 · The regularisers, on the same curves")
-url_state.url_default("train_compare", "compare", "no regularisation,dropout 0.5,BN + augmentation")
-wanted = [n for n in st.session_state.train_compare.split(",") if n in names] or ["no regularisation"]
-chosen = st.multiselect("Configurations", list(names), default=wanted, key="train_compare_pick")
-url_state.sync_url(compare=",".join(chosen))
+st.session_state.train_compare_pick = ([n for n in st.session_state.train_compare_pick if n in names]
+                                       or ["no regularisation"])
+chosen = st.multiselect("Configurations", list(names), key="train_compare_pick")
 metric = st.radio("Curves", ["loss", "accuracy"], horizontal=True, key="train_metric")
 if chosen:
     ui.show_figure(curves_figure([names[n] for n in chosen], metric=metric), key="train_compare_fig")
-REGULARISERS = {"dropout": "Dropout", "spatial": "SpatialDropout2D", "bn": "Batch normalization",
-                "l2": "L2 penalty", "aug": "Data augmentation"}
-url_state.url_default("train_reg", "reg", "dropout", choices=REGULARISERS)
 regulariser = st.radio("Regulariser", list(REGULARISERS), key="train_reg", format_func=REGULARISERS.get,
                        horizontal=True)
-url_state.sync_url(reg=regulariser)
 
 
 @st.fragment

@@ -10,6 +10,7 @@ import numpy as np
 import streamlit as st
 
 from core.adapters import ui, url_state
+from core.adapters.url_state import UrlParam
 from core.adapters.cached import shared_view
 from core.data.convolution_examples import CONVOLVE_1D_FULL, KERNEL_1D, SIGNAL_1D, XO_FEATURE, xo_scores
 from core.data.images import x_and_o
@@ -21,6 +22,11 @@ from core.maths.convolution1d import (MAX_NUMBERS_CHARS, MAX_TYPED_NUMBERS, MODE
 from core.data.course import cite
 from core.maths.image_gradients import brightened, gradient_magnitude
 
+
+VOLUME_EXAMPLES = {"rgb": "RGB 6×6×3, two 3×3×3 kernels → 4×4×2 (Ng)",
+                   "cs231n": "cs231n demo: 5×5×3, pad 1, stride 2 → 3×3×2"}
+URL_1D = (UrlParam("mode1d", "conv1d_mode", "full", choices=MODES_1D),)
+URL_VOLUME = (UrlParam("volume", "conv_vol", "rgb", choices=VOLUME_EXAMPLES),)
 
 
 def _signed(values, title: str, *, height: int = 260):
@@ -38,7 +44,7 @@ def one_dimensional() -> None:
     for key, value in (("conv1d_x", ", ".join(f"{v:g}" for v in SIGNAL_1D)),
                        ("conv1d_w", ", ".join(f"{v:g}" for v in KERNEL_1D))):
         st.session_state.setdefault(key, value)
-    url_state.url_default("conv1d_mode", "mode1d", "full", choices=MODES_1D)
+    url_state.sync(URL_1D)
     c1, c2, c3 = st.columns([3, 2, 3])
     limit = {"max_chars": MAX_NUMBERS_CHARS + 1,      # one more than parse_numbers reads: a longer paste is refused
              "help": f"Up to {MAX_TYPED_NUMBERS} numbers separated by commas. At most {MAX_NUMBERS_CHARS:,} "
@@ -98,10 +104,9 @@ def volume() -> None:
                 "sums plus one bias make **one** output value. **Each kernel gives one output channel**, so "
                 "n × n × n_c ∗ (n_c′ kernels of f × f × n_c) → (n − f + 1) × (n − f + 1) × n_c′ "
                 f"({cite('cnn_classics', 'Convolution with multiple filters')}).")
-    examples = {"rgb": "RGB 6×6×3, two 3×3×3 kernels → 4×4×2 (Ng)",
-                "cs231n": "cs231n demo: 5×5×3, pad 1, stride 2 → 3×3×2"}
-    url_state.url_default("conv_vol", "volume", "rgb", choices=examples)
-    which = st.radio("Example", list(examples), key="conv_vol", format_func=examples.get, horizontal=True)
+    url_state.sync(URL_VOLUME)
+    which = st.radio("Example", list(VOLUME_EXAMPLES), key="conv_vol", format_func=VOLUME_EXAMPLES.get,
+                     horizontal=True)
     seed = 0
     if which == "cs231n":
         st.session_state.setdefault("conv_vol_seed", 0)

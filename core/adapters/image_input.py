@@ -12,7 +12,8 @@ import numpy as np
 import streamlit as st
 
 from core.adapters import cached
-from core.adapters.url_state import sync_url, url_default
+from core.adapters import url_state
+from core.adapters.url_state import UrlParam
 from core.data.images import SAMPLES, SYNTHETIC, ImageLoadError
 
 #: The user's photo, for every page: {"name": str, "sha256": of the file, "file_id": the uploader's,
@@ -116,25 +117,32 @@ def upload_widget(prefix: str) -> None:
         st.error(st.session_state[REFUSED_KEY][1])
 
 
+PICKER_SOURCES = ("Sample photo", "Your photo", "Synthetic", "Type a matrix")
+
+
+def picker_url_params(prefix: str) -> tuple[UrlParam, ...]:
+    """The link's ``src``, ``sample`` and ``synthetic`` for the picker whose widget keys start with ``prefix``."""
+    src = f"{prefix}_src"
+    return (UrlParam("src", src, "Sample photo", choices=PICKER_SOURCES),
+            UrlParam("sample", f"{prefix}_sample", "camera", choices=SAMPLES, when=(src, "Sample photo")),
+            UrlParam("synthetic", f"{prefix}_synthetic", "line_90", choices=SYNTHETIC,
+                     when=(src, "Synthetic")))
+
+
 def image_source_picker(prefix: str, *, matrix_default: Optional[np.ndarray] = None) -> ImageInput:
     """Pick the input image: a sample photo, your upload, a synthetic teaching image, or a typed matrix.
 
     The choice is mirrored in the URL (``src``, ``sample``, ``synthetic``).
     """
-    sources = ["Sample photo", "Your photo", "Synthetic", "Type a matrix"]
-    url_default(f"{prefix}_src", "src", "Sample photo", choices=sources)
-    url_default(f"{prefix}_sample", "sample", "camera", choices=SAMPLES)
-    url_default(f"{prefix}_synthetic", "synthetic", "line_90", choices=SYNTHETIC)
-    source = st.radio("Image", sources, key=f"{prefix}_src", horizontal=True)
+    url_state.sync(picker_url_params(prefix))
+    source = st.radio("Image", PICKER_SOURCES, key=f"{prefix}_src", horizontal=True)
     if source == "Sample photo":
         name = st.selectbox("Sample", list(SAMPLES), key=f"{prefix}_sample",
                             format_func=lambda n: SAMPLES[n].title)
-        sync_url(src=source, sample=name)
         return ImageInput(cached.sample_pixels(name), f"Sample: {SAMPLES[name].title} "
                           f"({SAMPLES[name].source})", "photo", f"sample:{name}")
     if source == "Your photo":
         upload_widget(prefix)
-        sync_url(src=source)
         current = shared_image()
         if current is None:
             st.info("No photo yet: upload one above. Until then the Cameraman sample is shown.")
@@ -145,9 +153,7 @@ def image_source_picker(prefix: str, *, matrix_default: Optional[np.ndarray] = N
     if source == "Synthetic":
         name = st.selectbox("Teaching image", list(SYNTHETIC), key=f"{prefix}_synthetic",
                             format_func=lambda n: SYNTHETIC[n][0])
-        sync_url(src=source, synthetic=name)
         return ImageInput(SYNTHETIC[name][1](), f"Synthetic: {SYNTHETIC[name][0]}", "synthetic", f"synthetic:{name}")
-    sync_url(src=source)
     values = matrix_editor(f"{prefix}_matrix", matrix_default)
     return ImageInput(values, "Typed matrix", "matrix", "matrix:" + array_digest(values))
 

@@ -40,7 +40,8 @@ def model_menu(trained: Mapping[str, tuple[str, str]], *, prefix: str = "act") -
 
     labels = choice.model_labels(DIGIT_MODELS, trained, IMAGENET_MODELS)
     linkable = choice.linkable_models(DIGIT_MODELS, IMAGENET_MODELS)
-    url_state.url_default(f"{prefix}_model", "model", choice.FALLBACK, choices=linkable)
+    # A retrained or uploaded model is not in the link: the link shows the course's CNN then.
+    url_state.sync((url_state.UrlParam("model", f"{prefix}_model", choice.FALLBACK, choices=linkable),))
     key = st.selectbox("Model", list(labels), key=f"{prefix}_model", format_func=labels.get)
     upload, imagenet_ready = None, False
     if key == choice.UPLOAD:
@@ -58,7 +59,6 @@ def model_menu(trained: Mapping[str, tuple[str, str]], *, prefix: str = "act") -
                                  imagenet_models=IMAGENET_MODELS, upload=upload, imagenet_ready=imagenet_ready)
     if picked.notice:
         {"info": st.info, "warning": st.warning, "error": st.error}[picked.level](picked.notice)
-    url_state.sync_url(model=key if key in linkable else choice.FALLBACK)
     return picked
 
 

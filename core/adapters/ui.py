@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from core.adapters.errors import error_boundary, guarded  # noqa: F401 - pages guard fragments and callbacks as ui.guarded
-from core.adapters.url_state import url_default
+from core.adapters.url_state import UrlParam, seed
 from core.figures.projector import projector_layout
 
 
@@ -69,7 +69,7 @@ def page_setup() -> bool:
         Whether lecture mode is on.
     """
     first_run = LECTURE_KEY not in st.session_state
-    url_default(LECTURE_KEY, "lecture", False, cast=lambda v: v in ("1", "true", "True"))
+    seed((UrlParam("lecture", LECTURE_KEY, False, kind=bool),))      # written below: only while it is on
     st.set_page_config(page_title=APP_TITLE, page_icon=str(PAGE_ICON), layout="wide",
                        initial_sidebar_state=_sidebar_state(first_run))
     st.html(_BASE_CSS)

@@ -20,7 +20,7 @@ from core.adapters import image_input
 from core.data.convolution_examples import WorkedExample
 from core.data.drawing import decode_drawing
 from core.data.images import ImageLoadError
-from core.adapters.url_state import sync_url, url_default
+from core.adapters import url_state
 from core.figures.common import SIGNED_MODES
 
 #: Pen and paper of the digit canvas: a black pen thick enough for a 28 x 28 digit, on white.
@@ -142,10 +142,9 @@ def apply_worked_example(example: Optional[WorkedExample], prefix: str = "conv")
 
 def signed_display_selector(key: str, *, default: str = "diverging") -> str:
     """How to show values below 0 and above 255; mirrored in the URL as ``display``."""
-    url_default(key, "display", default, choices=SIGNED_MODES)
+    url_state.sync((url_state.UrlParam("display", key, default, choices=SIGNED_MODES),))
     mode = st.selectbox("Show signed output as", list(SIGNED_MODES), key=key,
                         format_func=SIGNED_MODES.get,
                         help="A feature map can be negative or exceed 255; an image cannot. "
                              "Pick how the difference is shown.")
-    sync_url(display=mode)
     return mode
