@@ -225,3 +225,27 @@ def test_pages_write_the_link_only_through_url_state_and_reuse_a_name_only_acros
 def test_the_count_sees_every_page_that_has_a_link():
     counted = {p.stem for p in SCRIPTS if any(_is_url_call(c) for c in _calls(ast.parse(p.read_text())))}
     assert {"convolution", "pooling", "autoencoder", "training", "perceptron", "layer_arithmetic"} <= counted
+
+
+# --- the pages read hand-edited links through their declarations -----------------------------------
+
+def test_perceptron_clamps_numbers_its_inputs_would_refuse():
+    from core.data.perceptron_sets import FRUIT_LEARNING_RATE
+    from tests.app.apptest import open_page
+
+    at = open_page("perceptron", query={"order": "99999", "epochs": "0", "w1": "nan", "lr": "0.5", "rule": "x"})
+    assert at.number_input(key="perc_order").value == 9999 and at.number_input(key="perc_epochs").value == 1
+    assert at.number_input(key="perc_w1").value == -30.0                  # NaN: the default
+    assert at.select_slider(key="perc_lr").value == FRUIT_LEARNING_RATE   # not one of the slider's rates
+    assert at.selectbox(key="perc_rule").value == "perceptron"
+    assert at.query_params["order"] in ("9999", ["9999"]) and at.query_params["epochs"] in ("1", ["1"])
+
+
+def test_layer_arithmetic_clamps_the_size_inputs_and_writes_only_the_shown_part():
+    from tests.app.apptest import open_page
+
+    at = open_page("layer_arithmetic", query={"part": "size", "n": "100000", "f": "0", "padding": "explicit",
+                                               "p": "-3", "model": "nope"})
+    assert [at.number_input(key=k).value for k in ("arch_n", "arch_f", "arch_p")] == [512, 1, 0]
+    assert at.query_params["n"] in ("512", ["512"])
+    assert at.query_params["model"] in ("nope", ["nope"])        # the architectures' part is not shown: left alone
