@@ -346,5 +346,6 @@ def to_model_input(images: np.ndarray) -> np.ndarray:
         images = images[None]
     if images.ndim != 3:
         raise ValueError(f"images must have shape (N, H, W) or (H, W), got {images.shape}")
-    scale = 255.0 if images.dtype == np.uint8 else 1.0
-    return (images.astype(np.float32) / scale)[..., None]
+    from core.data.images import to_unit_range
+
+    return (to_unit_range(images) if images.dtype == np.uint8 else images.astype(np.float32))[..., None]

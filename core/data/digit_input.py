@@ -11,17 +11,17 @@ from __future__ import annotations
 import numpy as np
 
 from core.data.datasets import MNIST_BOX, MNIST_SIZE
+from core.data.images import to_unit_range
 
 
 def _to_gray(image: np.ndarray) -> np.ndarray:
     """Any (H, W), (H, W, 3) or (H, W, 4) image to float32 grey levels in [0, 1]."""
     img = np.asarray(image)
     if img.ndim == 3 and img.shape[2] == 4:  # RGBA (a drawing canvas): composite on white
-        alpha = img[..., 3:4].astype(np.float64) / (255.0 if img.dtype == np.uint8 else 1.0)
-        rgb = img[..., :3].astype(np.float64) / (255.0 if img.dtype == np.uint8 else 1.0)
-        img = rgb * alpha + (1.0 - alpha)
+        rgba = to_unit_range(img, dtype=np.float64) if img.dtype == np.uint8 else img.astype(np.float64)
+        img = rgba[..., :3] * rgba[..., 3:4] + (1.0 - rgba[..., 3:4])
     elif img.dtype == np.uint8:
-        img = img.astype(np.float64) / 255.0
+        img = to_unit_range(img, dtype=np.float64)
     else:
         img = img.astype(np.float64)
         if img.size and np.nanmax(img) > 1.0:

@@ -39,7 +39,7 @@ def _to_rgb_float(img: Image.Image) -> np.ndarray:
         arr = np.clip(arr / top, 0, 1)
         return np.repeat(arr[:, :, None], 3, axis=2)
     if mode in ("1", "L"):
-        arr = np.asarray(img.convert("L"), dtype=np.float32) / 255.0
+        arr = to_unit_range(np.asarray(img.convert("L")))
         return np.repeat(arr[:, :, None], 3, axis=2)
     if mode == "P":
         img = img.convert("RGBA")
@@ -48,7 +48,7 @@ def _to_rgb_float(img: Image.Image) -> np.ndarray:
         rgba = img.convert("RGBA")
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         img = Image.alpha_composite(background, rgba)
-    return np.asarray(img.convert("RGB"), dtype=np.float32) / 255.0
+    return to_unit_range(np.asarray(img.convert("RGB")))
 
 
 def load_image(data: bytes, *, max_side: int = 512) -> np.ndarray:
@@ -131,6 +131,62 @@ def to_grayscale(image) -> np.ndarray:
     if arr.ndim != 3 or arr.shape[2] < 3:
         raise ValueError(f"`image` must have shape (H, W), (H, W, 1) or (H, W, 3), got {arr.shape}.")
     return arr[:, :, :3] @ LUMA_WEIGHTS
+
+
+def to_unit_range(pixels, *, dtype=np.float32) -> np.ndarray:
+    """8-bit pixels as floats in [0, 1]: ``pixels / 255``, the one place the app scales them.
+
+    Parameters
+    ----------
+    pixels : array_like of any shape, uint8 in 0..255
+        MNIST digits ``(N, 28, 28)``, a decoded image ``(H, W, 3)``, a time-lapse frame ...
+    dtype : float dtype, optional
+        Of the result (float32, as Keras models take; float64 for NumPy checks).
+
+    Returns
+    -------
+    ndarray of the same shape, ``dtype``, in [0, 1]
+        0 → 0.0 and 255 → 1.0 exactly.
+
+    Raises
+    ------
+    TypeError
+        If ``pixels`` is not uint8: floats may already be in [0, 1] (scaling them again would
+        darken them 255 times), so convert them knowingly (``np.asarray(x, np.uint8)``) first.
+
+    References
+    ----------
+    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (I)*
+    (``x_train / 255``).
+    """
+    arr = np.asarray(pixels)
+    if arr.dtype != np.uint8:
+        raise TypeError(f"`pixels` must be uint8 (0..255), got {arr.dtype}: images already in floats "
+                        "need no scaling; convert 8-bit data with np.asarray(x, np.uint8) first.")
+    return arr.astype(dtype) / 255.0           # a Python float keeps float32 float32
+
+
+def content_key(array) -> str:
+    """A cache key for an array's content: sha256 of its dtype, shape and bytes (16 hex digits).
+
+    Two arrays get the same key exactly when they have the same dtype, shape and values, so a
+    drawing, a photo or an upload can key a cache shared by every session.
+
+    Parameters
+    ----------
+    array : array_like, any shape and dtype (not object)
+
+    Returns
+    -------
+    str
+        16 lowercase hex digits.
+    """
+    import hashlib
+
+    array = np.ascontiguousarray(array)
+    digest = hashlib.sha256(f"{array.dtype.str}{array.shape}".encode())
+    digest.update(array.data)
+    return digest.hexdigest()[:16]
 
 
 def to_uint8(image, *, low: float = 0.0, high: float = 1.0) -> np.ndarray:

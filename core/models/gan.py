@@ -29,6 +29,8 @@ import keras
 import tensorflow as tf
 from keras import layers
 
+from core.data.images import to_unit_range
+
 
 SEED_FILE = "Course notes, *Introduction to deep learning*"
 IMAGE_SHAPE = (28, 28, 1)
@@ -319,8 +321,7 @@ def nearest_real(image, real_images, *, k: int = 1) -> tuple[np.ndarray, np.ndar
     distances : ndarray (k,), float64, L2 distance in [0, 1] pixel units (at most 28)
     """
     real = np.asarray(real_images)
-    scale = 255.0 if real.dtype == np.uint8 else 1.0
-    flat = real.reshape(len(real), -1).astype(np.float32) / np.float32(scale)
+    flat = (to_unit_range(real) if real.dtype == np.uint8 else real.astype(np.float32)).reshape(len(real), -1)
     q = np.asarray(image, np.float32).reshape(-1)
     if q.size != flat.shape[1]:
         raise ValueError(f"`image` must have {flat.shape[1]} pixels, got {q.size}.")

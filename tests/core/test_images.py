@@ -125,3 +125,26 @@ def test_samples_and_synthetic_images_load_offline():
     assert line_image(45, 5)[4, 0] == 1 and line_image(45, 5)[0, 4] == 1        # '/': bottom-left to top-right
     x = x_and_o("x")
     assert x.shape == (9, 9) and set(np.unique(x)) == {-1.0, 1.0} and x[4, 4] == 1
+
+
+# --------------------------------------------------------------------------- 8-bit pixels
+def test_to_unit_range_maps_0_255_onto_0_1_exactly():
+    from core.data.images import to_unit_range
+
+    out = to_unit_range(np.array([[0, 1, 128, 255]], np.uint8))
+    assert out.dtype == np.float32 and out.shape == (1, 4)
+    np.testing.assert_array_equal(out, np.float32([[0, 1, 128, 255]]) / np.float32(255))
+    assert out[0, 0] == 0.0 and out[0, -1] == 1.0
+    assert to_unit_range(np.full((2, 2), 51, np.uint8), dtype=np.float64)[0, 0] == pytest.approx(0.2, abs=1e-15)
+    with pytest.raises(TypeError, match="uint8"):
+        to_unit_range(np.array([0.5, 1.0]))            # already in [0, 1]: scaling again would darken it
+
+
+def test_content_key_names_dtype_shape_and_values():
+    from core.data.images import content_key
+
+    a = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    assert content_key(a) == content_key(a.copy()) and len(content_key(a)) == 16
+    assert content_key(np.asfortranarray(a)) == content_key(a)                       # the values, not the layout
+    others = {content_key(a.reshape(4, 3)), content_key(a.astype(np.int16)), content_key(a + 1), content_key(a)}
+    assert len(others) == 4
