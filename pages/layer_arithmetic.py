@@ -5,12 +5,11 @@ from core.adapters import cached, layer_sections, ui, url_state
 from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.data.course import cite, plain
-from core.models.architectures import ARCHITECTURES, layer_table, table_totals, with_batch_size
 from core.maths.convolution import output_size, output_size_formula
 from core.figures.layer_arithmetic import (memory_figure, output_grid_figure, padded_grid_figure, param_compare_figure,
                                   params_figure, shape_flow_figure)
 from core.maths.layer_math import (PARAMETER_EXAMPLES, SIZE_PRESETS, conv_formula, conv_params, dense_formula,
-                             dense_params, format_bytes, random_size_question)
+                             dense_params, format_bytes, random_size_question, table_totals, with_batch_size)
 
 ui.require_app_frame()
 
@@ -21,6 +20,7 @@ st.markdown(
     "and a **dense layer's parameters** (n_in + 1)·n_out. Every number here is checked against a real "
     "Keras layer."
 )
+ARCHITECTURES = cached.architectures()     # the course's networks (core.models.architectures): no Keras until built
 PARTS = {"size": "Output size", "params": "Parameters: dense vs conv", "arch": "Architectures",
          "tensors": "Tensors", "residual": "Residual block"}
 PADDINGS = ["valid", "same", "full", "explicit"]
@@ -215,7 +215,7 @@ else:
                 f"({cite('keras_cnn', 'CNN design common practices')}).")
     ui.show_figure(memory_figure(rows, [1, 8, 32, 64, 128, 256, 512], marked=batch), key="arch_mem_fig")
 
-ui.show_source(layer_table, conv_params, dense_params)
+ui.show_source("core.models.architectures:layer_table", conv_params, dense_params)
 sources_panel({"cnn_classics": ["Padding", "Strided convolutions", "Shorthand representation", "Why convolution is good",
                                 "LeNet-5", "AlexNet", "VGG-16", "ResNet"],
                "keras_cnn": ["Characteristics of CNNs", "CNNs: structure and components in Keras (I)",

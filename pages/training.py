@@ -2,7 +2,7 @@
 
 Opens on shipped results (``assets/training/``, made by ``python -m core.training.regularisation``):
 nothing trains when the page opens. A new configuration is a shared job on the training queue
-(``core.training.jobs``) that this page only watches; its result joins the table for everyone.
+(``core.adapters.training_panel``) that this page only watches; its result joins the table for everyone.
 References: Course notes, *Autoencoders and convolutional networks*, *CNN: training* to *CNN: data augmentation*
 and *Convolution NN on MNIST dataset with Keras*; *CNNs and regularisation in Keras*, *CNNs: batch
 normalization and spatial dropout 2D*.
@@ -10,18 +10,14 @@ normalization and spatial dropout 2D*.
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, training_queue, ui, url_state
+from core.adapters import cached, training_panel, ui, url_state
 from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.data.course import cite
 from core.figures.models import kernels_grid_figure
 from core.figures.training import (curves_figure, digits_grid_figure, histograms_figure, loss_curve_figure,
                                    loss_surface_figure, masks_figure, probabilities_figure, ranges_figure)
-from core.maths import losses
-from core.models.regularisation import (ADAMW_NAME, ADAMW_WEIGHT_DECAY, GRID_SEEDS, GRID_TRAIN_SIZE, L2_NAME,
-                                         SEED_SHEAR_FACTOR, RegularisationConfig, config_from_dict, default_grid,
-                                         keras_code)
-from core.training import jobs as training_jobs, regularisation as reg, run_summary as summary
+from core.maths import losses, run_summary as summary
 
 ui.require_app_frame()
 
@@ -79,8 +75,10 @@ with st.expander("Logits, softmax and `from_logits`: the course's code mixes the
                 "almost vanishes. Pair a softmax output with `from_logits=False`, or logits with `from_logits=True`.")
 
 with ui.loading_models():     # TensorFlow (tape, Keras layers) and the training queue: after the title
-    jobs = training_jobs.default_queue()
+    if training_panel.finished("train") is not None:      # this session's job has ended: re-read the results
+        cached.training_results.clear()
     results = cached.training_results()
+    design = cached.regularisation_grid()                 # the shipped grid: configurations, seeds, names
 
 # --- 2. one gradient step ---------------------------------------------------------------------------
 st.header("2 · One gradient step, with the numbers")
@@ -122,7 +120,7 @@ st.caption("L(w) = ½(w₁² + 10·w₂²): each step multiplies w₁ by (1 − 
            "minimum, while w₂ is already near 0.")
 
 # --- 3. overfitting -----------------------------------------------------------------------------------
-grid_cfg = default_grid()
+grid_cfg = design.configs
 groups = summary.group_runs(results, order=list(grid_cfg))
 shipped = {g["name"]: g for g in groups if g["name"] in grid_cfg and g["group_key"] == grid_cfg[g["name"]].group_key}
 if "no regularisation" not in shipped:
@@ -130,7 +128,7 @@ if "no regularisation" not in shipped:
     st.stop()
 base_group = shipped["no regularisation"]
 # The curves drawn are those of one named seed (the grid's first); the table gives every seed.
-names = {g["name"]: next((r for r in g["runs"] if r["config"]["seed"] == GRID_SEEDS[0]), g["runs"][0]) for g in groups}
+names = {g["name"]: next((r for r in g["runs"] if r["config"]["seed"] == design.seeds[0]), g["runs"][0]) for g in groups}
 baseline, o = names["no regularisation"], summary.overfitting_summary(names["no regularisation"])
 d = baseline["data"]
 st.header(f"3 · Overfitting {d['n_train']:,} images")
@@ -226,10 +224,11 @@ def regulariser_section(which: str) -> None:
                     f"{kb['trainable']} trainable (γ, β) and {kb['non_trainable']} not (moving mean and variance, "
                     "updated as 0.99·old + 0.01·batch and used at inference): 4 per channel.")
     elif which == "l2":
-        pair = [n for n in ("no regularisation", L2_NAME, ADAMW_NAME) if n in names]
+        l2_name, adamw_name = design.l2_name, design.adamw_name
+        pair = [n for n in ("no regularisation", l2_name, adamw_name) if n in names]
         ui.show_figure(histograms_figure({f"{n} (RMS {names[n]['weights']['rms']:.3f})": names[n]["weights"]["counts"]
                                           for n in pair}, bins=baseline["weights"]["bins"],
-                                         title=f"dense1's weights after training (seed {GRID_SEEDS[0]})",
+                                         title=f"dense1's weights after training (seed {design.seeds[0]})",
                                          x_title="weight"), key="train_l2_hist")
         st.markdown("An **L2 penalty** adds λ·Σw² to the loss, so each weight's gradient gains 2λw. With plain "
                     "SGD every step then shrinks each weight by 2ηλw: the penalty *is* **weight decay**. These runs "
@@ -239,13 +238,13 @@ def regulariser_section(which: str) -> None:
                     "regularization*, ICLR 2019). **Decoupled** weight decay (AdamW, `keras.optimizers.AdamW("
                     "weight_decay=…)`) shrinks every weight by the same factor, w ← w − η·λ·w, outside Adam's "
                     "rescaling. Either way the weights stay small and the histogram narrower. (Not in the course notes.)")
-        if {L2_NAME, ADAMW_NAME} <= set(shipped):
-            acc = {n: summary.metric_spread(shipped[n], "test_accuracy") for n in ("no regularisation", L2_NAME, ADAMW_NAME)}
-            same = summary.ranges_overlap(acc[L2_NAME], acc[ADAMW_NAME])
-            st.markdown(f"The shipped pair, same CNN and images: **{L2_NAME}** (λ = 0.001 in the loss) and **{ADAMW_NAME}**"
-                        f" (each step w ← w − {grid_cfg[ADAMW_NAME].learning_rate:g}·{ADAMW_WEIGHT_DECAY:g}·w on the "
+        if {l2_name, adamw_name} <= set(shipped):
+            acc = {n: summary.metric_spread(shipped[n], "test_accuracy") for n in ("no regularisation", l2_name, adamw_name)}
+            same = summary.ranges_overlap(acc[l2_name], acc[adamw_name])
+            st.markdown(f"The shipped pair, same CNN and images: **{l2_name}** (λ = 0.001 in the loss) and **{adamw_name}**"
+                        f" (each step w ← w − {grid_cfg[adamw_name].learning_rate:g}·{design.adamw_weight_decay:g}·w on the "
                         "kernels, biases excluded; chosen so that dense1's weights end about as small). Test accuracy "
-                        f"over {acc[L2_NAME]['n']} seeds: " + ", ".join(f"{n} {summary.format_spread(a)}" for n, a in acc.items())
+                        f"over {acc[l2_name]['n']} seeds: " + ", ".join(f"{n} {summary.format_spread(a)}" for n, a in acc.items())
                         + (": the L2 and AdamW ranges overlap, so on this small task the difference is within "
                            "seed-to-seed noise." if same else ": the L2 and AdamW ranges do not overlap."))
     elif which == "aug":
@@ -256,7 +255,7 @@ def regulariser_section(which: str) -> None:
                     f"shear_range=0.3, zoom_range=0.08)` ({cite('ae_cnn', 'Convolution NN on MNIST dataset with Keras')}) is legacy in Keras 3; the same transformations are "
                     "Keras preprocessing layers inside the model, active only in training: `RandomRotation(8/360)`, "
                     "`RandomTranslation(0.08, 0.08)`, `RandomShear` (in this Keras) and `RandomZoom(0.08)`. "
-                    f"`shear_range` is in **degrees**: 0.3° is a shear factor tan 0.3° = {SEED_SHEAR_FACTOR:.4f}, "
+                    f"`shear_range` is in **degrees**: 0.3° is a shear factor tan 0.3° = {design.shear_factor:.4f}, "
                     "invisible; `RandomShear(0.3)` would slant digits by up to 17°.")
 
 
@@ -286,60 +285,33 @@ st.markdown("Each cell is the mean over the seeds with the min–max in brackets
 def submit_training() -> None:
     """The form's callback: queue the configuration as a shared job (asking twice trains once)."""
     s = st.session_state
-    kw = dict(dropout=s.train_f_drop, spatial_dropout=s.train_f_sdrop, batch_norm=s.train_f_bn, l2=s.train_f_l2,
-              augmentation=s.train_f_aug, patience=5 if s.train_f_stop else 0, train_size=s.train_f_n,
-              epochs=s.train_f_epochs)
-    label = (RegularisationConfig(**kw).describe() + (f", {s.train_f_n} images" if s.train_f_n != GRID_TRAIN_SIZE else "")
-             + f", {s.train_f_epochs} epochs")
-    config = RegularisationConfig(label, **kw)
-    if training_queue.submit(jobs, config, reg.train_result_job, notice_key="train_full") is not None:
-        s.train_job = config                                      # else the queue is full: said below the form
-
-
-@st.fragment(run_every=1.0)
-@ui.guarded
-def training_status(key: str) -> None:
-    """The shared job's progress, polled every second; when it ends, the table above is re-read."""
-    view = jobs.status(key)
-    if view is None or view.finished:
-        cached.training_results.clear()
-        if view is not None and view.status == "failed":
-            st.session_state.train_error = view.error
-        st.session_state.pop("train_job", None)
-        st.rerun(scope="app")
-    if view.status == "queued":
-        st.info(f"Waiting for the server's training slot: place {view.position} in the queue.")
-    else:
-        left = "" if view.eta_s is None else f" · about {view.eta_s:.0f} s left"
-        st.progress(view.fraction, f"Training {view.message or '(starting)'}{left}")
+    training_panel.submit("train", "regularisation", dropout=s.train_f_drop, spatial_dropout=s.train_f_sdrop,
+                          batch_norm=s.train_f_bn, l2=s.train_f_l2, augmentation=s.train_f_aug,
+                          patience=5 if s.train_f_stop else 0, train_size=s.train_f_n, epochs=s.train_f_epochs)
 
 
 with st.form("train_form"):
-    st.markdown(f"**Train another configuration** (same CNN, same images, seed {GRID_SEEDS[0]}; about "
+    st.markdown(f"**Train another configuration** (same CNN, same images, seed {design.seeds[0]}; about "
                 f"{summary.spread(r['training_time_s'] for r in base_group['runs'])['mean']:.0f} s on two CPU cores)")
     c1, c2, c3, c4 = st.columns(4)
     c1.select_slider("Dropout", [0.0, 0.2, 0.25, 0.5], value=0.0, key="train_f_drop")
     c2.select_slider("Spatial dropout", [0.0, 0.1, 0.2, 0.3], value=0.0, key="train_f_sdrop")
     c3.select_slider("L2", [0.0, 1e-4, 1e-3, 1e-2], value=0.0, key="train_f_l2")
-    c4.select_slider("Training images", [300, GRID_TRAIN_SIZE, 1000, 2000, 3000], value=GRID_TRAIN_SIZE,
+    c4.select_slider("Training images", [300, design.train_size, 1000, 2000, 3000], value=design.train_size,
                      key="train_f_n")
     c1.checkbox("Batch normalization", key="train_f_bn")
     c2.checkbox("Augmentation", key="train_f_aug")
     c3.checkbox("Early stopping (patience 5)", key="train_f_stop")
     c4.slider("Epochs", 5, 60, 60, 5, key="train_f_epochs")
     st.form_submit_button("Train", on_click=submit_training)
-training_queue.show_notice("train_full")
-if "train_error" in st.session_state:
-    st.error(f"Training failed: {st.session_state.pop('train_error')}. Submit the form again to retry.")
-if "train_job" in st.session_state:
-    training_status(st.session_state.train_job.key)
+training_panel.show("train")      # the "queue is full" notice, a failure, the job's progress
 
 # --- 6. the code -------------------------------------------------------------------------------------
 st.header("6 · The Keras code of a configuration")
 shown = st.selectbox("Configuration", list(names), key="train_code_pick")
-st.code(keras_code(config_from_dict(names[shown]["config"])), language="python")
+st.code(cached.keras_code(names[shown]["config"]), language="python")
 ui.show_source(losses.cross_entropy, losses.dense_softmax_gradient, losses.dropout, losses.batch_norm_train,
-               reg.train_regularised)
+               "core.training.regularisation:train_regularised")
 sources_panel({"ae_cnn": ["CNN: training", "CNN: dropout", "Batch normalization", "CNN: data augmentation",
                           "Convolution NN on MNIST dataset with Keras"],
                "keras_cnn": ["CNN example in Keras: written character recognition (II)",

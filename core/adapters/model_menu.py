@@ -23,7 +23,7 @@ def model_menu(trained: Mapping[str, tuple[str, str]], *, prefix: str = "act") -
     Parameters
     ----------
     trained : mapping
-        This session's retrained models, {``"retrained:<config.key>"``: (title, config_json)}; a page
+        This session's retrained models, {``"retrained:<config.key>"``: (title, config)}; a page
         that sets ``st.session_state[f"{prefix}_model"]`` to one of them before this call shows it.
     prefix : str
         Widget keys: ``<prefix>_model`` (the menu) and ``<prefix>_model_file`` (the upload).

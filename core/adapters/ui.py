@@ -235,10 +235,22 @@ def show_figure(fig, *, key: Optional[str] = None, on_select: Any = "ignore",
     return st.plotly_chart(fig, key=key, on_select=on_select, selection_mode=selection_mode, config=config)
 
 
-def show_source(*functions: Callable) -> None:
-    """An expander with the source code of the core functions behind a page."""
+def show_source(*functions: Callable | str) -> None:
+    """An expander with the source code of the core functions behind a page.
+
+    Pages import only ``core.adapters``, ``core.figures``, ``core.maths`` and ``core.data``; a
+    function of ``core.models`` or ``core.training`` is named ``"core.models.hed:preprocess"``
+    (module, colon, qualified name such as ``"DCGAN.train_step"``) and imported here.
+    """
+    import importlib
+
     with st.expander("Show the code that computes this"):
         for fn in functions:
+            if isinstance(fn, str):
+                module, _, qualname = fn.partition(":")
+                fn = importlib.import_module(module)
+                for part in qualname.split("."):
+                    fn = getattr(fn, part)
             st.code(inspect.getsource(fn), language="python")
 
 

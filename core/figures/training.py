@@ -107,7 +107,7 @@ def ranges_figure(labels: list[str], spreads: list[dict], *, title: str, x_title
     the plot.
 
     labels : list of str, one per row (top to bottom)
-    spreads : list of dict with ``mean``, ``min``, ``max``, ``n`` (``core.training.run_summary.spread``)
+    spreads : list of dict with ``mean``, ``min``, ``max``, ``n`` (``core.maths.run_summary.spread``)
     """
     scale = 100.0 if percent else 1.0
     means = [s["mean"] * scale for s in spreads]

@@ -256,3 +256,25 @@ def random_size_question(seed: int) -> SizePreset:
         if out >= 1:
             return SizePreset(f"random_{seed}", f"Question {seed}", n, f, "explicit", pad, stride, 1, out,
                               "random")
+
+
+def table_totals(rows: list[dict]) -> dict:
+    """Totals of :func:`core.models.architectures.layer_table` rows: ``params``, ``trainable``, ``non_trainable``,
+    ``param_bytes`` (float32) and ``activation_bytes`` (all layer outputs of one batch)."""
+    params = sum(r["params"] for r in rows)
+    trainable = sum(r["trainable"] for r in rows)
+    return {"params": params, "trainable": trainable, "non_trainable": params - trainable,
+            "param_bytes": params * FLOAT32_BYTES,
+            "activation_bytes": sum(r["activation_bytes"] for r in rows)}
+
+
+def with_batch_size(rows: list[dict], batch_size: int) -> list[dict]:
+    """Copies of :func:`core.models.architectures.layer_table` rows (computed for batch size 1) for another batch size.
+
+    Raises
+    ------
+    ValueError
+        If ``batch_size`` is not an int >= 1.
+    """
+    _positive_int(batch_size, "batch_size")
+    return [{**r, "activation_bytes": batch_size * prod(r["output_shape"]) * FLOAT32_BYTES} for r in rows]

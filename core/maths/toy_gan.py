@@ -7,6 +7,8 @@ BCE on the discriminator's output, the non-saturating generator loss, Adam with 
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 # --------------------------------------------------------------------------- toy 2-D GAN
@@ -163,6 +165,47 @@ def toy_gan_train(state: dict, *, steps: int = 1, mode: str = "both") -> dict:
         s["history"].append({"step": s["steps"], "mode": mode, "d_loss": out["d_loss"],
                              "g_loss": out["g_loss"]})
     return s
+
+
+def toy_gan_after(seed: int, actions: tuple, *, before: Callable[[int, tuple], dict] | None = None) -> dict:
+    """The toy GAN after the button presses ``actions`` from ``toy_gan_init(seed=seed)``.
+
+    Training is deterministic (:func:`toy_gan_train`), so the state after a list of presses is a
+    function of ``(seed, actions)``: a cache can share it between students, and pass itself as
+    ``before`` so that a new press costs only its own steps when the history before it is cached.
+
+    Parameters
+    ----------
+    seed : int
+    actions : tuple of (mode, steps)
+        The presses in order, each as :func:`toy_gan_train` takes them.
+    before : callable (seed, actions) -> state, optional
+        Gives the state after ``actions[:-1]`` (default: none, the presses are replayed). A history too
+        long for the recursion of a cache none of whose steps is kept any more
+        (``RecursionError``) is replayed from the start in a loop instead.
+
+    Returns
+    -------
+    dict
+        A new state (nothing passed in is changed).
+
+    Raises
+    ------
+    ValueError
+        If a press has an unknown mode or fewer than 1 step.
+    """
+    if not actions:
+        return toy_gan_init(seed=seed)
+    try:
+        state = None if before is None else before(seed, tuple(actions[:-1]))
+    except RecursionError:          # a long history none of which is cached any more: replay it
+        state = None
+    if state is None:
+        state = toy_gan_init(seed=seed)
+        for mode, steps in actions[:-1]:
+            state = toy_gan_train(state, mode=mode, steps=steps)
+    mode, steps = actions[-1]
+    return toy_gan_train(state, mode=mode, steps=steps)
 
 
 def toy_gan_view(state: dict, *, n: int = 400, grid: int = 40, extent: float = 2.0,

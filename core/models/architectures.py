@@ -21,7 +21,7 @@ from core.models.builders import (alexnet, bn_mnist_cnn_000, cifar10_cnn_002, ci
                                         birth_weight_004, iris_004, lenet5, tf1_mnist_cnn_000, mnist_cnn_001, mnist_cnn_keras_example,
                                         ng_sample_net, tf_guide_dense, vgg16)
 from core.maths.layer_math import (FLOAT32_BYTES, _n, _positive_int, batchnorm_formula, conv_formula, conv_params,
-                             dense_formula, dense_params)
+                             dense_formula, dense_params, table_totals, with_batch_size)  # noqa: F401 - the rows' helpers
 
 
 # ---------------------------------------------------------------- registry
@@ -234,25 +234,3 @@ def _formula_or_blank(layer) -> str:
         return layer_formula(layer)
     except (AttributeError, ValueError):     # several inputs, or a layer shared between models
         return ""
-
-
-def table_totals(rows: list[dict]) -> dict:
-    """Totals of :func:`layer_table` rows: ``params``, ``trainable``, ``non_trainable``,
-    ``param_bytes`` (float32) and ``activation_bytes`` (all layer outputs of one batch)."""
-    params = sum(r["params"] for r in rows)
-    trainable = sum(r["trainable"] for r in rows)
-    return {"params": params, "trainable": trainable, "non_trainable": params - trainable,
-            "param_bytes": params * FLOAT32_BYTES,
-            "activation_bytes": sum(r["activation_bytes"] for r in rows)}
-
-
-def with_batch_size(rows: list[dict], batch_size: int) -> list[dict]:
-    """Copies of :func:`layer_table` rows (computed for batch size 1) for another batch size.
-
-    Raises
-    ------
-    ValueError
-        If ``batch_size`` is not an int >= 1.
-    """
-    _positive_int(batch_size, "batch_size")
-    return [{**r, "activation_bytes": batch_size * prod(r["output_shape"]) * FLOAT32_BYTES} for r in rows]

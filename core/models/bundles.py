@@ -1,6 +1,6 @@
-"""Loaded models with the views the model pages need: activations of every layer, the conv trunk
-on a photo at its own size, the digit models the CNN activations page offers, and the bundles of
-the generative pages.
+"""Loaded image models with the views the CNN activations page needs: activations of every layer,
+the conv trunk on a photo at its own size, and the digit models the page offers (the generative
+pages' bundle is :mod:`core.models.generative_bundle`).
 
 No Streamlit here: ``core.adapters.cached`` wraps the loaders in ``st.cache_resource`` and caches what these
 views compute by ``bundle.key``. A bundle is shared by every visitor: treat its models as
@@ -9,8 +9,6 @@ discipline: every call on a shared Keras model takes its bundle's lock).
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from dataclasses import dataclass, field
 from typing import Callable
@@ -130,22 +128,46 @@ def make_bundle(model, *, key: str, title: str, kind: str, layer_names=None, **e
     return bundle
 
 
+def user_bundle(data: bytes) -> ModelBundle:
+    """An uploaded ``.keras`` file as a bundle keyed ``"upload:<content key of the bytes>"``, showing
+    every activation layer, or 12 representative ones of a larger model.
+
+    Raises
+    ------
+    core.models.upload.ModelLoadError
+        If the file is refused (``core.models.upload.load_user_model``: bounded and checked before
+        Keras builds it; safe mode).
+    """
+    from core.data.images import content_key
+    from core.models import upload
+
+    model = upload.load_user_model(data, image_input=True)
+    names = inspection.activation_layer_names(model)
+    if len(names) > 12:
+        names = inspection.representative_layers(model)
+    return make_bundle(model, key=f"upload:{content_key(np.frombuffer(data, np.uint8))}",
+                       title=f"Your model ({model.name})", kind="user", layer_names=names, status="uploaded")
+
+
+def imagenet_bundle(name: str) -> ModelBundle:
+    """Keras' ImageNet model ``name`` from the weights the operator installed, as a bundle keyed
+    ``"imagenet:<name>"`` with its representative layers. Nothing is downloaded.
+
+    Raises
+    ------
+    core.models.upload.ModelLoadError
+        If the weights are not in Keras' cache.
+    """
+    from core.models import imagenet
+
+    model = imagenet.load_imagenet_model(name)
+    return make_bundle(model, key=f"imagenet:{name}", name=name, title=f"{name} (ImageNet)", kind="imagenet",
+                       layer_names=inspection.representative_layers(model), status="imagenet")
+
+
 #: The digit models the page offers, with their labels (weights shipped in assets/models/).
 DIGIT_MODELS = {"mnist_cnn": "MNIST CNN (the course's)",
                 "mnist_cnn_regularised": "MNIST CNN + batch norm + dropout"}
-
-
-def config_key(config) -> str:
-    """The cache key of a config: its canonical JSON."""
-    return json.dumps(config.to_dict(), sort_keys=True)
-
-
-def content_key(array: np.ndarray) -> str:
-    """A cache key for a picture's content: sha256 of its dtype, shape and bytes (16 hex digits)."""
-    array = np.ascontiguousarray(array)
-    digest = hashlib.sha256(f"{array.dtype.str}{array.shape}".encode())
-    digest.update(array.data)
-    return digest.hexdigest()[:16]
 
 
 def model_input(bundle: ModelBundle, picture: np.ndarray, *, is_mnist: bool = False
@@ -221,30 +243,8 @@ def trunk_maps(bundle: ModelBundle, image: np.ndarray) -> dict[str, np.ndarray]:
     return {name: np.asarray(value)[0] for name, value in out.items()}
 
 
-@dataclass(eq=False)
-class GenerativeBundle:
-    """A loaded generative model with what the pages show about it.
-
-    Attributes
-    ----------
-    name : str
-        Key of ``core.models.registry.GENERATIVE``.
-    model : keras.Model
-        Autoencoder, ``core.models.autoencoder.VAE`` or ``core.models.gan.DCGAN``.
-    manifest : dict
-        The model store's manifest (config, metrics, per-epoch history, data, time, device).
-    status : str
-        "shipped", "cache" or "trained".
-    warnings : tuple of str
-        Files the model store found damaged and replaced.
-    timelapse : ndarray (epochs + 1, 64, 28, 28), uint8, or None
-        DCGAN only: the fixed noise grid after every epoch.
-    """
-
-    name: str
-    model: object
-    manifest: dict
-    status: str
-    warnings: tuple = ()
-    timelapse: np.ndarray | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+def first_trunk_maps(bundle: ModelBundle, image: np.ndarray) -> tuple[str, np.ndarray]:
+    """The first layer of :func:`trunk_maps`: its name and its maps ``(H', W', C)`` for the image."""
+    maps = trunk_maps(bundle, image)
+    first = next(iter(maps))
+    return first, maps[first]

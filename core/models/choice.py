@@ -32,8 +32,8 @@ class ModelLoaders:
     ----------
     shipped : callable (name) -> bundle
         A shipped digit model by name (a key of ``digit_models``).
-    trained : callable (config_json, title) -> bundle
-        A model retrained in this session, from its config's canonical JSON.
+    trained : callable (config, title) -> bundle
+        A model retrained in this session, from its config (a frozen config dataclass).
     upload : callable (data) -> bundle
         A ``.keras`` file's bytes.
     imagenet : callable (name) -> bundle
@@ -46,7 +46,7 @@ class ModelLoaders:
     """
 
     shipped: Callable[[str], Any]
-    trained: Callable[[str, str], Any]
+    trained: Callable[[Any, str], Any]
     upload: Callable[[bytes], Any]
     imagenet: Callable[[str], Any]
     imagenet_help: Callable[[str], str]
@@ -81,7 +81,7 @@ class ModelChoice:
         return bool(self.notice)
 
 
-def model_labels(digit_models: Mapping[str, str], trained: Mapping[str, tuple[str, str]],
+def model_labels(digit_models: Mapping[str, str], trained: Mapping[str, tuple[str, Any]],
                  imagenet_models: Iterable[str]) -> dict[str, str]:
     """The page's model menu, in order: {key: label}.
 
@@ -90,7 +90,7 @@ def model_labels(digit_models: Mapping[str, str], trained: Mapping[str, tuple[st
     digit_models : mapping
         Shipped digit models, {name: label}.
     trained : mapping
-        Models retrained in this session, {``"retrained:<config.key>"``: (title, config_json)}.
+        Models retrained in this session, {``"retrained:<config.key>"``: (title, config)}.
     imagenet_models : iterable of str
         Names of the ImageNet models.
     """
@@ -104,7 +104,7 @@ def linkable_models(digit_models: Iterable[str], imagenet_models: Iterable[str])
 
 
 def choose_model(key: str, loaders: ModelLoaders, *, digit_models: Iterable[str],
-                 trained: Mapping[str, tuple[str, str]], imagenet_models: Iterable[str],
+                 trained: Mapping[str, tuple[str, Any]], imagenet_models: Iterable[str],
                  upload: Optional[bytes] = None, imagenet_ready: bool = False) -> ModelChoice:
     """Load the model picked as ``key``, or the course's CNN with the reason why not.
 
@@ -137,8 +137,8 @@ def choose_model(key: str, loaders: ModelLoaders, *, digit_models: Iterable[str]
         if key in digit_models:
             return ModelChoice(loaders.shipped(key), key)
         if key in trained:
-            title, config_json = trained[key]
-            return ModelChoice(loaders.trained(config_json, title), key)
+            title, config = trained[key]
+            return ModelChoice(loaders.trained(config, title), key)
         if key == UPLOAD:
             if upload is None:
                 return fallback("Upload a `.keras` image model. Until then the course's CNN is shown.", "info")
@@ -160,33 +160,31 @@ class TrainingOutcome:
     ----------
     model_key : str or None
         ``"retrained:<config.key>"``, the model to show now; None when the training failed.
-    entry : (title, config_json) or None
+    entry : (title, config) or None
         The new entry of the session's retrained models, under ``model_key``.
     error : str or None
         Why the training failed; None when it succeeded.
     """
 
     model_key: Optional[str]
-    entry: Optional[tuple[str, str]]
+    entry: Optional[tuple[str, Any]]
     error: Optional[str]
 
 
-def training_outcome(view, *, config_key: str, title: str, config_json: str) -> Optional[TrainingOutcome]:
+def training_outcome(view, *, config, title: str) -> Optional[TrainingOutcome]:
     """The outcome of a retraining job, or None while it is queued or running.
 
     Parameters
     ----------
     view
         The job's status (``core.training.jobs.JobView``: ``finished``, ``status``, ``error``).
-    config_key : str
-        The job's ``config.key``.
+    config : frozen config dataclass with ``key``
+        The job's config, for the loader (it keys the model's cache).
     title : str
         The menu label of the retrained model.
-    config_json : str
-        The config's canonical JSON (``core.models.bundles.config_key``), for the loader.
     """
     if not view.finished:
         return None
     if view.status == "done":
-        return TrainingOutcome(RETRAINED + config_key, (title, config_json), None)
+        return TrainingOutcome(RETRAINED + config.key, (title, config), None)
     return TrainingOutcome(None, None, view.error or f"the job ended as {view.status!r}")

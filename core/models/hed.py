@@ -377,3 +377,20 @@ def first_filter_matches(filters: np.ndarray) -> list[dict]:
         kind = ("colour-opponent" if share > COLOUR_OPPONENT_SHARE else "named" if m["named"] else "no match")
         out.append({**m, "colour_share": float(share), "kind": kind})
     return out
+
+
+def facts(model) -> dict:
+    """What the Deep features page says about the network, in one small JSON-like dict.
+
+    Returns
+    -------
+    dict
+        ``"package"`` (:func:`package_info`, the weights path as text), ``"heads"``
+        (:func:`head_params`), ``"layers"`` (:func:`layer_table` for a 320 x 320 input), and the
+        constants ``"sizes"`` (:data:`SIZES`), ``"mean_bgr"``, ``"vgg_mean_bgr"``, ``"side_names"``
+        and ``"paper"``.
+    """
+    info = package_info()
+    return {"package": {**info, "weights": str(info["weights"])}, "heads": head_params(model),
+            "layers": layer_table(model), "sizes": SIZES, "mean_bgr": MEAN_BGR, "vgg_mean_bgr": VGG_MEAN_BGR,
+            "side_names": SIDE_NAMES, "paper": PAPER}

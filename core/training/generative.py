@@ -142,7 +142,7 @@ def load_generative(name: str, *, data_loader):
     """Shipped model ``name`` of ``core.models.registry.shipped_configs(family="generative")``
     ("ae2d", "vae2d", "denoising_ae", "dcgan") from the model store (shipped weights, else the
     per-user cache, else trained once on ``data_loader()``), with Keras' compiled inference traced
-    for any batch size, as a ``core.models.bundles.GenerativeBundle`` (the DCGAN's with its
+    for any batch size, as a ``core.models.generative_bundle.GenerativeBundle`` (the DCGAN's with its
     time-lapse frames, :func:`core.training.timelapse.find_timelapse`).
 
     Raises
@@ -150,7 +150,7 @@ def load_generative(name: str, *, data_loader):
     KeyError
         If ``name`` is not a shipped generative model.
     """
-    from core.models.bundles import GenerativeBundle
+    from core.models.generative_bundle import GenerativeBundle
     from core.models.registry import shipped_configs
     from core.training import store as model_store
     from core.training.timelapse import find_timelapse

@@ -79,7 +79,8 @@ def test_the_overfitting_early_stopping_and_table_numbers_come_from_the_shipped_
     import numpy as np
 
     from core.models.regularisation import default_grid
-    from core.training import regularisation as reg, run_summary as summary
+    from core.maths import run_summary as summary
+    from core.training import regularisation as reg
 
     results = reg.load_results([reg.SHIPPED_RESULTS_DIR])
     base = next(r for r in results if r["key"] == default_grid()["no regularisation"].key)   # the named seed

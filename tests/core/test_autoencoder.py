@@ -360,3 +360,22 @@ def test_manifold_and_pca_figures_pass_plotlys_validator():
     pca = _validated(pca_vs_ae_figure([1, 2, 4], [0.05, 0.04, 0.03], [0.04, 0.03, 0.035], highlight=4))
     assert [t.name for t in pca.data] == ["PCA (linear)", "autoencoder (non-linear)"]
     assert pca.layout.shapes[0].x0 == 4 and pca.layout.xaxis.type == "log"
+
+
+def test_comparison_rows_are_the_tables_digits_pca_and_autoencoder_pixels():
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(0)
+    x_test = rng.integers(0, 256, (5, 28, 28), dtype=np.uint8)
+    basis = latent_space.pca_fit(rng.random((40, 784)), n_components=4)
+    ae_pixels = rng.random((2, 28, 28))
+    table = {"examples": [3, 1], "code_sizes": [2, 4],
+             "ae_reconstructions": [experiments.encode_uint8(np.zeros((2, 28, 28))), experiments.encode_uint8(ae_pixels)]}
+    examples, pca, autoencoder = experiments.comparison_rows(table, SimpleNamespace(x_test=x_test), basis, 4)
+    np.testing.assert_array_equal(examples, x_test[[3, 1]] / np.float32(255))
+    want = np.clip(latent_space.pca_reconstruct(examples, basis[0], basis[1][:4]), 0, 1)
+    np.testing.assert_allclose(pca, want, atol=1e-6)
+    assert np.abs(autoencoder - ae_pixels).max() <= 0.5 / 255 + 1e-7          # stored as 8-bit pixels
+    assert {a.dtype for a in (examples, pca, autoencoder)} == {np.dtype(np.float32)}
+    with pytest.raises(ValueError, match="code sizes"):
+        experiments.comparison_rows(table, SimpleNamespace(x_test=x_test), basis, 3)

@@ -34,7 +34,7 @@ class Loaders:
 
     def build(self) -> choice.ModelLoaders:
         return choice.ModelLoaders(shipped=lambda name: self._load("shipped", name),
-                                   trained=lambda config_json, title: self._load("trained", config_json, title),
+                                   trained=lambda config, title: self._load("trained", config, title),
                                    upload=lambda data: self._load("upload", data),
                                    imagenet=lambda name: self._load("imagenet", name),
                                    imagenet_help=lambda name: f"{name}'s weights are not in Keras' cache.",
@@ -127,24 +127,28 @@ def test_the_menu_and_the_links():
                                                         "MobileNetV2", "VGG16"]
 
 
+#: A retrained model's config as the queue has it (only ``key`` is read).
+CONFIG = SimpleNamespace(key="k1")
+
+
 def view(status, error=""):
     return SimpleNamespace(status=status, error=error, finished=status in ("done", "failed"))
 
 
 @pytest.mark.parametrize("status", ["queued", "running"])
 def test_a_running_job_changes_nothing(status):
-    assert choice.training_outcome(view(status), config_key="k1", title="t", config_json="{}") is None
+    assert choice.training_outcome(view(status), config=CONFIG, title="t") is None
 
 
 def test_a_finished_job_gives_the_model_to_show():
-    done = choice.training_outcome(view("done"), config_key="k1", title="Retrained: 2 epochs", config_json='{"a": 1}')
-    assert done == choice.TrainingOutcome("retrained:k1", ("Retrained: 2 epochs", '{"a": 1}'), None)
+    done = choice.training_outcome(view("done"), config=CONFIG, title="Retrained: 2 epochs")
+    assert done == choice.TrainingOutcome("retrained:k1", ("Retrained: 2 epochs", CONFIG), None)
 
 
 def test_a_failed_job_gives_its_error():
-    failed = choice.training_outcome(view("failed", "OSError: no space"), config_key="k1", title="t", config_json="{}")
+    failed = choice.training_outcome(view("failed", "OSError: no space"), config=CONFIG, title="t")
     assert failed == choice.TrainingOutcome(None, None, "OSError: no space")
-    assert choice.training_outcome(view("failed"), config_key="k", title="t", config_json="{}").error == \
+    assert choice.training_outcome(view("failed"), config=CONFIG, title="t").error == \
         "the job ended as 'failed'"
 
 

@@ -1,4 +1,4 @@
-"""The training queue as the pages use it (``core.adapters.training_queue``): requests carry the
+"""The training queue as the pages use it (``core.adapters.training_panel``): requests carry the
 browser session, and a full queue is a short warning on the page ("the queue is full, about N min"),
 never a traceback. AppTests of the two pages that submit trainings, on a private queue that nobody
 consumes, so the counts are exact."""
@@ -31,9 +31,9 @@ def test_a_session_keeps_one_job_and_a_full_queue_is_a_warning(tmp_path, monkeyp
     monkeypatch.setattr(jobs, "_default", queue)               # the queue the pages use
     at = open_page("training")
     click_train(at, images=300)
-    first = at.session_state["train_job"].key
+    first = at.session_state["train_job"]["config"].key
     click_train(at, images=2000)                               # the same session asks again: replaced
-    second = at.session_state["train_job"].key
+    second = at.session_state["train_job"]["config"].key
     assert first != second and queue.status(first) is None
     assert queue.status(second).status == "queued" and queue.pending_count() == 1
     # A full queue: two other students wait (AppTest gives every AppTest the same session id).

@@ -11,7 +11,7 @@ from core.models.regularisation import (ADAMW_NAME, GRID_EPOCHS, GRID_SEEDS, GRI
                                         SEED_SHEAR_FACTOR, RegularisationConfig, config_from_dict, default_grid,
                                         keras_code, shipped_runs)
 from core.training import regularisation as reg
-from core.training import run_summary as summary
+from core.maths import run_summary as summary
 
 
 def test_config_validates_and_round_trips():
@@ -269,3 +269,12 @@ def test_a_small_subset_overfits_and_dropout_narrows_the_gap():
     assert h["val_loss"] == h["val_cross_entropy"] and plain["metrics"]["penalty"] == 0    # no L2: loss is the CE
     assert plain["data"]["split"] == {"train": [0, 100], "val": [100, 400]} and plain["data"]["n_test"] == 1000
     assert 0.5 < plain["metrics"]["test_accuracy"] < 1
+
+
+def test_labelled_config_names_what_the_form_changed():
+    from core.models.regularisation import RegularisationConfig, labelled_config
+
+    config = labelled_config(dropout=0.2, batch_norm=True, train_size=300, epochs=30)
+    assert config.name == "dropout 0.2 + batch norm, 300 images, 30 epochs"
+    assert config == RegularisationConfig(config.name, dropout=0.2, batch_norm=True, train_size=300, epochs=30)
+    assert labelled_config(train_size=GRID_TRAIN_SIZE, epochs=60).name == "none, 60 epochs"

@@ -101,3 +101,34 @@ def test_after_10000_steps_of_both_d_is_one_half_only_where_the_data_are():
     assert np.all((0.45 < at_blobs) & (at_blobs < 0.56))                # 0.48-0.53
     d_prob = toy_gan.toy_gan_view(state)["d_prob"]
     assert 0.85 < float((d_prob < 0.1).mean()) < 0.95                  # 89 % of the 40 x 40 grid
+
+
+def test_toy_gan_after_is_the_presses_trained_in_order():
+    presses = (("discriminator", 3), ("both", 2), ("generator", 1))
+    state = toy_gan.toy_gan_init(seed=5)
+    for mode, steps in presses:
+        state = toy_gan.toy_gan_train(state, mode=mode, steps=steps)
+    after = toy_gan.toy_gan_after(5, presses)
+    assert after["steps"] == state["steps"] == 6
+    for a, b in zip(after["g"] + after["d"], state["g"] + state["d"]):
+        np.testing.assert_array_equal(a, b)
+    assert toy_gan.toy_gan_after(5, ())["steps"] == 0
+
+
+def test_toy_gan_after_continues_from_what_before_gives_and_replays_on_recursion_error():
+    asked = []
+
+    def cached(seed, actions):                     # a cache that has the history before the last press
+        asked.append(actions)
+        return toy_gan.toy_gan_after(seed, actions)
+
+    presses = (("both", 4), ("discriminator", 2))
+    direct = toy_gan.toy_gan_after(1, presses)
+    assert asked == [] and toy_gan.toy_gan_after(1, presses, before=cached)["steps"] == direct["steps"]
+    assert asked == [(("both", 4),)]
+
+    def too_deep(seed, actions):
+        raise RecursionError
+    replayed = toy_gan.toy_gan_after(1, presses, before=too_deep)
+    for a, b in zip(replayed["g"], direct["g"]):
+        np.testing.assert_array_equal(a, b)

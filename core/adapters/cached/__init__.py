@@ -3,8 +3,10 @@
 Loaded images and computed numbers are ``st.cache_data`` (every caller gets a copy); models are
 ``st.cache_resource``, shared by every visitor and read-only. Entries are bounded with
 ``max_entries``. Importing this package imports no TensorFlow: the Keras checks and model loaders
-import it on their first call. The wrappers compute nothing themselves: they call ``core``, cache
-the result and mark shared arrays read-only.
+import it on their first call. The wrappers compute nothing themselves: each calls ``core`` (model
+calls are methods or functions of the shared bundles, which take the bundle's lock; pixels are
+scaled by ``core.data.images.to_unit_range``), caches the result and marks shared arrays read-only;
+its docstring starts with the key it is cached on.
 
 One module per topic, every public name re-exported here (``cached.feature_map(...)``):
 
@@ -26,30 +28,33 @@ from core.adapters.cached.layer_checks import (architecture_table, conv_output_s
                                                example_count, keras_pool)
 from core.adapters.cached.digit_models import (cnn_activations, cnn_feature_maps, cnn_kernel_matches,
                                                cnn_model_input, cnn_photo_trunk, digit_model, imagenet_model,
-                                               mnist, shipped_digit_model, user_model)
+                                               imagenet_top, mnist, shipped_digit_model, user_model)
 from core.adapters.cached.generative import digits, generative_model
-from core.adapters.cached.training import (augmented_digits, keras_batch_norm, keras_dropout, sevens, tape_gradient,
-                                           training_results)
+from core.adapters.cached.training import (augmented_digits, keras_batch_norm, keras_code, keras_dropout,
+                                           regularisation_grid, sevens, tape_gradient, training_results)
 from core.adapters.cached.deep_features import (hed_facts, hed_first_filters, hed_hand_made_edges, hed_layer_view,
-                                                hed_model, hed_pass, kernel_chance_rate)
+                                                hed_load_error, hed_model, hed_pass, kernel_chance_rate)
 from core.adapters.cached.autoencoder import (ae_decoded_point, ae_denoise, ae_interpolation, ae_manifold,
-                                              ae_project, ae_reconstructions, ae_vs_pca_table, pca_basis,
-                                              preset_table, test_codes, test_errors)
-from core.adapters.cached.gan import (GAN_SAMPLES, gan_interpolation, gan_nearest, gan_real_scores, gan_samples,
-                                      gan_summary, gan_vary_dimension, real_nearest_distance, seed_dcgan_tables,
-                                      toy_gan_state)
+                                              ae_project, ae_reconstructions, ae_vs_pca_rows, ae_vs_pca_table,
+                                              noise_digit, pca_basis, preset_table, test_codes, test_errors)
+from core.adapters.cached.gan import (GAN_SAMPLES, gan_codes, gan_interpolation, gan_nearest, gan_real_scores,
+                                      gan_samples, gan_summary, gan_vary_dimension, real_nearest_distance,
+                                      seed_dcgan_tables, toy_gan_state)
+from core.adapters.cached.layer_checks import architectures
 
 __all__ = [
     "read_only", "shared_resource", "shared_view", "WARMUP_ENV", "start_warmup",
     "decode_upload", "feature_map", "grayscale", "sample_image", "sample_pixels",
     "architecture_table", "conv_output_shape", "custom_layer_counts", "example_count", "keras_pool",
     "cnn_activations", "cnn_feature_maps", "cnn_kernel_matches", "cnn_model_input", "cnn_photo_trunk", "digit_model",
-    "imagenet_model", "mnist", "shipped_digit_model", "user_model",
+    "imagenet_model", "imagenet_top", "mnist", "shipped_digit_model", "user_model",
     "digits", "generative_model",
-    "augmented_digits", "keras_batch_norm", "keras_dropout", "sevens", "tape_gradient", "training_results",
-    "hed_facts", "hed_first_filters", "kernel_chance_rate", "hed_hand_made_edges", "hed_layer_view", "hed_model", "hed_pass",
+    "augmented_digits", "keras_batch_norm", "keras_code", "keras_dropout", "regularisation_grid", "sevens",
+    "tape_gradient", "training_results",
+    "hed_facts", "hed_first_filters", "kernel_chance_rate", "hed_hand_made_edges", "hed_layer_view", "hed_load_error",
+    "hed_model", "hed_pass", "architectures",
     "ae_decoded_point", "ae_denoise", "ae_interpolation", "ae_manifold", "ae_project", "ae_reconstructions",
-    "ae_vs_pca_table", "pca_basis", "preset_table", "test_codes", "test_errors",
-    "GAN_SAMPLES", "gan_interpolation", "gan_nearest", "gan_real_scores", "gan_samples", "gan_summary",
+    "ae_vs_pca_rows", "ae_vs_pca_table", "noise_digit", "pca_basis", "preset_table", "test_codes", "test_errors",
+    "GAN_SAMPLES", "gan_codes", "gan_interpolation", "gan_nearest", "gan_real_scores", "gan_samples", "gan_summary",
     "gan_vary_dimension", "real_nearest_distance", "seed_dcgan_tables", "toy_gan_state",
 ]

@@ -41,16 +41,25 @@ def hed_model():
     return hed.load_hed()
 
 
+def hed_load_error() -> str | None:
+    """Why the VGG16 / HED network cannot be loaded (``core.models.upload.ModelLoadError``'s message),
+    or None once :func:`hed_model` has it (a failure is not cached: the next run tries again)."""
+    from core.models.upload import ModelLoadError
+
+    try:
+        hed_model()
+    except ModelLoadError as exc:
+        return str(exc)
+    return None
+
+
 @st.cache_data(max_entries=1, show_spinner=False)
 def hed_facts() -> dict:
-    """The package (name, version, licence, weights file), the heads' parameters and the 13-layer
-    table for a 320 x 320 input (``core.models.hed``)."""
+    """No key. ``core.models.hed.facts``: the package, the heads' parameters, the 13-layer table for
+    a 320 x 320 input and the page's constants (sizes, mean pixels, side names, paper)."""
     from core.models import hed
 
-    model = hed_model()
-    info = hed.package_info()
-    return {"package": {**info, "weights": str(info["weights"])}, "heads": hed.head_params(model),
-            "layers": hed.layer_table(model)}
+    return hed.facts(hed_model())
 
 
 def hed_pass(image_key: str, max_side: int, _pixels: np.ndarray):

@@ -24,85 +24,67 @@ def mnist():
 
 
 @shared_resource(max_entries=6, show_spinner="Loading the trained CNN ...")
-def digit_model(config_json: str, title: str = "MNIST CNN"):
-    """A trained MNIST CNN from the model store (shipped, cached, else trained), as a
-    :class:`core.models.bundles.ModelBundle`.
+def digit_model(config, title: str = "MNIST CNN"):
+    """Key: the config (a frozen dataclass: Streamlit hashes its fields) and ``title``.
+    :func:`core.training.digits.digit_bundle`: the trained MNIST CNN from the model store (shipped,
+    cached, else trained), as a :class:`core.models.bundles.ModelBundle`."""
+    from core.training import digits
 
-    Parameters
-    ----------
-    config_json : str
-        ``json.dumps(config.to_dict(), sort_keys=True)`` (see ``core.models.bundles.config_key``).
-    """
-    import json
-
-    from core.training import digits, store as model_store
-    from core.models import bundles as model_views, mnist_cnn as models
-
-    config = models.config_from_dict(json.loads(config_json))
-    found = model_store.get_or_train(config, data_loader=digits.data_loader(config))
-    return model_views.make_bundle(found.model, key=f"digits:{config.key}", name=config.name, title=title,
-                                   kind="digits", manifest=found.manifest,
-                                   status=found.status, warnings=tuple(found.warnings),
-                                   class_names=[str(i) for i in range(10)])
+    return digits.digit_bundle(config, title=title)
 
 
 def shipped_digit_model(name: str):
-    """One of ``core.models.bundles.DIGIT_MODELS`` with its shipped weights."""
-    from core.models import bundles as model_views
+    """One of ``core.models.bundles.DIGIT_MODELS`` with its shipped weights (:func:`digit_model`)."""
+    from core.models import bundles
     from core.models.registry import shipped_configs
 
-    return digit_model(model_views.config_key(shipped_configs(family="digits")[name]), model_views.DIGIT_MODELS[name])
+    return digit_model(shipped_configs(family="digits")[name], bundles.DIGIT_MODELS[name])
 
 
 # Not frozen: uploads are unbounded in number, and a frozen model evicted from the cache is never freed.
 @st.cache_resource(max_entries=2, show_spinner="Loading your model ...")
 def user_model(data: bytes):
-    """An uploaded ``.keras`` model (safe mode, within ``core.models.upload_limits.UploadLimits``).
-    Raises ``core.models.upload.ModelLoadError`` (refusals are remembered by the file's SHA-256)."""
-    from core.models import bundles as model_views, inspection, upload
+    """Key: the file's bytes. ``core.models.bundles.user_bundle``: an uploaded ``.keras`` model (safe
+    mode, within ``core.models.upload_limits.UploadLimits``). Raises ``core.models.upload.ModelLoadError``
+    (refusals are remembered by the file's SHA-256)."""
+    from core.models import bundles
 
-    model = upload.load_user_model(data, image_input=True)   # bounded and checked before Keras builds it
-    names = inspection.activation_layer_names(model)
-    if len(names) > 12:
-        names = inspection.representative_layers(model)
-    return model_views.make_bundle(model, key=f"upload:{model_views.content_key(np.frombuffer(data, np.uint8))}",
-                                   title=f"Your model ({model.name})", kind="user",
-                                   layer_names=names, status="uploaded")
+    return bundles.user_bundle(data)
 
 
 @shared_resource(max_entries=1, show_spinner="Loading the ImageNet model ...")
 def imagenet_model(name: str):
-    """A Keras ImageNet model from the weights the operator installed (``make data``); nothing is
-    downloaded. Raises ``core.models.upload.ModelLoadError`` when the weights are missing."""
-    from core.models import bundles as model_views, imagenet, inspection
+    """Key: the model's ``name``. ``core.models.bundles.imagenet_bundle``: a Keras ImageNet model from
+    the weights the operator installed (``make data``); nothing is downloaded. Raises
+    ``core.models.upload.ModelLoadError`` when the weights are missing."""
+    from core.models import bundles
 
-    model = imagenet.load_imagenet_model(name)
-    return model_views.make_bundle(model, key=f"imagenet:{name}", name=name, title=f"{name} (ImageNet)",
-                                   kind="imagenet",
-                                   layer_names=inspection.representative_layers(model), status="imagenet")
+    return bundles.imagenet_bundle(name)
 
 
 # --- CNN activations page: what a click costs, shared by every session ------------------------------
 # Keyed on ``model_key`` (``bundle.key``: the model and its weights) and ``picture_key`` (which input:
-# ``"test:<data>:<digit>:<index>"``, or ``core.models.bundles.content_key`` of a drawing or photo);
+# ``"test:<data>:<digit>:<index>"``, or ``core.data.images.content_key`` of a drawing or photo);
 # arguments starting with "_" are not hashed: the keys name them. Model calls go through
 # ``core.models.bundles``, which holds the bundle's lock.
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def cnn_model_input(model_key: str, picture_key: str, _bundle, _picture: np.ndarray) -> tuple[list, np.ndarray]:
-    """``core.models.bundles.model_input`` of a drawing or photo: (steps, batch ``(1, H, W, C)``).
+@st.cache_data(max_entries=64, show_spinner=False)
+def cnn_model_input(model_key: str, picture_key: str, _bundle, _picture: np.ndarray, is_mnist: bool = False
+                    ) -> tuple[list, np.ndarray]:
+    """Keys: ``model_key``, ``picture_key``, ``is_mnist``. ``core.models.bundles.model_input`` of a
+    test digit (``is_mnist``: used as it is), a drawing or a photo: (steps, batch ``(1, H, W, C)``).
     Raises ``ValueError`` for a picture the model cannot use (a blank drawing)."""
-    from core.models import bundles as model_views
+    from core.models import bundles
 
-    return model_views.model_input(_bundle, _picture, is_mnist=False)
+    return bundles.model_input(_bundle, _picture, is_mnist=is_mnist)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def cnn_activations(model_key: str, picture_key: str, _bundle, _batch: np.ndarray) -> dict[str, np.ndarray]:
     """``core.models.bundles.layer_outputs``: every exposed layer's output for the input, batch axis dropped."""
-    from core.models import bundles as model_views
+    from core.models import bundles
 
-    return model_views.layer_outputs(_bundle, _batch)
+    return bundles.layer_outputs(_bundle, _batch)
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)
@@ -114,22 +96,31 @@ def cnn_feature_maps(model_key: str, picture_key: str, layer: str, scale: str, _
     return feature_maps_mosaic(_maps, scale=scale)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def imagenet_top(name: str, probs: np.ndarray) -> list[tuple[str, float]]:
+    """Key: ImageNet model ``name`` and its output ``probs`` (1,000 floats: Streamlit hashes their
+    content). ``core.models.imagenet.imagenet_top_classes``: (class name, probability), best first."""
+    from core.models.imagenet import imagenet_top_classes
+
+    return imagenet_top_classes(name, probs)
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def cnn_kernel_matches(model_key: str, _bundle):
     """``core.models.bundles.kernel_matches``: the first layer's 3 x 3 filters ``(3, 3, N)`` and the
     hand-made kernel each resembles, or None for a model without such a layer."""
-    from core.models import bundles as model_views
+    from core.models import bundles
 
-    return model_views.kernel_matches(_bundle)
+    return bundles.kernel_matches(_bundle)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def cnn_photo_trunk(model_key: str, picture_key: str, _bundle, _photo: np.ndarray):
-    """The conv trunk's first layer on a photo at its own size (``core.models.bundles.trunk_maps``):
-    ``(layer name, maps shape (H', W', C), MapMosaic on the "per map" scale)``."""
-    from core.models import bundles as model_views
+    """Keys: ``model_key``, ``picture_key``. The conv trunk's first layer on a photo at its own size
+    (``core.models.bundles.first_trunk_maps``) as ``(layer name, maps shape (H', W', C), MapMosaic on
+    the "per map" scale)``."""
     from core.figures.models import feature_maps_mosaic
+    from core.models import bundles
 
-    maps = model_views.trunk_maps(_bundle, _photo)
-    first = next(iter(maps))
-    return first, maps[first].shape, feature_maps_mosaic(maps[first], scale="per map")
+    first, maps = bundles.first_trunk_maps(_bundle, _photo)
+    return first, maps.shape, feature_maps_mosaic(maps, scale="per map")

@@ -29,6 +29,15 @@ def _tables():
     return tables
 
 
+@shared_resource(max_entries=1, show_spinner=False)
+def architectures() -> dict:
+    """No key. ``core.models.architectures.ARCHITECTURES``: the course's networks by key (title, source,
+    pinned counts; the builders import Keras only when a table is built), shared and read-only."""
+    from core.models.architectures import ARCHITECTURES
+
+    return ARCHITECTURES
+
+
 @st.cache_data(max_entries=20, show_spinner=False)
 def architecture_table(key: str) -> list[dict]:
     """:func:`core.models.tables.architecture_table`: the layer table of registered model ``key``,

