@@ -240,6 +240,66 @@ def test_the_layer_rules_catch_an_upward_import(tmp_path, monkeypatch):
         test_layers_import_only_the_layers_below_them()
 
 
+#: What a page script (``pages/*.py``, ``app.py``) may import from ``core``: the adapters (Streamlit,
+#: the caches, the training panel) and the NumPy layers it teaches from. Models and training are
+#: reached only through the adapters, which own the caches, the locks and TensorFlow's import.
+PAGE_LAYERS = {"maths", "data", "figures", "adapters"}
+
+
+def page_scripts() -> list[Path]:
+    return [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+
+
+def test_pages_import_only_adapters_figures_maths_and_data():
+    offenders = []
+    for path in page_scripts():
+        if not path.is_file():
+            continue
+        for name, _ in imports_of(path):
+            parts = name.split(".")
+            if parts[0] == "core" and (len(parts) < 2 or parts[1] not in PAGE_LAYERS):
+                offenders.append(f"{path.relative_to(ROOT).as_posix()} imports {name}")
+    assert offenders == [], "pages reach past the adapters:\n" + "\n".join(offenders)
+
+
+def test_the_page_rule_catches_a_page_that_imports_a_model(tmp_path, monkeypatch):
+    """The checker itself: a page importing ``core.models`` (at the top or inside a block) or
+    ``core.training`` must be reported; one importing the allowed layers must not."""
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "good.py").write_text("from core.adapters import cached\nfrom core.maths import losses\n")
+    (tmp_path / "pages" / "bad.py").write_text("import core.training.jobs\nwith open('x'):\n"
+                                               "    from core.models import gan\n")
+    (tmp_path / "core" / "models").mkdir(parents=True)
+    (tmp_path / "core" / "models" / "gan.py").write_text("")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    with pytest.raises(AssertionError) as failed:
+        test_pages_import_only_adapters_figures_maths_and_data()
+    assert "pages/bad.py imports core.models.gan" in str(failed.value)
+    assert "pages/bad.py imports core.training.jobs" in str(failed.value)
+    assert "good.py" not in str(failed.value)
+
+
+def test_sources_a_page_names_by_string_exist():
+    """``ui.show_source("core.models.hed:preprocess", ...)``: a page names a function of a layer it does
+    not import as ``module:qualified name``; each must be a function (or a class's method) of that module."""
+    named = []
+    for path in page_scripts():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "show_source":
+                named += [(path.name, a.value) for a in node.args if isinstance(a, ast.Constant)]
+    assert len(named) >= 8                                          # the model pages name theirs
+    for page, text in named:
+        module, _, qualname = text.partition(":")
+        source = ROOT / Path(*module.split(".")).with_suffix(".py")
+        assert source.is_file(), f"{page}: no module {module}"
+        scope = ast.parse(source.read_text(encoding="utf-8")).body
+        for part in qualname.split("."):
+            found = [n for n in scope if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and n.name == part]
+            assert found, f"{page}: {module} defines no {qualname}"
+            scope = found[0].body
+
+
 def core_import_graph() -> dict[str, set[str]]:
     """Which ``core`` modules each ``core`` module imports, at the top or inside a function."""
     modules = {module_name(p) for p in core_modules()}
