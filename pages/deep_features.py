@@ -60,7 +60,7 @@ else:
         st.info("No photo yet: upload one above (or on any other page). Until then the Rocket sample is shown.")
         pixels, image_key, label = cached.sample_pixels("rocket"), "sample:rocket", "Rocket (sample)"
     else:
-        pixels, image_key, label = current[1] * 255.0, image_input.shared_image_key(), current[0]
+        pixels, image_key, label = image_input.shared_pixels(), image_input.shared_image_key(), current[0]
 
 try:
     prep, out = cached.hed_pass(image_key, size, pixels)

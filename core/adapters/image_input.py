@@ -14,7 +14,7 @@ import streamlit as st
 from core.adapters import cached
 from core.adapters import url_state
 from core.adapters.url_state import UrlParam
-from core.data.images import SAMPLES, SYNTHETIC, ImageLoadError
+from core.data.images import SAMPLES, SYNTHETIC, ImageLoadError, to_unit_range
 
 #: The user's photo, for every page: {"name": str, "sha256": of the file, "file_id": the uploader's,
 #: "pixels": uint8 (H, W, 3), read-only}. Only the decoded, resized picture (at most 512 px a side,
@@ -62,7 +62,15 @@ def shared_image() -> Optional[tuple[str, np.ndarray]]:
     entry = st.session_state.get(SHARED_IMAGE_KEY)
     if not entry:
         return None
-    return entry["name"], entry["pixels"].astype(np.float32) / np.float32(255.0)
+    return entry["name"], to_unit_range(entry["pixels"])
+
+
+def shared_pixels() -> Optional[np.ndarray]:
+    """The uploaded photo (see :func:`shared_image`) in pixel units: float32 (H, W, 3) in [0, 255],
+    exactly its 8-bit values (for code that works in pixel units, as the convolution page and
+    VGG16's preprocessing do); None without an upload."""
+    entry = st.session_state.get(SHARED_IMAGE_KEY)
+    return None if not entry else entry["pixels"].astype(np.float32)
 
 
 def upload_entry(name: str, data: bytes, *, file_id: str = "") -> dict:
@@ -148,7 +156,7 @@ def image_source_picker(prefix: str, *, matrix_default: Optional[np.ndarray] = N
             st.info("No photo yet: upload one above. Until then the Cameraman sample is shown.")
             return ImageInput(cached.sample_pixels("camera"), "Sample: Cameraman", "photo", "sample:camera")
         name, image = current
-        return ImageInput(image * 255.0, f"Your photo: {name} ({image.shape[1]}×{image.shape[0]})", "photo",
+        return ImageInput(shared_pixels(), f"Your photo: {name} ({image.shape[1]}×{image.shape[0]})", "photo",
                           shared_image_key())
     if source == "Synthetic":
         name = st.selectbox("Teaching image", list(SYNTHETIC), key=f"{prefix}_synthetic",

@@ -68,3 +68,25 @@ def test_a_refused_file_is_decoded_once(monkeypatch):
     at.run()
     assert calls == [19] and len(at.error) == 1               # shown again, not decoded again
     assert "shared_upload" not in at.session_state
+
+
+def _pixels_script():
+    import streamlit as st
+
+    from core.adapters import image_input
+
+    image_input.upload_widget("t")
+    if image_input.shared_image() is not None:
+        unit, pixels = image_input.shared_image()[1], image_input.shared_pixels()
+        st.session_state.check = (unit.copy(), pixels.copy())
+
+
+def test_the_photo_in_pixel_units_is_its_8_bit_values_and_in_0_1_their_255th():
+    at = AppTest.from_function(_pixels_script, default_timeout=30).run()
+    at.file_uploader(key="t_uploader").set_value(("noise.png", _png(60, 40), "image/png")).run()
+    stored = at.session_state["shared_upload"]["pixels"]
+    unit, pixels = at.session_state["check"]
+    assert pixels.dtype == np.float32 and unit.dtype == np.float32
+    np.testing.assert_array_equal(pixels, stored)                     # exactly the 8-bit values, 0..255
+    np.testing.assert_array_equal(unit, stored / np.float32(255))     # core.data.images.to_unit_range
+    assert pixels.max() > 250 and unit.max() <= 1.0
