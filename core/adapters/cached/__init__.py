@@ -5,8 +5,9 @@ Loaded images and computed numbers are ``st.cache_data`` (every caller gets a co
 ``max_entries``. Importing this package imports no TensorFlow: the Keras checks and model loaders
 import it on their first call. The wrappers compute nothing themselves: each calls ``core`` (model
 calls are methods or functions of the shared bundles, which take the bundle's lock; pixels are
-scaled by ``core.data.images.to_unit_range``), caches the result and marks shared arrays read-only;
-its docstring starts with the key it is cached on.
+scaled by ``core.data.images.to_unit_range``), caches the result and marks shared arrays read-only.
+What a cache is keyed on is in its arguments (those starting with "_" are not hashed: a key argument
+names them) and said in its docstring ("Key: ...").
 
 One module per topic, every public name re-exported here (``cached.feature_map(...)``):
 
