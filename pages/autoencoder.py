@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.maths.interpolation import lerp
 from core.maths.latent_space import anomaly_percentile, latent_range, pca_reconstruction_mse
-from core.adapters import cached, image_input, ui, url_state, widgets
+from core.adapters import cached, image_input, tap, ui, url_state, widgets
 from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.data.course import cite
@@ -56,8 +56,8 @@ st.session_state.setdefault("ae_y", round(float(centre[1]), 2))
 
 
 @ui.guarded
-def pick_point() -> None:
-    points = st.session_state.ae_plane.selection.points
+def pick_point(points: list) -> None:
+    """A click or a tap on the plane: decode that latent point."""
     if points and "x" in points[0]:  # every trace of the plane is drawn in latent coordinates
         st.session_state.ae_x, st.session_state.ae_y = round(float(points[0]["x"]), 2), round(float(points[0]["y"]), 2)
 
@@ -80,8 +80,8 @@ def latent_plane(marker) -> None:
     with left:
         fig = latent_figure(codes, data.y_test, x_range=x_range, y_range=y_range, point=(x, y),
                             marker=marker, marker_label="your digit")
-        ui.show_figure(fig, key="ae_plane", on_select=pick_point)
-        st.caption("Click a dot or any empty spot (or move the sliders): the decoder draws that point. "
+        tap.show_pickable(fig, key="ae_plane", on_pick=pick_point)
+        st.caption("Click or tap a dot or any empty spot (or move the sliders): the decoder draws that point. "
                    "Regions between clusters decode to blends of digits.")
 
 

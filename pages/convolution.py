@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, convolution_sections, image_input, ui, url_state, widgets
+from core.adapters import cached, convolution_sections, image_input, tap, ui, url_state, widgets
 from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.maths.convolution import (PAD_MODES, conv2d_layer, cross_correlate2d, flip_kernel, output_size_formula,
@@ -175,8 +175,8 @@ def numbers_view() -> None:
     with i2:
         shown, fig = (map_view if large_map
                       else feature_map_figure(feature_map, display_mode, pick_box=(row, col)))
-        ui.show_figure(fig, key="conv_out_chart", on_select=pick_from_chart, height=int(cell * out_h) + 50)
-        st.caption(shown.caption + " Click a pixel (or use the sliders) to see its arithmetic.")
+        tap.show_pickable(fig, key="conv_out_chart", on_pick=pick_from_chart, height=int(cell * out_h) + 50)
+        st.caption(shown.caption + " Click or tap a pixel (or use the sliders) to see its arithmetic.")
         d1, d2 = st.columns(2)
         d1.download_button("Download PNG", lambda: encode_png(display_rgb(shown)), "feature_map.png", "image/png",
                            on_click="ignore")
@@ -186,8 +186,8 @@ def numbers_view() -> None:
 
 
 @ui.guarded
-def pick_from_chart() -> None:
-    points = st.session_state.conv_out_chart.selection.points
+def pick_from_chart(points: list) -> None:
+    """A click or a tap on the feature map: explain that output pixel."""
     if points and "x" in points[0] and "y" in points[0]:     # the pick grid: x = column, y = row
         st.session_state.conv_row, st.session_state.conv_col = int(round(points[0]["y"])), int(round(points[0]["x"]))
 

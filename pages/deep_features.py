@@ -8,7 +8,7 @@ A click costs little: the forward pass runs once per (photo, size) for every ses
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, image_input, ui, url_state
+from core.adapters import cached, image_input, tap, ui, url_state
 from core.adapters.url_state import UrlParam
 from core.data.images import SAMPLES
 from core.figures.deep_features import (edges_figure, filters_beside_kernels_figure, first_filter_panels,
@@ -137,8 +137,8 @@ def layer_explorer() -> None:
     box = field_box(field, row, col, (h, w))
     m1, m2 = st.columns(2)
     with m1:
-        ui.show_figure(unit_map_figure(fmap, (row, col), title=f"{layer}, map {channel}: click a unit"),
-                       key="dfe_map_chart", on_select=pick_unit)
+        tap.show_pickable(unit_map_figure(fmap, (row, col), title=f"{layer}, map {channel}: click a unit"),
+                          key="dfe_map_chart", on_pick=pick_unit)
     with m2:
         ui.show_figure(receptive_field_figure(prep.rgb, box, title=f"What unit ({row}, {col}) sees: "
                                               f"{field.size} × {field.size} px"), key="dfe_field")
@@ -160,8 +160,8 @@ def layer_explorer() -> None:
 
 
 @ui.guarded
-def pick_unit() -> None:
-    points = st.session_state.dfe_map_chart.selection.points
+def pick_unit(points: list) -> None:
+    """A click or a tap on the feature map: that unit and its receptive field."""
     if points and "x" in points[0] and "y" in points[0]:     # the pick grid: x = column, y = row
         st.session_state.dfe_row, st.session_state.dfe_col = int(round(points[0]["y"])), int(round(points[0]["x"]))
 

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.adapters import ui, url_state
+from core.adapters import tap, ui, url_state
 from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.adapters.editor_bounds import bounded_editor
@@ -150,8 +150,8 @@ with left:
                           highlight=rec.index if rec else None, wrong=outputs != ts.targets(RULE_CONVENTION[rule]),
                           pick_grid=21 if data == "your points" else 0, height=480)
 
-    def add_point() -> None:
-        picked = [p for p in st.session_state.perc_plot.selection.points if "customdata" in p]
+    def add_point(points: list) -> None:
+        picked = [p for p in points if "customdata" in p]   # a click or a tap on the pick grid
         if picked and len(st.session_state.perc_points_now) < MAX_POINTS:
             x1, x2 = picked[0]["x"], picked[0]["y"]  # a point of the invisible pick grid
             row = pd.DataFrame({"x1": [round(x1, 3)], "x2": [round(x2, 3)],
@@ -159,7 +159,10 @@ with left:
             st.session_state.perc_points = pd.concat([st.session_state.perc_points_now, row], ignore_index=True)
             st.session_state.perc_points_v += 1
 
-    ui.show_figure(fig, key="perc_plot", on_select=add_point if data == "your points" else "ignore", height=480)
+    if data == "your points":
+        tap.show_pickable(fig, key="perc_plot", on_pick=add_point, height=480)
+    else:
+        ui.show_figure(fig, key="perc_plot", height=480)
     st.caption("Black line: w·x + b = 0 now; dashed grey: before the last update; ring: the sample just presented; "
                "cross: classified wrongly by the current weights; red shade: where the neuron outputs 1.")
 with right:

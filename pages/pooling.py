@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, image_input, ui, url_state
+from core.adapters import cached, image_input, tap, ui, url_state
 from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.data.course import cite
@@ -105,8 +105,7 @@ if mode == "numbers":
         st.session_state[key] = min(max(int(st.session_state.get(key, 0)), 0), top)
 
     @ui.guarded
-    def pick_from_chart() -> None:
-        points = st.session_state.pool_out_chart.selection.points
+    def pick_from_chart(points: list) -> None:
         if points and "x" in points[0] and "y" in points[0]:       # x = column, y = row
             st.session_state.pool_row, st.session_state.pool_col = int(round(points[0]["y"])), int(round(points[0]["x"]))
 
@@ -124,8 +123,8 @@ if mode == "numbers":
                                                 " and each window's winner (red)" if winners is not None else "")),
                        key="pool_in_chart", height=60 + 52 * x.shape[0])
     with f2:
-        ui.show_figure(pooling_output_figure(pooled, (row, col), title="Pooled (click a cell)"),
-                       key="pool_out_chart", on_select=pick_from_chart, height=60 + 52 * pooled.shape[0])
+        tap.show_pickable(pooling_output_figure(pooled, (row, col), title="Pooled (click a cell)"),
+                          key="pool_out_chart", on_pick=pick_from_chart, height=60 + 52 * pooled.shape[0])
     st.code(f"output ({row}, {col}) = {pool_expression(x, row, col, size, kind=kind, stride=stride, padding=padding)}",
             language=None)
     if preset is not None:

@@ -1,0 +1,87 @@
+"""A touch tap drives the same state as a mouse click, on every figure a student clicks: the tap
+(``core.adapters.tap``'s listener) and the click (Plotly's selection) are sent as the browser sends
+them, and the page's state and text are compared."""
+import pytest
+
+from core.adapters.tap import tap_point
+from tests.app.apptest import open_page
+from tests.app.tap_events import click, tap
+
+
+def picked(at, *keys):
+    return tuple(at.session_state[k] for k in keys)
+
+
+def test_tap_point_keeps_finite_numbers_only():
+    assert tap_point({"x": 3, "y": 2.0, "point_index": 7, "curve_number": 1, "tap": 9, "evil": "x"}) == {
+        "x": 3.0, "y": 2.0, "point_index": 7, "curve_number": 1}
+    assert tap_point({"x": 1, "y": 2, "customdata": [0.5, -1]})["customdata"] == [0.5, -1.0]
+    assert "customdata" not in tap_point({"x": 1, "y": 2, "customdata": ["a"]})
+    assert "customdata" not in tap_point({"x": 1, "y": 2, "customdata": list(range(100))})
+    for bad in (None, [], {"x": 1}, {"x": "1", "y": 2}, {"x": True, "y": 2}, {"x": float("nan"), "y": 1}):
+        assert tap_point(bad) is None
+
+
+def test_convolution_feature_map_tap_picks_the_output_pixel():
+    at = open_page("convolution")
+    at.selectbox(key="conv_example").set_value("seed003_6x6").run()
+    click(at, "conv_out_chart", {"x": 2, "y": 3, "curve_number": 1, "point_index": 14})
+    by_click = picked(at, "conv_row", "conv_col")
+    text = next(s.value for s in at.subheader if s.value.startswith("The arithmetic at output"))
+    tap(at, "conv_out_chart", {"x": 0, "y": 1, "curve_number": 1, "point_index": 4})
+    assert picked(at, "conv_row", "conv_col") == (1, 0)
+    tap(at, "conv_out_chart", {"x": 2, "y": 3, "curve_number": 1, "point_index": 14})
+    assert picked(at, "conv_row", "conv_col") == by_click == (3, 2)
+    assert text == "The arithmetic at output (3, 2)"
+    assert any(s.value == text for s in at.subheader)
+
+
+def test_pooling_output_tap_picks_the_window():
+    at = open_page("pooling")
+    click(at, "pool_out_chart", {"x": 0, "y": 1, "curve_number": 1, "point_index": 2})
+    by_click = (picked(at, "pool_row", "pool_col"), [c.value for c in at.code if c.value.startswith("output (")])
+    tap(at, "pool_out_chart", {"x": 1, "y": 0, "curve_number": 1, "point_index": 1})
+    assert picked(at, "pool_row", "pool_col") == (0, 1)
+    tap(at, "pool_out_chart", {"x": 0, "y": 1, "curve_number": 1, "point_index": 2})
+    assert (picked(at, "pool_row", "pool_col"), [c.value for c in at.code if c.value.startswith("output (")]) == by_click
+    assert by_click[0] == (1, 0) and by_click[1][0].startswith("output (1, 0) = max(")
+
+
+def test_perceptron_tap_adds_the_same_point_as_a_click():
+    at = open_page("perceptron")
+    at.selectbox(key="perc_data").set_value("your points").run()
+    before = len(at.session_state["perc_points"])
+    point = {"x": 0.5, "y": -0.25, "curve_number": 3, "point_index": 40, "customdata": [0.5, -0.25]}
+    click(at, "perc_plot", point)
+    assert len(at.session_state["perc_points"]) == before + 1
+    tap(at, "perc_plot", point)
+    points = at.session_state["perc_points"]
+    assert len(points) == before + 2
+    assert points.iloc[-1].tolist() == points.iloc[-2].tolist() == [0.5, -0.25, at.session_state["perc_click_class"]]
+    tap(at, "perc_plot", {"x": 0.5, "y": -0.25})          # no customdata: not a point of the pick grid
+    assert len(at.session_state["perc_points"]) == before + 2
+
+
+@pytest.mark.slow                    # imports TensorFlow and loads the trained autoencoder
+@pytest.mark.usefixtures("isolated_model_cache")
+def test_autoencoder_plane_tap_decodes_that_point():
+    at = open_page("autoencoder")
+    click(at, "ae_plane", {"x": 1.234, "y": -0.5, "curve_number": 0, "point_index": 3})
+    by_click = picked(at, "ae_x", "ae_y")
+    tap(at, "ae_plane", {"x": 0.0, "y": 0.0, "curve_number": 0, "point_index": 0})
+    assert picked(at, "ae_x", "ae_y") == (0.0, 0.0)
+    tap(at, "ae_plane", {"x": 1.234, "y": -0.5, "curve_number": 0, "point_index": 3})
+    assert picked(at, "ae_x", "ae_y") == by_click == (1.23, -0.5)
+    assert (at.query_params["x"], at.query_params["y"]) == ("1.23", "-0.5")      # the link follows the tap
+
+
+@pytest.mark.slow                    # imports TensorFlow and runs VGG16
+def test_deep_features_unit_map_tap_picks_the_unit():
+    at = open_page("deep_features", query={"src": "Sample photo", "sample": "rocket", "size": 224})
+    click(at, "dfe_map_chart", {"x": 7, "y": 5, "curve_number": 1, "point_index": 0})
+    by_click = picked(at, "dfe_row", "dfe_col")
+    tap(at, "dfe_map_chart", {"x": 1, "y": 2, "curve_number": 1, "point_index": 0})
+    assert picked(at, "dfe_row", "dfe_col") == (2, 1)
+    tap(at, "dfe_map_chart", {"x": 7, "y": 5, "curve_number": 1, "point_index": 0})
+    assert picked(at, "dfe_row", "dfe_col") == by_click == (5, 7)
+    assert any(m.value.startswith("Unit (5, 7) of map") for m in at.markdown)
