@@ -253,6 +253,30 @@ def tape_gradient(x: np.ndarray, label: int, weights: np.ndarray, bias: np.ndarr
     return {"loss": float(loss), "grad_w": grad_w.numpy(), "grad_b": grad_b.numpy()}
 
 
+def tape_gradient_at_zero(x: np.ndarray, label: int, checked, *, classes: int = 10) -> dict:
+    """:func:`tape_gradient` of the Training page's one-step example: all weights and biases 0, so
+    the output is uniform and dL/dW = x ⊗ (p − t) with p = 1/classes.
+
+    Parameters
+    ----------
+    x : ndarray of shape (D,), float
+    label : int
+    checked : iterable of (row, column)
+        The weights whose gradient the page prints.
+    classes : int, optional
+
+    Returns
+    -------
+    dict
+        ``loss`` (float), ``grad_w`` (list of float, one per ``checked`` weight) and ``grad_b``
+        ((classes,) float64).
+    """
+    x = np.asarray(x, np.float64).reshape(-1)
+    result = tape_gradient(x, label, np.zeros((x.size, classes)), np.zeros(classes))
+    return {"loss": result["loss"], "grad_w": [float(result["grad_w"][i]) for i in checked],
+            "grad_b": result["grad_b"]}
+
+
 # --------------------------------------------------------------------------- the shipped grid
 def main(argv=None) -> int:
     """Train the shipped runs (:func:`core.models.regularisation.shipped_runs`) that ``--out`` lacks

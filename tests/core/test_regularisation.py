@@ -278,3 +278,12 @@ def test_labelled_config_names_what_the_form_changed():
     assert config.name == "dropout 0.2 + batch norm, 300 images, 30 epochs"
     assert config == RegularisationConfig(config.name, dropout=0.2, batch_norm=True, train_size=300, epochs=30)
     assert labelled_config(train_size=GRID_TRAIN_SIZE, epochs=60).name == "none, 60 epochs"
+
+
+def test_tape_gradient_at_zero_is_the_digit_times_p_minus_t():
+    x = np.random.default_rng(0).random(784)
+    pixel = int(np.argmax(x))
+    out = reg.tape_gradient_at_zero(x, 7, ((pixel, 7), (pixel, 0), (5, 3)))
+    assert out["loss"] == pytest.approx(math.log(10), rel=1e-12)               # uniform 0.1 over 10 classes
+    np.testing.assert_allclose(out["grad_w"], [x[pixel] * (0.1 - 1), x[pixel] * 0.1, x[5] * 0.1], rtol=1e-12)
+    np.testing.assert_allclose(out["grad_b"], [0.1] * 7 + [0.1 - 1] + [0.1] * 2, rtol=1e-12)

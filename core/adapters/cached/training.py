@@ -51,14 +51,12 @@ def sevens(n: int = 20) -> np.ndarray:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def tape_gradient(index: int, checked: tuple) -> dict:
-    """``tf.GradientTape``'s loss and gradient for the dense softmax layer at W = 0 on the seven
-    ``index``: the loss, dL/dW at the ``checked`` weights, dL/db."""
-    from core.training.regularisation import tape_gradient as tape
+    """Key: the seven's ``index`` and the ``checked`` weights. ``tf.GradientTape``'s loss and
+    gradient of the dense softmax layer at W = 0 on that seven
+    (``core.training.regularisation.tape_gradient_at_zero``): loss, dL/dW at ``checked``, dL/db."""
+    from core.training.regularisation import tape_gradient_at_zero
 
-    x = sevens()[index].reshape(-1)
-    result = tape(x, 7, np.zeros((x.size, 10)), np.zeros(10))
-    return {"loss": result["loss"], "grad_w": [float(result["grad_w"][i]) for i in checked],
-            "grad_b": result["grad_b"]}
+    return tape_gradient_at_zero(sevens()[index], 7, checked)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
