@@ -10,6 +10,7 @@ import streamlit as st
 from core.adapters import cached, image_input, model_menu, ui, url_state, widgets
 from core.adapters.url_state import UrlParam
 from core.adapters import training_panel
+from core.adapters.gradient_sections import gradient_section
 from core.adapters.sources import sources_panel
 from core.data.course import cite
 from core.data.images import content_key, to_unit_range
@@ -140,6 +141,7 @@ def layer_explorer() -> None:
 
 
 layer_explorer()
+gradient_section(bundle, picture_key, batch, predicted)      # saliency, Grad-CAM, FGSM (course CNNs)
 
 # --- learned filters vs hand-made kernels -------------------------------------------------------
 kernels = cached.cnn_kernel_matches(bundle.key, bundle)
