@@ -17,7 +17,7 @@ from core.data.course import cite
 from core.figures.models import kernels_grid_figure
 from core.figures.training import (curves_figure, digits_grid_figure, histograms_figure, loss_curve_figure,
                                    loss_surface_figure, masks_figure, probabilities_figure, ranges_figure)
-from core.maths import losses, run_summary as summary
+from core.maths import batch_norm, dropout, gradient_descent, losses, run_summary as summary
 
 ui.require_app_frame()
 
@@ -90,7 +90,7 @@ index = int(c2.number_input("Which test digit 7 (0-19)", 0, 19, key="train_seven
 x = cached.sevens()[index].reshape(-1)
 pixel = int(np.argmax(x))
 checked = ((pixel, 7), (pixel, 0))
-step = losses.one_gradient_step(x, 7, eta, checked=checked)
+step = gradient_descent.one_gradient_step(x, 7, eta, checked=checked)
 tape = cached.tape_gradient(index, checked)
 st.markdown(f"**Forward:** z = x·W + b = 0 → p = 0.1 each → loss **{step['loss_before']:.4f}** "
             f"(TensorFlow: {tape['loss']:.4f}). **Backward:** dL/dz = p − t, so dL/dW = x ⊗ (p − t): "
@@ -110,7 +110,7 @@ ui.show_figure(kernels_grid_figure(-step["grad_w"].reshape(28, 28, 10), titles=[
                                    cols=10, shared_scale=True, height=170), key="train_grad_maps")
 st.caption("−dL/dW, the direction of the step, one 28 × 28 picture per class (red: weights grow, blue: shrink). "
            "One step makes class 7 like this digit's ink and the other classes dislike it.")
-paths = {f"η = {r} ({word})": losses.descend_bowl((-3.0, 2.0), r, 25)
+paths = {f"η = {r} ({word})": gradient_descent.descend_bowl((-3.0, 2.0), r, 25)
          for r, word in ((0.02, "too small: crawls"), (0.15, "about right"), (0.205, "too large: diverges"))}
 ui.show_figure(loss_surface_figure((1.0, 10.0), paths), key="train_surface")
 slow = next(iter(paths.values()))[-1, 0]                      # w₁ after 25 steps at η = 0.02
@@ -186,8 +186,8 @@ def regulariser_section(which: str) -> None:
     if which == "dropout":
         rate = st.select_slider("Dropout rate p", [0.1, 0.2, 0.25, 0.5, 0.75], value=0.5, key="train_rate")
         rng = np.random.default_rng(ui.session_seed())
-        outs = np.stack([losses.dropout(np.ones((4, 8)), rate, training=True, rng=rng) for _ in range(3)]
-                        + [losses.dropout(np.ones((4, 8)), rate, training=False)])
+        outs = np.stack([dropout.dropout(np.ones((4, 8)), rate, training=True, rng=rng) for _ in range(3)]
+                        + [dropout.dropout(np.ones((4, 8)), rate, training=False)])
         ui.show_figure(masks_figure(outs, titles=["training step 1", "step 2", "step 3", "inference"], zmax=4),
                        key="train_masks")
         k = cached.keras_dropout(rate)
@@ -199,7 +199,7 @@ def regulariser_section(which: str) -> None:
                     "instead scaled the weights by (1 − p) at test time: the older convention, same expected values.")
     elif which == "spatial":
         maps = np.stack([np.full((5, 5), 1.0)] * 8)
-        mask = losses.spatial_dropout_mask((5, 5, 8), 0.25, rng=np.random.default_rng(ui.session_seed() + 1))
+        mask = dropout.spatial_dropout_mask((5, 5, 8), 0.25, rng=np.random.default_rng(ui.session_seed() + 1))
         ui.show_figure(masks_figure(maps * np.moveaxis(mask, -1, 0) / 0.75, titles=[f"map {i}" for i in range(8)],
                                     zmax=2), key="train_sdrop")
         st.markdown("SpatialDropout2D(0.25) after a convolution drops **whole feature maps** "
@@ -211,7 +211,7 @@ def regulariser_section(which: str) -> None:
         gamma = c1.slider("γ (scale, trainable)", 0.1, 3.0, 1.0, 0.1, key="train_gamma")
         beta = c2.slider("β (shift, trainable)", -2.0, 2.0, 0.0, 0.1, key="train_beta")
         batch = np.random.default_rng(3).normal([120.0, 30.0, -5.0], [60.0, 10.0, 2.0], size=(64, 3))
-        bn = losses.batch_norm_train(batch, gamma, beta)
+        bn = batch_norm.batch_norm_train(batch, gamma, beta)
         st.table({"channel": [0, 1, 2], "batch mean": np.round(bn["mean"], 2), "batch std": np.round(np.sqrt(bn["var"]), 2),
                   "x̂ mean": np.round(bn["normalized"].mean(0), 4), "x̂ std": np.round(bn["normalized"].std(0), 4),
                   "y = γx̂ + β mean": np.round(bn["output"].mean(0), 3), "y std": np.round(bn["output"].std(0), 3)})
@@ -310,7 +310,7 @@ training_panel.show("train")      # the "queue is full" notice, a failure, the j
 st.header("6 · The Keras code of a configuration")
 shown = st.selectbox("Configuration", list(names), key="train_code_pick")
 st.code(cached.keras_code(names[shown]["config"]), language="python")
-ui.show_source(losses.cross_entropy, losses.dense_softmax_gradient, losses.dropout, losses.batch_norm_train,
+ui.show_source(losses.cross_entropy, gradient_descent.dense_softmax_gradient, dropout.dropout, batch_norm.batch_norm_train,
                "core.training.regularisation:train_regularised")
 sources_panel({"ae_cnn": ["CNN: training", "CNN: dropout", "Batch normalization", "CNN: data augmentation",
                           "Convolution NN on MNIST dataset with Keras"],

@@ -17,22 +17,18 @@ from math import prod
 
 import numpy as np
 
+from core.maths.checks import positive_int
+
 FLOAT32_BYTES = 4
 
 
 # ---------------------------------------------------------------- parameter arithmetic (no TF)
 
 
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"`{name}` must be an int >= 1, got {value!r}.")
-    return value
-
-
 def _kernel_hw(f, name: str = "f") -> tuple[int, int]:
     if isinstance(f, (tuple, list)) and len(f) == 2:
-        return _positive_int(f[0], name), _positive_int(f[1], name)
-    k = _positive_int(f, name)
+        return positive_int(f[0], name), positive_int(f[1], name)
+    k = positive_int(f, name)
     return k, k
 
 
@@ -68,7 +64,7 @@ def conv_params(f, c_in: int, c_out: int, *, bias: bool = True) -> int:
     3x3x3: 280) and *Why convolution is good* (``[5x5x3+1]x6 = 456``).
     """
     fh, fw = _kernel_hw(f)
-    return (fh * fw * _positive_int(c_in, "c_in") + int(bias)) * _positive_int(c_out, "c_out")
+    return (fh * fw * positive_int(c_in, "c_in") + int(bias)) * positive_int(c_out, "c_out")
 
 
 def dense_params(n_in: int, n_out: int, *, bias: bool = True) -> int:
@@ -83,15 +79,16 @@ def dense_params(n_in: int, n_out: int, *, bias: bool = True) -> int:
     ----------
     Course notes, *CNNs and regularisation in Keras*, *Characteristics of CNNs*: ``32x32x256+256 = 262400``.
     """
-    return (_positive_int(n_in, "n_in") + int(bias)) * _positive_int(n_out, "n_out")
+    return (positive_int(n_in, "n_in") + int(bias)) * positive_int(n_out, "n_out")
 
 
 def batchnorm_params(channels: int) -> int:
     """Batch-normalization weights: γ and β (trained) plus moving mean and variance (not): ``4·C``."""
-    return 4 * _positive_int(channels, "channels")
+    return 4 * positive_int(channels, "channels")
 
 
-def _n(value: int) -> str:
+def format_count(value: int) -> str:
+    """A count with thousands separators: ``format_count(1234567) == "1,234,567"``."""
     return f"{value:,}"
 
 
@@ -99,19 +96,19 @@ def conv_formula(f, c_in: int, c_out: int, *, bias: bool = True) -> str:
     """The count of :func:`conv_params` written out, e.g. ``"(3·3·1 + 1)·16 = 160"``."""
     fh, fw = _kernel_hw(f)
     total = conv_params((fh, fw), c_in, c_out, bias=bias)
-    inner = f"{fh}·{fw}·{_n(c_in)}"
-    return (f"({inner} + 1)·{_n(c_out)}" if bias else f"{inner}·{_n(c_out)}") + f" = {_n(total)}"
+    inner = f"{fh}·{fw}·{format_count(c_in)}"
+    return (f"({inner} + 1)·{format_count(c_out)}" if bias else f"{inner}·{format_count(c_out)}") + f" = {format_count(total)}"
 
 
 def dense_formula(n_in: int, n_out: int, *, bias: bool = True) -> str:
     """The count of :func:`dense_params` written out, e.g. ``"(800 + 1)·32 = 25,632"``."""
     total = dense_params(n_in, n_out, bias=bias)
-    return (f"({_n(n_in)} + 1)·{_n(n_out)}" if bias else f"{_n(n_in)}·{_n(n_out)}") + f" = {_n(total)}"
+    return (f"({format_count(n_in)} + 1)·{format_count(n_out)}" if bias else f"{format_count(n_in)}·{format_count(n_out)}") + f" = {format_count(total)}"
 
 
 def batchnorm_formula(channels: int) -> str:
     """``"4·32 = 128"``, with what the four vectors are."""
-    return f"4·{_n(channels)} = {_n(batchnorm_params(channels))} (γ, β trained; moving mean, variance not)"
+    return f"4·{format_count(channels)} = {format_count(batchnorm_params(channels))} (γ, β trained; moving mean, variance not)"
 
 
 # ---------------------------------------------------------------- the seeds' dense-vs-conv examples
@@ -276,5 +273,5 @@ def with_batch_size(rows: list[dict], batch_size: int) -> list[dict]:
     ValueError
         If ``batch_size`` is not an int >= 1.
     """
-    _positive_int(batch_size, "batch_size")
+    positive_int(batch_size, "batch_size")
     return [{**r, "activation_bytes": batch_size * prod(r["output_shape"]) * FLOAT32_BYTES} for r in rows]

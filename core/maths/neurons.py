@@ -18,31 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.maths.activation_functions import bipolar_sign, step
+from core.maths.checks import finite_number, finite_vector
 
 SEED = "Course notes, *Introduction to deep learning*"
 
 
 # ----------------------------------------------------------------------------- the unit
-def _vector(values, name: str) -> np.ndarray:
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"`{name}` must be a sequence of numbers, got {values!r}.") from exc
-    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
-        raise ValueError(f"`{name}` must be a non-empty 1-D sequence of finite numbers, got {values!r}.")
-    return arr
-
-
-def _scalar(value, name: str) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"`{name}` must be a number, got {value!r}.") from exc
-    if not np.isfinite(value):
-        raise ValueError(f"`{name}` must be finite, got {value!r}.")
-    return value
-
-
 def potential(x, weights, bias: float) -> np.ndarray:
     """Internal potential ``v = w·x + b`` of a neuron.
 
@@ -62,13 +43,13 @@ def potential(x, weights, bias: float) -> np.ndarray:
     ValueError
         If ``x``'s last axis does not have ``len(weights)`` entries.
     """
-    w = _vector(weights, "weights")
+    w = finite_vector(weights, "weights")
     xs = np.asarray(x, dtype=np.float64)
     if xs.ndim not in (1, 2) or xs.shape[-1] != w.size:
         raise ValueError(
             f"`x` must have shape ({w.size},) or (N, {w.size}) to match `weights`, got {xs.shape}."
         )
-    return xs @ w + _scalar(bias, "bias")
+    return xs @ w + finite_number(bias, "bias")
 
 
 def threshold_unit(x, weights, bias: float, *, bipolar: bool = False) -> np.ndarray:
@@ -135,8 +116,8 @@ def mcculloch_pitts(x, *, inhibitory=(), threshold: float, veto: bool = False) -
             raise ValueError(f"`inhibitory` holds index {i}, but there are only {m} inputs (0..{m - 1}).")
         signs[int(i)] = -1.0
     if not veto:
-        return threshold_unit(xs, signs, -_scalar(threshold, "threshold"))
-    fires = threshold_unit(xs, np.maximum(signs, 0.0), -_scalar(threshold, "threshold"))
+        return threshold_unit(xs, signs, -finite_number(threshold, "threshold"))
+    fires = threshold_unit(xs, np.maximum(signs, 0.0), -finite_number(threshold, "threshold"))
     return np.where((xs * (signs < 0)).sum(axis=-1) > 0, 0, fires).astype(np.int64)
 
 
@@ -286,7 +267,7 @@ def truth_table(weights, bias: float, *, bipolar: bool = False) -> TruthTable:
     --------
     The course's AND neuron (§1.2.1): potentials −1.5, −0.5, −0.5, 0.5 and outputs 0, 0, 0, 1.
     """
-    w = _vector(weights, "weights")
+    w = finite_vector(weights, "weights")
     x = input_rows(w.size, bipolar=bipolar)
     v = potential(x, w, bias)
     y = (bipolar_sign(v) if bipolar else step(v)).astype(np.int64)
@@ -310,7 +291,7 @@ def sum_expression(row, weights, bias: float) -> str:
     the seed writes ``phi(0*1 + 1*1 + 1*(-1.5)) = phi(-0.5)``, Course notes, *Introduction to deep learning*
     §1.2.1.
     """
-    w, x, b = _vector(weights, "weights"), _vector(row, "row"), _scalar(bias, "bias")
+    w, x, b = finite_vector(weights, "weights"), finite_vector(row, "row"), finite_number(bias, "bias")
     if x.size != w.size:
         raise ValueError(f"`row` must have {w.size} entries to match `weights`, got {x.size}.")
     products = " + ".join(f"{a:g}·{v:g}" if v >= 0 else f"{a:g}·({v:g})" for a, v in zip(w, x))
@@ -344,10 +325,10 @@ def decision_segment(weights, bias: float, *, x_range=(-0.5, 1.5), y_range=(-0.5
     the seed's separating line ``priamka(x) = −(w_1 x + b) / w_2``, Course notes, *Introduction to deep
     learning* §2.3.4.
     """
-    w = _vector(weights, "weights")
+    w = finite_vector(weights, "weights")
     if w.size != 2:
         raise ValueError(f"`weights` must hold two numbers (w_1, w_2), got {weights!r}.")
-    w1, w2, b = float(w[0]), float(w[1]), _scalar(bias, "bias")
+    w1, w2, b = float(w[0]), float(w[1]), finite_number(bias, "bias")
     (x0, x1), (y0, y1) = (tuple(map(float, r)) for r in (x_range, y_range))
     if not (x0 < x1 and y0 < y1):
         raise ValueError(f"`x_range` and `y_range` must be (low, high) with low < high, got {x_range}, {y_range}.")

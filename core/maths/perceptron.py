@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.maths.activation_functions import bipolar_sign, step
+from core.maths.checks import finite_number
 from core.maths.learning_history import StepRecord, TrainingResult
 from core.maths.separability import separate_points
 
@@ -68,13 +69,7 @@ def _check(x, targets, weights, bias, learning_rate, max_epochs, convention):
             f"`max_epochs` must be an int >= 1 with max_epochs * N <= {MAX_STEPS}, "
             f"got {max_epochs!r} for N = {len(xs)}."
         )
-    try:
-        b = float(bias)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"`bias` must be a number, got {bias!r}.") from exc
-    if not np.isfinite(b):
-        raise ValueError(f"`bias` must be a finite number, got {bias!r}.")
-    return xs, t, w, b, lr
+    return xs, t, w, finite_number(bias, "bias"), lr
 
 
 def _run(rule, x, t, w, b, lr, max_epochs, order_seed, update, classify, tolerance=0.0):

@@ -12,7 +12,7 @@ generalisation; the validation curve has several local minima).
 """
 from __future__ import annotations
 
-from core.maths.losses import early_stopping_epoch
+from core.maths.early_stopping import early_stopping_epoch
 
 #: Seeds a configuration needs before the page compares its range with another's.
 MIN_SEEDS_TO_COMPARE = 3
@@ -146,7 +146,7 @@ def early_stopping_tradeoff(runs: list[dict], *, patiences=(2, 5, 10)) -> list[d
     Raises
     ------
     ValueError
-        If ``runs`` is empty or a patience is < 1 (:func:`core.maths.losses.early_stopping_epoch`).
+        If ``runs`` is empty or a patience is < 1 (:func:`core.maths.early_stopping.early_stopping_epoch`).
     """
     if not runs:
         raise ValueError("runs must hold at least one stored result")

@@ -21,7 +21,8 @@ from functools import lru_cache
 import numpy as np
 
 from core.maths.boolean_functions import BOOLEAN_FUNCTIONS, BooleanFunction
-from core.maths.neurons import _scalar, input_rows
+from core.maths.checks import finite_number
+from core.maths.neurons import input_rows
 
 SEED = "Course notes, *Introduction to deep learning*"
 
@@ -303,7 +304,7 @@ def count_grid_solutions(truth_table, *, low: float = -3.0, high: float = 3.0, s
     ValueError
         If the range is empty, ``step_size <= 0`` or the grid would exceed 10 million points.
     """
-    low, high, step_size = _scalar(low, "low"), _scalar(high, "high"), _scalar(step_size, "step_size")
+    low, high, step_size = finite_number(low, "low"), finite_number(high, "high"), finite_number(step_size, "step_size")
     return _grid_count(tuple(int(v) for v in _outputs(truth_table)), low, high, step_size)
 
 

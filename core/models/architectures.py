@@ -20,8 +20,9 @@ from core.models.builders import (alexnet, bn_mnist_cnn_000, cifar10_cnn_002, ci
                                         dcgan_discriminator_004, dcgan_generator_004, flowers_cnn_002,
                                         birth_weight_004, iris_004, lenet5, tf1_mnist_cnn_000, mnist_cnn_001, mnist_cnn_keras_example,
                                         ng_sample_net, tf_guide_dense, vgg16)
-from core.maths.layer_math import (FLOAT32_BYTES, _n, _positive_int, batchnorm_formula, conv_formula, conv_params,
-                             dense_formula, dense_params, table_totals, with_batch_size)  # noqa: F401 - the rows' helpers
+from core.maths.checks import positive_int
+from core.maths.layer_math import (FLOAT32_BYTES, batchnorm_formula, conv_formula, conv_params, dense_formula,
+                                   dense_params, format_count, table_totals, with_batch_size)  # noqa: F401 - the rows' helpers
 
 
 # ---------------------------------------------------------------- registry
@@ -181,8 +182,8 @@ def layer_formula(layer) -> str:
     if count == 0:
         return "0 (pooling: no weights)" if "Pooling" in kind else "0 (no weights)"
     # Any other layer: its weight arrays, multiplied out and added.
-    terms = ["·".join(_n(int(d)) for d in w.shape) for w in layer.weights]
-    return " + ".join(terms) + f" = {_n(count)}"
+    terms = ["·".join(format_count(int(d)) for d in w.shape) for w in layer.weights]
+    return " + ".join(terms) + f" = {format_count(count)}"
 
 
 def layer_table(model, *, batch_size: int = 1) -> list[dict]:
@@ -211,7 +212,7 @@ def layer_table(model, *, batch_size: int = 1) -> list[dict]:
     ValueError
         If ``batch_size`` is not an int >= 1.
     """
-    _positive_int(batch_size, "batch_size")
+    positive_int(batch_size, "batch_size")
     rows = []
     for layer in model.layers:
         shape = _shape(layer)
