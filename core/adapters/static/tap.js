@@ -27,8 +27,9 @@ export default function ({ data, setTriggerValue, parentElement }) {
     const { trace, i } = best;
     const point = { x: Number(trace.x[i]), y: Number(trace.y[i]), point_index: i, point_number: i,
                     curve_number: trace.index };
-    if (trace.customdata && trace.customdata[i] !== undefined) point.customdata = Array.from(
-      [].concat(trace.customdata[i]), Number);
+    const custom = trace.customdata ? trace.customdata[i] : undefined;   // a row of a 2-D array may be a typed array
+    if (custom !== undefined && custom !== null) point.customdata = typeof custom === "object" && "length" in custom
+      ? Array.from(custom, Number) : [Number(custom)];
     return point;
   };
 

@@ -1,0 +1,83 @@
+"""Touch on a phone (390×844, touch, mobile Chromium): a tap on a figure picks what a mouse click
+picks (``core.adapters.tap``), on the Convolution feature map (a typed matrix and a photo) and on the
+Perceptron's "your points" plot. Screenshots of the phone view before and after each tap land in
+``artifacts/touch_*.png``."""
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, pick_point, wait_idle
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+
+#: The points the Perceptron plot draws (both classes), not its invisible pick grid.
+_POINTS_JS = """() => {
+  const box = document.querySelector('.st-key-perc_plot .js-plotly-plot');
+  return box._fullData.filter(t => t.name.startsWith('class ')).reduce((n, t) => n + t.x.length, 0);
+}"""
+
+
+@pytest.fixture
+def phone(chromium, browser_page):
+    """(url, page): a touch phone's page on the browser tests' server."""
+    url, _ = browser_page
+    context = chromium.new_context(**PHONE)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    yield url, page
+    context.close()
+
+
+def arithmetic(page) -> str:
+    heading = page.locator("h3").filter(has_text="The arithmetic at output").first
+    return heading.inner_text() + "\n" + page.locator('[data-testid="stCode"]').filter(
+        has_text="=").last.inner_text()
+
+
+@pytest.mark.parametrize("query, name", [("src=Type%20a%20matrix", "matrix"), ("src=Sample%20photo", "photo")])
+def test_a_tap_on_the_feature_map_explains_that_output_pixel(phone, query, name):
+    url, page = phone
+    page.goto(f"{url}/convolution?{query}")
+    page.wait_for_selector("text=The arithmetic at output (0, 0)")
+    wait_idle(page)
+    before = arithmetic(page)
+    target = pick_point(page, "Feature map", fraction=0.6, offset=1)
+    assert (target["row"], target["col"]) != (0, 0)
+    page.screenshot(path=str(ARTIFACTS / f"touch_convolution_{name}_before.png"))
+    page.touchscreen.tap(target["px"] + 2, target["py"] - 2)      # a finger is never on the centre
+    page.wait_for_selector(f"text=The arithmetic at output ({target['row']}, {target['col']})")
+    wait_idle(page)
+    after = arithmetic(page)
+    assert after != before and f"({target['row']}, {target['col']})" in after
+    page.screenshot(path=str(ARTIFACTS / f"touch_convolution_{name}_after.png"))
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_tap_adds_a_perceptron_point(phone):
+    url, page = phone
+    page.goto(url + "/perceptron?data=your%20points")
+    page.wait_for_selector(".st-key-perc_plot .js-plotly-plot")
+    wait_idle(page)
+    before = page.evaluate(_POINTS_JS)
+    target = pick_point(page, "", fraction=0.3, offset=5)     # the plot's pick grid (the only one on the page)
+    page.screenshot(path=str(ARTIFACTS / "touch_perceptron_before.png"))
+    page.touchscreen.tap(target["px"], target["py"])
+    page.wait_for_function(f"() => ({_POINTS_JS})() === {before + 1}")
+    wait_idle(page)
+    assert page.evaluate(_POINTS_JS) == before + 1
+    page.screenshot(path=str(ARTIFACTS / "touch_perceptron_after.png"))
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_swipe_over_the_feature_map_picks_nothing(phone):
+    """Scrolling the page with a finger on the figure is not a tap."""
+    url, page = phone
+    page.goto(url + "/convolution?src=Type%20a%20matrix")
+    page.wait_for_selector("text=The arithmetic at output (0, 0)")
+    wait_idle(page)
+    target = pick_point(page, "Feature map", fraction=0.6, offset=1)
+    session = page.context.new_cdp_session(page)
+    x, y = target["px"], target["py"]
+    for kind, dy in (("touchStart", 0), ("touchMove", -30), ("touchMove", -60), ("touchEnd", -60)):
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y + dy}]
+        session.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+    wait_idle(page)
+    assert page.locator("h3").filter(has_text="The arithmetic at output (0, 0)").count() == 1
