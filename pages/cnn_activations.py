@@ -15,7 +15,7 @@ from core.adapters.sources import sources_panel
 from core.data.course import cite
 from core.data.images import content_key, to_unit_range
 from core.figures.common import matrix_figure
-from core.figures.models import (confusion_figure, history_figure, kernels_grid_figure, mosaic_figure,
+from core.figures.feature_maps import (confusion_figure, history_figure, kernels_grid_figure, mosaic_figure,
                                  steps_figure, vector_figure)
 from core.maths.kernels import KERNELS
 from core.maths.losses import score_text

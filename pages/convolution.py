@@ -7,8 +7,8 @@ from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.maths.convolution import (PAD_MODES, conv2d_layer, cross_correlate2d, flip_kernel, output_size_formula,
                                     pad_image, window_terms)
-from core.figures.common import (HEATMAP_MAX_SIDE, closeup_figure, display_rgb, feature_map_figure, image_to_rgb_uint8,
-                          kernel_figure, matrix_figure)
+from core.figures.common import HEATMAP_MAX_SIDE, image_to_rgb_uint8, matrix_figure
+from core.figures.convolution import closeup_figure, display_rgb, feature_map_figure, kernel_figure
 from core.data.images import encode_png, npy_bytes
 from core.maths.kernels import KERNELS, kernel_facts
 from core.data.convolution_examples import NG_6X6, WORKED_EXAMPLES

@@ -14,8 +14,8 @@ from core.adapters import cached, training_panel, ui, url_state
 from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.data.course import cite
-from core.figures.models import kernels_grid_figure
-from core.figures.training import (curves_figure, digits_grid_figure, histograms_figure, loss_curve_figure,
+from core.figures.feature_maps import kernels_grid_figure
+from core.figures.training_curves import (curves_figure, digits_grid_figure, histograms_figure, loss_curve_figure,
                                    loss_surface_figure, masks_figure, probabilities_figure, ranges_figure)
 from core.maths import batch_norm, dropout, gradient_descent, losses, run_summary as summary
 

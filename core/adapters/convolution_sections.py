@@ -15,7 +15,8 @@ from core.adapters.cached import shared_view
 from core.data.convolution_examples import CONVOLVE_1D_FULL, KERNEL_1D, SIGNAL_1D, XO_FEATURE, xo_scores
 from core.data.images import x_and_o
 from core.data.volume_examples import CS231N_OUTPUT_PRINTED, cs231n_walkthrough, rgb_two_kernels
-from core.figures.common import DIVERGING, kernel_figure, matrix_figure
+from core.figures.common import DIVERGING, matrix_figure
+from core.figures.convolution import kernel_figure
 from core.maths.convolution import window_terms
 from core.maths.convolution1d import (MAX_NUMBERS_CHARS, MAX_TYPED_NUMBERS, MODES_1D, convolve1d_steps,
                                       correlate1d_steps, parse_numbers)

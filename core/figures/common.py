@@ -1,4 +1,7 @@
-"""Plotly figure builders shared by the pages. They return figures and never call Streamlit.
+"""The figure primitives every page draws with: a matrix as a pixel-exact heatmap or compressed picture, the
+pick grid, colour scales and the PNG/JPEG encoding. They return figures and never call Streamlit.
+The Convolution page's figures (signed display modes, feature map, close-up, kernel) are in
+:mod:`core.figures.convolution`.
 
 Colour conventions, the same on every page:
 
@@ -10,13 +13,13 @@ Colour conventions, the same on every page:
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
 import plotly.graph_objects as go
 
 DIVERGING = "RdBu_r"
+#: How a signed map can be shown (:func:`core.figures.convolution.signed_display`), name → label.
 SIGNED_MODES = {
     "diverging": "Diverging, centred on 0 (blue < 0 < red)",
     "clip": "Clip to [0, 255]",
@@ -33,76 +36,7 @@ PNG_MAX_PIXELS = 128 * 128
 JPEG_QUALITY = 75
 
 
-@dataclass(frozen=True)
-class Display:
-    """How a (signed) feature map is turned into something to look at.
-
-    Attributes
-    ----------
-    values : ndarray (H, W), float32
-        What is drawn (after clipping, |x| or rescaling).
-    zmin, zmax : float
-        Ends of the colour scale.
-    colorscale : str
-        Plotly colour-scale name.
-    caption : str
-        One sentence saying what black/white (or blue/red) mean, with the numbers.
-    """
-
-    values: np.ndarray
-    zmin: float
-    zmax: float
-    colorscale: str
-    caption: str
-
-
-def signed_display(feature_map, mode: str = "diverging") -> Display:
-    """Prepare a feature map of any sign for display.
-
-    Parameters
-    ----------
-    feature_map : array_like of shape (H, W), float, in pixel units (0–255 inputs)
-    mode : {"diverging", "clip", "abs", "minmax"}
-        ``clip`` is what saving as an 8-bit image does (negatives become black, as in Setosa's
-        demo); ``abs`` shows edge strength whatever its sign (the course's ``np.absolute(grad)``);
-        ``minmax`` stretches min → black, max → white; ``diverging`` keeps the sign visible.
-
-    Raises
-    ------
-    ValueError
-        If ``mode`` is unknown.
-    """
-    fm = np.asarray(feature_map, dtype=np.float32)
-    lo, hi = (float(fm.min()), float(fm.max())) if fm.size else (0.0, 0.0)
-    # On photos a few extreme pixels would wash everything else out: large maps are scaled to the
-    # 99.5th percentile of |x| (those few pixels saturate); small matrices use their true maximum.
-    robust = fm.size > 1024
-    if mode == "diverging":
-        m = float(np.percentile(np.abs(fm), 99.5)) if robust else max(abs(lo), abs(hi))
-        m = max(m, 1e-12)
-        note = " (scale set at the 99.5th percentile of |x|; the top 0.5% saturate)" if robust else ""
-        return Display(fm, -m, m, DIVERGING, f"Blue = negative, white = 0, red = positive (±{m:.4g}){note}.")
-    if mode == "clip":
-        return Display(np.clip(fm, 0, 255), 0.0, 255.0, "gray",
-                       f"Values clipped to [0, 255]: everything below 0 is black (min here {lo:.4g}).")
-    if mode == "abs":
-        a = np.abs(fm)
-        top = float(np.percentile(a, 99.5)) if robust else (float(a.max()) if a.size else 0.0)
-        top = max(top, 1e-12)
-        note = " (99.5th percentile; brighter pixels saturate)" if robust else ""
-        return Display(a, 0.0, top, "gray", f"|x|: black = 0, white = {top:.4g}{note}.")
-    if mode == "minmax":
-        span = hi - lo if hi > lo else 1.0
-        return Display(fm, lo, lo + span, "gray", f"Black = min ({lo:.4g}), white = max ({hi:.4g}).")
-    raise ValueError(f"`mode` must be one of {tuple(SIGNED_MODES)}, got {mode!r}.")
-
-
-def display_rgb(display: Display) -> np.ndarray:
-    """The (H, W, 3) uint8 picture of a :class:`Display` (for PNG download)."""
-    return _to_rgb_uint8(display.values, display.zmin, display.zmax, display.colorscale)
-
-
-def _to_rgb_uint8(values: np.ndarray, zmin: float, zmax: float, colorscale: str) -> np.ndarray:
+def values_to_rgb(values: np.ndarray, zmin: float, zmax: float, colorscale: str) -> np.ndarray:
     """Map (H, W) values to (H, W, 3) uint8 through a colour scale (matplotlib colormaps)."""
     from matplotlib import colormaps
 
@@ -126,7 +60,7 @@ def _resolved_colorscale(name: str) -> tuple:
     return tuple(tuple(stop) for stop in get_colorscale(name))
 
 
-def _colorscale(scale):
+def colorscale_stops(scale):
     """A colour scale as explicit ``[[position, colour], ...]`` stops. Plotly's validator turns
     names such as ``"gray"`` or ``"RdBu_r"`` into stops; figures built without validation must
     do it themselves (plotly.js alone knows neither name)."""
@@ -210,7 +144,7 @@ def matrix_figure(values, *, zmin: float, zmax: float, colorscale: str = "gray",
         show_numbers = max(h, w) <= NUMBERS_MAX_SIDE
     traces = []
     if max(h, w) <= HEATMAP_MAX_SIDE and rgb is None:
-        heat = dict(type="heatmap", z=vals, zmin=zmin, zmax=zmax, colorscale=_colorscale(colorscale), showscale=False,
+        heat = dict(type="heatmap", z=vals, zmin=zmin, zmax=zmax, colorscale=colorscale_stops(colorscale), showscale=False,
                     customdata=shown, hovertemplate="row %{y}, col %{x}: %{customdata:.4g}<extra></extra>",
                     xgap=1 if show_numbers else 0, ygap=1 if show_numbers else 0)
         if show_numbers:
@@ -218,7 +152,7 @@ def matrix_figure(values, *, zmin: float, zmax: float, colorscale: str = "gray",
                         textfont=dict(size=14 if max(h, w) <= 8 else 11))
         traces.append(heat)
     else:
-        image = rgb if rgb is not None else _to_rgb_uint8(vals, zmin, zmax, colorscale)
+        image = rgb if rgb is not None else values_to_rgb(vals, zmin, zmax, colorscale)
         traces.append(dict(type="image", source=encode_raster(image), hoverinfo="x+y"))
     if pick_grid:
         traces.append(pick_grid_trace(h, w))
@@ -229,64 +163,6 @@ def matrix_figure(values, *, zmin: float, zmax: float, colorscale: str = "gray",
                   xaxis=dict(visible=False, range=[-0.5, w - 0.5], constrain="domain"),
                   yaxis=dict(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain"))
     return go.Figure(dict(data=traces, layout=layout), _validate=False)
-
-
-def feature_map_figure(feature_map, mode: str = "diverging", *, pick_box: Optional[tuple[int, int]] = None,
-                       title: str = "Feature map") -> tuple[Display, go.Figure]:
-    """A feature map as shown by :func:`signed_display` and its clickable figure.
-
-    Parameters
-    ----------
-    feature_map : ndarray (H, W), float
-    mode : str
-        One of :data:`SIGNED_MODES`.
-    pick_box : (row, col), optional
-        A cell to outline in green (the chosen output pixel).
-
-    Returns
-    -------
-    (Display, Figure)
-        The figure has a pick grid (:func:`pick_grid_trace`) and hovers the raw values.
-    """
-    display = signed_display(feature_map, mode)
-    boxes = [] if pick_box is None else [((*pick_box, 1, 1), "#1a9850")]
-    return display, matrix_figure(display.values, zmin=display.zmin, zmax=display.zmax, colorscale=display.colorscale,
-                                  title=title, number_values=feature_map, pick_grid=True, boxes=boxes)
-
-
-def closeup_figure(values, box, *, zmin: float, zmax: float, margin: int = 4, title: str = "",
-                   color: str = "#d7301f", height: int = 260) -> go.Figure:
-    """The neighbourhood of ``box`` in a large map, enlarged, with the box outlined.
-
-    Parameters
-    ----------
-    values : ndarray (H, W) or (H, W, C), float
-        Channels are averaged, after cropping (only the neighbourhood is computed).
-    box : (top, left, height, width)
-        In the coordinates of ``values``; may reach outside it (padding), which is left blank.
-    margin : int
-        Pixels shown on each side of the box.
-
-    The title gives the rows and columns shown, in the coordinates of ``values``.
-    """
-    vals = np.asarray(values)
-    top, left, bh, bw = box
-    r0, c0 = max(top - margin, 0), max(left - margin, 0)
-    r1, c1 = min(top + bh + margin, vals.shape[0]), min(left + bw + margin, vals.shape[1])
-    crop = vals[r0:r1, c0:c1].astype(np.float32)
-    if crop.ndim == 3:
-        crop = crop.mean(axis=2)
-    label = f"rows {r0}–{r1 - 1}, columns {c0}–{c1 - 1}"
-    return matrix_figure(crop, zmin=zmin, zmax=zmax, title=f"{title}<br><sup>{label}</sup>" if title else label,
-                         boxes=[((top - r0, left - c0, bh, bw), color)], height=height)
-
-
-def kernel_figure(kernel, *, title: str = "Kernel", height: int = 260) -> go.Figure:
-    """A kernel (kh, kw) as numbers on a diverging scale centred on 0."""
-    k = np.asarray(kernel, dtype=np.float32)
-    m = max(float(np.abs(k).max()), 1e-12)
-    return matrix_figure(k, zmin=-m, zmax=m, colorscale=DIVERGING, title=title, show_numbers=True,
-                         height=height)
 
 
 def image_to_rgb_uint8(image) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Figures of the Deep features page: preprocessing panels, ranked feature-map grids, a unit's
 receptive field on the photo, VGG16's first-layer filters beside hand-made kernels, edge maps.
 
-Built from plain dicts (not re-validated, like ``core.figures.models``); pictures travel as PNG/JPEG
+Built from plain dicts (not re-validated, like ``core.figures.feature_maps``); pictures travel as PNG/JPEG
 (``core.figures.common.encode_raster``), never as per-pixel JSON, except the enlarged single map,
 whose values hover when it is small (``matrix_figure``). They never call Streamlit.
 """
@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from core.figures.common import DIVERGING, encode_raster, matrix_figure
-from core.figures.models import MapMosaic, feature_maps_mosaic, mosaic_figure
+from core.figures.feature_maps import MapMosaic, feature_maps_mosaic, mosaic_figure
 
 #: Colour of a receptive-field box and of the picked unit.
 FIELD_COLOUR = "#d7301f"
@@ -118,7 +118,7 @@ def ranked_mosaic(maps: np.ndarray, order: np.ndarray, *, count: int, cols: int)
 
 
 def ranked_maps_figure(mosaic: MapMosaic, labels: Sequence[str]) -> go.Figure:
-    """:func:`core.figures.models.mosaic_figure` with a label in each map's top-left corner
+    """:func:`core.figures.feature_maps.mosaic_figure` with a label in each map's top-left corner
     (e.g. "map 17 · mean 3.2"), in the mosaic's order."""
     spec = mosaic_figure(mosaic).to_dict()
     h, w = mosaic.map_shape

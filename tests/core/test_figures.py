@@ -1,8 +1,9 @@
-"""core.figures.common: signed-output display modes give the scales they promise."""
+"""core.figures.common and core.figures.convolution: signed-output display modes give the scales they promise."""
 import numpy as np
 import pytest
 
-from core.figures.common import kernel_figure, matrix_figure, signed_display
+from core.figures.common import matrix_figure
+from core.figures.convolution import kernel_figure, signed_display
 
 
 def test_small_maps_use_their_true_extremes():
@@ -38,7 +39,7 @@ def test_unknown_mode_and_figures():
 def test_unvalidated_figures_pass_plotlys_validator_and_resolve_colour_names():
     import plotly.graph_objects as go
 
-    from core.figures.common import closeup_figure, feature_map_figure
+    from core.figures.convolution import closeup_figure, feature_map_figure
 
     small = matrix_figure(np.arange(16.0).reshape(4, 4), zmin=0, zmax=15, boxes=[((1, 1, 2, 2), "#d7301f")])
     big = matrix_figure(np.zeros((200, 300)), zmin=0, zmax=1, pick_grid=True)

@@ -212,7 +212,7 @@ def _png_pixels(source: str) -> np.ndarray:
 
 
 def test_tile_maps_places_each_map_and_scales():
-    from core.figures.models import grid_columns, tile_maps
+    from core.figures.feature_maps import grid_columns, tile_maps
 
     maps = np.zeros((2, 3, 5))
     for k in range(5):
@@ -231,7 +231,7 @@ def test_tile_maps_places_each_map_and_scales():
 def test_feature_maps_travel_as_one_palette_png():
     from matplotlib import colormaps
 
-    from core.figures.models import feature_maps_figure, feature_maps_mosaic
+    from core.figures.feature_maps import feature_maps_figure, feature_maps_mosaic
 
     maps = np.zeros((26, 26, 16), np.float32)
     maps[3, 5, 9] = 2.0                                               # one bright pixel, in map 9
@@ -259,7 +259,7 @@ def test_feature_maps_travel_as_one_palette_png():
 def test_model_figures_pass_plotlys_validator():
     import plotly.graph_objects as go
 
-    from core.figures.models import (confusion_figure, feature_maps_figure, history_figure,
+    from core.figures.feature_maps import (confusion_figure, feature_maps_figure, history_figure,
                                      kernels_grid_figure, steps_figure, vector_figure)
 
     rng = np.random.default_rng(3)

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import pytest
 from plotly.subplots import make_subplots
 
-from core.figures.common import closeup_figure, kernel_figure
+from core.figures.convolution import closeup_figure, kernel_figure
 from core.figures.projector import DENSE_LABELS, MIN_FONT, SCRIPT_FONT, projector_layout
 
 

@@ -31,7 +31,7 @@ from core.adapters.cached.digit_models import (cnn_activations, cnn_feature_maps
                                                cnn_model_input, cnn_photo_trunk, digit_model, imagenet_model,
                                                imagenet_top, mnist, shipped_digit_model, user_model)
 from core.adapters.cached.generative import digits, generative_model
-from core.adapters.cached.training import (augmented_digits, keras_batch_norm, keras_code, keras_dropout,
+from core.adapters.cached.regularisation import (augmented_digits, keras_batch_norm, keras_code, keras_dropout,
                                            regularisation_grid, sevens, tape_gradient, training_results)
 from core.adapters.cached.deep_features import (hed_facts, hed_first_filters, hed_hand_made_edges, hed_layer_view,
                                                 hed_load_error, hed_model, hed_pass, kernel_chance_rate)

@@ -89,9 +89,9 @@ def cnn_activations(model_key: str, picture_key: str, _bundle, _batch: np.ndarra
 
 @st.cache_data(max_entries=1024, show_spinner=False)
 def cnn_feature_maps(model_key: str, picture_key: str, layer: str, scale: str, _maps: np.ndarray):
-    """``core.figures.models.feature_maps_mosaic`` of layer ``layer``'s maps ``(H, W, C)`` for
+    """``core.figures.feature_maps.feature_maps_mosaic`` of layer ``layer``'s maps ``(H, W, C)`` for
     that input, on colour ``scale`` ("shared" or "per map"): a small ``MapMosaic``."""
-    from core.figures.models import feature_maps_mosaic
+    from core.figures.feature_maps import feature_maps_mosaic
 
     return feature_maps_mosaic(_maps, scale=scale)
 
@@ -119,7 +119,7 @@ def cnn_photo_trunk(model_key: str, picture_key: str, _bundle, _photo: np.ndarra
     """Keys: ``model_key``, ``picture_key``. The conv trunk's first layer on a photo at its own size
     (``core.models.bundles.first_trunk_maps``) as ``(layer name, maps shape (H', W', C), MapMosaic on
     the "per map" scale)``."""
-    from core.figures.models import feature_maps_mosaic
+    from core.figures.feature_maps import feature_maps_mosaic
     from core.models import bundles
 
     first, maps = bundles.first_trunk_maps(_bundle, _photo)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.common import DIVERGING, HEATMAP_MAX_SIDE, _colorscale, encode_raster
+from core.figures.common import DIVERGING, HEATMAP_MAX_SIDE, colorscale_stops, encode_raster
 
 #: Width, in pixels, a feature-map mosaic is kept under (a photo's maps are block-averaged to fit).
 PNG_MAX_SIDE = 1400
@@ -283,7 +283,7 @@ def steps_figure(steps: list[tuple[str, np.ndarray]], *, height: int = 230) -> g
         arr = np.asarray(arr, np.float32)
         left, suffix = (i - 1) * (width + spacing), "" if i == 1 else str(i)
         if max(arr.shape) <= HEATMAP_MAX_SIDE:
-            trace, (h, w) = dict(type="heatmap", z=arr, zmin=0, zmax=1, colorscale=_colorscale("gray"), showscale=False,
+            trace, (h, w) = dict(type="heatmap", z=arr, zmin=0, zmax=1, colorscale=colorscale_stops("gray"), showscale=False,
                                  hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>"), arr.shape
         else:
             source, w, h = _gray_picture(arr, STEP_MAX_SIDE)
@@ -349,7 +349,7 @@ def kernels_grid_figure(kernels: np.ndarray, *, titles: list[str], cols: int = 8
         annotations.append(dict(text=titles[i], x=left + (k - 1) / 2, y=top - 0.5, xref="x", yref="y",
                                 xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=10)))
     text = [[f"{v:.2g}" if np.isfinite(v) else "" for v in row] for row in raw] if k <= 5 else None
-    heat = dict(type="heatmap", z=z, zmin=-1, zmax=1, colorscale=_colorscale(DIVERGING), showscale=False, xgap=1, ygap=1,
+    heat = dict(type="heatmap", z=z, zmin=-1, zmax=1, colorscale=colorscale_stops(DIVERGING), showscale=False, xgap=1, ygap=1,
                 customdata=raw, hoverongaps=False, hovertemplate="%{customdata:.4g}<extra></extra>")
     if text is not None:
         heat.update(text=text, texttemplate="%{text}", textfont=dict(size=9))
@@ -384,7 +384,7 @@ def confusion_figure(matrix, *, labels=None) -> go.Figure:
     """A confusion matrix (rows = true class, columns = predicted) with counts in the cells."""
     cm = np.asarray(matrix)
     labels = [str(i) for i in range(cm.shape[0])] if labels is None else [str(s) for s in labels]
-    heat = dict(type="heatmap", z=cm, x=labels, y=labels, colorscale=_colorscale("Blues"), showscale=False,
+    heat = dict(type="heatmap", z=cm, x=labels, y=labels, colorscale=colorscale_stops("Blues"), showscale=False,
                 text=cm, texttemplate="%{text}", hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>")
     return _figure([heat], dict(height=380, margin=dict(l=40, r=10, t=10, b=40),
                                 xaxis=dict(title=dict(text="predicted"), type="category"),
