@@ -13,3 +13,16 @@ import pytest
 def isolated_model_cache(tmp_path, monkeypatch):
     """Never touch the user's model cache: everything must come from the shipped weights."""
     monkeypatch.setenv("NEURAL_EXPLAINER_CACHE", str(tmp_path / "cache"))
+
+
+@pytest.fixture
+def offline_keras(isolated_model_cache, tmp_path, monkeypatch):
+    """``isolated_model_cache``, an empty ``KERAS_HOME`` (no ImageNet weights) and MNIST's download refused,
+    so the page falls back to the bundled MNIST subset, as on a machine with no network."""
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
+    import keras
+
+    def offline(*args, **kwargs):
+        raise OSError("offline")
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)

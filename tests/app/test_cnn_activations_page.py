@@ -11,20 +11,8 @@ pytest.importorskip("tensorflow")
 
 from tests.app.apptest import open_page  # noqa: E402
 
-pytestmark = pytest.mark.slow  # imports TensorFlow and loads trained models
-
-
-@pytest.fixture(autouse=True)
-def _offline_isolated(tmp_path, monkeypatch):
-    """Never touch the user's caches; no ImageNet weights; the bundled MNIST subset."""
-    monkeypatch.setenv("NEURAL_EXPLAINER_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
-    import keras
-
-    def offline(*args, **kwargs):
-        raise OSError("offline")
-
-    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+pytestmark = [pytest.mark.slow,  # imports TensorFlow and loads trained models
+              pytest.mark.usefixtures("offline_keras")]  # the bundled MNIST subset, no downloads
 
 
 @pytest.fixture

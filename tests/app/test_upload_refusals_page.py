@@ -9,19 +9,8 @@ pytest.importorskip("tensorflow")
 from tests.app.apptest import open_page  # noqa: E402
 from tests.core import hostile_models as hm  # noqa: E402
 
-pytestmark = pytest.mark.slow  # imports TensorFlow and loads trained models
-
-
-@pytest.fixture(autouse=True)
-def _offline_isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEURAL_EXPLAINER_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
-    import keras
-
-    def offline(*args, **kwargs):
-        raise OSError("offline")
-
-    monkeypatch.setattr(keras.datasets.mnist, "load_data", offline)
+pytestmark = [pytest.mark.slow,  # imports TensorFlow and loads trained models
+              pytest.mark.usefixtures("offline_keras")]  # the bundled MNIST subset, no downloads
 
 
 def test_a_hostile_model_upload_is_refused_by_the_page_before_keras(tmp_path, monkeypatch):
