@@ -4,10 +4,12 @@ A click costs little: activations, feature-map pictures and kernel matches are c
 session by model and input (``core.adapters.cached.cnn_*``), and retraining is a shared job on the
 training queue that this page only watches (``core.adapters.training_panel``).
 """
+import functools
+
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, image_input, model_menu, ui, url_state, widgets
+from core.adapters import cached, image_input, model_menu, tap, ui, url_state, widgets
 from core.adapters.url_state import UrlParam
 from core.adapters import training_panel
 from core.adapters.gradient_sections import gradient_section
@@ -121,23 +123,33 @@ def layer_explorer() -> None:
         shape = " × ".join(str(d) for d in value.shape)
         st.markdown(f"**{row['name']}** · {row['type']} · output **{shape}** · {row['params']:,} parameters")
         shared = ("act_layer", bundle.key, picture_key, row["name"], scale)    # the same for every student
-        if value.ndim == 3:
-            ui.show_figure(cached.shared_view(shared, lambda: mosaic_figure(
-                cached.cnn_feature_maps(bundle.key, picture_key, row["name"], scale, value))), key=f"act_fm_{row['name']}")
+        if value.ndim == 3:     # a click or a tap on one of the maps enlarges it below
+            mosaic = cached.cnn_feature_maps(bundle.key, picture_key, row["name"], scale, value)
+            tap.show_clickable_grid(cached.shared_view(shared, lambda: mosaic_figure(mosaic)),
+                                    key=f"act_fm_{row['name']}", rows=mosaic.rows, cols=mosaic.cols,
+                                    on_pick=functools.partial(zoom_into, row["name"], mosaic.cols, value.shape[2]))
         elif value.size <= 128:
             ui.show_figure(cached.shared_view(shared, lambda: vector_figure(value)), key=f"act_vec_{row['name']}",
                            height=200)
     spatial = [n for n, v in acts.items() if v.ndim == 3]
-    st.markdown("**One feature map, enlarged** (hover for the values)")
+    st.markdown("**One feature map, enlarged** (click or tap a map above; hover for the values)")
     c1, c2 = st.columns(2)
     layer = c1.selectbox("Layer", spatial, key="act_zoom_layer")
     n_maps = acts[layer].shape[2]
-    channel = c2.slider("Map", 0, n_maps - 1, 0, key="act_zoom_map") if n_maps > 1 else 0
+    st.session_state.act_zoom_map = min(int(st.session_state.get("act_zoom_map", 0)), n_maps - 1)
+    channel = c2.slider("Map", 0, n_maps - 1, key="act_zoom_map") if n_maps > 1 else 0
     fmap = acts[layer][:, :, channel]
     lo, hi = min(float(fmap.min()), 0.0), float(fmap.max())
     ui.show_figure(cached.shared_view(("act_zoom", bundle.key, picture_key, layer, channel), lambda: matrix_figure(
         fmap, zmin=lo, zmax=hi if hi > lo else lo + 1, title=f"{layer}, map {channel}",
         show_numbers=max(fmap.shape) <= 13)), key="act_zoom", height=460)
+
+
+@ui.guarded
+def zoom_into(layer: str, cols: int, n_maps: int, row: int, col: int) -> None:
+    """A click or a tap on map ``(row, col)`` of ``layer``'s mosaic: enlarge that map."""
+    if row * cols + col < n_maps:
+        st.session_state.act_zoom_layer, st.session_state.act_zoom_map = layer, row * cols + col
 
 
 layer_explorer()

@@ -3,7 +3,7 @@ import numpy as np
 import streamlit as st
 
 from core.maths.interpolation import slerp
-from core.adapters import cached, ui, url_state
+from core.adapters import cached, tap, ui, url_state
 from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.data.images import to_unit_range
@@ -68,10 +68,19 @@ seed = int(c1.number_input("Seed", 0, 1_000_000, key="gan_seed", on_change=reset
 c2.button("New samples", on_click=new_samples, key="gan_new")
 show_scores = c3.toggle("Show the discriminator's score", value=True, key="gan_show_scores")
 samples, scores = cached.gan_samples(MODEL, seed)
-ui.show_figure(cached.shared_view(("gan_grid", MODEL, seed, show_scores), lambda: images_figure(samples, cols=16, titles=[
-    f"#{i} · {s:.2f}" if show_scores else f"#{i}" for i, s in enumerate(scores)])), key="gan_grid")
+
+
+def pick_sample(row: int, col: int) -> None:
+    """A click or a tap on the grid: that sample is the one varied and compared below."""
+    st.session_state.gan_pick = min(row * 16 + col, len(samples) - 1)
+    reset_value()
+
+
+tap.show_clickable_grid(cached.shared_view(("gan_grid", MODEL, seed, show_scores), lambda: images_figure(
+    samples, cols=16, titles=[f"#{i} · {s:.2f}" if show_scores else f"#{i}" for i, s in enumerate(scores)])),
+    key="gan_grid", rows=-(-len(samples) // 16), cols=16, on_pick=pick_sample)
 st.caption(f"64 digits generated from seed {seed}. The number after each index is the discriminator's "
-           "P(real) for that image.")
+           "P(real) for that image. Click or tap a digit to vary it below.")
 
 # --- one sample, one latent dimension ----------------------------------------------------------
 st.subheader("One sample, one latent dimension at a time")

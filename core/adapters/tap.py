@@ -15,6 +15,10 @@ callback with the same list of points, shaped like a Plotly selection's::
 
     tap.show_pickable(fig, key="conv_out_chart", on_pick=pick, height=400)
 
+A picture of tiles drawn as one image (a grid of generated digits, a mosaic of feature maps) has no
+pick trace and no selection; :func:`show_clickable_grid` sends its mouse clicks through the same
+listener as its taps, as the tile under the pointer.
+
 The component's script is ``static/tap.js``.
 """
 from __future__ import annotations
@@ -28,7 +32,7 @@ import streamlit as st
 
 from core.adapters import ui
 
-__all__ = ["TAP_SUFFIX", "show_pickable", "tap_point"]
+__all__ = ["TAP_SUFFIX", "grid_cell", "show_clickable_grid", "show_pickable", "tap_point"]
 
 TAP_SUFFIX = "_tap"
 """The tap listener's session key is the chart's key plus this suffix."""
@@ -92,11 +96,13 @@ def show_pickable(fig, *, key: str, on_pick: Callable[[list], None], height: Opt
     -------
     The chart's selection state, as ``st.plotly_chart`` returns it.
     """
+    @ui.guarded
     def picked_by_click() -> None:
         points = list(st.session_state[key].selection.points)
         if points:
             on_pick(points)
 
+    @ui.guarded
     def picked_by_tap() -> None:
         point = tap_point(getattr(st.session_state.get(key + TAP_SUFFIX), "tap", None))
         if point is not None:
@@ -104,4 +110,76 @@ def show_pickable(fig, *, key: str, on_pick: Callable[[list], None], height: Opt
 
     shown = ui.show_figure(fig, key=key, on_select=picked_by_click, height=height)
     _listener(key=key + TAP_SUFFIX, data={"chart": key}, on_tap_change=picked_by_tap, height=0)
+    return shown
+
+
+def grid_cell(x: float, y: float, *, x_range, y_range, rows: int, cols: int) -> tuple[int, int]:
+    """The tile ``(row, col)`` of a ``rows × cols`` grid of equal tiles spanning a picture under the
+    data point ``(x, y)``, clamped into the grid (a tap on a gap or an edge picks the nearest tile).
+
+    Parameters
+    ----------
+    x, y : float
+        Data coordinates of the tap.
+    x_range, y_range : (float, float)
+        The picture's extent on each axis, in the axis' direction (a y axis pointing down gives
+        ``(bottom, top)`` values, e.g. ``(162, 0)``): tile column 0 is at ``x_range[0]``, row 0 at
+        ``y_range[1]`` if that is the smaller value, else at ``y_range[0]``.
+    rows, cols : int
+        The grid; gaps between tiles are treated as part of the tiles around them, which places a
+        tap at most one gap's width from its tile.
+
+    Raises
+    ------
+    ValueError
+        If ``rows`` or ``cols`` is below 1 or a range is empty.
+    """
+    if rows < 1 or cols < 1:
+        raise ValueError(f"rows and cols must be at least 1, got {rows} × {cols}")
+    (x0, x1), (y0, y1) = (float(v) for v in x_range), sorted(float(v) for v in y_range)
+    if x0 == x1 or y0 == y1:
+        raise ValueError(f"x_range {x_range} and y_range {y_range} must not be empty")
+    col = int(math.floor((x - x0) / (x1 - x0) * cols))
+    row = int(math.floor((y - y0) / (y1 - y0) * rows))
+    return min(max(row, 0), rows - 1), min(max(col, 0), cols - 1)
+
+
+def show_clickable_grid(fig, *, key: str, rows: int, cols: int, on_pick: Callable[[int, int], None],
+                        height: Optional[int] = None):
+    """Show a picture of ``rows × cols`` tiles (one image trace on the axes' full ranges) and call
+    ``on_pick(row, col)`` with the tile a click or a tap lands on.
+
+    Parameters
+    ----------
+    fig : plotly Figure or dict
+        The picture; its ``layout.xaxis.range`` and ``layout.yaxis.range`` are the grid's extent.
+    key : str
+        The chart's session key; the listener's is ``key + TAP_SUFFIX``.
+    rows, cols : int
+        The grid of tiles (see :func:`grid_cell`).
+    on_pick : callable
+        Called (as a widget callback, before the rerun) with the tile's row and column.
+    height : int, optional
+        The figure's height in px.
+
+    Raises
+    ------
+    ValueError
+        If the figure's axes have no explicit ranges.
+    """
+    if hasattr(fig, "layout"):
+        x_range, y_range = fig.layout.xaxis.range, fig.layout.yaxis.range
+    else:
+        x_range, y_range = (fig.get("layout", {}).get(axis, {}).get("range") for axis in ("xaxis", "yaxis"))
+    if not x_range or not y_range:
+        raise ValueError("show_clickable_grid needs a figure with explicit xaxis and yaxis ranges")
+
+    @ui.guarded
+    def picked() -> None:
+        point = tap_point(getattr(st.session_state.get(key + TAP_SUFFIX), "tap", None))
+        if point is not None:
+            on_pick(*grid_cell(point["x"], point["y"], x_range=x_range, y_range=y_range, rows=rows, cols=cols))
+
+    shown = ui.show_figure(fig, key=key, height=height)
+    _listener(key=key + TAP_SUFFIX, data={"chart": key, "mouse": True}, on_tap_change=picked, height=0)
     return shown

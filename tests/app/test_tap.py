@@ -1,9 +1,11 @@
 """A touch tap drives the same state as a mouse click, on every figure a student clicks: the tap
 (``core.adapters.tap``'s listener) and the click (Plotly's selection) are sent as the browser sends
 them, and the page's state and text are compared."""
+import json
+
 import pytest
 
-from core.adapters.tap import tap_point
+from core.adapters.tap import grid_cell, tap_point
 from tests.app.apptest import open_page
 from tests.app.tap_events import click, tap
 
@@ -85,3 +87,55 @@ def test_deep_features_unit_map_tap_picks_the_unit():
     tap(at, "dfe_map_chart", {"x": 7, "y": 5, "curve_number": 1, "point_index": 0})
     assert picked(at, "dfe_row", "dfe_col") == by_click == (5, 7)
     assert any(m.value.startswith("Unit (5, 7) of map") for m in at.markdown)
+
+
+def tile_centre(at, chart_key: str, row: int, col: int, rows: int, cols: int) -> dict:
+    """The data point at the centre of tile ``(row, col)`` of a picture chart's ``rows × cols`` grid."""
+    spec = next(json.loads(e.proto.spec) for e in at.get("plotly_chart") if e.proto.id.endswith("-" + chart_key))
+    (x0, x1), (y1, y0) = spec["layout"]["xaxis"]["range"], spec["layout"]["yaxis"]["range"]   # y points down
+    return {"x": x0 + (col + 0.5) * (x1 - x0) / cols, "y": y0 + (row + 0.5) * (y1 - y0) / rows}
+
+
+def test_grid_cell_clamps_a_tap_into_the_nearest_tile():
+    # 16 x 4 tiles over a 482 x 162 picture, y pointing down (range [162, 0])
+    grid = dict(x_range=[0, 482], y_range=[162, 0], rows=4, cols=16)
+    assert grid_cell(106, 66, **grid) == (1, 3)
+    assert grid_cell(-5, -5, **grid) == (0, 0) and grid_cell(999, 999, **grid) == (3, 15)
+    assert grid_cell(0.0, 0.0, x_range=[-0.5, 9.5], y_range=[1.5, -0.5], rows=1, cols=5) == (0, 0)
+    with pytest.raises(ValueError, match="at least 1"):
+        grid_cell(0, 0, x_range=[0, 1], y_range=[0, 1], rows=0, cols=1)
+
+
+@pytest.mark.slow                    # imports TensorFlow and loads the trained GAN
+@pytest.mark.usefixtures("isolated_model_cache")
+def test_gan_grid_tap_picks_the_sample_like_the_sample_input():
+    at = open_page("gan")
+    at.number_input(key="gan_pick").set_value(19).run()
+    by_input = picked(at, "gan_pick", "gan_value")
+    at.number_input(key="gan_pick").set_value(0).run()
+    tap(at, "gan_grid", tile_centre(at, "gan_grid", 1, 3, rows=4, cols=16))    # sample #19 = row 1, column 3
+    assert picked(at, "gan_pick", "gan_value") == by_input
+    assert at.number_input(key="gan_pick").value == 19
+
+
+@pytest.mark.slow                    # imports TensorFlow and loads the trained CNN
+@pytest.mark.usefixtures("offline_keras")
+def test_cnn_activations_map_tap_enlarges_that_map():
+    at = open_page("cnn_activations")
+    mosaics = [e.proto.id.split("-", 2)[-1] for e in at.get("plotly_chart") if "-act_fm_" in e.proto.id]
+    first, last = mosaics[0], mosaics[-1]
+    channels = {k: int(next(m.value for m in at.markdown if m.value.startswith(f"**{k[7:]}**")).split(
+        "output **")[1].split("**")[0].split(" × ")[-1]) for k in (first, last)}
+    from core.figures.feature_maps import grid_columns
+
+    cols = grid_columns(channels[last])
+    rows = -(-min(channels[last], 64) // cols)
+    tap(at, last, tile_centre(at, last, rows - 1, 1, rows=rows, cols=cols))
+    expected = (rows - 1) * cols + 1
+    assert picked(at, "act_zoom_layer", "act_zoom_map") == (last[7:], expected)
+    tapped = [c for c in at.get("plotly_chart") if c.proto.id.endswith("-act_zoom")][0].proto.spec
+    at.selectbox(key="act_zoom_layer").set_value(first[7:]).run()           # what the old controls gave
+    at.selectbox(key="act_zoom_layer").set_value(last[7:]).run()
+    at.slider(key="act_zoom_map").set_value(expected).run()
+    assert [c for c in at.get("plotly_chart") if c.proto.id.endswith("-act_zoom")][0].proto.spec == tapped
+    assert f"{last[7:]}, map {expected}" in tapped

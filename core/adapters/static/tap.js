@@ -2,7 +2,8 @@
 // st.plotly_chart forwards only selections, and a tap never selects: this listens to the chart whose
 // Streamlit key is data.chart and sends the tap as the point of its "pick" trace nearest to the finger
 // ({x, y, point_index, curve_number, customdata}), or the tap's own data coordinates if it has none.
-// Mouse clicks are left to the chart's selection, so a click is never counted twice.
+// Mouse clicks are left to the chart's selection, so a click is never counted twice, except where
+// data.mouse is set (a picture with no pick trace, which has no selection): there a click is sent too.
 export default function ({ data, setTriggerValue, parentElement }) {
   // Nothing to see: take this element's container out of the layout (no empty gap under the chart).
   const host = parentElement && (parentElement.host || parentElement);
@@ -33,11 +34,12 @@ export default function ({ data, setTriggerValue, parentElement }) {
     return point;
   };
 
+  const ours = (e) => e.pointerType === "touch" || (data.mouse && e.button === 0);
   const onDown = (e) => {
-    start = e.pointerType === "touch" ? { x: e.clientX, y: e.clientY, t: e.timeStamp } : null;
+    start = ours(e) ? { x: e.clientX, y: e.clientY, t: e.timeStamp } : null;
   };
   const onUp = (e) => {
-    if (e.pointerType !== "touch" || !start || !gd || !gd._fullLayout) return;
+    if (!ours(e) || !start || !gd || !gd._fullLayout) return;
     const moved = Math.hypot(e.clientX - start.x, e.clientY - start.y), ms = e.timeStamp - start.t;
     start = null;
     if (moved > MAX_MOVE || ms > MAX_MS) return;
