@@ -33,6 +33,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from core.maths.latent_space import latent_grid
+from core.models.nested_models import InnerModelsConfig
 
 
 SEED_FILE = "Course notes, *Autoencoders and convolutional networks*"
@@ -258,7 +259,7 @@ class Sampling(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="neural_explainer")
-class VAE(keras.Model):
+class VAE(InnerModelsConfig, keras.Model):
     """Variational autoencoder (Kingma & Welling 2014; beyond the seeds).
 
     The encoder gives a mean ``"latent"`` and a log-variance ``"z_log_var"`` per code dimension;
@@ -268,6 +269,8 @@ class VAE(keras.Model):
     standard normal, so the latent plane has no holes and any point near the origin decodes to a
     plausible digit. ``model(x)`` returns the reconstruction from the mean (deterministic).
     """
+
+    INNER_MODELS, SCALARS = ("encoder", "decoder"), ("beta",)
 
     def __init__(self, encoder, decoder, *, beta: float = 1.0, **kwargs):
         super().__init__(**kwargs)
@@ -313,17 +316,6 @@ class VAE(keras.Model):
         x = data[0] if isinstance(data, tuple) else data
         return self._track(*self.loss_terms(x, training=False))
 
-    def get_config(self):
-        return {**super().get_config(), "beta": self.beta,
-                "encoder": keras.saving.serialize_keras_object(self.encoder),
-                "decoder": keras.saving.serialize_keras_object(self.decoder)}
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        encoder = keras.saving.deserialize_keras_object(config.pop("encoder"))
-        decoder = keras.saving.deserialize_keras_object(config.pop("decoder"))
-        return cls(encoder, decoder, **config)
 
 
 def build_vae(*, latent_dim: int = 2, hidden_units=(256, 64), beta: float = 1.0, seed: int = 0,

