@@ -14,6 +14,21 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("NEURAL_EXPLAINER_WARMUP", "0")
 
 
+@pytest.fixture
+def literal_eval_calls(monkeypatch):
+    """Lengths of the texts that reach ``ast.literal_eval`` (it still runs: a spy, not a stub), for the
+    tests that check a long paste is refused before the parser."""
+    import ast
+
+    calls, real = [], ast.literal_eval
+
+    def spy(text, *args, **kwargs):
+        calls.append(len(text))
+        return real(text, *args, **kwargs)
+    monkeypatch.setattr(ast, "literal_eval", spy)
+    return calls
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """Debian's headless Chromium through Playwright, one per test session (Playwright's sync API

@@ -8,7 +8,6 @@ for the element's id (:func:`send`).
 """
 from __future__ import annotations
 
-import ast
 import base64
 import io
 import json
@@ -54,17 +53,6 @@ def send(at: AppTest, key: str, *, json_value=None, string_value=None) -> AppTes
     else:
         state.string_value = json.dumps(string_value)
     return at._run(states)
-
-
-@pytest.fixture
-def literal_eval_calls(monkeypatch):
-    calls, real = [], ast.literal_eval
-
-    def spy(text, *args, **kwargs):
-        calls.append(len(text))
-        return real(text, *args, **kwargs)
-    monkeypatch.setattr(ast, "literal_eval", spy)
-    return calls
 
 
 # --- typed text ------------------------------------------------------------------------------------

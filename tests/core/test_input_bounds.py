@@ -23,18 +23,6 @@ from core.maths.typed_text import bounded_text, shortened
 PASTE_4MB = "[" + "1, " * (4 * 2 ** 20 // 3) + "1]"          # the issue's 4 MB paste: a valid literal
 
 
-@pytest.fixture
-def literal_eval_calls(monkeypatch):
-    """Lengths of the texts that reach ``ast.literal_eval`` (it still runs: a spy, not a stub)."""
-    calls, real = [], ast.literal_eval
-
-    def spy(text, *args, **kwargs):
-        calls.append(len(text))
-        return real(text, *args, **kwargs)
-    monkeypatch.setattr(ast, "literal_eval", spy)
-    return calls
-
-
 # --- typed text ------------------------------------------------------------------------------------
 
 def test_the_4mb_paste_is_refused_before_the_parser(literal_eval_calls):
