@@ -144,11 +144,23 @@ def max_pending_from_env(environ=None) -> int:
     ValueError
         If the variable is set to anything but a positive integer.
     """
-    raw = (os.environ if environ is None else environ).get(MAX_PENDING_ENV_VAR, "").strip()
+    return positive_int_from_env(MAX_PENDING_ENV_VAR, DEFAULT_MAX_PENDING, "jobs waiting at most", environ)
+
+
+def positive_int_from_env(name: str, default: int, meaning: str, environ=None) -> int:
+    """The positive integer in environment variable ``name``; ``default`` when it is unset or empty.
+
+    Raises
+    ------
+    ValueError
+        If the variable is set to anything but a positive integer; the message names it and says what
+        the number means (``meaning``).
+    """
+    raw = (os.environ if environ is None else environ).get(name, "").strip()
     if not raw:
-        return DEFAULT_MAX_PENDING
+        return default
     if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{MAX_PENDING_ENV_VAR} must be a positive integer (jobs waiting at most), got {raw!r}")
+        raise ValueError(f"{name} must be a positive integer ({meaning}), got {raw!r}")
     return int(raw)
 
 
@@ -595,12 +607,7 @@ def slots_from_env(environ=None) -> int:
     ValueError
         If the variable is set to anything but a positive integer.
     """
-    raw = (os.environ if environ is None else environ).get(SLOTS_ENV_VAR, "").strip()
-    if not raw:
-        return 1
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{SLOTS_ENV_VAR} must be a positive integer (trainings at a time), got {raw!r}")
-    return int(raw)
+    return positive_int_from_env(SLOTS_ENV_VAR, 1, "trainings at a time", environ)
 
 
 _default: TrainingQueue | None = None
