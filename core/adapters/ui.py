@@ -30,10 +30,16 @@ PAGE_ICON = Path(__file__).resolve().parents[2] / "assets" / "icon.svg"
 #: 0.875 rem; metric values 2.25 rem), so 23 px makes the smallest of them 20.1 CSS px.
 LECTURE_ROOT_PX = 23
 
-#: Every view. On touch screens and phones: Plotly's toolbar (always shown where there is no hover)
-#: would cover chart titles, and long code lines and formulas wrap instead of scrolling sideways.
+#: Every view. Captions at a readable contrast. On touch screens and phones: Plotly's toolbar (always
+#: shown where there is no hover) would cover chart titles, and long code lines and formulas wrap
+#: instead of scrolling sideways.
 _BASE_CSS = """
 <style>
+/* Captions carry colour keys, "click a pixel ..." and sources: Streamlit draws them at 60 % opacity
+   (3.9:1 on white); here opaque grey #5c5a57 (6.9:1), code inside them in the caption's colour
+   (WCAG AA asks 4.5:1). */
+[data-testid="stMain"] [data-testid="stCaptionContainer"] { opacity: 1; color: #5c5a57; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] code { color: inherit; }
 @media (hover: none), (max-width: 640px) {
   [data-testid="stPlotlyChart"] .modebar-container { display: none !important; }
   [data-testid="stCode"] pre, [data-testid="stCode"] code, [data-testid="stCode"] span {
