@@ -11,7 +11,7 @@ from core.figures.common import HEATMAP_MAX_SIDE, image_to_rgb_uint8, matrix_fig
 from core.figures.convolution import closeup_figure, display_rgb, feature_map_figure, kernel_figure
 from core.data.images import encode_png, npy_bytes
 from core.maths.kernels import KERNELS, kernel_facts
-from core.data.convolution_examples import NG_6X6, WORKED_EXAMPLES
+from core.data.convolution_examples import FORMER_EXAMPLE_KEYS, NG_6X6, WORKED_EXAMPLES
 
 ui.require_app_frame()
 
@@ -29,7 +29,8 @@ EXAMPLE_NONE = "none"
 PADDINGS = ["valid", "same", "full", "explicit"]
 MORE = {"one_d": "1-D convolution first", "volume": "Several kernels make a volume",
         "gradient": "Gradient magnitude (Scharr)", "xo": "The X / O example"}
-URL = (UrlParam("example", "conv_example", EXAMPLE_NONE, choices=[EXAMPLE_NONE, *WORKED_EXAMPLES]),
+URL = (UrlParam("example", "conv_example", EXAMPLE_NONE, choices=[EXAMPLE_NONE, *WORKED_EXAMPLES],
+                aliases=FORMER_EXAMPLE_KEYS),
        UrlParam("color", "conv_color", "Grayscale", choices=("Grayscale", "RGB")),
        UrlParam("kernel", "conv_kernel", "sobel_vertical", choices=[*KERNELS, "custom"],
                 when=("conv_example", EXAMPLE_NONE)),

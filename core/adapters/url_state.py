@@ -64,12 +64,16 @@ class UrlParam:
         Write the parameter only while ``st.session_state[key]`` is (one of) ``value``: a control
         shown in one mode only, or two controls of different modes sharing one parameter name.
         It is read from the link in every mode.
+    aliases : mapping of str to str, optional
+        Former link texts and the values they stand for now (a choice renamed after links were
+        shared: ``{"seed002_308": "patch_308"}``); the link is rewritten with the new text.
 
     Raises
     ------
     ValueError
         If ``kind`` is not int, float, str or bool, ``lo > hi``, a range or step is given for a
-        non-number, ``choices`` is empty, or ``default`` is not a valid value of the parameter.
+        non-number, ``choices`` is empty, ``default`` is not a valid value of the parameter, or an
+        alias stands for a value that is not a valid value either.
     """
 
     name: str
@@ -81,6 +85,7 @@ class UrlParam:
     step: Optional[float] = None
     choices: Optional[Iterable] = None
     when: Optional[tuple] = None
+    aliases: Optional[Mapping[str, str]] = None
 
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
@@ -101,6 +106,12 @@ class UrlParam:
         if self.when is not None and (not isinstance(self.when, tuple) or len(self.when) != 2):
             raise ValueError(f"UrlParam {self.name!r}: when must be a (session key, value) pair, "
                              f"got {self.when!r}")
+        if self.aliases is not None:
+            object.__setattr__(self, "aliases", tuple(dict(self.aliases).items()))   # hashable, like choices
+            wrong = [old for old, new in self.aliases if self.parse(new) != new]
+            if wrong:
+                raise ValueError(f"UrlParam {self.name!r}: the aliases {wrong} stand for no valid value; "
+                                 "map each former text to one of the choices")
         if self.kind is list and isinstance(self.default, tuple):
             object.__setattr__(self, "default", list(self.default))
         if self.default is not None and self._clean(self.default, _INVALID) != self.default:
@@ -157,6 +168,8 @@ class UrlParam:
         """The value a link's ``text`` gives (see :meth:`clean`); the default for ``None`` or garbage."""
         if text is None:
             return self.default
+        if self.aliases:
+            text = dict(self.aliases).get(text, text)
         if self.kind is bool:
             return True if text in _TRUE else False if text in _FALSE else self.default
         if self.kind is list:

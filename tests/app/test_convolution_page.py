@@ -57,9 +57,9 @@ def test_rgb_mode_gives_three_channel_sums(page):
     assert len(channel_lines) == 3
 
 
-@pytest.mark.parametrize("key, value", [("seed002_rgb", "-25"), ("seed002_308", "308"),
-                                        ("seed002_308_flipped", "-151"), ("seed003_6x6", "-5"),
-                                        ("seed003_step", "30"), ("seed000_5x5", "3")])
+@pytest.mark.parametrize("key, value", [("rgb_308", "-25"), ("patch_308", "308"),
+                                        ("patch_308_flipped", "-151"), ("ng_6x6", "-5"),
+                                        ("step_edge", "30"), ("binary_5x5", "3")])
 def test_worked_examples_show_the_seed_number(page, key, value):
     page.selectbox(key="conv_example").set_value(key).run()
     assert page.metric[0].value == value
@@ -67,21 +67,21 @@ def test_worked_examples_show_the_seed_number(page, key, value):
 
 
 def test_an_example_sets_the_controls_once_per_choice(page):
-    page.selectbox(key="conv_example").set_value("seed002_308").run()
+    page.selectbox(key="conv_example").set_value("patch_308").run()
     assert page.selectbox(key="conv_padding").value == "explicit" and page.number_input(key="conv_pad").value == 1
     example_shapes = shapes_text(page)
     page.slider(key="conv_stride").set_value(2).run()            # the student's change is kept ...
     assert page.slider(key="conv_stride").value == 2 and shapes_text(page) != example_shapes
     page.selectbox(key="conv_example").set_value("none").run()
     assert page.slider(key="conv_stride").value == 2             # ... with no example too
-    page.selectbox(key="conv_example").set_value("seed002_308").run()
+    page.selectbox(key="conv_example").set_value("patch_308").run()
     assert page.slider(key="conv_stride").value == 1             # choosing the example again restores it
     assert shapes_text(page) == example_shapes
     assert any(s.value.startswith("The course's number here is") and "reproduced" in s.value for s in page.success)
 
 
 def test_clicked_position_and_sliders_move_the_window(page):
-    page.selectbox(key="conv_example").set_value("seed003_6x6").run()
+    page.selectbox(key="conv_example").set_value("ng_6x6").run()
     page.slider(key="conv_row").set_value(3).run()
     page.slider(key="conv_col").set_value(3).run()
     assert page.metric[0].value == "-16"
@@ -137,9 +137,19 @@ def test_lecture_mode_hides_advanced_controls(page):
     assert not page.exception
 
 
+@pytest.mark.parametrize("former, value", [("seed002_308", "308"), ("seed002_rgb", "-25"), ("seed003_6x6", "-5")])
+def test_a_link_shared_with_a_former_example_key_still_opens_that_example(former, value):
+    from core.data.convolution_examples import FORMER_EXAMPLE_KEYS
+
+    at = open_page("convolution", query={"example": former})
+    assert at.selectbox(key="conv_example").value == FORMER_EXAMPLE_KEYS[former]
+    assert at.metric[0].value == value
+    assert at.query_params["example"] == FORMER_EXAMPLE_KEYS[former]     # the link now says the new key
+
+
 def test_example_from_the_url_in_lecture_mode_keeps_its_bias():
     at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"example": "seed002_rgb"})
+    at.query_params.update({"example": "rgb_308"})
     at.run()
     at.toggle(key="lecture_toggle").set_value(True).run()
     at.switch_page("pages/convolution.py").run()
@@ -149,9 +159,9 @@ def test_example_from_the_url_in_lecture_mode_keeps_its_bias():
     assert "conv_bias" not in {w.key for w in at.number_input}
 
 
-@pytest.mark.parametrize("key, value, block", [("seed002_diagonal_2x2", "2", 2),
-                                               ("seed002_isolated_diagonal_2x2", "0", 0)])
-def test_seed002_diagonal_shape_presets(page, key, value, block):
+@pytest.mark.parametrize("key, value, block", [("diagonal_2x2_patterns", "2", 2),
+                                               ("isolated_diagonal_2x2_patterns", "0", 0)])
+def test_diagonal_shape_presets(page, key, value, block):
     """002_7b3b2c01a09ce879.txt L172-181: output column 3 reads the solid block."""
     page.selectbox(key="conv_example").set_value(key).run()
     assert page.metric[0].value == value == str(block)

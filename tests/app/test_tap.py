@@ -26,7 +26,7 @@ def test_tap_point_keeps_finite_numbers_only():
 
 def test_convolution_feature_map_tap_picks_the_output_pixel():
     at = open_page("convolution")
-    at.selectbox(key="conv_example").set_value("seed003_6x6").run()
+    at.selectbox(key="conv_example").set_value("ng_6x6").run()
     click(at, "conv_out_chart", {"x": 2, "y": 3, "curve_number": 1, "point_index": 14})
     by_click = picked(at, "conv_row", "conv_col")
     text = next(s.value for s in at.subheader if s.value.startswith("The arithmetic at output"))

@@ -66,6 +66,16 @@ def test_a_list_keeps_the_known_items_in_order_and_falls_back_when_none_is_left(
     assert free.default == ["x"] and free.parse("p,,q") == ["p", "q"]
 
 
+def test_a_former_choice_reads_as_the_choice_it_was_renamed_to():
+    renamed = UrlParam("example", "conv_example", "none", choices=("none", "patch_308"),
+                       aliases={"seed002_308": "patch_308"})
+    assert renamed.parse("seed002_308") == "patch_308" == renamed.parse("patch_308")
+    assert renamed.parse("seed002_999") == "none"                  # an unknown former text: the default
+    assert renamed.text("patch_308") == "patch_308"                 # the link is written with the new name
+    with pytest.raises(ValueError, match="aliases.*stand for no valid value"):
+        UrlParam("example", "conv_example", "none", choices=("none",), aliases={"old": "missing"})
+
+
 def test_a_long_free_text_gives_the_default():
     text = UrlParam("note", "k", "")
     longest = "a" * MAX_TEXT_CHARS

@@ -21,19 +21,19 @@ CONTROLS = {"conv_applied", "conv_stride", "conv_bias", "conv_dilation", "conv_p
 # --- worked examples -------------------------------------------------------------------------------
 
 def test_an_example_with_explicit_padding_sets_every_control():
-    state = widgets.worked_example_state(WORKED_EXAMPLES["seed002_rgb"])
+    state = widgets.worked_example_state(WORKED_EXAMPLES["rgb_308"])
     assert set(state) == CONTROLS
-    assert state == {"conv_applied": "seed002_rgb", "conv_stride": 1, "conv_bias": 1.0, "conv_dilation": 1,
+    assert state == {"conv_applied": "rgb_308", "conv_stride": 1, "conv_bias": 1.0, "conv_dilation": 1,
                      "conv_padding": "explicit", "conv_pad": 1, "conv_pad_mode": "constant", "conv_flip": False,
                      "conv_row": 0, "conv_col": 0, "conv_color": "RGB"}
 
 
 def test_named_padding_flip_and_position_are_taken_from_the_example():
-    step = widgets.worked_example_state(WORKED_EXAMPLES["seed003_step"])
+    step = widgets.worked_example_state(WORKED_EXAMPLES["step_edge"])
     assert (step["conv_padding"], step["conv_pad"], step["conv_color"]) == ("valid", 0, "Grayscale")
     assert (step["conv_row"], step["conv_col"]) == (0, 1)
-    assert widgets.worked_example_state(WORKED_EXAMPLES["seed002_308_flipped"])["conv_flip"] is True
-    assert set(widgets.worked_example_state(WORKED_EXAMPLES["seed003_6x6"], prefix="x")) == \
+    assert widgets.worked_example_state(WORKED_EXAMPLES["patch_308_flipped"])["conv_flip"] is True
+    assert set(widgets.worked_example_state(WORKED_EXAMPLES["ng_6x6"], prefix="x")) == \
         {key.replace("conv_", "x_") for key in CONTROLS}
 
 
@@ -46,18 +46,18 @@ def session(monkeypatch) -> dict:
 
 
 def test_an_example_is_applied_once_per_choice(session):
-    example = WORKED_EXAMPLES["seed002_308"]
+    example = WORKED_EXAMPLES["patch_308"]
     assert widgets.apply_worked_example(example) is True
-    assert session["conv_padding"] == "explicit" and session["conv_applied"] == "seed002_308"
+    assert session["conv_padding"] == "explicit" and session["conv_applied"] == "patch_308"
     session["conv_stride"] = 3                                   # the student changes a control ...
     assert widgets.apply_worked_example(example) is False       # ... and the next run keeps it
     assert session["conv_stride"] == 3
-    assert widgets.apply_worked_example(WORKED_EXAMPLES["seed003_6x6"]) is True
+    assert widgets.apply_worked_example(WORKED_EXAMPLES["ng_6x6"]) is True
     assert (session["conv_padding"], session["conv_stride"]) == ("valid", 1)
 
 
 def test_choosing_no_example_then_the_same_one_applies_it_again(session):
-    example = WORKED_EXAMPLES["seed001_lines_45"]
+    example = WORKED_EXAMPLES["lines_45_on_line"]
     widgets.apply_worked_example(example)
     session["conv_stride"] = 4
     assert widgets.apply_worked_example(None) is False and "conv_applied" not in session

@@ -25,11 +25,11 @@ def test_worked_examples_reproduce_the_seed(key):
         np.testing.assert_array_equal(fmap, ex.expected_map)
 
 
-def test_seed002_308_written_out_and_rgb_sum():
-    ex = WORKED_EXAMPLES["seed002_308"]
+def test_patch_308_written_out_and_rgb_sum():
+    ex = WORKED_EXAMPLES["patch_308"]
     terms = window_terms(ex.image, ex.kernel, 0, 0, padding=1)
     assert terms.expression() == "0·−1 + 0·−1 + 0·1 + 0·0 + 156·1 + 155·−1 + 0·0 + 153·1 + 154·1 = 308"
-    rgb = WORKED_EXAMPLES["seed002_rgb"]
+    rgb = WORKED_EXAMPLES["rgb_308"]
     t = window_terms(rgb.image, rgb.kernel, 0, 0, padding=1, bias=1.0)
     np.testing.assert_array_equal(t.channel_sums, [308, -498, 164])
     assert t.value == -25
@@ -56,7 +56,7 @@ def test_sobel_on_step_and_sign_flip_under_convolution():
     np.testing.assert_array_equal(cross_correlate2d(step, KERNELS["sobel_horizontal"].values), np.zeros((3, 4)))
 
 
-def test_step_edges_and_horizontal_kernel_seed003():
+def test_step_edges_and_horizontal_kernel():
     np.testing.assert_array_equal(cross_correlate2d(step_edge(left=0, right=10), KERNELS["vertical_edge"].values),
                                   [[0, -30, -30, 0]] * 4)
     img = np.zeros((6, 6), np.float32)
@@ -66,8 +66,8 @@ def test_step_edges_and_horizontal_kernel_seed003():
                                   [[0, 0, 0, 0], [30, 10, -10, -30], [30, 10, -10, -30], [0, 0, 0, 0]])
 
 
-def test_seed003_6x6_same_padding():
-    ex = WORKED_EXAMPLES["seed003_6x6"]
+def test_ng_6x6_same_padding():
+    ex = WORKED_EXAMPLES["ng_6x6"]
     expected = [[-5, -5, -6, -1, 6, 10], [-12, -5, -4, 0, 8, 11], [-13, -10, -2, 2, 3, 11],
                 [-10, 0, -2, -4, -7, 10], [-7, -3, -2, -3, -16, 12], [-6, 0, -2, 1, -9, 5]]
     np.testing.assert_array_equal(cross_correlate2d(ex.image, ex.kernel, padding="same"), expected)
@@ -108,7 +108,7 @@ def test_output_size_seed_formulas():
     assert output_size(9, 3, dilation=2) == (5, (0, 0))
 
 
-def test_two_by_two_shape_filters_seed002():
+def test_two_by_two_shape_filters():
     diag = np.array([[0, 1], [1, 0]], np.float32)
     block = np.ones((2, 2), np.float32)
     assert cross_correlate2d(diag, KERNELS["diagonal_2x2"].values)[0, 0] == 2

@@ -27,7 +27,7 @@ def test_rgb_two_kernels_give_4x4x2():
     out = ex.output()
     assert ex.image.shape == (6, 6, 3) and ex.kernels.shape == (3, 3, 3, 2) and out.shape == (4, 4, 2)
     np.testing.assert_allclose(out, _tf_conv(ex), atol=1e-5)
-    np.testing.assert_array_equal(out[:, :, 0], WORKED_EXAMPLES["seed003_6x6"].expected_map)   # red only
+    np.testing.assert_array_equal(out[:, :, 0], WORKED_EXAMPLES["ng_6x6"].expected_map)   # red only
     assert out[0, 0, 1] == -5 + (3 + 0 + 1) - (2 + 7 + 2) + 0 == -12   # red + green (transposed) + flat blue
 
 
@@ -53,7 +53,7 @@ def test_cs231n_seed_numbers_are_pinned():
     np.testing.assert_array_equal(CS231N_OUTPUT_PRINTED[:, :, 1], [[3, 0, -3], [1, 8, 0], [2, 4, 0]])
 
 
-def test_seed002_diagonal_shapes():
+def test_diagonal_shapes():
     """002_7b3b2c01a09ce879.txt L172-181: the plain detector fires on a block too; negatives demand isolation."""
     r = diagonal_responses()
     assert r["diagonal_2x2"] == {"'/' diagonal": 2, "solid block": 2, "'/' with one more pixel": 2,
@@ -62,7 +62,7 @@ def test_seed002_diagonal_shapes():
                                           "'\\' diagonal": -2, "empty": 0}
     strip = diagonal_strip()
     assert strip.shape == (2, 3 * len(DIAGONAL_PATTERNS) - 1)
-    for key, block in (("seed002_diagonal_2x2", 2), ("seed002_isolated_diagonal_2x2", 0)):
+    for key, block in (("diagonal_2x2_patterns", 2), ("isolated_diagonal_2x2_patterns", 0)):
         ex = WORKED_EXAMPLES[key]
         assert ex.expected_map[0, 0] == 2 and ex.expected_map[0, 3] == block == ex.expected_value
 
