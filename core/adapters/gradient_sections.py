@@ -114,12 +114,16 @@ def _grad_cam(bundle, picture_key: str, batch: np.ndarray, c: int) -> None:
     g, a = cam.gradients[:, :, k], cam.feature_maps[:, :, k]
     parts = shared_view(("grad_cam_k", bundle.key, picture_key, c, k), lambda: (
         signed_map_figure(g * 1000, title=f"∂z<sub>{c}</sub>/∂A<sub>{k}</sub> (× 10⁻³)", numbers=True, height=380),
-        gradient_map_figure(a, title=f"A<sub>{k}</sub>: channel {k}'s feature map", height=380),
+        gradient_map_figure(a, title=f"A<sub>{k}</sub>: channel {k}'s feature map", numbers=True, height=380),
         signed_map_figure(cam.weights[k] * a * 1000, title=f"α<sub>{k}</sub> · A<sub>{k}</sub> (× 10⁻³)",
                           numbers=True, height=380)))
     for col, fig, name in zip(st.columns(3), parts, ("grad", "map", "term")):
         with col:
             ui.show_figure(fig, key=f"grad_cam_{name}")
+    zero = float(np.mean(cam.gradients == 0))
+    st.caption(f"{zero:.0%} of the gradients ∂z/∂A are exactly 0: the 2 × 2 max-pooling after {cam.layer} passes the "
+               "gradient back only to the largest value of each window" + (f", and it drops the last row and column "
+               f"of the odd {h} × {w} map" if h % 2 and w % 2 else "") + ".")
     i, j = np.unravel_index(int(np.argmax(cam.weighted_sum)), cam.weighted_sum.shape)
     terms = [(m, float(cam.weights[m]), float(cam.feature_maps[i, j, m])) for m in range(n_channels)
              if cam.feature_maps[i, j, m] != 0]

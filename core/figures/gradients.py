@@ -14,8 +14,9 @@ from core.figures.common import DIVERGING, matrix_figure
 HEAT_COLORMAP = "turbo"
 
 
-def gradient_map_figure(values, *, title: str, height: int = 300) -> go.Figure:
-    """A non-negative map (|gradient|, saliency) in grey, black = 0, white = its maximum.
+def gradient_map_figure(values, *, title: str, numbers: bool = False, height: int = 300) -> go.Figure:
+    """A non-negative map (|gradient|, saliency, a ReLU feature map) in grey, black = 0, white = its
+    maximum; ``numbers`` writes each value in its cell.
 
     Parameters
     ----------
@@ -23,7 +24,7 @@ def gradient_map_figure(values, *, title: str, height: int = 300) -> go.Figure:
     """
     v = np.asarray(values, np.float32)
     top = float(v.max())
-    return matrix_figure(v, zmin=0.0, zmax=top if top > 0 else 1.0, title=title, show_numbers=False, height=height)
+    return matrix_figure(v, zmin=0.0, zmax=top if top > 0 else 1.0, title=title, show_numbers=numbers, height=height)
 
 
 def digit_figure(image, *, title: str, height: int = 300) -> go.Figure:
