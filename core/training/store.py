@@ -28,11 +28,10 @@ import keras
 import numpy as np
 
 from core.data.files import atomic_write, atomic_write_bytes, atomic_write_text, file_lock_for
+from core.data.shared_store import CACHE_ENV_VAR, default_cache_dir  # noqa: F401 - the per-user cache
 
 #: Weights committed with the repository.
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "assets" / "models"
-#: Environment variable that overrides the per-user cache directory.
-CACHE_ENV_VAR = "NEURAL_EXPLAINER_CACHE"
 #: Manifest layout version.
 MANIFEST_FORMAT = 1
 
@@ -64,16 +63,6 @@ class StoreResult:
     path: Path | None
     warnings: list[str] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
-
-
-def default_cache_dir() -> Path:
-    """``$NEURAL_EXPLAINER_CACHE``, else ``$XDG_CACHE_HOME/neural-explainer``, else
-    ``~/.cache/neural-explainer``."""
-    override = os.environ.get(CACHE_ENV_VAR)
-    if override:
-        return Path(override).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "neural-explainer"
 
 
 def weights_path(directory: str | os.PathLike, config) -> Path:
