@@ -1,0 +1,230 @@
+"""The live sessions' storage primitives on SQLite or Redis: bytes under keys, nothing decoded here.
+
+:mod:`core.data.rooms` keeps the rules and the JSON; a backend only stores bytes, with a time to
+live that collects what nobody ends (the rules check idleness themselves, with their own clock):
+
+- ``get`` / ``put`` / ``create`` (only if absent) / ``update`` (read, change, write atomically: a
+  ``BEGIN IMMEDIATE`` transaction in SQLite, ``WATCH``/``MULTI`` in Redis) / ``delete_prefix``;
+- fields of a key: ``add_once`` keeps a field's first value only (a check and an insert under the primary key in one
+  ``BEGIN IMMEDIATE`` transaction in SQLite,
+  a Lua ``HLEN`` + ``HSETNX`` in Redis: one answer per session, counted once across processes), with a
+  cap on the number of fields; ``scores`` (a Redis sorted set, a SQLite table): a member's last
+  heartbeat, counted since a time.
+
+:func:`open_backend` picks the one for ``$NEURAL_EXPLAINER_QUEUE_URL`` (:mod:`core.data.shared_store`):
+Redis, else ``rooms.sqlite`` in the training queue's private folder (0700, the file 0600).
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from core.data.shared_store import is_redis, make_private_file, redis_client, sqlite_path, store_url
+
+#: The SQLite file's name, beside the training queue's.
+SQLITE_NAME = "rooms.sqlite"
+#: Every Redis key of the rooms starts so (the training queue's keys start ``huey.``).
+REDIS_PREFIX = "neural-explainer:rooms:"
+
+
+class SqliteRoomBackend:
+    """Rooms in one SQLite file (WAL, one connection per thread; several processes share the file)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        with self._conn() as conn:                                   # creates the file and tables
+            conn.executescript(
+                "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL, expires REAL NOT NULL);"
+                "CREATE TABLE IF NOT EXISTS fields (key TEXT NOT NULL, field TEXT NOT NULL, value BLOB,"
+                " score REAL, expires REAL NOT NULL, PRIMARY KEY (key, field));")
+        make_private_file(self.path)
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    def _write(self, body: Callable[[sqlite3.Connection], object]):
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = body(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        return result
+
+    def get(self, key: str) -> bytes | None:
+        row = self._conn().execute("SELECT value FROM kv WHERE key = ? AND expires > ?",
+                                   (key, time.time())).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def put(self, key: str, value: bytes, ttl_s: float) -> None:
+        self._conn().execute("INSERT OR REPLACE INTO kv VALUES (?, ?, ?)", (key, value, time.time() + ttl_s))
+
+    def create(self, key: str, value: bytes, ttl_s: float) -> bool:
+        def body(conn):
+            now = time.time()
+            conn.execute("DELETE FROM kv WHERE expires <= ?", (now,))           # collect the idle
+            conn.execute("DELETE FROM fields WHERE expires <= ?", (now,))
+            return conn.execute("INSERT OR IGNORE INTO kv VALUES (?, ?, ?)", (key, value, now + ttl_s)).rowcount == 1
+        return self._write(body)
+
+    def update(self, key: str, change: Callable[[bytes | None], bytes], ttl_s: float) -> bytes:
+        def body(conn):
+            row = conn.execute("SELECT value FROM kv WHERE key = ? AND expires > ?", (key, time.time())).fetchone()
+            new = change(None if row is None else bytes(row[0]))
+            conn.execute("INSERT OR REPLACE INTO kv VALUES (?, ?, ?)", (key, new, time.time() + ttl_s))
+            return new
+        return self._write(body)
+
+    def delete_prefix(self, prefix: str) -> None:
+        span = (prefix, prefix + "\U0010ffff")                     # every key that starts with prefix
+        self._write(lambda conn: (conn.execute("DELETE FROM kv WHERE key >= ? AND key < ?", span),
+                                  conn.execute("DELETE FROM fields WHERE key >= ? AND key < ?", span)))
+
+    def add_once(self, key: str, field: str, value: bytes, *, cap: int, ttl_s: float) -> bool | None:
+        def body(conn):
+            if conn.execute("SELECT 1 FROM fields WHERE key = ? AND field = ?", (key, field)).fetchone():
+                return False
+            if conn.execute("SELECT COUNT(*) FROM fields WHERE key = ?", (key,)).fetchone()[0] >= cap:
+                return None
+            conn.execute("INSERT INTO fields VALUES (?, ?, ?, NULL, ?)", (key, field, value, time.time() + ttl_s))
+            return True
+        return self._write(body)
+
+    def values(self, key: str) -> list[bytes]:
+        return [bytes(v) for (v,) in self._conn().execute(
+            "SELECT value FROM fields WHERE key = ? AND expires > ?", (key, time.time()))]
+
+    def set_score(self, key: str, member: str, score: float, *, cap: int, ttl_s: float) -> bool:
+        def body(conn):
+            exists = conn.execute("SELECT 1 FROM fields WHERE key = ? AND field = ?", (key, member)).fetchone()
+            if not exists and conn.execute("SELECT COUNT(*) FROM fields WHERE key = ?", (key,)).fetchone()[0] >= cap:
+                return False
+            conn.execute("INSERT OR REPLACE INTO fields VALUES (?, ?, NULL, ?, ?)",
+                         (key, member, score, time.time() + ttl_s))
+            return True
+        return self._write(body)
+
+    def remove_member(self, key: str, member: str) -> None:
+        self._conn().execute("DELETE FROM fields WHERE key = ? AND field = ?", (key, member))
+
+    def count_since(self, key: str, since: float) -> int:
+        def body(conn):
+            conn.execute("DELETE FROM fields WHERE key = ? AND score < ?", (key, since))
+            return conn.execute("SELECT COUNT(*) FROM fields WHERE key = ?", (key,)).fetchone()[0]
+        return self._write(body)
+
+
+#: ``KEYS[1]`` the hash, ``ARGV`` field, value, cap, ttl: 1 stored, 0 already there, -1 full.
+_ADD_ONCE = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return -1 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1
+"""
+#: ``KEYS[1]`` the sorted set, ``ARGV`` member, score, cap, ttl: 1 stored, 0 full.
+_SET_SCORE = """
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) == false and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+  return 0
+end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return 1
+"""
+
+
+class RedisRoomBackend:
+    """Rooms in Redis, under :data:`REDIS_PREFIX` (the connection of :func:`core.data.shared_store.redis_client`)."""
+
+    def __init__(self, client) -> None:
+        self.conn = client
+        self._add_once = client.register_script(_ADD_ONCE)
+        self._set_score = client.register_script(_SET_SCORE)
+
+    @staticmethod
+    def _ttl(ttl_s: float) -> int:
+        return max(1, int(ttl_s))
+
+    def get(self, key: str) -> bytes | None:
+        return self.conn.get(REDIS_PREFIX + key)
+
+    def put(self, key: str, value: bytes, ttl_s: float) -> None:
+        self.conn.set(REDIS_PREFIX + key, value, ex=self._ttl(ttl_s))
+
+    def create(self, key: str, value: bytes, ttl_s: float) -> bool:
+        return bool(self.conn.set(REDIS_PREFIX + key, value, ex=self._ttl(ttl_s), nx=True))
+
+    def update(self, key: str, change: Callable[[bytes | None], bytes], ttl_s: float) -> bytes:
+        import redis
+
+        name = REDIS_PREFIX + key
+        with self.conn.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(name)
+                    new = change(pipe.get(name))
+                    pipe.multi()
+                    pipe.set(name, new, ex=self._ttl(ttl_s))
+                    pipe.execute()
+                    return new
+                except redis.WatchError:
+                    continue
+
+    def delete_prefix(self, prefix: str) -> None:
+        names = list(self.conn.scan_iter(match=_glob_escape(REDIS_PREFIX + prefix) + "*", count=500))
+        if names:
+            self.conn.unlink(*names)
+
+    def add_once(self, key: str, field: str, value: bytes, *, cap: int, ttl_s: float) -> bool | None:
+        done = self._add_once(keys=[REDIS_PREFIX + key], args=[field, value, cap, self._ttl(ttl_s)])
+        return None if done == -1 else bool(done)
+
+    def values(self, key: str) -> list[bytes]:
+        return self.conn.hvals(REDIS_PREFIX + key)
+
+    def set_score(self, key: str, member: str, score: float, *, cap: int, ttl_s: float) -> bool:
+        return bool(self._set_score(keys=[REDIS_PREFIX + key], args=[member, score, cap, self._ttl(ttl_s)]))
+
+    def remove_member(self, key: str, member: str) -> None:
+        self.conn.zrem(REDIS_PREFIX + key, member)
+
+    def count_since(self, key: str, since: float) -> int:
+        with self.conn.pipeline() as pipe:
+            pipe.zremrangebyscore(REDIS_PREFIX + key, "-inf", f"({since!r}")
+            pipe.zcard(REDIS_PREFIX + key)
+            return int(pipe.execute()[1])
+
+
+def _glob_escape(text: str) -> str:
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
+
+
+def open_backend(url: str | None = None, *, check: bool = True) -> SqliteRoomBackend | RedisRoomBackend:
+    """The rooms' storage for ``url`` (default ``$NEURAL_EXPLAINER_QUEUE_URL``).
+
+    Redis for ``redis://``; else ``rooms.sqlite`` beside the queue's SQLite file (``sqlite:///<folder>/...``)
+    or in its default private folder ``<cache>/queue`` (shared by the web processes of one machine).
+
+    Raises
+    ------
+    ValueError
+        For another URL scheme.
+    core.data.shared_store.SharedStoreError
+        If Redis refuses or cannot be reached, or the folder cannot be made private.
+    """
+    url = store_url(url)
+    if is_redis(url):
+        return RedisRoomBackend(redis_client(url, check=check, purpose="the live sessions"))
+    return SqliteRoomBackend(sqlite_path(url, SQLITE_NAME, shared=True))
