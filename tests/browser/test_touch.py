@@ -1,10 +1,13 @@
 """Touch on a phone (390×844, touch, mobile Chromium): a tap on a figure picks what a mouse click
 picks (``core.adapters.tap``), on the Convolution feature map (a typed matrix and a photo) and on the
-Perceptron's "your points" plot. Screenshots of the phone view before and after each tap land in
+Perceptron's "your points" plot, the Autoencoder's latent plane, Pooling's output, the GAN's samples
+grid and CNN activations' map mosaics (by tap and by mouse click). Screenshots of the phone view before and after each tap land in
 ``artifacts/touch_*.png``."""
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, pick_point, wait_idle
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
 
@@ -81,3 +84,63 @@ def test_a_swipe_over_the_feature_map_picks_nothing(phone):
         session.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
     wait_idle(page)
     assert page.locator("h3").filter(has_text="The arithmetic at output (0, 0)").count() == 1
+
+
+#: Centre on screen of tile (row, col) of the picture chart with key ``key`` (rows × cols tiles).
+_TILE_JS = """([key, row, col, rows, cols]) => {
+  const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+  gd.scrollIntoView({block: "center"});
+  const fl = gd._fullLayout, r = gd.getBoundingClientRect(), [x0, x1] = fl.xaxis.range, [y1, y0] = fl.yaxis.range;
+  const x = x0 + (col + 0.5) * (x1 - x0) / cols, y = y0 + (row + 0.5) * (y1 - y0) / rows;
+  return {px: r.left + fl.xaxis._offset + fl.xaxis.l2p(x), py: r.top + fl.yaxis._offset + fl.yaxis.l2p(y)};
+}"""
+
+
+def test_a_tap_on_the_latent_plane_decodes_that_point(phone):
+    url, page = phone
+    page.goto(url + "/autoencoder")
+    page.wait_for_selector(".st-key-ae_plane .js-plotly-plot")
+    wait_idle(page, 2500)
+    target = pick_point(page, "", fraction=0.8, offset=7)          # the plane is the page's first chart
+    page.touchscreen.tap(target["px"], target["py"])
+    page.wait_for_function(f"() => location.search.includes('x={round(target['col'], 2):g}')")
+    wait_idle(page)
+    title = f"decoder({target['col']:.2f}, {target['row']:.2f})"
+    assert page.locator(".st-key-ae_decoded").inner_text().find(title) >= 0
+    page.screenshot(path=str(ARTIFACTS / "touch_autoencoder_after.png"))
+
+
+def test_a_tap_on_the_pooled_output_picks_that_window(phone):
+    url, page = phone
+    page.goto(url + "/pooling")
+    page.wait_for_selector("text=output (0, 0) =")
+    wait_idle(page)
+    target = pick_point(page, "Pooled", fraction=1.0, offset=-1)      # the last cell
+    page.touchscreen.tap(target["px"], target["py"])
+    page.wait_for_selector(f"text=output ({target['row']}, {target['col']}) =")
+    assert (target["row"], target["col"]) != (0, 0)
+
+
+def test_a_tap_on_the_gan_grid_picks_that_sample(phone):
+    url, page = phone
+    page.goto(url + "/gan")
+    page.wait_for_selector(".st-key-gan_grid .js-plotly-plot")
+    wait_idle(page, 2500)
+    target = page.evaluate(_TILE_JS, ["gan_grid", 2, 5, 4, 16])           # sample #37
+    page.screenshot(path=str(ARTIFACTS / "touch_gan_before.png"))
+    page.touchscreen.tap(target["px"], target["py"])
+    page.wait_for_function("() => document.querySelector('.st-key-gan_pick input').value === '37'")
+    wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "touch_gan_after.png"))
+
+
+def test_a_mouse_click_on_a_cnn_map_enlarges_it(browser_page):
+    url, page = browser_page
+    page.goto(url + "/cnn_activations")
+    page.wait_for_selector(".st-key-act_fm_conv1 .js-plotly-plot")
+    wait_idle(page, 2500)
+    target = page.evaluate(_TILE_JS, ["act_fm_conv1", 1, 2, 2, 8])        # conv1: 16 maps, 2 x 8
+    page.mouse.click(target["px"], target["py"])
+    page.wait_for_function("() => [...document.querySelectorAll('.gtitle')].some(t => t.textContent === 'conv1, map 10')")
+    wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0

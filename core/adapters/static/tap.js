@@ -56,18 +56,22 @@ export default function ({ data, setTriggerValue, parentElement }) {
     setTriggerValue("tap", point);
   };
 
+  // pointerup is heard on the window: for a mouse, Plotly covers the page with its drag layer on
+  // pointerdown, so the button comes up outside the chart (a touch's pointerup stays on the chart).
   const attach = () => {
     const box = document.querySelector(`.st-key-${CSS.escape(data.chart)}`);
     const found = box && box.querySelector(".js-plotly-plot");
     if (found === gd) return;
-    if (gd) { gd.removeEventListener("pointerdown", onDown, true); gd.removeEventListener("pointerup", onUp, true); }
+    if (gd) gd.removeEventListener("pointerdown", onDown, true);
     gd = found;
-    if (gd) { gd.addEventListener("pointerdown", onDown, true); gd.addEventListener("pointerup", onUp, true); }
+    if (gd) gd.addEventListener("pointerdown", onDown, true);
   };
   attach();
+  window.addEventListener("pointerup", onUp, true);
   const timer = setInterval(attach, 400);       // the chart mounts after this element, and is redrawn on reruns
   return () => {
     clearInterval(timer);
-    if (gd) { gd.removeEventListener("pointerdown", onDown, true); gd.removeEventListener("pointerup", onUp, true); }
+    window.removeEventListener("pointerup", onUp, true);
+    if (gd) gd.removeEventListener("pointerdown", onDown, true);
   };
 }
