@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import re
 import secrets
 import time
@@ -31,14 +30,11 @@ from dataclasses import dataclass
 from typing import Callable
 
 from core.data.room_questions import Histogram, Question, histogram_of
+from core.data.room_records import (CODE_ALPHABET, CODE_LENGTH, MAX_PAYLOAD_BYTES, MAX_VIEW_RECORD_BYTES,  # noqa: F401
+                                    PIN_DIGITS, LeadRefused, RoomDataError, RoomError, RoomLimited, RoomNotFound,
+                                    check_session_id, clean_params, dump_record, load_record, normalise_code,
+                                    pin_hash, valid_page)
 
-#: Join codes: 6 characters from 31 that cannot be misread (no 0/O, 1/I/L): 31**6 ≈ 8.9e8 codes.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 6
-#: Lead PINs: 8 digits (1e8), shown once; :data:`MAX_PIN_FAILURES` wrong tries per session and window.
-PIN_DIGITS = 8
-#: scrypt's cost (n=2**14, r=8: 16 MiB and ~50 ms per check; a verified PIN is remembered per process).
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
 #: A room no lecturer changed for this long is gone (3 hours: a lecture and its break).
 IDLE_LIMIT_S = 3 * 3600.0
 #: A follower whose last heartbeat is older than this is no longer counted (a closed tab).
@@ -47,38 +43,10 @@ FOLLOW_TTL_S = 30.0
 MAX_JOIN_FAILURES = 10
 MAX_PIN_FAILURES = 5
 LIMIT_WINDOW_S = 15 * 60.0
-#: Caps: the lecturer's example (a downscaled photo, a typed matrix), the page's parameters, counts.
-MAX_PAYLOAD_BYTES = 256 * 1024
-MAX_PARAMS = 64
-MAX_PARAM_CHARS = 512
-MAX_VIEW_RECORD_BYTES = 16 * 1024
-MAX_RECORD_BYTES = 2 * MAX_PAYLOAD_BYTES
+#: Caps on the counts.
 MAX_QUESTIONS = 100
 MAX_ANSWERS = 2000
 MAX_FOLLOWERS = 5000
-#: Browser session ids (Streamlit's are UUIDs).
-_SESSION = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
-_PAGE = re.compile(r"[a-z0-9_]{1,64}\Z")
-
-
-class RoomError(ValueError):
-    """A room request that cannot be served; the message says what to do."""
-
-
-class RoomNotFound(RoomError):
-    """No such room: a wrong code, or a room that ended or expired."""
-
-
-class LeadRefused(RoomError):
-    """A change to a room without its lead PIN."""
-
-
-class RoomLimited(RoomError):
-    """Too many wrong codes or PINs from one browser session; try again later."""
-
-
-class RoomDataError(RoomError):
-    """Bytes in the store that are not one of the rooms' JSON records: refused, never loaded."""
 
 
 @dataclass(frozen=True)
@@ -107,53 +75,6 @@ class RoomView:
     touched: float
 
 
-def _session(session_id: str) -> str:
-    if not isinstance(session_id, str) or not _SESSION.match(session_id):
-        raise ValueError("session_id must be 1 to 64 letters, digits, '-' or '_' (the browser session's id)")
-    return session_id
-
-
-def normalise_code(code: str) -> str | None:
-    """``code`` upper-cased without spaces or dashes, or None if it cannot be a join code."""
-    if not isinstance(code, str) or len(code) > 32:
-        return None
-    code = re.sub(r"[\s-]", "", code).upper()
-    return code if len(code) == CODE_LENGTH and all(c in CODE_ALPHABET for c in code) else None
-
-
-def _dump(record: dict) -> bytes:
-    return json.dumps(record, separators=(",", ":"), allow_nan=False).encode()
-
-
-def _load(raw: bytes | None, *, limit: int = MAX_RECORD_BYTES) -> dict | None:
-    """A record as a dict; anything else (too long, not UTF-8 JSON, not an object) is refused."""
-    if raw is None:
-        return None
-    if len(raw) > limit:
-        raise RoomDataError(f"a room record of {len(raw)} bytes is over the {limit}-byte limit: refused")
-    try:
-        record = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise RoomDataError("a room record is not JSON (planted or corrupt): refused, not loaded") from None
-    if not isinstance(record, dict):
-        raise RoomDataError("a room record is not a JSON object: refused")
-    return record
-
-
-def _clean_params(params: dict) -> dict:
-    if not isinstance(params, dict) or len(params) > MAX_PARAMS:
-        raise ValueError(f"params must be a dict of at most {MAX_PARAMS} query parameters")
-    clean = {}
-    for key, value in params.items():
-        values = value if isinstance(value, (list, tuple)) else [value]
-        if not isinstance(key, str) or not 0 < len(key) <= 64 or len(values) > 32 or not all(
-                isinstance(v, (str, int, float, bool)) and len(str(v)) <= MAX_PARAM_CHARS for v in values):
-            raise ValueError(f"query parameter {str(key)[:64]!r}: names of 1 to 64 characters, values texts, "
-                             f"numbers or booleans of at most {MAX_PARAM_CHARS} characters (at most 32 of them)")
-        clean[key] = [str(v) for v in values] if isinstance(value, (list, tuple)) else str(value)
-    return clean
-
-
 class RoomStore:
     """The live sessions on one backend (:func:`core.data.room_backend.open_backend`).
 
@@ -173,20 +94,20 @@ class RoomStore:
         """Open a room: a fresh join code and lead PIN (``secrets``); only the PIN's scrypt hash is kept."""
         pin = f"{secrets.randbelow(10 ** PIN_DIGITS):0{PIN_DIGITS}d}"
         salt = secrets.token_bytes(16)
-        secret = {"salt": salt.hex(), "hash": _scrypt(pin, salt).hex()}
+        secret = {"salt": salt.hex(), "hash": pin_hash(pin, salt).hex()}
         now = self.clock()
         while True:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
             view = {"code": code, "version": 0, "page": "home", "params": {}, "payload": None,
                     "question": None, "questions": 0, "touched": now}
-            if self.backend.create(f"room:{code}:view", _dump(view), IDLE_LIMIT_S * 2):
-                self.backend.put(f"room:{code}:lead", _dump(secret), IDLE_LIMIT_S * 2)
+            if self.backend.create(f"room:{code}:view", dump_record(view), IDLE_LIMIT_S * 2):
+                self.backend.put(f"room:{code}:lead", dump_record(secret), IDLE_LIMIT_S * 2)
                 return OpenedRoom(code, pin)
 
     def view(self, code: str) -> RoomView | None:
         """The room's current view (one record read), or None for no such, ended or idle room."""
         code = normalise_code(code)
-        record = None if code is None else _load(self.backend.get(f"room:{code}:view"), limit=MAX_VIEW_RECORD_BYTES)
+        record = None if code is None else load_record(self.backend.get(f"room:{code}:view"), limit=MAX_VIEW_RECORD_BYTES)
         if record is None:
             return None
         if not isinstance(record.get("touched"), (int, float)) or self.clock() - record["touched"] > IDLE_LIMIT_S:
@@ -208,7 +129,7 @@ class RoomStore:
         RoomNotFound
             For a wrong, ended or expired code (and counted).
         """
-        self._check_limit("join", _session(session_id), MAX_JOIN_FAILURES)
+        self._check_limit("join", check_session_id(session_id), MAX_JOIN_FAILURES)
         found = self.view(code)
         if found is None:
             self._count_failure("join", session_id)
@@ -230,8 +151,8 @@ class RoomStore:
         code = self._authorise(code, pin, session_id)
         if not isinstance(view, dict):
             raise TypeError("view must be a dict with 'page', 'params' and optionally 'payload', 'payload_kind'")
-        page, params = view.get("page"), _clean_params(view.get("params", {}))
-        if not isinstance(page, str) or not _PAGE.match(page):
+        page, params = view.get("page"), clean_params(view.get("params", {}))
+        if not isinstance(page, str) or not valid_page(page):
             raise ValueError("page must be a page's url path: 1 to 64 lower-case letters, digits or '_'")
         payload = self._store_payload(code, view.get("payload"), view.get("payload_kind", ""))
 
@@ -246,7 +167,7 @@ class RoomStore:
         code = normalise_code(code)
         if code is None or not re.fullmatch(r"[0-9a-f]{64}", str(sha256)):
             return None
-        record = _load(self.backend.get(f"room:{code}:payload:{sha256}"))
+        record = load_record(self.backend.get(f"room:{code}:payload:{sha256}"))
         if record is None:
             return None
         data = base64.b64decode(record["data"], validate=True)
@@ -263,7 +184,7 @@ class RoomStore:
     def follow(self, code: str, session_id: str) -> int:
         """Count ``session_id`` as following for :data:`FOLLOW_TTL_S` (call again within it); returns
         the followers counted now. A missing room raises :class:`RoomNotFound`."""
-        session_id = _session(session_id)
+        session_id = check_session_id(session_id)
         if self.view(code) is None:
             raise RoomNotFound("this live session has ended")
         key = f"room:{normalise_code(code)}:followers"
@@ -274,7 +195,7 @@ class RoomStore:
         """``session_id`` explores on its own: no longer counted."""
         code = normalise_code(code)
         if code is not None:
-            self.backend.remove_member(f"room:{code}:followers", _session(session_id))
+            self.backend.remove_member(f"room:{code}:followers", check_session_id(session_id))
 
     def followers(self, code: str) -> int:
         """How many sessions sent a heartbeat within :data:`FOLLOW_TTL_S`."""
@@ -294,7 +215,7 @@ class RoomStore:
             if record["questions"] >= MAX_QUESTIONS:
                 raise RoomError(f"a live session asks at most {MAX_QUESTIONS} questions; start a new one")
             box["id"] = qid = str(record["questions"] + 1)
-            self.backend.put(f"room:{code}:q:{qid}", _dump(question.to_json() | {"revealed": False}),
+            self.backend.put(f"room:{code}:q:{qid}", dump_record(question.to_json() | {"revealed": False}),
                              IDLE_LIMIT_S * 2)
             record.update(questions=record["questions"] + 1, version=record["version"] + 1, touched=self.clock(),
                           question={"id": qid, "prompt": question.prompt, "kind": question.kind,
@@ -315,13 +236,13 @@ class RoomStore:
         ValueError
             A value that is not a number (numeric) or not one of the choices.
         """
-        session_id = _session(session_id)
+        session_id = check_session_id(session_id)
         question, revealed = self._question(code, question_id)
         value = question.check_answer(value)
         if revealed:
             raise RoomError("the answer has been revealed: this question takes no more answers")
         added = self.backend.add_once(f"room:{normalise_code(code)}:answers:{question_id}", session_id,
-                                      _dump({"value": value}), cap=MAX_ANSWERS, ttl_s=IDLE_LIMIT_S * 2)
+                                      dump_record({"value": value}), cap=MAX_ANSWERS, ttl_s=IDLE_LIMIT_S * 2)
         if added is None:
             raise RoomError(f"this question has its {MAX_ANSWERS} answers")
         return added
@@ -330,7 +251,7 @@ class RoomStore:
         """The answers so far as bars; the app's answer in it only once revealed."""
         question, revealed = self._question(code, question_id)
         raw = self.backend.values(f"room:{normalise_code(code)}:answers:{question_id}")
-        values = [question.check_answer(_load(r, limit=1024)["value"]) for r in raw]
+        values = [question.check_answer(load_record(r, limit=1024)["value"]) for r in raw]
         return histogram_of(question, values, revealed=revealed)
 
     def reveal(self, code: str, pin: str, question_id: str, *, session_id: str) -> Histogram:
@@ -339,10 +260,10 @@ class RoomStore:
         question, _ = self._question(code, question_id)
 
         def mark(raw):
-            record = _load(raw)
+            record = load_record(raw)
             if record is None:
                 raise RoomNotFound("no such question in this live session")
-            return _dump(record | {"revealed": True})
+            return dump_record(record | {"revealed": True})
         self.backend.update(f"room:{code}:q:{question_id}", mark, IDLE_LIMIT_S * 2)
 
         def change(record):
@@ -358,18 +279,18 @@ class RoomStore:
         code = normalise_code(code)
         if code is None or not re.fullmatch(r"[0-9]{1,4}", str(question_id)) or self.view(code) is None:
             raise RoomNotFound("no such live session or question")
-        record = _load(self.backend.get(f"room:{code}:q:{question_id}"))
+        record = load_record(self.backend.get(f"room:{code}:q:{question_id}"))
         if record is None:
             raise RoomNotFound("no such question in this live session")
         return Question.from_json(record), bool(record["revealed"])
 
     def _change_view(self, code: str, change: Callable[[dict], None]) -> RoomView:
         def update(raw):
-            record = _load(raw, limit=MAX_VIEW_RECORD_BYTES)
+            record = load_record(raw, limit=MAX_VIEW_RECORD_BYTES)
             if record is None:
                 raise RoomNotFound("this live session has ended")
             change(record)
-            new = _dump(record)
+            new = dump_record(record)
             if len(new) > MAX_VIEW_RECORD_BYTES:
                 raise ValueError(f"the view is over {MAX_VIEW_RECORD_BYTES} bytes: fewer or shorter parameters")
             return new
@@ -386,14 +307,14 @@ class RoomStore:
             raise ValueError("payload_kind must be a short media type such as 'image/png'")
         sha = hashlib.sha256(data).hexdigest()
         record = {"kind": kind, "data": base64.b64encode(bytes(data)).decode("ascii")}
-        self.backend.put(f"room:{code}:payload:{sha}", _dump(record), IDLE_LIMIT_S * 2)
+        self.backend.put(f"room:{code}:payload:{sha}", dump_record(record), IDLE_LIMIT_S * 2)
         return {"sha256": sha, "kind": kind, "size": len(data)}
 
     def _authorise(self, code: str, pin: str, session_id: str) -> str:
         """The normalised code when ``pin`` leads it; counts a wrong PIN against ``session_id``."""
-        self._check_limit("pin", _session(session_id), MAX_PIN_FAILURES)
+        self._check_limit("pin", check_session_id(session_id), MAX_PIN_FAILURES)
         code = normalise_code(code)
-        secret = None if code is None else _load(self.backend.get(f"room:{code}:lead"))
+        secret = None if code is None else load_record(self.backend.get(f"room:{code}:lead"))
         if secret is None or self.view(code) is None:
             raise RoomNotFound("this live session has ended or its code is wrong")
         pin = re.sub(r"\s", "", pin) if isinstance(pin, str) else ""
@@ -401,7 +322,7 @@ class RoomStore:
         memo = (code, hashlib.sha256(salt + pin.encode()).digest())
         if not self._verified.get(memo):
             if not (len(pin) == PIN_DIGITS and pin.isdigit()
-                    and hmac.compare_digest(_scrypt(pin, salt).hex(), secret["hash"])):
+                    and hmac.compare_digest(pin_hash(pin, salt).hex(), secret["hash"])):
                 self._count_failure("pin", session_id)
                 raise LeadRefused("wrong lead PIN: only the lecturer who started this live session can change it")
             if len(self._verified) > 256:
@@ -410,7 +331,7 @@ class RoomStore:
         return code
 
     def _check_limit(self, what: str, session_id: str, limit: int) -> None:
-        record = _load(self.backend.get(f"limit:{what}:{session_id}"))
+        record = load_record(self.backend.get(f"limit:{what}:{session_id}"))
         if record and record["n"] >= limit and self.clock() - record["since"] < LIMIT_WINDOW_S:
             wait = int((LIMIT_WINDOW_S - (self.clock() - record["since"])) // 60) + 1
             raise RoomLimited(f"too many wrong {'codes' if what == 'join' else 'PINs'} from this browser: "
@@ -420,15 +341,11 @@ class RoomStore:
         now = self.clock()
 
         def count(raw):
-            record = _load(raw)
+            record = load_record(raw)
             if record is None or now - record["since"] >= LIMIT_WINDOW_S:
                 record = {"n": 0, "since": now}
-            return _dump(record | {"n": record["n"] + 1})
+            return dump_record(record | {"n": record["n"] + 1})
         self.backend.update(f"limit:{what}:{session_id}", count, LIMIT_WINDOW_S)
-
-
-def _scrypt(pin: str, salt: bytes) -> bytes:
-    return hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32)
 
 
 def open_rooms(url: str | None = None, *, clock: Callable[[], float] = time.time) -> RoomStore:
