@@ -3,7 +3,7 @@
 :mod:`core.data.rooms` keeps the rules and the JSON; a backend only stores bytes, with a time to
 live that collects what nobody ends (the rules check idleness themselves, with their own clock):
 
-- ``get`` / ``put`` / ``create`` (only if absent) / ``update`` (read, change, write atomically: a
+- ``get`` / ``put`` / ``touch`` (a new time to live, if present) / ``create`` (only if absent) / ``update`` (read, change, write atomically: a
   ``BEGIN IMMEDIATE`` transaction in SQLite, ``WATCH``/``MULTI`` in Redis) / ``delete_prefix``;
 - fields of a key: ``add_once`` keeps a field's first value only (a check and an insert under the primary key in one
   ``BEGIN IMMEDIATE`` transaction in SQLite,
@@ -70,6 +70,10 @@ class SqliteRoomBackend:
 
     def put(self, key: str, value: bytes, ttl_s: float) -> None:
         self._conn().execute("INSERT OR REPLACE INTO kv VALUES (?, ?, ?)", (key, value, time.time() + ttl_s))
+
+    def touch(self, key: str, ttl_s: float) -> bool:
+        return self._conn().execute("UPDATE kv SET expires = ? WHERE key = ? AND expires > ?",
+                                    (time.time() + ttl_s, key, time.time())).rowcount == 1
 
     def create(self, key: str, value: bytes, ttl_s: float) -> bool:
         def body(conn):
@@ -162,6 +166,9 @@ class RedisRoomBackend:
 
     def put(self, key: str, value: bytes, ttl_s: float) -> None:
         self.conn.set(REDIS_PREFIX + key, value, ex=self._ttl(ttl_s))
+
+    def touch(self, key: str, ttl_s: float) -> bool:
+        return bool(self.conn.expire(REDIS_PREFIX + key, self._ttl(ttl_s)))
 
     def create(self, key: str, value: bytes, ttl_s: float) -> bool:
         return bool(self.conn.set(REDIS_PREFIX + key, value, ex=self._ttl(ttl_s), nx=True))

@@ -170,10 +170,13 @@ class RoomStore:
         record = load_record(self.backend.get(f"room:{code}:payload:{sha256}"))
         if record is None:
             return None
-        data = base64.b64decode(record["data"], validate=True)
+        try:
+            data, kind = base64.b64decode(record["data"], validate=True), str(record["kind"])
+        except (KeyError, TypeError, ValueError):
+            raise RoomDataError("a room's payload record is not base64 with a kind: refused") from None
         if hashlib.sha256(data).hexdigest() != sha256:
             raise RoomDataError("a room's payload does not match its digest: refused")
-        return record["kind"], data
+        return kind, data
 
     def end_room(self, code: str, pin: str, *, session_id: str) -> None:
         """End the room now (every record of it is deleted; followers find no room)."""
@@ -251,7 +254,10 @@ class RoomStore:
         """The answers so far as bars; the app's answer in it only once revealed."""
         question, revealed = self._question(code, question_id)
         raw = self.backend.values(f"room:{normalise_code(code)}:answers:{question_id}")
-        values = [question.check_answer(load_record(r, limit=1024)["value"]) for r in raw]
+        try:
+            values = [question.check_answer(load_record(r, limit=1024)["value"]) for r in raw]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RoomDataError(f"an answer in the store is not one this question takes ({exc}): refused") from None
         return histogram_of(question, values, revealed=revealed)
 
     def reveal(self, code: str, pin: str, question_id: str, *, session_id: str) -> Histogram:
@@ -306,8 +312,10 @@ class RoomStore:
         if not isinstance(kind, str) or not re.fullmatch(r"[a-z0-9/+.-]{0,64}", kind):
             raise ValueError("payload_kind must be a short media type such as 'image/png'")
         sha = hashlib.sha256(data).hexdigest()
-        record = {"kind": kind, "data": base64.b64encode(bytes(data)).decode("ascii")}
-        self.backend.put(f"room:{code}:payload:{sha}", dump_record(record), IDLE_LIMIT_S * 2)
+        key = f"room:{code}:payload:{sha}"
+        if not self.backend.touch(key, IDLE_LIMIT_S * 2):             # the same example: not sent again
+            record = {"kind": kind, "data": base64.b64encode(bytes(data)).decode("ascii")}
+            self.backend.put(key, dump_record(record), IDLE_LIMIT_S * 2)
         return {"sha256": sha, "kind": kind, "size": len(data)}
 
     def _authorise(self, code: str, pin: str, session_id: str) -> str:
@@ -318,7 +326,10 @@ class RoomStore:
         if secret is None or self.view(code) is None:
             raise RoomNotFound("this live session has ended or its code is wrong")
         pin = re.sub(r"\s", "", pin) if isinstance(pin, str) else ""
-        salt = bytes.fromhex(secret["salt"])
+        try:
+            salt = bytes.fromhex(secret["salt"])
+        except (KeyError, TypeError, ValueError):
+            raise RoomDataError("a room's lead record is not one: refused") from None
         memo = (code, hashlib.sha256(salt + pin.encode()).digest())
         if not self._verified.get(memo):
             if not (len(pin) == PIN_DIGITS and pin.isdigit()
@@ -328,6 +339,7 @@ class RoomStore:
             if len(self._verified) > 256:
                 self._verified.clear()
             self._verified[memo] = True
+        self.backend.touch(f"room:{code}:lead", IDLE_LIMIT_S * 2)    # lives as long as the room is led
         return code
 
     def _check_limit(self, what: str, session_id: str, limit: int) -> None:

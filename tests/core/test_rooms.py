@@ -181,6 +181,43 @@ def test_the_lecturers_example_travels_by_digest_and_sizes_are_capped(store):
     assert store.view(room.code).version == 1                          # refused changes left no trace
 
 
+def test_changes_from_two_store_objects_at_once_are_all_counted(url):
+    store = R.open_rooms(url)
+    room = store.open_room()
+    stores = [R.open_rooms(url) for _ in range(2)]                    # two web processes' stores
+    start = threading.Barrier(2)
+
+    def lead_many(which: int) -> None:
+        start.wait()
+        for i in range(20):
+            stores[which].lead(room.code, room.pin, {"page": "pooling", "params": {"n": f"{which}-{i}"}},
+                               session_id=LECTURER)
+    threads = [threading.Thread(target=lead_many, args=(w,)) for w in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert store.view(room.code).version == 40                         # no change lost to another
+
+
+def test_the_same_example_is_stored_once_and_a_damaged_one_is_refused(store):
+    room = store.open_room()
+    photo = b"\x89PNG" + bytes(1000)
+    first = store.lead(room.code, room.pin, {"page": "convolution", "params": {}, "payload": photo,
+                                             "payload_kind": "image/png"}, session_id=LECTURER)
+    key = f"room:{room.code}:payload:{first.payload['sha256']}"
+    store.backend.put(key, R.dump_record({"kind": "image/png", "data": "AAAA"}), 60)   # not the photo
+    again = store.lead(room.code, room.pin, {"page": "convolution", "params": {"x": 1}, "payload": photo,
+                                             "payload_kind": "image/png"}, session_id=LECTURER)
+    assert again.payload == first.payload and again.version == 2
+    with pytest.raises(R.RoomDataError, match="does not match its digest"):
+        store.payload(room.code, first.payload["sha256"])              # (it was not written again)
+    store.backend.put(key, b'{"kind": "image/png"}', 60)
+    with pytest.raises(R.RoomDataError, match="not base64"):
+        store.payload(room.code, first.payload["sha256"])
+    assert store.payload(room.code, "../../etc/passwd") is None
+
+
 class Planted:
     """What an attacker with write access to the store would plant: unpickling it writes a file."""
 
