@@ -34,8 +34,9 @@ URL = (UrlParam("explain", "grad_view", "saliency", choices=VIEWS),
 
 
 def _timing(seconds: float) -> None:
-    st.caption(f"First computation of this view: **{seconds * 1000:.0f} ms** on this server; every later look at "
-               "it, by anyone, comes from the shared cache.")
+    st.caption(f"First computation of this view: **{seconds * 1000:.0f} ms** on this server (a model's first "
+               "gradient view also traces its gradients once); every later look at it, by anyone, comes from the "
+               "shared cache.")
 
 
 def gradient_section(bundle, picture_key: str, batch: np.ndarray, predicted: int) -> None:
@@ -171,6 +172,8 @@ def _fgsm(bundle, picture_key: str, batch: np.ndarray, c: int) -> None:
                 (" — as it does here for some larger ε." if back else "."))
     ui.show_figure(shared_view(("grad_fgsm_sweep", bundle.key, picture_key, c, eps), lambda: epsilon_sweep_figure(
         sweep.epsilons, sweep.predictions, sweep.probabilities[:, c], label=c, chosen=eps)), key="grad_fgsm_curve")
+    st.caption(f"Red markers: ε where the answer is no longer {c}, with the new answer written above; dotted: the "
+               "slider's ε.")
     _timing(seconds)
     st.caption("The whole grid is computed at once (one gradient, one batch of 30 perturbed digits), so moving "
                "the slider computes nothing.")

@@ -85,7 +85,7 @@ def channel_weights_figure(weights, *, highlight: int | None = None, height: int
 def epsilon_sweep_figure(epsilons, predictions, label_probability, *, label: int, chosen: float | None = None,
                          height: int = 260) -> go.Figure:
     """FGSM over the ε grid: the probability the network still gives class ``label`` (line), and the
-    predicted class at each ε written over red markers where it is not ``label``.
+    predicted class at each ε written over red markers where it is not ``label`` (say so beside it).
 
     Parameters
     ----------
@@ -108,8 +108,7 @@ def epsilon_sweep_figure(epsilons, predictions, label_probability, *, label: int
                  hovertemplate="ε = %{x:.2f}: predicted %{text}<extra></extra>")
     shapes = [] if chosen is None else [dict(type="line", x0=chosen, x1=chosen, y0=0, y1=1, yref="y",
                                              line=dict(color="#444", dash="dot"))]
-    layout = dict(title=dict(text=f"P({label}) as ε grows (red: the answer is another digit, written above)",
-                             x=0.5, xanchor="center"),
+    layout = dict(title=dict(text=f"P({label}) as ε grows", x=0.5, xanchor="center"),
                   height=height, template={}, margin=dict(l=50, r=10, t=40, b=40), plot_bgcolor="rgba(0,0,0,0)",
                   xaxis=dict(title=dict(text="ε"), gridcolor="#ddd"), shapes=shapes,
                   yaxis=dict(title=dict(text=f"P({label})"), range=[-0.05, 1.12], gridcolor="#ddd"))

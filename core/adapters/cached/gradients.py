@@ -5,7 +5,8 @@ input: ``"test:<data>:<digit>:<index>"`` or the content hash of a drawing or pho
 target class, plus the view's own parameters: students on one digit share one computation.
 Arguments starting with "_" are not hashed (the keys name them). The gradient graphs of a model
 are one shared resource per ``model_key`` and hold the bundle's lock (``core.models.gradients``).
-Each view returns its result and the seconds its first computation took (the value cached).
+Each view returns its result and the seconds its first computation took (the value cached; the
+model's first gradient view in a process includes tracing its gradients, about 0.3–0.5 s).
 """
 from __future__ import annotations
 
@@ -26,9 +27,11 @@ def gradient_model(model_key: str, _bundle):
     return gradients.gradient_model(_bundle.model, lock=_bundle.lock)
 
 
-def _timed(fn, *args, **kwargs):
+def _timed(fn, model_key: str, bundle, *args, **kwargs):
+    """``fn(gradient_model(...), *args, **kwargs)`` and the seconds it took, the tracing of the model's
+    gradients included when this is the model's first gradient view in the process."""
     start = time.perf_counter()
-    value = fn(*args, **kwargs)
+    value = fn(gradient_model(model_key, bundle), *args, **kwargs)
     return value, time.perf_counter() - start
 
 
@@ -38,7 +41,7 @@ def saliency(model_key: str, picture_key: str, target: int, _bundle, _batch: np.
     (Saliency, seconds)."""
     from core.models import gradients
 
-    return _timed(gradients.saliency, gradient_model(model_key, _bundle), _batch, target=target)
+    return _timed(gradients.saliency, model_key, _bundle, _batch, target=target)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -48,7 +51,7 @@ def smoothgrad(model_key: str, picture_key: str, target: int, noise_level: float
     ``core.models.gradients.smoothgrad``: (Saliency, seconds)."""
     from core.models import gradients
 
-    return _timed(gradients.smoothgrad, gradient_model(model_key, _bundle), _batch, target=target,
+    return _timed(gradients.smoothgrad, model_key, _bundle, _batch, target=target,
                   noise_level=noise_level, n_samples=n_samples, seed=seed)
 
 
@@ -58,7 +61,7 @@ def grad_cam(model_key: str, picture_key: str, target: int, _bundle, _batch: np.
     last convolution layer: (GradCam, seconds)."""
     from core.models import gradients
 
-    return _timed(gradients.grad_cam, gradient_model(model_key, _bundle), _batch, target=target)
+    return _timed(gradients.grad_cam, model_key, _bundle, _batch, target=target)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -67,4 +70,4 @@ def fgsm_sweep(model_key: str, picture_key: str, label: int, _bundle, _batch: np
     ``EPSILON_GRID`` (0.01 … 0.30): every ε of the slider at once, (FgsmSweep, seconds)."""
     from core.models import gradients
 
-    return _timed(gradients.fgsm_sweep, gradient_model(model_key, _bundle), _batch, label=label)
+    return _timed(gradients.fgsm_sweep, model_key, _bundle, _batch, label=label)
