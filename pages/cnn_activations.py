@@ -9,7 +9,8 @@ import functools
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, image_input, model_menu, tap, ui, url_state, widgets
+from core.adapters import cached, image_input, tap, ui, url_state, widgets
+from core.adapters.sections.model_menu import model_menu
 from core.adapters.url_state import UrlParam
 from core.adapters import training_panel
 from core.adapters.gradient_sections import gradient_section
@@ -42,7 +43,7 @@ trained = st.session_state.setdefault("act_trained", {})          # "retrained:<
 if outcome is not None and outcome.model_key is not None:     # show the new model (a failure: under the form)
     trained[outcome.model_key] = outcome.entry
     st.session_state.act_model = outcome.model_key
-bundle = model_menu.model_menu(trained).bundle       # the course's CNN when the pick cannot be shown
+bundle = model_menu(trained).bundle       # the course's CNN when the pick cannot be shown
 for warning in bundle.warnings:
     st.warning(f"Model store: {warning} — it was retrained.")
 

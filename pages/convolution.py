@@ -2,7 +2,8 @@
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, convolution_sections, image_input, tap, ui, url_state, widgets
+from core.adapters import cached, image_input, tap, ui, url_state, widgets
+from core.adapters.sections.convolution import gradient_magnitude_section, one_dimensional, volume, xo_example
 from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.maths.convolution import (PAD_MODES, conv2d_layer, cross_correlate2d, flip_kernel, output_size_formula,
@@ -232,13 +233,13 @@ more = st.radio("Worked example", list(MORE), key="conv_more", format_func=MORE.
 def more_from_the_course(which: str) -> None:
     """Only the chosen example is built, and its own controls rerun only this part."""
     if which == "one_d":
-        convolution_sections.one_dimensional()
+        one_dimensional()
     elif which == "volume":
-        convolution_sections.volume()
+        volume()
     elif which == "gradient":
-        convolution_sections.gradient_magnitude_section(image, image_key)
+        gradient_magnitude_section(image, image_key)
     else:
-        convolution_sections.xo_example()
+        xo_example()
 
 
 more_from_the_course(more)
