@@ -186,7 +186,7 @@ st.caption(f"The 5 training digits closest to sample #{pick} in pixel space (Euc
 
 # --- the course's DCGAN -------------------------------------------------------------------------
 st.subheader("The course's DCGAN: 200 numbers → 96 × 96 colour image")
-tables = cached.seed_dcgan_tables()
+tables = cached.course_dcgan_tables()
 t1, t2 = st.columns(2)
 for col, key, flow in ((t1, "generator", "noise 200 → 4 × 4 × 256 → 8 → 16 → 32 → 96 × 96 × 3 (tanh)"),
                        (t2, "discriminator", "96 × 96 × 3 → 48 → 24 → 25 (padding) → 13 → 13 → 13 → P(real)")):

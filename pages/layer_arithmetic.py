@@ -1,7 +1,8 @@
 """Layer arithmetic: output sizes, parameter counts and the course's architectures, checked with Keras."""
 import streamlit as st
 
-from core.adapters import cached, layer_sections, ui, url_state
+from core.adapters import cached, ui, url_state
+from core.adapters.sections.layer_arithmetic import residual_part, tensors_part
 from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.data.course import cite, plain
@@ -163,11 +164,11 @@ elif part == "params":
     z2.code(f"{conv_formula(kernel, channels, units)}\nKeras count_params(): {conv_note}", language=None)
     st.caption("Move the image size: the dense count grows with the number of pixels, the conv count stays put.")
 
-# --- tensors and the residual block (core/adapters/layer_sections.py) ----------------------------
+# --- tensors and the residual block (core/adapters/sections/layer_arithmetic.py) -----------------
 elif part == "tensors":
-    layer_sections.tensors_part()
+    tensors_part()
 elif part == "residual":
-    layer_sections.residual_part()
+    residual_part()
 
 # --- architectures -------------------------------------------------------------------------------
 else:
@@ -187,21 +188,21 @@ else:
     t3.metric("Weights in memory", format_bytes(totals["param_bytes"]), help="float32, 4 bytes each")
     t4.metric(f"Layer outputs, batch {batch}", format_bytes(totals["activation_bytes"]),
               help="all layer outputs of one forward pass, float32; training keeps them for backprop")
-    if spec.seed_total is not None:
-        (st.success if spec.seed_total == totals["params"] else st.error)(
-            f"The course prints **{spec.seed_total:,}** parameters"
-            + (" — the same." if spec.seed_total == totals["params"] else "."))
-    elif spec.seed_claim:
-        st.info(f"The course says **{spec.seed_claim}** parameters; Keras counts {totals['params']:,}.")
+    if spec.course_total is not None:
+        (st.success if spec.course_total == totals["params"] else st.error)(
+            f"The course prints **{spec.course_total:,}** parameters"
+            + (" — the same." if spec.course_total == totals["params"] else "."))
+    elif spec.course_claim:
+        st.info(f"The course says **{spec.course_claim}** parameters; Keras counts {totals['params']:,}.")
     biggest = max(rows, key=lambda r: r["params"])
     st.markdown(f"The largest layer, **{biggest['name']}** ({biggest['type']}), holds **{biggest['params']:,}** of "
                 f"the {totals['params']:,} parameters: **{biggest['params'] / max(totals['params'], 1):.0%}**.")
-    seed = {name: (shape, params) for name, _, shape, params in spec.seed_rows}
+    printed = {name: (shape, params) for name, _, shape, params in spec.course_rows}
     st.dataframe([{"Layer": r["name"], "Type": r["type"], "Output shape": "×".join(map(str, r["output_shape"])),
                    "Parameters": r["params"], "Formula": r["formula"],
                    f"Output memory (batch {batch})": format_bytes(r["activation_bytes"]),
-                   **({"Course's summary": f"{seed[r['name']][0]} · {seed[r['name']][1]:,}" if r["name"] in seed else ""}
-                      if seed else {})} for r in rows], hide_index=True, height=38 * (len(rows) + 1),
+                   **({"Course's summary": f"{printed[r['name']][0]} · {printed[r['name']][1]:,}" if r["name"] in printed else ""}
+                      if printed else {})} for r in rows], hide_index=True, height=38 * (len(rows) + 1),
                  column_config={"Parameters": st.column_config.NumberColumn(format="localized")})
     g1, g2 = st.columns(2)
     with g1:

@@ -33,8 +33,8 @@ DEFAULT_POINTS = pd.DataFrame({"x1": [0.5, 1.0, 1.5, 3.0, 3.5, 2.5], "x2": [2.5,
 def defaults() -> None:
     """Start values of a fresh run: the course's for the fruit, zeros elsewhere; back to step 0."""
     fruit = st.session_state.perc_data == "fruit"
-    seed_start = fruit and st.session_state.perc_rule == "perceptron"
-    w, b = (FRUIT_INITIAL_WEIGHTS, FRUIT_INITIAL_BIAS) if seed_start else ((0.0, 0.0), 0.0)
+    course_start = fruit and st.session_state.perc_rule == "perceptron"
+    w, b = (FRUIT_INITIAL_WEIGHTS, FRUIT_INITIAL_BIAS) if course_start else ((0.0, 0.0), 0.0)
     rate = {"perceptron": FRUIT_LEARNING_RATE if fruit else 0.1, "hebb": 1.0,
             "adaline": 1e-5 if fruit else 0.1}[st.session_state.perc_rule]
     st.session_state.update(perc_w1=float(w[0]), perc_w2=float(w[1]), perc_b=float(b), perc_lr=rate, perc_step=0)

@@ -66,7 +66,7 @@ class UrlParam:
         It is read from the link in every mode.
     aliases : mapping of str to str, optional
         Former link texts and the values they stand for now (a choice renamed after links were
-        shared: ``{"seed002_308": "patch_308"}``); the link is rewritten with the new text.
+        shared: ``{"former_key": "new_key"}``); the link is rewritten with the new text.
 
     Raises
     ------

@@ -18,7 +18,7 @@ import numpy as np
 
 from core.maths.perceptron import CONVENTIONS
 
-SEED = "Course notes, *Introduction to deep learning*"
+INTRO_DL_NOTES = "Course notes, *Introduction to deep learning*"
 
 FRUIT_X = ((121.0, 16.8), (114.0, 15.2), (210.0, 9.4), (195.0, 8.1))  # weight in g, length in cm
 FRUIT_TARGETS = (1, 1, -1, -1)  # C1 -> +1, C2 -> -1
@@ -117,11 +117,11 @@ def training_set(name: str, *, seed: int = 0, n_per_class: int = 15) -> Training
     """
     if name == "fruit":
         return make_training_set(FRUIT_X, (1, 1, 0, 0), name="fruit", feature_names=("weight (g)", "length (cm)"),
-                                 class_names=("C1", "C2"), source=f"{SEED} 2.3.1")
+                                 class_names=("C1", "C2"), source=f"{INTRO_DL_NOTES} 2.3.1")
     if name in _BOOLEAN_LABELS:
         rows = ((0, 0), (0, 1), (1, 0), (1, 1))
         return make_training_set(rows, _BOOLEAN_LABELS[name], name=name, class_names=(f"{name} = 1", f"{name} = 0"),
-                                 source=f"{SEED} 1.2")
+                                 source=f"{INTRO_DL_NOTES} 1.2")
     if name != "blobs":
         raise ValueError(f"`name` must be one of {', '.join(TRAINING_SETS)}; got {name!r}.")
     if not isinstance(n_per_class, (int, np.integer)) or not 1 <= n_per_class <= 200:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-SEED_001 = "Course notes, *CNNs and regularisation in Keras*"
-SEED_003 = "Course notes, *CNN building blocks and classic networks*"
+KERAS_CNN_NOTES = "Course notes, *CNNs and regularisation in Keras*"
+CLASSIC_CNN_NOTES = "Course notes, *CNN building blocks and classic networks*"
 
 
 @dataclass(frozen=True)
@@ -78,45 +78,45 @@ _ENTRIES = [
     Kernel("horizontal_lines", "Horizontal lines", _k([[-1, -1, -1], [2, 2, 2], [-1, -1, -1]]),
            "Line detector: the middle row weighs +2, the rows above and below −1.",
            "1-pixel horizontal lines (6 on the line, 0 on lines of other angles)",
-           f"{SEED_001}, *Convolution operation: filters, kernels*", True),
+           f"{KERAS_CNN_NOTES}, *Convolution operation: filters, kernels*", True),
     Kernel("lines_45", "45° lines", _k([[-1, -1, 2], [-1, 2, -1], [2, -1, -1]]),
            "Line detector for the rising diagonal ('/'). The seed prints it without a label (lost in "
            "the text); it is the standard +45° line mask.",
-           "1-pixel '/' diagonal lines", f"{SEED_001}, *Convolution operation: filters, kernels*", True),
+           "1-pixel '/' diagonal lines", f"{KERAS_CNN_NOTES}, *Convolution operation: filters, kernels*", True),
     Kernel("vertical_lines", "Vertical lines", _k([[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]]),
            "Line detector: the middle column weighs +2, its neighbours −1.",
-           "1-pixel vertical lines", f"{SEED_001}, *Convolution operation: filters, kernels*", True),
+           "1-pixel vertical lines", f"{KERAS_CNN_NOTES}, *Convolution operation: filters, kernels*", True),
     Kernel("lines_135", "135° lines", _k([[2, -1, -1], [-1, 2, -1], [-1, -1, 2]]),
            "Line detector for the falling diagonal ('\\').",
-           "1-pixel '\\' diagonal lines", f"{SEED_001}, *Convolution operation: filters, kernels*", True),
+           "1-pixel '\\' diagonal lines", f"{KERAS_CNN_NOTES}, *Convolution operation: filters, kernels*", True),
     Kernel("sobel_horizontal", "Sobel (horizontal edges)", _k([[-1, -2, -1], [0, 0, 0], [1, 2, 1]]),
            "Vertical gradient (bottom minus top), smoothed across. Its label is garbled in the seed.",
            "horizontal edges; the sign says dark→light (+) or light→dark (−) going down",
-           f"{SEED_001}, *More filters*", True),
+           f"{KERAS_CNN_NOTES}, *More filters*", True),
     Kernel("sobel_vertical", "Sobel (vertical edges)", _k([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]),
            "Horizontal gradient (right minus left), smoothed down the column.",
            "vertical edges; + where it gets brighter to the right",
-           f"{SEED_001}, *More filters*", True),
+           f"{KERAS_CNN_NOTES}, *More filters*", True),
     Kernel("laplacian_4", "Laplacian (4-neighbour)", _k([[0, -1, 0], [-1, 4, -1], [0, -1, 0]]),
            "4 × the centre minus the sum of its 4 neighbours: the negated discrete Laplacian "
            "(centre-positive sign, as printed).",
-           "edges and fine detail in every direction; 0 on flat areas", f"{SEED_001}, *More filters*", True),
+           "edges and fine detail in every direction; 0 on flat areas", f"{KERAS_CNN_NOTES}, *More filters*", True),
     Kernel("laplacian_8", "Laplacian (8-neighbour)", _k([[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]]),
            "Second derivative including the diagonals.",
-           "edges and points in every direction", f"{SEED_001}, *More filters*", True),
+           "edges and points in every direction", f"{KERAS_CNN_NOTES}, *More filters*", True),
     Kernel("log_5x5", "Laplacian of Gaussian (5×5)",
            _k([[0, 0, -1, 0, 0], [0, -1, -2, -1, 0], [-1, -2, 16, -2, -1],
                [0, -1, -2, -1, 0], [0, 0, -1, 0, 0]]),
            "A Laplacian on a smoothed image: less sensitive to noise than the 3×3 Laplacians.",
-           "blobs and edges at a coarser scale", f"{SEED_001}, *More filters*", True),
+           "blobs and edges at a coarser scale", f"{KERAS_CNN_NOTES}, *More filters*", True),
     Kernel("vertical_edge", "Vertical edge (Ng)", _k([[1, 0, -1], [1, 0, -1], [1, 0, -1]]),
            "Left minus right. The seed's text refers to it; the values are the standard ones of "
            "Andrew Ng's course, which the seed follows.",
            "vertical edges: +30 on a bright→dark step of height 10",
-           f"{SEED_003}, *Edge detection* (values from the course it follows)", False),
+           f"{CLASSIC_CNN_NOTES}, *Edge detection* (values from the course it follows)", False),
     Kernel("horizontal_edge", "Horizontal edge (Ng)", _k([[1, 1, 1], [0, 0, 0], [-1, -1, -1]]),
            "Top minus bottom.", "horizontal edges",
-           f"{SEED_003}, *Edge detection* (values from the course it follows)", False),
+           f"{CLASSIC_CNN_NOTES}, *Edge detection* (values from the course it follows)", False),
     Kernel("scharr_vertical", "Scharr (vertical edges)", _k([[-3, 0, 3], [-10, 0, 10], [-3, 0, 3]]),
            "Like Sobel with weights chosen for better rotation symmetry.",
            "vertical edges", "Scharr 2000; scikit-image `filters.scharr_v`", False),

@@ -30,7 +30,7 @@ from core.maths.separability import separate_points
 #: Target labels of each convention: bipolar (the perceptron rule) and binary (0/1).
 CONVENTIONS = {"bipolar": (-1.0, 1.0), "binary": (0.0, 1.0)}
 
-SEED = "Course notes, *Introduction to deep learning*"
+INTRO_DL_NOTES = "Course notes, *Introduction to deep learning*"
 RULES = ("perceptron", "hebb", "adaline")
 RULE_CONVENTION = {"perceptron": "bipolar", "hebb": "binary", "adaline": "bipolar"}
 MAX_STEPS = 200_000

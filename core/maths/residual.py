@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SEED_003 = "Course notes, *CNN building blocks and classic networks*"
+CLASSIC_CNN_NOTES = "Course notes, *CNN building blocks and classic networks*"
 
 
 def relu(z: np.ndarray) -> np.ndarray:

@@ -24,7 +24,7 @@ from core.maths.boolean_functions import BOOLEAN_FUNCTIONS, BooleanFunction
 from core.maths.checks import finite_number
 from core.maths.neurons import input_rows
 
-SEED = "Course notes, *Introduction to deep learning*"
+INTRO_DL_NOTES = "Course notes, *Introduction to deep learning*"
 
 
 def _outputs(truth) -> np.ndarray:
@@ -280,7 +280,7 @@ def xor_contradiction() -> XorContradiction:
                     "it cannot be less than h. No w₁, w₂, w₀ exist; one neuron cannot compute XOR."),
         note=("The course writes > 0 (and w₂ > h, w₁ > h) for the rows rated 1; with φ(0) = 1 the "
               "exact condition is ≥ 0. The contradiction holds either way."),
-        source=f"{SEED} §1.2.3",
+        source=f"{INTRO_DL_NOTES} §1.2.3",
     )
 
 

@@ -41,11 +41,11 @@ class ArchitectureSpec:
         Seed file and lines.
     params : int
         What ``builder().count_params()`` returns (pinned by the tests).
-    seed_total : int or None
+    course_total : int or None
         The total the seed prints exactly, if it prints one.
-    seed_claim : str or None
+    course_claim : str or None
         The seed's own wording when it gives only a rough figure ("~60 thousand").
-    seed_rows : tuple of (layer name, seed's layer name, seed's output shape, seed's params)
+    course_rows : tuple of (layer name, seed's layer name, seed's output shape, seed's params)
         The seed's printed ``summary()`` rows, where it prints them.
     note : str
     heavy : bool
@@ -57,9 +57,9 @@ class ArchitectureSpec:
     builder: Callable[[], Any]
     source: str
     params: int
-    seed_total: int | None = None
-    seed_claim: str | None = None
-    seed_rows: tuple[tuple[str, str, str, int], ...] = field(default=())
+    course_total: int | None = None
+    course_claim: str | None = None
+    course_rows: tuple[tuple[str, str, str, int], ...] = field(default=())
     note: str = ""
     heavy: bool = False
 
@@ -67,8 +67,8 @@ class ArchitectureSpec:
 ARCHITECTURES: dict[str, ArchitectureSpec] = {s.key: s for s in (
     ArchitectureSpec(
         "mnist_cnn_001", "MNIST CNN (the course's)", mnist_cnn_001, "Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)*", 30_762,
-        seed_total=30_762,
-        seed_rows=(("conv1", "conv2d_1", "(None, 26, 26, 16)", 160),
+        course_total=30_762,
+        course_rows=(("conv1", "conv2d_1", "(None, 26, 26, 16)", 160),
                    ("pool1", "max_pooling2d_1", "(None, 13, 13, 16)", 0),
                    ("conv2", "conv2d_2", "(None, 11, 11, 32)", 4640),
                    ("pool2", "max_pooling2d_2", "(None, 5, 5, 32)", 0),
@@ -82,7 +82,7 @@ ARCHITECTURES: dict[str, ArchitectureSpec] = {s.key: s for s in (
         note="The course prints no summary; 122,570 matches TensorFlow's published one."),
     ArchitectureSpec(
         "lenet5", "LeNet-5 (Ng's version, average pooling)", lenet5,
-        "Course notes, *CNN building blocks and classic networks*, *LeNet-5*", 61_706, seed_claim="~60 thousand",
+        "Course notes, *CNN building blocks and classic networks*, *LeNet-5*", 61_706, course_claim="~60 thousand",
         note="Shapes from Ng's figure (external to the course text)."),
     ArchitectureSpec(
         "lenet5_004", "LeNet-5 (textbook version, max pooling, ReLU)", lambda: lenet5("max"),
@@ -90,11 +90,11 @@ ARCHITECTURES: dict[str, ArchitectureSpec] = {s.key: s for s in (
         note="The textbook says 'three convolutional layers'; its code has two and a dense F5."),
     ArchitectureSpec(
         "alexnet", "AlexNet (one tower)", alexnet, "Course notes, *CNN building blocks and classic networks*, *AlexNet*", 62_378_344,
-        seed_claim="~60 million", heavy=True,
+        course_claim="~60 million", heavy=True,
         note="One-tower version of Ng's figure; no grouped convolutions or LRN."),
     ArchitectureSpec(
         "vgg16", "VGG-16 (keras.applications)", vgg16, "Course notes, *CNN building blocks and classic networks*, *VGG-16*",
-        138_357_544, seed_claim="~138 million", heavy=True,
+        138_357_544, course_claim="~138 million", heavy=True,
         note="13 convolutions + 3 dense layers = 16 weight layers; built with weights=None."),
     ArchitectureSpec(
         "ng_sample_net", "Ng's sample ConvNet", ng_sample_net, "Course notes, *CNN building blocks and classic networks*, *Sample complete network*",
@@ -104,7 +104,7 @@ ARCHITECTURES: dict[str, ArchitectureSpec] = {s.key: s for s in (
         "Course notes, *CNN building blocks and classic networks*, *Pipeline to build a network*", 6_922, note="predict on (1000, 32) gives (1000, 10)."),
     ArchitectureSpec(
         "iris_004", "Iris network", iris_004, "Course notes, *Introduction to deep learning* §4.3–4.3.1", 26,
-        seed_total=26, note="The course's Lambda layers would show 0 parameters in Keras 3; Dense shows 26."),
+        course_total=26, note="The course's Lambda layers would show 0 parameters in Keras 3; Dense shows 26."),
     ArchitectureSpec(
         "birth_weight_004", "Birth-weight network", birth_weight_004,
         "Course notes, *Introduction to deep learning* §4.3.2", 497,

@@ -36,7 +36,7 @@ from core.maths.latent_space import latent_grid
 from core.models.nested_models import InnerModelsConfig
 
 
-SEED_FILE = "Course notes, *Autoencoders and convolutional networks*"
+AUTOENCODER_NOTES = "Course notes, *Autoencoders and convolutional networks*"
 IMAGE_SHAPE = (28, 28, 1)
 N_PIXELS = 28 * 28
 
@@ -413,7 +413,7 @@ def decode_manifold(model, *, x_range, y_range, n: int = 15) -> np.ndarray:
 #: The public names, with the NumPy helpers that moved to :mod:`core.maths.latent_space` (the code
 #: plane, the anomaly percentile, PCA), which pages still reach as ``ae.<name>``.
 __all__ = [
-    "SEED_FILE", "IMAGE_SHAPE", "N_PIXELS", "AutoencoderPreset", "PRESETS", "build_dense_decoder",
+    "AUTOENCODER_NOTES", "IMAGE_SHAPE", "N_PIXELS", "AutoencoderPreset", "PRESETS", "build_dense_decoder",
     "build_dense_autoencoder", "build_preset", "build_conv_autoencoder", "add_noise", "Sampling", "VAE", "build_vae",
     "encode", "decode", "reconstruct", "reconstruction_error", "decode_manifold",
 ]

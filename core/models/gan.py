@@ -13,8 +13,8 @@ the discriminator, a tanh output (images scaled to [-1, 1] by ``x / 127.5 - 1``)
 MNIST-sized digits, in a Keras 3 ``Model`` with a custom ``train_step``, but not the seed's
 generator layers: :func:`build_generator` upsamples with transposed convolutions and uses
 LeakyReLU 0.2, where the seed's generator upsamples (``UpSampling2D``) and then convolves, with
-ReLU, keeping LeakyReLU for the discriminator; :func:`build_seed_generator` and
-:func:`build_seed_discriminator` rebuild the seed's own 96x96x3 networks (parameter counts
+ReLU, keeping LeakyReLU for the discriminator; :func:`build_course_generator` and
+:func:`build_course_discriminator` rebuild the seed's own 96x96x3 networks (parameter counts
 2,452,611 and 1,658,945) whose tomato data set is not available. Images given to and returned by
 the helpers here are float32 in [0, 1] (MNIST's white digit on black); the networks see [-1, 1].
 
@@ -33,12 +33,12 @@ from core.data.images import to_unit_range
 from core.models.nested_models import InnerModelsConfig
 
 
-SEED_FILE = "Course notes, *Introduction to deep learning*"
+INTRO_DL_NOTES = "Course notes, *Introduction to deep learning*"
 IMAGE_SHAPE = (28, 28, 1)
 LATENT_DIM = 64
 #: Parameter counts of the seed's DCGAN (seed-notes facts 40-41, recounted with Keras).
-SEED_GENERATOR_PARAMS = 2_452_611
-SEED_DISCRIMINATOR_PARAMS = 1_658_945
+COURSE_GENERATOR_PARAMS = 2_452_611
+COURSE_DISCRIMINATOR_PARAMS = 1_658_945
 #: The course's optimiser settings (§7.2.2): Adam(1.5e-4, beta_1=0.5) for both networks.
 LEARNING_RATE = 1.5e-4
 BETA_1 = 0.5
@@ -188,7 +188,7 @@ class GridSnapshots(keras.callbacks.Callback):
 
 
 # --------------------------------------------------------------------------- the seed's DCGAN
-def build_seed_generator(*, seed_size: int = 200, channels: int = 3, gen_res: int = 3):
+def build_course_generator(*, seed_size: int = 200, channels: int = 3, gen_res: int = 3):
     """The course's ``create_generator`` (§7.2.2): noise 200 -> 96x96x3 tanh image.
 
     Dense(4*4*256, relu) -> (4, 4, 256) -> 3 x [UpSampling2D -> Conv2D(256, 256, 128; 3x3, same)
@@ -196,7 +196,7 @@ def build_seed_generator(*, seed_size: int = 200, channels: int = 3, gen_res: in
     BatchNorm -> ReLU (96) -> Conv2D(channels, 3x3) -> tanh. The seed's generator upsamples and
     convolves rather than using transposed convolutions. With the defaults it has 2,452,611
     parameters (2,451,075 trainable; 1,536 are batch-norm moving statistics), as
-    :data:`SEED_GENERATOR_PARAMS` (seed-notes fact 40).
+    :data:`COURSE_GENERATOR_PARAMS` (seed-notes fact 40).
 
     Raises
     ------
@@ -219,14 +219,14 @@ def build_seed_generator(*, seed_size: int = 200, channels: int = 3, gen_res: in
     return keras.Model(z, layers.Activation("tanh", name="tanh")(h), name="seed_generator")
 
 
-def build_seed_discriminator(*, image_shape=(96, 96, 3)):
+def build_course_discriminator(*, image_shape=(96, 96, 3)):
     """The course's ``create_discriminator`` (§7.2.2): 96x96x3 image -> P(real).
 
     Conv2D 32 (s2) 48 -> LeakyReLU 0.2 -> Dropout 0.25 -> Conv2D 64 (s2) 24 -> ZeroPadding
     ((0, 1), (0, 1)) 25 -> BN 0.8 -> LReLU -> Dropout -> Conv2D 128 (s2) 13 -> BN -> LReLU ->
     Dropout -> Conv2D 256 -> BN -> LReLU -> Dropout -> Conv2D 512 -> BN -> LReLU -> Dropout ->
     Flatten (13*13*512 = 86,528) -> Dense(1, sigmoid); all kernels 3x3, padding same. 1,658,945
-    parameters (1,657,025 trainable), :data:`SEED_DISCRIMINATOR_PARAMS` (seed-notes fact 41).
+    parameters (1,657,025 trainable), :data:`COURSE_DISCRIMINATOR_PARAMS` (seed-notes fact 41).
     """
     x = keras.Input(tuple(image_shape), name="image")
     h = layers.Conv2D(32, 3, strides=2, padding="same", name="conv1")(x)

@@ -36,12 +36,12 @@ from dataclasses import asdict, dataclass, replace
 from core.models.config import HashedConfig
 
 #: The course's augmentation, as passed to ``ImageDataGenerator``.
-SEED_AUGMENTATION = {"rotation_range": 8, "width_shift_range": 0.08, "height_shift_range": 0.08,
+COURSE_AUGMENTATION = {"rotation_range": 8, "width_shift_range": 0.08, "height_shift_range": 0.08,
                      "shear_range": 0.3, "zoom_range": 0.08}
 #: ``ImageDataGenerator``'s ``shear_range`` is an angle in degrees: 0.3° is a shear factor
 #: tan(0.3°) = 0.0052 for ``keras.layers.RandomShear`` (whose factor is the shear itself: 0.3 there
 #: would slant the digit by 17°, not what the course's code did).
-SEED_SHEAR_FACTOR = math.tan(math.radians(SEED_AUGMENTATION["shear_range"]))
+COURSE_SHEAR_FACTOR = math.tan(math.radians(COURSE_AUGMENTATION["shear_range"]))
 #: Optimizers a config can name: Adam, Adam with decoupled weight decay, plain SGD.
 OPTIMIZERS = ("adam", "adamw", "sgd")
 #: Random seeds of the shipped grid: every configuration is trained once per seed; the page draws
@@ -189,7 +189,7 @@ class GridFacts:
     adamw_weight_decay : float
         :data:`ADAMW_WEIGHT_DECAY`.
     shear_factor : float
-        :data:`SEED_SHEAR_FACTOR`, the course's ``shear_range`` (degrees) as a shear factor.
+        :data:`COURSE_SHEAR_FACTOR`, the course's ``shear_range`` (degrees) as a shear factor.
     """
 
     configs: dict
@@ -198,7 +198,7 @@ class GridFacts:
     l2_name: str = L2_NAME
     adamw_name: str = ADAMW_NAME
     adamw_weight_decay: float = ADAMW_WEIGHT_DECAY
-    shear_factor: float = SEED_SHEAR_FACTOR
+    shear_factor: float = COURSE_SHEAR_FACTOR
 
 
 def grid_facts() -> GridFacts:
@@ -276,13 +276,13 @@ def shipped_runs(*, profile: str = "full", seeds=GRID_SEEDS) -> list[Regularisat
 
 
 def augmentation_layers(*, rotation_degrees: float = 8.0, shift: float = 0.08,
-                        shear_factor: float = SEED_SHEAR_FACTOR, zoom: float = 0.08, seed: int | None = None):
+                        shear_factor: float = COURSE_SHEAR_FACTOR, zoom: float = 0.08, seed: int | None = None):
     """The course's ``ImageDataGenerator`` as Keras 3 preprocessing layers, in a Sequential
     ``"augmentation"`` (active only with ``training=True``; black fill, as MNIST's background).
 
     ``RandomRotation`` takes a fraction of a full turn: 8° is ``8 / 360``; ``RandomTranslation``
     fractions of height and width (0.08 as the course's shifts); ``RandomShear`` a shear factor
-    (:data:`SEED_SHEAR_FACTOR` for the course's 0.3°); ``RandomZoom`` ±8 %.
+    (:data:`COURSE_SHEAR_FACTOR` for the course's 0.3°); ``RandomZoom`` ±8 %.
     """
     import keras
 
@@ -369,7 +369,7 @@ def keras_code(config: RegularisationConfig) -> str:
     aug = (f"""    x = keras.Sequential([
         layers.RandomRotation(8 / 360, fill_mode="constant"),           # rotation_range=8 (degrees)
         layers.RandomTranslation(0.08, 0.08, fill_mode="constant"),     # height/width_shift_range=0.08
-        layers.RandomShear({SEED_SHEAR_FACTOR:.4f}, {SEED_SHEAR_FACTOR:.4f}, fill_mode="constant"),  # shear_range=0.3 (degrees)
+        layers.RandomShear({COURSE_SHEAR_FACTOR:.4f}, {COURSE_SHEAR_FACTOR:.4f}, fill_mode="constant"),  # shear_range=0.3 (degrees)
         layers.RandomZoom(0.08, 0.08, fill_mode="constant"),            # zoom_range=0.08
     ], name="augmentation")(x)                                          # active only in training
 """ if c.augmentation else "")
@@ -446,7 +446,7 @@ def keras_batch_norm_numbers(channels: int) -> dict:
             "momentum": float(layer.momentum), "epsilon": float(layer.epsilon)}
 
 
-def augment(images, *, n: int, seed: int, shear_factor: float = SEED_SHEAR_FACTOR):
+def augment(images, *, n: int, seed: int, shear_factor: float = COURSE_SHEAR_FACTOR):
     """``n`` augmented copies of one image (28, 28) in [0, 1] through :func:`augmentation_layers`
     in training mode: (n, 28, 28) float32."""
     import numpy as np

@@ -7,8 +7,8 @@ its table is computed.
 * :func:`example_count`: the parameter count of a seed's dense-vs-conv example
   (:data:`core.maths.layer_math.PARAMETER_EXAMPLES`);
 * :func:`preset_table`: the seed's autoencoder presets (:data:`core.models.autoencoder.PRESETS`);
-* :func:`seed_dcgan_tables`: the seed's 96x96 DCGAN (``core.models.gan.build_seed_generator``,
-  ``build_seed_discriminator``).
+* :func:`course_dcgan_tables`: the seed's 96x96 DCGAN (``core.models.gan.build_course_generator``,
+  ``build_course_discriminator``).
 
 Keras is imported when a builder runs, not with this module.
 """
@@ -71,7 +71,7 @@ def preset_table() -> list[dict]:
     return rows
 
 
-def seed_dcgan_tables() -> dict[str, list[dict]]:
+def course_dcgan_tables() -> dict[str, list[dict]]:
     """Layer tables (``core.models.architectures.layer_table`` rows) of the seed's 96x96 DCGAN:
     ``{"generator": rows, "discriminator": rows}``.
 
@@ -81,5 +81,5 @@ def seed_dcgan_tables() -> dict[str, list[dict]]:
     """
     from core.models import gan
 
-    return {"generator": architectures.layer_table(gan.build_seed_generator()),
-            "discriminator": architectures.layer_table(gan.build_seed_discriminator())}
+    return {"generator": architectures.layer_table(gan.build_course_generator()),
+            "discriminator": architectures.layer_table(gan.build_course_discriminator())}

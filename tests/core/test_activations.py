@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from core.maths import activation_functions as act
 
-SEED = "Course notes, *Introduction to deep learning*"
+INTRO_DL_NOTES = "Course notes, *Introduction to deep learning*"
 
 
 def test_step_fires_at_zero_as_the_seed_defines_phi():
@@ -82,7 +82,7 @@ def test_registry_entries_are_complete_and_cite_sources():
     assert set(act.ACTIVATIONS) == {"step", "bipolar_sign", "linear", "piecewise_linear", "sigmoid", "tanh",
                                     "relu", "leaky_relu"}
     for a in act.ACTIVATIONS.values():
-        assert SEED in a.source and a.formula and a.derivative_formula
+        assert INTRO_DL_NOTES in a.source and a.formula and a.derivative_formula
         out = a.function(np.zeros((2, 3)), **a.params)
         assert out.shape == (2, 3) and out.dtype == np.float64
 

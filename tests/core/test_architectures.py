@@ -30,9 +30,9 @@ def test_registry_specs():
     for key, spec in ARCHITECTURES.items():
         assert spec.key == key and spec.source and spec.title
         assert spec.source.startswith("Course notes, *")
-    assert ARCHITECTURES["mnist_cnn_001"].seed_total == 30_762
-    assert ARCHITECTURES["iris_004"].seed_total == 26
-    assert sum(r[3] for r in ARCHITECTURES["mnist_cnn_001"].seed_rows) == 30_762
+    assert ARCHITECTURES["mnist_cnn_001"].course_total == 30_762
+    assert ARCHITECTURES["iris_004"].course_total == 26
+    assert sum(r[3] for r in ARCHITECTURES["mnist_cnn_001"].course_rows) == 30_762
 
 
 # ---------------------------------------------------------------- real Keras models
@@ -80,9 +80,9 @@ def _shapes(model):
 
 def test_mnist_cnn_001_matches_the_seed_summary(models):
     rows = {r["name"]: r for r in A.layer_table(models("mnist_cnn_001"), batch_size=128)}
-    for name, _seed_name, seed_shape, seed_params in ARCHITECTURES["mnist_cnn_001"].seed_rows:
-        assert str((None,) + rows[name]["output_shape"]) == seed_shape
-        assert rows[name]["params"] == seed_params
+    for name, _seed_name, course_shape, course_params in ARCHITECTURES["mnist_cnn_001"].course_rows:
+        assert str((None,) + rows[name]["output_shape"]) == course_shape
+        assert rows[name]["params"] == course_params
     assert rows["conv1"]["formula"] == "(3·3·1 + 1)·16 = 160"
     assert rows["dense1"]["formula"] == "(800 + 1)·32 = 25,632"
     assert rows["pool1"]["params"] == 0 and "no weights" in rows["pool1"]["formula"]

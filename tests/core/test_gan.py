@@ -25,8 +25,8 @@ def discriminator():
 
 # --------------------------------------------------------------------------- the seed's DCGAN
 def test_seed_generator_parameter_table():
-    g = gan.build_seed_generator()
-    assert g.count_params() == gan.SEED_GENERATOR_PARAMS == 2_452_611
+    g = gan.build_course_generator()
+    assert g.count_params() == gan.COURSE_GENERATOR_PARAMS == 2_452_611
     assert sum(int(np.prod(w.shape)) for w in g.trainable_weights) == 2_451_075
     assert g.output.shape[1:] == (96, 96, 3)
     sizes = [g.get_layer(f"conv{i}").output.shape[1] for i in range(1, 5)]
@@ -35,8 +35,8 @@ def test_seed_generator_parameter_table():
 
 
 def test_seed_discriminator_parameter_table():
-    d = gan.build_seed_discriminator()
-    assert d.count_params() == gan.SEED_DISCRIMINATOR_PARAMS == 1_658_945
+    d = gan.build_course_discriminator()
+    assert d.count_params() == gan.COURSE_DISCRIMINATOR_PARAMS == 1_658_945
     assert sum(int(np.prod(w.shape)) for w in d.trainable_weights) == 1_657_025
     assert [d.get_layer(n).output.shape[1] for n in ("conv1", "conv2", "pad2", "conv3", "conv5")] == \
         [48, 24, 25, 13, 13]
@@ -68,7 +68,7 @@ def test_builders_reject_bad_arguments():
     with pytest.raises(ValueError, match="dropout"):
         gan.build_discriminator(dropout=1.0)
     with pytest.raises(ValueError, match="seed_size"):
-        gan.build_seed_generator(seed_size=0)
+        gan.build_course_generator(seed_size=0)
 
 
 def test_sampling_with_a_fixed_seed_is_deterministic(generator):

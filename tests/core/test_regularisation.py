@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from core.models.regularisation import (ADAMW_NAME, GRID_EPOCHS, GRID_SEEDS, GRID_TRAIN_SIZE, L2_NAME,
-                                        SEED_SHEAR_FACTOR, RegularisationConfig, config_from_dict, default_grid,
+                                        COURSE_SHEAR_FACTOR, RegularisationConfig, config_from_dict, default_grid,
                                         keras_code, shipped_runs)
 from core.training import regularisation as reg
 from core.maths import run_summary as summary
@@ -33,7 +33,7 @@ def test_config_validates_and_round_trips():
 
 
 def test_the_seeds_shear_is_in_degrees():
-    assert SEED_SHEAR_FACTOR == pytest.approx(math.tan(math.radians(0.3))) and SEED_SHEAR_FACTOR < 0.006
+    assert COURSE_SHEAR_FACTOR == pytest.approx(math.tan(math.radians(0.3))) and COURSE_SHEAR_FACTOR < 0.006
 
 
 def test_validation_comes_from_unused_training_digits():
@@ -241,7 +241,7 @@ def test_augmentation_layers_have_the_seeds_parameters_and_only_act_in_training(
     rot, shift, shear, zoom = (aug.get_layer(n) for n in ("rotation", "translation", "shear", "zoom"))
     assert rot.factor == pytest.approx((-8 / 360, 8 / 360))
     assert (shift.height_factor, shift.width_factor) == (0.08, 0.08)
-    assert shear.x_factor == pytest.approx((-SEED_SHEAR_FACTOR, SEED_SHEAR_FACTOR))
+    assert shear.x_factor == pytest.approx((-COURSE_SHEAR_FACTOR, COURSE_SHEAR_FACTOR))
     assert (zoom.height_factor, zoom.width_factor) == (0.08, 0.08)
     assert rot.fill_mode == shear.fill_mode == "constant"
     digit = np.zeros((4, 28, 28, 1), np.float32)

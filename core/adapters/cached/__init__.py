@@ -40,7 +40,7 @@ from core.adapters.cached.autoencoder import (ae_decoded_point, ae_denoise, ae_i
                                               noise_digit, pca_basis, preset_table, test_codes, test_errors)
 from core.adapters.cached.gan import (GAN_SAMPLES, gan_codes, gan_interpolation, gan_nearest, gan_real_scores,
                                       gan_samples, gan_summary, gan_vary_dimension, real_nearest_distance,
-                                      seed_dcgan_tables, toy_gan_state)
+                                      course_dcgan_tables, toy_gan_state)
 from core.adapters.cached.layer_checks import architectures
 
 __all__ = [
@@ -57,5 +57,5 @@ __all__ = [
     "ae_decoded_point", "ae_denoise", "ae_interpolation", "ae_manifold", "ae_project", "ae_reconstructions",
     "ae_vs_pca_rows", "ae_vs_pca_table", "noise_digit", "pca_basis", "preset_table", "test_codes", "test_errors",
     "GAN_SAMPLES", "gan_codes", "gan_interpolation", "gan_nearest", "gan_real_scores", "gan_samples", "gan_summary",
-    "gan_vary_dimension", "real_nearest_distance", "seed_dcgan_tables", "toy_gan_state",
+    "gan_vary_dimension", "real_nearest_distance", "course_dcgan_tables", "toy_gan_state",
 ]

@@ -84,11 +84,11 @@ def real_nearest_distance(n: int = 100) -> float:
 
 
 @shared_resource(max_entries=1, show_spinner=False)
-def seed_dcgan_tables() -> dict:
-    """No key. :func:`core.models.tables.seed_dcgan_tables`: layer tables of the seed's 96x96 DCGAN."""
+def course_dcgan_tables() -> dict:
+    """No key. :func:`core.models.tables.course_dcgan_tables`: layer tables of the seed's 96x96 DCGAN."""
     from core.models import tables
 
-    return tables.seed_dcgan_tables()
+    return tables.course_dcgan_tables()
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -39,7 +39,7 @@ def _warmup_plan() -> dict[str, tuple]:
         "autoencoder": (generative.digits, lambda: generative.generative_model("ae2d"),
                         lambda: autoencoder.test_codes("ae2d"), autoencoder.pca_basis, autoencoder.preset_table),
         "gan": (generative.digits, lambda: generative.generative_model("dcgan"), gan.real_nearest_distance,
-                gan.seed_dcgan_tables),
+                gan.course_dcgan_tables),
     }
 
 
