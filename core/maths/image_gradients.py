@@ -11,14 +11,15 @@ vertical one, so ``|grad| = sqrt(gx**2 + gy**2)``.
 ``scipy.signal.convolve2d`` is true convolution (the kernel is flipped); ``boundary='symm'``
 mirrors the image *with* its edge pixel, which NumPy calls ``"symmetric"``. NumPy's
 ``"reflect"`` leaves the edge pixel out (see :data:`core.maths.convolution.PAD_MODE_NAMES`).
-``tests/core/test_image_gradients.py`` checks :func:`complex_convolve2d` against SciPy.
+``tests/core/test_image_gradients.py`` checks :func:`complex_convolve2d` and :func:`sobel_magnitude` (the
+hand-made edge detector the Deep features page compares with learned ones) against SciPy.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from core.maths.convolution import PAD_MODES, convolve2d
-from core.maths.kernels import SCHARR_COMPLEX
+from core.maths.convolution import PAD_MODES, convolve2d, cross_correlate2d
+from core.maths.kernels import KERNELS, SCHARR_COMPLEX
 
 #: SciPy's ``boundary`` names -> NumPy's ``np.pad`` modes.
 SCIPY_BOUNDARIES = {"symm": "symmetric", "fill": "constant"}
@@ -92,3 +93,40 @@ def brightened(magnitude, *, offset: float = 100.0, ceiling: float = 255.0) -> n
     ``magnitude``'s shape.
     """
     return np.minimum(np.asarray(magnitude, dtype=np.float32) + np.float32(offset), np.float32(ceiling))
+
+
+def sobel_magnitude(gray, *, pad_mode: str = "edge") -> np.ndarray:
+    """Sobel gradient magnitude ``sqrt(Gx² + Gy²)`` of a grey image, with the Convolution page's kernels.
+
+    ``Gx`` and ``Gy`` are :func:`core.maths.convolution.cross_correlate2d` with ``sobel_vertical`` and
+    ``sobel_horizontal`` (:data:`core.maths.kernels.KERNELS`) and 'same' padding.
+
+    Parameters
+    ----------
+    gray : array_like of shape (H, W), float, in pixel units (0-255)
+    pad_mode : str
+        How the border is padded (:data:`core.maths.convolution.PAD_MODES`); the default ``"edge"``
+        repeats the edge pixels, so a photo's border is not an edge.
+
+    Returns
+    -------
+    magnitude : ndarray of shape (H, W), float32, >= 0
+        Up to ``4·255·sqrt(2) ≈ 1442`` for 0-255 input.
+
+    Raises
+    ------
+    ValueError
+        If ``gray`` is not 2-D or ``pad_mode`` is unknown (as :func:`cross_correlate2d`).
+
+    References
+    ----------
+    Course notes, *CNNs and regularisation in Keras*, *More filters* (the Sobel kernels); Sobel and Feldman's
+    operator as in ``scipy.ndimage.sobel`` (the test's oracle).
+    """
+    img = np.asarray(gray, dtype=np.float32)
+    if img.ndim != 2:
+        raise ValueError(f"`gray` must be a grey image of shape (H, W), got shape {img.shape}; "
+                         "convert a colour photo with core.data.images.to_grayscale first.")
+    gx = cross_correlate2d(img, KERNELS["sobel_vertical"].values, padding="same", pad_mode=pad_mode)
+    gy = cross_correlate2d(img, KERNELS["sobel_horizontal"].values, padding="same", pad_mode=pad_mode)
+    return np.hypot(gx, gy).astype(np.float32)

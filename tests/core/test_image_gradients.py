@@ -66,3 +66,22 @@ def test_padding_modes_are_numpy_modes_and_differ_at_the_edge():
 def test_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(3, 12), st.integers(3, 12), st.integers(0, 2 ** 32 - 1))
+def test_sobel_magnitude_is_scipys_sobel_pair_with_edge_padding(h, w, seed):
+    from core.maths.image_gradients import sobel_magnitude
+
+    gray = np.random.default_rng(seed).uniform(0, 255, (h, w))
+    oracle = np.hypot(ndimage.sobel(gray, axis=0, mode="nearest"), ndimage.sobel(gray, axis=1, mode="nearest"))
+    np.testing.assert_allclose(sobel_magnitude(gray), oracle, rtol=1e-5, atol=1e-3)
+
+
+def test_sobel_magnitude_of_a_step_and_its_refusals():
+    from core.maths.image_gradients import sobel_magnitude
+
+    step = np.tile([0.0, 0.0, 10.0, 10.0], (4, 1))
+    np.testing.assert_array_equal(sobel_magnitude(step), np.tile([0.0, 40.0, 40.0, 0.0], (4, 1)))
+    with pytest.raises(ValueError, match="`gray` must be a grey image"):
+        sobel_magnitude(np.zeros((4, 4, 3)))
