@@ -34,7 +34,8 @@ URL = (UrlParam("part", "arch_part", "size", choices=PARTS),
        UrlParam("d", "arch_d", 1, kind=int, lo=1, hi=6, when=SIZE),
        UrlParam("padding", "arch_padding", "valid", choices=PADDINGS, when=SIZE),
        UrlParam("p", "arch_p", 1, kind=int, lo=0, hi=20, when=SIZE),
-       UrlParam("model", "arch_model", "mnist_cnn_001", choices=ARCHITECTURES, when=ARCH),
+       UrlParam("model", "arch_model", "course_mnist_cnn", choices=ARCHITECTURES, when=ARCH,
+                aliases=cached.former_architecture_keys()),
        UrlParam("batch", "arch_batch", 32, kind=int, choices=BATCHES, when=ARCH))
 url_state.sync(URL)
 part = st.radio("Part", list(PARTS), key="arch_part", format_func=PARTS.get, horizontal=True)

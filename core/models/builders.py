@@ -39,7 +39,7 @@ def _keras():
     return keras
 
 
-def mnist_cnn_001():
+def course_mnist_cnn():
     """The course's MNIST CNN: 28×28×1 → conv16 → pool → conv32 → pool → 800 → 32 → 10; 30,762 params.
 
     The network the CNN pages train and load, from the same builder
@@ -54,10 +54,10 @@ def mnist_cnn_001():
     from core.models.mnist_cnn import MnistCnnConfig, build_mnist_cnn
     config = MnistCnnConfig()
     return build_mnist_cnn(filters=config.filters, dense_units=config.dense_units, dropout=config.dropout,
-                           batch_norm=config.batch_norm, softmax_in_dense=True, name="mnist_cnn_001")
+                           batch_norm=config.batch_norm, softmax_in_dense=True, name="course_mnist_cnn")
 
 
-def cifar10_cnn_002():
+def cifar10_cnn():
     """TensorFlow's CIFAR-10 tutorial CNN from the course; 122,570 params (Dense(10) gives logits).
 
     References
@@ -75,10 +75,10 @@ def cifar10_cnn_002():
     x = L.Flatten(name="flatten")(x)
     x = L.Dense(64, activation="relu", name="dense1")(x)
     outputs = L.Dense(10, name="logits")(x)
-    return keras.Model(inputs, outputs, name="cifar10_cnn_002")
+    return keras.Model(inputs, outputs, name="cifar10_cnn")
 
 
-def flowers_cnn_002(img_size: int = 180, num_classes: int = 5):
+def flowers_cnn(img_size: int = 180, num_classes: int = 5):
     """TensorFlow's flowers tutorial CNN from the course; 3,989,285 params at 180×180×3, 5 classes.
 
     The seed's OCR shows a fourth pooling line (``HaxPooling2D``); the tutorial has three pools.
@@ -97,7 +97,7 @@ def flowers_cnn_002(img_size: int = 180, num_classes: int = 5):
     x = L.Flatten(name="flatten")(x)
     x = L.Dense(128, activation="relu", name="dense1")(x)
     outputs = L.Dense(num_classes, name="logits")(x)
-    return keras.Model(inputs, outputs, name="flowers_cnn_002")
+    return keras.Model(inputs, outputs, name="flowers_cnn")
 
 
 def lenet5(pooling: str = "avg"):
@@ -183,7 +183,7 @@ def tf_guide_dense():
     return keras.Model(inputs, outputs, name="tf_guide_dense")
 
 
-def tf1_mnist_cnn_000():
+def tf1_mnist_cnn():
     """The course's low-level TensorFlow 1 MNIST CNN, rebuilt with Keras layers: 3,274,634 params.
 
     28×28×1 → conv 5×5×32 'same' (832) → 2×2 max pool 'same' → 14×14×32 → conv 5×5×64 'same' (51,264) → pool →
@@ -203,10 +203,10 @@ def tf1_mnist_cnn_000():
     x = L.Dense(1024, activation="relu", name="fc1")(x)
     x = L.Dropout(0.5, name="dropout")(x)
     outputs = L.Dense(10, name="logits")(x)
-    return keras.Model(inputs, outputs, name="tf1_mnist_cnn_000")
+    return keras.Model(inputs, outputs, name="tf1_mnist_cnn")
 
 
-def birth_weight_004():
+def birth_weight_network():
     """The textbook's birth-weight regressor: 7 → 25 → 10 → 3 → 1, ReLU on every layer: 497 params.
 
     (7+1)·25 + (25+1)·10 + (10+1)·3 + (3+1)·1 = 200 + 260 + 33 + 4 = 497. The seed wraps raw
@@ -224,10 +224,10 @@ def birth_weight_004():
     x = L.Dense(10, activation="relu", name="hidden2")(x)
     x = L.Dense(3, activation="relu", name="hidden3")(x)
     outputs = L.Dense(1, activation="relu", name="birth_weight")(x)
-    return keras.Model(inputs, outputs, name="birth_weight_004")
+    return keras.Model(inputs, outputs, name="birth_weight")
 
 
-def iris_004():
+def iris_network():
     """The textbook's iris network, 3 → 5 → 1 with ReLU on both layers: "26 total variables".
 
     The seed wraps raw variables in ``Lambda`` layers, which Keras 3 counts as 0 parameters;
@@ -239,10 +239,10 @@ def iris_004():
     inputs = keras.Input((3,), name="sepal_petal")
     x = L.Dense(5, activation="relu", name="hidden")(inputs)
     outputs = L.Dense(1, activation="relu", name="petal_width")(x)
-    return keras.Model(inputs, outputs, name="iris_004")
+    return keras.Model(inputs, outputs, name="iris")
 
 
-def cifar10_cnn_004():
+def cifar10_cnn_dropout():
     """The textbook's VGG-style CIFAR-10 CNN with dropout: conv 32-32-64-64-128-128; 550,570 params.
 
     References
@@ -263,7 +263,7 @@ def cifar10_cnn_004():
     x = L.Dense(128, activation="relu", kernel_initializer="he_uniform", name="dense1")(x)
     x = L.Dropout(0.2, name="dropout4")(x)
     outputs = L.Dense(10, activation="softmax", name="output")(x)
-    return keras.Model(inputs, outputs, name="cifar10_cnn_004")
+    return keras.Model(inputs, outputs, name="cifar10_cnn_dropout")
 
 
 def ng_sample_net():
@@ -308,7 +308,7 @@ def mnist_cnn_keras_example():
     return keras.Model(inputs, outputs, name="mnist_cnn_keras_example")
 
 
-def bn_mnist_cnn_000():
+def bn_mnist_cnn():
     """The course's Keras MNIST CNN with batch normalization: 597,738 params (1,408 not trained).
 
     References
@@ -332,10 +332,10 @@ def bn_mnist_cnn_000():
     x = L.Dropout(0.2, name="dropout")(x)
     x = L.Dense(10, name="dense2")(x)
     outputs = L.Activation("softmax", name="output")(x)
-    return keras.Model(inputs, outputs, name="bn_mnist_cnn_000")
+    return keras.Model(inputs, outputs, name="bn_mnist_cnn")
 
 
-def dcgan_generator_004(seed_size: int = 200, channels: int = 3, gen_res: int = 3):
+def dcgan_generator(seed_size: int = 200, channels: int = 3, gen_res: int = 3):
     """The textbook's DCGAN generator: 200-d noise → 4×4×256 → 8 → 16 → 32 → 96×96×3 (tanh).
 
     2,452,611 parameters (1,536 of them batch-norm moving statistics) with the seed's settings.
@@ -357,10 +357,10 @@ def dcgan_generator_004(seed_size: int = 200, channels: int = 3, gen_res: int = 
         x = L.Activation("relu", name=f"relu{i}")(x)
     x = L.Conv2D(channels, 3, padding="same", name="conv_out")(x)
     outputs = L.Activation("tanh", name="image")(x)
-    return keras.Model(inputs, outputs, name="dcgan_generator_004")
+    return keras.Model(inputs, outputs, name="dcgan_generator")
 
 
-def dcgan_discriminator_004(image_shape: tuple[int, int, int] = (96, 96, 3)):
+def dcgan_discriminator(image_shape: tuple[int, int, int] = (96, 96, 3)):
     """The textbook's DCGAN discriminator: 96×96×3 → 48 → 24 → 25 → 13 → 13 → 13 → P(real).
 
     1,658,945 parameters (1,920 not trained).
@@ -380,5 +380,5 @@ def dcgan_discriminator_004(image_shape: tuple[int, int, int] = (96, 96, 3)):
         x = L.Dropout(0.25, name=f"dropout{i}")(x)
     x = L.Flatten(name="flatten")(x)
     outputs = L.Dense(1, activation="sigmoid", name="p_real")(x)
-    return keras.Model(inputs, outputs, name="dcgan_discriminator_004")
+    return keras.Model(inputs, outputs, name="dcgan_discriminator")
 

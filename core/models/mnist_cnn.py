@@ -108,7 +108,7 @@ def build_mnist_cnn(*, filters: tuple[int, int] = (16, 32), dense_units: int = 3
     -> [``bn2``] -> ``pool2`` -> [``sdrop2``] -> ``flatten`` -> ``dense1`` -> [``drop1``] ->
     ``logits`` -> ``probs`` (softmax). Bracketed layers exist only with batch_norm / dropout.
     This one builder gives both the trained model (:class:`MnistCnnConfig`) and the layer
-    arithmetic page's "MNIST CNN (the course's)" (``core.models.builders.mnist_cnn_001``).
+    arithmetic page's "MNIST CNN (the course's)" (``core.models.builders.course_mnist_cnn``).
 
     Parameters
     ----------

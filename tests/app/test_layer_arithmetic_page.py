@@ -97,10 +97,20 @@ def test_architecture_explorer():
     at.selectbox(key="arch_model").set_value("lenet5").run()
     assert metric(at, "Parameters") == "61,706"
     assert any("~60 thousand" in i.value for i in at.info)
-    at.selectbox(key="arch_model").set_value("bn_mnist_cnn_000").run()
+    at.selectbox(key="arch_model").set_value("bn_mnist_cnn").run()
     assert metric(at, "Parameters") == "597,738" and metric(at, "Not trained") == "1,408"
-    assert at.query_params["model"] == "bn_mnist_cnn_000"
+    assert at.query_params["model"] == "bn_mnist_cnn"
 
+
+
+def test_a_link_shared_with_a_former_network_key_still_opens_that_network():
+    from core.models.architectures import FORMER_ARCHITECTURE_KEYS
+
+    assert FORMER_ARCHITECTURE_KEYS["bn_mnist_cnn_000"] == "bn_mnist_cnn"
+    at = open_page("layer_arithmetic", query={"part": "arch", "model": "bn_mnist_cnn_000"})
+    assert at.selectbox(key="arch_model").value == "bn_mnist_cnn"
+    assert metric(at, "Parameters") == "597,738"
+    assert at.query_params["model"] == "bn_mnist_cnn"                # the link now says the new key
 
 @pytest.mark.slow
 def test_vgg16_in_the_explorer():
@@ -143,9 +153,9 @@ def test_residual_part():
     assert "still gates that path" in skip and "**pre-activation** ResNet" in skip   # He et al. 2016, not "unchanged"
 
 
-@pytest.mark.parametrize("key, total, biggest", [("tf1_mnist_cnn_000", "3,274,634", "**fc1** (Dense), holds "
+@pytest.mark.parametrize("key, total, biggest", [("tf1_mnist_cnn", "3,274,634", "**fc1** (Dense), holds "
                                                   "**3,212,288** of the 3,274,634 parameters: **98%**"),
-                                                 ("birth_weight_004", "497", "**hidden2** (Dense), holds **260**")])
+                                                 ("birth_weight", "497", "**hidden2** (Dense), holds **260**")])
 def test_new_architectures(key, total, biggest):
     at = open_part("arch", model=key)
     assert metric(at, "Parameters (Keras count_params)") == total

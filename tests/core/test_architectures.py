@@ -30,9 +30,9 @@ def test_registry_specs():
     for key, spec in ARCHITECTURES.items():
         assert spec.key == key and spec.source and spec.title
         assert spec.source.startswith("Course notes, *")
-    assert ARCHITECTURES["mnist_cnn_001"].course_total == 30_762
-    assert ARCHITECTURES["iris_004"].course_total == 26
-    assert sum(r[3] for r in ARCHITECTURES["mnist_cnn_001"].course_rows) == 30_762
+    assert ARCHITECTURES["course_mnist_cnn"].course_total == 30_762
+    assert ARCHITECTURES["iris"].course_total == 26
+    assert sum(r[3] for r in ARCHITECTURES["course_mnist_cnn"].course_rows) == 30_762
 
 
 # ---------------------------------------------------------------- real Keras models
@@ -79,8 +79,8 @@ def _shapes(model):
 
 
 def test_mnist_cnn_001_matches_the_seed_summary(models):
-    rows = {r["name"]: r for r in A.layer_table(models("mnist_cnn_001"), batch_size=128)}
-    for name, _seed_name, course_shape, course_params in ARCHITECTURES["mnist_cnn_001"].course_rows:
+    rows = {r["name"]: r for r in A.layer_table(models("course_mnist_cnn"), batch_size=128)}
+    for name, _seed_name, course_shape, course_params in ARCHITECTURES["course_mnist_cnn"].course_rows:
         assert str((None,) + rows[name]["output_shape"]) == course_shape
         assert rows[name]["params"] == course_params
     assert rows["conv1"]["formula"] == "(3·3·1 + 1)·16 = 160"
@@ -90,15 +90,15 @@ def test_mnist_cnn_001_matches_the_seed_summary(models):
 
 
 def test_cifar10_cnn_002_shapes(models):
-    s = _shapes(models("cifar10_cnn_002"))
+    s = _shapes(models("cifar10_cnn"))
     assert [s[k] for k in ("conv1", "pool1", "conv2", "pool2", "conv3", "flatten", "dense1", "logits")] == [
         (30, 30, 32), (15, 15, 32), (13, 13, 64), (6, 6, 64), (4, 4, 64), (1024,), (64,), (10,)]
-    params = {r["name"]: r["params"] for r in A.layer_table(models("cifar10_cnn_002"))}
+    params = {r["name"]: r["params"] for r in A.layer_table(models("cifar10_cnn"))}
     assert (params["conv1"], params["conv2"], params["conv3"], params["dense1"], params["logits"]) == (
         896, 18_496, 36_928, 65_600, 650)
 
 
-@pytest.mark.parametrize("key", ["lenet5", "lenet5_004"])
+@pytest.mark.parametrize("key", ["lenet5", "lenet5_max"])
 def test_lenet_shapes(key, models):
     s = _shapes(models(key))
     assert [s[k] for k in ("C1", "S2", "C3", "S4", "flatten", "F5", "F6", "output")] == [
@@ -119,23 +119,23 @@ def test_dense_models(models):
     import numpy as np
     out = models("tf_guide_dense")(np.random.default_rng(0).random((1000, 32)), training=False)
     assert tuple(out.shape) == (1000, 10)                      # 003 L307: result.shape
-    assert [r["params"] for r in A.layer_table(models("iris_004")) if r["params"]] == [20, 6]
+    assert [r["params"] for r in A.layer_table(models("iris")) if r["params"]] == [20, 6]
 
 
 def test_other_seed_models(models):
-    assert _shapes(models("cifar10_cnn_004"))["flatten"] == (2048,)
-    assert _shapes(models("flowers_cnn_002"))["pool3"] == (22, 22, 64)
-    assert _shapes(models("flowers_cnn_002"))["flatten"] == (30_976,)
+    assert _shapes(models("cifar10_cnn_dropout"))["flatten"] == (2048,)
+    assert _shapes(models("flowers_cnn"))["pool3"] == (22, 22, 64)
+    assert _shapes(models("flowers_cnn"))["flatten"] == (30_976,)
     assert _shapes(models("mnist_cnn_keras_example"))["flatten"] == (9_216,)
-    bn = A.table_totals(A.layer_table(models("bn_mnist_cnn_000")))
+    bn = A.table_totals(A.layer_table(models("bn_mnist_cnn")))
     assert (bn["trainable"], bn["non_trainable"]) == (596_330, 1_408)
-    assert _shapes(models("bn_mnist_cnn_000"))["flatten"] == (1024,)
-    gen = models("dcgan_generator_004")
+    assert _shapes(models("bn_mnist_cnn"))["flatten"] == (1024,)
+    gen = models("dcgan_generator")
     assert _shapes(gen)["image"] == (96, 96, 3)
     assert A.table_totals(A.layer_table(gen))["trainable"] == 2_451_075
-    disc = A.table_totals(A.layer_table(models("dcgan_discriminator_004")))
+    disc = A.table_totals(A.layer_table(models("dcgan_discriminator")))
     assert disc["trainable"] == 1_657_025
-    assert _shapes(models("dcgan_discriminator_004"))["flatten"] == (86_528,)
+    assert _shapes(models("dcgan_discriminator"))["flatten"] == (86_528,)
 
 
 @pytest.mark.slow
@@ -195,7 +195,7 @@ def test_with_batch_size_and_format_bytes():
 
 def test_architecture_figures(models):
     from core.figures import layer_arithmetic as F
-    rows = A.layer_table(models("mnist_cnn_001"))
+    rows = A.layer_table(models("course_mnist_cnn"))
     bars = F.params_figure(rows).data[0]
     assert list(bars.y) == ["conv1", "conv2", "dense1", "output"] and list(bars.x) == [160, 4640, 25632, 330]
     flow = F.shape_flow_figure(rows).data
@@ -207,13 +207,13 @@ def test_architecture_figures(models):
 def test_seed000_tf1_mnist_cnn_and_seed004_birth_weight(models):
     """000_05cde12013bfe355.txt L972-1038: 832 + 51,264 + 3,212,288 + 10,250 = 3,274,634, fc1 holds 98 %;
     004_36a7c4616778873b.txt l.1452-1479: 7 → 25 → 10 → 3 → 1 = 497."""
-    tf1 = models("tf1_mnist_cnn_000")
+    tf1 = models("tf1_mnist_cnn")
     counts = {r["name"]: r["params"] for r in A.layer_table(tf1) if r["params"]}
     assert counts == {"conv1": 832, "conv2": 51_264, "fc1": 3_212_288, "logits": 10_250}
     assert sum(counts.values()) == 3_274_634 == tf1.count_params()
     assert round(100 * counts["fc1"] / tf1.count_params()) == 98
     assert _shapes(tf1)["pool2"] == (7, 7, 64)
-    bw = models("birth_weight_004")
+    bw = models("birth_weight")
     assert [l.count_params() for l in bw.layers[1:]] == [200, 260, 33, 4] and bw.count_params() == 497
     assert [l.units for l in bw.layers[1:]] == [25, 10, 3, 1]
 

@@ -130,9 +130,9 @@ def test_parameters_and_shapes_match_keras(build, tmp_path):
 
 
 #: The course's own architectures (core.models.builders): what students rebuild and upload.
-COURSE = ["birth_weight_004", "bn_mnist_cnn_000", "cifar10_cnn_002", "cifar10_cnn_004", "dcgan_discriminator_004",
-          "dcgan_generator_004", "flowers_cnn_002", "iris_004", "lenet5", "mnist_cnn_001",
-          "mnist_cnn_keras_example", "ng_sample_net", "tf1_mnist_cnn_000", "tf_guide_dense"]
+COURSE = ["birth_weight_network", "bn_mnist_cnn", "cifar10_cnn", "cifar10_cnn_dropout", "dcgan_discriminator",
+          "dcgan_generator", "flowers_cnn", "iris_network", "lenet5", "course_mnist_cnn",
+          "mnist_cnn_keras_example", "ng_sample_net", "tf1_mnist_cnn", "tf_guide_dense"]
 
 
 @pytest.mark.parametrize("name", COURSE)

@@ -41,7 +41,7 @@ from core.adapters.cached.autoencoder import (ae_decoded_point, ae_denoise, ae_i
 from core.adapters.cached.gan import (GAN_SAMPLES, gan_codes, gan_interpolation, gan_nearest, gan_real_scores,
                                       gan_samples, gan_summary, gan_vary_dimension, real_nearest_distance,
                                       course_dcgan_tables, toy_gan_state)
-from core.adapters.cached.layer_checks import architectures
+from core.adapters.cached.layer_checks import architectures, former_architecture_keys
 
 __all__ = [
     "read_only", "shared_resource", "shared_view", "WARMUP_ENV", "start_warmup",
@@ -53,7 +53,7 @@ __all__ = [
     "augmented_digits", "keras_batch_norm", "keras_code", "keras_dropout", "regularisation_grid", "sevens",
     "tape_gradient", "training_results",
     "hed_facts", "hed_first_filters", "kernel_chance_rate", "hed_hand_made_edges", "hed_layer_view", "hed_load_error",
-    "hed_model", "hed_pass", "architectures",
+    "hed_model", "hed_pass", "architectures", "former_architecture_keys",
     "ae_decoded_point", "ae_denoise", "ae_interpolation", "ae_manifold", "ae_project", "ae_reconstructions",
     "ae_vs_pca_rows", "ae_vs_pca_table", "noise_digit", "pca_basis", "preset_table", "test_codes", "test_errors",
     "GAN_SAMPLES", "gan_codes", "gan_interpolation", "gan_nearest", "gan_real_scores", "gan_samples", "gan_summary",

@@ -38,6 +38,14 @@ def architectures() -> dict:
     return ARCHITECTURES
 
 
+def former_architecture_keys() -> dict:
+    """No key. ``core.models.architectures.FORMER_ARCHITECTURE_KEYS``: former key → key, so links shared
+    with a former key still open the same network."""
+    from core.models.architectures import FORMER_ARCHITECTURE_KEYS
+
+    return FORMER_ARCHITECTURE_KEYS
+
+
 @st.cache_data(max_entries=20, show_spinner=False)
 def architecture_table(key: str) -> list[dict]:
     """:func:`core.models.tables.architecture_table`: the layer table of registered model ``key``,
