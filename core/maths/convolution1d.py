@@ -31,7 +31,7 @@ MAX_TYPED_NUMBERS = 64
 MAX_NUMBERS_CHARS = 1000
 
 MODES_1D = ("full", "same", "valid")
-SEED_000 = "Course notes, *Autoencoders and convolutional networks*"
+AUTOENCODER_NOTES = "Course notes, *Autoencoders and convolutional networks*"
 
 
 def _vector(values, name: str) -> np.ndarray:

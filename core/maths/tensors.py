@@ -43,7 +43,7 @@ MAX_AXIS_LENGTH = 10 ** 9
 #: seed's 40.5 GB batch; every figure derived from it (bytes, GiB) is still exact as a float.
 MAX_TENSOR_SIZE = 10 ** 15
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
-IMAGE_BATCH_001 = (25000, 300, 450, 3)
+COURSE_IMAGE_BATCH = (25000, 300, 450, 3)
 """Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*: "Tensor
 dims (25000, 300, 450, 3)"."""
 

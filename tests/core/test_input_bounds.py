@@ -16,7 +16,7 @@ from core.data import drawing
 from core.data.drawing import decode_drawing, drawing_byte_limit, png_size
 from core.data.images import MAX_PIXELS, ImageLoadError
 from core.maths.convolution1d import MAX_NUMBERS_CHARS, parse_numbers
-from core.maths.tensors import (IMAGE_BATCH_001, MAX_ARRAY_CHARS, MAX_AXIS_LENGTH, MAX_SHAPE_CHARS,
+from core.maths.tensors import (COURSE_IMAGE_BATCH, MAX_ARRAY_CHARS, MAX_AXIS_LENGTH, MAX_SHAPE_CHARS,
                                 MAX_TENSOR_SIZE, parse_array, parse_shape, reshape, tensor_info)
 from core.maths.typed_text import bounded_text, shortened
 
@@ -72,10 +72,10 @@ def test_the_largest_accepted_shape_keeps_every_figure_exact():
     info = tensor_info(big, "float64")
     assert info.size == MAX_TENSOR_SIZE and info.nbytes == 8 * 10 ** 15
     assert info.nbytes / 2 ** 30 == pytest.approx(7450580.596923828)
-    assert parse_shape(str(IMAGE_BATCH_001)) == IMAGE_BATCH_001   # the seed's batch is still welcome
+    assert parse_shape(str(COURSE_IMAGE_BATCH)) == COURSE_IMAGE_BATCH   # the seed's batch is still welcome
     assert parse_shape("0009, +2") == (9, 2) and parse_shape(f"({MAX_AXIS_LENGTH})") == (MAX_AXIS_LENGTH,)
     assert reshape(np.arange(6), parse_shape("(-1, 3)", allow_infer=True)).shape == (2, 3)
-    assert len(str(IMAGE_BATCH_001)) < MAX_SHAPE_CHARS
+    assert len(str(COURSE_IMAGE_BATCH)) < MAX_SHAPE_CHARS
 
 
 def test_1d_numbers_are_bounded_before_they_are_split():

@@ -4,15 +4,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.maths.tensors import IMAGE_BATCH_001, broadcast, parse_array, parse_shape, reshape, tensor_info
+from core.maths.tensors import COURSE_IMAGE_BATCH, broadcast, parse_array, parse_shape, reshape, tensor_info
 
 
-def test_seed001_image_batch():
+def test_course_image_batch():
     """001_0ab6af07a5a8fe8c.txt L180: (25000, 300, 450, 3) = 10,125,000,000 values, 40.5 GB as float32."""
-    info = tensor_info(IMAGE_BATCH_001)
+    info = tensor_info(COURSE_IMAGE_BATCH)
     assert (info.rank, info.size, info.nbytes) == (4, 10_125_000_000, 40_500_000_000)
     assert info.size_expression() == "25,000 × 300 × 450 × 3 = 10,125,000,000"
-    assert tensor_info(IMAGE_BATCH_001, "uint8").nbytes == 10_125_000_000
+    assert tensor_info(COURSE_IMAGE_BATCH, "uint8").nbytes == 10_125_000_000
 
 
 def test_seed002_rank_shape_size_reshape_broadcast():

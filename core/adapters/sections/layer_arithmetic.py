@@ -13,7 +13,7 @@ from core.adapters import ui
 from core.figures.layer_arithmetic import residual_gradient_figure
 from core.maths.layer_math import format_bytes
 from core.maths.residual import first_layer_gradients, residual_block
-from core.maths.tensors import (DTYPE_BYTES, IMAGE_BATCH_001, MAX_ARRAY_CHARS, MAX_SHAPE_CHARS, broadcast, parse_array,
+from core.maths.tensors import (DTYPE_BYTES, COURSE_IMAGE_BATCH, MAX_ARRAY_CHARS, MAX_SHAPE_CHARS, broadcast, parse_array,
                                 parse_shape, reshape, tensor_info)
 
 
@@ -37,7 +37,7 @@ def tensors_part() -> None:
                 "number of axes, its **shape** the length of each axis, and its **size** the number of values: "
                 "the **product of the shape**. A batch of colour images is rank 4: "
                 "[number of images, height, width, channels] (Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*).")
-    st.session_state.setdefault("arch_tensor_shape", str(IMAGE_BATCH_001))
+    st.session_state.setdefault("arch_tensor_shape", str(COURSE_IMAGE_BATCH))
     t1, t2 = st.columns([3, 1])
     text = t1.text_input("Shape", key="arch_tensor_shape",
                          **_limit(MAX_SHAPE_CHARS, "e.g. (25000, 300, 450, 3) or [3, 2, 4, 5]"))
@@ -53,7 +53,7 @@ def tensors_part() -> None:
         m3.metric(f"Memory as {dtype}", format_bytes(info.nbytes), help=f"{info.nbytes:,} bytes")
         st.code(f"size = {info.size_expression()}\nmemory = {info.size:,} × {DTYPE_BYTES[dtype]} bytes = "
                 f"{info.nbytes:,} bytes ({info.nbytes / 2 ** 30:,.2f} GiB)", language=None)
-        if info.shape == IMAGE_BATCH_001:
+        if info.shape == COURSE_IMAGE_BATCH:
             st.caption("The course's example (Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*): 10,125,000,000 values, 40.5 GB as float32 — far more than "
                        "a GPU holds, which is why images are fed in small batches.")
     st.markdown("**Reshape** keeps the values and their order and needs the same size (Course notes, *Convolution, pooling and tensors* §2.12; MNIST's "
