@@ -53,9 +53,9 @@ def finite_vector(values, name: str) -> np.ndarray:
         arr = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"`{name}` must be a sequence of numbers, got {values!r}.") from exc
-    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
-        raise ValueError(f"`{name}` must be a non-empty 1-D sequence of finite numbers, got {values!r}.")
-    return arr
+    if arr.ndim == 1 and arr.size and np.all(np.isfinite(arr)):
+        return arr
+    raise ValueError(f"`{name}` must be a non-empty 1-D sequence of finite numbers, got {values!r}.")
 
 
 def finite_array(values, name: str) -> np.ndarray:

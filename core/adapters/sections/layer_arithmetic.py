@@ -31,6 +31,15 @@ def _array_text(a: np.ndarray) -> str:
     return np.array2string(np.asarray(a), separator=", ", formatter={"float_kind": lambda v: f"{v:g}"})
 
 
+def _text_pair(*boxes: tuple[str, str, str, int, str]) -> list[str]:
+    """Two text boxes side by side, each ``(label, key, first value, max_chars, example)``: their texts."""
+    columns = st.columns(len(boxes))
+    for label, key, first, _, _ in boxes:
+        st.session_state.setdefault(key, first)
+    return [column.text_input(label, key=key, **_limit(max_chars, example))
+            for column, (label, key, _, max_chars, example) in zip(columns, boxes)]
+
+
 def tensors_part() -> None:
     """Rank, shape, size and memory; reshape and broadcasting on arrays students edit."""
     st.markdown("A **tensor** is a multidimensional array (Course notes, *Convolution, pooling and tensors* §2.12). Its **rank** is the "
@@ -58,11 +67,9 @@ def tensors_part() -> None:
                        "a GPU holds, which is why images are fed in small batches.")
     st.markdown("**Reshape** keeps the values and their order and needs the same size (Course notes, *Convolution, pooling and tensors* §2.12; MNIST's "
                 "`x_train.reshape(60000, 28, 28, 1)`, Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (I)*). One axis may be −1: NumPy works it out.")
-    st.session_state.setdefault("arch_reshape_values", "[[1], [2], [3]]")
-    st.session_state.setdefault("arch_reshape_shape", "(1, 3)")
-    r1, r2 = st.columns(2)
-    values_text = r1.text_input("Array", key="arch_reshape_values", **_limit(MAX_ARRAY_CHARS, "e.g. [[1], [2], [3]]"))
-    shape_text = r2.text_input("New shape", key="arch_reshape_shape", **_limit(MAX_SHAPE_CHARS, "e.g. (1, 3) or (-1, 3)"))
+    values_text, shape_text = _text_pair(
+        ("Array", "arch_reshape_values", "[[1], [2], [3]]", MAX_ARRAY_CHARS, "e.g. [[1], [2], [3]]"),
+        ("New shape", "arch_reshape_shape", "(1, 3)", MAX_SHAPE_CHARS, "e.g. (1, 3) or (-1, 3)"))
     try:
         arr = parse_array(values_text)
         out = reshape(arr, parse_shape(shape_text, allow_infer=True))
@@ -72,11 +79,8 @@ def tensors_part() -> None:
         st.code(f"shape {arr.shape} → {out.shape}\n{_array_text(out)}", language=None)
     st.markdown("**Broadcasting**: shapes are compared from the right; two lengths fit when they are equal or one "
                 "is 1, which is stretched (Course notes, *Convolution, pooling and tensors* §2.12: `[1, 2, 3] * 2` = `[2, 4, 6]`).")
-    st.session_state.setdefault("arch_bc_a", "[1, 2, 3]")
-    st.session_state.setdefault("arch_bc_b", "2")
-    b1, b2 = st.columns(2)
-    a_text = b1.text_input("a", key="arch_bc_a", **_limit(MAX_ARRAY_CHARS, "e.g. [1, 2, 3]"))
-    b_text = b2.text_input("b", key="arch_bc_b", **_limit(MAX_ARRAY_CHARS, "e.g. 2"))
+    a_text, b_text = _text_pair(("a", "arch_bc_a", "[1, 2, 3]", MAX_ARRAY_CHARS, "e.g. [1, 2, 3]"),
+                                ("b", "arch_bc_b", "2", MAX_ARRAY_CHARS, "e.g. 2"))
     try:
         a, b = parse_array(a_text), parse_array(b_text)
     except ValueError as exc:
