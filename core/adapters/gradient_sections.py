@@ -51,6 +51,8 @@ def gradient_section(bundle, picture_key: str, batch: np.ndarray, predicted: int
                 "to each feature map of the last convolution (Grad-CAM), or of the loss, to change the answer "
                 "(an adversarial example).")
     _explorer(bundle, picture_key, batch, int(predicted))
+    ui.show_source("core.models.gradients:saliency", "core.models.gradients:smoothgrad",
+                   "core.models.gradients:grad_cam", "core.models.gradients:fgsm_sweep")
 
 
 @st.fragment
