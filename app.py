@@ -4,14 +4,15 @@ Run with ``streamlit run app.py``. Declares every page with ``st.navigation`` (s
 icons, ``url_path`` = the script's file stem; the home page at ``/``, and ``/home`` sends there),
 draws the shared sidebar, then runs the chosen page.
 The first run of a server starts loading TensorFlow and the shipped models in the background.
-The page runs inside the app's error boundary (:mod:`core.adapters.errors`): a failure shows one
+A live session (:mod:`core.adapters.live_session`) draws its parts before the page and publishes
+the lecturer's view after it. The page runs inside the app's error boundary (:mod:`core.adapters.errors`): a failure shows one
 line with an incident id, never a traceback.
 After the run, the heap is frozen once TensorFlow or a new shared model has been loaded
 (:mod:`core.adapters.heap`), so Streamlit's two garbage collections per run stay cheap.
 """
 import streamlit as st
 
-from core.adapters import cached, errors, heap, ui
+from core.adapters import cached, errors, heap, live_session, ui
 from core.adapters.catalog import PAGES, SECTIONS
 
 ui.page_setup()
@@ -38,7 +39,11 @@ for section in SECTIONS:
 page = st.navigation(sections)
 cached.start_warmup(page.url_path)   # TensorFlow and the shipped models load in the background, once per server
 try:
+    with errors.error_boundary("live session"):      # lead, join code and follower's bar: one cheap check otherwise
+        live_session.frame(page)
     with errors.error_boundary(f"page {page.url_path or 'home'}"):   # a failure: one line with an incident id
         page.run()
+    with errors.error_boundary("live session"):
+        live_session.after_page(page)                # the lecturer's view, once the page wrote its link
 finally:
     heap.freeze_if_needed()

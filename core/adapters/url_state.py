@@ -31,6 +31,10 @@ import streamlit as st
 MAX_TEXT_CHARS = 500
 """The longest free-text value (a ``str`` parameter without ``choices``) a link may set."""
 
+#: Every parameter declared so far in this process, by widget key (filled by :func:`seed`): a live
+#: session's follower clears them before it moves to the lecturer's link (``core.adapters.live_session``).
+DECLARED: dict[str, "UrlParam"] = {}
+
 _KINDS = (int, float, str, bool, list)
 _INVALID = object()
 _TRUE, _FALSE = ("1", "true", "True"), ("0", "false", "False")
@@ -202,10 +206,18 @@ def seed(params: Iterable[UrlParam]) -> None:
     """Put each parameter's value from the link into ``st.session_state`` where the key has none yet
     (a first visit, or a widget that was not drawn on the last run); writes nothing to the link."""
     for param in params:
+        DECLARED.setdefault(param.key, param)
         if param.key not in st.session_state:
             value = param.parse(st.query_params.get(param.name))
             if value is not None:
                 st.session_state[param.key] = value
+
+
+def drop(name: str) -> None:
+    """Remove ``name`` from the link: a parameter that starts something once and is no control of a
+    page (a live session's ``?room=CODE`` once the student stops following, or a wrong code)."""
+    if name in st.query_params:
+        del st.query_params[name]
 
 
 def sync(params: Iterable[UrlParam]) -> None:
