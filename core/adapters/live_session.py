@@ -144,7 +144,8 @@ def _sidebar(lead: dict | None) -> None:
     if not ui.is_lecture():
         return
     st.button("Start a live session", key="live_start", on_click=_start, icon=":material/groups:",
-              help="The class follows this screen: students join with a code, a link or a QR code.")
+              help="The class follows this screen: students join with a code, a link or a QR code. "
+                   "The lead PIN appears once, in a dialog: start before the projector shows this screen.")
     with st.expander("Lead a live session again"):
         st.caption(f"After a reload: the session's code and its {PIN_DIGITS}-digit lead PIN.")
         st.text_input("Join code", key=CODE_INPUT_KEY, max_chars=8)
@@ -197,11 +198,12 @@ def _end() -> None:
 @guarded
 def _pin_dialog(code: str, pin: str) -> None:
     st.markdown(f"Join code **{code}** · lead PIN")
-    st.markdown(f"## `{pin[:4]} {pin[4:]}`")
+    st.markdown(f"# {pin[:4]} {pin[4:]}")
     st.caption("Write the PIN down now: it is shown only this once. After a reload, open "
                "*Lead a live session again* in the sidebar and enter the code and this PIN. "
                "Students never need it.")
-    st.button("I have noted the PIN", key="live_pin_done")
+    if st.button("I have noted the PIN", key="live_pin_done"):
+        st.rerun()                                          # a run that does not open the dialog closes it
 
 
 def _base_url() -> str:
