@@ -74,7 +74,7 @@ with right:
     if example is None:
         kernel_name = st.selectbox("Kernel", [*KERNELS, "custom"], key="conv_kernel",
                                    format_func=lambda n: "Custom (edit the values)" if n == "custom" else
-                                   KERNELS[n].title + (" · from the course" if KERNELS[n].from_seed else ""))
+                                   KERNELS[n].title + (" · from the course" if KERNELS[n].from_course else ""))
         if kernel_name == "custom":
             size = st.select_slider("Kernel size", [3, 5, 7], key="conv_custom_size")
             kernel = image_input.matrix_editor(f"conv_custom_{size}", np.pad(np.eye(1, dtype=np.float32), (size // 2,)),

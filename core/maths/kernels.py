@@ -34,7 +34,7 @@ class Kernel:
         What lights up in the feature map.
     source : str
         Where the numbers come from (seed file and lines, or a reference).
-    from_seed : bool
+    from_course : bool
         True when printed in one of the lecture seeds.
     """
 
@@ -44,7 +44,7 @@ class Kernel:
     description: str
     detects: str
     source: str
-    from_seed: bool = False
+    from_course: bool = False
 
     @property
     def size(self) -> int:

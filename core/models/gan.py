@@ -216,7 +216,7 @@ def build_course_generator(*, seed_size: int = 200, channels: int = 3, gen_res: 
         h = layers.BatchNormalization(momentum=0.8, name=f"bn{i}")(h)
         h = layers.Activation("relu", name=f"relu{i}")(h)
     h = layers.Conv2D(channels, 3, padding="same", name="conv_out")(h)
-    return keras.Model(z, layers.Activation("tanh", name="tanh")(h), name="seed_generator")
+    return keras.Model(z, layers.Activation("tanh", name="tanh")(h), name="course_generator")
 
 
 def build_course_discriminator(*, image_shape=(96, 96, 3)):
@@ -242,7 +242,7 @@ def build_course_discriminator(*, image_shape=(96, 96, 3)):
         h = layers.Dropout(0.25, name=f"drop{i}")(h)
     h = layers.Flatten(name="flatten")(h)
     return keras.Model(x, layers.Dense(1, activation="sigmoid", name="score")(h),
-                       name="seed_discriminator")
+                       name="course_discriminator")
 
 
 # --------------------------------------------------------------------------- using a generator

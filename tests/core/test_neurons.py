@@ -128,7 +128,7 @@ def test_errors_name_the_argument():
         nn.truth_table((1, 1), "x")
 
 
-def test_mcculloch_pitts_gates_from_seed_004():
+def test_mcculloch_pitts_gates_from_the_course():
     """004_36a7c4616778873b.txt 1.1.6 (l.141-144): y = 1 if excitatory − inhibitory ≥ b. AND b = 2, OR b = 1,
     NOT b = 0 (inhibitory), x1 ∧ ¬x2 = [x1 − x2 ≥ 1]."""
     from core.maths.boolean_functions import BOOLEAN_FUNCTIONS
