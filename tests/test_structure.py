@@ -332,3 +332,24 @@ def test_core_modules_import_each_other_without_cycles():
         if module not in state:
             visit(module, [module])
     assert "core.data.datasets" in graph["core.training.fit"]   # the walk sees real edges
+
+
+
+def private_imports(paths, root: Path = ROOT) -> list[str]:
+    """``from core.x import _name`` anywhere in ``paths``: a private helper used outside its module."""
+    found = []
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("core"):
+                found += [f"{path.relative_to(root)}: {node.module}.{a.name}" for a in node.names
+                          if a.name.startswith("_")]
+    return found
+
+
+def test_no_module_imports_another_modules_private_helper(tmp_path):
+    """A check or formatter two modules need is public (e.g. ``core.maths.checks``)."""
+    paths = core_modules() + sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]
+    assert private_imports(paths) == []
+    fake = tmp_path / "bad.py"                                   # the check sees the pattern it forbids
+    fake.write_text("from core.maths.checks import finite_number\nfrom core.maths.neurons import _scalar, input_rows\n")
+    assert private_imports([fake], tmp_path) == ["bad.py: core.maths.neurons._scalar"]
