@@ -10,7 +10,7 @@ from core.maths.convolution import (PAD_MODES, conv2d_layer, cross_correlate2d, 
                                     pad_image, window_terms)
 from core.figures.common import HEATMAP_MAX_SIDE, image_to_rgb_uint8, matrix_figure
 from core.figures.convolution import closeup_figure, display_rgb, feature_map_figure, kernel_figure
-from core.data.images import encode_png, npy_bytes
+from core.data.images import content_key, encode_png, npy_bytes
 from core.maths.kernels import KERNELS, kernel_facts
 from core.data.convolution_examples import FORMER_EXAMPLE_KEYS, NG_6X6, WORKED_EXAMPLES
 
@@ -119,7 +119,7 @@ with c7:
 padding = pad_amount if padding_name == "explicit" else padding_name
 
 # --- compute (shared by every student on the same view) -----------------------------------------
-view = (image_key, image_input.array_digest(kernel), flip, stride, padding, dilation, float(bias), pad_mode)
+view = (image_key, content_key(kernel), flip, stride, padding, dilation, float(bias), pad_mode)
 try:
     feature_map, pads = cached.feature_map(image_key, image, kernel, flip=flip, stride=stride, padding=padding,
                                            dilation=dilation, bias=float(bias), pad_mode=pad_mode)

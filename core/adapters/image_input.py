@@ -14,7 +14,7 @@ import streamlit as st
 from core.adapters import cached
 from core.adapters import url_state
 from core.adapters.url_state import UrlParam
-from core.data.images import SAMPLES, SYNTHETIC, ImageLoadError, to_unit_range
+from core.data.images import SAMPLES, SYNTHETIC, ImageLoadError, content_key, to_unit_range
 
 #: The user's photo, for every page: {"name": str, "sha256": of the file, "file_id": the uploader's,
 #: "pixels": uint8 (H, W, 3), read-only}. Only the decoded, resized picture (at most 512 px a side,
@@ -163,13 +163,7 @@ def image_source_picker(prefix: str, *, matrix_default: Optional[np.ndarray] = N
                             format_func=lambda n: SYNTHETIC[n][0])
         return ImageInput(SYNTHETIC[name][1](), f"Synthetic: {SYNTHETIC[name][0]}", "synthetic", f"synthetic:{name}")
     values = matrix_editor(f"{prefix}_matrix", matrix_default)
-    return ImageInput(values, "Typed matrix", "matrix", "matrix:" + array_digest(values))
-
-
-def array_digest(values: np.ndarray) -> str:
-    """A short content hash of a small array (shape, dtype and values), for cache keys."""
-    arr = np.ascontiguousarray(values)
-    return hashlib.sha1(f"{arr.shape}{arr.dtype}".encode() + arr.tobytes()).hexdigest()[:16]
+    return ImageInput(values, "Typed matrix", "matrix", "matrix:" + content_key(values))
 
 
 def matrix_editor(key: str, default: Optional[np.ndarray], *, label: str = "Values (edit any cell)") -> np.ndarray:
