@@ -194,11 +194,13 @@ def _describe(field: FieldRow, channel: int, row: int, col: int, value: float, g
 def interior_units(field: FieldRow, map_shape: tuple[int, int], image_shape: tuple[int, int],
                    grid: int = AVERAGE_GRID) -> list[tuple[int, int]]:
     """A ``grid`` × ``grid`` spread of units whose theoretical field lies wholly inside the photo
-    (or, where none does along an axis, the units nearest the middle), without repeats, row-major."""
+    (or, where fewer than ``grid`` do along an axis, the ``grid`` units nearest the middle), row-major."""
     axes = []
     for n_units, n_pixels in zip(map_shape, image_shape):
         inside = [i for i in range(n_units) if field.field(i)[0] >= 0 and field.field(i)[1] <= n_pixels - 1]
-        pool = inside or [n_units // 2]
+        if len(inside) < grid:            # too few: the units nearest the middle
+            inside = sorted(sorted(range(n_units), key=lambda i: abs(i - (n_units - 1) / 2))[:grid])
+        pool = inside
         picks = np.linspace(0, len(pool) - 1, grid).round().astype(int)
         axes.append(sorted({pool[p] for p in picks}))
     return [(r, c) for r in axes[0] for c in axes[1]]

@@ -99,3 +99,9 @@ def test_interior_units_have_their_whole_field_in_the_photo():
     for r, c in units:
         for i in (r, c):
             assert field.field(i)[0] >= 0 and field.field(i)[1] <= 319
+
+
+def test_interior_units_fall_back_to_the_middle_when_the_field_is_larger_than_the_photo():
+    field = vgg16_fields()["block5_conv3"]                            # 196 px
+    units = interior_units(field, (10, 14), (149, 224))              # no row of units sees only the photo
+    assert len(units) == 4 and sorted({r for r, _ in units}) == [4, 5]
