@@ -20,16 +20,18 @@ def effective_field_figure(rgb: np.ndarray, energy: np.ndarray, box: tuple[int, 
                            centre: tuple[float, float], effective: int, *, title: str = "",
                            height: int = 460) -> go.Figure:
     """The photo ``rgb`` (H, W, 3) uint8 cropped to the field ``box`` (top, left, height, width) plus a
-    margin, with ``sqrt(energy)`` (|∂y/∂x| over the colours, (H, W)) as a heat overlay scaled to its
-    maximum, the field in red and the centred square of side ``effective`` in white. Hovering shows
-    |∂y/∂x| as a share of its maximum."""
+    margin, with ``sqrt(energy)`` (|∂y/∂x| over the colours, (H, W)) as a heat overlay, full colour at its
+    99th percentile over the non-zero pixels, the field in red and the centred square of side ``effective`` in white. Hovering shows
+    |∂y/∂x| as a share of that percentile (at most 1)."""
     h, w = energy.shape
     top, left, bh, bw = box
     pad = max(MARGIN, max(bh, bw) // 4)
     r0, c0 = max(top - pad, 0), max(left - pad, 0)
     r1, c1 = min(top + bh + pad, h), min(left + bw + pad, w)
     magnitude = np.sqrt(np.asarray(energy, np.float64)[r0:r1, c0:c1])
-    heat = (magnitude / max(float(magnitude.max()), 1e-30)).astype(np.float32)
+    nonzero = magnitude[magnitude > 0]
+    top = float(np.percentile(nonzero, 99)) if nonzero.size else 1.0      # a few spikes would hide the rest
+    heat = np.clip(magnitude / max(top, 1e-30), 0, 1).astype(np.float32)
     grey = np.asarray(rgb, np.float32)[r0:r1, c0:c1].mean(axis=2) / 255.0
     half = (effective - 1) / 2
     e_top, e_left = int(round(centre[0] - half)), int(round(centre[1] - half))

@@ -51,7 +51,7 @@ def effective_field_section(image_key: str, size: int, rgb: np.ndarray, batch: n
     st.markdown(
         f"The colour is **|∂y/∂x|**: how much the unit's value y = {unit.value:.4g} would change per unit of "
         f"change of each photo pixel (summed over its three colours as a length), on its own scale (red = its "
-        f"largest). It is exactly 0 outside the **red box**, the theoretical field of {field.size} × {field.size} "
+        f"top 1 %). It is exactly 0 outside the **red box**, the theoretical field of {field.size} × {field.size} "
         f"px — and inside it, most of it sits near the centre: the **white square**, {unit.effective} × "
         f"{unit.effective} px, holds {ENERGY_SHARE:.0%} of the gradient's energy Σ(∂y/∂x)². Many paths lead from "
         "a central pixel to the unit and few from a pixel at the edge of the field, so the *effective* receptive "
