@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -32,13 +31,13 @@ from urllib.parse import parse_qs
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from bench.classroom.servers import ServerPool, settle, wait_healthy  # noqa: E402
-from bench.classroom.scenarios import BARE  # noqa: E402
-from bench.classroom.session import BrowserSession  # noqa: E402
+from bench.classroom.scenarios import BARE
+from bench.classroom.servers import ServerPool, settle, wait_healthy
+from bench.classroom.session import BrowserSession
 
-#: The lead's views, in turn: (page, params, the params that show the follower arrived).
+#: The lead's views, in turn: (page, params); a follower has arrived when its link shows the params.
 CHANGES = [("convolution", {"stride": str(s)}) for s in (2, 3)] + [("pooling", {"mode": "numbers"})] \
     + [("convolution", {"stride": str(s)}) for s in (4, 1)] + [("convolution", {"stride": "1", "padding": "same"})]
 
@@ -83,7 +82,7 @@ class Follower(BrowserSession):
 
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))] if values else float("nan")
 
 
 async def reference_rerun(server, runs: int = 10) -> float:
