@@ -1,0 +1,78 @@
+"""Feature visualisation by gradient ascent (``core.models.feature_vis``), its CLI and the shipped images."""
+import json
+
+import numpy as np
+import pytest
+
+from core.data import feature_vis as shipped_vis
+from core.training.feature_vis import parse_channels
+
+
+@pytest.fixture(scope="module")
+def model():
+    from core.models import hed
+
+    return hed.load_hed()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("layer, channel", [("block1_conv2", 2), ("block3_conv3", 2), ("block5_conv3", 2)])
+def test_ascent_without_jitter_raises_the_channels_mean_activation(model, layer, channel):
+    from core.models.feature_vis import ascend
+
+    result = ascend(model, layer, channel, size=32, steps=10, jitter=0, blur_every=0, seed=0)
+    a = result.activations
+    assert a.shape == (10,)
+    assert a[-1] > a[0] and a[-1] > 2 * a[0] + 1e-3                 # it climbs ...
+    assert np.sum(np.diff(a) > 0) >= 7                               # ... nearly every step
+    again = ascend(model, layer, channel, size=32, steps=10, jitter=0, blur_every=0, seed=0)
+    np.testing.assert_array_equal(again.rgb, result.rgb)             # the seed fixes the picture
+    assert result.rgb.shape == (32, 32, 3) and result.rgb.dtype == np.uint8
+
+
+@pytest.mark.slow
+def test_bad_settings_are_refused(model):
+    from core.models.feature_vis import ascend
+
+    with pytest.raises(ValueError, match="channels"):
+        ascend(model, "block1_conv1", 64, size=16, steps=1)
+    with pytest.raises(ValueError, match="unknown layer"):
+        ascend(model, "fc7", 0)
+    with pytest.raises(ValueError, match="size"):
+        ascend(model, "block1_conv1", 0, size=8)
+
+
+@pytest.mark.slow
+def test_cli_writes_pngs_and_a_manifest(model, tmp_path):
+    from core.training.feature_vis import write
+
+    entries = write(model, "block1_conv1", [0, 1], out_dir=tmp_path, size=24, steps=3)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert [(e["layer"], e["channel"]) for e in manifest] == [("block1_conv1", 0), ("block1_conv1", 1)] == \
+        [(e["layer"], e["channel"]) for e in entries]
+    assert manifest[0]["steps"] == 3 and manifest[0]["jitter"] == 8 and manifest[0]["blur_sigma"] == 0.5
+    assert shipped_vis.picture(manifest[1], tmp_path).shape == (24, 24, 3)
+    write(model, "block1_conv1", [1], out_dir=tmp_path, size=24, steps=2)      # replaces, does not repeat
+    assert [e["steps"] for e in shipped_vis.shipped(tmp_path)] == [3, 2]
+
+
+def test_channel_lists():
+    assert parse_channels("0-3,9,2") == [0, 1, 2, 3, 9]
+    for bad in ("a", "3-1", "-2", "0-600"):
+        with pytest.raises(ValueError):
+            parse_channels(bad)
+
+
+def test_shipped_images_match_the_manifest():
+    entries = shipped_vis.shipped()
+    assert entries, "assets/feature_vis/manifest.json ships with the app"
+    for e in entries:
+        assert shipped_vis.picture(e).shape == (e["size"], e["size"], 3)
+    layers = {e["layer"] for e in entries}
+    for layer in layers:                                             # most channels of each layer climb
+        mine = [e for e in entries if e["layer"] == layer]
+        assert sum(map(shipped_vis.climbed, mine)) >= len(mine) - 2, layer
+    assert shipped_vis.climbed({"activation_first": 0.5, "activation_last": 40.0})
+    assert not shipped_vis.climbed({"activation_first": 0.0002, "activation_last": 0.0109})     # a silent channel
+    with pytest.raises(ValueError, match="plain"):
+        shipped_vis.picture({"file": "../manifest.json"})
