@@ -15,7 +15,7 @@ from core.figures.deep_features import (edges_figure, filters_beside_kernels_fig
                                         panels_figure, preprocessing_panels, ranked_maps_figure,
                                         receptive_field_figure, unit_map_figure)
 from core.adapters.sources import sources_panel
-from core.adapters.sections.deep_features import effective_field_section
+from core.adapters.sections.deep_features import deep_gradient_section
 from core.data.course import cite
 from core.maths.receptive_field import VGG16_LAYERS, field_box, receptive_fields, vgg16_fields
 
@@ -153,7 +153,7 @@ def layer_explorer() -> None:
         f"sees **{field.size} px**. That is the *theoretical* field, the box drawn: in a trained network a unit's "
         "*effective* receptive field is Gaussian-like, concentrated near the centre and much smaller "
         "(Luo et al., NIPS 2016).")
-    effective_field_section(image_key, size, prep.rgb, prep.batch, maps, layer, channel, row, col)
+    deep_gradient_section(image_key, size, prep.rgb, prep.batch, maps, layer, channel, row, col)
     with st.expander("The receptive field, layer by layer"):
         st.dataframe([{"layer": f.name.replace("_pool_in", " pooling"), "kernel": f.kernel, "stride": f.stride,
                        "padding": f.padding, "jump (px)": f.jump, "receptive field (px)": f.size}

@@ -32,3 +32,16 @@ def test_effective_field_of_a_block5_unit_is_smaller_than_its_theoretical_field(
     assert not at.exception
     labels = [m.label for m in at.metric]
     assert "Theoretical field" in labels or any("ReLU is off" in i.value for i in at.info)
+
+
+def test_feature_visualisations_of_the_layer_are_shown_with_their_regularisation():
+    at = open_page("deep_features", query={"src": "Sample photo", "sample": "rocket", "size": 224,
+                                           "layer": "block1_conv2"})
+    assert not at.exception and not at.error
+    text = "\n".join(m.value for m in at.markdown)
+    assert "steps of gradient ascent** on the map's mean activation" in text
+    assert "up to **8 px** at random (*jitter*)" in text and "σ = **0.5 px**" in text
+    assert "Shipped: maps 0, 1, 2, 3, 4, 5, 6, 7 of block1_conv2." in text
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Time of each ascent on 2 CPU cores: map 0 ") for c in captions)
+    assert any("silent" in c for c in captions)                      # map 4 of block1_conv2 does not climb

@@ -37,3 +37,12 @@ def layer_average(image_key: str, max_side: int, layer: str, _batch: np.ndarray,
     start = time.perf_counter()
     units, mean = receptive_gradients.layer_average(hed_model(), _batch, layer, _maps)
     return units, mean, time.perf_counter() - start
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def feature_vis_pictures(layer: str) -> list[tuple[dict, np.ndarray]]:
+    """Key: ``layer``. The shipped feature visualisations of ``layer`` (``core.data.feature_vis``):
+    (manifest entry, (size, size, 3) uint8) per channel, in channel order; [] if none are shipped."""
+    from core.data import feature_vis
+
+    return [(e, feature_vis.picture(e)) for e in feature_vis.shipped() if e["layer"] == layer]

@@ -3,7 +3,8 @@ field, Luo et al. 2016) and what a channel responds to (feature visualisation, O
 
 Pure Streamlit layout: the numbers come from ``core.models.receptive_gradients`` through the shared
 caches of ``core.adapters.cached.receptive_gradients`` (keyed on the photo, the size and the unit), the
-figure from ``core.figures.receptive_gradients``.
+figure from ``core.figures.receptive_gradients``; the feature visualisations are the pictures shipped
+in ``assets/feature_vis`` (``python -m core.training.feature_vis``, ``core.data.feature_vis``).
 """
 from __future__ import annotations
 
@@ -14,11 +15,55 @@ from core.adapters import ui, url_state
 from core.adapters.cached import receptive_gradients as cached_erf
 from core.adapters.cached import shared_view
 from core.adapters.url_state import UrlParam
+from core.data.feature_vis import climbed, shipped
 from core.figures.receptive_gradients import effective_field_figure
 from core.maths.receptive_field import vgg16_fields
 from core.models.receptive_gradients import AVERAGE_GRID, ENERGY_SHARE
 
 URL = (UrlParam("erf", "dfe_erf", False, kind=bool),)
+
+
+def deep_gradient_section(image_key: str, size: int, rgb: np.ndarray, batch: np.ndarray, maps: np.ndarray,
+                          layer: str, channel: int, row: int, col: int) -> None:
+    """The page's one call, below the unit picker: :func:`effective_field_section` for the unit and
+    :func:`feature_vis_section` for its layer and map."""
+    effective_field_section(image_key, size, rgb, batch, maps, layer, channel, row, col)
+    feature_vis_section(layer, channel)
+
+
+def feature_vis_section(layer: str, channel: int) -> None:
+    """The shipped feature visualisations of ``layer`` in an expander, map ``channel`` first if shipped."""
+    pictures = cached_erf.feature_vis_pictures(layer)
+    with st.expander(f"What do {layer}'s maps respond to? Feature visualisation"):
+        if not pictures:
+            st.markdown(f"No feature visualisations are shipped for {layer}; they are: " + ", ".join(
+                sorted({e['layer'] for e in shipped()})) + ".")
+            return
+        pictures = sorted(pictures, key=lambda p: p[0]["channel"] != channel)
+        s = pictures[0][0]
+        st.markdown(
+            f"Each picture is an input made to excite one map: start from grey with a little noise (seed "
+            f"{s['seed']}), then **{s['steps']} steps of gradient ascent** on the map's mean activation — the "
+            f"gradient of that mean with respect to the input, as on the rest of this page, but used to *change* "
+            f"the {s['size']} × {s['size']} input. To keep high-frequency noise out, each step shifts the input by "
+            f"up to **{s['jitter']} px** at random (*jitter*) and every **{s['blur_every']}** steps blurs it with a "
+            f"Gaussian of σ = **{s['blur_sigma']} px** (Olah, Mordvintsev & Schubert, *Feature visualization*, "
+            "Distill 2017). Shipped: maps " + ", ".join(str(e["channel"]) for e, _ in sorted(
+                pictures, key=lambda p: p[0]["channel"])) + f" of {layer}.")
+        cols = st.columns(4)
+        for i, (entry, rgb) in enumerate(pictures):
+            ok = climbed(entry)
+            label = (f"map {entry['channel']}" + (" (the map above)" if entry["channel"] == channel else "")
+                     + (f": mean {entry['activation_first']:.3g} → {entry['activation_last']:.3g}" if ok else
+                        ": silent — no gradient to climb"))
+            cols[i % 4].image(rgb, caption=label, width="stretch")
+        if not all(climbed(e) for e, _ in pictures):
+            st.caption("A *silent* map is 0 on the noisy start and on every input near it: its ReLU is off, so its "
+                       "gradient is 0 and the ascent cannot move (the picture stays grey). HED's training left many "
+                       "maps of VGG16 silent on most photos too.")
+        st.caption("Time of each ascent on 2 CPU cores: " + ", ".join(
+            f"map {e['channel']} {e['seconds']:.0f} s" for e, _ in sorted(pictures, key=lambda p: p[0]["channel"]))
+            + ". Made ahead of time with `python -m core.training.feature_vis`.")
 
 
 def effective_field_section(image_key: str, size: int, rgb: np.ndarray, batch: np.ndarray, maps: np.ndarray,
