@@ -174,7 +174,7 @@ def _lead_again() -> None:
     st.session_state[PIN_INPUT_KEY] = ""                     # the PIN does not stay in the widget
     try:
         rooms().lead(code, pin, {"page": "home", "params": {}}, session_id=session_id())
-    except (RoomError, ValueError) as exc:
+    except ValueError as exc:                               # RoomError, SharedStoreError: a wrong PIN, no room ...
         st.session_state[MESSAGE_KEY] = str(exc)
         return
     st.session_state[LEAD_KEY] = {"code": code, "pin": pin}
@@ -266,7 +266,7 @@ def _join(code: str) -> None:
         return
     try:
         view = rooms().join(code, session_id())
-    except RoomError as exc:
+    except (RoomError, SharedStoreError) as exc:            # wrong, ended, limited; or no store reachable
         url_state.drop(ROOM_PARAM)                          # a reload does not count it again
         st.session_state.pop(FOLLOW_KEY, None)
         st.error(str(exc), icon=":material/error:")

@@ -147,3 +147,26 @@ def test_after_a_reload_the_lecturer_leads_again_with_the_pin_only(store_url):
     assert room.pin not in shown_text(again)
     again.switch_page("pages/pooling.py").run()
     assert store.view(room.code).page == "pooling"
+
+
+def test_wrong_pins_are_limited_per_browser_session(store_url):
+    store = open_rooms(store_url)
+    room = store.open_room()
+    wrong = "00000000" if room.pin != "00000000" else "11111111"
+    guesser = app({"lecture": "1"})
+    messages = []
+    for _ in range(6):
+        guesser.sidebar.text_input(key=live_session.CODE_INPUT_KEY).input(room.code)
+        guesser.sidebar.text_input(key=live_session.PIN_INPUT_KEY).input(wrong)
+        guesser.sidebar.button(key="live_relead").click().run()
+        messages.append(" ".join(e.value for e in guesser.error))
+    assert all("wrong lead PIN" in m for m in messages[:5])
+    assert "too many wrong PINs from this browser" in messages[5]   # the store's limit, this session only
+    guesser.sidebar.text_input(key=live_session.PIN_INPUT_KEY).input(room.pin)
+    guesser.sidebar.button(key="live_relead").click().run()
+    assert live_session.LEAD_KEY not in guesser.session_state        # even the right PIN, until the window ends
+    other = app({"lecture": "1"})                                     # another browser session is not limited
+    other.sidebar.text_input(key=live_session.CODE_INPUT_KEY).input(room.code)
+    other.sidebar.text_input(key=live_session.PIN_INPUT_KEY).input(room.pin)
+    other.sidebar.button(key="live_relead").click().run()
+    assert other.session_state[live_session.LEAD_KEY]["code"] == room.code
