@@ -3,6 +3,8 @@
 Usage::
 
     python -m core.training.feature_vis --layer block1_conv2 --channels 0-7 [--size 112] [--steps 96]
+    python -m core.training.feature_vis --layer block2_conv2 --strongest 4      # the 4 maps with the
+                                                # highest mean on the Rocket sample photo at 224 px
 
 writes ``assets/feature_vis/<layer>_<channel>.png`` and adds one entry per image to
 ``assets/feature_vis/manifest.json`` (layer, channel, size, steps, learning rate, jitter, blur, seed,
@@ -39,9 +41,23 @@ def parse_channels(text: str) -> list[int]:
     return channels
 
 
-def write(model, layer: str, channels: list[int], out_dir: Path = OUT_DIR, **settings) -> list[dict]:
+def strongest_channels(model, layer: str, count: int, sample: str = "rocket", max_side: int = 224) -> list[int]:
+    """The ``count`` maps of ``layer`` with the highest mean activation on the sample photo ``sample``
+    (``core.data.images.SAMPLES``) at ``max_side`` pixels, strongest first (``core.models.hed.ranked_maps``)."""
+    import numpy as np
+
+    from core.data import images
+    from core.models import hed
+
+    prep = hed.preprocess(images.load_sample(sample) * np.float32(255.0), max_side=max_side)
+    order, _ = hed.ranked_maps(hed.forward(model, prep.batch).feature_maps[layer])
+    return [int(k) for k in order[:count]]
+
+
+def write(model, layer: str, channels: list[int], out_dir: Path = OUT_DIR, chosen: str = "listed",
+          **settings) -> list[dict]:
     """Ascend each channel, save its PNG and update the manifest after each image (an interrupted run
-    keeps what it finished). Returns the new entries."""
+    keeps what it finished); ``chosen`` says why the channel was picked. Returns the new entries."""
     from PIL import Image
 
     from core.models.feature_vis import ascend
@@ -54,7 +70,7 @@ def write(model, layer: str, channels: list[int], out_dir: Path = OUT_DIR, **set
         result = ascend(model, layer, k, **settings)
         name = f"{layer}_{k}.png"
         Image.fromarray(result.rgb).save(out_dir / name, optimize=True)
-        entry = {**result.settings, "file": name, "activation_first": round(float(result.activations[0]), 4),
+        entry = {**result.settings, "chosen": chosen, "file": name, "activation_first": round(float(result.activations[0]), 4),
                  "activation_last": round(float(result.activations[-1]), 4), "seconds": round(result.seconds, 1)}
         entries = [e for e in entries if (e["layer"], e["channel"]) != (layer, k)] + [entry]
         entries.sort(key=lambda e: (e["layer"], e["channel"]))
@@ -71,6 +87,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m core.training.feature_vis", description=__doc__.split("\n")[0])
     parser.add_argument("--layer", required=True, help="block1_conv1 ... block5_conv3")
     parser.add_argument("--channels", default="0-7", help="e.g. 0-7 or 0,3,5")
+    parser.add_argument("--strongest", type=int, default=0,
+                        help="instead: the N maps with the highest mean on the Rocket sample photo at 224 px")
     parser.add_argument("--size", type=int, default=feature_vis.SIZE)
     parser.add_argument("--steps", type=int, default=feature_vis.STEPS)
     parser.add_argument("--jitter", type=int, default=feature_vis.JITTER)
@@ -78,8 +96,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--blur-sigma", type=float, default=feature_vis.BLUR_SIGMA)
     parser.add_argument("--seed", type=int, default=feature_vis.SEED)
     args = parser.parse_args(argv)
-    write(hed.load_hed(), args.layer, parse_channels(args.channels), size=args.size, steps=args.steps,
-          jitter=args.jitter, blur_every=args.blur_every, blur_sigma=args.blur_sigma, seed=args.seed)
+    model = hed.load_hed()
+    if args.strongest:
+        channels, chosen = strongest_channels(model, args.layer, args.strongest), "strongest on the Rocket sample"
+    else:
+        channels, chosen = parse_channels(args.channels), "listed"
+    write(model, args.layer, channels, chosen=chosen, size=args.size, steps=args.steps, jitter=args.jitter,
+          blur_every=args.blur_every, blur_sigma=args.blur_sigma, seed=args.seed)
 
 
 if __name__ == "__main__":

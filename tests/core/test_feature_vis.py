@@ -56,6 +56,22 @@ def test_cli_writes_pngs_and_a_manifest(model, tmp_path):
     assert [e["steps"] for e in shipped_vis.shipped(tmp_path)] == [3, 2]
 
 
+@pytest.mark.slow
+def test_strongest_channels_are_active_on_the_sample(model):
+    import numpy as np
+
+    from core.data import images
+    from core.models import hed
+    from core.training.feature_vis import strongest_channels
+
+    ks = strongest_channels(model, "block2_conv2", 3)
+    maps = hed.forward(model, hed.preprocess(images.load_sample("rocket") * np.float32(255.0), max_side=224).batch
+                       ).feature_maps["block2_conv2"].astype(np.float32)
+    means = maps.mean(axis=(0, 1))
+    assert len(set(ks)) == 3 and means[ks[0]] == means.max() and means[ks[2]] > 0
+    assert means[ks[0]] >= means[ks[1]] >= means[ks[2]]
+
+
 def test_channel_lists():
     assert parse_channels("0-3,9,2") == [0, 1, 2, 3, 9]
     for bad in ("a", "3-1", "-2", "0-600"):

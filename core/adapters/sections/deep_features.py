@@ -48,8 +48,7 @@ def feature_vis_section(layer: str, channel: int) -> None:
             f"the {s['size']} × {s['size']} input. To keep high-frequency noise out, each step shifts the input by "
             f"up to **{s['jitter']} px** at random (*jitter*) and every **{s['blur_every']}** steps blurs it with a "
             f"Gaussian of σ = **{s['blur_sigma']} px** (Olah, Mordvintsev & Schubert, *Feature visualization*, "
-            "Distill 2017). Shipped: maps " + ", ".join(str(e["channel"]) for e, _ in sorted(
-                pictures, key=lambda p: p[0]["channel"])) + f" of {layer}.")
+            "Distill 2017). " + _shipped_text(layer, [e for e, _ in pictures]))
         cols = st.columns(4)
         for i, (entry, rgb) in enumerate(pictures):
             ok = climbed(entry)
@@ -107,3 +106,13 @@ def effective_field_section(image_key: str, size: int, rgb: np.ndarray, batch: n
                + ", ".join(f"({r}, {c}) map {k}: {s} px" for r, c, k, s in units) + ". "
                f"First computation: this unit **{seconds * 1000:.0f} ms**, the {len(units)} units of the mean "
                f"**{t_mean:.1f} s** on this server; later looks, by anyone, come from the shared cache.")
+
+
+def _shipped_text(layer: str, entries: list[dict]) -> str:
+    """Which maps of ``layer`` are shipped, and why (the manifest's ``chosen``)."""
+    groups: dict[str, list[int]] = {}
+    for e in sorted(entries, key=lambda e: e["channel"]):
+        groups.setdefault(e.get("chosen", "listed"), []).append(e["channel"])
+    parts = [("maps " if why == "listed" else f"the maps {why} (") + ", ".join(map(str, ks))
+             + ("" if why == "listed" else ")") for why, ks in groups.items()]
+    return f"Shipped for {layer}: " + "; ".join(parts) + "."
