@@ -154,10 +154,12 @@ else:
     else:
         projection = cached.ae_project(name, digit)
         c1, c2, c3 = st.columns([2, 2, 3])
-        c1.plotly_chart(matrix_figure(digit, zmin=0, zmax=1, show_numbers=False, height=230, title="Model input"),
-                        key="ae_in")
-        c2.plotly_chart(matrix_figure(projection["reconstruction"], zmin=0, zmax=1, show_numbers=False, height=230,
-                                      title="Reconstruction"), key="ae_out")
+        with c1:
+            ui.show_figure(matrix_figure(digit, zmin=0, zmax=1, show_numbers=False, height=230, title="Model input"),
+                           key="ae_in")
+        with c2:
+            ui.show_figure(matrix_figure(projection["reconstruction"], zmin=0, zmax=1, show_numbers=False, height=230,
+                                          title="Reconstruction"), key="ae_out")
         err, code = projection["error"], projection["code"]
         c3.metric("Reconstruction error (MSE)", f"{err:.4f}", help="Mean squared difference per pixel.")
         c3.metric("Anomaly score", f"{anomaly_percentile(err, cached.test_errors(name)):.1f} %",
@@ -248,7 +250,8 @@ def overview(key: str):
 
 v1, v2 = st.columns(2)
 for col, key in ((v1, "ae2d"), (v2, "vae2d")):
-    col.plotly_chart(cached.shared_view(("ae_cmp", key), lambda: overview(key)), key=f"ae_cmp_{key}")
+    with col:
+        ui.show_figure(cached.shared_view(("ae_cmp", key), lambda: overview(key)), key=f"ae_cmp_{key}")
 
 with st.expander("The course's autoencoder presets (parameter counts)"):
     st.dataframe(cached.preset_table(), hide_index=True)

@@ -101,9 +101,10 @@ def latent_dimension(seed: int, pick: int) -> None:
                               on_change=reset_value))
     value = round(c2.slider(f"z[{dim}]", -3.0, 3.0, step=0.1, key="gan_value"), 1)
     c1, c2 = st.columns([1, 3])
-    c1.plotly_chart(cached.shared_view(("gan_edit", MODEL, seed, pick, dim, value), lambda: matrix_figure(
-        cached.gan_vary_dimension(MODEL, seed, pick, dim, (value,))[0], zmin=0, zmax=1, show_numbers=False, height=260,
-        title=f"z[{dim}] = {value:+.1f}")), key="gan_edit")
+    with c1:
+        ui.show_figure(cached.shared_view(("gan_edit", MODEL, seed, pick, dim, value), lambda: matrix_figure(
+            cached.gan_vary_dimension(MODEL, seed, pick, dim, (value,))[0], zmin=0, zmax=1, show_numbers=False, height=260,
+            title=f"z[{dim}] = {value:+.1f}")), key="gan_edit")
     with c2:
         ui.show_figure(cached.shared_view(("gan_sweep", MODEL, seed, pick, dim), lambda: images_figure(
             cached.gan_vary_dimension(MODEL, seed, pick, dim, SWEEP), cols=9, titles=[f"{v:+.2f}" for v in SWEEP])),
@@ -230,12 +231,13 @@ def toy_gan() -> None:
     toy = st.session_state.gan_toy
     state = cached.toy_gan_state(toy["seed"], toy["actions"])
     left, right = st.columns([3, 2])
-    left.plotly_chart(cached.shared_view(("gan_toy", toy["seed"], toy["actions"]),
-                                     lambda: toy_gan_figure(toy_gan_view(state))), key="gan_toy_fig")
+    with left:
+        ui.show_figure(cached.shared_view(("gan_toy", toy["seed"], toy["actions"]),
+                                         lambda: toy_gan_figure(toy_gan_view(state))), key="gan_toy_fig")
     with right:
         st.metric("Steps trained", state["steps"])
         if state["history"]:
-            st.plotly_chart(toy_history_figure(state["history"]), key="gan_toy_hist")
+            ui.show_figure(toy_history_figure(state["history"]), key="gan_toy_hist")
         st.caption("Train D alone: the map sharpens around the real blobs. Train G alone: purple points slide "
                    "towards green regions. Both, long enough: the points cover the blobs and the map fades to "
                    "0.5 **where the data are**; elsewhere D stays near 0 (after 10,000 steps of both: 0.48–0.53 at "
