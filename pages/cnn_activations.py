@@ -9,7 +9,7 @@ import functools
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, image_input, tap, ui, url_state, widgets
+from core.adapters import cached, image_input, live_questions, tap, ui, url_state, widgets
 from core.adapters.sections.model_menu import model_menu
 from core.adapters.url_state import UrlParam
 from core.adapters import training_panel
@@ -91,6 +91,7 @@ if len(steps) > 1:
 acts = cached.cnn_activations(bundle.key, picture_key, bundle, batch)
 probs = acts[bundle.model.layers[-1].name].reshape(-1)
 predicted = int(np.argmax(probs))
+live_questions.note("cnn_activations", kind=bundle.kind, probabilities=probs.tolist() if bundle.kind == "digits" else [])
 p1, p2 = st.columns([1, 3])
 if bundle.kind == "imagenet":
     top = cached.imagenet_top(bundle.name, probs)

@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, image_input, tap, ui, url_state, widgets
+from core.adapters import cached, image_input, live_questions, tap, ui, url_state, widgets
 from core.adapters.sections.convolution import gradient_magnitude_section, one_dimensional, volume, xo_example
 from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
@@ -117,6 +117,7 @@ bias = st.session_state.conv_bias if lecture else c6.number_input("Bias", step=1
 with c7:
     display_mode = widgets.signed_display_selector("conv_display") if not lecture else "diverging"
 padding = pad_amount if padding_name == "explicit" else padding_name
+live_questions.note("convolution", image_shape=image.shape[:2], kernel_shape=kernel.shape[:2])   # "Ask the class"
 
 # --- compute (shared by every student on the same view) -----------------------------------------
 view = (image_key, content_key(kernel), flip, stride, padding, dilation, float(bias), pad_mode)

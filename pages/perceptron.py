@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.adapters import tap, ui, url_state
+from core.adapters import live_questions, tap, ui, url_state
 from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.adapters.editor_bounds import bounded_editor
@@ -94,6 +94,9 @@ try:
 except ValueError as exc:
     st.error(f"This rule cannot run on these data: {exc}")
     st.stop()
+live_questions.note("perceptron", rule=rule, x=ts.x.tolist(), targets=ts.targets(RULE_CONVENTION[rule]).tolist(),
+                   options=dict(weights=list(w_init), bias=b_init, learning_rate=rate, max_epochs=int(max_epochs),
+                                order_seed=None if order < 0 else int(order)))   # "Ask the class"
 
 # --- timeline ------------------------------------------------------------------------------------
 n = len(result.history)

@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, image_input, tap, ui, url_state
+from core.adapters import cached, image_input, live_questions, tap, ui, url_state
 from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
 from core.data.course import cite
@@ -114,6 +114,7 @@ if mode == "numbers":
         row = st.slider("Output row", 0, pooled.shape[0] - 1, key="pool_row") if pooled.shape[0] > 1 else 0
         col = st.slider("Output column", 0, pooled.shape[1] - 1, key="pool_col") if pooled.shape[1] > 1 else 0
     window = pool_window(x.shape, row, col, size, stride=stride, padding=padding)
+    live_questions.note("pooling", matrix=np.asarray(x).tolist())   # "Ask the class"
     winner = None if winners is None else (int(winners[0][row, col]), int(winners[1][row, col]))
     f1, f2 = st.columns([3, 2])
     with f1:

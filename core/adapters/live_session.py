@@ -25,7 +25,7 @@ import time
 
 import streamlit as st
 
-from core.adapters import ui, url_state
+from core.adapters import live_questions, ui, url_state
 from core.adapters.catalog import PAGES
 from core.adapters.errors import guarded
 from core.data.room_records import PIN_DIGITS, RoomError
@@ -108,6 +108,7 @@ def frame(page) -> None:
         if st.session_state.pop(PIN_ONCE_KEY, False):
             _pin_dialog(lead["code"], lead["pin"])
         _join_panel(lead["code"], page_name(page))
+        live_questions.lecturer_panel(rooms(), lead["code"], lead["pin"], session_id(), page_name(page))
     elif FOLLOW_KEY in st.session_state:
         _follower_bar(page_name(page))
 
@@ -326,6 +327,7 @@ def _follow_tick(page: str) -> None:
         st.session_state.pop(FOLLOW_KEY, None)
         st.session_state[MESSAGE_KEY] = "The live session has ended: you keep this view."
         st.rerun(scope="app")
+    live_questions.follower_panel(store, following["code"], view.question, session_id())   # the open question
     if view.version == following["version"]:
         return
     following["version"] = view.version
