@@ -161,7 +161,7 @@ def follower_panel(store, code: str, question: dict | None, session_id: str) -> 
                         + (f" · you said {sent}" if sent is not None else ""))
             return
         if sent is not None:
-            st.success(f"Your answer {sent} is counted. One answer per browser session: "
+            st.success(f"Your answer {sent}. One answer per browser session is counted: "
                        "a reload starts a new session, which could answer again.")
             return
         if question["kind"] == "choice":
@@ -184,6 +184,5 @@ def _send(store, code: str, qid: str, kind: str, session_id: str) -> None:
     except (RoomError, SharedStoreError, ValueError) as exc:
         st.toast(f"Not counted: {exc}")
         return
-    st.session_state.setdefault(ANSWERED_KEY, {})[f"{code}:{qid}"] = _format(value)
-    if not counted:
-        st.toast("This browser session had already answered: its first answer counts.")
+    st.session_state.setdefault(ANSWERED_KEY, {})[f"{code}:{qid}"] = (
+        _format(value) if counted else "(not counted: this browser session had answered already; its first answer counts)")
