@@ -176,3 +176,37 @@ def test_perceptron_asks_the_converging_epoch_or_never(targets):
 def test_boolean_neurons_asks_whether_one_neuron_computes_the_function(name, expected):
     question = page_question("boolean_neurons", {"bool_fn": name})
     assert question.kind == "choice" and question.answer == expected
+
+
+# --- each builder on the real page agrees with what the page itself shows ---------------------------
+
+class _PageState:
+    """An AppTest's session state with ``get``, as the builders read the lecturer's."""
+
+    def __init__(self, at):
+        self.at = at
+
+    def get(self, key, default=None):
+        return self.at.session_state[key] if key in self.at.session_state else default
+
+
+def _shown(at, page: str) -> str:
+    """The page's own result for its question, read from what it draws."""
+    if page == "pooling":
+        return next(c.value for c in at.code if c.value.startswith("output (0, 0) =")).rsplit("= ", 1)[1]
+    if page == "perceptron":
+        return next(m.value for m in at.success if "Converged after" in m.value).split("Converged after ")[1].split()[0]
+    if page == "boolean_neurons":
+        return next(m.value for m in at.success if "linearly separable" in m.value).split(" ")[0]
+    label = {"layer_arithmetic": "Output size", "cnn_activations": "Predicted digit"}[page]
+    return next(m.value for m in at.metric if m.label == label).split(" ")[0]
+
+
+@pytest.mark.parametrize("page", ["pooling", "perceptron", "boolean_neurons", "layer_arithmetic", "cnn_activations"])
+def test_the_builder_on_the_real_page_gives_the_pages_own_result(store_url, page):
+    at = app()
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    question = page_question(page, _PageState(at))
+    answer = question.answer if question.kind == "choice" else f"{question.answer:g}"
+    assert answer == _shown(at, page).rstrip("—").strip()
