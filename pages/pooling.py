@@ -18,12 +18,14 @@ from core.maths.translation import cnn_stage, translation_curve, translation_sen
 ui.require_app_frame()
 
 st.title("Pooling")
-st.markdown(
-    "A **pooling** layer slides a window over each feature map and keeps one number per window: the "
-    f"**maximum**, the **average** or the **L2 norm** √(sum of squares) ({cite('ae_cnn', 'Pooling')}). It makes the map smaller (height and width, never the depth), keeps "
-    "what was found while forgetting exactly where, and has **no weights to learn**. In Keras the stride "
-    "defaults to the pool size: 2×2 windows, 2 pixels apart."
-)
+st.markdown("A **pooling** layer slides a window over each feature map and keeps **one number per window**.")
+with st.expander("More about pooling"):
+    st.markdown(
+        "The number kept is the "
+        f"**maximum**, the **average** or the **L2 norm** √(sum of squares) ({cite('ae_cnn', 'Pooling')}). It makes the map smaller (height and width, never the depth), keeps "
+        "what was found while forgetting exactly where, and has **no weights to learn**. In Keras the stride "
+        "defaults to the pool size: 2×2 windows, 2 pixels apart."
+    )
 MODES = {"numbers": "Numbers", "image": "Image", "shift": "Translation invariance"}
 CUSTOM = "random"
 KINDS = {"max": "Max", "average": "Average", "l2": "L2-norm"}
@@ -62,11 +64,11 @@ def follow_pool_size() -> None:
     st.session_state.pool_stride = st.session_state.pool_size     # Keras: strides=None → pool_size
 
 
+c0, c1, c2, c3, c4 = st.columns([4, 3, 2, 2, 2]) if mode == "numbers" else (None, *st.columns([3, 2, 2, 2]))
 if mode == "numbers":
-    preset_key = st.selectbox("Matrix", [*POOLING_PRESETS, CUSTOM], key="pool_preset", on_change=apply_preset,
+    preset_key = c0.selectbox("Matrix", [*POOLING_PRESETS, CUSTOM], key="pool_preset", on_change=apply_preset,
                               format_func=lambda k: POOLING_PRESETS[k].title if k in POOLING_PRESETS
                               else "Random 6×6 integers (edit any cell)")
-c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
 kind = c1.radio("Pooling", list(KINDS), key="pool_kind", format_func=KINDS.get, horizontal=True)
 size = c2.select_slider("Pool size f", list(range(1, 6)), key="pool_size", on_change=follow_pool_size)
 stride = c3.select_slider("Stride s", list(range(1, 6)), key="pool_stride",
@@ -88,6 +90,7 @@ def matrix_text(m) -> str:
 if mode == "numbers":
     preset = POOLING_PRESETS.get(preset_key)
     default = preset.matrix if preset else np.random.default_rng(ui.session_seed(7)).integers(0, 10, (6, 6))
+    figures = st.container()        # the figures first, drawn once the matrix below is read
     left, right = st.columns([3, 2])
     with left:
         x = image_input.matrix_editor(f"pool_matrix_{preset_key}", default)
@@ -116,7 +119,7 @@ if mode == "numbers":
     window = pool_window(x.shape, row, col, size, stride=stride, padding=padding)
     live_questions.note("pooling", matrix=np.asarray(x).tolist())   # "Ask the class"
     winner = None if winners is None else (int(winners[0][row, col]), int(winners[1][row, col]))
-    f1, f2 = st.columns([3, 2])
+    f1, f2 = figures.columns([3, 2])
     with f1:
         tiles = pool_windows(x.shape, size, stride=stride, padding=padding) if stride >= size else ()
         ui.show_figure(pooling_input_figure(x, window, winners=winners, selected_winner=winner, tiles=tiles,
@@ -126,8 +129,8 @@ if mode == "numbers":
     with f2:
         tap.show_pickable(pooling_output_figure(pooled, (row, col), title="Pooled (click a cell)"),
                           key="pool_out_chart", on_pick=pick_from_chart, height=60 + 52 * pooled.shape[0])
-    st.code(f"output ({row}, {col}) = {pool_expression(x, row, col, size, kind=kind, stride=stride, padding=padding)}",
-            language=None)
+    figures.code(f"output ({row}, {col}) = {pool_expression(x, row, col, size, kind=kind, stride=stride, padding=padding)}",
+                 language=None)
     if preset is not None:
         same_setup = (kind, size, stride, padding) == (preset.kind, preset.pool_size, preset.stride, preset.padding)
         if same_setup and np.array_equal(x, preset.matrix):
