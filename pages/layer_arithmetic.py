@@ -15,12 +15,14 @@ from core.maths.layer_math import (PARAMETER_EXAMPLES, SIZE_PRESETS, conv_formul
 ui.require_app_frame()
 
 st.title("Layer arithmetic")
-st.markdown(
-    "How big is a layer's output, and how many weights does it learn? Three formulas answer most questions "
-    "about a CNN: the **output size** ⌊(n + 2p − f)/s⌋ + 1, a **convolution's parameters** (f·f·c_in + 1)·c_out, "
-    "and a **dense layer's parameters** (n_in + 1)·n_out. Every number here is checked against a real "
-    "Keras layer."
-)
+st.markdown("How big is a layer's output, and how many weights does it learn? Every number here is checked "
+            "against a real Keras layer.")
+with st.expander("More about the three formulas"):
+    st.markdown(
+        "Three formulas answer most questions "
+        "about a CNN: the **output size** ⌊(n + 2p − f)/s⌋ + 1, a **convolution's parameters** (f·f·c_in + 1)·c_out, "
+        "and a **dense layer's parameters** (n_in + 1)·n_out."
+    )
 ARCHITECTURES = cached.architectures()     # the course's networks (core.models.architectures): no Keras until built
 PARTS = {"size": "Output size", "params": "Parameters: dense vs conv", "arch": "Architectures",
          "tensors": "Tensors", "residual": "Residual block"}
@@ -65,15 +67,15 @@ if part == "size":
     st.selectbox("Examples from the course", ["—", *SIZE_PRESETS], key="arch_size_preset", on_change=pick_preset,
                  format_func=lambda k: "— pick one to load it —" if k == "—" else
                  f"{SIZE_PRESETS[k].title} ({plain(SIZE_PRESETS[k].source).removeprefix('Course notes, ')})")
-    c1, c2, c3, c4, c5 = st.columns(5)
-    n = c1.number_input("Input n", 1, 512, key="arch_n")
-    f = c2.number_input("Kernel f", 1, 15, key="arch_f")
-    s = c3.number_input("Stride s", 1, 8, key="arch_s")
-    d = c4.number_input("Dilation d", 1, 6, key="arch_d")
-    padding = c5.selectbox("Padding", PADDINGS, key="arch_padding",
+    ctl, figs = st.columns([1, 4])      # the layer's settings beside the figures they draw
+    n = ctl.number_input("Input n", 1, 512, key="arch_n")
+    f = ctl.number_input("Kernel f", 1, 15, key="arch_f")
+    s = ctl.number_input("Stride s", 1, 8, key="arch_s")
+    d = ctl.number_input("Dilation d", 1, 6, key="arch_d")
+    padding = ctl.selectbox("Padding", PADDINGS, key="arch_padding",
                            help="valid: p = 0 · same: Keras, output ⌈n/s⌉ · full: p = d(f − 1) · explicit: choose p")
-    p = c5.number_input("p (each side)", 0, 20, key="arch_p") if padding == "explicit" else 0
-    quiz = st.toggle("Predict first (lecture quiz): hide the answer until you reveal it", key="arch_quiz")
+    p = ctl.number_input("p (each side)", 0, 20, key="arch_p") if padding == "explicit" else 0
+    quiz = ctl.toggle("Predict first (lecture quiz): hide the answer until you reveal it", key="arch_quiz")
     out, pads = output_size(n, f, stride=s, padding=p if padding == "explicit" else padding, dilation=d)
     settings = (n, f, s, d, padding, p)
     revealed = not quiz or st.session_state.get("arch_revealed") == settings
@@ -102,18 +104,18 @@ if part == "size":
                    f"⌊(n + 2p − f)/s⌋ + 1 = ⌊({n} + {2 * pads[0]} − {f})/{s}⌋ + 1 = {out} ({cite('cnn_classics', 'Strided convolutions')}).")
     total_positions = out * out
     st.session_state["arch_pos"] = min(st.session_state.get("arch_pos", 0), total_positions - 1)
-    pos = st.slider("Kernel position (output cell, row by row)", 0, total_positions - 1, key="arch_pos") \
+    pos = figs.slider("Kernel position (output cell, row by row)", 0, total_positions - 1, key="arch_pos") \
         if total_positions > 1 else 0
-    v1, v2 = st.columns([3, 2])
+    v1, v2 = figs.columns([3, 2])
     with v1:
         ui.show_figure(padded_grid_figure(n, f, pads, s, d, divmod(pos, out), out), key="arch_grid",
                        height=min(520, 80 + 40 * (n + sum(pads))))
     with v2:
         ui.show_figure(output_grid_figure(out, divmod(pos, out)), key="arch_out_grid",
                        height=min(520, 80 + 40 * out))
-    st.caption(f"Left, blue: the {n}×{n} input · grey 0: padding ({pads[0]} before, {pads[1]} after) · dark dots: "
-               f"the {total_positions} places the kernel's top-left tap visits · orange: the {f}×{f} taps that make "
-               f"output cell {divmod(pos, out)} (right).")
+    figs.caption(f"Left, blue: the {n}×{n} input · grey 0: padding ({pads[0]} before, {pads[1]} after) · dark dots: "
+                 f"the {total_positions} places the kernel's top-left tap visits · orange: the {f}×{f} taps that make "
+                 f"output cell {divmod(pos, out)} (right).")
     with st.spinner(KERAS_SPINNER):
         keras_pad = "explicit" if padding in ("explicit", "full") else padding
         shape, message, _ = cached.conv_output_shape(n, f, s, keras_pad, p if padding == "explicit" else pads[0], d)

@@ -14,12 +14,16 @@ from core.data.perceptron_sets import (FRUIT_INITIAL_BIAS, FRUIT_INITIAL_WEIGHTS
 
 ui.require_app_frame()
 st.title("Perceptron learning")
-st.markdown(
-    "A perceptron learns its weights from examples. It looks at one sample at a time; when it answers wrongly it "
-    "moves the weights towards the right answer: **w ← w + η (t − y) x** and **b ← b + η (t − y)**, with target "
-    "*t*, output *y* and learning rate *η*. One pass over all samples is an **epoch**. If a line can separate the "
-    "two classes, the **perceptron convergence theorem** promises that the updates stop after finitely many mistakes."
-)
+st.markdown("A perceptron learns its weights from examples: press **One step** and watch the line move after a "
+            "wrong answer.")
+with st.expander("More about the perceptron rule"):
+    st.markdown(
+        "A perceptron learns its weights from examples. It looks at one sample at a time; when it answers wrongly it "
+        "moves the weights towards the right answer: **w ← w + η (t − y) x** and **b ← b + η (t − y)**, with target "
+        "*t*, output *y* and learning rate *η*. One pass over all samples is an **epoch**. If a line can separate the "
+        "two classes, the **perceptron convergence theorem** promises that the updates stop after finitely many "
+        "mistakes."
+    )
 lecture = ui.is_lecture()
 DATA = [*TRAINING_SETS, "your points"]
 RULE_LABELS = {"perceptron": "Perceptron rule", "hebb": "Hebb rule (as printed)", "adaline": "Adaline (delta rule)"}
@@ -59,7 +63,7 @@ rule = c2.selectbox("Learning rule", list(RULE_LABELS), key="perc_rule", on_chan
                     format_func=RULE_LABELS.get)
 rate = c3.select_slider("Step size Δ" if rule == "hebb" else "Learning rate η", RATES, key="perc_lr",
                         format_func=lambda v: f"{v:g}")
-w1c, w2c, bc, oc, ec = st.columns(5)
+w1c, w2c, bc, oc, ec = st.expander("Start values, sample order, epochs").columns(5)
 w_init = (w1c.number_input("start w₁", key="perc_w1", step=1.0, format="%g"),
           w2c.number_input("start w₂", key="perc_w2", step=1.0, format="%g"))
 b_init = bc.number_input("start b", key="perc_b", step=1.0, format="%g")
@@ -117,7 +121,8 @@ b3.button("One epoch", key="perc_one_epoch", on_click=go_to, args=(result.epoch_
           icon=":material/fast_forward:", width="stretch", disabled=k >= n)
 b4.button("Run to the end", key="perc_run", on_click=go_to, args=(n,), icon=":material/last_page:", width="stretch",
           disabled=k >= n)
-st.slider("Timeline: updates so far (drag to scrub back and forth)", 0, n, key="perc_step")
+figure_area = st.container()     # the plot right under the buttons; the numbers of the step below it
+figure_area.slider("Timeline: updates so far (drag to scrub back and forth)", 0, n, key="perc_step")
 (st.success if result.converged and not result.errors_per_epoch[-1] else st.warning)(f"**Whole run:** {result.message}")
 
 weights, bias = result.state_at(k)
@@ -144,7 +149,7 @@ else:
     for line in update_equation(rec, rule=rule, learning_rate=rate):
         st.latex(line)
 
-left, right = st.columns([3, 2])
+left, right = figure_area.columns([3, 2])
 with left:
     span = (padded_range(ts.x[:, 0]), padded_range(ts.x[:, 1]))
     fig = decision_figure(ts.x, ts.labels, weights, bias, class_names=ts.class_names, x_range=span[0],
