@@ -39,6 +39,8 @@ _BASE_CSS = """
    (3.9:1 on white); here opaque grey #5c5a57 (6.9:1), code inside them in the caption's colour
    (WCAG AA asks 4.5:1). */
 [data-testid="stMain"] [data-testid="stCaptionContainer"] { opacity: 1; color: #5c5a57; }
+/* The page's point on its first screen: Streamlit leaves 6rem above the title; the header is 3.75rem. */
+[data-testid="stMainBlockContainer"] { padding-top: 4rem; }
 [data-testid="stMain"] [data-testid="stCaptionContainer"] code { color: inherit; }
 @media (hover: none), (max-width: 640px) {
   [data-testid="stPlotlyChart"] .modebar-container { display: none !important; }
