@@ -18,7 +18,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.adapters import ui
-from core.adapters.question_builders import FACTS_KEY, page_question
+from core.adapters.question_builders import BUILDERS, FACTS_KEY, page_question
 from core.data.room_questions import MAX_CHOICE_CHARS, MAX_CHOICES, MAX_PROMPT_CHARS, Question
 from core.data.room_records import RoomError
 from core.data.shared_store import SharedStoreError
@@ -52,8 +52,9 @@ def lecturer_panel(store, code: str, pin: str, session_id: str, page: str) -> No
         if notice:
             st.warning(notice)
         st.button("Ask about this view", key="liveq_ask_page", type="primary", on_click=_ask_page,
-                  args=(*lead, page), icon=":material/quiz:",
-                  help="The page's own question; the app computes the answer and keeps it hidden until you reveal it.")
+                  args=(*lead, page), icon=":material/quiz:", disabled=page not in BUILDERS,
+                  help="The page's own question; the app computes the answer and keeps it hidden until you "
+                       "reveal it." if page in BUILDERS else "This page has no ready-made question: ask your own.")
         st.text_input("Or your own question", key=FREE_KEYS[0], max_chars=MAX_PROMPT_CHARS)
         kind = st.radio("Answered with", ["a number", "a choice"], key=FREE_KEYS[1], horizontal=True)
         if kind == "a choice":

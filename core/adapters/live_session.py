@@ -107,8 +107,8 @@ def frame(page) -> None:
     if lead is not None:
         if st.session_state.pop(PIN_ONCE_KEY, False):
             _pin_dialog(lead["code"], lead["pin"])
-        _join_panel(lead["code"], page_name(page))
         live_questions.lecturer_panel(rooms(), lead["code"], lead["pin"], session_id(), page_name(page))
+        _join_panel(lead["code"], page_name(page))          # below an open question's histogram
     elif FOLLOW_KEY in st.session_state:
         _follower_bar(page_name(page))
 

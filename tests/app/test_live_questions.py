@@ -60,7 +60,10 @@ def test_the_lecturer_asks_a_follower_answers_once_and_reveal_shows_the_computed
 def test_a_free_multiple_choice_question_and_a_page_without_one(store_url):
     lecturer, code, _ = start_session(store_url)
     lecturer.run()                                                       # the PIN dialog closed
-    lecturer.sidebar.button(key="liveq_ask_page").click().run()          # the home page has no question
+    assert lecturer.sidebar.button(key="liveq_ask_page").disabled          # the home page has no question
+    lecturer.switch_page("pages/layer_arithmetic.py").run()
+    lecturer.radio(key="arch_part").set_value("tensors").run()           # a part of the page without one
+    lecturer.sidebar.button(key="liveq_ask_page").click().run()
     assert any("no ready-made question" in w.value for w in lecturer.sidebar.warning)
     assert live_questions.OPEN_KEY not in lecturer.session_state
 
