@@ -9,7 +9,7 @@ builders are unit-tested with plain dicts.
 """
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 

@@ -42,10 +42,11 @@ def answers_figure(histogram: Histogram, *, title: str = "") -> go.Figure:
     colors = [REVEALED_COLOR if label == target else ANSWER_COLOR for label in labels]
     fig = go.Figure(go.Bar(x=labels, y=counts, marker_color=colors, text=counts, textposition="outside",
                            hovertemplate="%{x}: %{y} answers<extra></extra>"))
-    fig.update_layout(title=dict(text=title, x=0.5, xanchor="center"), height=360, dragmode=False,
-                      margin=dict(l=40, r=20, t=60 if title else 20, b=40), showlegend=False,
-                      xaxis=dict(type="category", title="Answer"),
-                      yaxis=dict(title="Students", rangemode="tozero", dtick=1 if max(counts, default=0) < 10 else None))
+    fig.update_layout(title={"text": title, "x": 0.5, "xanchor": "center"}, height=360, dragmode=False,
+                      margin={"l": 40, "r": 20, "t": 60 if title else 20, "b": 40}, showlegend=False,
+                      xaxis={"type": "category", "title": "Answer"},
+                      yaxis={"title": "Students", "rangemode": "tozero",
+                             "dtick": 1 if max(counts, default=0) < 10 else None})
     if not histogram.total:
         fig.add_annotation(text="No answers yet", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
     return fig

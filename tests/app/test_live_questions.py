@@ -11,7 +11,10 @@ from core.adapters import live_questions, live_session
 from core.adapters.question_builders import BUILDERS, FACTS_KEY, page_question
 from core.data.rooms import open_rooms
 from core.figures.room_answers import REVEALED_COLOR, answers_figure
-from tests.app.test_live_session import app, start_session, store_url  # noqa: F401 - the store fixture
+from tests.app import test_live_session
+from tests.app.test_live_session import app, start_session
+
+store_url = test_live_session.store_url          # the temporary store fixture
 
 
 def metrics(at) -> dict:
@@ -19,7 +22,7 @@ def metrics(at) -> dict:
 
 
 def test_the_lecturer_asks_a_follower_answers_once_and_reveal_shows_the_computed_width(store_url):
-    lecturer, code, pin = start_session(store_url)
+    lecturer, code, _ = start_session(store_url)
     lecturer.switch_page("pages/convolution.py").run()
     lecturer.slider(key="conv_stride").set_value(2).run()
     noted = lecturer.session_state[FACTS_KEY]["convolution"]
@@ -169,7 +172,8 @@ def _perceptron_epochs(x, t, lr, max_epochs):
 def test_perceptron_asks_the_converging_epoch_or_never(targets):
     x = [[0, 0], [0, 1], [1, 0], [1, 1]]
     noted = {"rule": "perceptron", "x": x, "targets": list(targets),
-             "options": dict(weights=[0.0, 0.0], bias=0.0, learning_rate=1.0, max_epochs=50, order_seed=None)}
+             "options": {"weights": [0.0, 0.0], "bias": 0.0, "learning_rate": 1.0, "max_epochs": 50,
+                         "order_seed": None}}
     answer = page_question("perceptron", {FACTS_KEY: {"perceptron": noted}}).answer
     assert answer == _perceptron_epochs(x, targets, 1.0, 50)
     assert (answer > 0) == (targets == (-1, -1, -1, 1))                 # XOR never converges: 0

@@ -9,12 +9,15 @@ import re
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, wait_idle
-from tests.browser.test_live_session_browser import FOLLOW_WITHIN_MS, PHONE, PROJECTOR, live_server  # noqa: F401
+from tests.browser import test_live_session_browser
+from tests.browser.test_live_session_browser import FOLLOW_WITHIN_MS, PHONE, PROJECTOR
+
+live_server = test_live_session_browser.live_server        # its server with a temporary room store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_a_phone_answers_and_the_projector_reveals(live_server, chromium):  # noqa: F811 - the fixture
+def test_a_phone_answers_and_the_projector_reveals(live_server, chromium):
     lecturer_ctx = chromium.new_context(viewport=PROJECTOR)
     student_ctx = chromium.new_context(**PHONE)
     try:
