@@ -79,6 +79,10 @@ def measure(page, slug: str) -> dict:
         vertically), ``length`` (page height), ``None`` where the figure or control is missing.
     """
     needle, _, label = MAIN[slug]
+    page.wait_for_function("""([sel, needle]) => [...document.querySelectorAll(sel)]
+        .some(e => e.innerText.replace(/\\s+/g, ' ').includes(needle) && e.querySelector('svg.main-svg, img'))""",
+                           arg=[_FIGURES, needle], timeout=120_000)   # fragments draw after the page's run
+    page.wait_for_timeout(1000)
     page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
     m = page.evaluate(_MEASURE_JS, [_FIGURES, _WIDGETS, needle, label])
     gap = None

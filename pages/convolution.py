@@ -17,12 +17,15 @@ from core.data.convolution_examples import FORMER_EXAMPLE_KEYS, NG_6X6, WORKED_E
 ui.require_app_frame()
 
 st.title("Convolution and kernels")
-st.markdown(
-    "A **kernel** (filter) is a small grid of weights. It slides over the image; at each position the "
-    "pixels under it are multiplied by the weights and added up (plus a **bias**), giving one pixel of "
-    "the **feature map**. Deep-learning libraries call this *convolution*, but they do not flip the "
-    "kernel: it is **cross-correlation**. Textbook convolution flips it first — switch between them below."
-)
+st.markdown("A small grid of weights, the **kernel**, slides over the image and makes the **feature map**: "
+            "click or tap any of its pixels to see the numbers behind it.")
+with st.expander("More about convolution"):
+    st.markdown(
+        "A **kernel** (filter) is a small grid of weights. It slides over the image; at each position the "
+        "pixels under it are multiplied by the weights and added up (plus a **bias**), giving one pixel of "
+        "the **feature map**. Deep-learning libraries call this *convolution*, but they do not flip the "
+        "kernel: it is **cross-correlation**. Textbook convolution flips it first — switch between them below."
+    )
 lecture = ui.is_lecture()
 
 # --- the link: this page's URL parameters (the picker and the sections below declare their own) ----
@@ -44,8 +47,12 @@ URL = (UrlParam("example", "conv_example", EXAMPLE_NONE, choices=[EXAMPLE_NONE, 
        UrlParam("more", "conv_more", "one_d", choices=MORE))
 url_state.seed(URL)
 
+# --- the controls in a column beside the figures they drive; the kernel's description below them ----
+ctl, figs = st.columns([1, 3])
+kernel_info = st.container()
+
 # --- the seeds' worked examples ------------------------------------------------------------------
-example_key = st.selectbox("Start from a worked example of the course", [EXAMPLE_NONE, *WORKED_EXAMPLES],
+example_key = ctl.selectbox("Start from a worked example of the course", [EXAMPLE_NONE, *WORKED_EXAMPLES],
                            key="conv_example",
                            format_func=lambda k: "— your own image and kernel —" if k == EXAMPLE_NONE
                            else WORKED_EXAMPLES[k].title)
@@ -54,7 +61,7 @@ widgets.apply_worked_example(example)    # a newly chosen example (or one given 
 url_state.sync(URL)                      # after the example's settings, before the controls that show them
 
 # --- image and kernel ----------------------------------------------------------------------------
-left, right = st.columns(2)
+left = right = ctl
 with left:
     if example is None:
         picked = image_input.image_source_picker("conv", matrix_default=np.asarray(NG_6X6, np.float32))
@@ -83,21 +90,24 @@ with right:
         else:
             info = KERNELS[kernel_name]
             kernel = info.values
-            st.markdown(f"**{info.title}** — {info.description} *Detects:* {info.detects}.  \n*Source:* {info.source}")
+            kernel_info.markdown(f"**{info.title}** — {info.description} *Detects:* {info.detects}.  \n*Source:* {info.source}")
     else:
         kernel = example.kernel
-        st.markdown(f"**{example.title}**  \n{example.note}  \n*Source:* {example.source}")
+        kernel_info.markdown(f"**{example.title}**  \n{example.note}  \n*Source:* {example.source}")
     k2d = kernel if kernel.ndim == 2 else kernel[:, :, 0]
-    ui.show_figure(kernel_figure(k2d, title="Kernel" if kernel.ndim == 2 else "Kernel, channel 1 (of 3)"),
-                   key="conv_kernel_fig")
-    try:
-        st.caption(kernel_facts(kernel).sentence())
-    except ValueError as exc:
-        st.caption(str(exc))
+    with kernel_info.columns([1, 2])[0]:
+        ui.show_figure(kernel_figure(k2d, title="Kernel" if kernel.ndim == 2 else "Kernel, channel 1 (of 3)"),
+                       key="conv_kernel_fig")
+        try:
+            st.caption(kernel_facts(kernel).sentence())
+        except ValueError as exc:
+            st.caption(str(exc))
 
 # --- controls ------------------------------------------------------------------------------------
 st.session_state.setdefault("conv_bias", 0.0)
-c1, c2, c3, c4 = st.columns(4)
+advanced = ctl if lecture else ctl.expander("More settings: dilation, padding fill, bias, colours")
+c1 = c2 = ctl
+c3 = c4 = c6 = c7 = advanced
 stride = c1.slider("Stride", 1, 8, key="conv_stride")
 padding_name = c2.selectbox("Padding", PADDINGS, key="conv_padding",
                             help="valid: none · same: output = ⌈n/stride⌉, like Keras · full: every partial overlap")
@@ -110,7 +120,7 @@ pad_mode = st.session_state.conv_pad_mode if lecture else c4.selectbox(
     "Padding fills with", list(PAD_MODES), key="conv_pad_mode", format_func=PAD_LABELS.get,
     help="reflect: d c b | a b c d (the edge pixel is not repeated) · symmetric: c b a | a b c d (it is; "
          "SciPy's convolve2d calls this boundary='symm')")
-c5, c6, c7 = st.columns([3, 2, 4])
+c5 = ctl
 flip = c5.toggle("Flip the kernel", key="conv_flip",
                  help="Off: cross-correlation, what Conv2D computes. On: true (textbook) convolution.")
 bias = st.session_state.conv_bias if lecture else c6.number_input("Bias", step=1.0, key="conv_bias")
@@ -221,7 +231,8 @@ def arithmetic(terms, row: int, col: int) -> None:
         ui.show_figure(kernel_figure(terms.products[:, :, 0], title="Products"), key="conv_products", height=300)
 
 
-numbers_view()
+with figs:
+    numbers_view()
 
 # --- more of the course's worked examples -----------------------------------------------------------
 st.subheader("More from the course")

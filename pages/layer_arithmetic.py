@@ -64,10 +64,10 @@ if part == "size":
         if st.session_state.arch_size_preset in SIZE_PRESETS:
             load_preset(SIZE_PRESETS[st.session_state.arch_size_preset])
 
-    st.selectbox("Examples from the course", ["—", *SIZE_PRESETS], key="arch_size_preset", on_change=pick_preset,
-                 format_func=lambda k: "— pick one to load it —" if k == "—" else
-                 f"{SIZE_PRESETS[k].title} ({plain(SIZE_PRESETS[k].source).removeprefix('Course notes, ')})")
-    ctl, figs = st.columns([1, 4])      # the layer's settings beside the figures they draw
+    ctl, figs = st.columns([1.3, 4])    # the layer's settings beside the figures they draw
+    ctl.selectbox("Examples from the course", ["—", *SIZE_PRESETS], key="arch_size_preset", on_change=pick_preset,
+                  format_func=lambda k: "— pick one to load it —" if k == "—" else
+                  f"{SIZE_PRESETS[k].title} ({plain(SIZE_PRESETS[k].source).removeprefix('Course notes, ')})")
     n = ctl.number_input("Input n", 1, 512, key="arch_n")
     f = ctl.number_input("Kernel f", 1, 15, key="arch_f")
     s = ctl.number_input("Stride s", 1, 8, key="arch_s")

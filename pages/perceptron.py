@@ -113,7 +113,10 @@ def go_to(step: int) -> None:
     st.session_state.perc_step = step
 
 
-b1, b2, b3, b4 = st.columns(4)
+figure_area = st.container()     # the plot, with the step buttons beside it; the numbers of the step below
+left, right = figure_area.columns([3, 2])
+b1, b2 = right.columns(2)
+b3, b4 = right.columns(2)
 b1.button("Reset", key="perc_reset", on_click=go_to, args=(0,), icon=":material/restart_alt:", width="stretch")
 b2.button("One step", key="perc_one_step", on_click=go_to, args=(min(k + 1, n),), icon=":material/skip_next:",
           width="stretch", disabled=k >= n)
@@ -121,8 +124,7 @@ b3.button("One epoch", key="perc_one_epoch", on_click=go_to, args=(result.epoch_
           icon=":material/fast_forward:", width="stretch", disabled=k >= n)
 b4.button("Run to the end", key="perc_run", on_click=go_to, args=(n,), icon=":material/last_page:", width="stretch",
           disabled=k >= n)
-figure_area = st.container()     # the plot right under the buttons; the numbers of the step below it
-figure_area.slider("Timeline: updates so far (drag to scrub back and forth)", 0, n, key="perc_step")
+right.slider("Timeline: updates so far (drag to scrub back and forth)", 0, n, key="perc_step")
 (st.success if result.converged and not result.errors_per_epoch[-1] else st.warning)(f"**Whole run:** {result.message}")
 
 weights, bias = result.state_at(k)
@@ -149,7 +151,6 @@ else:
     for line in update_equation(rec, rule=rule, learning_rate=rate):
         st.latex(line)
 
-left, right = figure_area.columns([3, 2])
 with left:
     span = (padded_range(ts.x[:, 0]), padded_range(ts.x[:, 1]))
     fig = decision_figure(ts.x, ts.labels, weights, bias, class_names=ts.class_names, x_range=span[0],

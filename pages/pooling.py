@@ -19,7 +19,8 @@ ui.require_app_frame()
 
 st.title("Pooling")
 st.markdown("A **pooling** layer slides a window over each feature map and keeps **one number per window**.")
-with st.expander("More about pooling"):
+more_col, mode_col = st.columns([2, 3], vertical_alignment="center")
+with more_col.expander("More about pooling"):
     st.markdown(
         "The number kept is the "
         f"**maximum**, the **average** or the **L2 norm** √(sum of squares) ({cite('ae_cnn', 'Pooling')}). It makes the map smaller (height and width, never the depth), keeps "
@@ -46,7 +47,8 @@ for key, default in (("pool_kind", start.kind if start else "max"), ("pool_size"
                      ("pool_padding", start.padding if start else "valid")):
     st.session_state.setdefault(key, default)
 url_state.sync(URL)
-mode = st.radio("Show", list(MODES), key="pool_mode", format_func=MODES.get, horizontal=True)
+mode = mode_col.radio("Show", list(MODES), key="pool_mode", format_func=MODES.get, horizontal=True,
+                      label_visibility="collapsed")
 
 # --- presets and pooling settings ----------------------------------------------------------------
 
