@@ -16,7 +16,10 @@ from core.figures.generative import images_figure, latent_figure, manifold_figur
 ui.require_app_frame()
 
 st.title("Autoencoder latent space")
-st.markdown(
+st.markdown("Each digit squeezed into **two numbers**: a point in a plane. Click or tap anywhere in it and the "
+            "decoder draws that point's digit.")
+about = st.expander("More about autoencoders, the digits and these models")
+about.markdown(
     "An **autoencoder** squeezes each 28 × 28 digit (784 numbers) through a bottleneck, the **code**, "
     "and learns to rebuild the digit from it: the encoder decides which features matter most. Here the "
     "code has just **two numbers**, so every digit is a point in a plane. The decoder turns *any* point "
@@ -24,8 +27,8 @@ st.markdown(
 )
 with ui.loading_models():     # TensorFlow and the trained models: after the title, shown at once on a first visit
     data = cached.digits()
-st.caption(f"Digits: **{data.source}**; the plane shows the {data.n_test:,} test digits, which the "
-           "models never saw while training.")
+about.caption(f"Digits: **{data.source}**; the plane shows the {data.n_test:,} test digits, which the "
+              "models never saw while training.")
 
 MODELS = {"ae2d": "Denoising autoencoder, 2-D code", "vae2d": "Variational autoencoder, 2-D (beyond the course)"}
 URL = (UrlParam("model", "ae_model", "ae2d", choices=MODELS),
@@ -37,17 +40,17 @@ bundle = cached.generative_model(name)
 for warning in bundle.warnings:
     st.warning(f"Model store: {warning} — it was retrained.")
 cfg, met = bundle.manifest["config"], bundle.manifest["metrics"]
-st.caption(f"784 → {' → '.join(map(str, cfg['hidden_units']))} → **2** → {' → '.join(map(str, cfg['hidden_units'][::-1]))} "
-           f"→ 784 · {bundle.manifest['parameters']:,} parameters · trained {cfg['epochs']} epochs in "
-           f"{bundle.manifest['training_time_s']:.0f} s ({bundle.manifest['device']}) · test MSE {met['test_mse']:.4f} · "
-           f"5-nearest-neighbour accuracy on the 2-D test codes **{met['knn_accuracy']:.0%}** · weights: {bundle.status}")
+about.caption(f"784 → {' → '.join(map(str, cfg['hidden_units']))} → **2** → {' → '.join(map(str, cfg['hidden_units'][::-1]))} "
+              f"→ 784 · {bundle.manifest['parameters']:,} parameters · trained {cfg['epochs']} epochs in "
+              f"{bundle.manifest['training_time_s']:.0f} s ({bundle.manifest['device']}) · test MSE {met['test_mse']:.4f} · "
+              f"5-nearest-neighbour accuracy on the 2-D test codes **{met['knn_accuracy']:.0%}** · weights: {bundle.status}")
 if cfg.get("noise_factor", 0) > 0:
-    st.caption(f"Trained as a **denoising autoencoder**: each training digit got Gaussian noise of standard deviation "
-               f"{cfg['noise_factor']:g} (x + {cfg['noise_factor']:g}·N(0, 1)"
-               + (", clipped to [0, 1]" if cfg.get("clip_noise", True) else ", not clipped")
-               + f") and the clean digit was the target ({cite('ae_cnn', 'Autoencoders in deep learning')}). "
-               "The plane shows the codes of "
-               "the clean test digits.")
+    about.caption(f"Trained as a **denoising autoencoder**: each training digit got Gaussian noise of standard deviation "
+                  f"{cfg['noise_factor']:g} (x + {cfg['noise_factor']:g}·N(0, 1)"
+                  + (", clipped to [0, 1]" if cfg.get("clip_noise", True) else ", not clipped")
+                  + f") and the clean digit was the target ({cite('ae_cnn', 'Autoencoders in deep learning')}). "
+                  "The plane shows the codes of "
+                  "the clean test digits.")
 codes = cached.test_codes(name)
 x_range, y_range = latent_range(codes)
 centre = np.median(codes[data.y_test == 0], axis=0)  # start inside the cluster of zeros

@@ -17,12 +17,15 @@ from core.maths.separability import count_grid_solutions, is_linearly_separable,
 
 ui.require_app_frame()
 st.title("Boolean neurons")
-st.markdown(
-    "A threshold neuron adds up its weighted inputs and a bias and fires when the sum is not negative: "
-    "**y = φ(w₁x₁ + w₂x₂ + b)** with **φ(v) = 1 if v ≥ 0, else 0** — note φ(0) = 1, as in the course. "
-    "The bias *b* is the course's *w₀* (the threshold with its sign flipped). Pick a Boolean function, "
-    "move the weights, and see which rows of its truth table the neuron gets right."
-)
+st.markdown("A threshold neuron fires when **w₁x₁ + w₂x₂ + b ≥ 0**: move the weights and see which rows of the "
+            "truth table it gets right.")
+with st.expander("More about the threshold neuron"):
+    st.markdown(
+        "A threshold neuron adds up its weighted inputs and a bias and fires when the sum is not negative: "
+        "**y = φ(w₁x₁ + w₂x₂ + b)** with **φ(v) = 1 if v ≥ 0, else 0** — note φ(0) = 1, as in the course. "
+        "The bias *b* is the course's *w₀* (the threshold with its sign flipped). Pick a Boolean function, "
+        "move the weights, and see which rows of its truth table the neuron gets right."
+    )
 lecture = ui.is_lecture()
 
 # --- target and weights --------------------------------------------------------------------------

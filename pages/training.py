@@ -22,10 +22,12 @@ from core.maths import batch_norm, dropout, gradient_descent, losses, run_summar
 ui.require_app_frame()
 
 st.title("Training a CNN")
-st.markdown("Training is a loop: a **forward pass** gives probabilities, the **cross-entropy loss** says "
-            "how wrong they are, **backpropagation** gives the gradient dL/dW, and the weights take a step "
-            f"**w ← w − η·dL/dW** ({cite('ae_cnn', 'CNN: training')}). Then: a network that learns a few hundred images too well "
-            "(**overfitting**), and the **regularisers** that fight it, compared on the same curves.")
+st.markdown("Training is a loop: forward pass, **loss**, gradient, a step downhill.")
+with st.expander("More about training"):
+    st.markdown("Training is a loop: a **forward pass** gives probabilities, the **cross-entropy loss** says "
+                "how wrong they are, **backpropagation** gives the gradient dL/dW, and the weights take a step "
+                f"**w ← w − η·dL/dW** ({cite('ae_cnn', 'CNN: training')}). Then: a network that learns a few hundred images too well "
+                "(**overfitting**), and the **regularisers** that fight it, compared on the same curves.")
 
 RATES = [0.0001, 0.001, 0.01, 0.1, 1.0]
 REGULARISERS = {"dropout": "Dropout", "spatial": "SpatialDropout2D", "bn": "Batch normalization",
