@@ -15,7 +15,10 @@ from core.maths.toy_gan import toy_gan_losses, toy_gan_view
 ui.require_app_frame()
 
 st.title("GAN sampling")
-st.markdown(
+st.markdown("Two networks trained against each other: a **generator** turns random noise *z* into digits, a "
+            "**discriminator** tries to tell them from real ones. Every picture below is a generated one.")
+about = st.expander("More about this GAN and its training")
+about.markdown(
     "A **generative adversarial network** trains two networks against each other. The **generator** turns "
     "random noise *z* into an image; the **discriminator** outputs the probability that an image is real. "
     "The discriminator learns to tell real digits from generated ones, the generator learns to fool it. "
@@ -36,10 +39,10 @@ for warning in bundle.warnings:
 sizes = cached.gan_summary(MODEL)
 LATENT = sizes["latent_dim"]
 man = bundle.manifest
-st.caption(f"Trained on **{data.source.split(' (')[0]}** ({man['data']['n_train']:,} training digits) for "
-           f"{man['config']['epochs']} epochs in {man['training_time_s']:.0f} s ({man['device']}) · generator "
-           f"{sizes['generator_params']:,} parameters, discriminator {sizes['discriminator_params']:,} · noise z: "
-           f"{LATENT} numbers drawn from N(0, 1) · weights: {bundle.status}")
+about.caption(f"Trained on **{data.source.split(' (')[0]}** ({man['data']['n_train']:,} training digits) for "
+              f"{man['config']['epochs']} epochs in {man['training_time_s']:.0f} s ({man['device']}) · generator "
+              f"{sizes['generator_params']:,} parameters, discriminator {sizes['discriminator_params']:,} · noise z: "
+              f"{LATENT} numbers drawn from N(0, 1) · weights: {bundle.status}")
 
 # --- a grid of samples from a seed --------------------------------------------------------------
 st.subheader("Samples from a seed")
