@@ -57,7 +57,8 @@ def strongest_channels(model, layer: str, count: int, sample: str = "rocket", ma
 def write(model, layer: str, channels: list[int], out_dir: Path = OUT_DIR, chosen: str = "listed",
           **settings) -> list[dict]:
     """Ascend each channel, save its PNG and update the manifest after each image (an interrupted run
-    keeps what it finished); ``chosen`` says why the channel was picked. Returns the new entries."""
+    keeps what it finished); ``chosen`` says why the channel was picked (joined with " and " to the
+    reasons of an older entry of the same map). Returns the new entries."""
     from PIL import Image
 
     from core.models.feature_vis import ascend
@@ -70,7 +71,9 @@ def write(model, layer: str, channels: list[int], out_dir: Path = OUT_DIR, chose
         result = ascend(model, layer, k, **settings)
         name = f"{layer}_{k}.png"
         Image.fromarray(result.rgb).save(out_dir / name, optimize=True)
-        entry = {**result.settings, "chosen": chosen, "file": name, "activation_first": round(float(result.activations[0]), 4),
+        before = [e.get("chosen", "listed") for e in entries if (e["layer"], e["channel"]) == (layer, k)]
+        reasons = sorted(set(" and ".join(before + [chosen]).split(" and ")))       # e.g. listed and strongest
+        entry = {**result.settings, "chosen": " and ".join(reasons), "file": name, "activation_first": round(float(result.activations[0]), 4),
                  "activation_last": round(float(result.activations[-1]), 4), "seconds": round(result.seconds, 1)}
         entries = [e for e in entries if (e["layer"], e["channel"]) != (layer, k)] + [entry]
         entries.sort(key=lambda e: (e["layer"], e["channel"]))

@@ -41,7 +41,8 @@ def test_feature_visualisations_of_the_layer_are_shown_with_their_regularisation
     text = "\n".join(m.value for m in at.markdown)
     assert "steps of gradient ascent** on the map's mean activation" in text
     assert "up to **8 px** at random (*jitter*)" in text and "σ = **0.5 px**" in text
-    assert "Shipped for block1_conv2: maps 0, 1, 2, 3, 4, 5, 6, 7" in text
+    assert ("Shipped for block1_conv2: maps 0, 1, 2, 3, 4, 5, 6, 7, and the 4 maps with the highest mean on the "
+            "Rocket sample photo: 2, 4, 27, 52.") in text
     captions = [c.value for c in at.caption]
     assert any(c.startswith("Time of each ascent on 2 CPU cores: map 0 ") for c in captions)
-    assert any("silent" in c for c in captions)                      # map 4 of block1_conv2 does not climb
+    assert any(c.startswith("*No climb*") for c in captions)           # map 4 of block1_conv2 does not climb

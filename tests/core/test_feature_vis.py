@@ -54,6 +54,8 @@ def test_cli_writes_pngs_and_a_manifest(model, tmp_path):
     assert shipped_vis.picture(manifest[1], tmp_path).shape == (24, 24, 3)
     write(model, "block1_conv1", [1], out_dir=tmp_path, size=24, steps=2)      # replaces, does not repeat
     assert [e["steps"] for e in shipped_vis.shipped(tmp_path)] == [3, 2]
+    write(model, "block1_conv1", [0], out_dir=tmp_path, chosen="strongest on the Rocket sample", size=24, steps=1)
+    assert shipped_vis.shipped(tmp_path)[0]["chosen"] == "listed and strongest on the Rocket sample"
 
 
 @pytest.mark.slow
@@ -85,9 +87,13 @@ def test_shipped_images_match_the_manifest():
     for e in entries:
         assert shipped_vis.picture(e).shape == (e["size"], e["size"], 3)
     layers = {e["layer"] for e in entries}
-    for layer in layers:                                             # most channels of each layer climb
+    assert layers == {"block1_conv2", "block2_conv2", "block3_conv3", "block4_conv3", "block5_conv3"}
+    for layer in layers:                                             # maps 0-7 and the 4 strongest on the Rocket
         mine = [e for e in entries if e["layer"] == layer]
-        assert sum(map(shipped_vis.climbed, mine)) >= len(mine) - 2, layer
+        assert {e["channel"] for e in mine} >= set(range(8)), layer
+        assert sum("strongest" in e["chosen"] for e in mine) == 4, layer
+        assert 2 * sum(map(shipped_vis.climbed, mine)) > len(mine), layer      # most maps climb
+    assert len(entries) == 57 and sum(map(shipped_vis.climbed, entries)) == 48   # 9 stay at 0 near grey
     assert shipped_vis.climbed({"activation_first": 0.5, "activation_last": 40.0})
     assert not shipped_vis.climbed({"activation_first": 0.0002, "activation_last": 0.0109})     # a silent channel
     with pytest.raises(ValueError, match="plain"):

@@ -54,12 +54,13 @@ def feature_vis_section(layer: str, channel: int) -> None:
             ok = climbed(entry)
             label = (f"map {entry['channel']}" + (" (the map above)" if entry["channel"] == channel else "")
                      + (f": mean {entry['activation_first']:.3g} → {entry['activation_last']:.3g}" if ok else
-                        ": silent — no gradient to climb"))
+                        ": no climb — 0 near the grey start"))
             cols[i % 4].image(rgb, caption=label, width="stretch")
         if not all(climbed(e) for e, _ in pictures):
-            st.caption("A *silent* map is 0 on the noisy start and on every input near it: its ReLU is off, so its "
-                       "gradient is 0 and the ascent cannot move (the picture stays grey). HED's training left many "
-                       "maps of VGG16 silent on most photos too.")
+            st.caption("*No climb*: the map is 0 on the grey, noisy start and on every input near it, so its ReLU is "
+                       "off, its gradient is 0 and the ascent cannot move (the picture stays grey). Some of these maps "
+                       "are silent on photos too (HED's fine-tuning left many VGG16 maps at 0); others fire on a photo "
+                       "but not near grey, and would need another start.")
         st.caption("Time of each ascent on 2 CPU cores: " + ", ".join(
             f"map {e['channel']} {e['seconds']:.0f} s" for e, _ in sorted(pictures, key=lambda p: p[0]["channel"]))
             + ". Made ahead of time with `python -m core.training.feature_vis`.")
@@ -89,9 +90,9 @@ def effective_field_section(image_key: str, size: int, rgb: np.ndarray, batch: n
         units, mean, t_mean = cached_erf.layer_average(image_key, size, layer, batch, maps)
     c2.metric("Theoretical field", f"{field.size} px")
     c2.metric("Effective field, this unit", f"{unit.effective} px",
-              f"{unit.effective / field.size:.0%} of the side", delta_color="off")
+              f"{unit.effective / field.size:.0%} of the side", delta_color="off", delta_arrow="off")
     c2.metric(f"Effective field, mean of {len(units)} units", f"{mean:.0f} px",
-              f"{mean / field.size:.0%} of the side", delta_color="off")
+              f"{mean / field.size:.0%} of the side", delta_color="off", delta_arrow="off")
     st.markdown(
         f"The colour is **|∂y/∂x|**: how much the unit's value y = {unit.value:.4g} would change per unit of "
         f"change of each photo pixel (summed over its three colours as a length), on its own scale (red = its "
@@ -110,9 +111,10 @@ def effective_field_section(image_key: str, size: int, rgb: np.ndarray, batch: n
 
 def _shipped_text(layer: str, entries: list[dict]) -> str:
     """Which maps of ``layer`` are shipped, and why (the manifest's ``chosen``)."""
-    groups: dict[str, list[int]] = {}
-    for e in sorted(entries, key=lambda e: e["channel"]):
-        groups.setdefault(e.get("chosen", "listed"), []).append(e["channel"])
-    parts = [("maps " if why == "listed" else f"the maps {why} (") + ", ".join(map(str, ks))
-             + ("" if why == "listed" else ")") for why, ks in groups.items()]
-    return f"Shipped for {layer}: " + "; ".join(parts) + "."
+    listed = [e["channel"] for e in sorted(entries, key=lambda e: e["channel"]) if "listed" in e.get("chosen", "listed")]
+    strongest = [e["channel"] for e in entries if "strongest" in e.get("chosen", "")]
+    text = f"Shipped for {layer}: maps " + ", ".join(map(str, listed))
+    if strongest:
+        text += (f", and the {len(strongest)} maps with the highest mean on the Rocket sample photo: "
+                 + ", ".join(map(str, sorted(strongest))))
+    return text + "."
