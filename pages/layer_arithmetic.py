@@ -40,7 +40,8 @@ URL = (UrlParam("part", "arch_part", "size", choices=PARTS),
                 aliases=cached.former_architecture_keys()),
        UrlParam("batch", "arch_batch", 32, kind=int, choices=BATCHES, when=ARCH))
 url_state.sync(URL)
-part = st.radio("Part", list(PARTS), key="arch_part", format_func=PARTS.get, horizontal=True)
+part = st.radio("Part", list(PARTS), key="arch_part", format_func=PARTS.get, horizontal=True,
+                label_visibility="collapsed")
 KERAS_SPINNER = "Loading TensorFlow and building the Keras layers (only the first time)…"
 
 # --- output size ---------------------------------------------------------------------------------

@@ -16,9 +16,10 @@ VIEWS = {"laptop": LAPTOP, "phone": PHONE}
 #: one and a half screens on a phone.
 TARGET = {"laptop": 400, "phone": 1266}
 
-#: Per page: (a text the main figure shows, what it is, a text of the main control's label).
+#: Per page: (a text the main figure shows, or several: the first figure showing one of them; what it is;
+#: a text of the main control's label).
 MAIN = {
-    "convolution": ("Feature map", "the input and its feature map", "Kernel"),
+    "convolution": (("Input", "Feature map"), "the input and its feature map", "Kernel"),
     "perceptron": ("w·x", "the data with the decision line", "One step"),
     "pooling": ("Pooled", "the input with its window and the pooled matrix", "Pool size"),
     "layer_arithmetic": ("Input:", "the input with the kernel's position and the output", "Kernel f"),
@@ -37,13 +38,13 @@ _WIDGETS = ('[data-testid="stSlider"], [data-testid="stButton"], [data-testid="s
             '[data-testid="stButtonGroup"], [data-testid="stSelectSlider"], [data-testid="stCheckbox"]')
 
 #: ``{figure, bottom, control, control_bottom}`` in CSS px from the top of the page (scrolled to
-#: the top), or nulls where nothing matches. A figure matches when its text holds the needle
+#: the top), or nulls where nothing matches. A figure matches when its text holds a needle
 #: (Plotly's SVG text counts, white space as single spaces); the first in page order wins.
-_MEASURE_JS = """([figSel, wSel, needle, label]) => {
+_MEASURE_JS = """([figSel, wSel, needles, label]) => {
   const main = document.querySelector('[data-testid="stMain"]');
   const shown = e => e.getBoundingClientRect().height > 0;
   const fig = [...main.querySelectorAll(figSel)].filter(shown)
-    .find(e => e.innerText.replace(/\s+/g, ' ').includes(needle) || (e.querySelector('img') || {}).alt === needle);
+    .find(e => needles.some(n => e.innerText.replace(/\\s+/g, ' ').includes(n)));
   const ctl = [...main.querySelectorAll(wSel)].filter(shown).find(e => e.innerText.includes(label));
   const box = e => e ? e.getBoundingClientRect() : null;
   const f = box(fig), c = box(ctl);
@@ -61,13 +62,14 @@ def measure(page, slug: str) -> dict:
         ``figure`` (top, CSS px), ``gap`` (px between control and figure, 0 if they overlap
         vertically), ``length`` (page height), ``None`` where the figure or control is missing.
     """
-    needle, _, label = MAIN[slug]
-    page.wait_for_function("""([sel, needle]) => [...document.querySelectorAll(sel)]
-        .some(e => e.innerText.replace(/\\s+/g, ' ').includes(needle) && e.querySelector('svg.main-svg, img'))""",
-                           arg=[_FIGURES, needle], timeout=120_000)   # fragments draw after the page's run
+    needles, _, label = MAIN[slug]
+    needles = [needles] if isinstance(needles, str) else list(needles)
+    page.wait_for_function("""([sel, needles]) => [...document.querySelectorAll(sel)].some(e =>
+        needles.some(n => e.innerText.replace(/\\s+/g, ' ').includes(n)) && e.querySelector('svg.main-svg, img'))""",
+                           arg=[_FIGURES, needles], timeout=120_000)   # fragments draw after the page's run
     page.wait_for_timeout(1000)
     page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
-    m = page.evaluate(_MEASURE_JS, [_FIGURES, _WIDGETS, needle, label])
+    m = page.evaluate(_MEASURE_JS, [_FIGURES, _WIDGETS, needles, label])
     gap = None
     if m["figure"] is not None and m["control"] is not None:
         gap = max(0.0, m["control"] - m["bottom"], m["figure"] - m["control_bottom"])
