@@ -105,7 +105,7 @@ with right:
 
 # --- controls ------------------------------------------------------------------------------------
 st.session_state.setdefault("conv_bias", 0.0)
-advanced = ctl if lecture else ctl.expander("More settings: dilation, padding fill, bias, colours")
+advanced = ctl if lecture else ctl.expander("More settings: flip, dilation, padding fill, bias, colours")
 c1 = c2 = ctl
 c3 = c4 = c6 = c7 = advanced
 stride = c1.slider("Stride", 1, 8, key="conv_stride")
@@ -120,7 +120,7 @@ pad_mode = st.session_state.conv_pad_mode if lecture else c4.selectbox(
     "Padding fills with", list(PAD_MODES), key="conv_pad_mode", format_func=PAD_LABELS.get,
     help="reflect: d c b | a b c d (the edge pixel is not repeated) · symmetric: c b a | a b c d (it is; "
          "SciPy's convolve2d calls this boundary='symm')")
-c5 = ctl
+c5 = advanced
 flip = c5.toggle("Flip the kernel", key="conv_flip",
                  help="Off: cross-correlation, what Conv2D computes. On: true (textbook) convolution.")
 bias = st.session_state.conv_bias if lecture else c6.number_input("Bias", step=1.0, key="conv_bias")
