@@ -257,7 +257,7 @@ for col, key in ((v1, "ae2d"), (v2, "vae2d")):
         ui.show_figure(cached.shared_view(("ae_cmp", key), lambda: overview(key)), key=f"ae_cmp_{key}")
 
 with st.expander("The course's autoencoder presets (parameter counts)"):
-    st.dataframe(cached.preset_table(), hide_index=True)
+    ui.show_table(cached.preset_table(), hide_index=True)
     st.caption("Built with Keras from the course's code "
                f"({cite('ae_cnn', 'Autoencoders: reconstruction on MNIST')} and *Different architectures of the models*); the sparse "
                "over-complete one penalises the code's activity with L1 = 1e-5.")

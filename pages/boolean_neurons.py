@@ -84,7 +84,7 @@ left, plot = (st.columns([3, 2]) if not lecture else (st.container(), st.contain
     else (st.container(), None)
 with left:
     st.subheader("Truth table")
-    st.dataframe(frame, hide_index=True, width="stretch")
+    ui.show_table(frame, hide_index=True, width="stretch")
     st.metric("Rows right", f"{int(right.sum())} / {right.size}")
     if right.all():
         st.success(f"This neuron computes **{name}**.")
@@ -132,7 +132,7 @@ with st.expander("All 16 two-input functions: 14 can be computed by one neuron, 
              "outputs for 00, 01, 10, 11": " ".join(map(str, BOOLEAN_FUNCTIONS[n].outputs)),
              "one neuron?": "✓" if (r := is_linearly_separable(BOOLEAN_FUNCTIONS[n])).separable else "✗ no",
              "weights w, bias b": f"{r.weights}, {r.bias:g}" if r.separable else "—"} for n in TWO_INPUT_FUNCTIONS]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    ui.show_table(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 # --- McCulloch–Pitts form ------------------------------------------------------------------------
 st.subheader("The McCulloch–Pitts neuron: excitatory and inhibitory inputs")
@@ -151,7 +151,7 @@ inhibitory = ", ".join(f"x{i + 1}" for i in mp.inhibitory) or "none"
 st.markdown(f"**{mp_name}**: fires when **{mp.formula}** (threshold b = {mp.threshold:g}; inhibitory inputs: "
             f"{inhibitory}). In the weight-and-bias form above: weights ±1, bias −b.")
 mp_rows = mcculloch_pitts_rows(mp)
-st.dataframe(pd.DataFrame({**{f"x{i + 1}": [r[0][i] for r in mp_rows] for i in range(mp.n_inputs)},
+ui.show_table(pd.DataFrame({**{f"x{i + 1}": [r[0][i] for r in mp_rows] for i in range(mp.n_inputs)},
                            "excitatory − inhibitory vs b": [r[1] for r in mp_rows], "y": [r[2] for r in mp_rows]}),
              hide_index=True)
 st.caption(f"Source: {mp.source}. Computed by `mcculloch_pitts` (shown in the code expander below).")
@@ -173,7 +173,7 @@ with n2:
                                        title="Input space"), key="bool_hidden_lines")
 with n3:
     ui.show_figure(hidden_space_figure(net, XOR_OUTPUT_WEIGHTS, XOR_OUTPUT_BIAS), key="bool_hidden_space")
-st.dataframe(pd.DataFrame({
+ui.show_table(pd.DataFrame({
     "x1": net.inputs[:, 0], "x2": net.inputs[:, 1],
     "z1 = φ(x1 − x2 − 0.5)": [f"φ({v:g}) = {z}" for v, z in zip(net.hidden_potentials[:, 0], net.hidden[:, 0])],
     "z2 = φ(−x1 + x2 − 0.5)": [f"φ({v:g}) = {z}" for v, z in zip(net.hidden_potentials[:, 1], net.hidden[:, 1])],
@@ -184,7 +184,7 @@ with st.expander("Madaline's fixed OR unit (bipolar, v₁ = v₂ = b₃ = ½)"):
     mt = truth_table(mad.weights, mad.bias, bipolar=True)
     st.markdown(f"Madaline ORs two Adalines with fixed weights ({mad.source}); inputs and outputs are ±1 and "
                 "φ(v) = +1 if v ≥ 0, else −1.")
-    st.dataframe(pd.DataFrame({"z1": mt.inputs[:, 0], "z2": mt.inputs[:, 1],
+    ui.show_table(pd.DataFrame({"z1": mt.inputs[:, 0], "z2": mt.inputs[:, 1],
                                "y_in = ½ + ½z1 + ½z2": [sum_expression(r, mad.weights, mad.bias) for r in mt.inputs],
                                "y": mt.outputs}), hide_index=True)
 

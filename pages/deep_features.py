@@ -95,7 +95,7 @@ st.markdown(
 # --- the 13 layers ------------------------------------------------------------------------------
 st.subheader("2. Thirteen convolution layers in five blocks")
 fields = vgg16_fields()
-st.dataframe({"layer": list(out.feature_maps), "kernel": [row["kernel"] for row in facts["layers"]],
+ui.show_table({"layer": list(out.feature_maps), "kernel": [row["kernel"] for row in facts["layers"]],
               "feature maps (h × w × C)": [" × ".join(map(str, m.shape)) for m in out.feature_maps.values()],
               "parameters": [row["params"] for row in facts["layers"]],
               "stride so far": [fields[n].jump for n in out.feature_maps],
@@ -155,7 +155,7 @@ def layer_explorer() -> None:
         "(Luo et al., NIPS 2016).")
     deep_gradient_section(image_key, size, prep.rgb, prep.batch, maps, layer, channel, row, col)
     with st.expander("The receptive field, layer by layer"):
-        st.dataframe([{"layer": f.name.replace("_pool_in", " pooling"), "kernel": f.kernel, "stride": f.stride,
+        ui.show_table([{"layer": f.name.replace("_pool_in", " pooling"), "kernel": f.kernel, "stride": f.stride,
                        "padding": f.padding, "jump (px)": f.jump, "receptive field (px)": f.size}
                       for f in receptive_fields(VGG16_LAYERS)], hide_index=True)
         st.caption("r_l = r_(l−1) + (k_l − 1) · j_(l−1);  j_l = j_(l−1) · s_l. Araujo et al., Distill 2019.")

@@ -202,7 +202,7 @@ else:
     st.markdown(f"The largest layer, **{biggest['name']}** ({biggest['type']}), holds **{biggest['params']:,}** of "
                 f"the {totals['params']:,} parameters: **{biggest['params'] / max(totals['params'], 1):.0%}**.")
     printed = {name: (shape, params) for name, _, shape, params in spec.course_rows}
-    st.dataframe([{"Layer": r["name"], "Type": r["type"], "Output shape": "×".join(map(str, r["output_shape"])),
+    ui.show_table([{"Layer": r["name"], "Type": r["type"], "Output shape": "×".join(map(str, r["output_shape"])),
                    "Parameters": r["params"], "Formula": r["formula"],
                    f"Output memory (batch {batch})": format_bytes(r["activation_bytes"]),
                    **({"Course's summary": f"{printed[r['name']][0]} · {printed[r['name']][1]:,}" if r["name"] in printed else ""}

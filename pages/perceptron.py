@@ -203,9 +203,9 @@ if data == "fruit":
     q3.metric("class with the current weights", ts.class_name(y), f"v = {float(v):.6g}", delta_color="off")
     rows = [{"fruit": str(q), "course says": c, "v = w·x + b now": float(predict(q, weights=weights, bias=bias)[0]),
              "class now": ts.class_name(predict(q, weights=weights, bias=bias)[1])} for q, c in FRUIT_QUERIES]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    ui.show_table(pd.DataFrame(rows), hide_index=True)
 
 with st.expander(f"Log of the first {k} steps", expanded=not lecture):
-    st.dataframe(pd.DataFrame(result.rows(k)), hide_index=True, width="stretch")
+    ui.show_table(pd.DataFrame(result.rows(k)), hide_index=True, width="stretch")
 ui.show_source({"perceptron": train_perceptron, "hebb": train_hebb, "adaline": train_adaline}[rule])
 sources_panel({"intro_dl": ["2.1", "2.2", "2.3", "3.2"]}, ["rosenblatt1958", "novikoff1962", "widrow_hoff1960"])

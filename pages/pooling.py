@@ -142,7 +142,7 @@ if mode == "numbers":
     st.markdown("**Max, average and L2-norm pooling of this matrix** (the three kinds of "
                 f"{cite('ae_cnn', 'Pooling')}; "
                 "same window, stride and padding):")
-    st.dataframe([{"Pooling": KINDS[k], "Result": matrix_text(np.round(v, 3)), "Window (0, 0)": pool_expression(
+    ui.show_table([{"Pooling": KINDS[k], "Result": matrix_text(np.round(v, 3)), "Window (0, 0)": pool_expression(
         x, 0, 0, size, kind=k, stride=stride, padding=padding)} for k, v in
         compare_pooling(x, size, stride=stride, padding=padding).items()], hide_index=True, width="stretch")
     st.caption("L2 pooling lies between the window's largest |value| and f times it: like max pooling it follows "

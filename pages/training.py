@@ -265,7 +265,7 @@ regulariser_section(regulariser)
 
 # --- 5. results and a new configuration -----------------------------------------------------------
 st.header("5 · Results of every configuration trained so far")
-st.dataframe(summary.results_table(groups), hide_index=True)
+ui.show_table(summary.results_table(groups), hide_index=True)
 test_acc = {g["name"]: summary.metric_spread(g, "test_accuracy") for g in groups}
 ui.show_figure(ranges_figure(list(test_acc), list(test_acc.values()), x_title="test accuracy (%)", reference=0,
                              title=f"Test accuracy on the {d['n_test']:,} test images: mean and min–max over seeds"),

@@ -61,6 +61,9 @@ html {{ font-size: {LECTURE_ROOT_PX}px; }}
 [data-testid="stHeader"] {{ background: transparent; height: 0; min-height: 0; }}
 [data-testid="stMainBlockContainer"] {{ padding-top: 1.25rem; }}
 [data-testid="stMain"] code {{ font-size: max(20px, 0.875em); }}
+[data-testid="stMain"] table.lecture-table {{ font-size: 1rem; border-collapse: collapse; margin-bottom: 1rem; }}
+[data-testid="stMain"] table.lecture-table th, [data-testid="stMain"] table.lecture-table td {{
+  padding: 0.2rem 0.8rem; border-bottom: 1px solid #ddd; text-align: right; }}
 [data-testid="stMain"] small, [data-testid="stMain"] sub, [data-testid="stMain"] sup {{ font-size: max(20px, 0.75em); }}
 </style>
 """
@@ -229,6 +232,33 @@ def _styled_spec(fig, height: Optional[int]) -> dict:
 def style_figure(fig, *, height: Optional[int] = None):
     """A lecture-styled copy of a Plotly figure (``fig`` itself is left as it is)."""
     return go.Figure(_styled_spec(fig, height), _validate=False)
+
+
+def show_table(data, *, hide_index: bool = False, **dataframe_options) -> None:
+    """Show a table: ``st.dataframe`` (sortable, scrollable) outside lecture mode; in lecture mode a
+    plain HTML table whose text follows the lecture font (at least 20 px).
+
+    Why: the data frame draws on a canvas with a font it computes once, when it mounts, from the root
+    font size at that moment; when it mounts in the same render as the lecture style, it keeps
+    Streamlit's 14 px for good. An HTML table follows the lecture CSS whenever it applies.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, dict of columns or list of row dicts
+        What ``st.dataframe`` accepts.
+    hide_index : bool, optional
+        Leave the row index out (a default ``RangeIndex`` is always left out in lecture mode).
+    **dataframe_options
+        Passed to ``st.dataframe`` outside lecture mode (``width=``, ``column_config=`` ...).
+    """
+    if not is_lecture():
+        st.dataframe(data, hide_index=hide_index, **dataframe_options)
+        return
+    import pandas as pd
+
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    index = not hide_index and not isinstance(frame.index, pd.RangeIndex)
+    st.html(frame.to_html(index=index, border=0, classes="lecture-table", escape=True, na_rep=""))
 
 
 def show_figure(fig, *, key: Optional[str] = None, on_select: Any = "ignore",

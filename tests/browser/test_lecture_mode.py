@@ -43,7 +43,7 @@ _TEXT_SIZES_JS = """() => {
     const where = el.closest('[data-testid]');
     out.push({size: parseFloat(getComputedStyle(el).fontSize) * (el.currentCSSZoom || 1),
               text: walker.currentNode.textContent.trim().slice(0, 50), svg: el instanceof SVGElement,
-              where: where ? where.dataset.testid : el.tagName});
+              where: where ? where.dataset.testid : el.tagName, table: !!el.closest('table.lecture-table')});
   }
   for (const grid of main.querySelectorAll('[data-testid="stDataFrame"] [style*="--gdg-base-font-style"]')) {
     if (!shown(grid)) continue;
@@ -108,8 +108,9 @@ def test_lecture_mode_has_no_text_under_20_px(browser_page, chromium, slug):
         ctx.close()
     svg = [s for s in sizes if s["svg"]]
     assert len(svg) >= 20, f"too few chart texts measured ({len(svg)}): did the figures draw?"
-    if slug in ("perceptron", "deep_features"):
-        assert any(s["where"] == "stDataFrame" for s in sizes), "the page's tables were not measured"
+    if slug in ("perceptron", "deep_features"):                # their tables: HTML tables in lecture mode
+        assert any(s.get("table") for s in sizes), "the page's tables were not measured"
+    assert not any(s["where"] == "stDataFrame" for s in sizes), "a canvas data frame in lecture mode"
     small = [s for s in sizes if s["size"] < MIN_LECTURE_PX]
     assert not small, f"{slug}: {len(small)} texts under {MIN_LECTURE_PX} px in lecture mode, e.g. {small[:5]}"
 

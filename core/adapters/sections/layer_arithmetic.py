@@ -132,7 +132,7 @@ def residual_part() -> None:
                              help="1.4 ≈ √2 is He initialisation, made for ReLU")
     g = first_layer_gradients(weight_scale=scale)
     ui.show_figure(residual_gradient_figure(g.depths, g.plain, g.residual), key="arch_res_fig")
-    st.dataframe([{"depth": d, "plain ‖dL/dW₁‖": f"{p:.3g}", "residual ‖dL/dW₁‖": f"{r:.3g}"}
+    ui.show_table([{"depth": d, "plain ‖dL/dW₁‖": f"{p:.3g}", "residual ‖dL/dW₁‖": f"{r:.3g}"}
                   for d, p, r in zip(g.depths, g.plain, g.residual)], hide_index=True)
     st.caption("Through a plain stack the gradient is multiplied by every layer's weights and ReLU slopes and "
                "shrinks geometrically; the skip adds a path around the block's weights. In this form, a[l+2] = "
