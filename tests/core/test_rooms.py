@@ -2,12 +2,15 @@
 session, expiry (an injected clock), followers, questions answered once per session across store
 objects and processes, the histogram and the reveal, size caps, and JSON only (a planted pickle is
 refused, never executed)."""
+
 from __future__ import annotations
 
 import multiprocessing
 import pickle
+import sys
 import stat
 import threading
+import types
 from pathlib import Path
 
 import pytest
@@ -55,8 +58,10 @@ def everything_stored(backend) -> bytes:
     """Every key and value the backend holds, concatenated (to look for a secret in it)."""
     if isinstance(backend, SqliteRoomBackend):
         conn = backend._conn()
-        rows = conn.execute("SELECT key, value FROM kv").fetchall() + conn.execute(
-            "SELECT key || field, value FROM fields").fetchall()
+        rows = (
+            conn.execute("SELECT key, value FROM kv").fetchall()
+            + conn.execute("SELECT key || field, value FROM fields").fetchall()
+        )
         return b"".join(k.encode() + (bytes(v) if v is not None else b"") for k, v in rows)
     out = b""
     for key in backend.conn.scan_iter(match=REDIS_PREFIX + "*"):
@@ -79,41 +84,57 @@ def test_a_room_has_a_hard_to_guess_code_and_a_pin_that_is_never_stored(store):
         assert len(r.pin) == R.PIN_DIGITS and r.pin.isdigit()
     assert not set("01ILO") & set(R.CODE_ALPHABET) and len(R.CODE_ALPHABET) ** R.CODE_LENGTH > 8e8
     stored = everything_stored(store.backend)
-    assert rooms[0].code.encode() in stored                          # the walk sees the rooms ...
-    assert not [r.pin for r in rooms if r.pin.encode() in stored]   # ... and no PIN in clear
+    assert rooms[0].code.encode() in stored  # the walk sees the rooms ...
+    assert not [r.pin for r in rooms if r.pin.encode() in stored]  # ... and no PIN in clear
     fresh = store.view(rooms[0].code)
     assert (fresh.version, fresh.page, fresh.params, fresh.question) == (0, "home", {}, None)
-    assert store.view(rooms[0].code.lower()[:3] + "-" + rooms[0].code[3:]).code == rooms[0].code  # typed loosely
+    assert (
+        store.view(rooms[0].code.lower()[:3] + "-" + rooms[0].code[3:]).code == rooms[0].code
+    )  # typed loosely
 
 
 def test_only_the_pin_leads_and_wrong_pins_are_limited_per_browser_session(store, clock):
     room = store.open_room()
-    view = store.lead(room.code, room.pin, {"page": "convolution", "params": {"stride": 2, "kernel": "sobel_x"}},
-                      session_id=LECTURER)
+    view = store.lead(
+        room.code,
+        room.pin,
+        {"page": "convolution", "params": {"stride": 2, "kernel": "sobel_x"}},
+        session_id=LECTURER,
+    )
     assert (view.version, view.page, view.params) == (1, "convolution", {"stride": "2", "kernel": "sobel_x"})
-    again = store.lead(room.code, room.pin[:4] + " " + room.pin[4:], {"page": "convolution",
-                       "params": {"stride": 2, "kernel": "sobel_x"}}, session_id=LECTURER)
-    assert again.version == 1                                        # the same view: no change for followers
-    wrong = f"{(int(room.pin) + 1) % 10 ** R.PIN_DIGITS:0{R.PIN_DIGITS}d}"
+    again = store.lead(
+        room.code,
+        room.pin[:4] + " " + room.pin[4:],
+        {"page": "convolution", "params": {"stride": 2, "kernel": "sobel_x"}},
+        session_id=LECTURER,
+    )
+    assert again.version == 1  # the same view: no change for followers
+    wrong = f"{(int(room.pin) + 1) % 10**R.PIN_DIGITS:0{R.PIN_DIGITS}d}"
     for attempt in range(R.MAX_PIN_FAILURES):
         with pytest.raises(R.LeadRefused, match="wrong lead PIN"):
             store.lead(room.code, wrong, {"page": "pooling", "params": {}}, session_id=STUDENT)
-    with pytest.raises(R.RoomLimited, match="too many wrong PINs"):    # now even the right PIN, from there
+    with pytest.raises(R.RoomLimited, match="too many wrong PINs"):  # now even the right PIN, from there
         store.lead(room.code, room.pin, {"page": "pooling", "params": {}}, session_id=STUDENT)
-    for follower_change in (lambda: store.end_room(room.code, "", session_id=OTHER),
-                            lambda: store.ask(room.code, "12", Question("How many?"), session_id=OTHER)):
+    for follower_change in (
+        lambda: store.end_room(room.code, "", session_id=OTHER),
+        lambda: store.ask(room.code, "12", Question("How many?"), session_id=OTHER),
+    ):
         with pytest.raises(R.LeadRefused):
             follower_change()
-    assert store.view(room.code).page == "convolution"               # nothing a follower did changed it
-    assert store.lead(room.code, room.pin, {"page": "pooling", "params": {}}, session_id=LECTURER).version == 2
-    clock.now += R.LIMIT_WINDOW_S                                      # the window has passed
+    assert store.view(room.code).page == "convolution"  # nothing a follower did changed it
+    assert (
+        store.lead(room.code, room.pin, {"page": "pooling", "params": {}}, session_id=LECTURER).version == 2
+    )
+    clock.now += R.LIMIT_WINDOW_S  # the window has passed
     with pytest.raises(R.LeadRefused):
-        R.RoomStore(store.backend, clock=clock).lead(room.code, wrong, {"page": "x", "params": {}}, session_id=STUDENT)
+        R.RoomStore(store.backend, clock=clock).lead(
+            room.code, wrong, {"page": "x", "params": {}}, session_id=STUDENT
+        )
 
 
 def test_a_fresh_store_object_checks_the_pin_against_the_stored_hash(store, url, clock):
     room = store.open_room()
-    twin = R.open_rooms(url, clock=clock)                             # another process's store
+    twin = R.open_rooms(url, clock=clock)  # another process's store
     assert twin.lead(room.code, room.pin, {"page": "pooling", "params": {}}, session_id=LECTURER).version == 1
     with pytest.raises(R.LeadRefused):
         twin.lead(room.code, "0000000x", {"page": "pooling", "params": {}}, session_id=OTHER)
@@ -127,13 +148,13 @@ def test_wrong_codes_are_limited_per_browser_session_not_per_room(store):
             store.join(guess, STUDENT)
     with pytest.raises(R.RoomLimited, match="too many wrong codes"):
         store.join(room.code, STUDENT)
-    assert store.join(room.code, OTHER).code == room.code             # a neighbour on the same NAT joins
+    assert store.join(room.code, OTHER).code == room.code  # a neighbour on the same NAT joins
 
 
 def test_a_room_expires_after_hours_idle_and_ends_when_the_lecturer_ends_it(store, clock):
     room, kept = store.open_room(), store.open_room()
     clock.now += R.IDLE_LIMIT_S - 60
-    store.lead(kept.code, kept.pin, {"page": "pooling", "params": {}}, session_id=LECTURER)   # touched
+    store.lead(kept.code, kept.pin, {"page": "pooling", "params": {}}, session_id=LECTURER)  # touched
     clock.now += 120
     assert store.view(room.code) is None and store.view(kept.code).page == "pooling"
     with pytest.raises(R.RoomNotFound):
@@ -148,11 +169,11 @@ def test_a_room_expires_after_hours_idle_and_ends_when_the_lecturer_ends_it(stor
 def test_followers_are_counted_by_heartbeat_and_closed_tabs_drop_out(store, clock):
     room = store.open_room()
     assert [store.follow(room.code, f"s{i}") for i in range(3)] == [1, 2, 3]
-    assert store.follow(room.code, "s0") == 3                          # a heartbeat is not a new follower
+    assert store.follow(room.code, "s0") == 3  # a heartbeat is not a new follower
     clock.now += R.FOLLOW_TTL_S - 1
     store.follow(room.code, "s1")
     clock.now += 2
-    assert store.followers(room.code) == 1                             # s0 and s2 closed their tabs
+    assert store.followers(room.code) == 1  # s0 and s2 closed their tabs
     store.unfollow(room.code, "s1")
     assert store.followers(room.code) == 0
     with pytest.raises(ValueError, match="session_id"):
@@ -163,55 +184,85 @@ def test_followers_are_counted_by_heartbeat_and_closed_tabs_drop_out(store, cloc
 def test_the_lecturers_example_travels_by_digest_and_sizes_are_capped(store):
     room = store.open_room()
     photo = bytes(range(256)) * 400
-    view = store.lead(room.code, room.pin, {"page": "convolution", "params": {"source": "upload"},
-                                            "payload": photo, "payload_kind": "image/png"}, session_id=LECTURER)
+    view = store.lead(
+        room.code,
+        room.pin,
+        {
+            "page": "convolution",
+            "params": {"source": "upload"},
+            "payload": photo,
+            "payload_kind": "image/png",
+        },
+        session_id=LECTURER,
+    )
     assert view.payload["size"] == len(photo) and view.payload["kind"] == "image/png"
     assert store.payload(room.code, view.payload["sha256"]) == ("image/png", photo)
     assert len(store.backend.get(f"room:{room.code}:view")) < 1024
     too_big = b"\0" * (R.MAX_PAYLOAD_BYTES + 1)
     with pytest.raises(ValueError, match="at most 256 KiB"):
-        store.lead(room.code, room.pin, {"page": "convolution", "params": {}, "payload": too_big}, session_id=LECTURER)
+        store.lead(
+            room.code,
+            room.pin,
+            {"page": "convolution", "params": {}, "payload": too_big},
+            session_id=LECTURER,
+        )
     with pytest.raises(ValueError, match="at most 64 query parameters"):
-        store.lead(room.code, room.pin, {"page": "convolution", "params": {f"p{i}": i for i in range(65)}},
-                   session_id=LECTURER)
+        store.lead(
+            room.code,
+            room.pin,
+            {"page": "convolution", "params": {f"p{i}": i for i in range(65)}},
+            session_id=LECTURER,
+        )
     with pytest.raises(ValueError, match="512 characters"):
-        store.lead(room.code, room.pin, {"page": "convolution", "params": {"m": "9" * 513}}, session_id=LECTURER)
+        store.lead(
+            room.code, room.pin, {"page": "convolution", "params": {"m": "9" * 513}}, session_id=LECTURER
+        )
     with pytest.raises(ValueError, match="url path"):
         store.lead(room.code, room.pin, {"page": "../../secrets", "params": {}}, session_id=LECTURER)
-    assert store.view(room.code).version == 1                          # refused changes left no trace
+    assert store.view(room.code).version == 1  # refused changes left no trace
 
 
 def test_changes_from_two_store_objects_at_once_are_all_counted(url):
     store = R.open_rooms(url)
     room = store.open_room()
-    stores = [R.open_rooms(url) for _ in range(2)]                    # two web processes' stores
+    stores = [R.open_rooms(url) for _ in range(2)]  # two web processes' stores
     start = threading.Barrier(2)
 
     def lead_many(which: int) -> None:
         start.wait()
         for i in range(20):
-            stores[which].lead(room.code, room.pin, {"page": "pooling", "params": {"n": f"{which}-{i}"}},
-                               session_id=LECTURER)
+            stores[which].lead(
+                room.code, room.pin, {"page": "pooling", "params": {"n": f"{which}-{i}"}}, session_id=LECTURER
+            )
+
     threads = [threading.Thread(target=lead_many, args=(w,)) for w in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
-    assert store.view(room.code).version == 40                         # no change lost to another
+    assert store.view(room.code).version == 40  # no change lost to another
 
 
 def test_the_same_example_is_stored_once_and_a_damaged_one_is_refused(store):
     room = store.open_room()
     photo = b"\x89PNG" + bytes(1000)
-    first = store.lead(room.code, room.pin, {"page": "convolution", "params": {}, "payload": photo,
-                                             "payload_kind": "image/png"}, session_id=LECTURER)
+    first = store.lead(
+        room.code,
+        room.pin,
+        {"page": "convolution", "params": {}, "payload": photo, "payload_kind": "image/png"},
+        session_id=LECTURER,
+    )
     key = f"room:{room.code}:payload:{first.payload['sha256']}"
-    store.backend.put(key, R.dump_record({"kind": "image/png", "data": "AAAA"}), 60)   # not the photo
-    again = store.lead(room.code, room.pin, {"page": "convolution", "params": {"x": 1}, "payload": photo,
-                                             "payload_kind": "image/png"}, session_id=LECTURER)
+    store.backend.put(key, R.dump_record({"kind": "image/png", "data": "AAAA"}), 60)  # not the photo
+    again = store.lead(
+        room.code,
+        room.pin,
+        {"page": "convolution", "params": {"x": 1}, "payload": photo, "payload_kind": "image/png"},
+        session_id=LECTURER,
+    )
     assert again.payload == first.payload and again.version == 2
     with pytest.raises(R.RoomDataError, match="does not match its digest"):
-        store.payload(room.code, first.payload["sha256"])              # (it was not written again)
+        store.payload(room.code, first.payload["sha256"])  # (it was not written again)
     store.backend.put(key, b'{"kind": "image/png"}', 60)
     with pytest.raises(R.RoomDataError, match="not base64"):
         store.payload(room.code, first.payload["sha256"])
@@ -248,14 +299,21 @@ def test_a_planted_pickle_is_refused_and_never_executed(store, tmp_path):
 # --------------------------------------------------------------------------- questions
 def test_predict_then_reveal_a_numeric_question(store):
     room = store.open_room()
-    qid = store.ask(room.code, room.pin, Question("Output width for stride 2?", answer=14), session_id=LECTURER)
+    qid = store.ask(
+        room.code, room.pin, Question("Output width for stride 2?", answer=14), session_id=LECTURER
+    )
     shown = store.view(room.code).question
-    assert shown == {"id": qid, "prompt": "Output width for stride 2?", "kind": "numeric", "choices": [],
-                     "revealed": False}                                # no answer in what followers read
+    assert shown == {
+        "id": qid,
+        "prompt": "Output width for stride 2?",
+        "kind": "numeric",
+        "choices": [],
+        "revealed": False,
+    }  # no answer in what followers read
     assert b"14" not in store.backend.get(f"room:{room.code}:view")
     answers = {"a": 14, "b": 14, "c": 13, "d": 28.0, "e": 14}
     assert all(store.answer(room.code, qid, s, v) for s, v in answers.items())
-    assert store.answer(room.code, qid, "c", 14) is False             # a second answer: the first stays
+    assert store.answer(room.code, qid, "c", 14) is False  # a second answer: the first stays
     with pytest.raises(ValueError, match="must be a number"):
         store.answer(room.code, qid, "f", "fourteen")
     with pytest.raises(ValueError, match="finite"):
@@ -288,7 +346,7 @@ def test_many_distinct_numeric_answers_are_binned():
 
     hist = histogram_of(Question("Loss?"), [float(v) for v in range(100)], revealed=False)
     assert len(hist.labels) == MAX_BARS and sum(hist.counts) == 100 and hist.labels[-1].endswith("]")
-    assert hist.counts[0] == 9 and hist.counts[-1] == 9               # width 99/12: 0..8, and 91..99
+    assert hist.counts[0] == 9 and hist.counts[-1] == 9  # width 99/12: 0..8, and 91..99
 
 
 def answer_from(url: str, code: str, qid: str, sessions: list[str], start, results) -> None:
@@ -299,14 +357,17 @@ def answer_from(url: str, code: str, qid: str, sessions: list[str], start, resul
 
 
 def test_one_answer_per_session_is_counted_once_across_threads(url):
-    store = R.open_rooms(url)                                         # real time, as the workers
+    store = R.open_rooms(url)  # real time, as the workers
     room = store.open_room()
     qid = store.ask(room.code, room.pin, Question("Predict"), session_id=LECTURER)
     sessions = [f"s{i}" for i in range(60)]
     import queue
+
     start, results = threading.Barrier(4), queue.Queue()
-    threads = [threading.Thread(target=answer_from, args=(url, room.code, qid, sessions, start, results))
-               for _ in range(4)]                                     # four store objects, same sessions
+    threads = [
+        threading.Thread(target=answer_from, args=(url, room.code, qid, sessions, start, results))
+        for _ in range(4)
+    ]  # four store objects, same sessions
     for t in threads:
         t.start()
     for t in threads:
@@ -315,15 +376,21 @@ def test_one_answer_per_session_is_counted_once_across_threads(url):
     assert sum(counted) == 60 and store.histogram(room.code, qid).total == 60
 
 
-def test_one_answer_per_session_is_counted_once_across_processes(url):
-    store = R.open_rooms(url)                                         # real time, as the workers
+def test_one_answer_per_session_is_counted_once_across_processes(url, monkeypatch):
+    # spawn re-runs the parent's __main__ file in each child; after AppTest.from_function in this process
+    # that is a
+    # page script in a temporary folder (gone by now), so the children start from a bare __main__.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+    store = R.open_rooms(url)  # real time, as the workers
     room = store.open_room()
     qid = store.ask(room.code, room.pin, Question("Predict"), session_id=LECTURER)
     sessions = [f"p{i}" for i in range(80)]
     ctx = multiprocessing.get_context("spawn")
     start, results = ctx.Barrier(2), ctx.Queue()
-    procs = [ctx.Process(target=answer_from, args=(url, room.code, qid, sessions, start, results))
-             for _ in range(2)]
+    procs = [
+        ctx.Process(target=answer_from, args=(url, room.code, qid, sessions, start, results))
+        for _ in range(2)
+    ]
     for p in procs:
         p.start()
     counted = [results.get(timeout=120) for _ in procs]
