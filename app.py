@@ -5,18 +5,20 @@ icons, ``url_path`` = the script's file stem; the home page at ``/``, and ``/hom
 draws the shared sidebar, then runs the chosen page.
 The first run of a server starts loading TensorFlow and the shipped models in the background.
 A live session (:mod:`core.adapters.live_session`) draws its parts before the page and publishes
-the lecturer's view after it. The page runs inside the app's error boundary (:mod:`core.adapters.errors`): a failure shows one
+the lecturer's view after it. The page runs inside the app's error boundary (:mod:`core.adapters.errors`): a
+failure shows one
 line with an incident id, never a traceback.
 After the run, the heap is frozen once TensorFlow or a new shared model has been loaded
 (:mod:`core.adapters.heap`), so Streamlit's two garbage collections per run stay cheap.
 """
+
 import streamlit as st
 
 from core.adapters import cached, errors, heap, live_session, ui
 from core.adapters.catalog import PAGES, SECTIONS
 
 ui.page_setup()
-ui.keep_keras_state_between_runs()   # no keras.backend.clear_session() after every run
+ui.keep_keras_state_between_runs()  # no keras.backend.clear_session() after every run
 
 # The default page is served at / (its own path name is only reserved, not routed), so /home is a
 # hidden page that sends the visitor there.
@@ -28,22 +30,30 @@ def _to_home() -> None:
     st.switch_page(home, query_params=st.query_params.to_dict())
 
 
-sections: dict[str, list] = {"Neural Explainer": [home, st.Page(_to_home, title="Home", url_path="home",
-                                                                 visibility="hidden")]}
+sections: dict[str, list] = {
+    "Neural Explainer": [home, st.Page(_to_home, title="Home", url_path="home", visibility="hidden")]
+}
 for section in SECTIONS:
-    pages = [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path)
-             for p in PAGES if p.section == section]
+    pages = [
+        st.Page(p.script, title=p.title, icon=p.icon, url_path=p.url_path)
+        for p in PAGES
+        if p.section == section
+    ]
     if pages:
         sections[section] = pages
 
 page = st.navigation(sections)
-cached.start_warmup(page.url_path)   # TensorFlow and the shipped models load in the background, once per server
+cached.start_warmup(
+    page.url_path
+)  # TensorFlow and the shipped models load in the background, once per server
 try:
-    with errors.error_boundary("live session"):      # lead, join code and follower's bar: one cheap check otherwise
+    with errors.error_boundary(
+        "live session"
+    ):  # lead, join code and follower's bar: one cheap check otherwise
         live_session.frame(page)
-    with errors.error_boundary(f"page {page.url_path or 'home'}"):   # a failure: one line with an incident id
+    with errors.error_boundary(f"page {page.url_path or 'home'}"):  # a failure: one line with an incident id
         page.run()
     with errors.error_boundary("live session"):
-        live_session.after_page(page)                # the lecturer's view, once the page wrote its link
+        live_session.after_page(page)  # the lecturer's view, once the page wrote its link
 finally:
     heap.freeze_if_needed()

@@ -7,6 +7,7 @@ full garbage collections after every run would make this reference, not the app,
 
 Run alone with ``streamlit run bench/bare_follow_page.py``.
 """
+
 import gc
 
 import streamlit as st

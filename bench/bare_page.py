@@ -5,6 +5,7 @@ click (websocket, session, script run) with next to no app code, so the app's pa
 as ratios against it. ``?fail=1`` in the URL makes it raise, to check that the benchmark counts
 exceptions.
 """
+
 import streamlit as st
 
 value = st.slider("A number", 0, 100, 50, key="bare_x")

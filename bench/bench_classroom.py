@@ -87,6 +87,7 @@ much again. ``--train-during``: each page's load phase is run a second time whil
 on ``cnn_activations`` submits the "Retrain" form (``act_retrain``; 1 epoch); the table then shows
 the students' p95 with (``+train``) and without it.
 """
+
 import sys
 from pathlib import Path
 

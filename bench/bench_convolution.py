@@ -6,6 +6,7 @@ Run: ``.venv/bin/python bench/bench_convolution.py [--repeats N]``
 'same' zero padding, stride 1. Times are the median of N runs after a warm-up; ratios are
 against ``tf.nn.conv2d`` measured in the same run (goal: ≤ 2× for 3×3 RGB).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,14 +56,20 @@ def main() -> None:
             assert np.allclose(ours, ref, atol=1e-3), "NumPy and TensorFlow disagree"
             assert np.allclose(ours, sp, atol=1e-3), "NumPy and SciPy disagree"
             t_np = median_time(lambda: cross_correlate2d(image, kernel, padding="same"), args.repeats)
-            t_tf = median_time(lambda: tf.nn.conv2d(x_tf, k_tf, strides=1, padding="SAME").numpy(), args.repeats)
+            t_tf = median_time(
+                lambda: tf.nn.conv2d(x_tf, k_tf, strides=1, padding="SAME").numpy(), args.repeats
+            )
             t_sp = median_time(lambda: ndi.correlate(image, kernel, mode="constant", cval=0.0), args.repeats)
             rows.append((f"{'RGB' if channels == 3 else 'gray'} {k}x{k}", t_np, t_tf, t_sp))
 
-    print(f"cross_correlate2d vs references, {args.size}x{args.size} float32, 'same', median of {args.repeats}")
+    print(
+        f"cross_correlate2d vs references, {args.size}x{args.size} float32, 'same', median of {args.repeats}"
+    )
     print(f"{'case':<10} {'numpy ms':>9} {'tf.nn ms':>9} {'scipy ms':>9} {'numpy/tf':>9} {'numpy/scipy':>12}")
     for name, t_np, t_tf, t_sp in rows:
-        print(f"{name:<10} {t_np * 1e3:9.1f} {t_tf * 1e3:9.1f} {t_sp * 1e3:9.1f} {t_np / t_tf:9.2f} {t_np / t_sp:12.2f}")
+        print(
+            f"{name:<10} {t_np * 1e3:9.1f} {t_tf * 1e3:9.1f} {t_sp * 1e3:9.1f} {t_np / t_tf:9.2f} {t_np / t_sp:12.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ ratio says what keeping all 13 layers' maps costs.
 
 Run: ``.venv/bin/python bench/bench_deep_features.py``
 """
+
 from __future__ import annotations
 
 import sys
@@ -38,12 +39,14 @@ def main() -> None:
     start = time.perf_counter()
     model = hed.load_hed()
     print(f"model load: {time.perf_counter() - start:.2f} s on {runtime.device_name()}")
-    photo = data.rocket().astype(np.float32)              # 640 x 427 RGB
-    print(f"{'size':>5} {'input':>10} {'first pass':>11} {'HED(x) ref':>11} {'ratio':>6} {'cached':>9} "
-          f"{'float16 maps':>13}")
+    photo = data.rocket().astype(np.float32)  # 640 x 427 RGB
+    print(
+        f"{'size':>5} {'input':>10} {'first pass':>11} {'HED(x) ref':>11} {'ratio':>6} {'cached':>9} "
+        f"{'float16 maps':>13}"
+    )
     for size in (320, 512):
         prep = hed.preprocess(photo, max_side=size)
-        hed.forward(model, prep.batch)                      # trace/allocate once for this shape
+        hed.forward(model, prep.batch)  # trace/allocate once for this shape
         first = best_of(lambda: hed.forward(model, prep.batch))
         reference = best_of(lambda: model(prep.batch, training=False).numpy())
         cached.hed_pass.clear()
@@ -52,8 +55,10 @@ def main() -> None:
         cold = time.perf_counter() - t0
         warm = best_of(lambda: cached.hed_pass(f"bench:rocket:{size}", size, photo), repeat=20)
         h, w = prep.rgb.shape[:2]
-        print(f"{size:>5} {w:>4} x {h:<4} {first:>9.3f} s {reference:>9.3f} s {first / reference:>6.2f} "
-              f"{warm * 1e3:>6.2f} ms {out.nbytes / 2**20:>10.1f} MB   (first through the cache: {cold:.3f} s)")
+        print(
+            f"{size:>5} {w:>4} x {h:<4} {first:>9.3f} s {reference:>9.3f} s {first / reference:>6.2f} "
+            f"{warm * 1e3:>6.2f} ms {out.nbytes / 2**20:>10.1f} MB   (first through the cache: {cold:.3f} s)"
+        )
 
 
 if __name__ == "__main__":

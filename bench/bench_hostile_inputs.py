@@ -17,11 +17,13 @@ Three inputs a crafted websocket message can send (a browser cannot: the text bo
 
 Each case also runs a **reference** in the same run: the legitimate input of the same kind (the
 page's default array, a 280 x 280 drawing, a one-cell edit). Every measurement runs in a fresh
-process: the time is the median of ``--repeats`` runs (one run when it takes over 5 s); "peak MB" is the process' peak resident
+process: the time is the median of ``--repeats`` runs (one run when it takes over 5 s); "peak MB" is the
+process' peak resident
 memory above its resident memory just before the call; "stall ms" is the longest gap seen by
 another Python thread ticking every millisecond (the interpreter lock held: every other session on
 the worker waits that long).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,6 +73,7 @@ def measure(action) -> dict:
             now = time.perf_counter()
             ticks.append(now - last)
             last = now
+
     thread = threading.Thread(target=ticker, daemon=True)
     reset_peak()
     before = status_mb("VmRSS")
@@ -82,8 +85,12 @@ def measure(action) -> dict:
     stop.set()
     thread.join()
     peak = status_mb("VmHWM") - before
-    return {"seconds": seconds, "peak_mb": max(peak, 0.0), "stall_ms": 1000 * max(ticks, default=0),
-            "outcome": outcome}
+    return {
+        "seconds": seconds,
+        "peak_mb": max(peak, 0.0),
+        "stall_ms": 1000 * max(ticks, default=0),
+        "outcome": outcome,
+    }
 
 
 def refused(fn) -> str:
@@ -96,7 +103,7 @@ def refused(fn) -> str:
 
 # --- paste -----------------------------------------------------------------------------------------
 
-PASTE = "[" + "1, " * (4 * 2 ** 20 // 3) + "1]"
+PASTE = "[" + "1, " * (4 * 2**20 // 3) + "1]"
 
 
 def old_parse_array(text: str) -> np.ndarray:
@@ -114,12 +121,15 @@ def old_parse_array(text: str) -> np.ndarray:
 def paste_case(mode: str):
     from core.maths.tensors import parse_array
 
-    return {"reference": lambda: refused(lambda: parse_array("[[1], [2], [3]]")),
-            "before": lambda: refused(lambda: old_parse_array(PASTE)),
-            "after": lambda: refused(lambda: parse_array(PASTE))}[mode]
+    return {
+        "reference": lambda: refused(lambda: parse_array("[[1], [2], [3]]")),
+        "before": lambda: refused(lambda: old_parse_array(PASTE)),
+        "after": lambda: refused(lambda: parse_array(PASTE)),
+    }[mode]
 
 
 # --- canvas ----------------------------------------------------------------------------------------
+
 
 def png_bytes(img) -> bytes:
     buf = io.BytesIO()
@@ -140,27 +150,33 @@ def canvas_case(mode: str, megapixels: float):
         data = png_bytes(Image.fromarray(pixels))
     else:
         side = int(round((megapixels * 1e6) ** 0.5))
-        img = Image.new("RGBA", (side, side), (255, 255, 255, 255))        # RGBA, as the canvas sends
-        img.paste((0, 0, 0, 255), (side // 2 - side // 28, side // 6, side // 2 + side // 28, 5 * side // 6))  # a "1"
+        img = Image.new("RGBA", (side, side), (255, 255, 255, 255))  # RGBA, as the canvas sends
+        img.paste(
+            (0, 0, 0, 255), (side // 2 - side // 28, side // 6, side // 2 + side // 28, 5 * side // 6)
+        )  # a "1"
         data = png_bytes(img)
     url = "data:image/png;base64," + base64.b64encode(data).decode()
     print(json.dumps({"note": f"canvas {mode}: PNG of {len(data):,} bytes"}), file=sys.stderr)
 
-    def old_path():                   # CanvasResult.image_data, then the page's next step
+    def old_path():  # CanvasResult.image_data, then the page's next step
         _, encoded = url.split(";base64,", 1)
         pixels = drawn_pixels(np.asarray(Image.open(io.BytesIO(base64.b64decode(encoded)))))
         return preprocess_digit(pixels)[-1][1].shape
 
-    def new_path():                   # core.adapters.widgets.digit_canvas's path
+    def new_path():  # core.adapters.widgets.digit_canvas's path
         _, encoded = url.split(";base64,", 1)
         pixels = drawn_pixels(decode_drawing(base64.b64decode(encoded), width=280, height=280))
         return preprocess_digit(pixels)[-1][1].shape
 
-    return {"reference": lambda: refused(new_path), "before": lambda: refused(old_path),
-            "after": lambda: refused(new_path)}[mode]
+    return {
+        "reference": lambda: refused(new_path),
+        "before": lambda: refused(old_path),
+        "after": lambda: refused(new_path),
+    }[mode]
 
 
 # --- editor ----------------------------------------------------------------------------------------
+
 
 def old_grid_script():
     import numpy as np
@@ -184,12 +200,17 @@ def editor_case(mode: str):
     from streamlit.proto.WidgetStates_pb2 import WidgetStates
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_function(old_grid_script if mode == "before" else new_grid_script, default_timeout=600).run()
+    at = AppTest.from_function(
+        old_grid_script if mode == "before" else new_grid_script, default_timeout=600
+    ).run()
     states = WidgetStates()
     states.CopyFrom(at._tree.get_widget_states())
     state = states.widgets.add()
-    state.id = next(e.proto.id for e in at._tree[0].children.values()
-                    if getattr(getattr(e, "proto", None), "id", "").endswith("-b_matrix"))
+    state.id = next(
+        e.proto.id
+        for e in at._tree[0].children.values()
+        if getattr(getattr(e, "proto", None), "id", "").endswith("-b_matrix")
+    )
     added = [] if mode == "reference" else [{"0": 1.0, "1": 2.0}] * 10_000
     edits = {"2": {"3": 7.0}} if mode == "reference" else {}
     state.string_value = json.dumps({"edited_rows": edits, "added_rows": added, "deleted_rows": []})
@@ -197,25 +218,37 @@ def editor_case(mode: str):
     def rerun():
         at._run(states)
         return f"grid {at.session_state['shape']}" + (", refused" if at.warning else "")
+
     return rerun
 
 
 # --- driver ----------------------------------------------------------------------------------------
 
+
 def child(case: str, mode: str, megapixels: float) -> None:
-    action = {"paste": lambda: paste_case(mode), "canvas": lambda: canvas_case(mode, megapixels),
-              "editor": lambda: editor_case(mode)}[case]()
+    action = {
+        "paste": lambda: paste_case(mode),
+        "canvas": lambda: canvas_case(mode, megapixels),
+        "editor": lambda: editor_case(mode),
+    }[case]()
     print(json.dumps(measure(action)))
 
 
 def run_child(case: str, mode: str, megapixels: float) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", case, mode, "--megapixels", str(megapixels)],
-                         capture_output=True, text=True, cwd=ROOT, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", case, mode, "--megapixels", str(megapixels)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--megapixels", type=float, default=30.0)
     parser.add_argument("--cases", nargs="*", default=list(CASES), choices=CASES)
@@ -224,17 +257,22 @@ def main() -> None:
     if args.child:
         child(*args.child, args.megapixels)
         return
-    print(f"{'case':8s} {'mode':10s} {'median s':>9s} {'x ref':>8s} {'peak MB':>8s} {'stall ms':>9s}  outcome")
+    print(
+        f"{'case':8s} {'mode':10s} {'median s':>9s} {'x ref':>8s} {'peak MB':>8s} {'stall ms':>9s}  outcome"
+    )
     for case in args.cases:
         ref = None
         for mode in MODES:
             runs = [run_child(case, mode, args.megapixels)]
-            while len(runs) < args.repeats and runs[0]["seconds"] < 5:    # a run over 5 s is not repeated
+            while len(runs) < args.repeats and runs[0]["seconds"] < 5:  # a run over 5 s is not repeated
                 runs.append(run_child(case, mode, args.megapixels))
             seconds = statistics.median(r["seconds"] for r in runs)
             ref = seconds if mode == "reference" else ref
-            print(f"{case:8s} {mode:10s} {seconds:9.4f} {seconds / ref:8.1f} {max(r['peak_mb'] for r in runs):8.1f} "
-                  f"{max(r['stall_ms'] for r in runs):9.1f}  {runs[0]['outcome']}", flush=True)
+            print(
+                f"{case:8s} {mode:10s} {seconds:9.4f} {seconds / ref:8.1f} {max(r['peak_mb'] for r in runs):8.1f} "
+                f"{max(r['stall_ms'] for r in runs):9.1f}  {runs[0]['outcome']}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

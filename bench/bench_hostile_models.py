@@ -18,6 +18,7 @@ file loaded the same way in the same run. Timings are this machine's; compare ra
 Under the cap an allocation larger than the cap fails before it touches memory, so a file that
 asks for more than ``--limit-gb`` shows a small peak and an error: that is the cap, not the file.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -79,19 +80,38 @@ def child(mode: str, path: str, limit_gb: float) -> dict:
 
 
 def run_child(mode: str, path: Path, limit_gb: float, timeout: float) -> dict:
-    cmd = ["nice", "-n", "15", sys.executable, __file__, "--child", mode, str(path), "--limit-gb", str(limit_gb)]
+    cmd = [
+        "nice",
+        "-n",
+        "15",
+        sys.executable,
+        __file__,
+        "--child",
+        mode,
+        str(path),
+        "--limit-gb",
+        str(limit_gb),
+    ]
     start = time.perf_counter()
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                              env={**os.environ, "CUDA_VISIBLE_DEVICES": ""})
+        proc = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "CUDA_VISIBLE_DEVICES": ""},
+        )
     except subprocess.TimeoutExpired:
         return {"seconds": [timeout], "peak_mb": float("nan"), "outcome": f"killed after {timeout:.0f} s"}
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if lines:
         return json.loads(lines[-1])
     tail = (proc.stderr.strip().splitlines() or ["?"])[-1][:120]
-    return {"seconds": [time.perf_counter() - start], "peak_mb": float("nan"),
-            "outcome": f"child died (exit {proc.returncode}): {tail}"}
+    return {
+        "seconds": [time.perf_counter() - start],
+        "peak_mb": float("nan"),
+        "outcome": f"child died (exit {proc.returncode}): {tail}",
+    }
 
 
 def make_files(folder: Path) -> dict[str, Path]:
@@ -106,7 +126,7 @@ def make_files(folder: Path) -> dict[str, Path]:
     x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
     reference = keras.Model(inputs, keras.layers.Dense(10, name="out")(x), name="reference_cnn")
     reference.save(folder / "reference.keras")
-    inputs = keras.Input((512, 512, 4))                   # at the limits: the costliest accepted file
+    inputs = keras.Input((512, 512, 4))  # at the limits: the costliest accepted file
     x = keras.layers.Conv2D(16, 3, strides=2, activation="relu", name="conv")(inputs)
     x = keras.layers.MaxPooling2D(4, name="pool")(x)
     largest = keras.Model(inputs, keras.layers.Dense(78, name="out")(keras.layers.Flatten(name="flat")(x)))
@@ -114,11 +134,13 @@ def make_files(folder: Path) -> dict[str, Path]:
     small = keras.saving.deserialize_keras_object(hm.small_config())
     small.save(folder / "small.keras")
     real = zipfile.ZipFile(folder / "small.keras").read("model.weights.h5")
-    return {"reference (small CNN)": folder / "reference.keras",
-            "Dense(100000) after conv": hm.wide_dense(folder / "wide_dense.keras"),
-            "4096x4096x1 input": hm.huge_input(folder / "huge_input.keras"),
-            "1 GiB weights file": hm.weights_bomb(folder / "weights_bomb.keras", real),
-            f"largest accepted ({largest.count_params() / 1e6:.2f} M)": folder / "largest.keras"}
+    return {
+        "reference (small CNN)": folder / "reference.keras",
+        "Dense(100000) after conv": hm.wide_dense(folder / "wide_dense.keras"),
+        "4096x4096x1 input": hm.huge_input(folder / "huge_input.keras"),
+        "1 GiB weights file": hm.weights_bomb(folder / "weights_bomb.keras", real),
+        f"largest accepted ({largest.count_params() / 1e6:.2f} M)": folder / "largest.keras",
+    }
 
 
 def main() -> None:
@@ -132,25 +154,36 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="bench-hostile-") as tmp:
         files = make_files(Path(tmp))
-        results = {(name, mode): run_child(mode, path, args.limit_gb, args.timeout)
-                   for name, path in files.items() for mode in ("before", "after")}
+        results = {
+            (name, mode): run_child(mode, path, args.limit_gb, args.timeout)
+            for name, path in files.items()
+            for mode in ("before", "after")
+        }
         sizes = {name: path.stat().st_size for name, path in files.items()}
     ref = {mode: results["reference (small CNN)", mode] for mode in ("before", "after")}
-    print(f"Hostile .keras uploads, each load in a fresh child capped at {args.limit_gb:g} GiB of address "
-          f"space (Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)\n")
-    print(f"{'file':26} {'on disk':>10} | {'loader':6} {'time':>9} {'x ref':>7} {'peak +MB':>9} "
-          f"{'x ref':>7} {'rerun':>9} | outcome")
+    print(
+        f"Hostile .keras uploads, each load in a fresh child capped at {args.limit_gb:g} GiB of address "
+        f"space (Python {sys.version.split()[0]}, {os.cpu_count()} CPUs)\n"
+    )
+    print(
+        f"{'file':26} {'on disk':>10} | {'loader':6} {'time':>9} {'x ref':>7} {'peak +MB':>9} "
+        f"{'x ref':>7} {'rerun':>9} | outcome"
+    )
     for name in files:
         for mode in ("before", "after"):
             r = results[name, mode]
             t, rerun = r["seconds"][0], (f"{r['seconds'][1] * 1e3:7.2f}ms" if len(r["seconds"]) > 1 else "")
             rt = t / ref[mode]["seconds"][0]
             rm = r["peak_mb"] / ref[mode]["peak_mb"] if ref[mode]["peak_mb"] > 0 else float("nan")
-            print(f"{name:26} {sizes[name]:>10,} | {mode:6} {t * 1e3:7.1f}ms {rt:7.2f} {r['peak_mb']:9.1f} "
-                  f"{rm:7.2f} {rerun:>9} | {r['outcome'][:110]}")
-    print("\n'x ref': ratio to the reference file loaded by the same loader in the same run; 'peak +MB': "
-          "peak RSS during the load minus the RSS before it (Keras imported); 'rerun': the same file again "
-          "(after only: remembered refusals are not read again).")
+            print(
+                f"{name:26} {sizes[name]:>10,} | {mode:6} {t * 1e3:7.1f}ms {rt:7.2f} {r['peak_mb']:9.1f} "
+                f"{rm:7.2f} {rerun:>9} | {r['outcome'][:110]}"
+            )
+    print(
+        "\n'x ref': ratio to the reference file loaded by the same loader in the same run; 'peak +MB': "
+        "peak RSS during the load minus the RSS before it (Keras imported); 'rerun': the same file again "
+        "(after only: remembered refusals are not read again)."
+    )
 
 
 if __name__ == "__main__":

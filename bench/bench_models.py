@@ -15,6 +15,7 @@ Measures, on this machine:
    model loaded with its activation model and conv trunk, and of the AppTest process after
    showing every shipped model; goal: <= 1.5 GB.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,9 @@ def rss_mb() -> float:
 def _child(code: str) -> dict:
     """Run ``code`` in a fresh interpreter; it prints one JSON line last."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -87,10 +89,9 @@ def bench_training() -> list[tuple[str, float, str, float]]:
     with tempfile.TemporaryDirectory() as tmp:
         for name, config in shipped_configs(family="digits").items():
             result, _, _ = model_store.train_and_save(
-                config, data_loader=lambda c=config: datasets.load_mnist(source=c.data_source),
-                directory=tmp)
-            rows.append((name, result.training_time_s, result.device,
-                         result.metrics["test_accuracy"]))
+                config, data_loader=lambda c=config: datasets.load_mnist(source=c.data_source), directory=tmp
+            )
+            rows.append((name, result.training_time_s, result.device, result.metrics["test_accuracy"]))
     return rows
 
 
@@ -153,26 +154,31 @@ def main() -> None:
     page = {k: statistics.median(p[k] for p in pages) for k in pages[0]}
     print(f"2. Opening the page with shipped weights (fresh processes, median of {args.opens})")
     print(f"{'TensorFlow import (reference)':<34} {tf['tf_import_s']:7.2f} s")
-    print(f"{'page open (first visit)':<34} {page['page_open_s']:7.2f} s   "
-          f"difference {page['page_open_s'] - tf['tf_import_s']:+.2f} s (goal <= +1 s)")
+    print(
+        f"{'page open (first visit)':<34} {page['page_open_s']:7.2f} s   "
+        f"difference {page['page_open_s'] - tf['tf_import_s']:+.2f} s (goal <= +1 s)"
+    )
     print(f"{'rerun, no change':<34} {page['rerun_s']:7.2f} s")
     print(f"{'another test digit':<34} {page['digit_change_s']:7.2f} s")
     print(f"{'switch to the regularised model':<34} {page['model_switch_s']:7.2f} s\n")
 
-    inference = _child("import json, sys; sys.path.insert(0, 'bench'); import bench_models; "
-                       f"rows, rss = bench_models.bench_inference({args.repeats}); "
-                       "print(json.dumps({'rows': rows, 'rss': rss}))")
+    inference = _child(
+        "import json, sys; sys.path.insert(0, 'bench'); import bench_models; "
+        f"rows, rss = bench_models.bench_inference({args.repeats}); "
+        "print(json.dumps({'rows': rows, 'rss': rss}))"
+    )
     rows, rss = inference["rows"], inference["rss"]
     print(f"3. One image, after warm-up (median of {args.repeats})")
     print(f"{'model':<24} {'forward ms':>10} {'all acts ms':>12} {'ratio':>6} {'trunk 512² ms':>14}")
     for name, forward, every, on_photo in rows:
-        print(f"{name:<24} {forward * 1e3:10.1f} {every * 1e3:12.1f} {every / forward:6.2f} "
-              f"{on_photo * 1e3:14.1f}")
+        print(
+            f"{name:<24} {forward * 1e3:10.1f} {every * 1e3:12.1f} {every / forward:6.2f} "
+            f"{on_photo * 1e3:14.1f}"
+        )
     print("   (goal: all activations <= 200 ms)\n")
     print("4. Memory (RSS)")
     print(f"{'every shipped model + views loaded':<38} {rss:7.0f} MiB")
-    print(f"{'AppTest process after both models':<38} {page['apptest_rss_mb']:7.0f} MiB   "
-          "(goal <= 1536 MiB)")
+    print(f"{'AppTest process after both models':<38} {page['apptest_rss_mb']:7.0f} MiB   (goal <= 1536 MiB)")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ times whole reruns — the Python side of what a user waits for after moving a c
 rendering not included). Reference in the same run: a rerun with no change. Goal: a kernel or
 stride change in well under 0.5 s.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,7 +44,9 @@ def main() -> None:
     rows = {"no change (reference)": [], "kernel change": [], "stride change": []}
     for i in range(args.repeats):
         rows["no change (reference)"].append(timed(lambda: at.run()))
-        rows["kernel change"].append(timed(lambda: at.selectbox(key="conv_kernel").set_value(KERNELS[i % len(KERNELS)]).run()))
+        rows["kernel change"].append(
+            timed(lambda: at.selectbox(key="conv_kernel").set_value(KERNELS[i % len(KERNELS)]).run())
+        )
         rows["stride change"].append(timed(lambda: at.slider(key="conv_stride").set_value(1 + i % 3).run()))
         assert not at.exception
     ref = statistics.median(rows["no change (reference)"])

@@ -10,6 +10,7 @@ storage (``storage.peek_data``). Also timed: one new request (``submit``) with t
 Usage: ``python bench/bench_queue.py [--jobs 2000] [--backends sqlite redis]`` (Redis needs Debian's
 ``redis-server``; it is started on a free loopback port and stopped after).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,13 @@ def bench_task(config, progress):
 
 def load_before():
     """``core.training.jobs`` as of :data:`BEFORE`, as a module named ``jobs_before``."""
-    source = subprocess.run(["git", "show", f"{BEFORE}:core/training/jobs.py"], cwd=ROOT, check=True,
-                            capture_output=True, text=True).stdout
+    source = subprocess.run(
+        ["git", "show", f"{BEFORE}:core/training/jobs.py"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     path = Path(tempfile.mkdtemp(prefix="bench-queue-")) / "jobs_before.py"
     path.write_text(source, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("jobs_before", path)
@@ -71,9 +77,23 @@ def start_redis(folder: Path):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    process = subprocess.Popen([shutil.which("redis-server"), "--bind", "127.0.0.1", "--port", str(port),
-                                "--save", "", "--appendonly", "no", "--dir", str(folder)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            shutil.which("redis-server"),
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(200):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
@@ -107,13 +127,17 @@ def measure(backend: str, n_jobs: int, before_module, folder: Path, base_url: st
     last = f"job{n_jobs - 1}"
     assert old.status(last).position == new.status(last).position == n_jobs
     new_storage.put("reference", {"x": 1})
-    row = {"backend": backend, "jobs": n_jobs,
-           "reference": timed(lambda: new_storage.storage.peek_data("reference"), 200),
-           "before": timed(lambda: old.status(last), 5 if n_jobs > 500 else 20),
-           "after": timed(lambda: new.status(last), 200)}
+    row = {
+        "backend": backend,
+        "jobs": n_jobs,
+        "reference": timed(lambda: new_storage.storage.peek_data("reference"), 200),
+        "before": timed(lambda: old.status(last), 5 if n_jobs > 500 else 20),
+        "after": timed(lambda: new.status(last), 200),
+    }
     counter = iter(range(10**6))
-    row["submit"] = timed(lambda: new.submit(BenchConfig(f"extra{next(counter)}"), bench_task,
-                                             session="one-student"), 50)
+    row["submit"] = timed(
+        lambda: new.submit(BenchConfig(f"extra{next(counter)}"), bench_task, session="one-student"), 50
+    )
     return row
 
 
@@ -137,13 +161,17 @@ def main(argv=None) -> int:
                 if process is not None:
                     process.terminate()
                     process.wait(timeout=10)
-    print(f"status(key) of the last of N pending jobs; reference = one bare key read of the same storage")
-    print(f"{'storage':8} {'N':>6} {'ref µs':>8} {'before ms':>10} {'after ms':>9} {'before/ref':>11} "
-          f"{'after/ref':>10} {'before/after':>13} {'submit/ref':>11}")
+    print("status(key) of the last of N pending jobs; reference = one bare key read of the same storage")
+    print(
+        f"{'storage':8} {'N':>6} {'ref µs':>8} {'before ms':>10} {'after ms':>9} {'before/ref':>11} "
+        f"{'after/ref':>10} {'before/after':>13} {'submit/ref':>11}"
+    )
     for r in rows:
-        print(f"{r['backend']:8} {r['jobs']:>6} {r['reference'] * 1e6:>8.1f} {r['before'] * 1e3:>10.2f} "
-              f"{r['after'] * 1e3:>9.3f} {r['before'] / r['reference']:>11.0f} {r['after'] / r['reference']:>10.1f} "
-              f"{r['before'] / r['after']:>13.0f} {r['submit'] / r['reference']:>11.1f}")
+        print(
+            f"{r['backend']:8} {r['jobs']:>6} {r['reference'] * 1e6:>8.1f} {r['before'] * 1e3:>10.2f} "
+            f"{r['after'] * 1e3:>9.3f} {r['before'] / r['reference']:>11.0f} {r['after'] / r['reference']:>10.1f} "
+            f"{r['before'] / r['after']:>13.0f} {r['submit'] / r['reference']:>11.1f}"
+        )
     return 0
 
 

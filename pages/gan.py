@@ -1,37 +1,54 @@
 """GAN sampling: digits from noise, latent walks, the discriminator's view and a toy GAN trained live."""
+
 import numpy as np
 import streamlit as st
 
-from core.maths.interpolation import slerp
 from core.adapters import cached, tap, ui, url_state
-from core.adapters.url_state import UrlParam
 from core.adapters.sources import sources_panel
+from core.adapters.url_state import UrlParam
 from core.data.images import to_unit_range
 from core.figures.common import matrix_figure
-from core.figures.generative import (gan_history_figure, images_figure, interpolation_figures, param_table_rows,
-                                     scores_figure, toy_gan_figure, toy_history_figure)
+from core.figures.generative import (
+    gan_history_figure,
+    images_figure,
+    interpolation_figures,
+    param_table_rows,
+    scores_figure,
+    toy_gan_figure,
+    toy_history_figure,
+)
+from core.maths.interpolation import slerp
 from core.maths.toy_gan import toy_gan_losses, toy_gan_view
 
 ui.require_app_frame()
 
 st.title("GAN sampling")
-st.markdown("Two networks trained against each other: a **generator** turns random noise *z* into digits, a "
-            "**discriminator** tries to tell them from real ones. Every picture below is a generated one.")
+st.markdown(
+    "Two networks trained against each other: a **generator** turns random noise *z* into digits, a "
+    "**discriminator** tries to tell them from real ones. Every picture below is a generated one."
+)
 about = st.expander("More about this GAN and its training")
 about.markdown(
     "A **generative adversarial network** trains two networks against each other. The **generator** turns "
     "random noise *z* into an image; the **discriminator** outputs the probability that an image is real. "
     "The discriminator learns to tell real digits from generated ones, the generator learns to fool it. "
     "This is a small **DCGAN** trained on handwritten digits. Its generator upsamples with **transposed "
-    "convolutions** (batch norm, LeakyReLU 0.2, tanh output), its discriminator uses strided convolutions with "
-    "LeakyReLU 0.2, and both train with Adam 1.5e-4, β₁ = 0.5 and the course's losses. The **course's DCGAN** "
-    "(Course notes, *Introduction to deep learning* §7.2.2, below) keeps DCGAN's activations (Radford et al. 2015): "
-    "**ReLU in the generator**, LeakyReLU 0.2 only in the discriminator; it upsamples with UpSampling2D and then "
+    "convolutions** (batch norm, LeakyReLU 0.2, tanh output), its discriminator uses strided convolutions "
+    "with "
+    "LeakyReLU 0.2, and both train with Adam 1.5e-4, β₁ = 0.5 and the course's losses. The **course's "
+    "DCGAN** "
+    "(Course notes, *Introduction to deep learning* §7.2.2, below) keeps DCGAN's activations (Radford et "
+    "al. 2015): "
+    "**ReLU in the generator**, LeakyReLU 0.2 only in the discriminator; it upsamples with UpSampling2D "
+    "and then "
     "convolves. It is this page's generator that departs from DCGAN, with LeakyReLU instead of ReLU as in "
-    "TensorFlow's DCGAN tutorial for digits: a small slope for negative inputs keeps every unit's gradient alive."
+    "TensorFlow's DCGAN tutorial for digits: a small slope for negative inputs keeps every unit's gradient "
+    "alive."
 )
 MODEL = "dcgan"
-with ui.loading_models():     # TensorFlow and the trained models: after the title, shown at once on a first visit
+with (
+    ui.loading_models()
+):  # TensorFlow and the trained models: after the title, shown at once on a first visit
     data = cached.digits()
     bundle = cached.generative_model(MODEL)
 for warning in bundle.warnings:
@@ -39,10 +56,12 @@ for warning in bundle.warnings:
 sizes = cached.gan_summary(MODEL)
 LATENT = sizes["latent_dim"]
 man = bundle.manifest
-about.caption(f"Trained on **{data.source.split(' (')[0]}** ({man['data']['n_train']:,} training digits) for "
-              f"{man['config']['epochs']} epochs in {man['training_time_s']:.0f} s ({man['device']}) · generator "
-              f"{sizes['generator_params']:,} parameters, discriminator {sizes['discriminator_params']:,} · noise z: "
-              f"{LATENT} numbers drawn from N(0, 1) · weights: {bundle.status}")
+about.caption(
+    f"Trained on **{data.source.split(' (')[0]}** ({man['data']['n_train']:,} training digits) for "
+    f"{man['config']['epochs']} epochs in {man['training_time_s']:.0f} s ({man['device']}) · generator "
+    f"{sizes['generator_params']:,} parameters, discriminator {sizes['discriminator_params']:,} · noise z: "
+    f"{LATENT} numbers drawn from N(0, 1) · weights: {bundle.status}"
+)
 
 # --- a grid of samples from a seed --------------------------------------------------------------
 st.subheader("Samples from a seed")
@@ -61,13 +80,21 @@ def reset_value() -> None:
 
 @ui.guarded
 def new_samples() -> None:
-    st.session_state.gan_seed = (int(st.session_state.gan_seed) + 1) % 1_000_001    # stays in the input's range
+    st.session_state.gan_seed = (int(st.session_state.gan_seed) + 1) % 1_000_001  # stays in the input's range
     reset_value()
 
 
 c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
-seed = int(c1.number_input("Seed", 0, 1_000_000, key="gan_seed", on_change=reset_value,
-                           help="The same seed always gives the same noise."))
+seed = int(
+    c1.number_input(
+        "Seed",
+        0,
+        1_000_000,
+        key="gan_seed",
+        on_change=reset_value,
+        help="The same seed always gives the same noise.",
+    )
+)
 c2.button("New samples", on_click=new_samples, key="gan_new")
 show_scores = c3.toggle("Show the discriminator's score", value=True, key="gan_show_scores")
 samples, scores = cached.gan_samples(MODEL, seed)
@@ -79,11 +106,24 @@ def pick_sample(row: int, col: int) -> None:
     reset_value()
 
 
-tap.show_clickable_grid(cached.shared_view(("gan_grid", MODEL, seed, show_scores), lambda: images_figure(
-    samples, cols=16, titles=[f"#{i} · {s:.2f}" if show_scores else f"#{i}" for i, s in enumerate(scores)])),
-    key="gan_grid", rows=-(-len(samples) // 16), cols=16, on_pick=pick_sample)
-st.caption(f"64 digits generated from seed {seed}. The number after each index is the discriminator's "
-           "P(real) for that image. Click or tap a digit to vary it below.")
+tap.show_clickable_grid(
+    cached.shared_view(
+        ("gan_grid", MODEL, seed, show_scores),
+        lambda: images_figure(
+            samples,
+            cols=16,
+            titles=[f"#{i} · {s:.2f}" if show_scores else f"#{i}" for i, s in enumerate(scores)],
+        ),
+    ),
+    key="gan_grid",
+    rows=-(-len(samples) // 16),
+    cols=16,
+    on_pick=pick_sample,
+)
+st.caption(
+    f"64 digits generated from seed {seed}. The number after each index is the discriminator's "
+    "P(real) for that image. Click or tap a digit to vary it below."
+)
 
 # --- one sample, one latent dimension ----------------------------------------------------------
 st.subheader("One sample, one latent dimension at a time")
@@ -100,20 +140,44 @@ def latent_dimension(seed: int, pick: int) -> None:
     if "gan_value" not in st.session_state:
         reset_value()
     c1, c2 = st.columns(2)
-    dim = int(c1.number_input(f"Latent dimension (0–{LATENT - 1})", 0, LATENT - 1, 0, key="gan_dim",
-                              on_change=reset_value))
+    dim = int(
+        c1.number_input(
+            f"Latent dimension (0–{LATENT - 1})", 0, LATENT - 1, 0, key="gan_dim", on_change=reset_value
+        )
+    )
     value = round(c2.slider(f"z[{dim}]", -3.0, 3.0, step=0.1, key="gan_value"), 1)
     c1, c2 = st.columns([1, 3])
     with c1:
-        ui.show_figure(cached.shared_view(("gan_edit", MODEL, seed, pick, dim, value), lambda: matrix_figure(
-            cached.gan_vary_dimension(MODEL, seed, pick, dim, (value,))[0], zmin=0, zmax=1, show_numbers=False, height=260,
-            title=f"z[{dim}] = {value:+.1f}")), key="gan_edit")
+        ui.show_figure(
+            cached.shared_view(
+                ("gan_edit", MODEL, seed, pick, dim, value),
+                lambda: matrix_figure(
+                    cached.gan_vary_dimension(MODEL, seed, pick, dim, (value,))[0],
+                    zmin=0,
+                    zmax=1,
+                    show_numbers=False,
+                    height=260,
+                    title=f"z[{dim}] = {value:+.1f}",
+                ),
+            ),
+            key="gan_edit",
+        )
     with c2:
-        ui.show_figure(cached.shared_view(("gan_sweep", MODEL, seed, pick, dim), lambda: images_figure(
-            cached.gan_vary_dimension(MODEL, seed, pick, dim, SWEEP), cols=9, titles=[f"{v:+.2f}" for v in SWEEP])),
-            key="gan_sweep")
-        st.caption(f"Sample #{pick} with only z[{dim}] changed from −3 to +3. Single dimensions of a GAN's noise "
-                   "rarely mean one thing (stroke width, slant ...): features are spread over many dimensions.")
+        ui.show_figure(
+            cached.shared_view(
+                ("gan_sweep", MODEL, seed, pick, dim),
+                lambda: images_figure(
+                    cached.gan_vary_dimension(MODEL, seed, pick, dim, SWEEP),
+                    cols=9,
+                    titles=[f"{v:+.2f}" for v in SWEEP],
+                ),
+            ),
+            key="gan_sweep",
+        )
+        st.caption(
+            f"Sample #{pick} with only z[{dim}] changed from −3 to +3. Single dimensions of a GAN's noise "
+            "rarely mean one thing (stroke width, slant ...): features are spread over many dimensions."
+        )
 
 
 latent_dimension(seed, pick)
@@ -129,15 +193,19 @@ def interpolation(seed: int) -> None:
     a = int(c1.number_input("From sample #", 0, 63, 0, key="gan_a"))
     b = int(c2.number_input("To sample #", 0, 63, 1, key="gan_b"))
     frames = c3.slider("Frames", 3, 12, 8, key="gan_frames")
-    linear, spherical, norms = cached.shared_view(("gan_paths", MODEL, seed, a, b, frames), lambda: interpolation_figures(
-        cached.gan_interpolation(MODEL, seed, a, b, frames)))
+    linear, spherical, norms = cached.shared_view(
+        ("gan_paths", MODEL, seed, a, b, frames),
+        lambda: interpolation_figures(cached.gan_interpolation(MODEL, seed, a, b, frames)),
+    )
     ui.show_figure(linear, key="gan_path_lin")
     ui.show_figure(spherical, key="gan_path_sph")
     ui.show_figure(norms, key="gan_norms")
-    st.caption(f"Noise with {LATENT} independent N(0, 1) numbers almost always has length close to "
-               f"√{LATENT} = {np.sqrt(LATENT):.1f}. The straight line between two samples dips towards the origin "
-               "(shorter, untypical noise); the spherical path keeps the length and stays where the generator was "
-               "trained.")
+    st.caption(
+        f"Noise with {LATENT} independent N(0, 1) numbers almost always has length close to "
+        f"√{LATENT} = {np.sqrt(LATENT):.1f}. The straight line between two samples dips towards the origin "
+        "(shorter, untypical noise); the spherical path keeps the length and stays where the generator was "
+        "trained."
+    )
 
 
 interpolation(seed)
@@ -145,13 +213,17 @@ interpolation(seed)
 # --- the discriminator ---------------------------------------------------------------------------
 st.subheader("What the discriminator thinks")
 real_scores = cached.gan_real_scores(MODEL)
-ui.show_figure(cached.shared_view(("gan_scores", MODEL, seed), lambda: scores_figure(scores, real_scores)),
-               key="gan_scores")
+ui.show_figure(
+    cached.shared_view(("gan_scores", MODEL, seed), lambda: scores_figure(scores, real_scores)),
+    key="gan_scores",
+)
 m1, m2 = st.columns(2)
 m1.metric("Mean P(real), generated", f"{scores.mean():.2f}")
 m2.metric("Mean P(real), real test digits", f"{real_scores.mean():.2f}")
-st.caption("At the game's equilibrium the discriminator cannot tell them apart and says 0.5 to everything; "
-           "a trained pair usually stays a little away from it.")
+st.caption(
+    "At the game's equilibrium the discriminator cannot tell them apart and says 0.5 to everything; "
+    "a trained pair usually stays a little away from it."
+)
 
 # --- time-lapse ---------------------------------------------------------------------------------
 st.subheader("Training time-lapse")
@@ -166,13 +238,27 @@ def time_lapse(timelapse, history: dict) -> None:
         epoch = None
     else:
         epoch = st.slider("Epoch", 0, len(timelapse) - 1, len(timelapse) - 1, key="gan_epoch")
-        ui.show_figure(cached.shared_view(("gan_lapse", MODEL, epoch), lambda: images_figure(
-            to_unit_range(timelapse[epoch]), cols=16, title=f"The same 64 noise vectors after epoch {epoch}" if epoch
-            else "Before training (epoch 0)")), key="gan_lapse")
-    ui.show_figure(cached.shared_view(("gan_history", MODEL, epoch), lambda: gan_history_figure(history, epoch=epoch)),
-                   key="gan_history")
-    st.caption("D loss = BCE(1, D(x)) + BCE(0, D(G(z))); G loss = BCE(1, D(G(z))) (the non-saturating loss of the "
-               "course).")
+        ui.show_figure(
+            cached.shared_view(
+                ("gan_lapse", MODEL, epoch),
+                lambda: images_figure(
+                    to_unit_range(timelapse[epoch]),
+                    cols=16,
+                    title=f"The same 64 noise vectors after epoch {epoch}"
+                    if epoch
+                    else "Before training (epoch 0)",
+                ),
+            ),
+            key="gan_lapse",
+        )
+    ui.show_figure(
+        cached.shared_view(("gan_history", MODEL, epoch), lambda: gan_history_figure(history, epoch=epoch)),
+        key="gan_history",
+    )
+    st.caption(
+        "D loss = BCE(1, D(x)) + BCE(0, D(G(z))); G loss = BCE(1, D(G(z))) (the non-saturating loss of the "
+        "course)."
+    )
 
 
 time_lapse(bundle.timelapse, man["history"])
@@ -180,43 +266,63 @@ time_lapse(bundle.timelapse, man["history"])
 # --- memorisation -------------------------------------------------------------------------------
 st.subheader("Is it copying? The nearest training digit")
 idx, dist = cached.gan_nearest(MODEL, seed, pick, k=5)
-ui.show_figure(cached.shared_view(("gan_nearest", MODEL, seed, pick), lambda: images_figure(
-    np.concatenate([samples[pick:pick + 1], to_unit_range(data.x_train[idx])]), cols=6,
-    titles=[f"sample #{pick}"] + [f"distance {d:.2f}" for d in dist])), key="gan_nearest")
+ui.show_figure(
+    cached.shared_view(
+        ("gan_nearest", MODEL, seed, pick),
+        lambda: images_figure(
+            np.concatenate([samples[pick : pick + 1], to_unit_range(data.x_train[idx])]),
+            cols=6,
+            titles=[f"sample #{pick}"] + [f"distance {d:.2f}" for d in dist],
+        ),
+    ),
+    key="gan_nearest",
+)
 ref = cached.real_nearest_distance()
-st.caption(f"The 5 training digits closest to sample #{pick} in pixel space (Euclidean distance, pixels in [0, 1]). "
-           f"For comparison, a real test digit's nearest training digit is typically {ref:.2f} away. A GAN "
-           "that only memorised its training set would produce near-copies at distances close to 0.")
+st.caption(
+    f"The 5 training digits closest to sample #{pick} in pixel space (Euclidean distance, pixels in [0, 1]). "
+    f"For comparison, a real test digit's nearest training digit is typically {ref:.2f} away. A GAN "
+    "that only memorised its training set would produce near-copies at distances close to 0."
+)
 
 # --- the course's DCGAN -------------------------------------------------------------------------
 st.subheader("The course's DCGAN: 200 numbers → 96 × 96 colour image")
 tables = cached.course_dcgan_tables()
 t1, t2 = st.columns(2)
-for col, key, flow in ((t1, "generator", "noise 200 → 4 × 4 × 256 → 8 → 16 → 32 → 96 × 96 × 3 (tanh)"),
-                       (t2, "discriminator", "96 × 96 × 3 → 48 → 24 → 25 (padding) → 13 → 13 → 13 → P(real)")):
+for col, key, flow in (
+    (t1, "generator", "noise 200 → 4 × 4 × 256 → 8 → 16 → 32 → 96 × 96 × 3 (tanh)"),
+    (t2, "discriminator", "96 × 96 × 3 → 48 → 24 → 25 (padding) → 13 → 13 → 13 → P(real)"),
+):
     total = sum(r["params"] for r in tables[key])
     col.markdown(f"**{key.capitalize()}** — {total:,} parameters  \n{flow}")
     col.dataframe(param_table_rows(tables[key]), hide_index=True, height=300)
-st.caption("Rebuilt layer by layer from the course's code (Course notes, *Introduction to deep learning* §7.2.2). Its tomato images "
-           "are not available, so this network is shown, not trained. Its generator is UpSampling2D → Conv2D → "
-           "batch norm → ReLU per stage; the digits model above uses Conv2DTranspose with LeakyReLU instead.")
+st.caption(
+    "Rebuilt layer by layer from the course's code (Course notes, *Introduction to deep learning* §7.2.2). "
+    "Its tomato images "
+    "are not available, so this network is shown, not trained. Its generator is UpSampling2D → Conv2D → "
+    "batch norm → ReLU per stage; the digits model above uses Conv2DTranspose with LeakyReLU instead."
+)
 
 # --- toy GAN ------------------------------------------------------------------------------------
 st.subheader("A GAN you can train step by step (beyond the course)")
-st.markdown("Like **GAN Lab**: the real data are 2-D points from four Gaussian blobs (green), the generator "
-            "turns 2-D noise into points (purple), and the background shows where the discriminator says *real* "
-            "(green) or *fake* (purple). Train one network at a time and watch the other react.")
+st.markdown(
+    "Like **GAN Lab**: the real data are 2-D points from four Gaussian blobs (green), the generator "
+    "turns 2-D noise into points (purple), and the background shows where the discriminator says *real* "
+    "(green) or *fake* (purple). Train one network at a time and watch the other react."
+)
 
 
 @ui.guarded
 def reset_toy() -> None:
-    st.session_state.gan_toy = {"seed": ui.session_seed(0), "actions": ()}     # the presses so far
+    st.session_state.gan_toy = {"seed": ui.session_seed(0), "actions": ()}  # the presses so far
 
 
 @ui.guarded
 def train_toy(mode: str) -> None:
     toy = st.session_state.gan_toy
-    st.session_state.gan_toy = {**toy, "actions": (*toy["actions"], (mode, int(st.session_state.get("gan_toy_steps", 50))))}
+    st.session_state.gan_toy = {
+        **toy,
+        "actions": (*toy["actions"], (mode, int(st.session_state.get("gan_toy_steps", 50)))),
+    }
 
 
 @st.fragment
@@ -226,8 +332,11 @@ def toy_gan() -> None:
         reset_toy()
     c = st.columns([2, 2, 2, 2, 3], vertical_alignment="bottom")
     c[4].select_slider("Steps per click", [1, 10, 50, 200], value=50, key="gan_toy_steps")
-    for col, label, mode in ((c[0], "Train D", "discriminator"), (c[1], "Train G", "generator"),
-                             (c[2], "Train both", "both")):
+    for col, label, mode in (
+        (c[0], "Train D", "discriminator"),
+        (c[1], "Train G", "generator"),
+        (c[2], "Train both", "both"),
+    ):
         col.button(label, key=f"gan_toy_{mode}", on_click=train_toy, args=(mode,))
     c[3].button("Reset", key="gan_toy_reset", on_click=reset_toy)
     # Training is deterministic, so everyone who pressed the same buttons shares one computation.
@@ -235,20 +344,25 @@ def toy_gan() -> None:
     state = cached.toy_gan_state(toy["seed"], toy["actions"])
     left, right = st.columns([3, 2])
     with left:
-        ui.show_figure(cached.shared_view(("gan_toy", toy["seed"], toy["actions"]),
-                                         lambda: toy_gan_figure(toy_gan_view(state))), key="gan_toy_fig")
+        ui.show_figure(
+            cached.shared_view(
+                ("gan_toy", toy["seed"], toy["actions"]), lambda: toy_gan_figure(toy_gan_view(state))
+            ),
+            key="gan_toy_fig",
+        )
     with right:
         st.metric("Steps trained", state["steps"])
         if state["history"]:
             ui.show_figure(toy_history_figure(state["history"]), key="gan_toy_hist")
-        st.caption("Train D alone: the map sharpens around the real blobs. Train G alone: purple points slide "
-                   "towards green regions. Both, long enough: the points cover the blobs and the map fades to "
-                   "0.5 **where the data are**; elsewhere D stays near 0 (after 10,000 steps of both: 0.48–0.53 at "
-                   "the four blobs, below 0.1 over about 90 % of the square). A toy GAN can also collapse onto "
-                   "fewer blobs (Metz et al. 2017, *Unrolled GANs*).")
+        st.caption(
+            "Train D alone: the map sharpens around the real blobs. Train G alone: purple points slide "
+            "towards green regions. Both, long enough: the points cover the blobs and the map fades to "
+            "0.5 **where the data are**; elsewhere D stays near 0 (after 10,000 steps of both: 0.48–0.53 at "
+            "the four blobs, below 0.1 over about 90 % of the square). A toy GAN can also collapse onto "
+            "fewer blobs (Metz et al. 2017, *Unrolled GANs*)."
+        )
 
 
 toy_gan()
 ui.show_source("core.models.gan:DCGAN.train_step", slerp, "core.models.gan:nearest_real", toy_gan_losses)
-sources_panel({"intro_dl": ["7.1", "7.2.2"]},
-              ["goodfellow2014", "radford2015", "metz2017", "keras_dcgan"])
+sources_panel({"intro_dl": ["7.1", "7.2.2"]}, ["goodfellow2014", "radford2015", "metz2017", "keras_dcgan"])

@@ -1,4 +1,5 @@
 """Shared pytest set-up: the repository root on sys.path, quiet TensorFlow logs, no warm-up thread."""
+
 import os
 import sys
 from pathlib import Path
@@ -25,6 +26,7 @@ def literal_eval_calls(monkeypatch):
     def spy(text, *args, **kwargs):
         calls.append(len(text))
         return real(text, *args, **kwargs)
+
     monkeypatch.setattr(ast, "literal_eval", spy)
     return calls
 
@@ -43,7 +45,9 @@ def chromium():
     if path is None:
         if os.environ.get("CI"):
             pytest.fail("Debian's chromium and Playwright are required in CI (make test installs them).")
-        pytest.skip("Debian's chromium (or Playwright) is not installed: `make test` installs it with apt-get.")
+        pytest.skip(
+            "Debian's chromium (or Playwright) is not installed: `make test` installs it with apt-get."
+        )
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield browser

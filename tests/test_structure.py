@@ -1,4 +1,5 @@
 """The house rules that keep the app fast and maintainable, checked on the source."""
+
 import ast
 import subprocess
 import sys
@@ -11,17 +12,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: The layers of ``core``, bottom-up, and the layers each may import. Nothing imports upwards.
 LAYERS = {
-    "maths": set(),                                   # NumPy only: the teaching routines
-    "data": {"maths"},                                # images, datasets, the seeds' examples, files
-    "models": {"maths", "data"},                      # Keras: configs, builders, inspection
-    "training": {"maths", "data", "models"},          # fit loops, the model store, the queue
-    "figures": {"maths", "data"},                     # Plotly, by topic
+    "maths": set(),  # NumPy only: the teaching routines
+    "data": {"maths"},  # images, datasets, the seeds' examples, files
+    "models": {"maths", "data"},  # Keras: configs, builders, inspection
+    "training": {"maths", "data", "models"},  # fit loops, the model store, the queue
+    "figures": {"maths", "data"},  # Plotly, by topic
     "adapters": {"maths", "data", "models", "training", "figures"},  # Streamlit
 }
 #: Third-party packages only some layers may import (top level or inside a function).
 RESTRICTED = {
-    "streamlit": {"adapters"}, "streamlit_drawable_canvas": {"adapters"},
-    "keras": {"models", "training"}, "tensorflow": {"models", "training"},
+    "streamlit": {"adapters"},
+    "streamlit_drawable_canvas": {"adapters"},
+    "keras": {"models", "training"},
+    "tensorflow": {"models", "training"},
     "plotly": {"figures", "adapters"},
 }
 #: Imports a layer may make only inside a function: ``core.data.datasets`` calls the real
@@ -81,8 +84,11 @@ def test_pages_call_require_app_frame_and_never_set_page_config():
 
 
 def test_import_core_loads_neither_tensorflow_nor_streamlit():
-    code = ("import sys, core, core.maths.convolution, core.maths.kernels, core.data.images, core.data.convolution_examples, core.figures.common, core.adapters.catalog;"
-            "print(sorted(m for m in ('tensorflow', 'keras', 'streamlit') if m in sys.modules))")
+    code = (
+        "import sys, core, core.maths.convolution, core.maths.kernels, core.data.images, "
+        "core.data.convolution_examples, core.figures.common, core.adapters.catalog;"
+        "print(sorted(m for m in ('tensorflow', 'keras', 'streamlit') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -95,7 +101,9 @@ def test_every_catalogued_page_has_a_unique_url_path():
     assert all(p.section in SECTIONS for p in PAGES)
     assert all(p.script == f"pages/{p.url_path}.py" for p in PAGES)
     assert all((ROOT / p.script).is_file() for p in PAGES)
-    assert {p.name for p in (ROOT / "pages").glob("*.py")} == {"home.py"} | {Path(p.script).name for p in PAGES}
+    assert {p.name for p in (ROOT / "pages").glob("*.py")} == {"home.py"} | {
+        Path(p.script).name for p in PAGES
+    }
 
 
 def test_streamlit_still_has_the_clean_up_that_app_replaces():
@@ -152,12 +160,12 @@ def test_require_app_frame_still_frames_a_deep_links_first_run(monkeypatch):
 
     monkeypatch.setattr(st, "rerun", counted_rerun)
     at = deep_link_first_run("convolution")
-    assert len(reruns) == 1                                       # routed by the folder, started again ...
+    assert len(reruns) == 1  # routed by the folder, started again ...
     assert [t.value for t in at.title] == ["Convolution and kernels"]
-    assert "Lecture mode" in [t.label for t in at.toggle]         # ... inside app.py's frame
+    assert "Lecture mode" in [t.label for t in at.toggle]  # ... inside app.py's frame
     assert PagesManager.uses_pages_directory is False
 
-    monkeypatch.setattr(ui, "require_app_frame", lambda: None)    # the control: no workaround, no frame
+    monkeypatch.setattr(ui, "require_app_frame", lambda: None)  # the control: no workaround, no frame
     bare = deep_link_first_run("convolution")
     assert [t.value for t in bare.title] == ["Convolution and kernels"]
     assert "Lecture mode" not in [t.label for t in bare.toggle]
@@ -171,8 +179,11 @@ def test_pages_act_on_clicks_in_callbacks():
         tree = ast.parse(page.read_text(encoding="utf-8"))
         discarded = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in ("button", "form_submit_button")):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("button", "form_submit_button")
+            ):
                 if id(node) not in discarded or "on_click" not in {k.arg for k in node.keywords}:
                     offenders.append(f"{page.name}:{node.lineno}")
     assert offenders == []
@@ -183,23 +194,32 @@ def test_the_legacy_routing_workaround_lives_in_one_function():
     patches them (``tests/app/apptest.py`` opens pages as a browser does)."""
     names = {"PagesManager", "uses_pages_directory"}
     found = set()
-    for path in [ROOT / "app.py", *core_modules(), *(ROOT / "pages").glob("*.py"), *(ROOT / "tests").rglob("*.py")]:
+    for path in [
+        ROOT / "app.py",
+        *core_modules(),
+        *(ROOT / "pages").glob("*.py"),
+        *(ROOT / "tests").rglob("*.py"),
+    ]:
         if path.resolve() == Path(__file__).resolve():
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         functions = [f for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))]
         for node in ast.walk(tree):
-            mentioned = ({getattr(node, "id", None), getattr(node, "attr", None)}
-                         | {a.name for a in getattr(node, "names", ()) if isinstance(a, ast.alias)})
-            if mentioned & names:                                 # the outermost function around it
+            mentioned = {getattr(node, "id", None), getattr(node, "attr", None)} | {
+                a.name for a in getattr(node, "names", ()) if isinstance(a, ast.alias)
+            }
+            if mentioned & names:  # the outermost function around it
                 owner = next((f.name for f in functions if any(c is node for c in ast.walk(f))), "<module>")
                 found.add((path.relative_to(ROOT).as_posix(), owner))
     assert found == {("core/adapters/ui.py", "require_app_frame")}
 
 
 def test_every_core_module_lives_in_a_layer_package():
-    loose = [module_name(p) for p in core_modules()
-             if len(p.relative_to(ROOT / "core").parts) == 1 and p.name != "__init__.py"]
+    loose = [
+        module_name(p)
+        for p in core_modules()
+        if len(p.relative_to(ROOT / "core").parts) == 1 and p.name != "__init__.py"
+    ]
     assert loose == [], f"modules outside the layer packages: {loose}"
     packages = {p.name for p in (ROOT / "core").iterdir() if p.is_dir() and p.name != "__pycache__"}
     assert packages == set(LAYERS)
@@ -266,9 +286,12 @@ def test_the_page_rule_catches_a_page_that_imports_a_model(tmp_path, monkeypatch
     """The checker itself: a page importing ``core.models`` (at the top or inside a block) or
     ``core.training`` must be reported; one importing the allowed layers must not."""
     (tmp_path / "pages").mkdir()
-    (tmp_path / "pages" / "good.py").write_text("from core.adapters import cached\nfrom core.maths import losses\n")
-    (tmp_path / "pages" / "bad.py").write_text("import core.training.jobs\nwith open('x'):\n"
-                                               "    from core.models import gan\n")
+    (tmp_path / "pages" / "good.py").write_text(
+        "from core.adapters import cached\nfrom core.maths import losses\n"
+    )
+    (tmp_path / "pages" / "bad.py").write_text(
+        "import core.training.jobs\nwith open('x'):\n    from core.models import gan\n"
+    )
     (tmp_path / "core" / "models").mkdir(parents=True)
     (tmp_path / "core" / "models" / "gan.py").write_text("")
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
@@ -288,7 +311,7 @@ def test_sources_a_page_names_by_string_exist():
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "show_source":
                 named += [(path.name, a.value) for a in node.args if isinstance(a, ast.Constant)]
-    assert len(named) >= 8                                          # the model pages name theirs
+    assert len(named) >= 8  # the model pages name theirs
     for page, text in named:
         module, _, qualname = text.partition(":")
         source = ROOT / Path(*module.split(".")).with_suffix(".py")
@@ -331,8 +354,7 @@ def test_core_modules_import_each_other_without_cycles():
     for module in sorted(graph):
         if module not in state:
             visit(module, [module])
-    assert "core.data.datasets" in graph["core.training.fit"]   # the walk sees real edges
-
+    assert "core.data.datasets" in graph["core.training.fit"]  # the walk sees real edges
 
 
 def private_imports(paths, root: Path = ROOT) -> list[str]:
@@ -341,8 +363,11 @@ def private_imports(paths, root: Path = ROOT) -> list[str]:
     for path in paths:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("core"):
-                found += [f"{path.relative_to(root)}: {node.module}.{a.name}" for a in node.names
-                          if a.name.startswith("_")]
+                found += [
+                    f"{path.relative_to(root)}: {node.module}.{a.name}"
+                    for a in node.names
+                    if a.name.startswith("_")
+                ]
     return found
 
 
@@ -350,6 +375,8 @@ def test_no_module_imports_another_modules_private_helper(tmp_path):
     """A check or formatter two modules need is public (e.g. ``core.maths.checks``)."""
     paths = core_modules() + sorted((ROOT / "pages").glob("*.py")) + [ROOT / "app.py"]
     assert private_imports(paths) == []
-    fake = tmp_path / "bad.py"                                   # the check sees the pattern it forbids
-    fake.write_text("from core.maths.checks import finite_number\nfrom core.maths.neurons import _scalar, input_rows\n")
+    fake = tmp_path / "bad.py"  # the check sees the pattern it forbids
+    fake.write_text(
+        "from core.maths.checks import finite_number\nfrom core.maths.neurons import _scalar, input_rows\n"
+    )
     assert private_imports([fake], tmp_path) == ["bad.py: core.maths.neurons._scalar"]

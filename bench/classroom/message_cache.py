@@ -7,6 +7,7 @@ with that hash. A kept message expires when ``max_cached_message_age`` (``new_se
 finished runs have passed without it being sent or referenced (a fragment run ages only that
 fragment's messages). Emulating it makes the bytes counted those a browser would receive.
 """
+
 from __future__ import annotations
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -16,7 +17,7 @@ class MessageCache:
     """The frontend's ForwardMsgCache: keeps cacheable messages, answers ``ref_hash``, ages entries."""
 
     def __init__(self) -> None:
-        self.entries: dict[str, list] = {}       # hash -> [raw bytes, run count at last use, fragment id]
+        self.entries: dict[str, list] = {}  # hash -> [raw bytes, run count at last use, fragment id]
         self.run_count = 0
 
     def hashes(self) -> list[str]:
@@ -47,4 +48,3 @@ class MessageCache:
                 continue
             if self.run_count - used > max_age:
                 del self.entries[key]
-

@@ -1,5 +1,6 @@
 """The benchmark's three modes: the lecture (bare page, then each page, one load phase at a time),
 churn (short sessions, memory growth) and first visit (a fresh server per page, a deep link)."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,25 +19,33 @@ async def classroom(pool: ServerPool, args) -> dict:
     bare = pool.start(BARE, BARE_SCRIPT)
     app = pool.start("app", APP) if args.pages else None
     await asyncio.gather(*[wait_healthy(s, args.timeout) for s in (bare, app) if s])
-    print(f"servers up: bare page {bare.base} ({bare.ready_s:.1f} s)"
-          + (f", app {app.base} ({app.ready_s:.1f} s)" if app else ""), flush=True)
+    print(
+        f"servers up: bare page {bare.base} ({bare.ready_s:.1f} s)"
+        + (f", app {app.base} ({app.ready_s:.1f} s)" if app else ""),
+        flush=True,
+    )
     phases = []
     for page in [BARE, *args.pages]:
         server = bare if page == BARE else app
         runs = [None]
         if args.train_during and page != BARE:
-            runs.append(TRAIN_CONFIGS[len(phases) % len(TRAIN_CONFIGS)])     # a new config: it really trains
+            runs.append(TRAIN_CONFIGS[len(phases) % len(TRAIN_CONFIGS)])  # a new config: it really trains
         for train in runs:
             print(f"load phase: {page}{' +train' if train else ''} ...", flush=True)
             phase = await load_phase(server, page, args, train=train)
             phases.append(phase)
             s = summarize(phase)
-            print(f"  {s['clicks']} clicks in {phase.wall_s:.1f} s, p95 {fmt(s['p95_s'], '.2f')} s, "
-                  f"RSS {phase.rss_after:.0f} MB", flush=True)
+            print(
+                f"  {s['clicks']} clicks in {phase.wall_s:.1f} s, p95 {fmt(s['p95_s'], '.2f')} s, "
+                f"RSS {phase.rss_after:.0f} MB",
+                flush=True,
+            )
     summaries = [summarize(p) for p in phases]
     print_load_report(summaries, args)
-    return {"load": summaries,
-            "actions": {p.name: [[a.record() for a in s.actions] for s in p.students] for p in phases}}
+    return {
+        "load": summaries,
+        "actions": {p.name: [[a.record() for a in s.actions] for s in p.students] for p in phases},
+    }
 
 
 async def churn(pool: ServerPool, args) -> dict:
@@ -56,26 +65,45 @@ async def churn(pool: ServerPool, args) -> dict:
             print(f"churn: {server.name}, sessions {first_session}-{last_session} ...", flush=True)
             for first in range(0, args.churn, args.churn_batch):
                 batch = range(len(results), len(results) + min(args.churn_batch, args.churn - first))
-                results += await asyncio.gather(*[
-                    run_student(server, pages[i % len(pages)], churn_args, i, 0.0, None) for i in batch])
+                results += await asyncio.gather(
+                    *[run_student(server, pages[i % len(pages)], churn_args, i, 0.0, None) for i in batch]
+                )
             await asyncio.sleep(args.churn_settle)
             row[f"rss{half}"] = server.rss_mb()
         actions = [a for r in results for a in r.actions if a.ok]
-        row.update(sessions=len(results), dropped=sum(1 for r in results if r.dropped),
-                   exceptions=sum(a.exceptions for r in results for a in r.actions),
-                   fallbacks=sum(1 for r in results for a in r.actions if a.kind == "fallback"),
-                   p50_s=percentile([a.latency for a in actions], 50),
-                   growth1=row["rss1"] - row["rss0"], growth2=row["rss2"] - row["rss1"],
-                   per_session_kb=(row["rss2"] - row["rss1"]) * 1024 / args.churn)
+        row.update(
+            sessions=len(results),
+            dropped=sum(1 for r in results if r.dropped),
+            exceptions=sum(a.exceptions for r in results for a in r.actions),
+            fallbacks=sum(1 for r in results for a in r.actions if a.kind == "fallback"),
+            p50_s=percentile([a.latency for a in actions], 50),
+            growth1=row["rss1"] - row["rss0"],
+            growth2=row["rss2"] - row["rss1"],
+            per_session_kb=(row["rss2"] - row["rss1"]) * 1024 / args.churn,
+        )
         rows.append(row)
-    print(f"\nChurn: 2 x {args.churn} sessions per server (view + 1 click + disconnect, batches of "
-          f"{args.churn_batch}), RSS {args.churn_settle:g} s after each K")
-    print_table(rows, [("server", "server", ""), ("pages", "pages", ""), ("sessions", "sessions", "d"),
-                       ("p50 s", "p50_s", ".2f"), ("RSS start", "rss0", ".0f"), ("after K", "rss1", ".0f"),
-                       ("after 2K", "rss2", ".0f"), ("+1st K", "growth1", "+.0f"),
-                       ("+2nd K", "growth2", "+.0f"),
-                       ("KB/session (2nd K)", "per_session_kb", ".0f"), ("exc", "exceptions", "d"),
-                       ("drop", "dropped", "d"), ("fb", "fallbacks", "d")])
+    print(
+        f"\nChurn: 2 x {args.churn} sessions per server (view + 1 click + disconnect, batches of "
+        f"{args.churn_batch}), RSS {args.churn_settle:g} s after each K"
+    )
+    print_table(
+        rows,
+        [
+            ("server", "server", ""),
+            ("pages", "pages", ""),
+            ("sessions", "sessions", "d"),
+            ("p50 s", "p50_s", ".2f"),
+            ("RSS start", "rss0", ".0f"),
+            ("after K", "rss1", ".0f"),
+            ("after 2K", "rss2", ".0f"),
+            ("+1st K", "growth1", "+.0f"),
+            ("+2nd K", "growth2", "+.0f"),
+            ("KB/session (2nd K)", "per_session_kb", ".0f"),
+            ("exc", "exceptions", "d"),
+            ("drop", "dropped", "d"),
+            ("fb", "fallbacks", "d"),
+        ],
+    )
     print("  (disconnected sessions are kept for server.disconnectedSessionTTL = 120 s, at most 128)")
     return {"churn": rows}
 
@@ -84,8 +112,9 @@ async def first_visit(pool: ServerPool, args) -> dict:
     """Per page a fresh app server and one deep-link visit; reference: importing TensorFlow."""
     started = time.perf_counter()
     quiet = asyncio.subprocess.DEVNULL
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-c", "import tensorflow", cwd=ROOT,
-                                                stdout=quiet, stderr=quiet)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import tensorflow", cwd=ROOT, stdout=quiet, stderr=quiet
+    )
     await asyncio.wait_for(proc.wait(), args.timeout)
     tf_s = time.perf_counter() - started
     rows = []
@@ -94,17 +123,38 @@ async def first_visit(pool: ServerPool, args) -> dict:
         server = pool.start(f"app-{page}", APP)
         await wait_healthy(server, args.timeout)
         view = await one_view(server, page, args)
-        rows.append({"page": page, "server_start_s": server.ready_s,
-                     "heading_s": None if view.first_heading is None else view.first_heading - view.sent,
-                     "finished_s": view.latency if view.ok else None, "status": view.status,
-                     "view_kb": view.total_bytes / 1e3, "runs": view.runs, "exceptions": view.exceptions,
-                     "rss_mb": server.rss_mb(), "tf_ratio": view.latency / tf_s if view.ok else None})
+        rows.append(
+            {
+                "page": page,
+                "server_start_s": server.ready_s,
+                "heading_s": None if view.first_heading is None else view.first_heading - view.sent,
+                "finished_s": view.latency if view.ok else None,
+                "status": view.status,
+                "view_kb": view.total_bytes / 1e3,
+                "runs": view.runs,
+                "exceptions": view.exceptions,
+                "rss_mb": server.rss_mb(),
+                "tf_ratio": view.latency / tf_s if view.ok else None,
+            }
+        )
         pool.stop(server)
-    print(f"\nFirst visit (fresh server per page, deep link); reference: python -c 'import tensorflow' "
-          f"= {tf_s:.2f} s")
-    print_table(rows, [("page", "page", ""), ("server start s", "server_start_s", ".2f"),
-                       ("first heading s", "heading_s", ".2f"), ("script_finished s", "finished_s", ".2f"),
-                       ("x import tf", "tf_ratio", ".2f"), ("status", "status", ""), ("runs", "runs", "d"),
-                       ("view KB", "view_kb", ".0f"), ("exc", "exceptions", "d"),
-                       ("RSS MB", "rss_mb", ".0f")])
+    print(
+        f"\nFirst visit (fresh server per page, deep link); reference: python -c 'import tensorflow' "
+        f"= {tf_s:.2f} s"
+    )
+    print_table(
+        rows,
+        [
+            ("page", "page", ""),
+            ("server start s", "server_start_s", ".2f"),
+            ("first heading s", "heading_s", ".2f"),
+            ("script_finished s", "finished_s", ".2f"),
+            ("x import tf", "tf_ratio", ".2f"),
+            ("status", "status", ""),
+            ("runs", "runs", "d"),
+            ("view KB", "view_kb", ".0f"),
+            ("exc", "exceptions", "d"),
+            ("RSS MB", "rss_mb", ".0f"),
+        ],
+    )
     return {"first_visit": rows, "import_tensorflow_s": tf_s}

@@ -3,13 +3,14 @@
 When a page renames a widget key, its entry here must follow: the table's ``fb`` column counts the
 clicks that found no such widget (they are sent as plain reruns instead).
 """
+
 from __future__ import annotations
 
 import random
 from typing import Any
 
 APP = "app.py"
-BARE_SCRIPT = "bench/bare_page.py"          # the reference page: one slider, one line of text
+BARE_SCRIPT = "bench/bare_page.py"  # the reference page: one slider, one line of text
 BARE = "bare"
 DEFAULT_PAGES = ["convolution", "cnn_activations", "autoencoder", "gan"]
 
@@ -21,19 +22,38 @@ DEFAULT_PAGES = ["convolution", "cnn_activations", "autoencoder", "gan"]
 CLICK_SCRIPTS: dict[str, list[tuple[str, Any]]] = {
     BARE: [("bare_x", 10), ("bare_x", 20), ("bare_x", 30), ("bare_x", 40)],
     "home": [("lecture_toggle", True), ("lecture_toggle", False)],
-    "convolution": [              # conv_kernel by index of KERNELS: 7 laplacian_8, 15 gaussian_5x5, ...
-        ("conv_kernel", 7), ("conv_stride", 2), ("conv_row", 100), ("conv_kernel", 15),
-        ("conv_stride", 3), ("conv_col", 50), ("conv_kernel", 16), ("conv_stride", 1),
+    "convolution": [  # conv_kernel by index of KERNELS: 7 laplacian_8, 15 gaussian_5x5, ...
+        ("conv_kernel", 7),
+        ("conv_stride", 2),
+        ("conv_row", 100),
+        ("conv_kernel", 15),
+        ("conv_stride", 3),
+        ("conv_col", 50),
+        ("conv_kernel", 16),
+        ("conv_stride", 1),
     ],
-    "cnn_activations": [          # act_zoom_map lives in the layer_explorer fragment
-        ("act_class", 3), ("act_zoom_map", 5), ("act_class", 1), ("act_index", 2),
-        ("act_zoom_map", 10), ("act_class", 8),
+    "cnn_activations": [  # act_zoom_map lives in the layer_explorer fragment
+        ("act_class", 3),
+        ("act_zoom_map", 5),
+        ("act_class", 1),
+        ("act_index", 2),
+        ("act_zoom_map", 10),
+        ("act_class", 8),
     ],
-    "autoencoder": [              # ae_x / ae_y live in the latent_plane fragment
-        ("ae_x", 1.0), ("ae_grid", 10), ("ae_from", 3), ("ae_y", -1.0), ("ae_noise", 0.8), ("ae_k", 8),
+    "autoencoder": [  # ae_x / ae_y live in the latent_plane fragment
+        ("ae_x", 1.0),
+        ("ae_grid", 10),
+        ("ae_from", 3),
+        ("ae_y", -1.0),
+        ("ae_noise", 0.8),
+        ("ae_k", 8),
     ],
-    "gan": [                      # gan_toy_both is a button in the toy_gan fragment
-        ("gan_seed", 1), ("gan_epoch", 5), ("gan_toy_both", True), ("gan_seed", 2), ("gan_pick", 3),
+    "gan": [  # gan_toy_both is a button in the toy_gan fragment
+        ("gan_seed", 1),
+        ("gan_epoch", 5),
+        ("gan_toy_both", True),
+        ("gan_seed", 2),
+        ("gan_pick", 3),
         ("gan_epoch", 10),
     ],
     "pooling": [("pool_kind", 1), ("pool_size", 3), ("pool_stride", 2), ("pool_padding", "same")],
@@ -44,8 +64,11 @@ CLICK_SCRIPTS: dict[str, list[tuple[str, Any]]] = {
 
 TRAIN_PAGE, TRAIN_FORM = "cnn_activations", "act_retrain"
 # Each --train-during phase asks for another config, so the model store really trains each time.
-TRAIN_CONFIGS = [{"act_rt_epochs": 1, "act_rt_dropout": d, "act_rt_bn": bn}
-                 for bn in (False, True) for d in ("0.0", "0.1", "0.25", "0.5")]
+TRAIN_CONFIGS = [
+    {"act_rt_epochs": 1, "act_rt_dropout": d, "act_rt_bn": bn}
+    for bn in (False, True)
+    for d in ("0.0", "0.1", "0.25", "0.5")
+]
 
 
 def click_plan(page: str, clicks: int, rng: random.Random, diverse: bool) -> list[tuple[str, Any]]:
@@ -55,4 +78,3 @@ def click_plan(page: str, clicks: int, rng: random.Random, diverse: bool) -> lis
     if diverse:
         return [rng.choice(script) for _ in range(clicks)]
     return [script[i % len(script)] for i in range(clicks)]
-

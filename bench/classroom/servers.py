@@ -1,6 +1,7 @@
 """The benchmark's servers: a pool that starts ``streamlit run`` (or ``make serve``'s supervisor) on
 free ports with ``deploy/local/streamlit_server.py``, the project's one starter, waits for them,
 measures their memory and CPU, and stops every one of them at the end."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,7 +18,7 @@ from deploy.local import streamlit_server
 
 ROOT = streamlit_server.ROOT
 SERVE = ROOT / "deploy" / "local" / "serve.py"
-CACHE_ENV_VAR = "NEURAL_EXPLAINER_CACHE"    # core.training.store.CACHE_ENV_VAR (not imported: keras)
+CACHE_ENV_VAR = "NEURAL_EXPLAINER_CACHE"  # core.training.store.CACHE_ENV_VAR (not imported: keras)
 
 
 @dataclass
@@ -31,7 +32,7 @@ class Server:
     log: Path
     started: float
     ready_s: float = 0.0
-    workers: int = 0                  # > 0: deploy/local/serve.py, this many workers behind HAProxy
+    workers: int = 0  # > 0: deploy/local/serve.py, this many workers behind HAProxy
     run_dir: Path | None = None
 
     def worker_pids(self) -> dict[str, int]:
@@ -124,12 +125,23 @@ class ServerPool:
         run_dir = None
         if self.workers:
             run_dir = self.workdir / f"serve-{name}-{port}"
-            cmd = [sys.executable, str(SERVE), "--workers", str(self.workers), "--port", str(port),
-                   "--script", script, "--run-dir", str(run_dir)]
+            cmd = [
+                sys.executable,
+                str(SERVE),
+                "--workers",
+                str(self.workers),
+                "--port",
+                str(port),
+                "--script",
+                script,
+                "--run-dir",
+                str(run_dir),
+            ]
             self.next_port = port + self.workers + 1
         proc = streamlit_server.start(cmd, env=env, log=log)
-        server = Server(name, script, port, proc, log, time.perf_counter(), workers=self.workers,
-                        run_dir=run_dir)
+        server = Server(
+            name, script, port, proc, log, time.perf_counter(), workers=self.workers, run_dir=run_dir
+        )
         self.servers.append(server)
         RUNNING.append(server)
         return server
@@ -148,8 +160,9 @@ async def wait_healthy(server: Server, timeout: float) -> None:
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
         try:
-            healthy = await asyncio.to_thread(streamlit_server.check_health, server.proc, server.port,
-                                              log=server.log)
+            healthy = await asyncio.to_thread(
+                streamlit_server.check_health, server.proc, server.port, log=server.log
+            )
         except RuntimeError as exc:
             raise RuntimeError(f"{server.name}: {exc}") from None
         if healthy:

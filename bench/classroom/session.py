@@ -20,6 +20,7 @@ Through ``make serve``'s HAProxy a session first loads the page over HTTP to get
 cookie, then sends it with its websocket and media requests, and counts media requests answered by
 another worker ("sticky misses").
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -44,10 +45,12 @@ from bench.classroom.scenarios import BARE
 from bench.classroom.servers import Server
 from bench.classroom.widgets import WidgetTracker, clicked_state
 
-STICKY_COOKIE = "NESERVER"                   # deploy/local/haproxy.cfg.tmpl
+STICKY_COOKIE = "NESERVER"  # deploy/local/haproxy.cfg.tmpl
 MEDIA_URL = re.compile(rb"(?:/media/[0-9A-Za-z_.-]+|app/static/[0-9A-Za-z_./%-]+)")
-STATUS_NAMES = {ForwardMsg.FINISHED_SUCCESSFULLY: "finished",
-                ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY: "fragment"}      # else "compile_error"
+STATUS_NAMES = {
+    ForwardMsg.FINISHED_SUCCESSFULLY: "finished",
+    ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY: "fragment",
+}  # else "compile_error"
 
 
 def http_get(url: str, timeout: float, cookie: str) -> tuple[bytes, str, str]:
@@ -56,8 +59,14 @@ def http_get(url: str, timeout: float, cookie: str) -> tuple[bytes, str, str]:
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (127.0.0.1 only)
         body = response.read()
-        sticky = next((c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or []
-                       if c.startswith(STICKY_COOKIE + "=")), "")
+        sticky = next(
+            (
+                c.split(";")[0]
+                for c in response.headers.get_all("Set-Cookie") or []
+                if c.startswith(STICKY_COOKIE + "=")
+            ),
+            "",
+        )
         return body, sticky, response.headers.get("X-Served-By", "")
 
 
@@ -69,7 +78,7 @@ class Action:
     label: str
     sent: float
     done: float | None = None
-    status: str = ""                  # finished | fragment | compile_error | timeout | closed | error
+    status: str = ""  # finished | fragment | compile_error | timeout | closed | error
     ws_bytes: int = 0
     media_bytes: int = 0
     messages: int = 0
@@ -80,7 +89,7 @@ class Action:
     first_heading: float | None = None
     page_not_found: bool = False
     element_hashes: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)       # "Type: message" of each exception
+    errors: list[str] = field(default_factory=list)  # "Type: message" of each exception
     media_urls: list[str] = field(default_factory=list)
     media_errors: int = 0
     finished: asyncio.Event = field(default_factory=asyncio.Event)
@@ -102,20 +111,38 @@ class Action:
         return hashlib.sha1("".join(self.element_hashes).encode()).hexdigest()[:10]
 
     def record(self) -> dict:
-        return {"kind": self.kind, "label": self.label, "status": self.status,
-                "latency_s": round(self.latency, 4),
-                "ws_bytes": self.ws_bytes, "media_bytes": self.media_bytes, "messages": self.messages,
-                "refs": self.refs, "ref_saved_bytes": self.ref_saved_bytes, "runs": self.runs,
-                "elements": len(self.element_hashes), "exceptions": self.exceptions, "errors": self.errors,
-                "digest": self.digest,
-                "heading_s": None if self.first_heading is None else round(self.first_heading - self.sent, 4)}
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "status": self.status,
+            "latency_s": round(self.latency, 4),
+            "ws_bytes": self.ws_bytes,
+            "media_bytes": self.media_bytes,
+            "messages": self.messages,
+            "refs": self.refs,
+            "ref_saved_bytes": self.ref_saved_bytes,
+            "runs": self.runs,
+            "elements": len(self.element_hashes),
+            "exceptions": self.exceptions,
+            "errors": self.errors,
+            "digest": self.digest,
+            "heading_s": None if self.first_heading is None else round(self.first_heading - self.sent, 4),
+        }
 
 
 class BrowserSession:
     """One student's browser tab on one page: a websocket, the message cache and the widget states."""
 
-    def __init__(self, server: Server, page: str, *, query: str = "", timeout: float = 120.0,
-                 log: Callable[[Action], None] | None = None, cookie: str = ""):
+    def __init__(
+        self,
+        server: Server,
+        page: str,
+        *,
+        query: str = "",
+        timeout: float = 120.0,
+        log: Callable[[Action], None] | None = None,
+        cookie: str = "",
+    ):
         self.server, self.page, self.query, self.timeout = server, page, query, timeout
         self.cookie, self.served_by, self.sticky_misses = cookie, "", 0
         self.page_name = "" if page in ("home", BARE) else page
@@ -136,15 +163,21 @@ class BrowserSession:
         cookie that keeps this session's websocket and media requests on one worker."""
         if self.server.workers:
             _, sticky, self.served_by = await asyncio.to_thread(
-                http_get, f"{self.server.base}/{self.page_name}", self.timeout, self.cookie)
+                http_get, f"{self.server.base}/{self.page_name}", self.timeout, self.cookie
+            )
             if sticky:
                 self.cookie = sticky
         uri = f"ws://127.0.0.1:{self.server.port}/_stcore/stream"
-        self.ws = await connect(uri, subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"],
-                                origin=self.server.base, max_size=None, open_timeout=self.timeout,
-                                additional_headers={"Cookie": self.cookie} if self.cookie else None,
-                                proxy=None,
-                                user_agent_header="bench_classroom (Streamlit protocol emulation)")
+        self.ws = await connect(
+            uri,
+            subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"],
+            origin=self.server.base,
+            max_size=None,
+            open_timeout=self.timeout,
+            additional_headers={"Cookie": self.cookie} if self.cookie else None,
+            proxy=None,
+            user_agent_header="bench_classroom (Streamlit protocol emulation)",
+        )
         self.reader = asyncio.create_task(self._read())
 
     async def close(self) -> None:
@@ -163,7 +196,7 @@ class BrowserSession:
                     self._on_message(raw, time.perf_counter())
         except ConnectionClosed:
             pass
-        except Exception as exc:        # noqa: BLE001 - a message this emulation cannot handle
+        except Exception as exc:  # noqa: BLE001 - a message this emulation cannot handle
             status = "error"
             print(f"protocol error on {self.page}: {exc!r}", file=sys.stderr, flush=True)
         finally:
@@ -210,7 +243,7 @@ class BrowserSession:
         if action is None:
             return
         kind = element.WhichOneof("type")
-        if kind != "download_button":      # its deferred_file_id is new on every run
+        if kind != "download_button":  # its deferred_file_id is new on every run
             action.element_hashes.append(msg.hash or hashlib.sha1(raw).hexdigest())
         if kind == "exception":
             action.exceptions += 1
@@ -235,8 +268,9 @@ class BrowserSession:
             action.finished.set()
 
     def _client_state(self, fragment_id: str, extra: list[WidgetState]) -> ClientState:
-        state = ClientState(query_string=self.query, fragment_id=fragment_id,
-                            cached_message_hashes=self.cache.hashes())
+        state = ClientState(
+            query_string=self.query, fragment_id=fragment_id, cached_message_hashes=self.cache.hashes()
+        )
         if self.page_hash:
             state.page_script_hash = self.page_hash
         else:
@@ -248,8 +282,15 @@ class BrowserSession:
         info.color_scheme = "light"
         return state
 
-    async def rerun(self, kind: str, label: str, *, fragment_id: str = "",
-                    extra: list[WidgetState] | None = None, timeout: float | None = None) -> Action:
+    async def rerun(
+        self,
+        kind: str,
+        label: str,
+        *,
+        fragment_id: str = "",
+        extra: list[WidgetState] | None = None,
+        timeout: float | None = None,
+    ) -> Action:
         """Send one ``rerun_script`` and wait for its final ``script_finished``; fetch new media."""
         action = Action(kind, label, time.perf_counter())
         if self.closed:
@@ -279,7 +320,8 @@ class BrowserSession:
             self.fetched.add(url)
             try:
                 body, _, served_by = await asyncio.to_thread(
-                    http_get, self.server.base + "/" + url.lstrip("/"), self.timeout, self.cookie)
+                    http_get, self.server.base + "/" + url.lstrip("/"), self.timeout, self.cookie
+                )
                 action.media_bytes += len(body)
                 if self.server.workers and served_by != self.served_by:
                     self.sticky_misses += 1
@@ -292,16 +334,26 @@ class BrowserSession:
     async def click(self, key: str, value) -> Action:
         """Set one widget as the student would; a plain rerun ("fallback") if that is impossible."""
         widget = self.widgets.find(key)
-        reason = ("not on the page" if widget is None
-                  else "disabled" if getattr(widget.proto, "disabled", False)
-                  else "in a form" if widget.form_id else "")
+        reason = (
+            "not on the page"
+            if widget is None
+            else "disabled"
+            if getattr(widget.proto, "disabled", False)
+            else "in a form"
+            if widget.form_id
+            else ""
+        )
         state = None if reason else clicked_state(widget, value)
         if state is None:
             return await self.rerun("fallback", f"{key}={value} ({reason or 'value not accepted'})")
         if widget.kind != "button":
             widget.state = state
-        return await self.rerun("click", f"{key}={value}", fragment_id=widget.fragment_id,
-                                extra=[state] if widget.kind == "button" else [])
+        return await self.rerun(
+            "click",
+            f"{key}={value}",
+            fragment_id=widget.fragment_id,
+            extra=[state] if widget.kind == "button" else [],
+        )
 
     async def submit_form(self, form_id: str, values: dict, timeout: float) -> Action | None:
         """Fill a form and press its submit button; None if the page has no such form."""
@@ -317,5 +369,6 @@ class BrowserSession:
             if widget.form_id == form_id:
                 widget.committed = True
         trigger = WidgetState(id=button.id, trigger_value=True)
-        return await self.rerun("submit", f"{form_id} {values}", fragment_id=button.fragment_id,
-                                extra=[trigger], timeout=timeout)
+        return await self.rerun(
+            "submit", f"{form_id} {values}", fragment_id=button.fragment_id, extra=[trigger], timeout=timeout
+        )

@@ -1,5 +1,6 @@
 """Statistics of a load phase (percentiles, medians, bytes, failures) and the tables the benchmark
 prints: every page against the bare page measured in the same run (``x bare`` columns)."""
+
 from __future__ import annotations
 
 import statistics
@@ -30,11 +31,17 @@ def summarize(phase: PhaseResult) -> dict:
     actions = [a for s in phase.students for a in s.actions]
     latencies = [a.latency for a in clicks]
     return {
-        "name": phase.name, "page": phase.page, "students": len(phase.students), "clicks": len(clicks),
-        "p50_s": percentile(latencies, 50), "p95_s": percentile(latencies, 95),
+        "name": phase.name,
+        "page": phase.page,
+        "students": len(phase.students),
+        "clicks": len(clicks),
+        "p50_s": percentile(latencies, 50),
+        "p95_s": percentile(latencies, 95),
         "max_s": max(latencies, default=float("nan")),
-        "clicks_per_s": len(clicks) / phase.wall_s if phase.wall_s else float("nan"), "wall_s": phase.wall_s,
-        "view_s": median(a.latency for a in views), "view_kb": median(a.total_bytes / 1e3 for a in views),
+        "clicks_per_s": len(clicks) / phase.wall_s if phase.wall_s else float("nan"),
+        "wall_s": phase.wall_s,
+        "view_s": median(a.latency for a in views),
+        "view_kb": median(a.total_bytes / 1e3 for a in views),
         "click_kb_med": median(a.total_bytes / 1e3 for a in clicks),
         "click_kb_max": max((a.total_bytes / 1e3 for a in clicks), default=float("nan")),
         "refs_med": median(a.refs for a in clicks),
@@ -45,14 +52,18 @@ def summarize(phase: PhaseResult) -> dict:
         "fallbacks": sum(1 for a in actions if a.kind == "fallback"),
         "page_not_found": sum(1 for a in actions if a.page_not_found),
         "errors": dict(Counter(e for a in actions for e in a.errors).most_common(5)),
-        "rss_before_mb": phase.rss_before, "rss_after_mb": phase.rss_after, "trainer": phase.trainer,
-        "cpu_s": phase.cpu_s, "cpu_ms_per_click": 1e3 * phase.cpu_s / len(clicks) if clicks else float("nan"),
+        "rss_before_mb": phase.rss_before,
+        "rss_after_mb": phase.rss_after,
+        "trainer": phase.trainer,
+        "cpu_s": phase.cpu_s,
+        "cpu_ms_per_click": 1e3 * phase.cpu_s / len(clicks) if clicks else float("nan"),
         "failed_clicks": sum(s.failed_clicks for s in phase.students),
         "reconnects": sum(s.reconnects for s in phase.students),
         "sticky_misses": sum(s.sticky_misses for s in phase.students),
         "media_errors": sum(a.media_errors for a in actions),
-        "sessions_per_worker": dict(sorted(Counter(s.served_by[0] for s in phase.students
-                                                   if s.served_by).items())),
+        "sessions_per_worker": dict(
+            sorted(Counter(s.served_by[0] for s in phase.students if s.served_by).items())
+        ),
         "killed": phase.killed,
     }
 
@@ -74,19 +85,37 @@ def print_table(rows: list[dict], columns: list[tuple[str, str, str]]) -> None:
         print("  ".join(padded))
 
 
-LOAD_COLUMNS = [("page", "name", ""), ("stud", "students", "d"), ("clicks", "clicks", "d"),
-                ("p50 s", "p50_s", ".2f"), ("p95 s", "p95_s", ".2f"), ("max s", "max_s", ".2f"),
-                ("clk/s", "clicks_per_s", ".2f"), ("view s", "view_s", ".2f"), ("view KB", "view_kb", ".0f"),
-                ("click KB med", "click_kb_med", ".1f"), ("max", "click_kb_max", ".1f"),
-                ("refs", "refs_med", ".0f"),
-                ("exc", "exceptions", "d"), ("drop", "dropped", "d"), ("tmo", "timeouts", "d"),
-                ("fb", "fallbacks", "d"), ("RSS MB before", "rss_before_mb", ".0f"),
-                ("after", "rss_after_mb", ".0f"),
-                ("CPU ms/clk", "cpu_ms_per_click", ".0f"),
-                ("p95 x bare", "p95_ratio", ".1f"), ("clk/s x bare", "cps_ratio", ".2f")]
-PROXY_COLUMNS = [("page", "name", ""), ("sessions per worker", "sessions_per_worker", ""),
-                 ("failed clicks", "failed_clicks", "d"), ("reconnects", "reconnects", "d"),
-                 ("sticky misses", "sticky_misses", "d"), ("media errors", "media_errors", "d")]
+LOAD_COLUMNS = [
+    ("page", "name", ""),
+    ("stud", "students", "d"),
+    ("clicks", "clicks", "d"),
+    ("p50 s", "p50_s", ".2f"),
+    ("p95 s", "p95_s", ".2f"),
+    ("max s", "max_s", ".2f"),
+    ("clk/s", "clicks_per_s", ".2f"),
+    ("view s", "view_s", ".2f"),
+    ("view KB", "view_kb", ".0f"),
+    ("click KB med", "click_kb_med", ".1f"),
+    ("max", "click_kb_max", ".1f"),
+    ("refs", "refs_med", ".0f"),
+    ("exc", "exceptions", "d"),
+    ("drop", "dropped", "d"),
+    ("tmo", "timeouts", "d"),
+    ("fb", "fallbacks", "d"),
+    ("RSS MB before", "rss_before_mb", ".0f"),
+    ("after", "rss_after_mb", ".0f"),
+    ("CPU ms/clk", "cpu_ms_per_click", ".0f"),
+    ("p95 x bare", "p95_ratio", ".1f"),
+    ("clk/s x bare", "cps_ratio", ".2f"),
+]
+PROXY_COLUMNS = [
+    ("page", "name", ""),
+    ("sessions per worker", "sessions_per_worker", ""),
+    ("failed clicks", "failed_clicks", "d"),
+    ("reconnects", "reconnects", "d"),
+    ("sticky misses", "sticky_misses", "d"),
+    ("media errors", "media_errors", "d"),
+]
 
 
 def print_load_report(summaries: list[dict], args) -> None:
@@ -97,14 +126,18 @@ def print_load_report(summaries: list[dict], args) -> None:
         if bare and bare["p95_s"] and bare["clicks_per_s"]:
             s["p95_ratio"] = s["p95_s"] / bare["p95_s"]
             s["cps_ratio"] = s["clicks_per_s"] / bare["clicks_per_s"]
-    print(f"\nClassroom load: {args.students} students x {args.clicks} clicks, think {args.think[0]:g}-"
-          f"{args.think[1]:g} s, ramp {args.ramp:g} s, {'diverse' if args.diverse else 'same sequence'}"
-          f"{', query ' + args.query if args.query else ''}")
+    print(
+        f"\nClassroom load: {args.students} students x {args.clicks} clicks, think {args.think[0]:g}-"
+        f"{args.think[1]:g} s, ramp {args.ramp:g} s, {'diverse' if args.diverse else 'same sequence'}"
+        f"{', query ' + args.query if args.query else ''}"
+    )
     print_table(pages, LOAD_COLUMNS)
     if args.workers:
         print(f"Through HAProxy, {args.workers} workers per server (deploy/local/serve.py):")
-        rows = [dict(s, sessions_per_worker=" ".join(f"{k}:{v}" for k, v in s["sessions_per_worker"].items()))
-                for s in pages]
+        rows = [
+            dict(s, sessions_per_worker=" ".join(f"{k}:{v}" for k, v in s["sessions_per_worker"].items()))
+            for s in pages
+        ]
         print_table(rows, PROXY_COLUMNS)
         for s in pages:
             if s["killed"]:
@@ -112,15 +145,20 @@ def print_load_report(summaries: list[dict], args) -> None:
     for s in pages:
         if s["trainer"]:
             t = s["trainer"]
-            print(f"  {s['name']}: " + (f"Retrain form submitted at {t.get('started_s')} s into the load, "
-                                       f"took {t.get('duration_s')} s ({t.get('status')}), load lasted "
-                                       f"{t['load_wall_s']} s" if t["form_found"] else
-                                       f"the Retrain form ({TRAIN_FORM}) was not found on {TRAIN_PAGE}"
-                                       + (f" ({t['error']})" if "error" in t else "")))
+            print(
+                f"  {s['name']}: "
+                + (
+                    f"Retrain form submitted at {t.get('started_s')} s into the load, "
+                    f"took {t.get('duration_s')} s ({t.get('status')}), load lasted "
+                    f"{t['load_wall_s']} s"
+                    if t["form_found"]
+                    else f"the Retrain form ({TRAIN_FORM}) was not found on {TRAIN_PAGE}"
+                    + (f" ({t['error']})" if "error" in t else "")
+                )
+            )
         for error, count in s["errors"].items():
             print(f"  {s['name']}: {count} x {error[:160]}")
         if s["drop_reasons"]:
             print(f"  {s['name']}: sessions dropped: {s['drop_reasons']}")
         if s["page_not_found"]:
             print(f"  {s['name']}: the server answered page_not_found {s['page_not_found']} times")
-

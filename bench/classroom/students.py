@@ -1,6 +1,7 @@
 """Students and load phases: each student opens the page, thinks and clicks through its plan; a
 phase starts ``--students`` of them over ``--ramp`` seconds against one server (optionally with one
 more student retraining the CNN, or a worker killed on the way) and keeps every action."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,11 +23,11 @@ class StudentResult:
 
     view: Action | None = None
     clicks: list[Action] = field(default_factory=list)
-    dropped: str = ""                 # why the session ended early; "" if it did not
-    failed_clicks: int = 0            # clicks whose websocket closed (a worker died): reconnected
+    dropped: str = ""  # why the session ended early; "" if it did not
+    failed_clicks: int = 0  # clicks whose websocket closed (a worker died): reconnected
     reconnects: int = 0
-    served_by: list[str] = field(default_factory=list)    # the worker of each session (proxy)
-    sticky_misses: int = 0            # media requests answered by another worker than the session's
+    served_by: list[str] = field(default_factory=list)  # the worker of each session (proxy)
+    sticky_misses: int = 0  # media requests answered by another worker than the session's
 
     @property
     def actions(self) -> list[Action]:
@@ -44,8 +45,8 @@ class PhaseResult:
     rss_before: float
     rss_after: float
     trainer: dict | None = None
-    cpu_s: float = 0.0                # CPU time of the server's processes during the phase
-    killed: dict | None = None     # --kill-worker-at: which worker, when
+    cpu_s: float = 0.0  # CPU time of the server's processes during the phase
+    killed: dict | None = None  # --kill-worker-at: which worker, when
 
 
 async def run_student(server: Server, page: str, args, index: int, start_at: float, log) -> StudentResult:
@@ -72,8 +73,9 @@ async def run_student(server: Server, page: str, args, index: int, start_at: flo
                 result.reconnects += 1
                 result.sticky_misses += session.sticky_misses
                 await session.close()
-                session = BrowserSession(server, page, query=args.query, timeout=args.timeout, log=log,
-                                         cookie=session.cookie)
+                session = BrowserSession(
+                    server, page, query=args.query, timeout=args.timeout, log=log, cookie=session.cookie
+                )
                 await session.open()
                 result.served_by.append(session.served_by)
                 again = await session.view()
@@ -85,7 +87,7 @@ async def run_student(server: Server, page: str, args, index: int, start_at: flo
             if not action.ok:
                 result.dropped = action.status
                 break
-        await asyncio.sleep(0.2)            # trailing messages (session_status_changed) of the last click
+        await asyncio.sleep(0.2)  # trailing messages (session_status_changed) of the last click
     except (TimeoutError, OSError, http.client.HTTPException, ConnectionClosed, InvalidHandshake) as exc:
         result.dropped = type(exc).__name__
     finally:
@@ -117,12 +119,18 @@ class Trainer:
         """Wait half the ramp, submit the form, wait for the run (training and rerun) to finish."""
         try:
             await asyncio.sleep(max(0.0, load_started + self.args.ramp / 2 - time.perf_counter()))
-            action = await self.session.submit_form(TRAIN_FORM, self.config,
-                                                    timeout=max(self.args.timeout, 600))
+            action = await self.session.submit_form(
+                TRAIN_FORM, self.config, timeout=max(self.args.timeout, 600)
+            )
             if action is not None:
-                self.result.update(form_found=True, status=action.status, duration_s=round(action.latency, 2),
-                                   started_s=round(action.sent - load_started, 2),
-                                   exceptions=action.exceptions, errors=action.errors)
+                self.result.update(
+                    form_found=True,
+                    status=action.status,
+                    duration_s=round(action.latency, 2),
+                    started_s=round(action.sent - load_started, 2),
+                    exceptions=action.exceptions,
+                    errors=action.errors,
+                )
         except (TimeoutError, OSError, ConnectionClosed) as exc:
             self.result["error"] = type(exc).__name__
         finally:
@@ -135,12 +143,16 @@ def action_logger(args, phase: str):
         return None
 
     def log(action: Action) -> None:
-        print(f"  [{phase}] {action.kind:8} {action.label:38.38} {action.status:8} {action.latency:7.3f} s "
-              f"{action.ws_bytes / 1e3:8.1f} kB  refs {action.refs:2}  "
-              f"elements {len(action.element_hashes):3}  "
-              f"exc {action.exceptions}  view {action.digest}", flush=True)
+        print(
+            f"  [{phase}] {action.kind:8} {action.label:38.38} {action.status:8} {action.latency:7.3f} s "
+            f"{action.ws_bytes / 1e3:8.1f} kB  refs {action.refs:2}  "
+            f"elements {len(action.element_hashes):3}  "
+            f"exc {action.exceptions}  view {action.digest}",
+            flush=True,
+        )
         for error in action.errors[:3]:
             print(f"      exception: {error}", flush=True)
+
     return log
 
 
@@ -160,7 +172,7 @@ async def warm_up(server: Server, page: str, args) -> Action:
     start-up itself is what ``--first-visit`` measures."""
     action = await one_view(server, page, args)
     for other in [server, *(s for s in RUNNING if s is not server)]:
-        await settle(other, timeout=max(args.timeout, 120))      # the other server's start-up too
+        await settle(other, timeout=max(args.timeout, 120))  # the other server's start-up too
     return action
 
 
@@ -180,8 +192,11 @@ async def load_phase(server: Server, page: str, args, *, train: dict | None = No
     log = action_logger(args, name)
     tasks = [run_student(server, page, args, i, start + args.ramp * i / n, log) for i in range(n)]
     training = asyncio.create_task(trainer.submit(start)) if trainer else None
-    killing = (asyncio.create_task(kill_a_worker(server, start + args.kill_worker_at))
-               if args.kill_worker_at is not None and server.workers > 1 and page != BARE else None)
+    killing = (
+        asyncio.create_task(kill_a_worker(server, start + args.kill_worker_at))
+        if args.kill_worker_at is not None and server.workers > 1 and page != BARE
+        else None
+    )
     students = await asyncio.gather(*tasks)
     wall = time.perf_counter() - start
     cpu = server.cpu_s() - cpu_before
@@ -189,6 +204,14 @@ async def load_phase(server: Server, page: str, args, *, train: dict | None = No
     if trainer_result is not None:
         trainer_result["load_wall_s"] = round(wall, 2)
     killed = await killing if killing else None
-    return PhaseResult(name, page, list(students), wall, rss_before, server.rss_mb(), trainer_result,
-                       cpu_s=cpu, killed=killed)
-
+    return PhaseResult(
+        name,
+        page,
+        list(students),
+        wall,
+        rss_before,
+        server.rss_mb(),
+        trainer_result,
+        cpu_s=cpu,
+        killed=killed,
+    )

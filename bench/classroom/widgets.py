@@ -5,6 +5,7 @@ every drawn widget's state on every rerun: the proto's ``default`` unless the se
 ``set_value`` or the student changed it; buttons only as a one-off ``trigger_value``; form widgets
 only once their form is submitted.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,12 +21,12 @@ class Widget:
     """A widget the page drew, as the browser knows it."""
 
     id: str
-    kind: str                   # the Element oneof: slider, selectbox, button, ...
+    kind: str  # the Element oneof: slider, selectbox, button, ...
     proto: Any
     fragment_id: str
     form_id: str
-    state: WidgetState | None      # what the browser sends on every rerun; None: nothing
-    committed: bool = False           # a form widget whose form was submitted
+    state: WidgetState | None  # what the browser sends on every rerun; None: nothing
+    committed: bool = False  # a form widget whose form was submitted
 
 
 def _option_label(options, value) -> str | None:
@@ -144,8 +145,15 @@ class WidgetTracker:
         old = self.by_id.get(widget_id)
         keep = old is not None and old.kind == kind and not getattr(proto, "set_value", False)
         state = old.state if keep else initial_state(widget_id, kind, proto)
-        self.by_id[widget_id] = Widget(widget_id, kind, proto, fragment_id, getattr(proto, "form_id", ""),
-                                       state, committed=keep and old.committed)
+        self.by_id[widget_id] = Widget(
+            widget_id,
+            kind,
+            proto,
+            fragment_id,
+            getattr(proto, "form_id", ""),
+            state,
+            committed=keep and old.committed,
+        )
         self.seen.add(widget_id)
 
     def run_finished(self, fragment_ids: list[str]) -> None:
@@ -160,11 +168,20 @@ class WidgetTracker:
         return next((w for w in matches if w.id in self.seen), matches[0] if matches else None)
 
     def submit_button(self, form_id: str) -> Widget | None:
-        return next((w for w in self.by_id.values() if w.kind == "button" and w.proto.is_form_submitter
-                     and w.form_id == form_id), None)
+        return next(
+            (
+                w
+                for w in self.by_id.values()
+                if w.kind == "button" and w.proto.is_form_submitter and w.form_id == form_id
+            ),
+            None,
+        )
 
     def states(self, extra: list[WidgetState]) -> list[WidgetState]:
-        out = {w.id: w.state for w in self.by_id.values()
-               if w.state is not None and (not w.form_id or w.committed)}
+        out = {
+            w.id: w.state
+            for w in self.by_id.values()
+            if w.state is not None and (not w.form_id or w.committed)
+        }
         out.update({s.id: s for s in extra})
         return list(out.values())

@@ -18,13 +18,15 @@ with that id, never a stack or a server path, and the rest of the page (and ever
 student's session) keeps working. ``st.stop()``, ``st.rerun()`` and ``st.switch_page()`` raise
 Streamlit's control exceptions, which derive from ``BaseException`` and pass through untouched.
 """
+
 from __future__ import annotations
 
 import contextlib
 import functools
 import logging
 import secrets
-from typing import Callable, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import streamlit as st
 from streamlit.errors import FragmentHandledException
@@ -36,8 +38,10 @@ F = TypeVar("F", bound=Callable)
 #: Session-state key of the incidents of widget callbacks not shown yet (a list of ids).
 PENDING_KEY = "error_incidents"
 #: What a student sees; ``{incident}`` is the id an operator looks up in the server log.
-MESSAGE = ("Something went wrong here, sorry. The error was logged as incident **{incident}**: "
-           "the rest of the page still works; change a setting or reload the page to try again.")
+MESSAGE = (
+    "Something went wrong here, sorry. The error was logged as incident **{incident}**: "
+    "the rest of the page still works; change a setting or reload the page to try again."
+)
 
 
 def new_incident_id() -> str:
@@ -68,8 +72,13 @@ def report(exc: BaseException, where: str) -> str:
         The incident id.
     """
     incident = new_incident_id()
-    _LOG.error("incident %s in %s: %s", incident, where, type(exc).__name__,
-               exc_info=(type(exc), exc, exc.__traceback__))
+    _LOG.error(
+        "incident %s in %s: %s",
+        incident,
+        where,
+        type(exc).__name__,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
     try:
         if _in_callback():
             st.session_state.setdefault(PENDING_KEY, []).append(incident)

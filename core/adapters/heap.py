@@ -19,6 +19,7 @@ collects it in full once (~200 ms) and freezes it again: sessions that ended sin
 No Streamlit here: ``app.py`` calls :func:`freeze_if_needed` at the end of every run, and the
 cache adapter calls :func:`request_freeze` after it loads a shared model.
 """
+
 from __future__ import annotations
 
 import gc

@@ -2,17 +2,16 @@
 the session), a synthetic pattern or a typed matrix; a bad upload gets a clear message and loses
 nothing.
 """
+
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached
-from core.adapters import url_state
+from core.adapters import cached, url_state
 from core.adapters.url_state import UrlParam
 from core.data.images import SAMPLES, SYNTHETIC, ImageLoadError, content_key, to_unit_range
 
@@ -49,7 +48,7 @@ class ImageInput:
     key: str = ""
 
 
-def shared_image_key() -> Optional[str]:
+def shared_image_key() -> str | None:
     """``"upload:<sha256>"`` of the photo the user uploaded on any page, or None."""
     entry = st.session_state.get(SHARED_IMAGE_KEY)
     if not entry:
@@ -57,7 +56,7 @@ def shared_image_key() -> Optional[str]:
     return "upload:" + entry["sha256"]
 
 
-def shared_image() -> Optional[tuple[str, np.ndarray]]:
+def shared_image() -> tuple[str, np.ndarray] | None:
     """The photo the user uploaded on any page, decoded (name, float32 (H, W, 3) in [0, 1]), or None."""
     entry = st.session_state.get(SHARED_IMAGE_KEY)
     if not entry:
@@ -65,7 +64,7 @@ def shared_image() -> Optional[tuple[str, np.ndarray]]:
     return entry["name"], to_unit_range(entry["pixels"])
 
 
-def shared_pixels() -> Optional[np.ndarray]:
+def shared_pixels() -> np.ndarray | None:
     """The uploaded photo (see :func:`shared_image`) in pixel units: float32 (H, W, 3) in [0, 255],
     exactly its 8-bit values (for code that works in pixel units, as the convolution page and
     VGG16's preprocessing do); None without an upload."""
@@ -100,28 +99,40 @@ def upload_entry(name: str, data: bytes, *, file_id: str = "") -> dict:
     image = cached.decode_upload(data)
     pixels = np.rint(image * 255.0).astype(np.uint8)
     pixels.setflags(write=False)
-    return {"name": name[:MAX_NAME_CHARS], "sha256": hashlib.sha256(data).hexdigest(), "file_id": file_id,
-            "pixels": pixels}
+    return {
+        "name": name[:MAX_NAME_CHARS],
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "file_id": file_id,
+        "pixels": pixels,
+    }
 
 
 def upload_widget(prefix: str) -> None:
     """A file uploader that stores a good upload for every page, and explains a bad one."""
-    upload = st.file_uploader("Upload your own image", type=["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"],
-                              key=f"{prefix}_uploader",
-                              help="Large images are scaled down to 512 pixels on the longer side.")
+    upload = st.file_uploader(
+        "Upload your own image",
+        type=["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"],
+        key=f"{prefix}_uploader",
+        help="Large images are scaled down to 512 pixels on the longer side.",
+    )
     if upload is None:
         return
     entry = st.session_state.get(SHARED_IMAGE_KEY)
     if entry and entry.get("file_id") == upload.file_id:
-        return                                     # stored on an earlier run: the file is not read again
+        return  # stored on an earlier run: the file is not read again
     refused = st.session_state.get(REFUSED_KEY)
-    if refused and refused[0] == upload.file_id:   # refused on an earlier run: not decoded again
+    if refused and refused[0] == upload.file_id:  # refused on an earlier run: not decoded again
         st.error(refused[1])
         return
     try:
-        st.session_state[SHARED_IMAGE_KEY] = upload_entry(upload.name, upload.getvalue(), file_id=upload.file_id)
+        st.session_state[SHARED_IMAGE_KEY] = upload_entry(
+            upload.name, upload.getvalue(), file_id=upload.file_id
+        )
     except ImageLoadError as exc:
-        st.session_state[REFUSED_KEY] = (upload.file_id, f"Could not use **{upload.name[:MAX_NAME_CHARS]}**: {exc}")
+        st.session_state[REFUSED_KEY] = (
+            upload.file_id,
+            f"Could not use **{upload.name[:MAX_NAME_CHARS]}**: {exc}",
+        )
         st.error(st.session_state[REFUSED_KEY][1])
 
 
@@ -131,13 +142,14 @@ PICKER_SOURCES = ("Sample photo", "Your photo", "Synthetic", "Type a matrix")
 def picker_url_params(prefix: str) -> tuple[UrlParam, ...]:
     """The link's ``src``, ``sample`` and ``synthetic`` for the picker whose widget keys start with ``prefix``."""
     src = f"{prefix}_src"
-    return (UrlParam("src", src, "Sample photo", choices=PICKER_SOURCES),
-            UrlParam("sample", f"{prefix}_sample", "camera", choices=SAMPLES, when=(src, "Sample photo")),
-            UrlParam("synthetic", f"{prefix}_synthetic", "line_90", choices=SYNTHETIC,
-                     when=(src, "Synthetic")))
+    return (
+        UrlParam("src", src, "Sample photo", choices=PICKER_SOURCES),
+        UrlParam("sample", f"{prefix}_sample", "camera", choices=SAMPLES, when=(src, "Sample photo")),
+        UrlParam("synthetic", f"{prefix}_synthetic", "line_90", choices=SYNTHETIC, when=(src, "Synthetic")),
+    )
 
 
-def image_source_picker(prefix: str, *, matrix_default: Optional[np.ndarray] = None) -> ImageInput:
+def image_source_picker(prefix: str, *, matrix_default: np.ndarray | None = None) -> ImageInput:
     """Pick the input image: a sample photo, your upload, a synthetic teaching image, or a typed matrix.
 
     The choice is mirrored in the URL (``src``, ``sample``, ``synthetic``).
@@ -145,10 +157,15 @@ def image_source_picker(prefix: str, *, matrix_default: Optional[np.ndarray] = N
     url_state.sync(picker_url_params(prefix))
     source = st.radio("Image", PICKER_SOURCES, key=f"{prefix}_src", horizontal=True)
     if source == "Sample photo":
-        name = st.selectbox("Sample", list(SAMPLES), key=f"{prefix}_sample",
-                            format_func=lambda n: SAMPLES[n].title)
-        return ImageInput(cached.sample_pixels(name), f"Sample: {SAMPLES[name].title} "
-                          f"({SAMPLES[name].source})", "photo", f"sample:{name}")
+        name = st.selectbox(
+            "Sample", list(SAMPLES), key=f"{prefix}_sample", format_func=lambda n: SAMPLES[n].title
+        )
+        return ImageInput(
+            cached.sample_pixels(name),
+            f"Sample: {SAMPLES[name].title} ({SAMPLES[name].source})",
+            "photo",
+            f"sample:{name}",
+        )
     if source == "Your photo":
         upload_widget(prefix)
         current = shared_image()
@@ -156,17 +173,29 @@ def image_source_picker(prefix: str, *, matrix_default: Optional[np.ndarray] = N
             st.info("No photo yet: upload one above. Until then the Cameraman sample is shown.")
             return ImageInput(cached.sample_pixels("camera"), "Sample: Cameraman", "photo", "sample:camera")
         name, image = current
-        return ImageInput(shared_pixels(), f"Your photo: {name} ({image.shape[1]}×{image.shape[0]})", "photo",
-                          shared_image_key())
+        return ImageInput(
+            shared_pixels(),
+            f"Your photo: {name} ({image.shape[1]}×{image.shape[0]})",
+            "photo",
+            shared_image_key(),
+        )
     if source == "Synthetic":
-        name = st.selectbox("Teaching image", list(SYNTHETIC), key=f"{prefix}_synthetic",
-                            format_func=lambda n: SYNTHETIC[n][0])
-        return ImageInput(SYNTHETIC[name][1](), f"Synthetic: {SYNTHETIC[name][0]}", "synthetic", f"synthetic:{name}")
+        name = st.selectbox(
+            "Teaching image",
+            list(SYNTHETIC),
+            key=f"{prefix}_synthetic",
+            format_func=lambda n: SYNTHETIC[n][0],
+        )
+        return ImageInput(
+            SYNTHETIC[name][1](), f"Synthetic: {SYNTHETIC[name][0]}", "synthetic", f"synthetic:{name}"
+        )
     values = matrix_editor(f"{prefix}_matrix", matrix_default)
     return ImageInput(values, "Typed matrix", "matrix", "matrix:" + content_key(values))
 
 
-def matrix_editor(key: str, default: Optional[np.ndarray], *, label: str = "Values (edit any cell)") -> np.ndarray:
+def matrix_editor(
+    key: str, default: np.ndarray | None, *, label: str = "Values (edit any cell)"
+) -> np.ndarray:
     """An editable grid of numbers; empty or non-numeric cells count as 0.
 
     The grid has the size of ``default`` (6 x 6 without one): edits that add or delete rows or name
@@ -184,8 +213,13 @@ def matrix_editor(key: str, default: Optional[np.ndarray], *, label: str = "Valu
     base = np.zeros((6, 6), np.float32) if default is None else np.asarray(default, np.float32)
     frame = pd.DataFrame(base, columns=[str(c) for c in range(base.shape[1])])
     bounded_editor(key, rows=base.shape[0], columns=list(frame.columns), max_rows=base.shape[0], fixed=True)
-    edited = st.data_editor(frame, key=key, hide_index=False, width="content",
-                            column_config={c: st.column_config.NumberColumn(c, format="%g") for c in frame.columns})
+    edited = st.data_editor(
+        frame,
+        key=key,
+        hide_index=False,
+        width="content",
+        column_config={c: st.column_config.NumberColumn(c, format="%g") for c in frame.columns},
+    )
     values = edited.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64)
     bad = ~np.isfinite(values)
     if bad.any():

@@ -1,4 +1,4 @@
-""""Predict, then reveal" in a live session: the lecturer asks, the class answers, the projector reveals.
+""" "Predict, then reveal" in a live session: the lecturer asks, the class answers, the projector reveals.
 
 :mod:`core.adapters.live_session` calls :func:`lecturer_panel` for the session that leads and
 :func:`follower_panel` from the follower's timed fragment (the same one read of the room's view: no
@@ -13,6 +13,7 @@ hidden until the reveal and counts one answer per browser session, whichever pro
 - **Follower.** The open question appears in the follow bar: a number input or radio buttons and
   *Send my answer*. A reload is a new browser session, which may answer again: the panel says so.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -26,9 +27,9 @@ from core.figures.room_answers import answer_label, answers_figure
 
 #: The projector's histogram refresh, seconds.
 ANSWERS_EVERY_S = 2.0
-OPEN_KEY = "liveq_open"          # lecturer: {"code", "id", "prompt"} of the question on the projector
+OPEN_KEY = "liveq_open"  # lecturer: {"code", "id", "prompt"} of the question on the projector
 ANSWERED_KEY = "liveq_answered"  # follower: {"<code>:<id>": "the answer sent"}
-NOTICE_KEY = "liveq_notice"      # a message for the next run (refused, or nothing to ask here)
+NOTICE_KEY = "liveq_notice"  # a message for the next run (refused, or nothing to ask here)
 FREE_KEYS = ("liveq_free_prompt", "liveq_free_kind", "liveq_free_choices", "liveq_free_answer")
 
 
@@ -44,6 +45,7 @@ def _format(value) -> str:
 
 # --- the lecturer -----------------------------------------------------------------------------------
 
+
 def lecturer_panel(store, code: str, pin: str, session_id: str, page: str) -> None:
     """The sidebar's questions and, while one is open, the projector's histogram."""
     lead = (store, code, pin, session_id)
@@ -51,15 +53,27 @@ def lecturer_panel(store, code: str, pin: str, session_id: str, page: str) -> No
         notice = st.session_state.pop(NOTICE_KEY, None)
         if notice:
             st.warning(notice)
-        st.button("Ask about this view", key="liveq_ask_page", type="primary", on_click=_ask_page,
-                  args=(*lead, page), icon=":material/quiz:", disabled=page not in BUILDERS,
-                  help="The page's own question; the app computes the answer and keeps it hidden until you "
-                       "reveal it." if page in BUILDERS else "This page has no ready-made question: ask your own.")
+        st.button(
+            "Ask about this view",
+            key="liveq_ask_page",
+            type="primary",
+            on_click=_ask_page,
+            args=(*lead, page),
+            icon=":material/quiz:",
+            disabled=page not in BUILDERS,
+            help="The page's own question; the app computes the answer and keeps it hidden until you "
+            "reveal it."
+            if page in BUILDERS
+            else "This page has no ready-made question: ask your own.",
+        )
         st.text_input("Or your own question", key=FREE_KEYS[0], max_chars=MAX_PROMPT_CHARS)
         kind = st.radio("Answered with", ["a number", "a choice"], key=FREE_KEYS[1], horizontal=True)
         if kind == "a choice":
-            st.text_area(f"Choices, one a line (2 to {MAX_CHOICES})", key=FREE_KEYS[2],
-                         max_chars=MAX_CHOICES * (MAX_CHOICE_CHARS + 1))
+            st.text_area(
+                f"Choices, one a line (2 to {MAX_CHOICES})",
+                key=FREE_KEYS[2],
+                max_chars=MAX_CHOICES * (MAX_CHOICE_CHARS + 1),
+            )
             st.text_input("The right choice (optional)", key=FREE_KEYS[3], max_chars=MAX_CHOICE_CHARS)
         else:
             st.text_input("The right number (optional)", key=FREE_KEYS[3], max_chars=24)
@@ -72,13 +86,16 @@ def lecturer_panel(store, code: str, pin: str, session_id: str, page: str) -> No
 def _ask_page(store, code: str, pin: str, session_id: str, page: str) -> None:
     try:
         question = page_question(page, st.session_state)
-    except (ValueError, KeyError, TypeError) as exc:        # a view the builder cannot ask about
+    except (ValueError, KeyError, TypeError) as exc:  # a view the builder cannot ask about
         question, why = None, f" ({exc})"
     else:
         why = ""
     if question is None:
-        st.session_state[NOTICE_KEY] = ("This view has no ready-made question" + why +
-                                         ": ask your own below, or open another part of the page.")
+        st.session_state[NOTICE_KEY] = (
+            "This view has no ready-made question"
+            + why
+            + ": ask your own below, or open another part of the page."
+        )
         return
     _ask(store, code, pin, session_id, question)
 
@@ -89,7 +106,9 @@ def _ask_free(store, code: str, pin: str, session_id: str) -> None:
     answer = str(st.session_state.get(FREE_KEYS[3], "") or "").strip()
     try:
         if st.session_state.get(FREE_KEYS[1]) == "a choice":
-            choices = tuple(c.strip() for c in str(st.session_state.get(FREE_KEYS[2], "")).splitlines() if c.strip())
+            choices = tuple(
+                c.strip() for c in str(st.session_state.get(FREE_KEYS[2], "")).splitlines() if c.strip()
+            )
             question = Question(prompt, "choice", choices, answer or None)
         else:
             question = Question(prompt, "numeric", answer=float(answer) if answer else None)
@@ -130,8 +149,13 @@ def _answers(store, code: str, pin: str, session_id: str) -> None:
             side.metric("The app's answer", _format(histogram.answer))
             side.button("Close the question", key="liveq_close", on_click=_close)
         else:
-            side.button("Reveal", key="liveq_reveal", type="primary", on_click=_reveal,
-                        args=(store, code, pin, session_id, open_q["id"]))
+            side.button(
+                "Reveal",
+                key="liveq_reveal",
+                type="primary",
+                on_click=_reveal,
+                args=(store, code, pin, session_id, open_q["id"]),
+            )
 
 
 @ui.guarded
@@ -149,6 +173,7 @@ def _close() -> None:
 
 # --- the follower -----------------------------------------------------------------------------------
 
+
 def follower_panel(store, code: str, question: dict | None, session_id: str) -> None:
     """The room's open question (from the view record just read) with an answer form, or its answer."""
     if not question:
@@ -158,19 +183,28 @@ def follower_panel(store, code: str, question: dict | None, session_id: str) -> 
     with st.container(border=True):
         st.markdown(f"**Question:** {question['prompt']}")
         if question.get("revealed"):
-            st.markdown(f"The app's answer: **{_format(question.get('answer'))}**"
-                        + (f" · you said {sent}" if sent is not None else ""))
+            st.markdown(
+                f"The app's answer: **{_format(question.get('answer'))}**"
+                + (f" · you said {sent}" if sent is not None else "")
+            )
             return
         if sent is not None:
-            st.success(f"Your answer {sent}. One answer per browser session is counted: "
-                       "a reload starts a new session, which could answer again.")
+            st.success(
+                f"Your answer {sent}. One answer per browser session is counted: "
+                "a reload starts a new session, which could answer again."
+            )
             return
         if question["kind"] == "choice":
             st.radio("Your answer", question["choices"], key=f"liveq_choice_{qid}", index=None)
         else:
             st.number_input("Your answer", key=f"liveq_num_{qid}", value=None, step=1.0, format="%g")
-        st.button("Send my answer", key=f"liveq_send_{qid}", type="primary", on_click=_send,
-                  args=(store, code, qid, question["kind"], session_id))
+        st.button(
+            "Send my answer",
+            key=f"liveq_send_{qid}",
+            type="primary",
+            on_click=_send,
+            args=(store, code, qid, question["kind"], session_id),
+        )
         st.caption("Anonymous. One answer per browser session (a reload may answer again).")
 
 
@@ -186,4 +220,7 @@ def _send(store, code: str, qid: str, kind: str, session_id: str) -> None:
         st.toast(f"Not counted: {exc}")
         return
     st.session_state.setdefault(ANSWERED_KEY, {})[f"{code}:{qid}"] = (
-        _format(value) if counted else "(not counted: this browser session had answered already; its first answer counts)")
+        _format(value)
+        if counted
+        else "(not counted: this browser session had answered already; its first answer counts)"
+    )

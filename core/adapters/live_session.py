@@ -18,6 +18,7 @@ A run with no room involved costs one check (:func:`involved`): no store is open
   so the page seeds its controls from the lecturer's link. A heartbeat (``follow``) every
   :data:`HEARTBEAT_EVERY_S` seconds keeps the student counted.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -42,12 +43,12 @@ LEAD_EVERY_S = 2.0
 #: Link parameters that are the viewer's own, never the room's.
 PRIVATE_PARAMS = ("lecture", ROOM_PARAM)
 
-LEAD_KEY = "live_lead"          # {"code", "pin"}: this session leads (kept in session state only)
+LEAD_KEY = "live_lead"  # {"code", "pin"}: this session leads (kept in session state only)
 PIN_ONCE_KEY = "live_pin_once"  # the dialog shows the PIN on the next run, once
 PUBLISHED_KEY = "live_published"
 SHOW_QR_KEY = "live_show_qr"
-FOLLOW_KEY = "live_follow"      # {"code", "version", "beat", "exploring"}: this session follows
-MESSAGE_KEY = "live_message"    # a refusal to show once (wrong code, wrong PIN, ended room)
+FOLLOW_KEY = "live_follow"  # {"code", "version", "beat", "exploring"}: this session follows
+MESSAGE_KEY = "live_message"  # a refusal to show once (wrong code, wrong PIN, ended room)
 SESSION_KEY = "live_session_id"
 CODE_INPUT_KEY, PIN_INPUT_KEY = "live_code_input", "live_pin_input"
 _KEYS = (LEAD_KEY, FOLLOW_KEY, MESSAGE_KEY, PIN_ONCE_KEY)
@@ -92,6 +93,7 @@ def current_params() -> dict:
 
 # --- the frame: before and after the page -----------------------------------------------------------
 
+
 def frame(page) -> None:
     """Draw the live session's parts of this run: sidebar controls, the join panel, the follower's bar."""
     if not involved():
@@ -108,7 +110,7 @@ def frame(page) -> None:
         if st.session_state.pop(PIN_ONCE_KEY, False):
             _pin_dialog(lead["code"], lead["pin"])
         live_questions.lecturer_panel(rooms(), lead["code"], lead["pin"], session_id(), page_name(page))
-        _join_panel(lead["code"], page_name(page))          # below an open question's histogram
+        _join_panel(lead["code"], page_name(page))  # below an open question's histogram
     elif FOLLOW_KEY in st.session_state:
         _follower_bar(page_name(page))
 
@@ -126,16 +128,17 @@ def _publish(page: str) -> None:
         return
     try:
         rooms().lead(lead["code"], lead["pin"], {"page": view[0], "params": view[1]}, session_id=session_id())
-    except RoomError as exc:               # ended, expired or refused: this session no longer leads
+    except RoomError as exc:  # ended, expired or refused: this session no longer leads
         st.session_state.pop(LEAD_KEY, None)
         st.session_state[MESSAGE_KEY] = f"The live session stopped: {exc}"
         return
-    except ValueError as exc:              # a view too large for the room: say so, keep leading
+    except ValueError as exc:  # a view too large for the room: say so, keep leading
         st.warning(f"This view cannot be shared with the class: {exc}")
     st.session_state[PUBLISHED_KEY] = view
 
 
 # --- the lecturer -----------------------------------------------------------------------------------
+
 
 def _sidebar(lead: dict | None) -> None:
     if lead is not None:
@@ -144,9 +147,14 @@ def _sidebar(lead: dict | None) -> None:
         return
     if not ui.is_lecture():
         return
-    st.button("Start a live session", key="live_start", on_click=_start, icon=":material/groups:",
-              help="The class follows this screen: students join with a code, a link or a QR code. "
-                   "The lead PIN appears once, in a dialog: start before the projector shows this screen.")
+    st.button(
+        "Start a live session",
+        key="live_start",
+        on_click=_start,
+        icon=":material/groups:",
+        help="The class follows this screen: students join with a code, a link or a QR code. "
+        "The lead PIN appears once, in a dialog: start before the projector shows this screen.",
+    )
     with st.expander("Lead a live session again"):
         st.caption(f"After a reload: the session's code and its {PIN_DIGITS}-digit lead PIN.")
         st.text_input("Join code", key=CODE_INPUT_KEY, max_chars=8)
@@ -172,15 +180,15 @@ def _start() -> None:
 def _lead_again() -> None:
     code = str(st.session_state.get(CODE_INPUT_KEY, "")).strip().upper()
     pin = str(st.session_state.get(PIN_INPUT_KEY, ""))
-    st.session_state[PIN_INPUT_KEY] = ""                     # the PIN does not stay in the widget
+    st.session_state[PIN_INPUT_KEY] = ""  # the PIN does not stay in the widget
     try:
         rooms().lead(code, pin, {"page": "home", "params": {}}, session_id=session_id())
-    except ValueError as exc:                               # RoomError, SharedStoreError: a wrong PIN, no room ...
+    except ValueError as exc:  # RoomError, SharedStoreError: a wrong PIN, no room ...
         st.session_state[MESSAGE_KEY] = str(exc)
         return
     st.session_state[LEAD_KEY] = {"code": code, "pin": pin}
     st.session_state[SHOW_QR_KEY] = False
-    st.session_state.pop(PUBLISHED_KEY, None)                # the next run publishes this page
+    st.session_state.pop(PUBLISHED_KEY, None)  # the next run publishes this page
     st.session_state.pop(FOLLOW_KEY, None)
 
 
@@ -192,7 +200,7 @@ def _end() -> None:
         try:
             rooms().end_room(lead["code"], lead["pin"], session_id=session_id())
         except RoomError:
-            pass                                            # already ended or expired
+            pass  # already ended or expired
 
 
 @st.dialog("Your live session", width="large")
@@ -200,11 +208,13 @@ def _end() -> None:
 def _pin_dialog(code: str, pin: str) -> None:
     st.markdown(f"Join code **{code}** · lead PIN")
     st.markdown(f"# {pin[:4]} {pin[4:]}")
-    st.caption("Write the PIN down now: it is shown only this once. After a reload, open "
-               "*Lead a live session again* in the sidebar and enter the code and this PIN. "
-               "Students never need it.")
+    st.caption(
+        "Write the PIN down now: it is shown only this once. After a reload, open "
+        "*Lead a live session again* in the sidebar and enter the code and this PIN. "
+        "Students never need it."
+    )
     if st.button("I have noted the PIN", key="live_pin_done"):
-        st.rerun()                                          # a run that does not open the dialog closes it
+        st.rerun()  # a run that does not open the dialog closes it
 
 
 def _base_url() -> str:
@@ -229,8 +239,11 @@ def _join_panel(code: str, page: str) -> None:
         with st.container(border=True):
             left, right = st.columns([3, 2], vertical_alignment="center")
             png = _qr_png(link)
-            left.image(png, width=min(656, int.from_bytes(png[16:20], "big")),   # PNG width: its IHDR
-                       output_format="PNG")
+            left.image(
+                png,
+                width=min(656, int.from_bytes(png[16:20], "big")),  # PNG width: its IHDR
+                output_format="PNG",
+            )
             with right:
                 st.markdown(f"# Join: {code}")
                 st.markdown(f"Scan the code or open **{link}**")
@@ -242,10 +255,10 @@ def _join_panel(code: str, page: str) -> None:
 @st.fragment(run_every=LEAD_EVERY_S)
 @guarded
 def _lead_status(code: str, page: str) -> None:
-    if _fragment_rerun():                                   # a full run publishes after the page (after_page)
+    if _fragment_rerun():  # a full run publishes after the page (after_page)
         _publish(page)
     if LEAD_KEY not in st.session_state:
-        st.rerun()                                          # the room ended: the whole page forgets it
+        st.rerun()  # the room ended: the whole page forgets it
     st.metric("Following", rooms().followers(code))
 
 
@@ -259,6 +272,7 @@ def _fragment_rerun() -> bool:
 
 # --- the follower -----------------------------------------------------------------------------------
 
+
 def _join(code: str) -> None:
     """A first visit of ``?room=CODE`` (or another code): follow it, or say why not."""
     code = code.strip().upper()
@@ -267,8 +281,8 @@ def _join(code: str) -> None:
         return
     try:
         view = rooms().join(code, session_id())
-    except (RoomError, SharedStoreError) as exc:            # wrong, ended, limited; or no store reachable
-        url_state.drop(ROOM_PARAM)                          # a reload does not count it again
+    except (RoomError, SharedStoreError) as exc:  # wrong, ended, limited; or no store reachable
+        url_state.drop(ROOM_PARAM)  # a reload does not count it again
         st.session_state.pop(FOLLOW_KEY, None)
         st.error(str(exc), icon=":material/error:")
         return
@@ -305,7 +319,7 @@ def _explore() -> None:
 def _back() -> None:
     following = st.session_state.get(FOLLOW_KEY)
     if following is not None:
-        following.update(exploring=False, version=None, beat=0.0)   # the next check moves to the lecturer
+        following.update(exploring=False, version=None, beat=0.0)  # the next check moves to the lecturer
 
 
 @st.fragment(run_every=FOLLOW_EVERY_S)
@@ -327,14 +341,14 @@ def _follow_tick(page: str) -> None:
         st.session_state.pop(FOLLOW_KEY, None)
         st.session_state[MESSAGE_KEY] = "The live session has ended: you keep this view."
         st.rerun(scope="app")
-    live_questions.follower_panel(store, following["code"], view.question, session_id())   # the open question
+    live_questions.follower_panel(store, following["code"], view.question, session_id())  # the open question
     if view.version == following["version"]:
         return
     following["version"] = view.version
     script = page_script(view.page)
     if script is None or (view.page == page and view.params == current_params()):
         return
-    for key in list(url_state.DECLARED):                  # the lecturer's link sets the controls
+    for key in list(url_state.DECLARED):  # the lecturer's link sets the controls
         if key != ui.LECTURE_KEY and key in st.session_state:
             del st.session_state[key]
     st.switch_page(script, query_params={**view.params, ROOM_PARAM: following["code"]})

@@ -7,6 +7,7 @@ functions; the store keeps the answer hidden until the reveal. A builder returns
 view has no question (another part of the page, the page not drawn yet). No Streamlit here: the
 builders are unit-tested with plain dicts.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -47,9 +48,13 @@ def convolution_question(state: Mapping) -> Question | None:
     padding = _padding(name, state.get("conv_pad", 0))
     out, _ = output_size(int(w), int(kw), stride=stride, padding=padding, dilation=dilation)
     pad_text = f"{name} padding" + (f" ({padding} px each side)" if name == "explicit" else "")
-    return Question(f"Input {h} × {w}, kernel {kh} × {kw}, stride {stride}, {pad_text}"
-                    + (f", dilation {dilation}" if dilation > 1 else "")
-                    + ": how many pixels wide is the feature map?", "numeric", answer=max(out, 0))
+    return Question(
+        f"Input {h} × {w}, kernel {kh} × {kw}, stride {stride}, {pad_text}"
+        + (f", dilation {dilation}" if dilation > 1 else "")
+        + ": how many pixels wide is the feature map?",
+        "numeric",
+        answer=max(out, 0),
+    )
 
 
 def layer_arithmetic_question(state: Mapping) -> Question | None:
@@ -61,12 +66,24 @@ def layer_arithmetic_question(state: Mapping) -> Question | None:
         s, d = int(state.get("arch_s", 1)), int(state.get("arch_d", 1))
         name = state.get("arch_padding", "valid")
         out, _ = output_size(n, f, stride=s, padding=_padding(name, state.get("arch_p", 0)), dilation=d)
-        return Question(f"Input {n} × {n}, kernel {f} × {f}, stride {s}, dilation {d}, {name} padding: "
-                        "how many pixels wide is the output?", "numeric", answer=max(out, 0))
+        return Question(
+            f"Input {n} × {n}, kernel {f} × {f}, stride {s}, dilation {d}, {name} padding: "
+            "how many pixels wide is the output?",
+            "numeric",
+            answer=max(out, 0),
+        )
     if part == "params":
-        c, units, f = int(state.get("arch_channels", 3)), int(state.get("arch_units", 10)), int(state.get("arch_kernel", 3))
-        return Question(f"A Conv2D layer with {units} filters of {f} × {f} on {c} input channels (with biases): "
-                        "how many parameters does it learn?", "numeric", answer=conv_params(f, c, units))
+        c, units, f = (
+            int(state.get("arch_channels", 3)),
+            int(state.get("arch_units", 10)),
+            int(state.get("arch_kernel", 3)),
+        )
+        return Question(
+            f"A Conv2D layer with {units} filters of {f} × {f} on {c} input channels (with biases): "
+            "how many parameters does it learn?",
+            "numeric",
+            answer=conv_params(f, c, units),
+        )
     return None
 
 
@@ -77,14 +94,19 @@ def pooling_question(state: Mapping) -> Question | None:
         return None
     kind, size = state.get("pool_kind", "max"), int(state.get("pool_size", 2))
     stride, padding = int(state.get("pool_stride", size)), state.get("pool_padding", "valid")
-    pooled = pool2d(np.asarray(noted["matrix"], dtype=np.float64), size, kind=kind, stride=stride, padding=padding)
+    pooled = pool2d(
+        np.asarray(noted["matrix"], dtype=np.float64), size, kind=kind, stride=stride, padding=padding
+    )
     row = min(max(int(state.get("pool_row", 0)), 0), pooled.shape[0] - 1)
     col = min(max(int(state.get("pool_col", 0)), 0), pooled.shape[1] - 1)
     value = float(np.round(pooled[row, col], 2))
     name = {"max": "max", "average": "average", "l2": "L2-norm"}.get(kind, kind)
-    return Question(f"{name.capitalize()} pooling, {size} × {size} windows, stride {stride}, {padding} padding: "
-                    f"what is output ({row}, {col})?" + (" (2 decimals)" if kind != "max" else ""),
-                    "numeric", answer=value)
+    return Question(
+        f"{name.capitalize()} pooling, {size} × {size} windows, stride {stride}, {padding} padding: "
+        f"what is output ({row}, {col})?" + (" (2 decimals)" if kind != "max" else ""),
+        "numeric",
+        answer=value,
+    )
 
 
 def cnn_activations_question(state: Mapping) -> Question | None:
@@ -101,11 +123,15 @@ def perceptron_question(state: Mapping) -> Question | None:
     noted = facts(state, "perceptron")
     if noted is None:
         return None
-    result = train(noted["rule"], np.asarray(noted["x"], float), np.asarray(noted["targets"], float),
-                   **noted["options"])
+    result = train(
+        noted["rule"], np.asarray(noted["x"], float), np.asarray(noted["targets"], float), **noted["options"]
+    )
     epochs = int(noted["options"]["max_epochs"])
-    return Question(f"In which epoch does this run converge? Type 0 if it does not within {epochs} epochs.",
-                    "numeric", answer=result.epochs if result.converged else 0)
+    return Question(
+        f"In which epoch does this run converge? Type 0 if it does not within {epochs} epochs.",
+        "numeric",
+        answer=result.epochs if result.converged else 0,
+    )
 
 
 def boolean_neurons_question(state: Mapping) -> Question | None:
@@ -114,8 +140,12 @@ def boolean_neurons_question(state: Mapping) -> Question | None:
     if name not in BOOLEAN_FUNCTIONS:
         return None
     separable = is_linearly_separable(BOOLEAN_FUNCTIONS[name]).separable
-    return Question(f"Can one threshold neuron compute {name} (is it linearly separable)?", "choice",
-                    ("Yes", "No"), "Yes" if separable else "No")
+    return Question(
+        f"Can one threshold neuron compute {name} (is it linearly separable)?",
+        "choice",
+        ("Yes", "No"),
+        "Yes" if separable else "No",
+    )
 
 
 #: The ready-made question of each page (url path → builder).

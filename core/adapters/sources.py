@@ -1,5 +1,6 @@
 """The "Sources" panel at the end of a page: the course documents it cites and the published references
 it relies on, by title (:mod:`core.data.course`), never by file name."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -11,8 +12,9 @@ from core.data.course import cite, document, reference
 __all__ = ["sources_lines", "sources_panel"]
 
 
-def sources_lines(course: Mapping[str, Iterable[str]] | Iterable[str] = (),
-                  references: Iterable[str] = ()) -> list[str]:
+def sources_lines(
+    course: Mapping[str, Iterable[str]] | Iterable[str] = (), references: Iterable[str] = ()
+) -> list[str]:
     """The panel's Markdown lines, one per course document then one per reference.
 
     Parameters
@@ -37,15 +39,16 @@ def sources_lines(course: Mapping[str, Iterable[str]] | Iterable[str] = (),
         if not where:
             lines.append(f"- {cite(key)} — {doc.covers}")
             continue
-        cited = [cite(key, w).removeprefix(cite(key)) for w in where]          # " §1.2" / ", *Padding*"
+        cited = [cite(key, w).removeprefix(cite(key)) for w in where]  # " §1.2" / ", *Padding*"
         parts = [c.lstrip(", ").strip() for c in cited]
         lines.append(f"- {cite(key)}: {'; '.join(parts)} — {doc.covers}")
     lines += [f"- {reference(key)}" for key in references]
     return lines
 
 
-def sources_panel(course: Mapping[str, Iterable[str]] | Iterable[str] = (),
-                  references: Iterable[str] = ()) -> None:
+def sources_panel(
+    course: Mapping[str, Iterable[str]] | Iterable[str] = (), references: Iterable[str] = ()
+) -> None:
     """An expander "Sources" listing the course documents the page cites and its published references.
 
     Parameters and errors as :func:`sources_lines`.

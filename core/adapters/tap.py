@@ -21,12 +21,14 @@ listener as its taps, as the tile under the pointer.
 
 The component's script is ``static/tap.js``.
 """
+
 from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 import streamlit as st
 
@@ -45,7 +47,7 @@ _NUMBER_KEYS = ("x", "y", "point_index", "point_number", "curve_number")
 _MAX_CUSTOMDATA = 8
 
 
-def tap_point(value: Any) -> Optional[dict]:
+def tap_point(value: Any) -> dict | None:
     """The point of one tap event as sent by the browser, checked: finite numbers ``x`` and ``y``
     (data coordinates: for a map's pick grid, column and row), optional ``point_index``,
     ``point_number``, ``curve_number`` and a short list of numbers ``customdata``.
@@ -70,13 +72,16 @@ def tap_point(value: Any) -> Optional[dict]:
     if "x" not in point or "y" not in point:
         return None
     custom = value.get("customdata")
-    if isinstance(custom, list) and 0 < len(custom) <= _MAX_CUSTOMDATA and all(
-            isinstance(c, numbers.Real) and not isinstance(c, bool) and math.isfinite(c) for c in custom):
+    if (
+        isinstance(custom, list)
+        and 0 < len(custom) <= _MAX_CUSTOMDATA
+        and all(isinstance(c, numbers.Real) and not isinstance(c, bool) and math.isfinite(c) for c in custom)
+    ):
         point["customdata"] = [float(c) for c in custom]
     return point
 
 
-def show_pickable(fig, *, key: str, on_pick: Callable[[list], None], height: Optional[int] = None):
+def show_pickable(fig, *, key: str, on_pick: Callable[[list], None], height: int | None = None):
     """Show ``fig`` with :func:`core.adapters.ui.show_figure` and call ``on_pick(points)`` when a
     point of it is clicked (a Plotly selection) or tapped on a touch screen.
 
@@ -96,6 +101,7 @@ def show_pickable(fig, *, key: str, on_pick: Callable[[list], None], height: Opt
     -------
     The chart's selection state, as ``st.plotly_chart`` returns it.
     """
+
     @ui.guarded
     def picked_by_click() -> None:
         points = list(st.session_state[key].selection.points)
@@ -144,8 +150,9 @@ def grid_cell(x: float, y: float, *, x_range, y_range, rows: int, cols: int) -> 
     return min(max(row, 0), rows - 1), min(max(col, 0), cols - 1)
 
 
-def show_clickable_grid(fig, *, key: str, rows: int, cols: int, on_pick: Callable[[int, int], None],
-                        height: Optional[int] = None):
+def show_clickable_grid(
+    fig, *, key: str, rows: int, cols: int, on_pick: Callable[[int, int], None], height: int | None = None
+):
     """Show a picture of ``rows × cols`` tiles (one image trace on the axes' full ranges) and call
     ``on_pick(row, col)`` with the tile a click or a tap lands on.
 
@@ -178,7 +185,9 @@ def show_clickable_grid(fig, *, key: str, rows: int, cols: int, on_pick: Callabl
     def picked() -> None:
         point = tap_point(getattr(st.session_state.get(key + TAP_SUFFIX), "tap", None))
         if point is not None:
-            on_pick(*grid_cell(point["x"], point["y"], x_range=x_range, y_range=y_range, rows=rows, cols=cols))
+            on_pick(
+                *grid_cell(point["x"], point["y"], x_range=x_range, y_range=y_range, rows=rows, cols=cols)
+            )
 
     shown = ui.show_figure(fig, key=key, height=height)
     _listener(key=key + TAP_SUFFIX, data={"chart": key, "mouse": True}, on_tap_change=picked, height=0)

@@ -18,6 +18,7 @@ calls, all keyed by a session-state ``prefix`` (``"act_rt"``, ``"train"``):
 Each job kind (:data:`KINDS`) has a config builder in ``core.models`` and a queue task in
 ``core.training``; the pages pass only the form's values.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -37,8 +38,10 @@ def _kinds() -> dict:
     from core.models.regularisation import labelled_config
     from core.training import digits, regularisation
 
-    return {"digit_cnn": (retrained_cnn_config, digits.train_digit_job),
-            "regularisation": (labelled_config, regularisation.train_result_job)}
+    return {
+        "digit_cnn": (retrained_cnn_config, digits.train_digit_job),
+        "regularisation": (labelled_config, regularisation.train_result_job),
+    }
 
 
 def _queue():
@@ -102,9 +105,12 @@ def finished(prefix: str):
     from core.models import choice
 
     queue = _queue()
-    view = queue.status(job["config"].key) or training_queue.submit(queue, job["config"], _kinds()[job["kind"]][1],
-                                                                     notice_key=f"{prefix}_full")
-    outcome = None if view is None else choice.training_outcome(view, config=job["config"], title=job["title"])
+    view = queue.status(job["config"].key) or training_queue.submit(
+        queue, job["config"], _kinds()[job["kind"]][1], notice_key=f"{prefix}_full"
+    )
+    outcome = (
+        None if view is None else choice.training_outcome(view, config=job["config"], title=job["title"])
+    )
     if view is None or outcome is not None:
         del st.session_state[f"{prefix}_job"]
     if outcome is not None and outcome.error is not None:

@@ -1,5 +1,6 @@
 """The pages' side of the shared training queue (:mod:`core.training.jobs`): who asks (this browser
 session, so a session has one waiting job at most) and what a full queue tells the student."""
+
 from __future__ import annotations
 
 import streamlit as st

@@ -2,14 +2,16 @@
 
 Only the modules of ``core.adapters`` import Streamlit (``tests/test_structure.py``).
 """
+
 from __future__ import annotations
 
 import contextlib
 import copy
 import inspect
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -18,10 +20,9 @@ from core.adapters.errors import error_boundary, guarded  # noqa: F401 - pages g
 from core.adapters.url_state import UrlParam, seed
 from core.figures.projector import projector_layout
 
-
 APP_TITLE = "Neural Explainer"
-LECTURE_KEY = "lecture_mode"           # plain session value: survives page switches
-LECTURE_TOGGLE_KEY = "lecture_toggle"   # the sidebar widget that sets it
+LECTURE_KEY = "lecture_mode"  # plain session value: survives page switches
+LECTURE_TOGGLE_KEY = "lecture_toggle"  # the sidebar widget that sets it
 LECTURE_SEED = 0
 
 #: The page icon (browser tab): a local file, so no page load asks a font server for it.
@@ -71,6 +72,7 @@ html {{ font-size: {LECTURE_ROOT_PX}px; }}
 
 # --- frame ---------------------------------------------------------------------------------------
 
+
 def page_setup() -> bool:
     """Configure the page and draw the shared sidebar; called once per run by ``app.py``.
 
@@ -80,18 +82,29 @@ def page_setup() -> bool:
         Whether lecture mode is on.
     """
     first_run = LECTURE_KEY not in st.session_state
-    seed((UrlParam("lecture", LECTURE_KEY, False, kind=bool),))      # written below: only while it is on
-    st.set_page_config(page_title=APP_TITLE, page_icon=str(PAGE_ICON), layout="wide",
-                       initial_sidebar_state=_sidebar_state(first_run))
+    seed((UrlParam("lecture", LECTURE_KEY, False, kind=bool),))  # written below: only while it is on
+    st.set_page_config(
+        page_title=APP_TITLE,
+        page_icon=str(PAGE_ICON),
+        layout="wide",
+        initial_sidebar_state=_sidebar_state(first_run),
+    )
     st.html(_BASE_CSS)
     with st.sidebar:
         # A widget's state is tied to the page it is drawn on, so the toggle mirrors a plain
         # session value that every page shares.
-        st.toggle("Lecture mode", value=is_lecture(), key=LECTURE_TOGGLE_KEY, on_change=_copy_lecture_toggle,
-                  help="Projector-size text and figures, fewer controls, fixed random seeds.")
-        st.caption("Neural Explainer shows what the building blocks of neural networks compute, "
-                   "with the real numbers behind every picture. It runs offline: sample images, "
-                   "data and trained weights ship with the app.")
+        st.toggle(
+            "Lecture mode",
+            value=is_lecture(),
+            key=LECTURE_TOGGLE_KEY,
+            on_change=_copy_lecture_toggle,
+            help="Projector-size text and figures, fewer controls, fixed random seeds.",
+        )
+        st.caption(
+            "Neural Explainer shows what the building blocks of neural networks compute, "
+            "with the real numbers behind every picture. It runs offline: sample images, "
+            "data and trained weights ship with the app."
+        )
     if is_lecture():
         st.html(_LECTURE_CSS)
         st.query_params["lecture"] = "1"
@@ -100,7 +113,7 @@ def page_setup() -> bool:
     return is_lecture()
 
 
-def _sidebar_state(first_run: bool) -> Optional[str]:
+def _sidebar_state(first_run: bool) -> str | None:
     """A lecture link (``?lecture=1``) opens with the sidebar closed: the figure gets the projector's
     width, and the lecturer opens the sidebar to switch page or mode (it then stays open). Lecture
     mode switched on from the sidebar leaves it as it is (None: unchanged), so the next click there
@@ -176,9 +189,10 @@ def require_app_frame() -> None:
     if ctx is None:
         return
     entry = Path(ctx.main_script_path).resolve()
-    routed_by_folder = any("url_pathname" in info and info.get("script_path")
-                           and Path(info["script_path"]).resolve() == entry
-                           for info in ctx.pages_manager.get_pages().values())
+    routed_by_folder = any(
+        "url_pathname" in info and info.get("script_path") and Path(info["script_path"]).resolve() == entry
+        for info in ctx.pages_manager.get_pages().values()
+    )
     if routed_by_folder:
         PagesManager.uses_pages_directory = False
         st.rerun()
@@ -198,8 +212,11 @@ def loading_models():
     moment fail ("Registering two gradient with name ...")."""
     from core.adapters.cached.warmup import import_tensorflow
 
-    with st.spinner("Loading TensorFlow and the trained models (the first visit after the server "
-                    "starts takes a few seconds) ...", show_time=True):
+    with st.spinner(
+        "Loading TensorFlow and the trained models (the first visit after the server "
+        "starts takes a few seconds) ...",
+        show_time=True,
+    ):
         import_tensorflow()
         yield
 
@@ -214,14 +231,14 @@ def session_seed(default: int = 0) -> int:
     return LECTURE_SEED if is_lecture() else default
 
 
-def _styled_spec(fig, height: Optional[int]) -> dict:
+def _styled_spec(fig, height: int | None) -> dict:
     """A copy of ``fig`` as a dict with lecture-mode sizes (bigger fonts and figures) or ``height``.
 
     Figures may be shared by every session (built once and cached), so the figure itself is
     never changed.
     """
     spec = fig.to_dict() if hasattr(fig, "to_dict") else copy.deepcopy(fig)
-    if is_lecture():    # every font of the figure's own layout, not only CSS: per-axis fonts win over CSS
+    if is_lecture():  # every font of the figure's own layout, not only CSS: per-axis fonts win over CSS
         return projector_layout(spec, height=height)
     layout = spec.setdefault("layout", {})
     if height:
@@ -229,7 +246,7 @@ def _styled_spec(fig, height: Optional[int]) -> dict:
     return spec
 
 
-def style_figure(fig, *, height: Optional[int] = None):
+def style_figure(fig, *, height: int | None = None):
     """A lecture-styled copy of a Plotly figure (``fig`` itself is left as it is)."""
     return go.Figure(_styled_spec(fig, height), _validate=False)
 
@@ -261,12 +278,18 @@ def show_table(data, *, hide_index: bool = False, **dataframe_options) -> None:
     st.html(frame.to_html(index=index, border=0, classes="lecture-table", escape=True, na_rep=""))
 
 
-def show_figure(fig, *, key: Optional[str] = None, on_select: Any = "ignore",
-                selection_mode=("points",), height: Optional[int] = None):
+def show_figure(
+    fig,
+    *,
+    key: str | None = None,
+    on_select: Any = "ignore",
+    selection_mode=("points",),
+    height: int | None = None,
+):
     """``st.plotly_chart`` of a styled copy of ``fig`` (lecture sizes), with a PNG download in the
     toolbar. ``fig`` is not changed, so a cached figure can be shown to every session."""
     if is_lecture() or height:
-        fig = style_figure(fig, height=height)      # a copy; Streamlit serialises ``fig`` as it is
+        fig = style_figure(fig, height=height)  # a copy; Streamlit serialises ``fig`` as it is
     config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
     if on_select == "ignore":
         return st.plotly_chart(fig, key=key, config=config)

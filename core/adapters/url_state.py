@@ -19,12 +19,14 @@ Streamlit's own ``bind="query-params"`` does not fit: it resets an out-of-range 
 default instead of clamping it, names each parameter after the widget key (every shared link would
 change) and refuses writes to a bound key through ``st.query_params``.
 """
+
 from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any
 
 import streamlit as st
 
@@ -33,7 +35,7 @@ MAX_TEXT_CHARS = 500
 
 #: Every parameter declared so far in this process, by widget key (filled by :func:`seed`): a live
 #: session's follower clears them before it moves to the lecturer's link (``core.adapters.live_session``).
-DECLARED: dict[str, "UrlParam"] = {}
+DECLARED: dict[str, UrlParam] = {}
 
 _KINDS = (int, float, str, bool, list)
 _INVALID = object()
@@ -84,43 +86,51 @@ class UrlParam:
     key: str
     default: Any
     kind: type = str
-    lo: Optional[float] = None
-    hi: Optional[float] = None
-    step: Optional[float] = None
-    choices: Optional[Iterable] = None
-    when: Optional[tuple] = None
-    aliases: Optional[Mapping[str, str]] = None
+    lo: float | None = None
+    hi: float | None = None
+    step: float | None = None
+    choices: Iterable | None = None
+    when: tuple | None = None
+    aliases: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
-            raise ValueError(f"UrlParam {self.name!r}: kind must be int, float, str, bool or list, "
-                             f"not {self.kind!r}")
+            raise ValueError(
+                f"UrlParam {self.name!r}: kind must be int, float, str, bool or list, not {self.kind!r}"
+            )
         numeric = self.kind in (int, float)
         if not numeric and (self.lo is not None or self.hi is not None or self.step is not None):
-            raise ValueError(f"UrlParam {self.name!r}: lo, hi and step are for int and float parameters; "
-                             f"give choices for a {self.kind.__name__}")
+            raise ValueError(
+                f"UrlParam {self.name!r}: lo, hi and step are for int and float parameters; "
+                f"give choices for a {self.kind.__name__}"
+            )
         if self.lo is not None and self.hi is not None and self.lo > self.hi:
             raise ValueError(f"UrlParam {self.name!r}: lo={self.lo} is above hi={self.hi}; swap them")
         if self.step is not None and not self.step > 0:
             raise ValueError(f"UrlParam {self.name!r}: step must be positive, got {self.step}")
         if self.choices is not None:
-            object.__setattr__(self, "choices", tuple(self.choices))      # a dict gives its keys
+            object.__setattr__(self, "choices", tuple(self.choices))  # a dict gives its keys
             if not self.choices:
                 raise ValueError(f"UrlParam {self.name!r}: choices is empty; give the widget's options")
         if self.when is not None and (not isinstance(self.when, tuple) or len(self.when) != 2):
-            raise ValueError(f"UrlParam {self.name!r}: when must be a (session key, value) pair, "
-                             f"got {self.when!r}")
+            raise ValueError(
+                f"UrlParam {self.name!r}: when must be a (session key, value) pair, got {self.when!r}"
+            )
         if self.aliases is not None:
-            object.__setattr__(self, "aliases", tuple(dict(self.aliases).items()))   # hashable, like choices
+            object.__setattr__(self, "aliases", tuple(dict(self.aliases).items()))  # hashable, like choices
             wrong = [old for old, new in self.aliases if self.parse(new) != new]
             if wrong:
-                raise ValueError(f"UrlParam {self.name!r}: the aliases {wrong} stand for no valid value; "
-                                 "map each former text to one of the choices")
+                raise ValueError(
+                    f"UrlParam {self.name!r}: the aliases {wrong} stand for no valid value; "
+                    "map each former text to one of the choices"
+                )
         if self.kind is list and isinstance(self.default, tuple):
             object.__setattr__(self, "default", list(self.default))
         if self.default is not None and self._clean(self.default, _INVALID) != self.default:
-            raise ValueError(f"UrlParam {self.name!r}: the default {self.default!r} is not a valid value "
-                             "(outside lo/hi, off the step grid or not among choices)")
+            raise ValueError(
+                f"UrlParam {self.name!r}: the default {self.default!r} is not a valid value "
+                "(outside lo/hi, off the step grid or not among choices)"
+            )
 
     def clean(self, value: Any) -> Any:
         """``value`` as the widget can show it: clamped into ``lo``/``hi``, on the ``step`` grid, or
@@ -138,12 +148,12 @@ class UrlParam:
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
                 ok = False
             elif isinstance(value, numbers.Integral):
-                ok, value = True, int(value)              # any size: clamped below, never made a float
+                ok, value = True, int(value)  # any size: clamped below, never made a float
             else:
                 ok = math.isfinite(value) and (self.kind is float or float(value).is_integer())
             if ok:
                 value = self._clamp(self.kind(value))
-                if self.step is not None:                 # after the clamp: only an unbounded value overflows
+                if self.step is not None:  # after the clamp: only an unbounded value overflows
                     try:
                         value = self._clamp(self.kind(round(round(value / self.step) * self.step, 10)))
                     except OverflowError:
@@ -153,8 +163,9 @@ class UrlParam:
         return value
 
     def _clean_list(self, value: Any, fallback: Any) -> Any:
-        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and "," not in v
-                                                            for v in value):
+        if not isinstance(value, (list, tuple)) or not all(
+            isinstance(v, str) and "," not in v for v in value
+        ):
             return fallback
         items = [v for v in value if v and (self.choices is None or v in self.choices)]
         if not items or sum(len(v) + 1 for v in items) > MAX_TEXT_CHARS:
@@ -168,7 +179,7 @@ class UrlParam:
             value = min(value, self.kind(self.hi))
         return value
 
-    def parse(self, text: Optional[str]) -> Any:
+    def parse(self, text: str | None) -> Any:
         """The value a link's ``text`` gives (see :meth:`clean`); the default for ``None`` or garbage."""
         if text is None:
             return self.default
@@ -184,7 +195,7 @@ class UrlParam:
             return self.default
         return self.clean(value)
 
-    def text(self, value: Any) -> Optional[str]:
+    def text(self, value: Any) -> str | None:
         """How ``value`` is written in the link (after :meth:`clean`); ``None`` when there is nothing
         to write (no value yet and no default)."""
         value = self.clean(value)
@@ -235,4 +246,3 @@ def sync(params: Iterable[UrlParam]) -> None:
             text = param.text(st.session_state[param.key])
             if text is not None and st.query_params.get(param.name) != text:
                 st.query_params[param.name] = text
-

@@ -7,20 +7,19 @@
 - :func:`worked_example_state` / :func:`apply_worked_example`: the Convolution page's controls set
   to one of the course's worked examples.
 """
+
 from __future__ import annotations
 
-from typing import Any, Optional
-
 import binascii
+from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from core.adapters import image_input
+from core.adapters import image_input, url_state
 from core.data.convolution_examples import WorkedExample
 from core.data.drawing import decode_drawing
 from core.data.images import ImageLoadError
-from core.adapters import url_state
 from core.figures.common import SIGNED_MODES
 
 #: Pen and paper of the digit canvas: a black pen thick enough for a 28 x 28 digit, on white.
@@ -28,7 +27,7 @@ CANVAS_STROKE_WIDTH = 18
 CANVAS_INK, CANVAS_PAPER = "#000000", "#FFFFFF"
 
 
-def drawn_pixels(image_data: Optional[np.ndarray]) -> Optional[np.ndarray]:
+def drawn_pixels(image_data: np.ndarray | None) -> np.ndarray | None:
     """The canvas' RGBA pixels, or None while nothing is drawn (no pixel differs from the paper).
 
     Parameters
@@ -49,7 +48,7 @@ def drawn_pixels(image_data: Optional[np.ndarray]) -> Optional[np.ndarray]:
     return pixels if pixels.size and np.ptp(pixels[..., :3]) > 0 else None
 
 
-def digit_canvas(key: str, *, size: int = 280, upload_prefix: Optional[str] = None) -> Optional[np.ndarray]:
+def digit_canvas(key: str, *, size: int = 280, upload_prefix: str | None = None) -> np.ndarray | None:
     """A square canvas to draw one digit on (black pen on white), like on paper.
 
     Without the ``streamlit-drawable-canvas`` package the student can upload a picture of a digit
@@ -85,10 +84,18 @@ def digit_canvas(key: str, *, size: int = 280, upload_prefix: Optional[str] = No
         shared = image_input.shared_image()
         return None if shared is None else shared[1]
     try:
-        canvas = st_canvas(stroke_width=CANVAS_STROKE_WIDTH, stroke_color=CANVAS_INK, background_color=CANVAS_PAPER,
-                           height=size, width=size, drawing_mode="freedraw", return_image_data=True, key=key)
-        data = None if canvas is None else canvas.image_bytes      # the raw PNG, not the decoded array
-    except (AttributeError, KeyError, TypeError, ValueError, binascii.Error):   # a malformed component value
+        canvas = st_canvas(
+            stroke_width=CANVAS_STROKE_WIDTH,
+            stroke_color=CANVAS_INK,
+            background_color=CANVAS_PAPER,
+            height=size,
+            width=size,
+            drawing_mode="freedraw",
+            return_image_data=True,
+            key=key,
+        )
+        data = None if canvas is None else canvas.image_bytes  # the raw PNG, not the decoded array
+    except (AttributeError, KeyError, TypeError, ValueError, binascii.Error):  # a malformed component value
         st.error("The drawing could not be read. Clear the canvas and draw again.")
         return None
     if not data:
@@ -110,15 +117,22 @@ def worked_example_state(example: WorkedExample, prefix: str = "conv") -> dict[s
     """
     pad = example.padding
     explicit = isinstance(pad, (int, np.integer)) and not isinstance(pad, bool)
-    return {f"{prefix}_applied": example.key, f"{prefix}_stride": int(example.stride),
-            f"{prefix}_bias": float(example.bias), f"{prefix}_dilation": 1,
-            f"{prefix}_padding": "explicit" if explicit else pad, f"{prefix}_pad": int(pad) if explicit else 0,
-            f"{prefix}_pad_mode": "constant", f"{prefix}_flip": bool(example.flip),
-            f"{prefix}_row": int(example.position[0]), f"{prefix}_col": int(example.position[1]),
-            f"{prefix}_color": "RGB" if example.image.ndim == 3 else "Grayscale"}
+    return {
+        f"{prefix}_applied": example.key,
+        f"{prefix}_stride": int(example.stride),
+        f"{prefix}_bias": float(example.bias),
+        f"{prefix}_dilation": 1,
+        f"{prefix}_padding": "explicit" if explicit else pad,
+        f"{prefix}_pad": int(pad) if explicit else 0,
+        f"{prefix}_pad_mode": "constant",
+        f"{prefix}_flip": bool(example.flip),
+        f"{prefix}_row": int(example.position[0]),
+        f"{prefix}_col": int(example.position[1]),
+        f"{prefix}_color": "RGB" if example.image.ndim == 3 else "Grayscale",
+    }
 
 
-def apply_worked_example(example: Optional[WorkedExample], prefix: str = "conv") -> bool:
+def apply_worked_example(example: WorkedExample | None, prefix: str = "conv") -> bool:
     """Set the controls to ``example``'s settings when it is newly chosen; call it before they are drawn.
 
     The student may change the controls afterwards: the settings are applied once per choice
@@ -143,8 +157,12 @@ def apply_worked_example(example: Optional[WorkedExample], prefix: str = "conv")
 def signed_display_selector(key: str, *, default: str = "diverging") -> str:
     """How to show values below 0 and above 255; mirrored in the URL as ``display``."""
     url_state.sync((url_state.UrlParam("display", key, default, choices=SIGNED_MODES),))
-    mode = st.selectbox("Show signed output as", list(SIGNED_MODES), key=key,
-                        format_func=SIGNED_MODES.get,
-                        help="A feature map can be negative or exceed 255; an image cannot. "
-                             "Pick how the difference is shown.")
+    mode = st.selectbox(
+        "Show signed output as",
+        list(SIGNED_MODES),
+        key=key,
+        format_func=SIGNED_MODES.get,
+        help="A feature map can be negative or exceed 255; an image cannot. "
+        "Pick how the difference is shown.",
+    )
     return mode

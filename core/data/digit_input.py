@@ -6,6 +6,7 @@ resizes an image to any model's (H, W, C) input; ``digit_model_input`` chains th
 
 This module imports neither TensorFlow nor Streamlit; Pillow is imported when an image is resized.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -39,13 +40,15 @@ def _resize(img: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     from PIL import Image
 
     out = Image.fromarray(img.astype(np.float32), mode="F").resize(
-        (shape[1], shape[0]), resample=Image.Resampling.BOX if img.shape[0] > shape[0]
-        else Image.Resampling.BILINEAR)
+        (shape[1], shape[0]),
+        resample=Image.Resampling.BOX if img.shape[0] > shape[0] else Image.Resampling.BILINEAR,
+    )
     return np.clip(np.asarray(out, dtype=np.float32), 0.0, 1.0)
 
 
-def preprocess_digit(image: np.ndarray, *, invert: str | bool = "auto",
-                     threshold: float = 0.2) -> list[tuple[str, np.ndarray]]:
+def preprocess_digit(
+    image: np.ndarray, *, invert: str | bool = "auto", threshold: float = 0.2
+) -> list[tuple[str, np.ndarray]]:
     """Turn any picture of a digit into the MNIST CNN's 28x28 input, keeping every step.
 
     Steps, as NIST/LeCun prepared MNIST: grey levels; inversion to a white digit on black when the
@@ -89,9 +92,8 @@ def preprocess_digit(image: np.ndarray, *, invert: str | bool = "auto",
     rows = np.flatnonzero((ink >= threshold).any(axis=1))
     cols = np.flatnonzero((ink >= threshold).any(axis=0))
     if rows.size == 0:
-        raise ValueError("image: no digit found (no pixel reaches the ink threshold); "
-                         "draw or upload a digit")
-    crop = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+        raise ValueError("image: no digit found (no pixel reaches the ink threshold); draw or upload a digit")
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     crop = np.where(crop >= threshold / 2, crop, 0.0).astype(np.float32)  # drop faint noise
     steps.append(("cropped", crop))
     h, w = crop.shape
@@ -100,11 +102,14 @@ def preprocess_digit(image: np.ndarray, *, invert: str | bool = "auto",
     steps.append(("resized", small))
     canvas = np.zeros((MNIST_SIZE, MNIST_SIZE), np.float32)
     total = small.sum()
-    cy, cx = ((np.indices(small.shape) * small).reshape(2, -1).sum(axis=1) / total
-              if total > 0 else ((small.shape[0] - 1) / 2, (small.shape[1] - 1) / 2))
+    cy, cx = (
+        (np.indices(small.shape) * small).reshape(2, -1).sum(axis=1) / total
+        if total > 0
+        else ((small.shape[0] - 1) / 2, (small.shape[1] - 1) / 2)
+    )
     top = int(np.clip(round((MNIST_SIZE - 1) / 2 - cy), 0, MNIST_SIZE - small.shape[0]))
     left = int(np.clip(round((MNIST_SIZE - 1) / 2 - cx), 0, MNIST_SIZE - small.shape[1]))
-    canvas[top:top + small.shape[0], left:left + small.shape[1]] = small
+    canvas[top : top + small.shape[0], left : left + small.shape[1]] = small
     steps.append(("centered 28x28", canvas))
     peak = float(canvas.max())
     steps.append(("scaled", (canvas / peak if peak > 0 else canvas).astype(np.float32)))
@@ -141,8 +146,9 @@ def fit_image_to_input(image: np.ndarray, input_shape: tuple) -> np.ndarray:
     h = input_shape[0] or img.shape[0]
     w = input_shape[1] or img.shape[1]
     channels = [img] if img.ndim == 2 else [img[:, :, i] for i in range(img.shape[2])]
-    resized = [np.asarray(Image.fromarray(ch, mode="F").resize((w, h), Image.Resampling.BILINEAR))
-               for ch in channels]
+    resized = [
+        np.asarray(Image.fromarray(ch, mode="F").resize((w, h), Image.Resampling.BILINEAR)) for ch in channels
+    ]
     out = np.stack(resized, axis=-1)
     if input_shape[-1] == 1 and out.shape[-1] != 1:
         out = out.mean(axis=-1, keepdims=True)
@@ -151,8 +157,9 @@ def fit_image_to_input(image: np.ndarray, input_shape: tuple) -> np.ndarray:
     return np.clip(out, 0.0, 1.0)[None].astype(np.float32)
 
 
-def digit_model_input(picture: np.ndarray, *, input_shape: tuple = (28, 28, 1),
-                      is_mnist: bool = False) -> tuple[list[tuple[str, np.ndarray]], np.ndarray]:
+def digit_model_input(
+    picture: np.ndarray, *, input_shape: tuple = (28, 28, 1), is_mnist: bool = False
+) -> tuple[list[tuple[str, np.ndarray]], np.ndarray]:
     """Any picture of a digit to a batch for a digit model, with the preprocessing steps.
 
     Parameters

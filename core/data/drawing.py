@@ -11,6 +11,7 @@ decompression-bomb warning as an error) as the outer bound.
 
 This module imports neither TensorFlow nor Streamlit.
 """
+
 from __future__ import annotations
 
 import io
@@ -81,12 +82,16 @@ def decode_drawing(data: bytes, *, width: int, height: int) -> np.ndarray:
         raise ImageLoadError("The drawing is empty. Draw a digit on the canvas.")
     limit = drawing_byte_limit(width, height)
     if len(data) > limit:
-        raise ImageLoadError(f"The drawing is {len(data):,} bytes; a {width}×{height} canvas sends at most "
-                             f"{limit:,}. Clear the canvas and draw again.")
+        raise ImageLoadError(
+            f"The drawing is {len(data):,} bytes; a {width}×{height} canvas sends at most "
+            f"{limit:,}. Clear the canvas and draw again."
+        )
     got_w, got_h = png_size(data)
     if got_w * got_h > MAX_PIXELS or (got_w, got_h) != (width, height):
-        raise ImageLoadError(f"The drawing is {got_w:,}×{got_h:,} pixels ({got_w * got_h / 1e6:.1f} MP); this "
-                             f"canvas is {width}×{height}. Clear the canvas and draw again.")
+        raise ImageLoadError(
+            f"The drawing is {got_w:,}×{got_h:,} pixels ({got_w * got_h / 1e6:.1f} MP); this "
+            f"canvas is {width}×{height}. Clear the canvas and draw again."
+        )
     from PIL import Image
 
     try:
@@ -94,12 +99,15 @@ def decode_drawing(data: bytes, *, width: int, height: int) -> np.ndarray:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=["PNG"])
             if img.size != (width, height):
-                raise ImageLoadError(f"The drawing is {img.size[0]}×{img.size[1]} pixels; this canvas is "
-                                     f"{width}×{height}. Clear the canvas and draw again.")
+                raise ImageLoadError(
+                    f"The drawing is {img.size[0]}×{img.size[1]} pixels; this canvas is "
+                    f"{width}×{height}. Clear the canvas and draw again."
+                )
             img.load()
         return np.asarray(img.convert("RGBA"))
     except ImageLoadError:
         raise
     except Exception as exc:  # noqa: BLE001 - any decoder failure is a bad drawing, never a traceback
-        raise ImageLoadError(f"The drawing could not be read ({type(exc).__name__}). "
-                             "Clear the canvas and draw again.") from None
+        raise ImageLoadError(
+            f"The drawing could not be read ({type(exc).__name__}). Clear the canvas and draw again."
+        ) from None

@@ -2,6 +2,7 @@
 photo's luminance through :func:`core.maths.image_gradients.sobel_magnitude` (the Sobel detector's one
 home, in NumPy) and scikit-image's Canny. NumPy and scikit-image only: no TensorFlow.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,5 +1,6 @@
 """The shipped feature visualisations of HED's VGG16 channels (``assets/feature_vis``), made by
 ``python -m core.training.feature_vis``: the manifest's entries and their pictures."""
+
 from __future__ import annotations
 
 import json

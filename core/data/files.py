@@ -4,18 +4,18 @@ A reader sees either the old file or the complete new one, never a half-written 
 interrupted write leaves no file under the final name. ``file_lock_for`` is the one lock between
 processes (the ``filelock`` package: an ``flock`` the operating system releases when its process dies).
 """
+
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import filelock
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[Path], None], *,
-                 suffix: str = ".tmp") -> Path:
+def atomic_write(path: str | os.PathLike, write: Callable[[Path], None], *, suffix: str = ".tmp") -> Path:
     """Call ``write(tmp_path)`` on a temporary file beside ``path``, then move it onto ``path``.
 
     Parameters

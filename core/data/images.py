@@ -3,12 +3,13 @@
 Uploaded bytes are decoded with Pillow; sample photos come from scikit-image's bundled data
 (no download). Every loader returns float32 RGB in [0, 1] with shape ``(H, W, 3)``.
 """
+
 from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -84,10 +85,13 @@ def load_image(data: bytes, *, max_side: int = 512) -> np.ndarray:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data))
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise ImageLoadError(f"The image has far too many pixels; the limit is {MAX_PIXELS / 1e6:.0f} MP. "
-                             "Resize it first.") from None
+        raise ImageLoadError(
+            f"The image has far too many pixels; the limit is {MAX_PIXELS / 1e6:.0f} MP. Resize it first."
+        ) from None
     except UnidentifiedImageError:
-        raise ImageLoadError("This file is not an image Pillow can read (PNG, JPEG, WebP, BMP, GIF or TIFF).") from None
+        raise ImageLoadError(
+            "This file is not an image Pillow can read (PNG, JPEG, WebP, BMP, GIF or TIFF)."
+        ) from None
     except Exception as exc:  # noqa: BLE001 - any decoder failure is a bad upload
         raise ImageLoadError(f"This file could not be read as an image ({type(exc).__name__}).") from None
     if img.format not in SUPPORTED_FORMATS:
@@ -96,8 +100,10 @@ def load_image(data: bytes, *, max_side: int = 512) -> np.ndarray:
     if width < 1 or height < 1:
         raise ImageLoadError("The image has no pixels.")
     if width * height > MAX_PIXELS:
-        raise ImageLoadError(f"The image is {width}×{height} pixels ({width * height / 1e6:.0f} MP); "
-                             f"the limit is {MAX_PIXELS / 1e6:.0f} MP. Resize it first.")
+        raise ImageLoadError(
+            f"The image is {width}×{height} pixels ({width * height / 1e6:.0f} MP); "
+            f"the limit is {MAX_PIXELS / 1e6:.0f} MP. Resize it first."
+        )
     try:
         if img.format == "JPEG":
             img.draft("RGB", (max_side, max_side))  # decode at a reduced scale when possible
@@ -156,14 +162,17 @@ def to_unit_range(pixels, *, dtype=np.float32) -> np.ndarray:
 
     References
     ----------
-    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (I)*
+    Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition
+    (I)*
     (``x_train / 255``).
     """
     arr = np.asarray(pixels)
     if arr.dtype != np.uint8:
-        raise TypeError(f"`pixels` must be uint8 (0..255), got {arr.dtype}: images already in floats "
-                        "need no scaling; convert 8-bit data with np.asarray(x, np.uint8) first.")
-    return arr.astype(dtype) / 255.0           # a Python float keeps float32 float32
+        raise TypeError(
+            f"`pixels` must be uint8 (0..255), got {arr.dtype}: images already in floats "
+            "need no scaling; convert 8-bit data with np.asarray(x, np.uint8) first."
+        )
+    return arr.astype(dtype) / 255.0  # a Python float keeps float32 float32
 
 
 def content_key(array) -> str:
@@ -211,6 +220,7 @@ def npy_bytes(array) -> bytes:
 
 # --- sample photos (scikit-image, bundled) ------------------------------------------------------
 
+
 def _skimage(name: str) -> Callable[[], np.ndarray]:
     def load() -> np.ndarray:
         from skimage import data  # imported lazily: it is slow to import
@@ -218,6 +228,7 @@ def _skimage(name: str) -> Callable[[], np.ndarray]:
         arr = np.asarray(getattr(data, name)())
         arr = arr.astype(np.float32) / (255.0 if arr.dtype == np.uint8 else 1.0)
         return np.repeat(arr[:, :, None], 3, axis=2) if arr.ndim == 2 else arr[:, :, :3]
+
     return load
 
 
@@ -231,16 +242,29 @@ class Sample:
     source: str
 
 
-SAMPLES: dict[str, Sample] = {s.name: s for s in [
-    Sample("camera", "Cameraman", _skimage("camera"), "scikit-image data.camera (bundled)"),
-    Sample("astronaut", "Astronaut (Eileen Collins)", _skimage("astronaut"), "scikit-image data.astronaut (NASA, public domain)"),
-    Sample("coffee", "Coffee cup", _skimage("coffee"), "scikit-image data.coffee (bundled)"),
-    Sample("chelsea", "Chelsea the cat", _skimage("chelsea"), "scikit-image data.chelsea (bundled)"),
-    Sample("coins", "Coins", _skimage("coins"), "scikit-image data.coins (bundled)"),
-    Sample("checkerboard", "Checkerboard", _skimage("checkerboard"), "scikit-image data.checkerboard (bundled)"),
-    Sample("rocket", "Rocket", _skimage("rocket"), "scikit-image data.rocket (bundled)"),
-    Sample("text", "Text", _skimage("text"), "scikit-image data.text (bundled)"),
-]}
+SAMPLES: dict[str, Sample] = {
+    s.name: s
+    for s in [
+        Sample("camera", "Cameraman", _skimage("camera"), "scikit-image data.camera (bundled)"),
+        Sample(
+            "astronaut",
+            "Astronaut (Eileen Collins)",
+            _skimage("astronaut"),
+            "scikit-image data.astronaut (NASA, public domain)",
+        ),
+        Sample("coffee", "Coffee cup", _skimage("coffee"), "scikit-image data.coffee (bundled)"),
+        Sample("chelsea", "Chelsea the cat", _skimage("chelsea"), "scikit-image data.chelsea (bundled)"),
+        Sample("coins", "Coins", _skimage("coins"), "scikit-image data.coins (bundled)"),
+        Sample(
+            "checkerboard",
+            "Checkerboard",
+            _skimage("checkerboard"),
+            "scikit-image data.checkerboard (bundled)",
+        ),
+        Sample("rocket", "Rocket", _skimage("rocket"), "scikit-image data.rocket (bundled)"),
+        Sample("text", "Text", _skimage("text"), "scikit-image data.text (bundled)"),
+    ]
+}
 
 
 def load_sample(name: str) -> np.ndarray:
@@ -257,6 +281,7 @@ def load_sample(name: str) -> np.ndarray:
 
 
 # --- synthetic teaching images -------------------------------------------------------------------
+
 
 def line_image(angle: int, size: int = 5, *, value: float = 1.0) -> np.ndarray:
     """A 1-pixel line through the centre of a zero ``(size, size)`` image.

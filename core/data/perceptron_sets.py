@@ -10,6 +10,7 @@ Course notes, *Introduction to deep learning*: the fruit data §2.3.1 and §2.3.
 start weights, bias and learning rate §2.3.2; see :data:`FRUIT_TYPO_NOTE` for the
 book's misprint in 2.3.2.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -69,8 +70,15 @@ TRAINING_SETS = ("fruit", "blobs", "AND", "OR", "XOR")
 _BOOLEAN_LABELS = {"AND": (0, 0, 0, 1), "OR": (0, 1, 1, 1), "XOR": (0, 1, 1, 0)}
 
 
-def make_training_set(x, labels, *, name: str = "custom", feature_names=("x₁", "x₂"),
-                      class_names=("class 1", "class 0"), source: str = "") -> TrainingSet:
+def make_training_set(
+    x,
+    labels,
+    *,
+    name: str = "custom",
+    feature_names=("x₁", "x₂"),
+    class_names=("class 1", "class 0"),
+    source: str = "",
+) -> TrainingSet:
     """Validate user points into a :class:`TrainingSet`.
 
     Parameters
@@ -89,7 +97,9 @@ def make_training_set(x, labels, *, name: str = "custom", feature_names=("x₁",
     lab = np.asarray(labels, dtype=np.float64)
     if lab.shape != (len(xs),) or not np.isin(lab, (-1, 0, 1)).all():
         raise ValueError(f"`labels` must hold {len(xs)} class labels, each 1 or 0 (or -1), got {labels!r}.")
-    return TrainingSet(name, xs, (lab == 1).astype(np.int64), tuple(feature_names), tuple(class_names), source)
+    return TrainingSet(
+        name, xs, (lab == 1).astype(np.int64), tuple(feature_names), tuple(class_names), source
+    )
 
 
 def training_set(name: str, *, seed: int = 0, n_per_class: int = 15) -> TrainingSet:
@@ -116,12 +126,23 @@ def training_set(name: str, *, seed: int = 0, n_per_class: int = 15) -> Training
     fruit data, Course notes, *Introduction to deep learning* §2.3.1, 2.3.4.
     """
     if name == "fruit":
-        return make_training_set(FRUIT_X, (1, 1, 0, 0), name="fruit", feature_names=("weight (g)", "length (cm)"),
-                                 class_names=("C1", "C2"), source=f"{INTRO_DL_NOTES} 2.3.1")
+        return make_training_set(
+            FRUIT_X,
+            (1, 1, 0, 0),
+            name="fruit",
+            feature_names=("weight (g)", "length (cm)"),
+            class_names=("C1", "C2"),
+            source=f"{INTRO_DL_NOTES} 2.3.1",
+        )
     if name in _BOOLEAN_LABELS:
         rows = ((0, 0), (0, 1), (1, 0), (1, 1))
-        return make_training_set(rows, _BOOLEAN_LABELS[name], name=name, class_names=(f"{name} = 1", f"{name} = 0"),
-                                 source=f"{INTRO_DL_NOTES} 1.2")
+        return make_training_set(
+            rows,
+            _BOOLEAN_LABELS[name],
+            name=name,
+            class_names=(f"{name} = 1", f"{name} = 0"),
+            source=f"{INTRO_DL_NOTES} 1.2",
+        )
     if name != "blobs":
         raise ValueError(f"`name` must be one of {', '.join(TRAINING_SETS)}; got {name!r}.")
     if not isinstance(n_per_class, (int, np.integer)) or not 1 <= n_per_class <= 200:
@@ -140,13 +161,26 @@ def training_set(name: str, *, seed: int = 0, n_per_class: int = 15) -> Training
         labels += [label] * n_per_class
     mix = rng.permutation(2 * n_per_class)  # interleave the classes
     # two decimals keep the page's arithmetic readable; the 0.15 margin survives the rounding
-    return make_training_set(np.round(np.vstack(points)[mix], 2), np.array(labels)[mix], name="blobs",
-                             class_names=("class 1", "class 0"),
-                             source="generated (seeded)")
+    return make_training_set(
+        np.round(np.vstack(points)[mix], 2),
+        np.array(labels)[mix],
+        name="blobs",
+        class_names=("class 1", "class 0"),
+        source="generated (seeded)",
+    )
 
 
 __all__ = [
-    "CONVENTIONS", "FRUIT_INITIAL_BIAS", "FRUIT_INITIAL_WEIGHTS", "FRUIT_LEARNING_RATE", "FRUIT_QUERIES",
-    "FRUIT_TARGETS", "FRUIT_TYPO_NOTE", "FRUIT_X", "TRAINING_SETS", "TrainingSet", "make_training_set",
+    "CONVENTIONS",
+    "FRUIT_INITIAL_BIAS",
+    "FRUIT_INITIAL_WEIGHTS",
+    "FRUIT_LEARNING_RATE",
+    "FRUIT_QUERIES",
+    "FRUIT_TARGETS",
+    "FRUIT_TYPO_NOTE",
+    "FRUIT_X",
+    "TRAINING_SETS",
+    "TrainingSet",
+    "make_training_set",
     "training_set",
 ]

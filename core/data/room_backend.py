@@ -3,9 +3,11 @@
 :mod:`core.data.rooms` keeps the rules and the JSON; a backend only stores bytes, with a time to
 live that collects what nobody ends (the rules check idleness themselves, with their own clock):
 
-- ``get`` / ``put`` / ``touch`` (a new time to live, if present) / ``create`` (only if absent) / ``update`` (read, change, write atomically: a
+- ``get`` / ``put`` / ``touch`` (a new time to live, if present) / ``create`` (only if absent) / ``update``
+(read, change, write atomically: a
   ``BEGIN IMMEDIATE`` transaction in SQLite, ``WATCH``/``MULTI`` in Redis) / ``delete_prefix``;
-- fields of a key: ``add_once`` keeps a field's first value only (a check and an insert under the primary key in one
+- fields of a key: ``add_once`` keeps a field's first value only (a check and an insert under the primary key
+in one
   ``BEGIN IMMEDIATE`` transaction in SQLite,
   a Lua ``HLEN`` + ``HSETNX`` in Redis: one answer per session, counted once across processes), with a
   cap on the number of fields; ``scores`` (a Redis sorted set, a SQLite table): a member's last
@@ -14,13 +16,14 @@ live that collects what nobody ends (the rules check idleness themselves, with t
 :func:`open_backend` picks the one for ``$NEURAL_EXPLAINER_QUEUE_URL`` (:mod:`core.data.shared_store`):
 Redis, else ``rooms.sqlite`` in the training queue's private folder (0700, the file 0600).
 """
+
 from __future__ import annotations
 
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from core.data.shared_store import is_redis, make_private_file, redis_client, sqlite_path, store_url
 
@@ -36,11 +39,13 @@ class SqliteRoomBackend:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._local = threading.local()
-        with self._conn() as conn:                                   # creates the file and tables
+        with self._conn() as conn:  # creates the file and tables
             conn.executescript(
-                "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL, expires REAL NOT NULL);"
+                "CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL, expires REAL "
+                "NOT NULL);"
                 "CREATE TABLE IF NOT EXISTS fields (key TEXT NOT NULL, field TEXT NOT NULL, value BLOB,"
-                " score REAL, expires REAL NOT NULL, PRIMARY KEY (key, field));")
+                " score REAL, expires REAL NOT NULL, PRIMARY KEY (key, field));"
+            )
         make_private_file(self.path)
 
     def _conn(self) -> sqlite3.Connection:
@@ -64,37 +69,58 @@ class SqliteRoomBackend:
         return result
 
     def get(self, key: str) -> bytes | None:
-        row = self._conn().execute("SELECT value FROM kv WHERE key = ? AND expires > ?",
-                                   (key, time.time())).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT value FROM kv WHERE key = ? AND expires > ?", (key, time.time()))
+            .fetchone()
+        )
         return None if row is None else bytes(row[0])
 
     def put(self, key: str, value: bytes, ttl_s: float) -> None:
         self._conn().execute("INSERT OR REPLACE INTO kv VALUES (?, ?, ?)", (key, value, time.time() + ttl_s))
 
     def touch(self, key: str, ttl_s: float) -> bool:
-        return self._conn().execute("UPDATE kv SET expires = ? WHERE key = ? AND expires > ?",
-                                    (time.time() + ttl_s, key, time.time())).rowcount == 1
+        return (
+            self._conn()
+            .execute(
+                "UPDATE kv SET expires = ? WHERE key = ? AND expires > ?",
+                (time.time() + ttl_s, key, time.time()),
+            )
+            .rowcount
+            == 1
+        )
 
     def create(self, key: str, value: bytes, ttl_s: float) -> bool:
         def body(conn):
             now = time.time()
-            conn.execute("DELETE FROM kv WHERE expires <= ?", (now,))           # collect the idle
+            conn.execute("DELETE FROM kv WHERE expires <= ?", (now,))  # collect the idle
             conn.execute("DELETE FROM fields WHERE expires <= ?", (now,))
-            return conn.execute("INSERT OR IGNORE INTO kv VALUES (?, ?, ?)", (key, value, now + ttl_s)).rowcount == 1
+            return (
+                conn.execute("INSERT OR IGNORE INTO kv VALUES (?, ?, ?)", (key, value, now + ttl_s)).rowcount
+                == 1
+            )
+
         return self._write(body)
 
     def update(self, key: str, change: Callable[[bytes | None], bytes], ttl_s: float) -> bytes:
         def body(conn):
-            row = conn.execute("SELECT value FROM kv WHERE key = ? AND expires > ?", (key, time.time())).fetchone()
+            row = conn.execute(
+                "SELECT value FROM kv WHERE key = ? AND expires > ?", (key, time.time())
+            ).fetchone()
             new = change(None if row is None else bytes(row[0]))
             conn.execute("INSERT OR REPLACE INTO kv VALUES (?, ?, ?)", (key, new, time.time() + ttl_s))
             return new
+
         return self._write(body)
 
     def delete_prefix(self, prefix: str) -> None:
-        span = (prefix, prefix + "\U0010ffff")                     # every key that starts with prefix
-        self._write(lambda conn: (conn.execute("DELETE FROM kv WHERE key >= ? AND key < ?", span),
-                                  conn.execute("DELETE FROM fields WHERE key >= ? AND key < ?", span)))
+        span = (prefix, prefix + "\U0010ffff")  # every key that starts with prefix
+        self._write(
+            lambda conn: (
+                conn.execute("DELETE FROM kv WHERE key >= ? AND key < ?", span),
+                conn.execute("DELETE FROM fields WHERE key >= ? AND key < ?", span),
+            )
+        )
 
     def add_once(self, key: str, field: str, value: bytes, *, cap: int, ttl_s: float) -> bool | None:
         def body(conn):
@@ -102,22 +128,37 @@ class SqliteRoomBackend:
                 return False
             if conn.execute("SELECT COUNT(*) FROM fields WHERE key = ?", (key,)).fetchone()[0] >= cap:
                 return None
-            conn.execute("INSERT INTO fields VALUES (?, ?, ?, NULL, ?)", (key, field, value, time.time() + ttl_s))
+            conn.execute(
+                "INSERT INTO fields VALUES (?, ?, ?, NULL, ?)", (key, field, value, time.time() + ttl_s)
+            )
             return True
+
         return self._write(body)
 
     def values(self, key: str) -> list[bytes]:
-        return [bytes(v) for (v,) in self._conn().execute(
-            "SELECT value FROM fields WHERE key = ? AND expires > ?", (key, time.time()))]
+        return [
+            bytes(v)
+            for (v,) in self._conn().execute(
+                "SELECT value FROM fields WHERE key = ? AND expires > ?", (key, time.time())
+            )
+        ]
 
     def set_score(self, key: str, member: str, score: float, *, cap: int, ttl_s: float) -> bool:
         def body(conn):
-            exists = conn.execute("SELECT 1 FROM fields WHERE key = ? AND field = ?", (key, member)).fetchone()
-            if not exists and conn.execute("SELECT COUNT(*) FROM fields WHERE key = ?", (key,)).fetchone()[0] >= cap:
+            exists = conn.execute(
+                "SELECT 1 FROM fields WHERE key = ? AND field = ?", (key, member)
+            ).fetchone()
+            if (
+                not exists
+                and conn.execute("SELECT COUNT(*) FROM fields WHERE key = ?", (key,)).fetchone()[0] >= cap
+            ):
                 return False
-            conn.execute("INSERT OR REPLACE INTO fields VALUES (?, ?, NULL, ?, ?)",
-                         (key, member, score, time.time() + ttl_s))
+            conn.execute(
+                "INSERT OR REPLACE INTO fields VALUES (?, ?, NULL, ?, ?)",
+                (key, member, score, time.time() + ttl_s),
+            )
             return True
+
         return self._write(body)
 
     def remove_member(self, key: str, member: str) -> None:
@@ -127,6 +168,7 @@ class SqliteRoomBackend:
         def body(conn):
             conn.execute("DELETE FROM fields WHERE key = ? AND score < ?", (key, since))
             return conn.execute("SELECT COUNT(*) FROM fields WHERE key = ?", (key,)).fetchone()[0]
+
         return self._write(body)
 
 

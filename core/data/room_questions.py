@@ -1,6 +1,7 @@
 """The questions of a live session ("predict, then reveal"): what a question is, which answers it
 takes, and the histogram of the answers. Plain data, no storage (:mod:`core.data.rooms` stores them).
 """
+
 from __future__ import annotations
 
 import math
@@ -49,10 +50,14 @@ class Question:
                 object.__setattr__(self, "answer", numeric_value(self.answer))
         elif self.kind == "choice":
             choices = tuple(self.choices)
-            if not 2 <= len(choices) <= MAX_CHOICES or len(set(choices)) != len(choices) or not all(
-                    isinstance(c, str) and 0 < len(c) <= MAX_CHOICE_CHARS for c in choices):
-                raise ValueError(f"choices must be 2 to {MAX_CHOICES} distinct texts of 1 to "
-                                 f"{MAX_CHOICE_CHARS} characters")
+            if (
+                not 2 <= len(choices) <= MAX_CHOICES
+                or len(set(choices)) != len(choices)
+                or not all(isinstance(c, str) and 0 < len(c) <= MAX_CHOICE_CHARS for c in choices)
+            ):
+                raise ValueError(
+                    f"choices must be 2 to {MAX_CHOICES} distinct texts of 1 to {MAX_CHOICE_CHARS} characters"
+                )
             object.__setattr__(self, "choices", choices)
             if self.answer is not None and self.answer not in choices:
                 raise ValueError(f"answer {self.answer!r} is not one of the choices {choices}")
@@ -60,10 +65,15 @@ class Question:
             raise ValueError(f"kind must be 'numeric' or 'choice', got {self.kind!r}")
 
     def to_json(self) -> dict:
-        return {"prompt": self.prompt, "kind": self.kind, "choices": list(self.choices), "answer": self.answer}
+        return {
+            "prompt": self.prompt,
+            "kind": self.kind,
+            "choices": list(self.choices),
+            "answer": self.answer,
+        }
 
     @classmethod
-    def from_json(cls, data: dict) -> "Question":
+    def from_json(cls, data: dict) -> Question:
         return cls(data["prompt"], data["kind"], tuple(data["choices"]), data["answer"])
 
     def check_answer(self, value) -> float | str:
@@ -139,6 +149,7 @@ def histogram_of(question: Question, values: list, *, revealed: bool) -> Histogr
     for v in numbers:
         counts[min(int((v - low) / width), MAX_BARS - 1)] += 1
     edges = [low + i * width for i in range(MAX_BARS + 1)]
-    labels = tuple(f"[{edges[i]:.3g}, {edges[i + 1]:.3g}" + ("]" if i == MAX_BARS - 1 else ")")
-                   for i in range(MAX_BARS))
+    labels = tuple(
+        f"[{edges[i]:.3g}, {edges[i + 1]:.3g}" + ("]" if i == MAX_BARS - 1 else ")") for i in range(MAX_BARS)
+    )
     return Histogram(labels, tuple(counts), len(numbers), answer, revealed)

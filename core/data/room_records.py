@@ -2,6 +2,7 @@
 browser session id and a page's parameters may be, the errors, and the JSON codec that refuses
 anything else found in the store (bounded before it is parsed, never unpickled).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -11,10 +12,11 @@ import re
 #: Join codes: 6 characters from 31 that cannot be misread (no 0/O, 1/I/L): 31**6 ≈ 8.9e8 codes.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
-#: Lead PINs: 8 digits (1e8), shown once (``core.data.rooms.MAX_PIN_FAILURES`` wrong tries per session and window).
+# : Lead PINs: 8 digits (1e8), shown once (``core.data.rooms.MAX_PIN_FAILURES`` wrong tries per session and
+# window).
 PIN_DIGITS = 8
 #: scrypt's cost (n=2**14, r=8: 16 MiB and ~50 ms per check; a verified PIN is remembered per process).
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 14, 8, 1
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 #: The lecturer's example (a downscaled photo, a typed matrix) at most, in bytes.
 MAX_PAYLOAD_BYTES = 256 * 1024
 #: Caps on what a record may hold: the page's parameters, the view record, any record read back
@@ -87,10 +89,18 @@ def clean_params(params: dict) -> dict:
     clean = {}
     for key, value in params.items():
         values = value if isinstance(value, (list, tuple)) else [value]
-        if not isinstance(key, str) or not 0 < len(key) <= 64 or len(values) > 32 or not all(
-                isinstance(v, (str, int, float, bool)) and len(str(v)) <= MAX_PARAM_CHARS for v in values):
-            raise ValueError(f"query parameter {str(key)[:64]!r}: names of 1 to 64 characters, values texts, "
-                             f"numbers or booleans of at most {MAX_PARAM_CHARS} characters (at most 32 of them)")
+        if (
+            not isinstance(key, str)
+            or not 0 < len(key) <= 64
+            or len(values) > 32
+            or not all(
+                isinstance(v, (str, int, float, bool)) and len(str(v)) <= MAX_PARAM_CHARS for v in values
+            )
+        ):
+            raise ValueError(
+                f"query parameter {str(key)[:64]!r}: names of 1 to 64 characters, values texts, "
+                f"numbers or booleans of at most {MAX_PARAM_CHARS} characters (at most 32 of them)"
+            )
         clean[key] = [str(v) for v in values] if isinstance(value, (list, tuple)) else str(value)
     return clean
 

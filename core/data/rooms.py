@@ -18,6 +18,7 @@ never per IP address (a hall shares one campus NAT address); a room unchanged fo
 is gone; every size is capped before anything is stored. Records are JSON, checked when read: any other
 bytes found under a room's key (a planted pickle) are refused with :class:`RoomDataError`, never loaded.
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,14 +27,29 @@ import hmac
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from core.data.room_questions import Histogram, Question, histogram_of
-from core.data.room_records import (CODE_ALPHABET, CODE_LENGTH, MAX_PAYLOAD_BYTES, MAX_VIEW_RECORD_BYTES,  # noqa: F401
-                                    PIN_DIGITS, LeadRefused, RoomDataError, RoomError, RoomLimited, RoomNotFound,
-                                    check_session_id, clean_params, dump_record, load_record, normalise_code,
-                                    pin_hash, valid_page)
+from core.data.room_records import (  # noqa: F401
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    MAX_PAYLOAD_BYTES,
+    MAX_VIEW_RECORD_BYTES,
+    PIN_DIGITS,
+    LeadRefused,
+    RoomDataError,
+    RoomError,
+    RoomLimited,
+    RoomNotFound,
+    check_session_id,
+    clean_params,
+    dump_record,
+    load_record,
+    normalise_code,
+    pin_hash,
+    valid_page,
+)
 
 #: A room no lecturer changed for this long is gone (3 hours: a lecture and its break).
 IDLE_LIMIT_S = 3 * 3600.0
@@ -87,19 +103,27 @@ class RoomStore:
 
     def __init__(self, backend, *, clock: Callable[[], float] = time.time) -> None:
         self.backend, self.clock = backend, clock
-        self._verified: dict[tuple[str, bytes], bool] = {}    # (code, sha256(salt + pin)) checked here
+        self._verified: dict[tuple[str, bytes], bool] = {}  # (code, sha256(salt + pin)) checked here
 
     # ------------------------------------------------------------------ opening and leading
     def open_room(self) -> OpenedRoom:
         """Open a room: a fresh join code and lead PIN (``secrets``); only the PIN's scrypt hash is kept."""
-        pin = f"{secrets.randbelow(10 ** PIN_DIGITS):0{PIN_DIGITS}d}"
+        pin = f"{secrets.randbelow(10**PIN_DIGITS):0{PIN_DIGITS}d}"
         salt = secrets.token_bytes(16)
         secret = {"salt": salt.hex(), "hash": pin_hash(pin, salt).hex()}
         now = self.clock()
         while True:
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-            view = {"code": code, "version": 0, "page": "home", "params": {}, "payload": None,
-                    "question": None, "questions": 0, "touched": now}
+            view = {
+                "code": code,
+                "version": 0,
+                "page": "home",
+                "params": {},
+                "payload": None,
+                "question": None,
+                "questions": 0,
+                "touched": now,
+            }
             if self.backend.create(f"room:{code}:view", dump_record(view), IDLE_LIMIT_S * 2):
                 self.backend.put(f"room:{code}:lead", dump_record(secret), IDLE_LIMIT_S * 2)
                 return OpenedRoom(code, pin)
@@ -107,15 +131,29 @@ class RoomStore:
     def view(self, code: str) -> RoomView | None:
         """The room's current view (one record read), or None for no such, ended or idle room."""
         code = normalise_code(code)
-        record = None if code is None else load_record(self.backend.get(f"room:{code}:view"), limit=MAX_VIEW_RECORD_BYTES)
+        record = (
+            None
+            if code is None
+            else load_record(self.backend.get(f"room:{code}:view"), limit=MAX_VIEW_RECORD_BYTES)
+        )
         if record is None:
             return None
-        if not isinstance(record.get("touched"), (int, float)) or self.clock() - record["touched"] > IDLE_LIMIT_S:
+        if (
+            not isinstance(record.get("touched"), (int, float))
+            or self.clock() - record["touched"] > IDLE_LIMIT_S
+        ):
             self.backend.delete_prefix(f"room:{code}:")
             return None
         try:
-            return RoomView(code, int(record["version"]), str(record["page"]), dict(record["params"]),
-                            record["payload"], record["question"], float(record["touched"]))
+            return RoomView(
+                code,
+                int(record["version"]),
+                str(record["page"]),
+                dict(record["params"]),
+                record["payload"],
+                record["question"],
+                float(record["touched"]),
+            )
         except (KeyError, TypeError, ValueError):
             raise RoomDataError("a room's view record lacks its fields: refused") from None
 
@@ -133,7 +171,9 @@ class RoomStore:
         found = self.view(code)
         if found is None:
             self._count_failure("join", session_id)
-            raise RoomNotFound("no live session has this code: check it on the projector (6 letters and digits)")
+            raise RoomNotFound(
+                "no live session has this code: check it on the projector (6 letters and digits)"
+            )
         return found
 
     def lead(self, code: str, pin: str, view: dict, *, session_id: str) -> RoomView:
@@ -150,7 +190,9 @@ class RoomStore:
         """
         code = self._authorise(code, pin, session_id)
         if not isinstance(view, dict):
-            raise TypeError("view must be a dict with 'page', 'params' and optionally 'payload', 'payload_kind'")
+            raise TypeError(
+                "view must be a dict with 'page', 'params' and optionally 'payload', 'payload_kind'"
+            )
         page, params = view.get("page"), clean_params(view.get("params", {}))
         if not isinstance(page, str) or not valid_page(page):
             raise ValueError("page must be a page's url path: 1 to 64 lower-case letters, digits or '_'")
@@ -160,6 +202,7 @@ class RoomStore:
             record["touched"] = self.clock()
             if (record["page"], record["params"], record["payload"]) != (page, params, payload):
                 record.update(page=page, params=params, payload=payload, version=record["version"] + 1)
+
         return self._change_view(code, change)
 
     def payload(self, code: str, sha256: str) -> tuple[str, bytes] | None:
@@ -203,7 +246,11 @@ class RoomStore:
     def followers(self, code: str) -> int:
         """How many sessions sent a heartbeat within :data:`FOLLOW_TTL_S`."""
         code = normalise_code(code)
-        return 0 if code is None else self.backend.count_since(f"room:{code}:followers", self.clock() - FOLLOW_TTL_S)
+        return (
+            0
+            if code is None
+            else self.backend.count_since(f"room:{code}:followers", self.clock() - FOLLOW_TTL_S)
+        )
 
     # ------------------------------------------------------------------ questions
     def ask(self, code: str, pin: str, question: Question, *, session_id: str) -> str:
@@ -218,11 +265,24 @@ class RoomStore:
             if record["questions"] >= MAX_QUESTIONS:
                 raise RoomError(f"a live session asks at most {MAX_QUESTIONS} questions; start a new one")
             box["id"] = qid = str(record["questions"] + 1)
-            self.backend.put(f"room:{code}:q:{qid}", dump_record(question.to_json() | {"revealed": False}),
-                             IDLE_LIMIT_S * 2)
-            record.update(questions=record["questions"] + 1, version=record["version"] + 1, touched=self.clock(),
-                          question={"id": qid, "prompt": question.prompt, "kind": question.kind,
-                                    "choices": list(question.choices), "revealed": False})
+            self.backend.put(
+                f"room:{code}:q:{qid}",
+                dump_record(question.to_json() | {"revealed": False}),
+                IDLE_LIMIT_S * 2,
+            )
+            record.update(
+                questions=record["questions"] + 1,
+                version=record["version"] + 1,
+                touched=self.clock(),
+                question={
+                    "id": qid,
+                    "prompt": question.prompt,
+                    "kind": question.kind,
+                    "choices": list(question.choices),
+                    "revealed": False,
+                },
+            )
+
         self._change_view(code, change)
         return box["id"]
 
@@ -244,8 +304,13 @@ class RoomStore:
         value = question.check_answer(value)
         if revealed:
             raise RoomError("the answer has been revealed: this question takes no more answers")
-        added = self.backend.add_once(f"room:{normalise_code(code)}:answers:{question_id}", session_id,
-                                      dump_record({"value": value}), cap=MAX_ANSWERS, ttl_s=IDLE_LIMIT_S * 2)
+        added = self.backend.add_once(
+            f"room:{normalise_code(code)}:answers:{question_id}",
+            session_id,
+            dump_record({"value": value}),
+            cap=MAX_ANSWERS,
+            ttl_s=IDLE_LIMIT_S * 2,
+        )
         if added is None:
             raise RoomError(f"this question has its {MAX_ANSWERS} answers")
         return added
@@ -257,7 +322,9 @@ class RoomStore:
         try:
             values = [question.check_answer(load_record(r, limit=1024)["value"]) for r in raw]
         except (KeyError, TypeError, ValueError) as exc:
-            raise RoomDataError(f"an answer in the store is not one this question takes ({exc}): refused") from None
+            raise RoomDataError(
+                f"an answer in the store is not one this question takes ({exc}): refused"
+            ) from None
         return histogram_of(question, values, revealed=revealed)
 
     def reveal(self, code: str, pin: str, question_id: str, *, session_id: str) -> Histogram:
@@ -270,6 +337,7 @@ class RoomStore:
             if record is None:
                 raise RoomNotFound("no such question in this live session")
             return dump_record(record | {"revealed": True})
+
         self.backend.update(f"room:{code}:q:{question_id}", mark, IDLE_LIMIT_S * 2)
 
         def change(record):
@@ -277,6 +345,7 @@ class RoomStore:
                 record["question"] = record["question"] | {"revealed": True, "answer": question.answer}
                 record["version"] += 1
             record["touched"] = self.clock()
+
         self._change_view(code, change)
         return self.histogram(code, question_id)
 
@@ -298,8 +367,11 @@ class RoomStore:
             change(record)
             new = dump_record(record)
             if len(new) > MAX_VIEW_RECORD_BYTES:
-                raise ValueError(f"the view is over {MAX_VIEW_RECORD_BYTES} bytes: fewer or shorter parameters")
+                raise ValueError(
+                    f"the view is over {MAX_VIEW_RECORD_BYTES} bytes: fewer or shorter parameters"
+                )
             return new
+
         self.backend.update(f"room:{code}:view", update, IDLE_LIMIT_S * 2)
         return self.view(code)
 
@@ -307,13 +379,15 @@ class RoomStore:
         if data is None:
             return None
         if not isinstance(data, (bytes, bytearray)) or len(data) > MAX_PAYLOAD_BYTES:
-            raise ValueError(f"payload must be bytes, at most {MAX_PAYLOAD_BYTES // 1024} KiB "
-                             f"(send a downscaled image); got {len(data) if hasattr(data, '__len__') else type(data)}")
+            raise ValueError(
+                f"payload must be bytes, at most {MAX_PAYLOAD_BYTES // 1024} KiB "
+                f"(send a downscaled image); got {len(data) if hasattr(data, '__len__') else type(data)}"
+            )
         if not isinstance(kind, str) or not re.fullmatch(r"[a-z0-9/+.-]{0,64}", kind):
             raise ValueError("payload_kind must be a short media type such as 'image/png'")
         sha = hashlib.sha256(data).hexdigest()
         key = f"room:{code}:payload:{sha}"
-        if not self.backend.touch(key, IDLE_LIMIT_S * 2):             # the same example: not sent again
+        if not self.backend.touch(key, IDLE_LIMIT_S * 2):  # the same example: not sent again
             record = {"kind": kind, "data": base64.b64encode(bytes(data)).decode("ascii")}
             self.backend.put(key, dump_record(record), IDLE_LIMIT_S * 2)
         return {"sha256": sha, "kind": kind, "size": len(data)}
@@ -332,22 +406,29 @@ class RoomStore:
             raise RoomDataError("a room's lead record is not one: refused") from None
         memo = (code, hashlib.sha256(salt + pin.encode()).digest())
         if not self._verified.get(memo):
-            if not (len(pin) == PIN_DIGITS and pin.isdigit()
-                    and hmac.compare_digest(pin_hash(pin, salt).hex(), secret["hash"])):
+            if not (
+                len(pin) == PIN_DIGITS
+                and pin.isdigit()
+                and hmac.compare_digest(pin_hash(pin, salt).hex(), secret["hash"])
+            ):
                 self._count_failure("pin", session_id)
-                raise LeadRefused("wrong lead PIN: only the lecturer who started this live session can change it")
+                raise LeadRefused(
+                    "wrong lead PIN: only the lecturer who started this live session can change it"
+                )
             if len(self._verified) > 256:
                 self._verified.clear()
             self._verified[memo] = True
-        self.backend.touch(f"room:{code}:lead", IDLE_LIMIT_S * 2)    # lives as long as the room is led
+        self.backend.touch(f"room:{code}:lead", IDLE_LIMIT_S * 2)  # lives as long as the room is led
         return code
 
     def _check_limit(self, what: str, session_id: str, limit: int) -> None:
         record = load_record(self.backend.get(f"limit:{what}:{session_id}"))
         if record and record["n"] >= limit and self.clock() - record["since"] < LIMIT_WINDOW_S:
             wait = int((LIMIT_WINDOW_S - (self.clock() - record["since"])) // 60) + 1
-            raise RoomLimited(f"too many wrong {'codes' if what == 'join' else 'PINs'} from this browser: "
-                              f"try again in {wait} min")
+            raise RoomLimited(
+                f"too many wrong {'codes' if what == 'join' else 'PINs'} from this browser: "
+                f"try again in {wait} min"
+            )
 
     def _count_failure(self, what: str, session_id: str) -> None:
         now = self.clock()
@@ -357,6 +438,7 @@ class RoomStore:
             if record is None or now - record["since"] >= LIMIT_WINDOW_S:
                 record = {"n": 0, "since": now}
             return dump_record(record | {"n": record["n"] + 1})
+
         self.backend.update(f"limit:{what}:{session_id}", count, LIMIT_WINDOW_S)
 
 

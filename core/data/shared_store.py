@@ -8,6 +8,7 @@ training queue (:mod:`core.training.queue_backend`) and the live sessions' rooms
 - ``sqlite:///path``: that file for the queue, and files beside it for the rooms; unset: the folder
   ``<cache>/queue`` made 0700 (:func:`private_dir`), each file 0600 — never a predictable path in ``/tmp``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -82,13 +83,18 @@ def private_dir(path: Path) -> Path:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = path.stat()
         if info.st_uid != os.getuid():
-            raise SharedStoreError(f"the folder {path} of the training queue and the live sessions belongs to another user; "
-                                   f"set ${STORE_URL_ENV_VAR} to sqlite:///<a folder of yours>/queue.sqlite")
+            raise SharedStoreError(
+                f"the folder {path} of the training queue and the live sessions belongs to another user; "
+                f"set ${STORE_URL_ENV_VAR} to sqlite:///<a folder of yours>/queue.sqlite"
+            )
         if stat.S_IMODE(info.st_mode) != 0o700:
             path.chmod(0o700)
     except OSError as exc:
-        raise SharedStoreError(f"the folder {path} of the training queue and the live sessions cannot be made private ({exc}); set "
-                               f"${CACHE_ENV_VAR} to a writable folder or ${STORE_URL_ENV_VAR}") from None
+        raise SharedStoreError(
+            f"the folder {path} of the training queue and the live sessions cannot be made private "
+            f"({exc}); set "
+            f"${CACHE_ENV_VAR} to a writable folder or ${STORE_URL_ENV_VAR}"
+        ) from None
     return path
 
 
@@ -115,7 +121,7 @@ def sqlite_path(url: str, filename: str, *, shared: bool) -> Path:
         return private_dir(folder) / filename
     except SharedStoreError:
         if shared:
-            raise                           # web processes and the worker must share one file
+            raise  # web processes and the worker must share one file
         fallback = Path(tempfile.mkdtemp(prefix="neural-explainer-queue-"))
         _log.warning("shared store: %s is not usable, using the private folder %s", folder, fallback)
         return fallback / filename
@@ -148,9 +154,13 @@ def redis_client(url: str, *, check: bool = True, purpose: str = "the training q
         needs = not urlsplit(url).password
         raise SharedStoreError(
             f"Redis at {where} refused {purpose}: "
-            + ("it requires a password; put it in the URL as redis://:PASSWORD@host:6379/0 "
-               if needs else "the password in the URL is wrong; use the one of Redis' requirepass ")
-            + f"(${STORE_URL_ENV_VAR}, from the Redis Secret or the compose environment file)") from None
+            + (
+                "it requires a password; put it in the URL as redis://:PASSWORD@host:6379/0 "
+                if needs
+                else "the password in the URL is wrong; use the one of Redis' requirepass "
+            )
+            + f"(${STORE_URL_ENV_VAR}, from the Redis Secret or the compose environment file)"
+        ) from None
     except redis.exceptions.ResponseError as exc:
         raise SharedStoreError(f"Redis at {where} refused {purpose}: {exc}") from None
     except redis.exceptions.ConnectionError as exc:

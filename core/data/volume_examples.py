@@ -17,6 +17,7 @@ Keras' layout, biases ``(F,)`` and the settings, computed with
   recomputed. The walk-through here uses the seed's W1 (the three lost values set to 0), the demo's biases (b0
   = 1, b1 = 0 [external]) and an input and W0 drawn from a seed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -70,19 +71,24 @@ def rgb_two_kernels() -> VolumeExample:
     red_only = np.stack([edge, zero, zero], axis=-1)
     every = np.stack([edge, edge, edge], axis=-1)
     return VolumeExample(
-        "rgb_two_kernels", "RGB 6×6×3 with two 3×3×3 kernels → 4×4×2", image,
-        np.stack([red_only, every], axis=-1), np.zeros(2, np.float32),
+        "rgb_two_kernels",
+        "RGB 6×6×3 with two 3×3×3 kernels → 4×4×2",
+        image,
+        np.stack([red_only, every], axis=-1),
+        np.zeros(2, np.float32),
         source="Course notes, *CNN building blocks and classic networks*, *Convolution with multiple filters* (kernels from Ng's course [external]; input ours)",
         note="Red = the course's 6×6 edge-example matrix, green = the same matrix transposed, blue = flat 5. Kernel 0 looks "
-             "for vertical edges in red only; kernel 1 in every channel (the flat blue adds 0).")
+        "for vertical edges in red only; kernel 1 in every channel (the flat blue adds 0).",
+    )
 
 
 CS231N_W1_SLICES = {0: _f([[-1, 0, 0], [0, 0, 1], [0, -1, 1]]), 2: _f([[0, 0, -1], [-1, 0, -1], [1, 1, 1]])}
 CS231N_W1_MIDDLE_PRINTED = (1, -1, 1, 0, 1, 1)
 """What is left of w1[:,:,1] in Course notes, *Autoencoders and convolutional networks*, *2D convolution on
 volumes* (three values lost)."""
-CS231N_OUTPUT_PRINTED = np.stack([_f([[-1, -5, -5], [2, -2, -8], [-3, -7, -7]]),
-                                  _f([[3, 0, -3], [1, 8, 0], [2, 4, 0]])], axis=-1)
+CS231N_OUTPUT_PRINTED = np.stack(
+    [_f([[-1, -5, -5], [2, -2, -8], [-3, -7, -7]]), _f([[3, 0, -3], [1, 8, 0], [2, 4, 0]])], axis=-1
+)
 """The course's "Output Volume (3x3x2)", o[:,:,0] and o[:,:,1]; shape (3, 3, 2)."""
 
 
@@ -106,8 +112,14 @@ def cs231n_walkthrough(seed: int = 0) -> VolumeExample:
     middle = _f(list(CS231N_W1_MIDDLE_PRINTED) + [0, 0, 0]).reshape(3, 3)
     w1 = np.stack([CS231N_W1_SLICES[0], middle, CS231N_W1_SLICES[2]], axis=-1)
     return VolumeExample(
-        "cs231n", "cs231n demo: 5×5×3, pad 1, stride 2, two 3×3×3 filters → 3×3×2", image,
-        np.stack([w0, w1], axis=-1), _f([1, 0]), stride=2, padding=1,
+        "cs231n",
+        "cs231n demo: 5×5×3, pad 1, stride 2, two 3×3×3 filters → 3×3×2",
+        image,
+        np.stack([w0, w1], axis=-1),
+        _f([1, 0]),
+        stride=2,
+        padding=1,
         source="Course notes, *Autoencoders and convolutional networks*, *2D convolution on volumes* (W1 and the printed output volume); biases and setup "
-               "from the cs231n notes [external]",
-        note="Output size ⌊(5 + 2·1 − 3)/2⌋ + 1 = 3 per side, one channel per filter.")
+        "from the cs231n notes [external]",
+        note="Output size ⌊(5 + 2·1 − 3)/2⌋ + 1 = 3 per side, one channel per filter.",
+    )

@@ -10,10 +10,10 @@ Colour conventions, the same on every page:
   red positive; ColorBrewer's RdBu is colour-blind safe);
 * small matrices carry their numbers in the cells, so no value is given by colour alone.
 """
+
 from __future__ import annotations
 
 import functools
-from typing import Optional
 
 import numpy as np
 import plotly.graph_objects as go
@@ -71,8 +71,15 @@ def colorscale_stops(scale):
 
 def _box_shape(box, color: str) -> dict:
     top, left, height, width = box
-    return dict(type="rect", x0=left - 0.5, x1=left + width - 0.5, y0=top - 0.5, y1=top + height - 0.5,
-                line=dict(color=color, width=3), fillcolor="rgba(0,0,0,0)")
+    return dict(
+        type="rect",
+        x0=left - 0.5,
+        x1=left + width - 0.5,
+        y0=top - 0.5,
+        y1=top + height - 0.5,
+        line=dict(color=color, width=3),
+        fillcolor="rgba(0,0,0,0)",
+    )
 
 
 def encode_raster(rgb: np.ndarray, *, lossless: bool = False) -> str:
@@ -105,16 +112,36 @@ def pick_grid_trace(h: int, w: int, *, max_side: int = 64) -> dict:
     Coordinates are int16 arrays, which Plotly sends as compact base64 typed arrays (about 22 kB
     for 64 × 64 points)."""
     step_r, step_c = max(1, -(-h // max_side)), max(1, -(-w // max_side))
-    rr, cc = np.meshgrid(np.arange(0, h, step_r, dtype=np.int16), np.arange(0, w, step_c, dtype=np.int16),
-                         indexing="ij")
+    rr, cc = np.meshgrid(
+        np.arange(0, h, step_r, dtype=np.int16), np.arange(0, w, step_c, dtype=np.int16), indexing="ij"
+    )
     size = max(4, min(24, 380 // max(h // step_r, w // step_c, 1)))
-    return dict(type="scatter", x=cc.ravel(), y=rr.ravel(), mode="markers", showlegend=False, name="pick",
-                marker=dict(size=size, color="rgba(0,0,0,0)"), hovertemplate="pick row %{y}, col %{x}<extra></extra>")
+    return dict(
+        type="scatter",
+        x=cc.ravel(),
+        y=rr.ravel(),
+        mode="markers",
+        showlegend=False,
+        name="pick",
+        marker=dict(size=size, color="rgba(0,0,0,0)"),
+        hovertemplate="pick row %{y}, col %{x}<extra></extra>",
+    )
 
 
-def matrix_figure(values, *, zmin: float, zmax: float, colorscale: str = "gray", title: str = "",
-                  show_numbers: Optional[bool] = None, boxes=(), pick_grid: bool = False,
-                  rgb: Optional[np.ndarray] = None, height: int = 420, number_values=None) -> go.Figure:
+def matrix_figure(
+    values,
+    *,
+    zmin: float,
+    zmax: float,
+    colorscale: str = "gray",
+    title: str = "",
+    show_numbers: bool | None = None,
+    boxes=(),
+    pick_grid: bool = False,
+    rgb: np.ndarray | None = None,
+    height: int = 420,
+    number_values=None,
+) -> go.Figure:
     """A 2-D array as an image, pixel-exact (no interpolation), row 0 at the top.
 
     Maps up to :data:`HEATMAP_MAX_SIDE` per side are heatmaps with the value under the mouse;
@@ -144,12 +171,24 @@ def matrix_figure(values, *, zmin: float, zmax: float, colorscale: str = "gray",
         show_numbers = max(h, w) <= NUMBERS_MAX_SIDE
     traces = []
     if max(h, w) <= HEATMAP_MAX_SIDE and rgb is None:
-        heat = dict(type="heatmap", z=vals, zmin=zmin, zmax=zmax, colorscale=colorscale_stops(colorscale), showscale=False,
-                    customdata=shown, hovertemplate="row %{y}, col %{x}: %{customdata:.4g}<extra></extra>",
-                    xgap=1 if show_numbers else 0, ygap=1 if show_numbers else 0)
+        heat = dict(
+            type="heatmap",
+            z=vals,
+            zmin=zmin,
+            zmax=zmax,
+            colorscale=colorscale_stops(colorscale),
+            showscale=False,
+            customdata=shown,
+            hovertemplate="row %{y}, col %{x}: %{customdata:.4g}<extra></extra>",
+            xgap=1 if show_numbers else 0,
+            ygap=1 if show_numbers else 0,
+        )
         if show_numbers:
-            heat.update(text=[[_fmt(v) for v in row] for row in shown], texttemplate="%{text}",
-                        textfont=dict(size=14 if max(h, w) <= 8 else 11))
+            heat.update(
+                text=[[_fmt(v) for v in row] for row in shown],
+                texttemplate="%{text}",
+                textfont=dict(size=14 if max(h, w) <= 8 else 11),
+            )
         traces.append(heat)
     else:
         image = rgb if rgb is not None else values_to_rgb(vals, zmin, zmax, colorscale)
@@ -157,11 +196,17 @@ def matrix_figure(values, *, zmin: float, zmax: float, colorscale: str = "gray",
     if pick_grid:
         traces.append(pick_grid_trace(h, w))
     # template={}: explicit colours only, so Plotly's ~4 kB default template is not sent with every map
-    layout = dict(title=dict(text=title, x=0.5, xanchor="center"), height=height, dragmode=False, template={},
-                  margin=dict(l=4, r=4, t=40 if title else 4, b=4), plot_bgcolor="rgba(0,0,0,0)",
-                  shapes=[_box_shape(box, color) for box, color in boxes],
-                  xaxis=dict(visible=False, range=[-0.5, w - 0.5], constrain="domain"),
-                  yaxis=dict(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain"))
+    layout = dict(
+        title=dict(text=title, x=0.5, xanchor="center"),
+        height=height,
+        dragmode=False,
+        template={},
+        margin=dict(l=4, r=4, t=40 if title else 4, b=4),
+        plot_bgcolor="rgba(0,0,0,0)",
+        shapes=[_box_shape(box, color) for box, color in boxes],
+        xaxis=dict(visible=False, range=[-0.5, w - 0.5], constrain="domain"),
+        yaxis=dict(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain"),
+    )
     return go.Figure(dict(data=traces, layout=layout), _validate=False)
 
 

@@ -2,10 +2,10 @@
 map, the close-up around the kernel's window and the kernel as numbers. They return figures and never call
 Streamlit; colours follow :mod:`core.figures.common`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 import plotly.graph_objects as go
@@ -63,8 +63,13 @@ def signed_display(feature_map, mode: str = "diverging") -> Display:
         note = " (scale set at the 99.5th percentile of |x|; the top 0.5% saturate)" if robust else ""
         return Display(fm, -m, m, DIVERGING, f"Blue = negative, white = 0, red = positive (±{m:.4g}){note}.")
     if mode == "clip":
-        return Display(np.clip(fm, 0, 255), 0.0, 255.0, "gray",
-                       f"Values clipped to [0, 255]: everything below 0 is black (min here {lo:.4g}).")
+        return Display(
+            np.clip(fm, 0, 255),
+            0.0,
+            255.0,
+            "gray",
+            f"Values clipped to [0, 255]: everything below 0 is black (min here {lo:.4g}).",
+        )
     if mode == "abs":
         a = np.abs(fm)
         top = float(np.percentile(a, 99.5)) if robust else (float(a.max()) if a.size else 0.0)
@@ -82,8 +87,13 @@ def display_rgb(display: Display) -> np.ndarray:
     return values_to_rgb(display.values, display.zmin, display.zmax, display.colorscale)
 
 
-def feature_map_figure(feature_map, mode: str = "diverging", *, pick_box: Optional[tuple[int, int]] = None,
-                       title: str = "Feature map") -> tuple[Display, go.Figure]:
+def feature_map_figure(
+    feature_map,
+    mode: str = "diverging",
+    *,
+    pick_box: tuple[int, int] | None = None,
+    title: str = "Feature map",
+) -> tuple[Display, go.Figure]:
     """A feature map as shown by :func:`signed_display` and its clickable figure.
 
     Parameters
@@ -101,12 +111,29 @@ def feature_map_figure(feature_map, mode: str = "diverging", *, pick_box: Option
     """
     display = signed_display(feature_map, mode)
     boxes = [] if pick_box is None else [((*pick_box, 1, 1), "#1a9850")]
-    return display, matrix_figure(display.values, zmin=display.zmin, zmax=display.zmax, colorscale=display.colorscale,
-                                  title=title, number_values=feature_map, pick_grid=True, boxes=boxes)
+    return display, matrix_figure(
+        display.values,
+        zmin=display.zmin,
+        zmax=display.zmax,
+        colorscale=display.colorscale,
+        title=title,
+        number_values=feature_map,
+        pick_grid=True,
+        boxes=boxes,
+    )
 
 
-def closeup_figure(values, box, *, zmin: float, zmax: float, margin: int = 4, title: str = "",
-                   color: str = "#d7301f", height: int = 260) -> go.Figure:
+def closeup_figure(
+    values,
+    box,
+    *,
+    zmin: float,
+    zmax: float,
+    margin: int = 4,
+    title: str = "",
+    color: str = "#d7301f",
+    height: int = 260,
+) -> go.Figure:
     """The neighbourhood of ``box`` in a large map, enlarged, with the box outlined.
 
     Parameters
@@ -128,13 +155,20 @@ def closeup_figure(values, box, *, zmin: float, zmax: float, margin: int = 4, ti
     if crop.ndim == 3:
         crop = crop.mean(axis=2)
     label = f"rows {r0}–{r1 - 1}, columns {c0}–{c1 - 1}"
-    return matrix_figure(crop, zmin=zmin, zmax=zmax, title=f"{title}<br><sup>{label}</sup>" if title else label,
-                         boxes=[((top - r0, left - c0, bh, bw), color)], height=height)
+    return matrix_figure(
+        crop,
+        zmin=zmin,
+        zmax=zmax,
+        title=f"{title}<br><sup>{label}</sup>" if title else label,
+        boxes=[((top - r0, left - c0, bh, bw), color)],
+        height=height,
+    )
 
 
 def kernel_figure(kernel, *, title: str = "Kernel", height: int = 260) -> go.Figure:
     """A kernel (kh, kw) as numbers on a diverging scale centred on 0."""
     k = np.asarray(kernel, dtype=np.float32)
     m = max(float(np.abs(k).max()), 1e-12)
-    return matrix_figure(k, zmin=-m, zmax=m, colorscale=DIVERGING, title=title, show_numbers=True,
-                         height=height)
+    return matrix_figure(
+        k, zmin=-m, zmax=m, colorscale=DIVERGING, title=title, show_numbers=True, height=height
+    )

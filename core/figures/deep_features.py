@@ -5,9 +5,10 @@ Built from plain dicts (not re-validated, like ``core.figures.feature_maps``); p
 (``core.figures.common.encode_raster``), never as per-pixel JSON, except the enlarged single map,
 whose values hover when it is small (``matrix_figure``). They never call Streamlit.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -24,8 +25,9 @@ def _figure(data: list, layout: dict) -> go.Figure:
     return go.Figure(dict(data=data, layout=layout), _validate=False)
 
 
-def to_rgb8(values: np.ndarray, *, lo: float = 0.0, hi: float = 1.0, invert: bool = False,
-            colormap: str | None = None) -> np.ndarray:
+def to_rgb8(
+    values: np.ndarray, *, lo: float = 0.0, hi: float = 1.0, invert: bool = False, colormap: str | None = None
+) -> np.ndarray:
     """(H, W) values -> (H, W, 3) uint8 grey (or through a Matplotlib ``colormap``), ``lo``..``hi``
     mapped to black..white (white..black if ``invert``)."""
     norm = np.clip((np.asarray(values, np.float32) - lo) / max(hi - lo, 1e-12), 0.0, 1.0)
@@ -39,7 +41,9 @@ def to_rgb8(values: np.ndarray, *, lo: float = 0.0, hi: float = 1.0, invert: boo
     return np.dstack([grey] * 3)
 
 
-def panels_figure(panels: Sequence[tuple[str, np.ndarray]], *, cols: int = 4, panel_height: int = 220) -> go.Figure:
+def panels_figure(
+    panels: Sequence[tuple[str, np.ndarray]], *, cols: int = 4, panel_height: int = 220
+) -> go.Figure:
     """Pictures side by side in a grid, each titled.
 
     Parameters
@@ -56,25 +60,64 @@ def panels_figure(panels: Sequence[tuple[str, np.ndarray]], *, cols: int = 4, pa
     rows = -(-n // cols)
     gap_x, gap_y = 0.02, 0.08 / rows
     width, height = (1.0 - gap_x * (cols - 1)) / cols, (1.0 - gap_y * (rows - 1)) / rows
-    data, layout = [], dict(height=rows * (panel_height + 44) + 10, margin=dict(l=4, r=4, t=40, b=4),
-                            annotations=[], template={}, dragmode=False, plot_bgcolor="rgba(0,0,0,0)")
+    data, layout = (
+        [],
+        dict(
+            height=rows * (panel_height + 44) + 10,
+            margin=dict(l=4, r=4, t=40, b=4),
+            annotations=[],
+            template={},
+            dragmode=False,
+            plot_bgcolor="rgba(0,0,0,0)",
+        ),
+    )
     for i, (title, rgb) in enumerate(panels):
         suffix = "" if i == 0 else str(i + 1)
         left, top = (i % cols) * (width + gap_x), 1.0 - (i // cols) * (height + gap_y)
         h, w = rgb.shape[:2]
-        data.append(dict(type="image", source=encode_raster(rgb), hoverinfo="skip",
-                         xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
-        layout[f"xaxis{suffix}"] = dict(domain=[left, left + width], visible=False, range=[-0.5, w - 0.5],
-                                        constrain="domain", anchor=f"y{suffix}")
-        layout[f"yaxis{suffix}"] = dict(domain=[top - height, top], visible=False, range=[h - 0.5, -0.5],
-                                        scaleanchor=f"x{suffix}", constrain="domain", anchor=f"x{suffix}")
-        layout["annotations"].append(dict(text=title, x=left + width / 2, y=top, xref="paper", yref="paper",
-                                          xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=13)))
+        data.append(
+            dict(
+                type="image",
+                source=encode_raster(rgb),
+                hoverinfo="skip",
+                xaxis=f"x{suffix}",
+                yaxis=f"y{suffix}",
+            )
+        )
+        layout[f"xaxis{suffix}"] = dict(
+            domain=[left, left + width],
+            visible=False,
+            range=[-0.5, w - 0.5],
+            constrain="domain",
+            anchor=f"y{suffix}",
+        )
+        layout[f"yaxis{suffix}"] = dict(
+            domain=[top - height, top],
+            visible=False,
+            range=[h - 0.5, -0.5],
+            scaleanchor=f"x{suffix}",
+            constrain="domain",
+            anchor=f"x{suffix}",
+        )
+        layout["annotations"].append(
+            dict(
+                text=title,
+                x=left + width / 2,
+                y=top,
+                xref="paper",
+                yref="paper",
+                xanchor="center",
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(size=13),
+            )
+        )
     return _figure(data, layout)
 
 
-def preprocessing_panels(original: np.ndarray, rgb: np.ndarray, bgr: np.ndarray, batch: np.ndarray
-                         ) -> list[tuple[str, np.ndarray]]:
+def preprocessing_panels(
+    original: np.ndarray, rgb: np.ndarray, bgr: np.ndarray, batch: np.ndarray
+) -> list[tuple[str, np.ndarray]]:
     """The steps from the photo to the network's input, as pictures for :func:`panels_figure`.
 
     Parameters
@@ -90,17 +133,24 @@ def preprocessing_panels(original: np.ndarray, rgb: np.ndarray, bgr: np.ndarray,
         Original, resized, the BGR array drawn as if it were RGB (red and blue swap), and the three
         mean-subtracted channels on a diverging scale (blue < 0 < red, ±128).
     """
+
     def shape(a) -> str:
         return " × ".join(map(str, np.shape(a)))
 
     original8 = np.clip(np.asarray(original, np.float32) + 0.5, 0, 255).astype(np.uint8)
-    panels = [(f"1. your photo<br>{shape(original8)}", original8),
-              (f"2. resized (Lanczos)<br>{shape(rgb)}", rgb),
-              ("3. RGB → BGR<br>(drawn as RGB: red ↔ blue)", np.clip(bgr + 0.5, 0, 255).astype(np.uint8))]
-    for k, (name, mean) in enumerate(zip("BGR", (104.00699, 116.66877, 122.67892))):
-        panels.append((f"4{'abc'[k]}. {name} − {mean:g}<br>range {batch[0, :, :, k].min():.0f} … "
-                       f"{batch[0, :, :, k].max():.0f}",
-                       to_rgb8(batch[0, :, :, k], lo=-128, hi=128, colormap=DIVERGING)))
+    panels = [
+        (f"1. your photo<br>{shape(original8)}", original8),
+        (f"2. resized (Lanczos)<br>{shape(rgb)}", rgb),
+        ("3. RGB → BGR<br>(drawn as RGB: red ↔ blue)", np.clip(bgr + 0.5, 0, 255).astype(np.uint8)),
+    ]
+    for k, (name, mean) in enumerate(zip("BGR", (104.00699, 116.66877, 122.67892), strict=False)):
+        panels.append(
+            (
+                f"4{'abc'[k]}. {name} − {mean:g}<br>range {batch[0, :, :, k].min():.0f} … "
+                f"{batch[0, :, :, k].max():.0f}",
+                to_rgb8(batch[0, :, :, k], lo=-128, hi=128, colormap=DIVERGING),
+            )
+        )
     return panels
 
 
@@ -124,10 +174,21 @@ def ranked_maps_figure(mosaic: MapMosaic, labels: Sequence[str]) -> go.Figure:
     h, w = mosaic.map_shape
     size = 11 if w >= 60 else 9
     spec["layout"]["annotations"] = [
-        dict(text=text, x=(k % mosaic.cols) * (w + 1) - 0.5, y=(k // mosaic.cols) * (h + 1) - 0.5, xref="x", yref="y",
-             xanchor="left", yanchor="top", showarrow=False, font=dict(size=size, color="#111"),
-             bgcolor="rgba(255,255,255,0.75)", borderpad=1)
-        for k, text in enumerate(labels)]
+        dict(
+            text=text,
+            x=(k % mosaic.cols) * (w + 1) - 0.5,
+            y=(k // mosaic.cols) * (h + 1) - 0.5,
+            xref="x",
+            yref="y",
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            font=dict(size=size, color="#111"),
+            bgcolor="rgba(255,255,255,0.75)",
+            borderpad=1,
+        )
+        for k, text in enumerate(labels)
+    ]
     return go.Figure(spec, _validate=False)
 
 
@@ -137,20 +198,40 @@ def unit_map_figure(fmap: np.ndarray, unit: tuple[int, int], *, title: str = "")
     Hover gives the values when the map is at most 64 pixels a side (``matrix_figure``)."""
     fmap = np.asarray(fmap, np.float32)
     hi = float(fmap.max())
-    return matrix_figure(fmap, zmin=0.0, zmax=hi if hi > 0 else 1.0, title=title, pick_grid=True,
-                         boxes=[((unit[0], unit[1], 1, 1), UNIT_COLOUR)], height=460)
+    return matrix_figure(
+        fmap,
+        zmin=0.0,
+        zmax=hi if hi > 0 else 1.0,
+        title=title,
+        pick_grid=True,
+        boxes=[((unit[0], unit[1], 1, 1), UNIT_COLOUR)],
+        height=460,
+    )
 
 
 def receptive_field_figure(rgb: np.ndarray, box: tuple[int, int, int, int], *, title: str = "") -> go.Figure:
     """The network's input photo (H, W, 3) uint8 with the receptive field ``box`` (top, left, height,
     width; clipped to the photo) outlined in red."""
     gray = np.asarray(rgb, np.float32).mean(axis=2)
-    return matrix_figure(gray, zmin=0, zmax=255, rgb=np.asarray(rgb, np.uint8), title=title,
-                         boxes=[(box, FIELD_COLOUR)], height=460)
+    return matrix_figure(
+        gray,
+        zmin=0,
+        zmax=255,
+        rgb=np.asarray(rgb, np.uint8),
+        title=title,
+        boxes=[(box, FIELD_COLOUR)],
+        height=460,
+    )
 
 
-def filters_beside_kernels_figure(filters: np.ndarray, kernels: Sequence[np.ndarray], titles: Sequence[str], *,
-                                  cols: int = 8, cell: int = 16) -> go.Figure:
+def filters_beside_kernels_figure(
+    filters: np.ndarray,
+    kernels: Sequence[np.ndarray],
+    titles: Sequence[str],
+    *,
+    cols: int = 8,
+    cell: int = 16,
+) -> go.Figure:
     """Learned RGB filters, each beside the hand-made kernel it resembles, as one picture.
 
     Parameters
@@ -170,7 +251,9 @@ def filters_beside_kernels_figure(filters: np.ndarray, kernels: Sequence[np.ndar
     filters = np.asarray(filters, np.float32)
     n = filters.shape[3]
     if len(kernels) != n or len(titles) != n:
-        raise ValueError(f"kernels and titles need {n} entries (one per filter), got {len(kernels)}, {len(titles)}")
+        raise ValueError(
+            f"kernels and titles need {n} entries (one per filter), got {len(kernels)}, {len(titles)}"
+        )
     side, gap, pad, head = 3 * cell, cell // 2, cell, 34
     pair_w, pair_h = 2 * side + gap + pad, side + head + pad // 2
     rows = -(-n // cols)
@@ -179,24 +262,53 @@ def filters_beside_kernels_figure(filters: np.ndarray, kernels: Sequence[np.ndar
     for i in range(n):
         top, left = (i // cols) * pair_h + head, (i % cols) * pair_w
         f = filters[:, :, :, i]
-        patch = (np.clip(0.5 + f / (2 * max(float(np.abs(f).max()), 1e-12)), 0, 1) * 255 + 0.5).astype(np.uint8)
+        patch = (np.clip(0.5 + f / (2 * max(float(np.abs(f).max()), 1e-12)), 0, 1) * 255 + 0.5).astype(
+            np.uint8
+        )
         k = np.asarray(kernels[i], np.float32)
-        hand = (cmap(0.5 + k / (2 * max(float(np.abs(k).max()), 1e-12)))[:, :, :3] * 255 + 0.5).astype(np.uint8)
-        canvas[top:top + side, left:left + side] = np.kron(patch, np.ones((cell, cell, 1), np.uint8))
-        canvas[top:top + side, left + side + gap:left + 2 * side + gap] = np.kron(hand, np.ones((cell, cell, 1), np.uint8))
-        annotations.append(dict(text=titles[i], x=left + side + gap / 2, y=top - 2, xref="x", yref="y",
-                                xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=10)))
+        hand = (cmap(0.5 + k / (2 * max(float(np.abs(k).max()), 1e-12)))[:, :, :3] * 255 + 0.5).astype(
+            np.uint8
+        )
+        canvas[top : top + side, left : left + side] = np.kron(patch, np.ones((cell, cell, 1), np.uint8))
+        canvas[top : top + side, left + side + gap : left + 2 * side + gap] = np.kron(
+            hand, np.ones((cell, cell, 1), np.uint8)
+        )
+        annotations.append(
+            dict(
+                text=titles[i],
+                x=left + side + gap / 2,
+                y=top - 2,
+                xref="x",
+                yref="y",
+                xanchor="center",
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(size=10),
+            )
+        )
     h, w = canvas.shape[:2]
-    layout = dict(height=h + 10, margin=dict(l=4, r=4, t=4, b=4), annotations=annotations, template={},
-                  dragmode=False, plot_bgcolor="rgba(0,0,0,0)",
-                  xaxis=dict(visible=False, range=[-0.5, w - 0.5], constrain="domain"),
-                  yaxis=dict(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain"))
-    return _figure([dict(type="image", source=encode_raster(canvas, lossless=True), hoverinfo="skip")], layout)
+    layout = dict(
+        height=h + 10,
+        margin=dict(l=4, r=4, t=4, b=4),
+        annotations=annotations,
+        template={},
+        dragmode=False,
+        plot_bgcolor="rgba(0,0,0,0)",
+        xaxis=dict(visible=False, range=[-0.5, w - 0.5], constrain="domain"),
+        yaxis=dict(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain"),
+    )
+    return _figure(
+        [dict(type="image", source=encode_raster(canvas, lossless=True), hoverinfo="skip")], layout
+    )
 
 
-def edges_figure(edges: Sequence[tuple[str, np.ndarray]], *, cols: int = 4, panel_height: int = 220) -> go.Figure:
+def edges_figure(
+    edges: Sequence[tuple[str, np.ndarray]], *, cols: int = 4, panel_height: int = 220
+) -> go.Figure:
     """Edge maps (title, (H, W) in [0, 1]) drawn as in the HED paper: dark edges on white."""
-    return panels_figure([(t, to_rgb8(e, invert=True)) for t, e in edges], cols=cols, panel_height=panel_height)
+    return panels_figure(
+        [(t, to_rgb8(e, invert=True)) for t, e in edges], cols=cols, panel_height=panel_height
+    )
 
 
 def first_filter_panels(matches: Sequence[dict]) -> tuple[list[np.ndarray], list[str]]:
@@ -221,10 +333,15 @@ def first_filter_panels(matches: Sequence[dict]) -> tuple[list[np.ndarray], list
     for m in matches:
         if m["kind"] == "named":
             kernels.append(KERNELS[m["kernel"]].values)
-            titles.append(f"{m['filter']}: {KERNELS[m['kernel']].title.split(' (')[0][:16]}<br>"
-                          f"r = {m['correlation']:+.2f}")
+            titles.append(
+                f"{m['filter']}: {KERNELS[m['kernel']].title.split(' (')[0][:16]}<br>"
+                f"r = {m['correlation']:+.2f}"
+            )
         else:
             kernels.append(np.zeros((3, 3)))
-            titles.append(f"{m['filter']}: colour-<br>opponent {m['colour_share']:.0%}" if m["kind"] == "colour-opponent"
-                          else f"{m['filter']}: no match<br>r = {m['correlation']:+.2f}")
+            titles.append(
+                f"{m['filter']}: colour-<br>opponent {m['colour_share']:.0%}"
+                if m["kind"] == "colour-opponent"
+                else f"{m['filter']}: no match<br>r = {m['correlation']:+.2f}"
+            )
     return kernels, titles

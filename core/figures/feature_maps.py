@@ -10,6 +10,7 @@ palette PNG (one byte a pixel, gaps transparent), not per-pixel heatmap JSON. Ho
 kept where they teach: the enlarged single map (``core.figures.common.matrix_figure``), the kernels, the
 28 × 28 preprocessing steps.
 """
+
 from __future__ import annotations
 
 import base64
@@ -34,8 +35,9 @@ def grid_columns(n_maps: int) -> int:
     return int(min(8, max(1, np.ceil(np.sqrt(n_maps)) if n_maps < 16 else 8)))
 
 
-def tile_maps(maps: np.ndarray, *, cols: int, scale: str = "shared",
-              gap: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def tile_maps(
+    maps: np.ndarray, *, cols: int, scale: str = "shared", gap: int = 1
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Lay feature maps (H, W, C) out as one mosaic image, map k at row k // cols, col k % cols.
 
     Parameters
@@ -82,9 +84,9 @@ def tile_maps(maps: np.ndarray, *, cols: int, scale: str = "shared",
     rr, cc = np.indices((h, w))
     for k in range(c):
         top, left = (k // cols) * (h + gap), (k % cols) * (w + gap)
-        display[top:top + h, left:left + w] = norm[:, :, k]
-        raw[top:top + h, left:left + w] = maps[:, :, k]
-        index[top:top + h, left:left + w] = np.stack([np.full_like(rr, k), rr, cc], axis=-1)
+        display[top : top + h, left : left + w] = norm[:, :, k]
+        raw[top : top + h, left : left + w] = maps[:, :, k]
+        index[top : top + h, left : left + w] = np.stack([np.full_like(rr, k), rr, cc], axis=-1)
     return display, raw, index
 
 
@@ -151,8 +153,9 @@ class MapMosaic:
     signed: bool
 
 
-def feature_maps_mosaic(maps: np.ndarray, *, scale: str = "shared", cols: int | None = None,
-                        max_maps: int = 64) -> MapMosaic:
+def feature_maps_mosaic(
+    maps: np.ndarray, *, scale: str = "shared", cols: int | None = None, max_maps: int = 64
+) -> MapMosaic:
     """Lay a layer's feature maps out as one compressed picture (see :func:`tile_maps`).
 
     Parameters
@@ -187,11 +190,18 @@ def feature_maps_mosaic(maps: np.ndarray, *, scale: str = "shared", cols: int | 
         h, w = maps.shape[0] // f * f, maps.shape[1] // f * f
         maps = maps[:h, :w].reshape(h // f, f, w // f, f, -1).mean(axis=(1, 3))
     display, _, _ = tile_maps(maps, cols=cols, scale=scale)
-    source = _palette_png(display, signed) if display.size <= PALETTE_MAX_PIXELS \
-        else _rgb_raster(display, signed)
-    return MapMosaic(source=source, width=display.shape[1], height=display.shape[0],
-                     rows=-(-maps.shape[2] // cols), cols=cols, map_shape=maps.shape[:2],
-                     signed=signed)
+    source = (
+        _palette_png(display, signed) if display.size <= PALETTE_MAX_PIXELS else _rgb_raster(display, signed)
+    )
+    return MapMosaic(
+        source=source,
+        width=display.shape[1],
+        height=display.shape[0],
+        rows=-(-maps.shape[2] // cols),
+        cols=cols,
+        map_shape=maps.shape[:2],
+        signed=signed,
+    )
 
 
 def mosaic_figure(mosaic: MapMosaic, *, title: str = "", height: int | None = None) -> go.Figure:
@@ -203,17 +213,29 @@ def mosaic_figure(mosaic: MapMosaic, *, title: str = "", height: int | None = No
     map_h, map_w = mosaic.map_shape
     height = height or int(min(900, max(160, 110 * mosaic.rows * map_h / max(map_w, 1)) + 50))
     # template={}: a picture on hidden axes needs no theme, so Plotly's ~4 kB template is not sent
-    layout = dict(title=dict(text=title, x=0.5, xanchor="center"), dragmode=False, height=height, template={},
-                  margin=dict(l=4, r=4, t=40 if title else 4, b=4), plot_bgcolor="rgba(0,0,0,0)",
-                  paper_bgcolor="rgba(0,0,0,0)",
-                  xaxis=dict(visible=False, range=[-0.5, w - 0.5], constrain="domain"),
-                  yaxis=dict(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain"))
+    layout = dict(
+        title=dict(text=title, x=0.5, xanchor="center"),
+        dragmode=False,
+        height=height,
+        template={},
+        margin=dict(l=4, r=4, t=40 if title else 4, b=4),
+        plot_bgcolor="rgba(0,0,0,0)",
+        paper_bgcolor="rgba(0,0,0,0)",
+        xaxis=dict(visible=False, range=[-0.5, w - 0.5], constrain="domain"),
+        yaxis=dict(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain"),
+    )
     return _figure([dict(type="image", source=mosaic.source, hoverinfo="skip")], layout)
 
 
-def feature_maps_figure(maps: np.ndarray, *, title: str = "", scale: str = "shared",
-                        cols: int | None = None, max_maps: int = 64,
-                        height: int | None = None) -> go.Figure:
+def feature_maps_figure(
+    maps: np.ndarray,
+    *,
+    title: str = "",
+    scale: str = "shared",
+    cols: int | None = None,
+    max_maps: int = 64,
+    height: int | None = None,
+) -> go.Figure:
     """A layer's feature maps as a grid: :func:`mosaic_figure` of :func:`feature_maps_mosaic`,
     whose parameters ``maps``, ``scale``, ``cols`` and ``max_maps`` it takes.
 
@@ -222,12 +244,14 @@ def feature_maps_figure(maps: np.ndarray, *, title: str = "", scale: str = "shar
     go.Figure
         One image trace (a palette PNG, or a JPEG for a photo's maps).
     """
-    return mosaic_figure(feature_maps_mosaic(maps, scale=scale, cols=cols, max_maps=max_maps),
-                         title=title, height=height)
+    return mosaic_figure(
+        feature_maps_mosaic(maps, scale=scale, cols=cols, max_maps=max_maps), title=title, height=height
+    )
 
 
-def vector_figure(values: np.ndarray, *, title: str = "", labels=None,
-                  highlight: int | None = None, height: int = 260) -> go.Figure:
+def vector_figure(
+    values: np.ndarray, *, title: str = "", labels=None, highlight: int | None = None, height: int = 260
+) -> go.Figure:
     """A dense layer's activations (or class probabilities) as bars.
 
     Parameters
@@ -241,11 +265,22 @@ def vector_figure(values: np.ndarray, *, title: str = "", labels=None,
     values = np.asarray(values, dtype=np.float32).reshape(-1)
     labels = [str(i) for i in range(values.size)] if labels is None else [str(s) for s in labels]
     colors = ["#d7301f" if i == highlight else "#4c78a8" for i in range(values.size)]
-    bar = dict(type="bar", x=labels, y=values, marker=dict(color=colors),
-               hovertemplate="%{x}: %{y:.4g}<extra></extra>")
-    return _figure([bar], dict(title=dict(text=title, x=0.5, xanchor="center"), height=height,
-                               margin=dict(l=40, r=10, t=40 if title else 10, b=30),
-                               xaxis=dict(type="category")))
+    bar = dict(
+        type="bar",
+        x=labels,
+        y=values,
+        marker=dict(color=colors),
+        hovertemplate="%{x}: %{y:.4g}<extra></extra>",
+    )
+    return _figure(
+        [bar],
+        dict(
+            title=dict(text=title, x=0.5, xanchor="center"),
+            height=height,
+            margin=dict(l=40, r=10, t=40 if title else 10, b=30),
+            xaxis=dict(type="category"),
+        ),
+    )
 
 
 def _gray_picture(values: np.ndarray, max_side: int) -> tuple[str, int, int]:
@@ -256,8 +291,9 @@ def _gray_picture(values: np.ndarray, max_side: int) -> tuple[str, int, int]:
     image = Image.fromarray(np.asarray(values, np.float32), mode="F")
     if max(image.size) > max_side:
         factor = max_side / max(image.size)
-        image = image.resize((max(1, round(image.width * factor)), max(1, round(image.height * factor))),
-                             Image.Resampling.BOX)
+        image = image.resize(
+            (max(1, round(image.width * factor)), max(1, round(image.height * factor))), Image.Resampling.BOX
+        )
     gray = (np.clip(np.asarray(image), 0.0, 1.0) * 255 + 0.5).astype(np.uint8)
     return encode_raster(np.dstack([gray] * 3)), gray.shape[1], gray.shape[0]
 
@@ -283,25 +319,52 @@ def steps_figure(steps: list[tuple[str, np.ndarray]], *, height: int = 230) -> g
         arr = np.asarray(arr, np.float32)
         left, suffix = (i - 1) * (width + spacing), "" if i == 1 else str(i)
         if max(arr.shape) <= HEATMAP_MAX_SIDE:
-            trace, (h, w) = dict(type="heatmap", z=arr, zmin=0, zmax=1, colorscale=colorscale_stops("gray"), showscale=False,
-                                 hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>"), arr.shape
+            trace, (h, w) = (
+                dict(
+                    type="heatmap",
+                    z=arr,
+                    zmin=0,
+                    zmax=1,
+                    colorscale=colorscale_stops("gray"),
+                    showscale=False,
+                    hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>",
+                ),
+                arr.shape,
+            )
         else:
             source, w, h = _gray_picture(arr, STEP_MAX_SIDE)
             trace = dict(type="image", source=source, hoverinfo="skip")
         data.append(dict(trace, xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
-        layout[f"xaxis{suffix}"] = dict(domain=[left, left + width], visible=False, range=[-0.5, w - 0.5],
-                                        constrain="domain")
-        layout[f"yaxis{suffix}"] = dict(visible=False, range=[h - 0.5, -0.5], scaleanchor=f"x{suffix}",
-                                        constrain="domain")
-        layout["annotations"].append(dict(text=f"{name}<br>{' × '.join(map(str, np.shape(arr)))}",
-                                          x=left + width / 2, y=1.0, xref="paper", yref="paper",
-                                          xanchor="center", yanchor="bottom", showarrow=False,
-                                          font=dict(size=12)))
+        layout[f"xaxis{suffix}"] = dict(
+            domain=[left, left + width], visible=False, range=[-0.5, w - 0.5], constrain="domain"
+        )
+        layout[f"yaxis{suffix}"] = dict(
+            visible=False, range=[h - 0.5, -0.5], scaleanchor=f"x{suffix}", constrain="domain"
+        )
+        layout["annotations"].append(
+            dict(
+                text=f"{name}<br>{' × '.join(map(str, np.shape(arr)))}",
+                x=left + width / 2,
+                y=1.0,
+                xref="paper",
+                yref="paper",
+                xanchor="center",
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(size=12),
+            )
+        )
     return _figure(data, layout)
 
 
-def kernels_grid_figure(kernels: np.ndarray, *, titles: list[str], cols: int = 8,
-                        shared_scale: bool = True, height: int | None = None) -> go.Figure:
+def kernels_grid_figure(
+    kernels: np.ndarray,
+    *,
+    titles: list[str],
+    cols: int = 8,
+    shared_scale: bool = True,
+    height: int | None = None,
+) -> go.Figure:
     """Small kernels (k, k, N) as a grid of signed heatmaps with their numbers, on a scale centred
     on 0 (blue negative, red positive): one for all, or one per kernel.
 
@@ -338,25 +401,52 @@ def kernels_grid_figure(kernels: np.ndarray, *, titles: list[str], cols: int = 8
     rows, lines = -(-n // cols), 1 + max((t.count("<br>") for t in titles), default=0)
     peaks = np.abs(kernels).max(axis=(0, 1)) if not shared_scale else np.full(n, np.abs(kernels).max())
     peaks = np.maximum(peaks, 1e-12)
-    band = k + lines                                  # rows of cells per row of kernels, titles above
+    band = k + lines  # rows of cells per row of kernels, titles above
     z = np.full((rows * band, cols * (k + 1) - 1), np.nan)
     raw = np.full_like(z, np.nan)
     annotations = []
     for i in range(n):
         top, left = (i // cols) * band + lines, (i % cols) * (k + 1)
-        z[top:top + k, left:left + k] = kernels[:, :, i] / peaks[i]
-        raw[top:top + k, left:left + k] = kernels[:, :, i]
-        annotations.append(dict(text=titles[i], x=left + (k - 1) / 2, y=top - 0.5, xref="x", yref="y",
-                                xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=10)))
+        z[top : top + k, left : left + k] = kernels[:, :, i] / peaks[i]
+        raw[top : top + k, left : left + k] = kernels[:, :, i]
+        annotations.append(
+            dict(
+                text=titles[i],
+                x=left + (k - 1) / 2,
+                y=top - 0.5,
+                xref="x",
+                yref="y",
+                xanchor="center",
+                yanchor="bottom",
+                showarrow=False,
+                font=dict(size=10),
+            )
+        )
     text = [[f"{v:.2g}" if np.isfinite(v) else "" for v in row] for row in raw] if k <= 5 else None
-    heat = dict(type="heatmap", z=z, zmin=-1, zmax=1, colorscale=colorscale_stops(DIVERGING), showscale=False, xgap=1, ygap=1,
-                customdata=raw, hoverongaps=False, hovertemplate="%{customdata:.4g}<extra></extra>")
+    heat = dict(
+        type="heatmap",
+        z=z,
+        zmin=-1,
+        zmax=1,
+        colorscale=colorscale_stops(DIVERGING),
+        showscale=False,
+        xgap=1,
+        ygap=1,
+        customdata=raw,
+        hoverongaps=False,
+        hovertemplate="%{customdata:.4g}<extra></extra>",
+    )
     if text is not None:
         heat.update(text=text, texttemplate="%{text}", textfont=dict(size=9))
-    layout = dict(height=height or 30 * rows * band + 8, margin=dict(l=4, r=4, t=4, b=4),
-                  annotations=annotations, dragmode=False, plot_bgcolor="rgba(0,0,0,0)",
-                  xaxis=dict(visible=False, range=[-0.5, z.shape[1] - 0.5]),
-                  yaxis=dict(visible=False, range=[z.shape[0] - 0.5, -0.5]))
+    layout = dict(
+        height=height or 30 * rows * band + 8,
+        margin=dict(l=4, r=4, t=4, b=4),
+        annotations=annotations,
+        dragmode=False,
+        plot_bgcolor="rgba(0,0,0,0)",
+        xaxis=dict(visible=False, range=[-0.5, z.shape[1] - 0.5]),
+        yaxis=dict(visible=False, range=[z.shape[0] - 0.5, -0.5]),
+    )
     return _figure([heat], layout)
 
 
@@ -368,24 +458,69 @@ def history_figure(history: dict) -> go.Figure:
         for prefix, name, color in (("", "training", "#4c78a8"), ("val_", "test split", "#d7301f")):
             values = history.get(prefix + metric)
             if values:
-                data.append(dict(type="scatter", x=list(range(1, len(values) + 1)), y=list(values), name=name,
-                                 mode="lines+markers", line=dict(color=color), legendgroup=name,
-                                 showlegend=col == 1, xaxis="x" if col == 1 else "x2",
-                                 yaxis="y" if col == 1 else "y2"))
-    titles = [dict(text=t, x=x, y=1.0, xref="paper", yref="paper", xanchor="center", yanchor="bottom",
-                   showarrow=False, font=dict(size=16)) for t, x in (("Loss", 0.225), ("Accuracy", 0.775))]
-    return _figure(data, dict(height=300, margin=dict(l=40, r=10, t=40, b=40), annotations=titles,
-                              xaxis=dict(domain=[0, 0.45], title=dict(text="epoch")), yaxis=dict(anchor="x"),
-                              xaxis2=dict(domain=[0.55, 1], title=dict(text="epoch"), anchor="y2"),
-                              yaxis2=dict(anchor="x2")))
+                data.append(
+                    dict(
+                        type="scatter",
+                        x=list(range(1, len(values) + 1)),
+                        y=list(values),
+                        name=name,
+                        mode="lines+markers",
+                        line=dict(color=color),
+                        legendgroup=name,
+                        showlegend=col == 1,
+                        xaxis="x" if col == 1 else "x2",
+                        yaxis="y" if col == 1 else "y2",
+                    )
+                )
+    titles = [
+        dict(
+            text=t,
+            x=x,
+            y=1.0,
+            xref="paper",
+            yref="paper",
+            xanchor="center",
+            yanchor="bottom",
+            showarrow=False,
+            font=dict(size=16),
+        )
+        for t, x in (("Loss", 0.225), ("Accuracy", 0.775))
+    ]
+    return _figure(
+        data,
+        dict(
+            height=300,
+            margin=dict(l=40, r=10, t=40, b=40),
+            annotations=titles,
+            xaxis=dict(domain=[0, 0.45], title=dict(text="epoch")),
+            yaxis=dict(anchor="x"),
+            xaxis2=dict(domain=[0.55, 1], title=dict(text="epoch"), anchor="y2"),
+            yaxis2=dict(anchor="x2"),
+        ),
+    )
 
 
 def confusion_figure(matrix, *, labels=None) -> go.Figure:
     """A confusion matrix (rows = true class, columns = predicted) with counts in the cells."""
     cm = np.asarray(matrix)
     labels = [str(i) for i in range(cm.shape[0])] if labels is None else [str(s) for s in labels]
-    heat = dict(type="heatmap", z=cm, x=labels, y=labels, colorscale=colorscale_stops("Blues"), showscale=False,
-                text=cm, texttemplate="%{text}", hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>")
-    return _figure([heat], dict(height=380, margin=dict(l=40, r=10, t=10, b=40),
-                                xaxis=dict(title=dict(text="predicted"), type="category"),
-                                yaxis=dict(title=dict(text="true"), type="category", autorange="reversed")))
+    heat = dict(
+        type="heatmap",
+        z=cm,
+        x=labels,
+        y=labels,
+        colorscale=colorscale_stops("Blues"),
+        showscale=False,
+        text=cm,
+        texttemplate="%{text}",
+        hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>",
+    )
+    return _figure(
+        [heat],
+        dict(
+            height=380,
+            margin=dict(l=40, r=10, t=10, b=40),
+            xaxis=dict(title=dict(text="predicted"), type="category"),
+            yaxis=dict(title=dict(text="true"), type="category", autorange="reversed"),
+        ),
+    )

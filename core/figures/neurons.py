@@ -6,9 +6,10 @@ blue) and the app's diverging scale: red = the class the neuron fires for (targe
 the region where the neuron outputs 1 is shaded light red, the rest light blue. Wrongly classified points
 carry a black cross, so no answer is given by colour alone.
 """
+
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -49,34 +50,66 @@ def _halfplane(weights, bias: float, x_range, y_range) -> list[tuple[float, floa
 
 def _region_traces(weights, bias, x_range, y_range) -> list[go.Scatter]:
     if weights[0] == 0 and weights[1] == 0:  # no line: the neuron outputs phi(b) everywhere
-        rect = [(x_range[0], y_range[0]), (x_range[1], y_range[0]), (x_range[1], y_range[1]), (x_range[0], y_range[1])]
+        rect = [
+            (x_range[0], y_range[0]),
+            (x_range[1], y_range[0]),
+            (x_range[1], y_range[1]),
+            (x_range[0], y_range[1]),
+        ]
         parts = [(rect, RED_FILL if bias >= 0 else BLUE_FILL)]
     else:
-        parts = [(_halfplane([-weights[0], -weights[1]], -bias, x_range, y_range), BLUE_FILL),
-                 (_halfplane(weights, bias, x_range, y_range), RED_FILL)]
+        parts = [
+            (_halfplane([-weights[0], -weights[1]], -bias, x_range, y_range), BLUE_FILL),
+            (_halfplane(weights, bias, x_range, y_range), RED_FILL),
+        ]
     traces = []
     for poly, fill in parts:
         if len(poly) >= 3:
-            xs, ys = zip(*(poly + poly[:1]))
-            traces.append(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=fill, mode="none", hoverinfo="skip",
-                                     showlegend=False))
+            xs, ys = zip(*(poly + poly[:1]), strict=False)
+            traces.append(
+                go.Scatter(
+                    x=xs, y=ys, fill="toself", fillcolor=fill, mode="none", hoverinfo="skip", showlegend=False
+                )
+            )
     return traces
 
 
-def _line_trace(weights, bias, x_range, y_range, *, name: str, color: str, dash: str = "solid",
-                width: int = 3) -> Optional[go.Scatter]:
+def _line_trace(
+    weights, bias, x_range, y_range, *, name: str, color: str, dash: str = "solid", width: int = 3
+) -> go.Scatter | None:
     seg = decision_segment(weights, bias, x_range=x_range, y_range=y_range)
     if seg is None:
         return None
     (xa, ya), (xb, yb) = seg
-    return go.Scatter(x=[xa, xb], y=[ya, yb], mode="lines", line=dict(color=color, dash=dash, width=width),
-                      name=name, hoverinfo="name")
+    return go.Scatter(
+        x=[xa, xb],
+        y=[ya, yb],
+        mode="lines",
+        line=dict(color=color, dash=dash, width=width),
+        name=name,
+        hoverinfo="name",
+    )
 
 
-def decision_figure(points, labels, weights, bias: float, *, class_names=("1", "0"), x_range=(-0.5, 1.5),
-                    y_range=(-0.5, 1.5), axis_titles=("x₁", "x₂"), previous=None, highlight: Optional[int] = None,
-                    wrong=None, point_text: Optional[Sequence[str]] = None, pick_grid: int = 0,
-                    equal_axes: bool = True, title: str = "", height: int = 440) -> go.Figure:
+def decision_figure(
+    points,
+    labels,
+    weights,
+    bias: float,
+    *,
+    class_names=("1", "0"),
+    x_range=(-0.5, 1.5),
+    y_range=(-0.5, 1.5),
+    axis_titles=("x₁", "x₂"),
+    previous=None,
+    highlight: int | None = None,
+    wrong=None,
+    point_text: Sequence[str] | None = None,
+    pick_grid: int = 0,
+    equal_axes: bool = True,
+    title: str = "",
+    height: int = 440,
+) -> go.Figure:
     """Points of two classes, the line ``w·x + b = 0`` and the shaded region where the neuron fires.
 
     Parameters
@@ -101,12 +134,22 @@ def decision_figure(points, labels, weights, bias: float, *, class_names=("1", "
     fig = go.Figure(_region_traces(weights, bias, x_range, y_range))
     if pick_grid:
         gx, gy = np.meshgrid(np.linspace(*x_range, pick_grid), np.linspace(*y_range, pick_grid))
-        fig.add_trace(go.Scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", name="pick",
-                                 marker=dict(size=14, color="rgba(0,0,0,0)"), showlegend=False,
-                                 customdata=np.c_[gx.ravel(), gy.ravel()],
-                                 hovertemplate="click to add (%{x:.3g}, %{y:.3g})<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=gx.ravel(),
+                y=gy.ravel(),
+                mode="markers",
+                name="pick",
+                marker=dict(size=14, color="rgba(0,0,0,0)"),
+                showlegend=False,
+                customdata=np.c_[gx.ravel(), gy.ravel()],
+                hovertemplate="click to add (%{x:.3g}, %{y:.3g})<extra></extra>",
+            )
+        )
     if previous is not None:
-        line = _line_trace(*previous, x_range, y_range, name="line before the update", color="#888", dash="dash")
+        line = _line_trace(
+            *previous, x_range, y_range, name="line before the update", color="#888", dash="dash"
+        )
         if line is not None:
             fig.add_trace(line)
     line = _line_trace(weights, bias, x_range, y_range, name="w·x + b = 0", color="black")
@@ -114,29 +157,64 @@ def decision_figure(points, labels, weights, bias: float, *, class_names=("1", "
         fig.add_trace(line)
     for value, color, cname in ((1, RED, class_names[0]), (0, BLUE, class_names[1])):
         m = lab == value
-        text = None if point_text is None else [t for t, k in zip(point_text, m) if k]
-        fig.add_trace(go.Scatter(x=pts[m, 0], y=pts[m, 1], mode="markers+text" if text else "markers",
-                                 marker=dict(size=14, color=color, line=dict(color="white", width=1)),
-                                 text=text, textposition="top right", name=cname,
-                                 hovertemplate=f"{cname}: (%{{x:.4g}}, %{{y:.4g}})<extra></extra>"))
+        text = None if point_text is None else [t for t, k in zip(point_text, m, strict=False) if k]
+        fig.add_trace(
+            go.Scatter(
+                x=pts[m, 0],
+                y=pts[m, 1],
+                mode="markers+text" if text else "markers",
+                marker=dict(size=14, color=color, line=dict(color="white", width=1)),
+                text=text,
+                textposition="top right",
+                name=cname,
+                hovertemplate=f"{cname}: (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+            )
+        )
     if wrong is not None and np.any(wrong):
         bad = np.asarray(wrong, dtype=bool)
-        fig.add_trace(go.Scatter(x=pts[bad, 0], y=pts[bad, 1], mode="markers", name="wrong",
-                                 marker=dict(symbol="x-thin", size=18, line=dict(color="black", width=3)),
-                                 hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=pts[bad, 0],
+                y=pts[bad, 1],
+                mode="markers",
+                name="wrong",
+                marker=dict(symbol="x-thin", size=18, line=dict(color="black", width=3)),
+                hoverinfo="skip",
+            )
+        )
     if highlight is not None and 0 <= highlight < len(pts):
-        fig.add_trace(go.Scatter(x=[pts[highlight, 0]], y=[pts[highlight, 1]], mode="markers",
-                                 name="sample just presented", hoverinfo="name",
-                                 marker=dict(size=30, color="rgba(0,0,0,0)", line=dict(color="#fdae61", width=4))))
+        fig.add_trace(
+            go.Scatter(
+                x=[pts[highlight, 0]],
+                y=[pts[highlight, 1]],
+                mode="markers",
+                name="sample just presented",
+                hoverinfo="name",
+                marker=dict(size=30, color="rgba(0,0,0,0)", line=dict(color="#fdae61", width=4)),
+            )
+        )
     fig.update_xaxes(range=list(x_range), title=axis_titles[0], zeroline=False, constrain="domain")
-    fig.update_yaxes(range=list(y_range), title=axis_titles[1], zeroline=False, constrain="domain",
-                     **({"scaleanchor": "x", "scaleratio": 1} if equal_axes else {}))
-    fig.update_layout(title=title, height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-                      legend=dict(orientation="h", y=-0.18), plot_bgcolor="white", dragmode=False)
+    fig.update_yaxes(
+        range=list(y_range),
+        title=axis_titles[1],
+        zeroline=False,
+        constrain="domain",
+        **({"scaleanchor": "x", "scaleratio": 1} if equal_axes else {}),
+    )
+    fig.update_layout(
+        title=title,
+        height=height,
+        margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        legend=dict(orientation="h", y=-0.18),
+        plot_bgcolor="white",
+        dragmode=False,
+    )
     return fig
 
 
-def hidden_lines_figure(table: TwoLayerTable, hidden_weights, hidden_bias, *, title: str = "Input space") -> go.Figure:
+def hidden_lines_figure(
+    table: TwoLayerTable, hidden_weights, hidden_bias, *, title: str = "Input space"
+) -> go.Figure:
     """The four inputs coloured by the network's target, with each hidden unit's line and the side where it
     fires."""
     hw, hb = np.asarray(hidden_weights, dtype=np.float64), np.asarray(hidden_bias, dtype=np.float64)
@@ -145,34 +223,64 @@ def hidden_lines_figure(table: TwoLayerTable, hidden_weights, hidden_bias, *, ti
     for j, color in enumerate(HIDDEN_COLOURS):
         poly = _halfplane(hw[j], hb[j], box, box)
         if len(poly) >= 3:
-            xs, ys = zip(*(poly + poly[:1]))
-            fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=color, opacity=0.15, mode="none",
-                                     name=f"z{j + 1} = 1", hoverinfo="name"))
+            xs, ys = zip(*(poly + poly[:1]), strict=False)
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    fill="toself",
+                    fillcolor=color,
+                    opacity=0.15,
+                    mode="none",
+                    name=f"z{j + 1} = 1",
+                    hoverinfo="name",
+                )
+            )
         line = _line_trace(hw[j], hb[j], box, box, name=f"z{j + 1} line", color=color)
         if line is not None:
             fig.add_trace(line)
     names = ["".join(map(str, r)) for r in table.inputs]
     for value, color in ((1, RED), (0, BLUE)):
         m = table.outputs == value
-        fig.add_trace(go.Scatter(x=table.inputs[m, 0], y=table.inputs[m, 1], mode="markers+text",
-                                 text=[f"{n} → y={value}" for n, k in zip(names, m) if k], textposition="top center",
-                                 marker=dict(size=14, color=color), name=f"y = {value}"))
+        fig.add_trace(
+            go.Scatter(
+                x=table.inputs[m, 0],
+                y=table.inputs[m, 1],
+                mode="markers+text",
+                text=[f"{n} → y={value}" for n, k in zip(names, m, strict=False) if k],
+                textposition="top center",
+                marker=dict(size=14, color=color),
+                name=f"y = {value}",
+            )
+        )
     fig.update_xaxes(range=list(box), title="x₁", constrain="domain")
     fig.update_yaxes(range=list(box), title="x₂", scaleanchor="x", scaleratio=1, constrain="domain")
-    fig.update_layout(title=title, height=400, margin=dict(l=10, r=10, t=40, b=10), plot_bgcolor="white",
-                      legend=dict(orientation="h", y=-0.2), dragmode=False)
+    fig.update_layout(
+        title=title,
+        height=400,
+        margin=dict(l=10, r=10, t=40, b=10),
+        plot_bgcolor="white",
+        legend=dict(orientation="h", y=-0.2),
+        dragmode=False,
+    )
     return fig
 
 
-def hidden_space_figure(table: TwoLayerTable, output_weights, output_bias: float, *,
-                        target=None, title: str = "Hidden space (z₁, z₂)") -> go.Figure:
+def hidden_space_figure(
+    table: TwoLayerTable,
+    output_weights,
+    output_bias: float,
+    *,
+    target=None,
+    title: str = "Hidden space (z₁, z₂)",
+) -> go.Figure:
     """Each input row placed at its hidden values ``(z1, z2)``, with the output unit's line.
 
     Rows that land on the same hidden point are written together ("00, 11").
     """
     labels = table.outputs if target is None else np.asarray(target)
     groups: dict = {}
-    for name, z, y in zip(("00", "01", "10", "11"), map(tuple, table.hidden), labels):
+    for name, z, y in zip(("00", "01", "10", "11"), map(tuple, table.hidden), labels, strict=False):
         groups.setdefault((z, int(y)), []).append(name)
     pts = np.array([z for z, _ in groups], dtype=np.float64)
     lab = np.array([y for _, y in groups])
@@ -181,12 +289,28 @@ def hidden_space_figure(table: TwoLayerTable, output_weights, output_bias: float
     for i in range(len(pts)):
         if any((pts[j] == pts[i]).all() for j in range(i)):
             pts[i] += 0.06
-    return decision_figure(pts, lab, output_weights, output_bias, class_names=("y = 1", "y = 0"),
-                           axis_titles=("z₁", "z₂"), point_text=text, title=title, height=400)
+    return decision_figure(
+        pts,
+        lab,
+        output_weights,
+        output_bias,
+        class_names=("y = 1", "y = 0"),
+        axis_titles=("z₁", "z₂"),
+        point_text=text,
+        title=title,
+        height=400,
+    )
 
 
-def network_figure(hidden_weights, hidden_bias, output_weights, output_bias: float, *,
-                   table: Optional[TwoLayerTable] = None, row: Optional[int] = None) -> go.Figure:
+def network_figure(
+    hidden_weights,
+    hidden_bias,
+    output_weights,
+    output_bias: float,
+    *,
+    table: TwoLayerTable | None = None,
+    row: int | None = None,
+) -> go.Figure:
     """Node-link diagram of the 2–2–1 threshold network with every weight and bias written on it.
 
     With ``table`` and ``row``, the nodes show that input row's values (inputs, hidden, output).
@@ -194,40 +318,83 @@ def network_figure(hidden_weights, hidden_bias, output_weights, output_bias: flo
     hw, hb = np.asarray(hidden_weights, dtype=np.float64), np.asarray(hidden_bias, dtype=np.float64)
     ow = np.asarray(output_weights, dtype=np.float64)
     pos = {"x₁": (0, 1.5), "x₂": (0, 0.5), "z₁": (1, 1.5), "z₂": (1, 0.5), "y": (2, 1.0)}
-    edges = [("x₁", "z₁", hw[0, 0]), ("x₂", "z₁", hw[0, 1]), ("x₁", "z₂", hw[1, 0]),
-             ("x₂", "z₂", hw[1, 1]),
-             ("z₁", "y", ow[0]), ("z₂", "y", ow[1])]
+    edges = [
+        ("x₁", "z₁", hw[0, 0]),
+        ("x₂", "z₁", hw[0, 1]),
+        ("x₁", "z₂", hw[1, 0]),
+        ("x₂", "z₂", hw[1, 1]),
+        ("z₁", "y", ow[0]),
+        ("z₂", "y", ow[1]),
+    ]
     fig = go.Figure()
     for a, b, w in edges:
         (xa, ya), (xb, yb) = pos[a], pos[b]
-        fig.add_trace(go.Scatter(x=[xa, xb], y=[ya, yb], mode="lines", hoverinfo="skip", showlegend=False,
-                                 line=dict(color=RED if w > 0 else BLUE if w < 0 else "#bbb",
-                                           width=1 + 2 * min(abs(w), 3))))
+        fig.add_trace(
+            go.Scatter(
+                x=[xa, xb],
+                y=[ya, yb],
+                mode="lines",
+                hoverinfo="skip",
+                showlegend=False,
+                line=dict(color=RED if w > 0 else BLUE if w < 0 else "#bbb", width=1 + 2 * min(abs(w), 3)),
+            )
+        )
         t = 0.3 if (a, b) in (("x₁", "z₂"), ("x₂", "z₁")) else 0.5  # keep the crossing edges' labels apart
-        fig.add_annotation(x=xa + t * (xb - xa), y=ya + t * (yb - ya), text=f"{w:g}", showarrow=False,
-                           bgcolor="white", font=dict(size=14))
+        fig.add_annotation(
+            x=xa + t * (xb - xa),
+            y=ya + t * (yb - ya),
+            text=f"{w:g}",
+            showarrow=False,
+            bgcolor="white",
+            font=dict(size=14),
+        )
     values = {}
     if table is not None and row is not None:
-        values = {"x₁": table.inputs[row, 0], "x₂": table.inputs[row, 1], "z₁": table.hidden[row, 0],
-                  "z₂": table.hidden[row, 1], "y": table.outputs[row]}
+        values = {
+            "x₁": table.inputs[row, 0],
+            "x₂": table.inputs[row, 1],
+            "z₁": table.hidden[row, 0],
+            "z₂": table.hidden[row, 1],
+            "y": table.outputs[row],
+        }
     biases = {"z₁": hb[0], "z₂": hb[1], "y": float(output_bias)}
     names = list(pos)
-    fig.add_trace(go.Scatter(
-        x=[pos[n][0] for n in names], y=[pos[n][1] for n in names], mode="markers+text", showlegend=False,
-        marker=dict(size=54, color=["#fee08b" if values.get(n, 0) == 1 else "#f7f7f7" for n in names],
-                    line=dict(color="black", width=2)),
-        text=[f"{n}={values[n]}" if n in values else n for n in names], textfont=dict(size=15),
-        hovertext=[f"bias {biases[n]:g}" if n in biases else "input" for n in names], hoverinfo="text"))
+    fig.add_trace(
+        go.Scatter(
+            x=[pos[n][0] for n in names],
+            y=[pos[n][1] for n in names],
+            mode="markers+text",
+            showlegend=False,
+            marker=dict(
+                size=54,
+                color=["#fee08b" if values.get(n, 0) == 1 else "#f7f7f7" for n in names],
+                line=dict(color="black", width=2),
+            ),
+            text=[f"{n}={values[n]}" if n in values else n for n in names],
+            textfont=dict(size=15),
+            hovertext=[f"bias {biases[n]:g}" if n in biases else "input" for n in names],
+            hoverinfo="text",
+        )
+    )
     for n, b in biases.items():
-        fig.add_annotation(x=pos[n][0], y=pos[n][1] - 0.32, text=f"b = {b:g}", showarrow=False, font=dict(size=13))
+        fig.add_annotation(
+            x=pos[n][0], y=pos[n][1] - 0.32, text=f"b = {b:g}", showarrow=False, font=dict(size=13)
+        )
     fig.update_xaxes(visible=False, range=[-0.4, 2.4])
     fig.update_yaxes(visible=False, range=[0, 2])
     fig.update_layout(height=300, margin=dict(l=4, r=4, t=10, b=4), plot_bgcolor="white", dragmode=False)
     return fig
 
 
-def activation_figure(name: str, *, params: Optional[dict] = None, z_range=(-4.0, 4.0), show_derivative: bool = True,
-                      z_mark: Optional[float] = None, height: int = 380) -> go.Figure:
+def activation_figure(
+    name: str,
+    *,
+    params: dict | None = None,
+    z_range=(-4.0, 4.0),
+    show_derivative: bool = True,
+    z_mark: float | None = None,
+    height: int = 380,
+) -> go.Figure:
     """The activation ``name`` (and its derivative, dotted) over ``z_range``; jumps drawn with open/filled
     dots.
 
@@ -242,7 +409,9 @@ def activation_figure(name: str, *, params: Optional[dict] = None, z_range=(-4.0
     jumps = [j for j in JUMPS.get(name, ()) if z_range[0] < j < z_range[1]]
     edges = [float(z_range[0]), *jumps, float(z_range[1])]
     zs, ys = [], []
-    for a, b in zip(edges[:-1], edges[1:]):  # one piece per continuous stretch, NaN between pieces
+    for a, b in zip(
+        edges[:-1], edges[1:], strict=False
+    ):  # one piece per continuous stretch, NaN between pieces
         seg = np.linspace(a, b, 400)
         if b in jumps:
             seg[-1] = b - 1e-9
@@ -251,40 +420,94 @@ def activation_figure(name: str, *, params: Optional[dict] = None, z_range=(-4.0
     fig = go.Figure(go.Scatter(x=zs, y=ys, mode="lines", name=act.label, line=dict(color=RED, width=3)))
     if jumps:
         taken = [float(f(j)) for j in jumps]
-        other = [float(f(j - 1e-9)) if float(f(j - 1e-9)) != t else float(f(j + 1e-9)) for j, t in zip(jumps, taken)]
-        fig.add_trace(go.Scatter(x=jumps, y=taken, mode="markers", marker=dict(size=10, color=RED),
-                                 showlegend=False, hovertemplate="f(%{x}) = %{y}<extra></extra>"))
-        fig.add_trace(go.Scatter(x=jumps, y=other, mode="markers", showlegend=False, hoverinfo="skip",
-                                 marker=dict(size=10, color="white", line=dict(color=RED, width=2))))
+        other = [
+            float(f(j - 1e-9)) if float(f(j - 1e-9)) != t else float(f(j + 1e-9))
+            for j, t in zip(jumps, taken, strict=False)
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=jumps,
+                y=taken,
+                mode="markers",
+                marker=dict(size=10, color=RED),
+                showlegend=False,
+                hovertemplate="f(%{x}) = %{y}<extra></extra>",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=jumps,
+                y=other,
+                mode="markers",
+                showlegend=False,
+                hoverinfo="skip",
+                marker=dict(size=10, color="white", line=dict(color=RED, width=2)),
+            )
+        )
     if show_derivative:
         zz = np.asarray(zs)
         undefined = np.isnan(zz) | np.isin(zz, jumps)  # no derivative at a jump
         slope = np.where(undefined, np.nan, act.derivative(np.nan_to_num(zz), **params))
-        fig.add_trace(go.Scatter(x=zz, y=slope, mode="lines", name="derivative",
-                                 line=dict(color=BLUE, width=2, dash="dot")))
+        fig.add_trace(
+            go.Scatter(
+                x=zz, y=slope, mode="lines", name="derivative", line=dict(color=BLUE, width=2, dash="dot")
+            )
+        )
     if z_mark is not None:
-        fig.add_trace(go.Scatter(x=[z_mark], y=[float(f(z_mark))], mode="markers",
-                                 marker=dict(size=14, color="black", symbol="diamond"), name=f"z = {z_mark:g}"))
+        fig.add_trace(
+            go.Scatter(
+                x=[z_mark],
+                y=[float(f(z_mark))],
+                mode="markers",
+                marker=dict(size=14, color="black", symbol="diamond"),
+                name=f"z = {z_mark:g}",
+            )
+        )
     fig.update_xaxes(title="z (internal potential)", zeroline=True, zerolinecolor="#999")
     fig.update_yaxes(title="f(z)", zeroline=True, zerolinecolor="#999")
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="white",
-                      legend=dict(orientation="h", y=-0.25))
+    fig.update_layout(
+        height=height,
+        margin=dict(l=10, r=10, t=10, b=10),
+        plot_bgcolor="white",
+        legend=dict(orientation="h", y=-0.25),
+    )
     return fig
 
 
-def epoch_figure(errors_per_epoch, *, mse_per_epoch=(), current_epoch: Optional[int] = None,
-                 height: int = 300) -> go.Figure:
+def epoch_figure(
+    errors_per_epoch, *, mse_per_epoch=(), current_epoch: int | None = None, height: int = 300
+) -> go.Figure:
     """Misclassified samples per epoch (bars) and, for Adaline, the mean squared error (line, right axis)."""
     epochs = np.arange(1, len(errors_per_epoch) + 1)
     colors = ["#fdae61" if e == current_epoch else "#969696" for e in epochs]
-    fig = go.Figure(go.Bar(x=epochs, y=list(errors_per_epoch), marker_color=colors, name="misclassified",
-                           hovertemplate="epoch %{x}: %{y} wrong<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=epochs,
+            y=list(errors_per_epoch),
+            marker_color=colors,
+            name="misclassified",
+            hovertemplate="epoch %{x}: %{y} wrong<extra></extra>",
+        )
+    )
     if len(mse_per_epoch):
-        fig.add_trace(go.Scatter(x=epochs, y=list(mse_per_epoch), mode="lines+markers", name="mean squared error",
-                                 yaxis="y2", line=dict(color=RED, width=3)))
+        fig.add_trace(
+            go.Scatter(
+                x=epochs,
+                y=list(mse_per_epoch),
+                mode="lines+markers",
+                name="mean squared error",
+                yaxis="y2",
+                line=dict(color=RED, width=3),
+            )
+        )
         fig.update_layout(yaxis2=dict(title="MSE", overlaying="y", side="right", rangemode="tozero"))
     fig.update_xaxes(title="epoch", dtick=1 if len(epochs) <= 20 else None)
-    fig.update_layout(yaxis=dict(title="misclassified samples", rangemode="tozero"), height=height,
-                      margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="white",
-                      legend=dict(orientation="h", y=-0.35), bargap=0.3)
+    fig.update_layout(
+        yaxis=dict(title="misclassified samples", rangemode="tozero"),
+        height=height,
+        margin=dict(l=10, r=10, t=10, b=10),
+        plot_bgcolor="white",
+        legend=dict(orientation="h", y=-0.35),
+        bargap=0.3,
+    )
     return fig

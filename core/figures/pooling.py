@@ -3,9 +3,10 @@
 Colours follow :mod:`core.figures.common` (grey images, ``RdBu_r`` for signed maps, numbers in small
 matrices). The Layer arithmetic page's figures are in :mod:`core.figures.layer_arithmetic`.
 """
+
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -13,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from core.figures.common import DIVERGING, image_to_rgb_uint8, matrix_figure
 
-WINDOW_COLOR = "#ff7f0e"      # the selected window / output cell
+WINDOW_COLOR = "#ff7f0e"  # the selected window / output cell
 WINNER_COLOR = "#d62728"
 
 
@@ -25,9 +26,16 @@ def _range(values: np.ndarray) -> tuple[float, float, str]:
     return lo, max(hi, lo + 1e-12), "gray"
 
 
-def pooling_input_figure(x, window: tuple[int, int, int, int], *, winners=None,
-                         selected_winner: Optional[tuple[int, int]] = None, title: str = "Input",
-                         tiles: Sequence[tuple[int, int, int, int]] = (), height: int = 380) -> go.Figure:
+def pooling_input_figure(
+    x,
+    window: tuple[int, int, int, int],
+    *,
+    winners=None,
+    selected_winner: tuple[int, int] | None = None,
+    title: str = "Input",
+    tiles: Sequence[tuple[int, int, int, int]] = (),
+    height: int = 380,
+) -> go.Figure:
     """The input matrix with the selected pooling window outlined and the winners ringed.
 
     Parameters
@@ -45,32 +53,70 @@ def pooling_input_figure(x, window: tuple[int, int, int, int], *, winners=None,
     x = np.asarray(x, dtype=np.float32)
     zmin, zmax, scale = _range(x)
     r0, r1, c0, c1 = window
-    fig = matrix_figure(x, zmin=zmin, zmax=zmax, colorscale=scale, title=title, show_numbers=None,
-                        boxes=[((r0, c0, r1 - r0, c1 - c0), WINDOW_COLOR)], height=height)
+    fig = matrix_figure(
+        x,
+        zmin=zmin,
+        zmax=zmax,
+        colorscale=scale,
+        title=title,
+        show_numbers=None,
+        boxes=[((r0, c0, r1 - r0, c1 - c0), WINDOW_COLOR)],
+        height=height,
+    )
     for t0, t1, u0, u1 in tiles:
-        fig.add_shape(type="rect", x0=u0 - 0.5, x1=u1 - 0.5, y0=t0 - 0.5, y1=t1 - 0.5, layer="above",
-                      line=dict(color="rgba(255,127,14,0.55)", width=1.5, dash="dot"))
+        fig.add_shape(
+            type="rect",
+            x0=u0 - 0.5,
+            x1=u1 - 0.5,
+            y0=t0 - 0.5,
+            y1=t1 - 0.5,
+            layer="above",
+            line=dict(color="rgba(255,127,14,0.55)", width=1.5, dash="dot"),
+        )
     if winners is not None:
         rows, cols = (np.asarray(a).ravel() for a in winners)
-        fig.add_trace(go.Scatter(x=cols, y=rows, mode="markers", name="winners", showlegend=False,
-                                 marker=dict(symbol="circle-open", size=26, color=WINNER_COLOR,
-                                             line=dict(width=1.5)), hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=cols,
+                y=rows,
+                mode="markers",
+                name="winners",
+                showlegend=False,
+                marker=dict(symbol="circle-open", size=26, color=WINNER_COLOR, line=dict(width=1.5)),
+                hoverinfo="skip",
+            )
+        )
     if selected_winner is not None:
-        fig.add_trace(go.Scatter(x=[selected_winner[1]], y=[selected_winner[0]], mode="markers",
-                                 showlegend=False, hoverinfo="skip",
-                                 marker=dict(symbol="circle-open", size=34, color=WINNER_COLOR,
-                                             line=dict(width=4))))
+        fig.add_trace(
+            go.Scatter(
+                x=[selected_winner[1]],
+                y=[selected_winner[0]],
+                mode="markers",
+                showlegend=False,
+                hoverinfo="skip",
+                marker=dict(symbol="circle-open", size=34, color=WINNER_COLOR, line=dict(width=4)),
+            )
+        )
     return fig
 
 
-def pooling_output_figure(pooled, selected: tuple[int, int], *, title: str = "Pooled",
-                          height: int = 300) -> go.Figure:
+def pooling_output_figure(
+    pooled, selected: tuple[int, int], *, title: str = "Pooled", height: int = 300
+) -> go.Figure:
     """The pooled matrix with its numbers, the selected cell outlined; clicking a cell selects it."""
     pooled = np.asarray(pooled, dtype=np.float32)
     zmin, zmax, scale = _range(pooled)
-    return matrix_figure(pooled, zmin=zmin, zmax=zmax, colorscale=scale, title=title, show_numbers=None,
-                         boxes=[((selected[0], selected[1], 1, 1), WINDOW_COLOR)], pick_grid=True,
-                         height=height)
+    return matrix_figure(
+        pooled,
+        zmin=zmin,
+        zmax=zmax,
+        colorscale=scale,
+        title=title,
+        show_numbers=None,
+        boxes=[((selected[0], selected[1], 1, 1), WINDOW_COLOR)],
+        pick_grid=True,
+        height=height,
+    )
 
 
 def translation_figure(report, *, height: int = 560) -> go.Figure:
@@ -80,6 +126,7 @@ def translation_figure(report, *, height: int = 560) -> go.Figure:
     ----------
     report : core.maths.translation.TranslationReport
     """
+
     def compared(a, b, region):
         diff = np.full(a.shape, np.nan, np.float32)
         r0, r1, c0, c1 = region
@@ -87,24 +134,41 @@ def translation_figure(report, *, height: int = 560) -> go.Figure:
         return diff
 
     panels = [
-        (report.feature_map, "Conv map"), (report.feature_map_shifted, "Conv map, input shifted"),
+        (report.feature_map, "Conv map"),
+        (report.feature_map_shifted, "Conv map, input shifted"),
         (compared(report.feature_map, report.feature_map_shifted, report.conv_region), "|difference|"),
-        (report.pooled, "Pooled"), (report.pooled_shifted, "Pooled, input shifted"),
+        (report.pooled, "Pooled"),
+        (report.pooled_shifted, "Pooled, input shifted"),
         (compared(report.pooled, report.pooled_shifted, report.pooled_region), "|difference|"),
     ]
-    fig = make_subplots(rows=2, cols=3, subplot_titles=[t for _, t in panels],
-                        horizontal_spacing=0.03, vertical_spacing=0.08)
+    fig = make_subplots(
+        rows=2, cols=3, subplot_titles=[t for _, t in panels], horizontal_spacing=0.03, vertical_spacing=0.08
+    )
     top = max(float(np.abs(report.feature_map).max()), float(np.abs(report.feature_map_shifted).max()), 1e-12)
     for i, (values, _) in enumerate(panels):
         r, c = divmod(i, 3)
         diff = c == 2
-        fig.add_trace(go.Heatmap(z=values, zmin=0, zmax=top,
-                                 colorscale="Reds" if diff else "gray", showscale=False,
-                                 hovertemplate="row %{y}, col %{x}: %{z:.4g}<extra></extra>"),
-                      row=r + 1, col=c + 1)
+        fig.add_trace(
+            go.Heatmap(
+                z=values,
+                zmin=0,
+                zmax=top,
+                colorscale="Reds" if diff else "gray",
+                showscale=False,
+                hovertemplate="row %{y}, col %{x}: %{z:.4g}<extra></extra>",
+            ),
+            row=r + 1,
+            col=c + 1,
+        )
         fig.update_xaxes(visible=False, constrain="domain", row=r + 1, col=c + 1)
-        fig.update_yaxes(visible=False, autorange="reversed", scaleanchor=f"x{i + 1 if i else ''}",
-                         constrain="domain", row=r + 1, col=c + 1)
+        fig.update_yaxes(
+            visible=False,
+            autorange="reversed",
+            scaleanchor=f"x{i + 1 if i else ''}",
+            constrain="domain",
+            row=r + 1,
+            col=c + 1,
+        )
     fig.update_layout(height=height, margin=dict(l=4, r=4, t=40, b=4))
     return fig
 
@@ -117,27 +181,55 @@ def feature_figure(values, *, title: str = "", height: int = 420) -> go.Figure:
     """
     arr = np.asarray(values, dtype=np.float32)
     if arr.ndim == 3 and arr.shape[2] == 3:
-        return matrix_figure(arr.mean(axis=2), zmin=0, zmax=255, title=title, rgb=image_to_rgb_uint8(arr),
-                             height=height, show_numbers=False)
+        return matrix_figure(
+            arr.mean(axis=2),
+            zmin=0,
+            zmax=255,
+            title=title,
+            rgb=image_to_rgb_uint8(arr),
+            height=height,
+            show_numbers=False,
+        )
     if arr.ndim == 3:
         arr = arr[:, :, 0]
     zmin, zmax, scale = _range(arr)
     return matrix_figure(arr, zmin=zmin, zmax=zmax, colorscale=scale, title=title, height=height)
 
 
-def translation_curve_figure(shifts, conv_difference, pooled_difference, *, pool_size: int,
-                             marked: Optional[int] = None, height: int = 320) -> go.Figure:
+def translation_curve_figure(
+    shifts,
+    conv_difference,
+    pooled_difference,
+    *,
+    pool_size: int,
+    marked: int | None = None,
+    height: int = 320,
+) -> go.Figure:
     """Relative change of the conv map and of the pooled map against the size of the shift."""
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=list(shifts), y=list(conv_difference), mode="lines+markers", name="conv only",
-                             line=dict(color="#7f7f7f", width=3)))
-    fig.add_trace(go.Scatter(x=list(shifts), y=list(pooled_difference), mode="lines+markers",
-                             name=f"conv + {pool_size}×{pool_size} pooling", line=dict(color=WINNER_COLOR, width=3)))
+    fig.add_trace(
+        go.Scatter(
+            x=list(shifts),
+            y=list(conv_difference),
+            mode="lines+markers",
+            name="conv only",
+            line=dict(color="#7f7f7f", width=3),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=list(shifts),
+            y=list(pooled_difference),
+            mode="lines+markers",
+            name=f"conv + {pool_size}×{pool_size} pooling",
+            line=dict(color=WINNER_COLOR, width=3),
+        )
+    )
     if marked is not None:
         fig.add_vline(x=marked, line=dict(color=WINDOW_COLOR, dash="dot"))
     fig.update_xaxes(title_text="shift (pixels)", dtick=1)
     fig.update_yaxes(title_text="change (0 = none, 1 = nothing in common)", range=[0, 1.05], tickformat=".0%")
-    fig.update_layout(height=height, margin=dict(l=4, r=4, t=10, b=4), legend=dict(orientation="h", y=1.15, x=0))
+    fig.update_layout(
+        height=height, margin=dict(l=4, r=4, t=10, b=4), legend=dict(orientation="h", y=1.15, x=0)
+    )
     return fig
-
-

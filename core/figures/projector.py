@@ -7,11 +7,12 @@ of the axes, colour bars and legend that the figure leaves to the template, to a
 ``min_size``. Pages never call it: ``core.adapters.ui.show_figure`` applies it to every figure
 shown in lecture mode.
 """
+
 from __future__ import annotations
 
 import copy
 import re
-from typing import Any, Optional
+from typing import Any
 
 #: The smallest text a back row reads on a 1920 × 1080 projector (CSS px).
 MIN_FONT = 20
@@ -31,15 +32,51 @@ HEIGHT_SCALE = 1.3
 _AXIS = re.compile(r"^[xy]axis\d*$")
 _SCRIPT = re.compile(r"<su[bp]>", re.IGNORECASE)
 #: Trace types drawn on cartesian axes that ``layout`` may not name (then Plotly makes them).
-_NOT_CARTESIAN = {"pie", "sunburst", "treemap", "icicle", "funnelarea", "sankey", "table", "indicator",
-                  "parcoords", "parcats", "scatter3d", "surface", "mesh3d", "cone", "streamtube", "volume",
-                  "isosurface", "scatterpolar", "scatterpolargl", "barpolar", "scatterternary", "scattergeo",
-                  "choropleth", "scattermap", "scattermapbox", "choroplethmap", "choroplethmapbox",
-                  "densitymap", "densitymapbox", "scattersmith", "carpet", "scattercarpet", "contourcarpet"}
+_NOT_CARTESIAN = {
+    "pie",
+    "sunburst",
+    "treemap",
+    "icicle",
+    "funnelarea",
+    "sankey",
+    "table",
+    "indicator",
+    "parcoords",
+    "parcats",
+    "scatter3d",
+    "surface",
+    "mesh3d",
+    "cone",
+    "streamtube",
+    "volume",
+    "isosurface",
+    "scatterpolar",
+    "scatterpolargl",
+    "barpolar",
+    "scatterternary",
+    "scattergeo",
+    "choropleth",
+    "scattermap",
+    "scattermapbox",
+    "choroplethmap",
+    "choroplethmapbox",
+    "densitymap",
+    "densitymapbox",
+    "scattersmith",
+    "carpet",
+    "scattercarpet",
+    "contourcarpet",
+}
 
 
-def projector_layout(spec: dict, *, min_size: int = MIN_FONT, title_size: int = TITLE_FONT,
-                     height: Optional[int] = None, height_scale: float = HEIGHT_SCALE) -> dict:
+def projector_layout(
+    spec: dict,
+    *,
+    min_size: int = MIN_FONT,
+    title_size: int = TITLE_FONT,
+    height: int | None = None,
+    height_scale: float = HEIGHT_SCALE,
+) -> dict:
     """A copy of a figure dict with every text at least ``min_size`` px and the figure taller.
 
     Parameters
@@ -96,7 +133,10 @@ def projector_layout(spec: dict, *, min_size: int = MIN_FONT, title_size: int = 
     legend["font"] = _at_least(legend.get("font"), min_size)
     if isinstance(legend.get("title"), dict):
         legend["title"] = _titled(legend["title"], min_size)
-    layout["hoverlabel"] = {**layout.get("hoverlabel", {}), "font": _at_least(layout.get("hoverlabel", {}).get("font"), min_size)}
+    layout["hoverlabel"] = {
+        **layout.get("hoverlabel", {}),
+        "font": _at_least(layout.get("hoverlabel", {}).get("font"), min_size),
+    }
     layout["annotations"] = _annotations(layout.get("annotations") or [], min_size)
     _room_above(layout)
     for trace in data:
@@ -104,11 +144,11 @@ def projector_layout(spec: dict, *, min_size: int = MIN_FONT, title_size: int = 
     return spec
 
 
-def _at_least(font: Optional[dict], size: int, text: str = "") -> dict:
+def _at_least(font: dict | None, size: int, text: str = "") -> dict:
     font = dict(font or {})
     wanted = max(size, SCRIPT_FONT) if _SCRIPT.search(str(text or "")) else size
     current = font.get("size")
-    if isinstance(current, (list, tuple)):           # one size per point
+    if isinstance(current, (list, tuple)):  # one size per point
         font["size"] = [max(s or 0, wanted) for s in current]
     else:
         font["size"] = max(current or 0, wanted)
@@ -122,7 +162,7 @@ def _titled(title: Any, size: int) -> dict:
     return title
 
 
-def _colorbar(colorbar: Optional[dict], size: int) -> dict:
+def _colorbar(colorbar: dict | None, size: int) -> dict:
     colorbar = dict(colorbar or {})
     colorbar["tickfont"] = _at_least(colorbar.get("tickfont"), size)
     colorbar["title"] = _titled(colorbar.get("title"), size)
@@ -165,14 +205,21 @@ def _room_above(layout: dict) -> None:
         above = a.get("yref", "y").startswith("paper") and (a.get("y") or 0) >= 0.999
         if a.get("visible") is False or not above or a.get("yanchor", "auto") not in ("bottom", "auto"):
             continue
-        needed = max(needed, int(_lines(a.get("text")) * a["font"]["size"] * LINE_HEIGHT) + 6 + int(a.get("yshift") or 0))
+        needed = max(
+            needed,
+            int(_lines(a.get("text")) * a["font"]["size"] * LINE_HEIGHT) + 6 + int(a.get("yshift") or 0),
+        )
     title = layout["title"]
-    if title.get("text") and title.get("yref", "container") == "container" and title.get("y", "auto") == "auto":
-        if needed:    # the title at the very top, the panel titles below it
+    if (
+        title.get("text")
+        and title.get("yref", "container") == "container"
+        and title.get("y", "auto") == "auto"
+    ):
+        if needed:  # the title at the very top, the panel titles below it
             title.update(y=1, yanchor="top", pad={**title.get("pad", {}), "t": 6})
         needed += int(_lines(title["text"]) * title["font"]["size"] * LINE_HEIGHT) + 12
     margin = layout.setdefault("margin", {})
-    if needed > margin.get("t", 100):    # the plot area keeps its height
+    if needed > margin.get("t", 100):  # the plot area keeps its height
         layout["height"] += needed - margin.get("t", 100)
         margin["t"] = needed
 
@@ -181,8 +228,13 @@ def _trace_text(trace: dict, size: int) -> None:
     """Raise the fonts a trace draws: numbers in cells, text labels, its colour bar, hover text."""
     if trace.get("texttemplate") or trace.get("text") is not None or "text" in str(trace.get("mode", "")):
         trace["textfont"] = _at_least(trace.get("textfont"), size)
-    if trace.get("showscale") is not False and trace.get("type") in ("heatmap", "contour", "histogram2d",
-                                                                      "histogram2dcontour", "surface"):
+    if trace.get("showscale") is not False and trace.get("type") in (
+        "heatmap",
+        "contour",
+        "histogram2d",
+        "histogram2dcontour",
+        "surface",
+    ):
         trace["colorbar"] = _colorbar(trace.get("colorbar"), size)
     marker = trace.get("marker")
     if isinstance(marker, dict) and marker.get("showscale"):

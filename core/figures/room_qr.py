@@ -11,6 +11,7 @@ References
 ISO/IEC 18004:2015, QR Code bar code symbology (versions, error correction, quiet zone of 4 modules).
 segno's documentation: ``segno.make_qr``, ``QRCode.save(kind=..., scale=..., border=...)``.
 """
+
 from __future__ import annotations
 
 import io
@@ -38,7 +39,9 @@ def join_link(base_url: str, code: str) -> str:
     """
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ValueError(f"base_url must be the app's address such as https://host/ (no query), got {base_url!r}")
+        raise ValueError(
+            f"base_url must be the app's address such as https://host/ (no query), got {base_url!r}"
+        )
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     return f"{parts.scheme}://{parts.netloc}{path}?{urlencode({ROOM_PARAM: code})}"
 

@@ -15,10 +15,11 @@ Conventions
   convention automatic differentiation uses (TensorFlow gives ``relu'(0) = 0``). The derivative of
   a jump (step at 0) does not exist; 0 is returned there.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -269,28 +270,94 @@ class Activation:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("step", "Step (Heaviside)", step, step_derivative,
-                   r"\varphi(z)=\begin{cases}1 & z\ge 0\\ 0 & z<0\end{cases}",
-                   r"0 \;(z\neq 0)", f"{INTRO_DL_NOTES} §1.1.7, 3.1.1", {}, "{0, 1}"),
-        Activation("bipolar_sign", "Bipolar sign", bipolar_sign, bipolar_sign_derivative,
-                   r"f(z)=\begin{cases}+1 & z\ge 0\\ -1 & z<0\end{cases}",
-                   r"0 \;(z\neq 0)", f"{INTRO_DL_NOTES} §2.3.4 (aktivacna_fn)", {}, "{−1, +1}"),
-        Activation("linear", "Linear", linear, linear_derivative, r"f(z)=z", r"1",
-                   f"{INTRO_DL_NOTES} §3.1.1", {}, "ℝ"),
-        Activation("piecewise_linear", "Piecewise linear (saturating)", piecewise_linear,
-                   piecewise_linear_derivative, r"f(z)=\max(-1, \min(1, z))",
-                   r"1 \;(|z|<1),\; 0 \;(|z|>1)", f"{INTRO_DL_NOTES} §3.1.2", {}, "[−1, 1]"),
-        Activation("sigmoid", "Sigmoid", sigmoid, sigmoid_derivative,
-                   r"f(z)=\frac{1}{1+e^{-\alpha z}}", r"\alpha f(z)\,(1-f(z))",
-                   f"{INTRO_DL_NOTES} §3.1.2, 5.2.5", {"alpha": 1.0}, "(0, 1)"),
-        Activation("tanh", "tanh", tanh, tanh_derivative,
-                   r"f(z)=\frac{e^{z}-e^{-z}}{e^{z}+e^{-z}}", r"1-f(z)^2", f"{INTRO_DL_NOTES} §5.2.5", {},
-                   "(−1, 1)"),
-        Activation("relu", "ReLU", relu, relu_derivative, r"f(z)=\max(0, z)",
-                   r"1 \;(z>0),\; 0 \;(z\le 0)", f"{INTRO_DL_NOTES} §5.2.5", {}, "[0, ∞)"),
-        Activation("leaky_relu", "Leaky ReLU", leaky_relu, leaky_relu_derivative,
-                   r"f(z)=\max(\varepsilon z, z)", r"1 \;(z>0),\; \varepsilon \;(z\le 0)",
-                   f"{INTRO_DL_NOTES} §5.2.5", {"epsilon": 0.01}, "ℝ"),
+        Activation(
+            "step",
+            "Step (Heaviside)",
+            step,
+            step_derivative,
+            r"\varphi(z)=\begin{cases}1 & z\ge 0\\ 0 & z<0\end{cases}",
+            r"0 \;(z\neq 0)",
+            f"{INTRO_DL_NOTES} §1.1.7, 3.1.1",
+            {},
+            "{0, 1}",
+        ),
+        Activation(
+            "bipolar_sign",
+            "Bipolar sign",
+            bipolar_sign,
+            bipolar_sign_derivative,
+            r"f(z)=\begin{cases}+1 & z\ge 0\\ -1 & z<0\end{cases}",
+            r"0 \;(z\neq 0)",
+            f"{INTRO_DL_NOTES} §2.3.4 (aktivacna_fn)",
+            {},
+            "{−1, +1}",
+        ),
+        Activation(
+            "linear",
+            "Linear",
+            linear,
+            linear_derivative,
+            r"f(z)=z",
+            r"1",
+            f"{INTRO_DL_NOTES} §3.1.1",
+            {},
+            "ℝ",
+        ),
+        Activation(
+            "piecewise_linear",
+            "Piecewise linear (saturating)",
+            piecewise_linear,
+            piecewise_linear_derivative,
+            r"f(z)=\max(-1, \min(1, z))",
+            r"1 \;(|z|<1),\; 0 \;(|z|>1)",
+            f"{INTRO_DL_NOTES} §3.1.2",
+            {},
+            "[−1, 1]",
+        ),
+        Activation(
+            "sigmoid",
+            "Sigmoid",
+            sigmoid,
+            sigmoid_derivative,
+            r"f(z)=\frac{1}{1+e^{-\alpha z}}",
+            r"\alpha f(z)\,(1-f(z))",
+            f"{INTRO_DL_NOTES} §3.1.2, 5.2.5",
+            {"alpha": 1.0},
+            "(0, 1)",
+        ),
+        Activation(
+            "tanh",
+            "tanh",
+            tanh,
+            tanh_derivative,
+            r"f(z)=\frac{e^{z}-e^{-z}}{e^{z}+e^{-z}}",
+            r"1-f(z)^2",
+            f"{INTRO_DL_NOTES} §5.2.5",
+            {},
+            "(−1, 1)",
+        ),
+        Activation(
+            "relu",
+            "ReLU",
+            relu,
+            relu_derivative,
+            r"f(z)=\max(0, z)",
+            r"1 \;(z>0),\; 0 \;(z\le 0)",
+            f"{INTRO_DL_NOTES} §5.2.5",
+            {},
+            "[0, ∞)",
+        ),
+        Activation(
+            "leaky_relu",
+            "Leaky ReLU",
+            leaky_relu,
+            leaky_relu_derivative,
+            r"f(z)=\max(\varepsilon z, z)",
+            r"1 \;(z>0),\; \varepsilon \;(z\le 0)",
+            f"{INTRO_DL_NOTES} §5.2.5",
+            {"epsilon": 0.01},
+            "ℝ",
+        ),
     )
 }
 
@@ -306,6 +373,4 @@ def get_activation(name: str) -> Activation:
     try:
         return ACTIVATIONS[name]
     except (KeyError, TypeError):
-        raise ValueError(
-            f"`name` must be one of {', '.join(ACTIVATIONS)}; got {name!r}."
-        ) from None
+        raise ValueError(f"`name` must be one of {', '.join(ACTIVATIONS)}; got {name!r}.") from None

@@ -7,13 +7,15 @@ References
 Course notes, *Autoencoders and convolutional networks*, *Batch normalization* (``momentum=0.99,
 epsilon=0.001``).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from core.maths.checks import finite_array
 
-#: Keras' BatchNormalization defaults, as the course prints them (Course notes, *Autoencoders and convolutional networks*, *Batch normalization*).
+# : Keras' BatchNormalization defaults, as the course prints them (Course notes, *Autoencoders and
+# convolutional networks*, *Batch normalization*).
 BN_MOMENTUM = 0.99
 BN_EPSILON = 1e-3
 
@@ -49,8 +51,12 @@ def batch_norm_train(x, gamma=1.0, beta=0.0, *, epsilon: float = BN_EPSILON) -> 
     axes = tuple(range(x.ndim - 1))
     mean, var = x.mean(axis=axes), x.var(axis=axes)
     normalized = (x - mean) / np.sqrt(var + epsilon)
-    return {"mean": mean, "var": var, "normalized": normalized,
-            "output": np.asarray(gamma) * normalized + np.asarray(beta)}
+    return {
+        "mean": mean,
+        "var": var,
+        "normalized": normalized,
+        "output": np.asarray(gamma) * normalized + np.asarray(beta),
+    }
 
 
 def moving_average(moving, batch_value, *, momentum: float = BN_MOMENTUM) -> np.ndarray:
@@ -59,7 +65,9 @@ def moving_average(moving, batch_value, *, momentum: float = BN_MOMENTUM) -> np.
     Keras keeps the moving mean and variance (the 2 non-trainable numbers per channel) this way
     and uses them at inference (``training=False``) instead of the batch's statistics.
     """
-    return momentum * np.asarray(moving, dtype=np.float64) + (1 - momentum) * np.asarray(batch_value, dtype=np.float64)
+    return momentum * np.asarray(moving, dtype=np.float64) + (1 - momentum) * np.asarray(
+        batch_value, dtype=np.float64
+    )
 
 
 def batch_norm_parameters(channels: int) -> dict:

@@ -8,6 +8,7 @@ References
 The gates and XOR, ``y = (x1 ∧ ¬x2) ∨ (¬x1 ∧ x2)``: Course notes, *Introduction to deep learning* §1.2
 (XOR in §1.2.5); the other functions complete the table.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -70,7 +71,6 @@ def boolean_function(name: str) -> BooleanFunction:
         return BOOLEAN_FUNCTIONS[name]
     except (KeyError, TypeError):
         raise ValueError(f"`name` must be one of {', '.join(BOOLEAN_FUNCTIONS)}; got {name!r}.") from None
-
 
 
 __all__ = ["BOOLEAN_FUNCTIONS", "BooleanFunction", "TWO_INPUT_FUNCTIONS", "boolean_function"]

@@ -4,6 +4,7 @@ Each check returns the value converted (``float``, float64 ndarray, ``int``) and
 message names the argument, so a module checks its inputs in one line and a page can show the message
 as it is. They are public so that no module imports another module's private helper.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -16,6 +16,7 @@ dilation ``D`` and stride ``S``::
 The vectorized path loops over the kernel's taps (at most ``kh*kw*C`` NumPy operations on whole
 strided views), never over pixels.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,7 +31,8 @@ PAD_MODES = ("constant", "reflect", "symmetric", "edge")
 #: What each padding mode is called elsewhere. NumPy's ``reflect`` mirrors without repeating the
 #: edge pixel (``d c b | a b c d``), ``symmetric`` repeats it (``c b a | a b c d``). SciPy names
 #: them differently: ``scipy.signal.convolve2d(..., boundary='symm')`` is NumPy's ``symmetric``
-#: (Course notes, *Autoencoders and convolutional networks*, *Convolution in TensorFlow and SciPy*), and ``scipy.ndimage`` calls NumPy's ``reflect``
+# : (Course notes, *Autoencoders and convolutional networks*, *Convolution in TensorFlow and SciPy*), and
+# ``scipy.ndimage`` calls NumPy's ``reflect``
 #: ``'mirror'`` and NumPy's ``symmetric`` ``'reflect'``.
 PAD_MODE_NAMES = {
     "constant": "zeros (NumPy 'constant', SciPy signal 'fill')",
@@ -92,14 +94,18 @@ def resolve_padding(
     elif isinstance(padding, (tuple, list)) and len(padding) == 4:
         pads = tuple(int(p) for p in padding)
     else:
-        raise ValueError(f"`padding` must be 'valid', 'same', 'full', an int or (top, bottom, left, right), got {padding!r}.")
+        raise ValueError(
+            f"`padding` must be 'valid', 'same', 'full', an int or (top, bottom, left, right), got "
+            f"{padding!r}."
+        )
     if min(pads) < 0:
         raise ValueError(f"`padding` must not be negative, got {padding!r}.")
     return pads  # type: ignore[return-value]
 
 
-def output_size(n: int, kernel_size: int, *, stride: int = 1, padding: PadSpec = "valid",
-                dilation: int = 1) -> tuple[int, tuple[int, int]]:
+def output_size(
+    n: int, kernel_size: int, *, stride: int = 1, padding: PadSpec = "valid", dilation: int = 1
+) -> tuple[int, tuple[int, int]]:
     """Output length along one axis and the padding ``(before, after)`` used.
 
     ``out = floor((n + p_total - d*(k-1) - 1) / s) + 1``; Course notes, *CNN building blocks and classic
@@ -128,8 +134,9 @@ def output_size(n: int, kernel_size: int, *, stride: int = 1, padding: PadSpec =
         raise ValueError(f"`n` and `kernel_size` must be at least 1, got n={n}, kernel_size={kernel_size}.")
     if isinstance(padding, (tuple, list)) and len(padding) == 2:
         padding = (padding[0], padding[1], 0, 0)
-    top, bottom, _, _ = resolve_padding((n, 1), (kernel_size, 1), stride=(stride, 1),
-                                        padding=padding, dilation=(dilation, 1))
+    top, bottom, _, _ = resolve_padding(
+        (n, 1), (kernel_size, 1), stride=(stride, 1), padding=padding, dilation=(dilation, 1)
+    )
     out = (n + top + bottom - dilation * (kernel_size - 1) - 1) // stride + 1
     return out, (top, bottom)
 
@@ -159,8 +166,10 @@ def _as_kernel(kernel, channels: int) -> np.ndarray:
         # A 2-D kernel on a multi-channel image: the same weights on every channel (summed).
         k = np.repeat(k, channels, axis=2)
     if k.shape[2] != channels:
-        raise ValueError(f"`kernel` has {k.shape[2]} channels but `image` has {channels}; "
-                         "the kernel's depth must equal the number of input channels.")
+        raise ValueError(
+            f"`kernel` has {k.shape[2]} channels but `image` has {channels}; "
+            "the kernel's depth must equal the number of input channels."
+        )
     return k
 
 
@@ -183,13 +192,14 @@ def pad_image(image, pads: tuple[int, int, int, int], pad_mode: str = "constant"
     return out[:, :, 0] if np.ndim(image) == 2 else out
 
 
-def output_size_formula(n: int, kernel_size: int, *, stride: int, dilation: int,
-                        pads: tuple[int, int], label: str = "n") -> str:
+def output_size_formula(
+    n: int, kernel_size: int, *, stride: int, dilation: int, pads: tuple[int, int], label: str = "n"
+) -> str:
     """The output-size formula with the numbers filled in, e.g.
     ``⌊(512 + 1 + 1 − 1·(3 − 1) − 1) / 2⌋ + 1 = 256``."""
     before, after = pads
     out = (n + before + after - dilation * (kernel_size - 1) - 1) // stride + 1
-    return (f"⌊({n} + {before} + {after} − {dilation}·({kernel_size} − 1) − 1) / {stride}⌋ + 1 = {out}")
+    return f"⌊({n} + {before} + {after} − {dilation}·({kernel_size} − 1) − 1) / {stride}⌋ + 1 = {out}"
 
 
 def _pad(image: np.ndarray, pads: tuple[int, int, int, int], pad_mode: str) -> np.ndarray:
@@ -200,15 +210,17 @@ def _pad(image: np.ndarray, pads: tuple[int, int, int, int], pad_mode: str) -> n
         return image
     width = ((top, bottom), (left, right), (0, 0))
     if pad_mode == "reflect" and (max(top, bottom) >= image.shape[0] or max(left, right) >= image.shape[1]):
-        raise ValueError("`pad_mode='reflect'` needs padding smaller than the image on each side; "
-                         "use 'edge' or 'constant' for this much padding.")
+        raise ValueError(
+            "`pad_mode='reflect'` needs padding smaller than the image on each side; "
+            "use 'edge' or 'constant' for this much padding."
+        )
     return np.pad(image, width, mode=pad_mode)
 
 
 @dataclass(frozen=True)
 class _Plan:
-    padded: np.ndarray          # (Hp, Wp, C) float32
-    kernel: np.ndarray          # (kh, kw, C) float32
+    padded: np.ndarray  # (Hp, Wp, C) float32
+    kernel: np.ndarray  # (kh, kw, C) float32
     stride: tuple[int, int]
     dilation: tuple[int, int]
     pads: tuple[int, int, int, int]
@@ -225,9 +237,11 @@ def _plan(image, kernel, stride, padding, dilation, pad_mode) -> _Plan:
     span_h = d[0] * (k.shape[0] - 1) + 1
     span_w = d[1] * (k.shape[1] - 1) + 1
     if span_h > padded.shape[0] or span_w > padded.shape[1]:
-        raise ValueError(f"`kernel` (reach {span_h}x{span_w} with dilation {d}) is larger than the padded "
-                         f"image ({padded.shape[0]}x{padded.shape[1]}); use a smaller kernel or dilation, "
-                         "or more padding.")
+        raise ValueError(
+            f"`kernel` (reach {span_h}x{span_w} with dilation {d}) is larger than the padded "
+            f"image ({padded.shape[0]}x{padded.shape[1]}); use a smaller kernel or dilation, "
+            "or more padding."
+        )
     out_h = (padded.shape[0] - span_h) // s[0] + 1
     out_w = (padded.shape[1] - span_w) // s[1] + 1
     if out_h < 1 or out_w < 1:
@@ -247,13 +261,13 @@ def _correlate_planned(p: _Plan, bias: float) -> np.ndarray:
         for j in range(kw):
             c0 = j * dw
             cols = slice(c0, c0 + (out_w - 1) * sw + 1, sw)
-            window = p.padded[rows, cols, :]                # (out_h, out_w, C) view
+            window = p.padded[rows, cols, :]  # (out_h, out_w, C) view
             weights = p.kernel[i, j, :]
             if channels == 1:
                 if weights[0] != 0:
                     out += weights[0] * window[:, :, 0]
             else:
-                out += window @ weights                       # sums the channels in one BLAS call
+                out += window @ weights  # sums the channels in one BLAS call
     return out
 
 
@@ -264,8 +278,16 @@ def _check_bias(bias) -> float:
     return b
 
 
-def cross_correlate2d(image, kernel, *, stride=1, padding: PadSpec = "valid", dilation=1,
-                      bias: float = 0.0, pad_mode: str = "constant") -> np.ndarray:
+def cross_correlate2d(
+    image,
+    kernel,
+    *,
+    stride=1,
+    padding: PadSpec = "valid",
+    dilation=1,
+    bias: float = 0.0,
+    pad_mode: str = "constant",
+) -> np.ndarray:
     """Slide ``kernel`` over ``image`` without flipping it: what ``Conv2D`` computes.
 
     ``feature_map[r, c] = bias + sum_{i,j,ch} padded[r*S + i*D, c*S + j*D, ch] * kernel[i, j, ch]``
@@ -314,8 +336,16 @@ def flip_kernel(kernel) -> np.ndarray:
     return k[::-1, ::-1, ...].copy()
 
 
-def convolve2d(image, kernel, *, stride=1, padding: PadSpec = "valid", dilation=1,
-               bias: float = 0.0, pad_mode: str = "constant") -> np.ndarray:
+def convolve2d(
+    image,
+    kernel,
+    *,
+    stride=1,
+    padding: PadSpec = "valid",
+    dilation=1,
+    bias: float = 0.0,
+    pad_mode: str = "constant",
+) -> np.ndarray:
     """True (flipped-kernel) convolution: :func:`cross_correlate2d` with ``kernel`` rotated 180°.
 
     Same parameters, returns and errors as :func:`cross_correlate2d`.
@@ -326,12 +356,27 @@ def convolve2d(image, kernel, *, stride=1, padding: PadSpec = "valid", dilation=
     ``G[i,j] = sum_k sum_l F[i-k, j-l] W[k,l]``. On the 308 patch of *Convolution, pooling and tensors* §2.3
     the flipped kernel gives -151.
     """
-    return cross_correlate2d(image, flip_kernel(kernel), stride=stride, padding=padding,
-                             dilation=dilation, bias=bias, pad_mode=pad_mode)
+    return cross_correlate2d(
+        image,
+        flip_kernel(kernel),
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        bias=bias,
+        pad_mode=pad_mode,
+    )
 
 
-def conv2d_layer(image, kernels, biases=None, *, stride=1, padding: PadSpec = "valid", dilation=1,
-                 pad_mode: str = "constant") -> np.ndarray:
+def conv2d_layer(
+    image,
+    kernels,
+    biases=None,
+    *,
+    stride=1,
+    padding: PadSpec = "valid",
+    dilation=1,
+    pad_mode: str = "constant",
+) -> np.ndarray:
     """A convolutional layer without activation: F kernels, one feature map each.
 
     Parameters
@@ -356,8 +401,18 @@ def conv2d_layer(image, kernels, biases=None, *, stride=1, padding: PadSpec = "v
     b = np.zeros(n_filters, np.float32) if biases is None else np.asarray(biases, dtype=np.float32)
     if b.shape != (n_filters,):
         raise ValueError(f"`biases` must have shape ({n_filters},), got shape {b.shape}.")
-    maps = [cross_correlate2d(image, k[:, :, :, f], stride=stride, padding=padding, dilation=dilation,
-                              bias=float(b[f]), pad_mode=pad_mode) for f in range(n_filters)]
+    maps = [
+        cross_correlate2d(
+            image,
+            k[:, :, :, f],
+            stride=stride,
+            padding=padding,
+            dilation=dilation,
+            bias=float(b[f]),
+            pad_mode=pad_mode,
+        )
+        for f in range(n_filters)
+    ]
     return np.stack(maps, axis=-1)
 
 
@@ -403,17 +458,28 @@ class WindowTerms:
     def expression(self, channel: int = 0, *, decimals: int = 2) -> str:
         """The weighted sum written out, e.g. ``0·−1 + 0·−1 + … + 154·1 = 308`` (Course notes, *Convolution,
         pooling and tensors* §2.3)."""
+
         def fmt(v: float) -> str:
             text = f"{v:.{decimals}f}".rstrip("0").rstrip(".")
             return "0" if text in ("-0", "") else text.replace("-", "−")
 
         p, k = self.patch[:, :, channel].ravel(), self.kernel[:, :, channel].ravel()
-        terms = " + ".join(f"{fmt(a)}·{fmt(b)}" for a, b in zip(p, k))
+        terms = " + ".join(f"{fmt(a)}·{fmt(b)}" for a, b in zip(p, k, strict=False))
         return f"{terms} = {fmt(float(self.channel_sums[channel]))}"
 
 
-def window_terms(image, kernel, row: int, col: int, *, stride=1, padding: PadSpec = "valid",
-                 dilation=1, bias: float = 0.0, pad_mode: str = "constant") -> WindowTerms:
+def window_terms(
+    image,
+    kernel,
+    row: int,
+    col: int,
+    *,
+    stride=1,
+    padding: PadSpec = "valid",
+    dilation=1,
+    bias: float = 0.0,
+    pad_mode: str = "constant",
+) -> WindowTerms:
     """Input patch, products, sums, bias and output value at output position ``(row, col)``.
 
     Parameters are those of :func:`cross_correlate2d`; ``row``/``col`` index the feature map.
@@ -442,6 +508,18 @@ def window_terms(image, kernel, row: int, col: int, *, stride=1, padding: PadSpe
     products = patch * p.kernel
     channel_sums = products.sum(axis=(0, 1), dtype=np.float64).astype(np.float32)
     total = float(products.sum(dtype=np.float64))
-    return WindowTerms(row=row, col=col, top=top, left=left, rows=r_idx - p.pads[0],
-                       cols=c_idx - p.pads[2], patch=patch, kernel=p.kernel, products=products,
-                       channel_sums=channel_sums, total=total, bias=b, value=total + b)
+    return WindowTerms(
+        row=row,
+        col=col,
+        top=top,
+        left=left,
+        rows=r_idx - p.pads[0],
+        cols=c_idx - p.pads[2],
+        patch=patch,
+        kernel=p.kernel,
+        products=products,
+        channel_sums=channel_sums,
+        total=total,
+        bias=b,
+        value=total + b,
+    )

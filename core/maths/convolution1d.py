@@ -1,6 +1,7 @@
 """One-dimensional convolution and cross-correlation written out, the step before images.
 
-Course notes, *Autoencoders and convolutional networks*, *CNNs: convolution* introduces convolution on a 1-D signal with NumPy::
+Course notes, *Autoencoders and convolutional networks*, *CNNs: convolution* introduces convolution on a 1-D
+signal with NumPy::
 
     x = np.array([0, 1, 2, 3, 4]); w = np.array([1, -1, 2])
     np.convolve(x, w)      # [0 1 1 3 5 2 8]
@@ -17,6 +18,7 @@ Output length for a signal of length ``n`` and a kernel of length ``k`` (NumPy's
 * ``"same"``: ``max(n, k)`` (centred as NumPy centres it);
 * ``"valid"``: ``max(n, k) - min(n, k) + 1`` (only where they overlap completely).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -71,8 +73,8 @@ class Step1D:
     value: float
 
     def expression(self) -> str:
-        """The partial sum written out, e.g. ``"x[2]·w[0] + x[1]·w[1] + x[0]·w[2] = 2·1 + 1·(−1) + 0·2 = 1"``.
-        """
+        """The partial sum written out, e.g. ``"x[2]·w[0] + x[1]·w[1] + x[0]·w[2] = 2·1 + 1·(−1) + 0·2 = 1"``."""
+
         def num(v: float) -> str:
             text = f"{v:g}"
             return f"({text.replace('-', '−')})" if v < 0 else text
@@ -89,10 +91,11 @@ def _steps(x, w, mode: str, flip: bool) -> list[Step1D]:
     n, k = xs.size, ws.size
     kernel = ws[::-1] if flip else ws
     full = []
-    for i in range(n + k - 1):              # the kernel's first tap sits at signal index i - (k - 1)
+    for i in range(n + k - 1):  # the kernel's first tap sits at signal index i - (k - 1)
         start = i - (k - 1)
-        pairs = tuple((start + j, float(xs[start + j]), float(kernel[j]))
-                      for j in range(k) if 0 <= start + j < n)
+        pairs = tuple(
+            (start + j, float(xs[start + j]), float(kernel[j])) for j in range(k) if 0 <= start + j < n
+        )
         full.append(Step1D(i, pairs, float(sum(a * b for _, a, b in pairs))))
     if mode == "full":
         keep = range(len(full))
@@ -174,7 +177,9 @@ def parse_numbers(text: str, name: str) -> np.ndarray:
     try:
         values = np.array([float(p.replace("−", "-")) for p in parts])
     except ValueError:
-        raise ValueError(f"{name}: {shortened(text)} is not a list of numbers; separate them with commas.") from None
+        raise ValueError(
+            f"{name}: {shortened(text)} is not a list of numbers; separate them with commas."
+        ) from None
     if not np.isfinite(values).all():
         raise ValueError(f"{name}: NaN and infinity are not allowed.")
     return values

@@ -9,6 +9,7 @@ References
 - Course notes, *CNNs and regularisation in Keras*, *CNNs: batch normalization and spatial dropout 2D*
   (SpatialDropout2D drops whole channels).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,8 +36,9 @@ def spatial_dropout_mask(shape: tuple, rate: float, *, rng: np.random.Generator)
     return np.broadcast_to(dropout_mask(per_channel, rate, rng=rng), shape).copy()
 
 
-def dropout(x, rate: float, *, training: bool, mask: np.ndarray | None = None,
-            rng: np.random.Generator | None = None) -> np.ndarray:
+def dropout(
+    x, rate: float, *, training: bool, mask: np.ndarray | None = None, rng: np.random.Generator | None = None
+) -> np.ndarray:
     """Inverted dropout, as ``keras.layers.Dropout``: in training ``x · mask / (1 - rate)``; at
     inference ``x`` unchanged.
 

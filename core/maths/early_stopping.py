@@ -3,9 +3,8 @@ history, and the epoch whose weights it restores.
 
 Checked against Keras' callback in ``tests/core/test_losses.py``.
 """
-from __future__ import annotations
 
-import numpy as np
+from __future__ import annotations
 
 from core.maths.checks import finite_array
 

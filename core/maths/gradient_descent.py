@@ -8,9 +8,10 @@ References
 Course notes, *Autoencoders and convolutional networks*, *CNN: training* (forward pass: an untrained network
 gives every class 0.1; backward pass dE/dW; the weight update ``w = w_i - η · dL/dW``).
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -68,7 +69,9 @@ def gradient_step(weights, gradient, learning_rate: float) -> np.ndarray:
     return np.asarray(weights, dtype=np.float64) - learning_rate * np.asarray(gradient, dtype=np.float64)
 
 
-def finite_difference(loss: Callable[[np.ndarray], float], weights, index: tuple, *, h: float = 1e-4) -> float:
+def finite_difference(
+    loss: Callable[[np.ndarray], float], weights, index: tuple, *, h: float = 1e-4
+) -> float:
     """Central difference ``(L(w + h e_i) - L(w - h e_i)) / 2h`` of ``loss`` at one weight ``index``:
     a check of a backpropagated gradient that needs no calculus (error O(h²))."""
     w = np.array(weights, dtype=np.float64)
@@ -82,7 +85,7 @@ def quadratic_bowl(w, curvatures=(1.0, 10.0)) -> np.ndarray:
     """A 2-D loss surface ``L(w) = ½ Σ_k a_k w_k²``, w of shape (..., 2): an elongated valley
     (a steep and a shallow direction), as real loss surfaces are near a minimum."""
     w = np.asarray(w, dtype=np.float64)
-    return 0.5 * (np.asarray(curvatures) * w ** 2).sum(axis=-1)
+    return 0.5 * (np.asarray(curvatures) * w**2).sum(axis=-1)
 
 
 def descend_bowl(start, learning_rate: float, steps: int, curvatures=(1.0, 10.0)) -> np.ndarray:
@@ -99,8 +102,9 @@ def descend_bowl(start, learning_rate: float, steps: int, curvatures=(1.0, 10.0)
     return np.array(path)
 
 
-def one_gradient_step(x, label: int, learning_rate: float, *, checked: tuple = (), weights=None,
-                      bias=None) -> dict:
+def one_gradient_step(
+    x, label: int, learning_rate: float, *, checked: tuple = (), weights=None, bias=None
+) -> dict:
     """One step of gradient descent for a dense softmax layer on one image, with every number.
 
     Parameters
@@ -135,7 +139,14 @@ def one_gradient_step(x, label: int, learning_rate: float, *, checked: tuple = (
     grad_w, grad_b = dense_softmax_gradient(x, target, w, b)
     w_after, b_after = gradient_step(w, grad_w, learning_rate), gradient_step(b, grad_b, learning_rate)
     probs_after = dense_softmax_forward(x, w_after, b_after)[1]
-    return {"probs_before": probs, "loss_before": loss_at(w), "grad_w": grad_w, "grad_b": grad_b,
-            "finite": [finite_difference(loss_at, w, tuple(i)) for i in checked],
-            "weights_after": w_after, "bias_after": b_after, "probs_after": probs_after,
-            "loss_after": float(cross_entropy(target, probs_after, eps=0.0))}
+    return {
+        "probs_before": probs,
+        "loss_before": loss_at(w),
+        "grad_w": grad_w,
+        "grad_b": grad_b,
+        "finite": [finite_difference(loss_at, w, tuple(i)) for i in checked],
+        "weights_after": w_after,
+        "bias_after": b_after,
+        "probs_after": probs_after,
+        "loss_after": float(cross_entropy(target, probs_after, eps=0.0)),
+    }

@@ -14,6 +14,7 @@ mirrors the image *with* its edge pixel, which NumPy calls ``"symmetric"``. NumP
 ``tests/core/test_image_gradients.py`` checks :func:`complex_convolve2d` and :func:`sobel_magnitude` (the
 hand-made edge detector the Deep features page compares with learned ones) against SciPy.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,7 +29,9 @@ SCIPY_BOUNDARIES = {"symm": "symmetric", "fill": "constant"}
 def _boundary(boundary: str) -> str:
     mode = SCIPY_BOUNDARIES.get(boundary, boundary)
     if mode not in PAD_MODES:
-        raise ValueError(f"`boundary` must be one of {PAD_MODES} or SciPy's 'symm' / 'fill', got {boundary!r}.")
+        raise ValueError(
+            f"`boundary` must be one of {PAD_MODES} or SciPy's 'symm' / 'fill', got {boundary!r}."
+        )
     return mode
 
 
@@ -125,8 +128,10 @@ def sobel_magnitude(gray, *, pad_mode: str = "edge") -> np.ndarray:
     """
     img = np.asarray(gray, dtype=np.float32)
     if img.ndim != 2:
-        raise ValueError(f"`gray` must be a grey image of shape (H, W), got shape {img.shape}; "
-                         "convert a colour photo with core.data.images.to_grayscale first.")
+        raise ValueError(
+            f"`gray` must be a grey image of shape (H, W), got shape {img.shape}; "
+            "convert a colour photo with core.data.images.to_grayscale first."
+        )
     gx = cross_correlate2d(img, KERNELS["sobel_vertical"].values, padding="same", pad_mode=pad_mode)
     gy = cross_correlate2d(img, KERNELS["sobel_horizontal"].values, padding="same", pad_mode=pad_mode)
     return np.hypot(gx, gy).astype(np.float32)

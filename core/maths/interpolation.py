@@ -5,6 +5,7 @@
 
 Both return ``n`` codes ``(n, D)`` float32 whose first and last rows are the endpoints exactly.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -7,6 +7,7 @@ convolutional networks*, *Autoencoders in deep learning*: autoencoders beat PCA 
 the k-nearest-neighbour accuracy that measures how well 2-D codes separate the digits, and the distance from a
 digit to its nearest training digit (the yardstick for generated samples).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -64,7 +65,7 @@ def pca_fit(x_train, *, n_components: int) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"`n_components` must be in 1..{min(x.shape)}, got {n_components!r}.")
     mean = x.mean(axis=0)
     centred = x - mean
-    eigenvalues, eigenvectors = np.linalg.eigh(centred.T @ centred)     # ascending eigenvalues
+    eigenvalues, eigenvectors = np.linalg.eigh(centred.T @ centred)  # ascending eigenvalues
     order = np.argsort(eigenvalues)[::-1][: int(n_components)]
     return mean, np.ascontiguousarray(eigenvectors[:, order].T)
 

@@ -10,6 +10,7 @@
 Nothing here imports TensorFlow or Keras: the Keras models that check these counts are built in
 :mod:`core.models.builders`, and ``tests/core/test_layer_math.py`` pins the seeds' numbers.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -97,13 +98,19 @@ def conv_formula(f, c_in: int, c_out: int, *, bias: bool = True) -> str:
     fh, fw = _kernel_hw(f)
     total = conv_params((fh, fw), c_in, c_out, bias=bias)
     inner = f"{fh}·{fw}·{format_count(c_in)}"
-    return (f"({inner} + 1)·{format_count(c_out)}" if bias else f"{inner}·{format_count(c_out)}") + f" = {format_count(total)}"
+    return (
+        f"({inner} + 1)·{format_count(c_out)}" if bias else f"{inner}·{format_count(c_out)}"
+    ) + f" = {format_count(total)}"
 
 
 def dense_formula(n_in: int, n_out: int, *, bias: bool = True) -> str:
     """The count of :func:`dense_params` written out, e.g. ``"(800 + 1)·32 = 25,632"``."""
     total = dense_params(n_in, n_out, bias=bias)
-    return (f"({format_count(n_in)} + 1)·{format_count(n_out)}" if bias else f"{format_count(n_in)}·{format_count(n_out)}") + f" = {format_count(total)}"
+    return (
+        f"({format_count(n_in)} + 1)·{format_count(n_out)}"
+        if bias
+        else f"{format_count(n_in)}·{format_count(n_out)}"
+    ) + f" = {format_count(total)}"
 
 
 def batchnorm_formula(channels: int) -> str:
@@ -167,24 +174,80 @@ class ParamExample:
         return conv_formula(self.kernel, self.input_shape[-1], self.units)
 
 
-PARAMETER_EXAMPLES: dict[str, ParamExample] = {e.key: e for e in (
-    ParamExample("mlp_32x32_256", "Dense: 32×32 image → 256 units", "dense", (32, 32, 1), 256,
-                 source="Course notes, *CNNs and regularisation in Keras*, *Characteristics of CNNs*"),
-    ParamExample("cnn_32x32_256", "Conv: 256 filters 3×3 on a 32×32 image", "conv", (32, 32, 1), 256, 3,
-                 source="Course notes, *CNNs and regularisation in Keras*, *Characteristics of CNNs*"),
-    ParamExample("quiz_32", "Conv: 10 filters 3×3×3 on 32×32×3", "conv", (32, 32, 3), 10, 3,
-                 source="Course notes, *CNN building blocks and classic networks*, *Shorthand representation*"),
-    ParamExample("quiz_1000", "Conv: 10 filters 3×3×3 on 1000×1000×3", "conv", (1000, 1000, 3), 10, 3,
-                 source="Course notes, *CNN building blocks and classic networks*, *Shorthand representation*"),
-    ParamExample("dense_64x64x3", "Dense: 64×64×3 image → 1000 units", "dense", (64, 64, 3), 1000,
-                 source="Course notes, *CNN building blocks and classic networks*, *Motivation for convolutional neural networks*"),
-    ParamExample("dense_1000x1000x3", "Dense: 1000×1000×3 image → 1000 units", "dense",
-                 (1000, 1000, 3), 1000, source="Course notes, *CNN building blocks and classic networks*, *Motivation for convolutional neural networks*", buildable=False),
-    ParamExample("dense_32x32x3_28x28x6", "Dense: 32×32×3 → 28×28×6 = 4,704 units", "dense",
-                 (32, 32, 3), 28 * 28 * 6, source="Course notes, *CNN building blocks and classic networks*, *Why convolution is good* (3037 is a typo for 3072)"),
-    ParamExample("conv_5x5x3_6", "Conv: 6 filters 5×5×3 (32×32×3 → 28×28×6)", "conv", (32, 32, 3), 6, 5,
-                 source="Course notes, *CNN building blocks and classic networks*, *Why convolution is good*"),
-)}
+PARAMETER_EXAMPLES: dict[str, ParamExample] = {
+    e.key: e
+    for e in (
+        ParamExample(
+            "mlp_32x32_256",
+            "Dense: 32×32 image → 256 units",
+            "dense",
+            (32, 32, 1),
+            256,
+            source="Course notes, *CNNs and regularisation in Keras*, *Characteristics of CNNs*",
+        ),
+        ParamExample(
+            "cnn_32x32_256",
+            "Conv: 256 filters 3×3 on a 32×32 image",
+            "conv",
+            (32, 32, 1),
+            256,
+            3,
+            source="Course notes, *CNNs and regularisation in Keras*, *Characteristics of CNNs*",
+        ),
+        ParamExample(
+            "quiz_32",
+            "Conv: 10 filters 3×3×3 on 32×32×3",
+            "conv",
+            (32, 32, 3),
+            10,
+            3,
+            source="Course notes, *CNN building blocks and classic networks*, *Shorthand representation*",
+        ),
+        ParamExample(
+            "quiz_1000",
+            "Conv: 10 filters 3×3×3 on 1000×1000×3",
+            "conv",
+            (1000, 1000, 3),
+            10,
+            3,
+            source="Course notes, *CNN building blocks and classic networks*, *Shorthand representation*",
+        ),
+        ParamExample(
+            "dense_64x64x3",
+            "Dense: 64×64×3 image → 1000 units",
+            "dense",
+            (64, 64, 3),
+            1000,
+            source="Course notes, *CNN building blocks and classic networks*, *Motivation for convolutional neural networks*",
+        ),
+        ParamExample(
+            "dense_1000x1000x3",
+            "Dense: 1000×1000×3 image → 1000 units",
+            "dense",
+            (1000, 1000, 3),
+            1000,
+            source="Course notes, *CNN building blocks and classic networks*, *Motivation for convolutional neural networks*",
+            buildable=False,
+        ),
+        ParamExample(
+            "dense_32x32x3_28x28x6",
+            "Dense: 32×32×3 → 28×28×6 = 4,704 units",
+            "dense",
+            (32, 32, 3),
+            28 * 28 * 6,
+            source="Course notes, *CNN building blocks and classic networks*, *Why convolution is good* (3037 is a typo for 3072)",
+        ),
+        ParamExample(
+            "conv_5x5x3_6",
+            "Conv: 6 filters 5×5×3 (32×32×3 → 28×28×6)",
+            "conv",
+            (32, 32, 3),
+            6,
+            5,
+            source="Course notes, *CNN building blocks and classic networks*, *Why convolution is good*",
+        ),
+    )
+}
 
 
 def format_bytes(n: float) -> str:
@@ -219,23 +282,120 @@ class SizePreset:
     source: str
 
 
-SIZE_PRESETS: dict[str, SizePreset] = {p.key: p for p in (
-    SizePreset("ng_valid", "6×6 ∗ 3×3, valid → 4×4", 6, 3, "valid", 0, 1, 1, 4, "Course notes, *CNN building blocks and classic networks*, *Padding*"),
-    SizePreset("ng_padded", "6×6 padded by 1 ∗ 3×3 → 6×6", 6, 3, "explicit", 1, 1, 1, 6,
-               "Course notes, *CNN building blocks and classic networks*, *Padding*"),
-    SizePreset("f5_p2", "5×5 kernel needs p = 2 to keep the size", 9, 5, "explicit", 2, 1, 1, 9,
-               "Course notes, *CNN building blocks and classic networks*, *Padding*"),
-    SizePreset("ng_stride", "7×7 ∗ 3×3, stride 2 → 3×3", 7, 3, "valid", 0, 2, 1, 3, "Course notes, *CNN building blocks and classic networks*, *Strided convolutions*"),
-    SizePreset("mnist", "MNIST: 28 ∗ 3×3, valid → 26", 28, 3, "valid", 0, 1, 1, 26, "Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character recognition (II)*"),
-    SizePreset("frame_5x5", "5×5 in a 7×7 zero frame, 3×3 'same' → 5×5", 5, 3, "same", 0, 1, 1, 5,
-               "Course notes, *Convolution, pooling and tensors* §2.6"),
-    SizePreset("keras_same_s2", "Keras 'same', 28, stride 2 → ⌈28/2⌉ = 14", 28, 3, "same", 0, 2, 1, 14,
-               "Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*"),
-    SizePreset("cs231n", "5×5, f = 3, p = 1, s = 2 → 3×3", 5, 3, "explicit", 1, 2, 1, 3,
-               "Course notes, *Autoencoders and convolutional networks*, *2D convolution on volumes*"),
-    SizePreset("alexnet", "AlexNet conv1: 227, 11×11, stride 4 → 55", 227, 11, "valid", 0, 4, 1, 55,
-               "Course notes, *CNN building blocks and classic networks*, *AlexNet*"),
-)}
+SIZE_PRESETS: dict[str, SizePreset] = {
+    p.key: p
+    for p in (
+        SizePreset(
+            "ng_valid",
+            "6×6 ∗ 3×3, valid → 4×4",
+            6,
+            3,
+            "valid",
+            0,
+            1,
+            1,
+            4,
+            "Course notes, *CNN building blocks and classic networks*, *Padding*",
+        ),
+        SizePreset(
+            "ng_padded",
+            "6×6 padded by 1 ∗ 3×3 → 6×6",
+            6,
+            3,
+            "explicit",
+            1,
+            1,
+            1,
+            6,
+            "Course notes, *CNN building blocks and classic networks*, *Padding*",
+        ),
+        SizePreset(
+            "f5_p2",
+            "5×5 kernel needs p = 2 to keep the size",
+            9,
+            5,
+            "explicit",
+            2,
+            1,
+            1,
+            9,
+            "Course notes, *CNN building blocks and classic networks*, *Padding*",
+        ),
+        SizePreset(
+            "ng_stride",
+            "7×7 ∗ 3×3, stride 2 → 3×3",
+            7,
+            3,
+            "valid",
+            0,
+            2,
+            1,
+            3,
+            "Course notes, *CNN building blocks and classic networks*, *Strided convolutions*",
+        ),
+        SizePreset(
+            "mnist",
+            "MNIST: 28 ∗ 3×3, valid → 26",
+            28,
+            3,
+            "valid",
+            0,
+            1,
+            1,
+            26,
+            "Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character "
+            "recognition (II)*",
+        ),
+        SizePreset(
+            "frame_5x5",
+            "5×5 in a 7×7 zero frame, 3×3 'same' → 5×5",
+            5,
+            3,
+            "same",
+            0,
+            1,
+            1,
+            5,
+            "Course notes, *Convolution, pooling and tensors* §2.6",
+        ),
+        SizePreset(
+            "keras_same_s2",
+            "Keras 'same', 28, stride 2 → ⌈28/2⌉ = 14",
+            28,
+            3,
+            "same",
+            0,
+            2,
+            1,
+            14,
+            "Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*",
+        ),
+        SizePreset(
+            "cs231n",
+            "5×5, f = 3, p = 1, s = 2 → 3×3",
+            5,
+            3,
+            "explicit",
+            1,
+            2,
+            1,
+            3,
+            "Course notes, *Autoencoders and convolutional networks*, *2D convolution on volumes*",
+        ),
+        SizePreset(
+            "alexnet",
+            "AlexNet conv1: 227, 11×11, stride 4 → 55",
+            227,
+            11,
+            "valid",
+            0,
+            4,
+            1,
+            55,
+            "Course notes, *CNN building blocks and classic networks*, *AlexNet*",
+        ),
+    )
+}
 
 
 def random_size_question(seed: int) -> SizePreset:
@@ -251,8 +411,9 @@ def random_size_question(seed: int) -> SizePreset:
         stride = int(rng.choice([1, 1, 2, 2, 3]))
         out = (n + 2 * pad - f) // stride + 1
         if out >= 1:
-            return SizePreset(f"random_{seed}", f"Question {seed}", n, f, "explicit", pad, stride, 1, out,
-                              "random")
+            return SizePreset(
+                f"random_{seed}", f"Question {seed}", n, f, "explicit", pad, stride, 1, out, "random"
+            )
 
 
 def table_totals(rows: list[dict]) -> dict:
@@ -260,9 +421,13 @@ def table_totals(rows: list[dict]) -> dict:
     ``param_bytes`` (float32) and ``activation_bytes`` (all layer outputs of one batch)."""
     params = sum(r["params"] for r in rows)
     trainable = sum(r["trainable"] for r in rows)
-    return {"params": params, "trainable": trainable, "non_trainable": params - trainable,
-            "param_bytes": params * FLOAT32_BYTES,
-            "activation_bytes": sum(r["activation_bytes"] for r in rows)}
+    return {
+        "params": params,
+        "trainable": trainable,
+        "non_trainable": params - trainable,
+        "param_bytes": params * FLOAT32_BYTES,
+        "activation_bytes": sum(r["activation_bytes"] for r in rows),
+    }
 
 
 def with_batch_size(rows: list[dict], batch_size: int) -> list[dict]:

@@ -5,6 +5,7 @@ The rules in :mod:`core.maths.perceptron` return a :class:`TrainingResult` holdi
 the output, the error, the change of the weights and bias, and the weights and bias before and
 after. A page can replay, scrub or tabulate that history without running anything again.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -104,10 +105,22 @@ class TrainingResult:
         Δw, Δb, w and b after."""
         out = []
         for r in self.history[: len(self.history) if k is None else max(int(k), 0)]:
-            out.append({"step": r.step, "epoch": r.epoch, "sample": r.index + 1, "x": _vec_text(r.sample),
-                        "target": r.target, "v = w·x + b": round(r.potential, 6), "y": r.output,
-                        "error": round(r.error, 6), "Δw": _vec_text(r.delta_weights), "Δb": round(r.delta_bias, 9),
-                        "w after": _vec_text(r.weights_after), "b after": round(r.bias_after, 9)})
+            out.append(
+                {
+                    "step": r.step,
+                    "epoch": r.epoch,
+                    "sample": r.index + 1,
+                    "x": _vec_text(r.sample),
+                    "target": r.target,
+                    "v = w·x + b": round(r.potential, 6),
+                    "y": r.output,
+                    "error": round(r.error, 6),
+                    "Δw": _vec_text(r.delta_weights),
+                    "Δb": round(r.delta_bias, 9),
+                    "w after": _vec_text(r.weights_after),
+                    "b after": round(r.bias_after, 9),
+                }
+            )
         return out
 
     def epoch_end(self, k: int) -> int:

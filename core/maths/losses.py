@@ -12,6 +12,7 @@ References
   The course prints the uniform output with 13 entries; MNIST
   has 10 classes, so the uniform output is 0.1 ten times and the loss is -ln 0.1 = 2.302585.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,7 +21,8 @@ from core.maths.checks import finite_array
 
 #: Number of classes of MNIST.
 NUM_CLASSES = 10
-#: The course's target: the one-hot vector of the digit "7" (Course notes, *Autoencoders and convolutional networks*, *CNN: training*).
+# : The course's target: the one-hot vector of the digit "7" (Course notes, *Autoencoders and convolutional
+# networks*, *CNN: training*).
 COURSE_TARGET_LABEL = 7
 
 
@@ -135,8 +137,9 @@ def cross_entropy_from_logits(target, logits) -> np.ndarray:
     return -(t * log_softmax(logits)).sum(axis=-1)
 
 
-def probabilities_with(p_target: float, *, label: int = COURSE_TARGET_LABEL,
-                       num_classes: int = NUM_CLASSES) -> np.ndarray:
+def probabilities_with(
+    p_target: float, *, label: int = COURSE_TARGET_LABEL, num_classes: int = NUM_CLASSES
+) -> np.ndarray:
     """An output distribution with ``p_target`` on ``label`` and the rest shared equally.
 
     ``p_target = 0.1`` gives the untrained network's uniform output (Course notes, *Autoencoders and

@@ -11,6 +11,7 @@ its outputs in that order, e.g. XOR is ``(0, 1, 1, 0)``; the named functions liv
 :mod:`core.maths.boolean_functions`, and whether one neuron can compute a function is decided in
 :mod:`core.maths.separability`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -137,16 +138,31 @@ GATES: dict[str, GatePreset] = {
     g.name: g
     for g in (
         GatePreset("AND", (1.0, 1.0), -1.5, f"{INTRO_DL_NOTES} §1.2.1"),
-        GatePreset("OR", (1.0, 1.0), -0.5, f"{INTRO_DL_NOTES} §1.2.2",
-                   note="The course's OR table lists phi(-1), phi(0), phi(0), phi(1): those potentials "
-                        "belong to bias -1, not -0.5. Both biases give OR because phi(0) = 1."),
+        GatePreset(
+            "OR",
+            (1.0, 1.0),
+            -0.5,
+            f"{INTRO_DL_NOTES} §1.2.2",
+            note="The course's OR table lists phi(-1), phi(0), phi(0), phi(1): those potentials "
+            "belong to bias -1, not -0.5. Both biases give OR because phi(0) = 1.",
+        ),
         GatePreset("NOT", (-1.0,), 0.5, f"derived (one inhibitory input, {INTRO_DL_NOTES} §1.1.6)"),
         GatePreset("NAND", (-1.0, -1.0), 1.5, f"derived (NOT of the AND of {INTRO_DL_NOTES} §1.2.1)"),
         GatePreset("NOR", (-1.0, -1.0), 0.5, f"derived (NOT of the OR of {INTRO_DL_NOTES} §1.2.2)"),
-        GatePreset("x1 AND NOT x2", (1.0, -1.0), -0.5, f"derived (hidden unit z1 of XOR, {INTRO_DL_NOTES} §1.2.5)"),
-        GatePreset("NOT x1 AND x2", (-1.0, 1.0), -0.5, f"derived (hidden unit z2 of XOR, {INTRO_DL_NOTES} §1.2.5)"),
-        GatePreset("Madaline OR", (0.5, 0.5), 0.5, f"{INTRO_DL_NOTES} §3.2.2: v1 = v2 = b3 = 1/2",
-                   bipolar=True, note="Bipolar inputs and outputs (±1)."),
+        GatePreset(
+            "x1 AND NOT x2", (1.0, -1.0), -0.5, f"derived (hidden unit z1 of XOR, {INTRO_DL_NOTES} §1.2.5)"
+        ),
+        GatePreset(
+            "NOT x1 AND x2", (-1.0, 1.0), -0.5, f"derived (hidden unit z2 of XOR, {INTRO_DL_NOTES} §1.2.5)"
+        ),
+        GatePreset(
+            "Madaline OR",
+            (0.5, 0.5),
+            0.5,
+            f"{INTRO_DL_NOTES} §3.2.2: v1 = v2 = b3 = 1/2",
+            bipolar=True,
+            note="Bipolar inputs and outputs (±1).",
+        ),
     )
 }
 
@@ -173,8 +189,14 @@ MCCULLOCH_PITTS_GATES: dict[str, McCullochPittsGate] = {
         McCullochPittsGate("AND", 2, (), 2, "x₁ + x₂ ≥ 2", f"{INTRO_DL_NOTES} §1.1.6; b = 2 derived"),
         McCullochPittsGate("OR", 2, (), 1, "x₁ + x₂ ≥ 1", f"{INTRO_DL_NOTES} §1.1.6; b = 1 derived"),
         McCullochPittsGate("NOT", 1, (0,), 0, "−x₁ ≥ 0", f"{INTRO_DL_NOTES} §1.1.6; b = 0 derived"),
-        McCullochPittsGate("x1 AND NOT x2", 2, (1,), 1, "x₁ − x₂ ≥ 1",
-                           f"{INTRO_DL_NOTES} §1.1.6; the first bracket of XOR (1.2.5)"),
+        McCullochPittsGate(
+            "x1 AND NOT x2",
+            2,
+            (1,),
+            1,
+            "x₁ − x₂ ≥ 1",
+            f"{INTRO_DL_NOTES} §1.1.6; the first bracket of XOR (1.2.5)",
+        ),
     )
 }
 """The McCulloch–Pitts form of the basic gates (Course notes, *Introduction to deep learning* §1.1.5–1.1.6:
@@ -192,15 +214,22 @@ def mcculloch_pitts_rows(gate: McCullochPittsGate) -> list[tuple[tuple[int, ...]
     rows = input_rows(gate.n_inputs)
     out = mcculloch_pitts(rows, inhibitory=gate.inhibitory, threshold=gate.threshold)
     result = []
-    for row, y in zip(rows, out):
+    for row, y in zip(rows, out, strict=False):
         signs = ["−" if i in gate.inhibitory else "+" for i in range(gate.n_inputs)]
         names = "".join(f" {s} x{chr(0x2081 + i)}" for i, s in enumerate(signs)).strip()
-        values = "".join(f" {s} {v}" for s, v in zip(signs, row)).strip()
-        names, values = (t[2:] if t.startswith("+ ") else t.replace("− ", "−", 1) if t.startswith("−") else t
-                         for t in (names, values))
+        values = "".join(f" {s} {v}" for s, v in zip(signs, row, strict=False)).strip()
+        names, values = (
+            t[2:] if t.startswith("+ ") else t.replace("− ", "−", 1) if t.startswith("−") else t
+            for t in (names, values)
+        )
         v = int(sum(-x if i in gate.inhibitory else x for i, x in enumerate(row)))
-        result.append((tuple(int(x) for x in row), f"{names} = {values} = {str(v).replace('-', '−')} {'≥' if y else '<'} {gate.threshold:g}",
-                       int(y)))
+        result.append(
+            (
+                tuple(int(x) for x in row),
+                f"{names} = {values} = {str(v).replace('-', '−')} {'≥' if y else '<'} {gate.threshold:g}",
+                int(y),
+            )
+        )
     return result
 
 
@@ -294,7 +323,7 @@ def sum_expression(row, weights, bias: float) -> str:
     w, x, b = finite_vector(weights, "weights"), finite_vector(row, "row"), finite_number(bias, "bias")
     if x.size != w.size:
         raise ValueError(f"`row` must have {w.size} entries to match `weights`, got {x.size}.")
-    products = " + ".join(f"{a:g}·{v:g}" if v >= 0 else f"{a:g}·({v:g})" for a, v in zip(w, x))
+    products = " + ".join(f"{a:g}·{v:g}" if v >= 0 else f"{a:g}·({v:g})" for a, v in zip(w, x, strict=False))
     text = products + (f" − {-b:g}" if b < 0 else f" + {b:g}")
     return f"{text} = {float(x @ w + b) + 0.0:g}".replace("-", "−")
 
@@ -331,7 +360,9 @@ def decision_segment(weights, bias: float, *, x_range=(-0.5, 1.5), y_range=(-0.5
     w1, w2, b = float(w[0]), float(w[1]), finite_number(bias, "bias")
     (x0, x1), (y0, y1) = (tuple(map(float, r)) for r in (x_range, y_range))
     if not (x0 < x1 and y0 < y1):
-        raise ValueError(f"`x_range` and `y_range` must be (low, high) with low < high, got {x_range}, {y_range}.")
+        raise ValueError(
+            f"`x_range` and `y_range` must be (low, high) with low < high, got {x_range}, {y_range}."
+        )
     pts = []
     if w2 != 0:
         pts += [(x, -(w1 * x + b) / w2 + 0.0) for x in (x0, x1)]
@@ -341,8 +372,10 @@ def decision_segment(weights, bias: float, *, x_range=(-0.5, 1.5), y_range=(-0.5
     inside = [(x, y) for x, y in pts if x0 - eps <= x <= x1 + eps and y0 - eps <= y <= y1 + eps]
     if len(inside) < 2:
         return None
-    a, c = max(((p, q) for p in inside for q in inside),
-               key=lambda pq: np.hypot(pq[0][0] - pq[1][0], pq[0][1] - pq[1][1]))
+    a, c = max(
+        ((p, q) for p in inside for q in inside),
+        key=lambda pq: np.hypot(pq[0][0] - pq[1][0], pq[0][1] - pq[1][1]),
+    )
     return (a, c) if np.hypot(a[0] - c[0], a[1] - c[1]) > eps else None
 
 
@@ -409,7 +442,8 @@ def two_layer_table(
     hb = np.asarray(hidden_bias, dtype=np.float64)
     if hw.shape != (2, 2) or hb.shape != (2,):
         raise ValueError(
-            f"`hidden_weights` must have shape (2, 2) and `hidden_bias` shape (2,), got {hw.shape} and {hb.shape}."
+            f"`hidden_weights` must have shape (2, 2) and `hidden_bias` shape (2,), got {hw.shape} and "
+            f"{hb.shape}."
         )
     x = input_rows(2)
     hv = x @ hw.T + hb
@@ -419,7 +453,23 @@ def two_layer_table(
 
 
 __all__ = [
-    "GATES", "GatePreset", "MCCULLOCH_PITTS_GATES", "McCullochPittsGate", "mcculloch_pitts_rows", "TruthTable", "TwoLayerTable", "XOR_HIDDEN_BIAS", "XOR_HIDDEN_WEIGHTS",
-    "XOR_OUTPUT_BIAS", "XOR_OUTPUT_WEIGHTS", "decision_segment", "input_rows", "mcculloch_pitts", "potential",
-    "sum_expression", "threshold_unit", "truth_table", "two_layer_table",
+    "GATES",
+    "GatePreset",
+    "MCCULLOCH_PITTS_GATES",
+    "McCullochPittsGate",
+    "mcculloch_pitts_rows",
+    "TruthTable",
+    "TwoLayerTable",
+    "XOR_HIDDEN_BIAS",
+    "XOR_HIDDEN_WEIGHTS",
+    "XOR_OUTPUT_BIAS",
+    "XOR_OUTPUT_WEIGHTS",
+    "decision_segment",
+    "input_rows",
+    "mcculloch_pitts",
+    "potential",
+    "sum_expression",
+    "threshold_unit",
+    "truth_table",
+    "two_layer_table",
 ]

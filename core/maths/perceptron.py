@@ -18,6 +18,7 @@ Rules (Course notes, *Introduction to deep learning*):
 - Adaline / delta rule (3.2.1, Widrow–Hoff 1960): ``w <- w + eta (t − v) x`` on the *linear* output
   ``v``; the class is ``sign(v)``. The seed's printed delta rule (2.2.3) lacks the factor ``x_i``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -51,16 +52,21 @@ def _check(x, targets, weights, bias, learning_rate, max_epochs, convention):
         raise ValueError(f"`x` must be a non-empty (N, n) array of finite numbers, got shape {xs.shape}.")
     t = np.asarray(targets, dtype=np.float64)
     if convention not in CONVENTIONS:
-        raise ValueError(f"`convention` must be 'bipolar' (targets ±1) or 'binary' (0/1), got {convention!r}.")
+        raise ValueError(
+            f"`convention` must be 'bipolar' (targets ±1) or 'binary' (0/1), got {convention!r}."
+        )
     allowed = CONVENTIONS[convention]
     if t.shape != (xs.shape[0],) or not np.isin(t, allowed).all():
         raise ValueError(
-            f"`targets` must hold {xs.shape[0]} values from {allowed} ({convention} convention), got {targets!r}; "
+            f"`targets` must hold {xs.shape[0]} values from {allowed} ({convention} convention), got "
+            f"{targets!r}; "
             "convert labels with TrainingSet.targets(convention)."
         )
     w = np.zeros(xs.shape[1]) if weights is None else np.asarray(weights, dtype=np.float64)
     if w.shape != (xs.shape[1],) or not np.all(np.isfinite(w)):
-        raise ValueError(f"`weights` must hold {xs.shape[1]} finite numbers (one per input), got {weights!r}.")
+        raise ValueError(
+            f"`weights` must hold {xs.shape[1]} finite numbers (one per input), got {weights!r}."
+        )
     lr = float(learning_rate)
     if not np.isfinite(lr) or lr <= 0:
         raise ValueError(f"`learning_rate` must be a positive number such as 0.01, got {learning_rate!r}.")
@@ -85,9 +91,24 @@ def _run(rule, x, t, w, b, lr, max_epochs, order_seed, update, classify, toleran
         for i in order:
             v, y, e, dw, db = update(w, b, x[i], t[i])
             w_new, b_new = w + dw, b + db
-            history.append(StepRecord(epoch, len(history) + 1, int(i), _floats(x[i]), float(t[i]), float(v),
-                                      float(y), float(e), _floats(dw), float(db) + 0.0, _floats(w), float(b),
-                                      _floats(w_new), float(b_new)))
+            history.append(
+                StepRecord(
+                    epoch,
+                    len(history) + 1,
+                    int(i),
+                    _floats(x[i]),
+                    float(t[i]),
+                    float(v),
+                    float(y),
+                    float(e),
+                    _floats(dw),
+                    float(db) + 0.0,
+                    _floats(w),
+                    float(b),
+                    _floats(w_new),
+                    float(b_new),
+                )
+            )
             changed |= bool(np.any(dw != 0) or db != 0)
             wrong += int(y != t[i])
             w, b = w_new, b_new
@@ -106,10 +127,22 @@ def _run(rule, x, t, w, b, lr, max_epochs, order_seed, update, classify, toleran
         elif not changed:
             stopped = "stuck"
             break
-    return dict(rule=rule, learning_rate=lr, initial_weights=w0, initial_bias=b0, history=tuple(history),
-                weights=_floats(w), bias=float(b) + 0.0, converged=stopped == "converged", stopped=stopped,
-                epochs=epoch, max_epochs=max_epochs, errors_per_epoch=tuple(errors),
-                mse_per_epoch=tuple(mses), mse_initial=mse0)
+    return dict(
+        rule=rule,
+        learning_rate=lr,
+        initial_weights=w0,
+        initial_bias=b0,
+        history=tuple(history),
+        weights=_floats(w),
+        bias=float(b) + 0.0,
+        converged=stopped == "converged",
+        stopped=stopped,
+        epochs=epoch,
+        max_epochs=max_epochs,
+        errors_per_epoch=tuple(errors),
+        mse_per_epoch=tuple(mses),
+        mse_initial=mse0,
+    )
 
 
 def _message(res: dict, x, t) -> str:
@@ -118,37 +151,65 @@ def _message(res: dict, x, t) -> str:
         sep = True  # not needed for these messages
     else:
         sep = separate_points(x, (t > 0).astype(int)).separable
-    why = ("the classes are linearly separable, so the perceptron convergence theorem promises a stop after "
-           "finitely many mistakes: allow more epochs." if sep else
-           "the classes are not linearly separable (like XOR), so no line classifies them all and the "
-           "updates never stop.")
+    why = (
+        "the classes are linearly separable, so the perceptron convergence theorem promises a stop after "
+        "finitely many mistakes: allow more epochs."
+        if sep
+        else "the classes are not linearly separable (like XOR), so no line classifies them all and the "
+        "updates never stop."
+    )
     if res["stopped"] == "converged":
         if res["rule"] == "adaline":
-            tail = ("" if last == 0 else f" {last} of {n} samples are still misclassified: "
-                    + ("a line cannot separate these classes." if not sep
-                       else "the least-squares line is not a separating one."))
+            tail = (
+                ""
+                if last == 0
+                else f" {last} of {n} samples are still misclassified: "
+                + (
+                    "a line cannot separate these classes."
+                    if not sep
+                    else "the least-squares line is not a separating one."
+                )
+            )
             return f"Converged: the mean squared error stopped falling after {res['epochs']} epochs.{tail}"
         u = sum(r.updated for r in res["history"])
-        return (f"Converged after {res['epochs']} epoch{'s' * (res['epochs'] != 1)} ({u} update{'s' * (u != 1)}): "
-                "every sample is classified correctly.")
+        return (
+            f"Converged after {res['epochs']} epoch{'s' * (res['epochs'] != 1)} ({u} update{'s' * (u != 1)}): "
+            "every sample is classified correctly."
+        )
     if res["stopped"] == "stuck":
-        return (f"Stuck after {res['epochs']} epochs: an epoch changed no weight but {last} of {n} samples are wrong. "
-                "The printed Hebb rule only acts when the neuron fires (y = 1), so a neuron that should fire "
-                "but does not (y = 0, target 1) is never corrected.")
+        return (
+            f"Stuck after {res['epochs']} epochs: an epoch changed no weight but {last} of {n} samples are "
+            f"wrong. "
+            "The printed Hebb rule only acts when the neuron fires (y = 1), so a neuron that should fire "
+            "but does not (y = 0, target 1) is never corrected."
+        )
     if res["stopped"] == "diverged":
-        return (f"Diverged in epoch {res['epochs']}: the error grew without bound. The learning rate is too large "
-                "for inputs this big; try a much smaller one or scale the inputs.")
+        return (
+            f"Diverged in epoch {res['epochs']}: the error grew without bound. The learning rate is too "
+            f"large "
+            "for inputs this big; try a much smaller one or scale the inputs."
+        )
     if res["rule"] == "hebb" and sep:
         why = "the classes are linearly separable, but the printed Hebb rule has no convergence guarantee."
     if res["rule"] == "adaline":
-        return (f"Did not converge within {res['max_epochs']} epochs: the mean squared error is still changing "
-                f"({last} of {n} samples wrong in the last epoch). Allow more epochs or a larger learning rate.")
+        return (
+            f"Did not converge within {res['max_epochs']} epochs: the mean squared error is still changing "
+            f"({last} of {n} samples wrong in the last epoch). Allow more epochs or a larger learning rate."
+        )
     return f"Did not converge within {res['max_epochs']} epochs ({last} of {n} samples wrong in the last epoch): {why}"
 
 
-def train_perceptron(x, targets, *, weights=None, bias: float = 0.0, learning_rate: float = 1.0,
-                     max_epochs: int = 100, order_seed: int | None = None,
-                     convention: str = "bipolar") -> TrainingResult:
+def train_perceptron(
+    x,
+    targets,
+    *,
+    weights=None,
+    bias: float = 0.0,
+    learning_rate: float = 1.0,
+    max_epochs: int = 100,
+    order_seed: int | None = None,
+    convention: str = "bipolar",
+) -> TrainingResult:
     """Train one threshold neuron with the perceptron rule ``w <- w + eta (t − y) x``.
 
     Parameters
@@ -203,8 +264,16 @@ def train_perceptron(x, targets, *, weights=None, bias: float = 0.0, learning_ra
     return TrainingResult(**res, message=_message(res, xs, t))
 
 
-def train_hebb(x, targets, *, weights=None, bias: float = 0.0, delta: float = 1.0, max_epochs: int = 100,
-               order_seed: int | None = None) -> TrainingResult:
+def train_hebb(
+    x,
+    targets,
+    *,
+    weights=None,
+    bias: float = 0.0,
+    delta: float = 1.0,
+    max_epochs: int = 100,
+    order_seed: int | None = None,
+) -> TrainingResult:
     """Train one binary threshold neuron with the Hebb rule exactly as the course prints it.
 
     When the neuron fires (``y = 1``): ``w_i += delta`` for every active input (``x_i = 1``) and the
@@ -239,8 +308,10 @@ def train_hebb(x, targets, *, weights=None, bias: float = 0.0, delta: float = 1.
     """
     xs, t, w, b, lr = _check(x, targets, weights, bias, delta, max_epochs, "binary")
     if not np.isin(xs, (0.0, 1.0)).all():
-        raise ValueError("`x` must be binary (0/1) for the Hebb rule as printed; use the perceptron or Adaline "
-                         "rule for real-valued inputs.")
+        raise ValueError(
+            "`x` must be binary (0/1) for the Hebb rule as printed; use the perceptron or Adaline "
+            "rule for real-valued inputs."
+        )
 
     def update(w, b, xi, ti):
         v = float(xi @ w + b)
@@ -252,9 +323,17 @@ def train_hebb(x, targets, *, weights=None, bias: float = 0.0, delta: float = 1.
     return TrainingResult(**res, message=_message(res, xs, t))
 
 
-def train_adaline(x, targets, *, weights=None, bias: float = 0.0, learning_rate: float = 0.01,
-                  max_epochs: int = 100, order_seed: int | None = None,
-                  tolerance: float = 1e-5) -> TrainingResult:
+def train_adaline(
+    x,
+    targets,
+    *,
+    weights=None,
+    bias: float = 0.0,
+    learning_rate: float = 0.01,
+    max_epochs: int = 100,
+    order_seed: int | None = None,
+    tolerance: float = 1e-5,
+) -> TrainingResult:
     """Train an Adaline with the Widrow–Hoff (LMS, delta) rule ``w <- w + eta (t − v) x``.
 
     Parameters
@@ -383,7 +462,9 @@ def mistake_bound(x, labels, *, weights=None, bias: float | None = None) -> tupl
     if weights is None:
         sep = separate_points(xs, labels)
         if not sep.separable:
-            raise ValueError("`x` with `labels` is not linearly separable: the perceptron has no mistake bound.")
+            raise ValueError(
+                "`x` with `labels` is not linearly separable: the perceptron has no mistake bound."
+            )
         weights, bias = sep.weights, sep.bias
     aug = np.hstack([xs, np.ones((len(xs), 1))])
     v = np.r_[np.asarray(weights, dtype=np.float64), float(bias)]
@@ -421,11 +502,18 @@ def update_equation(record: StepRecord, *, rule: str, learning_rate: float) -> t
         if r.output == 0:
             return (r"y = 0:\ \text{no change, } w = " + _vec(r.weights_after), r"b = " + _num(r.bias_after))
         op = "+" if r.target == 1 else "-"
-        return (rf"y = 1,\ y_d = {_num(r.target)}:\ w_i \leftarrow w_i {op} \Delta\ (x_i = 1):\ "
-                rf"{_vec(r.weights_before)} \to {_vec(r.weights_after)}",
-                rf"b \leftarrow {_num(r.bias_before)} {op} {eta} = {_num(r.bias_after)}")
-    factor = (rf"({_num(r.target)} - ({_num(r.output)}))" if rule == "perceptron"
-              else rf"({_num(r.target)} - ({_num(r.potential)}))")
-    return (rf"w \leftarrow {_vec(r.weights_before)} + {eta}\cdot{factor}\cdot{_vec(r.sample)}"
-            rf" = {_vec(r.weights_after)}",
-            rf"b \leftarrow {_num(r.bias_before)} + {eta}\cdot{factor} = {_num(r.bias_after)}")
+        return (
+            rf"y = 1,\ y_d = {_num(r.target)}:\ w_i \leftarrow w_i {op} \Delta\ (x_i = 1):\ "
+            rf"{_vec(r.weights_before)} \to {_vec(r.weights_after)}",
+            rf"b \leftarrow {_num(r.bias_before)} {op} {eta} = {_num(r.bias_after)}",
+        )
+    factor = (
+        rf"({_num(r.target)} - ({_num(r.output)}))"
+        if rule == "perceptron"
+        else rf"({_num(r.target)} - ({_num(r.potential)}))"
+    )
+    return (
+        rf"w \leftarrow {_vec(r.weights_before)} + {eta}\cdot{factor}\cdot{_vec(r.sample)}"
+        rf" = {_vec(r.weights_after)}",
+        rf"b \leftarrow {_num(r.bias_before)} + {eta}\cdot{factor} = {_num(r.bias_after)}",
+    )

@@ -22,6 +22,7 @@ Everything is vectorized with :func:`numpy.lib.stride_tricks.sliding_window_view
 imports TensorFlow. The translation test (conv vs conv + pool under a shift) lives in
 :mod:`core.maths.translation`, the seeds' worked examples in :mod:`core.data.pooling_examples`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,8 +50,10 @@ def _as_maps(x) -> tuple[np.ndarray, bool]:
     except (TypeError, ValueError) as err:
         raise ValueError(f"`x` must be an array of numbers: {err}") from None
     if arr.ndim not in (2, 3):
-        raise ValueError(f"`x` must have shape (H, W) or (H, W, C), got shape {arr.shape}; "
-                         "pool one image at a time (no batch axis).")
+        raise ValueError(
+            f"`x` must have shape (H, W) or (H, W, C), got shape {arr.shape}; "
+            "pool one image at a time (no batch axis)."
+        )
     if min(arr.shape) < 1:
         raise ValueError(f"`x` is empty (shape {arr.shape}).")
     if not np.isfinite(arr).all():
@@ -58,8 +61,7 @@ def _as_maps(x) -> tuple[np.ndarray, bool]:
     return (arr[:, :, None], True) if arr.ndim == 2 else (arr, False)
 
 
-def pool_output_size(n: int, pool_size: int = 2, *, stride: int | None = None,
-                     padding: str = "valid") -> int:
+def pool_output_size(n: int, pool_size: int = 2, *, stride: int | None = None, padding: str = "valid") -> int:
     """Length of a pooled axis.
 
     Parameters
@@ -97,15 +99,16 @@ def pool_output_size(n: int, pool_size: int = 2, *, stride: int | None = None,
     if _padding_name(padding) == "same":
         return -(-int(n) // s)
     if f > n:
-        raise ValueError(f"`pool_size` {f} is larger than the input ({n}); use padding='same' "
-                         "or a smaller pool.")
+        raise ValueError(
+            f"`pool_size` {f} is larger than the input ({n}); use padding='same' or a smaller pool."
+        )
     return (int(n) - f) // s + 1
 
 
 @dataclass(frozen=True)
 class _Windows:
-    values: np.ndarray      # (out_h, out_w, C, ph, pw) view of the padded input
-    real: np.ndarray        # (out_h, out_w, 1, ph, pw) bool: the cell lies inside the input
+    values: np.ndarray  # (out_h, out_w, C, ph, pw) view of the padded input
+    real: np.ndarray  # (out_h, out_w, 1, ph, pw) bool: the cell lies inside the input
     pads: tuple[int, int, int, int]
     squeeze: bool
 
@@ -117,8 +120,9 @@ def _windows(x, pool_size, stride, padding, fill: float) -> _Windows:
     name = _padding_name(padding)
     h, w = arr.shape[:2]
     if name == "valid" and (ph > h or pw > w):
-        raise ValueError(f"`pool_size` {ph}x{pw} is larger than the input {h}x{w}; "
-                         "use a smaller pool or padding='same'.")
+        raise ValueError(
+            f"`pool_size` {ph}x{pw} is larger than the input {h}x{w}; use a smaller pool or padding='same'."
+        )
     pads = resolve_padding((h, w), (ph, pw), stride=(sh, sw), padding=name)
     top, bottom, left, right = pads
     padded = np.pad(arr, ((top, bottom), (left, right), (0, 0)), constant_values=fill)
@@ -134,8 +138,14 @@ def _finish(out: np.ndarray, squeeze: bool) -> np.ndarray:
     return out[:, :, 0] if squeeze else out
 
 
-def max_pool2d(x, pool_size: IntPair = 2, *, stride: IntPair | None = None, padding: str = "valid",
-               return_indices: bool = False):
+def max_pool2d(
+    x,
+    pool_size: IntPair = 2,
+    *,
+    stride: IntPair | None = None,
+    padding: str = "valid",
+    return_indices: bool = False,
+):
     """Max pooling: the largest value in each window, each channel on its own.
 
     Parameters
@@ -186,8 +196,9 @@ def max_pool2d(x, pool_size: IntPair = 2, *, stride: IntPair | None = None, padd
     return _finish(pooled, win.squeeze), (rows, cols)
 
 
-def avg_pool2d(x, pool_size: IntPair = 2, *, stride: IntPair | None = None,
-               padding: str = "valid") -> np.ndarray:
+def avg_pool2d(
+    x, pool_size: IntPair = 2, *, stride: IntPair | None = None, padding: str = "valid"
+) -> np.ndarray:
     """Average pooling: the mean of each window, each channel on its own.
 
     Parameters
@@ -218,8 +229,9 @@ def avg_pool2d(x, pool_size: IntPair = 2, *, stride: IntPair | None = None,
     return _finish(sums / counts, win.squeeze)
 
 
-def l2_pool2d(x, pool_size: IntPair = 2, *, stride: IntPair | None = None,
-              padding: str = "valid") -> np.ndarray:
+def l2_pool2d(
+    x, pool_size: IntPair = 2, *, stride: IntPair | None = None, padding: str = "valid"
+) -> np.ndarray:
     """L2-norm pooling: the square root of the sum of squares in each window, each channel on its own.
 
     ``out = sqrt(sum over the window of x**2)``; it lies between the window's largest absolute
@@ -292,8 +304,9 @@ def global_avg_pool2d(x, *, keepdims: bool = False) -> np.ndarray:
     return _global(x, np.mean, keepdims)
 
 
-def pool2d(x, pool_size: IntPair = 2, *, kind: str = "max", stride: IntPair | None = None,
-           padding: str = "valid") -> np.ndarray:
+def pool2d(
+    x, pool_size: IntPair = 2, *, kind: str = "max", stride: IntPair | None = None, padding: str = "valid"
+) -> np.ndarray:
     """:func:`max_pool2d`, :func:`avg_pool2d` or :func:`l2_pool2d` chosen by ``kind``
     ("max", "average" or "l2")."""
     if kind == "max":
@@ -305,8 +318,15 @@ def pool2d(x, pool_size: IntPair = 2, *, kind: str = "max", stride: IntPair | No
     raise ValueError(f"`kind` must be one of {POOL_TYPES}, got {kind!r}.")
 
 
-def pool_window(x_shape: tuple[int, ...], row: int, col: int, pool_size: IntPair = 2, *,
-                stride: IntPair | None = None, padding: str = "valid") -> tuple[int, int, int, int]:
+def pool_window(
+    x_shape: tuple[int, ...],
+    row: int,
+    col: int,
+    pool_size: IntPair = 2,
+    *,
+    stride: IntPair | None = None,
+    padding: str = "valid",
+) -> tuple[int, int, int, int]:
     """Input rows/columns covered by output cell ``(row, col)``, clipped to the input.
 
     Returns
@@ -328,8 +348,9 @@ def pool_window(x_shape: tuple[int, ...], row: int, col: int, pool_size: IntPair
     return max(r0, 0), min(r0 + ph, h), max(c0, 0), min(c0 + pw, w)
 
 
-def pool_windows(x_shape: tuple[int, ...], pool_size: IntPair = 2, *, stride: IntPair | None = None,
-                 padding: str = "valid") -> list[tuple[int, int, int, int]]:
+def pool_windows(
+    x_shape: tuple[int, ...], pool_size: IntPair = 2, *, stride: IntPair | None = None, padding: str = "valid"
+) -> list[tuple[int, int, int, int]]:
     """:func:`pool_window` of every output cell, row by row.
 
     Raises
@@ -338,20 +359,39 @@ def pool_windows(x_shape: tuple[int, ...], pool_size: IntPair = 2, *, stride: In
         As :func:`pool_window`.
     """
     (ph, pw), (sh, sw), (oh, ow) = _window_grid(x_shape, pool_size, stride, padding)
-    return [pool_window(x_shape, r, c, (ph, pw), stride=(sh, sw), padding=padding)
-            for r in range(oh) for c in range(ow)]
+    return [
+        pool_window(x_shape, r, c, (ph, pw), stride=(sh, sw), padding=padding)
+        for r in range(oh)
+        for c in range(ow)
+    ]
 
 
-def _window_grid(x_shape, pool_size, stride, padding) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
+def _window_grid(
+    x_shape, pool_size, stride, padding
+) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
     """(pool size, strides (default: the pool size), output size) as int pairs."""
     ph, pw = int_pair(pool_size, "pool_size")
     sh, sw = (ph, pw) if stride is None else int_pair(stride, "stride")
-    return ((ph, pw), (sh, sw), (pool_output_size(int(x_shape[0]), ph, stride=sh, padding=padding),
-                                 pool_output_size(int(x_shape[1]), pw, stride=sw, padding=padding)))
+    return (
+        (ph, pw),
+        (sh, sw),
+        (
+            pool_output_size(int(x_shape[0]), ph, stride=sh, padding=padding),
+            pool_output_size(int(x_shape[1]), pw, stride=sw, padding=padding),
+        ),
+    )
 
 
-def pool_expression(x, row: int, col: int, pool_size: IntPair = 2, *, kind: str = "max",
-                    stride: IntPair | None = None, padding: str = "valid") -> str:
+def pool_expression(
+    x,
+    row: int,
+    col: int,
+    pool_size: IntPair = 2,
+    *,
+    kind: str = "max",
+    stride: IntPair | None = None,
+    padding: str = "valid",
+) -> str:
     """The arithmetic of one pooled value written out, e.g. ``"max(1, 3, 2, 9) = 9"``.
 
     Average pooling shows the sum over the window's real cells divided by their count, as
@@ -380,8 +420,9 @@ def pool_expression(x, row: int, col: int, pool_size: IntPair = 2, *, kind: str 
     raise ValueError(f"`kind` must be one of {POOL_TYPES}, got {kind!r}.")
 
 
-def compare_pooling(x, pool_size: IntPair = 2, *, stride: IntPair | None = None,
-                    padding: str = "valid") -> dict[str, np.ndarray]:
+def compare_pooling(
+    x, pool_size: IntPair = 2, *, stride: IntPair | None = None, padding: str = "valid"
+) -> dict[str, np.ndarray]:
     """Max, average and L2-norm pooling of the same input: kind -> pooled array (float32).
 
     The three kinds Course notes, *Autoencoders and convolutional networks*, *Pooling* names, side by side.
@@ -394,8 +435,9 @@ def compare_pooling(x, pool_size: IntPair = 2, *, stride: IntPair | None = None,
     return {kind: pool2d(x, pool_size, kind=kind, stride=stride, padding=padding) for kind in POOL_TYPES}
 
 
-def window_counts(x_shape: tuple[int, ...], pool_size: IntPair = 2, *, stride: IntPair | None = None,
-                  padding: str = "valid") -> np.ndarray:
+def window_counts(
+    x_shape: tuple[int, ...], pool_size: IntPair = 2, *, stride: IntPair | None = None, padding: str = "valid"
+) -> np.ndarray:
     """How many real (not padded) cells each pooling window holds: int64 ``(H', W')``.
 
     ``l2_pool2d(x) == sqrt(window_counts(...) * avg_pool2d(x**2))``, which is how the page checks
@@ -407,6 +449,8 @@ def window_counts(x_shape: tuple[int, ...], pool_size: IntPair = 2, *, stride: I
         As :func:`pool_window`.
     """
     sizes, strides, out_shape = _window_grid(x_shape, pool_size, stride, padding)
-    counts = [(r1 - r0) * (c1 - c0) for r0, r1, c0, c1 in pool_windows(x_shape, sizes, stride=strides,
-                                                                       padding=padding)]
+    counts = [
+        (r1 - r0) * (c1 - c0)
+        for r0, r1, c0, c1 in pool_windows(x_shape, sizes, stride=strides, padding=padding)
+    ]
     return np.asarray(counts, dtype=np.int64).reshape(out_shape)

@@ -19,10 +19,11 @@ Unit i of layer l then sees input pixels ``start_l + i * j_l - (r_l - 1) / 2`` t
 ``start_l + i * j_l + (r_l - 1) / 2`` (inclusive; parts may lie in the padding, outside the image).
 NumPy only; the numbers are the same along rows and columns for square kernels.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 #: VGG16's 13 convolutions and 4 inner poolings as (name, kernel, stride, padding before), in order:
 #: 3 × 3 convolutions with stride 1 and 'same' padding (1 pixel), 2 × 2 max poolings with stride 2
@@ -30,11 +31,23 @@ from typing import Iterable, Sequence
 #: Source: Simonyan & Zisserman, "Very Deep Convolutional Networks for Large-Scale Image
 #: Recognition", ICLR 2015, table 1 (configuration D); the layer names are Keras' ``VGG16``.
 VGG16_LAYERS: tuple[tuple[str, int, int, int], ...] = (
-    ("block1_conv1", 3, 1, 1), ("block1_conv2", 3, 1, 1), ("block2_pool_in", 2, 2, 0),
-    ("block2_conv1", 3, 1, 1), ("block2_conv2", 3, 1, 1), ("block3_pool_in", 2, 2, 0),
-    ("block3_conv1", 3, 1, 1), ("block3_conv2", 3, 1, 1), ("block3_conv3", 3, 1, 1), ("block4_pool_in", 2, 2, 0),
-    ("block4_conv1", 3, 1, 1), ("block4_conv2", 3, 1, 1), ("block4_conv3", 3, 1, 1), ("block5_pool_in", 2, 2, 0),
-    ("block5_conv1", 3, 1, 1), ("block5_conv2", 3, 1, 1), ("block5_conv3", 3, 1, 1),
+    ("block1_conv1", 3, 1, 1),
+    ("block1_conv2", 3, 1, 1),
+    ("block2_pool_in", 2, 2, 0),
+    ("block2_conv1", 3, 1, 1),
+    ("block2_conv2", 3, 1, 1),
+    ("block3_pool_in", 2, 2, 0),
+    ("block3_conv1", 3, 1, 1),
+    ("block3_conv2", 3, 1, 1),
+    ("block3_conv3", 3, 1, 1),
+    ("block4_pool_in", 2, 2, 0),
+    ("block4_conv1", 3, 1, 1),
+    ("block4_conv2", 3, 1, 1),
+    ("block4_conv3", 3, 1, 1),
+    ("block5_pool_in", 2, 2, 0),
+    ("block5_conv1", 3, 1, 1),
+    ("block5_conv2", 3, 1, 1),
+    ("block5_conv3", 3, 1, 1),
 )
 
 
@@ -109,17 +122,22 @@ def receptive_fields(layers: Iterable[Sequence]) -> list[FieldRow]:
             raise ValueError(f"each layer must be (name, kernel, stride, padding), got {layer!r}")
         name, kernel, stride, padding = layer
         if int(kernel) < 1 or int(stride) < 1 or int(padding) < 0:
-            raise ValueError(f"layer {name!r}: kernel and stride must be >= 1 and padding >= 0, "
-                             f"got kernel={kernel}, stride={stride}, padding={padding}")
+            raise ValueError(
+                f"layer {name!r}: kernel and stride must be >= 1 and padding >= 0, "
+                f"got kernel={kernel}, stride={stride}, padding={padding}"
+            )
         start = start + ((kernel - 1) / 2 - padding) * jump
         size = size + (kernel - 1) * jump
         jump = jump * stride
-        rows.append(FieldRow(str(name), int(kernel), int(stride), int(padding), int(size), int(jump), float(start)))
+        rows.append(
+            FieldRow(str(name), int(kernel), int(stride), int(padding), int(size), int(jump), float(start))
+        )
     return rows
 
 
-def field_box(row: FieldRow, unit_row: int, unit_col: int, image_shape: tuple[int, int] | None = None
-              ) -> tuple[int, int, int, int]:
+def field_box(
+    row: FieldRow, unit_row: int, unit_col: int, image_shape: tuple[int, int] | None = None
+) -> tuple[int, int, int, int]:
     """The input rectangle seen by unit ``(unit_row, unit_col)`` of a layer, as (top, left, height, width).
 
     Parameters

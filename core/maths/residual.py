@@ -12,6 +12,7 @@ back-propagate": :func:`first_layer_gradients` measures the gradient that reache
 layer of a plain and of a residual stack of the same depth, with backpropagation written out
 (``tests/core/test_residual.py`` checks it against TensorFlow's ``GradientTape``).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -72,8 +73,10 @@ def residual_block(a_l, w1, b1, w2, b2) -> BlockValues:
     arrays = [np.asarray(v, dtype=np.float64) for v in (w1, b1, w2, b2)]
     n = a.size
     if a.ndim != 1 or [v.shape for v in arrays] != [(n, n), (n,), (n, n), (n,)]:
-        raise ValueError(f"`a_l` must be (n,), `w1`/`w2` (n, n) and `b1`/`b2` (n,); got {a.shape} and "
-                         f"{[v.shape for v in arrays]}.")
+        raise ValueError(
+            f"`a_l` must be (n,), `w1`/`w2` (n, n) and `b1`/`b2` (n,); got {a.shape} and "
+            f"{[v.shape for v in arrays]}."
+        )
     if not all(np.isfinite(v).all() for v in (a, *arrays)):
         raise ValueError("The block's inputs and weights must be finite numbers (no NaN or infinity).")
     w1_, b1_, w2_, b2_ = arrays
@@ -121,17 +124,17 @@ def _forward_backward(x: np.ndarray, weights: list[np.ndarray], skip: bool) -> n
             pre.append((z,))
             acts.append(relu(z))
             layer += 1
-    grad = acts[-1] / x.shape[0]                       # dL/da_L
+    grad = acts[-1] / x.shape[0]  # dL/da_L
     for step in range(len(pre) - 1, -1, -1):
         a_in = acts[step]
         if skip:
             z1, h, z2 = pre[step]
-            g2 = grad * (z2 > 0)                       # through the ReLU after the addition
+            g2 = grad * (z2 > 0)  # through the ReLU after the addition
             gh = g2 @ weights[2 * step + 1].T
             g1 = gh * (z1 > 0)
             if step == 0:
                 return a_in.T @ g1
-            grad = g1 @ weights[2 * step].T + g2      # the skip path adds g2 unchanged
+            grad = g1 @ weights[2 * step].T + g2  # the skip path adds g2 unchanged
         else:
             (z,) = pre[step]
             g = grad * (z > 0)
@@ -162,14 +165,22 @@ def stack_gradient(x, weights, *, residual: bool) -> np.ndarray:
     xs = np.asarray(x, dtype=np.float64)
     ws = [np.asarray(w, dtype=np.float64) for w in weights]
     if xs.ndim != 2 or not ws or any(w.shape != (xs.shape[1], xs.shape[1]) for w in ws):
-        raise ValueError(f"`x` must be (N, n) and every weight (n, n); got {xs.shape} and {[w.shape for w in ws]}.")
+        raise ValueError(
+            f"`x` must be (N, n) and every weight (n, n); got {xs.shape} and {[w.shape for w in ws]}."
+        )
     if residual and len(ws) % 2:
         raise ValueError(f"A residual stack needs an even number of layers (blocks of two), got {len(ws)}.")
     return _forward_backward(xs, ws, residual)
 
 
-def first_layer_gradients(depths=(2, 4, 8, 16, 32, 48), *, width: int = 16, batch: int = 64,
-                          weight_scale: float = 0.5, seed: int = 0) -> GradientComparison:
+def first_layer_gradients(
+    depths=(2, 4, 8, 16, 32, 48),
+    *,
+    width: int = 16,
+    batch: int = 64,
+    weight_scale: float = 0.5,
+    seed: int = 0,
+) -> GradientComparison:
     """The gradient reaching the first layer of plain and residual stacks as depth grows.
 
     Both stacks use the same random weights ``N(0, weight_scale**2 / width)`` (LeCun-style:
@@ -196,11 +207,15 @@ def first_layer_gradients(depths=(2, 4, 8, 16, 32, 48), *, width: int = 16, batc
     """
     depths = tuple(int(d) for d in depths)
     if any(d < 2 or d % 2 for d in depths) or width < 1 or batch < 1 or not weight_scale > 0:
-        raise ValueError(f"`depths` must be even numbers >= 2 and width, batch, weight_scale positive; "
-                         f"got {depths}, {width}, {batch}, {weight_scale}.")
+        raise ValueError(
+            f"`depths` must be even numbers >= 2 and width, batch, weight_scale positive; "
+            f"got {depths}, {width}, {batch}, {weight_scale}."
+        )
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((batch, width))
-    weights = [rng.standard_normal((width, width)) * weight_scale / np.sqrt(width) for _ in range(max(depths))]
+    weights = [
+        rng.standard_normal((width, width)) * weight_scale / np.sqrt(width) for _ in range(max(depths))
+    ]
     plain = tuple(float(np.linalg.norm(stack_gradient(x, weights[:d], residual=False))) for d in depths)
     res = tuple(float(np.linalg.norm(stack_gradient(x, weights[:d], residual=True))) for d in depths)
     return GradientComparison(depths, plain, res)

@@ -10,6 +10,7 @@ References
 Prechelt (1998), *Early stopping — but when?* (stopping criteria trade training time for
 generalisation; the validation curve has several local minima).
 """
+
 from __future__ import annotations
 
 from core.maths.early_stopping import early_stopping_epoch
@@ -38,9 +39,15 @@ def group_runs(results: list[dict], *, order: list[str] | None = None) -> list[d
     groups: dict[str, list[dict]] = {}
     for result in results:
         groups.setdefault(result["group_key"], []).append(result)
-    out = [{"name": runs[0]["config"]["name"], "group_key": key,
+    out = [
+        {
+            "name": runs[0]["config"]["name"],
+            "group_key": key,
             "runs": sorted(runs, key=lambda r: r["config"]["seed"]),
-            "seeds": sorted(r["config"]["seed"] for r in runs)} for key, runs in groups.items()]
+            "seeds": sorted(r["config"]["seed"] for r in runs),
+        }
+        for key, runs in groups.items()
+    ]
     rank = {name: i for i, name in enumerate(order or [])}
     return sorted(out, key=lambda g: rank.get(g["name"], len(rank)))
 
@@ -118,11 +125,20 @@ def overfitting_summary(result: dict) -> dict:
     val_ce, val_acc = h["val_cross_entropy"], h["val_accuracy"]
     best = min(range(len(val_ce)), key=val_ce.__getitem__)
     top = max(range(len(val_acc)), key=val_acc.__getitem__)
-    return {"epochs": len(val_ce), "best_epoch": best + 1, "best_fraction": (best + 1) / len(val_ce),
-            "min_val_ce": val_ce[best], "last_val_ce": val_ce[-1], "rise": val_ce[-1] / val_ce[best] - 1,
-            "train_ce_first": h["cross_entropy"][0], "train_ce_last": h["cross_entropy"][-1],
-            "val_acc_at_best": val_acc[best], "val_acc_last": val_acc[-1], "val_acc_max": val_acc[top],
-            "val_acc_max_epoch": top + 1}
+    return {
+        "epochs": len(val_ce),
+        "best_epoch": best + 1,
+        "best_fraction": (best + 1) / len(val_ce),
+        "min_val_ce": val_ce[best],
+        "last_val_ce": val_ce[-1],
+        "rise": val_ce[-1] / val_ce[best] - 1,
+        "train_ce_first": h["cross_entropy"][0],
+        "train_ce_last": h["cross_entropy"][-1],
+        "val_acc_at_best": val_acc[best],
+        "val_acc_last": val_acc[-1],
+        "val_acc_max": val_acc[top],
+        "val_acc_max_epoch": top + 1,
+    }
 
 
 def early_stopping_tradeoff(runs: list[dict], *, patiences=(2, 5, 10)) -> list[dict]:
@@ -156,14 +172,31 @@ def early_stopping_tradeoff(runs: list[dict], *, patiences=(2, 5, 10)) -> list[d
         for run in runs:
             h = run["history"]
             n = len(h["val_loss"])
-            stop = ({"best": n, "stop": n} if patience is None
-                    else early_stopping_epoch(h["val_loss"], patience=patience))
-            picks.append((stop["stop"], stop["best"], h["val_accuracy"][stop["best"] - 1],
-                          h["val_cross_entropy"][stop["best"] - 1], n))
-        trained, kept, acc, ce, total = zip(*picks)
-        rows.append({"patience": patience, "epochs_trained": spread(trained), "kept_epoch": spread(kept),
-                     "val_accuracy": spread(acc), "val_cross_entropy": spread(ce),
-                     "time_fraction": sum(trained) / sum(total)})
+            stop = (
+                {"best": n, "stop": n}
+                if patience is None
+                else early_stopping_epoch(h["val_loss"], patience=patience)
+            )
+            picks.append(
+                (
+                    stop["stop"],
+                    stop["best"],
+                    h["val_accuracy"][stop["best"] - 1],
+                    h["val_cross_entropy"][stop["best"] - 1],
+                    n,
+                )
+            )
+        trained, kept, acc, ce, total = zip(*picks, strict=False)
+        rows.append(
+            {
+                "patience": patience,
+                "epochs_trained": spread(trained),
+                "kept_epoch": spread(kept),
+                "val_accuracy": spread(acc),
+                "val_cross_entropy": spread(ce),
+                "time_fraction": sum(trained) / sum(total),
+            }
+        )
     return rows
 
 
@@ -186,26 +219,38 @@ def results_table(groups: list[dict]) -> list[dict]:
     for g in groups:
         first = g["runs"][0]
         penalty = metric_spread(g, "penalty")
-        rows.append({
-            "configuration": g["name"], "seeds": ", ".join(str(s) for s in g["seeds"]),
-            "test acc": format_spread(metric_spread(g, "test_accuracy")),
-            "val acc": format_spread(metric_spread(g, "val_accuracy")),
-            "lowest val cross-entropy": format_spread(metric_spread(g, "min_val_cross_entropy"), percent=False,
-                                                     digits=3),
-            "L2 penalty": format_spread(penalty, percent=False, digits=3) if penalty["max"] > 1e-4 else "—",
-            "train − val gap": format_spread(metric_spread(g, "gap")),
-            "epochs": first["metrics"]["epochs_run"], "images": first["data"]["n_train"],
-            "parameters": f"{first['parameters']:,}",
-            "time per run": f"{spread(r['training_time_s'] for r in g['runs'])['mean']:.0f} s"})
+        rows.append(
+            {
+                "configuration": g["name"],
+                "seeds": ", ".join(str(s) for s in g["seeds"]),
+                "test acc": format_spread(metric_spread(g, "test_accuracy")),
+                "val acc": format_spread(metric_spread(g, "val_accuracy")),
+                "lowest val cross-entropy": format_spread(
+                    metric_spread(g, "min_val_cross_entropy"), percent=False, digits=3
+                ),
+                "L2 penalty": format_spread(penalty, percent=False, digits=3)
+                if penalty["max"] > 1e-4
+                else "—",
+                "train − val gap": format_spread(metric_spread(g, "gap")),
+                "epochs": first["metrics"]["epochs_run"],
+                "images": first["data"]["n_train"],
+                "parameters": f"{first['parameters']:,}",
+                "time per run": f"{spread(r['training_time_s'] for r in g['runs'])['mean']:.0f} s",
+            }
+        )
     return rows
 
 
 def early_stopping_table(rows: list[dict]) -> dict[str, list[str]]:
     """:func:`early_stopping_tradeoff`'s rows as table columns (mean and min–max over the seeds)."""
     full = rows[-1]["epochs_trained"]["max"]
-    return {"criterion": [f"patience {t['patience']}" if t["patience"] else f"no early stopping ({full:.0f} epochs)"
-                          for t in rows],
-            "epochs trained": [format_spread(t["epochs_trained"], percent=False, digits=0) for t in rows],
-            "weights kept from epoch": [format_spread(t["kept_epoch"], percent=False, digits=0) for t in rows],
-            "val cross-entropy": [format_spread(t["val_cross_entropy"], percent=False, digits=3) for t in rows],
-            "val accuracy": [format_spread(t["val_accuracy"]) for t in rows]}
+    return {
+        "criterion": [
+            f"patience {t['patience']}" if t["patience"] else f"no early stopping ({full:.0f} epochs)"
+            for t in rows
+        ],
+        "epochs trained": [format_spread(t["epochs_trained"], percent=False, digits=0) for t in rows],
+        "weights kept from epoch": [format_spread(t["kept_epoch"], percent=False, digits=0) for t in rows],
+        "val cross-entropy": [format_spread(t["val_cross_entropy"], percent=False, digits=3) for t in rows],
+        "val accuracy": [format_spread(t["val_accuracy"]) for t in rows],
+    }

@@ -12,6 +12,7 @@ References
 ----------
 definition and theorem, Course notes, *Introduction to deep learning* §1.2.3–1.2.4.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -140,8 +141,10 @@ def separate_points(points, labels) -> Separability:
         return Separability(True, w, b, None, None, (f"Separated by w = {w}, b = {b:.6g}.",))
     c = _hull_witness(x, signs)
     point = tuple(float(a) for a in (c * (signs > 0)) @ x)
-    text = (f"Not separable: the point {tuple(round(p, 6) for p in point)} is a weighted mean both of the "
-            "points labelled 1 and of the points labelled 0, so any w·x + b would have to be >= 0 and < 0 there.",)
+    text = (
+        f"Not separable: the point {tuple(round(p, 6) for p in point)} is a weighted mean both of the "
+        "points labelled 1 and of the points labelled 0, so any w·x + b would have to be >= 0 and < 0 there.",
+    )
     return Separability(False, None, None, tuple(float(a) for a in c), point, text)
 
 
@@ -201,8 +204,9 @@ def _separability(outputs: tuple) -> Separability:
             raise RuntimeError("rounded separating weights failed to classify the rows")
         w, b = tuple(float(a) for a in v[:-1]), float(v[-1])
         wtext = ", ".join(f"{a:g}" for a in w)
-        return Separability(True, w, b, None, None,
-                            (f"One neuron can: w = ({wtext}), w₀ = b = {b:g} gives every row.",))
+        return Separability(
+            True, w, b, None, None, (f"One neuron can: w = ({wtext}), w₀ = b = {b:g} gives every row.",)
+        )
     c = np.array(result.hull_weights)
     rows = ["".join(str(int(a)) for a in r) for r in x]
 
@@ -240,7 +244,7 @@ def row_inequalities(truth_table) -> tuple[str, ...]:
     out = _outputs(truth_table)
     x = input_rows(int(np.log2(out.size)))
     lines = []
-    for row, t in zip(x, out):
+    for row, t in zip(x, out, strict=False):
         terms = " + ".join(rf"w_{i + 1}\cdot {v}" for i, v in enumerate(row))
         relation = r"\ge" if t else "<"
         lines.append(rf"{terms} + w_0 {relation} 0")
@@ -276,15 +280,21 @@ def xor_contradiction() -> XorContradiction:
         inequalities=row_inequalities(BOOLEAN_FUNCTIONS["XOR"].outputs),
         substitution=r"h = -w_0",
         substituted=(r"0 < h", r"w_2 \ge h", r"w_1 \ge h", r"w_1 + w_2 < h"),
-        conclusion=("h is positive and w₁, w₂ are each at least h, so w₁ + w₂ ≥ 2h > h: "
-                    "it cannot be less than h. No w₁, w₂, w₀ exist; one neuron cannot compute XOR."),
-        note=("The course writes > 0 (and w₂ > h, w₁ > h) for the rows rated 1; with φ(0) = 1 the "
-              "exact condition is ≥ 0. The contradiction holds either way."),
+        conclusion=(
+            "h is positive and w₁, w₂ are each at least h, so w₁ + w₂ ≥ 2h > h: "
+            "it cannot be less than h. No w₁, w₂, w₀ exist; one neuron cannot compute XOR."
+        ),
+        note=(
+            "The course writes > 0 (and w₂ > h, w₁ > h) for the rows rated 1; with φ(0) = 1 the "
+            "exact condition is ≥ 0. The contradiction holds either way."
+        ),
         source=f"{INTRO_DL_NOTES} §1.2.3",
     )
 
 
-def count_grid_solutions(truth_table, *, low: float = -3.0, high: float = 3.0, step_size: float = 0.25) -> int:
+def count_grid_solutions(
+    truth_table, *, low: float = -3.0, high: float = 3.0, step_size: float = 0.25
+) -> int:
     """Count the grid points ``(w_1, …, w_n, w_0)`` in ``[low, high]`` whose neuron computes ``truth_table``.
 
     Parameters
@@ -304,7 +314,11 @@ def count_grid_solutions(truth_table, *, low: float = -3.0, high: float = 3.0, s
     ValueError
         If the range is empty, ``step_size <= 0`` or the grid would exceed 10 million points.
     """
-    low, high, step_size = finite_number(low, "low"), finite_number(high, "high"), finite_number(step_size, "step_size")
+    low, high, step_size = (
+        finite_number(low, "low"),
+        finite_number(high, "high"),
+        finite_number(step_size, "step_size"),
+    )
     return _grid_count(tuple(int(v) for v in _outputs(truth_table)), low, high, step_size)
 
 
@@ -316,7 +330,9 @@ def _grid_count(outputs: tuple, low: float, high: float, step_size: float) -> in
     grid = low + step_size * np.arange(int(round((high - low) / step_size)) + 1)
     n = int(np.log2(out.size))
     if grid.size ** (n + 1) > 10_000_000:
-        raise ValueError(f"the grid has {grid.size ** (n + 1)} points; increase `step_size` or narrow the range.")
+        raise ValueError(
+            f"the grid has {grid.size ** (n + 1)} points; increase `step_size` or narrow the range."
+        )
     params = np.stack(np.meshgrid(*([grid] * (n + 1)), indexing="ij"), axis=-1).reshape(-1, n + 1)
     x = np.hstack([input_rows(n), np.ones((out.size, 1))])
     fires = (params @ x.T) >= 0  # (points, rows)
@@ -324,6 +340,11 @@ def _grid_count(outputs: tuple, low: float, high: float, step_size: float) -> in
 
 
 __all__ = [
-    "Separability", "XorContradiction", "count_grid_solutions", "is_linearly_separable", "row_inequalities",
-    "separate_points", "xor_contradiction",
+    "Separability",
+    "XorContradiction",
+    "count_grid_solutions",
+    "is_linearly_separable",
+    "row_inequalities",
+    "separate_points",
+    "xor_contradiction",
 ]

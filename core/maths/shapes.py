@@ -4,6 +4,7 @@ Keras accepts ``strides=2`` and ``strides=(2, 1)`` alike; :func:`int_pair` turns
 ``(rows, cols)`` for :mod:`core.maths.convolution` (stride, dilation) and :mod:`core.maths.pooling`
 (pool size, stride).
 """
+
 from __future__ import annotations
 
 from typing import Union
@@ -37,8 +38,11 @@ def int_pair(value: IntPair, name: str) -> tuple[int, int]:
         raise ValueError(f"`{name}` must be an int or a pair of ints, got {value!r}.")
     if isinstance(value, (int, np.integer)):
         pair = (int(value), int(value))
-    elif (isinstance(value, (tuple, list)) and len(value) == 2
-          and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value)):
+    elif (
+        isinstance(value, (tuple, list))
+        and len(value) == 2
+        and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in value)
+    ):
         pair = (int(value[0]), int(value[1]))
     else:
         raise ValueError(f"`{name}` must be an int or a pair of ints, got {value!r}.")

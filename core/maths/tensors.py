@@ -19,6 +19,7 @@ text over :data:`MAX_SHAPE_CHARS` / :data:`MAX_ARRAY_CHARS` characters before pa
 shape is bounded axis by axis (:data:`MAX_AXIS_LENGTH`) and in size (:data:`MAX_TENSOR_SIZE`), so
 every number the page prints (bytes, GiB) stays an exact, printable quantity.
 """
+
 from __future__ import annotations
 
 import ast
@@ -38,10 +39,10 @@ MAX_SHAPE_CHARS = 100
 #: Longest array text read: 256 values of up to ~12 characters with separators and brackets.
 MAX_ARRAY_CHARS = 4000
 #: Longest axis accepted in a typed shape (a billion; the seed's batch has 25,000 images).
-MAX_AXIS_LENGTH = 10 ** 9
+MAX_AXIS_LENGTH = 10**9
 #: Largest size (product of the shape) accepted: 10^15 values, 4 PB as float32, 400,000 times the
 #: seed's 40.5 GB batch; every figure derived from it (bytes, GiB) is still exact as a float.
-MAX_TENSOR_SIZE = 10 ** 15
+MAX_TENSOR_SIZE = 10**15
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 COURSE_IMAGE_BATCH = (25000, 300, 450, 3)
 """Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*: "Tensor
@@ -82,14 +83,18 @@ def _dim(value, text: str) -> int:
     if not _WHOLE_NUMBER.fullmatch(part):
         raise ValueError(f"Shape {shortened(text)}: {shortened(part)} is not a whole number.")
     digits = part.lstrip("+-").lstrip("0")
-    if len(digits) > len(str(MAX_AXIS_LENGTH)):        # refused before int(): no huge numbers are built
-        raise ValueError(f"Shape {shortened(text)}: each axis is at most {MAX_AXIS_LENGTH:,} long here, "
-                         f"got a {len(digits)}-digit number.")
+    if len(digits) > len(str(MAX_AXIS_LENGTH)):  # refused before int(): no huge numbers are built
+        raise ValueError(
+            f"Shape {shortened(text)}: each axis is at most {MAX_AXIS_LENGTH:,} long here, "
+            f"got a {len(digits)}-digit number."
+        )
     d = int(part)
     if d < 0:
         raise ValueError(f"Shape {shortened(text)}: axis lengths cannot be negative ({d}).")
     if d > MAX_AXIS_LENGTH:
-        raise ValueError(f"Shape {shortened(text)}: each axis is at most {MAX_AXIS_LENGTH:,} long here, got {d:,}.")
+        raise ValueError(
+            f"Shape {shortened(text)}: each axis is at most {MAX_AXIS_LENGTH:,} long here, got {d:,}."
+        )
     return d
 
 
@@ -114,8 +119,10 @@ def check_shape_size(dims, text: str = "") -> int:
     """
     size = prod(1 if d == -1 else d for d in dims)
     if size > MAX_TENSOR_SIZE:
-        raise ValueError(f"Shape {shortened(text or str(tuple(dims)))}: at most {MAX_TENSOR_SIZE:,} values "
-                         f"(10^15) in all here, got about 10^{len(str(size)) - 1}. Use smaller axes.")
+        raise ValueError(
+            f"Shape {shortened(text or str(tuple(dims)))}: at most {MAX_TENSOR_SIZE:,} values "
+            f"(10^15) in all here, got about 10^{len(str(size)) - 1}. Use smaller axes."
+        )
     return size
 
 
@@ -199,8 +206,10 @@ def parse_array(text: str) -> np.ndarray:
         value = ast.literal_eval(text.strip().replace("−", "-"))
         arr = np.array(value)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        raise ValueError(f"{shortened(text)} is not an array: write numbers in brackets, every row the same length, "
-                         "e.g. [[1], [2], [3]].") from None
+        raise ValueError(
+            f"{shortened(text)} is not an array: write numbers in brackets, every row the same length, "
+            "e.g. [[1], [2], [3]]."
+        ) from None
     if arr.dtype == object or arr.dtype.kind not in "biuf":
         raise ValueError(f"{shortened(text)}: every row needs the same length and only numbers are allowed.")
     if arr.size > MAX_ARRAY_VALUES:
@@ -232,12 +241,16 @@ def reshape(values, new_shape) -> np.ndarray:
     known = prod(d for d in shape if d != -1)
     if -1 in shape:
         if known == 0 or arr.size % known:
-            raise ValueError(f"{arr.size} values cannot be split into {shape}: the other axes hold {known}, "
-                             f"and {arr.size} is not a multiple of it.")
+            raise ValueError(
+                f"{arr.size} values cannot be split into {shape}: the other axes hold {known}, "
+                f"and {arr.size} is not a multiple of it."
+            )
         shape = tuple(arr.size // known if d == -1 else d for d in shape)
     if prod(shape) != arr.size:
-        raise ValueError(f"{arr.size} values cannot fill {shape}, which holds {prod(shape)}: "
-                         "the sizes (products of the shapes) must match.")
+        raise ValueError(
+            f"{arr.size} values cannot fill {shape}, which holds {prod(shape)}: "
+            "the sizes (products of the shapes) must match."
+        )
     return arr.reshape(shape)
 
 
@@ -286,8 +299,11 @@ def broadcast(shape_a, shape_b) -> Broadcast:
             why = "equal" if missing is None else f"{missing} has no such axis: it counts as 1"
         elif x == 1 or y == 1:
             out.append(max(x, y) if min(x, y) == 1 else 0)
-            why = ("the 1 is stretched" if missing is None
-                   else f"{missing} has no such axis: it counts as 1 and is stretched")
+            why = (
+                "the 1 is stretched"
+                if missing is None
+                else f"{missing} has no such axis: it counts as 1 and is stretched"
+            )
         else:
             steps.append(f"axis {axis}: {la} and {lb} → ✗ neither is 1, they do not broadcast")
             return Broadcast(None, tuple(steps))

@@ -5,9 +5,10 @@ generated points and the discriminator's decision map. The losses and the optimi
 DCGAN of :mod:`core.models.gan` (Course notes, *Introduction to deep learning* §7.1.4–7.1.5):
 BCE on the discriminator's output, the non-saturating generator loss, Adam with beta_1 = 0.5.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -18,8 +19,9 @@ import numpy as np
 TOY_MODES = ("discriminator", "generator", "both")
 
 
-def mixture_of_gaussians(n: int, *, n_modes: int = 4, radius: float = 1.0, std: float = 0.08,
-                         seed: int = 0) -> np.ndarray:
+def mixture_of_gaussians(
+    n: int, *, n_modes: int = 4, radius: float = 1.0, std: float = 0.08, seed: int = 0
+) -> np.ndarray:
     """``n`` points from ``n_modes`` Gaussians (std ``std``) evenly spaced on a circle of
     ``radius``, each mode equally likely: ``(n, 2)`` float64."""
     if int(n) < 1 or int(n_modes) < 1 or std <= 0:
@@ -32,7 +34,7 @@ def mixture_of_gaussians(n: int, *, n_modes: int = 4, radius: float = 1.0, std: 
 
 def _mlp_init(rng, sizes) -> list[np.ndarray]:
     params = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=False):
         params += [rng.standard_normal((fan_in, fan_out)) / np.sqrt(fan_in), np.zeros(fan_out)]
     return params
 
@@ -62,8 +64,15 @@ def _sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
-def toy_gan_init(*, hidden: int = 16, noise_dim: int = 2, n_modes: int = 4,
-                 learning_rate: float = 1e-2, batch_size: int = 128, seed: int = 0) -> dict:
+def toy_gan_init(
+    *,
+    hidden: int = 16,
+    noise_dim: int = 2,
+    n_modes: int = 4,
+    learning_rate: float = 1e-2,
+    batch_size: int = 128,
+    seed: int = 0,
+) -> dict:
     """A fresh toy GAN: generator ``noise_dim -> hidden -> hidden -> 2`` and discriminator
     ``2 -> hidden -> hidden -> 1`` (tanh hidden units), Adam(``learning_rate``, beta_1 = 0.5).
 
@@ -71,17 +80,32 @@ def toy_gan_init(*, hidden: int = 16, noise_dim: int = 2, n_modes: int = 4,
     ``"history"``, settings); :func:`toy_gan_train` returns an updated copy.
     """
     if min(hidden, noise_dim, n_modes, batch_size) < 1 or learning_rate <= 0:
-        raise ValueError("`hidden`, `noise_dim`, `n_modes`, `batch_size` must be >= 1 and "
-                         f"`learning_rate` > 0, got {hidden!r}, {noise_dim!r}, {n_modes!r}, "
-                         f"{batch_size!r}, {learning_rate!r}.")
+        raise ValueError(
+            "`hidden`, `noise_dim`, `n_modes`, `batch_size` must be >= 1 and "
+            f"`learning_rate` > 0, got {hidden!r}, {noise_dim!r}, {n_modes!r}, "
+            f"{batch_size!r}, {learning_rate!r}."
+        )
     rng = np.random.default_rng(seed)
     g = _mlp_init(rng, [noise_dim, hidden, hidden, 2])
     d = _mlp_init(rng, [2, hidden, hidden, 1])
     zeros = lambda ps: [np.zeros_like(p) for p in ps]  # noqa: E731
-    return {"g": g, "d": d, "g_m": zeros(g), "g_v": zeros(g), "d_m": zeros(d), "d_v": zeros(d),
-            "g_t": 0, "d_t": 0, "steps": 0, "history": [], "seed": int(seed),
-            "noise_dim": int(noise_dim), "n_modes": int(n_modes),
-            "learning_rate": float(learning_rate), "batch_size": int(batch_size)}
+    return {
+        "g": g,
+        "d": d,
+        "g_m": zeros(g),
+        "g_v": zeros(g),
+        "d_m": zeros(d),
+        "d_v": zeros(d),
+        "g_t": 0,
+        "d_t": 0,
+        "steps": 0,
+        "history": [],
+        "seed": int(seed),
+        "noise_dim": int(noise_dim),
+        "n_modes": int(n_modes),
+        "learning_rate": float(learning_rate),
+        "batch_size": int(batch_size),
+    }
 
 
 def toy_gan_losses(state: dict, real: np.ndarray, z: np.ndarray) -> dict:
@@ -102,11 +126,10 @@ def toy_gan_losses(state: dict, real: np.ndarray, z: np.ndarray) -> dict:
     g_loss = float(np.mean(np.logaddexp(0, -lf)))
     gr, _ = _mlp_backward(state["d"], r_acts, (_sigmoid(lr_) - 1.0) / n_r)
     gf, _ = _mlp_backward(state["d"], f_acts, _sigmoid(lf) / n_f)
-    d_grads = [a + b for a, b in zip(gr, gf)]
+    d_grads = [a + b for a, b in zip(gr, gf, strict=False)]
     _, grad_fake = _mlp_backward(state["d"], f_acts, (_sigmoid(lf) - 1.0) / n_f)
     g_grads, _ = _mlp_backward(state["g"], g_acts, grad_fake)
-    return {"d_loss": d_loss, "g_loss": g_loss, "d_grads": d_grads, "g_grads": g_grads,
-            "fake": fake}
+    return {"d_loss": d_loss, "g_loss": g_loss, "d_grads": d_grads, "g_grads": g_grads, "fake": fake}
 
 
 def _adam(state, net: str, grads) -> None:
@@ -151,8 +174,7 @@ def toy_gan_train(state: dict, *, steps: int = 1, mode: str = "both") -> dict:
     s = _copy_state(state)
     for _ in range(int(steps)):
         rng = np.random.default_rng([s["seed"], s["steps"]])
-        real = mixture_of_gaussians(s["batch_size"], n_modes=s["n_modes"],
-                                    seed=int(rng.integers(2**31)))
+        real = mixture_of_gaussians(s["batch_size"], n_modes=s["n_modes"], seed=int(rng.integers(2**31)))
         z = rng.standard_normal((s["batch_size"], s["noise_dim"]))
         out = toy_gan_losses(s, real, z)
         if mode in ("discriminator", "both"):
@@ -162,8 +184,9 @@ def toy_gan_train(state: dict, *, steps: int = 1, mode: str = "both") -> dict:
                 out = toy_gan_losses(s, real, z)
             _adam(s, "g", out["g_grads"])
         s["steps"] += 1
-        s["history"].append({"step": s["steps"], "mode": mode, "d_loss": out["d_loss"],
-                             "g_loss": out["g_loss"]})
+        s["history"].append(
+            {"step": s["steps"], "mode": mode, "d_loss": out["d_loss"], "g_loss": out["g_loss"]}
+        )
     return s
 
 
@@ -198,7 +221,7 @@ def toy_gan_after(seed: int, actions: tuple, *, before: Callable[[int, tuple], d
         return toy_gan_init(seed=seed)
     try:
         state = None if before is None else before(seed, tuple(actions[:-1]))
-    except RecursionError:          # a long history none of which is cached any more: replay it
+    except RecursionError:  # a long history none of which is cached any more: replay it
         state = None
     if state is None:
         state = toy_gan_init(seed=seed)
@@ -208,8 +231,7 @@ def toy_gan_after(seed: int, actions: tuple, *, before: Callable[[int, tuple], d
     return toy_gan_train(state, mode=mode, steps=steps)
 
 
-def toy_gan_view(state: dict, *, n: int = 400, grid: int = 40, extent: float = 2.0,
-                 seed: int = 0) -> dict:
+def toy_gan_view(state: dict, *, n: int = 400, grid: int = 40, extent: float = 2.0, seed: int = 0) -> dict:
     """What to draw: ``real`` and ``fake`` points ``(n, 2)``, the grid axes ``xs``, ``ys``
     ``(grid,)`` over ``[-extent, extent]`` and ``d_prob`` ``(grid, grid)`` = D's P(real) at
     ``(xs[j], ys[i])`` (row i, column j)."""
@@ -219,5 +241,10 @@ def toy_gan_view(state: dict, *, n: int = 400, grid: int = 40, extent: float = 2
     xs = np.linspace(-extent, extent, int(grid))
     gx, gy = np.meshgrid(xs, xs)
     logits = _mlp_forward(state["d"], np.stack([gx.ravel(), gy.ravel()], axis=1))[-1]
-    return {"real": real, "fake": fake, "xs": xs, "ys": xs.copy(),
-            "d_prob": _sigmoid(logits).reshape(int(grid), int(grid))}
+    return {
+        "real": real,
+        "fake": fake,
+        "xs": xs,
+        "ys": xs.copy(),
+        "d_prob": _sigmoid(logits).reshape(int(grid), int(grid)),
+    }

@@ -9,6 +9,7 @@ Course notes, *Autoencoders and convolutional networks*, *CNN simple example*).
 
 Channels-last ``(H, W)`` or ``(H, W, C)`` inputs, float32 maps; nothing here imports TensorFlow.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -103,9 +104,16 @@ def _overlap(n: int, shift: int) -> slice:
     return slice(max(shift, 0), n + min(shift, 0))
 
 
-def translation_sensitivity(image, kernel, shift: IntPair, pool_size: IntPair = 2, *,
-                            stride: IntPair | None = None, kind: str = "max",
-                            relu: bool = True) -> TranslationReport:
+def translation_sensitivity(
+    image,
+    kernel,
+    shift: IntPair,
+    pool_size: IntPair = 2,
+    *,
+    stride: IntPair | None = None,
+    kind: str = "max",
+    relu: bool = True,
+) -> TranslationReport:
     """Compare conv-only and conv+pool outputs when the input moves by ``shift`` pixels.
 
     Pooling makes a CNN tolerant of small translations (Course notes, *CNNs and regularisation in Keras*,
@@ -162,9 +170,18 @@ def translation_sensitivity(image, kernel, shift: IntPair, pool_size: IntPair = 
     p_cols = slice(-(-cols.start // sw), max((cols.stop - pw) // sw + 1, 0))
     conv_diff, conv_same = _compare(conv, conv_s, rows, cols)
     pool_diff, pool_same = _compare(pooled, pooled_s, p_rows, p_cols)
-    return TranslationReport(conv, conv_s, pooled, pooled_s, conv_diff, pool_diff, conv_same, pool_same,
-                             (rows.start, rows.stop, cols.start, cols.stop),
-                             (p_rows.start, p_rows.stop, p_cols.start, p_cols.stop))
+    return TranslationReport(
+        conv,
+        conv_s,
+        pooled,
+        pooled_s,
+        conv_diff,
+        pool_diff,
+        conv_same,
+        pool_same,
+        (rows.start, rows.stop, cols.start, cols.stop),
+        (p_rows.start, p_rows.stop, p_cols.start, p_cols.stop),
+    )
 
 
 @dataclass(frozen=True)
@@ -176,9 +193,17 @@ class StageResult:
     pooled: np.ndarray
 
 
-def cnn_stage(image, kernel=None, *, pool_size: IntPair = 2, kind: str = "max",
-              stride: IntPair | None = None, padding: str = "valid", relu: bool = True,
-              repeat: int = 1) -> StageResult:
+def cnn_stage(
+    image,
+    kernel=None,
+    *,
+    pool_size: IntPair = 2,
+    kind: str = "max",
+    stride: IntPair | None = None,
+    padding: str = "valid",
+    relu: bool = True,
+    repeat: int = 1,
+) -> StageResult:
     """conv -> ReLU -> pool on one image, the pattern of Course notes, *CNNs and regularisation in Keras*,
     *CNNs: structure and components* and Course notes, *Autoencoders and convolutional networks*, *CNN simple
     example*.
@@ -215,8 +240,9 @@ def cnn_stage(image, kernel=None, *, pool_size: IntPair = 2, kind: str = "max",
     return StageResult(conv, activated, pooled)
 
 
-def translation_curve(image, kernel, shifts, pool_size: IntPair = 2, *, kind: str = "max",
-                      horizontal: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def translation_curve(
+    image, kernel, shifts, pool_size: IntPair = 2, *, kind: str = "max", horizontal: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`translation_sensitivity` for several shifts along one axis.
 
     Returns
@@ -225,5 +251,8 @@ def translation_curve(image, kernel, shifts, pool_size: IntPair = 2, *, kind: st
     """
     pairs = [(0, int(k)) if horizontal else (int(k), 0) for k in shifts]
     reports = [translation_sensitivity(image, kernel, p, pool_size, kind=kind) for p in pairs]
-    return (np.asarray(list(shifts), dtype=np.float64),
-            np.array([r.conv_difference for r in reports]), np.array([r.pooled_difference for r in reports]))
+    return (
+        np.asarray(list(shifts), dtype=np.float64),
+        np.array([r.conv_difference for r in reports]),
+        np.array([r.pooled_difference for r in reports]),
+    )

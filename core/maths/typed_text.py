@@ -7,6 +7,7 @@ text, with the interpreter lock held: a 4 MB paste takes seconds and gigabytes. 
 typed text in :mod:`core.maths` therefore calls :func:`bounded_text` first, and echoes the text in
 its messages only through :func:`shortened`.
 """
+
 from __future__ import annotations
 
 #: Characters of typed text quoted back in an error message.
@@ -40,8 +41,9 @@ def bounded_text(text, *, max_chars: int, name: str) -> str:
         raise ValueError(f"`max_chars` must be at least 1, got {max_chars}.")
     text = text if isinstance(text, str) else str(text)
     if len(text) > max_chars:
-        raise ValueError(f"{name}: at most {max_chars:,} characters here, got {len(text):,}. "
-                         "Type fewer or shorter values.")
+        raise ValueError(
+            f"{name}: at most {max_chars:,} characters here, got {len(text):,}. Type fewer or shorter values."
+        )
     return text
 
 

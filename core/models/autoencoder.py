@@ -22,19 +22,18 @@ VAE with a 2-D latent space (:class:`VAE`, trained with a custom ``train_step``)
 The NumPy around them (the code plane, the anomaly percentile, PCA) lives in
 :mod:`core.maths.latent_space`; call it from there.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
 from core.maths.latent_space import latent_grid
 from core.models.nested_models import InnerModelsConfig
-
 
 AUTOENCODER_NOTES = "Course notes, *Autoencoders and convolutional networks*"
 IMAGE_SHAPE = (28, 28, 1)
@@ -61,18 +60,57 @@ class AutoencoderPreset:
 PRESETS: dict[str, AutoencoderPreset] = {
     p.key: p
     for p in (
-        AutoencoderPreset("tf_tutorial", "TF tutorial, code 64", (), 64, 0.0, 101_200,
-                          "Course notes, *Autoencoders and convolutional networks*, *Autoencoders: reconstruction on MNIST* (code A): Flatten, Dense 64 relu, Dense 784 sigmoid"),
-        AutoencoderPreset("keras_blog", "Keras blog, code 32", (), 32, 0.0, 50_992,
-                          "Course notes, *Autoencoders and convolutional networks*, *Autoencoders: reconstruction on MNIST* (code B): Dense 32 relu, Dense 784 sigmoid"),
-        AutoencoderPreset("vanilla", "Vanilla 784-64-784", (), 64, 0.0, 101_200,
-                          "Course notes, *Autoencoders and convolutional networks*, *Different architectures of the models*: getVanilaAE"),
-        AutoencoderPreset("deep", "Deep 784-512-256-128-64", (512, 256, 128), 64, 0.0, 1_149_520,
-                          "Course notes, *Autoencoders and convolutional networks*, *Different architectures of the models*: getDeepAE (mirrored decoder)"),
-        AutoencoderPreset("sparse_deep", "Sparse over-complete 784-1024x5-784", (1024, 1024), 1024,
-                          1e-5, 5_805_840,
-                          "Course notes, *Autoencoders and convolutional networks*, *Different architectures of the models*: sparse deep net, code Dense 1024 with "
-                          "activity_regularizer=l1(1e-5)"),
+        AutoencoderPreset(
+            "tf_tutorial",
+            "TF tutorial, code 64",
+            (),
+            64,
+            0.0,
+            101_200,
+            "Course notes, *Autoencoders and convolutional networks*, *Autoencoders: reconstruction on "
+            "MNIST* (code A): Flatten, Dense 64 relu, Dense 784 sigmoid",
+        ),
+        AutoencoderPreset(
+            "keras_blog",
+            "Keras blog, code 32",
+            (),
+            32,
+            0.0,
+            50_992,
+            "Course notes, *Autoencoders and convolutional networks*, *Autoencoders: reconstruction on "
+            "MNIST* (code B): Dense 32 relu, Dense 784 sigmoid",
+        ),
+        AutoencoderPreset(
+            "vanilla",
+            "Vanilla 784-64-784",
+            (),
+            64,
+            0.0,
+            101_200,
+            "Course notes, *Autoencoders and convolutional networks*, *Different architectures of the "
+            "models*: getVanilaAE",
+        ),
+        AutoencoderPreset(
+            "deep",
+            "Deep 784-512-256-128-64",
+            (512, 256, 128),
+            64,
+            0.0,
+            1_149_520,
+            "Course notes, *Autoencoders and convolutional networks*, *Different architectures of the "
+            "models*: getDeepAE (mirrored decoder)",
+        ),
+        AutoencoderPreset(
+            "sparse_deep",
+            "Sparse over-complete 784-1024x5-784",
+            (1024, 1024),
+            1024,
+            1e-5,
+            5_805_840,
+            "Course notes, *Autoencoders and convolutional networks*, *Different architectures of the "
+            "models*: sparse deep net, code Dense 1024 with "
+            "activity_regularizer=l1(1e-5)",
+        ),
     )
 }
 
@@ -156,8 +194,9 @@ def build_dense_autoencoder(
         raise ValueError(f"`activity_l1` must be >= 0, got {activity_l1!r}.")
     image, h = _dense_encoder_trunk(units)
     reg = keras.regularizers.L1(activity_l1) if activity_l1 > 0 else None
-    code = layers.Dense(int(latent_dim), activation=latent_activation, activity_regularizer=reg,
-                        name="latent")(h)
+    code = layers.Dense(
+        int(latent_dim), activation=latent_activation, activity_regularizer=reg, name="latent"
+    )(h)
     encoder = keras.Model(image, code, name="encoder")
     decoder = build_dense_decoder(latent_dim=latent_dim, hidden_units=units[::-1])
     inp = keras.Input(IMAGE_SHAPE, name="image")
@@ -175,9 +214,13 @@ def build_preset(key: str):
     if key not in PRESETS:
         raise ValueError(f"`key` must be one of {sorted(PRESETS)}, got {key!r}.")
     p = PRESETS[key]
-    return build_dense_autoencoder(latent_dim=p.latent_dim, hidden_units=p.hidden_units,
-                                   latent_activation="relu", activity_l1=p.activity_l1,
-                                   name=f"preset_{p.key}")
+    return build_dense_autoencoder(
+        latent_dim=p.latent_dim,
+        hidden_units=p.hidden_units,
+        latent_activation="relu",
+        activity_l1=p.activity_l1,
+        name=f"preset_{p.key}",
+    )
 
 
 def build_conv_autoencoder(*, latent_dim: int = 16, filters=(16, 32), name: str = "conv_autoencoder"):
@@ -205,10 +248,8 @@ def build_conv_autoencoder(*, latent_dim: int = 16, filters=(16, 32), name: str 
     code = keras.Input((int(latent_dim),), name="code")
     h = layers.Dense(7 * 7 * f[1], activation="relu", name="dec_dense")(code)
     h = layers.Reshape((7, 7, f[1]), name="dec_reshape")(h)
-    h = layers.Conv2DTranspose(f[0], 3, strides=2, padding="same", activation="relu",
-                               name="deconv1")(h)
-    out = layers.Conv2DTranspose(1, 3, strides=2, padding="same", activation="sigmoid",
-                                 name="decoder_out")(h)
+    h = layers.Conv2DTranspose(f[0], 3, strides=2, padding="same", activation="relu", name="deconv1")(h)
+    out = layers.Conv2DTranspose(1, 3, strides=2, padding="same", activation="sigmoid", name="decoder_out")(h)
     decoder = keras.Model(code, out, name="decoder")
     inp = keras.Input(IMAGE_SHAPE, name="image")
     return keras.Model(inp, decoder(encoder(inp)), name=name)
@@ -292,8 +333,9 @@ class VAE(InnerModelsConfig, keras.Model):
     def loss_terms(self, x, training=False):
         z_mean, z_log_var, z = self.encoder(x, training=training)
         x_hat = self.decoder(z, training=training)
-        bce = keras.losses.binary_crossentropy(ops.reshape(x, (-1, N_PIXELS)),
-                                               ops.reshape(x_hat, (-1, N_PIXELS)))
+        bce = keras.losses.binary_crossentropy(
+            ops.reshape(x, (-1, N_PIXELS)), ops.reshape(x_hat, (-1, N_PIXELS))
+        )
         recon = ops.mean(bce) * N_PIXELS
         kl = -0.5 * ops.mean(ops.sum(1 + z_log_var - z_mean**2 - ops.exp(z_log_var), axis=1))
         return recon + self.beta * kl, recon, kl
@@ -309,7 +351,7 @@ class VAE(InnerModelsConfig, keras.Model):
         with tf.GradientTape() as tape:
             total, recon, kl = self.loss_terms(x, training=True)
         grads = tape.gradient(total, self.trainable_weights)
-        self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+        self.optimizer.apply_gradients(zip(grads, self.trainable_weights, strict=False))
         return self._track(total, recon, kl)
 
     def test_step(self, data):
@@ -317,9 +359,9 @@ class VAE(InnerModelsConfig, keras.Model):
         return self._track(*self.loss_terms(x, training=False))
 
 
-
-def build_vae(*, latent_dim: int = 2, hidden_units=(256, 64), beta: float = 1.0, seed: int = 0,
-              name: str = "vae") -> VAE:
+def build_vae(
+    *, latent_dim: int = 2, hidden_units=(256, 64), beta: float = 1.0, seed: int = 0, name: str = "vae"
+) -> VAE:
     """Dense VAE with the same layer sizes as :func:`build_dense_autoencoder` (beyond the seeds).
 
     Returns
@@ -364,8 +406,9 @@ def _as_images(images) -> np.ndarray:
 def _batched(fn, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
     if len(x) <= batch_size:
         return np.asarray(fn(x, training=False))
-    return np.concatenate([np.asarray(fn(x[i:i + batch_size], training=False))
-                           for i in range(0, len(x), batch_size)])
+    return np.concatenate(
+        [np.asarray(fn(x[i : i + batch_size], training=False)) for i in range(0, len(x), batch_size)]
+    )
 
 
 def encode(model, images) -> np.ndarray:
@@ -413,7 +456,22 @@ def decode_manifold(model, *, x_range, y_range, n: int = 15) -> np.ndarray:
 #: The public names, with the NumPy helpers that moved to :mod:`core.maths.latent_space` (the code
 #: plane, the anomaly percentile, PCA), which pages still reach as ``ae.<name>``.
 __all__ = [
-    "AUTOENCODER_NOTES", "IMAGE_SHAPE", "N_PIXELS", "AutoencoderPreset", "PRESETS", "build_dense_decoder",
-    "build_dense_autoencoder", "build_preset", "build_conv_autoencoder", "add_noise", "Sampling", "VAE", "build_vae",
-    "encode", "decode", "reconstruct", "reconstruction_error", "decode_manifold",
+    "AUTOENCODER_NOTES",
+    "IMAGE_SHAPE",
+    "N_PIXELS",
+    "AutoencoderPreset",
+    "PRESETS",
+    "build_dense_decoder",
+    "build_dense_autoencoder",
+    "build_preset",
+    "build_conv_autoencoder",
+    "add_noise",
+    "Sampling",
+    "VAE",
+    "build_vae",
+    "encode",
+    "decode",
+    "reconstruct",
+    "reconstruction_error",
+    "decode_manifold",
 ]

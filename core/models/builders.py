@@ -5,6 +5,7 @@ carry explicit names (``"conv1"``, ``"pool1"``, ...). Every count quoted in a do
 ``model.count_params()`` returns (pinned in ``tests/core/test_architectures.py``); the registry
 that lists them for the pages is :data:`core.models.architectures.ARCHITECTURES`.
 """
+
 from __future__ import annotations
 
 from core.maths.layer_math import FLOAT32_BYTES, ParamExample
@@ -19,9 +20,12 @@ def param_example_model(example: ParamExample):
         If ``example.buildable`` is False: its weights would not fit in memory.
     """
     if not example.buildable:
-        raise ValueError(f"`example` {example.key!r} has {example.params:,} parameters "
-                         f"({example.params * FLOAT32_BYTES / 1e9:.0f} GB as float32); it is not built.")
+        raise ValueError(
+            f"`example` {example.key!r} has {example.params:,} parameters "
+            f"({example.params * FLOAT32_BYTES / 1e9:.0f} GB as float32); it is not built."
+        )
     import keras
+
     inputs = keras.Input(example.input_shape, name="image")
     if example.kind == "dense":
         x = keras.layers.Flatten(name="flatten")(inputs)
@@ -36,6 +40,7 @@ def param_example_model(example: ParamExample):
 
 def _keras():
     import keras
+
     return keras
 
 
@@ -52,9 +57,16 @@ def course_mnist_cnn():
     (II)* (code and ``summary()`` table).
     """
     from core.models.mnist_cnn import MnistCnnConfig, build_mnist_cnn
+
     config = MnistCnnConfig()
-    return build_mnist_cnn(filters=config.filters, dense_units=config.dense_units, dropout=config.dropout,
-                           batch_norm=config.batch_norm, softmax_in_dense=True, name="course_mnist_cnn")
+    return build_mnist_cnn(
+        filters=config.filters,
+        dense_units=config.dense_units,
+        dropout=config.dropout,
+        batch_norm=config.batch_norm,
+        softmax_in_dense=True,
+        name="course_mnist_cnn",
+    )
 
 
 def cifar10_cnn():
@@ -255,8 +267,14 @@ def cifar10_cnn_dropout():
     x = inputs
     for block, filters in enumerate((32, 64, 128), start=1):
         for j in (1, 2):
-            x = L.Conv2D(filters, 3, padding="same", activation="relu", kernel_initializer="he_uniform",
-                         name=f"conv{block}_{j}")(x)
+            x = L.Conv2D(
+                filters,
+                3,
+                padding="same",
+                activation="relu",
+                kernel_initializer="he_uniform",
+                name=f"conv{block}_{j}",
+            )(x)
         x = L.MaxPooling2D(2, name=f"pool{block}")(x)
         x = L.Dropout(0.2, name=f"dropout{block}")(x)
     x = L.Flatten(name="flatten")(x)
@@ -381,4 +399,3 @@ def dcgan_discriminator(image_shape: tuple[int, int, int] = (96, 96, 3)):
     x = L.Flatten(name="flatten")(x)
     outputs = L.Dense(1, activation="sigmoid", name="p_real")(x)
     return keras.Model(inputs, outputs, name="dcgan_discriminator")
-

@@ -7,17 +7,17 @@ views compute by ``bundle.key``. A bundle is shared by every visitor: treat its 
 read-only and use them only through the functions here, which hold the bundle's lock (one
 discipline: every call on a shared Keras model takes its bundle's lock).
 """
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
 from core.data import digit_input
-from core.models import architectures
-from core.models import inspection
+from core.models import architectures, inspection
 
 
 @dataclass(eq=False)
@@ -117,10 +117,19 @@ def make_bundle(model, *, key: str, title: str, kind: str, layer_names=None, **e
         trunk = inspection.fully_convolutional_trunk(model)
     except ValueError:
         trunk = None
-    bundle = ModelBundle(key=key, name=extra.pop("name", model.name), title=title, kind=kind, model=model,
-                         activations=acts, trunk=trunk, layers=architectures.layer_table(model),
-                         run_activations=_graph_call(acts),
-                         run_trunk=None if trunk is None else _graph_call(trunk, any_size=True), **extra)
+    bundle = ModelBundle(
+        key=key,
+        name=extra.pop("name", model.name),
+        title=title,
+        kind=kind,
+        model=model,
+        activations=acts,
+        trunk=trunk,
+        layers=architectures.layer_table(model),
+        run_activations=_graph_call(acts),
+        run_trunk=None if trunk is None else _graph_call(trunk, any_size=True),
+        **extra,
+    )
     shape = tuple(d or 32 for d in bundle.input_shape)
     bundle.run_activations(np.zeros((1, *shape), np.float32))  # warm-up: trace once, here
     if trunk is not None:
@@ -145,8 +154,14 @@ def user_bundle(data: bytes) -> ModelBundle:
     names = inspection.activation_layer_names(model)
     if len(names) > 12:
         names = inspection.representative_layers(model)
-    return make_bundle(model, key=f"upload:{content_key(np.frombuffer(data, np.uint8))}",
-                       title=f"Your model ({model.name})", kind="user", layer_names=names, status="uploaded")
+    return make_bundle(
+        model,
+        key=f"upload:{content_key(np.frombuffer(data, np.uint8))}",
+        title=f"Your model ({model.name})",
+        kind="user",
+        layer_names=names,
+        status="uploaded",
+    )
 
 
 def imagenet_bundle(name: str) -> ModelBundle:
@@ -161,17 +176,27 @@ def imagenet_bundle(name: str) -> ModelBundle:
     from core.models import imagenet
 
     model = imagenet.load_imagenet_model(name)
-    return make_bundle(model, key=f"imagenet:{name}", name=name, title=f"{name} (ImageNet)", kind="imagenet",
-                       layer_names=inspection.representative_layers(model), status="imagenet")
+    return make_bundle(
+        model,
+        key=f"imagenet:{name}",
+        name=name,
+        title=f"{name} (ImageNet)",
+        kind="imagenet",
+        layer_names=inspection.representative_layers(model),
+        status="imagenet",
+    )
 
 
 #: The digit models the page offers, with their labels (weights shipped in assets/models/).
-DIGIT_MODELS = {"mnist_cnn": "MNIST CNN (the course's)",
-                "mnist_cnn_regularised": "MNIST CNN + batch norm + dropout"}
+DIGIT_MODELS = {
+    "mnist_cnn": "MNIST CNN (the course's)",
+    "mnist_cnn_regularised": "MNIST CNN + batch norm + dropout",
+}
 
 
-def model_input(bundle: ModelBundle, picture: np.ndarray, *, is_mnist: bool = False
-                ) -> tuple[list[tuple[str, np.ndarray]], np.ndarray]:
+def model_input(
+    bundle: ModelBundle, picture: np.ndarray, *, is_mnist: bool = False
+) -> tuple[list[tuple[str, np.ndarray]], np.ndarray]:
     """The batch a bundle's model takes for a picture, with the preprocessing steps shown.
 
     ImageNet models get Keras' own preprocessing (RGB, 224 x 224); digit models and other

@@ -8,10 +8,12 @@ ImageNet weights not installed on the server, a file Keras refuses): the page th
 passed in, so it runs without Streamlit and without Keras; :func:`training_outcome` turns a
 finished retraining job into the model to show or the error to report.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any
 
 #: The course's CNN: shown by default and whenever the picked model cannot be.
 FALLBACK = "mnist_cnn"
@@ -81,8 +83,9 @@ class ModelChoice:
         return bool(self.notice)
 
 
-def model_labels(digit_models: Mapping[str, str], trained: Mapping[str, tuple[str, Any]],
-                 imagenet_models: Iterable[str]) -> dict[str, str]:
+def model_labels(
+    digit_models: Mapping[str, str], trained: Mapping[str, tuple[str, Any]], imagenet_models: Iterable[str]
+) -> dict[str, str]:
     """The page's model menu, in order: {key: label}.
 
     Parameters
@@ -94,8 +97,12 @@ def model_labels(digit_models: Mapping[str, str], trained: Mapping[str, tuple[st
     imagenet_models : iterable of str
         Names of the ImageNet models.
     """
-    return {**digit_models, **{key: entry[0] for key, entry in trained.items()}, UPLOAD: "Your .keras model",
-            **{name: f"{name} (ImageNet)" for name in imagenet_models}}
+    return {
+        **digit_models,
+        **{key: entry[0] for key, entry in trained.items()},
+        UPLOAD: "Your .keras model",
+        **{name: f"{name} (ImageNet)" for name in imagenet_models},
+    }
 
 
 def linkable_models(digit_models: Iterable[str], imagenet_models: Iterable[str]) -> list[str]:
@@ -103,9 +110,16 @@ def linkable_models(digit_models: Iterable[str], imagenet_models: Iterable[str])
     return [*digit_models, UPLOAD, *imagenet_models]
 
 
-def choose_model(key: str, loaders: ModelLoaders, *, digit_models: Iterable[str],
-                 trained: Mapping[str, tuple[str, Any]], imagenet_models: Iterable[str],
-                 upload: Optional[bytes] = None, imagenet_ready: bool = False) -> ModelChoice:
+def choose_model(
+    key: str,
+    loaders: ModelLoaders,
+    *,
+    digit_models: Iterable[str],
+    trained: Mapping[str, tuple[str, Any]],
+    imagenet_models: Iterable[str],
+    upload: bytes | None = None,
+    imagenet_ready: bool = False,
+) -> ModelChoice:
     """Load the model picked as ``key``, or the course's CNN with the reason why not.
 
     Parameters
@@ -141,11 +155,15 @@ def choose_model(key: str, loaders: ModelLoaders, *, digit_models: Iterable[str]
             return ModelChoice(loaders.trained(config, title), key)
         if key == UPLOAD:
             if upload is None:
-                return fallback("Upload a `.keras` image model. Until then the course's CNN is shown.", "info")
+                return fallback(
+                    "Upload a `.keras` image model. Until then the course's CNN is shown.", "info"
+                )
             return ModelChoice(loaders.upload(upload), key)
         if key in imagenet_models:
             if not imagenet_ready:
-                return fallback(loaders.imagenet_help(key) + " Until then the course's CNN is shown.", "warning")
+                return fallback(
+                    loaders.imagenet_help(key) + " Until then the course's CNN is shown.", "warning"
+                )
             return ModelChoice(loaders.imagenet(key), key)
     except loaders.errors as exc:
         return fallback(f"This model cannot be used: {exc}. The course's CNN is shown instead.", "error")
@@ -166,12 +184,12 @@ class TrainingOutcome:
         Why the training failed; None when it succeeded.
     """
 
-    model_key: Optional[str]
-    entry: Optional[tuple[str, Any]]
-    error: Optional[str]
+    model_key: str | None
+    entry: tuple[str, Any] | None
+    error: str | None
 
 
-def training_outcome(view, *, config, title: str) -> Optional[TrainingOutcome]:
+def training_outcome(view, *, config, title: str) -> TrainingOutcome | None:
     """The outcome of a retraining job, or None while it is queued or running.
 
     Parameters

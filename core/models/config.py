@@ -2,6 +2,7 @@
 
 No TensorFlow here: the model store, the training CLIs and the caches all use it.
 """
+
 from __future__ import annotations
 
 import hashlib

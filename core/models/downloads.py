@@ -13,6 +13,7 @@ Run ``python -m core.models.downloads [--imagenet MobileNetV2 VGG16] [--no-mnist
 line per file and exits 1 when a download failed. Safe to rerun: Keras skips what it already has
 (and checks its hash).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,11 +25,18 @@ from core.models import imagenet
 
 def main(argv: list[str] | None = None) -> int:
     """Download what the command line asks for; returns the exit status (0: everything is there)."""
-    parser = argparse.ArgumentParser(prog="python -m core.models.downloads", description=__doc__.splitlines()[0])
-    parser.add_argument("--imagenet", nargs="*", default=list(imagenet.IMAGENET_MODELS),
-                        choices=list(imagenet.IMAGENET_MODELS), metavar="NAME",
-                        help=f"ImageNet models whose weights to fetch (default: all of {list(imagenet.IMAGENET_MODELS)}; "
-                             "none: --imagenet with no name)")
+    parser = argparse.ArgumentParser(
+        prog="python -m core.models.downloads", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--imagenet",
+        nargs="*",
+        default=list(imagenet.IMAGENET_MODELS),
+        choices=list(imagenet.IMAGENET_MODELS),
+        metavar="NAME",
+        help=f"ImageNet models whose weights to fetch (default: all of {list(imagenet.IMAGENET_MODELS)}; "
+        "none: --imagenet with no name)",
+    )
     parser.add_argument("--no-mnist", action="store_true", help="do not fetch the real MNIST")
     args = parser.parse_args(argv)
     failed = 0

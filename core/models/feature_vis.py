@@ -20,6 +20,7 @@ References
 Olah, Mordvintsev, Schubert (2017), *Feature visualization*, Distill, doi:10.23915/distill.00007.
 Erhan, Bengio, Courville, Vincent (2009), *Visualizing higher-layer features of a deep network*.
 """
+
 from __future__ import annotations
 
 import time
@@ -56,9 +57,19 @@ class FeatureVis:
     settings: dict
 
 
-def ascend(model, layer: str, channel: int, *, size: int = SIZE, steps: int = STEPS,
-           learning_rate: float = LEARNING_RATE, jitter: int = JITTER, blur_every: int = BLUR_EVERY,
-           blur_sigma: float = BLUR_SIGMA, seed: int = SEED) -> FeatureVis:
+def ascend(
+    model,
+    layer: str,
+    channel: int,
+    *,
+    size: int = SIZE,
+    steps: int = STEPS,
+    learning_rate: float = LEARNING_RATE,
+    jitter: int = JITTER,
+    blur_every: int = BLUR_EVERY,
+    blur_sigma: float = BLUR_SIGMA,
+    seed: int = SEED,
+) -> FeatureVis:
     """Gradient ascent on the mean activation of map ``channel`` of ``layer`` (see the module docstring).
 
     Parameters
@@ -99,11 +110,19 @@ def ascend(model, layer: str, channel: int, *, size: int = SIZE, steps: int = ST
 
     if layer not in vgg16_fields():
         raise ValueError(f"unknown layer {layer!r}: use one of {', '.join(vgg16_fields())}")
-    if not (16 <= size <= 512 and 1 <= steps <= 2048 and jitter >= 0 and blur_every >= 0 and blur_sigma >= 0
-            and learning_rate > 0):
-        raise ValueError(f"need 16 <= size <= 512, 1 <= steps <= 2048, jitter, blur_every, blur_sigma >= 0 and "
-                         f"learning_rate > 0; got size={size}, steps={steps}, jitter={jitter}, "
-                         f"blur_every={blur_every}, blur_sigma={blur_sigma}, learning_rate={learning_rate}")
+    if not (
+        16 <= size <= 512
+        and 1 <= steps <= 2048
+        and jitter >= 0
+        and blur_every >= 0
+        and blur_sigma >= 0
+        and learning_rate > 0
+    ):
+        raise ValueError(
+            f"need 16 <= size <= 512, 1 <= steps <= 2048, jitter, blur_every, blur_sigma >= 0 and "
+            f"learning_rate > 0; got size={size}, steps={steps}, jitter={jitter}, "
+            f"blur_every={blur_every}, blur_sigma={blur_sigma}, learning_rate={learning_rate}"
+        )
     rng = np.random.default_rng(seed)
     mean = np.asarray(MEAN_BGR, np.float32)
     x = rng.normal(0.0, _NOISE, (1, size, size, 3)).astype(np.float32)
@@ -111,7 +130,7 @@ def ascend(model, layer: str, channel: int, *, size: int = SIZE, steps: int = ST
     activations = []
     start = time.perf_counter()
     for step in range(steps):
-        dy, dx = (rng.integers(-jitter, jitter + 1, 2) if jitter else (0, 0))
+        dy, dx = rng.integers(-jitter, jitter + 1, 2) if jitter else (0, 0)
         shifted = tf.convert_to_tensor(np.roll(x, (dy, dx), axis=(1, 2)))
         with tf.GradientTape() as tape:
             tape.watch(shifted)
@@ -128,8 +147,16 @@ def ascend(model, layer: str, channel: int, *, size: int = SIZE, steps: int = ST
             x = gaussian_filter(x, sigma=(0, blur_sigma, blur_sigma, 0))
         x = np.clip(x, -mean, 255.0 - mean).astype(np.float32)
     seconds = time.perf_counter() - start
-    rgb = np.clip(x[0] + mean, 0, 255)[:, :, ::-1].round().astype(np.uint8)       # BGR -> RGB
-    settings = dict(layer=layer, channel=int(channel), size=int(size), steps=int(steps),
-                    learning_rate=float(learning_rate), jitter=int(jitter), blur_every=int(blur_every),
-                    blur_sigma=float(blur_sigma), seed=int(seed))
+    rgb = np.clip(x[0] + mean, 0, 255)[:, :, ::-1].round().astype(np.uint8)  # BGR -> RGB
+    settings = dict(
+        layer=layer,
+        channel=int(channel),
+        size=int(size),
+        steps=int(steps),
+        learning_rate=float(learning_rate),
+        jitter=int(jitter),
+        blur_every=int(blur_every),
+        blur_sigma=float(blur_sigma),
+        seed=int(seed),
+    )
     return FeatureVis(rgb, np.asarray(activations), seconds, settings)

@@ -21,17 +21,16 @@ the helpers here are float32 in [0, 1] (MNIST's white digit on black); the netwo
 The toy GAN on 2-D points (GAN Lab's view, in NumPy) lives in :mod:`core.maths.toy_gan`; the latent paths
 Interpolation between codes (lerp, slerp) is :mod:`core.maths.interpolation`, shared with the autoencoder.
 """
+
 from __future__ import annotations
 
-import numpy as np
-
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import layers
 
 from core.data.images import to_unit_range
 from core.models.nested_models import InnerModelsConfig
-
 
 INTRO_DL_NOTES = "Course notes, *Introduction to deep learning*"
 IMAGE_SHAPE = (28, 28, 1)
@@ -60,8 +59,9 @@ def build_generator(*, latent_dim: int = LATENT_DIM, filters=(64, 32), name: str
     """
     f = tuple(int(v) for v in filters)
     if len(f) != 2 or min(f) < 1 or int(latent_dim) < 1:
-        raise ValueError(f"`latent_dim` must be >= 1 and `filters` two counts >= 1, got "
-                         f"{latent_dim!r} and {filters!r}.")
+        raise ValueError(
+            f"`latent_dim` must be >= 1 and `filters` two counts >= 1, got {latent_dim!r} and {filters!r}."
+        )
     z = keras.Input((int(latent_dim),), name="noise")
     h = layers.Dense(7 * 7 * f[0], use_bias=False, name="project")(z)
     h = layers.BatchNormalization(momentum=0.8, name="bn0")(h)
@@ -145,7 +145,8 @@ class DCGAN(InnerModelsConfig, keras.Model):
         p_fake = self.discriminator(fake, training=training)
         bce = keras.losses.binary_crossentropy
         d_loss = tf.reduce_mean(bce(tf.ones_like(p_real), p_real)) + tf.reduce_mean(
-            bce(tf.zeros_like(p_fake), p_fake))
+            bce(tf.zeros_like(p_fake), p_fake)
+        )
         g_loss = tf.reduce_mean(bce(tf.ones_like(p_fake), p_fake))
         return d_loss, g_loss, tf.reduce_mean(p_real), tf.reduce_mean(p_fake)
 
@@ -155,12 +156,11 @@ class DCGAN(InnerModelsConfig, keras.Model):
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             d_loss, g_loss, d_real, d_fake = self.losses_on(real, z, training=True)
         g_vars, d_vars = self.generator.trainable_weights, self.discriminator.trainable_weights
-        self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars))
-        self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars))
-        for key, value in zip(self.trackers, (d_loss, g_loss, d_real, d_fake)):
+        self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_vars), g_vars, strict=False))
+        self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_vars), d_vars, strict=False))
+        for key, value in zip(self.trackers, (d_loss, g_loss, d_real, d_fake), strict=False):
             self.trackers[key].update_state(value)
         return {k: m.result() for k, m in self.trackers.items()}
-
 
 
 class GridSnapshots(keras.callbacks.Callback):
@@ -204,8 +204,10 @@ def build_course_generator(*, seed_size: int = 200, channels: int = 3, gen_res: 
         If an argument is below 1.
     """
     if min(seed_size, channels, gen_res) < 1:
-        raise ValueError("`seed_size`, `channels` and `gen_res` must all be >= 1, got "
-                         f"{seed_size!r}, {channels!r}, {gen_res!r}.")
+        raise ValueError(
+            "`seed_size`, `channels` and `gen_res` must all be >= 1, got "
+            f"{seed_size!r}, {channels!r}, {gen_res!r}."
+        )
     z = keras.Input((seed_size,), name="noise")
     h = layers.Dense(4 * 4 * 256, activation="relu", name="dense")(z)
     h = layers.Reshape((4, 4, 256), name="reshape")(h)
@@ -241,8 +243,7 @@ def build_course_discriminator(*, image_shape=(96, 96, 3)):
         h = layers.LeakyReLU(negative_slope=0.2, name=f"lrelu{i}")(h)
         h = layers.Dropout(0.25, name=f"drop{i}")(h)
     h = layers.Flatten(name="flatten")(h)
-    return keras.Model(x, layers.Dense(1, activation="sigmoid", name="score")(h),
-                       name="course_discriminator")
+    return keras.Model(x, layers.Dense(1, activation="sigmoid", name="score")(h), name="course_discriminator")
 
 
 # --------------------------------------------------------------------------- using a generator
@@ -274,7 +275,7 @@ def generate(generator, z) -> np.ndarray:
     want = generator.input_shape[-1]
     if z.shape[1] != want:
         raise ValueError(f"`z` must have shape (N, {want}), got {z.shape}.")
-    out = np.asarray(generator.predict_on_batch(z))     # Keras' compiled inference: ~2.5× faster than eager
+    out = np.asarray(generator.predict_on_batch(z))  # Keras' compiled inference: ~2.5× faster than eager
     return np.clip(0.5 * out[..., 0] + 0.5, 0.0, 1.0)
 
 
@@ -319,5 +320,5 @@ def nearest_real(image, real_images, *, k: int = 1) -> tuple[np.ndarray, np.ndar
         raise ValueError(f"`image` must have {flat.shape[1]} pixels, got {q.size}.")
     diff = flat - q  # direct differences: no cancellation, an exact copy is at distance 0
     dist = np.sqrt(np.einsum("ij,ij->i", diff, diff, dtype=np.float64))
-    idx = np.argsort(dist, kind="stable")[:min(int(k), len(flat))]
+    idx = np.argsort(dist, kind="stable")[: min(int(k), len(flat))]
     return idx.astype(np.int64), dist[idx]

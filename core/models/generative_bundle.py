@@ -10,6 +10,7 @@ while it holds the lock.
 
 Keras is imported by the model modules when a method first runs, not with this module.
 """
+
 from __future__ import annotations
 
 import threading
@@ -82,7 +83,9 @@ class GenerativeBundle:
         with self.lock:
             return ae.reconstruction_error(self.model, images)
 
-    def decode_manifold(self, x_range: tuple[float, float], y_range: tuple[float, float], n: int) -> np.ndarray:
+    def decode_manifold(
+        self, x_range: tuple[float, float], y_range: tuple[float, float], n: int
+    ) -> np.ndarray:
         """``core.models.autoencoder.decode_manifold``: the ``n x n`` grid of 2-D codes over
         ``x_range`` x ``y_range``, decoded into one mosaic ``(28 n, 28 n)`` float32 in [0, 1]."""
         from core.models import autoencoder as ae
@@ -132,8 +135,11 @@ class GenerativeBundle:
             raise ValueError(f"`digit` must be a 28 x 28 image, got shape {np.shape(digit)}.")
         x = x.reshape(1, 28, 28)
         with self.lock:
-            return {"code": ae.encode(self.model, x)[0], "reconstruction": ae.reconstruct(self.model, x)[0],
-                    "error": float(ae.reconstruction_error(self.model, x)[0])}
+            return {
+                "code": ae.encode(self.model, x)[0],
+                "reconstruction": ae.reconstruct(self.model, x)[0],
+                "error": float(ae.reconstruction_error(self.model, x)[0]),
+            }
 
     def denoise(self, clean, *, noise_factor: float, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Digits ``clean`` ``(N, 28, 28)`` in [0, 1], corrupted by
@@ -153,9 +159,11 @@ class GenerativeBundle:
     def gan_sizes(self) -> dict:
         """``{"latent_dim", "generator_params", "discriminator_params"}`` (ints) of the DCGAN."""
         with self.lock:
-            return {"latent_dim": int(self.model.latent_dim),
-                    "generator_params": int(self.model.generator.count_params()),
-                    "discriminator_params": int(self.model.discriminator.count_params())}
+            return {
+                "latent_dim": int(self.model.latent_dim),
+                "generator_params": int(self.model.generator.count_params()),
+                "discriminator_params": int(self.model.discriminator.count_params()),
+            }
 
     def latent(self, n: int, *, seed: int) -> np.ndarray:
         """``core.models.gan.sample_latent(n, latent_dim=..., seed=seed)``: noise ``(n, latent_dim)``
@@ -211,4 +219,7 @@ class GenerativeBundle:
         """
         paths = {"lerp": interpolation.lerp(z_a, z_b, frames), "slerp": interpolation.slerp(z_a, z_b, frames)}
         images = self.generate(np.concatenate(list(paths.values())))
-        return {method: (path, images[i * frames:(i + 1) * frames]) for i, (method, path) in enumerate(paths.items())}
+        return {
+            method: (path, images[i * frames : (i + 1) * frames])
+            for i, (method, path) in enumerate(paths.items())
+        }

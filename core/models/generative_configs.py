@@ -6,6 +6,7 @@ Each is a frozen dataclass with the protocol of ``core.models.mnist_cnn.MnistCnn
 profile, are in :mod:`core.models.registry`; their training is in ``core.training.generative`` and
 ``core.training.experiments``. No TensorFlow here: ``build()`` imports Keras on its first call.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -64,8 +65,10 @@ class GenerativeConfig(TrainingFields, HashedConfig):
             if int(getattr(self, field_name)) < 1:
                 raise ValueError(f"{field_name} must be >= 1, got {getattr(self, field_name)!r}")
         if self.noise_factor < 0 or not 0 <= self.dropout < 1:
-            raise ValueError("noise_factor must be >= 0 and dropout in [0, 1), got "
-                             f"{self.noise_factor!r} and {self.dropout!r}")
+            raise ValueError(
+                "noise_factor must be >= 0 and dropout in [0, 1), got "
+                f"{self.noise_factor!r} and {self.dropout!r}"
+            )
         if self.train_size is not None and self.train_size < 10:
             raise ValueError(f"train_size must be None or >= 10, got {self.train_size!r}")
         if not self.name.replace("_", "").isalnum():
@@ -79,21 +82,28 @@ class GenerativeConfig(TrainingFields, HashedConfig):
 
     def build(self):
         """A fresh, untrained (but built) Keras model for this config."""
-        from core.models import autoencoder as ae, gan
+        from core.models import autoencoder as ae
+        from core.models import gan
 
         if self.kind == "dense_ae":
-            return ae.build_dense_autoencoder(latent_dim=self.latent_dim,
-                                              hidden_units=self.hidden_units, name=self.name)
+            return ae.build_dense_autoencoder(
+                latent_dim=self.latent_dim, hidden_units=self.hidden_units, name=self.name
+            )
         if self.kind == "conv_ae":
-            return ae.build_conv_autoencoder(latent_dim=self.latent_dim,
-                                             filters=self.filters or (16, 32), name=self.name)
+            return ae.build_conv_autoencoder(
+                latent_dim=self.latent_dim, filters=self.filters or (16, 32), name=self.name
+            )
         if self.kind == "vae":
-            return ae.build_vae(latent_dim=self.latent_dim, hidden_units=self.hidden_units,
-                                seed=self.seed, name=self.name)
+            return ae.build_vae(
+                latent_dim=self.latent_dim, hidden_units=self.hidden_units, seed=self.seed, name=self.name
+            )
         f = self.filters or (64, 32)
-        model = gan.DCGAN(gan.build_generator(latent_dim=self.latent_dim, filters=f),
-                          gan.build_discriminator(filters=f[::-1], dropout=self.dropout),
-                          seed=self.seed, name=self.name)
+        model = gan.DCGAN(
+            gan.build_generator(latent_dim=self.latent_dim, filters=f),
+            gan.build_discriminator(filters=f[::-1], dropout=self.dropout),
+            seed=self.seed,
+            name=self.name,
+        )
         return model
 
 

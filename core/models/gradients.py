@@ -26,11 +26,12 @@ networks via gradient-based localization*, ICCV, eqs. 1–2.
 Goodfellow, Shlens, Szegedy (2015), *Explaining and harnessing adversarial examples*, ICLR, eq. 3.
 tf-keras-vis 0.8.7 (``Saliency``, ``Gradcam``): the reference implementation the tests compare with.
 """
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -86,13 +87,15 @@ def last_conv_layer(model) -> str:
 
     names = [layer.name for layer in model.layers if type(layer).__name__ in CONV_TYPES]
     if not names:
-        raise ValueError(f"model {model.name!r} has no convolution layer: Grad-CAM needs one "
-                         f"({', '.join(CONV_TYPES)})")
+        raise ValueError(
+            f"model {model.name!r} has no convolution layer: Grad-CAM needs one ({', '.join(CONV_TYPES)})"
+        )
     return names[-1]
 
 
-def gradient_model(model, *, logits_layer: str = "logits", conv_layer: str | None = None,
-                   lock: threading.Lock | None = None) -> GradientModel:
+def gradient_model(
+    model, *, logits_layer: str = "logits", conv_layer: str | None = None, lock: threading.Lock | None = None
+) -> GradientModel:
     """Trace the gradients of ``model``'s class scores once, for float batches of its input shape.
 
     Parameters
@@ -121,20 +124,25 @@ def gradient_model(model, *, logits_layer: str = "logits", conv_layer: str | Non
 
     names = {layer.name for layer in model.layers}
     if logits_layer not in names:
-        raise ValueError(f"model {model.name!r} has no layer {logits_layer!r}: pass logits_layer= the name of "
-                         "the layer that gives the class scores before the softmax")
+        raise ValueError(
+            f"model {model.name!r} has no layer {logits_layer!r}: pass logits_layer= the name of "
+            "the layer that gives the class scores before the softmax"
+        )
     conv_layer = conv_layer or last_conv_layer(model)
     shape = tuple(model.inputs[0].shape[1:])
     if len(shape) != 3 or None in shape:
         raise ValueError(f"the model's input must be (H, W, C) images of a fixed size, got {shape}")
-    sub = keras.Model(model.inputs, [model.get_layer(conv_layer).output, model.get_layer(logits_layer).output],
-                      name=f"{model.name}_gradients")
+    sub = keras.Model(
+        model.inputs,
+        [model.get_layer(conv_layer).output, model.get_layer(logits_layer).output],
+        name=f"{model.name}_gradients",
+    )
     n_classes = int(sub.outputs[1].shape[-1])
     spec = tf.TensorSpec((None, *shape), model.inputs[0].dtype)
     label = tf.TensorSpec((), tf.int32)
 
     @tf.function(input_signature=[spec, label])
-    def score_gradient(x, target):         # per-sample ∂z_c/∂x: the samples of a batch are independent
+    def score_gradient(x, target):  # per-sample ∂z_c/∂x: the samples of a batch are independent
         with tf.GradientTape() as tape:
             tape.watch(x)
             _, z = sub(x, training=False)
@@ -142,7 +150,7 @@ def gradient_model(model, *, logits_layer: str = "logits", conv_layer: str | Non
         return z, tape.gradient(score, x)
 
     @tf.function(input_signature=[spec, label])
-    def cam_gradient(x, target):           # A and ∂z_c/∂A
+    def cam_gradient(x, target):  # A and ∂z_c/∂A
         with tf.GradientTape() as tape:
             a, z = sub(x, training=False)
             tape.watch(a)
@@ -150,7 +158,7 @@ def gradient_model(model, *, logits_layer: str = "logits", conv_layer: str | Non
         return a, tape.gradient(score, a), z
 
     @tf.function(input_signature=[spec, tf.TensorSpec((None,), tf.int32)])
-    def loss_gradient(x, labels):          # ∇_x J(x, y), J the cross-entropy of the softmax of z
+    def loss_gradient(x, labels):  # ∇_x J(x, y), J the cross-entropy of the softmax of z
         with tf.GradientTape() as tape:
             tape.watch(x)
             _, z = sub(x, training=False)
@@ -161,12 +169,26 @@ def gradient_model(model, *, logits_layer: str = "logits", conv_layer: str | Non
     def logits(x):
         return sub(x, training=False)[1]
 
-    gm = GradientModel(model=sub, conv_layer=conv_layer, input_shape=shape, n_classes=n_classes, dtype=spec.dtype.name,
-                       lock=lock or threading.Lock(), score_gradient=score_gradient, cam_gradient=cam_gradient,
-                       loss_gradient=loss_gradient, logits=logits)
-    zeros = np.zeros((1, *shape), spec.dtype.name)      # trace each graph once, here
+    gm = GradientModel(
+        model=sub,
+        conv_layer=conv_layer,
+        input_shape=shape,
+        n_classes=n_classes,
+        dtype=spec.dtype.name,
+        lock=lock or threading.Lock(),
+        score_gradient=score_gradient,
+        cam_gradient=cam_gradient,
+        loss_gradient=loss_gradient,
+        logits=logits,
+    )
+    zeros = np.zeros((1, *shape), spec.dtype.name)  # trace each graph once, here
     with gm.lock:
-        score_gradient(zeros, 0), cam_gradient(zeros, 0), loss_gradient(zeros, np.zeros(1, np.int32)), logits(zeros)
+        (
+            score_gradient(zeros, 0),
+            cam_gradient(zeros, 0),
+            loss_gradient(zeros, np.zeros(1, np.int32)),
+            logits(zeros),
+        )
     return gm
 
 
@@ -176,8 +198,10 @@ def _check(gm: GradientModel, image, target: int | None = None, *, name: str = "
     if x.ndim == len(gm.input_shape):
         x = x[None]
     if x.shape[1:] != gm.input_shape:
-        raise ValueError(f"image must have the model's input shape {gm.input_shape} (or be a batch of them), "
-                         f"got {np.asarray(image).shape}")
+        raise ValueError(
+            f"image must have the model's input shape {gm.input_shape} (or be a batch of them), "
+            f"got {np.asarray(image).shape}"
+        )
     if not np.all(np.isfinite(x)):
         raise ValueError("image has NaN or infinite values: pass pixel values in [0, 1]")
     if target is not None and not 0 <= int(target) < gm.n_classes:
@@ -236,8 +260,12 @@ def saliency(gm: GradientModel, image, *, target: int) -> Saliency:
     with gm.lock:
         z, grad = gm.score_gradient(x[:1], int(target))
     grad = np.asarray(grad, np.float32)[0]
-    return Saliency(gradient=grad, saliency=np.abs(grad).max(axis=-1), logit=float(np.asarray(z)[0, target]),
-                    target=int(target))
+    return Saliency(
+        gradient=grad,
+        saliency=np.abs(grad).max(axis=-1),
+        logit=float(np.asarray(z)[0, target]),
+        target=int(target),
+    )
 
 
 def mean_abs_gradient(gm: GradientModel, batch, *, target: int) -> np.ndarray:
@@ -257,8 +285,15 @@ def mean_abs_gradient(gm: GradientModel, batch, *, target: int) -> np.ndarray:
     return np.abs(np.asarray(grad, np.float32)).mean(axis=0)
 
 
-def smoothgrad(gm: GradientModel, image, *, target: int, noise_level: float = SMOOTHGRAD_NOISE,
-               n_samples: int = SMOOTHGRAD_SAMPLES, seed: int = 0) -> Saliency:
+def smoothgrad(
+    gm: GradientModel,
+    image,
+    *,
+    target: int,
+    noise_level: float = SMOOTHGRAD_NOISE,
+    n_samples: int = SMOOTHGRAD_SAMPLES,
+    seed: int = 0,
+) -> Saliency:
     """SmoothGrad: the mean of ``|∂ z_target / ∂ x|`` over ``n_samples`` noisy copies of ``image``.
 
     Parameters
@@ -284,7 +319,9 @@ def smoothgrad(gm: GradientModel, image, *, target: int, noise_level: float = SM
         For a negative ``noise_level``, ``n_samples`` outside 1..256, or a bad image or target.
     """
     if not 0.0 <= noise_level <= 1.0:
-        raise ValueError(f"noise_level must be in [0, 1] (a fraction of the image's range), got {noise_level!r}")
+        raise ValueError(
+            f"noise_level must be in [0, 1] (a fraction of the image's range), got {noise_level!r}"
+        )
     if not 1 <= int(n_samples) <= MAX_SMOOTHGRAD_SAMPLES:
         raise ValueError(f"n_samples must be in 1..{MAX_SMOOTHGRAD_SAMPLES}, got {n_samples!r}")
     x = _check(gm, image, target)[:1]
@@ -293,8 +330,14 @@ def smoothgrad(gm: GradientModel, image, *, target: int, noise_level: float = SM
     grad = mean_abs_gradient(gm, x + noise, target=target)
     with gm.lock:
         z = np.asarray(gm.logits(x))
-    return Saliency(gradient=grad, saliency=grad.max(axis=-1), logit=float(z[0, target]), target=int(target),
-                    noise_sigma=sigma, n_samples=int(n_samples))
+    return Saliency(
+        gradient=grad,
+        saliency=grad.max(axis=-1),
+        logit=float(z[0, target]),
+        target=int(target),
+        noise_sigma=sigma,
+        n_samples=int(n_samples),
+    )
 
 
 def upsample_bilinear(values, shape: tuple[int, int]) -> np.ndarray:
@@ -390,8 +433,16 @@ def grad_cam(gm: GradientModel, image, *, target: int) -> GradCam:
     cam = np.maximum(weighted, 0.0)
     up = upsample_bilinear(cam, gm.input_shape[:2])
     top = float(up.max())
-    return GradCam(layer=gm.conv_layer, feature_maps=a, gradients=g, weights=weights, weighted_sum=weighted, cam=cam,
-                   heatmap=up / top if top > 0 else np.zeros_like(up), target=int(target))
+    return GradCam(
+        layer=gm.conv_layer,
+        feature_maps=a,
+        gradients=g,
+        weights=weights,
+        weighted_sum=weighted,
+        cam=cam,
+        heatmap=up / top if top > 0 else np.zeros_like(up),
+        target=int(target),
+    )
 
 
 def softmax(logits) -> np.ndarray:
@@ -465,16 +516,24 @@ def fgsm_sweep(gm: GradientModel, image, *, label: int, epsilons=EPSILON_GRID) -
     """
     eps = np.asarray(epsilons, np.float64).reshape(-1)
     if eps.size == 0 or eps.size > 256 or not np.all((eps >= 0) & (eps <= 1)):
-        raise ValueError(f"epsilons must be 1..256 values in [0, 1] (pixel units), got {eps.size} values "
-                         f"from {eps.min(initial=0):g} to {eps.max(initial=0):g}")
+        raise ValueError(
+            f"epsilons must be 1..256 values in [0, 1] (pixel units), got {eps.size} values "
+            f"from {eps.min(initial=0):g} to {eps.max(initial=0):g}"
+        )
     x = _check(gm, image, label, name="label")[:1]
     with gm.lock:
         _, grad = gm.loss_gradient(x, np.array([label], np.int32))
         sign = np.sign(np.asarray(grad)[0]).astype(gm.dtype)
         adv = np.clip(x + eps.astype(gm.dtype)[:, None, None, None] * sign, 0.0, 1.0).astype(gm.dtype)
         probs = softmax(np.asarray(gm.logits(adv)))
-    return FgsmSweep(label=int(label), gradient_sign=sign, epsilons=eps, adversarial=adv, probabilities=probs,
-                     predictions=probs.argmax(axis=1))
+    return FgsmSweep(
+        label=int(label),
+        gradient_sign=sign,
+        epsilons=eps,
+        adversarial=adv,
+        probabilities=probs,
+        predictions=probs.argmax(axis=1),
+    )
 
 
 def fgsm(gm: GradientModel, image, *, label: int, epsilon: float) -> FgsmSweep:
@@ -485,4 +544,6 @@ def fgsm(gm: GradientModel, image, *, label: int, epsilon: float) -> FgsmSweep:
 def smallest_flipping_epsilon(gm: GradientModel, image, *, label: int, epsilons=EPSILON_GRID) -> float | None:
     """The smallest ε of ``epsilons`` at which FGSM changes the prediction away from ``label``
     (:attr:`FgsmSweep.smallest_epsilon`), or None when no ε of the grid does."""
-    return fgsm_sweep(gm, image, label=label, epsilons=np.sort(np.asarray(epsilons, np.float64))).smallest_epsilon
+    return fgsm_sweep(
+        gm, image, label=label, epsilons=np.sort(np.asarray(epsilons, np.float64))
+    ).smallest_epsilon

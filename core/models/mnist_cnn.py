@@ -14,6 +14,7 @@ Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written
 (network and ``summary()`` table), *CNNs: batch normalization and spatial dropout 2D* (BatchNormalization,
 SpatialDropout2D).
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -21,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 import keras
 
 from core.models.config import HashedConfig, TrainingFields
+
 
 @dataclass(frozen=True)
 class MnistCnnConfig(TrainingFields, HashedConfig):
@@ -77,17 +79,27 @@ class MnistCnnConfig(TrainingFields, HashedConfig):
         data["filters"] = list(self.filters)
         return {"kind": type(self).__name__, **data}
 
-
     def build(self) -> keras.Model:
         """A freshly initialised (untrained) model for this config."""
-        return build_mnist_cnn(filters=self.filters, dense_units=self.dense_units,
-                               dropout=self.dropout, batch_norm=self.batch_norm)
+        return build_mnist_cnn(
+            filters=self.filters,
+            dense_units=self.dense_units,
+            dropout=self.dropout,
+            batch_norm=self.batch_norm,
+        )
 
 
-def build_mnist_cnn(*, filters: tuple[int, int] = (16, 32), dense_units: int = 32,
-                    dropout: float = 0.0, batch_norm: bool = False, num_classes: int = 10,
-                    input_shape: tuple[int, int, int] = (28, 28, 1), softmax_in_dense: bool = False,
-                    name: str = "mnist_cnn") -> keras.Model:
+def build_mnist_cnn(
+    *,
+    filters: tuple[int, int] = (16, 32),
+    dense_units: int = 32,
+    dropout: float = 0.0,
+    batch_norm: bool = False,
+    num_classes: int = 10,
+    input_shape: tuple[int, int, int] = (28, 28, 1),
+    softmax_in_dense: bool = False,
+    name: str = "mnist_cnn",
+) -> keras.Model:
     """The course's MNIST CNN as a Keras functional model with named layers.
 
     Layers: ``image`` (input) -> ``conv1`` -> [``bn1``] -> ``pool1`` -> [``sdrop1``] -> ``conv2``
@@ -143,7 +155,9 @@ def build_mnist_cnn(*, filters: tuple[int, int] = (16, 32), dense_units: int = 3
     if dropout > 0:
         x = layers.Dropout(dropout, name="drop1")(x)
     if softmax_in_dense:
-        return keras.Model(inputs, layers.Dense(num_classes, activation="softmax", name="output")(x), name=name)
+        return keras.Model(
+            inputs, layers.Dense(num_classes, activation="softmax", name="output")(x), name=name
+        )
     logits = layers.Dense(num_classes, name="logits")(x)
     probs = layers.Activation("softmax", name="probs")(logits)
     return keras.Model(inputs, probs, name=name)

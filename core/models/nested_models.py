@@ -3,6 +3,7 @@ and discriminator): the inner models go into ``get_config`` serialized and come 
 ``from_config``, so ``keras.saving.load_model`` rebuilds the whole model from its ``.keras`` file.
 :class:`InnerModelsConfig` gives a model class both methods from two class attributes.
 """
+
 from __future__ import annotations
 
 import keras
@@ -55,8 +56,9 @@ class InnerModelsConfig:
 
     def get_config(self):
         own = {name: getattr(self, name) for name in self.SCALARS}
-        return config_with_models({**super().get_config(), **own},
-                                  **{name: getattr(self, name) for name in self.INNER_MODELS})
+        return config_with_models(
+            {**super().get_config(), **own}, **{name: getattr(self, name) for name in self.INNER_MODELS}
+        )
 
     @classmethod
     def from_config(cls, config):

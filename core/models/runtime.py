@@ -2,12 +2,12 @@
 turned on by an explicit call (:func:`configure_devices`) from the entry points that load TensorFlow:
 the web app's model loading (``core.adapters``), the training worker and the training CLI.
 """
+
 from __future__ import annotations
 
 import os
 
 import tensorflow as tf
-
 
 _configured = False
 

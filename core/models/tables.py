@@ -12,9 +12,8 @@ its table is computed.
 
 Keras is imported when a builder runs, not with this module.
 """
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 from core.data.course import plain
 from core.maths import layer_math
@@ -35,7 +34,7 @@ def architecture_table(key: str) -> list[dict]:
     return rows
 
 
-def example_count(key: str) -> Optional[int]:
+def example_count(key: str) -> int | None:
     """``count_params()`` of the one-layer Keras model of parameter example ``key``
     (``core.models.builders.param_example_model``); None when it is too big to build.
 
@@ -64,9 +63,16 @@ def preset_table() -> list[dict]:
     rows = []
     for key, p in ae.PRESETS.items():
         model = ae.build_preset(key)
-        rows.append({"preset": p.label, "encoder layers": " → ".join(map(str, (784, *p.hidden_units, p.latent_dim))),
-                     "code size": p.latent_dim, "parameters (Keras)": f"{model.count_params():,}",
-                     "course": f"{p.params:,}", "from": plain(p.source)})
+        rows.append(
+            {
+                "preset": p.label,
+                "encoder layers": " → ".join(map(str, (784, *p.hidden_units, p.latent_dim))),
+                "code size": p.latent_dim,
+                "parameters (Keras)": f"{model.count_params():,}",
+                "course": f"{p.params:,}",
+                "from": plain(p.source),
+            }
+        )
         del model
     return rows
 
@@ -81,5 +87,7 @@ def course_dcgan_tables() -> dict[str, list[dict]]:
     """
     from core.models import gan
 
-    return {"generator": architectures.layer_table(gan.build_course_generator()),
-            "discriminator": architectures.layer_table(gan.build_course_discriminator())}
+    return {
+        "generator": architectures.layer_table(gan.build_course_generator()),
+        "discriminator": architectures.layer_table(gan.build_course_discriminator()),
+    }

@@ -6,6 +6,7 @@ Before Keras builds anything, :func:`core.models.upload_check.inspect_archive` r
 input size, layers, archive size, one input). Refusals are remembered by the file's SHA-256, so a
 student rerunning the page does not make the server read the file again.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -44,12 +45,19 @@ def _remember(key: tuple, message: str) -> None:
 def _refuse_unsafe_layers(model: keras.Model) -> None:
     for layer in getattr(model, "_flatten_layers", lambda: model.layers)():
         if type(layer).__name__ == "Lambda":
-            raise ModelLoadError(f"the model has a Lambda layer ({layer.name!r}) that runs Python "
-                                 "code; it is refused for safety. Rebuild it from built-in layers.")
+            raise ModelLoadError(
+                f"the model has a Lambda layer ({layer.name!r}) that runs Python "
+                "code; it is refused for safety. Rebuild it from built-in layers."
+            )
 
 
-def load_user_model(data: bytes, *, max_bytes: int = 200 * 2**20, limits: UploadLimits = UploadLimits(),
-                    image_input: bool = False) -> keras.Model:
+def load_user_model(
+    data: bytes,
+    *,
+    max_bytes: int = 200 * 2**20,
+    limits: UploadLimits = UploadLimits(),
+    image_input: bool = False,
+) -> keras.Model:
     """Load an uploaded ``.keras`` file with Keras' ``safe_mode=True``, once its ``config.json`` is
     within ``limits``.
 
@@ -96,11 +104,14 @@ def _load(data: bytes, *, max_bytes: int, limits: UploadLimits, image_input: boo
     if len(data) > max_bytes:
         raise ModelLoadError(f"the file has {len(data):,} bytes, more than {max_bytes:,}")
     if data[:8] == b"\x89HDF\r\n\x1a\n":
-        raise ModelLoadError("this is a legacy HDF5 (.h5) file; save the model in the Keras 3 "
-                             "format with model.save('model.keras') and upload that")
+        raise ModelLoadError(
+            "this is a legacy HDF5 (.h5) file; save the model in the Keras 3 "
+            "format with model.save('model.keras') and upload that"
+        )
     if data[:4] != b"PK\x03\x04":
-        raise ModelLoadError("this is not a .keras file (a .keras file is a zip archive "
-                             "written by model.save('model.keras'))")
+        raise ModelLoadError(
+            "this is not a .keras file (a .keras file is a zip archive written by model.save('model.keras'))"
+        )
     inspect_archive(data, limits, image_input=image_input)
     with tempfile.TemporaryDirectory(prefix="neural-explainer-upload-") as tmp:
         path = Path(tmp) / "uploaded.keras"
@@ -110,21 +121,28 @@ def _load(data: bytes, *, max_bytes: int, limits: UploadLimits, image_input: boo
         except Exception as exc:  # noqa: BLE001 - every failure becomes one clear message
             text = str(exc)
             if "Lambda" in text or "lambda" in text or "safe_mode" in text:
-                raise ModelLoadError("the model contains a Lambda layer or Python code; Keras' "
-                                     "safe_mode refuses it. Use built-in layers only.") from exc
+                raise ModelLoadError(
+                    "the model contains a Lambda layer or Python code; Keras' "
+                    "safe_mode refuses it. Use built-in layers only."
+                ) from exc
             missing = re.search(r"Could not locate (class|function) '([^']+)'", text)
             if missing:
-                raise ModelLoadError(f"the model uses the custom {missing.group(1)} "
-                                     f"{missing.group(2)!r}, which is not part of Keras; only "
-                                     "models made of built-in layers can be loaded") from exc
-            raise ModelLoadError(f"Keras could not load this file: {type(exc).__name__}: "
-                                 f"{text[:300]}") from exc
+                raise ModelLoadError(
+                    f"the model uses the custom {missing.group(1)} "
+                    f"{missing.group(2)!r}, which is not part of Keras; only "
+                    "models made of built-in layers can be loaded"
+                ) from exc
+            raise ModelLoadError(
+                f"Keras could not load this file: {type(exc).__name__}: {text[:300]}"
+            ) from exc
     if not isinstance(model, keras.Model):
         raise ModelLoadError("the file does not hold a Keras model")
     _refuse_unsafe_layers(model)
-    if model.count_params() > limits.parameters:                 # a second fence, should the checker miss
-        raise ModelLoadError(f"the model has {model.count_params():,} parameters, more than the "
-                             f"{limits.parameters:,} this app loads")
+    if model.count_params() > limits.parameters:  # a second fence, should the checker miss
+        raise ModelLoadError(
+            f"the model has {model.count_params():,} parameters, more than the "
+            f"{limits.parameters:,} this app loads"
+        )
     try:
         _ = model.inputs[0].shape
     except (AttributeError, IndexError, TypeError, ValueError) as exc:

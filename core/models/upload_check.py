@@ -8,14 +8,24 @@ each on its saved ``inbound_nodes`` once their inputs exist; nested models are s
 are called; and every layer's own ``build_config`` (which Keras builds from before wiring the
 graph) must be the shape that reaches it. Shapes and weights come from :mod:`core.models.layer_sizes`.
 """
+
 from __future__ import annotations
 
 import json
 import math
 
 from core.models import layer_sizes
-from core.models.upload_limits import (LAYER_CLASSES, MODEL_CLASSES, OP_MODULES, ModelLoadError, ModelSize,
-                                       UploadLimits, check_classes, fmt, read_config)
+from core.models.upload_limits import (
+    LAYER_CLASSES,
+    MODEL_CLASSES,
+    OP_MODULES,
+    ModelLoadError,
+    ModelSize,
+    UploadLimits,
+    check_classes,
+    fmt,
+    read_config,
+)
 
 
 class _Walker:
@@ -27,8 +37,10 @@ class _Walker:
     def add_layer(self, name: str, cls: str, cfg: dict, inputs: list) -> tuple:
         self.count += 1
         if self.count > self.limits.layers:
-            raise ModelLoadError(f"the model has more than the {self.limits.layers} layers this app loads; "
-                                 "upload a smaller model")
+            raise ModelLoadError(
+                f"the model has more than the {self.limits.layers} layers this app loads; "
+                "upload a smaller model"
+            )
         try:
             shape, params, macs = layer_sizes.layer_size(cls, cfg, inputs)
         except layer_sizes.SizeError as exc:
@@ -44,18 +56,26 @@ class _Walker:
         size.activation_values += values
         size.layers.append((name, cls, shape, params))
         if size.parameters > lim.parameters:
-            raise ModelLoadError(f"the model has more than {fmt(lim.parameters)} parameters (at layer "
-                                 f"{name!r}: {fmt(size.parameters)}), the most this app loads; upload a "
-                                 "smaller model")
+            raise ModelLoadError(
+                f"the model has more than {fmt(lim.parameters)} parameters (at layer "
+                f"{name!r}: {fmt(size.parameters)}), the most this app loads; upload a "
+                "smaller model"
+            )
         if values > lim.layer_values:
-            raise ModelLoadError(f"layer {name!r} outputs {' × '.join(map(str, shape))} = {fmt(values)} "
-                                 f"values per picture, more than the {fmt(lim.layer_values)} this app allows")
+            raise ModelLoadError(
+                f"layer {name!r} outputs {' × '.join(map(str, shape))} = {fmt(values)} "
+                f"values per picture, more than the {fmt(lim.layer_values)} this app allows"
+            )
         if size.activation_values > lim.activation_values:
-            raise ModelLoadError(f"the model's layers output more than {fmt(lim.activation_values)} values "
-                                 "per picture, the most this app allows; upload a smaller model")
+            raise ModelLoadError(
+                f"the model's layers output more than {fmt(lim.activation_values)} values "
+                "per picture, the most this app allows; upload a smaller model"
+            )
         if size.multiply_adds > lim.multiply_adds:
-            raise ModelLoadError(f"the model needs more than {fmt(lim.multiply_adds)} multiply-adds per "
-                                 "picture, the most this app allows; upload a smaller model")
+            raise ModelLoadError(
+                f"the model needs more than {fmt(lim.multiply_adds)} multiply-adds per "
+                "picture, the most this app allows; upload a smaller model"
+            )
 
     def input_shape(self, cfg: dict, where: str) -> tuple:
         batch = cfg.get("batch_shape", cfg.get("batch_input_shape"))
@@ -65,36 +85,52 @@ class _Walker:
         lim = self.limits
         if not shape or len(shape) > 3:
             raise ModelLoadError(f"{where} has the input shape {shape}; this app loads inputs of 1 to 3 axes")
-        too_big = (shape[0] > lim.input_height or shape[1] > lim.input_width or shape[2] > lim.input_channels
-                   if len(shape) == 3 else math.prod(shape) > lim.input_values)
+        too_big = (
+            shape[0] > lim.input_height or shape[1] > lim.input_width or shape[2] > lim.input_channels
+            if len(shape) == 3
+            else math.prod(shape) > lim.input_values
+        )
         if too_big:
             raise ModelLoadError(
                 f"{where} takes inputs of {' × '.join(map(str, shape))}, more than the "
                 f"{lim.input_height} × {lim.input_width} × {lim.input_channels} this app accepts; "
-                "rebuild the model with a smaller keras.Input")
+                "rebuild the model with a smaller keras.Input"
+            )
         return shape
 
     def model(self, config: dict, depth: int, call_shape: tuple | None = None) -> tuple:
         """Size one Sequential or Functional config (called on ``call_shape`` when nested);
         returns its output shape."""
         if depth > self.limits.nesting:
-            raise ModelLoadError(f"the model nests models more than {self.limits.nesting} deep, the most "
-                                 "this app loads")
+            raise ModelLoadError(
+                f"the model nests models more than {self.limits.nesting} deep, the most this app loads"
+            )
         cls, cfg, module = config.get("class_name"), config.get("config"), config.get("module")
-        if (cls not in MODEL_CLASSES or not isinstance(cfg, dict) or not isinstance(cfg.get("layers"), list)
-                or not _model_module(module)):
-            raise ModelLoadError(f"the file holds a {cls!r}, not a Keras Sequential or functional model; "
-                                 "build the model with keras.Sequential or keras.Model(inputs, outputs)")
+        if (
+            cls not in MODEL_CLASSES
+            or not isinstance(cfg, dict)
+            or not isinstance(cfg.get("layers"), list)
+            or not _model_module(module)
+        ):
+            raise ModelLoadError(
+                f"the file holds a {cls!r}, not a Keras Sequential or functional model; "
+                "build the model with keras.Sequential or keras.Model(inputs, outputs)"
+            )
         if len(cfg["layers"]) > self.limits.layers + 1:
-            raise ModelLoadError(f"the model has {len(cfg['layers'])} layers, more than the "
-                                 f"{self.limits.layers} layers this app loads; upload a smaller model")
+            raise ModelLoadError(
+                f"the model has {len(cfg['layers'])} layers, more than the "
+                f"{self.limits.layers} layers this app loads; upload a smaller model"
+            )
         name = f"model {str(cfg.get('name', 'model'))!r}"
         if depth and config.get("compile_config"):
-            raise ModelLoadError(f"nested {name} was compiled (Keras would compile it while loading); save "
-                                 "the outer model with the inner one uncompiled")
+            raise ModelLoadError(
+                f"nested {name} was compiled (Keras would compile it while loading); save "
+                "the outer model with the inner one uncompiled"
+            )
         if cls == "Sequential":
-            declared = (_declared_shape({"input_shape": cfg.get("build_input_shape")}, name)
-                        or _declared_shape(config.get("build_config"), name))
+            declared = _declared_shape(
+                {"input_shape": cfg.get("build_input_shape")}, name
+            ) or _declared_shape(config.get("build_config"), name)
             return self.sequential(name, cfg["layers"], depth, call_shape, declared)
         return self.functional(name, cfg, depth, call_shape)
 
@@ -118,14 +154,17 @@ class _Walker:
         elif declared is not None or call_shape is not None:
             if declared is not None and not isinstance(declared, tuple):
                 raise ModelLoadError(f"{name} declares several inputs; this app loads models with one input")
-            shape = self.model_input(declared if declared is not None else call_shape, depth, call_shape, name)
+            shape = self.model_input(
+                declared if declared is not None else call_shape, depth, call_shape, name
+            )
         else:
             raise ModelLoadError(f"{name} has no input shape; start it with keras.Input((H, W, C))")
         for layer in layers:
             cls, cfg, lname = _layer_parts(layer, name)
             if cls == "InputLayer":
-                raise ModelLoadError(f"{name} has a second input layer {lname!r}; this app loads models "
-                                     "with one input")
+                raise ModelLoadError(
+                    f"{name} has a second input layer {lname!r}; this app loads models with one input"
+                )
             shape = self.call(layer, cls, cfg, lname, [shape], depth)
         return shape
 
@@ -148,8 +187,10 @@ class _Walker:
         n_inputs = sum(isinstance(lay, dict) and lay.get("class_name") == "InputLayer" for lay in layers)
         declared = _refs(cfg.get("input_layers"))
         if n_inputs != 1 or len(declared) != 1:
-            raise ModelLoadError(f"{name} has {max(n_inputs, len(declared))} inputs; this app loads models "
-                                 "with exactly one input")
+            raise ModelLoadError(
+                f"{name} has {max(n_inputs, len(declared))} inputs; this app loads models "
+                "with exactly one input"
+            )
         outputs: dict[str, tuple] = {}
         pending, names = [], set()
         for layer in layers:
@@ -168,17 +209,24 @@ class _Walker:
             progressed = False
             for layer, cls, lname, lcfg, nodes in pending:
                 while nodes and (shapes := _node_inputs(nodes[0], cls, outputs, lname)) is not None:
-                    out = (self.call(layer, cls, lcfg, lname, shapes, depth) if lname not in outputs
-                           else _reapply(cls, lcfg, shapes, lname))
+                    out = (
+                        self.call(layer, cls, lcfg, lname, shapes, depth)
+                        if lname not in outputs
+                        else _reapply(cls, lcfg, shapes, lname)
+                    )
                     if outputs.setdefault(lname, out) != out:
-                        raise ModelLoadError(f"layer {lname!r} is called on inputs of different shapes; "
-                                             "the checker cannot size it")
+                        raise ModelLoadError(
+                            f"layer {lname!r} is called on inputs of different shapes; "
+                            "the checker cannot size it"
+                        )
                     nodes.pop(0)
                     progressed = True
             pending = [p for p in pending if p[4]]
             if not progressed:
-                raise ModelLoadError(f"{name} has layers whose inputs never arrive (a loop or a missing "
-                                     "layer); save the model again")
+                raise ModelLoadError(
+                    f"{name} has layers whose inputs never arrive (a loop or a missing "
+                    "layer); save the model again"
+                )
         leaves = _refs(cfg.get("output_layers"))
         if not leaves or any(ref[0] not in outputs for ref in leaves):
             raise ModelLoadError(f"{name} names outputs it does not have; save the model again")
@@ -199,10 +247,15 @@ def _reapply(cls: str, cfg: dict, shapes: list, lname: str) -> tuple:
 
 def _shape_of(value, where: str) -> tuple:
     """A saved batch shape ``[None, d1, …]`` as ``(d1, …)``: positive integers only."""
-    if (not isinstance(value, (list, tuple)) or len(value) < 2
-            or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in value[1:])):
-        raise ModelLoadError(f"{where} has the input shape {value!r}; give every axis but the batch a "
-                             "fixed size, e.g. keras.Input((28, 28, 1))")
+    if (
+        not isinstance(value, (list, tuple))
+        or len(value) < 2
+        or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in value[1:])
+    ):
+        raise ModelLoadError(
+            f"{where} has the input shape {value!r}; give every axis but the batch a "
+            "fixed size, e.g. keras.Input((28, 28, 1))"
+        )
     return tuple(value[1:])
 
 
@@ -220,14 +273,17 @@ def _must_match(declared, shape, where: str) -> None:
     """Keras builds a layer from its saved ``build_config`` before wiring it: the declared shape must
     be the one that reaches it, or a small file could make Keras allocate a large layer."""
     if declared != shape:
-        raise ModelLoadError(f"{where} declares an input shape {declared} that is not the shape reaching it "
-                             f"{shape}; the file was edited or is damaged, save the model again")
+        raise ModelLoadError(
+            f"{where} declares an input shape {declared} that is not the shape reaching it "
+            f"{shape}; the file was edited or is damaged, save the model again"
+        )
 
 
 def _model_module(module) -> bool:
     """Where Keras finds its Sequential and Functional classes."""
-    return isinstance(module, str) and (module in ("keras", "keras.models")
-                                        or module.startswith("keras.src.models"))
+    return isinstance(module, str) and (
+        module in ("keras", "keras.models") or module.startswith("keras.src.models")
+    )
 
 
 def _layer_parts(layer, where: str) -> tuple[str, dict, str]:
@@ -237,15 +293,18 @@ def _layer_parts(layer, where: str) -> tuple[str, dict, str]:
         raise ModelLoadError(f"{where} has a layer entry that is not a Keras layer; save the model again")
     cls, cfg, module = layer.get("class_name"), layer["config"], layer.get("module")
     if not isinstance(module, str):
-        raise ModelLoadError("the model was saved in a legacy format; save it again with Keras 3's "
-                             "model.save('model.keras')")
+        raise ModelLoadError(
+            "the model was saved in a legacy format; save it again with Keras 3's model.save('model.keras')"
+        )
     layer_module = module == "keras.layers" or module.startswith("keras.src.layers")
     model_module = _model_module(module)
     if module in OP_MODULES and cls in layer_sizes.OPS:
         return f"ops.{cls}", cfg, str(layer.get("name", cfg.get("name", cls)))
     if not (cls in MODEL_CLASSES and model_module or cls in LAYER_CLASSES and layer_module):
-        raise ModelLoadError(f"{where} has a {cls!r} from {module!r}, which is not a layer of keras.layers; "
-                             "only models made of built-in layers can be loaded")
+        raise ModelLoadError(
+            f"{where} has a {cls!r} from {module!r}, which is not a layer of keras.layers; "
+            "only models made of built-in layers can be loaded"
+        )
     return cls, cfg, str(layer.get("name", cfg.get("name", cls)))
 
 
@@ -266,10 +325,14 @@ def _node_inputs(node, cls: str, outputs: dict, lname: str):
     args = node.get("args") if isinstance(node, dict) else None
     is_op = cls.startswith("ops.")
     if not isinstance(args, list) or not args or (not is_op and len(args) != 1):
-        raise ModelLoadError(f"layer {lname!r} is called in a way the checker cannot size (one input "
-                             "tensor, or one list of tensors for merge layers)")
+        raise ModelLoadError(
+            f"layer {lname!r} is called in a way the checker cannot size (one input "
+            "tensor, or one list of tensors for merge layers)"
+        )
     if "__keras_tensor__" in json.dumps(node.get("kwargs", {})):
-        raise ModelLoadError(f"layer {lname!r} takes tensors as keyword arguments; the checker cannot size it")
+        raise ModelLoadError(
+            f"layer {lname!r} takes tensors as keyword arguments; the checker cannot size it"
+        )
     if is_op:
         tensors = [a for a in args if not (isinstance(a, (int, float)) and not isinstance(a, bool))]
     else:
@@ -277,8 +340,13 @@ def _node_inputs(node, cls: str, outputs: dict, lname: str):
     shapes = []
     for tensor in tensors:
         history = tensor.get("config", {}).get("keras_history") if isinstance(tensor, dict) else None
-        if (not isinstance(tensor, dict) or tensor.get("class_name") != "__keras_tensor__"
-                or not isinstance(history, list) or len(history) != 3 or history[2] != 0):
+        if (
+            not isinstance(tensor, dict)
+            or tensor.get("class_name") != "__keras_tensor__"
+            or not isinstance(history, list)
+            or len(history) != 3
+            or history[2] != 0
+        ):
             raise ModelLoadError(f"layer {lname!r} is called on something other than layers' outputs")
         if history[0] not in outputs:
             return None
@@ -286,8 +354,9 @@ def _node_inputs(node, cls: str, outputs: dict, lname: str):
     return shapes
 
 
-def inspect_config(config: dict, limits: UploadLimits = UploadLimits(), *,
-                   image_input: bool = False) -> ModelSize:
+def inspect_config(
+    config: dict, limits: UploadLimits = UploadLimits(), *, image_input: bool = False
+) -> ModelSize:
     """Size a ``.keras`` model's ``config.json`` without Keras and check it against ``limits``.
 
     Parameters
@@ -319,8 +388,9 @@ def inspect_config(config: dict, limits: UploadLimits = UploadLimits(), *,
     return walker.size
 
 
-def inspect_archive(data: bytes, limits: UploadLimits = UploadLimits(), *,
-                    image_input: bool = False) -> ModelSize:
+def inspect_archive(
+    data: bytes, limits: UploadLimits = UploadLimits(), *, image_input: bool = False
+) -> ModelSize:
     """:func:`read_config` then :func:`inspect_config`, then the weights file's declared size
     against the parameter count (at most ``weight_bytes_per_parameter`` bytes each plus overhead).
 
@@ -332,11 +402,16 @@ def inspect_archive(data: bytes, limits: UploadLimits = UploadLimits(), *,
     """
     config, weights = read_config(data, limits)
     size = inspect_config(config, limits, image_input=image_input)
-    allowed = (limits.weight_bytes_per_parameter * size.parameters + limits.weight_bytes_overhead
-               + limits.weight_bytes_per_layer * len(size.layers))
+    allowed = (
+        limits.weight_bytes_per_parameter * size.parameters
+        + limits.weight_bytes_overhead
+        + limits.weight_bytes_per_layer * len(size.layers)
+    )
     if weights > allowed:
-        raise ModelLoadError(f"the weights file declares {fmt(weights)} bytes, far more than "
-                             f"{fmt(size.parameters)} parameters need (at most {fmt(allowed)}); the file "
-                             "is damaged or crafted, save the model again")
+        raise ModelLoadError(
+            f"the weights file declares {fmt(weights)} bytes, far more than "
+            f"{fmt(size.parameters)} parameters need (at most {fmt(allowed)}); the file "
+            "is damaged or crafted, save the model again"
+        )
     size.weights_bytes = weights
     return size

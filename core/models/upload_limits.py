@@ -7,6 +7,7 @@ module holds the bounds (:class:`UploadLimits`), reads the archive's directory a
 ``config.json`` (:func:`read_config`) and refuses any class that is not a built-in layer the
 checker can size (:func:`check_classes`); :mod:`core.models.upload_check` then sizes the graph.
 """
+
 from __future__ import annotations
 
 import io
@@ -28,20 +29,21 @@ class UploadLimits:
     The defaults admit the course's CNNs, a small ResNet or a MobileNet-sized student model, and
     refuse what would take gigabytes or seconds of the shared process.
     """
-    archive_bytes: int = 50 * 2**20          # all members, uncompressed, as the zip declares them
-    config_bytes: int = 2**20                # config.json, uncompressed
-    members: int = 16                        # files in the archive (a .keras file has 3)
-    parameters: int = 5_000_000              # every weight Keras would create
+
+    archive_bytes: int = 50 * 2**20  # all members, uncompressed, as the zip declares them
+    config_bytes: int = 2**20  # config.json, uncompressed
+    members: int = 16  # files in the archive (a .keras file has 3)
+    parameters: int = 5_000_000  # every weight Keras would create
     input_height: int = 512
     input_width: int = 512
     input_channels: int = 4
-    layers: int = 64                         # layers, nested models' layers included, inputs not
-    layer_values: int = 2**24                # one layer's output for one example (64 MB as float32)
-    activation_values: int = 2**26           # all layers' outputs for one example (256 MB as float32)
-    multiply_adds: int = 2 * 10**9           # per example, conv and dense kernels
-    nesting: int = 3                         # models inside models
-    weight_bytes_per_parameter: int = 24     # float64 weights and two optimizer slots each
-    weight_bytes_overhead: int = 2**20       # HDF5 headers: 1 MB ...
+    layers: int = 64  # layers, nested models' layers included, inputs not
+    layer_values: int = 2**24  # one layer's output for one example (64 MB as float32)
+    activation_values: int = 2**26  # all layers' outputs for one example (256 MB as float32)
+    multiply_adds: int = 2 * 10**9  # per example, conv and dense kernels
+    nesting: int = 3  # models inside models
+    weight_bytes_per_parameter: int = 24  # float64 weights and two optimizer slots each
+    weight_bytes_overhead: int = 2**20  # HDF5 headers: 1 MB ...
     weight_bytes_per_layer: int = 64 * 2**10  # ... and 64 kB per layer
 
     @property
@@ -52,6 +54,7 @@ class UploadLimits:
 @dataclass
 class ModelSize:
     """What the checker found: input shape, layers ``(name, class, output shape, parameters)``."""
+
     input_shape: tuple = ()
     layers: list = field(default_factory=list)
     parameters: int = 0
@@ -65,11 +68,33 @@ MODEL_CLASSES = {"Sequential", "Functional"}
 #: Objects other than layers a built-in model's config may name (dtype policies, initializers,
 #: regularizers, constraints, and the serialiser's own markers).
 OTHER_CLASSES = {
-    "DTypePolicy", "FloatDTypePolicy",
-    "Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity", "IdentityInitializer",
-    "LecunNormal", "LecunUniform", "Ones", "Orthogonal", "OrthogonalInitializer", "RandomNormal",
-    "RandomUniform", "TruncatedNormal", "VarianceScaling", "Zeros",
-    "L1", "L2", "L1L2", "OrthogonalRegularizer", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm",
+    "DTypePolicy",
+    "FloatDTypePolicy",
+    "Constant",
+    "GlorotNormal",
+    "GlorotUniform",
+    "HeNormal",
+    "HeUniform",
+    "Identity",
+    "IdentityInitializer",
+    "LecunNormal",
+    "LecunUniform",
+    "Ones",
+    "Orthogonal",
+    "OrthogonalInitializer",
+    "RandomNormal",
+    "RandomUniform",
+    "TruncatedNormal",
+    "VarianceScaling",
+    "Zeros",
+    "L1",
+    "L2",
+    "L1L2",
+    "OrthogonalRegularizer",
+    "MaxNorm",
+    "MinMaxNorm",
+    "NonNeg",
+    "UnitNorm",
 }
 LAYER_CLASSES = set(RULES) | {"InputLayer"}
 OP_MODULES = ("keras.src.ops.numpy", "keras.src.ops.nn")
@@ -95,32 +120,49 @@ def read_config(data: bytes, limits: UploadLimits) -> tuple[dict, int]:
     with archive:
         infos = archive.infolist()
         if len(infos) > limits.members:
-            raise ModelLoadError(f"the archive holds {len(infos)} files, more than the {limits.members} "
-                                 "a .keras model file may have; save it with model.save('model.keras')")
+            raise ModelLoadError(
+                f"the archive holds {len(infos)} files, more than the {limits.members} "
+                "a .keras model file may have; save it with model.save('model.keras')"
+            )
         names = [i.filename for i in infos]
         if len(set(names)) != len(names):
-            raise ModelLoadError("the archive names one file twice; save the model again with "
-                                 "model.save('model.keras')")
+            raise ModelLoadError(
+                "the archive names one file twice; save the model again with model.save('model.keras')"
+            )
         total = sum(i.file_size for i in infos)
         if total > limits.archive_bytes:
-            raise ModelLoadError(f"the archive unpacks to {fmt(total)} bytes, more than the "
-                                 f"{fmt(limits.archive_bytes)} ({limits.archive_bytes // 2**20} MB) this app "
-                                 "accepts; upload a smaller model")
+            raise ModelLoadError(
+                f"the archive unpacks to {fmt(total)} bytes, more than the "
+                f"{fmt(limits.archive_bytes)} ({limits.archive_bytes // 2**20} MB) this app "
+                "accepts; upload a smaller model"
+            )
         if "config.json" not in names:
-            raise ModelLoadError("this zip archive is not a .keras model (it has no config.json); "
-                                 "save the model with model.save('model.keras')")
+            raise ModelLoadError(
+                "this zip archive is not a .keras model (it has no config.json); "
+                "save the model with model.save('model.keras')"
+            )
         info = archive.getinfo("config.json")
         if info.file_size > limits.config_bytes:
-            raise ModelLoadError(f"the model's config.json has {fmt(info.file_size)} bytes, more than the "
-                                 f"{fmt(limits.config_bytes)} this app reads; upload a smaller model")
+            raise ModelLoadError(
+                f"the model's config.json has {fmt(info.file_size)} bytes, more than the "
+                f"{fmt(limits.config_bytes)} this app reads; upload a smaller model"
+            )
         try:
             with archive.open(info) as f:
                 text = f.read(limits.config_bytes + 1)
             config = json.loads(text)
-        except (zipfile.BadZipFile, OSError, ValueError, RecursionError, NotImplementedError,
-                RuntimeError) as exc:
-            raise ModelLoadError(f"the model's config.json cannot be read ({type(exc).__name__}); "
-                                 "save the model again with model.save('model.keras')") from exc
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            ValueError,
+            RecursionError,
+            NotImplementedError,
+            RuntimeError,
+        ) as exc:
+            raise ModelLoadError(
+                f"the model's config.json cannot be read ({type(exc).__name__}); "
+                "save the model again with model.save('model.keras')"
+            ) from exc
         weights = sum(i.file_size for i in infos if i.filename in WEIGHTS_FILES)
     if not isinstance(config, dict):
         raise ModelLoadError("the model's config.json does not describe a model")
@@ -134,10 +176,15 @@ FUNCTION_MODULES = ("builtins", "keras.activations")
 def _builtin_function(node: dict) -> bool:
     """A function saved by name that Keras looks up among its own (``relu``, ``gelu``...)."""
     name, module = node.get("config"), node.get("module")
-    keras_module = isinstance(module, str) and (module in FUNCTION_MODULES
-                                                 or module.startswith("keras.src.activations"))
-    return (keras_module and isinstance(name, str) and name.isidentifier()
-            and node.get("registered_name") in (None, "function"))
+    keras_module = isinstance(module, str) and (
+        module in FUNCTION_MODULES or module.startswith("keras.src.activations")
+    )
+    return (
+        keras_module
+        and isinstance(name, str)
+        and name.isidentifier()
+        and node.get("registered_name") in (None, "function")
+    )
 
 
 def check_classes(config, *, max_depth: int = 64) -> None:
@@ -150,7 +197,7 @@ def check_classes(config, *, max_depth: int = 64) -> None:
     ModelLoadError
         Naming the Lambda layer, the custom class, or the Keras class the checker cannot size.
     """
-    if isinstance(config, dict) and "compile_config" in config:      # Keras drops it (compile=False)
+    if isinstance(config, dict) and "compile_config" in config:  # Keras drops it (compile=False)
         config = {k: v for k, v in config.items() if k != "compile_config"}
     stack = [(config, 0)]
     while stack:
@@ -167,21 +214,33 @@ def check_classes(config, *, max_depth: int = 64) -> None:
         if name is None:
             continue
         if name in ("Lambda", "__lambda__"):
-            raise ModelLoadError("the model contains a Lambda layer or Python code; it is refused for "
-                                 "safety (Keras safe_mode). Use built-in layers only.")
+            raise ModelLoadError(
+                "the model contains a Lambda layer or Python code; it is refused for "
+                "safety (Keras safe_mode). Use built-in layers only."
+            )
         if name in SERIALISER_MARKERS and module is None:
             continue
         if name == "function" and _builtin_function(node):
-            continue                                          # an activation by name, e.g. "relu"
-        if not isinstance(name, str) or not isinstance(module, str) or not (
-                module == "keras" or module.startswith("keras.")):
-            raise ModelLoadError(f"the model uses the custom class {str(name)!r}, which is not part of Keras; "
-                                 "only models made of built-in layers can be loaded")
+            continue  # an activation by name, e.g. "relu"
+        if (
+            not isinstance(name, str)
+            or not isinstance(module, str)
+            or not (module == "keras" or module.startswith("keras."))
+        ):
+            raise ModelLoadError(
+                f"the model uses the custom class {str(name)!r}, which is not part of Keras; "
+                "only models made of built-in layers can be loaded"
+            )
         if node.get("registered_name") not in (None, name):
-            raise ModelLoadError(f"the model's {name} is registered as {node['registered_name']!r}, a "
-                                 "custom object; only models made of built-in layers can be loaded")
-        if name not in LAYER_CLASSES | MODEL_CLASSES | OTHER_CLASSES | (OPS if module in OP_MODULES else set()):
+            raise ModelLoadError(
+                f"the model's {name} is registered as {node['registered_name']!r}, a "
+                "custom object; only models made of built-in layers can be loaded"
+            )
+        if name not in LAYER_CLASSES | MODEL_CLASSES | OTHER_CLASSES | (
+            OPS if module in OP_MODULES else set()
+        ):
             raise ModelLoadError(
                 f"the model has a {name}, which this app cannot size before loading; it accepts "
                 "image models made of Conv, Dense, pooling, normalisation, dropout, activation, "
-                "padding, resizing and merge layers")
+                "padding, resizing and merge layers"
+            )

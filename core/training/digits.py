@@ -1,14 +1,15 @@
 """Training the digit models as a shared job: the task the training queue runs for the CNN
 activations page (:mod:`core.training.jobs`), through the model store so every worker finds the result."""
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from core.data import datasets
 from core.training import store as model_store
 
 
-def data_loader(config) -> Callable[[], "datasets.MnistData"]:
+def data_loader(config) -> Callable[[], datasets.MnistData]:
     """The data a config trains on (``config.data_source``), loaded when called."""
     return lambda: datasets.load_mnist(source=config.data_source)
 
@@ -38,9 +39,14 @@ def train_digit_job(config, progress: Callable) -> dict:
     """
     found = model_store.get_or_train(config, data_loader=data_loader(config), progress=progress)
     if found.path is None:
-        raise OSError(f"{'; '.join(found.warnings)}. Set ${model_store.CACHE_ENV_VAR} to a writable directory")
-    return {"status": found.status, "test_accuracy": found.manifest["metrics"]["test_accuracy"],
-            "warnings": list(found.warnings)}
+        raise OSError(
+            f"{'; '.join(found.warnings)}. Set ${model_store.CACHE_ENV_VAR} to a writable directory"
+        )
+    return {
+        "status": found.status,
+        "test_accuracy": found.manifest["metrics"]["test_accuracy"],
+        "warnings": list(found.warnings),
+    }
 
 
 def digit_bundle(config, *, title: str = "MNIST CNN"):
@@ -57,6 +63,14 @@ def digit_bundle(config, *, title: str = "MNIST CNN"):
     from core.models import bundles
 
     found = model_store.get_or_train(config, data_loader=data_loader(config))
-    return bundles.make_bundle(found.model, key=f"digits:{config.key}", name=config.name, title=title,
-                               kind="digits", manifest=found.manifest, status=found.status,
-                               warnings=tuple(found.warnings), class_names=[str(i) for i in range(10)])
+    return bundles.make_bundle(
+        found.model,
+        key=f"digits:{config.key}",
+        name=config.name,
+        title=title,
+        kind="digits",
+        manifest=found.manifest,
+        status=found.status,
+        warnings=tuple(found.warnings),
+        class_names=[str(i) for i in range(10)],
+    )

@@ -10,13 +10,14 @@ reconstructions travel in the JSON as base64 text of their uint8 pixels (:func:`
 No TensorFlow at import (the autoencoder page imports :func:`decode_uint8` before its title);
 :func:`ae_vs_pca` imports Keras.
 """
+
 from __future__ import annotations
 
 import base64
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -64,17 +65,24 @@ def ae_vs_pca(config: AeVsPcaConfig, data, *, progress=None) -> dict:
         steps = int(np.ceil(n / config.batch_size)) * config.epochs
         rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, steps, alpha=0.05)
         model.compile(optimizer=keras.optimizers.Adam(rate), loss="mse")
-        model.fit(x_train, x_train, batch_size=config.batch_size, epochs=config.epochs,
-                  shuffle=True, verbose=0)
+        model.fit(
+            x_train, x_train, batch_size=config.batch_size, epochs=config.epochs, shuffle=True, verbose=0
+        )
         ae_mse.append(round(float(ae.reconstruction_error(model, x_test).mean()), 6))
         recons.append(encode_uint8(ae.reconstruct(model, x_test[examples])))
         if progress is not None:
             progress(i, 0, ae_mse[-1], {"code_size": k}, (i + 1) / len(config.code_sizes))
-    return {"config": config.to_dict(), "key": config.key, "code_sizes": list(config.code_sizes),
-            "pca_mse": [round(float(v), 6) for v in pca], "ae_mse": ae_mse, "examples": examples,
-            "ae_reconstructions": recons, "training_time_s": round(time.perf_counter() - start, 2),
-            "data": {"key": data.key, "source": data.source, "n_train": int(n),
-                     "n_test": int(data.n_test)}}
+    return {
+        "config": config.to_dict(),
+        "key": config.key,
+        "code_sizes": list(config.code_sizes),
+        "pca_mse": [round(float(v), 6) for v in pca],
+        "ae_mse": ae_mse,
+        "examples": examples,
+        "ae_reconstructions": recons,
+        "training_time_s": round(time.perf_counter() - start, 2),
+        "data": {"key": data.key, "source": data.source, "n_train": int(n), "n_test": int(data.n_test)},
+    }
 
 
 # --------------------------------------------------------------------------- the pixels in JSON
@@ -89,8 +97,9 @@ def decode_uint8(text: str) -> np.ndarray:
     return np.frombuffer(base64.b64decode(text), dtype=np.uint8).reshape(-1, 28, 28)
 
 
-def comparison_rows(table: dict, data, basis: tuple[np.ndarray, np.ndarray], k: int
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def comparison_rows(
+    table: dict, data, basis: tuple[np.ndarray, np.ndarray], k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The three rows of the AE-vs-PCA figure for code size ``k``.
 
     Parameters
@@ -121,8 +130,10 @@ def comparison_rows(table: dict, data, basis: tuple[np.ndarray, np.ndarray], k: 
     sizes = list(table["code_sizes"])
     mean, components = basis
     if k not in sizes or len(components) < k:
-        raise ValueError(f"`k` must be one of the table's code sizes {sizes} (and at most the basis' "
-                         f"{len(components)} components), got {k!r}.")
+        raise ValueError(
+            f"`k` must be one of the table's code sizes {sizes} (and at most the basis' "
+            f"{len(components)} components), got {k!r}."
+        )
     examples = to_unit_range(data.x_test[table["examples"]])
     pca = np.clip(pca_reconstruct(examples, mean, components[:k]), 0, 1).astype(np.float32)
     return examples, pca, to_unit_range(decode_uint8(table["ae_reconstructions"][sizes.index(k)]))
@@ -147,13 +158,17 @@ def load_table(directory, config: AeVsPcaConfig) -> dict | None:
         table = json.loads(table_path(directory, config).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    ok = (isinstance(table, dict) and table.get("key") == config.key
-          and len(table.get("ae_mse", [])) == len(config.code_sizes))
+    ok = (
+        isinstance(table, dict)
+        and table.get("key") == config.key
+        and len(table.get("ae_mse", [])) == len(config.code_sizes)
+    )
     return table if ok else None
 
 
-def find_or_compute_table(config: AeVsPcaConfig, *, data_loader: Callable, shipped_dir=None,
-                          cache_dir=None) -> dict:
+def find_or_compute_table(
+    config: AeVsPcaConfig, *, data_loader: Callable, shipped_dir=None, cache_dir=None
+) -> dict:
     """The table for ``config``: shipped, else from the per-user cache, else computed now
     (:func:`ae_vs_pca` on ``data_loader()``) and saved in the cache (a failed save is ignored:
     the table is still returned).

@@ -11,6 +11,7 @@ writes ``assets/feature_vis/<layer>_<channel>.png`` and adds one entry per image
 the channel's mean activation before the first and after the last step, seconds), replacing an
 older entry of the same layer and channel. ``core.models.feature_vis.ascend`` does the work.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,9 @@ def parse_channels(text: str) -> list[int]:
     return channels
 
 
-def strongest_channels(model, layer: str, count: int, sample: str = "rocket", max_side: int = 224) -> list[int]:
+def strongest_channels(
+    model, layer: str, count: int, sample: str = "rocket", max_side: int = 224
+) -> list[int]:
     """The ``count`` maps of ``layer`` with the highest mean activation on the sample photo ``sample``
     (``core.data.images.SAMPLES``) at ``max_side`` pixels, strongest first (``core.models.hed.ranked_maps``)."""
     import numpy as np
@@ -54,8 +57,9 @@ def strongest_channels(model, layer: str, count: int, sample: str = "rocket", ma
     return [int(k) for k in order[:count]]
 
 
-def write(model, layer: str, channels: list[int], out_dir: Path = OUT_DIR, chosen: str = "listed",
-          **settings) -> list[dict]:
+def write(
+    model, layer: str, channels: list[int], out_dir: Path = OUT_DIR, chosen: str = "listed", **settings
+) -> list[dict]:
     """Ascend each channel, save its PNG and update the manifest after each image (an interrupted run
     keeps what it finished); ``chosen`` says why the channel was picked (joined with " and " to the
     reasons of an older entry of the same map). Returns the new entries."""
@@ -72,26 +76,41 @@ def write(model, layer: str, channels: list[int], out_dir: Path = OUT_DIR, chose
         name = f"{layer}_{k}.png"
         Image.fromarray(result.rgb).save(out_dir / name, optimize=True)
         before = [e.get("chosen", "listed") for e in entries if (e["layer"], e["channel"]) == (layer, k)]
-        reasons = sorted(set(" and ".join(before + [chosen]).split(" and ")))       # e.g. listed and strongest
-        entry = {**result.settings, "chosen": " and ".join(reasons), "file": name, "activation_first": round(float(result.activations[0]), 4),
-                 "activation_last": round(float(result.activations[-1]), 4), "seconds": round(result.seconds, 1)}
+        reasons = sorted(set(" and ".join(before + [chosen]).split(" and ")))  # e.g. listed and strongest
+        entry = {
+            **result.settings,
+            "chosen": " and ".join(reasons),
+            "file": name,
+            "activation_first": round(float(result.activations[0]), 4),
+            "activation_last": round(float(result.activations[-1]), 4),
+            "seconds": round(result.seconds, 1),
+        }
         entries = [e for e in entries if (e["layer"], e["channel"]) != (layer, k)] + [entry]
         entries.sort(key=lambda e: (e["layer"], e["channel"]))
         manifest_path.write_text(json.dumps(entries, indent=1) + "\n")
         new.append(entry)
-        print(f"{layer} channel {k}: {entry['activation_first']} -> {entry['activation_last']} in {entry['seconds']} s",
-              flush=True)
+        print(
+            f"{layer} channel {k}: {entry['activation_first']} -> {entry['activation_last']} in "
+            f"{entry['seconds']} s",
+            flush=True,
+        )
     return new
 
 
 def main(argv: list[str] | None = None) -> None:
     from core.models import feature_vis, hed
 
-    parser = argparse.ArgumentParser(prog="python -m core.training.feature_vis", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m core.training.feature_vis", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--layer", required=True, help="block1_conv1 ... block5_conv3")
     parser.add_argument("--channels", default="0-7", help="e.g. 0-7 or 0,3,5")
-    parser.add_argument("--strongest", type=int, default=0,
-                        help="instead: the N maps with the highest mean on the Rocket sample photo at 224 px")
+    parser.add_argument(
+        "--strongest",
+        type=int,
+        default=0,
+        help="instead: the N maps with the highest mean on the Rocket sample photo at 224 px",
+    )
     parser.add_argument("--size", type=int, default=feature_vis.SIZE)
     parser.add_argument("--steps", type=int, default=feature_vis.STEPS)
     parser.add_argument("--jitter", type=int, default=feature_vis.JITTER)
@@ -101,11 +120,24 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     model = hed.load_hed()
     if args.strongest:
-        channels, chosen = strongest_channels(model, args.layer, args.strongest), "strongest on the Rocket sample"
+        channels, chosen = (
+            strongest_channels(model, args.layer, args.strongest),
+            "strongest on the Rocket sample",
+        )
     else:
         channels, chosen = parse_channels(args.channels), "listed"
-    write(model, args.layer, channels, chosen=chosen, size=args.size, steps=args.steps, jitter=args.jitter,
-          blur_every=args.blur_every, blur_sigma=args.blur_sigma, seed=args.seed)
+    write(
+        model,
+        args.layer,
+        channels,
+        chosen=chosen,
+        size=args.size,
+        steps=args.steps,
+        jitter=args.jitter,
+        blur_every=args.blur_every,
+        blur_sigma=args.blur_sigma,
+        seed=args.seed,
+    )
 
 
 if __name__ == "__main__":

@@ -9,11 +9,12 @@ Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written
 (adam, cross-entropy, batch 128, 10 epochs; 99.48 % train / 98.92 % test accuracy on the full 60,000 / 10,000
 MNIST).
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import keras
 import numpy as np
@@ -85,14 +86,20 @@ class ProgressCallback(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         logs = dict(logs or {})
         loss = float(logs.pop("loss", np.nan))
-        self._progress(self._epoch, batch, loss, {k: float(v) for k, v in logs.items()},
-                       self._fraction(batch))
+        self._progress(
+            self._epoch, batch, loss, {k: float(v) for k, v in logs.items()}, self._fraction(batch)
+        )
 
     def on_epoch_end(self, epoch, logs=None):
         logs = dict(logs or {})
         loss = float(logs.pop("loss", np.nan))
-        self._progress(epoch, self._steps - 1, loss, {k: float(v) for k, v in logs.items()},
-                       self._fraction(self._steps - 1))
+        self._progress(
+            epoch,
+            self._steps - 1,
+            loss,
+            {k: float(v) for k, v in logs.items()},
+            self._fraction(self._steps - 1),
+        )
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, *, num_classes: int = 10) -> np.ndarray:
@@ -117,8 +124,9 @@ def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, *, num_classes: int
     y_pred = np.asarray(y_pred).reshape(-1)
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_pred must have the shape of y_true {y_true.shape}, got {y_pred.shape}")
-    if y_true.size and (min(y_true.min(), y_pred.min()) < 0
-                        or max(y_true.max(), y_pred.max()) >= num_classes):
+    if y_true.size and (
+        min(y_true.min(), y_pred.min()) < 0 or max(y_true.max(), y_pred.max()) >= num_classes
+    ):
         raise ValueError(f"labels must be in [0, {num_classes}); check y_true and y_pred")
     cm = np.zeros((num_classes, num_classes), np.int64)
     np.add.at(cm, (y_true.astype(np.int64), y_pred.astype(np.int64)), 1)
@@ -154,33 +162,59 @@ def train(config, data: MnistData, *, progress: ProgressFn | None = None) -> Fit
     one-hot labels with the categorical one.
     """
     if data.key != config.data_source:
-        raise ValueError(f"data: comes from {data.key!r} but config.data_source is "
-                         f"{config.data_source!r}; load the matching source")
+        raise ValueError(
+            f"data: comes from {data.key!r} but config.data_source is "
+            f"{config.data_source!r}; load the matching source"
+        )
     keras.utils.set_random_seed(config.seed)
     n = data.n_train if config.train_size is None else min(config.train_size, data.n_train)
     x_train, y_train = to_model_input(data.x_train[:n]), data.y_train[:n]
     x_test, y_test = to_model_input(data.x_test), data.y_test
     model = config.build()
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
-                  loss=keras.losses.SparseCategoricalCrossentropy(), metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=config.learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+        metrics=["accuracy"],
+    )
     callbacks = []
     if progress is not None:
         steps = int(np.ceil(n / config.batch_size))
         callbacks.append(ProgressCallback(progress, epochs=config.epochs, steps_per_epoch=steps))
     start = time.perf_counter()
-    fit = model.fit(x_train, y_train, batch_size=config.batch_size, epochs=config.epochs,
-                    validation_data=(x_test, y_test), shuffle=True, verbose=0,
-                    callbacks=callbacks)
+    fit = model.fit(
+        x_train,
+        y_train,
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+        validation_data=(x_test, y_test),
+        shuffle=True,
+        verbose=0,
+        callbacks=callbacks,
+    )
     seconds = time.perf_counter() - start
     history = {k: [float(v) for v in values] for k, values in fit.history.items()}
     train_loss, train_acc = model.evaluate(x_train, y_train, batch_size=512, verbose=0)
     test_loss, test_acc = model.evaluate(x_test, y_test, batch_size=512, verbose=0)
-    y_pred = np.concatenate([np.argmax(np.asarray(model(x_test[i:i + 1000], training=False)), 1)
-                             for i in range(0, len(x_test), 1000)])
-    metrics = {"train_accuracy": round(float(train_acc), 6),
-               "train_loss": round(float(train_loss), 6),
-               "test_accuracy": round(float(test_acc), 6), "test_loss": round(float(test_loss), 6),
-               "confusion_matrix": confusion_matrix(y_test, y_pred).tolist(),
-               "n_train": int(n), "n_test": int(data.n_test)}
-    return FitResult(model=model, history=history, metrics=metrics, training_time_s=seconds,
-                     device=device_name(), data_source=data.source)
+    y_pred = np.concatenate(
+        [
+            np.argmax(np.asarray(model(x_test[i : i + 1000], training=False)), 1)
+            for i in range(0, len(x_test), 1000)
+        ]
+    )
+    metrics = {
+        "train_accuracy": round(float(train_acc), 6),
+        "train_loss": round(float(train_loss), 6),
+        "test_accuracy": round(float(test_acc), 6),
+        "test_loss": round(float(test_loss), 6),
+        "confusion_matrix": confusion_matrix(y_test, y_pred).tolist(),
+        "n_train": int(n),
+        "n_test": int(data.n_test),
+    }
+    return FitResult(
+        model=model,
+        history=history,
+        metrics=metrics,
+        training_time_s=seconds,
+        device=device_name(),
+        data_source=data.source,
+    )

@@ -10,6 +10,7 @@ ready for the pages. ``python -m core.training.cli`` trains and saves them.
 
 No TensorFlow at import: each function imports Keras on its first call.
 """
+
 from __future__ import annotations
 
 import time
@@ -48,26 +49,40 @@ def _train_autoencoder(config, model, x_train, x_test, progress) -> dict:
         fit_model.compile(optimizer=keras.optimizers.Adam(rate))
     else:
         fit_model.compile(optimizer=keras.optimizers.Adam(rate), loss="mse")
-    fit = fit_model.fit(x_train, x_train, batch_size=config.batch_size, epochs=config.epochs,
-                        validation_data=(x_test, x_test), shuffle=True, verbose=0,
-                        callbacks=_callbacks(config, len(x_train), progress))
+    fit = fit_model.fit(
+        x_train,
+        x_train,
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+        validation_data=(x_test, x_test),
+        shuffle=True,
+        verbose=0,
+        callbacks=_callbacks(config, len(x_train), progress),
+    )
     return fit.history
 
 
 def _train_dcgan(config, model, x_train, progress) -> tuple[dict, np.ndarray]:
-    from core.models import gan
-
     import keras
+
+    from core.models import gan
 
     # The seed's optimisers: Adam(1.5e-4, beta_1=0.5) for both networks. XLA compilation costs
     # more than it saves for these small networks on a CPU.
-    model.compile(g_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=gan.BETA_1),
-                  d_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=gan.BETA_1),
-                  jit_compile=False)
+    model.compile(
+        g_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=gan.BETA_1),
+        d_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=gan.BETA_1),
+        jit_compile=False,
+    )
     snaps = gan.GridSnapshots(model.generator, timelapse_noise(config))
-    fit = model.fit(x_train * 2.0 - 1.0, batch_size=config.batch_size, epochs=config.epochs,
-                    shuffle=True, verbose=0,
-                    callbacks=[snaps, *_callbacks(config, len(x_train), progress)])
+    fit = model.fit(
+        x_train * 2.0 - 1.0,
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+        shuffle=True,
+        verbose=0,
+        callbacks=[snaps, *_callbacks(config, len(x_train), progress)],
+    )
     return fit.history, np.stack(snaps.frames)
 
 
@@ -94,14 +109,16 @@ def train_generative(config: GenerativeConfig, data, *, progress=None):
     """
     import keras
 
-    from core.models import autoencoder as ae
     from core.data.datasets import to_model_input
+    from core.models import autoencoder as ae
     from core.models.runtime import device_name
     from core.training.fit import FitResult
 
     if data.key != config.data_source:
-        raise ValueError(f"data: comes from {data.key!r} but config.data_source is "
-                         f"{config.data_source!r}; load the matching source")
+        raise ValueError(
+            f"data: comes from {data.key!r} but config.data_source is "
+            f"{config.data_source!r}; load the matching source"
+        )
     keras.utils.set_random_seed(config.seed)
     n = data.n_train if config.train_size is None else min(config.train_size, data.n_train)
     x_train, x_test = to_model_input(data.x_train[:n]), to_model_input(data.x_test)
@@ -121,8 +138,9 @@ def train_generative(config: GenerativeConfig, data, *, progress=None):
         seconds = time.perf_counter() - start
         metrics["test_mse"] = round(float(ae.reconstruction_error(model, x_test).mean()), 6)
         if config.latent_dim == 2:
-            metrics["knn_accuracy"] = knn_accuracy(ae.encode(model, x_train), data.y_train[:n],
-                                                   ae.encode(model, x_test), data.y_test)
+            metrics["knn_accuracy"] = knn_accuracy(
+                ae.encode(model, x_train), data.y_train[:n], ae.encode(model, x_test), data.y_test
+            )
         if config.noise_factor > 0 and config.clip_noise:
             noisy = ae.add_noise(x_test, noise_factor=config.noise_factor, seed=1)
             out = ae.reconstruct(model, noisy)
@@ -134,8 +152,16 @@ def train_generative(config: GenerativeConfig, data, *, progress=None):
         # size); ship a fresh, uncompiled copy holding the trained weights instead.
         trained, model = model, config.build()
         model.set_weights(trained.get_weights())
-    return FitResult(model=model, history=history, metrics=metrics, training_time_s=seconds,
-                     device=device_name(), data_source=data.source, extra=extra, files=files)
+    return FitResult(
+        model=model,
+        history=history,
+        metrics=metrics,
+        training_time_s=seconds,
+        device=device_name(),
+        data_source=data.source,
+        extra=extra,
+        files=files,
+    )
 
 
 def load_generative(name: str, *, data_loader):
@@ -160,7 +186,10 @@ def load_generative(name: str, *, data_loader):
     timelapse = None
     if config.kind == "dcgan":
         timelapse = find_timelapse(found)
-        for n in (1, 2):    # trace Keras' compiled inference here, for any batch size (a second size relaxes it)
+        for n in (
+            1,
+            2,
+        ):  # trace Keras' compiled inference here, for any batch size (a second size relaxes it)
             found.model.generator.predict_on_batch(np.zeros((n, config.latent_dim), np.float32))
             found.model.discriminator.predict_on_batch(np.zeros((n, 28, 28, 1), np.float32))
     else:

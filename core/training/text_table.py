@@ -1,4 +1,5 @@
 """Print rows of values as an aligned plain-text table (the training commands' summaries)."""
+
 from __future__ import annotations
 
 import sys

@@ -8,6 +8,7 @@ model store as ``<stem>.timelapse.npz`` beside ``<stem>.weights.h5``, and checke
 sha256 the manifest records (``manifest["extra"]["timelapse_sha256"]``, :func:`frames_sha256`)
 when they are read back (:func:`find_timelapse`, :func:`load_timelapse`).
 """
+
 from __future__ import annotations
 
 import hashlib

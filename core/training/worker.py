@@ -14,6 +14,7 @@ SIGINT stops after the running trainings finish, SIGTERM at once (Huey's consume
 killed that way leaves its job "running" without progress, and after ``stale_s`` (five minutes)
 the next request runs it again.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,11 +26,19 @@ from core.training import jobs
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m core.training.worker", description=__doc__.split("\n")[0])
-    parser.add_argument("--workers", type=int, default=None,
-                        help=f"trainings at a time (default ${jobs.SLOTS_ENV_VAR} or 1)")
-    parser.add_argument("--tasks", action="append", default=[], metavar="MODULE",
-                        help="import MODULE first: it registers more tasks on the allow-list")
+    parser = argparse.ArgumentParser(
+        prog="python -m core.training.worker", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--workers", type=int, default=None, help=f"trainings at a time (default ${jobs.SLOTS_ENV_VAR} or 1)"
+    )
+    parser.add_argument(
+        "--tasks",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE first: it registers more tasks on the allow-list",
+    )
     args = parser.parse_args(argv)
     workers = args.workers if args.workers is not None else jobs.slots_from_env()
     if workers < 1:
@@ -39,9 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         importlib.import_module(module)
     from core.models import runtime
 
-    logging.info("training on %s", runtime.configure_devices())       # before any model is built
-    storage = jobs.queue_storage(shared=True)                          # the web processes' queue
-    queue = jobs.TrainingQueue(storage, max_concurrent=workers, consume=False)   # registers the task
+    logging.info("training on %s", runtime.configure_devices())  # before any model is built
+    storage = jobs.queue_storage(shared=True)  # the web processes' queue
+    queue = jobs.TrainingQueue(storage, max_concurrent=workers, consume=False)  # registers the task
     consumer = queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
     consumer.run()
     return 0

@@ -19,6 +19,7 @@ sends that worker's students to live ones). SIGINT or SIGTERM stops every proces
 Its state (ports and process ids) is in ``<run dir>/serve.json``, its logs in ``<run dir>/*.log``
 (default run dir ``.serve/``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:            # run as a script: deploy/local/ is on sys.path, not the root
+if str(ROOT) not in sys.path:  # run as a script: deploy/local/ is on sys.path, not the root
     sys.path.insert(0, str(ROOT))
 
 from deploy.local import streamlit_server  # noqa: E402 (needs the root on sys.path)
@@ -57,9 +58,14 @@ def warm_worker(port: int, page: str = "", timeout: float = 120.0) -> bool:
     from websockets.asyncio.client import connect
 
     async def run() -> bool:
-        async with connect(f"ws://127.0.0.1:{port}/_stcore/stream", origin=f"http://127.0.0.1:{port}",
-                           subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"], max_size=None,
-                           open_timeout=timeout, proxy=None) as ws:
+        async with connect(
+            f"ws://127.0.0.1:{port}/_stcore/stream",
+            origin=f"http://127.0.0.1:{port}",
+            subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"],
+            max_size=None,
+            open_timeout=timeout,
+            proxy=None,
+        ) as ws:
             state = ClientState(query_string="", page_name=page)
             state.context_info.url = f"http://127.0.0.1:{port}/{page}"
             await ws.send(BackMsg(rerun_script=state).SerializeToString())
@@ -78,8 +84,9 @@ def warm_worker(port: int, page: str = "", timeout: float = 120.0) -> bool:
 
 def haproxy_config(host: str, port: int, worker_ports: list[int]) -> str:
     """The HAProxy configuration: ``haproxy.cfg.tmpl`` with the frontend and one server per worker."""
-    servers = "\n".join(f"    server w{i} 127.0.0.1:{p} check cookie w{i}"
-                        for i, p in enumerate(worker_ports, 1))
+    servers = "\n".join(
+        f"    server w{i} 127.0.0.1:{p} check cookie w{i}" for i, p in enumerate(worker_ports, 1)
+    )
     return string.Template(TEMPLATE.read_text()).substitute(HOST=host, PORT=port, SERVERS=servers)
 
 
@@ -116,20 +123,31 @@ def stop_all(children: list[Child], timeout: float = 10.0) -> None:
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="Streamlit worker processes (default: the number of cores)")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="address HAProxy listens on (0.0.0.0: every interface)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="Streamlit worker processes (default: the number of cores)",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address HAProxy listens on (0.0.0.0: every interface)"
+    )
     parser.add_argument("--port", type=int, default=8500, help="port HAProxy listens on")
     parser.add_argument("--script", default="app.py", help="the Streamlit script each worker runs")
     parser.add_argument("--run-dir", type=Path, default=ROOT / ".serve", help="state, config and logs")
-    parser.add_argument("--no-training-worker", action="store_true",
-                        help="no separate training worker: each web worker trains in its own threads")
-    parser.add_argument("--no-warm", action="store_true",
-                        help="do not open a session on each worker at start "
-                             "(the warm-up of TensorFlow and the models)")
-    parser.add_argument("--stop", action="store_true",
-                        help="stop the running supervisor of --run-dir and exit")
+    parser.add_argument(
+        "--no-training-worker",
+        action="store_true",
+        help="no separate training worker: each web worker trains in its own threads",
+    )
+    parser.add_argument(
+        "--no-warm",
+        action="store_true",
+        help="do not open a session on each worker at start (the warm-up of TensorFlow and the models)",
+    )
+    parser.add_argument(
+        "--stop", action="store_true", help="stop the running supervisor of --run-dir and exit"
+    )
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error("--workers must be at least 1")
@@ -176,8 +194,11 @@ def main(argv=None) -> int:
         return stop_running(run_dir)
     haproxy = shutil.which("haproxy")
     if haproxy is None:
-        print("haproxy is not installed: `make serve` installs Debian's haproxy where apt-get is available "
-              "(or run: sudo apt-get install haproxy)", file=sys.stderr)
+        print(
+            "haproxy is not installed: `make serve` installs Debian's haproxy where apt-get is available "
+            "(or run: sudo apt-get install haproxy)",
+            file=sys.stderr,
+        )
         return 2
     run_dir.mkdir(parents=True, exist_ok=True)
     worker_ports = streamlit_server.free_ports(args.workers, args.port + 1)
@@ -196,11 +217,18 @@ def main(argv=None) -> int:
     children: list[Child] = []
     if not args.no_training_worker:
         env["NEURAL_EXPLAINER_QUEUE_CONSUMER"] = "external"
-        children.append(Child("training-worker", [sys.executable, "-m", "core.training.worker"], env,
-                              run_dir / "training-worker.log"))
+        children.append(
+            Child(
+                "training-worker",
+                [sys.executable, "-m", "core.training.worker"],
+                env,
+                run_dir / "training-worker.log",
+            )
+        )
     for i, port in enumerate(worker_ports, 1):
-        cmd = streamlit_server.streamlit_command(args.script, port, "--server.fileWatcherType", "none",
-                                                 "--server.runOnSave", "false")
+        cmd = streamlit_server.streamlit_command(
+            args.script, port, "--server.fileWatcherType", "none", "--server.runOnSave", "false"
+        )
         children.append(Child(f"w{i}", cmd, env, run_dir / f"w{i}.log"))
     web = [c for c in children if c.name.startswith("w")]
     proxy = Child("haproxy", [haproxy, "-db", "-f", str(config)], env, run_dir / "haproxy.log")
@@ -220,8 +248,11 @@ def main(argv=None) -> int:
             child.start()
         url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}"
         ports = ", ".join(map(str, worker_ports))
-        print(f"serving {args.script} with {args.workers} workers (ports {ports}) behind HAProxy on {url}; "
-              f"logs in {run_dir}; Ctrl-C or `make stop` stops everything", flush=True)
+        print(
+            f"serving {args.script} with {args.workers} workers (ports {ports}) behind HAProxy on {url}; "
+            f"logs in {run_dir}; Ctrl-C or `make stop` stops everything",
+            flush=True,
+        )
         last_state = None
         while not stopping:
             now = time.monotonic()
@@ -230,14 +261,20 @@ def main(argv=None) -> int:
                     print(f"{child.name} exited; restarted it (restart {child.restarts})", flush=True)
             for child, port in zip(web, worker_ports, strict=True):
                 if not args.no_warm and not child.warmed and streamlit_server.is_healthy(port):
-                    child.warmed = True       # one session per (re)start; in a thread: supervising goes on
+                    child.warmed = True  # one session per (re)start; in a thread: supervising goes on
                     threading.Thread(target=warm_worker, args=(port,), daemon=True).start()
-            state = {"pid": os.getpid(), "url": url, "port": args.port, "script": args.script,
-                     "workers": {c.name: {"port": p, "pid": c.proc.pid, "restarts": c.restarts}
-                                 for c, p in zip(web, worker_ports, strict=True)},
-                     "training_worker": next((c.proc.pid for c in children if c.name == "training-worker"),
-                                             None),
-                     "haproxy": proxy.proc.pid}
+            state = {
+                "pid": os.getpid(),
+                "url": url,
+                "port": args.port,
+                "script": args.script,
+                "workers": {
+                    c.name: {"port": p, "pid": c.proc.pid, "restarts": c.restarts}
+                    for c, p in zip(web, worker_ports, strict=True)
+                },
+                "training_worker": next((c.proc.pid for c in children if c.name == "training-worker"), None),
+                "haproxy": proxy.proc.pid,
+            }
             if state != last_state:
                 tmp = state_file.with_suffix(".tmp")
                 tmp.write_text(json.dumps(state, indent=1))

@@ -12,6 +12,7 @@ Every process is started in a session of its own (``start_new_session``), so :fu
 its whole process group: a Streamlit server with its child processes, or ``serve.py``, which stops
 what it started on SIGTERM. Only the standard library is imported here.
 """
+
 from __future__ import annotations
 
 import os
@@ -48,13 +49,15 @@ def free_ports(count: int, start: int, host: str = HOST) -> list[int]:
         If fewer than ``count`` ports are free between ``start`` and 65535: pick a lower ``start``.
     """
     if count < 1 or not 1 <= start <= 65535:
-        raise ValueError(f"free_ports needs count >= 1 and 1 <= start <= 65535, "
-                         f"got count={count}, start={start}")
+        raise ValueError(
+            f"free_ports needs count >= 1 and 1 <= start <= 65535, got count={count}, start={start}"
+        )
     ports, port = [], start
     while len(ports) < count:
         if port > 65535:
-            raise RuntimeError(f"only {len(ports)} of {count} ports are free from {start}: "
-                               "pick a lower start")
+            raise RuntimeError(
+                f"only {len(ports)} of {count} ports are free from {start}: pick a lower start"
+            )
         with socket.socket() as sock:
             try:
                 sock.bind((host, port))
@@ -70,13 +73,32 @@ def streamlit_command(script: str | Path, port: int, *options: str) -> list[str]
 
     ``options`` are further ``--section.option value`` words, e.g. ``"--server.runOnSave", "false"``.
     """
-    return [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", HOST,
-            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            *options]
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.address",
+        HOST,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        *options,
+    ]
 
 
-def start(cmd: Sequence[str], *, env: Mapping[str, str] | None = None, log: Path | None = None,
-          append: bool = False, cwd: Path = ROOT) -> subprocess.Popen:
+def start(
+    cmd: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    log: Path | None = None,
+    append: bool = False,
+    cwd: Path = ROOT,
+) -> subprocess.Popen:
     """Start ``cmd`` in a session of its own, output (stdout and stderr) to ``log`` or nowhere.
 
     ``env`` is added to this process's environment; ``append`` keeps what ``log`` already holds
@@ -84,11 +106,25 @@ def start(cmd: Sequence[str], *, env: Mapping[str, str] | None = None, log: Path
     """
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     if log is None:
-        return subprocess.Popen(list(cmd), cwd=cwd, env=full_env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        return subprocess.Popen(
+            list(cmd),
+            cwd=cwd,
+            env=full_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     with open(log, "ab" if append else "wb") as out:
-        return subprocess.Popen(list(cmd), cwd=cwd, env=full_env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        return subprocess.Popen(
+            list(cmd),
+            cwd=cwd,
+            env=full_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
 
 def is_healthy(port: int, *, timeout: float = 2.0) -> bool:
@@ -123,8 +159,9 @@ def check_health(proc: subprocess.Popen, port: int, *, log: Path | None = None) 
     return is_healthy(port)
 
 
-def wait_healthy(proc: subprocess.Popen, port: int, *, timeout: float, log: Path | None = None,
-                 poll: float = 0.25) -> float:
+def wait_healthy(
+    proc: subprocess.Popen, port: int, *, timeout: float, log: Path | None = None, poll: float = 0.25
+) -> float:
     """Poll the health endpoint of ``proc``'s server until it answers; return the seconds waited.
 
     Raises
@@ -166,9 +203,15 @@ def stop(procs: Sequence[subprocess.Popen], *, timeout: float = 10.0) -> None:
 
 
 @contextmanager
-def running(script: str | Path, *, port: int | None = None, options: Sequence[str] = (),
-            env: Mapping[str, str] | None = None, log: Path | None = None,
-            timeout: float = 90.0) -> Iterator[str]:
+def running(
+    script: str | Path,
+    *,
+    port: int | None = None,
+    options: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    log: Path | None = None,
+    timeout: float = 90.0,
+) -> Iterator[str]:
     """Yield the base URL of ``streamlit run script`` once it is healthy; stop it afterwards.
 
     ``port`` defaults to a free one; ``options``, ``env`` and ``log`` are those of

@@ -1,5 +1,6 @@
 """Opening a page in AppTest as every page test does: ``app.py`` first (the frame, the navigation),
 then a switch to the page, as a browser session would."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -6,6 +6,7 @@ first visit to a fresh server: a page's run then starts outside ``app.py``, and
 visit does on a real server. Pages therefore act on clicks in callbacks (``on_click``), which run
 before that restart, never on a button's one-run return value.
 """
+
 import pytest
 
 

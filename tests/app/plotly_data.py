@@ -1,4 +1,5 @@
 """Reading numbers back out of the Plotly figures a page shows (AppTest gives their JSON)."""
+
 import base64
 
 import numpy as np

@@ -1,6 +1,7 @@
 """Send a Plotly click (a selection, what a mouse click on a chart sends) or a touch tap (the trigger of
 :mod:`core.adapters.tap`'s listener) to a page in AppTest, which has no API for either: the widget
 state the browser would send is added to the next run, exactly as Streamlit's frontend encodes it."""
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,9 @@ def _run_with(at: AppTest, widget_id: str, **value) -> AppTest:
 def click(at: AppTest, chart_key: str, point: dict) -> AppTest:
     """A mouse click on the chart ``chart_key`` that selects ``point`` (Plotly's selection event)."""
     selection = {"points": [point], "point_indices": [point.get("point_index", 0)], "box": [], "lasso": []}
-    return _run_with(at, _element_id(at, "plotly_chart", chart_key), string_value=json.dumps({"selection": selection}))
+    return _run_with(
+        at, _element_id(at, "plotly_chart", chart_key), string_value=json.dumps({"selection": selection})
+    )
 
 
 def tap(at: AppTest, chart_key: str, point: dict) -> AppTest:

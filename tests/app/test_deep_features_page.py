@@ -1,9 +1,10 @@
 """The Deep features page in AppTest: the real VGG16 / HED on a sample photo; pick a layer, a map, a unit."""
+
 import pytest
 
 from tests.app.apptest import open_page
 
-pytestmark = pytest.mark.slow          # imports TensorFlow and runs VGG16
+pytestmark = pytest.mark.slow  # imports TensorFlow and runs VGG16
 
 
 def field_caption(at) -> str:
@@ -15,7 +16,9 @@ def test_page_shows_every_layer_and_a_units_receptive_field():
     assert at.title[0].value.startswith("Deep features")
     assert not at.error
     caption = at.caption[0].value
-    assert "224 × 149 pixels" in caption and "13 layers" in caption          # rocket 640 x 427 -> 224 x 149 (427 * 0.35 = 149.45)
+    assert (
+        "224 × 149 pixels" in caption and "13 layers" in caption
+    )  # rocket 640 x 427 -> 224 x 149 (427 * 0.35 = 149.45)
     table = at.dataframe[0].value
     assert list(table["layer"])[-1] == "block5_conv3" and table["parameters"].sum() == 14_714_688
     assert list(table["feature maps (h × w × C)"])[:2] == ["149 × 224 × 64"] * 2
@@ -25,7 +28,7 @@ def test_page_shows_every_layer_and_a_units_receptive_field():
     text = "\n".join(m.value for m in at.markdown)
     assert "Each block's **feature maps**" in text and "then 512 again" in text
     assert "HED's preprocessing subtracts" in text and "B 103.939, G 116.779, R 123.68" in text
-    assert "300 training and validation photos" in text and "augmented 32 ×" in text      # Xie & Tu 2015, §4
+    assert "300 training and validation photos" in text and "augmented 32 ×" in text  # Xie & Tu 2015, §4
     assert any(c.value.startswith("Colour key of panels 4a–4c") and "±128" in c.value for c in at.caption)
     filters = next(c.value for c in at.caption if c.value.startswith("Left of each pair"))
     # r >= 0.8 names a match (random 3 x 3 kernels: 5 %); 19 of 64 filters are colour-opponent
@@ -39,8 +42,11 @@ def test_page_shows_every_layer_and_a_units_receptive_field():
     options = at.selectbox(key="dfe_map").options
     assert len(options) == 512 and options[0].startswith(f"map {strongest} · rank 1")
     assert "196 px" in field_caption(at) and "16 px apart" in field_caption(at)
-    # the rule that gives the table counts the poolings (Araujo et al. 2019); the drawn field is the theoretical one
-    assert "1 × for a 2 × 2 pooling" in field_caption(at) and "*effective* receptive field" in field_caption(at)
+    # the rule that gives the table counts the poolings (Araujo et al. 2019); the drawn field is the
+    # theoretical one
+    assert "1 × for a 2 × 2 pooling" in field_caption(at) and "*effective* receptive field" in field_caption(
+        at
+    )
 
     second = int(options[1].split()[1])
     at.selectbox(key="dfe_map").set_value(second).run()
@@ -61,7 +67,11 @@ def test_page_shows_every_layer_and_a_units_receptive_field():
 
 
 def test_lecture_mode_and_another_size():
-    at = open_page("deep_features", query={"src": "Sample photo", "sample": "coins", "size": 320, "lecture": 1})
+    at = open_page(
+        "deep_features", query={"src": "Sample photo", "sample": "coins", "size": 320, "lecture": 1}
+    )
     assert not at.error
     assert "320 × " in at.caption[0].value
-    assert any("**block3_conv3**: 256 feature maps" in m.value and "16 strongest" in m.value for m in at.markdown)
+    assert any(
+        "**block3_conv3**: 256 feature maps" in m.value and "16 strongest" in m.value for m in at.markdown
+    )

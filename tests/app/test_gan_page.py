@@ -1,4 +1,5 @@
 """AppTest of the GAN page: change the seed, walk a latent dimension, scrub the time-lapse, toy GAN."""
+
 from __future__ import annotations
 
 import json
@@ -10,11 +11,12 @@ pytest.importorskip("tensorflow")
 
 from core.maths import interpolation  # noqa: E402
 from tests.app.apptest import open_page  # noqa: E402
-
 from tests.app.plotly_data import array  # noqa: E402
 
-pytestmark = [pytest.mark.slow,  # imports TensorFlow and loads trained models
-              pytest.mark.usefixtures("isolated_model_cache")]
+pytestmark = [
+    pytest.mark.slow,  # imports TensorFlow and loads trained models
+    pytest.mark.usefixtures("isolated_model_cache"),
+]
 
 
 @pytest.fixture
@@ -69,8 +71,7 @@ def test_one_latent_dimension_slider(page, dcgan):
     assert not page.exception
     spec = next(s for s in charts(page) if s["layout"].get("title", {}).get("text") == "z[5] = +2.5")
     z = gan.vary_dimension(gan.sample_latent(64, latent_dim=64, seed=0)[0], dim=5, values=[2.5])
-    np.testing.assert_allclose(array(spec["data"][0]["z"]), gan.generate(dcgan.generator, z)[0],
-                               atol=1e-5)
+    np.testing.assert_allclose(array(spec["data"][0]["z"]), gan.generate(dcgan.generator, z)[0], atol=1e-5)
 
 
 def test_time_lapse_and_losses(page):
@@ -104,37 +105,45 @@ def test_toy_gan_buttons(page):
     page.button(key="gan_toy_generator").click().run()
     toy = page.session_state["gan_toy"]
     assert toy["actions"] == (("discriminator", 50), ("generator", 50)) and page.metric[-1].value == "100"
-    state = cached.toy_gan_state(toy["seed"], toy["actions"])          # what every student with these presses sees
+    state = cached.toy_gan_state(toy["seed"], toy["actions"])  # what every student with these presses sees
     assert (state["d_t"], state["g_t"], state["steps"]) == (50, 50, 100)
-    direct = toy_gan_train(toy_gan_train(toy_gan_init(seed=toy["seed"]), mode="discriminator", steps=50),
-                           mode="generator", steps=50)
-    for shared, own in zip(state["g"] + state["d"], direct["g"] + direct["d"]):
-        np.testing.assert_array_equal(shared, own)                     # the shared result is the real training
+    direct = toy_gan_train(
+        toy_gan_train(toy_gan_init(seed=toy["seed"]), mode="discriminator", steps=50),
+        mode="generator",
+        steps=50,
+    )
+    for shared, own in zip(state["g"] + state["d"], direct["g"] + direct["d"], strict=False):
+        np.testing.assert_array_equal(shared, own)  # the shared result is the real training
     page.button(key="gan_toy_reset").click().run()
     assert page.session_state["gan_toy"]["actions"] == () and page.metric[-1].value == "0"
     assert not page.exception
     toy_caption = next(c.value for c in page.caption if c.value.startswith("Train D alone"))
-    assert "0.5 **where the data are**" in toy_caption and "Metz et al. 2017" in toy_caption   # and mode collapse
-
+    assert (
+        "0.5 **where the data are**" in toy_caption and "Metz et al. 2017" in toy_caption
+    )  # and mode collapse
 
 
 def test_the_value_slider_is_one_key_reset_to_the_chosen_samples_value(page, dcgan):
     from core.models import gan
 
     def sample_value(seed, pick, dim):
-        return float(np.clip(round(float(gan.sample_latent(64, latent_dim=64, seed=seed)[pick, dim]), 1), -3, 3))
+        return float(
+            np.clip(round(float(gan.sample_latent(64, latent_dim=64, seed=seed)[pick, dim]), 1), -3, 3)
+        )
 
     keys = set(page.session_state.keys())
     assert "gan_value" in keys and page.session_state["gan_value"] == sample_value(0, 0, 0)
     for seed, pick, dim in ((5, 3, 7), (6, 10, 2), (7, 63, 63)):
         page.number_input(key="gan_seed").set_value(seed).run()
         page.number_input(key="gan_pick").set_value(pick).run()
-        page.slider(key="gan_value").set_value(-2.9).run()       # moved away: a new dimension resets it
+        page.slider(key="gan_value").set_value(-2.9).run()  # moved away: a new dimension resets it
         page.number_input(key="gan_dim").set_value(dim).run()
         assert page.session_state["gan_value"] == sample_value(seed, pick, dim)
-    assert set(page.session_state.keys()) == keys                # no key per (seed, sample, dimension)
+    assert set(page.session_state.keys()) == keys  # no key per (seed, sample, dimension)
     value = sample_value(7, 63, 63)
-    spec = next(s for s in charts(page) if s["layout"].get("title", {}).get("text") == f"z[63] = {value:+.1f}")
+    spec = next(
+        s for s in charts(page) if s["layout"].get("title", {}).get("text") == f"z[63] = {value:+.1f}"
+    )
     z = gan.vary_dimension(gan.sample_latent(64, latent_dim=64, seed=7)[63], dim=63, values=[value])
     np.testing.assert_allclose(array(spec["data"][0]["z"]), gan.generate(dcgan.generator, z)[0], atol=1e-5)
     page.button(key="gan_new").click().run()
@@ -143,8 +152,8 @@ def test_the_value_slider_is_one_key_reset_to_the_chosen_samples_value(page, dcg
 
 def test_the_caches_are_keyed_on_seed_sample_dimension_and_value(dcgan):
     from core.adapters import cached as cg
-    from core.models import gan
     from core.data.datasets import load_mnist
+    from core.models import gan
 
     z = gan.sample_latent(64, latent_dim=64, seed=3)
     images, scores = cg.gan_samples("dcgan", 3)
@@ -159,7 +168,7 @@ def test_the_caches_are_keyed_on_seed_sample_dimension_and_value(dcgan):
         edits[pick, dim, value] = cg.gan_vary_dimension("dcgan", 3, pick, dim, (value,))[0]
         expected = gan.generate(dcgan.generator, gan.vary_dimension(z[pick], dim=dim, values=[value]))[0]
         np.testing.assert_allclose(edits[pick, dim, value], expected, atol=1e-5)
-    assert np.abs(edits[0, 5, 2.5] - edits[0, 5, -1.0]).max() > 0.05   # the value changes the edited sample
+    assert np.abs(edits[0, 5, 2.5] - edits[0, 5, -1.0]).max() > 0.05  # the value changes the edited sample
     assert np.abs(edits[0, 5, 2.5] - edits[1, 5, 2.5]).max() > 0.05
     paths = cg.gan_interpolation("dcgan", 3, 0, 1, 5)
     for method, interpolate in (("lerp", interpolation.lerp), ("slerp", interpolation.slerp)):
@@ -183,7 +192,10 @@ def test_the_page_says_how_its_dcgan_differs_from_the_courses(page):
     assert "transposed convolutions" in intro and "as in the course)" not in intro
     # Radford et al. 2015: ReLU in the generator, LeakyReLU in the discriminator, as the course; ours departs
     assert "keeps DCGAN's activations (Radford et al. 2015)" in intro and "**ReLU in the generator**" in intro
-    assert "LeakyReLU 0.2 only in the discriminator" in intro and "this page's generator that departs from DCGAN" in intro
+    assert (
+        "LeakyReLU 0.2 only in the discriminator" in intro
+        and "this page's generator that departs from DCGAN" in intro
+    )
     assert "builds its generator differently" not in intro
     generator = gan.build_generator()
     kinds = {type(layer).__name__ for layer in generator.layers}

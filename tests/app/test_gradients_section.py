@@ -1,6 +1,7 @@
 """AppTest of the CNN activations page's gradient section (core.adapters.gradient_sections): the numbers
 it shows are those of core.models.gradients on the same input (itself checked against finite differences
 and tf-keras-vis in tests/core/test_gradients.py)."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,10 @@ pytest.importorskip("tensorflow")
 
 from tests.app.apptest import open_page  # noqa: E402
 
-pytestmark = [pytest.mark.slow,  # imports TensorFlow and loads trained models
-              pytest.mark.usefixtures("offline_keras")]  # the bundled MNIST subset, no downloads
+pytestmark = [
+    pytest.mark.slow,  # imports TensorFlow and loads trained models
+    pytest.mark.usefixtures("offline_keras"),
+]  # the bundled MNIST subset, no downloads
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +56,7 @@ def test_saliency_shows_the_logit_of_the_answer_and_smoothgrads_settings(page, c
     text = markdown(page, "**A bright pixel**")
     logit = gradients.saliency(gm, x, target=7).logit
     assert f"z<sub>7</sub> = {logit:.2f} of the answer 7" in text
-    assert "**50 copies**" in text and "**σ = 0.20**" in text          # noise 0.2 of the range [0, 1]
+    assert "**50 copies**" in text and "**σ = 0.20**" in text  # noise 0.2 of the range [0, 1]
     assert first_time_ms(page) >= 0
     page.select_slider(key="grad_noise").set_value(0.1)
     page.select_slider(key="grad_samples").set_value(10).run()
@@ -70,7 +73,7 @@ def test_grad_cam_shows_the_weighting_of_one_channel(page, course):
     page.radio(key="grad_view").set_value("gradcam").run()
     assert not page.exception
     assert "**conv2** (11 × 11 × 32)" in markdown(page, "**Grad-CAM**")
-    best = int(np.argmax(cam.weights * cam.feature_maps.sum(axis=(0, 1))))     # the default: adds most
+    best = int(np.argmax(cam.weights * cam.feature_maps.sum(axis=(0, 1))))  # the default: adds most
     assert page.slider(key="grad_channel").value == best
     for k in (best, 3):
         page.slider(key="grad_channel").set_value(k).run()
@@ -105,7 +108,7 @@ def test_a_link_opens_the_adversarial_example_at_its_epsilon():
     at = open_page("cnn_activations", query={"explain": "fgsm", "eps": "0.05"})
     assert at.radio(key="grad_view").value == "fgsm"
     assert any(m.label == "Prediction at ε = 0.05" and m.value == "7" for m in at.metric)
-    bad = open_page("cnn_activations", query={"explain": "fgsm", "eps": "7"})    # not on the grid: the default
+    bad = open_page("cnn_activations", query={"explain": "fgsm", "eps": "7"})  # not on the grid: the default
     assert any(m.label == "Prediction at ε = 0.10" for m in bad.metric)
 
 

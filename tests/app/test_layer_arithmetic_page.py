@@ -3,9 +3,8 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.apptest import open_page
-
 from core.maths.layer_math import SIZE_PRESETS
+from tests.app.apptest import open_page
 
 
 def open_part(part: str = "size", **params) -> AppTest:
@@ -40,13 +39,13 @@ def test_full_padding_dilation_and_errors():
     at = open_part(n=5, f=3, padding="full")
     assert metric(at, "Output size") == "7 × 7"
     assert "ZeroPadding2D → Conv2D" in keras_line(at) and "(None, 7, 7, 1)" in keras_line(at)
-    at.number_input(key="arch_d").set_value(2).run()          # full: p = d(f − 1) = 4 → 5 + 8 − 5 + 1 = 9
+    at.number_input(key="arch_d").set_value(2).run()  # full: p = d(f − 1) = 4 → 5 + 8 − 5 + 1 = 9
     assert metric(at, "Output size") == "9 × 9"
-    at.number_input(key="arch_s").set_value(2).run()          # Keras refuses stride > 1 with dilation > 1
+    at.number_input(key="arch_s").set_value(2).run()  # Keras refuses stride > 1 with dilation > 1
     assert metric(at, "Output size") == "5 × 5"
     assert any("Keras refuses" in w.value for w in at.warning)
     at.selectbox(key="arch_padding").set_value("valid").run()
-    at.number_input(key="arch_f").set_value(7).run()          # reach 13 > 5: no output
+    at.number_input(key="arch_f").set_value(7).run()  # reach 13 > 5: no output
     assert at.error and "larger than the padded input" in at.error[0].value
     assert not at.exception
 
@@ -59,22 +58,22 @@ def test_predict_then_reveal():
     at.button(key="arch_reveal").click().run()
     assert any("the answer is 4. Correct!" in s.value for s in at.success)
     assert metric(at, "Output size") == "4 × 4"
-    at.button(key="arch_new").click().run()                   # a new question hides the answer again
+    at.button(key="arch_new").click().run()  # a new question hides the answer again
     assert not at.metric and at.info and at.session_state["arch_question"] == 1
 
 
 def test_parameter_examples_confirmed_by_keras():
     at = open_part("params")
     table = at.dataframe[0].value
-    counts = dict(zip(table["Layer"], table["Parameters"]))
+    counts = dict(zip(table["Layer"], table["Parameters"], strict=False))
     assert counts["Dense: 32×32 image → 256 units"] == 262_400
     assert counts["Conv: 256 filters 3×3 on a 32×32 image"] == 2_560
     assert counts["Conv: 10 filters 3×3×3 on 1000×1000×3"] == 280
     assert counts["Conv: 6 filters 5×5×3 (32×32×3 → 28×28×6)"] == 456
-    weights = dict(zip(table["Layer"], table["Weights only"]))
+    weights = dict(zip(table["Layer"], table["Weights only"], strict=False))
     assert weights["Dense: 1000×1000×3 image → 1000 units"] == 3_000_000_000
     assert weights["Dense: 32×32×3 → 28×28×6 = 4,704 units"] == 14_450_688
-    keras = dict(zip(table["Layer"], table["Keras count_params()"]))
+    keras = dict(zip(table["Layer"], table["Keras count_params()"], strict=False))
     assert keras["Dense: 32×32 image → 256 units"] == "262,400"
     assert keras["Dense: 1000×1000×3 image → 1000 units"].startswith("not built")
     # your own layer: the conv count does not move with the image size, the dense one does
@@ -89,18 +88,19 @@ def test_architecture_explorer():
     assert metric(at, "Parameters") == "30,762"
     assert any("The course prints **30,762** parameters — the same." in s.value for s in at.success)
     table = at.dataframe[0].value
-    rows = dict(zip(table["Layer"], table["Formula"]))
+    rows = dict(zip(table["Layer"], table["Formula"], strict=False))
     assert rows["conv1"] == "(3·3·1 + 1)·16 = 160" and rows["dense1"] == "(800 + 1)·32 = 25,632"
-    assert dict(zip(table["Layer"], table["Course's summary"]))["pool2"] == "(None, 5, 5, 32) · 0"
+    assert (
+        dict(zip(table["Layer"], table["Course's summary"], strict=False))["pool2"] == "(None, 5, 5, 32) · 0"
+    )
     at.select_slider(key="arch_batch").set_value(128).run()
-    assert metric(at, "Layer outputs, batch 128") == "10.1 MB"       # 19,818 values · 4 B · 128
+    assert metric(at, "Layer outputs, batch 128") == "10.1 MB"  # 19,818 values · 4 B · 128
     at.selectbox(key="arch_model").set_value("lenet5").run()
     assert metric(at, "Parameters") == "61,706"
     assert any("~60 thousand" in i.value for i in at.info)
     at.selectbox(key="arch_model").set_value("bn_mnist_cnn").run()
     assert metric(at, "Parameters") == "597,738" and metric(at, "Not trained") == "1,408"
     assert at.query_params["model"] == "bn_mnist_cnn"
-
 
 
 def test_a_link_shared_with_a_former_network_key_still_opens_that_network():
@@ -110,7 +110,8 @@ def test_a_link_shared_with_a_former_network_key_still_opens_that_network():
     at = open_page("layer_arithmetic", query={"part": "arch", "model": "bn_mnist_cnn_000"})
     assert at.selectbox(key="arch_model").value == "bn_mnist_cnn"
     assert metric(at, "Parameters") == "597,738"
-    assert at.query_params["model"] == "bn_mnist_cnn"                # the link now says the new key
+    assert at.query_params["model"] == "bn_mnist_cnn"  # the link now says the new key
+
 
 @pytest.mark.slow
 def test_vgg16_in_the_explorer():
@@ -150,12 +151,22 @@ def test_residual_part():
     assert list(table["depth"]) == [2, 4, 8, 16, 32, 48]
     assert float(table["plain ‖dL/dW₁‖"].iloc[-1]) < 1e-30 < float(table["residual ‖dL/dW₁‖"].iloc[-1])
     skip = next(c.value for c in at.caption if "shrinks geometrically" in c.value)
-    assert "still gates that path" in skip and "**pre-activation** ResNet" in skip   # He et al. 2016, not "unchanged"
+    assert (
+        "still gates that path" in skip and "**pre-activation** ResNet" in skip
+    )  # He et al. 2016, not "unchanged"
 
 
-@pytest.mark.parametrize("key, total, biggest", [("tf1_mnist_cnn", "3,274,634", "**fc1** (Dense), holds "
-                                                  "**3,212,288** of the 3,274,634 parameters: **98%**"),
-                                                 ("birth_weight", "497", "**hidden2** (Dense), holds **260**")])
+@pytest.mark.parametrize(
+    "key, total, biggest",
+    [
+        (
+            "tf1_mnist_cnn",
+            "3,274,634",
+            "**fc1** (Dense), holds **3,212,288** of the 3,274,634 parameters: **98%**",
+        ),
+        ("birth_weight", "497", "**hidden2** (Dense), holds **260**"),
+    ],
+)
 def test_new_architectures(key, total, biggest):
     at = open_part("arch", model=key)
     assert metric(at, "Parameters (Keras count_params)") == total

@@ -2,6 +2,7 @@
 link), the projector shows the join code, link and QR code, a student who opens ``?room=CODE`` follows the
 lecturer's page and controls, "Explore on my own" stops following, a wrong code is refused with the
 store's message, and a reload leads again with the PIN. Every room lives in a temporary SQLite store."""
+
 from __future__ import annotations
 
 import pytest
@@ -44,28 +45,28 @@ def following(at: AppTest) -> bool:
 
 def test_no_room_involved_opens_no_store(store_url):
     at = app()
-    assert live_session.SESSION_KEY not in at.session_state     # no store call needed a session id
-    assert "live_start" not in [b.key for b in at.sidebar.button]   # only in lecture mode
+    assert live_session.SESSION_KEY not in at.session_state  # no store call needed a session id
+    assert "live_start" not in [b.key for b in at.sidebar.button]  # only in lecture mode
 
 
 def test_start_shows_the_pin_once_and_projects_code_link_and_qr(store_url):
     lecturer, code, pin = start_session(store_url)
     first = shown_text(lecturer)
-    assert f"{pin[:4]} {pin[4:]}" in first                     # the dialog, once
+    assert f"{pin[:4]} {pin[4:]}" in first  # the dialog, once
     assert code in first and f"http://localhost:8501/?room={code}" in first
-    (qr,) = lecturer.get("image")                                # the QR code, big enough to scan in a hall
-    assert qr.proto.imgs[0].url.endswith(".png")                 # sharp modules, no JPEG blur
+    (qr,) = lecturer.get("image")  # the QR code, big enough to scan in a hall
+    assert qr.proto.imgs[0].url.endswith(".png")  # sharp modules, no JPEG blur
     png = live_session._qr_png(f"http://localhost:8501/?room={code}")
-    assert int.from_bytes(png[16:20], "big") == (29 + 8) * 16    # version 3 + quiet zone, 16 px a module
+    assert int.from_bytes(png[16:20], "big") == (29 + 8) * 16  # version 3 + quiet zone, 16 px a module
     assert open_rooms(store_url).view(code).page == "home"
 
     lecturer.run()
     later = shown_text(lecturer)
     assert pin not in later and pin[:4] + " " + pin[4:] not in later
-    assert code in later                                         # the join code stays on the projector
+    assert code in later  # the join code stays on the projector
     assert all(pin not in v and pin[:4] not in v for v in lecturer.query_params.values())
     assert "room" not in lecturer.query_params and lecturer.query_params["lecture"] == "1"
-    assert [m.value for m in lecturer.metric if m.label == "Following"] == ["0"]           # nobody follows yet
+    assert [m.value for m in lecturer.metric if m.label == "Following"] == ["0"]  # nobody follows yet
 
     lecturer.sidebar.button(key="live_end").click().run()
     assert open_rooms(store_url).view(code) is None
@@ -80,30 +81,32 @@ def test_a_student_follows_the_lecturers_page_and_slider(store_url):
 
     student = app({"room": code})
     assert following(student)
-    assert student.slider(key="conv_stride").value == 2          # moved to Convolution, stride 2
+    assert student.slider(key="conv_stride").value == 2  # moved to Convolution, stride 2
     assert student.query_params["stride"] == "2" and student.query_params["room"] == code
-    assert "lecture" not in student.query_params                 # the lecturer's projector mode stays theirs
+    assert "lecture" not in student.query_params  # the lecturer's projector mode stays theirs
 
-    lecturer.slider(key="conv_stride").set_value(3).run()        # the same page, a control changed
+    lecturer.slider(key="conv_stride").set_value(3).run()  # the same page, a control changed
     student.run()
     assert student.slider(key="conv_stride").value == 3
 
     lecturer.run()
-    assert [m.value for m in lecturer.metric if m.label == "Following"] == ["1"]           # the lecturer sees one follower
+    assert [m.value for m in lecturer.metric if m.label == "Following"] == [
+        "1"
+    ]  # the lecturer sees one follower
 
 
 def test_explore_on_my_own_stops_following_and_back_returns(store_url):
     store = open_rooms(store_url)
     room = store.open_room()
     store.lead(room.code, room.pin, {"page": "convolution", "params": {"stride": "2"}}, session_id="lecturer")
-    student = app({"room": room.code.lower()})                   # a typed code in lower case is the same
+    student = app({"room": room.code.lower()})  # a typed code in lower case is the same
     assert student.slider(key="conv_stride").value == 2
 
     student.button(key="live_explore").click().run()
     assert not following(student) and "room" not in student.query_params
     store.lead(room.code, room.pin, {"page": "convolution", "params": {"stride": "4"}}, session_id="lecturer")
     student.run()
-    assert student.slider(key="conv_stride").value == 2          # keeps its own view
+    assert student.slider(key="conv_stride").value == 2  # keeps its own view
     assert store.followers(room.code) == 0
 
     student.button(key="live_back").click().run()
@@ -134,16 +137,18 @@ def test_after_a_reload_the_lecturer_leads_again_with_the_pin_only(store_url):
     room = store.open_room()
     again = app({"lecture": "1"})
     again.sidebar.text_input(key=live_session.CODE_INPUT_KEY).input(room.code)
-    again.sidebar.text_input(key=live_session.PIN_INPUT_KEY).input("00000000" if room.pin != "00000000" else "11111111")
+    again.sidebar.text_input(key=live_session.PIN_INPUT_KEY).input(
+        "00000000" if room.pin != "00000000" else "11111111"
+    )
     again.sidebar.button(key="live_relead").click().run()
     assert any("wrong lead PIN" in e.value for e in again.error)
     assert live_session.LEAD_KEY not in again.session_state
-    assert again.sidebar.text_input(key=live_session.PIN_INPUT_KEY).value == ""   # a typed PIN is not kept
+    assert again.sidebar.text_input(key=live_session.PIN_INPUT_KEY).value == ""  # a typed PIN is not kept
 
     again.sidebar.text_input(key=live_session.PIN_INPUT_KEY).input(room.pin)
     again.sidebar.button(key="live_relead").click().run()
     assert again.session_state[live_session.LEAD_KEY]["code"] == room.code
-    assert live_session.PIN_INPUT_KEY not in [w.key for w in again.sidebar.text_input]   # leading: no inputs
+    assert live_session.PIN_INPUT_KEY not in [w.key for w in again.sidebar.text_input]  # leading: no inputs
     assert room.pin not in shown_text(again)
     again.switch_page("pages/pooling.py").run()
     assert store.view(room.code).page == "pooling"
@@ -161,11 +166,11 @@ def test_wrong_pins_are_limited_per_browser_session(store_url):
         guesser.sidebar.button(key="live_relead").click().run()
         messages.append(" ".join(e.value for e in guesser.error))
     assert all("wrong lead PIN" in m for m in messages[:5])
-    assert "too many wrong PINs from this browser" in messages[5]   # the store's limit, this session only
+    assert "too many wrong PINs from this browser" in messages[5]  # the store's limit, this session only
     guesser.sidebar.text_input(key=live_session.PIN_INPUT_KEY).input(room.pin)
     guesser.sidebar.button(key="live_relead").click().run()
-    assert live_session.LEAD_KEY not in guesser.session_state        # even the right PIN, until the window ends
-    other = app({"lecture": "1"})                                     # another browser session is not limited
+    assert live_session.LEAD_KEY not in guesser.session_state  # even the right PIN, until the window ends
+    other = app({"lecture": "1"})  # another browser session is not limited
     other.sidebar.text_input(key=live_session.CODE_INPUT_KEY).input(room.code)
     other.sidebar.text_input(key=live_session.PIN_INPUT_KEY).input(room.pin)
     other.sidebar.button(key="live_relead").click().run()

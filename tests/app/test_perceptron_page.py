@@ -3,10 +3,8 @@ and the timeline and check the weights shown; the other rules and data sets; no 
 
 import pytest
 
-from tests.app.apptest import open_page
-
 from core.adapters import ui
-
+from tests.app.apptest import open_page
 from tests.app.test_boolean_neurons_page import page_imports_without_tensorflow
 
 
@@ -40,7 +38,8 @@ def test_step_buttons_reproduce_the_single_update(page):
     assert any("**-90**" in m.value for m in page.markdown)
     assert [x.value.strip("$\n") for x in page.latex] == [
         r"w \leftarrow [-30,\ 300] + 0.01\cdot(1 - (-1))\cdot[114,\ 15.2] = [-27.72,\ 300.304]",
-        r"b \leftarrow -1230 + 0.01\cdot(1 - (-1)) = -1229.98"]
+        r"b \leftarrow -1230 + 0.01\cdot(1 - (-1)) = -1229.98",
+    ]
     click(page, "perc_one_epoch")
     assert page.slider(key="perc_step").value == 4
     assert any("**-4202.9176**" in m.value for m in page.markdown)
@@ -48,8 +47,9 @@ def test_step_buttons_reproduce_the_single_update(page):
     assert page.slider(key="perc_step").value == 8 and weights(page) == ("-27.72", "300.304", "-1229.98")
     assert page.success[0].value.startswith("**Whole run:** Converged after 2 epochs (1 update)")
     log = page.dataframe[-1].value
-    assert list(log["v = w·x + b"]) == pytest.approx([180, -90, -4228.3224, -4202.9176, 461.0072, 174.5608,
-                                                      -4228.3224, -4202.9176])
+    assert list(log["v = w·x + b"]) == pytest.approx(
+        [180, -90, -4228.3224, -4202.9176, 461.0072, 174.5608, -4228.3224, -4202.9176]
+    )
     assert list(log["error"]) == [0, 2, 0, 0, 0, 0, 0, 0]
 
 
@@ -96,9 +96,15 @@ def test_adaline_on_and_approaches_least_squares(page):
     page.selectbox(key="perc_data").set_value("AND").run()
     page.selectbox(key="perc_rule").set_value("adaline").run()
     click(page, "perc_run")
-    assert page.success[0].value.startswith("**Whole run:** Converged: the mean squared error stopped falling")
+    assert page.success[0].value.startswith(
+        "**Whole run:** Converged: the mean squared error stopped falling"
+    )
     w1, w2, b = (float(v) for v in weights(page))
-    assert w1 == pytest.approx(1, abs=0.1) and w2 == pytest.approx(1, abs=0.1) and b == pytest.approx(-1.5, abs=0.1)
+    assert (
+        w1 == pytest.approx(1, abs=0.1)
+        and w2 == pytest.approx(1, abs=0.1)
+        and b == pytest.approx(-1.5, abs=0.1)
+    )
     assert any("without the input x_i" in i.value for i in page.info)
 
 

@@ -1,4 +1,5 @@
 """AppTest of the Pooling page: the seeds' matrices, the controls, image mode, translation, Keras check."""
+
 import json
 
 import pytest
@@ -39,11 +40,14 @@ def test_output_cells_link_to_their_windows(page):
     assert expression(page) == "output (1, 1) = max(2, 3, 1, 2) = 3"
 
 
-@pytest.mark.parametrize("preset, size, cell, value", [
-    ("ng_avg", "2 × 2", (1, 0), "(1 + 4 + 5 + 6) / 4 = 4"),
-    ("ng_max_3x3", "3 × 3", (2, 0), "= 8"),
-    ("xo_map", "4 × 4", (3, 3), "max(0.77) = 0.77"),
-])
+@pytest.mark.parametrize(
+    "preset, size, cell, value",
+    [
+        ("ng_avg", "2 × 2", (1, 0), "(1 + 4 + 5 + 6) / 4 = 4"),
+        ("ng_max_3x3", "3 × 3", (2, 0), "= 8"),
+        ("xo_map", "4 × 4", (3, 3), "max(0.77) = 0.77"),
+    ],
+)
 def test_seed_presets_are_reproduced(page, preset, size, cell, value):
     page.selectbox(key="pool_preset").set_value(preset).run()
     assert metric(page, "Output size") == size
@@ -56,10 +60,10 @@ def test_seed_presets_are_reproduced(page, preset, size, cell, value):
 
 def test_stride_follows_pool_size_and_same_padding(page):
     page.select_slider(key="pool_size").set_value(3).run()
-    assert page.session_state["pool_stride"] == 3           # Keras: strides default to pool_size
+    assert page.session_state["pool_stride"] == 3  # Keras: strides default to pool_size
     assert metric(page, "Output size") == "1 × 1"
     page.radio(key="pool_padding").set_value("same").run()
-    assert metric(page, "Output size") == "2 × 2"           # ceil(4 / 3)
+    assert metric(page, "Output size") == "2 × 2"  # ceil(4 / 3)
     assert metric(page, "Keras gives the same numbers") == "yes"
     assert page.query_params["size"] == "3" and page.query_params["padding"] == "same"
 
@@ -78,7 +82,7 @@ def test_image_mode_sizes(page):
     assert "**512 × 512 × 3** → **256 × 256 × 3**: 25% of the values" in shapes_text(page)
     page.slider(key="pool_repeat").set_value(2).run()
     assert "→ **128 × 128 × 3**" in shapes_text(page)
-    page.toggle(key="pool_stage").set_value(True).run()         # conv ("same") → ReLU → pool, grey
+    page.toggle(key="pool_stage").set_value(True).run()  # conv ("same") → ReLU → pool, grey
     assert "**512 × 512** → **128 × 128**" in shapes_text(page)
     assert not page.exception
 
@@ -105,11 +109,14 @@ def test_l2_norm_pooling_preset_and_the_three_kinds(page):
     assert page.radio(key="pool_kind").value == "l2"
     assert expression(page) == "output (0, 0) = √(1² + 3² + 2² + 9²) = √95 = 9.747"
     assert any("reproduced" in s.value for s in page.success)
-    assert metric(page, "Keras gives the same numbers") == "yes"       # √(4 · AveragePooling2D(x²))
+    assert metric(page, "Keras gives the same numbers") == "yes"  # √(4 · AveragePooling2D(x²))
     table = page.dataframe[-1].value
     assert list(table["Pooling"]) == ["Max", "Average", "L2-norm"]
-    assert list(table["Result"]) == ["[[9, 2], [6, 3]]", "[[3.75, 1.25], [3.75, 2]]",
-                                     "[[9.747, 2.646], [8.426, 4.243]]"]
+    assert list(table["Result"]) == [
+        "[[9, 2], [6, 3]]",
+        "[[3.75, 1.25], [3.75, 2]]",
+        "[[9.747, 2.646], [8.426, 4.243]]",
+    ]
     page.slider(key="pool_row").set_value(1).run()
     assert expression(page).endswith("= √71 = 8.426")
 

@@ -1,6 +1,7 @@
 """A touch tap drives the same state as a mouse click, on every figure a student clicks: the tap
 (``core.adapters.tap``'s listener) and the click (Plotly's selection) are sent as the browser sends
 them, and the page's state and text are compared."""
+
 import json
 
 import pytest
@@ -16,7 +17,11 @@ def picked(at, *keys):
 
 def test_tap_point_keeps_finite_numbers_only():
     assert tap_point({"x": 3, "y": 2.0, "point_index": 7, "curve_number": 1, "tap": 9, "evil": "x"}) == {
-        "x": 3.0, "y": 2.0, "point_index": 7, "curve_number": 1}
+        "x": 3.0,
+        "y": 2.0,
+        "point_index": 7,
+        "curve_number": 1,
+    }
     assert tap_point({"x": 1, "y": 2, "customdata": [0.5, -1]})["customdata"] == [0.5, -1.0]
     assert "customdata" not in tap_point({"x": 1, "y": 2, "customdata": ["a"]})
     assert "customdata" not in tap_point({"x": 1, "y": 2, "customdata": list(range(100))})
@@ -41,11 +46,17 @@ def test_convolution_feature_map_tap_picks_the_output_pixel():
 def test_pooling_output_tap_picks_the_window():
     at = open_page("pooling")
     click(at, "pool_out_chart", {"x": 0, "y": 1, "curve_number": 1, "point_index": 2})
-    by_click = (picked(at, "pool_row", "pool_col"), [c.value for c in at.code if c.value.startswith("output (")])
+    by_click = (
+        picked(at, "pool_row", "pool_col"),
+        [c.value for c in at.code if c.value.startswith("output (")],
+    )
     tap(at, "pool_out_chart", {"x": 1, "y": 0, "curve_number": 1, "point_index": 1})
     assert picked(at, "pool_row", "pool_col") == (0, 1)
     tap(at, "pool_out_chart", {"x": 0, "y": 1, "curve_number": 1, "point_index": 2})
-    assert (picked(at, "pool_row", "pool_col"), [c.value for c in at.code if c.value.startswith("output (")]) == by_click
+    assert (
+        picked(at, "pool_row", "pool_col"),
+        [c.value for c in at.code if c.value.startswith("output (")],
+    ) == by_click
     assert by_click[0] == (1, 0) and by_click[1][0].startswith("output (1, 0) = max(")
 
 
@@ -59,12 +70,16 @@ def test_perceptron_tap_adds_the_same_point_as_a_click():
     tap(at, "perc_plot", point)
     points = at.session_state["perc_points"]
     assert len(points) == before + 2
-    assert points.iloc[-1].tolist() == points.iloc[-2].tolist() == [0.5, -0.25, at.session_state["perc_click_class"]]
-    tap(at, "perc_plot", {"x": 0.5, "y": -0.25})          # no customdata: not a point of the pick grid
+    assert (
+        points.iloc[-1].tolist()
+        == points.iloc[-2].tolist()
+        == [0.5, -0.25, at.session_state["perc_click_class"]]
+    )
+    tap(at, "perc_plot", {"x": 0.5, "y": -0.25})  # no customdata: not a point of the pick grid
     assert len(at.session_state["perc_points"]) == before + 2
 
 
-@pytest.mark.slow                    # imports TensorFlow and loads the trained autoencoder
+@pytest.mark.slow  # imports TensorFlow and loads the trained autoencoder
 @pytest.mark.usefixtures("isolated_model_cache")
 def test_autoencoder_plane_tap_decodes_that_point():
     at = open_page("autoencoder")
@@ -74,10 +89,10 @@ def test_autoencoder_plane_tap_decodes_that_point():
     assert picked(at, "ae_x", "ae_y") == (0.0, 0.0)
     tap(at, "ae_plane", {"x": 1.234, "y": -0.5, "curve_number": 0, "point_index": 3})
     assert picked(at, "ae_x", "ae_y") == by_click == (1.23, -0.5)
-    assert (at.query_params["x"], at.query_params["y"]) == ("1.23", "-0.5")      # the link follows the tap
+    assert (at.query_params["x"], at.query_params["y"]) == ("1.23", "-0.5")  # the link follows the tap
 
 
-@pytest.mark.slow                    # imports TensorFlow and runs VGG16
+@pytest.mark.slow  # imports TensorFlow and runs VGG16
 def test_deep_features_unit_map_tap_picks_the_unit():
     at = open_page("deep_features", query={"src": "Sample photo", "sample": "rocket", "size": 224})
     click(at, "dfe_map_chart", {"x": 7, "y": 5, "curve_number": 1, "point_index": 0})
@@ -91,8 +106,10 @@ def test_deep_features_unit_map_tap_picks_the_unit():
 
 def tile_centre(at, chart_key: str, row: int, col: int, rows: int, cols: int) -> dict:
     """The data point at the centre of tile ``(row, col)`` of a picture chart's ``rows × cols`` grid."""
-    spec = next(json.loads(e.proto.spec) for e in at.get("plotly_chart") if e.proto.id.endswith("-" + chart_key))
-    (x0, x1), (y1, y0) = spec["layout"]["xaxis"]["range"], spec["layout"]["yaxis"]["range"]   # y points down
+    spec = next(
+        json.loads(e.proto.spec) for e in at.get("plotly_chart") if e.proto.id.endswith("-" + chart_key)
+    )
+    (x0, x1), (y1, y0) = spec["layout"]["xaxis"]["range"], spec["layout"]["yaxis"]["range"]  # y points down
     return {"x": x0 + (col + 0.5) * (x1 - x0) / cols, "y": y0 + (row + 0.5) * (y1 - y0) / rows}
 
 
@@ -106,26 +123,33 @@ def test_grid_cell_clamps_a_tap_into_the_nearest_tile():
         grid_cell(0, 0, x_range=[0, 1], y_range=[0, 1], rows=0, cols=1)
 
 
-@pytest.mark.slow                    # imports TensorFlow and loads the trained GAN
+@pytest.mark.slow  # imports TensorFlow and loads the trained GAN
 @pytest.mark.usefixtures("isolated_model_cache")
 def test_gan_grid_tap_picks_the_sample_like_the_sample_input():
     at = open_page("gan")
     at.number_input(key="gan_pick").set_value(19).run()
     by_input = picked(at, "gan_pick", "gan_value")
     at.number_input(key="gan_pick").set_value(0).run()
-    tap(at, "gan_grid", tile_centre(at, "gan_grid", 1, 3, rows=4, cols=16))    # sample #19 = row 1, column 3
+    tap(at, "gan_grid", tile_centre(at, "gan_grid", 1, 3, rows=4, cols=16))  # sample #19 = row 1, column 3
     assert picked(at, "gan_pick", "gan_value") == by_input
     assert at.number_input(key="gan_pick").value == 19
 
 
-@pytest.mark.slow                    # imports TensorFlow and loads the trained CNN
+@pytest.mark.slow  # imports TensorFlow and loads the trained CNN
 @pytest.mark.usefixtures("offline_keras")
 def test_cnn_activations_map_tap_enlarges_that_map():
     at = open_page("cnn_activations")
     mosaics = [e.proto.id.split("-", 2)[-1] for e in at.get("plotly_chart") if "-act_fm_" in e.proto.id]
     first, last = mosaics[0], mosaics[-1]
-    channels = {k: int(next(m.value for m in at.markdown if m.value.startswith(f"**{k[7:]}**")).split(
-        "output **")[1].split("**")[0].split(" × ")[-1]) for k in (first, last)}
+    channels = {
+        k: int(
+            next(m.value for m in at.markdown if m.value.startswith(f"**{k[7:]}**"))
+            .split("output **")[1]
+            .split("**")[0]
+            .split(" × ")[-1]
+        )
+        for k in (first, last)
+    }
     from core.figures.feature_maps import grid_columns
 
     cols = grid_columns(channels[last])
@@ -134,7 +158,7 @@ def test_cnn_activations_map_tap_enlarges_that_map():
     expected = (rows - 1) * cols + 1
     assert picked(at, "act_zoom_layer", "act_zoom_map") == (last[7:], expected)
     tapped = [c for c in at.get("plotly_chart") if c.proto.id.endswith("-act_zoom")][0].proto.spec
-    at.selectbox(key="act_zoom_layer").set_value(first[7:]).run()           # what the old controls gave
+    at.selectbox(key="act_zoom_layer").set_value(first[7:]).run()  # what the old controls gave
     at.selectbox(key="act_zoom_layer").set_value(last[7:]).run()
     at.slider(key="act_zoom_map").set_value(expected).run()
     assert [c for c in at.get("plotly_chart") if c.proto.id.endswith("-act_zoom")][0].proto.spec == tapped

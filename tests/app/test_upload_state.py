@@ -1,5 +1,6 @@
 """The session keeps the decoded, resized photo of an upload, never the file; a refused file is not
 decoded again on every rerun."""
+
 from __future__ import annotations
 
 import io
@@ -32,7 +33,7 @@ def test_only_the_decoded_resized_photo_stays_in_the_session():
     from core.adapters import image_input
     from core.data import images
 
-    data = _png(2000, 1500)                                  # 9 MB of noise: the file is big
+    data = _png(2000, 1500)  # 9 MB of noise: the file is big
     assert len(data) > 8_000_000
     at = AppTest.from_function(_script, default_timeout=30).run()
     at.file_uploader(key="t_uploader").set_value(("noise.png", data, "image/png")).run()
@@ -40,7 +41,7 @@ def test_only_the_decoded_resized_photo_stays_in_the_session():
     assert sorted(entry) == ["file_id", "name", "pixels", "sha256"]
     assert not any(isinstance(v, (bytes, bytearray, memoryview)) for v in entry.values())
     assert entry["pixels"].shape == (384, 512, 3) and entry["pixels"].dtype == np.uint8
-    assert entry["pixels"].nbytes == 589_824                  # 512 · 384 · 3: 1/15 of the file
+    assert entry["pixels"].nbytes == 589_824  # 512 · 384 · 3: 1/15 of the file
     # what the pages get is what decoding the file gives (8-bit: lossless)
     expected = images.load_image(data, max_side=512)
     assert at.markdown[0].value == "noise.png (384, 512, 3) float32"
@@ -61,12 +62,14 @@ def test_a_refused_file_is_decoded_once(monkeypatch):
 
     monkeypatch.setattr(images, "load_image", counting)
     at = AppTest.from_function(_script, default_timeout=30).run()
-    at.file_uploader(key="t_uploader").set_value(("x" * 300 + ".png", b"not an image at all", "image/png")).run()
+    at.file_uploader(key="t_uploader").set_value(
+        ("x" * 300 + ".png", b"not an image at all", "image/png")
+    ).run()
     assert len(at.error) == 1 and "not an image Pillow can read" in at.error[0].value
-    assert at.error[0].value.count("x") == 80                 # the name is cut to 80 characters
+    assert at.error[0].value.count("x") == 80  # the name is cut to 80 characters
     at.run()
     at.run()
-    assert calls == [19] and len(at.error) == 1               # shown again, not decoded again
+    assert calls == [19] and len(at.error) == 1  # shown again, not decoded again
     assert "shared_upload" not in at.session_state
 
 
@@ -87,6 +90,6 @@ def test_the_photo_in_pixel_units_is_its_8_bit_values_and_in_0_1_their_255th():
     stored = at.session_state["shared_upload"]["pixels"]
     unit, pixels = at.session_state["check"]
     assert pixels.dtype == np.float32 and unit.dtype == np.float32
-    np.testing.assert_array_equal(pixels, stored)                     # exactly the 8-bit values, 0..255
-    np.testing.assert_array_equal(unit, stored / np.float32(255))     # core.data.images.to_unit_range
+    np.testing.assert_array_equal(pixels, stored)  # exactly the 8-bit values, 0..255
+    np.testing.assert_array_equal(unit, stored / np.float32(255))  # core.data.images.to_unit_range
     assert pixels.max() > 250 and unit.max() <= 1.0

@@ -1,5 +1,6 @@
 """The browser tests' shared fixtures: one real ``streamlit run app.py`` and one Chromium page for
 the whole session (every test file in tests/browser uses them), and helpers to wait for a rerun."""
+
 from pathlib import Path
 
 import pytest
@@ -24,8 +25,9 @@ def wait_idle(page, ms: int = 1500):
     """Wait for Streamlit's rerun to finish (status widget gone), then a moment for Plotly to draw."""
     page.wait_for_timeout(500)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=90_000)
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0",
-                           timeout=90_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0", timeout=90_000
+    )
     page.wait_for_timeout(ms)
 
 
@@ -34,8 +36,6 @@ def real_photo() -> Path:
     from skimage import data
 
     return Path(data.data_dir) / "rocket.jpg"
-
-
 
 
 #: Screen position of a point of the "pick" grid (the clickable cells) of the chart whose text holds

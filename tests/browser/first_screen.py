@@ -5,12 +5,18 @@ table for every page).
 The page must be open and settled; :func:`measure` waits for the main figure to be drawn (a page's
 fragments draw after its run), scrolls to the top and measures there.
 """
+
 from __future__ import annotations
 
 __all__ = ["LAPTOP", "MAIN", "PHONE", "TARGET", "VIEWS", "measure", "open_settled"]
 
 LAPTOP = {"viewport": {"width": 1366, "height": 768}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
 VIEWS = {"laptop": LAPTOP, "phone": PHONE}
 #: Upper bound of the main figure's top edge (CSS px): the upper half of a laptop's first screen,
 #: one and a half screens on a phone.
@@ -31,11 +37,15 @@ MAIN = {
     "training": ("−ln p", "the loss of one prediction", "probability for the true class"),
 }
 
-_FIGURES = ('[data-testid="stPlotlyChart"], [data-testid="stImage"], [data-testid="stPyplot"], '
-            '[data-testid="stVegaLiteChart"]')
-_WIDGETS = ('[data-testid="stSlider"], [data-testid="stButton"], [data-testid="stSelectbox"], '
-            '[data-testid="stRadio"], [data-testid="stNumberInput"], [data-testid="stSegmentedControl"], '
-            '[data-testid="stButtonGroup"], [data-testid="stSelectSlider"], [data-testid="stCheckbox"]')
+_FIGURES = (
+    '[data-testid="stPlotlyChart"], [data-testid="stImage"], [data-testid="stPyplot"], '
+    '[data-testid="stVegaLiteChart"]'
+)
+_WIDGETS = (
+    '[data-testid="stSlider"], [data-testid="stButton"], [data-testid="stSelectbox"], '
+    '[data-testid="stRadio"], [data-testid="stNumberInput"], [data-testid="stSegmentedControl"], '
+    '[data-testid="stButtonGroup"], [data-testid="stSelectSlider"], [data-testid="stCheckbox"]'
+)
 
 #: ``{figure, bottom, control, control_bottom}`` in CSS px from the top of the page (scrolled to
 #: the top), or nulls where nothing matches. A figure matches when its text holds a needle
@@ -64,9 +74,12 @@ def measure(page, slug: str) -> dict:
     """
     needles, _, label = MAIN[slug]
     needles = [needles] if isinstance(needles, str) else list(needles)
-    page.wait_for_function("""([sel, needles]) => [...document.querySelectorAll(sel)].some(e =>
+    page.wait_for_function(
+        """([sel, needles]) => [...document.querySelectorAll(sel)].some(e =>
         needles.some(n => e.innerText.replace(/\\s+/g, ' ').includes(n)) && e.querySelector('svg.main-svg, img'))""",
-                           arg=[_FIGURES, needles], timeout=120_000)   # fragments draw after the page's run
+        arg=[_FIGURES, needles],
+        timeout=120_000,
+    )  # fragments draw after the page's run
     page.wait_for_timeout(1000)
     page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
     m = page.evaluate(_MEASURE_JS, [_FIGURES, _WIDGETS, needles, label])

@@ -2,14 +2,16 @@
 
 Usage (from the repository root; W and H set the viewport, default 1400×3000)::
 
-    .venv/bin/python -m tests.browser.screenshot /convolution?kernel=laplacian_8 artifacts/conv.png [URL OUT ...]
+    .venv/bin/python -m tests.browser.screenshot /convolution?kernel=laplacian_8 artifacts/conv.png [URL OUT
+    ...]
 """
+
 import os
 import sys
 
 from playwright.sync_api import sync_playwright
-from tests.browser.server import streamlit_server, chromium_path, CHROMIUM_ARGS
 
+from tests.browser.server import CHROMIUM_ARGS, chromium_path, streamlit_server
 
 
 def main() -> None:
@@ -27,7 +29,9 @@ def main() -> None:
                 page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=90000)
             except Exception:
                 pass
-            page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0", timeout=90000)
+            page.wait_for_function(
+                "() => document.querySelectorAll('[data-testid=\"stSkeleton\"]').length === 0", timeout=90000
+            )
             page.wait_for_timeout(2000)
             page.screenshot(path=pairs[i + 1], full_page=True)
             print("saved", pairs[i + 1])

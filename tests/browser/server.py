@@ -1,5 +1,6 @@
 """Start and stop a real ``streamlit run app.py`` on 127.0.0.1 for browser tests and screenshots
 (with the project's one starter, ``deploy/local/streamlit_server.py``), and find Debian's Chromium."""
+
 from __future__ import annotations
 
 import shutil
@@ -12,9 +13,17 @@ from deploy.local.streamlit_server import ROOT, free_port, running
 __all__ = ["CHROMIUM_ARGS", "ROOT", "chromium_path", "free_port", "streamlit_server"]
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def chromium_path() -> str | None:

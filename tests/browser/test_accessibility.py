@@ -3,6 +3,7 @@
 on a laptop and in lecture mode. The sidebar and Streamlit's own page chrome are left out: they are
 Streamlit's, not the app's.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -24,8 +25,12 @@ def severe_violations(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     result = Axe().run(page, context={"include": [['[data-testid="stMain"]']]}).response
-    return [f"{v['id']}: {n['html'][:120]} {n.get('failureSummary', '')[:160]}"
-            for v in result["violations"] if v["impact"] in SEVERE for n in v["nodes"]]
+    return [
+        f"{v['id']}: {n['html'][:120]} {n.get('failureSummary', '')[:160]}"
+        for v in result["violations"]
+        if v["impact"] in SEVERE
+        for n in v["nodes"]
+    ]
 
 
 @pytest.mark.parametrize("slug", _slugs())

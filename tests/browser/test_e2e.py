@@ -3,11 +3,14 @@
 Skipped with a visible reason where Chromium or Playwright is missing, except in CI (CI=true), where
 a missing browser is a failure. Screenshots go to artifacts/ (git-ignored).
 """
+
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, pick_point, real_photo, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
 def feature_map_src(page) -> str:
     """The PNG data behind the feature-map figure (Plotly image trace)."""
     charts = page.locator('[data-testid="stPlotlyChart"]')
@@ -38,9 +41,11 @@ def test_home_then_convolution_with_an_uploaded_photo(browser_page, tmp_path):
     wait_idle(page)
     assert "Input 342 × 512" in page.inner_text("body")
     before = feature_map_src(page)
-    assert before.startswith("data:image/jpeg")        # a photo-sized map travels as a JPEG
+    assert before.startswith("data:image/jpeg")  # a photo-sized map travels as a JPEG
 
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="Kernel").locator("div[role=combobox], input").first.click()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Kernel").locator(
+        "div[role=combobox], input"
+    ).first.click()
     page.get_by_role("option", name="Laplacian (8-neighbour) · from the course").click()
     wait_idle(page)
     assert "kernel=laplacian_8" in page.url
@@ -63,7 +68,7 @@ def test_bad_upload_shows_a_message_not_a_traceback(browser_page, tmp_path):
     wait_idle(page)
     body = page.inner_text("body")
     assert "not an image" in body and "Traceback" not in body
-    assert "Output size" in body     # the rest of the page still works
+    assert "Output size" in body  # the rest of the page still works
 
 
 def test_cnn_activations_with_an_uploaded_photo(browser_page):
@@ -81,6 +86,7 @@ def test_cnn_activations_with_an_uploaded_photo(browser_page):
     assert trunk.last.locator("image").first.get_attribute("href").startswith("data:image/png")
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(ARTIFACTS / "e2e_cnn_activations_photo.png"), full_page=True)
+
 
 def test_clicking_the_feature_map_shows_that_pixels_arithmetic(browser_page):
     url, page = browser_page
@@ -111,6 +117,7 @@ def test_gan_page_trains_the_toy_gan_and_draws_new_samples(browser_page):
     steps = page.locator('[data-testid="stMetric"]').filter(has_text="Steps trained")
     assert steps.locator('[data-testid="stMetricValue"]').inner_text().strip() == "100"
     page.screenshot(path=str(ARTIFACTS / "e2e_gan_toy.png"), full_page=True)
+
 
 def test_lecture_mode_survives_navigation(browser_page):
     url, page = browser_page

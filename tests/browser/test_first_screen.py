@@ -6,6 +6,7 @@ The main figures and controls are named in :data:`tests.browser.first_screen.MAI
 ``bench/first_screen.py`` prints the same numbers for every page. Screenshots of the first screen go
 to ``artifacts/first_screen_<view>_<page>.png``.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -16,9 +17,19 @@ from tests.browser.first_screen import TARGET, VIEWS, measure, open_settled
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 #: The pages rearranged so that their figure comes first, per view (bench/first_screen.py measures all).
-PAGES = {"laptop": ["convolution", "perceptron", "pooling", "layer_arithmetic", "autoencoder"],
-         "phone": ["convolution", "perceptron", "pooling", "layer_arithmetic", "autoencoder", "boolean_neurons",
-                   "training", "gan"]}
+PAGES = {
+    "laptop": ["convolution", "perceptron", "pooling", "layer_arithmetic", "autoencoder"],
+    "phone": [
+        "convolution",
+        "perceptron",
+        "pooling",
+        "layer_arithmetic",
+        "autoencoder",
+        "boolean_neurons",
+        "training",
+        "gan",
+    ],
+}
 
 
 @pytest.mark.parametrize(("view", "slug"), [(view, slug) for view, slugs in PAGES.items() for slug in slugs])
@@ -33,6 +44,10 @@ def test_main_figure_starts_on_the_first_screen(browser_page, chromium, slug, vi
     screen = VIEWS[view]["viewport"]["height"]
     assert m["figure"] is not None, f"{slug}: no main figure found on the {view}"
     assert m["figure"] > 0, f"{slug}: the main figure starts above the page ({m['figure']:.0f} px)"
-    assert m["figure"] < TARGET[view], (f"{slug} on a {view}: the main figure starts at {m['figure']:.0f} px, "
-                                        f"the target is under {TARGET[view]} px")
-    assert m["gap"] is not None and m["gap"] < screen, f"{slug}: the main control is {m['gap']} px from its figure"
+    assert m["figure"] < TARGET[view], (
+        f"{slug} on a {view}: the main figure starts at {m['figure']:.0f} px, "
+        f"the target is under {TARGET[view]} px"
+    )
+    assert m["gap"] is not None and m["gap"] < screen, (
+        f"{slug}: the main control is {m['gap']} px from its figure"
+    )

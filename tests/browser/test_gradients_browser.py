@@ -1,5 +1,6 @@
 """In Chromium: draw a digit on the CNN activations page's canvas, open Grad-CAM, then move the FGSM ε
 slider with the keyboard; the section answers each step (screenshots in artifacts/)."""
+
 from __future__ import annotations
 
 import re

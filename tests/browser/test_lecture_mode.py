@@ -5,6 +5,7 @@ sidebar closed), and on a phone Plotly's toolbar stays off the chart titles and 
 Each view gets its own browser context (viewport, touch) against the session's one server
 (``browser_page``). Screenshots go to ``artifacts/lecture_*.png`` and ``artifacts/phone_*.png``.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -15,7 +16,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PROJECTOR = {"width": 1920, "height": 1080}
 LAPTOP = {"width": 1366, "height": 768}
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
 #: The smallest text a back row reads (CSS px), as the house style asks of lecture mode.
 MIN_LECTURE_PX = 20
 
@@ -76,7 +82,8 @@ def settle(page, *, steady_ms: int = 2000) -> None:
     TensorFlow ...") or skeleton left, every Plotly chart's SVG drawn, and the main area unchanged
     (same number of elements) for ``steady_ms``."""
     page.wait_for_selector('[data-testid="stMain"] h1', state="attached")
-    page.wait_for_function("""(steady) => {
+    page.wait_for_function(
+        """(steady) => {
         const main = document.querySelector('[data-testid="stMain"]');
         const busy = document.querySelector('[data-testid="stSpinner"], [data-testid="stSkeleton"], [data-testid="stStatusWidget"]')
           || ![...main.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('svg.main-svg'));
@@ -84,7 +91,10 @@ def settle(page, *, steady_ms: int = 2000) -> None:
         const now = Date.now();
         if (count !== window.__settleCount) { window.__settleCount = count; window.__settleSince = now; }
         return count >= 0 && now - window.__settleSince >= steady;
-    }""", arg=steady_ms, polling=250)
+    }""",
+        arg=steady_ms,
+        polling=250,
+    )
 
 
 def full_screenshot(page, path) -> None:
@@ -108,17 +118,22 @@ def test_lecture_mode_has_no_text_under_20_px(browser_page, chromium, slug):
         ctx.close()
     svg = [s for s in sizes if s["svg"]]
     assert len(svg) >= 20, f"too few chart texts measured ({len(svg)}): did the figures draw?"
-    if slug in ("perceptron", "deep_features"):                # their tables: HTML tables in lecture mode
+    if slug in ("perceptron", "deep_features"):  # their tables: HTML tables in lecture mode
         assert any(s.get("table") for s in sizes), "the page's tables were not measured"
     assert not any(s["where"] == "stDataFrame" for s in sizes), "a canvas data frame in lecture mode"
     small = [s for s in sizes if s["size"] < MIN_LECTURE_PX]
-    assert not small, f"{slug}: {len(small)} texts under {MIN_LECTURE_PX} px in lecture mode, e.g. {small[:5]}"
+    assert not small, (
+        f"{slug}: {len(small)} texts under {MIN_LECTURE_PX} px in lecture mode, e.g. {small[:5]}"
+    )
 
 
 def test_lecture_mode_keeps_metric_values_at_least_as_large_as_on_a_laptop(browser_page, chromium):
     url, _ = browser_page
     sizes = {}
-    for mode, path, viewport in (("laptop", "/perceptron", LAPTOP), ("lecture", "/perceptron?lecture=1", PROJECTOR)):
+    for mode, path, viewport in (
+        ("laptop", "/perceptron", LAPTOP),
+        ("lecture", "/perceptron?lecture=1", PROJECTOR),
+    ):
         ctx, page = open_view(chromium, url, path, viewport=viewport)
         try:
             sizes[mode] = page.evaluate(_METRIC_SIZES_JS)
@@ -126,7 +141,7 @@ def test_lecture_mode_keeps_metric_values_at_least_as_large_as_on_a_laptop(brows
             ctx.close()
     assert len(sizes["laptop"]) >= 5 and len(sizes["lecture"]) == len(sizes["laptop"])
     laptop = min(size for _, size in sizes["laptop"])
-    assert laptop >= 30                                   # st.metric's own size, not a paragraph's
+    assert laptop >= 30  # st.metric's own size, not a paragraph's
     assert all(size >= laptop for _, size in sizes["lecture"]), sizes
 
 
@@ -140,7 +155,7 @@ def test_lecture_mode_drops_the_header_band_and_starts_with_the_sidebar_closed(b
         assert header is None or header["height"] <= 1
         assert sidebar.get_attribute("data-collapsed") == "true"
         main_left = page.locator('[data-testid="stMain"]').bounding_box()["x"]
-        assert main_left < 50                              # the main area has the projector's width
+        assert main_left < 50  # the main area has the projector's width
         assert title_top < 80, f"the title starts {title_top:.0f} px down"
         # The lecturer can still open the sidebar (to switch page or mode).
         page.locator('[data-testid="stExpandSidebarButton"]').click()

@@ -2,17 +2,18 @@
 opens Convolution and asks its question; a student on a phone viewport who joined by the link answers;
 the projector's histogram counts the answer; Reveal shows the app's value on both screens. Screenshots
 go to ``artifacts/live_question_*.png``."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, wait_idle
 from tests.browser import test_live_session_browser
+from tests.browser.conftest import ARTIFACTS, wait_idle
 from tests.browser.test_live_session_browser import FOLLOW_WITHIN_MS, PHONE, PROJECTOR
 
-live_server = test_live_session_browser.live_server        # its server with a temporary room store
+live_server = test_live_session_browser.live_server  # its server with a temporary room store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -37,7 +38,7 @@ def test_a_phone_answers_and_the_projector_reveals(live_server, chromium):
         student.goto(f"{live_server}/?room={code}")
         student.wait_for_url(re.compile(r"/convolution\?.*stride=2"), timeout=FOLLOW_WITHIN_MS)
 
-        wait_idle(lecturer)                                      # "Ask the class" is open while no question is
+        wait_idle(lecturer)  # "Ask the class" is open while no question is
         lecturer.get_by_role("button", name="Ask about this view").click()
         lecturer.get_by_text("how many pixels wide is the feature map?").first.wait_for()
 
@@ -51,7 +52,9 @@ def test_a_phone_answers_and_the_projector_reveals(live_server, chromium):
         student.screenshot(path=str(ARTIFACTS / "live_question_phone.png"), full_page=False)
 
         answers = lecturer.locator('[data-testid="stMetric"]', has_text="Answers")
-        answers.locator('[data-testid="stMetricValue"]', has_text=re.compile(r"^1$")).wait_for(timeout=FOLLOW_WITHIN_MS)
+        answers.locator('[data-testid="stMetricValue"]', has_text=re.compile(r"^1$")).wait_for(
+            timeout=FOLLOW_WITHIN_MS
+        )
         lecturer.screenshot(path=str(ARTIFACTS / "live_question_projector.png"))
         lecturer.get_by_role("button", name="Reveal").click()
         revealed = lecturer.locator('[data-testid="stMetric"]', has_text="The app's answer")

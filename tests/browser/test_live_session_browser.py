@@ -2,6 +2,7 @@
 dialog, once), a student on a phone viewport joins by the link and follows the lecturer to another page
 and to a changed slider. The server has its own temporary room store. Screenshots go to
 ``artifacts/live_*.png``."""
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,12 @@ from tests.browser.server import ROOT, free_port
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PROJECTOR = {"width": 1920, "height": 1080}
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
 #: The follower checks every second; a page change also reruns the page (and loads it on a fresh server).
 FOLLOW_WITHIN_MS = 30_000
 
@@ -24,8 +30,11 @@ FOLLOW_WITHIN_MS = 30_000
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("live")
-    env = {"TF_CPP_MIN_LOG_LEVEL": "2", "NEURAL_EXPLAINER_CACHE": str(folder / "cache"),
-           "NEURAL_EXPLAINER_QUEUE_URL": f"sqlite:///{folder / 'queue.sqlite'}"}
+    env = {
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "NEURAL_EXPLAINER_CACHE": str(folder / "cache"),
+        "NEURAL_EXPLAINER_QUEUE_URL": f"sqlite:///{folder / 'queue.sqlite'}",
+    }
     ARTIFACTS.mkdir(exist_ok=True)
     with running(ROOT / "app.py", port=free_port(), env=env, log=ARTIFACTS / "streamlit-live.log") as url:
         yield url
@@ -59,7 +68,8 @@ def test_a_phone_follows_the_lecturer_to_another_page_and_a_changed_slider(live_
         student.goto(f"{live_server}/?room={code}")
         student.get_by_text("Following the lecturer").wait_for()
         lecturer.locator('[data-testid="stMetricValue"]', has_text=re.compile(r"^1$")).wait_for(
-            timeout=FOLLOW_WITHIN_MS)                            # the projector counts one follower
+            timeout=FOLLOW_WITHIN_MS
+        )  # the projector counts one follower
 
         lecturer.locator('[data-testid="stSidebarNav"]').get_by_text("Convolution and kernels").click()
         lecturer.wait_for_url(re.compile(r"/convolution\?"))
@@ -77,7 +87,9 @@ def test_a_phone_follows_the_lecturer_to_another_page_and_a_changed_slider(live_
         student.wait_for_url(re.compile(r"stride=2"), timeout=FOLLOW_WITHIN_MS)
         wait_idle(student, 500)
         slider_lag = time.monotonic() - started
-        shown = student.get_by_role("slider", name="Stride").evaluate("e => e.value ?? e.getAttribute('aria-valuenow')")
+        shown = student.get_by_role("slider", name="Stride").evaluate(
+            "e => e.value ?? e.getAttribute('aria-valuenow')"
+        )
         assert str(shown) == "2"
         student.screenshot(path=str(ARTIFACTS / "live_phone_following.png"), full_page=False)
         print(f"page change reached the phone in {page_lag:.1f} s, the slider in {slider_lag:.1f} s")

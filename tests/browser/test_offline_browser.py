@@ -5,6 +5,7 @@ to the home page, and every link on the home page and in the sidebar opens its p
 Requests to anywhere but the test server are recorded and refused (as a machine without a network
 would), so a page that depends on one also shows it.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlparse
@@ -29,7 +30,9 @@ def _recording_context(chromium, url: str, **context):
     outside: list[str] = []
 
     def leaves(address: str) -> bool:
-        return urlparse(address).scheme not in ("data", "blob") and urlparse(address).hostname not in LOCAL_HOSTS
+        return (
+            urlparse(address).scheme not in ("data", "blob") and urlparse(address).hostname not in LOCAL_HOSTS
+        )
 
     ctx.on("request", lambda request: outside.append(request.url) if leaves(request.url) else None)
     ctx.route("**/*", lambda r: r.abort("internetdisconnected") if leaves(r.request.url) else r.continue_())
@@ -51,7 +54,9 @@ def test_no_request_leaves_the_server_while_a_page_loads(browser_page, chromium,
     finally:
         ctx.close()
     assert outside == [], f"/{slug} asked for {outside}"
-    assert icon and all(h.startswith("data:image/svg") or urlparse(h).hostname in LOCAL_HOSTS for h in icon), icon
+    assert icon and all(
+        h.startswith("data:image/svg") or urlparse(h).hostname in LOCAL_HOSTS for h in icon
+    ), icon
     assert "Page not found" not in body and len(body) > 200
 
 
@@ -63,9 +68,9 @@ def test_home_opens_the_home_page(browser_page, chromium):
             page.wait_for_selector('[data-testid="stMain"] h1')
             assert page.locator('[data-testid="stMain"] h1').first.inner_text().strip() == "Neural Explainer"
             assert page.get_by_text("Page not found").count() == 0
-            assert urlparse(page.url).path == "/"              # the home page's own address
+            assert urlparse(page.url).path == "/"  # the home page's own address
             lecture = "lecture=1" in path
-            assert ("lecture=1" in page.url) == lecture      # the redirect keeps the view's parameters
+            assert ("lecture=1" in page.url) == lecture  # the redirect keeps the view's parameters
         finally:
             ctx.close()
 
@@ -79,8 +84,8 @@ def test_every_link_of_the_app_opens_a_page(browser_page, chromium):
     finally:
         ctx.close()
     own = sorted({h.split("?")[0].split("#")[0] for h in hrefs if h.startswith(url)})
-    assert {urlparse(h).path.strip("/") for h in own} >= {p.url_path for p in PAGES}   # every page is linked
-    assert not [h for h in own if urlparse(h).path.strip("/") == "index"]             # the home page links as /
+    assert {urlparse(h).path.strip("/") for h in own} >= {p.url_path for p in PAGES}  # every page is linked
+    assert not [h for h in own if urlparse(h).path.strip("/") == "index"]  # the home page links as /
     ctx = chromium.new_context(viewport={"width": 1366, "height": 900})
     try:
         page = ctx.new_page()

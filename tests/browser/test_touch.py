@@ -1,15 +1,22 @@
 """Touch on a phone (390×844, touch, mobile Chromium): a tap on a figure picks what a mouse click
 picks (``core.adapters.tap``), on the Convolution feature map (a typed matrix and a photo) and on the
 Perceptron's "your points" plot, the Autoencoder's latent plane, Pooling's output, the GAN's samples
-grid and CNN activations' map mosaics (by tap and by mouse click). Screenshots of the phone view before and after each tap land in
+grid and CNN activations' map mosaics (by tap and by mouse click). Screenshots of the phone view before and
+after each tap land in
 ``artifacts/touch_*.png``."""
+
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, pick_point, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True, "device_scale_factor": 2}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "has_touch": True,
+    "is_mobile": True,
+    "device_scale_factor": 2,
+}
 
 #: The points the Perceptron plot draws (both classes), not its invisible pick grid.
 _POINTS_JS = """() => {
@@ -31,11 +38,16 @@ def phone(chromium, browser_page):
 
 def arithmetic(page) -> str:
     heading = page.locator("h3").filter(has_text="The arithmetic at output").first
-    return heading.inner_text() + "\n" + page.locator('[data-testid="stCode"]').filter(
-        has_text="=").last.inner_text()
+    return (
+        heading.inner_text()
+        + "\n"
+        + page.locator('[data-testid="stCode"]').filter(has_text="=").last.inner_text()
+    )
 
 
-@pytest.mark.parametrize("query, name", [("src=Type%20a%20matrix", "matrix"), ("src=Sample%20photo", "photo")])
+@pytest.mark.parametrize(
+    "query, name", [("src=Type%20a%20matrix", "matrix"), ("src=Sample%20photo", "photo")]
+)
 def test_a_tap_on_the_feature_map_explains_that_output_pixel(phone, query, name):
     url, page = phone
     page.goto(f"{url}/convolution?{query}")
@@ -45,7 +57,7 @@ def test_a_tap_on_the_feature_map_explains_that_output_pixel(phone, query, name)
     target = pick_point(page, "Feature map", fraction=0.6, offset=1)
     assert (target["row"], target["col"]) != (0, 0)
     page.screenshot(path=str(ARTIFACTS / f"touch_convolution_{name}_before.png"))
-    page.touchscreen.tap(target["px"] + 2, target["py"] - 2)      # a finger is never on the centre
+    page.touchscreen.tap(target["px"] + 2, target["py"] - 2)  # a finger is never on the centre
     page.wait_for_selector(f"text=The arithmetic at output ({target['row']}, {target['col']})")
     wait_idle(page)
     after = arithmetic(page)
@@ -60,7 +72,7 @@ def test_a_tap_adds_a_perceptron_point(phone):
     page.wait_for_selector(".st-key-perc_plot .js-plotly-plot")
     wait_idle(page)
     before = page.evaluate(_POINTS_JS)
-    target = pick_point(page, "", fraction=0.3, offset=5)     # the plot's pick grid (the only one on the page)
+    target = pick_point(page, "", fraction=0.3, offset=5)  # the plot's pick grid (the only one on the page)
     page.screenshot(path=str(ARTIFACTS / "touch_perceptron_before.png"))
     page.touchscreen.tap(target["px"], target["py"])
     page.wait_for_function(f"() => ({_POINTS_JS})() === {before + 1}")
@@ -101,7 +113,7 @@ def test_a_tap_on_the_latent_plane_decodes_that_point(phone):
     page.goto(url + "/autoencoder")
     page.wait_for_selector(".st-key-ae_plane .js-plotly-plot")
     wait_idle(page, 2500)
-    target = pick_point(page, "", fraction=0.8, offset=7)          # the plane is the page's first chart
+    target = pick_point(page, "", fraction=0.8, offset=7)  # the plane is the page's first chart
     page.touchscreen.tap(target["px"], target["py"])
     page.wait_for_function(f"() => location.search.includes('x={round(target['col'], 2):g}')")
     wait_idle(page)
@@ -115,7 +127,7 @@ def test_a_tap_on_the_pooled_output_picks_that_window(phone):
     page.goto(url + "/pooling")
     page.wait_for_selector("text=output (0, 0) =")
     wait_idle(page)
-    target = pick_point(page, "Pooled", fraction=1.0, offset=-1)      # the last cell
+    target = pick_point(page, "Pooled", fraction=1.0, offset=-1)  # the last cell
     page.touchscreen.tap(target["px"], target["py"])
     page.wait_for_selector(f"text=output ({target['row']}, {target['col']}) =")
     assert (target["row"], target["col"]) != (0, 0)
@@ -126,7 +138,7 @@ def test_a_tap_on_the_gan_grid_picks_that_sample(phone):
     page.goto(url + "/gan")
     page.wait_for_selector(".st-key-gan_grid .js-plotly-plot")
     wait_idle(page, 2500)
-    target = page.evaluate(_TILE_JS, ["gan_grid", 2, 5, 4, 16])           # sample #37
+    target = page.evaluate(_TILE_JS, ["gan_grid", 2, 5, 4, 16])  # sample #37
     page.screenshot(path=str(ARTIFACTS / "touch_gan_before.png"))
     page.touchscreen.tap(target["px"], target["py"])
     page.wait_for_function("() => document.querySelector('.st-key-gan_pick input').value === '37'")
@@ -139,8 +151,10 @@ def test_a_mouse_click_on_a_cnn_map_enlarges_it(browser_page):
     page.goto(url + "/cnn_activations")
     page.wait_for_selector(".st-key-act_fm_conv1 .js-plotly-plot")
     wait_idle(page, 2500)
-    target = page.evaluate(_TILE_JS, ["act_fm_conv1", 1, 2, 2, 8])        # conv1: 16 maps, 2 x 8
+    target = page.evaluate(_TILE_JS, ["act_fm_conv1", 1, 2, 2, 8])  # conv1: 16 maps, 2 x 8
     page.mouse.click(target["px"], target["py"])
-    page.wait_for_function("() => [...document.querySelectorAll('.gtitle')].some(t => t.textContent === 'conv1, map 10')")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.gtitle')].some(t => t.textContent === 'conv1, map 10')"
+    )
     wait_idle(page)
     assert page.locator('[data-testid="stException"]').count() == 0

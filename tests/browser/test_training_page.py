@@ -1,5 +1,6 @@
 """The "Training a CNN" page in a real browser: it opens on the shipped results with the seed's
 2.3026, the gradient table, the curves and the results table; a link with p(7) changes the loss."""
+
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, wait_idle

@@ -2,6 +2,7 @@
 could upload to the CNN activations page to make the server allocate gigabytes. Used by
 ``tests/core/test_upload_hostile.py`` and ``bench/bench_hostile_models.py``.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,14 +14,22 @@ METADATA = {"keras_version": "3.15.1", "date_saved": "2026-01-01@00:00:00"}
 
 def layer(class_name: str, name: str, **config) -> dict:
     """A saved Keras 3 layer entry with only what its constructor needs (Keras fills the defaults)."""
-    return {"module": "keras.layers", "class_name": class_name, "config": {"name": name, **config},
-            "registered_name": None}
+    return {
+        "module": "keras.layers",
+        "class_name": class_name,
+        "config": {"name": name, **config},
+        "registered_name": None,
+    }
 
 
 def sequential(input_shape: tuple, *layers: dict, name: str = "hostile") -> dict:
     inp = layer("InputLayer", "input", batch_shape=[None, *input_shape])
-    return {"module": "keras", "class_name": "Sequential", "registered_name": None,
-            "config": {"name": name, "layers": [inp, *layers]}}
+    return {
+        "module": "keras",
+        "class_name": "Sequential",
+        "registered_name": None,
+        "config": {"name": name, "layers": [inp, *layers]},
+    }
 
 
 def write_keras(path: Path, config: dict, *, weights: bytes | None = None, weights_zeros: int = 0) -> Path:
@@ -35,7 +44,7 @@ def write_keras(path: Path, config: dict, *, weights: bytes | None = None, weigh
                 chunk = bytes(16 * 2**20)
                 left = weights_zeros
                 while left > 0:
-                    f.write(chunk[:min(left, len(chunk))])
+                    f.write(chunk[: min(left, len(chunk))])
                     left -= len(chunk)
     return path
 
@@ -43,21 +52,29 @@ def write_keras(path: Path, config: dict, *, weights: bytes | None = None, weigh
 def wide_dense(path: Path) -> Path:
     """A tiny file (about 1 kB) whose config asks for ``Dense(100000)`` after a conv trunk:
     13 · 13 · 32 · 100,000 ≈ 541 M parameters (2.2 GB as float32), and no weights file."""
-    return write_keras(path, sequential(
-        (28, 28, 1),
-        layer("Conv2D", "conv", filters=32, kernel_size=[3, 3], activation="relu"),
-        layer("MaxPooling2D", "pool", pool_size=[2, 2]),
-        layer("Flatten", "flatten"),
-        layer("Dense", "wide", units=100_000)))
+    return write_keras(
+        path,
+        sequential(
+            (28, 28, 1),
+            layer("Conv2D", "conv", filters=32, kernel_size=[3, 3], activation="relu"),
+            layer("MaxPooling2D", "pool", pool_size=[2, 2]),
+            layer("Flatten", "flatten"),
+            layer("Dense", "wide", units=100_000),
+        ),
+    )
 
 
 def huge_input(path: Path) -> Path:
     """A 4096 × 4096 × 1 input, conv → flatten → dense: 4094² · 8 · 10 ≈ 1.34 G parameters."""
-    return write_keras(path, sequential(
-        (4096, 4096, 1),
-        layer("Conv2D", "conv", filters=8, kernel_size=[3, 3]),
-        layer("Flatten", "flatten"),
-        layer("Dense", "out", units=10)))
+    return write_keras(
+        path,
+        sequential(
+            (4096, 4096, 1),
+            layer("Conv2D", "conv", filters=8, kernel_size=[3, 3]),
+            layer("Flatten", "flatten"),
+            layer("Dense", "out", units=10),
+        ),
+    )
 
 
 def small_config() -> dict:
@@ -66,7 +83,9 @@ def small_config() -> dict:
         (28, 28, 1),
         layer("Conv2D", "conv", filters=4, kernel_size=[3, 3]),
         layer("Flatten", "flatten"),
-        layer("Dense", "out", units=10), name="small")
+        layer("Dense", "out", units=10),
+        name="small",
+    )
 
 
 def weights_bomb(path: Path, real_weights: bytes, *, total: int = 2**30) -> Path:

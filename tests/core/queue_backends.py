@@ -4,6 +4,7 @@
 Without ``redis-server`` the Redis cases are skipped, except in CI (``$CI`` set), where they fail:
 ``make test`` installs it.
 """
+
 from __future__ import annotations
 
 import os
@@ -34,8 +35,19 @@ class RedisServer:
                 pytest.fail("Debian's redis-server is required in CI (make test installs it)")
             pytest.skip("redis-server is not installed: `make test` installs it with apt-get")
         self.port, self.password = free_port(), password
-        args = [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
-                "--dir", str(folder)]
+        args = [
+            binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ]
         if password:
             args += ["--requirepass", password]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

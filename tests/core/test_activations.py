@@ -1,5 +1,6 @@
 """Activation functions: the seed's formulas and conventions, derivatives against finite differences,
 and (slow) values and gradients against TensorFlow's own ops."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -32,7 +33,7 @@ def test_piecewise_linear_as_printed_jumps_at_plus_minus_half():
 def test_the_offered_piecewise_linear_is_the_continuous_max_minus1_min_1_z():
     z = np.array([-3.0, -1.0, -0.5, 0.0, 0.49, 0.5, 0.99, 1.0, 2.0])
     np.testing.assert_array_equal(act.piecewise_linear(z), np.maximum(-1, np.minimum(1, z)))
-    assert act.piecewise_linear(0.5) == 0.5                               # no jump at ±1/2
+    assert act.piecewise_linear(0.5) == 0.5  # no jump at ±1/2
     assert act.piecewise_linear(1 + 1e-9) - act.piecewise_linear(1 - 1e-9) == pytest.approx(0, abs=1e-8)
     assert act.get_activation("piecewise_linear").output_range == "[−1, 1]"
 
@@ -56,7 +57,9 @@ def test_derivatives_at_kinks_follow_the_branch_convention():
     assert act.relu_derivative(0.0) == 0.0
     assert act.leaky_relu_derivative(0.0, epsilon=0.2) == 0.2
     assert act.step_derivative(0.0) == 0.0
-    np.testing.assert_array_equal(act.piecewise_linear_derivative([-1.0, -0.5, 0.0, 0.5, 1.0]), [0, 1, 1, 1, 0])
+    np.testing.assert_array_equal(
+        act.piecewise_linear_derivative([-1.0, -0.5, 0.0, 0.5, 1.0]), [0, 1, 1, 1, 0]
+    )
 
 
 @settings(max_examples=30, deadline=None)
@@ -68,9 +71,16 @@ def test_derivatives_at_kinks_follow_the_branch_convention():
 )
 def test_derivatives_match_central_finite_differences(name, z, alpha, epsilon):
     a = act.get_activation(name)
-    params = {"alpha": alpha} if "alpha" in a.params else {"epsilon": epsilon} if "epsilon" in a.params else {}
-    kinks = {"step": [0.0], "bipolar_sign": [0.0], "relu": [0.0], "leaky_relu": [0.0],
-             "piecewise_linear": [-1.0, 1.0]}.get(name, [])
+    params = (
+        {"alpha": alpha} if "alpha" in a.params else {"epsilon": epsilon} if "epsilon" in a.params else {}
+    )
+    kinks = {
+        "step": [0.0],
+        "bipolar_sign": [0.0],
+        "relu": [0.0],
+        "leaky_relu": [0.0],
+        "piecewise_linear": [-1.0, 1.0],
+    }.get(name, [])
     h = 1e-5
     if any(abs(z - k) < 10 * h for k in kinks):
         z += 0.01  # keep the difference quotient away from a kink or jump
@@ -79,8 +89,16 @@ def test_derivatives_match_central_finite_differences(name, z, alpha, epsilon):
 
 
 def test_registry_entries_are_complete_and_cite_sources():
-    assert set(act.ACTIVATIONS) == {"step", "bipolar_sign", "linear", "piecewise_linear", "sigmoid", "tanh",
-                                    "relu", "leaky_relu"}
+    assert set(act.ACTIVATIONS) == {
+        "step",
+        "bipolar_sign",
+        "linear",
+        "piecewise_linear",
+        "sigmoid",
+        "tanh",
+        "relu",
+        "leaky_relu",
+    }
     for a in act.ACTIVATIONS.values():
         assert INTRO_DL_NOTES in a.source and a.formula and a.derivative_formula
         out = a.function(np.zeros((2, 3)), **a.params)
@@ -119,5 +137,6 @@ def test_values_and_gradients_match_tensorflow():
         a = act.get_activation(name)
         # rtol 1e-7: TensorFlow keeps leaky_relu's alpha as a float32 attribute (0.2 -> 0.200000003)
         np.testing.assert_allclose(a.function(z, **params), y.numpy(), rtol=1e-7, atol=1e-12, err_msg=name)
-        np.testing.assert_allclose(a.derivative(z, **params), tape.gradient(y, t).numpy(), rtol=1e-7,
-                                   atol=1e-12, err_msg=name)
+        np.testing.assert_allclose(
+            a.derivative(z, **params), tape.gradient(y, t).numpy(), rtol=1e-7, atol=1e-12, err_msg=name
+        )

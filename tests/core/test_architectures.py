@@ -1,21 +1,25 @@
 """core.models.architectures and core.models.builders: the seeds' parameter counts and shapes, from
 real Keras models."""
+
 import subprocess
 import sys
 
 import pytest
 
-from core.models import architectures as A, builders as B
-from core.models.architectures import ARCHITECTURES
 from core.maths.layer_math import PARAMETER_EXAMPLES, format_bytes
+from core.models import architectures as A
+from core.models import builders as B
+from core.models.architectures import ARCHITECTURES
 
 # ---------------------------------------------------------------- registry (no TensorFlow)
 
 
 def test_module_import_does_not_import_tensorflow():
-    code = ("import sys; import core.models.architectures, core.models.builders, core.maths.layer_math, "
-            "core.maths.pooling, core.data.pooling_examples, core.maths.translation; "
-            "sys.exit(int(any(m in sys.modules for m in ('tensorflow', 'keras', 'streamlit'))))")
+    code = (
+        "import sys; import core.models.architectures, core.models.builders, core.maths.layer_math, "
+        "core.maths.pooling, core.data.pooling_examples, core.maths.translation; "
+        "sys.exit(int(any(m in sys.modules for m in ('tensorflow', 'keras', 'streamlit'))))"
+    )
     assert subprocess.run([sys.executable, "-c", code], cwd=A.__file__.rsplit("/core/", 1)[0]).returncode == 0
 
 
@@ -51,6 +55,7 @@ def models():
         if key not in cache:
             cache[key] = A.build(key)
         return cache[key]
+
     return get
 
 
@@ -59,8 +64,11 @@ def _check_table(model):
     for row in rows:
         assert row["params"] == model.get_layer(row["name"]).count_params()
         if row["params"]:
-            assert row["formula"].endswith(f"= {row['params']:,}") or \
-                row["formula"].startswith("4·") and f"= {row['params']:,} " in row["formula"]
+            assert (
+                row["formula"].endswith(f"= {row['params']:,}")
+                or row["formula"].startswith("4·")
+                and f"= {row['params']:,} " in row["formula"]
+            )
     totals = A.table_totals(rows)
     assert totals["params"] == model.count_params()
     assert totals["trainable"] == sum(int(w.numpy().size) for w in model.trainable_weights)
@@ -92,17 +100,38 @@ def test_mnist_cnn_001_matches_the_seed_summary(models):
 def test_cifar10_cnn_002_shapes(models):
     s = _shapes(models("cifar10_cnn"))
     assert [s[k] for k in ("conv1", "pool1", "conv2", "pool2", "conv3", "flatten", "dense1", "logits")] == [
-        (30, 30, 32), (15, 15, 32), (13, 13, 64), (6, 6, 64), (4, 4, 64), (1024,), (64,), (10,)]
+        (30, 30, 32),
+        (15, 15, 32),
+        (13, 13, 64),
+        (6, 6, 64),
+        (4, 4, 64),
+        (1024,),
+        (64,),
+        (10,),
+    ]
     params = {r["name"]: r["params"] for r in A.layer_table(models("cifar10_cnn"))}
     assert (params["conv1"], params["conv2"], params["conv3"], params["dense1"], params["logits"]) == (
-        896, 18_496, 36_928, 65_600, 650)
+        896,
+        18_496,
+        36_928,
+        65_600,
+        650,
+    )
 
 
 @pytest.mark.parametrize("key", ["lenet5", "lenet5_max"])
 def test_lenet_shapes(key, models):
     s = _shapes(models(key))
     assert [s[k] for k in ("C1", "S2", "C3", "S4", "flatten", "F5", "F6", "output")] == [
-        (28, 28, 6), (14, 14, 6), (10, 10, 16), (5, 5, 16), (400,), (120,), (84,), (10,)]
+        (28, 28, 6),
+        (14, 14, 6),
+        (10, 10, 16),
+        (5, 5, 16),
+        (400,),
+        (120,),
+        (84,),
+        (10,),
+    ]
     params = [r["params"] for r in A.layer_table(models(key)) if r["params"]]
     assert params == [156, 2_416, 48_120, 10_164, 850]
 
@@ -110,15 +139,25 @@ def test_lenet_shapes(key, models):
 def test_ng_sample_net(models):
     rows = A.layer_table(models("ng_sample_net"))
     s = {r["name"]: r["output_shape"] for r in rows}
-    assert (s["conv1"], s["conv2"], s["conv3"], s["flatten"]) == ((37, 37, 10), (17, 17, 20), (7, 7, 40), (1960,))
+    assert (s["conv1"], s["conv2"], s["conv3"], s["flatten"]) == (
+        (37, 37, 10),
+        (17, 17, 20),
+        (7, 7, 40),
+        (1960,),
+    )
     assert [r["params"] for r in rows if r["params"]] == [280, 5_020, 20_040, 1_961]
 
 
 def test_dense_models(models):
-    assert [r["params"] for r in A.layer_table(models("tf_guide_dense")) if r["params"]] == [2_112, 4_160, 650]
+    assert [r["params"] for r in A.layer_table(models("tf_guide_dense")) if r["params"]] == [
+        2_112,
+        4_160,
+        650,
+    ]
     import numpy as np
+
     out = models("tf_guide_dense")(np.random.default_rng(0).random((1000, 32)), training=False)
-    assert tuple(out.shape) == (1000, 10)                      # 003 L307: result.shape
+    assert tuple(out.shape) == (1000, 10)  # 003 L307: result.shape
     assert [r["params"] for r in A.layer_table(models("iris")) if r["params"]] == [20, 6]
 
 
@@ -142,7 +181,15 @@ def test_other_seed_models(models):
 def test_alexnet_shapes(models):
     s = _shapes(models("alexnet"))
     assert [s[k][0] for k in ("conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool5")] == [
-        55, 27, 27, 13, 13, 13, 13, 6]
+        55,
+        27,
+        27,
+        13,
+        13,
+        13,
+        13,
+        6,
+    ]
     assert s["flatten"] == (9216,)
 
 
@@ -168,11 +215,14 @@ def test_unbuildable_example_raises():
 
 def test_pooling_layers_have_no_parameters():
     # 003_de28f4f738ce9072.txt L161-162
-    for layer in (keras.layers.MaxPooling2D(2), keras.layers.AveragePooling2D(2),
-                  keras.layers.GlobalMaxPooling2D()):
+    for layer in (
+        keras.layers.MaxPooling2D(2),
+        keras.layers.AveragePooling2D(2),
+        keras.layers.GlobalMaxPooling2D(),
+    ):
         layer.build((None, 8, 8, 3))
         assert layer.count_params() == 0
-    assert keras.layers.MaxPooling2D(pool_size=2).strides == (2, 2)   # 001 L208: stride = pool size
+    assert keras.layers.MaxPooling2D(pool_size=2).strides == (2, 2)  # 001 L208: stride = pool size
     assert keras.layers.MaxPooling2D().pool_size == (2, 2)
 
 
@@ -186,7 +236,7 @@ def test_seed_001_average_pooling_call_is_keras_2_code():
 def test_with_batch_size_and_format_bytes():
     rows = [{"name": "x", "output_shape": (26, 26, 16), "activation_bytes": 43_264}]
     assert A.with_batch_size(rows, 128)[0]["activation_bytes"] == 128 * 26 * 26 * 16 * 4
-    assert rows[0]["activation_bytes"] == 43_264          # the input rows are not modified
+    assert rows[0]["activation_bytes"] == 43_264  # the input rows are not modified
     assert format_bytes(512) == "512 B" and format_bytes(1536) == "1.5 KB"
     assert format_bytes(138_357_544 * 4) == "553.4 MB"
     with pytest.raises(ValueError, match="batch_size"):
@@ -195,6 +245,7 @@ def test_with_batch_size_and_format_bytes():
 
 def test_architecture_figures(models):
     from core.figures import layer_arithmetic as F
+
     rows = A.layer_table(models("course_mnist_cnn"))
     bars = F.params_figure(rows).data[0]
     assert list(bars.y) == ["conv1", "conv2", "dense1", "output"] and list(bars.x) == [160, 4640, 25632, 330]

@@ -1,4 +1,5 @@
 """core.data.files: a file is replaced whole or not at all."""
+
 import os
 
 import pytest

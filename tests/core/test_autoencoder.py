@@ -1,4 +1,5 @@
 """Autoencoders: the seed's parameter counts, shapes, latent helpers, PCA, training and storage."""
+
 import json
 
 import numpy as np
@@ -6,9 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.maths import interpolation
+from core.maths import interpolation, latent_space
 from core.models import autoencoder as ae
-from core.maths import latent_space
 from core.models.generative_configs import AeVsPcaConfig
 from core.models.registry import shipped_configs
 from core.training import experiments
@@ -28,9 +28,16 @@ def model2d():
 
 
 # --------------------------------------------------------------------------- builders
-@pytest.mark.parametrize("key, params", [("tf_tutorial", 101_200), ("keras_blog", 50_992),
-                                         ("vanilla", 101_200), ("deep", 1_149_520),
-                                         ("sparse_deep", 5_805_840)])
+@pytest.mark.parametrize(
+    "key, params",
+    [
+        ("tf_tutorial", 101_200),
+        ("keras_blog", 50_992),
+        ("vanilla", 101_200),
+        ("deep", 1_149_520),
+        ("sparse_deep", 5_805_840),
+    ],
+)
 def test_presets_have_the_seed_parameter_counts(key, params):
     model = ae.build_preset(key)
     assert model.count_params() == params == ae.PRESETS[key].params
@@ -39,7 +46,9 @@ def test_presets_have_the_seed_parameter_counts(key, params):
 def test_shallow_parameter_formula_and_compression():
     # 784 -> k -> 784: 2 * 784 * k + k + 784 (seed fact 48: 784 / 32 = 24.5)
     for k in (2, 32, 64):
-        assert ae.build_dense_autoencoder(latent_dim=k, hidden_units=()).count_params() == 2 * 784 * k + k + 784
+        assert (
+            ae.build_dense_autoencoder(latent_dim=k, hidden_units=()).count_params() == 2 * 784 * k + k + 784
+        )
     assert 784 / ae.PRESETS["keras_blog"].latent_dim == 24.5
 
 
@@ -75,16 +84,21 @@ def test_vae_structure():
     vae = ae.build_vae()
     z_mean, z_log_var, z = vae.encoder.outputs
     assert z_mean.shape[1:] == z_log_var.shape[1:] == z.shape[1:] == (2,)
-    assert vae.count_params() == 435_858 + 64 * 2 + 2   # the AE plus the log-variance head
+    assert vae.count_params() == 435_858 + 64 * 2 + 2  # the AE plus the log-variance head
     assert ae.build_vae(latent_dim=3).encoder.get_layer("latent").units == 3
 
 
-@pytest.mark.parametrize("call", [lambda: ae.build_dense_autoencoder(latent_dim=0),
-                                  lambda: ae.build_dense_autoencoder(hidden_units=(0,)),
-                                  lambda: ae.build_dense_autoencoder(activity_l1=-1.0),
-                                  lambda: ae.build_conv_autoencoder(filters=(8,)),
-                                  lambda: ae.build_preset("nope"),
-                                  lambda: ae.build_vae(beta=-1)])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: ae.build_dense_autoencoder(latent_dim=0),
+        lambda: ae.build_dense_autoencoder(hidden_units=(0,)),
+        lambda: ae.build_dense_autoencoder(activity_l1=-1.0),
+        lambda: ae.build_conv_autoencoder(filters=(8,)),
+        lambda: ae.build_preset("nope"),
+        lambda: ae.build_vae(beta=-1),
+    ],
+)
 def test_builders_reject_bad_arguments(call):
     with pytest.raises(ValueError, match="`"):
         call()
@@ -143,8 +157,11 @@ def test_interpolation_endpoints_equal_the_encoded_inputs(model2d):
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.floats(-50, 50), min_size=3, max_size=3),
-       st.lists(st.floats(-50, 50), min_size=3, max_size=3), st.integers(2, 12))
+@given(
+    st.lists(st.floats(-50, 50), min_size=3, max_size=3),
+    st.lists(st.floats(-50, 50), min_size=3, max_size=3),
+    st.integers(2, 12),
+)
 def test_interpolate_is_evenly_spaced(a, b, n):
     path = interpolation.lerp(a, b, n)
     np.testing.assert_array_equal(path[0], np.float32(a))
@@ -205,8 +222,11 @@ def test_pca_matches_sklearn(seed, k):
     mean, comps = latent_space.pca_fit(x, n_components=k)
     ref = PCA(n_components=k, svd_solver="full").fit(x)
     np.testing.assert_allclose(mean, ref.mean_, atol=1e-10)
-    np.testing.assert_allclose(pca_rec := latent_space.pca_reconstruct(x, mean, comps),
-                               ref.inverse_transform(ref.transform(x)), atol=1e-8)
+    np.testing.assert_allclose(
+        pca_rec := latent_space.pca_reconstruct(x, mean, comps),
+        ref.inverse_transform(ref.transform(x)),
+        atol=1e-8,
+    )
     assert pca_rec.shape == x.shape
 
 
@@ -238,7 +258,9 @@ def test_median_nearest_distance_matches_sklearn():
     queries, references = rng.random((30, 7, 7)), rng.random((200, 7, 7))
     expected = np.median(pairwise_distances(queries.reshape(30, -1), references.reshape(200, -1)).min(axis=1))
     assert latent_space.median_nearest_distance(queries, references) == pytest.approx(expected, rel=1e-9)
-    assert latent_space.median_nearest_distance(references[:5], references) == pytest.approx(0.0, abs=1e-6)  # copies
+    assert latent_space.median_nearest_distance(references[:5], references) == pytest.approx(
+        0.0, abs=1e-6
+    )  # copies
     with pytest.raises(ValueError, match="values each"):
         latent_space.squared_distances(queries, references[:, :3])
 
@@ -262,10 +284,20 @@ def test_vae_round_trips_through_the_model_store(tmp_path, data):
     from core.training import store as model_store
 
     config = shipped_configs(profile="fast")["vae2d"]
-    first = model_store.get_or_train(config, data_loader=lambda: data, train_fn=train_generative,
-                                     shipped_dir=tmp_path / "none", cache_dir=tmp_path)
-    again = model_store.get_or_train(config, data_loader=lambda: data, train_fn=train_generative,
-                                     shipped_dir=tmp_path / "none", cache_dir=tmp_path)
+    first = model_store.get_or_train(
+        config,
+        data_loader=lambda: data,
+        train_fn=train_generative,
+        shipped_dir=tmp_path / "none",
+        cache_dir=tmp_path,
+    )
+    again = model_store.get_or_train(
+        config,
+        data_loader=lambda: data,
+        train_fn=train_generative,
+        shipped_dir=tmp_path / "none",
+        cache_dir=tmp_path,
+    )
     assert (first.status, again.status) == ("trained", "cache")
     x = data.x_test[:4].astype(np.float32) / 255
     np.testing.assert_allclose(ae.encode(again.model, x), ae.encode(first.model, x), atol=1e-6)
@@ -282,16 +314,18 @@ def test_shipped_weights_load_and_meet_the_goals(tmp_path):
     from core.training import store as model_store
 
     for name, config in shipped_configs(family="generative").items():
-        found = model_store.get_or_train(config, data_loader=_must_not_train,
-                                         train_fn=train_generative, cache_dir=tmp_path)
+        found = model_store.get_or_train(
+            config, data_loader=_must_not_train, train_fn=train_generative, cache_dir=tmp_path
+        )
         assert (found.status, found.warnings) == ("shipped", []), name
         assert found.manifest["training_time_s"] < 180, name
+
     def metrics(name):
         path = model_store.manifest_path(model_store.SHIPPED_DIR, shipped_configs()[name])
         return json.loads(path.read_text())["metrics"]
 
     assert metrics("ae2d")["knn_accuracy"] >= 0.70
-    denoise = metrics("denoising_ae")   # the output is much closer to the clean digit than its input
+    denoise = metrics("denoising_ae")  # the output is much closer to the clean digit than its input
     assert denoise["test_mse_noisy_input"] < 0.5 * denoise["noisy_input_mse"]
 
 
@@ -301,7 +335,7 @@ def test_shipped_ae_vs_pca_table_shows_the_seed_claim():
     table = experiments.load_table(model_store.SHIPPED_DIR, AeVsPcaConfig())
     assert table is not None
     ae_mse, pca_mse = np.array(table["ae_mse"]), np.array(table["pca_mse"])
-    assert ae_mse[0] < pca_mse[0]          # at a 2-number code the non-linear AE wins
+    assert ae_mse[0] < pca_mse[0]  # at a 2-number code the non-linear AE wins
     assert np.all(np.diff(pca_mse) < 0)
     recon = experiments.decode_uint8(table["ae_reconstructions"][0])
     assert recon.shape == (len(table["examples"]), 28, 28)
@@ -339,13 +373,29 @@ def test_latent_figure_draws_everything_in_latent_coordinates():
 
     rng = np.random.default_rng(0)
     codes, labels = rng.normal(size=(30, 2)), np.arange(30) % 10
-    fig = _validated(latent_figure(codes, labels, x_range=(-2.0, 3.0), y_range=(-1.0, 1.0), point=(0.37, -0.5),
-                                   marker=(1.25, 0.75), pick_n=6))
+    fig = _validated(
+        latent_figure(
+            codes,
+            labels,
+            x_range=(-2.0, 3.0),
+            y_range=(-1.0, 1.0),
+            point=(0.37, -0.5),
+            marker=(1.25, 0.75),
+            pick_n=6,
+        )
+    )
     pick, *digits, point, star = fig.data
-    assert (pick.name, len(pick.x), min(pick.x), max(pick.x), min(pick.y), max(pick.y)) == ("pick", 36, -2, 3, -1, 1)
+    assert (pick.name, len(pick.x), min(pick.x), max(pick.x), min(pick.y), max(pick.y)) == (
+        "pick",
+        36,
+        -2,
+        3,
+        -1,
+        1,
+    )
     assert [t.name for t in digits] == [str(d) for d in range(10)]
-    np.testing.assert_allclose(digits[3].x, codes[labels == 3, 0], rtol=1e-6)   # sent as float32
-    assert (point.name, point.x, point.y) == ("decoded point", (0.37,), (-0.5,))   # exactly the chosen point
+    np.testing.assert_allclose(digits[3].x, codes[labels == 3, 0], rtol=1e-6)  # sent as float32
+    assert (point.name, point.x, point.y) == ("decoded point", (0.37,), (-0.5,))  # exactly the chosen point
     assert (star.name, star.x, star.y) == ("your digit", (1.25,), (0.75,))
     assert fig.layout.xaxis.range == (-2, 3) and fig.layout.clickmode == "event+select"
     assert [t.name for t in latent_figure(codes, labels, x_range=(0, 1), y_range=(0, 1)).data][-1] == "9"
@@ -355,7 +405,7 @@ def test_manifold_and_pca_figures_pass_plotlys_validator():
     from core.figures.generative import manifold_figure, pca_vs_ae_figure
 
     fig = _validated(manifold_figure(np.zeros((28 * 12, 28 * 12)), x_range=(-3, 3), y_range=(-1, 1), n=12))
-    assert fig.layout.xaxis.tickvals == (14, 70, 126, 182, 238, 294)      # every 2nd tile's centre
+    assert fig.layout.xaxis.tickvals == (14, 70, 126, 182, 238, 294)  # every 2nd tile's centre
     assert fig.layout.yaxis.ticktext[0] == "1.0" and fig.layout.xaxis.ticktext[0] == "-3.0"
     pca = _validated(pca_vs_ae_figure([1, 2, 4], [0.05, 0.04, 0.03], [0.04, 0.03, 0.035], highlight=4))
     assert [t.name for t in pca.data] == ["PCA (linear)", "autoencoder (non-linear)"]
@@ -369,13 +419,19 @@ def test_comparison_rows_are_the_tables_digits_pca_and_autoencoder_pixels():
     x_test = rng.integers(0, 256, (5, 28, 28), dtype=np.uint8)
     basis = latent_space.pca_fit(rng.random((40, 784)), n_components=4)
     ae_pixels = rng.random((2, 28, 28))
-    table = {"examples": [3, 1], "code_sizes": [2, 4],
-             "ae_reconstructions": [experiments.encode_uint8(np.zeros((2, 28, 28))), experiments.encode_uint8(ae_pixels)]}
+    table = {
+        "examples": [3, 1],
+        "code_sizes": [2, 4],
+        "ae_reconstructions": [
+            experiments.encode_uint8(np.zeros((2, 28, 28))),
+            experiments.encode_uint8(ae_pixels),
+        ],
+    }
     examples, pca, autoencoder = experiments.comparison_rows(table, SimpleNamespace(x_test=x_test), basis, 4)
     np.testing.assert_array_equal(examples, x_test[[3, 1]] / np.float32(255))
     want = np.clip(latent_space.pca_reconstruct(examples, basis[0], basis[1][:4]), 0, 1)
     np.testing.assert_allclose(pca, want, atol=1e-6)
-    assert np.abs(autoencoder - ae_pixels).max() <= 0.5 / 255 + 1e-7          # stored as 8-bit pixels
+    assert np.abs(autoencoder - ae_pixels).max() <= 0.5 / 255 + 1e-7  # stored as 8-bit pixels
     assert {a.dtype for a in (examples, pca, autoencoder)} == {np.dtype(np.float32)}
     with pytest.raises(ValueError, match="code sizes"):
         experiments.comparison_rows(table, SimpleNamespace(x_test=x_test), basis, 3)

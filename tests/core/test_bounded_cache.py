@@ -1,4 +1,5 @@
 """core.adapters.cached.bounded.BytesLRU: a byte budget, an entry cap, one computation per key."""
+
 from __future__ import annotations
 
 import threading
@@ -19,11 +20,11 @@ def test_the_byte_budget_evicts_the_least_recently_used():
     for key in "abc":
         cache.get_or_compute(key, lambda: np.zeros(30, np.uint8))
     assert cache.nbytes == 90 and len(cache) == 3
-    cache.get_or_compute("a", lambda: pytest.fail("a is cached"))           # a becomes the newest
-    cache.get_or_compute("d", lambda: np.zeros(40, np.uint8))                # 130 > 100: the oldest, b, goes
+    cache.get_or_compute("a", lambda: pytest.fail("a is cached"))  # a becomes the newest
+    cache.get_or_compute("d", lambda: np.zeros(40, np.uint8))  # 130 > 100: the oldest, b, goes
     assert [k for k in "abcd" if k in cache] == ["a", "c", "d"]
     assert cache.nbytes == 100
-    cache.get_or_compute("e", lambda: np.zeros(100, np.uint8))               # fills the budget alone
+    cache.get_or_compute("e", lambda: np.zeros(100, np.uint8))  # fills the budget alone
     assert [k for k in "abcde" if k in cache] == ["e"] and cache.nbytes == 100
 
 
@@ -56,7 +57,9 @@ def test_concurrent_requests_compute_once():
         time.sleep(0.2)
         return np.full(4, 7, np.uint8)
 
-    threads = [threading.Thread(target=lambda: results.append(cache.get_or_compute("k", slow))) for _ in range(8)]
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.get_or_compute("k", slow))) for _ in range(8)
+    ]
     for t in threads:
         t.start()
     for t in threads:

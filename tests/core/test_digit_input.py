@@ -1,4 +1,5 @@
 """Digit preprocessing: any picture to the MNIST CNN's 28x28 input, and to any model's input."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,10 +17,10 @@ def subset():
 def _dark_digit_on_white(height=120, width=90):
     """A dark '7' drawn on a light RGB background, like a photo of ink on paper."""
     img = np.full((height, width, 3), 0.92, np.float32)
-    img[20:30, 20:70] = 0.1           # top bar
-    for r in range(30, 100):          # diagonal stroke
+    img[20:30, 20:70] = 0.1  # top bar
+    for r in range(30, 100):  # diagonal stroke
         c = int(65 - (r - 30) * 0.45)
-        img[r, c - 5:c + 5] = 0.1
+        img[r, c - 5 : c + 5] = 0.1
     return img
 
 
@@ -30,7 +31,7 @@ def test_white_background_dark_digit_is_inverted_and_centered():
     gray = steps[0][1]
     assert gray.shape == (120, 90) and gray[0, 0] == pytest.approx(0.92, abs=1e-6)
     assert steps[1][1][0, 0] == pytest.approx(0.08, abs=1e-6)  # background becomes dark
-    assert max(steps[3][1].shape) == 20                        # MNIST's 20-pixel box
+    assert max(steps[3][1].shape) == 20  # MNIST's 20-pixel box
     final = steps[-1][1]
     assert final.shape == (28, 28) and final.dtype == np.float32
     assert final.max() == pytest.approx(1.0) and final[0, 0] == 0.0 and final[-1, -1] == 0.0
@@ -57,8 +58,8 @@ def test_preprocess_rejects_blank_and_bad_input():
 
 
 def test_transparent_canvas_rgba_is_composited_on_white():
-    rgba = np.zeros((200, 200, 4), np.uint8)        # transparent everywhere ...
-    rgba[50:150, 95:105] = (0, 0, 0, 255)            # ... except an opaque black stroke
+    rgba = np.zeros((200, 200, 4), np.uint8)  # transparent everywhere ...
+    rgba[50:150, 95:105] = (0, 0, 0, 255)  # ... except an opaque black stroke
     steps = preprocess_digit(rgba)
     assert steps[1][0] == "inverted"
     assert steps[-1][1].shape == (28, 28) and steps[-1][1].max() == pytest.approx(1.0)
@@ -70,7 +71,7 @@ def test_fit_image_to_input_resizes_and_converts_channels():
     rgb = fit_image_to_input(gray, (32, 32, 3))
     assert rgb.shape == (1, 32, 32, 3) and np.array_equal(rgb[..., 0], rgb[..., 2])
     same = fit_image_to_input(np.dstack([gray] * 3), (None, None, 1))
-    np.testing.assert_allclose(same[0, :, :, 0], gray, atol=1e-6)     # own size, RGB averaged
+    np.testing.assert_allclose(same[0, :, :, 0], gray, atol=1e-6)  # own size, RGB averaged
     with pytest.raises(ValueError, match="input_shape"):
         fit_image_to_input(gray, (28, 28, 2))
 

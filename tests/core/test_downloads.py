@@ -1,4 +1,5 @@
 """``make data`` (core.models.downloads): fetches what it is asked for and says what failed."""
+
 from __future__ import annotations
 
 import pytest
@@ -29,7 +30,7 @@ def fetched(monkeypatch, tmp_path):
 
 
 def test_make_data_fetches_mnist_and_every_imagenet_model_by_default(fetched, capsys):
-    assert downloads.main([]) == 1                           # VGG16 failed: the step fails
+    assert downloads.main([]) == 1  # VGG16 failed: the step fails
     assert fetched == ["mnist", "MobileNetV2", "VGG16"]
     out, err = capsys.readouterr()
     assert "MobileNetV2: ImageNet weights (14 MB)" in out and "VGG16: FAILED" in err and "offline" in err

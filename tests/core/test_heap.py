@@ -1,4 +1,5 @@
 """core.adapters.heap: the heap is frozen once after loading, and what sessions allocate later is still freed."""
+
 import gc
 import threading
 import weakref
@@ -27,22 +28,22 @@ def no_other_thread_freezes():
 
 
 def test_freeze_happens_once_per_request_and_later_cycles_are_collected():
-    before = Node()                                    # a cycle alive at the freeze: frozen with the heap
+    before = Node()  # a cycle alive at the freeze: frozen with the heap
     before_ref = weakref.ref(before)
     heap.request_freeze()
     assert heap.freeze_if_needed() is True
     count = heap.freeze_count()
     assert gc.get_freeze_count() > 0
-    assert heap.freeze_if_needed() is False            # nothing new loaded: no second freeze
+    assert heap.freeze_if_needed() is False  # nothing new loaded: no second freeze
     assert heap.freeze_count() == count
 
     after = Node()
     after_ref = weakref.ref(after)
     del before, after
     gc.collect()
-    assert after_ref() is None                         # allocated after the freeze: still collected
-    assert before_ref() is not None                    # frozen: collections skip it (until a refreeze)
-    assert heap.freeze_count() == count                # and this test's collection froze nothing
+    assert after_ref() is None  # allocated after the freeze: still collected
+    assert before_ref() is not None  # frozen: collections skip it (until a refreeze)
+    assert heap.freeze_count() == count  # and this test's collection froze nothing
 
 
 def _session_script():
@@ -52,13 +53,13 @@ def _session_script():
 
     class Session:
         def __init__(self):
-            self.me = self                             # a cycle, as Streamlit's own objects have
+            self.me = self  # a cycle, as Streamlit's own objects have
 
     if st.query_params.get("load"):
-        heap.request_freeze()                          # stands for loading a shared model
+        heap.request_freeze()  # stands for loading a shared model
     else:
         st.session_state.session_object = Session()
-    heap.freeze_if_needed()                            # what app.py does at the end of every run
+    heap.freeze_if_needed()  # what app.py does at the end of every run
     st.write("ran")
 
 
@@ -72,11 +73,11 @@ def _session(load: bool) -> AppTest:
 
 
 def test_a_session_that_starts_after_the_freeze_is_freed_when_it_ends():
-    _session(load=True)                                # a first visitor loads a model: freeze
+    _session(load=True)  # a first visitor loads a model: freeze
     before = heap.freeze_count()
     assert before > 0
     student = _session(load=False)
-    student.run()                                      # clicks: no freeze on ordinary runs
+    student.run()  # clicks: no freeze on ordinary runs
     assert heap.freeze_count() == before
     ref = weakref.ref(student.session_state["session_object"])
     del student
@@ -87,12 +88,12 @@ def test_a_session_that_starts_after_the_freeze_is_freed_when_it_ends():
 def test_a_session_open_during_a_freeze_is_freed_by_the_next_refreeze(monkeypatch):
     student = _session(load=False)
     ref = weakref.ref(student.session_state["session_object"])
-    _session(load=True)                                # a freeze while the student's session is open
+    _session(load=True)  # a freeze while the student's session is open
     del student
     gc.collect()
-    assert ref() is not None                           # pinned by the frozen session state ...
+    assert ref() is not None  # pinned by the frozen session state ...
     monkeypatch.setattr(heap, "REFREEZE_S", 0.0)
-    assert heap.freeze_if_needed() is True             # ... until the periodic thaw-collect-freeze
+    assert heap.freeze_if_needed() is True  # ... until the periodic thaw-collect-freeze
     assert ref() is None
 
 
@@ -123,10 +124,10 @@ def test_streamlit_no_longer_clears_the_keras_session_after_each_run(monkeypatch
 
     streamlit_own = script_runner._clean_problem_modules
     streamlit_own()
-    assert calls == [1] or streamlit_own.__module__ == "core.adapters.ui"   # Streamlit's own clears it ...
+    assert calls == [1] or streamlit_own.__module__ == "core.adapters.ui"  # Streamlit's own clears it ...
     calls.clear()
     at = AppTest.from_function(_keras_script, default_timeout=120)
     at.run()
     at.run()
     assert at.markdown[0].value == "ran"
-    assert calls == []                                               # ... the app's does not
+    assert calls == []  # ... the app's does not

@@ -1,4 +1,5 @@
 """core.models.imagenet: offline loading explains how to get the weights; class names without an index."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,7 +15,7 @@ def test_imagenet_offline_says_how_to_get_weights(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     with pytest.raises(ModelLoadError, match="operator installs them with `make data`") as missing:
         imagenet.load_imagenet_model("MobileNetV2")
-    assert str(tmp_path) not in str(missing.value)                     # no server path for a student
+    assert str(tmp_path) not in str(missing.value)  # no server path for a student
     with pytest.raises(ValueError, match="name must be one of"):
         imagenet.load_imagenet_model("ResNet9000")
     top = imagenet.imagenet_top_classes("MobileNetV2", np.eye(1000)[7] * 0.9, top=2)
@@ -25,9 +26,9 @@ def test_imagenet_offline_says_how_to_get_weights(monkeypatch, tmp_path):
 def test_installed_weights_load_from_keras_cache_without_the_network(monkeypatch, tmp_path):
     """Weights in Keras' cache (as ``make data`` leaves them, Keras' legacy .h5 layout) are loaded into
     the network; no download is attempted even by Keras' own file check."""
+    import h5py
     import keras
     from keras.src.legacy.saving import legacy_h5_format
-    import h5py
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     stand_in = keras.applications.MobileNetV2(weights=None)

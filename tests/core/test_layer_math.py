@@ -1,8 +1,17 @@
 """core.maths.layer_math: the seeds' parameter counts, formulas and output sizes, without TensorFlow."""
+
 import pytest
 
-from core.maths.layer_math import (PARAMETER_EXAMPLES, SIZE_PRESETS, batchnorm_formula, conv_formula, conv_params,
-                             dense_formula, dense_params, random_size_question)
+from core.maths.layer_math import (
+    PARAMETER_EXAMPLES,
+    SIZE_PRESETS,
+    batchnorm_formula,
+    conv_formula,
+    conv_params,
+    dense_formula,
+    dense_params,
+    random_size_question,
+)
 
 # ---------------------------------------------------------------- parameter counts and formulas
 
@@ -16,13 +25,14 @@ def test_seed_001_mlp_vs_cnn():
 
 
 def test_seed_003_counts():
-    assert conv_params(3, 3, 10) == 280                                    # L131-135
-    assert conv_params(5, 3, 6) == 456                                     # L170
+    assert conv_params(3, 3, 10) == 280  # L131-135
+    assert conv_params(5, 3, 6) == 456  # L170
     assert conv_params(5, 3, 6, bias=False) == 450
-    assert dense_params(3072, 4704, bias=False) == 14_450_688              # L169 ("14 million")
+    assert dense_params(3072, 4704, bias=False) == 14_450_688  # L169 ("14 million")
     assert dense_params(1000 * 1000 * 3, 1000, bias=False) == 3_000_000_000  # L40
-    assert conv_params(3, 3, 10) + 5020 + 20040 == conv_params(3, 3, 10) + conv_params(5, 10, 20) \
-        + conv_params(5, 20, 40)                                           # Ng sample net (F-50)
+    assert conv_params(3, 3, 10) + 5020 + 20040 == conv_params(3, 3, 10) + conv_params(
+        5, 10, 20
+    ) + conv_params(5, 20, 40)  # Ng sample net (F-50)
     assert conv_params((1, 7), 3, 2) == (1 * 7 * 3 + 1) * 2
 
 
@@ -34,10 +44,16 @@ def test_formulas():
     assert batchnorm_formula(32).startswith("4·32 = 128")
 
 
-@pytest.mark.parametrize("call", [
-    lambda: conv_params(0, 1, 1), lambda: conv_params(3, 1.5, 1), lambda: conv_params(3, 1, True),
-    lambda: dense_params(-1, 3), lambda: conv_params((3, 3, 3), 1, 1),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: conv_params(0, 1, 1),
+        lambda: conv_params(3, 1.5, 1),
+        lambda: conv_params(3, 1, True),
+        lambda: dense_params(-1, 3),
+        lambda: conv_params((3, 3, 3), 1, 1),
+    ],
+)
 def test_errors(call):
     with pytest.raises(ValueError, match="`"):
         call()
@@ -65,6 +81,7 @@ def test_parameter_examples():
 
 def test_size_presets_and_random_questions():
     from core.maths.convolution import output_size
+
     for p in SIZE_PRESETS.values():
         padding = p.pad if p.padding == "explicit" else p.padding
         assert output_size(p.n, p.f, stride=p.stride, padding=padding, dilation=p.dilation)[0] == p.expected

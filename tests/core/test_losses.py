@@ -1,4 +1,5 @@
 """core.maths.losses, gradient_descent, dropout, batch_norm and early_stopping against Keras."""
+
 import numpy as np
 import pytest
 
@@ -17,8 +18,8 @@ def test_the_loss_falls_as_p7_rises_and_the_mixup_stays_flat():
     values = [float(losses.cross_entropy(t, losses.probabilities_with(p))) for p in (0.1, 0.5, 0.9, 0.99)]
     assert values == sorted(values, reverse=True) and values[2] == pytest.approx(-np.log(0.9))
     mixed = [float(losses.softmax_twice_loss(t, losses.probabilities_with(p))) for p in (0.1, 0.99)]
-    assert mixed[0] == pytest.approx(2.302585, abs=1e-6)          # uniform stays uniform
-    assert 1.46 < mixed[1] < 1.5                                   # confident and right, yet ~1.46
+    assert mixed[0] == pytest.approx(2.302585, abs=1e-6)  # uniform stays uniform
+    assert 1.46 < mixed[1] < 1.5  # confident and right, yet ~1.46
 
 
 @pytest.mark.parametrize("bad", [np.nan, 0.0, 1.0, 1.5])
@@ -30,11 +31,16 @@ def test_bad_probabilities_raise(bad):
 def test_descent_converges_below_2_over_the_curvature_and_diverges_above():
     assert np.abs(gradient_descent.descend_bowl((-3, 2), 0.15, 60)[-1]).max() < 0.01
     assert np.abs(gradient_descent.descend_bowl((-3, 2), 0.205, 60)[-1, 1]) > 2
-    assert gradient_descent.descend_bowl((-3, 2), 0.02, 25)[-1, 0] < -1.5    # crawls along the shallow direction
+    assert (
+        gradient_descent.descend_bowl((-3, 2), 0.02, 25)[-1, 0] < -1.5
+    )  # crawls along the shallow direction
 
 
 def test_early_stopping_epoch_on_a_turning_curve():
-    assert early_stopping.early_stopping_epoch([1.0, 0.5, 0.4, 0.45, 0.5, 0.6, 0.3], patience=3) == {"best": 3, "stop": 6}
+    assert early_stopping.early_stopping_epoch([1.0, 0.5, 0.4, 0.45, 0.5, 0.6, 0.3], patience=3) == {
+        "best": 3,
+        "stop": 6,
+    }
     assert early_stopping.early_stopping_epoch([3, 2, 1], patience=2) == {"best": 3, "stop": 3}
 
 
@@ -55,7 +61,9 @@ def test_softmax_and_cross_entropy_match_keras_losses():
     seed = keras.losses.CategoricalCrossentropy()(losses.one_hot(7)[None], np.full((1, 10), 0.1))
     assert float(seed) == pytest.approx(2.302585, abs=1e-5)
     mixup = keras.losses.SparseCategoricalCrossentropy(from_logits=True)(np.array([7]), probs[:1])
-    assert float(mixup) == pytest.approx(float(losses.softmax_twice_loss(losses.one_hot(7), probs[0])), rel=1e-5)
+    assert float(mixup) == pytest.approx(
+        float(losses.softmax_twice_loss(losses.one_hot(7), probs[0])), rel=1e-5
+    )
 
 
 @pytest.mark.slow
@@ -75,7 +83,7 @@ def test_the_gradient_matches_gradient_tape_and_finite_differences():
     assert step["loss_after"] < step["loss_before"]
     zero = gradient_descent.one_gradient_step(x, 7, 0.01)
     assert zero["loss_before"] == pytest.approx(-np.log(0.1))
-    np.testing.assert_allclose(zero["grad_w"][:, 7], -0.9 * x)     # the digit itself, times p - t
+    np.testing.assert_allclose(zero["grad_w"][:, 7], -0.9 * x)  # the digit itself, times p - t
 
 
 @pytest.mark.slow
@@ -104,7 +112,7 @@ def test_spatial_dropout_drops_whole_feature_maps_like_keras():
     mask = dropout.spatial_dropout_mask(maps.shape, 0.5, rng=np.random.default_rng(0))
     for values in (out, mask):
         per_map = values.reshape(4, 36, 32)
-        assert np.all(per_map.min(axis=1) == per_map.max(axis=1))   # each map all kept or all dropped
+        assert np.all(per_map.min(axis=1) == per_map.max(axis=1))  # each map all kept or all dropped
         assert 0 < np.mean(per_map[:, 0, :] == 0) < 1
 
 
@@ -112,7 +120,11 @@ def test_spatial_dropout_drops_whole_feature_maps_like_keras():
 def test_batch_norm_statistics_and_parameter_counts_match_keras():
     import keras
 
-    x = np.random.default_rng(2).normal([120.0, 30.0, -5.0], [60.0, 10.0, 2.0], size=(64, 3)).astype(np.float32)
+    x = (
+        np.random.default_rng(2)
+        .normal([120.0, 30.0, -5.0], [60.0, 10.0, 2.0], size=(64, 3))
+        .astype(np.float32)
+    )
     layer = keras.layers.BatchNormalization()
     gamma, beta = np.array([1.5, 0.5, 2.0]), np.array([0.1, -1.0, 0.0])
     layer.build(x.shape)
@@ -122,8 +134,10 @@ def test_batch_norm_statistics_and_parameter_counts_match_keras():
     mine = batch_norm.batch_norm_train(x, gamma, beta)
     np.testing.assert_allclose(mine["output"], keras_out, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(mine["normalized"].mean(0), 0, atol=1e-9)
-    np.testing.assert_allclose(mine["normalized"].std(0), 1, atol=1e-3)           # ε = 0.001 vs σ² ≥ 4
-    np.testing.assert_allclose(np.asarray(layer.moving_mean), batch_norm.moving_average(0.0, mine["mean"]), rtol=1e-4)
+    np.testing.assert_allclose(mine["normalized"].std(0), 1, atol=1e-3)  # ε = 0.001 vs σ² ≥ 4
+    np.testing.assert_allclose(
+        np.asarray(layer.moving_mean), batch_norm.moving_average(0.0, mine["mean"]), rtol=1e-4
+    )
     assert (layer.momentum, layer.epsilon) == (batch_norm.BN_MOMENTUM, batch_norm.BN_EPSILON) == (0.99, 0.001)
     bn16 = keras.layers.BatchNormalization()
     bn16.build((None, 26, 26, 16))

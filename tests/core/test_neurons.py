@@ -1,9 +1,12 @@
 """Threshold neurons: the seed's gates and numbers, the XOR network, Madaline's OR unit and the
 decision line."""
+
 import numpy as np
 import pytest
 
-from core.maths import boolean_functions as bf, neurons as nn, separability as sep
+from core.maths import boolean_functions as bf
+from core.maths import neurons as nn
+from core.maths import separability as sep
 
 
 def outputs_of(name):
@@ -53,7 +56,9 @@ def test_two_input_presets_compute_their_function(name):
 
 
 def test_not_gate_has_one_input():
-    np.testing.assert_array_equal(nn.truth_table(nn.GATES["NOT"].weights, nn.GATES["NOT"].bias).outputs, [1, 0])
+    np.testing.assert_array_equal(
+        nn.truth_table(nn.GATES["NOT"].weights, nn.GATES["NOT"].bias).outputs, [1, 0]
+    )
 
 
 def test_madaline_or_unit():
@@ -98,7 +103,11 @@ def test_decision_segment():
     assert nn.decision_segment((1, 1), -10) is None  # misses the square
     # the fruit's final separating line from x = 110 to 220 (seed 2.3.4, values derived)
     (xa, ya), (xb, yb) = nn.decision_segment((-27.72, 300.304), -1229.98, x_range=(110, 220), y_range=(0, 30))
-    assert (xa, xb) == (110, 220) and ya == pytest.approx(14.2495, abs=1e-4) and yb == pytest.approx(24.4032, abs=1e-4)
+    assert (
+        (xa, xb) == (110, 220)
+        and ya == pytest.approx(14.2495, abs=1e-4)
+        and yb == pytest.approx(24.4032, abs=1e-4)
+    )
 
 
 def test_errors_name_the_argument():
@@ -132,10 +141,15 @@ def test_mcculloch_pitts_gates_from_the_course():
     """004_36a7c4616778873b.txt 1.1.6 (l.141-144): y = 1 if excitatory − inhibitory ≥ b. AND b = 2, OR b = 1,
     NOT b = 0 (inhibitory), x1 ∧ ¬x2 = [x1 − x2 ≥ 1]."""
     from core.maths.boolean_functions import BOOLEAN_FUNCTIONS
-    from core.maths.neurons import MCCULLOCH_PITTS_GATES as MP, input_rows, mcculloch_pitts, mcculloch_pitts_rows
+    from core.maths.neurons import MCCULLOCH_PITTS_GATES as MP
+    from core.maths.neurons import input_rows, mcculloch_pitts, mcculloch_pitts_rows
 
     assert {n: (g.threshold, g.inhibitory) for n, g in MP.items()} == {
-        "AND": (2, ()), "OR": (1, ()), "NOT": (0, (0,)), "x1 AND NOT x2": (1, (1,))}
+        "AND": (2, ()),
+        "OR": (1, ()),
+        "NOT": (0, (0,)),
+        "x1 AND NOT x2": (1, (1,)),
+    }
     for name in ("AND", "OR"):
         out = mcculloch_pitts(input_rows(2), threshold=MP[name].threshold)
         assert tuple(out) == BOOLEAN_FUNCTIONS[name].outputs
@@ -148,18 +162,21 @@ def test_mcculloch_pitts_gates_from_the_course():
 
 def test_the_1943_veto_rule_and_the_courses_subtraction():
     # McCulloch & Pitts (1943): one active inhibitory input prevents firing; the course subtracts it instead
-    from core.maths.neurons import MCCULLOCH_PITTS_GATES as MP, input_rows, mcculloch_pitts
+    from core.maths.neurons import MCCULLOCH_PITTS_GATES as MP
+    from core.maths.neurons import input_rows, mcculloch_pitts
 
-    for gate in MP.values():                                          # the page's four gates: same table
+    for gate in MP.values():  # the page's four gates: same table
         rows = input_rows(gate.n_inputs)
-        np.testing.assert_array_equal(mcculloch_pitts(rows, inhibitory=gate.inhibitory, threshold=gate.threshold),
-                                      mcculloch_pitts(rows, inhibitory=gate.inhibitory, threshold=gate.threshold,
-                                                      veto=True))
+        np.testing.assert_array_equal(
+            mcculloch_pitts(rows, inhibitory=gate.inhibitory, threshold=gate.threshold),
+            mcculloch_pitts(rows, inhibitory=gate.inhibitory, threshold=gate.threshold, veto=True),
+        )
     # x1 + x2 − x3 >= 1 at (1, 1, 1): the course's sum 1 fires, the 1943 neuron does not
     assert int(mcculloch_pitts([1, 1, 1], inhibitory=(2,), threshold=1)) == 1
     assert int(mcculloch_pitts([1, 1, 1], inhibitory=(2,), threshold=1, veto=True)) == 0
-    np.testing.assert_array_equal(mcculloch_pitts(input_rows(3), inhibitory=(2,), threshold=1, veto=True),
-                                  [0, 0, 1, 0, 1, 0, 1, 0])
+    np.testing.assert_array_equal(
+        mcculloch_pitts(input_rows(3), inhibitory=(2,), threshold=1, veto=True), [0, 0, 1, 0, 1, 0, 1, 0]
+    )
 
 
 def test_or_note_explains_the_seeds_potentials():
@@ -167,5 +184,5 @@ def test_or_note_explains_the_seeds_potentials():
 
     assert "bias -1" in GATES["OR"].note
     rows = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
-    assert list(potential(rows, [1, 1], -1)) == [-1, 0, 0, 1]            # the seed's printed φ(−1), φ(0), φ(0), φ(1)
+    assert list(potential(rows, [1, 1], -1)) == [-1, 0, 0, 1]  # the seed's printed φ(−1), φ(0), φ(0), φ(1)
     assert list(potential(rows, [1, 1], GATES["OR"].bias)) == [-0.5, 0.5, 0.5, 1.5]

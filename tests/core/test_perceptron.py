@@ -1,5 +1,6 @@
 """Learning rules: the seed's fruit perceptron epoch by epoch, Hebb's failure, Adaline against least
 squares, and the perceptron convergence theorem's mistake bound on random separable data."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -12,8 +13,13 @@ from core.maths.neurons import decision_segment
 
 @pytest.fixture(scope="module")
 def fruit():
-    return pc.train_perceptron(tsets.FRUIT_X, tsets.FRUIT_TARGETS, weights=tsets.FRUIT_INITIAL_WEIGHTS,
-                               bias=tsets.FRUIT_INITIAL_BIAS, learning_rate=tsets.FRUIT_LEARNING_RATE)
+    return pc.train_perceptron(
+        tsets.FRUIT_X,
+        tsets.FRUIT_TARGETS,
+        weights=tsets.FRUIT_INITIAL_WEIGHTS,
+        bias=tsets.FRUIT_INITIAL_BIAS,
+        learning_rate=tsets.FRUIT_LEARNING_RATE,
+    )
 
 
 def test_fruit_epoch_one_potentials_and_the_single_update(fruit):
@@ -45,7 +51,9 @@ def test_book_typo_is_flagged_not_copied(fruit):
 
 def test_fruit_classification_of_new_fruit(fruit):
     ts = tsets.training_set("fruit")
-    potentials, outputs = pc.predict([q for q, _ in tsets.FRUIT_QUERIES], weights=fruit.weights, bias=fruit.bias)
+    potentials, outputs = pc.predict(
+        [q for q, _ in tsets.FRUIT_QUERIES], weights=fruit.weights, bias=fruit.bias
+    )
     assert [ts.class_name(y) for y in outputs] == [c for _, c in tsets.FRUIT_QUERIES] == ["C2", "C1", "C1"]
     np.testing.assert_allclose(potentials, [-3216.54, 895.30, 264.6616], atol=1e-6)
     # with the initial weights (140, 17.9) would be C2 (potential -60)
@@ -78,7 +86,9 @@ def test_binary_convention_moves_by_eta_x():
     first = r.history[0]  # sample 00, potential 0 fires (phi(0) = 1) but target 0
     assert (first.potential, first.output, first.error, first.delta_bias) == (0, 1, -1, -0.5)
     assert r.converged
-    np.testing.assert_array_equal(pc.predict(ts.x, weights=r.weights, bias=r.bias, convention="binary")[1], [0, 0, 0, 1])
+    np.testing.assert_array_equal(
+        pc.predict(ts.x, weights=r.weights, bias=r.bias, convention="binary")[1], [0, 0, 0, 1]
+    )
 
 
 def test_xor_does_not_converge_with_a_clear_message():
@@ -99,8 +109,13 @@ def test_mistakes_never_exceed_the_convergence_theorem_bound(seed, n, eta, shuff
     labels = (x @ w_true + b_true > 0).astype(int)
     r_, gamma, bound = pc.mistake_bound(x, labels, weights=w_true, bias=b_true)
     assert gamma >= 0.1 - 1e-12
-    result = pc.train_perceptron(x, np.where(labels == 1, 1, -1), learning_rate=eta, max_epochs=1000,
-                                 order_seed=seed if shuffle else None)
+    result = pc.train_perceptron(
+        x,
+        np.where(labels == 1, 1, -1),
+        learning_rate=eta,
+        max_epochs=1000,
+        order_seed=seed if shuffle else None,
+    )
     assert result.converged
     assert result.mistakes <= bound
     assert result.mistakes <= pc.mistake_bound(x, labels)[2] + 1e-9  # with the LP's own separator

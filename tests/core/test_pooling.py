@@ -1,5 +1,6 @@
 """core.maths.pooling and core.data.pooling_examples: the seeds' worked matrices exactly, and oracle tests against
 TensorFlow's pooling ops."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -7,7 +8,14 @@ from hypothesis import strategies as st
 
 from core.data import pooling_examples as pooling_presets
 from core.maths import pooling
-from core.maths.pooling import avg_pool2d, global_avg_pool2d, global_max_pool2d, max_pool2d, pool_output_size, pool_window
+from core.maths.pooling import (
+    avg_pool2d,
+    global_avg_pool2d,
+    global_max_pool2d,
+    max_pool2d,
+    pool_output_size,
+    pool_window,
+)
 from core.maths.translation import translation_sensitivity
 
 # 003_de28f4f738ce9072.txt L150-162 (Ng's pooling figures; matrices in seed-notes F-43)
@@ -30,8 +38,7 @@ def test_ng_avg_pool_2x2_stride_2():
 
 
 def test_ng_max_pool_3x3_stride_1():
-    np.testing.assert_array_equal(max_pool2d(NG_MAX_5x5, 3, stride=1),
-                                  [[9, 9, 5], [9, 9, 5], [8, 6, 9]])
+    np.testing.assert_array_equal(max_pool2d(NG_MAX_5x5, 3, stride=1), [[9, 9, 5], [9, 9, 5], [8, 6, 9]])
 
 
 def test_stride_defaults_to_pool_size():
@@ -47,15 +54,24 @@ def test_mnist_cnn_pool_sizes_floor():
     x = np.arange(121, dtype=float).reshape(11, 11)
     pooled = max_pool2d(x)
     assert pooled.shape == (5, 5)
-    assert pooled.max() == x[9, 9]          # row/column 10 never enters a window
+    assert pooled.max() == x[9, 9]  # row/column 10 never enters a window
     assert pool_output_size(11, 2) == 5
 
 
-@pytest.mark.parametrize("n, f, s, padding, expected", [
-    (11, 2, None, "valid", 5), (26, 2, None, "valid", 13), (28, 2, 2, "same", 14), (14, 2, 2, "same", 7),
-    (7, 2, 2, "valid", 3), (7, 2, 2, "same", 4), (5, 3, 1, "valid", 3), (4, 2, None, "valid", 2),
-    (3, 5, 1, "same", 3),
-])
+@pytest.mark.parametrize(
+    "n, f, s, padding, expected",
+    [
+        (11, 2, None, "valid", 5),
+        (26, 2, None, "valid", 13),
+        (28, 2, 2, "same", 14),
+        (14, 2, 2, "same", 7),
+        (7, 2, 2, "valid", 3),
+        (7, 2, 2, "same", 4),
+        (5, 3, 1, "valid", 3),
+        (4, 2, None, "valid", 2),
+        (3, 5, 1, "same", 3),
+    ],
+)
 def test_pool_output_size(n, f, s, padding, expected):
     # 000_05cde12013bfe355.txt section 4.3 fact 45: pool 2/2 SAME 28 -> 14 -> 7; 7x7: 3 ("valid"), 4 ("same")
     assert pool_output_size(n, f, stride=s, padding=padding) == expected
@@ -68,7 +84,7 @@ def _xo_feature_map() -> np.ndarray:
     for i in range(1, 8):
         x[i, i] = x[i, 8 - i] = 1
     feature = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]], float)
-    fm = np.array([[np.sum(x[r:r + 3, c:c + 3] * feature) for c in range(7)] for r in range(7)]) / 9
+    fm = np.array([[np.sum(x[r : r + 3, c : c + 3] * feature) for c in range(7)] for r in range(7)]) / 9
     return np.trunc(np.round(fm * 100, 6)) / 100
 
 
@@ -76,8 +92,16 @@ def test_xo_map_relu_max_pool_same():
     fm = _xo_feature_map()
     assert fm[0, 0] == pytest.approx(0.77) and fm[1, 1] == 1.0 and fm[0, 4] == pytest.approx(0.55)
     pooled = max_pool2d(np.maximum(fm, 0), 2, stride=2, padding="same")
-    np.testing.assert_allclose(pooled, [[1.00, 0.33, 0.55, 0.33], [0.33, 1.00, 0.33, 0.55],
-                                        [0.55, 0.33, 1.00, 0.11], [0.33, 0.55, 0.11, 0.77]], atol=1e-6)
+    np.testing.assert_allclose(
+        pooled,
+        [
+            [1.00, 0.33, 0.55, 0.33],
+            [0.33, 1.00, 0.33, 0.55],
+            [0.55, 0.33, 1.00, 0.11],
+            [0.33, 0.55, 0.11, 0.77],
+        ],
+        atol=1e-6,
+    )
     # "valid" would drop the last row and column: 3x3 (about a quarter of the pixels either way)
     assert max_pool2d(fm, 2).shape == (3, 3)
 
@@ -102,8 +126,9 @@ def test_avg_same_excludes_padding_from_the_mean():
 def test_same_puts_the_extra_padding_bottom_right():
     # 3x3, pool 2, stride 1, "same": 1 padded cell per axis, at the end (TensorFlow's placement)
     x = np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]], float)
-    np.testing.assert_array_equal(max_pool2d(x, 2, stride=1, padding="same"),
-                                  [[5, 6, 6], [8, 9, 9], [8, 9, 9]])
+    np.testing.assert_array_equal(
+        max_pool2d(x, 2, stride=1, padding="same"), [[5, 6, 6], [8, 9, 9], [8, 9, 9]]
+    )
 
 
 def test_global_pooling():
@@ -135,24 +160,27 @@ def test_pool_window():
         pool_window((4, 4), 2, 0, 2)
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: max_pool2d(np.zeros((2, 2, 2, 2))), "shape"),
-    (lambda: max_pool2d(np.zeros(5)), "shape"),
-    (lambda: max_pool2d(np.zeros((0, 3))), "empty"),
-    (lambda: max_pool2d(np.zeros((3, 3)), 4), "larger than the input"),
-    (lambda: avg_pool2d(np.zeros((3, 3)), (2, 4)), "larger than the input"),
-    (lambda: max_pool2d(np.zeros((4, 4)), 2, stride=0), "stride"),
-    (lambda: max_pool2d(np.zeros((4, 4)), 0), "pool_size"),
-    (lambda: max_pool2d(np.zeros((4, 4)), (2, 2, 2)), "pool_size"),
-    (lambda: max_pool2d(np.zeros((4, 4)), 2.5), "pool_size"),
-    (lambda: max_pool2d(np.zeros((4, 4)), padding="full"), "padding"),
-    (lambda: max_pool2d([[1.0, np.nan], [0, 0]]), "NaN"),
-    (lambda: avg_pool2d([[1.0, np.inf], [0, 0]]), "NaN"),
-    (lambda: max_pool2d([["a", "b"], ["c", "d"]]), "numbers"),
-    (lambda: pool_output_size(0, 2), "`n`"),
-    (lambda: pool_output_size(3, 4), "larger"),
-    (lambda: pooling.pool2d(np.zeros((4, 4)), kind="median"), "kind"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: max_pool2d(np.zeros((2, 2, 2, 2))), "shape"),
+        (lambda: max_pool2d(np.zeros(5)), "shape"),
+        (lambda: max_pool2d(np.zeros((0, 3))), "empty"),
+        (lambda: max_pool2d(np.zeros((3, 3)), 4), "larger than the input"),
+        (lambda: avg_pool2d(np.zeros((3, 3)), (2, 4)), "larger than the input"),
+        (lambda: max_pool2d(np.zeros((4, 4)), 2, stride=0), "stride"),
+        (lambda: max_pool2d(np.zeros((4, 4)), 0), "pool_size"),
+        (lambda: max_pool2d(np.zeros((4, 4)), (2, 2, 2)), "pool_size"),
+        (lambda: max_pool2d(np.zeros((4, 4)), 2.5), "pool_size"),
+        (lambda: max_pool2d(np.zeros((4, 4)), padding="full"), "padding"),
+        (lambda: max_pool2d([[1.0, np.nan], [0, 0]]), "NaN"),
+        (lambda: avg_pool2d([[1.0, np.inf], [0, 0]]), "NaN"),
+        (lambda: max_pool2d([["a", "b"], ["c", "d"]]), "numbers"),
+        (lambda: pool_output_size(0, 2), "`n`"),
+        (lambda: pool_output_size(3, 4), "larger"),
+        (lambda: pooling.pool2d(np.zeros((4, 4)), kind="median"), "kind"),
+    ],
+)
 def test_errors_name_the_argument(call, match):
     with pytest.raises(ValueError, match=match):
         call()
@@ -199,8 +227,9 @@ def test_max_pool_matches_tf(case):
 def test_avg_pool_matches_tf(case):
     x, pool, stride, padding = case
     ours = avg_pool2d(x, pool, stride=stride, padding=padding)
-    np.testing.assert_allclose(ours, _tf_pool(tf.nn.avg_pool2d, x, pool, stride, padding),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        ours, _tf_pool(tf.nn.avg_pool2d, x, pool, stride, padding), rtol=1e-5, atol=1e-6
+    )
 
 
 @settings(max_examples=30, deadline=None)
@@ -211,19 +240,19 @@ def test_return_indices_match_tf_argmax(case):
     channel = np.arange(x.shape[2])[None, None, :]
     np.testing.assert_array_equal(x[rows, cols, channel], pooled)
     strides = pool if stride is None else stride
-    _, argmax = tf.nn.max_pool_with_argmax(x[None], ksize=pool, strides=strides,
-                                           padding=padding.upper())
+    _, argmax = tf.nn.max_pool_with_argmax(x[None], ksize=pool, strides=strides, padding=padding.upper())
     # TensorFlow flattens (y, x, c) as (y * W + x) * C + c
-    np.testing.assert_array_equal((rows * x.shape[1] + cols) * x.shape[2] + channel,
-                                  argmax.numpy()[0])
+    np.testing.assert_array_equal((rows * x.shape[1] + cols) * x.shape[2] + channel, argmax.numpy()[0])
 
 
 def test_global_pooling_matches_keras():
     import keras
+
     x = np.random.default_rng(2).normal(size=(5, 7, 3)).astype(np.float32)
     np.testing.assert_allclose(global_max_pool2d(x), keras.layers.GlobalMaxPooling2D()(x[None])[0])
-    np.testing.assert_allclose(global_avg_pool2d(x), keras.layers.GlobalAveragePooling2D()(x[None])[0],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        global_avg_pool2d(x), keras.layers.GlobalAveragePooling2D()(x[None])[0], rtol=1e-6
+    )
 
 
 # ---------------------------------------------------------------- presets (the page's seed examples)
@@ -272,17 +301,24 @@ def test_pool_windows_tile_the_input():
 
 def test_pooling_figures():
     from core.figures import pooling as F
+
     pooled, winners = max_pool2d(NG_MAX_4x4, return_indices=True)
-    fig = F.pooling_input_figure(NG_MAX_4x4, pool_window((4, 4), 0, 1), winners=winners, selected_winner=(0, 2),
-                                 tiles=pooling.pool_windows((4, 4), 2))
+    fig = F.pooling_input_figure(
+        NG_MAX_4x4,
+        pool_window((4, 4), 0, 1),
+        winners=winners,
+        selected_winner=(0, 2),
+        tiles=pooling.pool_windows((4, 4), 2),
+    )
     rings = [t for t in fig.data if t.name == "winners"][0]
-    assert sorted(zip(rings.y, rings.x)) == [(0, 2), (1, 1), (2, 3), (3, 1)]
+    assert sorted(zip(rings.y, rings.x, strict=False)) == [(0, 2), (1, 1), (2, 3), (3, 1)]
     report = translation_sensitivity(np.random.default_rng(5).random((20, 20)), np.ones((3, 3)), (0, 2), 2)
     diff = F.translation_figure(report).data[2].z
-    assert np.isnan(np.asarray(diff, float)[:, :2]).all()        # the uncovered columns are not compared
+    assert np.isnan(np.asarray(diff, float)[:, :2]).all()  # the uncovered columns are not compared
 
 
 # ---------------------------------------------------------------- L2-norm pooling (seed 000 L694-696)
+
 
 def test_l2_pool_on_ngs_matrix_and_written_out():
     from core.data.pooling_examples import POOLING_PRESETS

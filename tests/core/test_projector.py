@@ -1,5 +1,6 @@
 """core.figures.projector: every font a figure draws is raised to the lecture size, none is lowered,
 the figure itself is left alone, and Plotly accepts the result."""
+
 import json
 
 import numpy as np
@@ -38,23 +39,25 @@ def test_every_font_is_at_least_the_lecture_size_and_none_shrinks():
     fig = _subplots()
     before = json.dumps(fig.to_dict(), sort_keys=True)
     spec = projector_layout(fig.to_dict())
-    assert json.dumps(fig.to_dict(), sort_keys=True) == before            # the (shared) figure is untouched
+    assert json.dumps(fig.to_dict(), sort_keys=True) == before  # the (shared) figure is untouched
     sizes = dict(_sizes(spec))
     assert sizes and min(sizes.values()) >= MIN_FONT, sizes
     layout = spec["layout"]
     # Axes the figure leaves to the template get an explicit size too (Streamlit's theme says 12).
     for axis in ("xaxis", "xaxis2", "yaxis", "yaxis2"):
-        assert layout[axis]["tickfont"]["size"] == MIN_FONT and layout[axis]["title"]["font"]["size"] == MIN_FONT
+        assert (
+            layout[axis]["tickfont"]["size"] == MIN_FONT and layout[axis]["title"]["font"]["size"] == MIN_FONT
+        )
     assert layout["xaxis"]["title"]["text"] == "epoch"
     assert layout["legend"]["font"]["size"] == MIN_FONT
-    assert spec["data"][0]["textfont"]["size"] == MIN_FONT                 # scatter labels
-    assert spec["data"][1]["textfont"]["size"] == MIN_FONT                 # heatmap numbers, were 9
+    assert spec["data"][0]["textfont"]["size"] == MIN_FONT  # scatter labels
+    assert spec["data"][1]["textfont"]["size"] == MIN_FONT  # heatmap numbers, were 9
     assert spec["data"][1]["colorbar"]["tickfont"]["size"] == MIN_FONT
     texts = {a["text"]: a["font"]["size"] for a in layout["annotations"]}
-    assert texts == {"w<sub>1</sub> over time": SCRIPT_FONT, "loss": MIN_FONT, "big": 40}   # 40 stays 40
+    assert texts == {"w<sub>1</sub> over time": SCRIPT_FONT, "loss": MIN_FONT, "big": 40}  # 40 stays 40
     assert layout["title"]["font"]["size"] == 24
-    assert layout["height"] > int(300 * 1.3) and layout["margin"]["t"] > 60   # room for the larger titles
-    go.Figure(spec)                                                           # valid for Plotly
+    assert layout["height"] > int(300 * 1.3) and layout["margin"]["t"] > 60  # room for the larger titles
+    go.Figure(spec)  # valid for Plotly
 
 
 def test_height_scales_and_a_given_height_wins():
@@ -66,7 +69,7 @@ def test_height_scales_and_a_given_height_wins():
 def test_a_title_with_a_superscript_gets_room_for_two_lines():
     fig = closeup_figure(np.arange(100.0).reshape(10, 10), (2, 2, 3, 3), zmin=0, zmax=99, title="Window")
     spec = projector_layout(fig.to_dict())
-    assert spec["layout"]["title"]["font"]["size"] == SCRIPT_FONT         # its <sup> line at 0.7 × 29 > 20
+    assert spec["layout"]["title"]["font"]["size"] == SCRIPT_FONT  # its <sup> line at 0.7 × 29 > 20
     assert spec["layout"]["margin"]["t"] >= 2 * SCRIPT_FONT * 1.3
     # The plot area keeps the height it had (× 1.3): the margin is added on top.
     plot = spec["layout"]["height"] - spec["layout"]["margin"]["t"] - spec["layout"]["margin"]["b"]
@@ -89,8 +92,11 @@ def test_dense_panel_labels_are_left_out_and_sparse_ones_kept():
 
 
 def test_per_point_text_sizes_are_raised_one_by_one():
-    fig = go.Figure(go.Scatter(x=[1, 2, 3], y=[1, 2, 3], mode="text", text=["a", "b", "c"],
-                               textfont=dict(size=[8, 30, 12])))
+    fig = go.Figure(
+        go.Scatter(
+            x=[1, 2, 3], y=[1, 2, 3], mode="text", text=["a", "b", "c"], textfont=dict(size=[8, 30, 12])
+        )
+    )
     assert projector_layout(fig.to_dict())["data"][0]["textfont"]["size"] == [MIN_FONT, 30, MIN_FONT]
 
 

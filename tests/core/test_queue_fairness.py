@@ -5,6 +5,7 @@ about N min" message, and the place in line from a ticket counter (no scan of th
 Most tests submit without a consumer (``consume=False``), so every job stays pending and the counts
 are exact; the consumer is started where the order of runs is the point.
 """
+
 from __future__ import annotations
 
 import threading
@@ -12,8 +13,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from core.training.jobs import (DEFAULT_MAX_PENDING, MAX_PENDING_ENV_VAR, QueueFull, TrainingQueue,
-                                max_pending_from_env)
+from core.training.jobs import (
+    DEFAULT_MAX_PENDING,
+    MAX_PENDING_ENV_VAR,
+    QueueFull,
+    TrainingQueue,
+    max_pending_from_env,
+)
 from core.training.queue_codec import register_task
 from tests.core.queue_backends import redis_server, storage, twin  # noqa: F401 - fixtures
 
@@ -69,7 +75,7 @@ def test_one_session_asking_for_50_jobs_leaves_one_pending_and_only_the_last_run
     q = TrainingQueue(storage, consume=False, max_pending=20)
     for i in range(50):
         view = q.submit(Job(f"job{i}"), run_task, session="s1")
-        assert (view.status, view.position) == ("queued", 1)      # it keeps its place in line
+        assert (view.status, view.position) == ("queued", 1)  # it keeps its place in line
     assert q.pending_count() == 1 and storage.pending_count() == 1
     assert [q.status(f"job{i}") for i in range(49)] == [None] * 49  # replaced: gone
     q.start_consumer_threads()
@@ -85,12 +91,12 @@ def test_the_global_cap_holds_across_sessions_and_says_how_long(storage):
     for i in range(5):
         q.submit(Job(f"j{i}"), run_task, session=f"s{i}")
     with pytest.raises(QueueFull, match=r"^The training queue is full, about 10 min") as full:
-        q.submit(Job("one-more"), run_task, session="s9")         # 5 jobs x 120 s before any is timed
+        q.submit(Job("one-more"), run_task, session="s9")  # 5 jobs x 120 s before any is timed
     assert (full.value.pending, full.value.minutes) == (5, 10)
     assert q.status("one-more") is None
     # What a full queue still allows: joining a waiting job, and replacing one's own unstarted job.
     assert q.submit(Job("j0"), run_task, session="s9").position == 1
-    assert q.submit(Job("j2b"), run_task, session="s2").position == 3   # takes j2's place
+    assert q.submit(Job("j2b"), run_task, session="s2").position == 3  # takes j2's place
     assert q.pending_count() == 5 and storage.pending_count() == 5
     with pytest.raises(QueueFull):
         q.submit(Job("anonymous"), run_task)
@@ -111,33 +117,33 @@ def test_the_estimate_comes_from_recorded_training_times(storage):
     idle = TrainingQueue(twin(storage), consume=False, max_pending=3, clock=lambda: NOW[0])
     for i in range(3):
         idle.submit(Job(f"w{i}"), run_task, session=f"s{i}")
-    with pytest.raises(QueueFull, match="about 3 min"):              # 3 waiting x 60 s
+    with pytest.raises(QueueFull, match="about 3 min"):  # 3 waiting x 60 s
         idle.submit(Job("w3"), run_task, session="s3")
 
 
 def test_a_shared_job_is_queued_once_and_stays_while_anyone_wants_it(storage):
     q = TrainingQueue(storage, consume=False, max_pending=20)
     shared = q.submit(Job("shared"), run_task, session="a")
-    assert q.submit(Job("shared"), run_task, session="b") == shared   # deduplicated: the same job
-    assert q.submit(Job("shared"), run_task, session="b") == shared   # asking twice counts once
+    assert q.submit(Job("shared"), run_task, session="b") == shared  # deduplicated: the same job
+    assert q.submit(Job("shared"), run_task, session="b") == shared  # asking twice counts once
     assert q.pending_count() == 1
-    q.submit(Job("a-next"), run_task, session="a")                   # a moves on; b still wants it
+    q.submit(Job("a-next"), run_task, session="a")  # a moves on; b still wants it
     assert q.status("shared").status == "queued"
     assert q.pending_count() == 2
-    q.submit(Job("b-next"), run_task, session="b")                   # nobody wants it any more
+    q.submit(Job("b-next"), run_task, session="b")  # nobody wants it any more
     assert q.status("shared") is None
     assert q.pending_count() == 2
-    q.submit(Job("a-next"), run_task, session="c")                   # c joins a's job ...
-    q.submit(Job("c-own"), run_task, session="c")                    # ... and leaves it: a keeps it
+    q.submit(Job("a-next"), run_task, session="c")  # c joins a's job ...
+    q.submit(Job("c-own"), run_task, session="c")  # ... and leaves it: a keeps it
     assert q.status("a-next").status == "queued" and q.pending_count() == 3
-    q.submit(Job("b-next"), run_task, session="c")                   # c's own job is dropped
+    q.submit(Job("b-next"), run_task, session="c")  # c's own job is dropped
     assert q.status("c-own") is None and q.pending_count() == 2
     q.start_consumer_threads()
     try:
         assert [q.wait(k, timeout=WAIT_S).status for k in ("b-next", "a-next")] == ["done", "done"]
     finally:
         q.shutdown()
-    assert RAN == ["b-next", "a-next"]      # b-next took the shared job's place; c-own's ticket skipped
+    assert RAN == ["b-next", "a-next"]  # b-next took the shared job's place; c-own's ticket skipped
 
 
 def test_the_position_is_the_place_in_line(storage):
@@ -145,7 +151,7 @@ def test_the_position_is_the_place_in_line(storage):
     first = q.submit(Job("first"), gated_task, session="s0")
     views = [q.submit(Job(f"k{i}"), run_task, session=f"s{i + 1}") for i in range(4)]
     assert [first.position] + [v.position for v in views] == [1, 2, 3, 4, 5]
-    assert q.submit(Job("k1b"), run_task, session="s2").position == 3   # replaced in its place
+    assert q.submit(Job("k1b"), run_task, session="s2").position == 3  # replaced in its place
     q.start_consumer_threads()
     try:
         assert STARTED.wait(WAIT_S)
@@ -179,4 +185,4 @@ def test_concurrent_requests_from_two_processes_keep_the_rules(storage):
     waiting = [f"s{i}-{k}" for i in range(16) for k in range(5) if web[0].status(f"s{i}-{k}") is not None]
     assert web[0].pending_count() == len(waiting) == 10 == storage.pending_count()
     assert all(sum(key.startswith(f"s{i}-") for key in waiting) <= 1 for i in range(16))
-    assert len(refused) >= 6                                           # six sessions found it full
+    assert len(refused) >= 6  # six sessions found it full

@@ -5,6 +5,7 @@ The planted payload is a real pickle whose ``__reduce__`` creates a marker file 
 control shows that ``pickle.loads`` does create it); the queue must refuse it on both storages and
 the marker must never appear.
 """
+
 from __future__ import annotations
 
 import json
@@ -55,7 +56,7 @@ def planted_pickle(tmp_path: Path) -> tuple[bytes, Path]:
     marker = tmp_path / "the-pickle-ran"
     payload = pickle.dumps(Plant(marker))
     control = tmp_path / "control"
-    pickle.loads(pickle.dumps(Plant(control)))            # the payload is live: unpickling runs it
+    pickle.loads(pickle.dumps(Plant(control)))  # the payload is live: unpickling runs it
     assert control.exists()
     return payload, marker
 
@@ -73,7 +74,7 @@ def test_a_pickle_under_a_job_key_is_refused_not_run(storage, tmp_path, caplog):
     q = TrainingQueue(storage, consume=True)
     try:
         with caplog.at_level(logging.WARNING, logger="core.training.jobs"):
-            view = q.status("a")                          # what a waiting page polls every second
+            view = q.status("a")  # what a waiting page polls every second
         assert (view.status, view.position) == ("failed", 0)
         assert view.error.startswith("QueueDataError: refused") and "never unpickled" in view.error
         assert "refused the stored job:a" in caplog.text
@@ -93,7 +94,7 @@ def test_a_pickle_as_a_queued_message_is_refused_not_run(storage, tmp_path, capl
         q = TrainingQueue(storage, consume=True)
         try:
             wait_until(lambda: storage.pending_count() == 0)
-            q.submit(Config("after"), echo_task)                # the consumer goes on with real work
+            q.submit(Config("after"), echo_task)  # the consumer goes on with real work
             assert q.wait("after", timeout=WAIT_S).status == "done"
         finally:
             q.shutdown()
@@ -109,7 +110,7 @@ def test_a_json_job_for_a_task_off_the_allow_list_is_refused(storage, tmp_path):
     storage.put("slot:1", {"task": "os:system", "config": {"key": "x"}, "key": "x"})
     storage.put("job:x", {"status": "queued", "ticket": 1, "updated": time.time(), "sessions": []})
     storage.put("queue:counters", {"issued": 1, "started": 0, "pending": 1})
-    q._run(1)                                                  # the queue's own message for ticket 1
+    q._run(1)  # the queue's own message for ticket 1
     forged = Message("id-1", "os.system", None, 0, 0, None, ["touch " + str(tmp_path / "ran")], {})
     storage.storage.enqueue(JsonSerializer().serialize(forged))
     q.start_consumer_threads()
@@ -148,15 +149,19 @@ def test_the_app_tasks_configs_travel_as_json():
     from core.models.mnist_cnn import MnistCnnConfig
     from core.models.regularisation import RegularisationConfig
 
-    for config, name in ((MnistCnnConfig(filters=(8, 16), dropout=0.25, train_size=300), "digit-model"),
-                         (RegularisationConfig("l2", l2=1e-3, epochs=3), "regularisation-result")):
+    for config, name in (
+        (MnistCnnConfig(filters=(8, 16), dropout=0.25, train_size=300), "digit-model"),
+        (RegularisationConfig("l2", l2=1e-3, epochs=3), "regularisation-result"),
+    ):
         data = json.loads(json.dumps(queue_codec.config_to_data(config)))
         rebuilt = queue_codec.config_from_data(queue_codec.allowed(name), data)
         assert rebuilt == config and rebuilt.key == config.key
         with pytest.raises(ValueError, match="do not match"):
             queue_codec.config_from_data(queue_codec.allowed(name), dict(data, kind="Other"))
         with pytest.raises(ValueError):
-            queue_codec.config_from_data(queue_codec.allowed(name), dict(data, epochs=0))  # the class validates
+            queue_codec.config_from_data(
+                queue_codec.allowed(name), dict(data, epochs=0)
+            )  # the class validates
 
 
 def test_the_serializer_writes_and_reads_json_only():
@@ -172,12 +177,19 @@ def test_the_serializer_writes_and_reads_json_only():
         codec.serialize({"model": object()})
     with pytest.raises(TypeError, match="ETA"):
         codec.serialize(message._replace(eta=1))
-    bad = [pickle.dumps({"status": "done"}), b"", b"\xff\xfe", b'{"v":1,"value":NaN}', b'{"status":"done"}',
-           b'{"v":2,"value":1}', b"[" * 100_000 + b"]" * 100_000,
-           b'{"v":1,"value":"' + b"x" * queue_codec.MAX_BLOB_BYTES + b'"}',
-           b'{"v":1,"message":{"id":"i","name":"n","args":[],"kwargs":{},"eta":"2030-01-01"}}',
-           b'{"v":1,"message":{"id":"i","name":"n","args":"rm","kwargs":{}}}',
-           b'{"v":1,"message":{"id":"i","name":"n","args":[],"kwargs":{},"evil":1}}']
+    bad = [
+        pickle.dumps({"status": "done"}),
+        b"",
+        b"\xff\xfe",
+        b'{"v":1,"value":NaN}',
+        b'{"status":"done"}',
+        b'{"v":2,"value":1}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"v":1,"value":"' + b"x" * queue_codec.MAX_BLOB_BYTES + b'"}',
+        b'{"v":1,"message":{"id":"i","name":"n","args":[],"kwargs":{},"eta":"2030-01-01"}}',
+        b'{"v":1,"message":{"id":"i","name":"n","args":"rm","kwargs":{}}}',
+        b'{"v":1,"message":{"id":"i","name":"n","args":[],"kwargs":{},"evil":1}}',
+    ]
     for blob in bad:
         with pytest.raises(QueueDataError, match="refused"):
             codec.deserialize(blob)
@@ -213,7 +225,7 @@ def test_the_default_sqlite_file_is_in_a_private_folder(tmp_path, monkeypatch):
     assert path == tmp_path / "cache" / "queue" / "training-queue.sqlite"
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    path.parent.chmod(0o755)                                   # loosened by hand: tightened again
+    path.parent.chmod(0o755)  # loosened by hand: tightened again
     queue_storage()
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
@@ -224,14 +236,16 @@ def test_an_unusable_cache_gives_a_private_temporary_folder_or_a_clear_error(tmp
     monkeypatch.setenv("NEURAL_EXPLAINER_CACHE", str(blocker / "cache"))
     monkeypatch.delenv(jobs.QUEUE_URL_ENV_VAR, raising=False)
     monkeypatch.delenv(jobs.CONSUMER_ENV_VAR, raising=False)
-    path = Path(queue_storage().storage.filename)              # one process: its own private folder
+    path = Path(queue_storage().storage.filename)  # one process: its own private folder
     assert path.parent.name.startswith("neural-explainer-queue-") and path.parent != Path("/tmp")
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    assert queue_storage().storage.filename != str(path)      # never a predictable, shared path
-    monkeypatch.setenv(jobs.CONSUMER_ENV_VAR, "external")     # web processes + worker must share one file
+    assert queue_storage().storage.filename != str(path)  # never a predictable, shared path
+    monkeypatch.setenv(jobs.CONSUMER_ENV_VAR, "external")  # web processes + worker must share one file
     with pytest.raises(QueueConfigError, match="NEURAL_EXPLAINER_CACHE"):
         queue_storage()
     monkeypatch.delenv(jobs.CONSUMER_ENV_VAR)
     with pytest.raises(QueueConfigError, match="cannot be made private"):
-        queue_storage(shared=True)                            # the training worker's call
-    assert os.path.basename(jobs.redact("redis://:pw@h:1/0")) == "0" and "pw" not in jobs.redact("redis://:pw@h:1/0")
+        queue_storage(shared=True)  # the training worker's call
+    assert os.path.basename(jobs.redact("redis://:pw@h:1/0")) == "0" and "pw" not in jobs.redact(
+        "redis://:pw@h:1/0"
+    )

@@ -1,4 +1,5 @@
 """Receptive fields (``core.maths.receptive_field``) against a brute-force oracle and VGG16's table."""
+
 import numpy as np
 import pytest
 
@@ -12,7 +13,7 @@ def brute_force_fields(n: int, layers) -> list[list[tuple[int, int]]]:
     padding (outside 0 .. len - 1) continues the regular grid of the layer below (its neighbours' fields
     shifted by their spacing), so fields may reach outside the image, as the formula's do.
     """
-    spans = [(i, i) for i in range(n)]                    # the input: a pixel sees itself
+    spans = [(i, i) for i in range(n)]  # the input: a pixel sees itself
 
     def span(index: int) -> tuple[int, int]:
         if 0 <= index < len(spans):
@@ -34,9 +35,21 @@ def test_vgg16_table_matches_the_hand_computation():
     assert [r.size for r in rows] == [3, 5, 6, 10, 14, 16, 24, 32, 40, 44, 60, 76, 92, 100, 132, 164, 196]
     assert [r.jump for r in rows] == [1, 1, 2, 2, 2, 4, 4, 4, 4, 8, 8, 8, 8, 16, 16, 16, 16]
     conv = vgg16_fields()
-    assert list(conv) == ["block1_conv1", "block1_conv2", "block2_conv1", "block2_conv2", "block3_conv1",
-                          "block3_conv2", "block3_conv3", "block4_conv1", "block4_conv2", "block4_conv3",
-                          "block5_conv1", "block5_conv2", "block5_conv3"]
+    assert list(conv) == [
+        "block1_conv1",
+        "block1_conv2",
+        "block2_conv1",
+        "block2_conv2",
+        "block3_conv1",
+        "block3_conv2",
+        "block3_conv3",
+        "block4_conv1",
+        "block4_conv2",
+        "block4_conv3",
+        "block5_conv1",
+        "block5_conv2",
+        "block5_conv3",
+    ]
     assert conv["block5_conv3"].size == 196 and conv["block5_conv3"].jump == 16
     # unit 0 of block5_conv3 is centred at 7.5 and sees -90 .. 105 (the rest is padding)
     assert conv["block5_conv3"].field(0) == (-90.0, 105.0)
@@ -64,7 +77,7 @@ def test_fields_match_brute_force_on_random_stacks(seed):
         layers.append((f"l{i}", k, s, int(rng.integers(0, k))))
     n = 64
     brute = brute_force_fields(n, layers)
-    for row, spans in zip(receptive_fields(layers), brute):
+    for row, spans in zip(receptive_fields(layers), brute, strict=False):
         for i, (first, last) in enumerate(spans):
             assert row.field(i) == (first, last), (layers, row.name, i)
             assert last - first + 1 == row.size
@@ -72,13 +85,13 @@ def test_fields_match_brute_force_on_random_stacks(seed):
 
 def test_vgg16_fields_match_brute_force():
     brute = brute_force_fields(224, VGG16_LAYERS)
-    for row, spans in zip(receptive_fields(VGG16_LAYERS), brute):
+    for row, spans in zip(receptive_fields(VGG16_LAYERS), brute, strict=False):
         assert [row.field(i) for i in range(len(spans))] == [tuple(map(float, s)) for s in spans]
 
 
 def test_field_box_is_clipped_to_the_image():
     f = vgg16_fields()["block5_conv3"]
-    assert field_box(f, 5, 5) == (-10, -10, 196, 196)            # centre 7.5 + 5 * 16, half-width 97.5
+    assert field_box(f, 5, 5) == (-10, -10, 196, 196)  # centre 7.5 + 5 * 16, half-width 97.5
     top, left, h, w = field_box(f, 0, 0, (100, 120))
     assert (top, left) == (0, 0) and (h, w) == (100, 106)
     assert field_box(vgg16_fields()["block1_conv1"], 10, 20, (64, 64)) == (9, 19, 3, 3)

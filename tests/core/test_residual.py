@@ -1,4 +1,5 @@
 """core.maths.residual: the identity block with numbers; backprop checked against TensorFlow's GradientTape."""
+
 import numpy as np
 import pytest
 
@@ -13,16 +14,18 @@ def test_zero_block_is_the_identity_for_nonnegative_inputs():
     block = residual_block([1.5, 0, 2, 0.25], z, np.zeros(4), z, np.zeros(4))
     np.testing.assert_array_equal(block.z2, 0)
     np.testing.assert_array_equal(block.a2, [1.5, 0, 2, 0.25])
-    np.testing.assert_array_equal(block.plain, 0)                  # without the skip the block outputs 0
-    np.testing.assert_array_equal(residual_block([-1.0, 3.0], z[:2, :2], [0, 0], z[:2, :2], [0, 0]).a2, [0, 3])
+    np.testing.assert_array_equal(block.plain, 0)  # without the skip the block outputs 0
+    np.testing.assert_array_equal(
+        residual_block([-1.0, 3.0], z[:2, :2], [0, 0], z[:2, :2], [0, 0]).a2, [0, 3]
+    )
 
 
 def test_block_with_weights_written_out():
     w = np.full((2, 2), 0.5)
     b = residual_block([1.0, 2.0], w, [0.5, 0.5], w, [0.5, 0.5])
-    np.testing.assert_allclose(b.a1, [2, 2])          # 0.5·1 + 0.5·2 + 0.5
-    np.testing.assert_allclose(b.z2, [2.5, 2.5])      # 0.5·2 + 0.5·2 + 0.5
-    np.testing.assert_allclose(b.a2, [3.5, 4.5])      # ReLU(z2 + a[l])
+    np.testing.assert_allclose(b.a1, [2, 2])  # 0.5·1 + 0.5·2 + 0.5
+    np.testing.assert_allclose(b.z2, [2.5, 2.5])  # 0.5·2 + 0.5·2 + 0.5
+    np.testing.assert_allclose(b.a2, [3.5, 4.5])  # ReLU(z2 + a[l])
 
 
 def _tf_gradient(x, weights, residual):
@@ -47,24 +50,32 @@ def test_backprop_matches_gradient_tape(residual, depth):
     rng = np.random.default_rng(depth)
     x = rng.standard_normal((8, 5))
     weights = [rng.standard_normal((5, 5)) * 0.6 for _ in range(depth)]
-    np.testing.assert_allclose(stack_gradient(x, weights, residual=residual), _tf_gradient(x, weights, residual),
-                               rtol=1e-6, atol=1e-10)
+    np.testing.assert_allclose(
+        stack_gradient(x, weights, residual=residual),
+        _tf_gradient(x, weights, residual),
+        rtol=1e-6,
+        atol=1e-10,
+    )
 
 
 def test_plain_gradients_vanish_residual_ones_do_not():
     g = first_layer_gradients()
     assert g.depths == (2, 4, 8, 16, 32, 48)
-    assert g.plain[-1] < 1e-30 < 0.1 < g.residual[-1] < 10          # default weight scale 0.5
-    assert all(a > b for a, b in zip(g.plain, g.plain[1:]))
+    assert g.plain[-1] < 1e-30 < 0.1 < g.residual[-1] < 10  # default weight scale 0.5
+    assert all(a > b for a, b in zip(g.plain, g.plain[1:], strict=False))
     he = first_layer_gradients(weight_scale=1.4)
-    assert he.plain[-1] > 1e-3 and he.residual[-1] > 1e6           # He init: plain survives, residual explodes
+    assert he.plain[-1] > 1e-3 and he.residual[-1] > 1e6  # He init: plain survives, residual explodes
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: residual_block([1, 2], np.zeros((3, 3)), [0, 0], np.zeros((2, 2)), [0, 0]), "`w1`"),
-    (lambda: residual_block([np.nan], [[0]], [0], [[0]], [0]), "finite"),
-    (lambda: stack_gradient(np.zeros((2, 2)), [np.eye(2)] * 3, residual=True), "even"),
-    (lambda: first_layer_gradients((3,)), "even")])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: residual_block([1, 2], np.zeros((3, 3)), [0, 0], np.zeros((2, 2)), [0, 0]), "`w1`"),
+        (lambda: residual_block([np.nan], [[0]], [0], [[0]], [0]), "finite"),
+        (lambda: stack_gradient(np.zeros((2, 2)), [np.eye(2)] * 3, residual=True), "even"),
+        (lambda: first_layer_gradients((3,)), "even"),
+    ],
+)
 def test_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()

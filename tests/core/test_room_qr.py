@@ -1,6 +1,7 @@
 """The join link and its QR code: the link's form, the symbol's version and size, and the PNG's
 pixels reproduce segno's module matrix at the documented module size (no QR decoder is installed
 offline, so the image is checked against the matrix it must draw)."""
+
 from __future__ import annotations
 
 import io
@@ -14,8 +15,13 @@ from core.figures.room_qr import BORDER_MODULES, MODULE_PX, join_link, join_qr, 
 
 
 def test_the_join_link_puts_the_room_on_the_apps_address():
-    assert join_link("https://explainer.example.org", "ABC234") == "https://explainer.example.org/?room=ABC234"
-    assert join_link("http://127.0.0.1:8501/convolution/", "ABC234") == "http://127.0.0.1:8501/convolution/?room=ABC234"
+    assert (
+        join_link("https://explainer.example.org", "ABC234") == "https://explainer.example.org/?room=ABC234"
+    )
+    assert (
+        join_link("http://127.0.0.1:8501/convolution/", "ABC234")
+        == "http://127.0.0.1:8501/convolution/?room=ABC234"
+    )
     for bad in ("explainer.example.org", "https://h/?page=x", "javascript:alert(1)"):
         with pytest.raises(ValueError, match="base_url"):
             join_link(bad, "ABC234")
@@ -25,7 +31,7 @@ def test_a_typical_link_is_a_small_full_qr_code_at_error_correction_m():
     link = join_link("https://explainer.example.org", "ABC234")
     qr = join_qr(link)
     assert (qr.version, qr.error, qr.is_micro) == (3, "M", False)
-    assert qr.symbol_size(scale=1, border=0) == (29, 29)                # 17 + 4 · version
+    assert qr.symbol_size(scale=1, border=0) == (29, 29)  # 17 + 4 · version
     assert join_qr(link + "x" * 20).version == 4
 
 
@@ -35,12 +41,16 @@ def test_the_png_draws_the_matrix_at_the_documented_module_size():
     n = 29 + 2 * BORDER_MODULES
     assert image.size == (n * MODULE_PX, n * MODULE_PX) and image.size[0] >= 560
     pixels = np.asarray(image.convert("L"))
-    centres = pixels[MODULE_PX // 2::MODULE_PX, MODULE_PX // 2::MODULE_PX]
+    centres = pixels[MODULE_PX // 2 :: MODULE_PX, MODULE_PX // 2 :: MODULE_PX]
     dark = (centres < 128).astype(int)
-    matrix = np.array([list(row) for row in join_qr(link).matrix_iter(scale=1, border=BORDER_MODULES)]).astype(int)
+    matrix = np.array(
+        [list(row) for row in join_qr(link).matrix_iter(scale=1, border=BORDER_MODULES)]
+    ).astype(int)
     assert dark.shape == matrix.shape == (n, n)
     assert np.array_equal(dark, matrix)
-    assert dark[:BORDER_MODULES].sum() == 0 and dark[BORDER_MODULES, BORDER_MODULES:BORDER_MODULES + 7].all()
+    assert (
+        dark[:BORDER_MODULES].sum() == 0 and dark[BORDER_MODULES, BORDER_MODULES : BORDER_MODULES + 7].all()
+    )
 
 
 def test_the_svg_has_the_same_size_and_refuses_other_kinds():

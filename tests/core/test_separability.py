@@ -1,5 +1,6 @@
 """Linear separability: exact verdicts (14/16 and 104/256 oracles), the certificates, the grid search
 and the seed's XOR proof."""
+
 import itertools
 
 import numpy as np
@@ -7,7 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.maths import boolean_functions as bf, neurons as nn, separability as sep
+from core.maths import boolean_functions as bf
+from core.maths import neurons as nn
+from core.maths import separability as sep
 
 
 def outputs_of(name):
@@ -17,7 +20,9 @@ def outputs_of(name):
 def test_sixteen_functions_and_fourteen_separable():
     names = bf.TWO_INPUT_FUNCTIONS
     assert len(names) == 16
-    assert sorted(bf.BOOLEAN_FUNCTIONS[n].outputs for n in names) == sorted(itertools.product((0, 1), repeat=4))
+    assert sorted(bf.BOOLEAN_FUNCTIONS[n].outputs for n in names) == sorted(
+        itertools.product((0, 1), repeat=4)
+    )
     results = {n: sep.is_linearly_separable(bf.BOOLEAN_FUNCTIONS[n]) for n in names}
     assert sum(r.separable for r in results.values()) == 14
     assert {n for n, r in results.items() if not r.separable} == {"XOR", "XNOR"}
@@ -73,8 +78,12 @@ def test_grid_search_finds_no_xor_neuron():
 
 def test_xor_contradiction_as_the_seed_argues():
     proof = sep.xor_contradiction()
-    assert proof.inequalities == (r"w_1\cdot 0 + w_2\cdot 0 + w_0 < 0", r"w_1\cdot 0 + w_2\cdot 1 + w_0 \ge 0",
-                                  r"w_1\cdot 1 + w_2\cdot 0 + w_0 \ge 0", r"w_1\cdot 1 + w_2\cdot 1 + w_0 < 0")
+    assert proof.inequalities == (
+        r"w_1\cdot 0 + w_2\cdot 0 + w_0 < 0",
+        r"w_1\cdot 0 + w_2\cdot 1 + w_0 \ge 0",
+        r"w_1\cdot 1 + w_2\cdot 0 + w_0 \ge 0",
+        r"w_1\cdot 1 + w_2\cdot 1 + w_0 < 0",
+    )
     assert proof.substitution == "h = -w_0"
     assert proof.substituted == ("0 < h", r"w_2 \ge h", r"w_1 \ge h", r"w_1 + w_2 < h")
     assert proof.source == "Course notes, *Introduction to deep learning* §1.2.3"

@@ -1,4 +1,5 @@
 """core.maths.tensors: the seeds' tensor numbers; np.reshape and np.broadcast_shapes as oracles."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -21,7 +22,7 @@ def test_seed002_rank_shape_size_reshape_broadcast():
     assert (info.rank, info.size) == (4, 120) and tensor_info(()).size == 1
     x = parse_array("[[1], [2], [3]]")
     assert x.shape == (3, 1) and reshape(x, (1, 3)).tolist() == [[1, 2, 3]]
-    assert reshape(np.zeros(60000 * 784), (60000, 28, 28, -1)).shape == (60000, 28, 28, 1)   # 001 L245
+    assert reshape(np.zeros(60000 * 784), (60000, 28, 28, -1)).shape == (60000, 28, 28, 1)  # 001 L245
     b = broadcast(parse_array("[1, 2, 3]").shape, parse_array("2").shape)
     assert b.shape == (3,) and (parse_array("[1, 2, 3]") * parse_array("2")).tolist() == [2, 4, 6]
 
@@ -29,7 +30,7 @@ def test_seed002_rank_shape_size_reshape_broadcast():
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.integers(1, 4), max_size=4), st.lists(st.integers(1, 4), max_size=4))
 def test_broadcast_matches_numpy(a, b):
-    a = tuple(1 if i % 2 else d for i, d in enumerate(a))       # plenty of 1s, so both outcomes occur
+    a = tuple(1 if i % 2 else d for i, d in enumerate(a))  # plenty of 1s, so both outcomes occur
     try:
         expected = np.broadcast_shapes(tuple(a), tuple(b))
     except ValueError:
@@ -46,11 +47,19 @@ def test_reshape_errors_say_why():
     assert reshape(np.arange(6), (-1, 3)).tolist() == np.arange(6).reshape(-1, 3).tolist()
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: parse_shape("(3, a2)"), "not a whole number"), (lambda: parse_shape("(-3, 2)"), "negative"),
-    (lambda: parse_shape("(-1, -1)", allow_infer=True), "only one"), (lambda: parse_shape("1 " * 9), "at most"),
-    (lambda: parse_array("[[1, 2], [3]]"), "same length"), (lambda: parse_array("__import__('os')"), "not an array"),
-    (lambda: parse_array("[1, nan]"), "not an array"), (lambda: tensor_info((2,), "float8"), "`dtype`")])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: parse_shape("(3, a2)"), "not a whole number"),
+        (lambda: parse_shape("(-3, 2)"), "negative"),
+        (lambda: parse_shape("(-1, -1)", allow_infer=True), "only one"),
+        (lambda: parse_shape("1 " * 9), "at most"),
+        (lambda: parse_array("[[1, 2], [3]]"), "same length"),
+        (lambda: parse_array("__import__('os')"), "not an array"),
+        (lambda: parse_array("[1, nan]"), "not an array"),
+        (lambda: tensor_info((2,), "float8"), "`dtype`"),
+    ],
+)
 def test_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()

@@ -1,4 +1,5 @@
 """The toy 2-D GAN: mixture data, gradients against TensorFlow, training steps, mode coverage."""
+
 import numpy as np
 import pytest
 
@@ -9,7 +10,7 @@ def test_mixture_of_gaussians_modes():
     pts = toy_gan.mixture_of_gaussians(4000, n_modes=4, radius=1.0, std=0.05, seed=0)
     angles = np.degrees(np.arctan2(pts[:, 1], pts[:, 0])) % 360
     counts = np.histogram(angles, bins=[0, 90, 180, 270, 360])[0]
-    assert np.all(np.abs(counts - 1000) < 120)              # 45, 135, 225, 315 degrees
+    assert np.all(np.abs(counts - 1000) < 120)  # 45, 135, 225, 315 degrees
     np.testing.assert_allclose(np.linalg.norm(pts, axis=1).mean(), 1.0, atol=0.01)
 
 
@@ -35,9 +36,9 @@ def test_toy_gradients_match_tensorflow():
         g_loss = tf.reduce_mean(tf.nn.softplus(-lf))
     assert out["d_loss"] == pytest.approx(float(d_loss), rel=1e-10)
     assert out["g_loss"] == pytest.approx(float(g_loss), rel=1e-10)
-    for ours, ref in zip(out["d_grads"], tape.gradient(d_loss, d_vars)):
+    for ours, ref in zip(out["d_grads"], tape.gradient(d_loss, d_vars), strict=False):
         np.testing.assert_allclose(ours, ref.numpy(), rtol=1e-7, atol=1e-12)
-    for ours, ref in zip(out["g_grads"], tape.gradient(g_loss, g_vars)):
+    for ours, ref in zip(out["g_grads"], tape.gradient(g_loss, g_vars), strict=False):
         np.testing.assert_allclose(ours, ref.numpy(), rtol=1e-7, atol=1e-12)
 
 
@@ -46,15 +47,20 @@ def test_toy_steps_change_only_the_chosen_network():
     rng = np.random.default_rng(9)
     real, z = toy_gan.mixture_of_gaussians(256, seed=9), rng.standard_normal((256, 2))
     d_only = toy_gan.toy_gan_train(state, steps=20, mode="discriminator")
-    assert all(np.array_equal(a, b) for a, b in zip(d_only["g"], state["g"]))
+    assert all(np.array_equal(a, b) for a, b in zip(d_only["g"], state["g"], strict=False))
     assert not np.array_equal(d_only["d"][0], state["d"][0])
-    assert toy_gan.toy_gan_losses(d_only, real, z)["d_loss"] < toy_gan.toy_gan_losses(state, real, z)["d_loss"]
+    assert (
+        toy_gan.toy_gan_losses(d_only, real, z)["d_loss"] < toy_gan.toy_gan_losses(state, real, z)["d_loss"]
+    )
     g_only = toy_gan.toy_gan_train(d_only, steps=20, mode="generator")
-    assert all(np.array_equal(a, b) for a, b in zip(g_only["d"], d_only["d"]))
-    assert toy_gan.toy_gan_losses(g_only, real, z)["g_loss"] < toy_gan.toy_gan_losses(d_only, real, z)["g_loss"]
-    assert state["steps"] == 0 and len(g_only["history"]) == 40   # inputs are not modified
-    again = toy_gan.toy_gan_train(toy_gan.toy_gan_train(state, steps=20, mode="discriminator"),
-                                  steps=20, mode="generator")
+    assert all(np.array_equal(a, b) for a, b in zip(g_only["d"], d_only["d"], strict=False))
+    assert (
+        toy_gan.toy_gan_losses(g_only, real, z)["g_loss"] < toy_gan.toy_gan_losses(d_only, real, z)["g_loss"]
+    )
+    assert state["steps"] == 0 and len(g_only["history"]) == 40  # inputs are not modified
+    again = toy_gan.toy_gan_train(
+        toy_gan.toy_gan_train(state, steps=20, mode="discriminator"), steps=20, mode="generator"
+    )
     np.testing.assert_array_equal(again["g"][0], g_only["g"][0])  # same presses, same result
     with pytest.raises(ValueError, match="mode"):
         toy_gan.toy_gan_train(state, mode="neither")
@@ -68,7 +74,7 @@ def test_toy_gan_learns_the_modes():
     dist = np.linalg.norm(view["fake"][:, None] - centres[None], axis=2)
     close = dist.min(axis=1) < 0.3
     assert close.mean() > 0.7
-    assert np.all(np.bincount(dist.argmin(axis=1)[close], minlength=4) > 40)   # every mode covered
+    assert np.all(np.bincount(dist.argmin(axis=1)[close], minlength=4) > 40)  # every mode covered
 
 
 def test_toy_figures_pass_plotlys_validator_and_show_the_view():
@@ -79,9 +85,9 @@ def test_toy_figures_pass_plotlys_validator_and_show_the_view():
     state = toy_gan.toy_gan_train(toy_gan.toy_gan_init(seed=0), steps=3, mode="both")
     view = toy_gan.toy_gan_view(state, n=50, grid=12)
     fig = toy_gan_figure(view)
-    go.Figure(fig.to_dict())                              # built without validation: validate here
+    go.Figure(fig.to_dict())  # built without validation: validate here
     heat, real, fake = fig.data
-    np.testing.assert_allclose(heat.z, view["d_prob"], atol=1e-6)     # float32 on the wire
+    np.testing.assert_allclose(heat.z, view["d_prob"], atol=1e-6)  # float32 on the wire
     np.testing.assert_allclose(fake.x, view["fake"][:, 0], atol=1e-6)
     assert (real.name, fake.name) == ("real", "generated")
     history = toy_history_figure(state["history"])
@@ -93,14 +99,15 @@ def test_toy_figures_pass_plotlys_validator_and_show_the_view():
 
 @pytest.mark.slow
 def test_after_10000_steps_of_both_d_is_one_half_only_where_the_data_are():
-    # The GAN page: "the map fades to 0.5 where the data are; elsewhere D stays near 0" (seed 0, the page's default)
+    # The GAN page: "the map fades to 0.5 where the data are; elsewhere D stays near 0" (seed 0, the page's
+    # default)
     state = toy_gan.toy_gan_train(toy_gan.toy_gan_init(seed=0), steps=10_000, mode="both")
-    angles = np.pi / 4 + np.arange(4) * np.pi / 2                      # the four blob centres
+    angles = np.pi / 4 + np.arange(4) * np.pi / 2  # the four blob centres
     centres = np.stack([np.cos(angles), np.sin(angles)], axis=1)
     at_blobs = toy_gan._sigmoid(toy_gan._mlp_forward(state["d"], centres)[-1]).ravel()
-    assert np.all((0.45 < at_blobs) & (at_blobs < 0.56))                # 0.48-0.53
+    assert np.all((0.45 < at_blobs) & (at_blobs < 0.56))  # 0.48-0.53
     d_prob = toy_gan.toy_gan_view(state)["d_prob"]
-    assert 0.85 < float((d_prob < 0.1).mean()) < 0.95                  # 89 % of the 40 x 40 grid
+    assert 0.85 < float((d_prob < 0.1).mean()) < 0.95  # 89 % of the 40 x 40 grid
 
 
 def test_toy_gan_after_is_the_presses_trained_in_order():
@@ -110,7 +117,7 @@ def test_toy_gan_after_is_the_presses_trained_in_order():
         state = toy_gan.toy_gan_train(state, mode=mode, steps=steps)
     after = toy_gan.toy_gan_after(5, presses)
     assert after["steps"] == state["steps"] == 6
-    for a, b in zip(after["g"] + after["d"], state["g"] + state["d"]):
+    for a, b in zip(after["g"] + after["d"], state["g"] + state["d"], strict=False):
         np.testing.assert_array_equal(a, b)
     assert toy_gan.toy_gan_after(5, ())["steps"] == 0
 
@@ -118,7 +125,7 @@ def test_toy_gan_after_is_the_presses_trained_in_order():
 def test_toy_gan_after_continues_from_what_before_gives_and_replays_on_recursion_error():
     asked = []
 
-    def cached(seed, actions):                     # a cache that has the history before the last press
+    def cached(seed, actions):  # a cache that has the history before the last press
         asked.append(actions)
         return toy_gan.toy_gan_after(seed, actions)
 
@@ -129,6 +136,7 @@ def test_toy_gan_after_continues_from_what_before_gives_and_replays_on_recursion
 
     def too_deep(seed, actions):
         raise RecursionError
+
     replayed = toy_gan.toy_gan_after(1, presses, before=too_deep)
-    for a, b in zip(replayed["g"], direct["g"]):
+    for a, b in zip(replayed["g"], direct["g"], strict=False):
         np.testing.assert_array_equal(a, b)

@@ -5,6 +5,7 @@ their names and JSON configs, never pickles) sequenced with events; every wait i
 broken queue fails a test instead of hanging it. The last tests run the real consumer
 (``python -m core.training.worker --tasks`` this module) and two submitting processes.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from core.training.jobs import (SLOTS_ENV_VAR, TrainingQueue, default_queue, queue_storage,
-                                slots_from_env)
+from core.training.jobs import SLOTS_ENV_VAR, TrainingQueue, default_queue, queue_storage, slots_from_env
 from core.training.queue_codec import register_task
 
 WAIT_S = 20.0
@@ -88,7 +88,7 @@ def test_same_key_twice_runs_once_and_both_see_the_result(queue):
     gate.release.set()
     done = queue.wait("a", timeout=WAIT_S)
     assert done.status == "done" and done.result == "weights saved for a"
-    assert queue.submit(Config("a"), gated_task).result == "weights saved for a"   # finished: not rerun
+    assert queue.submit(Config("a"), gated_task).result == "weights saved for a"  # finished: not rerun
     time.sleep(0.5)
     assert gate.runs == ["a"]
     with pytest.raises(ValueError, match="max_concurrent"):
@@ -104,7 +104,7 @@ def test_a_second_key_waits_in_line_then_runs(queue):
     assert (b.status, b.position) == ("queued", 1)
     assert (c.status, c.position) == ("queued", 2)
     assert queue.status("a").position == 0
-    assert not second.started.is_set()                      # one slot: b has not started
+    assert not second.started.is_set()  # one slot: b has not started
     first.release.set()
     assert second.started.wait(WAIT_S)
     assert queue.status("b").status == "running"
@@ -133,8 +133,9 @@ def test_a_failure_reaches_every_waiter_and_a_resubmit_retries(queue):
     gate = GATES["a"] = Gate(error=ValueError("data: comes from 'keras', load the matching source"))
     queue.submit(Config("a"), gated_task)
     seen: list = []
-    waiters = [threading.Thread(target=lambda: seen.append(queue.wait("a", timeout=WAIT_S)))
-               for _ in range(3)]
+    waiters = [
+        threading.Thread(target=lambda: seen.append(queue.wait("a", timeout=WAIT_S))) for _ in range(3)
+    ]
     for waiter in waiters:
         waiter.start()
     gate.release.set()
@@ -142,8 +143,9 @@ def test_a_failure_reaches_every_waiter_and_a_resubmit_retries(queue):
         waiter.join(WAIT_S)
     assert len(seen) == 3
     assert {(v.status, v.error) for v in seen} == {
-        ("failed", "ValueError: data: comes from 'keras', load the matching source")}
-    assert queue.status("a").error.startswith("ValueError: ")       # a later look sees it too
+        ("failed", "ValueError: data: comes from 'keras', load the matching source")
+    }
+    assert queue.status("a").error.startswith("ValueError: ")  # a later look sees it too
     gate.error = None
     retried = queue.submit(Config("a"), gated_task)
     assert retried.status in ("queued", "running") and retried.error == ""
@@ -157,7 +159,7 @@ PROGRESS = {name: threading.Event() for name in ("started", "go", "reported", "f
 def progress_task(config, progress):
     PROGRESS["started"].set()
     PROGRESS["go"].wait(WAIT_S)
-    progress(0, 7, 0.5, {"accuracy": 0.9}, 0.25)   # a quarter done, 30 s in
+    progress(0, 7, 0.5, {"accuracy": 0.9}, 0.25)  # a quarter done, 30 s in
     PROGRESS["reported"].set()
     PROGRESS["finish"].wait(WAIT_S)
     return "ok"
@@ -181,7 +183,7 @@ def test_progress_fraction_message_and_time_left(storage):
         view = q.status("a")
         assert view.fraction == 0.25
         assert view.message == "epoch 1/3 · loss 0.500"
-        assert view.eta_s == pytest.approx(90.0)                    # 30 s a quarter: 90 s left
+        assert view.eta_s == pytest.approx(90.0)  # 30 s a quarter: 90 s left
         PROGRESS["finish"].set()
         done = q.wait("a", timeout=WAIT_S)
         assert (done.fraction, done.eta_s, done.result) == (1.0, 0.0, "ok")
@@ -198,13 +200,13 @@ def test_old_results_and_dead_consumers_are_run_again(storage):
         q.submit(Config("a"), key_task)
         assert q.wait("a", timeout=WAIT_S).result == "a"
         now[0] += 30
-        assert q.submit(Config("a"), key_task).status == "done"     # fresh: the same result
+        assert q.submit(Config("a"), key_task).status == "done"  # fresh: the same result
         # A consumer that died mid-training: its record says "running", with no report since.
         q.huey.put("job:b", {"status": "running", "updated": now[0], "enqueued": now[0]})
         assert q.status("b").status == "running"
         now[0] += 31
         assert q.status("b").status == "failed" and "stopped responding" in q.status("b").error
-        now[0] += 60                                                # "a" is now an hour-old result
+        now[0] += 60  # "a" is now an hour-old result
         q.submit(Config("a"), key_task)
         q.submit(Config("b"), key_task)
         assert [q.wait(k, timeout=WAIT_S).result for k in "ab"] == ["a", "b"]
@@ -246,7 +248,7 @@ def test_shutdown_stops_the_running_task(storage):
     GATES["long"] = Gate()
     q.submit(Config("long"), slow_task)
     assert GATES["long"].started.wait(WAIT_S)
-    q.shutdown(wait=True)                                     # returns: the running task stopped
+    q.shutdown(wait=True)  # returns: the running task stopped
     assert q.status("long").status == "failed" and "shut down" in q.status("long").error
     assert len(GATES["long"].runs) < 1000
     with pytest.raises(RuntimeError, match="shut down"):
@@ -293,16 +295,38 @@ print(json.dumps(q.wait(sys.argv[1], timeout=60).__dict__), flush=True)
 def test_two_web_processes_share_one_training_in_the_worker_process(tmp_path):
     """Two "web workers" (consume=False) ask for the same config; the real consumer process
     (``python -m core.training.worker``) trains it once and both see its result."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT),
-               NEURAL_EXPLAINER_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite'}")
+    env = dict(
+        os.environ, PYTHONPATH=str(ROOT), NEURAL_EXPLAINER_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite'}"
+    )
     runs = tmp_path / "runs.txt"
-    worker = subprocess.Popen([sys.executable, "-m", "core.training.worker", "--workers", "2",
-                               "--tasks", "tests.core.test_training_jobs"], cwd=ROOT,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "core.training.worker",
+            "--workers",
+            "2",
+            "--tasks",
+            "tests.core.test_training_jobs",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
-        webs = [subprocess.Popen([sys.executable, "-c", SUBMIT, str(runs)], cwd=ROOT, env=env,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                for _ in range(2)]
+        webs = [
+            subprocess.Popen(
+                [sys.executable, "-c", SUBMIT, str(runs)],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
         outs = [web.communicate(timeout=90) for web in webs]
     finally:
         worker.terminate()
@@ -311,6 +335,6 @@ def test_two_web_processes_share_one_training_in_the_worker_process(tmp_path):
     assert [v["status"] for v in views] == ["done", "done"], [err for _, err in outs]
     assert views[0]["result"] == views[1]["result"]
     lines = runs.read_text().split()
-    assert lines == [str(views[0]["result"]["trained_by"])]          # one training, in the worker
+    assert lines == [str(views[0]["result"]["trained_by"])]  # one training, in the worker
     assert int(lines[0]) == worker.pid
     assert all(int(lines[0]) != web.pid for web in webs)

@@ -1,4 +1,5 @@
 """Training sets: the seed's fruit data and start values, and the seeded separable blobs."""
+
 import numpy as np
 
 from core.data import perceptron_sets as tsets
@@ -15,7 +16,10 @@ def test_fruit_constants_are_the_seeds():
 
 
 def test_blobs_are_separable_and_seeded():
-    a, b = tsets.training_set("blobs", seed=1, n_per_class=20), tsets.training_set("blobs", seed=1, n_per_class=20)
+    a, b = (
+        tsets.training_set("blobs", seed=1, n_per_class=20),
+        tsets.training_set("blobs", seed=1, n_per_class=20),
+    )
     np.testing.assert_array_equal(a.x, b.x)
     assert a.x.shape == (40, 2) and a.labels.sum() == 20
     assert pc.train_perceptron(a.x, a.targets(), max_epochs=500).converged

@@ -1,4 +1,5 @@
 """core.maths.translation: shifting an image, conv vs conv + pool under a shift, one CNN stage."""
+
 import numpy as np
 import pytest
 
@@ -29,7 +30,7 @@ def test_translation_sensitivity_pooling_absorbs_a_shift_inside_the_window():
     identity[1, 1] = 1.0
     report = translation_sensitivity(img, identity, (0, 1), 2)
     assert report.feature_map.shape == (10, 10) and report.pooled.shape == (5, 5)
-    assert report.conv_difference == 1.0          # the dot moved: the two maps share nothing
+    assert report.conv_difference == 1.0  # the dot moved: the two maps share nothing
     assert report.pooled_difference == 0.0
     assert report.pooled_unchanged == 1.0 and report.conv_unchanged < 1.0
     # one more pixel and the dot crosses into the next window: now the pooled map changes too
@@ -58,7 +59,7 @@ def test_cnn_stage():
     plain = translation.cnn_stage(img, pool_size=2, repeat=2)
     assert plain.conv is None and plain.pooled.shape == (4, 3, 3)
     edge = translation.cnn_stage(img[:, :, 0], [[1, 0, -1]] * 3, pool_size=2)
-    assert edge.conv.shape == (16, 12) and edge.activated.min() >= 0       # "same" conv, then ReLU
+    assert edge.conv.shape == (16, 12) and edge.activated.min() >= 0  # "same" conv, then ReLU
     np.testing.assert_array_equal(edge.pooled, max_pool2d(edge.activated, 2))
     with pytest.raises(ValueError, match="repeat"):
         translation.cnn_stage(img, repeat=0)

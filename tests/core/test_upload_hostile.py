@@ -2,6 +2,7 @@
 lecture hall are refused by the app's own message with no layer constructed (a spy on Keras' layer
 constructor and loader), a normal model still loads and shows its activations, and refusals are
 remembered by SHA-256."""
+
 import json
 import zipfile
 
@@ -78,7 +79,7 @@ HOSTILE = {
 def test_hostile_configs_are_refused_before_keras_builds_a_layer(name, tmp_path, keras_spy):
     make, message = HOSTILE[name]
     data = make(tmp_path / f"{name}.keras").read_bytes()
-    assert len(data) < 2000                                   # a tiny file asking for gigabytes
+    assert len(data) < 2000  # a tiny file asking for gigabytes
     with pytest.raises(ModelLoadError, match=message):
         load_user_model(data)
     assert keras_spy == {"layers": [], "load_model": 0}
@@ -87,7 +88,9 @@ def test_hostile_configs_are_refused_before_keras_builds_a_layer(name, tmp_path,
 def test_a_one_gib_weights_file_is_refused_before_keras_reads_it(weights_bomb, keras_spy):
     data, _ = weights_bomb
     assert len(data) < 2 * 2**20
-    with pytest.raises(ModelLoadError, match=r"unpacks to 1,073,742,\d{3} bytes, more than the 52,428,800 \(50 MB\)"):
+    with pytest.raises(
+        ModelLoadError, match=r"unpacks to 1,073,742,\d{3} bytes, more than the 52,428,800 \(50 MB\)"
+    ):
         load_user_model(data)
     assert keras_spy == {"layers": [], "load_model": 0}
 
@@ -95,14 +98,24 @@ def test_a_one_gib_weights_file_is_refused_before_keras_reads_it(weights_bomb, k
 def test_weights_far_larger_than_the_parameters_are_refused(weights_bomb, tmp_path, keras_spy):
     """Under the archive cap, a weights file must still fit the parameter count (27,090 here)."""
     _, real = weights_bomb
-    path = hm.write_keras(tmp_path / "padded.keras", hm.small_config(), weights=real,
-                          weights_zeros=20 * 2**20)
-    with pytest.raises(ModelLoadError, match=r"weights file declares 21,\d{3},\d{3} bytes, far more than "
-                                             r"27,090 parameters need"):
+    path = hm.write_keras(
+        tmp_path / "padded.keras", hm.small_config(), weights=real, weights_zeros=20 * 2**20
+    )
+    with pytest.raises(
+        ModelLoadError,
+        match=r"weights file declares 21,\d{3},\d{3} bytes, far more than "
+        r"27,090 parameters need",
+    ):
         load_user_model(path.read_bytes())
     assert keras_spy["load_model"] == 0
-    assert len(load_user_model(hm.write_keras(tmp_path / "ok.keras", hm.small_config(), weights=real)
-                               .read_bytes()).layers) == 3
+    assert (
+        len(
+            load_user_model(
+                hm.write_keras(tmp_path / "ok.keras", hm.small_config(), weights=real).read_bytes()
+            ).layers
+        )
+        == 3
+    )
 
 
 def test_a_normal_model_still_loads_and_its_activations_match(tmp_path, keras_spy):
@@ -111,7 +124,7 @@ def test_a_normal_model_still_loads_and_its_activations_match(tmp_path, keras_sp
     data = saved(model, tmp_path)
     keras_spy["layers"].clear()
     loaded = load_user_model(data, image_input=True)
-    assert keras_spy["load_model"] == 1 and "Conv2D" in keras_spy["layers"]     # the spy sees Keras build
+    assert keras_spy["load_model"] == 1 and "Conv2D" in keras_spy["layers"]  # the spy sees Keras build
     bundle = bundles.make_bundle(loaded, key="upload:test", title="Your model", kind="user")
     outputs = bundles.layer_outputs(bundle, x)
     expected = keras.Model(model.inputs, model.get_layer("my_conv").output)(x)[0]
@@ -193,7 +206,9 @@ def _tamper(data: bytes, tmp_path, edit) -> bytes:
     out = tmp_path / "tampered.keras"
     with zipfile.ZipFile(out, "w") as z:
         for info in src.infolist():
-            z.writestr(info.filename, json.dumps(config) if info.filename == "config.json" else src.read(info))
+            z.writestr(
+                info.filename, json.dumps(config) if info.filename == "config.json" else src.read(info)
+            )
     return out.read_bytes()
 
 
@@ -207,8 +222,11 @@ def test_a_build_config_that_disagrees_with_the_graph_is_refused(tmp_path, keras
         dense["build_config"]["input_shape"] = [None, 10**8]
 
     keras_spy["layers"].clear()
-    with pytest.raises(ModelLoadError, match=r"declares an input shape \(100000000,\) that is not the shape "
-                                             r"reaching it \(256,\)"):
+    with pytest.raises(
+        ModelLoadError,
+        match=r"declares an input shape \(100000000,\) that is not the shape "
+        r"reaching it \(256,\)",
+    ):
         load_user_model(_tamper(data, tmp_path, widen))
     assert keras_spy["load_model"] == 0
 
@@ -263,8 +281,19 @@ def test_a_compiled_and_trained_model_loads(tmp_path):
 def test_functions_saved_by_name_must_be_keras_ones():
     from core.models.upload_check import inspect_config
 
-    config = hm.sequential((4,), hm.layer("Activation", "act", activation={
-        "module": "builtins", "class_name": "function", "config": "relu", "registered_name": "function"}))
+    config = hm.sequential(
+        (4,),
+        hm.layer(
+            "Activation",
+            "act",
+            activation={
+                "module": "builtins",
+                "class_name": "function",
+                "config": "relu",
+                "registered_name": "function",
+            },
+        ),
+    )
     assert inspect_config(config).parameters == 0
     config["config"]["layers"][1]["config"]["activation"]["module"] = "os"
     with pytest.raises(ModelLoadError, match="custom class 'function'"):

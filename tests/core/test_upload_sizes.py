@@ -1,9 +1,11 @@
 """Oracle tests of the upload checker: the parameter counts and output shapes it computes from a
 saved ``config.json`` alone equal Keras' own ``count_params()`` and built shapes."""
+
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 keras = pytest.importorskip("keras")
 
@@ -37,24 +39,30 @@ def residual_cnn():
 
 
 def sequential_with_augmentation():
-    augment = keras.Sequential([L.RandomFlip("horizontal"), L.RandomRotation(0.1), L.RandomZoom(0.1)],
-                               name="augment")
-    return keras.Sequential([
-        keras.Input((28, 28, 1)), augment,
-        L.Conv2D(8, 5, strides=2, activation="relu", name="c1"),
-        L.MaxPooling2D(2, strides=1, name="p1"),
-        L.SpatialDropout2D(0.1, name="sd"),
-        L.LayerNormalization(name="ln"),
-        L.PReLU(shared_axes=[1, 2], name="prelu"),
-        L.UpSampling2D((2, 3), name="up"),
-        L.Conv2DTranspose(4, 3, strides=2, padding="same", name="deconv"),
-        L.Conv2DTranspose(2, 4, strides=3, name="deconv_valid"),
-        L.Resizing(20, 24, name="resize"),
-        L.GlobalMaxPooling2D(name="gmp"),
-        L.Reshape((2, -1), name="reshape"),
-        L.Dense(5, name="dense_on_sequence"),
-        L.Flatten(), L.Dense(3, name="out"),
-    ], name="augmented")
+    augment = keras.Sequential(
+        [L.RandomFlip("horizontal"), L.RandomRotation(0.1), L.RandomZoom(0.1)], name="augment"
+    )
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            augment,
+            L.Conv2D(8, 5, strides=2, activation="relu", name="c1"),
+            L.MaxPooling2D(2, strides=1, name="p1"),
+            L.SpatialDropout2D(0.1, name="sd"),
+            L.LayerNormalization(name="ln"),
+            L.PReLU(shared_axes=[1, 2], name="prelu"),
+            L.UpSampling2D((2, 3), name="up"),
+            L.Conv2DTranspose(4, 3, strides=2, padding="same", name="deconv"),
+            L.Conv2DTranspose(2, 4, strides=3, name="deconv_valid"),
+            L.Resizing(20, 24, name="resize"),
+            L.GlobalMaxPooling2D(name="gmp"),
+            L.Reshape((2, -1), name="reshape"),
+            L.Dense(5, name="dense_on_sequence"),
+            L.Flatten(),
+            L.Dense(3, name="out"),
+        ],
+        name="augmented",
+    )
 
 
 def one_dimensional():
@@ -86,7 +94,13 @@ def with_ops():
     return keras.Model(inputs, L.Dense(2, name="out")(L.GlobalAveragePooling2D()(x)), name="with_ops")
 
 
-MODELS = [residual_cnn, sequential_with_augmentation, one_dimensional, sequential_built_without_input, with_ops]
+MODELS = [
+    residual_cnn,
+    sequential_with_augmentation,
+    one_dimensional,
+    sequential_built_without_input,
+    with_ops,
+]
 
 
 def as_saved(model) -> dict:
@@ -103,7 +117,7 @@ def saved_config(model, tmp_path) -> bytes:
 def keras_shapes(model) -> dict:
     """Output shape (batch axis dropped) of every layer, nested models' layers included."""
     shapes = {}
-    for layer in getattr(model, "operations", model.layers):        # layers and keras.ops nodes
+    for layer in getattr(model, "operations", model.layers):  # layers and keras.ops nodes
         if isinstance(layer, L.InputLayer):
             continue
         if isinstance(layer, keras.Model):
@@ -122,17 +136,31 @@ def test_parameters_and_shapes_match_keras(build, tmp_path):
     for name, _cls, shape, _params in size.layers:
         assert shape == expected[name], name
     weights = {layer.name: layer.count_params() for layer in model.layers}
-    assert set(expected) <= {name for name, *_ in size.layers} | {layer.name for layer in model.layers
-                                                                  if isinstance(layer, keras.Model)}
+    assert set(expected) <= {name for name, *_ in size.layers} | {
+        layer.name for layer in model.layers if isinstance(layer, keras.Model)
+    }
     for name, _cls, _shape, params in size.layers:
         if name in weights:
             assert params == weights[name], name
 
 
 #: The course's own architectures (core.models.builders): what students rebuild and upload.
-COURSE = ["birth_weight_network", "bn_mnist_cnn", "cifar10_cnn", "cifar10_cnn_dropout", "dcgan_discriminator",
-          "dcgan_generator", "flowers_cnn", "iris_network", "lenet5", "course_mnist_cnn",
-          "mnist_cnn_keras_example", "ng_sample_net", "tf1_mnist_cnn", "tf_guide_dense"]
+COURSE = [
+    "birth_weight_network",
+    "bn_mnist_cnn",
+    "cifar10_cnn",
+    "cifar10_cnn_dropout",
+    "dcgan_discriminator",
+    "dcgan_generator",
+    "flowers_cnn",
+    "iris_network",
+    "lenet5",
+    "course_mnist_cnn",
+    "mnist_cnn_keras_example",
+    "ng_sample_net",
+    "tf1_mnist_cnn",
+    "tf_guide_dense",
+]
 
 
 @pytest.mark.parametrize("name", COURSE)
@@ -145,10 +173,17 @@ def test_the_course_models_pass_with_keras_parameter_counts(name):
     assert size.layers[-1][2] == tuple(model.outputs[0].shape[1:])
 
 
-@pytest.mark.parametrize("name, parameters, message", [
-    ("alexnet", "62,378,344", r"more than 5,000,000 parameters \(at layer 'fc6': 41,500,032\)"),
-    ("vgg16", "138,357,544", r"more than 2,000,000,000 multiply-adds per picture"),   # its convs come first
-])
+@pytest.mark.parametrize(
+    "name, parameters, message",
+    [
+        ("alexnet", "62,378,344", r"more than 5,000,000 parameters \(at layer 'fc6': 41,500,032\)"),
+        (
+            "vgg16",
+            "138,357,544",
+            r"more than 2,000,000,000 multiply-adds per picture",
+        ),  # its convs come first
+    ],
+)
 def test_the_course_large_models_are_refused(name, parameters, message):
     from core.models import builders
 
@@ -158,15 +193,21 @@ def test_the_course_large_models_are_refused(name, parameters, message):
         inspect_config(as_saved(model))
 
 
-CONV = st.fixed_dictionaries({
-    "kernel": st.integers(1, 5), "stride": st.integers(1, 3), "dilation": st.integers(1, 2),
-    "padding": st.sampled_from(["valid", "same"]), "size": st.integers(9, 20), "channels": st.integers(1, 4),
-    "filters": st.integers(1, 6),
-})
+CONV = st.fixed_dictionaries(
+    {
+        "kernel": st.integers(1, 5),
+        "stride": st.integers(1, 3),
+        "dilation": st.integers(1, 2),
+        "padding": st.sampled_from(["valid", "same"]),
+        "size": st.integers(9, 20),
+        "channels": st.integers(1, 4),
+        "filters": st.integers(1, 6),
+    }
+)
 
 
 def _check(layer, shape):
-    cfg = json.loads(json.dumps(layer.get_config()))               # as saved: lists, not tuples
+    cfg = json.loads(json.dumps(layer.get_config()))  # as saved: lists, not tuples
     out, params, _ = layer_sizes.layer_size(type(layer).__name__, cfg, [shape])
     layer.build((None, *shape))
     assert out == tuple(layer.compute_output_shape((None, *shape))[1:])
@@ -177,17 +218,37 @@ def _check(layer, shape):
 @given(CONV)
 def test_window_layers_match_keras(c):
     shape = (c["size"], c["size"] + 3, c["channels"])
-    strided = c["stride"] if c["dilation"] == 1 else 1                # Keras refuses both > 1
-    _check(L.Conv2D(c["filters"], c["kernel"], strides=strided, dilation_rate=c["dilation"],
-                    padding=c["padding"]), shape)
-    _check(L.Conv2DTranspose(c["filters"], c["kernel"], strides=strided, dilation_rate=c["dilation"],
-                             padding=c["padding"]), shape)
-    _check(L.DepthwiseConv2D(c["kernel"], strides=strided, dilation_rate=c["dilation"], padding=c["padding"],
-                             depth_multiplier=c["filters"]), shape)
+    strided = c["stride"] if c["dilation"] == 1 else 1  # Keras refuses both > 1
+    _check(
+        L.Conv2D(
+            c["filters"], c["kernel"], strides=strided, dilation_rate=c["dilation"], padding=c["padding"]
+        ),
+        shape,
+    )
+    _check(
+        L.Conv2DTranspose(
+            c["filters"], c["kernel"], strides=strided, dilation_rate=c["dilation"], padding=c["padding"]
+        ),
+        shape,
+    )
+    _check(
+        L.DepthwiseConv2D(
+            c["kernel"],
+            strides=strided,
+            dilation_rate=c["dilation"],
+            padding=c["padding"],
+            depth_multiplier=c["filters"],
+        ),
+        shape,
+    )
     _check(L.SeparableConv2D(c["filters"], c["kernel"], strides=strided, padding=c["padding"]), shape)
     _check(L.MaxPooling2D(c["kernel"], strides=c["stride"], padding=c["padding"]), shape)
-    _check(L.Conv1D(c["filters"], c["kernel"], strides=strided, dilation_rate=c["dilation"],
-                    padding=c["padding"]), shape[1:])
+    _check(
+        L.Conv1D(
+            c["filters"], c["kernel"], strides=strided, dilation_rate=c["dilation"], padding=c["padding"]
+        ),
+        shape[1:],
+    )
 
 
 def test_a_window_larger_than_its_input_is_refused():
@@ -197,13 +258,27 @@ def test_a_window_larger_than_its_input_is_refused():
 
 def test_sizes_need_no_keras():
     """The checker is plain Python: it sizes a hand-written config without any Keras object."""
-    config = {"class_name": "Sequential", "module": "keras", "config": {"name": "s", "layers": [
-        {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [None, 28, 28, 1]}},
-        {"module": "keras.layers", "class_name": "Conv2D", "config": {"name": "c", "filters": 32,
-                                                                          "kernel_size": 3}},
-        {"module": "keras.layers", "class_name": "Flatten", "config": {"name": "f"}},
-        {"module": "keras.layers", "class_name": "Dense", "config": {"name": "d", "units": 10}},
-    ]}}
+    config = {
+        "class_name": "Sequential",
+        "module": "keras",
+        "config": {
+            "name": "s",
+            "layers": [
+                {
+                    "module": "keras.layers",
+                    "class_name": "InputLayer",
+                    "config": {"batch_shape": [None, 28, 28, 1]},
+                },
+                {
+                    "module": "keras.layers",
+                    "class_name": "Conv2D",
+                    "config": {"name": "c", "filters": 32, "kernel_size": 3},
+                },
+                {"module": "keras.layers", "class_name": "Flatten", "config": {"name": "f"}},
+                {"module": "keras.layers", "class_name": "Dense", "config": {"name": "d", "units": 10}},
+            ],
+        },
+    }
     size = inspect_config(config)
     assert size.parameters == (9 * 32 + 32) + (26 * 26 * 32 * 10 + 10)
     assert [shape for *_, shape, _p in size.layers] == [(26, 26, 32), (21632,), (10,)]

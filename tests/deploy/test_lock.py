@@ -10,6 +10,7 @@ naming the platform they cover, and no pin below the release that fixed a publis
 A lock that passes here is not "audited": the fixes below are the advisories known when the floors
 were set; a new advisory means a new floor here, then ``deploy/lock.sh --upgrade-package NAME``.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,8 +39,11 @@ SOURCES = {
 KNOWN_FIXES = {
     # Safe-mode bypasses and arbitrary code or file access when loading a model (Lambda layers,
     # get_file, HDF5 external links); the app loads uploaded .keras files.
-    "keras": ("3.12.0", ["CVE-2025-1550", "CVE-2025-8747", "CVE-2025-9905", "CVE-2025-9906",
-                         "CVE-2025-12060"], True),
+    "keras": (
+        "3.12.0",
+        ["CVE-2025-1550", "CVE-2025-8747", "CVE-2025-9905", "CVE-2025-9906", "CVE-2025-12060"],
+        True,
+    ),
     # Image decoding: DDS writer buffer overflow, ImageMath.eval code execution, a BDF/ImageFont
     # overflow; the app decodes uploaded photos and canvas drawings.
     "pillow": ("11.3.0", ["CVE-2025-48379", "CVE-2024-28219", "CVE-2023-50447"], True),
@@ -113,8 +117,9 @@ def test_every_source_requirement_is_pinned_within_its_range(path):
         for req in source_requirements(source):
             name = canonicalize_name(req.name)
             assert name in pins, f"{path.name} lacks {req} ({source})"
-            assert req.specifier.contains(pins[name][0], prereleases=True), \
+            assert req.specifier.contains(pins[name][0], prereleases=True), (
                 f"{path.name} pins {name}=={pins[name][0]}, outside {source}'s {req}"
+            )
 
 
 def test_the_three_locks_agree_on_every_shared_package():
@@ -152,8 +157,9 @@ def test_no_lock_pins_a_release_with_a_known_fix_missing(name):
     for path in LOCKS:
         pins = read_lock(path)
         if name in pins:
-            assert pins[name][0] >= Version(floor), \
+            assert pins[name][0] >= Version(floor), (
                 f"{path.name} pins {name}=={pins[name][0]}, below {floor} ({', '.join(advisories)})"
+            )
 
 
 @pytest.mark.parametrize("name", ["keras", "pillow"])
@@ -161,7 +167,9 @@ def test_requirements_txt_itself_refuses_the_vulnerable_releases(name):
     """`make run` installs requirements.txt unlocked: its own lower bound must exclude them."""
     floor = Version(KNOWN_FIXES[name][0])
     (req,) = [r for r in source_requirements("requirements.txt") if canonicalize_name(r.name) == name]
-    last_vulnerable = Version(f"{floor.major}.{floor.minor - 1}.99") if floor.minor else Version(f"{floor.major - 1}.99")
+    last_vulnerable = (
+        Version(f"{floor.major}.{floor.minor - 1}.99") if floor.minor else Version(f"{floor.major - 1}.99")
+    )
     assert not req.specifier.contains(last_vulnerable), f"requirements.txt allows {name}=={last_vulnerable}"
     assert req.specifier.contains(floor)
 

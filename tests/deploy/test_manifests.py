@@ -17,6 +17,7 @@
   kustomize`` builds deploy/k8s with the example secrets and refuses without them (skipped without
   kubectl), and the Dockerfile's CMD flags start a real server that passes its HEALTHCHECK (slow).
 """
+
 from __future__ import annotations
 
 import copy
@@ -62,6 +63,7 @@ WRITTEN_ENV = ("NEURAL_EXPLAINER_CACHE", "KERAS_HOME", "MPLCONFIGDIR", "HOME")
 
 # ----------------------------------------------------------------------------- helpers
 
+
 def load_documents(path: Path) -> list[dict]:
     """The non-empty YAML documents of ``path``."""
     with open(path, encoding="utf-8") as f:
@@ -91,8 +93,11 @@ def strategic_merge(base, patch):
         for key, value in patch.items():
             out[key] = strategic_merge(base[key], value) if key in base else copy.deepcopy(value)
         return out
-    if (isinstance(base, list) and isinstance(patch, list)
-            and all(isinstance(item, dict) and "name" in item for item in base + patch)):
+    if (
+        isinstance(base, list)
+        and isinstance(patch, list)
+        and all(isinstance(item, dict) and "name" in item for item in base + patch)
+    ):
         out = [copy.deepcopy(item) for item in base]
         index = {item["name"]: i for i, item in enumerate(out)}
         for item in patch:
@@ -138,11 +143,19 @@ def generated_secrets() -> list[dict]:
     (placeholder values) and the generator's name (kustomize adds a content hash to it)."""
     out = []
     for generator in kustomization()["secretGenerator"]:
-        assert generator["envs"] == ["secrets.env"], "one git-ignored env file; its example documents the keys"
+        assert generator["envs"] == ["secrets.env"], (
+            "one git-ignored env file; its example documents the keys"
+        )
         keys = read_env_file(SECRETS_ENV_EXAMPLE)
-        out.append({"apiVersion": "v1", "kind": "Secret", "type": generator.get("type", "Opaque"),
-                    "metadata": {"name": generator["name"], "namespace": kustomization()["namespace"]},
-                    "stringData": {k: "0" * 64 for k in keys}})
+        out.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "type": generator.get("type", "Opaque"),
+                "metadata": {"name": generator["name"], "namespace": kustomization()["namespace"]},
+                "stringData": {k: "0" * 64 for k in keys},
+            }
+        )
     return out
 
 
@@ -178,8 +191,11 @@ def port_number(c: dict, port) -> int:
 
 def dockerfile_instructions() -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) of the Dockerfile, continuation lines joined, comments dropped."""
-    lines = [line for line in DOCKERFILE.read_text(encoding="utf-8").splitlines()
-             if not line.lstrip().startswith("#")]
+    lines = [
+        line
+        for line in DOCKERFILE.read_text(encoding="utf-8").splitlines()
+        if not line.lstrip().startswith("#")
+    ]
     joined = re.sub(r"\\\n", " ", "\n".join(lines))
     out = []
     for line in joined.splitlines():
@@ -221,7 +237,9 @@ class MissingVariable(ValueError):
     """A ``${VAR:?message}`` of the compose file with VAR unset or empty: compose refuses to start."""
 
 
-INTERPOLATION = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+INTERPOLATION = re.compile(
+    r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)"
+)
 
 
 def interpolate(value, env: dict[str, str]):
@@ -269,8 +287,11 @@ def free_port() -> int:
 
 # ----------------------------------------------------------------------------- Kubernetes schemas
 
+
 @pytest.mark.parametrize("version", K8S_VERSIONS)
-@pytest.mark.parametrize("name,doc", manifests(), ids=lambda v: v if isinstance(v, str) else f"{v['kind']}/{v['metadata']['name']}")
+@pytest.mark.parametrize(
+    "name,doc", manifests(), ids=lambda v: v if isinstance(v, str) else f"{v['kind']}/{v['metadata']['name']}"
+)
 def test_every_manifest_validates_against_the_kubernetes_schema(name, doc, version):
     assert validate_manifest(doc, version) == version
 
@@ -306,8 +327,9 @@ def test_the_validator_rejects_a_broken_manifest(tmp_path, breakage):
 
 def test_the_validator_rejects_an_unknown_kind():
     with pytest.raises(kubernetes_validate.SchemaNotFoundError):
-        validate_manifest({"apiVersion": "apps/v1", "kind": "Deploymnet", "metadata": {"name": "x"}},
-                          K8S_VERSIONS[0])
+        validate_manifest(
+            {"apiVersion": "apps/v1", "kind": "Deploymnet", "metadata": {"name": "x"}}, K8S_VERSIONS[0]
+        )
 
 
 def test_kustomization_lists_every_manifest_and_the_sizing_patch():
@@ -319,14 +341,20 @@ def test_kustomization_lists_every_manifest_and_the_sizing_patch():
     for name, doc in manifests():
         if doc["kind"] != "Namespace":
             assert doc["metadata"].get("namespace") == kustomization["namespace"], name
-    images = {c["image"].split(":")[0] for _, doc in manifests() if doc["kind"] == "Deployment"
-              for c in doc["spec"]["template"]["spec"]["containers"]}
+    images = {
+        c["image"].split(":")[0]
+        for _, doc in manifests()
+        if doc["kind"] == "Deployment"
+        for c in doc["spec"]["template"]["spec"]["containers"]
+    }
     assert {"neural-explainer"} <= images
     assert "neural-explainer" in {i["name"] for i in kustomization["images"]}
 
 
 def kubectl_kustomize(directory: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["kubectl", "kustomize", str(directory)], capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        ["kubectl", "kustomize", str(directory)], capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed")
@@ -364,6 +392,7 @@ def test_kubectl_kustomize_refuses_to_build_without_the_secrets_file(tmp_path):
 
 # ----------------------------------------------------------------------------- what the manifests say
 
+
 def test_web_pods_probe_streamlits_health_endpoint_and_run_as_the_images_user():
     objects = sized_manifests()
     web = container(objects, "web")
@@ -388,7 +417,10 @@ def test_every_container_has_cpu_and_memory_requests_and_limits_in_its_own_manif
             assert {"cpu", "memory"} <= resources["requests"].keys(), name
             assert {"cpu", "memory"} <= resources["limits"].keys(), name
             for what in ("cpu", "memory"):
-                assert quantity(resources["requests"][what]) <= quantity(resources["limits"][what]), (name, what)
+                assert quantity(resources["requests"][what]) <= quantity(resources["limits"][what]), (
+                    name,
+                    what,
+                )
     assert {key(doc) for doc in load_documents(K8S / "sizing.yaml")} == {("HorizontalPodAutoscaler", "web")}
 
 
@@ -410,10 +442,17 @@ def test_web_and_worker_share_the_queue_and_the_model_store():
     for name in ("web", "worker"):
         env = env_of(container(objects, name))
         queue = urlparse(env[jobs.QUEUE_URL_ENV_VAR])
-        assert (queue.scheme, queue.hostname, queue.port) == ("redis", "redis", redis_service["spec"]["ports"][0]["port"])
+        assert (queue.scheme, queue.hostname, queue.port) == (
+            "redis",
+            "redis",
+            redis_service["spec"]["ports"][0]["port"],
+        )
         mounts = {m["name"]: m["mountPath"] for m in container(objects, name)["volumeMounts"]}
-        claims = {v["name"]: v["persistentVolumeClaim"]["claimName"] for v in pod_spec(objects, name)["volumes"]
-                  if "persistentVolumeClaim" in v}
+        claims = {
+            v["name"]: v["persistentVolumeClaim"]["claimName"]
+            for v in pod_spec(objects, name)["volumes"]
+            if "persistentVolumeClaim" in v
+        }
         (volume,) = [v for v, claim in claims.items() if claim == pvc["metadata"]["name"]]
         assert mounts[volume] == env[store.CACHE_ENV_VAR] == "/models", name
     assert env_of(container(objects, "web"))[jobs.CONSUMER_ENV_VAR] == "external"
@@ -446,7 +485,7 @@ def test_service_ingress_and_autoscaler_point_at_the_web_pods():
     assert notes["nginx.ingress.kubernetes.io/session-cookie-name"]
     for timeout in ("proxy-read-timeout", "proxy-send-timeout"):
         assert int(notes[f"nginx.ingress.kubernetes.io/{timeout}"]) >= 3600
-    assert int(notes["nginx.ingress.kubernetes.io/proxy-body-size"].rstrip("m")) > 25   # 25 MB uploads
+    assert int(notes["nginx.ingress.kubernetes.io/proxy-body-size"].rstrip("m")) > 25  # 25 MB uploads
     backends = [p["backend"]["service"] for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]]
     assert {b["name"] for b in backends} == {"web"}
     assert {b["port"]["name"] for b in backends} <= {p["name"] for p in service["spec"]["ports"]}
@@ -459,6 +498,7 @@ def test_service_ingress_and_autoscaler_point_at_the_web_pods():
 
 
 # ----------------------------------------------------------------------------- security fields
+
 
 def deployments(objects) -> list[str]:
     return sorted(name for kind, name in objects if kind == "Deployment")
@@ -487,8 +527,11 @@ def test_every_container_is_locked_down_with_a_read_only_root_filesystem():
         assert pod["runAsNonRoot"] is True and int(pod["runAsUser"]) >= 10000, name
         assert pod["seccompProfile"] == {"type": "RuntimeDefault"}, name
         security = container(objects, name)["securityContext"]
-        assert security == {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
-                            "capabilities": {"drop": ["ALL"]}}, name
+        assert security == {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        }, name
         assert container(objects, name)["imagePullPolicy"] == "Always", name
 
 
@@ -501,8 +544,11 @@ def writable_mounts(objects, name: str) -> dict[str, str]:
             volumes[v["name"]] = "emptyDir"
         else:
             volumes[v["name"]] = "pvc:" + v["persistentVolumeClaim"]["claimName"]
-    return {m["mountPath"]: volumes[m["name"]] for m in container(objects, name)["volumeMounts"]
-            if not m.get("readOnly")}
+    return {
+        m["mountPath"]: volumes[m["name"]]
+        for m in container(objects, name)["volumeMounts"]
+        if not m.get("readOnly")
+    }
 
 
 def under(path: str, mounts) -> bool:
@@ -539,7 +585,8 @@ def test_the_queue_url_carries_redis_password_from_the_generated_secret():
         # $(VAR) expands only from variables defined earlier in the list.
         assert names.index("REDIS_PASSWORD") < names.index(jobs.QUEUE_URL_ENV_VAR), name
         assert env_of(container(objects, name))["REDIS_PASSWORD"] == {
-            "secretKeyRef": {"name": generator["name"], "key": "redis-password"}}, name
+            "secretKeyRef": {"name": generator["name"], "key": "redis-password"}
+        }, name
         queue = urlparse(env_of(container(objects, name))[jobs.QUEUE_URL_ENV_VAR])
         assert (queue.username, queue.password) == ("", "$(REDIS_PASSWORD)"), name
     redis = container(objects, "redis")
@@ -565,6 +612,7 @@ def test_the_secrets_file_is_never_committed_or_baked_in():
 # through. Peers: podSelector alone = pods of the policy's namespace; namespaceSelector (+ podSelector)
 # = pods of matching namespaces; ipBlock = addresses outside the cluster.
 
+
 def matches(selector: dict, labels: dict) -> bool:
     assert set(selector) <= {"matchLabels"}, f"only matchLabels is evaluated here: {selector}"
     return selector.get("matchLabels", {}).items() <= labels.items()
@@ -585,25 +633,36 @@ def peer_matches(peer: dict, pod: dict, policy_namespace: str) -> bool:
 
 def direction_allows(policies, pod, peer_pod, port: int, protocol: str, direction: str) -> bool:
     peers_key = "from" if direction == "Ingress" else "to"
-    selecting = [p for p in policies if p["metadata"]["namespace"] == pod.get("namespace")
-                 and matches(p["spec"]["podSelector"], pod["labels"])
-                 and direction in p["spec"]["policyTypes"]]
+    selecting = [
+        p
+        for p in policies
+        if p["metadata"]["namespace"] == pod.get("namespace")
+        and matches(p["spec"]["podSelector"], pod["labels"])
+        and direction in p["spec"]["policyTypes"]
+    ]
     if pod.get("external") or not selecting:
         return True  # not isolated (or not ours)
     for policy in selecting:
         for rule in policy["spec"].get(direction.lower(), []):
-            peers_ok = "from" not in rule and "to" not in rule or any(
-                peer_matches(peer, peer_pod, policy["metadata"]["namespace"]) for peer in rule[peers_key])
+            peers_ok = (
+                "from" not in rule
+                and "to" not in rule
+                or any(
+                    peer_matches(peer, peer_pod, policy["metadata"]["namespace"]) for peer in rule[peers_key]
+                )
+            )
             ports_ok = "ports" not in rule or any(
-                p["port"] == port and p.get("protocol", "TCP") == protocol for p in rule["ports"])
+                p["port"] == port and p.get("protocol", "TCP") == protocol for p in rule["ports"]
+            )
             if peers_ok and ports_ok:
                 return True
     return False
 
 
 def allowed(policies, source: dict, destination: dict, port: int, protocol: str = "TCP") -> bool:
-    return (direction_allows(policies, source, destination, port, protocol, "Egress")
-            and direction_allows(policies, destination, source, port, protocol, "Ingress"))
+    return direction_allows(policies, source, destination, port, protocol, "Egress") and direction_allows(
+        policies, destination, source, port, protocol, "Ingress"
+    )
 
 
 def test_network_policies_allow_exactly_what_the_app_needs():
@@ -612,16 +671,23 @@ def test_network_policies_allow_exactly_what_the_app_needs():
     namespace = kustomization()["namespace"]
 
     def pod(name):
-        return {"namespace": namespace, "labels": objects["Deployment", name]["spec"]["template"]["metadata"]["labels"]}
+        return {
+            "namespace": namespace,
+            "labels": objects["Deployment", name]["spec"]["template"]["metadata"]["labels"],
+        }
 
     web, worker, redis = pod("web"), pod("worker"), pod("redis")
     ingress_controller = {"namespace": "ingress-nginx", "labels": {"app.kubernetes.io/name": "ingress-nginx"}}
     dns = {"namespace": "kube-system", "labels": {"k8s-app": "kube-dns"}}
-    other_namespace = {"namespace": "default", "labels": {"app.kubernetes.io/name": "neural-explainer",
-                                                          "app.kubernetes.io/component": "web"}}
+    other_namespace = {
+        "namespace": "default",
+        "labels": {"app.kubernetes.io/name": "neural-explainer", "app.kubernetes.io/component": "web"},
+    }
     stranger = {"namespace": namespace, "labels": {"app": "debug"}}  # a pod someone starts in the namespace
     internet = {"external": True, "labels": {}}
-    redis_port = port_number(container(objects, "redis"), objects["Service", "redis"]["spec"]["ports"][0]["targetPort"])
+    redis_port = port_number(
+        container(objects, "redis"), objects["Service", "redis"]["spec"]["ports"][0]["targetPort"]
+    )
     assert redis_port == REDIS_PORT
 
     assert allowed(policies, ingress_controller, web, APP_PORT)
@@ -631,11 +697,23 @@ def test_network_policies_allow_exactly_what_the_app_needs():
         assert allowed(policies, source, dns, 53, "UDP") and allowed(policies, source, dns, 53, "TCP")
 
     refused = [
-        (other_namespace, redis, REDIS_PORT), (stranger, redis, REDIS_PORT), (ingress_controller, redis, REDIS_PORT),
-        (ingress_controller, worker, APP_PORT), (ingress_controller, web, 9090), (stranger, web, APP_PORT),
-        (worker, web, APP_PORT), (web, worker, APP_PORT), (redis, web, APP_PORT), (web, redis, 6380),
-        (web, internet, 443), (worker, internet, 443), (redis, internet, 443), (internet, web, APP_PORT),
-        (web, dns, 80), (stranger, internet, 443), (internet, stranger, 8080),
+        (other_namespace, redis, REDIS_PORT),
+        (stranger, redis, REDIS_PORT),
+        (ingress_controller, redis, REDIS_PORT),
+        (ingress_controller, worker, APP_PORT),
+        (ingress_controller, web, 9090),
+        (stranger, web, APP_PORT),
+        (worker, web, APP_PORT),
+        (web, worker, APP_PORT),
+        (redis, web, APP_PORT),
+        (web, redis, 6380),
+        (web, internet, 443),
+        (worker, internet, 443),
+        (redis, internet, 443),
+        (internet, web, APP_PORT),
+        (web, dns, 80),
+        (stranger, internet, 443),
+        (internet, stranger, 8080),
     ]
     for source, destination, port in refused:
         assert not allowed(policies, source, destination, port), (source, destination, port)
@@ -649,7 +727,9 @@ def test_default_deny_covers_every_pod_and_every_workload_has_its_own_policy():
     assert [p["port"] for rule in policies["allow-dns"]["egress"] for p in rule["ports"]] == [53, 53]
     for name in deployments(objects):
         labels = objects["Deployment", name]["spec"]["template"]["metadata"]["labels"]
-        own = [n for n, spec in policies.items() if spec["podSelector"] and matches(spec["podSelector"], labels)]
+        own = [
+            n for n, spec in policies.items() if spec["podSelector"] and matches(spec["podSelector"], labels)
+        ]
         assert own == [name], f"{name}: selected by {own}"
     assert policies["web"]["ingress"][0]["ports"] == [{"protocol": "TCP", "port": APP_PORT}]
     assert policies["worker"]["ingress"] == [] and policies["redis"]["egress"] == []
@@ -665,7 +745,9 @@ def test_the_ingress_serves_tls_from_the_documented_secret_and_limits_no_ip():
     assert notes["nginx.ingress.kubernetes.io/force-ssl-redirect"] == "true"
     # A lecture hall behind one campus NAT address is one client: no per-IP limits.
     assert not [n for n in notes if re.search(r"limit-(rps|rpm|connections|burst)|whitelist-source", n)]
-    assert not re.search(r"stick-table|sc0_|src_conn|src_http_req_rate", HAPROXY_CFG.read_text(encoding="utf-8"))
+    assert not re.search(
+        r"stick-table|sc0_|src_conn|src_http_req_rate", HAPROXY_CFG.read_text(encoding="utf-8")
+    )
     for readme in (DEPLOY / "README.md", ROOT / "README.md"):
         text = readme.read_text(encoding="utf-8")
         assert TLS_SECRET in text and "secrets.env" in text, readme
@@ -694,8 +776,11 @@ def read_only_root_available() -> bool:
     """Whether this machine lets an unprivileged user namespace remount / read-only (unshare -rm)."""
     if shutil.which("unshare") is None:
         return False
-    probe = subprocess.run(["unshare", "-rm", "sh", "-c", "mount -o remount,bind,ro / && ! touch /.ro-probe"],
-                           capture_output=True, timeout=30)
+    probe = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", "mount -o remount,bind,ro / && ! touch /.ro-probe"],
+        capture_output=True,
+        timeout=30,
+    )
     return probe.returncode == 0
 
 
@@ -708,15 +793,21 @@ def test_every_page_opens_on_a_read_only_root_filesystem(tmp_path):
     if not read_only_root_available():
         pytest.skip("unshare -rm (user and mount namespaces) is not allowed here")
     image_env = dockerfile_env()
-    env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(ROOT), "NEURAL_EXPLAINER_WARMUP": "0",
-           "PYTHONDONTWRITEBYTECODE": image_env["PYTHONDONTWRITEBYTECODE"], "TMPDIR": str(tmp_path / "tmp"),
-           **{var: str(tmp_path / image_env[var].lstrip("/")) for var in WRITTEN_ENV}}
+    env = {
+        "PATH": os.environ["PATH"],
+        "PYTHONPATH": str(ROOT),
+        "NEURAL_EXPLAINER_WARMUP": "0",
+        "PYTHONDONTWRITEBYTECODE": image_env["PYTHONDONTWRITEBYTECODE"],
+        "TMPDIR": str(tmp_path / "tmp"),
+        **{var: str(tmp_path / image_env[var].lstrip("/")) for var in WRITTEN_ENV},
+    }
     for var in ("TMPDIR", "HOME", "NEURAL_EXPLAINER_CACHE"):
         Path(env[var]).mkdir(parents=True, exist_ok=True)
     inner = f"mount --bind /tmp /tmp && mount -o remount,bind,ro / && exec {shlex.quote(sys.executable)} -c {shlex.quote(READ_ONLY_CHILD)}"
     assert str(tmp_path).startswith("/tmp/")
-    result = subprocess.run(["unshare", "-rm", "sh", "-c", inner], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=600)
+    result = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", inner], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0 and "ALL PAGES OPENED" in result.stdout, output[-4000:]
     assert "Read-only file system" not in output and "Errno 30" not in output, output[-4000:]
@@ -726,6 +817,7 @@ def test_every_page_opens_on_a_read_only_root_filesystem(tmp_path):
 
 
 # ----------------------------------------------------------------------------- Redis' own command
+
 
 def redis_script(argv: list[str]) -> str:
     """The shell script of a ``[sh, -c, script]`` container command."""
@@ -742,9 +834,16 @@ def start_redis(script: str, tmp_path: Path, env: dict[str, str]) -> tuple[subpr
         pytest.skip("redis-server is not installed: `make test` installs it with apt-get")
     port = free_port()
     assert script.count("exec redis-server ") == 1
-    script = script.replace("exec redis-server ", f"exec {binary} --port {port} --bind 127.0.0.1 --dir {tmp_path} ")
-    process = subprocess.Popen(["sh", "-c", script], cwd=tmp_path, env={"PATH": "/usr/bin:/bin", **env},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    script = script.replace(
+        "exec redis-server ", f"exec {binary} --port {port} --bind 127.0.0.1 --dir {tmp_path} "
+    )
+    process = subprocess.Popen(
+        ["sh", "-c", script],
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     return process, port
 
 
@@ -791,8 +890,13 @@ def test_redis_started_by_the_manifests_refuses_a_client_without_the_password(tm
         client.close()
         cmdline = Path(f"/proc/{process.pid}/cmdline").read_bytes()
         assert b"redis-server" in cmdline and password.encode() not in cmdline
-        probe = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True, text=True, timeout=10,
-                               env={"PATH": "/usr/bin:/bin", "REDISCLI_AUTH": password})
+        probe = subprocess.run(
+            ["redis-cli", "-p", str(port), "ping"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            env={"PATH": "/usr/bin:/bin", "REDISCLI_AUTH": password},
+        )
         assert probe.stdout.strip() == "PONG", probe.stdout + probe.stderr
     finally:
         process.terminate()
@@ -808,6 +912,7 @@ def test_redis_started_by_the_manifests_refuses_to_start_without_a_password(tmp_
 
 
 # ----------------------------------------------------------------------------- yamllint
+
 
 def yaml_files() -> list[Path]:
     return sorted([*DEPLOY.rglob("*.yaml"), *DEPLOY.rglob("*.yml"), DEPLOY / ".yamllint"])
@@ -828,12 +933,15 @@ def test_yamllint_flags_broken_yaml(tmp_path):
 
 # ----------------------------------------------------------------------------- docker compose
 
+
 def test_compose_runs_web_behind_haproxy_with_a_worker_and_redis():
     services = compose()["services"]
     assert {"web", "worker", "redis", "haproxy"} <= services.keys()
     web, worker, haproxy = services["web"], services["worker"], services["haproxy"]
     assert web["deploy"]["replicas"] >= 2
-    assert "ports" not in web and haproxy["ports"], "only HAProxy is published (replicas cannot share a host port)"
+    assert "ports" not in web and haproxy["ports"], (
+        "only HAProxy is published (replicas cannot share a host port)"
+    )
     assert web["healthcheck"]["test"] == ["CMD", *dockerfile_healthcheck_cmd()]
     assert any(HEALTH_PATH in part for part in web["healthcheck"]["test"])
     assert worker["healthcheck"] == {"disable": True}
@@ -881,7 +989,9 @@ def test_compose_carries_redis_password_in_the_queue_url_and_to_redis():
     redis = services["redis"]
     assert redis["environment"] == {"REDIS_PASSWORD": password, "REDISCLI_AUTH": password}
     assert '--requirepass "$REDIS_PASSWORD"' in redis_script(redis["command"])
-    assert "REDIS_PASSWORD" not in json.dumps({k: v for k, v in services.items() if k not in ("web", "worker", "redis")})
+    assert "REDIS_PASSWORD" not in json.dumps(
+        {k: v for k, v in services.items() if k not in ("web", "worker", "redis")}
+    )
 
 
 def test_compose_services_are_locked_down_and_limited():
@@ -905,8 +1015,12 @@ def test_compose_services_are_locked_down_and_limited():
 def test_compose_networks_keep_redis_internal_and_give_no_route_out():
     doc = compose()
     networks = {name: set(service["networks"]) for name, service in doc["services"].items()}
-    assert networks == {"web": {"frontend", "backend"}, "worker": {"backend"}, "redis": {"backend"},
-                        "haproxy": {"edge", "frontend"}}
+    assert networks == {
+        "web": {"frontend", "backend"},
+        "worker": {"backend"},
+        "redis": {"backend"},
+        "haproxy": {"edge", "frontend"},
+    }
     assert doc["networks"]["frontend"]["internal"] is True and doc["networks"]["backend"]["internal"] is True
     assert not doc["networks"]["edge"].get("internal")
 
@@ -925,9 +1039,12 @@ def test_compose_haproxy_publishes_the_port_its_config_binds_and_mounts_that_con
 
 # ----------------------------------------------------------------------------- HAProxy
 
+
 def test_haproxy_config_finds_scaled_replicas_sticks_sessions_and_keeps_websockets():
     cfg = HAPROXY_CFG.read_text(encoding="utf-8")
-    template = re.search(r"^\s*server-template\s+\S+\s+\d+-\d+\s+(\w+):(\d+)\s.*\bresolvers\s+(\w+)", cfg, re.M)
+    template = re.search(
+        r"^\s*server-template\s+\S+\s+\d+-\d+\s+(\w+):(\d+)\s.*\bresolvers\s+(\w+)", cfg, re.M
+    )
     assert template, "server-template with a resolvers section"
     service, port, resolvers = template.groups()
     assert service in compose()["services"] and int(port) == APP_PORT
@@ -957,6 +1074,7 @@ def test_haproxy_check_rejects_a_broken_config(tmp_path):
 
 # ----------------------------------------------------------------------------- Dockerfile
 
+
 def test_dockerfile_installs_the_lock_of_what_make_run_installs():
     """make run installs requirements.txt; the image the hash-locked pins of the same file
     (tests/deploy/test_lock.py: requirements.lock pins every requirement of requirements.txt)."""
@@ -968,7 +1086,7 @@ def test_dockerfile_installs_the_lock_of_what_make_run_installs():
     assert copies == ["requirements.lock requirements-gpu.lock ./"]
     (install,) = [run for run in dockerfile("RUN") if "pip install" in run]
     assert re.search(r"python -m pip install --quiet --require-hashes -r \"\$lock\"", install)
-    assert 'lock=requirements-gpu.lock' in install and 'lock=requirements.lock' in install
+    assert "lock=requirements-gpu.lock" in install and "lock=requirements.lock" in install
     assert ["GPU=0"] == dockerfile("ARG")
 
 
@@ -979,8 +1097,11 @@ def test_dockerfile_bakes_the_weights_in_and_runs_streamlit_as_a_non_root_user()
     (user,) = dockerfile("USER")
     assert user.split(":")[0] not in {"root", "0"}
     assert dockerfile("EXPOSE") == [str(APP_PORT)]
-    ignored = [line.strip() for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
-               if line.strip() and not line.startswith("#")]
+    ignored = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert {".venv", ".git"} <= set(ignored)
     assert not any(pattern.startswith("assets") for pattern in ignored)
 
@@ -1005,14 +1126,21 @@ def test_the_images_cmd_flags_start_a_server_that_passes_the_healthcheck(tmp_pat
     port = str(free_port())
     cmd = dockerfile_cmd()
     argv = [sys.executable, "-m", *cmd[:3]] + [
-        f"--server.port={port}" if a.startswith("--server.port") else a for a in cmd[3:]]
-    check = [sys.executable if a == "python" else a.replace(f":{APP_PORT}/", f":{port}/")
-             for a in dockerfile_healthcheck_cmd()]
+        f"--server.port={port}" if a.startswith("--server.port") else a for a in cmd[3:]
+    ]
+    check = [
+        sys.executable if a == "python" else a.replace(f":{APP_PORT}/", f":{port}/")
+        for a in dockerfile_healthcheck_cmd()
+    ]
     # The image's writable places (Dockerfile ENV), each mapped into tmp_path.
     image_env = dockerfile_env()
-    env = {"PATH": "/usr/bin:/bin", "NEURAL_EXPLAINER_WARMUP": "0", "STREAMLIT_SERVER_COOKIE_SECRET": "test",
-           "TMPDIR": str(tmp_path / "tmp"),
-           **{var: str(tmp_path / image_env[var].lstrip("/")) for var in WRITTEN_ENV}}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "NEURAL_EXPLAINER_WARMUP": "0",
+        "STREAMLIT_SERVER_COOKIE_SECRET": "test",
+        "TMPDIR": str(tmp_path / "tmp"),
+        **{var: str(tmp_path / image_env[var].lstrip("/")) for var in WRITTEN_ENV},
+    }
     for var in ("TMPDIR", "HOME"):
         Path(env[var]).mkdir(parents=True)
     log = tmp_path / "streamlit.log"
@@ -1024,7 +1152,9 @@ def test_the_images_cmd_flags_start_a_server_that_passes_the_healthcheck(tmp_pat
             assert server.poll() is None, log.read_text(errors="replace")
             if subprocess.run(check, capture_output=True, timeout=10).returncode == 0:
                 break
-            assert time.monotonic() < deadline, "no healthy server within 60 s:\n" + log.read_text(errors="replace")
+            assert time.monotonic() < deadline, "no healthy server within 60 s:\n" + log.read_text(
+                errors="replace"
+            )
             time.sleep(0.5)
     finally:
         server.terminate()

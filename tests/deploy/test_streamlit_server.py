@@ -1,5 +1,6 @@
 """The one Streamlit starter (``deploy/local/streamlit_server.py``) that ``make serve``, the browser
 tests and the classroom benchmark share: a real ``streamlit run`` of the benchmark's bare page."""
+
 from __future__ import annotations
 
 import socket
@@ -29,7 +30,7 @@ def test_running_serves_the_page_then_stops_the_whole_process_group(tmp_path):
             assert response.read() == b"ok"
         assert streamlit_server.is_healthy(port)
     assert not bound(port) and not streamlit_server.is_healthy(port)
-    assert f"127.0.0.1:{port}" in log.read_text()          # Streamlit's own start-up line went to the log
+    assert f"127.0.0.1:{port}" in log.read_text()  # Streamlit's own start-up line went to the log
 
 
 def test_a_server_that_exits_raises_with_the_tail_of_its_log(tmp_path):
@@ -47,7 +48,7 @@ def test_a_server_that_never_answers_times_out_and_is_stopped(tmp_path):
             streamlit_server.wait_healthy(proc, streamlit_server.free_port(), timeout=1.0)
     finally:
         streamlit_server.stop([proc], timeout=5)
-    assert proc.returncode == -15                          # SIGTERM to its process group was enough
+    assert proc.returncode == -15  # SIGTERM to its process group was enough
 
 
 def test_free_ports_skips_a_bound_port_and_refuses_nonsense():
@@ -67,5 +68,10 @@ def test_the_command_is_streamlit_run_on_localhost_with_the_extra_options():
     cmd = streamlit_server.streamlit_command("app.py", 8501, "--server.runOnSave", "false")
     assert cmd[:5] == [sys.executable, "-m", "streamlit", "run", "app.py"]
     options = dict(zip(cmd[5::2], cmd[6::2], strict=True))
-    assert options == {"--server.address": "127.0.0.1", "--server.port": "8501", "--server.headless": "true",
-                       "--browser.gatherUsageStats": "false", "--server.runOnSave": "false"}
+    assert options == {
+        "--server.address": "127.0.0.1",
+        "--server.port": "8501",
+        "--server.headless": "true",
+        "--browser.gatherUsageStats": "false",
+        "--server.runOnSave": "false",
+    }

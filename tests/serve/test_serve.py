@@ -6,6 +6,7 @@ worker's students are sent to the live one while the supervisor restarts it, and
 stops every process. Skipped where ``haproxy`` is not installed (``make test`` installs it with
 apt-get where it can).
 """
+
 from __future__ import annotations
 
 import json
@@ -26,16 +27,24 @@ SERVE = ROOT / "deploy" / "local" / "serve.py"
 sys.path.insert(0, str(SERVE.parent))
 import serve  # noqa: E402  (deploy/local/serve.py)
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(shutil.which("haproxy") is None, reason="Debian's haproxy is not installed")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("haproxy") is None, reason="Debian's haproxy is not installed"),
+]
 
 
 def get(url: str, cookie: str = "", timeout: float = 10.0) -> tuple[int, str, str, bytes]:
     """(status, X-Served-By, the stickiness cookie set or "", body)."""
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     with urllib.request.urlopen(request, timeout=timeout) as response:
-        sticky = next((c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or []
-                       if c.startswith("NESERVER=")), "")
+        sticky = next(
+            (
+                c.split(";")[0]
+                for c in response.headers.get_all("Set-Cookie") or []
+                if c.startswith("NESERVER=")
+            ),
+            "",
+        )
         return response.status, response.headers.get("X-Served-By", ""), sticky, response.read()
 
 
@@ -44,7 +53,7 @@ def alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    try:      # a zombie child of the supervisor is gone for our purpose
+    try:  # a zombie child of the supervisor is gone for our purpose
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
@@ -66,13 +75,22 @@ def lecture(tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("serve")
     port = free_port()
     env = dict(os.environ, NEURAL_EXPLAINER_CACHE=str(run_dir / "cache"), NEURAL_EXPLAINER_WARMUP="1")
-    proc = subprocess.Popen([sys.executable, str(SERVE), "--workers", "2", "--port", str(port),
-                             "--run-dir", str(run_dir)], cwd=ROOT, env=env,
-                            stdout=open(run_dir / "serve.out", "w"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, str(SERVE), "--workers", "2", "--port", str(port), "--run-dir", str(run_dir)],
+        cwd=ROOT,
+        env=env,
+        stdout=open(run_dir / "serve.out", "w"),
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
+
         def healthy():
-            state = json.loads((run_dir / "serve.json").read_text()) if (run_dir / "serve.json").exists() else None
+            state = (
+                json.loads((run_dir / "serve.json").read_text())
+                if (run_dir / "serve.json").exists()
+                else None
+            )
             if state is None:
                 return False
             ok = set()
@@ -84,11 +102,14 @@ def lecture(tmp_path_factory):
                 if status == 200 and body.strip() == b"ok":
                     ok.add(served_by)
             return ok == {"w1", "w2"}
+
         wait_for(healthy, 120, "both workers healthy behind HAProxy")
         yield url, run_dir, proc
     finally:
         if proc.poll() is None:
-            subprocess.run([sys.executable, str(SERVE), "--stop", "--run-dir", str(run_dir)], cwd=ROOT, timeout=60)
+            subprocess.run(
+                [sys.executable, str(SERVE), "--stop", "--run-dir", str(run_dir)], cwd=ROOT, timeout=60
+            )
             proc.wait(30)
 
 
@@ -98,28 +119,33 @@ def state(run_dir: Path) -> dict:
 
 def test_the_proxy_config_is_valid_and_sticky(tmp_path):
     text = serve.haproxy_config("127.0.0.1", 8500, [8501, 8502])
-    assert "cookie NESERVER insert indirect nocache" in text           # cookie stickiness, not source IP
+    assert "cookie NESERVER insert indirect nocache" in text  # cookie stickiness, not source IP
     assert "balance source" not in text and "timeout tunnel 1h" in text
     assert "option httpchk GET /_stcore/health" in text and "option redispatch" in text
-    assert "timeout check 5s" in text and "shutdown-sessions" not in text   # a busy worker keeps its sessions
+    assert "timeout check 5s" in text and "shutdown-sessions" not in text  # a busy worker keeps its sessions
     assert "server w1 127.0.0.1:8501 check cookie w1" in text and "server w2 127.0.0.1:8502" in text
     (tmp_path / "haproxy.cfg").write_text(text)
-    check = subprocess.run(["haproxy", "-c", "-f", str(tmp_path / "haproxy.cfg")], capture_output=True, text=True)
+    check = subprocess.run(
+        ["haproxy", "-c", "-f", str(tmp_path / "haproxy.cfg")], capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stderr
     (tmp_path / "bad.cfg").write_text(text.replace("timeout tunnel 1h", "timeout tunnel soon"))
-    assert subprocess.run(["haproxy", "-c", "-f", str(tmp_path / "bad.cfg")], capture_output=True).returncode != 0
+    assert (
+        subprocess.run(["haproxy", "-c", "-f", str(tmp_path / "bad.cfg")], capture_output=True).returncode
+        != 0
+    )
 
 
 def test_both_workers_serve_sessions_and_a_session_stays_on_one(lecture):
     url, run_dir, _ = lecture
     first = {}
-    for _ in range(6):                                     # new browsers, no cookie yet
+    for _ in range(6):  # new browsers, no cookie yet
         status, served_by, sticky, body = get(url + "/")
-        assert status == 200 and b"<div id=\"root\">" in body
+        assert status == 200 and b'<div id="root">' in body
         assert sticky == f"NESERVER={served_by}"
         first[served_by] = sticky
     assert set(first) == {"w1", "w2"}
-    for worker, cookie in first.items():                   # a returning browser: always its worker
+    for worker, cookie in first.items():  # a returning browser: always its worker
         seen = {get(url + path, cookie)[1] for path in ("/", "/convolution", "/_stcore/health") * 3}
         assert seen == {worker}
     workers = state(run_dir)["workers"]
@@ -129,16 +155,22 @@ def test_both_workers_serve_sessions_and_a_session_stays_on_one(lecture):
 
 def test_an_upload_through_the_proxy_is_used_on_another_page(lecture, chromium):
     """A Streamlit upload only works on the worker that holds the session: it goes through."""
-    from skimage import data
     from PIL import Image
+    from skimage import data
 
     url, run_dir, _ = lecture
     photo = run_dir / "rocket.jpg"
     Image.fromarray(data.rocket()).save(photo, quality=90)
     page = chromium.new_page(viewport={"width": 1400, "height": 1000})
     served = []
-    page.on("response", lambda r: served.append(r.headers.get("x-served-by")) if "/_stcore/" in r.url
-            or "/media/" in r.url else None)
+    page.on(
+        "response",
+        lambda r: (
+            served.append(r.headers.get("x-served-by"))
+            if "/_stcore/" in r.url or "/media/" in r.url
+            else None
+        ),
+    )
     page.goto(url + "/convolution")
     page.wait_for_selector("text=Output size", timeout=90_000)
     page.get_by_text("Your photo", exact=True).click()
@@ -147,15 +179,15 @@ def test_an_upload_through_the_proxy_is_used_on_another_page(lecture, chromium):
     page.get_by_role("link", name="Pooling").first.click()
     page.wait_for_url("**/pooling**", timeout=60_000)
     page.wait_for_selector("text=Translation invariance", timeout=60_000)
-    page.get_by_text("Image", exact=True).first.click()                # the pooling page's image mode
+    page.get_by_text("Image", exact=True).first.click()  # the pooling page's image mode
     page.get_by_text("Your photo", exact=True).first.click()
     page.wait_for_selector("text=Your photo: rocket.jpg (512×342)", timeout=60_000)
     body, final_url = page.inner_text("body"), page.url
     page.close()
-    assert "Traceback" not in body, body[body.find("Traceback") - 300:body.find("Traceback") + 1200]
+    assert "Traceback" not in body, body[body.find("Traceback") - 300 : body.find("Traceback") + 1200]
     assert "/pooling" in final_url
     workers = {s for s in served if s}
-    assert len(workers) == 1 and workers <= {"w1", "w2"}, served        # upload and every request: one worker
+    assert len(workers) == 1 and workers <= {"w1", "w2"}, served  # upload and every request: one worker
 
 
 def test_a_killed_worker_is_restarted_and_no_request_fails(lecture):
@@ -173,11 +205,16 @@ def test_a_killed_worker_is_restarted_and_no_request_fails(lecture):
         except OSError as exc:
             answers.append((getattr(exc, "code", 0), str(exc)))
         time.sleep(0.2)
-    assert answers and all(status == 200 for status, _ in answers), answers     # retried: no error page
-    after = wait_for(lambda: (s := state(run_dir)["workers"])["w1"]["restarts"] == 1 and s, 30,
-                     "the supervisor to restart the worker")
+    assert answers and all(status == 200 for status, _ in answers), answers  # retried: no error page
+    after = wait_for(
+        lambda: (s := state(run_dir)["workers"])["w1"]["restarts"] == 1 and s,
+        30,
+        "the supervisor to restart the worker",
+    )
     assert after["w1"]["pid"] != before["w1"]["pid"] and alive(after["w1"]["pid"])
-    wait_for(lambda: get(url + "/_stcore/health", cookie)[1] == "w1", 120, "the restarted worker back in HAProxy")
+    wait_for(
+        lambda: get(url + "/_stcore/health", cookie)[1] == "w1", 120, "the restarted worker back in HAProxy"
+    )
 
 
 def test_a_hung_worker_is_taken_out_and_its_students_go_to_the_live_one(lecture):
@@ -189,11 +226,13 @@ def test_a_hung_worker_is_taken_out_and_its_students_go_to_the_live_one(lecture)
     assert get(url + "/_stcore/health", cookie)[1] == "w2"
     os.kill(pid, signal.SIGSTOP)
     try:
+
         def redispatched():
             try:
                 return get(url + "/_stcore/health", cookie, timeout=3)[1] == "w1"
             except OSError:
                 return False
+
         wait_for(redispatched, 60, "HAProxy to take the hung worker out")
         answers = [get(url + path, cookie)[:2] for path in ("/", "/convolution", "/_stcore/health")]
         assert answers == [(200, "w1")] * 3
@@ -208,8 +247,13 @@ def test_stop_stops_everything_it_started(lecture):
     pids = [w["pid"] for w in state(run_dir)["workers"].values()]
     pids += [state(run_dir)["haproxy"], state(run_dir)["training_worker"]]
     assert all(alive(pid) for pid in pids)
-    out = subprocess.run([sys.executable, str(SERVE), "--stop", "--run-dir", str(run_dir)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, str(SERVE), "--stop", "--run-dir", str(run_dir)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0 and "stopped" in out.stdout
     assert proc.wait(30) == 0
     assert not any(alive(pid) for pid in pids)

@@ -9,6 +9,7 @@ rounded to its slider's step, a noise seed, or the digit itself (Streamlit hashe
 its content), so thirty students on one view cost one model call. Arrays come back as copies
 (``st.cache_data``).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -114,8 +115,9 @@ def ae_denoise(name: str, indices: tuple[int, ...], noise_factor: float, seed: i
     """Key: model ``name``, test-digit ``indices``, ``noise_factor`` (rounded by the caller to its
     slider's step) and ``seed``. ``(clean, noisy, restored)``, each ``(len(indices), 28, 28)`` float32
     in [0, 1] (``denoise``). Raises ``ValueError`` if ``noise_factor`` < 0."""
-    return generative_model(name).denoise(to_unit_range(digits().x_test[list(indices)]),
-                                          noise_factor=noise_factor, seed=seed)
+    return generative_model(name).denoise(
+        to_unit_range(digits().x_test[list(indices)]), noise_factor=noise_factor, seed=seed
+    )
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -6,11 +6,13 @@ forward passes range from ~20 MB to ~150 MB each, so four entries may hold 20 MB
 computes each missing key once however many sessions ask for it at the same moment, and caches
 nothing when the computation raises (the next request tries again), as ``st.cache_resource`` does.
 """
+
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Callable, Generic, Hashable, TypeVar
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
 
 V = TypeVar("V")
 
@@ -36,7 +38,9 @@ class BytesLRU(Generic[V]):
 
     def __init__(self, *, max_bytes: int, max_entries: int, size_of: Callable[[V], int]):
         if max_bytes <= 0 or max_entries < 1:
-            raise ValueError(f"max_bytes must be > 0 and max_entries >= 1, got {max_bytes!r} and {max_entries!r}")
+            raise ValueError(
+                f"max_bytes must be > 0 and max_entries >= 1, got {max_bytes!r} and {max_entries!r}"
+            )
         self.max_bytes, self.max_entries, self._size_of = int(max_bytes), int(max_entries), size_of
         self._entries: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
         self._bytes = 0
@@ -55,7 +59,7 @@ class BytesLRU(Generic[V]):
         with key_lock:
             try:
                 with self._lock:
-                    if key in self._entries:            # computed by the request we waited for
+                    if key in self._entries:  # computed by the request we waited for
                         self._entries.move_to_end(key)
                         return self._entries[key][0]
                 value = compute()
@@ -70,7 +74,9 @@ class BytesLRU(Generic[V]):
         if nbytes > self.max_bytes:
             return
         with self._lock:
-            while self._entries and (self._bytes + nbytes > self.max_bytes or len(self._entries) >= self.max_entries):
+            while self._entries and (
+                self._bytes + nbytes > self.max_bytes or len(self._entries) >= self.max_entries
+            ):
                 _, (_, freed) = self._entries.popitem(last=False)
                 self._bytes -= freed
             self._entries[key] = (value, nbytes)

@@ -8,6 +8,7 @@ bytes (:data:`PASS_BYTES`) as well as in number (:data:`PASS_ENTRIES`), most rec
 (:class:`core.adapters.cached.bounded.BytesLRU`): one read-only copy for every session, never copied
 per run, not heap-frozen (an evicted pass must be freed). TensorFlow is imported on the first call.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -67,6 +68,7 @@ def hed_pass(image_key: str, max_side: int, _pixels: np.ndarray):
     (H, W, 3) in 0-255, used only on a miss) at ``max_side``: ``(Preprocessed, DeepFeatures)``, arrays
     read-only, shared by every session within :data:`PASS_BYTES` / :data:`PASS_ENTRIES`.
     Raises ``ValueError`` for a photo too small for the network (< 16 px); nothing is cached then."""
+
     def compute():
         from core.models import hed
 
@@ -80,7 +82,7 @@ def hed_pass(image_key: str, max_side: int, _pixels: np.ndarray):
     return _PASSES.get_or_compute((image_key, int(max_side)), compute)
 
 
-hed_pass.clear = _PASSES.clear      # as the st.cache_* functions: tests start from an empty cache
+hed_pass.clear = _PASSES.clear  # as the st.cache_* functions: tests start from an empty cache
 hed_pass.cache = _PASSES
 
 

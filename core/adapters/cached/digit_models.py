@@ -5,6 +5,7 @@ Models are ``st.cache_resource`` (shared by every visitor, read-only); what a cl
 ``st.cache_data`` keyed on the model and the picture, so every session asking for one view shares
 one computation.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -68,9 +69,11 @@ def imagenet_model(name: str):
 # arguments starting with "_" are not hashed: the keys name them. Model calls go through
 # ``core.models.bundles``, which holds the bundle's lock.
 
+
 @st.cache_data(max_entries=64, show_spinner=False)
-def cnn_model_input(model_key: str, picture_key: str, _bundle, _picture: np.ndarray, is_mnist: bool = False
-                    ) -> tuple[list, np.ndarray]:
+def cnn_model_input(
+    model_key: str, picture_key: str, _bundle, _picture: np.ndarray, is_mnist: bool = False
+) -> tuple[list, np.ndarray]:
     """Keys: ``model_key``, ``picture_key``, ``is_mnist``. ``core.models.bundles.model_input`` of a
     test digit (``is_mnist``: used as it is), a drawing or a photo: (steps, batch ``(1, H, W, C)``).
     Raises ``ValueError`` for a picture the model cannot use (a blank drawing)."""

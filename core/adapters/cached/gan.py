@@ -8,6 +8,7 @@ small parameters (its docstring says which) - model name, noise seed, sample ind
 dimension, values rounded to their slider's step - so thirty students on one view cost one model
 call. Arrays come back as copies (``st.cache_data``).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -56,7 +57,9 @@ def gan_interpolation(name: str, seed: int, index_a: int, index_b: int, frames: 
     """Key: model ``name``, ``seed``, two sample indices and ``frames``. Both paths between the two
     samples' noise and their images (``GenerativeBundle.interpolate``: ``{"lerp": (path, images),
     "slerp": (path, images)}``). Raises ``ValueError`` if ``frames`` < 2."""
-    return generative_model(name).interpolate(gan_codes(name, seed)[index_a], gan_codes(name, seed)[index_b], frames)
+    return generative_model(name).interpolate(
+        gan_codes(name, seed)[index_a], gan_codes(name, seed)[index_b], frames
+    )
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -80,7 +83,9 @@ def gan_nearest(name: str, seed: int, index: int, k: int = 5) -> tuple[np.ndarra
 def real_nearest_distance(n: int = 100) -> float:
     """Key: ``n``. ``core.maths.latent_space.median_nearest_distance`` from the first ``n`` real test
     digits to the training digits (pixels in [0, 1]): the yardstick for the samples' distances."""
-    return latent_space.median_nearest_distance(to_unit_range(digits().x_test[:n]), to_unit_range(digits().x_train))
+    return latent_space.median_nearest_distance(
+        to_unit_range(digits().x_test[:n]), to_unit_range(digits().x_train)
+    )
 
 
 @shared_resource(max_entries=1, show_spinner=False)

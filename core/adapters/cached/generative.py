@@ -2,6 +2,7 @@
 autoencoders and DCGAN (found through ``core.training.store``: shipped weights, else the per-user
 cache, else trained once, and warmed up in their loader). TensorFlow is imported on the first call.
 """
+
 from __future__ import annotations
 
 from core.adapters.cached.sharing import shared_resource
@@ -16,7 +17,9 @@ def digits():
     return datasets.load_mnist(source=shipped_configs(family="generative")["ae2d"].data_source)
 
 
-@shared_resource(max_entries=4, show_spinner="Loading the trained model (training it if no weights are found) ...")
+@shared_resource(
+    max_entries=4, show_spinner="Loading the trained model (training it if no weights are found) ..."
+)
 def generative_model(name: str):
     """:func:`core.training.generative.load_generative`: shipped generative model ``name`` ("ae2d",
     "vae2d", "denoising_ae", "dcgan") as a :class:`core.models.bundles.GenerativeBundle`, trained on

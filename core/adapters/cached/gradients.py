@@ -8,6 +8,7 @@ are one shared resource per ``model_key`` and hold the bundle's lock (``core.mod
 Each view returns its result and the seconds its first computation took (the value cached; the
 model's first gradient view in a process includes tracing its gradients, about 0.3–0.5 s).
 """
+
 from __future__ import annotations
 
 import time
@@ -45,14 +46,30 @@ def saliency(model_key: str, picture_key: str, target: int, _bundle, _batch: np.
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def smoothgrad(model_key: str, picture_key: str, target: int, noise_level: float, n_samples: int, seed: int,
-               _bundle, _batch: np.ndarray):
+def smoothgrad(
+    model_key: str,
+    picture_key: str,
+    target: int,
+    noise_level: float,
+    n_samples: int,
+    seed: int,
+    _bundle,
+    _batch: np.ndarray,
+):
     """Keys: ``model_key``, ``picture_key``, ``target``, ``noise_level``, ``n_samples``, ``seed``.
     ``core.models.gradients.smoothgrad``: (Saliency, seconds)."""
     from core.models import gradients
 
-    return _timed(gradients.smoothgrad, model_key, _bundle, _batch, target=target,
-                  noise_level=noise_level, n_samples=n_samples, seed=seed)
+    return _timed(
+        gradients.smoothgrad,
+        model_key,
+        _bundle,
+        _batch,
+        target=target,
+        noise_level=noise_level,
+        n_samples=n_samples,
+        seed=seed,
+    )
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

@@ -1,4 +1,5 @@
 """Caches of the image pages: uploads, sample photos, grayscale copies and feature maps."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,16 +37,28 @@ def grayscale(image_key: str, _image: np.ndarray) -> np.ndarray:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def feature_map(image_key: str, _image: np.ndarray, kernel: np.ndarray, *, flip: bool, stride: int, padding,
-                dilation: int, bias: float, pad_mode: str) -> tuple[np.ndarray, tuple]:
+def feature_map(
+    image_key: str,
+    _image: np.ndarray,
+    kernel: np.ndarray,
+    *,
+    flip: bool,
+    stride: int,
+    padding,
+    dilation: int,
+    bias: float,
+    pad_mode: str,
+) -> tuple[np.ndarray, tuple]:
     """:func:`core.maths.convolution.cross_correlate2d` (or ``convolve2d`` when ``flip``) of the image
     named ``image_key`` (``_image`` is not hashed: equal keys mean equal pixels, see
     ``core.adapters.image_input.ImageInput.key``), with its resolved padding ``(top, bottom, left, right)``.
     The map is read-only and shared by every session on that view. Raises ``ValueError`` as the
     core functions do."""
     operation = convolution.convolve2d if flip else convolution.cross_correlate2d
-    fmap = operation(_image, kernel, stride=stride, padding=padding, dilation=dilation, bias=bias,
-                     pad_mode=pad_mode)
-    pads = convolution.resolve_padding(_image.shape[:2], kernel.shape[:2], stride=stride, padding=padding,
-                                       dilation=dilation)
+    fmap = operation(
+        _image, kernel, stride=stride, padding=padding, dilation=dilation, bias=bias, pad_mode=pad_mode
+    )
+    pads = convolution.resolve_padding(
+        _image.shape[:2], kernel.shape[:2], stride=stride, padding=padding, dilation=dilation
+    )
     return read_only(fmap), pads

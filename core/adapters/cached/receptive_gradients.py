@@ -7,6 +7,7 @@ and the unit: students on one unit share one computation. The model is the page'
 own lock, one gradient at a time per process. Each view returns its result and the seconds its first
 computation took (the value cached).
 """
+
 from __future__ import annotations
 
 import time
@@ -18,7 +19,9 @@ from core.adapters.cached.deep_features import hed_model
 
 
 @st.cache_data(max_entries=24, show_spinner=False)
-def unit_gradient(image_key: str, max_side: int, layer: str, channel: int, row: int, col: int, _batch: np.ndarray):
+def unit_gradient(
+    image_key: str, max_side: int, layer: str, channel: int, row: int, col: int, _batch: np.ndarray
+):
     """Keys: ``image_key``, ``max_side``, ``layer``, ``channel``, ``row``, ``col``.
     ``core.models.receptive_gradients.unit_gradient``: (UnitGradient, seconds)."""
     from core.models import receptive_gradients

@@ -5,6 +5,7 @@ machine) and is re-read at most every few seconds, so a new result appears for e
 The Keras checks (the tape gradient, a Dropout and a BatchNormalization layer, augmented digits)
 are ``st.cache_data`` keyed on the few parameters a student can change.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -5,11 +5,12 @@ views built once per key, and read-only arrays.
 (:func:`read_only`) and views must never be mutated. ``st.cache_data`` values are copied for each
 caller instead.
 """
+
 from __future__ import annotations
 
 import functools
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import streamlit as st
@@ -23,6 +24,7 @@ def shared_resource(**options):
     garbage collections stop walking what was just loaded. Before a load, once TensorFlow has been
     imported, the process's devices are set up (:func:`core.models.runtime.configure_devices`: GPU
     memory growth, so the web processes and the training worker can share a GPU)."""
+
     def decorate(loader):
         @functools.wraps(loader)
         def load(*args, **kwargs):
@@ -33,7 +35,9 @@ def shared_resource(**options):
             value = loader(*args, **kwargs)
             heap.request_freeze()
             return value
+
         return st.cache_resource(**options)(load)
+
     return decorate
 
 

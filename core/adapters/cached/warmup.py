@@ -1,13 +1,13 @@
 """Load TensorFlow, the digits and the shipped models in the background when the server starts,
 so that the students after the first do not wait for them. Everything comes from disk (shipped
 files, the operator's MNIST, Keras' cache): the warm-up downloads nothing."""
+
 from __future__ import annotations
 
 import importlib
 import logging
 import os
 import threading
-from typing import Optional
 
 from core.adapters import heap
 
@@ -17,7 +17,7 @@ _LOG = logging.getLogger(__name__)
 WARMUP_ENV = "NEURAL_EXPLAINER_WARMUP"
 
 _warmup_guard = threading.Lock()
-_warmup_thread: Optional[threading.Thread] = None
+_warmup_thread: threading.Thread | None = None
 _tensorflow_lock = threading.Lock()
 
 
@@ -36,14 +36,23 @@ def _warmup_plan() -> dict[str, tuple]:
 
     return {
         "cnn_activations": (digit_models.mnist, lambda: digit_models.shipped_digit_model("mnist_cnn")),
-        "autoencoder": (generative.digits, lambda: generative.generative_model("ae2d"),
-                        lambda: autoencoder.test_codes("ae2d"), autoencoder.pca_basis, autoencoder.preset_table),
-        "gan": (generative.digits, lambda: generative.generative_model("dcgan"), gan.real_nearest_distance,
-                gan.course_dcgan_tables),
+        "autoencoder": (
+            generative.digits,
+            lambda: generative.generative_model("ae2d"),
+            lambda: autoencoder.test_codes("ae2d"),
+            autoencoder.pca_basis,
+            autoencoder.preset_table,
+        ),
+        "gan": (
+            generative.digits,
+            lambda: generative.generative_model("dcgan"),
+            gan.real_nearest_distance,
+            gan.course_dcgan_tables,
+        ),
     }
 
 
-def start_warmup(first_page: str = "") -> Optional[threading.Thread]:
+def start_warmup(first_page: str = "") -> threading.Thread | None:
     """Load TensorFlow, the digits and the shipped models in a background thread, once per server
     process (``app.py`` calls this on every run; only the first call starts the thread), so that
     the students after the first do not wait for them. The models of ``first_page`` (the url path
@@ -65,9 +74,13 @@ def start_warmup(first_page: str = "") -> Optional[threading.Thread]:
                 importlib.import_module(name)
 
             plan = _warmup_plan()
-            loaders = [*plan.get(first_page, ()), *(f for page, fs in plan.items() if page != first_page for f in fs)]
-            _warmup_thread = threading.Thread(target=_warm_up, args=(loaders,), name="neural-explainer-warmup",
-                                              daemon=True)
+            loaders = [
+                *plan.get(first_page, ()),
+                *(f for page, fs in plan.items() if page != first_page for f in fs),
+            ]
+            _warmup_thread = threading.Thread(
+                target=_warm_up, args=(loaders,), name="neural-explainer-warmup", daemon=True
+            )
             _warmup_thread.start()
         return _warmup_thread
 
@@ -75,12 +88,12 @@ def start_warmup(first_page: str = "") -> Optional[threading.Thread]:
 def _warm_up(loaders) -> None:
     try:
         import_tensorflow()
-    except Exception:           # noqa: BLE001 - the pages say why when they need it
+    except Exception:  # noqa: BLE001 - the pages say why when they need it
         _LOG.exception("warm-up: TensorFlow could not be imported")
         return
     for load in loaders:
         try:
             load()
-        except Exception:       # noqa: BLE001 - a page that needs it will load it again and say why
+        except Exception:  # noqa: BLE001 - a page that needs it will load it again and say why
             _LOG.exception("warm-up: a model could not be loaded")
     heap.freeze_if_needed()

@@ -6,6 +6,7 @@ caches of ``core.adapters.cached.receptive_gradients`` (keyed on the photo, the 
 figure from ``core.figures.receptive_gradients``; the feature visualisations are the pictures shipped
 in ``assets/feature_vis`` (``python -m core.training.feature_vis``, ``core.data.feature_vis``).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,8 +24,17 @@ from core.models.receptive_gradients import AVERAGE_GRID, ENERGY_SHARE
 URL = (UrlParam("erf", "dfe_erf", False, kind=bool),)
 
 
-def deep_gradient_section(image_key: str, size: int, rgb: np.ndarray, batch: np.ndarray, maps: np.ndarray,
-                          layer: str, channel: int, row: int, col: int) -> None:
+def deep_gradient_section(
+    image_key: str,
+    size: int,
+    rgb: np.ndarray,
+    batch: np.ndarray,
+    maps: np.ndarray,
+    layer: str,
+    channel: int,
+    row: int,
+    col: int,
+) -> None:
     """The page's one call, below the unit picker: :func:`effective_field_section` for the unit and
     :func:`feature_vis_section` for its layer and map."""
     effective_field_section(image_key, size, rgb, batch, maps, layer, channel, row, col)
@@ -36,85 +46,160 @@ def feature_vis_section(layer: str, channel: int) -> None:
     pictures = cached_erf.feature_vis_pictures(layer)
     with st.expander(f"What do {layer}'s maps respond to? Feature visualisation"):
         if not pictures:
-            st.markdown(f"No feature visualisations are shipped for {layer}; they are: " + ", ".join(
-                sorted({e['layer'] for e in shipped()})) + ".")
+            st.markdown(
+                f"No feature visualisations are shipped for {layer}; they are: "
+                + ", ".join(sorted({e["layer"] for e in shipped()}))
+                + "."
+            )
             return
         pictures = sorted(pictures, key=lambda p: p[0]["channel"] != channel)
         s = pictures[0][0]
         st.markdown(
             f"Each picture is an input made to excite one map: start from grey with a little noise (seed "
-            f"{s['seed']}), then **{s['steps']} steps of gradient ascent** on the map's mean activation — the "
-            f"gradient of that mean with respect to the input, as on the rest of this page, but used to *change* "
-            f"the {s['size']} × {s['size']} input. To keep high-frequency noise out, each step shifts the input by "
-            f"up to **{s['jitter']} px** at random (*jitter*) and every **{s['blur_every']}** steps blurs it with a "
-            f"Gaussian of σ = **{s['blur_sigma']} px** (Olah, Mordvintsev & Schubert, *Feature visualization*, "
-            "Distill 2017). " + _shipped_text(layer, [e for e, _ in pictures]))
+            f"{s['seed']}), then **{s['steps']} steps of gradient ascent** on the map's mean activation — "
+            f"the "
+            f"gradient of that mean with respect to the input, as on the rest of this page, but used to "
+            f"*change* "
+            f"the {s['size']} × {s['size']} input. To keep high-frequency noise out, each step shifts the "
+            f"input by "
+            f"up to **{s['jitter']} px** at random (*jitter*) and every **{s['blur_every']}** steps blurs "
+            f"it with a "
+            f"Gaussian of σ = **{s['blur_sigma']} px** (Olah, Mordvintsev & Schubert, *Feature "
+            f"visualization*, "
+            "Distill 2017). " + _shipped_text(layer, [e for e, _ in pictures])
+        )
         cols = st.columns(4)
         for i, (entry, rgb) in enumerate(pictures):
             ok = climbed(entry)
-            label = (f"map {entry['channel']}" + (" (the map above)" if entry["channel"] == channel else "")
-                     + (f": mean {entry['activation_first']:.3g} → {entry['activation_last']:.3g}" if ok else
-                        ": no climb — 0 near the grey start"))
+            label = (
+                f"map {entry['channel']}"
+                + (" (the map above)" if entry["channel"] == channel else "")
+                + (
+                    f": mean {entry['activation_first']:.3g} → {entry['activation_last']:.3g}"
+                    if ok
+                    else ": no climb — 0 near the grey start"
+                )
+            )
             cols[i % 4].image(rgb, caption=label, width="stretch")
         if not all(climbed(e) for e, _ in pictures):
-            st.caption("*No climb*: the map is 0 on the grey, noisy start and on every input near it, so its ReLU is "
-                       "off, its gradient is 0 and the ascent cannot move (the picture stays grey). Some of these maps "
-                       "are silent on photos too (HED's fine-tuning left many VGG16 maps at 0); others fire on a photo "
-                       "but not near grey, and would need another start.")
-        st.caption("Time of each ascent on 2 CPU cores: " + ", ".join(
-            f"map {e['channel']} {e['seconds']:.0f} s" for e, _ in sorted(pictures, key=lambda p: p[0]["channel"]))
-            + ". Made ahead of time with `python -m core.training.feature_vis`.")
+            st.caption(
+                "*No climb*: the map is 0 on the grey, noisy start and on every input near it, so its ReLU "
+                "is "
+                "off, its gradient is 0 and the ascent cannot move (the picture stays grey). Some of these "
+                "maps "
+                "are silent on photos too (HED's fine-tuning left many VGG16 maps at 0); others fire on a "
+                "photo "
+                "but not near grey, and would need another start."
+            )
+        st.caption(
+            "Time of each ascent on 2 CPU cores: "
+            + ", ".join(
+                f"map {e['channel']} {e['seconds']:.0f} s"
+                for e, _ in sorted(pictures, key=lambda p: p[0]["channel"])
+            )
+            + ". Made ahead of time with `python -m core.training.feature_vis`."
+        )
 
 
-def effective_field_section(image_key: str, size: int, rgb: np.ndarray, batch: np.ndarray, maps: np.ndarray,
-                            layer: str, channel: int, row: int, col: int) -> None:
+def effective_field_section(
+    image_key: str,
+    size: int,
+    rgb: np.ndarray,
+    batch: np.ndarray,
+    maps: np.ndarray,
+    layer: str,
+    channel: int,
+    row: int,
+    col: int,
+) -> None:
     """Below the unit picker: the gradient of unit ``(row, col)`` of map ``channel`` of ``layer`` with respect
     to the photo (``batch``, the network's input (1, H, W, 3); ``rgb`` the resized photo), on demand."""
     url_state.sync(URL)
-    if not st.toggle("Where does this unit really look? Its gradient with respect to the photo", key="dfe_erf",
-                     help="One backward pass through VGG16 per unit (about 0.5 s), shared by every student."):
+    if not st.toggle(
+        "Where does this unit really look? Its gradient with respect to the photo",
+        key="dfe_erf",
+        help="One backward pass through VGG16 per unit (about 0.5 s), shared by every student.",
+    ):
         return
     with st.spinner("Backpropagating from this unit to the photo ..."):
         unit, seconds = cached_erf.unit_gradient(image_key, size, layer, channel, row, col, batch)
     if unit.value <= 0:
-        st.info(f"Unit ({row}, {col}) of map {channel} is 0 here: the ReLU is off, so no change of the photo "
-                "changes it a little and its gradient is 0 everywhere. Click a unit that is not black.")
+        st.info(
+            f"Unit ({row}, {col}) of map {channel} is 0 here: the ReLU is off, so no change of the photo "
+            "changes it a little and its gradient is 0 everywhere. Click a unit that is not black."
+        )
         return
     field = vgg16_fields()[layer]
     c1, c2 = st.columns([3, 2])
     with c1:
-        ui.show_figure(shared_view(("dfe_erf", image_key, size, layer, channel, row, col), lambda: effective_field_figure(
-            rgb, unit.energy, unit.box, unit.centre, unit.effective,
-            title=f"|∂y/∂x| of unit ({row}, {col}), map {channel}")), key="dfe_erf_fig")
-    with st.spinner(f"Averaging over {AVERAGE_GRID ** 2} units of {layer} ..."):
+        ui.show_figure(
+            shared_view(
+                ("dfe_erf", image_key, size, layer, channel, row, col),
+                lambda: effective_field_figure(
+                    rgb,
+                    unit.energy,
+                    unit.box,
+                    unit.centre,
+                    unit.effective,
+                    title=f"|∂y/∂x| of unit ({row}, {col}), map {channel}",
+                ),
+            ),
+            key="dfe_erf_fig",
+        )
+    with st.spinner(f"Averaging over {AVERAGE_GRID**2} units of {layer} ..."):
         units, mean, t_mean = cached_erf.layer_average(image_key, size, layer, batch, maps)
     c2.metric("Theoretical field", f"{field.size} px")
-    c2.metric("Effective field, this unit", f"{unit.effective} px",
-              f"{unit.effective / field.size:.0%} of the side", delta_color="off", delta_arrow="off")
-    c2.metric(f"Effective field, mean of {len(units)} units", f"{mean:.0f} px",
-              f"{mean / field.size:.0%} of the side", delta_color="off", delta_arrow="off")
+    c2.metric(
+        "Effective field, this unit",
+        f"{unit.effective} px",
+        f"{unit.effective / field.size:.0%} of the side",
+        delta_color="off",
+        delta_arrow="off",
+    )
+    c2.metric(
+        f"Effective field, mean of {len(units)} units",
+        f"{mean:.0f} px",
+        f"{mean / field.size:.0%} of the side",
+        delta_color="off",
+        delta_arrow="off",
+    )
     st.markdown(
         f"The colour is **|∂y/∂x|**: how much the unit's value y = {unit.value:.4g} would change per unit of "
-        f"change of each photo pixel (summed over its three colours as a length), on its own scale (red = its "
-        f"top 1 %). It is exactly 0 outside the **red box**, the theoretical field of {field.size} × {field.size} "
+        f"change of each photo pixel (summed over its three colours as a length), on its own scale (red = "
+        f"its "
+        f"top 1 %). It is exactly 0 outside the **red box**, the theoretical field of {field.size} × "
+        f"{field.size} "
         f"px — and inside it, most of it sits near the centre: the **white square**, {unit.effective} × "
-        f"{unit.effective} px, holds {ENERGY_SHARE:.0%} of the gradient's energy Σ(∂y/∂x)². Many paths lead from "
-        "a central pixel to the unit and few from a pixel at the edge of the field, so the *effective* receptive "
-        "field is much smaller than the theoretical one and roughly Gaussian (Luo et al., NIPS 2016). This is "
-        "this photo's gradient: the ReLUs that are off and the max-pooling choices decide which paths count.")
-    st.caption(f"Mean of {len(units)} units: a {AVERAGE_GRID} × {AVERAGE_GRID} spread of units whose whole field "
-               f"lies in the photo (or the middle ones), each in the map strongest there: "
-               + ", ".join(f"({r}, {c}) map {k}: {s} px" for r, c, k, s in units) + ". "
-               f"First computation: this unit **{seconds * 1000:.0f} ms**, the {len(units)} units of the mean "
-               f"**{t_mean:.1f} s** on this server; later looks, by anyone, come from the shared cache.")
+        f"{unit.effective} px, holds {ENERGY_SHARE:.0%} of the gradient's energy Σ(∂y/∂x)². Many paths "
+        f"lead from "
+        "a central pixel to the unit and few from a pixel at the edge of the field, so the *effective* "
+        "receptive "
+        "field is much smaller than the theoretical one and roughly Gaussian (Luo et al., NIPS 2016). This "
+        "is "
+        "this photo's gradient: the ReLUs that are off and the max-pooling choices decide which paths count."
+    )
+    st.caption(
+        f"Mean of {len(units)} units: a {AVERAGE_GRID} × {AVERAGE_GRID} spread of units whose whole field "
+        f"lies in the photo (or the middle ones), each in the map strongest there: "
+        + ", ".join(f"({r}, {c}) map {k}: {s} px" for r, c, k, s in units)
+        + ". "
+        f"First computation: this unit **{seconds * 1000:.0f} ms**, the {len(units)} units of the mean "
+        f"**{t_mean:.1f} s** on this server; later looks, by anyone, come from the shared cache."
+    )
 
 
 def _shipped_text(layer: str, entries: list[dict]) -> str:
     """Which maps of ``layer`` are shipped, and why (the manifest's ``chosen``)."""
-    listed = [e["channel"] for e in sorted(entries, key=lambda e: e["channel"]) if "listed" in e.get("chosen", "listed")]
+    listed = [
+        e["channel"]
+        for e in sorted(entries, key=lambda e: e["channel"])
+        if "listed" in e.get("chosen", "listed")
+    ]
     strongest = [e["channel"] for e in entries if "strongest" in e.get("chosen", "")]
     text = f"Shipped for {layer}: maps " + ", ".join(map(str, listed))
     if strongest:
-        text += (f", and the {len(strongest)} maps with the highest mean on the Rocket sample photo: "
-                 + ", ".join(map(str, sorted(strongest))))
+        text += (
+            f", and the {len(strongest)} maps with the highest mean on the Rocket sample photo: "
+            + ", ".join(map(str, sorted(strongest)))
+        )
     return text + "."

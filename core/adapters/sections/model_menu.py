@@ -5,9 +5,10 @@ this module draws the controls around it: the menu, the upload of a ``.keras`` f
 when another model is shown. ImageNet weights are offered only when the operator has installed them
 (``make data``): the page downloads nothing.
 """
+
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -45,18 +46,33 @@ def model_menu(trained: Mapping[str, tuple[str, str]], *, prefix: str = "act") -
     key = st.selectbox("Model", list(labels), key=f"{prefix}_model", format_func=labels.get)
     upload, imagenet_ready = None, False
     if key == choice.UPLOAD:
-        upload_file = st.file_uploader("Your Keras model (.keras)", type=["keras"], key=f"{prefix}_model_file",
-                                       help="Saved with model.save('name.keras'). Lambda layers and custom code "
-                                            "are refused (Keras safe mode). " + _upload_limits_text())
+        upload_file = st.file_uploader(
+            "Your Keras model (.keras)",
+            type=["keras"],
+            key=f"{prefix}_model_file",
+            help="Saved with model.save('name.keras'). Lambda layers and custom code "
+            "are refused (Keras safe mode). " + _upload_limits_text(),
+        )
         upload = None if upload_file is None else upload_file.getvalue()
     elif key in IMAGENET_MODELS:
-        imagenet_ready = imagenet_weights_cached(key)      # installed by the operator's `make data`, or not
-    loaders = choice.ModelLoaders(shipped=cached.shipped_digit_model, trained=cached.digit_model,
-                                  upload=cached.user_model,
-                                  imagenet=cached.imagenet_model,
-                                  imagenet_help=imagenet_help, errors=(ModelLoadError,))
-    picked = choice.choose_model(key, loaders, digit_models=DIGIT_MODELS, trained=trained,
-                                 imagenet_models=IMAGENET_MODELS, upload=upload, imagenet_ready=imagenet_ready)
+        imagenet_ready = imagenet_weights_cached(key)  # installed by the operator's `make data`, or not
+    loaders = choice.ModelLoaders(
+        shipped=cached.shipped_digit_model,
+        trained=cached.digit_model,
+        upload=cached.user_model,
+        imagenet=cached.imagenet_model,
+        imagenet_help=imagenet_help,
+        errors=(ModelLoadError,),
+    )
+    picked = choice.choose_model(
+        key,
+        loaders,
+        digit_models=DIGIT_MODELS,
+        trained=trained,
+        imagenet_models=IMAGENET_MODELS,
+        upload=upload,
+        imagenet_ready=imagenet_ready,
+    )
     if picked.notice:
         {"info": st.info, "warning": st.warning, "error": st.error}[picked.level](picked.notice)
     return picked
@@ -67,6 +83,8 @@ def _upload_limits_text() -> str:
     from core.models.upload_limits import UploadLimits
 
     lim = UploadLimits()
-    return (f"At most {lim.parameters / 1e6:g} M parameters, {lim.layers} layers, one input of at most "
-            f"{lim.input_height} × {lim.input_width} × {lim.input_channels}, "
-            f"{lim.archive_bytes // 2**20} MB unpacked.")
+    return (
+        f"At most {lim.parameters / 1e6:g} M parameters, {lim.layers} layers, one input of at most "
+        f"{lim.input_height} × {lim.input_width} × {lim.input_channels}, "
+        f"{lim.archive_bytes // 2**20} MB unpacked."
+    )
