@@ -1,6 +1,6 @@
 # Neural Explainer — the two commands:
 #   make run    create .venv, install requirements.txt, start the app on http://127.0.0.1:8501
-#   make test   install the test tools (and Debian's chromium where apt-get exists), run every test
+#   make test   install the test tools (and Debian's chromium where apt-get exists), lint, run every test
 # The operator's one download step (the app downloads nothing while it runs):
 #   make data   the real MNIST and the Keras ImageNet weights into Keras' cache (see README)
 # The lecture setting (several workers behind HAProxy, one training worker; see deploy/README.md):
@@ -12,7 +12,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8501
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test browser bench clean serve stop haproxy data redis
+.PHONY: run test lint browser bench clean serve stop haproxy data redis
 
 run: $(VENV)/.runtime
 	$(BIN)/python -m streamlit run app.py --server.address $(HOST) --server.port $(PORT)
@@ -23,8 +23,13 @@ serve: $(VENV)/.runtime haproxy
 stop:
 	$(BIN)/python deploy/local/serve.py --stop
 
-test: $(VENV)/.dev browser haproxy redis
+test: $(VENV)/.dev browser haproxy redis lint
 	$(BIN)/python -m pytest
+
+# ruff's lint rules and formatting (settings in pyproject.toml); make test runs it first.
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/bench_convolution.py
