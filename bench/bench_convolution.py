@@ -55,11 +55,18 @@ def main() -> None:
             sp = ndi.correlate(image, kernel, mode="constant", cval=0.0)[:, :, channels // 2]
             assert np.allclose(ours, ref, atol=1e-3), "NumPy and TensorFlow disagree"
             assert np.allclose(ours, sp, atol=1e-3), "NumPy and SciPy disagree"
-            t_np = median_time(lambda: cross_correlate2d(image, kernel, padding="same"), args.repeats)
-            t_tf = median_time(
-                lambda: tf.nn.conv2d(x_tf, k_tf, strides=1, padding="SAME").numpy(), args.repeats
+            t_np = median_time(
+                lambda image=image, kernel=kernel: cross_correlate2d(image, kernel, padding="same"),
+                args.repeats,
             )
-            t_sp = median_time(lambda: ndi.correlate(image, kernel, mode="constant", cval=0.0), args.repeats)
+            t_tf = median_time(
+                lambda x_tf=x_tf, k_tf=k_tf: tf.nn.conv2d(x_tf, k_tf, strides=1, padding="SAME").numpy(),
+                args.repeats,
+            )
+            t_sp = median_time(
+                lambda image=image, kernel=kernel: ndi.correlate(image, kernel, mode="constant", cval=0.0),
+                args.repeats,
+            )
             rows.append((f"{'RGB' if channels == 3 else 'gray'} {k}x{k}", t_np, t_tf, t_sp))
 
     print(
@@ -68,7 +75,8 @@ def main() -> None:
     print(f"{'case':<10} {'numpy ms':>9} {'tf.nn ms':>9} {'scipy ms':>9} {'numpy/tf':>9} {'numpy/scipy':>12}")
     for name, t_np, t_tf, t_sp in rows:
         print(
-            f"{name:<10} {t_np * 1e3:9.1f} {t_tf * 1e3:9.1f} {t_sp * 1e3:9.1f} {t_np / t_tf:9.2f} {t_np / t_sp:12.2f}"
+            f"{name:<10} {t_np * 1e3:9.1f} {t_tf * 1e3:9.1f} {t_sp * 1e3:9.1f} "
+            f"{t_np / t_tf:9.2f} {t_np / t_sp:12.2f}"
         )
 
 

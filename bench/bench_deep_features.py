@@ -47,13 +47,13 @@ def main() -> None:
     for size in (320, 512):
         prep = hed.preprocess(photo, max_side=size)
         hed.forward(model, prep.batch)  # trace/allocate once for this shape
-        first = best_of(lambda: hed.forward(model, prep.batch))
-        reference = best_of(lambda: model(prep.batch, training=False).numpy())
+        first = best_of(lambda prep=prep: hed.forward(model, prep.batch))
+        reference = best_of(lambda prep=prep: model(prep.batch, training=False).numpy())
         cached.hed_pass.clear()
         t0 = time.perf_counter()
         _, out = cached.hed_pass(f"bench:rocket:{size}", size, photo)
         cold = time.perf_counter() - t0
-        warm = best_of(lambda: cached.hed_pass(f"bench:rocket:{size}", size, photo), repeat=20)
+        warm = best_of(lambda size=size: cached.hed_pass(f"bench:rocket:{size}", size, photo), repeat=20)
         h, w = prep.rgb.shape[:2]
         print(
             f"{size:>5} {w:>4} x {h:<4} {first:>9.3f} s {reference:>9.3f} s {first / reference:>6.2f} "

@@ -29,8 +29,8 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# Run as a script, the repository root is not on sys.path: put it there for the ``bench`` package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 

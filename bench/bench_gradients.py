@@ -58,14 +58,14 @@ def main() -> None:
         "Grad-CAM (conv2)": lambda x, c: G.grad_cam(gm, x, target=c),
         f"FGSM over the ε grid ({G.EPSILON_GRID.size} values)": lambda x, c: G.fgsm_sweep(gm, x, label=c),
     }
-    first_after_trace = {name: once(lambda: fn(inputs[0], 0)) for name, fn in views.items()}
+    first_after_trace = {name: once(lambda fn=fn: fn(inputs[0], 0)) for name, fn in views.items()}
     times = {name: [] for name in views}
     fresh = []
     for x in inputs[1:]:
-        fresh.append(once(lambda: bundle.run_activations(x)))
+        fresh.append(once(lambda x=x: bundle.run_activations(x)))
         c = int(np.argmax(np.asarray(gm.logits(x))))
         for name, fn in views.items():
-            times[name].append(once(lambda: fn(x, c)))
+            times[name].append(once(lambda fn=fn, x=x, c=c: fn(x, c)))
 
     back_to_back, reference = reference, float(np.median(fresh))
     print(

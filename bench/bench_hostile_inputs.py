@@ -269,7 +269,8 @@ def main() -> None:
             seconds = statistics.median(r["seconds"] for r in runs)
             ref = seconds if mode == "reference" else ref
             print(
-                f"{case:8s} {mode:10s} {seconds:9.4f} {seconds / ref:8.1f} {max(r['peak_mb'] for r in runs):8.1f} "
+                f"{case:8s} {mode:10s} {seconds:9.4f} {seconds / ref:8.1f} "
+                f"{max(r['peak_mb'] for r in runs):8.1f} "
                 f"{max(r['stall_ms'] for r in runs):9.1f}  {runs[0]['outcome']}",
                 flush=True,
             )

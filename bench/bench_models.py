@@ -122,9 +122,11 @@ def bench_inference(repeats: int) -> tuple[list[tuple], float]:
                 times.append(time.perf_counter() - t)
             return statistics.median(times)
 
-        forward = timed(lambda: np.asarray(model(x, training=False)))
-        every = timed(lambda: {k: np.asarray(v) for k, v in acts(x, training=False).items()})
-        on_photo = timed(lambda: {k: np.asarray(v) for k, v in trunk(big, training=False).items()})
+        forward = timed(lambda model=model: np.asarray(model(x, training=False)))
+        every = timed(lambda acts=acts: {k: np.asarray(v) for k, v in acts(x, training=False).items()})
+        on_photo = timed(
+            lambda trunk=trunk, big=big: {k: np.asarray(v) for k, v in trunk(big, training=False).items()}
+        )
         rows.append((name, forward, every, on_photo))
         keep += [model, acts, trunk]
     return rows, rss_mb()

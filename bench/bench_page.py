@@ -45,9 +45,11 @@ def main() -> None:
     for i in range(args.repeats):
         rows["no change (reference)"].append(timed(lambda: at.run()))
         rows["kernel change"].append(
-            timed(lambda: at.selectbox(key="conv_kernel").set_value(KERNELS[i % len(KERNELS)]).run())
+            timed(lambda i=i: at.selectbox(key="conv_kernel").set_value(KERNELS[i % len(KERNELS)]).run())
         )
-        rows["stride change"].append(timed(lambda: at.slider(key="conv_stride").set_value(1 + i % 3).run()))
+        rows["stride change"].append(
+            timed(lambda i=i: at.slider(key="conv_stride").set_value(1 + i % 3).run())
+        )
         assert not at.exception
     ref = statistics.median(rows["no change (reference)"])
     print(f"Convolution page rerun, 512x512x3 Astronaut, RGB mode, median of {args.repeats}")

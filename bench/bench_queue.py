@@ -169,7 +169,8 @@ def main(argv=None) -> int:
     for r in rows:
         print(
             f"{r['backend']:8} {r['jobs']:>6} {r['reference'] * 1e6:>8.1f} {r['before'] * 1e3:>10.2f} "
-            f"{r['after'] * 1e3:>9.3f} {r['before'] / r['reference']:>11.0f} {r['after'] / r['reference']:>10.1f} "
+            f"{r['after'] * 1e3:>9.3f} {r['before'] / r['reference']:>11.0f} "
+            f"{r['after'] / r['reference']:>10.1f} "
             f"{r['before'] / r['after']:>13.0f} {r['submit'] / r['reference']:>11.1f}"
         )
     return 0

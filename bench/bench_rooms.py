@@ -142,8 +142,9 @@ def main(argv=None) -> int:
     for r in rows:
         per_s = r["view"][1] + r["follow"][1] / 10
         print(
-            f"{r['backend']:7} {r['record_bytes']:>8} {r['reference'][0] * 1e6:>7.1f} {r['view'][0] * 1e6:>8.1f} "
-            f"{r['view'][0] / r['reference'][0]:>9.1f} {r['view'][1] * 1e6:>12.1f} {r['follow'][0] * 1e6:>10.1f} "
+            f"{r['backend']:7} {r['record_bytes']:>8} {r['reference'][0] * 1e6:>7.1f} "
+            f"{r['view'][0] * 1e6:>8.1f} {r['view'][0] / r['reference'][0]:>9.1f} "
+            f"{r['view'][1] * 1e6:>12.1f} {r['follow'][0] * 1e6:>10.1f} "
             f"{r['lead'][0] * 1e6:>8.1f} {per_s * 1e6:>22.1f}"
         )
     print("\npoll round: every session answers from two processes at once (each answer sent twice)")

@@ -46,7 +46,8 @@ def main() -> None:
     if args.shots:
         args.shots.mkdir(parents=True, exist_ok=True)
     print(
-        f"{'page':18} {'view':6} {'figure px':>9} {'screens':>7} {'target':>6} {'gap px':>7} {'page px':>7}  main figure"
+        f"{'page':18} {'view':6} {'figure px':>9} {'screens':>7} {'target':>6} {'gap px':>7} "
+        f"{'page px':>7}  main figure"
     )
     with sync_playwright() as p, streamlit_server() as url:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
