@@ -53,7 +53,8 @@ for warning in bundle.warnings:
     st.warning(f"Model store: {warning} — it was retrained.")
 cfg, met = bundle.manifest["config"], bundle.manifest["metrics"]
 about.caption(
-    f"784 → {' → '.join(map(str, cfg['hidden_units']))} → **2** → {' → '.join(map(str, cfg['hidden_units'][::-1]))} "
+    f"784 → {' → '.join(map(str, cfg['hidden_units']))} → **2** → "
+    f"{' → '.join(map(str, cfg['hidden_units'][::-1]))} "
     f"→ 784 · {bundle.manifest['parameters']:,} parameters · trained {cfg['epochs']} epochs in "
     f"{bundle.manifest['training_time_s']:.0f} s ({bundle.manifest['device']}) · test MSE "
     f"{met['test_mse']:.4f} · "
@@ -370,7 +371,9 @@ def overview(key: str):
 v1, v2 = st.columns(2)
 for col, key in ((v1, "ae2d"), (v2, "vae2d")):
     with col:
-        ui.show_figure(cached.shared_view(("ae_cmp", key), lambda: overview(key)), key=f"ae_cmp_{key}")
+        ui.show_figure(
+            cached.shared_view(("ae_cmp", key), lambda key=key: overview(key)), key=f"ae_cmp_{key}"
+        )
 
 with st.expander("The course's autoencoder presets (parameter counts)"):
     ui.show_table(cached.preset_table(), hide_index=True)

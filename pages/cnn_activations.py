@@ -167,7 +167,7 @@ def layer_explorer() -> None:
         if value.ndim == 3:  # a click or a tap on one of the maps enlarges it below
             mosaic = cached.cnn_feature_maps(bundle.key, picture_key, row["name"], scale, value)
             tap.show_clickable_grid(
-                cached.shared_view(shared, lambda: mosaic_figure(mosaic)),
+                cached.shared_view(shared, lambda mosaic=mosaic: mosaic_figure(mosaic)),
                 key=f"act_fm_{row['name']}",
                 rows=mosaic.rows,
                 cols=mosaic.cols,
@@ -175,7 +175,7 @@ def layer_explorer() -> None:
             )
         elif value.size <= 128:
             ui.show_figure(
-                cached.shared_view(shared, lambda: vector_figure(value)),
+                cached.shared_view(shared, lambda value=value: vector_figure(value)),
                 key=f"act_vec_{row['name']}",
                 height=200,
             )
@@ -249,7 +249,8 @@ if kernels is not None:
         key="act_handmade",
     )
     st.caption(
-        f"Top: the learned 3 × 3 filters (blue negative, red positive, one scale), {-(-len(matches) // cols)} × "
+        "Top: the learned 3 × 3 filters (blue negative, red positive, one scale), "
+        f"{-(-len(matches) // cols)} × "
         f"{cols} (the course plots them 2 × 8). Bottom: the kernel of the Convolution page each resembles "
         f"most "
         "(correlation r of the weights, mean removed), named only from r = 0.8 on: random 3 × 3 kernels "

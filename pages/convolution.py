@@ -230,9 +230,14 @@ st.markdown(
     f"Input **{' × '.join(map(str, image.shape))}** · kernel **{' × '.join(map(str, kernel.shape))}** "
     f"→ feature map **{out_h} × {out_w}** (one channel)."
 )
+height_formula = output_size_formula(
+    image.shape[0], kernel.shape[0], stride=stride, dilation=dilation, pads=pads[:2]
+)
+width_formula = output_size_formula(
+    image.shape[1], kernel.shape[1], stride=stride, dilation=dilation, pads=pads[2:]
+)
 st.code(
-    f"height: {output_size_formula(image.shape[0], kernel.shape[0], stride=stride, dilation=dilation, pads=pads[:2])}\n"
-    f"width:  {output_size_formula(image.shape[1], kernel.shape[1], stride=stride, dilation=dilation, pads=pads[2:])}",
+    f"height: {height_formula}\nwidth:  {width_formula}",
     language=None,
 )
 

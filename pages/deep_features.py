@@ -217,7 +217,8 @@ def layer_explorer() -> None:
             if (bh, bw) != (field.size, field.size)
             else ""
         )
-        + f": each k × k layer adds (k − 1) × (stride so far) pixels — 2 × for a 3 × 3 convolution, 1 × for a "
+        + ": each k × k layer adds (k − 1) × (stride so far) pixels — 2 × for a 3 × 3 convolution, "
+        "1 × for a "
         f"2 × 2 pooling, which then doubles the stride — so {layer}'s units are {field.jump} px apart and "
         f"each "
         f"sees **{field.size} px**. That is the *theoretical* field, the box drawn: in a trained network a "
@@ -334,7 +335,8 @@ with st.expander("Where this network comes from", expanded=not ui.is_lecture()):
         "outputs on BSDS500: its 300 training and validation photos with human-drawn boundaries, each "
         "augmented "
         "32 × by rotation and flipping; the other 200 are the test set (Xie & Tu 2015, §4).\n"
-        f"- The hand-made kernels: the Convolution page, {cite('keras_cnn', 'Convolution operation: filters, kernels')} "
+        "- The hand-made kernels: the Convolution page, "
+        f"{cite('keras_cnn', 'Convolution operation: filters, kernels')} "
         f"and *More filters* (line detectors, Sobel) and {cite('cnn_classics', 'Edge detection')} "
         '("the network learns its own kernels").'
     )

@@ -168,7 +168,8 @@ if part == "size":
     if d == 1 and pads[0] == pads[1]:
         st.caption(
             f"With equal padding p = {pads[0]} and no dilation this is the course's "
-            f"⌊(n + 2p − f)/s⌋ + 1 = ⌊({n} + {2 * pads[0]} − {f})/{s}⌋ + 1 = {out} ({cite('cnn_classics', 'Strided convolutions')})."
+            f"⌊(n + 2p − f)/s⌋ + 1 = ⌊({n} + {2 * pads[0]} − {f})/{s}⌋ + 1 = {out} "
+            f"({cite('cnn_classics', 'Strided convolutions')})."
         )
     total_positions = out * out
     st.session_state["arch_pos"] = min(st.session_state.get("arch_pos", 0), total_positions - 1)

@@ -190,7 +190,8 @@ if mode == "numbers":
             height=60 + 52 * pooled.shape[0],
         )
     figures.code(
-        f"output ({row}, {col}) = {pool_expression(x, row, col, size, kind=kind, stride=stride, padding=padding)}",
+        f"output ({row}, {col}) = "
+        f"{pool_expression(x, row, col, size, kind=kind, stride=stride, padding=padding)}",
         language=None,
     )
     if preset is not None:

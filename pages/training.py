@@ -319,7 +319,8 @@ def regulariser_section(which: str) -> None:
         k = cached.keras_dropout(rate)
         st.markdown(
             f"32 units, all 1.0. In training each is dropped with p = {rate:g} (a new mask every step, "
-            f"{cite('ae_cnn', 'CNN: dropout')}) and the kept ones become **1/(1 − {rate:g}) = {1 / (1 - rate):.4g}** (*inverted* dropout). "
+            f"{cite('ae_cnn', 'CNN: dropout')}) and the kept ones become "
+            f"**1/(1 − {rate:g}) = {1 / (1 - rate):.4g}** (*inverted* dropout). "
             f"Keras' `Dropout({rate:g})` layer on 10,000 ones: {k['dropped']:.1%} set to 0, kept ones = "
             f"{k['kept_value']:.4g}, mean {k['train_mean']:.3f} ≈ 1; at inference (`training=False`) all "
             f"{k['inference_values']}. The course says dropout is off at test time (true); the original "
@@ -434,7 +435,9 @@ def regulariser_section(which: str) -> None:
         st.markdown(
             "The course's `ImageDataGenerator(rotation_range=8, width_shift_range=0.08, "
             "height_shift_range=0.08, "
-            f"shear_range=0.3, zoom_range=0.08)` ({cite('ae_cnn', 'Convolution NN on MNIST dataset with Keras')}) is legacy in Keras 3; the same transformations are "
+            "shear_range=0.3, zoom_range=0.08)` "
+            f"({cite('ae_cnn', 'Convolution NN on MNIST dataset with Keras')}) "
+            "is legacy in Keras 3; the same transformations are "
             "Keras preprocessing layers inside the model, active only in training: `RandomRotation(8/360)`, "
             "`RandomTranslation(0.08, 0.08)`, `RandomShear` (in this Keras) and `RandomZoom(0.08)`. "
             f"`shear_range` is in **degrees**: 0.3° is a shear factor tan 0.3° = {design.shear_factor:.4f}, "

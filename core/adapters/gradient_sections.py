@@ -268,7 +268,8 @@ def _fgsm(bundle, picture_key: str, batch: np.ndarray, c: int) -> None:
         (
             "No ε on the grid 0.01, 0.02, …, 0.30 changes this answer."
             if smallest is None
-            else f"**Smallest ε that changes the answer**, on the grid 0.01, 0.02, …, 0.30: **{smallest:.2f}** "
+            else "**Smallest ε that changes the answer**, on the grid 0.01, 0.02, …, 0.30: "
+            f"**{smallest:.2f}** "
             f"(the answer becomes {int(sweep.predictions[EPSILONS.index(smallest)])})."
         )
         + " Flipping need not be monotonic in ε: FGSM takes one step along the sign of the gradient at x, "

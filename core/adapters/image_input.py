@@ -140,7 +140,8 @@ PICKER_SOURCES = ("Sample photo", "Your photo", "Synthetic", "Type a matrix")
 
 
 def picker_url_params(prefix: str) -> tuple[UrlParam, ...]:
-    """The link's ``src``, ``sample`` and ``synthetic`` for the picker whose widget keys start with ``prefix``."""
+    """The link's ``src``, ``sample`` and ``synthetic`` for the picker whose widget keys start with
+    ``prefix``."""
     src = f"{prefix}_src"
     return (
         UrlParam("src", src, "Sample photo", choices=PICKER_SOURCES),

@@ -32,7 +32,7 @@ from core.adapters.errors import guarded
 from core.data.room_records import PIN_DIGITS, RoomError
 from core.data.rooms import FOLLOW_TTL_S, RoomStore, open_rooms
 from core.data.shared_store import SharedStoreError, default_cache_dir, store_url
-from core.figures.room_qr import ROOM_PARAM, join_link, join_qr_image
+from core.figures.room_qr import PUBLIC_URL_ENV, ROOM_PARAM, check_public_url, join_link, join_qr_image
 
 #: A follower's check of the room (browser-timed fragment rerun), seconds.
 FOLLOW_EVERY_S = 1.0
@@ -218,9 +218,18 @@ def _pin_dialog(code: str, pin: str) -> None:
 
 
 def _base_url() -> str:
-    """The app's root as the browser sees it (``st.context.url`` without path and query)."""
+    """The app's root for join links: ``$NEURAL_EXPLAINER_PUBLIC_URL`` when set (behind a proxy, or a
+    projector laptop on ``127.0.0.1``), else as the lecturer's browser sees it (``st.context.url``
+    without path and query). A malformed setting is said on the projector and not used."""
+    import os
     from urllib.parse import urlsplit
 
+    public = os.environ.get(PUBLIC_URL_ENV, "").strip()
+    if public:
+        try:
+            return check_public_url(public)
+        except ValueError as exc:
+            st.warning(f"The join link uses this browser's address: {exc}")
     parts = urlsplit(st.context.url or "")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return "http://localhost:8501/"

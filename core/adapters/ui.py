@@ -62,10 +62,12 @@ html {{ font-size: {LECTURE_ROOT_PX}px; }}
 [data-testid="stHeader"] {{ background: transparent; height: 0; min-height: 0; }}
 [data-testid="stMainBlockContainer"] {{ padding-top: 1.25rem; }}
 [data-testid="stMain"] code {{ font-size: max(20px, 0.875em); }}
-[data-testid="stMain"] table.lecture-table {{ font-size: 1rem; border-collapse: collapse; margin-bottom: 1rem; }}
+[data-testid="stMain"] table.lecture-table {{
+  font-size: 1rem; border-collapse: collapse; margin-bottom: 1rem; }}
 [data-testid="stMain"] table.lecture-table th, [data-testid="stMain"] table.lecture-table td {{
   padding: 0.2rem 0.8rem; border-bottom: 1px solid #ddd; text-align: right; }}
-[data-testid="stMain"] small, [data-testid="stMain"] sub, [data-testid="stMain"] sup {{ font-size: max(20px, 0.75em); }}
+[data-testid="stMain"] small, [data-testid="stMain"] sub, [data-testid="stMain"] sup {{
+  font-size: max(20px, 0.75em); }}
 </style>
 """
 

@@ -83,7 +83,8 @@ _EXAMPLES = [
         padding=1,
         position=(0, 0),
         expected_value=308.0,
-        source="Course notes, *Convolution, pooling and tensors* §2.3 (values from the figure it describes [external])",
+        source="Course notes, *Convolution, pooling and tensors* §2.3 "
+        "(values from the figure it describes [external])",
         note="0·−1 + 0·−1 + 0·1 + 0·0 + 156·1 + 155·−1 + 0·0 + 153·1 + 154·1 = 308: the top-left "
         "window of the zero-padded red channel.",
     ),
@@ -96,7 +97,8 @@ _EXAMPLES = [
         flip=True,
         position=(0, 0),
         expected_value=-151.0,
-        source="Course notes, *Convolution, pooling and tensors* §2.3 with the flip of Course notes, *CNNs and regularisation in Keras*, *Convolution operation: filters, kernels*",
+        source="Course notes, *Convolution, pooling and tensors* §2.3 with the flip of Course notes, "
+        "*CNNs and regularisation in Keras*, *Convolution operation: filters, kernels*",
         note="Flipping the kernel (textbook convolution) turns 308 into −151: Keras' Conv2D does not flip.",
     ),
     WorkedExample(
@@ -108,7 +110,8 @@ _EXAMPLES = [
         bias=1.0,
         position=(0, 0),
         expected_value=-25.0,
-        source="Course notes, *Convolution, pooling and tensors* §2.3 (green/blue values from the figure [external])",
+        source="Course notes, *Convolution, pooling and tensors* §2.3 "
+        "(green/blue values from the figure [external])",
         note="Per channel 308, −498 and 164; their sum plus the bias 1 gives 308 − 498 + 164 + 1 = −25. "
         "The next two outputs are 466 and 466.",
     ),
@@ -120,7 +123,8 @@ _EXAMPLES = [
         position=(0, 0),
         expected_value=-5.0,
         expected_map=_f([[-5, -4, 0, 8], [-10, -2, 2, 3], [0, -2, -4, -7], [-3, -2, -3, -16]]),
-        source="Course notes, *CNN building blocks and classic networks*, *Edge detection* (matrix from the course figure [external])",
+        source="Course notes, *CNN building blocks and classic networks*, *Edge detection* "
+        "(matrix from the course figure [external])",
         note="3·1 + 1·1 + 2·1 − (1 + 8 + 2) = −5; 'fill the empty cells' by sliding right and down.",
     ),
     WorkedExample(
@@ -131,7 +135,8 @@ _EXAMPLES = [
         position=(0, 1),
         expected_value=30.0,
         expected_map=_f([[0, 30, 30, 0]] * 4),
-        source="Course notes, *CNN building blocks and classic networks*, *Edge detection* (values from the course figure [external])",
+        source="Course notes, *CNN building blocks and classic networks*, *Edge detection* "
+        "(values from the course figure [external])",
         note="A bright→dark edge of height 10 gives 30 in the middle columns; 0 on flat areas.",
     ),
     WorkedExample(
@@ -142,7 +147,8 @@ _EXAMPLES = [
         position=(0, 1),
         expected_value=3.0,
         expected_map=_f([[4, 3, 4], [2, 4, 3], [2, 3, 4]]),
-        source="Course notes, *Autoencoders and convolutional networks*, *2D convolution* (table reconstructed)",
+        source="Course notes, *Autoencoders and convolutional networks*, *2D convolution* "
+        "(table reconstructed)",
         note="The first window gives 4, the next one 3 (the '3' the course shows).",
     ),
     *[
@@ -216,7 +222,8 @@ def _diagonal_example(name: str, expected: float) -> WorkedExample:
         expected_value=expected,
         expected_map=_f([row]),
         source="Course notes, *Convolution, pooling and tensors* §2.11 (test patterns ours)",
-        note="Patterns left to right: '/' diagonal, solid block, '/' with one more pixel, '\\' diagonal, empty; "
+        note="Patterns left to right: '/' diagonal, solid block, '/' with one more pixel, "
+        "'\\' diagonal, empty; "
         "each is read at output columns 0, 3, 6, 9, 12. "
         + (
             "Without negative weights the solid block (column 3) scores 2, like the diagonal."

@@ -192,7 +192,8 @@ return 1
 
 
 class RedisRoomBackend:
-    """Rooms in Redis, under :data:`REDIS_PREFIX` (the connection of :func:`core.data.shared_store.redis_client`)."""
+    """Rooms in Redis, under :data:`REDIS_PREFIX` (the connection of
+    :func:`core.data.shared_store.redis_client`)."""
 
     def __init__(self, client) -> None:
         self.conn = client

@@ -76,9 +76,10 @@ def rgb_two_kernels() -> VolumeExample:
         image,
         np.stack([red_only, every], axis=-1),
         np.zeros(2, np.float32),
-        source="Course notes, *CNN building blocks and classic networks*, *Convolution with multiple filters* (kernels from Ng's course [external]; input ours)",
-        note="Red = the course's 6×6 edge-example matrix, green = the same matrix transposed, blue = flat 5. Kernel 0 looks "
-        "for vertical edges in red only; kernel 1 in every channel (the flat blue adds 0).",
+        source="Course notes, *CNN building blocks and classic networks*, "
+        "*Convolution with multiple filters* (kernels from Ng's course [external]; input ours)",
+        note="Red = the course's 6×6 edge-example matrix, green = the same matrix transposed, blue = flat 5. "
+        "Kernel 0 looks for vertical edges in red only; kernel 1 in every channel (the flat blue adds 0).",
     )
 
 
@@ -119,7 +120,8 @@ def cs231n_walkthrough(seed: int = 0) -> VolumeExample:
         _f([1, 0]),
         stride=2,
         padding=1,
-        source="Course notes, *Autoencoders and convolutional networks*, *2D convolution on volumes* (W1 and the printed output volume); biases and setup "
+        source="Course notes, *Autoencoders and convolutional networks*, *2D convolution on volumes* "
+        "(W1 and the printed output volume); biases and setup "
         "from the cs231n notes [external]",
         note="Output size ⌊(5 + 2·1 − 3)/2⌋ + 1 = 3 per side, one channel per filter.",
     )

@@ -17,7 +17,8 @@ HEAT_COLORMAP = "turbo"
 
 
 def _colour(values, zmin: float, zmax: float, cmap: str) -> np.ndarray:
-    """``values`` (H, W) through matplotlib's colour map ``cmap`` between ``zmin`` and ``zmax``: (H, W, 3) uint8."""
+    """``values`` (H, W) through matplotlib's colour map ``cmap`` between ``zmin`` and ``zmax``:
+    (H, W, 3) uint8."""
     from matplotlib import colormaps
 
     v = (np.asarray(values, np.float32) - zmin) / max(zmax - zmin, 1e-12)

@@ -27,6 +27,11 @@ BORDER_MODULES = 4
 ERROR_LEVEL = "m"
 #: The query parameter of a join link (on the app's root or any page).
 ROOM_PARAM = "room"
+#: The app's public address for join links, when the lecturer's browser address is not it (a proxy, a
+#: projector laptop on ``127.0.0.1``): ``https://explainer.example.org/`` or ``http://10.0.0.5:8501/``.
+PUBLIC_URL_ENV = "NEURAL_EXPLAINER_PUBLIC_URL"
+#: The longest public address taken: its join link stays a QR code of version 6 at most (41 modules).
+MAX_PUBLIC_URL_CHARS = 80
 
 
 def join_link(base_url: str, code: str) -> str:
@@ -44,6 +49,45 @@ def join_link(base_url: str, code: str) -> str:
         )
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     return f"{parts.scheme}://{parts.netloc}{path}?{urlencode({ROOM_PARAM: code})}"
+
+
+def check_public_url(url: str) -> str:
+    """``url`` as the app's public root for join links (:data:`PUBLIC_URL_ENV`), ending in ``/``.
+
+    Raises
+    ------
+    ValueError
+        Unless ``url`` is an ``http://`` or ``https://`` address of at most :data:`MAX_PUBLIC_URL_CHARS`
+        printable ASCII characters, with a host, without user name or password (the projector shows
+        it), query or fragment.
+    """
+    if (
+        not isinstance(url, str)
+        or not 0 < len(url) <= MAX_PUBLIC_URL_CHARS
+        or not all("!" <= c <= "~" for c in url)
+    ):
+        raise ValueError(
+            f"{PUBLIC_URL_ENV} must be the app's address, 1 to {MAX_PUBLIC_URL_CHARS} printable ASCII "
+            "characters without spaces, such as https://explainer.example.org/"
+        )
+    parts = urlsplit(url)
+    try:
+        port_ok = parts.port is None or 0 < parts.port < 65536
+    except ValueError:
+        port_ok = False
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or not port_ok
+        or "@" in parts.netloc
+        or parts.query
+        or parts.fragment
+    ):
+        raise ValueError(
+            f"{PUBLIC_URL_ENV} must be an http:// or https:// address with a host and no user name, "
+            "query or fragment, such as https://explainer.example.org/"
+        )
+    return url if url.endswith("/") else url + "/"
 
 
 def join_qr(link: str) -> segno.QRCode:

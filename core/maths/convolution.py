@@ -20,13 +20,12 @@ strided views), never over pixels.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 
 from core.maths.shapes import int_pair
 
-PadSpec = Union[str, int, tuple]
+PadSpec = str | int | tuple
 PAD_MODES = ("constant", "reflect", "symmetric", "edge")
 #: What each padding mode is called elsewhere. NumPy's ``reflect`` mirrors without repeating the
 #: edge pixel (``d c b | a b c d``), ``symmetric`` repeats it (``c b a | a b c d``). SciPy names

@@ -73,7 +73,8 @@ class Step1D:
     value: float
 
     def expression(self) -> str:
-        """The partial sum written out, e.g. ``"x[2]·w[0] + x[1]·w[1] + x[0]·w[2] = 2·1 + 1·(−1) + 0·2 = 1"``."""
+        """The partial sum written out, e.g.
+        ``"x[2]·w[0] + x[1]·w[1] + x[0]·w[2] = 2·1 + 1·(−1) + 0·2 = 1"``."""
 
         def num(v: float) -> str:
             text = f"{v:g}"

@@ -280,9 +280,10 @@ SCHARR_COMPLEX = np.array(
 )
 SCHARR_COMPLEX.setflags(write=False)
 """The Scharr pair as one complex kernel: real part = horizontal gradient (x, vertical edges),
-imaginary part = vertical gradient (y, horizontal edges). Course notes, *Autoencoders and convolutional networks*,
-*Convolution in TensorFlow and SciPy* calls ``signal.convolve2d(arr, kernel, mode='same', boundary='symm')`` without defining
-``kernel``; the code is SciPy's ``convolve2d`` documentation example, which defines it so."""
+imaginary part = vertical gradient (y, horizontal edges). Course notes, *Autoencoders and
+convolutional networks*, *Convolution in TensorFlow and SciPy* calls
+``signal.convolve2d(arr, kernel, mode='same', boundary='symm')`` without defining ``kernel``; the
+code is SciPy's ``convolve2d`` documentation example, which defines it so."""
 
 KERNELS: dict[str, Kernel] = {k.name: k for k in _ENTRIES}
 """Name → :class:`Kernel`, in display order (seed kernels first)."""

@@ -115,7 +115,10 @@ def dense_formula(n_in: int, n_out: int, *, bias: bool = True) -> str:
 
 def batchnorm_formula(channels: int) -> str:
     """``"4·32 = 128"``, with what the four vectors are."""
-    return f"4·{format_count(channels)} = {format_count(batchnorm_params(channels))} (γ, β trained; moving mean, variance not)"
+    return (
+        f"4·{format_count(channels)} = {format_count(batchnorm_params(channels))} "
+        "(γ, β trained; moving mean, variance not)"
+    )
 
 
 # ---------------------------------------------------------------- the seeds' dense-vs-conv examples
@@ -218,7 +221,8 @@ PARAMETER_EXAMPLES: dict[str, ParamExample] = {
             "dense",
             (64, 64, 3),
             1000,
-            source="Course notes, *CNN building blocks and classic networks*, *Motivation for convolutional neural networks*",
+            source="Course notes, *CNN building blocks and classic networks*, "
+            "*Motivation for convolutional neural networks*",
         ),
         ParamExample(
             "dense_1000x1000x3",
@@ -226,7 +230,8 @@ PARAMETER_EXAMPLES: dict[str, ParamExample] = {
             "dense",
             (1000, 1000, 3),
             1000,
-            source="Course notes, *CNN building blocks and classic networks*, *Motivation for convolutional neural networks*",
+            source="Course notes, *CNN building blocks and classic networks*, "
+            "*Motivation for convolutional neural networks*",
             buildable=False,
         ),
         ParamExample(
@@ -235,7 +240,8 @@ PARAMETER_EXAMPLES: dict[str, ParamExample] = {
             "dense",
             (32, 32, 3),
             28 * 28 * 6,
-            source="Course notes, *CNN building blocks and classic networks*, *Why convolution is good* (3037 is a typo for 3072)",
+            source="Course notes, *CNN building blocks and classic networks*, *Why convolution is good* "
+            "(3037 is a typo for 3072)",
         ),
         ParamExample(
             "conv_5x5x3_6",
@@ -417,8 +423,9 @@ def random_size_question(seed: int) -> SizePreset:
 
 
 def table_totals(rows: list[dict]) -> dict:
-    """Totals of :func:`core.models.architectures.layer_table` rows: ``params``, ``trainable``, ``non_trainable``,
-    ``param_bytes`` (float32) and ``activation_bytes`` (all layer outputs of one batch)."""
+    """Totals of :func:`core.models.architectures.layer_table` rows: ``params``, ``trainable``,
+    ``non_trainable``, ``param_bytes`` (float32) and ``activation_bytes`` (all layer outputs of one
+    batch)."""
     params = sum(r["params"] for r in rows)
     trainable = sum(r["trainable"] for r in rows)
     return {
@@ -431,7 +438,8 @@ def table_totals(rows: list[dict]) -> dict:
 
 
 def with_batch_size(rows: list[dict], batch_size: int) -> list[dict]:
-    """Copies of :func:`core.models.architectures.layer_table` rows (computed for batch size 1) for another batch size.
+    """Copies of :func:`core.models.architectures.layer_table` rows (computed for batch size 1) for
+    another batch size.
 
     Raises
     ------

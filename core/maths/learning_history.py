@@ -94,7 +94,8 @@ class TrainingResult:
         return last if k == len(self.history) or self.history[k].epoch != last else last - 1
 
     def errors_until(self, k: int) -> tuple:
-        """Misclassified samples per epoch counting only the first ``k`` steps (the last epoch may be partial)."""
+        """Misclassified samples per epoch counting only the first ``k`` steps (the last epoch may be
+        partial)."""
         counts: dict = {}
         for r in self.history[: max(int(k), 0)]:
             counts[r.epoch] = counts.get(r.epoch, 0) + int(r.misclassified)

@@ -173,7 +173,8 @@ def _message(res: dict, x, t) -> str:
             return f"Converged: the mean squared error stopped falling after {res['epochs']} epochs.{tail}"
         u = sum(r.updated for r in res["history"])
         return (
-            f"Converged after {res['epochs']} epoch{'s' * (res['epochs'] != 1)} ({u} update{'s' * (u != 1)}): "
+            f"Converged after {res['epochs']} epoch{'s' * (res['epochs'] != 1)} "
+            f"({u} update{'s' * (u != 1)}): "
             "every sample is classified correctly."
         )
     if res["stopped"] == "stuck":
@@ -196,7 +197,10 @@ def _message(res: dict, x, t) -> str:
             f"Did not converge within {res['max_epochs']} epochs: the mean squared error is still changing "
             f"({last} of {n} samples wrong in the last epoch). Allow more epochs or a larger learning rate."
         )
-    return f"Did not converge within {res['max_epochs']} epochs ({last} of {n} samples wrong in the last epoch): {why}"
+    return (
+        f"Did not converge within {res['max_epochs']} epochs "
+        f"({last} of {n} samples wrong in the last epoch): {why}"
+    )
 
 
 def train_perceptron(

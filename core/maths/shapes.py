@@ -7,11 +7,9 @@ Keras accepts ``strides=2`` and ``strides=(2, 1)`` alike; :func:`int_pair` turns
 
 from __future__ import annotations
 
-from typing import Union
-
 import numpy as np
 
-IntPair = Union[int, tuple[int, int]]
+IntPair = int | tuple[int, int]
 
 
 def int_pair(value: IntPair, name: str) -> tuple[int, int]:

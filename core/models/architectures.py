@@ -198,7 +198,8 @@ ARCHITECTURES: dict[str, ArchitectureSpec] = {
             "Course notes, *Autoencoders and convolutional networks*, *Convolution NN on MNIST dataset "
             "(TensorFlow)*",
             3_274_634,
-            note="832 + 51,264 + 3,212,288 + 10,250 = 3,274,634 (the course prints no total): the first dense "
+            note="832 + 51,264 + 3,212,288 + 10,250 = 3,274,634 (the course prints no total): "
+            "the first dense "
             "layer (7·7·64 = 3,136 inputs × 1,024 units) holds 98% of the parameters.",
         ),
         ArchitectureSpec(

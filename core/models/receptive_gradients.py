@@ -121,7 +121,8 @@ def effective_side(energy: np.ndarray, centre: tuple[float, float], share: float
 
 
 def features_to(model, x, layer: str):
-    """HED's VGG16 trunk from the input to ``layer``'s output (the arithmetic of ``core.models.hed.forward``)."""
+    """HED's VGG16 trunk from the input to ``layer``'s output (the arithmetic of
+    ``core.models.hed.forward``)."""
     from core.models.hed import BLOCKS
 
     for block in BLOCKS:

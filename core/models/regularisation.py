@@ -397,11 +397,12 @@ def keras_code(config: RegularisationConfig) -> str:
     """
     c = config
     reg = f"keras.regularizers.L2({c.l2:g})" if c.l2 else "None"
+    shear = f"{COURSE_SHEAR_FACTOR:.4f}"
     aug = (
         f"""    x = keras.Sequential([
         layers.RandomRotation(8 / 360, fill_mode="constant"),           # rotation_range=8 (degrees)
         layers.RandomTranslation(0.08, 0.08, fill_mode="constant"),     # height/width_shift_range=0.08
-        layers.RandomShear({COURSE_SHEAR_FACTOR:.4f}, {COURSE_SHEAR_FACTOR:.4f}, fill_mode="constant"),  # shear_range=0.3 (degrees)
+        layers.RandomShear({shear}, {shear}, fill_mode="constant"),  # shear_range=0.3 (degrees)
         layers.RandomZoom(0.08, 0.08, fill_mode="constant"),            # zoom_range=0.08
     ], name="augmentation")(x)                                          # active only in training
 """

@@ -19,7 +19,7 @@ from pathlib import Path
 import keras
 
 from core.models.upload_check import inspect_archive
-from core.models.upload_limits import ModelLoadError, UploadLimits
+from core.models.upload_limits import DEFAULT_LIMITS, ModelLoadError, UploadLimits
 
 __all__ = ["ModelLoadError", "UploadLimits", "load_user_model", "remembered_refusals"]
 
@@ -55,7 +55,7 @@ def load_user_model(
     data: bytes,
     *,
     max_bytes: int = 200 * 2**20,
-    limits: UploadLimits = UploadLimits(),
+    limits: UploadLimits = DEFAULT_LIMITS,
     image_input: bool = False,
 ) -> keras.Model:
     """Load an uploaded ``.keras`` file with Keras' ``safe_mode=True``, once its ``config.json`` is

@@ -16,6 +16,7 @@ import math
 
 from core.models import layer_sizes
 from core.models.upload_limits import (
+    DEFAULT_LIMITS,
     LAYER_CLASSES,
     MODEL_CLASSES,
     OP_MODULES,
@@ -355,7 +356,7 @@ def _node_inputs(node, cls: str, outputs: dict, lname: str):
 
 
 def inspect_config(
-    config: dict, limits: UploadLimits = UploadLimits(), *, image_input: bool = False
+    config: dict, limits: UploadLimits = DEFAULT_LIMITS, *, image_input: bool = False
 ) -> ModelSize:
     """Size a ``.keras`` model's ``config.json`` without Keras and check it against ``limits``.
 
@@ -389,7 +390,7 @@ def inspect_config(
 
 
 def inspect_archive(
-    data: bytes, limits: UploadLimits = UploadLimits(), *, image_input: bool = False
+    data: bytes, limits: UploadLimits = DEFAULT_LIMITS, *, image_input: bool = False
 ) -> ModelSize:
     """:func:`read_config` then :func:`inspect_config`, then the weights file's declared size
     against the parameter count (at most ``weight_bytes_per_parameter`` bytes each plus overhead).

@@ -51,6 +51,10 @@ class UploadLimits:
         return self.input_height * self.input_width * self.input_channels
 
 
+#: The app's bounds (:class:`UploadLimits` is frozen, so one shared instance is a safe default).
+DEFAULT_LIMITS = UploadLimits()
+
+
 @dataclass
 class ModelSize:
     """What the checker found: input shape, layers ``(name, class, output shape, parameters)``."""

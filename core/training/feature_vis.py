@@ -46,7 +46,8 @@ def strongest_channels(
     model, layer: str, count: int, sample: str = "rocket", max_side: int = 224
 ) -> list[int]:
     """The ``count`` maps of ``layer`` with the highest mean activation on the sample photo ``sample``
-    (``core.data.images.SAMPLES``) at ``max_side`` pixels, strongest first (``core.models.hed.ranked_maps``)."""
+    (``core.data.images.SAMPLES``) at ``max_side`` pixels, strongest first
+    (``core.models.hed.ranked_maps``)."""
     import numpy as np
 
     from core.data import images

@@ -84,7 +84,8 @@ def cnn_model_input(
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def cnn_activations(model_key: str, picture_key: str, _bundle, _batch: np.ndarray) -> dict[str, np.ndarray]:
-    """``core.models.bundles.layer_outputs``: every exposed layer's output for the input, batch axis dropped."""
+    """``core.models.bundles.layer_outputs``: every exposed layer's output for the input, batch axis
+    dropped."""
     from core.models import bundles
 
     return bundles.layer_outputs(_bundle, _batch)

@@ -18,7 +18,8 @@ from core.adapters.cached.sharing import shared_resource
     "after the server starts takes a few seconds) ..."
 )
 def _layer_checks():
-    """:mod:`core.models.layer_checks`, imported once (the first call takes a few seconds: TensorFlow loads)."""
+    """:mod:`core.models.layer_checks`, imported once (the first call takes a few seconds: TensorFlow
+    loads)."""
     from core.models import layer_checks
 
     return layer_checks

@@ -47,7 +47,7 @@ def _array_text(a: np.ndarray) -> str:
 def _text_pair(*boxes: tuple[str, str, str, int, str]) -> list[str]:
     """Two text boxes side by side, each ``(label, key, first value, max_chars, example)``: their texts."""
     columns = st.columns(len(boxes))
-    for label, key, first, _, _ in boxes:
+    for _label, key, first, _, _ in boxes:
         st.session_state.setdefault(key, first)
     return [
         column.text_input(label, key=key, **_limit(max_chars, example))
@@ -179,7 +179,8 @@ def residual_part() -> None:
             (st.success if same else st.info)(
                 "a[l+2] = a[l]: the block is the identity."
                 if same
-                else "a[l+2] = ReLU(a[l]): the negative entries became 0 (a[l] after a ReLU is never negative)."
+                else "a[l+2] = ReLU(a[l]): the negative entries became 0 "
+                "(a[l] after a ReLU is never negative)."
             )
     st.markdown(
         "**The skip helps the gradient back-propagate**. Below, stacks of dense ReLU layers (width 16, "
