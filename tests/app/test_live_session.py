@@ -73,6 +73,21 @@ def test_start_shows_the_pin_once_and_projects_code_link_and_qr(store_url):
     assert live_session.LEAD_KEY not in lecturer.session_state
 
 
+def test_the_join_link_and_qr_code_use_the_public_address_when_set(store_url, monkeypatch):
+    monkeypatch.setenv("NEURAL_EXPLAINER_PUBLIC_URL", "https://explainer.example.org/course")
+    lecturer, code, _ = start_session(store_url)
+    shown = shown_text(lecturer)
+    assert f"https://explainer.example.org/course/?room={code}" in shown and "localhost" not in shown
+    (qr,) = lecturer.get("image")  # drawn from the same link
+    assert qr.proto.imgs[0].url.endswith(".png")
+
+    monkeypatch.setenv("NEURAL_EXPLAINER_PUBLIC_URL", "https://user:secret@explainer.example.org/")
+    lecturer.run()  # a malformed setting is said on the projector and not used
+    assert any("NEURAL_EXPLAINER_PUBLIC_URL" in w.value for w in lecturer.warning)
+    assert f"http://localhost:8501/?room={code}" in shown_text(lecturer)
+    assert "user:secret" not in shown_text(lecturer)  # the refused address is not projected
+
+
 def test_a_student_follows_the_lecturers_page_and_slider(store_url):
     lecturer, code, _ = start_session(store_url)
     lecturer.switch_page("pages/convolution.py").run()

@@ -11,7 +11,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.figures.room_qr import BORDER_MODULES, MODULE_PX, join_link, join_qr, join_qr_image
+from core.figures.room_qr import (
+    BORDER_MODULES,
+    MAX_PUBLIC_URL_CHARS,
+    MODULE_PX,
+    check_public_url,
+    join_link,
+    join_qr,
+    join_qr_image,
+)
 
 
 def test_the_join_link_puts_the_room_on_the_apps_address():
@@ -25,6 +33,28 @@ def test_the_join_link_puts_the_room_on_the_apps_address():
     for bad in ("explainer.example.org", "https://h/?page=x", "javascript:alert(1)"):
         with pytest.raises(ValueError, match="base_url"):
             join_link(bad, "ABC234")
+
+
+def test_a_public_address_is_checked_before_it_is_projected():
+    assert check_public_url("https://explainer.example.org") == "https://explainer.example.org/"
+    assert check_public_url("http://10.0.0.5:8501/course/") == "http://10.0.0.5:8501/course/"
+    longest = "https://h.example/" + "a" * (MAX_PUBLIC_URL_CHARS - 18)
+    assert join_qr(join_link(check_public_url(longest), "ABC234")).version <= 6  # still scans from afar
+    for bad in (
+        "explainer.example.org",  # no scheme
+        "ftp://h.example/",
+        "javascript:alert(1)",
+        "https://user:secret@h.example/",  # the projector shows the link
+        "https://h.example/?room=ABC234",
+        "https://h.example/#x",
+        "https://h.example:99999/",
+        "https://h.example/ a",
+        "https://h.example/é",
+        longest + "a",
+        "",
+    ):
+        with pytest.raises(ValueError, match="NEURAL_EXPLAINER_PUBLIC_URL"):
+            check_public_url(bad)
 
 
 def test_a_typical_link_is_a_small_full_qr_code_at_error_correction_m():
