@@ -56,10 +56,10 @@ class RedisServer:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
                 break
-            except OSError:
+            except OSError as err:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     self.stop()
-                    raise RuntimeError(f"redis-server did not start on port {self.port}")
+                    raise RuntimeError(f"redis-server did not start on port {self.port}") from err
                 time.sleep(0.05)
 
     def url(self, *, password: str | None = None, db: int = 0) -> str:

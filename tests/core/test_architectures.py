@@ -265,8 +265,9 @@ def test_seed000_tf1_mnist_cnn_and_seed004_birth_weight(models):
     assert round(100 * counts["fc1"] / tf1.count_params()) == 98
     assert _shapes(tf1)["pool2"] == (7, 7, 64)
     bw = models("birth_weight")
-    assert [l.count_params() for l in bw.layers[1:]] == [200, 260, 33, 4] and bw.count_params() == 497
-    assert [l.units for l in bw.layers[1:]] == [25, 10, 3, 1]
+    assert [layer.count_params() for layer in bw.layers[1:]] == [200, 260, 33, 4]
+    assert bw.count_params() == 497
+    assert [layer.units for layer in bw.layers[1:]] == [25, 10, 3, 1]
 
 
 def test_residual_gradient_figure():

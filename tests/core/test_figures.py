@@ -1,4 +1,5 @@
-"""core.figures.common and core.figures.convolution: signed-output display modes give the scales they promise."""
+"""core.figures.common and core.figures.convolution: signed-output display modes give the scales they
+promise."""
 
 import numpy as np
 import pytest

@@ -54,7 +54,7 @@ def test_saliency_is_the_logit_gradient_by_finite_differences(small):
     x = np.random.default_rng(1).uniform(0, 1, (6, 6, 2))
     for target in range(3):
         s = G.saliency(gm, x, target=target)
-        fd = central_difference(lambda v: logits_of(model, v)[target], x)
+        fd = central_difference(lambda v, target=target: logits_of(model, v)[target], x)
         np.testing.assert_allclose(s.gradient, fd, rtol=1e-5, atol=1e-8)
         np.testing.assert_allclose(s.saliency, np.abs(fd).max(axis=-1), rtol=1e-5, atol=1e-8)
         assert s.logit == pytest.approx(logits_of(model, x)[target], rel=1e-12)

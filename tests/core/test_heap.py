@@ -1,4 +1,5 @@
-"""core.adapters.heap: the heap is frozen once after loading, and what sessions allocate later is still freed."""
+"""core.adapters.heap: the heap is frozen once after loading, and what sessions allocate later is still
+freed."""
 
 import gc
 import threading

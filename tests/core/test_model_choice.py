@@ -180,7 +180,10 @@ def test_a_failed_job_gives_its_error():
 
 
 def test_the_choice_needs_neither_keras_nor_streamlit():
-    code = "import sys, core.models.choice; print(sorted(m for m in ('keras', 'tensorflow', 'streamlit') if m in sys.modules))"
+    code = (
+        "import sys, core.models.choice; "
+        "print(sorted(m for m in ('keras', 'tensorflow', 'streamlit') if m in sys.modules))"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,

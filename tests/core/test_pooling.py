@@ -1,5 +1,5 @@
-"""core.maths.pooling and core.data.pooling_examples: the seeds' worked matrices exactly, and oracle tests against
-TensorFlow's pooling ops."""
+"""core.maths.pooling and core.data.pooling_examples: the seeds' worked matrices exactly, and oracle tests
+against TensorFlow's pooling ops."""
 
 import numpy as np
 import pytest

@@ -21,7 +21,7 @@ from core.training.jobs import (
     max_pending_from_env,
 )
 from core.training.queue_codec import register_task
-from tests.core.queue_backends import redis_server, storage, twin  # noqa: F401 - fixtures
+from tests.core.queue_backends import twin
 
 WAIT_S = 20.0
 

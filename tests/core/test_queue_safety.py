@@ -23,7 +23,7 @@ from huey.registry import Message
 from core.training import jobs, queue_codec
 from core.training.jobs import QueueConfigError, TrainingQueue, queue_storage
 from core.training.queue_codec import JsonSerializer, QueueDataError, register_task
-from tests.core.queue_backends import RedisServer, redis_server, storage  # noqa: F401 - fixtures
+from tests.core.queue_backends import RedisServer
 
 WAIT_S = 20.0
 

@@ -1,4 +1,5 @@
-"""core.maths.residual: the identity block with numbers; backprop checked against TensorFlow's GradientTape."""
+"""core.maths.residual: the identity block with numbers; backprop checked against TensorFlow's
+GradientTape."""
 
 import numpy as np
 import pytest

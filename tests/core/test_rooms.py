@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
-import sys
 import stat
+import sys
 import threading
 import types
 from pathlib import Path
@@ -19,7 +19,7 @@ from core.data import rooms as R
 from core.data.room_backend import REDIS_PREFIX, RedisRoomBackend, SqliteRoomBackend, open_backend
 from core.data.room_questions import MAX_BARS, Question
 from core.data.shared_store import SharedStoreError
-from tests.core.queue_backends import RedisServer, redis_server  # noqa: F401 - fixture
+from tests.core.queue_backends import RedisServer
 
 LECTURER, STUDENT, OTHER = "lecturer-session", "student-session", "other-session"
 
@@ -110,7 +110,7 @@ def test_only_the_pin_leads_and_wrong_pins_are_limited_per_browser_session(store
     )
     assert again.version == 1  # the same view: no change for followers
     wrong = f"{(int(room.pin) + 1) % 10**R.PIN_DIGITS:0{R.PIN_DIGITS}d}"
-    for attempt in range(R.MAX_PIN_FAILURES):
+    for _ in range(R.MAX_PIN_FAILURES):
         with pytest.raises(R.LeadRefused, match="wrong lead PIN"):
             store.lead(room.code, wrong, {"page": "pooling", "params": {}}, session_id=STUDENT)
     with pytest.raises(R.RoomLimited, match="too many wrong PINs"):  # now even the right PIN, from there

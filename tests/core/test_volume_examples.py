@@ -65,7 +65,8 @@ def test_cs231n_seed_numbers_are_pinned():
 
 
 def test_diagonal_shapes():
-    """002_7b3b2c01a09ce879.txt L172-181: the plain detector fires on a block too; negatives demand isolation."""
+    """002_7b3b2c01a09ce879.txt L172-181: the plain detector fires on a block too; negatives demand
+    isolation."""
     r = diagonal_responses()
     assert r["diagonal_2x2"] == {
         "'/' diagonal": 2,

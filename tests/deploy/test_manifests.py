@@ -803,7 +803,10 @@ def test_every_page_opens_on_a_read_only_root_filesystem(tmp_path):
     }
     for var in ("TMPDIR", "HOME", "NEURAL_EXPLAINER_CACHE"):
         Path(env[var]).mkdir(parents=True, exist_ok=True)
-    inner = f"mount --bind /tmp /tmp && mount -o remount,bind,ro / && exec {shlex.quote(sys.executable)} -c {shlex.quote(READ_ONLY_CHILD)}"
+    inner = (
+        "mount --bind /tmp /tmp && mount -o remount,bind,ro / && "
+        f"exec {shlex.quote(sys.executable)} -c {shlex.quote(READ_ONLY_CHILD)}"
+    )
     assert str(tmp_path).startswith("/tmp/")
     result = subprocess.run(
         ["unshare", "-rm", "sh", "-c", inner], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
