@@ -24,6 +24,7 @@ Erhan, Bengio, Courville, Vincent (2009), *Visualizing higher-layer features of 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,6 +70,7 @@ def ascend(
     blur_every: int = BLUR_EVERY,
     blur_sigma: float = BLUR_SIGMA,
     seed: int = SEED,
+    progress: Callable[[int, float], None] | None = None,
 ) -> FeatureVis:
     """Gradient ascent on the mean activation of map ``channel`` of ``layer`` (see the module docstring).
 
@@ -92,6 +94,9 @@ def ascend(
     blur_sigma : float
         The blur's Gaussian σ in pixels.
     seed : int
+    progress : callable, optional
+        ``progress(step, activation)`` after each step (0-based ``step``, the channel's mean activation
+        before it); an exception it raises stops the ascent (the training queue's shutdown).
 
     Returns
     -------
@@ -146,6 +151,8 @@ def ascend(
         if blur_every and (step + 1) % blur_every == 0 and blur_sigma > 0:
             x = gaussian_filter(x, sigma=(0, blur_sigma, blur_sigma, 0))
         x = np.clip(x, -mean, 255.0 - mean).astype(np.float32)
+        if progress is not None:
+            progress(step, activations[-1])
     seconds = time.perf_counter() - start
     rgb = np.clip(x[0] + mean, 0, 255)[:, :, ::-1].round().astype(np.uint8)  # BGR -> RGB
     settings = dict(

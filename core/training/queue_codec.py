@@ -183,14 +183,19 @@ class TaskSpec:
     config: str
 
 
-#: The app's own tasks: the CNN activations page's digit models and the Training page's
-#: regularisation results.
+#: The app's own tasks: the CNN activations page's digit models, the Training page's
+#: regularisation results and the Deep features page's feature visualisations.
 DEFAULT_TASKS = (
     TaskSpec("digit-model", "core.training.digits:train_digit_job", "core.models.mnist_cnn:MnistCnnConfig"),
     TaskSpec(
         "regularisation-result",
         "core.training.regularisation:train_result_job",
         "core.models.regularisation:RegularisationConfig",
+    ),
+    TaskSpec(
+        "feature-vis",
+        "core.training.feature_vis_job:feature_vis_job",
+        "core.models.feature_vis_config:FeatureVisConfig",
     ),
 )
 _ALLOWED: dict[str, TaskSpec] = {spec.name: spec for spec in DEFAULT_TASKS}

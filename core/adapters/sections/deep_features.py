@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core.adapters import ui, url_state
+from core.adapters import display, url_state
 from core.adapters.cached import receptive_gradients as cached_erf
 from core.adapters.cached import shared_view
+from core.adapters.sections import feature_vis_job
 from core.adapters.url_state import UrlParam
 from core.data.feature_vis import climbed, shipped
 from core.figures.receptive_gradients import effective_field_figure
@@ -39,6 +40,7 @@ def deep_gradient_section(
     :func:`feature_vis_section` for its layer and map."""
     effective_field_section(image_key, size, rgb, batch, maps, layer, channel, row, col)
     feature_vis_section(layer, channel)
+    feature_vis_job.compute_another(layer, channel)  # another map, as a shared job on the queue
 
 
 def feature_vis_section(layer: str, channel: int) -> None:
@@ -132,7 +134,7 @@ def effective_field_section(
     field = vgg16_fields()[layer]
     c1, c2 = st.columns([3, 2])
     with c1:
-        ui.show_figure(
+        display.show_figure(
             shared_view(
                 ("dfe_erf", image_key, size, layer, channel, row, col),
                 lambda: effective_field_figure(
