@@ -12,8 +12,11 @@ A run with no room involved costs one check (:func:`involved`): no store is open
   does the same every :data:`LEAD_EVERY_S` seconds (a fragment's own widgets change the link without
   a full run). After a reload the lecturer enters the code and the PIN again.
 - **Follower** (``?room=CODE`` on any page): joins (wrong codes are limited per browser session by the
-  store), then a fragment timed by the browser (:data:`FOLLOW_EVERY_S`) reads the room's view record
-  (one small record) and, when its version changed, clears the page controls' session values
+  store), then the browser waits for a change (:mod:`core.adapters.live_poll`: a script-only component
+  asks this process's version route every second, no script run) and reruns the follower's fragment
+  only when the room's version changed or the heartbeat is due; where no route can be added (AppTest)
+  the fragment is timed by the browser instead (:data:`FOLLOW_EVERY_S`). The fragment reads the room's
+  view record (one small record) and, when its version changed, clears the page controls' session values
   (:data:`core.adapters.url_state.DECLARED`) and moves with ``st.switch_page(page, query_params=...)``,
   so the page seeds its controls from the lecturer's link. A heartbeat (``follow``) every
   :data:`HEARTBEAT_EVERY_S` seconds keeps the student counted.
@@ -23,10 +26,11 @@ from __future__ import annotations
 
 import secrets
 import time
+from pathlib import Path
 
 import streamlit as st
 
-from core.adapters import live_questions, ui, url_state
+from core.adapters import live_poll, live_questions, ui, url_state
 from core.adapters.catalog import PAGES
 from core.adapters.errors import guarded
 from core.data.room_records import PIN_DIGITS, RoomError
@@ -34,7 +38,7 @@ from core.data.rooms import FOLLOW_TTL_S, RoomStore, open_rooms
 from core.data.shared_store import SharedStoreError, default_cache_dir, store_url
 from core.figures.room_qr import PUBLIC_URL_ENV, ROOM_PARAM, check_public_url, join_link, join_qr_image
 
-#: A follower's check of the room (browser-timed fragment rerun), seconds.
+#: A follower's check of the room where the browser cannot wait (no version route): a timed fragment.
 FOLLOW_EVERY_S = 1.0
 #: A follower's heartbeat: three within the store's follower TTL.
 HEARTBEAT_EVERY_S = FOLLOW_TTL_S / 3
@@ -52,6 +56,12 @@ MESSAGE_KEY = "live_message"  # a refusal to show once (wrong code, wrong PIN, e
 SESSION_KEY = "live_session_id"
 CODE_INPUT_KEY, PIN_INPUT_KEY = "live_code_input", "live_pin_input"
 _KEYS = (LEAD_KEY, FOLLOW_KEY, MESSAGE_KEY, PIN_ONCE_KEY)
+WATCH_KEY = "live_follow_watch"  # the browser's wait for a change (static/live_follow.js)
+#: Without an answer from the version route, the browser still asks Python this often (ms).
+FALLBACK_EVERY_MS = 5000
+
+_WATCH_JS = (Path(__file__).parent / "static" / "live_follow.js").read_text(encoding="utf-8")
+_watch = st.components.v2.component("neural_explainer_live_follow", js=_WATCH_JS)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -308,8 +318,14 @@ def _follower_bar(page: str) -> None:
         else:
             text.markdown(f":material/cast: **Following the lecturer** (live session {following['code']})")
             button.button("Explore on my own", key="live_explore", on_click=_explore)
-    if not following["exploring"]:
-        _follow_tick(page)
+    if following["exploring"]:
+        return
+    base_path = st.get_option("server.baseUrlPath") or ""
+    url = live_poll.serve(following["code"], rooms(), base_path)
+    if url is None:
+        _follow_tick(page)  # no version route in this process (AppTest): a timed check
+    else:
+        _follow_watch(page, url)
 
 
 @guarded
@@ -331,16 +347,44 @@ def _back() -> None:
         following.update(exploring=False, version=None, beat=0.0)  # the next check moves to the lecturer
 
 
+@st.fragment
+@guarded
+def _follow_watch(page: str, url: str) -> None:
+    """The browser waits for the room's version to change (``static/live_follow.js``, polling ``url``)
+    and reruns this fragment only then, or for the heartbeat: no script run between changes."""
+    _check(page)
+    following = st.session_state.get(FOLLOW_KEY)
+    if following is None or following["exploring"]:
+        return
+    _watch(
+        key=WATCH_KEY,
+        data={
+            "url": url,
+            "version": following["version"],
+            "poll_ms": int(live_poll.POLL_S * 1000),
+            "beat_ms": int(HEARTBEAT_EVERY_S * 1000),
+            "fallback_ms": FALLBACK_EVERY_MS,
+        },
+        on_check_change=lambda: None,
+        height=0,
+    )
+
+
 @st.fragment(run_every=FOLLOW_EVERY_S)
 @guarded
 def _follow_tick(page: str) -> None:
+    """A browser-timed check where no version route can be added (see :func:`_check`)."""
+    _check(page)
+
+
+def _check(page: str) -> None:
     """Read the room's view (one record); move to it when its version changed."""
     following = st.session_state.get(FOLLOW_KEY)
     if following is None or following["exploring"]:
         return
     store, now = rooms(), time.monotonic()
     try:
-        if now - following["beat"] >= HEARTBEAT_EVERY_S:
+        if now - following["beat"] >= 0.8 * HEARTBEAT_EVERY_S:  # the browser's beat may come early
             store.follow(following["code"], session_id())
             following["beat"] = now
         view = store.view(following["code"])

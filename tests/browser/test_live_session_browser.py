@@ -23,7 +23,8 @@ PHONE = {
     "has_touch": True,
     "device_scale_factor": 2,
 }
-#: The follower checks every second; a page change also reruns the page (and loads it on a fresh server).
+#: The follower's browser asks the room's version every second; a page change also reruns the page
+#: (and loads it on a fresh server).
 FOLLOW_WITHIN_MS = 30_000
 
 
@@ -65,6 +66,11 @@ def test_a_phone_follows_the_lecturer_to_another_page_and_a_changed_slider(live_
 
         student = student_ctx.new_page()
         student.set_default_timeout(90_000)
+        polls = []  # the phone's browser waits for a change on the room's version route
+        student.on(
+            "response",
+            lambda r: polls.append(r.status) if re.search(r"/api/live/[A-Z0-9]+$", r.url) else None,
+        )
         student.goto(f"{live_server}/?room={code}")
         student.get_by_text("Following the lecturer").wait_for()
         lecturer.locator('[data-testid="stMetricValue"]', has_text=re.compile(r"^1$")).wait_for(
@@ -92,6 +98,7 @@ def test_a_phone_follows_the_lecturer_to_another_page_and_a_changed_slider(live_
         )
         assert str(shown) == "2"
         student.screenshot(path=str(ARTIFACTS / "live_phone_following.png"), full_page=False)
+        assert polls and set(polls) == {200}, polls  # followed through the version route, no fallback
         print(f"page change reached the phone in {page_lag:.1f} s, the slider in {slider_lag:.1f} s")
 
         student.get_by_role("button", name="Explore on my own").click()

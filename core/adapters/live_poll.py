@@ -1,0 +1,151 @@
+"""A live session's version route: the follower's browser waits for a change, not a Python run.
+
+A follower used to learn of the lecturer's change by a browser-timed ``st.fragment(run_every=1 s)``:
+a script run per follower per second, about 2 ms of server CPU each even for an empty fragment
+(Streamlit's own cost: a ``rerun_script``, a script run, its deltas and ``script_finished``). Here the
+follower's page mounts a script-only component (``static/live_follow.js``, components v2: no iframe,
+nothing fetched from outside) that asks this process's route ``GET {base}/api/live/{CODE}`` every
+:data:`POLL_S` seconds for the room's version (one small JSON answer, no script run) and asks Python
+for a check (a trigger, which reruns only the follower's fragment) when the version differs from the
+one the page shows, or when the follower's heartbeat is due.
+
+The route is added to the running Starlette app of ``streamlit run`` (Streamlit 1.67 serves its
+protocol with Starlette; ``st.App(routes=...)`` is the public way to add one, but needs its own
+launcher): :func:`serve` finds the app through the session's websocket scope (``scope["app"]``)
+the first time a follower joins in this process, and inserts the route before Streamlit's own. Where
+that is impossible (AppTest, another server), :func:`serve` returns None and the follower keeps the
+timed fragment. The route answers only codes joined in this process (:data:`MAX_ROOMS` at most, the
+oldest forgotten first: a made-up code costs a dictionary look-up, never a store read), and reads
+each room from the store at most once per :data:`CACHE_S` seconds whatever the number of followers:
+with SQLite on one machine or Redis across machines, every worker answers from the shared store.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+
+from core.data.room_records import RoomError, normalise_code
+from core.data.shared_store import SharedStoreError
+
+__all__ = ["CACHE_S", "MAX_ROOMS", "POLL_S", "ROUTE", "room_version", "route_path", "serve"]
+
+#: The follower's browser asks for the version this often, seconds.
+POLL_S = 1.0
+#: A room's version is read from the store at most this often per process, seconds.
+CACHE_S = 0.25
+#: Rooms this process answers for (joined here); the least recently joined are forgotten first.
+MAX_ROOMS = 256
+#: The route's path under the app's base path.
+ROUTE = "api/live/{code}"
+
+_lock = threading.Lock()
+_installed: bool | None = None  # None: not tried yet in this process
+_rooms: OrderedDict[str, object] = OrderedDict()  # code -> its store
+_cache: dict[str, tuple[float, int | None]] = {}  # code -> (read at, version or None: no room)
+
+
+def route_path(code: str, base_path: str = "") -> str:
+    """The path a browser asks for ``code``'s version, under the server's ``baseUrlPath``.
+
+    Examples
+    --------
+    >>> route_path("ABC234", "lecture/")
+    '/lecture/api/live/ABC234'
+    """
+    base = base_path.strip("/")
+    return "/" + (base + "/" if base else "") + ROUTE.format(code=code)
+
+
+def room_version(code: str, *, now: float | None = None) -> tuple[int, int | None]:
+    """What the route answers for ``code``: ``(HTTP status, version)``.
+
+    ``(404, None)`` for a code not joined in this process (or not a code at all), ``(200, None)``
+    for a room that ended or expired, ``(200, version)`` for an open room, ``(503, None)`` when the
+    store cannot be read. The store is read at most once per :data:`CACHE_S` seconds per code.
+    """
+    code = normalise_code(code)
+    store = _rooms.get(code) if code is not None else None
+    if store is None:
+        return 404, None
+    now = time.monotonic() if now is None else now
+    cached = _cache.get(code)
+    if cached is not None and now - cached[0] < CACHE_S:
+        return 200, cached[1]
+    try:
+        view = store.view(code)
+    except (RoomError, SharedStoreError, OSError):
+        return 503, None
+    version = None if view is None else int(view.version)
+    _cache[code] = (now, version)
+    return 200, version
+
+
+async def _answer(request):
+    from starlette.responses import JSONResponse
+
+    status, version = room_version(str(request.path_params.get("code", ""))[:16])
+    return JSONResponse({"v": version}, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def _running_app():
+    """The Starlette app serving this script run's session, or None (no server, another server)."""
+    try:
+        from streamlit.runtime import Runtime
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        if ctx is None or not Runtime.exists():
+            return None
+        client = Runtime.instance().get_client(ctx.session_id)
+        websocket = getattr(client, "_websocket", None)
+        app = getattr(websocket, "scope", {}).get("app")
+    except Exception:  # noqa: BLE001 (Streamlit internals changed: the follower keeps the timed fragment)
+        return None
+    return app if hasattr(getattr(app, "router", None), "routes") else None
+
+
+def _install(base_path: str) -> bool:
+    global _installed
+    if _installed is not None:
+        return _installed
+    app = _running_app()
+    if app is None:
+        return False  # tried again by the next follower's run (the first may be an AppTest)
+    from starlette.routing import Route
+
+    app.router.routes.insert(0, Route(route_path("{code}", base_path), _answer, methods=["GET"]))
+    _installed = True
+    return True
+
+
+def serve(code: str, store, base_path: str = "") -> str | None:
+    """Answer ``code``'s version on this process's route; the path to poll, or None if there is none.
+
+    Parameters
+    ----------
+    code : str
+        A room code that a session of this process joined (the store said it exists).
+    store : core.data.rooms.RoomStore
+        The store the route reads the room from.
+    base_path : str
+        The server's ``server.baseUrlPath``.
+
+    Returns
+    -------
+    str or None
+        The route's path for ``code``, or None where no route can be added (then the caller keeps a
+        timed check).
+    """
+    code = normalise_code(code)
+    if code is None:
+        raise ValueError("serve needs a room code as the store writes it (letters and digits)")
+    with _lock:
+        _rooms[code] = store
+        _rooms.move_to_end(code)
+        while len(_rooms) > MAX_ROOMS:
+            forgotten, _ = _rooms.popitem(last=False)
+            _cache.pop(forgotten, None)
+        installed = _install(base_path)
+    return route_path(code, base_path) if installed else None

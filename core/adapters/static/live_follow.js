@@ -1,0 +1,63 @@
+// A live session's follower waits in the browser (Streamlit components v2, no iframe, nothing fetched
+// from outside): it asks the app's route data.url for the room's version every data.poll_ms and sends
+// the trigger "check" (Python reruns the follower's fragment, which reads the room and moves) only when
+// the version differs from data.version (the one this page shows), when the heartbeat is due
+// (data.beat_ms), or, while the route does not answer, every data.fallback_ms. Nothing runs in Python
+// between changes. A hidden tab stops asking and asks at once when it is shown again.
+export default function ({ data, setTriggerValue, parentElement }) {
+  const host = parentElement && (parentElement.host || parentElement);
+  const own = host && host.closest && host.closest('[data-testid="stElementContainer"]');
+  if (own) own.style.display = "none";
+  // One loop per mounted element: a new render with new data only updates what the loop reads.
+  const loop = (host && host.__neFollow) || { timer: null, asked: performance.now(), errors: 0 };
+  if (host) host.__neFollow = loop;
+  loop.data = data;
+  loop.trigger = setTriggerValue;
+  loop.pending = false;                      // a new render answered the last check
+
+  const ask = (why) => {
+    loop.asked = performance.now();
+    loop.pending = true;
+    loop.trigger("check", `${why}:${Date.now()}`);
+  };
+  const tick = async () => {
+    loop.timer = null;
+    const d = loop.data;
+    let delay = d.poll_ms;
+    if (!document.hidden) {
+      try {
+        const response = await fetch(d.url, { cache: "no-store", credentials: "same-origin" });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const body = await response.json();
+        loop.errors = 0;
+        // a check asked for and not yet answered by a new render is not asked again for a while
+        const waiting = loop.pending && performance.now() - loop.asked < 4 * d.poll_ms;
+        if (body.v !== loop.data.version && !waiting) ask("changed");
+      } catch (err) {
+        loop.errors += 1;                    // no route on this worker, or the network: back off
+        delay = Math.min(d.poll_ms * 2 ** loop.errors, d.fallback_ms);
+        if (performance.now() - loop.asked >= d.fallback_ms) ask("fallback");
+      }
+      if (performance.now() - loop.asked >= d.beat_ms) ask("beat");
+    }
+    if (host && host.__neFollow === loop) loop.timer = setTimeout(tick, delay);
+  };
+  const shown = () => {
+    if (!document.hidden && loop.timer !== null) {
+      clearTimeout(loop.timer);
+      loop.timer = setTimeout(tick, 0);
+    }
+  };
+  if (loop.timer === null && !loop.started) {
+    loop.started = true;
+    loop.timer = setTimeout(tick, Math.random() * data.poll_ms);   // followers spread over the interval
+    document.addEventListener("visibilitychange", shown);
+    loop.shown = shown;
+  }
+  return () => {
+    if (loop.timer !== null) clearTimeout(loop.timer);
+    loop.timer = null;
+    document.removeEventListener("visibilitychange", loop.shown);
+    if (host && host.__neFollow === loop) delete host.__neFollow;
+  };
+}
