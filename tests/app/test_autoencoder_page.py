@@ -165,8 +165,8 @@ def test_the_caches_are_keyed_on_model_point_and_digit():
 
 
 def test_the_2d_autoencoder_is_described_as_denoising_and_the_vae_claim_is_hedged(page):
-    """The shipped ae2d was trained with Gaussian input noise 0.3 (core.models.registry); the KL term encourages
-    a gap-free plane, it does not guarantee one."""
+    """The shipped ae2d was trained with Gaussian input noise 0.3 (core.models.registry); the KL term
+    encourages a gap-free plane, it does not guarantee one."""
     from core.models.registry import shipped_configs
 
     noise = shipped_configs()["ae2d"].noise_factor

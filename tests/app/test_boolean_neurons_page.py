@@ -141,7 +141,8 @@ def test_page_does_not_import_tensorflow():
 
 
 def test_mcculloch_pitts_section(page):
-    """004_36a7c4616778873b.txt 1.1.6 (l.141-144): AND b = 2, OR b = 1, NOT b = 0, x1 ∧ ¬x2 = [x1 − x2 ≥ 1]."""
+    """004_36a7c4616778873b.txt 1.1.6 (l.141-144): AND b = 2, OR b = 1, NOT b = 0,
+    x1 ∧ ¬x2 = [x1 − x2 ≥ 1]."""
     frame = next(d.value for d in page.dataframe if "excitatory − inhibitory vs b" in d.value.columns)
     assert (
         list(frame["y"]) == [0, 0, 0, 1]

@@ -184,8 +184,9 @@ def test_the_caches_are_keyed_on_seed_sample_dimension_and_value(dcgan):
 
 
 def test_the_page_says_how_its_dcgan_differs_from_the_courses(page):
-    """004_36a7c4616778873b.txt 7.2.2: the course's generator upsamples then convolves, with ReLU; LeakyReLU only
-    in its discriminator. The app's generator (core.models.gan.build_generator) uses Conv2DTranspose + LeakyReLU."""
+    """004_36a7c4616778873b.txt 7.2.2: the course's generator upsamples then convolves, with ReLU;
+    LeakyReLU only in its discriminator. The app's generator (core.models.gan.build_generator) uses
+    Conv2DTranspose + LeakyReLU."""
     from core.models import gan
 
     intro = next(m.value for m in page.markdown if "DCGAN" in m.value)
