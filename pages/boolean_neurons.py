@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.adapters import ui, url_state
+from core.adapters import live_questions, ui, url_state
 from core.adapters.sources import sources_panel
 from core.adapters.url_state import UrlParam
 from core.data.course import cite, plain
@@ -166,8 +166,11 @@ if plot is not None:
 # --- can one neuron do it? -----------------------------------------------------------------------
 st.subheader("Can one neuron do it?")
 verdict = is_linearly_separable(target)
+hidden = live_questions.answer_hidden("boolean_neurons")  # the class answers first
 with st.expander(f"Predict first: which weights make {name}? Then reveal", expanded=False):
-    if verdict.separable:
+    if hidden:
+        st.markdown(f"The weights: *{live_questions.HIDDEN_TEXT}*.")
+    elif verdict.separable:
         st.markdown(
             f"A solution: **w = {tuple(round(w, 4) for w in verdict.weights)}**, **b = {verdict.bias:g}**. "
             f"Of the 25^{n_inputs + 1} settings with every weight in −3, −2.75, …, 3, "
@@ -194,7 +197,9 @@ st.latex(
     )
     + r"\end{array}"
 )
-if verdict.separable:
+if hidden:
+    st.info(f"Is {name} linearly separable? The answer: *{live_questions.HIDDEN_TEXT}*.")
+elif verdict.separable:
     st.success(f"Yes — {name} is linearly separable. " + verdict.explanation[0])
 else:
     st.error(f"No — {name} is not linearly separable.")
@@ -215,6 +220,7 @@ with st.expander("All 16 two-input functions: 14 can be computed by one neuron, 
             "weights w, bias b": f"{r.weights}, {r.bias:g}" if r.separable else "—",
         }
         for n in TWO_INPUT_FUNCTIONS
+        if not hidden or n != name  # the function asked about: after the reveal
     ]
     ui.show_table(pd.DataFrame(rows), hide_index=True, width="stretch")
 

@@ -114,6 +114,10 @@ live_questions.note(
     "cnn_activations", kind=bundle.kind, probabilities=probs.tolist() if bundle.kind == "digits" else []
 )
 p1, p2 = st.columns([1, 3])
+if bundle.kind == "digits" and live_questions.answer_hidden("cnn_activations"):  # the class answers first
+    p1.metric("Predicted digit", "?")
+    p2.info(f"The prediction and the layers' outputs: *{live_questions.HIDDEN_TEXT}*.")
+    st.stop()
 if bundle.kind == "imagenet":
     top = cached.imagenet_top(bundle.name, probs)
     p1.metric("Predicted class", top[0][0], score_text(top[0][1]))

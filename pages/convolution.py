@@ -226,9 +226,11 @@ except ValueError as exc:
 
 out_h, out_w = feature_map.shape
 st.subheader("Output size")
+hidden = live_questions.answer_hidden("convolution")  # the class is answering: the size after the reveal
+map_size = f"*{live_questions.HIDDEN_TEXT}*" if hidden else f"**{out_h} × {out_w}** (one channel)"
 st.markdown(
     f"Input **{' × '.join(map(str, image.shape))}** · kernel **{' × '.join(map(str, kernel.shape))}** "
-    f"→ feature map **{out_h} × {out_w}** (one channel)."
+    f"→ feature map {map_size}."
 )
 height_formula = output_size_formula(
     image.shape[0], kernel.shape[0], stride=stride, dilation=dilation, pads=pads[:2]
@@ -236,10 +238,8 @@ height_formula = output_size_formula(
 width_formula = output_size_formula(
     image.shape[1], kernel.shape[1], stride=stride, dilation=dilation, pads=pads[2:]
 )
-st.code(
-    f"height: {height_formula}\nwidth:  {width_formula}",
-    language=None,
-)
+if not hidden:
+    st.code(f"height: {height_formula}\nwidth:  {width_formula}", language=None)
 
 small = max(image.shape[:2]) <= 32  # typed matrices and synthetic images: every number shown
 large_map = max(out_h, out_w) > HEATMAP_MAX_SIDE

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.adapters import cached, ui, url_state
+from core.adapters import cached, live_questions, ui, url_state
 from core.adapters.sections.layer_arithmetic import residual_part, tensors_part
 from core.adapters.sources import sources_panel
 from core.adapters.url_state import UrlParam
@@ -136,6 +136,7 @@ if part == "size":
     out, pads = output_size(n, f, stride=s, padding=p if padding == "explicit" else padding, dilation=d)
     settings = (n, f, s, d, padding, p)
     revealed = not quiz or st.session_state.get("arch_revealed") == settings
+    revealed = revealed and not live_questions.answer_hidden("layer_arithmetic")  # the class answers first
     if quiz:
         q1, q2, q3 = st.columns([2, 1, 1])
         guess = q1.number_input("Your answer: the output is ? × ?", 0, 1024, value=None, key="arch_guess")
@@ -262,10 +263,12 @@ elif part == "params":
     conv_note = "kernel larger than the image" if conv_keras is None else f"{conv_keras:,}"
     z1.metric(f"Dense, {side}×{side}×{channels} → {units} units", f"{dense_params(n_in, units):,}")
     z1.code(f"{dense_formula(n_in, units)}\nKeras count_params(): {dense_note}", language=None)
-    z2.metric(
-        f"Conv, {units} filters {kernel}×{kernel}×{channels}", f"{conv_params(kernel, channels, units):,}"
-    )
-    z2.code(f"{conv_formula(kernel, channels, units)}\nKeras count_params(): {conv_note}", language=None)
+    conv_label = f"Conv, {units} filters {kernel}×{kernel}×{channels}"
+    if live_questions.answer_hidden("layer_arithmetic"):  # the class answers first
+        z2.metric(conv_label, "?", help=live_questions.HIDDEN_TEXT)
+    else:
+        z2.metric(conv_label, f"{conv_params(kernel, channels, units):,}")
+        z2.code(f"{conv_formula(kernel, channels, units)}\nKeras count_params(): {conv_note}", language=None)
     st.caption(
         "Move the image size: the dense count grows with the number of pixels, the conv count stays put."
     )

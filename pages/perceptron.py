@@ -231,9 +231,12 @@ b4.button(
     disabled=k >= n,
 )
 right.slider("Timeline: updates so far (drag to scrub back and forth)", 0, n, key="perc_step")
-(st.success if result.converged and not result.errors_per_epoch[-1] else st.warning)(
-    f"**Whole run:** {result.message}"
-)
+if live_questions.answer_hidden("perceptron"):  # the class predicts the converging epoch first
+    st.info(f"**Whole run:** *{live_questions.HIDDEN_TEXT}*.")
+else:
+    (st.success if result.converged and not result.errors_per_epoch[-1] else st.warning)(
+        f"**Whole run:** {result.message}"
+    )
 
 weights, bias = result.state_at(k)
 rec = result.history[k - 1] if k else None

@@ -182,6 +182,9 @@ if mode == "numbers":
             key="pool_in_chart",
             height=60 + 52 * x.shape[0],
         )
+    if live_questions.answer_hidden("pooling"):  # the class answers first: the rest after the reveal
+        f2.info(f"Output ({row}, {col}) and the pooled matrix: *{live_questions.HIDDEN_TEXT}*.")
+        st.stop()
     with f2:
         tap.show_pickable(
             pooling_output_figure(pooled, (row, col), title="Pooled (click a cell)"),

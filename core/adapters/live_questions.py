@@ -12,6 +12,8 @@ hidden until the reveal and counts one answer per browser session, whichever pro
   :data:`ANSWERS_EVERY_S` seconds) and **Reveal**, which puts the app's answer beside it.
 - **Follower.** The open question appears in the follow bar: a number input or radio buttons and
   *Send my answer*. A reload is a new browser session, which may answer again: the panel says so.
+- **The page keeps its answer.** While a question about a page is open and not revealed, the page
+  hides its own computed result (:func:`answer_hidden`), on the projector and on the followers' screens.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from core.figures.room_answers import answer_label, answers_figure
 ANSWERS_EVERY_S = 2.0
 OPEN_KEY = "liveq_open"  # lecturer: {"code", "id", "prompt"} of the question on the projector
 ANSWERED_KEY = "liveq_answered"  # follower: {"<code>:<id>": "the answer sent"}
+HIDDEN_KEY = "liveq_hidden"  # follower: {"page", "id"} of the open question, until it is revealed
 NOTICE_KEY = "liveq_notice"  # a message for the next run (refused, or nothing to ask here)
 FREE_KEYS = ("liveq_free_prompt", "liveq_free_kind", "liveq_free_choices", "liveq_free_answer")
 
@@ -37,6 +40,21 @@ def note(page: str, **values) -> None:
     """A page records what its ready-made question needs beyond its controls (an image's shape, a
     small matrix). Values must be small: they stay in this session's state."""
     st.session_state.setdefault(FACTS_KEY, {})[page] = values
+
+
+#: What a page shows in place of its result while the question is open.
+HIDDEN_TEXT = "hidden until the reveal"
+
+
+def answer_hidden(page: str) -> bool:
+    """Whether ``page`` must hide its own computed result now: a live-session question about it is
+    open and not yet revealed (the lecturer asked it here, or this session follows the room that did).
+    Pages call it where they print what the question asks (an output size, a verdict, an epoch)."""
+    asked = st.session_state.get(OPEN_KEY)
+    if asked is not None and asked.get("page") == page and not asked.get("revealed"):
+        return True
+    hidden = st.session_state.get(HIDDEN_KEY)
+    return hidden is not None and hidden.get("page") == page
 
 
 def _format(value) -> str:
@@ -77,7 +95,7 @@ def lecturer_panel(store, code: str, pin: str, session_id: str, page: str) -> No
             st.text_input("The right choice (optional)", key=FREE_KEYS[3], max_chars=MAX_CHOICE_CHARS)
         else:
             st.text_input("The right number (optional)", key=FREE_KEYS[3], max_chars=24)
-        st.button("Ask my question", key="liveq_ask_free", on_click=_ask_free, args=lead)
+        st.button("Ask my question", key="liveq_ask_free", on_click=_ask_free, args=(*lead, page))
     if OPEN_KEY in st.session_state:
         _answers(*lead)
 
@@ -97,11 +115,11 @@ def _ask_page(store, code: str, pin: str, session_id: str, page: str) -> None:
             + ": ask your own below, or open another part of the page."
         )
         return
-    _ask(store, code, pin, session_id, question)
+    _ask(store, code, pin, session_id, question, page)
 
 
 @ui.guarded
-def _ask_free(store, code: str, pin: str, session_id: str) -> None:
+def _ask_free(store, code: str, pin: str, session_id: str, page: str) -> None:
     prompt = str(st.session_state.get(FREE_KEYS[0], "")).strip()
     answer = str(st.session_state.get(FREE_KEYS[3], "") or "").strip()
     try:
@@ -115,16 +133,22 @@ def _ask_free(store, code: str, pin: str, session_id: str) -> None:
     except ValueError as exc:
         st.session_state[NOTICE_KEY] = f"This question cannot be asked: {exc}"
         return
-    _ask(store, code, pin, session_id, question)
+    _ask(store, code, pin, session_id, question, page)
 
 
-def _ask(store, code: str, pin: str, session_id: str, question: Question) -> None:
+def _ask(store, code: str, pin: str, session_id: str, question: Question, page: str) -> None:
     try:
         qid = store.ask(code, pin, question, session_id=session_id)
     except (RoomError, SharedStoreError) as exc:
         st.session_state[NOTICE_KEY] = f"The question was not asked: {exc}"
         return
-    st.session_state[OPEN_KEY] = {"code": code, "id": qid, "prompt": question.prompt}
+    st.session_state[OPEN_KEY] = {
+        "code": code,
+        "id": qid,
+        "prompt": question.prompt,
+        "page": page,
+        "revealed": False,
+    }
 
 
 @st.fragment(run_every=ANSWERS_EVERY_S)
@@ -139,6 +163,9 @@ def _answers(store, code: str, pin: str, session_id: str) -> None:
     except (RoomError, SharedStoreError) as exc:
         st.warning(f"The question's answers cannot be read: {exc}")
         return
+    if histogram.revealed and not open_q.get("revealed"):  # the page shows its result again
+        open_q["revealed"] = True
+        st.rerun(scope="app")
     with st.container(border=True):
         st.markdown(f"### {open_q['prompt']}")
         chart, side = st.columns([3, 1], vertical_alignment="center")
@@ -176,6 +203,7 @@ def _close() -> None:
 
 def follower_panel(store, code: str, question: dict | None, session_id: str) -> None:
     """The room's open question (from the view record just read) with an answer form, or its answer."""
+    _hide_while_open(question)
     if not question:
         return
     qid, done = str(question["id"]), st.session_state.get(ANSWERED_KEY, {})
@@ -206,6 +234,24 @@ def follower_panel(store, code: str, question: dict | None, session_id: str) -> 
             args=(store, code, qid, question["kind"], session_id),
         )
         st.caption("Anonymous. One answer per browser session (a reload may answer again).")
+
+
+def _hide_while_open(question: dict | None) -> None:
+    """Remember which page hides its result (the room's open, unrevealed question); when that changed
+    in a fragment's rerun, rerun the whole page so that it hides or shows its result."""
+    open_now = question and not question.get("revealed") and question.get("page")
+    hidden = {"page": str(question["page"]), "id": str(question["id"])} if open_now else None
+    if st.session_state.get(HIDDEN_KEY) == hidden:
+        return
+    if hidden is None:
+        st.session_state.pop(HIDDEN_KEY, None)
+    else:
+        st.session_state[HIDDEN_KEY] = hidden
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is not None and ctx.fragment_ids_this_run:  # a full run draws the page after this
+        st.rerun(scope="app")
 
 
 @ui.guarded

@@ -78,7 +78,7 @@ class RoomView:
     """The record a follower polls (``RoomStore.view``).
 
     ``params`` are the page's query parameters; ``payload`` is ``{"sha256", "kind", "size"}`` of the
-    lecturer's example or None; ``question`` is ``{"id", "prompt", "kind", "choices", "revealed"}``
+    lecturer's example or None; ``question`` is ``{"id", "page", "prompt", "kind", "choices", "revealed"}``
     (plus ``"answer"`` once revealed) or None.
     """
 
@@ -276,6 +276,7 @@ class RoomStore:
                 touched=self.clock(),
                 question={
                     "id": qid,
+                    "page": record["page"],  # the page asked about: it hides its result until the reveal
                     "prompt": question.prompt,
                     "kind": question.kind,
                     "choices": list(question.choices),

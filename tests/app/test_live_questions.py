@@ -38,9 +38,12 @@ def test_the_lecturer_asks_a_follower_answers_once_and_reveal_shows_the_computed
     assert "255" not in asked["prompt"]
     view = open_rooms(store_url).view(code)
     assert view.question["id"] == asked["id"] and "answer" not in view.question  # hidden from the class
+    assert view.question["page"] == "convolution"
+    assert page_hides_its_result(lecturer, "255 × 255")  # the projector keeps the page's own answer
 
     student = app({"room": code})
     assert any(asked["prompt"] in m.value for m in student.markdown)
+    assert page_hides_its_result(student, "255 × 255")
     student.number_input(key=f"liveq_num_{asked['id']}").set_value(254).run()
     student.button(key=f"liveq_send_{asked['id']}").click().run()
     assert any("Your answer 254" in s.value for s in student.success)
@@ -62,8 +65,34 @@ def test_the_lecturer_asks_a_follower_answers_once_and_reveal_shows_the_computed
     lecturer.button(key="liveq_reveal").click().run()
     assert metrics(lecturer)["The app's answer"] == "255"  # ⌊(512 − 3)/2⌋ + 1, valid padding
     assert "liveq_reveal" not in [b.key for b in lecturer.button]
+    assert not page_hides_its_result(lecturer, "255 × 255")  # the page's own result is back
     student.run()
     assert any("The app's answer: **255** · you said 254" in m.value for m in student.markdown)
+    assert not page_hides_its_result(student, "255 × 255")
+
+
+def page_hides_its_result(at, result: str) -> bool:
+    """Whether the page shows the hidden note and not ``result`` (asserting that one of the two holds)."""
+    texts = [e.value for kind in ("markdown", "info", "success", "error") for e in at.get(kind)]
+    hidden = any(live_questions.HIDDEN_TEXT in t for t in texts)
+    shown = any(result in t for t in texts)
+    assert hidden != shown, (hidden, shown, result)
+    return hidden
+
+
+def test_boolean_neurons_hides_its_verdict_until_the_reveal(store_url):
+    lecturer, code, _ = start_session(store_url)
+    lecturer.switch_page("pages/boolean_neurons.py").run()
+    assert not page_hides_its_result(lecturer, "AND is linearly separable")
+    lecturer.sidebar.button(key="liveq_ask_page").click().run()
+    assert page_hides_its_result(lecturer, "AND is linearly separable")
+    student = app({"room": code})
+    assert page_hides_its_result(student, "AND is linearly separable")
+    lecturer.button(key="liveq_reveal").click().run()
+    assert metrics(lecturer)["The app's answer"] == "Yes"
+    assert not page_hides_its_result(lecturer, "AND is linearly separable")
+    student.run()
+    assert not page_hides_its_result(student, "AND is linearly separable")
 
 
 def test_a_free_multiple_choice_question_and_a_page_without_one(store_url):

@@ -16,7 +16,13 @@ from pathlib import Path
 import pytest
 
 from core.data import rooms as R
-from core.data.room_backend import REDIS_PREFIX, RedisRoomBackend, SqliteRoomBackend, open_backend
+from core.data.room_backend import (
+    MAX_IDLE_CONNECTIONS,
+    REDIS_PREFIX,
+    RedisRoomBackend,
+    SqliteRoomBackend,
+    open_backend,
+)
 from core.data.room_questions import MAX_BARS, Question
 from core.data.shared_store import SharedStoreError
 from tests.core.queue_backends import RedisServer
@@ -57,11 +63,11 @@ def store(url, clock):
 def everything_stored(backend) -> bytes:
     """Every key and value the backend holds, concatenated (to look for a secret in it)."""
     if isinstance(backend, SqliteRoomBackend):
-        conn = backend._conn()
-        rows = (
-            conn.execute("SELECT key, value FROM kv").fetchall()
-            + conn.execute("SELECT key || field, value FROM fields").fetchall()
-        )
+        with backend._conn() as conn:
+            rows = (
+                conn.execute("SELECT key, value FROM kv").fetchall()
+                + conn.execute("SELECT key || field, value FROM fields").fetchall()
+            )
         return b"".join(k.encode() + (bytes(v) if v is not None else b"") for k, v in rows)
     out = b""
     for key in backend.conn.scan_iter(match=REDIS_PREFIX + "*"):
@@ -305,6 +311,7 @@ def test_predict_then_reveal_a_numeric_question(store):
     shown = store.view(room.code).question
     assert shown == {
         "id": qid,
+        "page": "home",  # the page asked about hides its own result until the reveal
         "prompt": "Output width for stride 2?",
         "kind": "numeric",
         "choices": [],
@@ -374,6 +381,59 @@ def test_one_answer_per_session_is_counted_once_across_threads(url):
         t.join(60)
     counted = [results.get_nowait() for _ in threads]
     assert sum(counted) == 60 and store.histogram(room.code, qid).total == 60
+
+
+def test_sqlite_connections_are_reused_by_short_lived_threads_and_bounded(tmp_path):
+    store = R.open_rooms(f"sqlite:///{tmp_path / 'queue.sqlite'}")
+    backend = store.backend
+    room = store.open_room()
+    opened = backend.opened
+
+    def poll() -> None:  # one follower's check: one script run, one new thread, as Streamlit's
+        assert store.view(room.code).code == room.code
+
+    for _ in range(200):
+        thread = threading.Thread(target=poll)
+        thread.start()
+        thread.join(10)
+    assert backend.opened == opened  # 200 threads, one after another: no new connection
+
+    start = threading.Barrier(40)
+    seen = []
+
+    def poll_together() -> None:
+        start.wait(10)
+        for _ in range(20):
+            seen.append(store.view(room.code).version)
+
+    threads = [threading.Thread(target=poll_together) for _ in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert seen == [0] * 800
+    assert backend.opened <= opened + 40  # at most one per thread lent at once
+    assert backend.idle_connections() <= MAX_IDLE_CONNECTIONS  # the rest closed when given back
+    before = backend.opened
+    for _ in range(3):  # and a later wave reuses the pool again
+        threads = [threading.Thread(target=poll) for _ in range(MAX_IDLE_CONNECTIONS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+    assert backend.opened - before <= MAX_IDLE_CONNECTIONS
+
+
+def test_a_failed_write_does_not_lend_a_connection_inside_a_transaction(tmp_path):
+    backend = SqliteRoomBackend(tmp_path / "rooms.sqlite")
+
+    def refuse(raw):
+        raise ValueError("refused")
+
+    with pytest.raises(ValueError, match="refused"):
+        backend.update("k", refuse, 60)
+    backend.put("k", b"v", 60)  # the pool's connection is not left in the failed transaction
+    assert backend.get("k") == b"v" and backend.update("k", lambda raw: raw + b"w", 60) == b"vw"
 
 
 def test_one_answer_per_session_is_counted_once_across_processes(url, monkeypatch):
