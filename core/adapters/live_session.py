@@ -30,7 +30,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.adapters import live_poll, live_questions, ui, url_state
+from core.adapters import live_examples, live_poll, live_questions, ui, url_state
 from core.adapters.catalog import PAGES
 from core.adapters.errors import guarded
 from core.data.room_records import PIN_DIGITS, RoomError
@@ -133,11 +133,13 @@ def after_page(page) -> None:
 
 def _publish(page: str) -> None:
     lead = st.session_state.get(LEAD_KEY)
-    view = (page, current_params())
+    view = (page, current_params(), live_examples.lecturer_payload())  # the payload: photo, points
     if lead is None or st.session_state.get(PUBLISHED_KEY) == view:
         return
     try:
-        rooms().lead(lead["code"], lead["pin"], {"page": view[0], "params": view[1]}, session_id=session_id())
+        rooms().lead(
+            lead["code"], lead["pin"], live_examples.lead_view(page, view[1]), session_id=session_id()
+        )
     except RoomError as exc:  # ended, expired or refused: this session no longer leads
         st.session_state.pop(LEAD_KEY, None)
         st.session_state[MESSAGE_KEY] = f"The live session stopped: {exc}"
@@ -398,8 +400,11 @@ def _check(page: str) -> None:
     if view.version == following["version"]:
         return
     following["version"] = view.version
+    example = live_examples.receive(store, following["code"], view.payload)  # the lecturer's photo, points
     script = page_script(view.page)
     if script is None or (view.page == page and view.params == current_params()):
+        if example and _fragment_rerun():  # the same view with the lecturer's example: draw it again
+            st.rerun(scope="app")
         return
     for key in list(url_state.DECLARED):  # the lecturer's link sets the controls
         if key != ui.LECTURE_KEY and key in st.session_state:

@@ -190,3 +190,54 @@ def test_wrong_pins_are_limited_per_browser_session(store_url):
     other.sidebar.text_input(key=live_session.PIN_INPUT_KEY).input(room.pin)
     other.sidebar.button(key="live_relead").click().run()
     assert other.session_state[live_session.LEAD_KEY]["code"] == room.code
+
+
+def photo_entry(name: str, height: int, width: int, seed: int) -> dict:
+    """What the session keeps of an uploaded photo (image_input.upload_entry of a PNG file)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from core.adapters import image_input
+
+    pixels = np.random.default_rng(seed).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    png = io.BytesIO()
+    Image.fromarray(pixels).save(png, format="PNG")
+    return image_input.upload_entry(name, png.getvalue(), file_id=f"test-{seed}")
+
+
+def test_the_lecturers_own_photo_and_points_reach_a_follower(store_url):
+    import numpy as np
+    import pandas as pd
+
+    from core.adapters import image_input, live_examples
+
+    lecturer, code, _ = start_session(store_url)
+    lecturer.session_state[image_input.SHARED_IMAGE_KEY] = photo_entry("cat.png", 48, 64, seed=1)
+    lecturer.switch_page("pages/convolution.py").run()
+    lecturer.radio(key="conv_src").set_value("Your photo").run()
+    assert open_rooms(store_url).view(code).payload["kind"] == "application/json"
+
+    student = app({"room": code})  # another session on the same store: as another worker
+    assert following(student) and student.radio(key="conv_src").value == "Your photo"
+    theirs = student.session_state[image_input.SHARED_IMAGE_KEY]
+    mine = lecturer.session_state[image_input.SHARED_IMAGE_KEY]
+    assert np.array_equal(theirs["pixels"], mine["pixels"])  # a small photo travels as PNG: exact
+    assert "Your photo: the lecturer's cat.png (64×48)" in [c.value for c in student.caption]
+
+    lecturer.session_state[image_input.SHARED_IMAGE_KEY] = photo_entry("dog.png", 40, 30, seed=2)
+    lecturer.run()  # a new photo on the same view: the follower's next check fetches it
+    student.run()
+    assert student.session_state[image_input.SHARED_IMAGE_KEY]["pixels"].shape == (40, 30, 3)
+
+    lecturer.switch_page("pages/perceptron.py").run()
+    lecturer.selectbox(key="perc_data").set_value("your points").run()
+    points = pd.DataFrame({"x1": [0.0, 1.0, 2.5, 3.0], "x2": [1.0, 2.0, 0.5, -1.0], "class": [1, 1, 0, 0]})
+    lecturer.session_state[live_examples.POINTS_KEY] = points
+    lecturer.session_state[live_examples.POINTS_VERSION_KEY] += 1
+    lecturer.run()
+    student.run()
+    assert student.selectbox(key="perc_data").value == "your points"
+    got = student.session_state[live_examples.POINTS_NOW_KEY]
+    assert got[["x1", "x2", "class"]].to_numpy().tolist() == points.to_numpy().tolist()
