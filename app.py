@@ -14,11 +14,11 @@ After the run, the heap is frozen once TensorFlow or a new shared model has been
 
 import streamlit as st
 
-from core.adapters import cached, errors, heap, live_session, ui
+from core.adapters import cached, errors, heap, live_session, page_frame, streamlit_patches
 from core.adapters.catalog import PAGES, SECTIONS
 
-ui.page_setup()
-ui.keep_keras_state_between_runs()  # no keras.backend.clear_session() after every run
+page_frame.page_setup()
+streamlit_patches.keep_keras_state_between_runs()  # no keras.backend.clear_session() after every run
 
 # The default page is served at / (its own path name is only reserved, not routed), so /home is a
 # hidden page that sends the visitor there.

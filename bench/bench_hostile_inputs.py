@@ -140,7 +140,7 @@ def png_bytes(img) -> bytes:
 def canvas_case(mode: str, megapixels: float):
     from PIL import Image
 
-    from core.adapters.widgets import drawn_pixels
+    from core.adapters.widgets.canvas import drawn_pixels
     from core.data.digit_input import preprocess_digit
     from core.data.drawing import decode_drawing
 
@@ -163,7 +163,7 @@ def canvas_case(mode: str, megapixels: float):
         pixels = drawn_pixels(np.asarray(Image.open(io.BytesIO(base64.b64decode(encoded)))))
         return preprocess_digit(pixels)[-1][1].shape
 
-    def new_path():  # core.adapters.widgets.digit_canvas's path
+    def new_path():  # core.adapters.widgets.canvas.digit_canvas's path
         _, encoded = url.split(";base64,", 1)
         pixels = drawn_pixels(decode_drawing(base64.b64decode(encoded), width=280, height=280))
         return preprocess_digit(pixels)[-1][1].shape

@@ -3,9 +3,21 @@
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, image_input, tap, ui, url_state, widgets
+from core.adapters import (
+    cached,
+    display,
+    errors,
+    image_input,
+    lecture_mode,
+    page_frame,
+    source_code,
+    streamlit_patches,
+    tap,
+    url_state,
+)
 from core.adapters.sources import sources_panel
 from core.adapters.url_state import UrlParam
+from core.adapters.widgets import canvas
 from core.data.course import cite
 from core.data.digit_input import preprocess_digit
 from core.data.images import to_unit_range
@@ -14,7 +26,7 @@ from core.figures.generative import images_figure, latent_figure, manifold_figur
 from core.maths.interpolation import lerp
 from core.maths.latent_space import anomaly_percentile, latent_range, pca_reconstruction_mse
 
-ui.require_app_frame()
+streamlit_patches.require_app_frame()
 
 st.title("Autoencoder latent space")
 st.markdown(
@@ -29,7 +41,7 @@ about.markdown(
     "of that plane into an image — click anywhere and watch."
 )
 with (
-    ui.loading_models()
+    page_frame.loading_models()
 ):  # TensorFlow and the trained models: after the title, shown at once on a first visit
     data = cached.digits()
 about.caption(
@@ -78,7 +90,7 @@ st.session_state.setdefault("ae_x", round(float(centre[0]), 2))
 st.session_state.setdefault("ae_y", round(float(centre[1]), 2))
 
 
-@ui.guarded
+@errors.guarded
 def pick_point(points: list) -> None:
     """A click or a tap on the plane: decode that latent point."""
     if points and "x" in points[0]:  # every trace of the plane is drawn in latent coordinates
@@ -89,7 +101,7 @@ def pick_point(points: list) -> None:
 
 
 @st.fragment
-@ui.guarded
+@errors.guarded
 def latent_plane(marker) -> None:
     """Clicks and slider moves rerun only the plane; ``marker`` is the user's digit's code (or None)."""
     for key, (lo, hi) in (("ae_x", x_range), ("ae_y", y_range)):
@@ -100,7 +112,7 @@ def latent_plane(marker) -> None:
         x = st.slider("code[0]", round(x_range[0], 2), round(x_range[1], 2), key="ae_x", step=0.01)
         y = st.slider("code[1]", round(y_range[0], 2), round(y_range[1], 2), key="ae_y", step=0.01)
         image = cached.ae_decoded_point(name, round(x, 2), round(y, 2))
-        ui.show_figure(
+        display.show_figure(
             matrix_figure(
                 image, zmin=0, zmax=1, show_numbers=False, height=330, title=f"decoder({x:.2f}, {y:.2f})"
             ),
@@ -124,14 +136,16 @@ def latent_plane(marker) -> None:
         )
 
 
-st.subheader("The latent plane")
+st.header("The latent plane")
 plane = st.container()  # drawn below, once the digit of "Your digit in the plane" (its red star) is known
 
 
 @st.fragment
-@ui.guarded
+@errors.guarded
 def manifold() -> None:
-    n = st.select_slider("Grid size", [8, 10, 12, 15, 20], value=12 if ui.is_lecture() else 15, key="ae_grid")
+    n = st.select_slider(
+        "Grid size", [8, 10, 12, 15, 20], value=12 if lecture_mode.is_lecture() else 15, key="ae_grid"
+    )
     st.markdown(
         f"The decoder applied to a {n} × {n} grid of codes spanning the plane above: the images morph "
         "smoothly into each other because the decoder is a continuous function — everywhere, also in the "
@@ -139,7 +153,7 @@ def manifold() -> None:
         "plausible digit. A plain autoencoder has no distribution over codes to sample from (it compresses, "
         "it is not a generative model); the VAE below adds one."
     )
-    ui.show_figure(
+    display.show_figure(
         cached.shared_view(
             ("ae_manifold", name, n),
             lambda: manifold_figure(
@@ -150,12 +164,12 @@ def manifold() -> None:
     )
 
 
-st.subheader("The decoded manifold")
+st.header("The decoded manifold")
 manifold()
 
-st.subheader("Original → code → reconstruction")
+st.header("Original → code → reconstruction")
 first = tuple(int(np.flatnonzero(data.y_test == d)[0]) for d in range(10))
-ui.show_figure(
+display.show_figure(
     cached.shared_view(
         ("ae_rows", name),
         lambda: images_figure(
@@ -170,14 +184,14 @@ st.caption("Top: test digits. Bottom: what the decoder rebuilds from just the tw
 
 
 @st.fragment
-@ui.guarded
+@errors.guarded
 def interpolation() -> None:
     c1, c2, c3 = st.columns(3)
     a = c1.selectbox("From digit", range(10), index=1, key="ae_from")
     b = c2.selectbox("To digit", range(10), index=7, key="ae_to")
     frames = c3.slider("Frames", 3, 12, 8, key="ae_frames")
     path, images = cached.ae_interpolation(name, first[a], first[b], frames)
-    ui.show_figure(
+    display.show_figure(
         cached.shared_view(
             ("ae_interp", name, a, b, frames),
             lambda: images_figure(images, cols=frames, titles=[f"({p[0]:.1f}, {p[1]:.1f})" for p in path]),
@@ -189,10 +203,10 @@ def interpolation() -> None:
     )
 
 
-st.subheader("Interpolation between two test digits")
+st.header("Interpolation between two test digits")
 interpolation()
 
-st.subheader("Your digit in the plane: an anomaly score")
+st.header("Your digit in the plane: an anomaly score")
 SOURCES = ["A test digit", "Draw a digit", "Your photo", "Random noise (not a digit)"]
 source = st.radio("Input", SOURCES, key="ae_input", horizontal=True)
 picture = None
@@ -202,12 +216,12 @@ if source == "A test digit":
     )
     picture = to_unit_range(data.x_test[idx])
 elif source == "Draw a digit":
-    picture = widgets.digit_canvas("ae_canvas", size=224, upload_prefix="ae")
+    picture = canvas.digit_canvas("ae_canvas", size=224, upload_prefix="ae")
 elif source == "Your photo":
     image_input.upload_widget("ae")
     picture = image_input.shared_image()[1] if image_input.shared_image() else None
 else:
-    picture = cached.noise_digit(ui.session_seed(0))
+    picture = cached.noise_digit(lecture_mode.session_seed(0))
 projection = None
 if picture is None:
     st.info("Draw or upload a digit to project it into the plane.")
@@ -220,12 +234,12 @@ else:
         projection = cached.ae_project(name, digit)
         c1, c2, c3 = st.columns([2, 2, 3])
         with c1:
-            ui.show_figure(
+            display.show_figure(
                 matrix_figure(digit, zmin=0, zmax=1, show_numbers=False, height=230, title="Model input"),
                 key="ae_in",
             )
         with c2:
-            ui.show_figure(
+            display.show_figure(
                 matrix_figure(
                     projection["reconstruction"],
                     zmin=0,
@@ -250,7 +264,7 @@ else:
 with plane:
     latent_plane(None if projection is None else projection["code"].tolist())
 
-st.subheader("Autoencoder vs PCA")
+st.header("Autoencoder vs PCA")
 table = cached.ae_vs_pca_table()
 
 
@@ -269,13 +283,13 @@ def pca_figures(k: int) -> tuple:
 
 
 @st.fragment
-@ui.guarded
+@errors.guarded
 def pca_comparison() -> None:
     sizes = table["code_sizes"]
     k = st.select_slider("Code size", sizes, value=2, key="ae_k")
     curves, rows = cached.shared_view(("ae_pca", k), lambda: pca_figures(k))
-    ui.show_figure(curves, key="ae_pca")
-    ui.show_figure(rows, key="ae_pca_rows")
+    display.show_figure(curves, key="ae_pca")
+    display.show_figure(rows, key="ae_pca_rows")
     wins = [c for c, a_, p_ in zip(sizes, table["ae_mse"], table["pca_mse"], strict=False) if a_ < p_]
     overtakes = next(
         (
@@ -305,18 +319,20 @@ def pca_comparison() -> None:
 
 pca_comparison()
 
-st.subheader("Denoising")
+st.header("Denoising")
 den = cached.generative_model("denoising_ae")
 
 
 @st.fragment
-@ui.guarded
+@errors.guarded
 def denoising() -> None:
     noise = st.slider("Noise factor", 0.0, 1.0, 0.5, 0.05, key="ae_noise")
-    clean, noisy, restored = cached.ae_denoise("denoising_ae", first[:8], round(noise, 2), ui.session_seed(1))
-    ui.show_figure(
+    clean, noisy, restored = cached.ae_denoise(
+        "denoising_ae", first[:8], round(noise, 2), lecture_mode.session_seed(1)
+    )
+    display.show_figure(
         cached.shared_view(
-            ("ae_denoise", round(noise, 2), ui.session_seed(1)),
+            ("ae_denoise", round(noise, 2), lecture_mode.session_seed(1)),
             lambda: images_figure(
                 np.concatenate([clean, noisy, restored]),
                 cols=8,
@@ -337,7 +353,7 @@ st.caption(
     "the target: x_noisy = clip(x + factor · N(0, 1), 0, 1)."
 )
 
-st.subheader("Autoencoder vs variational autoencoder")
+st.header("Autoencoder vs variational autoencoder")
 plain_cfg = cached.generative_model("ae2d").manifest["config"]
 st.markdown(
     "A **VAE** (beyond the course) encodes each digit as a small Gaussian cloud and is penalised "
@@ -371,12 +387,12 @@ def overview(key: str):
 v1, v2 = st.columns(2)
 for col, key in ((v1, "ae2d"), (v2, "vae2d")):
     with col:
-        ui.show_figure(
+        display.show_figure(
             cached.shared_view(("ae_cmp", key), lambda key=key: overview(key)), key=f"ae_cmp_{key}"
         )
 
 with st.expander("The course's autoencoder presets (parameter counts)"):
-    ui.show_table(cached.preset_table(), hide_index=True)
+    display.show_table(cached.preset_table(), hide_index=True)
     st.caption(
         "Built with Keras from the course's code "
         f"({cite('ae_cnn', 'Autoencoders: reconstruction on MNIST')} and *Different architectures of the "
@@ -384,7 +400,7 @@ with st.expander("The course's autoencoder presets (parameter counts)"):
         "over-complete one penalises the code's activity with L1 = 1e-5."
     )
 
-ui.show_source(
+source_code.show_source(
     "core.models.autoencoder:decode",
     lerp,
     "core.models.autoencoder:reconstruction_error",

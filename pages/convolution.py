@@ -3,10 +3,23 @@
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, image_input, live_questions, tap, ui, url_state, widgets
+from core.adapters import (
+    cached,
+    display,
+    errors,
+    image_input,
+    lecture_mode,
+    live_questions,
+    source_code,
+    streamlit_patches,
+    tap,
+    url_state,
+    worked_examples,
+)
 from core.adapters.sections.convolution import gradient_magnitude_section, one_dimensional, volume, xo_example
 from core.adapters.sources import sources_panel
 from core.adapters.url_state import UrlParam
+from core.adapters.widgets import signed_display
 from core.data.convolution_examples import FORMER_EXAMPLE_KEYS, NG_6X6, WORKED_EXAMPLES
 from core.data.images import content_key, encode_png, npy_bytes
 from core.figures.common import HEATMAP_MAX_SIDE, image_to_rgb_uint8, matrix_figure
@@ -22,7 +35,7 @@ from core.maths.convolution import (
 )
 from core.maths.kernels import KERNELS, kernel_facts
 
-ui.require_app_frame()
+streamlit_patches.require_app_frame()
 
 st.title("Convolution and kernels")
 st.markdown(
@@ -37,7 +50,7 @@ with st.expander("More about convolution"):
         "kernel: it is **cross-correlation**. Textbook convolution flips it first — switch between them "
         "below."
     )
-lecture = ui.is_lecture()
+lecture = lecture_mode.is_lecture()
 
 # --- the link: this page's URL parameters (the picker and the sections below declare their own) ----
 EXAMPLE_NONE = "none"
@@ -86,7 +99,7 @@ example_key = ctl.selectbox(
     format_func=lambda k: "— your own image and kernel —" if k == EXAMPLE_NONE else WORKED_EXAMPLES[k].title,
 )
 example = WORKED_EXAMPLES.get(example_key)
-widgets.apply_worked_example(
+worked_examples.apply_worked_example(
     example
 )  # a newly chosen example (or one given in the URL) sets the controls below
 url_state.sync(URL)  # after the example's settings, before the controls that show them
@@ -148,7 +161,7 @@ with right:
         kernel_info.markdown(f"**{example.title}**  \n{example.note}  \n*Source:* {example.source}")
     k2d = kernel if kernel.ndim == 2 else kernel[:, :, 0]
     with kernel_info.columns([1, 2])[0]:
-        ui.show_figure(
+        display.show_figure(
             kernel_figure(k2d, title="Kernel" if kernel.ndim == 2 else "Kernel, channel 1 (of 3)"),
             key="conv_kernel_fig",
         )
@@ -200,7 +213,7 @@ flip = c5.toggle(
 )
 bias = st.session_state.conv_bias if lecture else c6.number_input("Bias", step=1.0, key="conv_bias")
 with c7:
-    display_mode = widgets.signed_display_selector("conv_display") if not lecture else "diverging"
+    display_mode = signed_display.signed_display_selector("conv_display") if not lecture else "diverging"
 padding = pad_amount if padding_name == "explicit" else padding_name
 live_questions.note(
     "convolution", image_shape=image.shape[:2], kernel_shape=kernel.shape[:2]
@@ -225,7 +238,7 @@ except ValueError as exc:
     st.stop()
 
 out_h, out_w = feature_map.shape
-st.subheader("Output size")
+st.header("Output size")
 hidden = live_questions.answer_hidden("convolution")  # the class is answering: the size after the reveal
 map_size = f"*{live_questions.HIDDEN_TEXT}*" if hidden else f"**{out_h} × {out_w}** (one channel)"
 st.markdown(
@@ -263,7 +276,7 @@ if not small:  # a photo: drawn once per image and shared; the window is shown e
 
 # --- numbers view: choose an output position (reruns only this part) -----------------------------
 @st.fragment
-@ui.guarded
+@errors.guarded
 def numbers_view() -> None:
     for key, top in (("conv_row", out_h - 1), ("conv_col", out_w - 1)):
         st.session_state[key] = min(max(int(st.session_state.get(key, 0)), 0), top)
@@ -287,7 +300,7 @@ def numbers_view() -> None:
     with i1:
         if small:
             padded = pad_image(image if image.ndim == 2 else image.mean(axis=2), pads, pad_mode)
-            ui.show_figure(
+            display.show_figure(
                 matrix_figure(
                     padded,
                     zmin=float(padded.min()),
@@ -299,8 +312,8 @@ def numbers_view() -> None:
                 height=int(cell * (image.shape[0] + pads[0] + pads[1])) + 50,
             )
         else:
-            ui.show_figure(input_fig, key="conv_in_chart", height=int(cell * image.shape[0]) + 50)
-            ui.show_figure(
+            display.show_figure(input_fig, key="conv_in_chart", height=int(cell * image.shape[0]) + 50)
+            display.show_figure(
                 closeup_figure(
                     image,
                     window[0],
@@ -316,7 +329,14 @@ def numbers_view() -> None:
         shown, fig = (
             map_view if large_map else feature_map_figure(feature_map, display_mode, pick_box=(row, col))
         )
-        tap.show_pickable(fig, key="conv_out_chart", on_pick=pick_from_chart, height=int(cell * out_h) + 50)
+        tap.show_pickable(
+            fig,
+            key="conv_out_chart",
+            on_pick=pick_from_chart,
+            height=int(cell * out_h) + 50,
+            alt="Feature map: the kernel's response at every position of the input; the outlined "
+            f"pixel, row {row}, column {col}, is explained below.",
+        )
         st.caption(shown.caption + " Click or tap a pixel (or use the sliders) to see its arithmetic.")
         d1, d2 = st.columns(2)
         d1.download_button(
@@ -336,7 +356,7 @@ def numbers_view() -> None:
     arithmetic(terms, row, col)
 
 
-@ui.guarded
+@errors.guarded
 def pick_from_chart(points: list) -> None:
     """A click or a tap on the feature map: explain that output pixel."""
     if points and "x" in points[0] and "y" in points[0]:  # the pick grid: x = column, y = row
@@ -348,7 +368,7 @@ def pick_from_chart(points: list) -> None:
 
 def arithmetic(terms, row: int, col: int) -> None:
     """The multiply-and-add behind output pixel ``(row, col)``, with the patch, kernel and products."""
-    st.subheader(f"The arithmetic at output ({row}, {col})")
+    st.header(f"The arithmetic at output ({row}, {col})")
     for ch in range(terms.patch.shape[2]):
         label = f"Channel {ch + 1}: " if terms.patch.shape[2] > 1 else ""
         st.code(f"{label}{terms.expression(ch)}", language=None, wrap_lines=True)
@@ -369,7 +389,7 @@ def arithmetic(terms, row: int, col: int) -> None:
     g1, g2, g3 = st.columns(3)
     with g1:
         lo, hi = (0.0, 255.0) if not small else (float(image.min()), float(image.max()) or 1.0)
-        ui.show_figure(
+        display.show_figure(
             matrix_figure(
                 terms.patch[:, :, 0],
                 zmin=lo,
@@ -381,13 +401,13 @@ def arithmetic(terms, row: int, col: int) -> None:
             height=300,
         )
     with g2:
-        ui.show_figure(
+        display.show_figure(
             kernel_figure(terms.kernel[:, :, 0], title="Kernel" + (" (flipped)" if flip else "")),
             key="conv_kernel2",
             height=300,
         )
     with g3:
-        ui.show_figure(
+        display.show_figure(
             kernel_figure(terms.products[:, :, 0], title="Products"), key="conv_products", height=300
         )
 
@@ -396,7 +416,7 @@ with figs:
     numbers_view()
 
 # --- more of the course's worked examples -----------------------------------------------------------
-st.subheader("More from the course")
+st.header("More from the course")
 more = st.radio(
     "Worked example",
     list(MORE),
@@ -408,7 +428,7 @@ more = st.radio(
 
 
 @st.fragment
-@ui.guarded
+@errors.guarded
 def more_from_the_course(which: str) -> None:
     """Only the chosen example is built, and its own controls rerun only this part."""
     if which == "one_d":
@@ -422,7 +442,7 @@ def more_from_the_course(which: str) -> None:
 
 
 more_from_the_course(more)
-ui.show_source(cross_correlate2d, window_terms, conv2d_layer)
+source_code.show_source(cross_correlate2d, window_terms, conv2d_layer)
 sources_panel(
     {
         "keras_cnn": ["Convolution operation: filters, kernels", "More filters"],

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from core.adapters import ui
+from core.adapters import streamlit_patches
 from core.adapters.catalog import PAGES, SECTIONS
 
-ui.require_app_frame()
+streamlit_patches.require_app_frame()
 
 st.title("Neural Explainer")
 st.markdown(
@@ -18,7 +18,7 @@ for section in SECTIONS:
     pages = [p for p in PAGES if p.section == section]
     if not pages:
         continue
-    st.subheader(section)
+    st.header(section)
     columns = st.columns(min(len(pages), 3))
     for i, page in enumerate(pages):
         with columns[i % len(columns)].container(border=True):

@@ -2,7 +2,16 @@
 
 import streamlit as st
 
-from core.adapters import cached, live_questions, ui, url_state
+from core.adapters import (
+    cached,
+    display,
+    errors,
+    lecture_mode,
+    live_questions,
+    source_code,
+    streamlit_patches,
+    url_state,
+)
 from core.adapters.sections.layer_arithmetic import residual_part, tensors_part
 from core.adapters.sources import sources_panel
 from core.adapters.url_state import UrlParam
@@ -29,7 +38,7 @@ from core.maths.layer_math import (
     with_batch_size,
 )
 
-ui.require_app_frame()
+streamlit_patches.require_app_frame()
 
 st.title("Layer arithmetic")
 st.markdown(
@@ -94,17 +103,18 @@ if part == "size":
             arch_pos=0,
         )
 
-    @ui.guarded
+    @errors.guarded
     def new_question() -> None:
-        st.session_state.arch_question = st.session_state.get("arch_question", ui.session_seed(0)) + 1
+        asked = st.session_state.get("arch_question", lecture_mode.session_seed(0))
+        st.session_state.arch_question = asked + 1
         load_preset(random_size_question(st.session_state.arch_question))
         st.session_state.pop("arch_guess", None)
 
-    @ui.guarded
+    @errors.guarded
     def reveal(settings: tuple) -> None:
         st.session_state.arch_revealed = settings  # the answer stays shown until a setting changes
 
-    @ui.guarded
+    @errors.guarded
     def pick_preset() -> None:
         if st.session_state.arch_size_preset in SIZE_PRESETS:
             load_preset(SIZE_PRESETS[st.session_state.arch_size_preset])
@@ -181,13 +191,13 @@ if part == "size":
     )
     v1, v2 = figs.columns([3, 2])
     with v1:
-        ui.show_figure(
+        display.show_figure(
             padded_grid_figure(n, f, pads, s, d, divmod(pos, out), out),
             key="arch_grid",
             height=min(520, 80 + 40 * (n + sum(pads))),
         )
     with v2:
-        ui.show_figure(
+        display.show_figure(
             output_grid_figure(out, divmod(pos, out)), key="arch_out_grid", height=min(520, 80 + 40 * out)
         )
     figs.caption(
@@ -239,7 +249,7 @@ elif part == "params":
     with st.spinner(KERAS_SPINNER):
         counts = {k: cached.example_count(k) for k in PARAMETER_EXAMPLES}
     table.dataframe(example_rows(counts), hide_index=True, column_config=numbers)
-    ui.show_figure(
+    display.show_figure(
         param_compare_figure(
             [e.title for e in PARAMETER_EXAMPLES.values()],
             [e.params for e in PARAMETER_EXAMPLES.values()],
@@ -247,7 +257,7 @@ elif part == "params":
         ),
         key="arch_cmp_fig",
     )
-    st.subheader("Your own layer")
+    st.header("Your own layer")
     for key, default in (("arch_side", 32), ("arch_channels", 3), ("arch_units", 10), ("arch_kernel", 3)):
         st.session_state.setdefault(key, default)
     y1, y2, y3, y4 = st.columns(4)
@@ -318,7 +328,7 @@ else:
         f"the {totals['params']:,} parameters: **{biggest['params'] / max(totals['params'], 1):.0%}**."
     )
     printed = {name: (shape, params) for name, _, shape, params in spec.course_rows}
-    ui.show_table(
+    display.show_table(
         [
             {
                 "Layer": r["name"],
@@ -346,18 +356,18 @@ else:
     g1, g2 = st.columns(2)
     with g1:
         st.markdown("**Shape flow**: the spatial size shrinks, the channels grow")
-        ui.show_figure(shape_flow_figure(rows), key="arch_flow_fig")
+        display.show_figure(shape_flow_figure(rows), key="arch_flow_fig")
     with g2:
         st.markdown("**Parameters per layer** (log scale; grey conv, blue dense, green output)")
-        ui.show_figure(params_figure(rows), key="arch_params_fig")
+        display.show_figure(params_figure(rows), key="arch_params_fig")
     st.markdown(
         "**Memory against batch size** (float32): the weights are fixed, the layer outputs grow "
         "with the batch — the first thing to cut when training runs out of memory "
         f"({cite('keras_cnn', 'CNN design common practices')})."
     )
-    ui.show_figure(memory_figure(rows, [1, 8, 32, 64, 128, 256, 512], marked=batch), key="arch_mem_fig")
+    display.show_figure(memory_figure(rows, [1, 8, 32, 64, 128, 256, 512], marked=batch), key="arch_mem_fig")
 
-ui.show_source("core.models.architectures:layer_table", conv_params, dense_params)
+source_code.show_source("core.models.architectures:layer_table", conv_params, dense_params)
 sources_panel(
     {
         "cnn_classics": [

@@ -3,7 +3,16 @@
 import pandas as pd
 import streamlit as st
 
-from core.adapters import live_questions, tap, ui, url_state
+from core.adapters import (
+    display,
+    errors,
+    lecture_mode,
+    live_questions,
+    source_code,
+    streamlit_patches,
+    tap,
+    url_state,
+)
 from core.adapters.editor_bounds import bounded_editor
 from core.adapters.sources import sources_panel
 from core.adapters.url_state import UrlParam
@@ -29,7 +38,7 @@ from core.maths.perceptron import (
     update_equation,
 )
 
-ui.require_app_frame()
+streamlit_patches.require_app_frame()
 st.title("Perceptron learning")
 st.markdown(
     "A perceptron learns its weights from examples: press **One step** and watch the line move after a "
@@ -47,13 +56,18 @@ with st.expander("More about the perceptron rule"):
         "many "
         "mistakes."
     )
-lecture = ui.is_lecture()
+lecture = lecture_mode.is_lecture()
 DATA = [*TRAINING_SETS, "your points"]
 RULE_LABELS = {
     "perceptron": "Perceptron rule",
     "hebb": "Hebb rule (as printed)",
     "adaline": "Adaline (delta rule)",
 }
+#: What the main plot shows, for screen readers.
+PLOT_ALT = (
+    "The training samples as points of two classes, with the perceptron's decision line "
+    "w·x + b = 0 after the current step and the region where it outputs 1 shaded."
+)
 RATES = [1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 2.0]
 MAX_POINTS = (
     100  # x 500 epochs = 50,000 steps: the step log below, the largest message the app sends, stays < 10 MB
@@ -63,7 +77,7 @@ DEFAULT_POINTS = pd.DataFrame(
 )
 
 
-@ui.guarded
+@errors.guarded
 def defaults() -> None:
     """Start values of a fresh run: the course's for the fruit, zeros elsewhere; back to step 0."""
     fruit = st.session_state.perc_data == "fruit"
@@ -155,7 +169,7 @@ if data == "your points":
         st.error(f"These points cannot be used: {exc}")
         st.stop()
 else:
-    ts = training_set(data, seed=ui.session_seed(0))
+    ts = training_set(data, seed=lecture_mode.session_seed(0))
 
 try:
     result = train(
@@ -191,7 +205,7 @@ st.session_state.perc_step = min(max(int(st.session_state.perc_step), 0), n)
 k = st.session_state.perc_step
 
 
-@ui.guarded
+@errors.guarded
 def go_to(step: int) -> None:
     st.session_state.perc_step = step
 
@@ -307,15 +321,15 @@ with left:
             st.session_state.perc_points_v += 1
 
     if data == "your points":
-        tap.show_pickable(fig, key="perc_plot", on_pick=add_point, height=480)
+        tap.show_pickable(fig, key="perc_plot", on_pick=add_point, height=480, alt=PLOT_ALT)
     else:
-        ui.show_figure(fig, key="perc_plot", height=480)
+        display.show_figure(fig, key="perc_plot", height=480, alt=PLOT_ALT)
     st.caption(
         "Black line: w·x + b = 0 now; dashed grey: before the last update; ring: the sample just presented; "
         "cross: classified wrongly by the current weights; red shade: where the neuron outputs 1."
     )
 with right:
-    ui.show_figure(
+    display.show_figure(
         epoch_figure(
             result.errors_until(k),
             current_epoch=rec.epoch if rec else None,
@@ -349,7 +363,7 @@ with right:
 if rule == "adaline":
     st.info(result.notes[0])
 if data == "fruit":
-    st.subheader("Classify a new fruit")
+    st.header("Classify a new fruit")
     if rule == "perceptron":
         st.info(FRUIT_TYPO_NOTE)
     q1, q2, q3 = st.columns(3)
@@ -366,11 +380,11 @@ if data == "fruit":
         }
         for q, c in FRUIT_QUERIES
     ]
-    ui.show_table(pd.DataFrame(rows), hide_index=True)
+    display.show_table(pd.DataFrame(rows), hide_index=True)
 
 with st.expander(f"Log of the first {k} steps", expanded=not lecture):
-    ui.show_table(pd.DataFrame(result.rows(k)), hide_index=True, width="stretch")
-ui.show_source({"perceptron": train_perceptron, "hebb": train_hebb, "adaline": train_adaline}[rule])
+    display.show_table(pd.DataFrame(result.rows(k)), hide_index=True, width="stretch")
+source_code.show_source({"perceptron": train_perceptron, "hebb": train_hebb, "adaline": train_adaline}[rule])
 sources_panel(
     {"intro_dl": ["2.1", "2.2", "2.3", "3.2"]}, ["rosenblatt1958", "novikoff1962", "widrow_hoff1960"]
 )

@@ -3,7 +3,18 @@
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, image_input, live_questions, tap, ui, url_state
+from core.adapters import (
+    cached,
+    display,
+    errors,
+    image_input,
+    lecture_mode,
+    live_questions,
+    source_code,
+    streamlit_patches,
+    tap,
+    url_state,
+)
 from core.adapters.sources import sources_panel
 from core.adapters.url_state import UrlParam
 from core.data.course import cite
@@ -29,7 +40,7 @@ from core.maths.pooling import (
 )
 from core.maths.translation import cnn_stage, translation_curve, translation_sensitivity
 
-ui.require_app_frame()
+streamlit_patches.require_app_frame()
 
 st.title("Pooling")
 st.markdown("A **pooling** layer slides a window over each feature map and keeps **one number per window**.")
@@ -74,7 +85,7 @@ mode = mode_col.radio(
 # --- presets and pooling settings ----------------------------------------------------------------
 
 
-@ui.guarded
+@errors.guarded
 def apply_preset() -> None:
     p = POOLING_PRESETS.get(st.session_state.pool_preset)
     if p is not None:
@@ -88,7 +99,7 @@ def apply_preset() -> None:
         )
 
 
-@ui.guarded
+@errors.guarded
 def follow_pool_size() -> None:
     st.session_state.pool_stride = st.session_state.pool_size  # Keras: strides=None → pool_size
 
@@ -133,7 +144,8 @@ def matrix_text(m) -> str:
 # --- numbers mode --------------------------------------------------------------------------------
 if mode == "numbers":
     preset = POOLING_PRESETS.get(preset_key)
-    default = preset.matrix if preset else np.random.default_rng(ui.session_seed(7)).integers(0, 10, (6, 6))
+    rng = np.random.default_rng(lecture_mode.session_seed(7))
+    default = preset.matrix if preset else rng.integers(0, 10, (6, 6))
     figures = st.container()  # the figures first, drawn once the matrix below is read
     left, right = st.columns([3, 2])
     with left:
@@ -151,7 +163,7 @@ if mode == "numbers":
     for key, top in (("pool_row", pooled.shape[0] - 1), ("pool_col", pooled.shape[1] - 1)):
         st.session_state[key] = min(max(int(st.session_state.get(key, 0)), 0), top)
 
-    @ui.guarded
+    @errors.guarded
     def pick_from_chart(points: list) -> None:
         if points and "x" in points[0] and "y" in points[0]:  # x = column, y = row
             st.session_state.pool_row, st.session_state.pool_col = (
@@ -169,7 +181,7 @@ if mode == "numbers":
     f1, f2 = figures.columns([3, 2])
     with f1:
         tiles = pool_windows(x.shape, size, stride=stride, padding=padding) if stride >= size else ()
-        ui.show_figure(
+        display.show_figure(
             pooling_input_figure(
                 x,
                 window,
@@ -214,7 +226,7 @@ if mode == "numbers":
         f"{cite('ae_cnn', 'Pooling')}; "
         "same window, stride and padding):"
     )
-    ui.show_table(
+    display.show_table(
         [
             {
                 "Pooling": KINDS[k],
@@ -231,7 +243,7 @@ if mode == "numbers":
         "the strongest response, but every cell adds to it."
     )
 
-    st.subheader("Pooling has no parameters")
+    st.header("Pooling has no parameters")
     st.markdown(
         "There is nothing for gradient descent to learn in a pooling layer "
         f"({cite('cnn_classics', 'Pooling layer')}). The same "
@@ -298,7 +310,7 @@ elif mode == "image":
     )
     i1, i2 = st.columns(2)
     with i1:
-        ui.show_figure(
+        display.show_figure(
             feature_figure(
                 before,
                 title="Before pooling"
@@ -310,7 +322,7 @@ elif mode == "image":
         )
     with i2:
         kind_text = KINDS[kind] if kind == "l2" else KINDS[kind].lower()
-        ui.show_figure(
+        display.show_figure(
             feature_figure(
                 stage.pooled,
                 title=f"After {kind_text} pooling" + (f" ×{repeat}" if repeat > 1 else "") + ": "
@@ -370,8 +382,8 @@ else:
         delta=f"{report.pooled_unchanged - report.conv_unchanged:+.0%} vs conv cells",
         delta_color="off",
     )
-    ui.show_figure(translation_figure(report), key="pool_shift_fig", height=560)
-    ui.show_figure(
+    display.show_figure(translation_figure(report), key="pool_shift_fig", height=560)
+    display.show_figure(
         translation_curve_figure(*curve, pool_size=size, marked=dx), key="pool_curve_fig", height=320
     )
     st.caption(
@@ -379,7 +391,7 @@ else:
         "Its tolerance ends at the window: a shift of a whole pool size moves the pooled map by one cell."
     )
 
-ui.show_source(max_pool2d, l2_pool2d, translation_sensitivity)
+source_code.show_source(max_pool2d, l2_pool2d, translation_sensitivity)
 sources_panel(
     {
         "ae_cnn": ["Pooling", "CNN simple example"],

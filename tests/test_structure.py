@@ -79,7 +79,7 @@ def test_pages_define_no_classes_and_no_keras_models():
 def test_pages_call_require_app_frame_and_never_set_page_config():
     for page in (ROOT / "pages").glob("*.py"):
         text = page.read_text(encoding="utf-8")
-        assert "ui.require_app_frame()" in text, page.name
+        assert "require_app_frame()" in text, page.name
         assert "set_page_config" not in text and "st.navigation" not in text, page.name
 
 
@@ -107,8 +107,8 @@ def test_every_catalogued_page_has_a_unique_url_path():
 
 
 def test_streamlit_still_has_the_clean_up_that_app_replaces():
-    """``core.adapters.ui.keep_keras_state_between_runs`` replaces a private Streamlit function: this fails
-    first when a Streamlit release renames it or stops calling it after each run."""
+    """``core.adapters.streamlit_patches.keep_keras_state_between_runs`` replaces a private Streamlit
+    function: this fails first when a Streamlit release renames it or stops calling it after each run."""
     import inspect
 
     from streamlit.runtime.scriptrunner import script_runner
@@ -119,9 +119,9 @@ def test_streamlit_still_has_the_clean_up_that_app_replaces():
 
 
 def test_require_app_frame_still_frames_a_deep_links_first_run(monkeypatch):
-    """``core.adapters.ui.require_app_frame`` works around Streamlit's legacy ``pages/`` routing, which runs
-    a deep link's first run on a fresh server without ``app.py``. It relies on Streamlit 1.67 internals;
-    this fails first when a release changes one of them:
+    """``core.adapters.streamlit_patches.require_app_frame`` works around Streamlit's legacy ``pages/``
+    routing, which runs a deep link's first run on a fresh server without ``app.py``. It relies on
+    Streamlit 1.67 internals; this fails first when a release changes one of them:
 
     - the class flag ``PagesManager.uses_pages_directory``: ``ScriptRunner`` reads it to route a run by
       the folder, ``st.navigation`` clears it;
@@ -139,7 +139,7 @@ def test_require_app_frame_still_frames_a_deep_links_first_run(monkeypatch):
     from streamlit.runtime.scriptrunner import script_runner
     from streamlit.testing.v1 import AppTest
 
-    from core.adapters import ui
+    from core.adapters import streamlit_patches
 
     assert isinstance(PagesManager.__dict__.get("uses_pages_directory", 0), (bool, type(None)))
     assert "PagesManager.uses_pages_directory" in inspect.getsource(script_runner.ScriptRunner)
@@ -165,14 +165,15 @@ def test_require_app_frame_still_frames_a_deep_links_first_run(monkeypatch):
     assert "Lecture mode" in [t.label for t in at.toggle]  # ... inside app.py's frame
     assert PagesManager.uses_pages_directory is False
 
-    monkeypatch.setattr(ui, "require_app_frame", lambda: None)  # the control: no workaround, no frame
+    # the control: no workaround, no frame
+    monkeypatch.setattr(streamlit_patches, "require_app_frame", lambda: None)
     bare = deep_link_first_run("convolution")
     assert [t.value for t in bare.title] == ["Convolution and kernels"]
     assert "Lecture mode" not in [t.label for t in bare.toggle]
 
 
 def test_pages_act_on_clicks_in_callbacks():
-    """A button's True lasts one run, and ``ui.require_app_frame`` may start a run again: pages pass
+    """A button's True lasts one run, and ``require_app_frame`` may start a run again: pages pass
     ``on_click`` and never read what ``button`` / ``form_submit_button`` return."""
     offenders = []
     for page in sorted((ROOT / "pages").glob("*.py")):
@@ -190,8 +191,8 @@ def test_pages_act_on_clicks_in_callbacks():
 
 
 def test_the_legacy_routing_workaround_lives_in_one_function():
-    """Only ``core.adapters.ui.require_app_frame`` touches Streamlit's page routing internals; no test
-    patches them (``tests/app/apptest.py`` opens pages as a browser does)."""
+    """Only ``core.adapters.streamlit_patches.require_app_frame`` touches Streamlit's page routing
+    internals; no test patches them (``tests/app/apptest.py`` opens pages as a browser does)."""
     names = {"PagesManager", "uses_pages_directory"}
     found = set()
     for path in [
@@ -211,7 +212,7 @@ def test_the_legacy_routing_workaround_lives_in_one_function():
             if mentioned & names:  # the outermost function around it
                 owner = next((f.name for f in functions if any(c is node for c in ast.walk(f))), "<module>")
                 found.add((path.relative_to(ROOT).as_posix(), owner))
-    assert found == {("core/adapters/ui.py", "require_app_frame")}
+    assert found == {("core/adapters/streamlit_patches.py", "require_app_frame")}
 
 
 def test_every_core_module_lives_in_a_layer_package():
@@ -303,8 +304,9 @@ def test_the_page_rule_catches_a_page_that_imports_a_model(tmp_path, monkeypatch
 
 
 def test_sources_a_page_names_by_string_exist():
-    """``ui.show_source("core.models.hed:preprocess", ...)``: a page names a function of a layer it does
-    not import as ``module:qualified name``; each must be a function (or a class's method) of that module."""
+    """``source_code.show_source("core.models.hed:preprocess", ...)``: a page names a function of a layer
+    it does not import as ``module:qualified name``; each must be a function (or a class's method) of
+    that module."""
     named = []
     for path in page_scripts():
         tree = ast.parse(path.read_text(encoding="utf-8"))

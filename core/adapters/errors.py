@@ -10,7 +10,7 @@ Streamlit's exception box (``client.showErrorDetails``, which ``.streamlit/confi
 * a widget callback (``on_click`` / ``on_change``), which runs before the script, outside it.
 
 Fragments and callbacks are therefore wrapped where they are defined with :func:`guarded`
-(``@st.fragment`` above ``@ui.guarded``). ``tests/app/test_error_boundary.py`` checks that every
+(``@st.fragment`` above ``@errors.guarded``). ``tests/app/test_error_boundary.py`` checks that every
 fragment and every callback of the pages is guarded.
 
 Each failure is logged with its traceback under a short incident id; the student sees one line

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core.adapters import ui, url_state
+from core.adapters import display, errors, source_code, url_state
 from core.adapters.cached import gradients as cached_gradients
 from core.adapters.cached import shared_view
 from core.adapters.url_state import UrlParam
@@ -68,7 +68,7 @@ def gradient_section(bundle, picture_key: str, batch: np.ndarray, predicted: int
     cached under ``picture_key``, and the model's answer ``predicted``. Nothing for other models."""
     if bundle.kind != "digits":
         return
-    st.subheader("Where the network looks: gradients")
+    st.header("Where the network looks: gradients")
     st.markdown(
         f"Why **{predicted}**? A gradient says how the network's output would change if a number it "
         "depends on changed a little. Here the number is the **score z of the answer** — its *logit*, the "
@@ -77,7 +77,7 @@ def gradient_section(bundle, picture_key: str, batch: np.ndarray, predicted: int
         "(an adversarial example)."
     )
     _explorer(bundle, picture_key, batch, int(predicted))
-    ui.show_source(
+    source_code.show_source(
         "core.models.gradients:saliency",
         "core.models.gradients:smoothgrad",
         "core.models.gradients:grad_cam",
@@ -86,7 +86,7 @@ def gradient_section(bundle, picture_key: str, batch: np.ndarray, predicted: int
 
 
 @st.fragment
-@ui.guarded
+@errors.guarded
 def _explorer(bundle, picture_key: str, batch: np.ndarray, predicted: int) -> None:
     url_state.sync(URL)  # a control reruns only this fragment
     view = st.radio(
@@ -116,7 +116,7 @@ def _saliency(bundle, picture_key: str, batch: np.ndarray, c: int) -> None:
     )
     for col, fig, name in zip(cols, figures, ("input", "vanilla", "smooth"), strict=False):
         with col:
-            ui.show_figure(fig, key=f"grad_sal_{name}")
+            display.show_figure(fig, key=f"grad_sal_{name}")
     st.markdown(
         f"**A bright pixel** is one where a small change of that pixel's brightness would change the "
         f"score z<sub>{c}</sub> = {vanilla.logit:.2f} of the answer {c} the most: the map is "
@@ -159,11 +159,11 @@ def _grad_cam(bundle, picture_key: str, batch: np.ndarray, c: int) -> None:
     )
     c1, c2 = st.columns(2)
     with c1:
-        ui.show_figure(top[0], key="grad_cam_overlay")
+        display.show_figure(top[0], key="grad_cam_overlay")
     with c2:
-        ui.show_figure(top[1], key="grad_cam_small")
+        display.show_figure(top[1], key="grad_cam_small")
     k = st.slider("Channel k (its weighting below)", 0, n_channels - 1, key="grad_channel")
-    ui.show_figure(
+    display.show_figure(
         shared_view(
             ("grad_cam_w", bundle.key, picture_key, c, k),
             lambda: channel_weights_figure(cam.weights, highlight=k),
@@ -190,7 +190,7 @@ def _grad_cam(bundle, picture_key: str, batch: np.ndarray, c: int) -> None:
     )
     for col, fig, name in zip(st.columns(3), parts, ("grad", "map", "term"), strict=False):
         with col:
-            ui.show_figure(fig, key=f"grad_cam_{name}")
+            display.show_figure(fig, key=f"grad_cam_{name}")
     zero = float(np.mean(cam.gradients == 0))
     st.caption(
         f"{zero:.0%} of the gradients ∂z/∂A are exactly 0: the 2 × 2 max-pooling after {cam.layer} passes "
@@ -254,9 +254,9 @@ def _fgsm(bundle, picture_key: str, batch: np.ndarray, c: int) -> None:
     )
     c1, c2, c3 = st.columns([2, 2, 1])
     with c1:
-        ui.show_figure(figures[0], key="grad_fgsm_sign")
+        display.show_figure(figures[0], key="grad_fgsm_sign")
     with c2:
-        ui.show_figure(figures[1], key="grad_fgsm_adv")
+        display.show_figure(figures[1], key="grad_fgsm_adv")
     c3.metric(f"Prediction at ε = {eps:.2f}", str(new), score_text(probs[new]), delta_color="off")
     c3.caption(
         f"Was {c} ({score_text(probs[c])} now). Largest pixel change after clipping: {change:.2f} ≤ ε."
@@ -276,7 +276,7 @@ def _fgsm(bundle, picture_key: str, batch: np.ndarray, c: int) -> None:
         "and a longer step can land back on the first answer"
         + (" — as it does here for some larger ε." if back else ".")
     )
-    ui.show_figure(
+    display.show_figure(
         shared_view(
             ("grad_fgsm_sweep", bundle.key, picture_key, c, eps),
             lambda: epsilon_sweep_figure(

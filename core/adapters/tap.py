@@ -2,7 +2,7 @@
 
 ``st.plotly_chart`` forwards only selection events, and a touch tap never selects (whatever the drag
 mode), so on a phone a figure that is clicked to pick something does nothing. :func:`show_pickable`
-draws the figure with :func:`core.adapters.ui.show_figure` (its looks and lecture-mode fonts
+draws the figure with :func:`core.adapters.display.show_figure` (its looks and lecture-mode fonts
 unchanged, a mouse click still selects) and mounts beside it a script-only Streamlit component
 (``st.components.v2``: no iframe, no Plotly copy, nothing fetched) that listens to that chart's touch
 taps. A tap becomes the point of the figure's ``"pick"`` trace nearest to the finger (every clickable
@@ -32,7 +32,7 @@ from typing import Any
 
 import streamlit as st
 
-from core.adapters import ui
+from core.adapters import display, errors
 
 __all__ = ["TAP_SUFFIX", "grid_cell", "show_clickable_grid", "show_pickable", "tap_point"]
 
@@ -81,8 +81,10 @@ def tap_point(value: Any) -> dict | None:
     return point
 
 
-def show_pickable(fig, *, key: str, on_pick: Callable[[list], None], height: int | None = None):
-    """Show ``fig`` with :func:`core.adapters.ui.show_figure` and call ``on_pick(points)`` when a
+def show_pickable(
+    fig, *, key: str, on_pick: Callable[[list], None], height: int | None = None, alt: str | None = None
+):
+    """Show ``fig`` with :func:`core.adapters.display.show_figure` and call ``on_pick(points)`` when a
     point of it is clicked (a Plotly selection) or tapped on a touch screen.
 
     Parameters
@@ -95,26 +97,28 @@ def show_pickable(fig, *, key: str, on_pick: Callable[[list], None], height: int
         Called (as a widget callback, before the rerun) with a non-empty list of point dicts with
         ``x`` and ``y`` (and ``customdata`` where the pick trace has it).
     height : int, optional
-        The figure's height in px (see :func:`core.adapters.ui.show_figure`).
+        The figure's height in px (see :func:`core.adapters.display.show_figure`).
+    alt : str, optional
+        What the chart shows, for screen readers (default: read from the figure).
 
     Returns
     -------
     The chart's selection state, as ``st.plotly_chart`` returns it.
     """
 
-    @ui.guarded
+    @errors.guarded
     def picked_by_click() -> None:
         points = list(st.session_state[key].selection.points)
         if points:
             on_pick(points)
 
-    @ui.guarded
+    @errors.guarded
     def picked_by_tap() -> None:
         point = tap_point(getattr(st.session_state.get(key + TAP_SUFFIX), "tap", None))
         if point is not None:
             on_pick([point])
 
-    shown = ui.show_figure(fig, key=key, on_select=picked_by_click, height=height)
+    shown = display.show_figure(fig, key=key, on_select=picked_by_click, height=height, alt=alt)
     _listener(key=key + TAP_SUFFIX, data={"chart": key}, on_tap_change=picked_by_tap, height=0)
     return shown
 
@@ -151,7 +155,14 @@ def grid_cell(x: float, y: float, *, x_range, y_range, rows: int, cols: int) -> 
 
 
 def show_clickable_grid(
-    fig, *, key: str, rows: int, cols: int, on_pick: Callable[[int, int], None], height: int | None = None
+    fig,
+    *,
+    key: str,
+    rows: int,
+    cols: int,
+    on_pick: Callable[[int, int], None],
+    height: int | None = None,
+    alt: str | None = None,
 ):
     """Show a picture of ``rows × cols`` tiles (one image trace on the axes' full ranges) and call
     ``on_pick(row, col)`` with the tile a click or a tap lands on.
@@ -168,6 +179,8 @@ def show_clickable_grid(
         Called (as a widget callback, before the rerun) with the tile's row and column.
     height : int, optional
         The figure's height in px.
+    alt : str, optional
+        What the picture shows, for screen readers (default: read from the figure).
 
     Raises
     ------
@@ -181,7 +194,7 @@ def show_clickable_grid(
     if not x_range or not y_range:
         raise ValueError("show_clickable_grid needs a figure with explicit xaxis and yaxis ranges")
 
-    @ui.guarded
+    @errors.guarded
     def picked() -> None:
         point = tap_point(getattr(st.session_state.get(key + TAP_SUFFIX), "tap", None))
         if point is not None:
@@ -189,6 +202,6 @@ def show_clickable_grid(
                 *grid_cell(point["x"], point["y"], x_range=x_range, y_range=y_range, rows=rows, cols=cols)
             )
 
-    shown = ui.show_figure(fig, key=key, height=height)
+    shown = display.show_figure(fig, key=key, height=height, alt=alt)
     _listener(key=key + TAP_SUFFIX, data={"chart": key, "mouse": True}, on_tap_change=picked, height=0)
     return shown

@@ -4,7 +4,7 @@ A figure's own per-axis, per-legend and per-annotation fonts win over ``layout.f
 Streamlit's Plotly theme sets tick labels to 12 px), so a global font size alone leaves most text
 small. :func:`projector_layout` walks a figure's dict and raises every font it finds, and the fonts
 of the axes, colour bars and legend that the figure leaves to the template, to at least
-``min_size``. Pages never call it: ``core.adapters.ui.show_figure`` applies it to every figure
+``min_size``. Pages never call it: ``core.adapters.display.show_figure`` applies it to every figure
 shown in lecture mode.
 """
 

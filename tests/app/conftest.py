@@ -2,8 +2,8 @@
 
 AppTest resets Streamlit's legacy ``pages/``-folder routing before every run, as if each run were the
 first visit to a fresh server: a page's run then starts outside ``app.py``, and
-``ui.require_app_frame`` starts it again inside ``app.py``'s frame, exactly as a deep link's first
-visit does on a real server. Pages therefore act on clicks in callbacks (``on_click``), which run
+``streamlit_patches.require_app_frame`` starts it again inside ``app.py``'s frame, exactly as a deep
+link's first visit does on a real server. Pages therefore act on clicks in callbacks (``on_click``), which run
 before that restart, never on a button's one-run return value.
 """
 

@@ -184,7 +184,7 @@ def test_a_real_fragment_that_raises_keeps_the_rest_of_the_page(monkeypatch, cap
     at.switch_page("pages/convolution.py").run()
     [incident] = incidents(at)
     assert_no_stack(at)
-    assert "More from the course" in [s.value for s in at.subheader]  # drawn after the fragment
+    assert "More from the course" in [s.value for s in at.header]  # drawn after the fragment
     assert "numbers_view" in logged(caplog, incident).getMessage()
 
 

@@ -51,7 +51,7 @@ def test_saliency_shows_the_logit_of_the_answer_and_smoothgrads_settings(page, c
     from core.models import gradients
 
     gm, x = course
-    assert "Where the network looks: gradients" in [h.value for h in page.subheader]
+    assert "Where the network looks: gradients" in [h.value for h in page.header]
     assert page.radio(key="grad_view").value == "saliency"
     text = markdown(page, "**A bright pixel**")
     logit = gradients.saliency(gm, x, target=7).logit
@@ -114,7 +114,7 @@ def test_a_link_opens_the_adversarial_example_at_its_epsilon():
 
 def test_a_photo_gets_the_section_on_its_28_by_28_input(page):
     page.radio(key="act_input").set_value("Your photo").run()
-    assert "Where the network looks: gradients" in [h.value for h in page.subheader]
+    assert "Where the network looks: gradients" in [h.value for h in page.header]
     predicted = next(m.value for m in page.metric if m.label == "Predicted digit")
     assert markdown(page, "Why **").startswith(f"Why **{predicted}**?")
     page.radio(key="grad_view").set_value("fgsm").run()

@@ -123,9 +123,9 @@ def test_the_1d_convolution_refuses_a_long_paste():
 def canvas_script():
     import streamlit as st
 
-    from core.adapters import widgets
+    from core.adapters.widgets import canvas
 
-    drawn = widgets.digit_canvas("t_canvas", size=280, upload_prefix="t")
+    drawn = canvas.digit_canvas("t_canvas", size=280, upload_prefix="t")
     st.session_state["drawn"] = None if drawn is None else (drawn.shape, int((drawn[..., 0] == 0).sum()))
 
 

@@ -3,7 +3,7 @@ and the timeline and check the weights shown; the other rules and data sets; no 
 
 import pytest
 
-from core.adapters import ui
+from core.adapters import lecture_mode
 from tests.app.apptest import open_page
 from tests.app.test_boolean_neurons_page import page_imports_without_tensorflow
 
@@ -118,7 +118,7 @@ def test_your_points_converge_from_zero_within_the_bound(page):
 
 def test_lecture_mode_hides_the_advanced_controls(page):
     assert "perc_order" in [n.key for n in page.number_input]
-    page.toggle(key=ui.LECTURE_TOGGLE_KEY).set_value(True).run()
+    page.toggle(key=lecture_mode.LECTURE_TOGGLE_KEY).set_value(True).run()
     assert not page.exception
     assert "perc_order" not in [n.key for n in page.number_input]
 

@@ -1,4 +1,5 @@
-"""The shared widgets of ``core.adapters.widgets``: the digit canvas and the worked-example settings."""
+"""The digit canvas (``core.adapters.widgets.canvas``) and the worked-example settings
+(``core.adapters.worked_examples``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import streamlit as st
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core.adapters import widgets
+from core.adapters import worked_examples
+from core.adapters.widgets import canvas
 from core.data.convolution_examples import WORKED_EXAMPLES
 from core.data.digit_input import preprocess_digit
 
@@ -34,7 +36,7 @@ CONTROLS = {
 
 
 def test_an_example_with_explicit_padding_sets_every_control():
-    state = widgets.worked_example_state(WORKED_EXAMPLES["rgb_308"])
+    state = worked_examples.worked_example_state(WORKED_EXAMPLES["rgb_308"])
     assert set(state) == CONTROLS
     assert state == {
         "conv_applied": "rgb_308",
@@ -52,11 +54,11 @@ def test_an_example_with_explicit_padding_sets_every_control():
 
 
 def test_named_padding_flip_and_position_are_taken_from_the_example():
-    step = widgets.worked_example_state(WORKED_EXAMPLES["step_edge"])
+    step = worked_examples.worked_example_state(WORKED_EXAMPLES["step_edge"])
     assert (step["conv_padding"], step["conv_pad"], step["conv_color"]) == ("valid", 0, "Grayscale")
     assert (step["conv_row"], step["conv_col"]) == (0, 1)
-    assert widgets.worked_example_state(WORKED_EXAMPLES["patch_308_flipped"])["conv_flip"] is True
-    assert set(widgets.worked_example_state(WORKED_EXAMPLES["ng_6x6"], prefix="x")) == {
+    assert worked_examples.worked_example_state(WORKED_EXAMPLES["patch_308_flipped"])["conv_flip"] is True
+    assert set(worked_examples.worked_example_state(WORKED_EXAMPLES["ng_6x6"], prefix="x")) == {
         key.replace("conv_", "x_") for key in CONTROLS
     }
 
@@ -71,22 +73,22 @@ def session(monkeypatch) -> dict:
 
 def test_an_example_is_applied_once_per_choice(session):
     example = WORKED_EXAMPLES["patch_308"]
-    assert widgets.apply_worked_example(example) is True
+    assert worked_examples.apply_worked_example(example) is True
     assert session["conv_padding"] == "explicit" and session["conv_applied"] == "patch_308"
     session["conv_stride"] = 3  # the student changes a control ...
-    assert widgets.apply_worked_example(example) is False  # ... and the next run keeps it
+    assert worked_examples.apply_worked_example(example) is False  # ... and the next run keeps it
     assert session["conv_stride"] == 3
-    assert widgets.apply_worked_example(WORKED_EXAMPLES["ng_6x6"]) is True
+    assert worked_examples.apply_worked_example(WORKED_EXAMPLES["ng_6x6"]) is True
     assert (session["conv_padding"], session["conv_stride"]) == ("valid", 1)
 
 
 def test_choosing_no_example_then_the_same_one_applies_it_again(session):
     example = WORKED_EXAMPLES["lines_45_on_line"]
-    widgets.apply_worked_example(example)
+    worked_examples.apply_worked_example(example)
     session["conv_stride"] = 4
-    assert widgets.apply_worked_example(None) is False and "conv_applied" not in session
+    assert worked_examples.apply_worked_example(None) is False and "conv_applied" not in session
     assert session["conv_stride"] == 4  # "no example" leaves the controls alone
-    assert widgets.apply_worked_example(example) is True and session["conv_stride"] == 1
+    assert worked_examples.apply_worked_example(example) is True and session["conv_stride"] == 1
 
 
 # --- the digit canvas ------------------------------------------------------------------------------
@@ -94,11 +96,11 @@ def test_choosing_no_example_then_the_same_one_applies_it_again(session):
 
 def test_drawn_pixels_is_none_until_something_is_drawn():
     paper = np.full((224, 224, 4), 255, np.uint8)
-    assert widgets.drawn_pixels(None) is None
-    assert widgets.drawn_pixels(paper) is None
+    assert canvas.drawn_pixels(None) is None
+    assert canvas.drawn_pixels(paper) is None
     drawing = paper.copy()
     drawing[60:170, 100:118, :3] = 0  # a black "1"
-    out = widgets.drawn_pixels(drawing)
+    out = canvas.drawn_pixels(drawing)
     assert out is drawing
     digit = preprocess_digit(out)[-1][1]  # the page's next step: a 28 x 28 digit
     assert digit.shape == (28, 28) and digit.max() == 1.0 and digit[:, :6].max() == 0.0
@@ -107,15 +109,15 @@ def test_drawn_pixels_is_none_until_something_is_drawn():
 @pytest.mark.parametrize("shape", [(10, 10), (10, 10, 2), (4,)])
 def test_drawn_pixels_refuses_other_shapes(shape):
     with pytest.raises(ValueError, match="shape"):
-        widgets.drawn_pixels(np.zeros(shape, np.uint8))
+        canvas.drawn_pixels(np.zeros(shape, np.uint8))
 
 
 def canvas_script():
     import streamlit as st
 
-    from core.adapters import widgets
+    from core.adapters.widgets import canvas
 
-    drawn = widgets.digit_canvas("t_canvas", size=120, upload_prefix="t")
+    drawn = canvas.digit_canvas("t_canvas", size=120, upload_prefix="t")
     st.session_state["drawn"] = None if drawn is None else drawn.shape
 
 

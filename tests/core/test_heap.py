@@ -102,9 +102,9 @@ def _keras_script():
     import keras  # noqa: F401 - Streamlit's clean-up looks for it in sys.modules
     import streamlit as st
 
-    from core.adapters import ui
+    from core.adapters import streamlit_patches
 
-    ui.keep_keras_state_between_runs()
+    streamlit_patches.keep_keras_state_between_runs()
     st.write("ran")
 
 
@@ -125,7 +125,8 @@ def test_streamlit_no_longer_clears_the_keras_session_after_each_run(monkeypatch
 
     streamlit_own = script_runner._clean_problem_modules
     streamlit_own()
-    assert calls == [1] or streamlit_own.__module__ == "core.adapters.ui"  # Streamlit's own clears it ...
+    # Streamlit's own clears it ...
+    assert calls == [1] or streamlit_own.__module__ == "core.adapters.streamlit_patches"
     calls.clear()
     at = AppTest.from_function(_keras_script, default_timeout=120)
     at.run()

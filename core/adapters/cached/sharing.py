@@ -53,5 +53,5 @@ def shared_view(key: tuple, _build: Callable[[], object]):
     """A figure (or a tuple of figures and arrays) built once per ``key`` and shared by every
     session: 30 students on one view cost one build. ``key`` must name everything the result
     shows (page, image key, parameters); ``_build`` (not hashed) makes it on a miss. Read-only:
-    never mutate the result (``ui.show_figure`` styles a copy)."""
+    never mutate the result (``display.show_figure`` styles a copy)."""
     return _build()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core.adapters import ui, url_state
+from core.adapters import display, url_state
 from core.adapters.cached import shared_view
 from core.adapters.url_state import UrlParam
 from core.data.convolution_examples import CONVOLVE_1D_FULL, KERNEL_1D, SIGNAL_1D, XO_FEATURE, xo_scores
@@ -132,7 +132,7 @@ def _volume_channels(volume: np.ndarray, title: str, *, signed: bool) -> None:
                     height=260,
                 )
             )
-            ui.show_figure(fig, key=f"conv_vol_{title}_{ch}")
+            display.show_figure(fig, key=f"conv_vol_{title}_{ch}")
 
 
 def volume() -> None:
@@ -240,7 +240,7 @@ def gradient_magnitude_section(image: np.ndarray, image_key: str) -> None:
         )
 
     fig, peak, top_rows = shared_view(("conv_grad", image_key, gray.shape, boundary, bright), build)
-    ui.show_figure(fig, key="conv_grad_fig")
+    display.show_figure(fig, key="conv_grad_fig")
     st.caption(
         f"Largest |grad| {peak:.0f} (the Scharr weights add up to 16 on each side, so a horizontal or "
         f"vertical 0 → 255 step gives 16·255 = 4080; a diagonal step gives 4,811, and no picture can exceed "
@@ -260,9 +260,9 @@ def xo_example() -> None:
     )
     c1, c2 = st.columns([3, 2])
     with c1:
-        ui.show_figure(_signed(x_and_o("x"), "Image: X (+1 / −1)", height=330), key="conv_xo_img")
+        display.show_figure(_signed(x_and_o("x"), "Image: X (+1 / −1)", height=330), key="conv_xo_img")
     with c2:
-        ui.show_figure(kernel_figure(XO_FEATURE, title="Feature (diagonal)"), key="conv_xo_feat")
+        display.show_figure(kernel_figure(XO_FEATURE, title="Feature (diagonal)"), key="conv_xo_feat")
     agree = (int(scores.sums[0, 0]) + 9) // 2
     st.markdown(
         f"Top-left window: {agree} of the 9 pixels agree with the feature (+1 each) and {9 - agree} "
@@ -273,12 +273,12 @@ def xo_example() -> None:
     )
     m1, m2 = st.columns(2)
     with m1:
-        ui.show_figure(
+        display.show_figure(
             _signed(scores.printed, "Filtered (score / 9): negatives in blue", height=380),
             key="conv_xo_before",
         )
     with m2:
-        ui.show_figure(
+        display.show_figure(
             _signed(scores.relu, "After ReLU: every negative → 0", height=380), key="conv_xo_after"
         )
     st.caption(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from core.adapters import ui
+from core.adapters import display
 from core.figures.layer_arithmetic import residual_gradient_figure
 from core.maths.layer_math import format_bytes
 from core.maths.residual import first_layer_gradients, residual_block
@@ -195,8 +195,8 @@ def residual_part() -> None:
         help="1.4 ≈ √2 is He initialisation, made for ReLU",
     )
     g = first_layer_gradients(weight_scale=scale)
-    ui.show_figure(residual_gradient_figure(g.depths, g.plain, g.residual), key="arch_res_fig")
-    ui.show_table(
+    display.show_figure(residual_gradient_figure(g.depths, g.plain, g.residual), key="arch_res_fig")
+    display.show_table(
         [
             {"depth": d, "plain ‖dL/dW₁‖": f"{p:.3g}", "residual ‖dL/dW₁‖": f"{r:.3g}"}
             for d, p, r in zip(g.depths, g.plain, g.residual, strict=False)

@@ -1,26 +1,20 @@
-"""Streamlit widgets that more than one page needs, or that set several controls at once.
+"""A drawing canvas for one handwritten digit (CNN activations, autoencoder).
 
-- :func:`digit_canvas`: a drawing canvas for one handwritten digit (CNN activations, autoencoder);
-  the PNG the browser sends is checked like an upload before it is decoded
-  (:func:`core.data.drawing.decode_drawing`); the NumPy preprocessing that turns the drawing into a
-  28 x 28 model input stays in :mod:`core.data.digit_input`.
-- :func:`worked_example_state` / :func:`apply_worked_example`: the Convolution page's controls set
-  to one of the course's worked examples.
+The PNG the browser sends is checked like an upload before it is decoded
+(:func:`core.data.drawing.decode_drawing`); the NumPy preprocessing that turns the drawing into a
+28 x 28 model input stays in :mod:`core.data.digit_input`.
 """
 
 from __future__ import annotations
 
 import binascii
-from typing import Any
 
 import numpy as np
 import streamlit as st
 
-from core.adapters import image_input, url_state
-from core.data.convolution_examples import WorkedExample
+from core.adapters import image_input
 from core.data.drawing import decode_drawing
 from core.data.images import ImageLoadError
-from core.figures.common import SIGNED_MODES
 
 #: Pen and paper of the digit canvas: a black pen thick enough for a 28 x 28 digit, on white.
 CANVAS_STROKE_WIDTH = 18
@@ -105,64 +99,3 @@ def digit_canvas(key: str, *, size: int = 280, upload_prefix: str | None = None)
     except ImageLoadError as exc:
         st.error(f"This drawing is refused: {exc}")
         return None
-
-
-def worked_example_state(example: WorkedExample, prefix: str = "conv") -> dict[str, Any]:
-    """The Convolution page's control values that reproduce ``example`` (widget key -> value).
-
-    Keys are ``<prefix>_stride``, ``_bias``, ``_dilation``, ``_padding`` ("valid", "same", "full"
-    or "explicit"), ``_pad`` (pixels per side when explicit), ``_pad_mode``, ``_flip``,
-    ``_row`` and ``_col`` (the output position the course computes), ``_color`` ("RGB" for a
-    3-channel image) and ``_applied`` (the example's key: marks the settings as applied).
-    """
-    pad = example.padding
-    explicit = isinstance(pad, (int, np.integer)) and not isinstance(pad, bool)
-    return {
-        f"{prefix}_applied": example.key,
-        f"{prefix}_stride": int(example.stride),
-        f"{prefix}_bias": float(example.bias),
-        f"{prefix}_dilation": 1,
-        f"{prefix}_padding": "explicit" if explicit else pad,
-        f"{prefix}_pad": int(pad) if explicit else 0,
-        f"{prefix}_pad_mode": "constant",
-        f"{prefix}_flip": bool(example.flip),
-        f"{prefix}_row": int(example.position[0]),
-        f"{prefix}_col": int(example.position[1]),
-        f"{prefix}_color": "RGB" if example.image.ndim == 3 else "Grayscale",
-    }
-
-
-def apply_worked_example(example: WorkedExample | None, prefix: str = "conv") -> bool:
-    """Set the controls to ``example``'s settings when it is newly chosen; call it before they are drawn.
-
-    The student may change the controls afterwards: the settings are applied once per choice
-    (``<prefix>_applied`` remembers which). With no example (None) the mark is cleared, so
-    choosing the same example again applies it again.
-
-    Returns
-    -------
-    bool
-        Whether the settings were applied in this call.
-    """
-    marker = f"{prefix}_applied"
-    if example is None:
-        st.session_state.pop(marker, None)
-        return False
-    if st.session_state.get(marker) == example.key:
-        return False
-    st.session_state.update(worked_example_state(example, prefix))
-    return True
-
-
-def signed_display_selector(key: str, *, default: str = "diverging") -> str:
-    """How to show values below 0 and above 255; mirrored in the URL as ``display``."""
-    url_state.sync((url_state.UrlParam("display", key, default, choices=SIGNED_MODES),))
-    mode = st.selectbox(
-        "Show signed output as",
-        list(SIGNED_MODES),
-        key=key,
-        format_func=SIGNED_MODES.get,
-        help="A feature map can be negative or exceed 255; an image cannot. "
-        "Pick how the difference is shown.",
-    )
-    return mode
