@@ -135,7 +135,7 @@ left, plot = (
     else (st.container(), None)
 )
 with left:
-    st.subheader("Truth table")
+    st.header("Truth table")
     ui.show_table(frame, hide_index=True, width="stretch")
     st.metric("Rows right", f"{int(right.sum())} / {right.size}")
     if right.all():
@@ -164,7 +164,7 @@ if plot is not None:
         )
 
 # --- can one neuron do it? -----------------------------------------------------------------------
-st.subheader("Can one neuron do it?")
+st.header("Can one neuron do it?")
 verdict = is_linearly_separable(target)
 hidden = live_questions.answer_hidden("boolean_neurons")  # the class answers first
 with st.expander(f"Predict first: which weights make {name}? Then reveal", expanded=False):
@@ -225,7 +225,7 @@ with st.expander("All 16 two-input functions: 14 can be computed by one neuron, 
     ui.show_table(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 # --- McCulloch–Pitts form ------------------------------------------------------------------------
-st.subheader("The McCulloch–Pitts neuron: excitatory and inhibitory inputs")
+st.header("The McCulloch–Pitts neuron: excitatory and inhibitory inputs")
 st.markdown(
     f"The 1943 logical neuron ({cite('intro_dl', '1.1.5–1.1.6')}) has no weights to tune. "
     "As the course states it, **excitatory** inputs count +1, **inhibitory** inputs count −1, and it fires "
@@ -258,7 +258,7 @@ ui.show_table(
 st.caption(f"Source: {mp.source}. Computed by `mcculloch_pitts` (shown in the code expander below).")
 
 # --- XOR with two layers -------------------------------------------------------------------------
-st.subheader("XOR with two layers")
+st.header("XOR with two layers")
 st.markdown(
     "Rewrite XOR as **y = (x₁ ∧ ¬x₂) ∨ (¬x₁ ∧ x₂)**: each bracket is one neuron (a hidden unit), "
     "and one more neuron ORs them. The hidden units move the four inputs to new points "
@@ -327,7 +327,7 @@ with st.expander("Madaline's fixed OR unit (bipolar, v₁ = v₂ = b₃ = ½)"):
     )
 
 # --- activation functions ------------------------------------------------------------------------
-st.subheader("Other activation functions")
+st.header("Other activation functions")
 st.markdown(
     "The step is one choice of φ. Its slope is 0 wherever it is defined, so gradients cannot train it: "
     "learning by gradients needs a φ that is **differentiable almost everywhere** with useful slopes — "

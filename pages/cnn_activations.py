@@ -10,11 +10,12 @@ import functools
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, image_input, live_questions, tap, training_panel, ui, url_state, widgets
+from core.adapters import cached, image_input, live_questions, tap, training_panel, ui, url_state
 from core.adapters.gradient_sections import gradient_section
 from core.adapters.sections.model_menu import model_menu
 from core.adapters.sources import sources_panel
 from core.adapters.url_state import UrlParam
+from core.adapters.widgets import canvas
 from core.data.course import cite
 from core.data.images import content_key, to_unit_range
 from core.figures.common import matrix_figure
@@ -78,7 +79,7 @@ if source == "Test digit":
     picture_key = f"test:{data.key}:{truth}:{index}"
 elif source == "Draw a digit":
     st.caption("Draw one digit, large and centred, like on paper: it is converted as shown below.")
-    picture = widgets.digit_canvas("act_canvas", size=280, upload_prefix="act")
+    picture = canvas.digit_canvas("act_canvas", size=280, upload_prefix="act")
 else:
     image_input.upload_widget("act")
     name, photo = image_input.shared_image() or ("Cameraman (sample)", cached.sample_image("camera"))
@@ -147,7 +148,7 @@ else:
         )
 
 # --- every layer ---------------------------------------------------------------------------------
-st.subheader("Every layer's output")
+st.header("Every layer's output")
 
 
 @st.fragment
@@ -222,7 +223,7 @@ gradient_section(bundle, picture_key, batch, predicted)  # saliency, Grad-CAM, F
 kernels = cached.cnn_kernel_matches(bundle.key, bundle)
 if kernels is not None:
     filters, matches = kernels
-    st.subheader("The first layer's filters and the hand-made kernels they resemble")
+    st.header("The first layer's filters and the hand-made kernels they resemble")
     cols = min(4 if ui.is_lecture() else 8, filters.shape[2])
     ui.show_figure(
         cached.shared_view(
@@ -264,7 +265,7 @@ if kernels is not None:
 # --- the trunk on the photo at its own resolution ----------------------------------------------
 if photo is not None and bundle.trunk is not None and bundle.kind != "imagenet":
     first, shape, mosaic = cached.cnn_photo_trunk(bundle.key, picture_key, bundle, photo)
-    st.subheader("The learned filters on your photo, at its own resolution")
+    st.header("The learned filters on your photo, at its own resolution")
     st.markdown(
         f"Convolution and pooling do not care about the image size, so a fully convolutional copy of "
         f"the trunk runs on the whole {photo.shape[0]} × {photo.shape[1]} photo: **{first}** gives "

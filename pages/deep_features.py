@@ -98,7 +98,7 @@ st.caption(
 )
 
 # --- preprocessing ------------------------------------------------------------------------------
-st.subheader("1. From your photo to the network's input")
+st.header("1. From your photo to the network's input")
 ui.show_figure(
     cached.shared_view(
         ("dfe_prep", image_key, size),
@@ -128,7 +128,7 @@ st.markdown(
 )
 
 # --- the 13 layers ------------------------------------------------------------------------------
-st.subheader("2. Thirteen convolution layers in five blocks")
+st.header("2. Thirteen convolution layers in five blocks")
 fields = vgg16_fields()
 ui.show_table(
     {
@@ -255,11 +255,11 @@ def pick_unit(points: list) -> None:
         )
 
 
-st.subheader("3. Every layer's feature maps, and where a unit looks")
+st.header("3. Every layer's feature maps, and where a unit looks")
 layer_explorer()
 
 # --- learned vs hand-made kernels ---------------------------------------------------------------
-st.subheader("4. The first layer's 64 learned kernels beside the hand-made ones")
+st.header("4. The first layer's 64 learned kernels beside the hand-made ones")
 filters, matches = cached.hed_first_filters()
 cols = 4 if ui.is_lecture() else 8
 ui.show_figure(
@@ -288,7 +288,7 @@ st.caption(
 )
 
 # --- edges --------------------------------------------------------------------------------------
-st.subheader("5. Learned edges beside hand-made ones")
+st.header("5. Learned edges beside hand-made ones")
 classic = cached.hed_hand_made_edges(image_key, size, prep.rgb)
 panels = [(f"HED {name}", out.sides[i]) for i, name in enumerate(facts["side_names"])]
 panels += [

@@ -64,7 +64,7 @@ about.caption(
 )
 
 # --- a grid of samples from a seed --------------------------------------------------------------
-st.subheader("Samples from a seed")
+st.header("Samples from a seed")
 URL = (UrlParam("seed", "gan_seed", ui.session_seed(0), kind=int, lo=0, hi=1_000_000),)
 url_state.sync(URL)
 
@@ -126,7 +126,7 @@ st.caption(
 )
 
 # --- one sample, one latent dimension ----------------------------------------------------------
-st.subheader("One sample, one latent dimension at a time")
+st.header("One sample, one latent dimension at a time")
 c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
 pick = int(c1.number_input("Sample #", 0, 63, 0, key="gan_pick", on_change=reset_value))
 c2.caption("The sample is also the one compared with the training digits further down.")
@@ -183,7 +183,7 @@ def latent_dimension(seed: int, pick: int) -> None:
 latent_dimension(seed, pick)
 
 # --- interpolation ------------------------------------------------------------------------------
-st.subheader("Interpolation between two samples")
+st.header("Interpolation between two samples")
 
 
 @st.fragment
@@ -211,7 +211,7 @@ def interpolation(seed: int) -> None:
 interpolation(seed)
 
 # --- the discriminator ---------------------------------------------------------------------------
-st.subheader("What the discriminator thinks")
+st.header("What the discriminator thinks")
 real_scores = cached.gan_real_scores(MODEL)
 ui.show_figure(
     cached.shared_view(("gan_scores", MODEL, seed), lambda: scores_figure(scores, real_scores)),
@@ -226,7 +226,7 @@ st.caption(
 )
 
 # --- time-lapse ---------------------------------------------------------------------------------
-st.subheader("Training time-lapse")
+st.header("Training time-lapse")
 
 
 @st.fragment
@@ -264,7 +264,7 @@ def time_lapse(timelapse, history: dict) -> None:
 time_lapse(bundle.timelapse, man["history"])
 
 # --- memorisation -------------------------------------------------------------------------------
-st.subheader("Is it copying? The nearest training digit")
+st.header("Is it copying? The nearest training digit")
 idx, dist = cached.gan_nearest(MODEL, seed, pick, k=5)
 ui.show_figure(
     cached.shared_view(
@@ -285,7 +285,7 @@ st.caption(
 )
 
 # --- the course's DCGAN -------------------------------------------------------------------------
-st.subheader("The course's DCGAN: 200 numbers → 96 × 96 colour image")
+st.header("The course's DCGAN: 200 numbers → 96 × 96 colour image")
 tables = cached.course_dcgan_tables()
 t1, t2 = st.columns(2)
 for col, key, flow in (
@@ -303,7 +303,7 @@ st.caption(
 )
 
 # --- toy GAN ------------------------------------------------------------------------------------
-st.subheader("A GAN you can train step by step (beyond the course)")
+st.header("A GAN you can train step by step (beyond the course)")
 st.markdown(
     "Like **GAN Lab**: the real data are 2-D points from four Gaussian blobs (green), the generator "
     "turns 2-D noise into points (purple), and the background shows where the discriminator says *real* "

@@ -34,13 +34,13 @@ def test_convolution_feature_map_tap_picks_the_output_pixel():
     at.selectbox(key="conv_example").set_value("ng_6x6").run()
     click(at, "conv_out_chart", {"x": 2, "y": 3, "curve_number": 1, "point_index": 14})
     by_click = picked(at, "conv_row", "conv_col")
-    text = next(s.value for s in at.subheader if s.value.startswith("The arithmetic at output"))
+    text = next(s.value for s in at.header if s.value.startswith("The arithmetic at output"))
     tap(at, "conv_out_chart", {"x": 0, "y": 1, "curve_number": 1, "point_index": 4})
     assert picked(at, "conv_row", "conv_col") == (1, 0)
     tap(at, "conv_out_chart", {"x": 2, "y": 3, "curve_number": 1, "point_index": 14})
     assert picked(at, "conv_row", "conv_col") == by_click == (3, 2)
     assert text == "The arithmetic at output (3, 2)"
-    assert any(s.value == text for s in at.subheader)
+    assert any(s.value == text for s in at.header)
 
 
 def test_pooling_output_tap_picks_the_window():

@@ -37,7 +37,7 @@ def phone(chromium, browser_page):
 
 
 def arithmetic(page) -> str:
-    heading = page.locator("h3").filter(has_text="The arithmetic at output").first
+    heading = page.locator("h2").filter(has_text="The arithmetic at output").first
     return (
         heading.inner_text()
         + "\n"
@@ -95,7 +95,7 @@ def test_a_swipe_over_the_feature_map_picks_nothing(phone):
         points = [] if kind == "touchEnd" else [{"x": x, "y": y + dy}]
         session.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
     wait_idle(page)
-    assert page.locator("h3").filter(has_text="The arithmetic at output (0, 0)").count() == 1
+    assert page.locator("h2").filter(has_text="The arithmetic at output (0, 0)").count() == 1
 
 
 #: Centre on screen of tile (row, col) of the picture chart with key ``key`` (rows × cols tiles).
