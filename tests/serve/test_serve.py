@@ -190,6 +190,56 @@ def test_an_upload_through_the_proxy_is_used_on_another_page(lecture, chromium):
     assert len(workers) == 1 and workers <= {"w1", "w2"}, served  # upload and every request: one worker
 
 
+def test_a_student_on_the_other_worker_follows_the_lecturer_to_another_page(lecture, chromium):
+    """A live session across workers: the lecturer's browser on w1, the student's phone on w2 (HAProxy's
+    cookie), the room in the shared store; the student follows the lecturer to Convolution."""
+    import re
+
+    from tests.browser.conftest import wait_idle
+
+    url, _, _ = lecture
+    served = {"w1": set(), "w2": set()}
+    contexts = []
+    try:
+        pages = {}
+        for worker, viewport in (
+            ("w1", {"width": 1920, "height": 1080}),
+            ("w2", {"width": 390, "height": 844}),
+        ):
+            context = chromium.new_context(viewport=viewport)
+            contexts.append(context)
+            context.add_cookies([{"name": "NESERVER", "value": worker, "url": url}])
+            page = context.new_page()
+            page.set_default_timeout(90_000)
+            page.on(
+                "response",
+                lambda r, w=worker: (
+                    served[w].add(r.headers.get("x-served-by")) if "/_stcore/" in r.url else None
+                ),
+            )
+            pages[worker] = page
+        lecturer, student = pages["w1"], pages["w2"]
+        lecturer.goto(url + "/?lecture=1")
+        wait_idle(lecturer, 300)
+        lecturer.locator('[data-testid="stExpandSidebarButton"]').click()
+        lecturer.get_by_role("button", name="Start a live session").click()
+        lecturer.get_by_role("dialog").get_by_role("button", name="I have noted the PIN").click()
+        code = lecturer.get_by_text(re.compile(r"^Join: [A-Z0-9]{6}$")).inner_text().split(": ")[1]
+
+        student.goto(f"{url}/?room={code}")
+        student.get_by_text("Following the lecturer").wait_for()
+        lecturer.locator('[data-testid="stSidebarNav"]').get_by_text("Convolution and kernels").click()
+        lecturer.wait_for_url(re.compile(r"/convolution\?"))
+        student.wait_for_url(re.compile(r"/convolution\?.*room="), timeout=30_000)
+        student.get_by_text("Following the lecturer").wait_for()
+        body = student.inner_text("body")
+    finally:
+        for context in contexts:
+            context.close()
+    assert "Traceback" not in body
+    assert served == {"w1": {"w1"}, "w2": {"w2"}}, served  # each on its own worker throughout
+
+
 def test_a_killed_worker_is_restarted_and_no_request_fails(lecture):
     url, run_dir, _ = lecture
     before = state(run_dir)["workers"]
