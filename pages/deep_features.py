@@ -6,6 +6,8 @@ A click costs little: the forward pass runs once per (photo, size) for every ses
 (``core.adapters.cached.hed_pass``, float16 maps, a few entries); the views are cached per layer.
 """
 
+import functools
+
 import numpy as np
 import streamlit as st
 
@@ -22,6 +24,7 @@ from core.figures.deep_features import (
     panels_figure,
     preprocessing_panels,
     ranked_maps_figure,
+    ranked_mosaic,
     receptive_field_figure,
     unit_map_figure,
 )
@@ -31,6 +34,10 @@ ui.require_app_frame()
 
 st.title("Deep features: your photo through VGG16")
 st.markdown(
+    "A **real deep network**, VGG16, looks at your photo: what each layer sees, and where one unit looks."
+)
+about = st.expander("More about VGG16, HED and this page")
+about.markdown(
     "The course's CNN has two small convolution layers. Here is a **real deep network**: the 13 convolution "
     "layers of **VGG16** (138 M parameters in the full classifier, 14.7 M in these layers), trained on "
     "ImageNet and then taught to draw edges (HED, *Holistically-Nested Edge Detection*). Each block's "
@@ -61,59 +68,61 @@ URL = (
     ),
 )
 url_state.sync(URL)
-c1, c2 = st.columns([3, 2])
-source = c1.radio("Photo", SOURCES, key="dfe_src", horizontal=True)
-size = c2.select_slider(
-    "Longer side after resizing (pixels)",
-    facts["sizes"],
-    key="dfe_size",
-    help="Larger: finer maps and a slower first pass. 512 is the limit, so one photo "
-    "never blocks the server for long.",
-)
-if source == "Sample photo":
-    name = st.selectbox("Sample", list(SAMPLES), key="dfe_sample", format_func=lambda n: SAMPLES[n].title)
-    pixels, image_key, label = cached.sample_pixels(name), f"sample:{name}", f"{SAMPLES[name].title} (sample)"
-else:
-    image_input.upload_widget("dfe")
-    current = image_input.shared_image()
-    if current is None:
-        st.info(
-            "No photo yet: upload one above (or on any other page). Until then the Rocket sample is shown."
-        )
-        pixels, image_key, label = cached.sample_pixels("rocket"), "sample:rocket", "Rocket (sample)"
-    else:
-        pixels, image_key, label = image_input.shared_pixels(), image_input.shared_image_key(), current[0]
-
-try:
-    prep, out = cached.hed_pass(image_key, size, pixels)
-except ValueError as exc:
-    st.warning(f"This photo cannot go through the network: {exc}")
-    st.stop()
-h, w = prep.rgb.shape[:2]
-st.caption(
-    f"**{label}** at {w} × {h} pixels. One forward pass through all 13 layers took **{out.seconds:.2f} s** "
-    f"on "
-    f"{out.device.rsplit('device:', 1)[-1]} (measured when it first ran; now cached for every student) and "
-    f"keeps **{out.nbytes / 2**20:.0f} MB** of feature maps as float16."
-)
-
-# --- preprocessing ------------------------------------------------------------------------------
 st.header("1. From your photo to the network's input")
-ui.show_figure(
-    cached.shared_view(
-        ("dfe_prep", image_key, size),
-        lambda: panels_figure(
-            preprocessing_panels(pixels, prep.rgb, prep.bgr, prep.batch),
-            cols=6,
-            panel_height=int(140 * h / w) + 10,
+ctl, shown = st.columns([1, 2], gap="medium")  # the photo's controls beside its way into the network
+with ctl:
+    source = st.radio("Photo", SOURCES, key="dfe_src", horizontal=True)
+    if source == "Sample photo":
+        name = st.selectbox("Sample", list(SAMPLES), key="dfe_sample", format_func=lambda n: SAMPLES[n].title)
+        pixels, image_key = cached.sample_pixels(name), f"sample:{name}"
+        label = f"{SAMPLES[name].title} (sample)"
+    else:
+        image_input.upload_widget("dfe")
+        current = image_input.shared_image()
+        if current is None:
+            st.info(
+                "No photo yet: upload one above (or on any other page). Until then the Rocket sample is "
+                "shown."
+            )
+            pixels, image_key, label = cached.sample_pixels("rocket"), "sample:rocket", "Rocket (sample)"
+        else:
+            pixels, image_key, label = image_input.shared_pixels(), image_input.shared_image_key(), current[0]
+    size = st.select_slider(
+        "Longer side after resizing (pixels)",
+        facts["sizes"],
+        key="dfe_size",
+        help="Larger: finer maps and a slower first pass. 512 is the limit, so one photo "
+        "never blocks the server for long.",
+    )
+    try:
+        prep, out = cached.hed_pass(image_key, size, pixels)
+    except ValueError as exc:
+        st.warning(f"This photo cannot go through the network: {exc}")
+        st.stop()
+    h, w = prep.rgb.shape[:2]
+    st.caption(
+        f"**{label}** at {w} × {h} pixels. One forward pass through all 13 layers took "
+        f"**{out.seconds:.2f} s** on {out.device.rsplit('device:', 1)[-1]} (measured when it first ran; now "
+        f"cached for every student) and keeps **{out.nbytes / 2**20:.0f} MB** of feature maps as float16."
+    )
+
+# --- preprocessing: beside the controls (below them on a phone) ---------------------------------------
+with shown:
+    ui.show_figure(
+        cached.shared_view(
+            ("dfe_prep", image_key, size),
+            lambda: panels_figure(
+                preprocessing_panels(pixels, prep.rgb, prep.bgr, prep.batch),
+                cols=3,
+                panel_height=int(190 * h / w) + 10,
+            ),
         ),
-    ),
-    key="dfe_prep",
-)
-st.caption(
-    "Colour key of panels 4a–4c: each channel after subtracting its mean, **blue below 0, white at 0, red "
-    "above**, full colour at ±128 (darker than the mean ↔ brighter than the mean)."
-)
+        key="dfe_prep",
+    )
+    st.caption(
+        "Colour key of panels 4a–4c: each channel after subtracting its mean, **blue below 0, white at 0, "
+        "red above**, full colour at ±128 (darker than the mean ↔ brighter than the mean)."
+    )
 r, c = h // 2, w // 2
 rgb_px, bgr_px, in_px = prep.rgb[r, c], prep.bgr[r, c], prep.batch[0, r, c]
 mean, vgg_mean = facts["mean_bgr"], facts["vgg_mean_bgr"]
@@ -158,18 +167,31 @@ def layer_explorer() -> None:
     url_state.sync(URL)  # a layer change reruns only this fragment
     layer = st.selectbox("Layer", names, key="dfe_layer")
     maps = out.feature_maps[layer]
-    count, cols = (16, 4) if ui.is_lecture() else (32, 8)
-    mosaic, labels, order, means = cached.hed_layer_view(image_key, size, layer, count, cols, maps)
+    halves = 1 if ui.is_lecture() else 2  # 16 maps a grid, 4 × 4: side by side, stacked on a phone
+    count = 16 * halves
+    mosaic, labels, order, means = cached.hed_layer_view(image_key, size, layer, 16, 4, maps)
+    ranked = [int(k) for k in order[:count]]
     st.markdown(
         f"**{layer}**: {maps.shape[2]} feature maps of {maps.shape[0]} × {maps.shape[1]}. The {count} "
-        "strongest (highest mean activation) first, each on its own grey scale (black = 0, after ReLU)."
+        "strongest (highest mean activation) first, each on its own grey scale (black = 0, after ReLU). "
+        "Click or tap a map to pick it below."
     )
-    ui.show_figure(
-        cached.shared_view(
-            ("dfe_maps", image_key, size, layer, count), lambda: ranked_maps_figure(mosaic, labels)
-        ),
-        key="dfe_maps",
-    )
+    for half, column in enumerate(st.columns(halves, gap="small")):
+        channels = ranked[16 * half : 16 * half + 16]
+        with column:
+            tap.show_clickable_grid(
+                cached.shared_view(
+                    ("dfe_maps", image_key, size, layer, half),
+                    lambda channels=channels, half=half: ranked_maps_figure(
+                        ranked_mosaic(maps, np.asarray(channels), count=16, cols=4) if half else mosaic,
+                        [f"map {k} · {means[k]:.3g}" for k in channels] if half else labels,
+                    ),
+                ),
+                key="dfe_maps" if half == 0 else f"dfe_maps_{half + 1}",
+                rows=-(-len(channels) // 4),
+                cols=4,
+                on_pick=functools.partial(pick_map, channels, 4),
+            )
 
     state = st.session_state
     if state.get("dfe_seen", (layer,))[0] != layer or state.get("dfe_map", -1) not in range(maps.shape[2]):
@@ -243,6 +265,13 @@ def layer_explorer() -> None:
             hide_index=True,
         )
         st.caption("r_l = r_(l−1) + (k_l − 1) · j_(l−1);  j_l = j_(l−1) · s_l. Araujo et al., Distill 2019.")
+
+
+@ui.guarded
+def pick_map(channels: list[int], cols: int, row: int, col: int) -> None:
+    """A click or a tap on tile ``(row, col)`` of the ranked grid (``channels`` in its order): that map."""
+    if row * cols + col < len(channels):
+        st.session_state.dfe_map = channels[row * cols + col]
 
 
 @ui.guarded

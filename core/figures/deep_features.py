@@ -58,12 +58,13 @@ def panels_figure(
     n = len(panels)
     cols = max(1, min(cols, n))
     rows = -(-n // cols)
-    gap_x, gap_y = 0.02, 0.08 / rows
+    total = rows * (panel_height + 44) + 10
+    gap_x, gap_y = 0.02, 44 / (total - 44)  # 44 px between rows: the next row's two-line titles
     width, height = (1.0 - gap_x * (cols - 1)) / cols, (1.0 - gap_y * (rows - 1)) / rows
     data, layout = (
         [],
         dict(
-            height=rows * (panel_height + 44) + 10,
+            height=total,
             margin=dict(l=4, r=4, t=40, b=4),
             annotations=[],
             template={},
@@ -92,7 +93,7 @@ def panels_figure(
             anchor=f"y{suffix}",
         )
         layout[f"yaxis{suffix}"] = dict(
-            domain=[top - height, top],
+            domain=[max(0.0, top - height), top],  # not below 0 by rounding
             visible=False,
             range=[h - 0.5, -0.5],
             scaleanchor=f"x{suffix}",
@@ -205,7 +206,7 @@ def unit_map_figure(fmap: np.ndarray, unit: tuple[int, int], *, title: str = "")
         title=title,
         pick_grid=True,
         boxes=[((unit[0], unit[1], 1, 1), UNIT_COLOUR)],
-        height=460,
+        height=_half_width_height(fmap.shape),
     )
 
 
@@ -220,8 +221,14 @@ def receptive_field_figure(rgb: np.ndarray, box: tuple[int, int, int, int], *, t
         rgb=np.asarray(rgb, np.uint8),
         title=title,
         boxes=[(box, FIELD_COLOUR)],
-        height=460,
+        height=_half_width_height(gray.shape),
     )
+
+
+def _half_width_height(shape: tuple[int, ...]) -> int:
+    """Height (px) of a titled picture of ``shape`` (h, w, ...) drawn in half a laptop's page (~440 px
+    wide): the picture's own aspect plus the title, at most 460 (no empty band under a wide map)."""
+    return int(min(460, 90 + 420 * shape[0] / max(shape[1], 1)))
 
 
 def filters_beside_kernels_figure(

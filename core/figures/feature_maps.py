@@ -35,6 +35,20 @@ def grid_columns(n_maps: int) -> int:
     return int(min(8, max(1, np.ceil(np.sqrt(n_maps)) if n_maps < 16 else 8)))
 
 
+def half_width_columns(n_maps: int) -> int:
+    """Columns of a feature-map grid drawn in half the page's width: beside another layer's on a laptop,
+    full width on a phone (Streamlit stacks columns below 640 px). 4 up to 32 maps, so a phone's
+    ~358 px give tiles of ~85 px, twice a fingertip; 8 for more (~44 px), as :func:`grid_columns` for
+    fewer than 4.
+
+    >>> half_width_columns(16), half_width_columns(32), half_width_columns(64), half_width_columns(3)
+    (4, 4, 8, 2)
+    """
+    if n_maps < 1:
+        raise ValueError(f"n_maps must be at least 1, got {n_maps}")
+    return 4 if 4 <= n_maps <= 32 else grid_columns(n_maps)
+
+
 def tile_maps(
     maps: np.ndarray, *, cols: int, scale: str = "shared", gap: int = 1
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -104,6 +104,26 @@ def test_deep_features_unit_map_tap_picks_the_unit():
     assert any(m.value.startswith("Unit (5, 7) of map") for m in at.markdown)
 
 
+@pytest.mark.slow  # imports TensorFlow and runs VGG16
+def test_deep_features_ranked_grid_tap_picks_that_map_like_the_map_menu():
+    at = open_page("deep_features", query={"src": "Sample photo", "sample": "rocket", "size": 224})
+    ranked = [int(o.split()[1]) for o in at.selectbox(key="dfe_map").options]  # "map K · rank r · ..."
+    assert at.session_state["dfe_map"] == ranked[0]
+    tap(at, "dfe_maps", tile_centre(at, "dfe_maps", 2, 2, rows=4, cols=4))  # ranks 1-16, 4 x 4: rank 11
+    assert at.session_state["dfe_map"] == ranked[10] != ranked[0]
+    by_tap = picked(at, "dfe_map", "dfe_row", "dfe_col"), field_text(at)
+    assert by_tap[1].startswith(f"Unit ({by_tap[0][1]}, {by_tap[0][2]}) of map {ranked[10]} =")
+    at.selectbox(key="dfe_map").set_value(ranked[0]).run()
+    at.selectbox(key="dfe_map").set_value(ranked[10]).run()  # the menu's way to the same map
+    assert (picked(at, "dfe_map", "dfe_row", "dfe_col"), field_text(at)) == by_tap
+    tap(at, "dfe_maps_2", tile_centre(at, "dfe_maps_2", 3, 3, rows=4, cols=4))  # ranks 17-32: the last
+    assert at.session_state["dfe_map"] == ranked[31]
+
+
+def field_text(at) -> str:
+    return next(m.value for m in at.markdown if m.value.startswith("Unit ("))
+
+
 def tile_centre(at, chart_key: str, row: int, col: int, rows: int, cols: int) -> dict:
     """The data point at the centre of tile ``(row, col)`` of a picture chart's ``rows × cols`` grid."""
     spec = next(
@@ -150,9 +170,9 @@ def test_cnn_activations_map_tap_enlarges_that_map():
         )
         for k in (first, last)
     }
-    from core.figures.feature_maps import grid_columns
+    from core.figures.feature_maps import half_width_columns
 
-    cols = grid_columns(channels[last])
+    cols = half_width_columns(channels[last])
     rows = -(-min(channels[last], 64) // cols)
     tap(at, last, tile_centre(at, last, rows - 1, 1, rows=rows, cols=cols))
     expected = (rows - 1) * cols + 1

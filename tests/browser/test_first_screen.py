@@ -18,7 +18,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 #: The pages rearranged so that their figure comes first, per view (bench/first_screen.py measures all).
 PAGES = {
-    "laptop": ["convolution", "perceptron", "pooling", "layer_arithmetic", "autoencoder"],
+    "laptop": [
+        "convolution",
+        "perceptron",
+        "pooling",
+        "layer_arithmetic",
+        "autoencoder",
+        "cnn_activations",
+        "deep_features",
+    ],
     "phone": [
         "convolution",
         "perceptron",
@@ -28,6 +36,8 @@ PAGES = {
         "boolean_neurons",
         "training",
         "gan",
+        "cnn_activations",
+        "deep_features",
     ],
 }
 

@@ -151,10 +151,45 @@ def test_a_mouse_click_on_a_cnn_map_enlarges_it(browser_page):
     page.goto(url + "/cnn_activations")
     page.wait_for_selector(".st-key-act_fm_conv1 .js-plotly-plot")
     wait_idle(page, 2500)
-    target = page.evaluate(_TILE_JS, ["act_fm_conv1", 1, 2, 2, 8])  # conv1: 16 maps, 2 x 8
+    target = page.evaluate(_TILE_JS, ["act_fm_conv1", 2, 2, 4, 4])  # conv1: 16 maps, 4 x 4
     page.mouse.click(target["px"], target["py"])
     page.wait_for_function(
         "() => [...document.querySelectorAll('.gtitle')].some(t => t.textContent === 'conv1, map 10')"
     )
     wait_idle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+#: The width in CSS px of one tile of a ``cols``-column picture chart, as drawn.
+_TILE_WIDTH_JS = """([key, cols]) => document.querySelector(`.st-key-${key} .js-plotly-plot`)
+  ._fullLayout.xaxis._length / cols"""
+
+
+def test_a_tap_on_a_cnn_map_enlarges_it_and_the_maps_are_finger_sized(phone):
+    url, page = phone
+    page.goto(url + "/cnn_activations")
+    page.wait_for_selector(".st-key-act_fm_conv2 .js-plotly-plot")
+    wait_idle(page, 2500)
+    for key in ("act_fm_conv1", "act_fm_conv2"):  # 16 and 32 maps, 4 a row on a phone
+        assert page.evaluate(_TILE_WIDTH_JS, [key, 4]) >= 44
+    target = page.evaluate(_TILE_JS, ["act_fm_conv2", 5, 3, 8, 4])  # conv2: 32 maps, 8 x 4: map 23
+    page.touchscreen.tap(target["px"], target["py"])
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.gtitle')].some(t => t.textContent === 'conv2, map 23')"
+    )
+    wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "touch_cnn_after.png"))
+
+
+def test_a_tap_on_a_ranked_deep_feature_map_picks_that_map(phone):
+    url, page = phone
+    page.goto(url + "/deep_features?src=Sample%20photo&sample=rocket&size=224")
+    page.wait_for_selector(".st-key-dfe_maps .js-plotly-plot")
+    wait_idle(page, 2500)
+    assert "rank 1 ·" in page.locator(".st-key-dfe_map").inner_text()
+    target = page.evaluate(_TILE_JS, ["dfe_maps", 2, 2, 4, 4])  # ranks 1-16, 4 x 4: rank 11
+    page.touchscreen.tap(target["px"], target["py"])
+    page.wait_for_function("() => document.querySelector('.st-key-dfe_map').innerText.includes('rank 11 ·')")
+    wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(ARTIFACTS / "touch_deep_features_after.png"))

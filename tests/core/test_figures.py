@@ -120,3 +120,19 @@ def test_first_filter_panels_name_only_close_matches_and_show_colour_opponent_fi
     np.testing.assert_array_equal(kernels[0], KERNELS["sobel_vertical"].values)
     assert not np.any(kernels[1]) and not np.any(kernels[2])  # nothing drawn beside an unnamed filter
     assert titles == ["0: Sobel<br>r = +0.93", "1: no match<br>r = +0.55", "2: colour-<br>opponent 84%"]
+
+
+def test_panel_rows_leave_room_for_the_next_rows_titles_and_mosaics_fit_a_phone():
+    from core.figures.deep_features import panels_figure
+    from core.figures.feature_maps import half_width_columns
+
+    picture = np.zeros((20, 30, 3), np.uint8)
+    fig = panels_figure([("a<br>b", picture)] * 6, cols=3, panel_height=100)
+    plot_px = fig.layout.height - 44  # margins t=40, b=4
+    top_row, bottom_row = fig.layout.yaxis.domain, fig.layout.yaxis4.domain
+    assert (top_row[0] - bottom_row[1]) * plot_px == pytest.approx(44)  # two 13 px title lines fit
+    assert 0 <= bottom_row[0] < 1e-9 and top_row[1] == 1.0
+    # 16 or 32 maps: 4 a row, ~85 px each on a 358 px phone; 64: 8 a row (~44 px); few: a square
+    assert [half_width_columns(n) for n in (1, 3, 4, 16, 32, 64)] == [1, 2, 4, 4, 4, 8]
+    with pytest.raises(ValueError, match="at least 1"):
+        half_width_columns(0)

@@ -92,12 +92,15 @@ def cnn_activations(model_key: str, picture_key: str, _bundle, _batch: np.ndarra
 
 
 @st.cache_data(max_entries=1024, show_spinner=False)
-def cnn_feature_maps(model_key: str, picture_key: str, layer: str, scale: str, _maps: np.ndarray):
+def cnn_feature_maps(
+    model_key: str, picture_key: str, layer: str, scale: str, _maps: np.ndarray, cols: int | None = None
+):
     """``core.figures.feature_maps.feature_maps_mosaic`` of layer ``layer``'s maps ``(H, W, C)`` for
-    that input, on colour ``scale`` ("shared" or "per map"): a small ``MapMosaic``."""
+    that input, on colour ``scale`` ("shared" or "per map"), ``cols`` maps a row (default
+    ``grid_columns``): a small ``MapMosaic``."""
     from core.figures.feature_maps import feature_maps_mosaic
 
-    return feature_maps_mosaic(_maps, scale=scale)
+    return feature_maps_mosaic(_maps, scale=scale, cols=cols)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
