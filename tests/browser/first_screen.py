@@ -76,7 +76,8 @@ def measure(page, slug: str) -> dict:
     needles = [needles] if isinstance(needles, str) else list(needles)
     page.wait_for_function(
         """([sel, needles]) => [...document.querySelectorAll(sel)].some(e =>
-        needles.some(n => e.innerText.replace(/\\s+/g, ' ').includes(n)) && e.querySelector('svg.main-svg, img'))""",
+        needles.some(n => e.innerText.replace(/\\s+/g, ' ').includes(n)) &&
+        e.querySelector('svg.main-svg, img'))""",
         arg=[_FIGURES, needles],
         timeout=120_000,
     )  # fragments draw after the page's run

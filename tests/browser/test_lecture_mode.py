@@ -62,7 +62,8 @@ _TEXT_SIZES_JS = """() => {
 }"""
 
 #: Font size of each metric value's text (the innermost element holding it).
-_METRIC_SIZES_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetricValue"]')]
+_METRIC_SIZES_JS = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"] [data-testid="stMetricValue"]')]
   .map(m => { let e = m; while (e.firstElementChild) e = e.firstElementChild;
               return [m.innerText.trim(), parseFloat(getComputedStyle(e).fontSize)]; })"""
 
@@ -85,8 +86,10 @@ def settle(page, *, steady_ms: int = 2000) -> None:
     page.wait_for_function(
         """(steady) => {
         const main = document.querySelector('[data-testid="stMain"]');
-        const busy = document.querySelector('[data-testid="stSpinner"], [data-testid="stSkeleton"], [data-testid="stStatusWidget"]')
-          || ![...main.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => c.querySelector('svg.main-svg'));
+        const busy = document.querySelector(
+            '[data-testid="stSpinner"], [data-testid="stSkeleton"], [data-testid="stStatusWidget"]')
+          || ![...main.querySelectorAll('[data-testid="stPlotlyChart"]')].every(
+            c => c.querySelector('svg.main-svg'));
         const count = busy ? -1 : main.getElementsByTagName('*').length;
         const now = Date.now();
         if (count !== window.__settleCount) { window.__settleCount = count; window.__settleSince = now; }
@@ -187,10 +190,12 @@ def test_phone_shows_no_plotly_toolbar_and_wraps_code(browser_page, chromium, sl
     ctx, page = open_view(chromium, url, f"/{slug}", **PHONE)
     try:
         charts = page.locator('[data-testid="stPlotlyChart"]').count()
-        bars = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .modebar-container')]
+        bars = page.evaluate("""() => [...document.querySelectorAll(
+                                  '[data-testid="stPlotlyChart"] .modebar-container')]
                                 .filter(e => getComputedStyle(e).display !== 'none').length""")
         wide_code = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stCode"] pre')]
-                                     .filter(p => p.getBoundingClientRect().width > 0 && p.scrollWidth > p.clientWidth + 1)
+                                     .filter(p => p.getBoundingClientRect().width > 0 &&
+                                                  p.scrollWidth > p.clientWidth + 1)
                                      .map(p => p.innerText.slice(0, 60))""")
         sideways = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         full_screenshot(page, ARTIFACTS / f"phone_{slug}.png")

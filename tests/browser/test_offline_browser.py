@@ -79,7 +79,8 @@ def test_every_link_of_the_app_opens_a_page(browser_page, chromium):
     url, _ = browser_page
     ctx, page = open_view(chromium, url, "/", viewport={"width": 1366, "height": 900})
     try:
-        hrefs = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stSidebar"] a[href], [data-testid="stMain"] a[href]')]
+        hrefs = page.evaluate("""() => [...document.querySelectorAll(
+                                   '[data-testid="stSidebar"] a[href], [data-testid="stMain"] a[href]')]
                                  .map(a => a.href)""")
     finally:
         ctx.close()

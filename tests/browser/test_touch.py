@@ -102,7 +102,8 @@ def test_a_swipe_over_the_feature_map_picks_nothing(phone):
 _TILE_JS = """([key, row, col, rows, cols]) => {
   const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
   gd.scrollIntoView({block: "center"});
-  const fl = gd._fullLayout, r = gd.getBoundingClientRect(), [x0, x1] = fl.xaxis.range, [y1, y0] = fl.yaxis.range;
+  const fl = gd._fullLayout, r = gd.getBoundingClientRect(),
+        [x0, x1] = fl.xaxis.range, [y1, y0] = fl.yaxis.range;
   const x = x0 + (col + 0.5) * (x1 - x0) / cols, y = y0 + (row + 0.5) * (y1 - y0) / rows;
   return {px: r.left + fl.xaxis._offset + fl.xaxis.l2p(x), py: r.top + fl.yaxis._offset + fl.yaxis.l2p(y)};
 }"""
@@ -138,7 +139,7 @@ def test_a_tap_on_the_gan_grid_picks_that_sample(phone):
     page.goto(url + "/gan")
     page.wait_for_selector(".st-key-gan_grid .js-plotly-plot")
     wait_idle(page, 2500)
-    target = page.evaluate(_TILE_JS, ["gan_grid", 2, 5, 4, 16])  # sample #37
+    target = page.evaluate(_TILE_JS, ["gan_grid", 4, 5, 8, 8])  # sample #37 (8 × 8 tiles)
     page.screenshot(path=str(ARTIFACTS / "touch_gan_before.png"))
     page.touchscreen.tap(target["px"], target["py"])
     page.wait_for_function("() => document.querySelector('.st-key-gan_pick input').value === '37'")
