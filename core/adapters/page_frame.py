@@ -39,8 +39,10 @@ BASE_CSS = """
    button takes no keyboard focus. */
 [data-testid="stPlotlyChart"] .modebar-container { visibility: hidden; }
 [data-testid="stPlotlyChart"]:hover .modebar-container { visibility: visible; }
-/* A page's sections are <h2> under its <h1> title (st.header: headings in order for screen readers),
-   drawn at the size of Streamlit's subheader (1.75rem, semi-bold), which they used to be. */
+/* A page's sections are h2 headings under its h1 title (st.header: headings in order for screen
+   readers), drawn at the size of Streamlit's subheader (1.75rem, semi-bold), which they used to be.
+   No angle brackets in this style sheet: st.html's sanitiser drops a style element whose text holds
+   something that looks like a tag. */
 [data-testid="stMain"] [data-testid="stHeading"] h2 { font-size: 1.75rem; font-weight: 600; }
 @media (hover: none), (max-width: 640px) {
   [data-testid="stPlotlyChart"] .modebar-container { display: none !important; }
