@@ -89,52 +89,51 @@ def use_solution(weights, bias) -> None:
     st.session_state.bool_b = snap(bias)
 
 
-c1, c2 = st.columns([2, 1])
-name = c1.selectbox(
-    "Target function",
-    FUNCTIONS,
-    key="bool_fn",
-    format_func=lambda n: f"{n}   ({BOOLEAN_FUNCTIONS[n].formula})",
-)
-if not lecture:
-    c2.selectbox(
-        "Load weights",
-        ["—", *PRESETS],
-        key="bool_preset",
-        on_change=load_preset,
-        format_func=lambda n: (
-            n if n == "—" else f"{n}: {plain(PRESETS[n].source).removeprefix('Course notes, ')}"
-        ),
-    )
-target = BOOLEAN_FUNCTIONS[name]
-n_inputs = target.n_inputs
-s1, s2, s3 = st.columns(3)
-weights = [
-    s1.slider("w₁", -3.0, 3.0, step=0.05, key="bool_w1"),
-    s2.slider("w₂", -3.0, 3.0, step=0.05, key="bool_w2"),
-]
-if n_inputs == 3:
-    weights.append(s3.slider("w₃", -3.0, 3.0, step=0.05, key="bool_w3"))
-bias = (s3 if n_inputs == 2 else st).slider("bias b (= w₀)", -3.0, 3.0, step=0.05, key="bool_b")
-
-# --- truth table ---------------------------------------------------------------------------------
-table = truth_table(weights, bias)
-right = table.matches(target.outputs)
-frame = pd.DataFrame(
-    {
-        **{f"x{i + 1}": table.inputs[:, i] for i in range(n_inputs)},
-        "w·x + b, written out": [sum_expression(r, weights, bias) for r in table.inputs],
-        "y = φ(v)": table.outputs,
-        f"target ({name})": target.outputs,
-        "": ["✓" if ok else "✗" for ok in right],
-    }
-)
-left, plot = (
-    (st.columns([3, 2]) if not lecture else (st.container(), st.container()))
-    if n_inputs == 2
-    else (st.container(), None)
-)
+# The neuron's plane beside its controls and truth table (on a phone: below them, on the projector:
+# on the first screen); three inputs have no plane to draw.
+two_inputs = getattr(BOOLEAN_FUNCTIONS.get(st.session_state.get("bool_fn")), "n_inputs", 2) == 2
+left, plot = st.columns([3, 2]) if two_inputs else (st.container(), None)
 with left:
+    c1, c2 = st.columns([2, 1])
+    name = c1.selectbox(
+        "Target function",
+        FUNCTIONS,
+        key="bool_fn",
+        format_func=lambda n: f"{n}   ({BOOLEAN_FUNCTIONS[n].formula})",
+    )
+    if not lecture:
+        c2.selectbox(
+            "Load weights",
+            ["—", *PRESETS],
+            key="bool_preset",
+            on_change=load_preset,
+            format_func=lambda n: (
+                n if n == "—" else f"{n}: {plain(PRESETS[n].source).removeprefix('Course notes, ')}"
+            ),
+        )
+    target = BOOLEAN_FUNCTIONS[name]
+    n_inputs = target.n_inputs
+    s1, s2, s3 = st.columns(3)
+    weights = [
+        s1.slider("w₁", -3.0, 3.0, step=0.05, key="bool_w1"),
+        s2.slider("w₂", -3.0, 3.0, step=0.05, key="bool_w2"),
+    ]
+    if n_inputs == 3:
+        weights.append(s3.slider("w₃", -3.0, 3.0, step=0.05, key="bool_w3"))
+    bias = (s3 if n_inputs == 2 else st).slider("bias b (= w₀)", -3.0, 3.0, step=0.05, key="bool_b")
+
+    # --- truth table -----------------------------------------------------------------------------
+    table = truth_table(weights, bias)
+    right = table.matches(target.outputs)
+    frame = pd.DataFrame(
+        {
+            **{f"x{i + 1}": table.inputs[:, i] for i in range(n_inputs)},
+            "w·x + b, written out": [sum_expression(r, weights, bias) for r in table.inputs],
+            "y = φ(v)": table.outputs,
+            f"target ({name})": target.outputs,
+            "": ["✓" if ok else "✗" for ok in right],
+        }
+    )
     st.header("Truth table")
     ui.show_table(frame, hide_index=True, width="stretch")
     st.metric("Rows right", f"{int(right.sum())} / {right.size}")
@@ -146,7 +145,7 @@ with left:
             + GATES["OR"].note.replace("phi", "φ")
             + " With b = −0.5 the potentials are −0.5, 0.5, 0.5, 1.5."
         )
-if plot is not None:
+if plot is not None and n_inputs == 2:
     with plot:
         ui.show_figure(
             decision_figure(

@@ -64,7 +64,6 @@ about.caption(
 )
 
 # --- a grid of samples from a seed --------------------------------------------------------------
-st.header("Samples from a seed")
 URL = (UrlParam("seed", "gan_seed", ui.session_seed(0), kind=int, lo=0, hi=1_000_000),)
 url_state.sync(URL)
 
@@ -84,46 +83,64 @@ def new_samples() -> None:
     reset_value()
 
 
-c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
-seed = int(
-    c1.number_input(
-        "Seed",
-        0,
-        1_000_000,
-        key="gan_seed",
-        on_change=reset_value,
-        help="The same seed always gives the same noise.",
+#: The grid of samples. On a laptop or a phone: 8 × 8 tiles beside (on a phone: below) the controls, in
+#: a figure GRID_HEIGHT px tall, so that a phone's width (about 360 px) still gives each tile a
+#: fingertip's 44 px. On the projector: 16 × 4 tiles across the screen, captions at its 20 px.
+lecture = ui.is_lecture()
+COLS, GRID_HEIGHT, LABEL_SIZE = (16, 410, 20) if lecture else (8, 490, 10)
+controls, grid_column = (st.container(), st.container()) if lecture else st.columns([2, 3])
+with controls:
+    st.header("Samples from a seed")
+    c1, c2, *c3 = st.columns([2, 2, 3] if lecture else [3, 2], vertical_alignment="bottom")
+    seed = int(
+        c1.number_input(
+            "Seed",
+            0,
+            1_000_000,
+            key="gan_seed",
+            on_change=reset_value,
+            help="The same seed always gives the same noise.",
+        )
     )
-)
-c2.button("New samples", on_click=new_samples, key="gan_new")
-show_scores = c3.toggle("Show the discriminator's score", value=True, key="gan_show_scores")
+    c2.button("New samples", on_click=new_samples, key="gan_new")
+    show_scores = (c3[0] if c3 else st).toggle(
+        "Show the discriminator's score", value=True, key="gan_show_scores"
+    )
+    about_grid = (
+        f"64 digits generated from seed {seed}. The number after each index is the discriminator's "
+        "P(real) for that image. Click or tap a digit to vary it below."
+    )
+    if not lecture:  # beside the grid; on the projector, below it
+        st.caption(about_grid)
 samples, scores = cached.gan_samples(MODEL, seed)
 
 
 def pick_sample(row: int, col: int) -> None:
     """A click or a tap on the grid: that sample is the one varied and compared below."""
-    st.session_state.gan_pick = min(row * 16 + col, len(samples) - 1)
+    st.session_state.gan_pick = min(row * COLS + col, len(samples) - 1)
     reset_value()
 
 
-tap.show_clickable_grid(
-    cached.shared_view(
-        ("gan_grid", MODEL, seed, show_scores),
-        lambda: images_figure(
-            samples,
-            cols=16,
-            titles=[f"#{i} · {s:.2f}" if show_scores else f"#{i}" for i, s in enumerate(scores)],
-        ),
-    ),
-    key="gan_grid",
-    rows=-(-len(samples) // 16),
-    cols=16,
-    on_pick=pick_sample,
-)
-st.caption(
-    f"64 digits generated from seed {seed}. The number after each index is the discriminator's "
-    "P(real) for that image. Click or tap a digit to vary it below."
-)
+def sample_grid():
+    fig = images_figure(
+        samples,
+        cols=COLS,
+        titles=[f"#{i} · {s:.2f}" if show_scores else f"#{i}" for i, s in enumerate(scores)],
+        height=GRID_HEIGHT,
+    )
+    return fig.update_annotations(font_size=LABEL_SIZE)  # one caption per 44 px tile on a phone
+
+
+with grid_column:
+    tap.show_clickable_grid(
+        cached.shared_view(("gan_grid", MODEL, seed, show_scores, COLS), sample_grid),
+        key="gan_grid",
+        rows=-(-len(samples) // COLS),
+        cols=COLS,
+        on_pick=pick_sample,
+    )
+    if lecture:
+        st.caption(about_grid)
 
 # --- one sample, one latent dimension ----------------------------------------------------------
 st.header("One sample, one latent dimension at a time")

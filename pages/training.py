@@ -64,16 +64,19 @@ url_state.sync(URL)
 
 # --- 1. softmax and cross-entropy -----------------------------------------------------------------
 st.header("1 · Softmax and cross-entropy")
-p7 = round(
-    float(
-        st.slider("The network's probability for the true class, p(7)", 0.01, 0.99, step=0.01, key="train_p7")
-    ),
-    2,
-)
+c1, c2 = st.columns(2)  # the slider above the output it sets, the loss curve beside both
+with c1:
+    p7 = round(
+        float(
+            st.slider(
+                "The network's probability for the true class, p(7)", 0.01, 0.99, step=0.01, key="train_p7"
+            )
+        ),
+        2,
+    )
 target, probs = losses.one_hot(7), losses.probabilities_with(p7)
 loss = float(losses.cross_entropy(target, probs))
 grid = np.linspace(0.01, 0.99, 99)
-c1, c2 = st.columns(2)
 with c1:
     ui.show_figure(
         probabilities_figure(probs, target, title="Target 7 = [0 0 0 0 0 0 0 1 0 0] and the output"),

@@ -70,10 +70,13 @@ def loss_curve_figure(
     return _figure(
         data,
         dict(
-            height=330,
+            height=400,  # as tall as the slider and the output beside it on the page
             title=dict(text="Cross-entropy loss for the target 7"),
             xaxis=dict(title=dict(text="p(7), the network's probability of the true class"), range=[0, 1]),
             yaxis=dict(title=dict(text="loss (nats)"), rangemode="tozero"),
+            # The legend wraps to three lines in a narrow column: below the axis title, in its own margin.
+            margin=dict(l=50, r=10, t=40, b=125),
+            legend=dict(orientation="h", yref="container", y=0, yanchor="bottom"),
         ),
     )
 

@@ -26,6 +26,9 @@ PAGES = {
         "autoencoder",
         "cnn_activations",
         "deep_features",
+        "boolean_neurons",
+        "training",
+        "gan",
     ],
     "phone": [
         "convolution",
