@@ -56,6 +56,16 @@ CLICK_SCRIPTS: dict[str, list[tuple[str, Any]]] = {
         ("gan_pick", 3),
         ("gan_epoch", 10),
     ],
+    "deep_features": [  # dfe_layer .. dfe_col live in the layer_explorer fragment; dfe_map by rank
+        ("dfe_map", 1),
+        ("dfe_row", 10),
+        ("dfe_layer", "block5_conv3"),
+        ("dfe_col", 5),
+        ("dfe_erf", True),  # a unit's gradient: computed once, then shared
+        ("dfe_map", 2),
+        ("dfe_layer", "block3_conv3"),
+        ("dfe_row", 20),
+    ],
     "pooling": [("pool_kind", 1), ("pool_size", 3), ("pool_stride", 2), ("pool_padding", "same")],
     "layer_arithmetic": [("arch_n", 28), ("arch_f", 5), ("arch_s", 2), ("arch_n", 224)],
     "boolean_neurons": [("bool_w1", 0.5), ("bool_fn", 1), ("bool_w2", -1.0), ("bool_fn", 3)],
