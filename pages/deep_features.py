@@ -191,6 +191,7 @@ def layer_explorer() -> None:
                 rows=-(-len(channels) // 4),
                 cols=4,
                 on_pick=functools.partial(pick_map, channels, 4),
+                height=420 if halves == 1 else None,  # the projector's one grid: larger
             )
 
     state = st.session_state

@@ -170,9 +170,10 @@ def ranked_mosaic(maps: np.ndarray, order: np.ndarray, *, count: int, cols: int)
 
 def ranked_maps_figure(mosaic: MapMosaic, labels: Sequence[str]) -> go.Figure:
     """:func:`core.figures.feature_maps.mosaic_figure` with a label in each map's top-left corner
-    (e.g. "map 17 · mean 3.2"), in the mosaic's order."""
-    spec = mosaic_figure(mosaic).to_dict()
+    (e.g. "map 17 · mean 3.2"), in the mosaic's order; about 100 px a row of maps, for a grid in half a
+    laptop's page or across a phone."""
     h, w = mosaic.map_shape
+    spec = mosaic_figure(mosaic, height=int(min(900, 100 * mosaic.rows * h / max(w, 1) + 12))).to_dict()
     size = 11 if w >= 60 else 9
     spec["layout"]["annotations"] = [
         dict(

@@ -187,10 +187,16 @@ def test_a_tap_on_a_ranked_deep_feature_map_picks_that_map(phone):
     page.goto(url + "/deep_features?src=Sample%20photo&sample=rocket&size=224")
     page.wait_for_selector(".st-key-dfe_maps .js-plotly-plot")
     wait_idle(page, 2500)
-    assert "rank 1 ·" in page.locator(".st-key-dfe_map").inner_text()
+    label = page.evaluate(  # the tile's own label, "map K · mean"
+        "() => document.querySelector('.st-key-dfe_maps .js-plotly-plot').layout.annotations[10].text"
+    )
+    title = f"block3_conv3, {label.split(' · ')[0]}: click a unit"
+    assert page.locator(".gtitle").filter(has_text=title).count() == 0
     target = page.evaluate(_TILE_JS, ["dfe_maps", 2, 2, 4, 4])  # ranks 1-16, 4 x 4: rank 11
     page.touchscreen.tap(target["px"], target["py"])
-    page.wait_for_function("() => document.querySelector('.st-key-dfe_map').innerText.includes('rank 11 ·')")
+    page.wait_for_function(
+        "(t) => [...document.querySelectorAll('.gtitle')].some(e => e.textContent === t)", arg=title
+    )
     wait_idle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(ARTIFACTS / "touch_deep_features_after.png"))
