@@ -16,6 +16,7 @@ from plotly.subplots import make_subplots
 from core.figures.common import encode_raster, matrix_figure
 
 WINDOW_COLOR = "#ff7f0e"  # the drawn window / output cell
+_CELL_FILL = "rgba(255,127,14,0.55)"  # a window tap or the output cell it makes
 TYPE_COLORS = {
     "conv": "#7f7f7f",
     "pool": "#d62728",
@@ -57,45 +58,18 @@ def shape_flow_figure(rows: list[dict], *, height: int = 420) -> go.Figure:
     side = [r["output_shape"][0] if sp else 0 for r, sp in zip(rows, spatial, strict=False)]
     channels = [r["output_shape"][-1] if sp else None for r, sp in zip(rows, spatial, strict=False)]
     units = [None if sp else r["output_shape"][-1] for r, sp in zip(rows, spatial, strict=False)]
+    hover = dict(x=names, customdata=shapes, hovertemplate="%{x}: %{customdata}<extra></extra>")
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(
-        go.Bar(
-            x=names,
-            y=side,
-            name="height = width (pixels)",
-            marker_color="#9ecae1",
-            text=shapes if len(rows) <= 12 else None,
-            textposition="outside",
-            cliponaxis=False,
-            customdata=shapes,
-            hovertemplate="%{x}: %{customdata}<extra></extra>",
-        ),
-        secondary_y=False,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=names,
-            y=channels,
-            name="channels",
-            mode="lines+markers",
-            line=dict(color=TYPE_COLORS["pool"], width=3),
-            customdata=shapes,
-            hovertemplate="%{x}: %{customdata}<extra></extra>",
-        ),
-        secondary_y=True,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=names,
-            y=units,
-            name="features (flat layers)",
-            mode="markers",
-            marker=dict(symbol="square", size=10, color=TYPE_COLORS["dense"]),
-            customdata=shapes,
-            hovertemplate="%{x}: %{customdata}<extra></extra>",
-        ),
-        secondary_y=True,
-    )
+    labels = dict(text=shapes if len(rows) <= 12 else None, textposition="outside", cliponaxis=False)
+    bars = go.Bar(y=side, name="height = width (pixels)", marker_color="#9ecae1", **labels, **hover)
+    fig.add_trace(bars, secondary_y=False)
+    channel_line = dict(line=dict(color=TYPE_COLORS["pool"], width=3))
+    unit_marks = dict(marker=dict(symbol="square", size=10, color=TYPE_COLORS["dense"]))
+    for y, name, mode, style in (
+        (channels, "channels", "lines+markers", channel_line),
+        (units, "features (flat layers)", "markers", unit_marks),
+    ):
+        fig.add_trace(go.Scatter(y=y, name=name, mode=mode, **style, **hover), secondary_y=True)
     fig.update_yaxes(title_text="height = width", rangemode="tozero", secondary_y=False)
     fig.update_yaxes(
         title_text="channels / features (log)", type="log", dtick=1, secondary_y=True, showgrid=False
@@ -110,29 +84,68 @@ def shape_flow_figure(rows: list[dict], *, height: int = 420) -> go.Figure:
     return fig
 
 
+def _log_bars_figure(
+    labels: Sequence[str],
+    counts: Sequence[int],
+    colors: Sequence[str],
+    *,
+    hovertemplate: str,
+    headroom: float,
+    height: int,
+    customdata: Sequence[str] | None = None,
+) -> go.Figure:
+    """Parameter counts as horizontal bars on a log axis, each labelled with its count, the first on top.
+
+    ``headroom`` is how many decades the axis runs past the largest count (room for the labels).
+    """
+    bars = go.Bar(
+        y=list(labels),
+        x=list(counts),
+        orientation="h",
+        marker_color=list(colors),
+        text=[f"{c:,}" for c in counts],
+        textposition="outside",
+        cliponaxis=False,
+        customdata=customdata,
+        hovertemplate=hovertemplate,
+    )
+    fig = go.Figure(bars)
+    top = max(counts, default=10)
+    fig.update_xaxes(
+        type="log", dtick=1, title_text="parameters (log scale)", range=[0, np.log10(top) + headroom]
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=height, margin=dict(l=4, r=4, t=10, b=4))
+    return fig
+
+
+def _mark_cell(fig: go.Figure, row: int, col: int, line: dict) -> None:
+    """Fill the cell ``(row, col)`` of a grid drawn a unit a cell in translucent orange."""
+    fig.add_shape(
+        type="rect",
+        x0=col - 0.45,
+        x1=col + 0.45,
+        y0=row - 0.45,
+        y1=row + 0.45,
+        fillcolor=_CELL_FILL,
+        line=line,
+    )
+
+
 def params_figure(rows: list[dict], *, height: int = 420) -> go.Figure:
     """Parameters per layer (layers with weights), horizontal bars on a log scale, with formulas."""
     weighted = [r for r in rows if r["params"]]
     last = weighted[-1]["name"] if weighted else None
     groups = [_layer_group(r, r["name"] == last) for r in weighted]
-    fig = go.Figure(
-        go.Bar(
-            y=[r["name"] for r in weighted],
-            x=[r["params"] for r in weighted],
-            orientation="h",
-            marker_color=[TYPE_COLORS[g] for g in groups],
-            text=[f"{r['params']:,}" for r in weighted],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=[r["formula"] for r in weighted],
-            hovertemplate="%{y}: %{customdata}<extra></extra>",
-        )
+    return _log_bars_figure(
+        [r["name"] for r in weighted],
+        [r["params"] for r in weighted],
+        [TYPE_COLORS[g] for g in groups],
+        customdata=[r["formula"] for r in weighted],
+        hovertemplate="%{y}: %{customdata}<extra></extra>",
+        headroom=1.3,
+        height=max(height, 28 * len(weighted) + 80),
     )
-    top = max((r["params"] for r in weighted), default=10)
-    fig.update_xaxes(type="log", dtick=1, title_text="parameters (log scale)", range=[0, np.log10(top) + 1.3])
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=max(height, 28 * len(weighted) + 80), margin=dict(l=4, r=4, t=10, b=4))
-    return fig
 
 
 def memory_figure(
@@ -142,35 +155,20 @@ def memory_figure(
     per_image = sum(prod(r["output_shape"]) for r in rows) * 4
     params = sum(r["params"] for r in rows) * 4
     xs = list(batch_sizes)
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=[b * per_image / 1e6 for b in xs],
-            mode="lines+markers",
-            name="layer outputs (forward pass)",
-            line=dict(color="#1f77b4", width=3),
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=[params / 1e6] * len(xs),
-            mode="lines",
-            name="weights",
-            line=dict(color="#7f7f7f", dash="dash", width=2),
-        )
-    )
+    curves = [
+        (xs, [b * per_image / 1e6 for b in xs], "layer outputs (forward pass)", "lines+markers"),
+        (xs, [params / 1e6] * len(xs), "weights", "lines"),
+    ]
+    styles = [
+        dict(line=dict(color="#1f77b4", width=3)),
+        dict(line=dict(color="#7f7f7f", dash="dash", width=2)),
+    ]
     if marked is not None:
-        fig.add_trace(
-            go.Scatter(
-                x=[marked],
-                y=[marked * per_image / 1e6],
-                mode="markers",
-                name=f"batch {marked}",
-                marker=dict(size=14, color=WINDOW_COLOR),
-            )
-        )
+        curves.append(([marked], [marked * per_image / 1e6], f"batch {marked}", "markers"))
+        styles.append(dict(marker=dict(size=14, color=WINDOW_COLOR)))
+    fig = go.Figure()
+    for (x, y, name, mode), style in zip(curves, styles, strict=True):
+        fig.add_trace(go.Scatter(x=x, y=y, mode=mode, name=name, **style))
     fig.update_xaxes(type="log", title_text="batch size", tickvals=xs)
     fig.update_yaxes(type="log", dtick=1, title_text="MB (float32)")
     fig.update_layout(
@@ -260,15 +258,8 @@ def padded_grid_figure(
     r, c = position
     for i in range(f):
         for j in range(f):
-            y, x = r * stride + i * dilation, c * stride + j * dilation
-            fig.add_shape(
-                type="rect",
-                x0=x - 0.45,
-                x1=x + 0.45,
-                y0=y - 0.45,
-                y1=y + 0.45,
-                fillcolor="rgba(255,127,14,0.55)",
-                line=dict(color=WINDOW_COLOR, width=2),
+            _mark_cell(
+                fig, r * stride + i * dilation, c * stride + j * dilation, dict(color=WINDOW_COLOR, width=2)
             )
     fig.update_xaxes(visible=False, range=[-0.5, size - 0.5], constrain="domain")
     fig.update_yaxes(visible=False, range=[size - 0.5, -0.5], scaleanchor="x", constrain="domain")
@@ -287,23 +278,10 @@ def param_compare_figure(
     labels: Sequence[str], counts: Sequence[int], kinds: Sequence[str], *, height: int = 360
 ) -> go.Figure:
     """Parameter counts of the seeds' example layers on a log scale (dense blue, conv grey)."""
-    fig = go.Figure(
-        go.Bar(
-            y=list(labels),
-            x=list(counts),
-            orientation="h",
-            marker_color=[TYPE_COLORS["dense" if k == "dense" else "conv"] for k in kinds],
-            text=[f"{c:,}" for c in counts],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}: %{x:,}<extra></extra>",
-        )
+    colors = [TYPE_COLORS["dense" if k == "dense" else "conv"] for k in kinds]
+    return _log_bars_figure(
+        labels, counts, colors, hovertemplate="%{y}: %{x:,}<extra></extra>", headroom=1.6, height=height
     )
-    top = max(counts) if counts else 10
-    fig.update_xaxes(type="log", dtick=1, title_text="parameters (log scale)", range=[0, np.log10(top) + 1.6])
-    fig.update_yaxes(autorange="reversed")
-    fig.update_layout(height=height, margin=dict(l=4, r=4, t=10, b=4))
-    return fig
 
 
 def output_grid_figure(out: int, position: tuple[int, int], *, height: int = 300) -> go.Figure:
@@ -320,16 +298,7 @@ def output_grid_figure(out: int, position: tuple[int, int], *, height: int = 300
         height=height,
     )
     fig.update_traces(xgap=1, ygap=1, selector=dict(type="heatmap"))
-    r, c = position
-    fig.add_shape(
-        type="rect",
-        x0=c - 0.45,
-        x1=c + 0.45,
-        y0=r - 0.45,
-        y1=r + 0.45,
-        fillcolor="rgba(255,127,14,0.55)",
-        line=dict(width=0),
-    )
+    _mark_cell(fig, *position, dict(width=0))
     return fig
 
 
