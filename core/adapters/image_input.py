@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, url_state
+from core.adapters import cached, live_offers, url_state
 from core.adapters.url_state import UrlParam
 from core.data.images import SAMPLES, SYNTHETIC, ImageLoadError, content_key, to_unit_range
 
@@ -203,6 +203,9 @@ def matrix_editor(
     other cells (only a crafted message can send them) are dropped with a message before Streamlit
     applies them (:func:`core.adapters.editor_bounds.bounded_editor`).
 
+    In a live session the values are offered to the class (:mod:`core.adapters.live_offers`); a
+    session that follows starts from the lecturer's matrix for this ``key`` (same shape) instead.
+
     Returns
     -------
     ndarray (H, W), float32, all finite
@@ -212,11 +215,18 @@ def matrix_editor(
     from core.adapters.editor_bounds import bounded_editor
 
     base = np.zeros((6, 6), np.float32) if default is None else np.asarray(default, np.float32)
+    shown_key = key
+    lecturers = live_offers.from_lecturer("matrix", key)  # following a live session: the lecturer's
+    if lecturers is not None and lecturers.shape == base.shape:
+        base, shown_key = lecturers, f"{key}_live_{content_key(lecturers)[:12]}"  # a fresh grid of theirs
+        st.caption("The lecturer's matrix")
     frame = pd.DataFrame(base, columns=[str(c) for c in range(base.shape[1])])
-    bounded_editor(key, rows=base.shape[0], columns=list(frame.columns), max_rows=base.shape[0], fixed=True)
+    bounded_editor(
+        shown_key, rows=base.shape[0], columns=list(frame.columns), max_rows=base.shape[0], fixed=True
+    )
     edited = st.data_editor(
         frame,
-        key=key,
+        key=shown_key,
         hide_index=False,
         width="content",
         column_config={c: st.column_config.NumberColumn(c, format="%g") for c in frame.columns},
@@ -226,4 +236,6 @@ def matrix_editor(
     if bad.any():
         st.warning(f"{int(bad.sum())} empty or non-numeric cell(s) are treated as 0.")
         values = np.where(bad, 0.0, values)
-    return values.astype(np.float32)
+    values = values.astype(np.float32)
+    live_offers.offer("matrix", (key, values))  # sent to the class if this session leads one
+    return values

@@ -1,14 +1,19 @@
-"""The lecturer's own examples in a live session: the uploaded photo and the perceptron points.
+"""The lecturer's own examples in a live session: the uploaded photo, the perceptron points, a typed
+matrix and a drawing.
 
 The link carries a view's controls; what the lecturer made themselves travels in the room's payload
 (:mod:`core.data.room_examples`: JSON, size-capped, fetched by followers only when its digest changes).
 
 - **Lecturer.** :func:`lecturer_payload` gives the payload for the session's photo (the upload every
-  page shares, :data:`core.adapters.image_input.SHARED_IMAGE_KEY`) and the Perceptron page's points;
-  it is encoded once per content and kept in the session.
+  page shares, :data:`core.adapters.image_input.SHARED_IMAGE_KEY`), the Perceptron page's points and
+  the last matrix and drawing the widgets offered (:mod:`core.adapters.live_offers`: the matrix
+  editor, the digit canvas); it is
+  encoded once per content and kept in the session.
 - **Follower.** :func:`receive` fetches a new payload once, checks it, decodes the photo with the
-  uploads' bounded decoder (:func:`core.adapters.image_input.upload_entry`) and puts both where the
-  pages keep them, so a page that shows "Your photo" or "Your points" shows the lecturer's.
+  uploads' bounded decoder (:func:`core.adapters.image_input.upload_entry`) and puts the photo and the
+  points where the pages keep them, so a page that shows "Your photo" or "Your points" shows the
+  lecturer's; the matrix editor and the digit canvas ask
+  :func:`core.adapters.live_offers.from_lecturer` for theirs while the session follows.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import numpy as np
 import streamlit as st
 
 from core.adapters import image_input
+from core.adapters.live_offers import FROM_LECTURER_KEY, OFFERED_KEY
 from core.data.images import ImageLoadError
 from core.data.room_examples import EXAMPLES_KIND, ExampleError, decode_examples, encode_examples
 from core.data.room_records import RoomError
@@ -43,6 +49,14 @@ def _lecturer_points() -> np.ndarray | None:
     return rows if len(rows) else None
 
 
+def _digest(value) -> str | None:
+    if value is None:
+        return None
+    return hashlib.sha256(
+        repr(value).encode() if not isinstance(value, np.ndarray) else value.tobytes()
+    ).hexdigest()
+
+
 def lecturer_payload() -> bytes | None:
     """The payload of this session's examples (:data:`core.data.room_examples.EXAMPLES_KIND`), or None.
 
@@ -50,9 +64,13 @@ def lecturer_payload() -> bytes | None:
     still travels."""
     entry = st.session_state.get(image_input.SHARED_IMAGE_KEY)
     points = _lecturer_points()
+    offered = st.session_state.get(OFFERED_KEY, {})
+    matrix, drawing = offered.get("matrix"), offered.get("drawing")
     made_from = (
         entry["sha256"] if entry else None,
-        None if points is None else hashlib.sha256(points.tobytes()).hexdigest(),
+        _digest(points),
+        None if matrix is None else (matrix[0], _digest(np.asarray(matrix[1], np.float32))),
+        None if drawing is None else (drawing[0], drawing[1], _digest(drawing[2])),
     )
     sent = st.session_state.get(SENT_KEY)
     if sent is not None and sent[0] == made_from:
@@ -62,8 +80,12 @@ def lecturer_payload() -> bytes | None:
         parts["photo"] = (entry["name"], entry["pixels"])
     if points is not None:
         parts["points"] = points
+    if matrix is not None:
+        parts["matrix"] = matrix
+    if drawing is not None:
+        parts["drawing"] = drawing
     payload = None
-    for leave_out in ((), ("points",), ("photo",), ("photo", "points")):
+    for leave_out in ((), ("photo",), ("drawing",), ("matrix", "drawing"), ("photo", "matrix", "drawing")):
         try:
             payload = encode_examples(**{k: v for k, v in parts.items() if k not in leave_out})
             break
@@ -113,4 +135,5 @@ def receive(store, code: str, payload: dict | None) -> bool:
             {"x1": rows[:, 0], "x2": rows[:, 1], "class": rows[:, 2].astype(int)}
         )
         st.session_state[POINTS_VERSION_KEY] = int(st.session_state.get(POINTS_VERSION_KEY, 0)) + 1
+    st.session_state[FROM_LECTURER_KEY] = {k: examples[k] for k in ("matrix", "drawing") if k in examples}
     return True

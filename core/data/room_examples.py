@@ -4,13 +4,19 @@ A view's link names the controls, not the lecturer's uploaded photo or the perce
 clicked; these travel as one JSON document in the room's payload slot
 (:meth:`core.data.rooms.RoomStore.lead`, at most :data:`~core.data.room_records.MAX_PAYLOAD_BYTES`):
 
-``{"photo": {"name": str, "image": base64 PNG or JPEG}, "points": [[x1, x2, class], ...]}``
+``{"photo": {"name": str, "image": base64 PNG or JPEG}, "points": [[x1, x2, class], ...],
+"matrix": {"key": widget key, "values": [[...], ...]}, "drawing": {"key": widget key, "size": px,
+"image": base64 PNG}}``
 
-Each part is optional. The photo is the decoded upload the session keeps (uint8 (H, W, 3), at most
-512 px a side), sent as PNG when it fits in :data:`MAX_IMAGE_BYTES`, else as JPEG (quality 92, then
-lower), else downscaled: the follower decodes it with the uploads' bounded decoder
-(:func:`core.data.images.load_image`). Nothing here is unpickled or used as a path; a document that
-breaks a rule is refused with :class:`ExampleError` before anything is built from it.
+Each part is optional; a matrix and a drawing name the editor or canvas they came from (the page's
+widget key), so a page shows them only in the same place.
+
+The photo is the decoded upload the session keeps (uint8 (H, W, 3), at most 512 px a side), sent
+as PNG when it fits in :data:`MAX_IMAGE_BYTES`, else as JPEG (quality 92, then lower), else
+downscaled: the follower decodes it with the uploads' bounded decoder
+(:func:`core.data.images.load_image`), a drawing with the canvas' own
+(:func:`core.data.drawing.decode_drawing`). Nothing here is unpickled or used as a path; a document
+that breaks a rule is refused with :class:`ExampleError` before anything is built from it.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import base64
 import binascii
 import io
 import json
+import re
 
 import numpy as np
 
@@ -33,6 +40,14 @@ MAX_POINTS = 100
 MAX_COORDINATE = 1e6
 #: A photo's name at most, in characters (it is the lecturer's text, shown to the followers).
 MAX_NAME_CHARS = 80
+#: A typed matrix at most (rows and columns; the pages' grids are 4 to 8 a side) and its largest |value|.
+MAX_MATRIX_SIDE = 32
+MAX_MATRIX_VALUE = 1e6
+#: A drawing's PNG at most (a 280 px canvas of strokes is 5–20 kB) and the canvas sides taken.
+MAX_DRAWING_BYTES = 64 * 1024
+DRAWING_SIDES = range(28, 1025)
+PARTS = ("photo", "points", "matrix", "drawing")
+_KEY = re.compile(r"[a-z0-9_]{1,64}\Z")
 _JPEG_QUALITIES = (92, 85, 75)
 
 
@@ -73,7 +88,13 @@ def encode_photo(pixels: np.ndarray, *, max_bytes: int = MAX_IMAGE_BYTES) -> tup
         image = image.resize((max(1, image.width * 3 // 4), max(1, image.height * 3 // 4)), Image.LANCZOS)
 
 
-def encode_examples(*, photo: tuple[str, np.ndarray] | None = None, points=None) -> bytes | None:
+def encode_examples(
+    *,
+    photo: tuple[str, np.ndarray] | None = None,
+    points=None,
+    matrix: tuple[str, np.ndarray] | None = None,
+    drawing: tuple[str, int, bytes] | None = None,
+) -> bytes | None:
     """The payload for :meth:`core.data.rooms.RoomStore.lead` (``payload_kind`` :data:`EXAMPLES_KIND`),
     or None when there is nothing to send.
 
@@ -82,6 +103,10 @@ def encode_examples(*, photo: tuple[str, np.ndarray] | None = None, points=None)
     photo : (name, ndarray (H, W, 3) uint8), optional
     points : array-like (N, 3), optional
         ``x1, x2, class`` rows (class 0 or 1), at most :data:`MAX_POINTS`.
+    matrix : (widget key, array-like (H, W)), optional
+        A typed matrix, at most :data:`MAX_MATRIX_SIDE` a side, finite.
+    drawing : (widget key, canvas side in px, PNG bytes), optional
+        The canvas' own PNG, at most :data:`MAX_DRAWING_BYTES`.
 
     Raises
     ------
@@ -96,6 +121,15 @@ def encode_examples(*, photo: tuple[str, np.ndarray] | None = None, points=None)
         document["photo"] = {"name": str(name)[:MAX_NAME_CHARS], "image": base64.b64encode(data).decode()}
     if points is not None:
         document["points"] = _check_points(points).tolist()
+    if matrix is not None:
+        document["matrix"] = {"key": _check_key(matrix[0]), "values": _check_matrix(matrix[1]).tolist()}
+    if drawing is not None:
+        key, side, png = drawing
+        document["drawing"] = {
+            "key": _check_key(key),
+            "size": _check_side(side),
+            "image": base64.b64encode(_check_drawing_png(png)).decode(),
+        }
     if not document:
         return None
     raw = json.dumps(document, separators=(",", ":"), allow_nan=False).encode()
@@ -106,7 +140,9 @@ def encode_examples(*, photo: tuple[str, np.ndarray] | None = None, points=None)
 
 def decode_examples(raw: bytes) -> dict:
     """The lecturer's examples from a payload: ``{"photo": (name, image file bytes), "points": ndarray
-    (N, 3) float64}``, each part only if sent. The photo's bytes still go through the uploads' decoder.
+    (N, 3) float64, "matrix": (key, ndarray (H, W) float32), "drawing": (key, side, PNG bytes)}``, each
+    part only if sent. The photo's and the drawing's bytes still go through the uploads' and the
+    canvas' bounded decoders.
 
     Raises
     ------
@@ -120,8 +156,8 @@ def decode_examples(raw: bytes) -> dict:
         document = json.loads(bytes(raw).decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise ExampleError("the lecturer's examples are not JSON: refused") from None
-    if not isinstance(document, dict) or not set(document) <= {"photo", "points"}:
-        raise ExampleError("the lecturer's examples must be an object with 'photo' and/or 'points'")
+    if not isinstance(document, dict) or not set(document) <= set(PARTS):
+        raise ExampleError(f"the lecturer's examples must be an object of some of {', '.join(PARTS)}")
     examples = {}
     if "photo" in document:
         photo = document["photo"]
@@ -141,7 +177,72 @@ def decode_examples(raw: bytes) -> dict:
             examples["points"] = _check_points(document["points"])
         except ValueError as exc:
             raise ExampleError(f"the lecturer's points are refused: {exc}") from None
+    try:
+        if "matrix" in document:
+            part = _part(document, "matrix", ("key", "values"))
+            examples["matrix"] = (_check_key(part["key"]), _check_matrix(part["values"]))
+        if "drawing" in document:
+            part = _part(document, "drawing", ("key", "size", "image"))
+            if not isinstance(part["image"], str) or len(part["image"]) > (MAX_DRAWING_BYTES + 2) // 3 * 4:
+                raise ValueError(f"a drawing is a base64 PNG of at most {MAX_DRAWING_BYTES} bytes")
+            png = base64.b64decode(part["image"], validate=True)
+            examples["drawing"] = (
+                _check_key(part["key"]),
+                _check_side(part["size"]),
+                _check_drawing_png(png),
+            )
+    except (binascii.Error, ValueError) as exc:
+        raise ExampleError(f"the lecturer's example is refused: {exc}") from None
     return examples
+
+
+def _part(document: dict, name: str, fields: tuple[str, ...]) -> dict:
+    part = document[name]
+    if not isinstance(part, dict) or set(part) != set(fields):
+        raise ValueError(f"{name} must be an object of {', '.join(fields)}")
+    return part
+
+
+def _check_key(key) -> str:
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise ValueError("an example's widget key must be 1 to 64 lower-case letters, digits or '_'")
+    return key
+
+
+def _check_side(side) -> int:
+    if isinstance(side, bool) or not isinstance(side, int) or side not in DRAWING_SIDES:
+        raise ValueError(
+            f"a canvas side must be a whole number of {DRAWING_SIDES.start} to {DRAWING_SIDES.stop - 1} px"
+        )
+    return side
+
+
+def _check_drawing_png(png) -> bytes:
+    if not isinstance(png, (bytes, bytearray)) or not 0 < len(png) <= MAX_DRAWING_BYTES:
+        raise ValueError(f"a drawing must be a PNG of 1 to {MAX_DRAWING_BYTES} bytes")
+    if not bytes(png).startswith(b"\x89PNG\r\n\x1a\n"):
+        raise ValueError("a drawing must be a PNG")
+    return bytes(png)
+
+
+def _check_matrix(values) -> np.ndarray:
+    """``values`` as float32 (H, W): 1 to :data:`MAX_MATRIX_SIDE` a side, finite, within
+    ±:data:`MAX_MATRIX_VALUE`."""
+    if isinstance(values, (list, tuple)) and len(values) > MAX_MATRIX_SIDE:
+        raise ValueError(f"a matrix has at most {MAX_MATRIX_SIDE} rows")
+    try:
+        matrix = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("a matrix must be rows of numbers of one length") from None
+    if matrix.ndim != 2 or not (
+        1 <= matrix.shape[0] <= MAX_MATRIX_SIDE and 1 <= matrix.shape[1] <= MAX_MATRIX_SIDE
+    ):
+        raise ValueError(
+            f"a matrix must be 1 to {MAX_MATRIX_SIDE} rows and columns; got shape {matrix.shape}"
+        )
+    if not np.isfinite(matrix).all() or np.abs(matrix).max() > MAX_MATRIX_VALUE:
+        raise ValueError(f"a matrix's values must be finite, within ±{MAX_MATRIX_VALUE:g}")
+    return matrix.astype(np.float32)
 
 
 def _check_points(points) -> np.ndarray:

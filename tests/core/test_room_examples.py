@@ -101,3 +101,34 @@ def gif_bytes() -> bytes:
 def test_anything_else_is_refused_before_it_is_decoded(raw, why):
     with pytest.raises(ExampleError, match=why):
         decode_examples(raw)
+
+
+def test_a_matrix_and_a_drawing_travel_with_their_widget_keys():
+    matrix = np.arange(12, dtype=np.float32).reshape(3, 4) / 4
+    png = io.BytesIO()
+    Image.new("RGBA", (280, 280), (255, 255, 255, 255)).save(png, format="PNG")
+    raw = encode_examples(matrix=("pool_matrix_ng_max", matrix), drawing=("act_canvas", 280, png.getvalue()))
+    got = decode_examples(raw)
+    assert got["matrix"][0] == "pool_matrix_ng_max" and np.array_equal(got["matrix"][1], matrix)
+    assert got["drawing"] == ("act_canvas", 280, png.getvalue())
+
+
+@pytest.mark.parametrize(
+    "part, why",
+    [
+        ({"matrix": {"key": "conv_matrix", "values": [[1, 2], [3]]}}, "rows of numbers"),
+        ({"matrix": {"key": "conv_matrix", "values": [[0] * 33]}}, "1 to 32 rows and columns"),
+        ({"matrix": {"key": "conv_matrix", "values": [[1e300]]}}, "within"),
+        ({"matrix": {"key": "../etc/passwd", "values": [[1]]}}, "widget key"),
+        ({"matrix": {"key": "conv_matrix", "values": [[1]], "extra": 1}}, "object of key, values"),
+        (
+            {"drawing": {"key": "act_canvas", "size": 280, "image": base64.b64encode(b"GIF89a").decode()}},
+            "PNG",
+        ),
+        ({"drawing": {"key": "act_canvas", "size": 5000, "image": ""}}, "canvas side"),
+        ({"drawing": {"key": "act_canvas", "size": 280, "image": "A" * 90_000}}, "at most"),
+    ],
+)
+def test_a_matrix_or_drawing_that_breaks_the_rules_is_refused(part, why):
+    with pytest.raises(ExampleError, match=why):
+        decode_examples(json.dumps(part).encode())

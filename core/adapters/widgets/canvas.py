@@ -12,7 +12,7 @@ import binascii
 import numpy as np
 import streamlit as st
 
-from core.adapters import image_input
+from core.adapters import image_input, live_offers
 from core.data.drawing import decode_drawing
 from core.data.images import ImageLoadError
 
@@ -69,7 +69,17 @@ def digit_canvas(key: str, *, size: int = 280, upload_prefix: str | None = None)
     the package's decoded ``image_data``: :func:`core.data.drawing.decode_drawing` checks its byte
     count and its header's size (it must be the canvas' own ``size`` × ``size``) before decoding.
     A malformed component value (a crafted websocket message) is refused with a message too.
+    In a live session the drawing is offered to the class (:mod:`core.adapters.live_offers`); a
+    session that follows sees and gets the lecturer's drawing on this canvas instead, decoded alike.
     """
+    lecturers = live_offers.from_lecturer("drawing", key)  # following a live session: the lecturer's
+    if lecturers is not None and lecturers[0] == size:
+        st.image(lecturers[1], caption="The lecturer's drawing", width=size)
+        try:
+            return drawn_pixels(decode_drawing(lecturers[1], width=size, height=size))
+        except ImageLoadError as exc:
+            st.error(f"The lecturer's drawing is refused: {exc}")
+            return None
     try:
         from streamlit_drawable_canvas import st_canvas
     except ImportError:
@@ -93,9 +103,15 @@ def digit_canvas(key: str, *, size: int = 280, upload_prefix: str | None = None)
         st.error("The drawing could not be read. Clear the canvas and draw again.")
         return None
     if not data:
+        live_offers.withdraw("drawing", key)
         return None
     try:
-        return drawn_pixels(decode_drawing(data, width=size, height=size))
+        pixels = drawn_pixels(decode_drawing(data, width=size, height=size))
+        if pixels is None:
+            live_offers.withdraw("drawing", key)
+        else:
+            live_offers.offer("drawing", (key, size, bytes(data)))  # to the class if this session leads
+        return pixels
     except ImageLoadError as exc:
         st.error(f"This drawing is refused: {exc}")
         return None
