@@ -15,19 +15,17 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Run as a script, the repository root is not on sys.path: put it there for the ``bench`` package.
 sys.path.insert(0, str(ROOT))
 
+from bench.storages import Storage, add_kinds_option, measure_each, timed  # noqa: E402
 from core.training import jobs, queue_codec  # noqa: E402
 
 #: The queue before JSON messages and the ticket counter (its status scanned the pending jobs).
@@ -62,64 +60,16 @@ def load_before():
     return module
 
 
-def timed(call, repeat: int) -> float:
-    """Median seconds of ``call()`` over ``repeat`` runs (after one warm-up)."""
-    call()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
-def start_redis(folder: Path):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen(
-        [
-            shutil.which("redis-server"),
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(folder),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return process, f"redis://127.0.0.1:{port}/"
-        except OSError:
-            time.sleep(0.05)
-    process.terminate()
-    raise RuntimeError("redis-server did not start")
-
-
-def measure(backend: str, n_jobs: int, before_module, folder: Path, base_url: str) -> dict:
+def measure(storage: Storage, n_jobs: int, before_module) -> dict:
     """Timings on one storage kind: db 0 (or file 0) before, db 1 (file 1) after."""
     import huey
 
-    def url(i: int) -> str:
-        return f"sqlite:///{folder / f'queue{i}.sqlite'}" if backend == "sqlite" else f"{base_url}{i}"
-
-    if backend == "sqlite":
-        old_storage = huey.SqliteHuey("bench", filename=str(folder / "queue0.sqlite"), results=False)
+    if storage.server is None:
+        old_storage = huey.SqliteHuey("bench", filename=str(storage.path(0)), results=False)
     else:
-        old_storage = huey.RedisHuey("bench", url=url(0), results=False)
-        old_storage.storage.conn.flushdb()
+        old_storage = huey.RedisHuey("bench", url=storage.url(0), results=False)
     old = before_module.TrainingQueue(old_storage, consume=False)
-    new_storage = jobs.queue_storage(url(1))
-    if backend == "redis":
-        new_storage.storage.conn.flushdb()
+    new_storage = jobs.queue_storage(storage.url(1))
     new = jobs.TrainingQueue(new_storage, consume=False, max_pending=n_jobs + 1)
     for i in range(n_jobs):
         old.submit(BenchConfig(f"job{i}"), bench_task)
@@ -128,39 +78,26 @@ def measure(backend: str, n_jobs: int, before_module, folder: Path, base_url: st
     assert old.status(last).position == new.status(last).position == n_jobs
     new_storage.put("reference", {"x": 1})
     row = {
-        "backend": backend,
         "jobs": n_jobs,
-        "reference": timed(lambda: new_storage.storage.peek_data("reference"), 200),
-        "before": timed(lambda: old.status(last), 5 if n_jobs > 500 else 20),
-        "after": timed(lambda: new.status(last), 200),
+        "reference": timed(lambda: new_storage.storage.peek_data("reference"), 200).wall,
+        "before": timed(lambda: old.status(last), 5 if n_jobs > 500 else 20).wall,
+        "after": timed(lambda: new.status(last), 200).wall,
     }
     counter = iter(range(10**6))
     row["submit"] = timed(
         lambda: new.submit(BenchConfig(f"extra{next(counter)}"), bench_task, session="one-student"), 50
-    )
+    ).wall
     return row
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--jobs", type=int, default=2000, help="pending jobs (default 2000)")
-    parser.add_argument("--backends", nargs="+", default=["sqlite", "redis"], choices=["sqlite", "redis"])
+    add_kinds_option(parser)
     args = parser.parse_args(argv)
     queue_codec.register_task("bench", bench_task, BenchConfig)
     before_module = load_before()
-    rows = []
-    for backend in args.backends:
-        if backend == "redis" and shutil.which("redis-server") is None:
-            print("redis: skipped (redis-server is not installed; `make test` installs it)")
-            continue
-        with tempfile.TemporaryDirectory() as folder:
-            process, base_url = start_redis(Path(folder)) if backend == "redis" else (None, "")
-            try:
-                rows.append(measure(backend, args.jobs, before_module, Path(folder), base_url))
-            finally:
-                if process is not None:
-                    process.terminate()
-                    process.wait(timeout=10)
+    rows = measure_each(args.backends, lambda storage: measure(storage, args.jobs, before_module))
     print("status(key) of the last of N pending jobs; reference = one bare key read of the same storage")
     print(
         f"{'storage':8} {'N':>6} {'ref µs':>8} {'before ms':>10} {'after ms':>9} {'before/ref':>11} "

@@ -18,36 +18,18 @@ Usage: ``python bench/bench_rooms.py [--answers 300] [--backends sqlite redis]``
 from __future__ import annotations
 
 import argparse
-import multiprocessing
-import shutil
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+# Run as a script, the repository root is not on sys.path: put it there for the ``bench`` package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_queue import start_redis  # noqa: E402
-
+from bench.storages import Storage, add_kinds_option, measure_each, run_at_once, timed  # noqa: E402
 from core.data import rooms as R  # noqa: E402
 from core.data.room_questions import Question  # noqa: E402
 
 LECTURER = "lecturer-session"
-
-
-def timed(call, repeat: int) -> tuple[float, float]:
-    """Median wall seconds and mean CPU seconds (this process) of ``call()`` over ``repeat`` runs."""
-    call()
-    walls = []
-    cpu0 = time.process_time()
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        walls.append(time.perf_counter() - start)
-    return statistics.median(walls), (time.process_time() - cpu0) / repeat
 
 
 def answer_all(url: str, code: str, qid: str, n: int, start, results) -> None:
@@ -59,7 +41,8 @@ def answer_all(url: str, code: str, qid: str, n: int, start, results) -> None:
     results.put((counted, time.perf_counter() - t0))
 
 
-def measure(url: str, n_answers: int) -> dict:
+def measure(storage: Storage, n_answers: int) -> dict:
+    url = storage.url()
     store = R.open_rooms(url)
     room = store.open_room()
     params = {f"param_{i}": str(i) for i in range(12)} | {
@@ -94,17 +77,7 @@ def measure(url: str, n_answers: int) -> dict:
         ),
         200,
     )
-    ctx = multiprocessing.get_context("spawn")
-    start, results = ctx.Barrier(2), ctx.Queue()
-    procs = [
-        ctx.Process(target=answer_all, args=(url, room.code, qid, n_answers, start, results))
-        for _ in range(2)
-    ]
-    for p in procs:
-        p.start()
-    done = [results.get(timeout=300) for _ in procs]
-    for p in procs:
-        p.join(60)
+    done = run_at_once(answer_all, (url, room.code, qid, n_answers))
     hist = store.histogram(room.code, qid)
     row |= {
         "answers": n_answers,
@@ -118,34 +91,22 @@ def measure(url: str, n_answers: int) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--answers", type=int, default=300, help="sessions answering (default 300)")
-    parser.add_argument("--backends", nargs="+", default=["sqlite", "redis"], choices=["sqlite", "redis"])
+    add_kinds_option(parser)
     args = parser.parse_args(argv)
-    rows = []
-    for backend in args.backends:
-        if backend == "redis" and shutil.which("redis-server") is None:
-            print("redis: skipped (redis-server is not installed; `make test` installs it)")
-            continue
-        with tempfile.TemporaryDirectory() as folder:
-            process, base = start_redis(Path(folder)) if backend == "redis" else (None, "")
-            try:
-                url = f"{base}0" if backend == "redis" else f"sqlite:///{Path(folder) / 'queue.sqlite'}"
-                rows.append({"backend": backend} | measure(url, args.answers))
-            finally:
-                if process is not None:
-                    process.terminate()
-                    process.wait(timeout=10)
+    rows = measure_each(args.backends, lambda storage: measure(storage, args.answers))
     print("one follower poll = RoomStore.view(code); reference = one bare key read of the same backend")
     print(
         f"{'store':7} {'record B':>8} {'ref µs':>7} {'view µs':>8} {'view/ref':>9} {'view CPU µs':>12} "
         f"{'follow µs':>10} {'lead µs':>8} {'CPU µs per follower-s':>22}"
     )
     for r in rows:
-        per_s = r["view"][1] + r["follow"][1] / 10
+        view, follow, reference = r["view"], r["follow"], r["reference"]
+        per_s = view.cpu + follow.cpu / 10
         print(
-            f"{r['backend']:7} {r['record_bytes']:>8} {r['reference'][0] * 1e6:>7.1f} "
-            f"{r['view'][0] * 1e6:>8.1f} {r['view'][0] / r['reference'][0]:>9.1f} "
-            f"{r['view'][1] * 1e6:>12.1f} {r['follow'][0] * 1e6:>10.1f} "
-            f"{r['lead'][0] * 1e6:>8.1f} {per_s * 1e6:>22.1f}"
+            f"{r['backend']:7} {r['record_bytes']:>8} {reference.wall * 1e6:>7.1f} "
+            f"{view.wall * 1e6:>8.1f} {view.wall / reference.wall:>9.1f} "
+            f"{view.cpu * 1e6:>12.1f} {follow.wall * 1e6:>10.1f} "
+            f"{r['lead'].wall * 1e6:>8.1f} {per_s * 1e6:>22.1f}"
         )
     print("\npoll round: every session answers from two processes at once (each answer sent twice)")
     print(

@@ -5,7 +5,6 @@ refused, never executed)."""
 
 from __future__ import annotations
 
-import multiprocessing
 import pickle
 import stat
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.storages import run_at_once
 from core.data import rooms as R
 from core.data.room_backend import (
     MAX_IDLE_CONNECTIONS,
@@ -445,17 +445,7 @@ def test_one_answer_per_session_is_counted_once_across_processes(url, monkeypatc
     room = store.open_room()
     qid = store.ask(room.code, room.pin, Question("Predict"), session_id=LECTURER)
     sessions = [f"p{i}" for i in range(80)]
-    ctx = multiprocessing.get_context("spawn")
-    start, results = ctx.Barrier(2), ctx.Queue()
-    procs = [
-        ctx.Process(target=answer_from, args=(url, room.code, qid, sessions, start, results))
-        for _ in range(2)
-    ]
-    for p in procs:
-        p.start()
-    counted = [results.get(timeout=120) for _ in procs]
-    for p in procs:
-        p.join(60)
+    counted = run_at_once(answer_from, (url, room.code, qid, sessions), timeout=120)
     assert sum(counted) == 80 and store.histogram(room.code, qid).total == 80
     assert sum(store.histogram(room.code, qid).counts) == 80
 
