@@ -13,7 +13,6 @@ Usage: ``python bench/bench_queue.py [--jobs 2000] [--backends sqlite redis]`` (
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import subprocess
 import sys
@@ -25,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Run as a script, the repository root is not on sys.path: put it there for the ``bench`` package.
 sys.path.insert(0, str(ROOT))
 
-from bench.storages import Storage, add_kinds_option, measure_each, timed  # noqa: E402
+from bench.storages import Storage, argument_parser, measure_each, print_table, timed  # noqa: E402
 from core.training import jobs, queue_codec  # noqa: E402
 
 #: The queue before JSON messages and the ticket counter (its status scanned the pending jobs).
@@ -91,25 +90,27 @@ def measure(storage: Storage, n_jobs: int, before_module) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argument_parser(__doc__)
     parser.add_argument("--jobs", type=int, default=2000, help="pending jobs (default 2000)")
-    add_kinds_option(parser)
     args = parser.parse_args(argv)
     queue_codec.register_task("bench", bench_task, BenchConfig)
     before_module = load_before()
     rows = measure_each(args.backends, lambda storage: measure(storage, args.jobs, before_module))
-    print("status(key) of the last of N pending jobs; reference = one bare key read of the same storage")
-    print(
-        f"{'storage':8} {'N':>6} {'ref µs':>8} {'before ms':>10} {'after ms':>9} {'before/ref':>11} "
-        f"{'after/ref':>10} {'before/after':>13} {'submit/ref':>11}"
+    print_table(
+        "status(key) of the last of N pending jobs; reference = one bare key read of the same storage",
+        [
+            ("storage", "", lambda r: r["backend"]),
+            ("N", "", lambda r: r["jobs"]),
+            ("ref µs", ".1f", lambda r: r["reference"] * 1e6),
+            ("before ms", ".2f", lambda r: r["before"] * 1e3),
+            ("after ms", ".3f", lambda r: r["after"] * 1e3),
+            ("before/ref", ".0f", lambda r: r["before"] / r["reference"]),
+            ("after/ref", ".1f", lambda r: r["after"] / r["reference"]),
+            ("before/after", ".0f", lambda r: r["before"] / r["after"]),
+            ("submit/ref", ".1f", lambda r: r["submit"] / r["reference"]),
+        ],
+        rows,
     )
-    for r in rows:
-        print(
-            f"{r['backend']:8} {r['jobs']:>6} {r['reference'] * 1e6:>8.1f} {r['before'] * 1e3:>10.2f} "
-            f"{r['after'] * 1e3:>9.3f} {r['before'] / r['reference']:>11.0f} "
-            f"{r['after'] / r['reference']:>10.1f} "
-            f"{r['before'] / r['after']:>13.0f} {r['submit'] / r['reference']:>11.1f}"
-        )
     return 0
 
 

@@ -17,7 +17,6 @@ Usage: ``python bench/bench_rooms.py [--answers 300] [--backends sqlite redis]``
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 # Run as a script, the repository root is not on sys.path: put it there for the ``bench`` package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.storages import Storage, add_kinds_option, measure_each, run_at_once, timed  # noqa: E402
+from bench.storages import Storage, argument_parser, measure_each, print_table, run_at_once, timed  # noqa: E402
 from core.data import rooms as R  # noqa: E402
 from core.data.room_questions import Question  # noqa: E402
 
@@ -89,36 +88,39 @@ def measure(storage: Storage, n_answers: int) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argument_parser(__doc__)
     parser.add_argument("--answers", type=int, default=300, help="sessions answering (default 300)")
-    add_kinds_option(parser)
     args = parser.parse_args(argv)
     rows = measure_each(args.backends, lambda storage: measure(storage, args.answers))
-    print("one follower poll = RoomStore.view(code); reference = one bare key read of the same backend")
-    print(
-        f"{'store':7} {'record B':>8} {'ref µs':>7} {'view µs':>8} {'view/ref':>9} {'view CPU µs':>12} "
-        f"{'follow µs':>10} {'lead µs':>8} {'CPU µs per follower-s':>22}"
+    print_table(
+        "one follower poll = RoomStore.view(code); reference = one bare key read of the same backend",
+        [
+            ("store", "", lambda r: r["backend"]),
+            ("record B", "", lambda r: r["record_bytes"]),
+            ("ref µs", ".1f", lambda r: r["reference"].wall * 1e6),
+            ("view µs", ".1f", lambda r: r["view"].wall * 1e6),
+            ("view/ref", ".1f", lambda r: r["view"].wall / r["reference"].wall),
+            ("view CPU µs", ".1f", lambda r: r["view"].cpu * 1e6),
+            ("follow µs", ".1f", lambda r: r["follow"].wall * 1e6),
+            ("lead µs", ".1f", lambda r: r["lead"].wall * 1e6),
+            # a poll every second and a heartbeat every 10 s
+            ("CPU µs per follower-s", ".1f", lambda r: (r["view"].cpu + r["follow"].cpu / 10) * 1e6),
+        ],
+        rows,
     )
-    for r in rows:
-        view, follow, reference = r["view"], r["follow"], r["reference"]
-        per_s = view.cpu + follow.cpu / 10
-        print(
-            f"{r['backend']:7} {r['record_bytes']:>8} {reference.wall * 1e6:>7.1f} "
-            f"{view.wall * 1e6:>8.1f} {view.wall / reference.wall:>9.1f} "
-            f"{view.cpu * 1e6:>12.1f} {follow.wall * 1e6:>10.1f} "
-            f"{r['lead'].wall * 1e6:>8.1f} {per_s * 1e6:>22.1f}"
-        )
-    print("\npoll round: every session answers from two processes at once (each answer sent twice)")
-    print(
-        f"{'store':7} {'sessions':>8} {'counted':>8} {'in histogram':>13} {'lost':>5} {'doubled':>8} "
-        f"{'round s':>8}"
+    print_table(
+        "\npoll round: every session answers from two processes at once (each answer sent twice)",
+        [
+            ("store", "", lambda r: r["backend"]),
+            ("sessions", "", lambda r: r["answers"]),
+            ("counted", "", lambda r: r["counted_true"]),
+            ("in histogram", "", lambda r: r["histogram_total"]),
+            ("lost", "", lambda r: max(0, r["answers"] - r["histogram_total"])),
+            ("doubled", "", lambda r: max(0, r["histogram_total"] - r["answers"])),
+            ("round s", ".2f", lambda r: r["round_s"]),
+        ],
+        rows,
     )
-    for r in rows:
-        total = r["histogram_total"]
-        print(
-            f"{r['backend']:7} {r['answers']:>8} {r['counted_true']:>8} {total:>13} "
-            f"{max(0, r['answers'] - total):>5} {max(0, total - r['answers']):>8} {r['round_s']:>8.2f}"
-        )
     return 0
 
 

@@ -13,7 +13,7 @@ import multiprocessing
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,9 +48,11 @@ class Timing:
     cpu: float
 
 
-def add_kinds_option(parser: argparse.ArgumentParser) -> None:
-    """``--backends sqlite redis``: the storage kinds to measure (default both)."""
+def argument_parser(doc: str) -> argparse.ArgumentParser:
+    """A parser described by the first line of ``doc``, with ``--backends sqlite redis`` (default both)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--backends", nargs="+", default=list(KINDS), choices=KINDS)
+    return parser
 
 
 def measure_each(kinds, measure: Callable[[Storage], dict]) -> list[dict]:
@@ -81,6 +83,21 @@ def timed(call: Callable[[], object], repeat: int, *, warm_up: int = 1) -> Timin
         call()
         walls.append(time.perf_counter() - start)
     return Timing(statistics.median(walls), (time.process_time() - cpu0) / repeat)
+
+
+#: A table column: its header, the format spec of its cells, and a cell's value from a row.
+Column = tuple[str, str, Callable[[dict], object]]
+
+
+def print_table(title: str, columns: Sequence[Column], rows: Sequence[dict]) -> None:
+    """``title``, then a header line and a line a row; the first column left-aligned, the others
+    right-aligned, each as wide as its header or widest cell."""
+    cells = [[format(value(r), spec) for _, spec, value in columns] for r in rows]
+    widths = [max([len(h)] + [len(line[i]) for line in cells]) for i, (h, _, _) in enumerate(columns)]
+    print(title)
+    for line in [[h for h, _, _ in columns], *cells]:
+        right = [cell.rjust(width) for cell, width in zip(line[1:], widths[1:], strict=True)]
+        print("  ".join([line[0].ljust(widths[0]), *right]))
 
 
 def run_at_once(target: Callable, args: tuple, *, processes: int = 2, timeout: float = 300) -> list:
