@@ -194,7 +194,7 @@ def download_mnist() -> MnistData:
     Returns
     -------
     MnistData
-        ``key == "keras"``.
+        The download as :func:`load_mnist_keras` reads it back (``key == "keras"``).
 
     Raises
     ------

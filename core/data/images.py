@@ -242,27 +242,22 @@ class Sample:
     source: str
 
 
+def _skimage_sample(name: str, title: str, credit: str = "bundled") -> Sample:
+    """scikit-image's ``data.<name>()``: a :class:`Sample` from ``scikit-image data.<name> (<credit>)``."""
+    return Sample(name, title, _skimage(name), f"scikit-image data.{name} ({credit})")
+
+
 SAMPLES: dict[str, Sample] = {
     s.name: s
     for s in [
-        Sample("camera", "Cameraman", _skimage("camera"), "scikit-image data.camera (bundled)"),
-        Sample(
-            "astronaut",
-            "Astronaut (Eileen Collins)",
-            _skimage("astronaut"),
-            "scikit-image data.astronaut (NASA, public domain)",
-        ),
-        Sample("coffee", "Coffee cup", _skimage("coffee"), "scikit-image data.coffee (bundled)"),
-        Sample("chelsea", "Chelsea the cat", _skimage("chelsea"), "scikit-image data.chelsea (bundled)"),
-        Sample("coins", "Coins", _skimage("coins"), "scikit-image data.coins (bundled)"),
-        Sample(
-            "checkerboard",
-            "Checkerboard",
-            _skimage("checkerboard"),
-            "scikit-image data.checkerboard (bundled)",
-        ),
-        Sample("rocket", "Rocket", _skimage("rocket"), "scikit-image data.rocket (bundled)"),
-        Sample("text", "Text", _skimage("text"), "scikit-image data.text (bundled)"),
+        _skimage_sample("camera", "Cameraman"),
+        _skimage_sample("astronaut", "Astronaut (Eileen Collins)", "NASA, public domain"),
+        _skimage_sample("coffee", "Coffee cup"),
+        _skimage_sample("chelsea", "Chelsea the cat"),
+        _skimage_sample("coins", "Coins"),
+        _skimage_sample("checkerboard", "Checkerboard"),
+        _skimage_sample("rocket", "Rocket"),
+        _skimage_sample("text", "Text"),
     ]
 }
 
