@@ -30,8 +30,8 @@ from core.maths.receptive_field import vgg16_fields
 BLOCK_CHANNELS = {"block1": 64, "block2": 128, "block3": 256, "block4": 512, "block5": 512}
 #: The 13 convolutions a job may name, with their number of maps.
 LAYER_CHANNELS = {name: BLOCK_CHANNELS[name.split("_")[0]] for name in vgg16_fields()}
-#: Bounds of a student's job: at 112 px an ascent step to block5_conv3 takes ~0.1 s on 2 CPU cores,
-#: so 192 steps stay under a minute of the server's training slot.
+#: Bounds of a student's job: at 112 px an ascent step to block5_conv3 took 0.3–0.7 s on 2 shared CPU
+#: cores (the shipped manifest's times), so 192 steps hold the server's training slot 1–2 minutes.
 MIN_SIZE, MAX_SIZE, MAX_STEPS = 16, 224, 192
 #: The step counts the page offers (the shipped pictures have 96).
 STEP_CHOICES = (48, 96, 192)

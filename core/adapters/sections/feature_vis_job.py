@@ -49,7 +49,7 @@ def _busy() -> bool:
 def _body(layer: str, channel: int) -> None:
     pictures = computed_pictures(layer)
     if pictures:
-        st.markdown(f"**Computed on this server** for {layer}, by students of this lecture:")
+        st.markdown(f"**Computed on this server** for {layer}, by anyone using this server:")
         cols = st.columns(4)
         for i, (entry, rgb) in enumerate(pictures):
             climb = (
@@ -74,7 +74,8 @@ def _body(layer: str, channel: int) -> None:
         c3.form_submit_button("Compute", on_click=_submit, args=(layer,))
     st.caption(
         "The ascent runs on the server's training queue, one job at a time, shared: a map someone "
-        "already asked for is computed once and shown to everyone (about 10–60 s on 2 CPU cores)."
+        "already asked for is computed once and shown to everyone (96 steps: from a few seconds for "
+        "block1 to about a minute for block5 on 2 CPU cores)."
     )
     training_queue.show_notice(f"{PREFIX}_full")
     if f"{PREFIX}_error" in st.session_state:
