@@ -156,27 +156,35 @@ def tf_conv(image, kernel, stride, padding, dilation):
     return tf.nn.conv2d(x, k, strides=stride, padding=padding, dilations=dilation).numpy()[0, :, :, 0]
 
 
+@st.composite
+def images_and_kernels(draw, *, sides=(3, 20), sizes=(1, 4), channels=(1, 3), integers=False):
+    """An ``(H, W, C)`` image and a ``(k, k, C)`` kernel, float32: standard normal values, or with
+    ``integers`` pixels in [0, 255) and kernel weights in [-3, 3]."""
+    h, w, k = draw(st.integers(*sides)), draw(st.integers(*sides)), draw(st.integers(*sizes))
+    c = draw(st.sampled_from(channels))
+    rng = np.random.default_rng(draw(st.integers(0, 10_000)))
+    if integers:
+        image, kernel = rng.integers(0, 255, (h, w, c)), rng.integers(-3, 4, (k, k, c))
+    else:
+        image, kernel = rng.standard_normal((h, w, c)), rng.standard_normal((k, k, c))
+    return image.astype(np.float32), kernel.astype(np.float32)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
-    h=st.integers(3, 20),
-    w=st.integers(3, 20),
-    c=st.sampled_from([1, 3]),
-    k=st.integers(1, 4),
+    image_kernel=images_and_kernels(),
     stride=st.integers(1, 3),
     dilation=st.integers(1, 2),
     padding=st.sampled_from(["valid", "same"]),
-    seed=st.integers(0, 10_000),
 )
-def test_matches_tf_nn_conv2d(h, w, c, k, stride, dilation, padding, seed):
+def test_matches_tf_nn_conv2d(image_kernel, stride, dilation, padding):
+    image, kernel = image_kernel
     if padding == "same" and stride > 1 and dilation > 1:
         dilation = 1  # tf.nn.conv2d refuses stride > 1 together with dilation > 1
-    if padding == "valid" and dilation * (k - 1) + 1 > min(h, w):
+    if padding == "valid" and dilation * (len(kernel) - 1) + 1 > min(image.shape[:2]):
         return
     if padding == "valid" and stride > 1:
         dilation = 1
-    rng = np.random.default_rng(seed)
-    image = rng.standard_normal((h, w, c)).astype(np.float32)
-    kernel = rng.standard_normal((k, k, c)).astype(np.float32)
     ours = cross_correlate2d(image, kernel, stride=stride, padding=padding, dilation=dilation)
     ref = tf_conv(image, kernel, stride, padding.upper(), dilation)
     assert ours.shape == ref.shape
@@ -185,20 +193,12 @@ def test_matches_tf_nn_conv2d(h, w, c, k, stride, dilation, padding, seed):
 
 @settings(max_examples=25, deadline=None)
 @given(
-    h=st.integers(4, 16),
-    w=st.integers(4, 16),
-    k=st.integers(1, 4),
-    top=st.integers(0, 3),
-    bottom=st.integers(0, 3),
-    left=st.integers(0, 3),
-    right=st.integers(0, 3),
+    image_kernel=images_and_kernels(sides=(4, 16), channels=(2,)),
+    pads=st.tuples(*[st.integers(0, 3)] * 4),
     stride=st.integers(1, 3),
-    seed=st.integers(0, 10_000),
 )
-def test_explicit_padding_matches_tf(h, w, k, top, bottom, left, right, stride, seed):
-    rng = np.random.default_rng(seed)
-    image = rng.standard_normal((h, w, 2)).astype(np.float32)
-    kernel = rng.standard_normal((k, k, 2)).astype(np.float32)
+def test_explicit_padding_matches_tf(image_kernel, pads, stride):
+    (image, kernel), (top, bottom, left, right) = image_kernel, pads
     ours = cross_correlate2d(image, kernel, stride=stride, padding=(top, bottom, left, right))
     ref = tf_conv(image, kernel, stride, [[0, 0], [top, bottom], [left, right], [0, 0]], 1)
     np.testing.assert_allclose(ours, ref, atol=1e-5, rtol=1e-5)
@@ -233,23 +233,19 @@ def test_pad_modes_match_numpy_and_full_padding():
 
 @settings(max_examples=30, deadline=None)
 @given(
-    h=st.integers(3, 12),
-    w=st.integers(3, 12),
-    k=st.integers(1, 3),
+    image_kernel=images_and_kernels(sides=(3, 12), sizes=(1, 3), channels=(3,), integers=True),
     stride=st.integers(1, 3),
     dilation=st.integers(1, 2),
-    seed=st.integers(0, 1000),
     padding=st.sampled_from(["valid", "same", "full", 2]),
+    where=st.tuples(st.floats(0, 1, exclude_max=True), st.floats(0, 1, exclude_max=True)),
 )
-def test_window_terms_equals_feature_map(h, w, k, stride, dilation, seed, padding):
-    rng = np.random.default_rng(seed)
-    image = rng.integers(0, 255, (h, w, 3)).astype(np.float32)
-    kernel = rng.integers(-3, 4, (k, k, 3)).astype(np.float32)
+def test_window_terms_equals_feature_map(image_kernel, stride, dilation, padding, where):
+    image, kernel = image_kernel
     try:
         fmap = cross_correlate2d(image, kernel, stride=stride, padding=padding, dilation=dilation, bias=1.5)
     except ValueError:
         return
-    r, c = rng.integers(0, fmap.shape[0]), rng.integers(0, fmap.shape[1])
+    r, c = int(where[0] * fmap.shape[0]), int(where[1] * fmap.shape[1])
     terms = window_terms(
         image, kernel, int(r), int(c), stride=stride, padding=padding, dilation=dilation, bias=1.5
     )
