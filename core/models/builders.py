@@ -44,6 +44,19 @@ def _keras():
     return keras
 
 
+def _dense_stack(input_shape: tuple[int, ...], input_name: str, layers, name: str):
+    """A functional model of ``Dense`` layers one after the other, the last one its output.
+
+    ``layers``: ``(units, activation, layer name)`` per layer, first to last.
+    """
+    keras = _keras()
+    inputs = keras.Input(input_shape, name=input_name)
+    x = inputs
+    for units, activation, layer_name in layers:
+        x = keras.layers.Dense(units, activation=activation, name=layer_name)(x)
+    return keras.Model(inputs, x, name=name)
+
+
 def course_mnist_cnn():
     """The course's MNIST CNN: 28×28×1 → conv16 → pool → conv32 → pool → 800 → 32 → 10; 30,762 params.
 
@@ -186,13 +199,12 @@ def tf_guide_dense():
     ----------
     Course notes, *CNN building blocks and classic networks*, *Pipeline to build a network*.
     """
-    keras = _keras()
-    L = keras.layers
-    inputs = keras.Input((32,), name="data")
-    x = L.Dense(64, activation="relu", name="dense1")(inputs)
-    x = L.Dense(64, activation="relu", name="dense2")(x)
-    outputs = L.Dense(10, activation="softmax", name="output")(x)
-    return keras.Model(inputs, outputs, name="tf_guide_dense")
+    return _dense_stack(
+        (32,),
+        "data",
+        ((64, "relu", "dense1"), (64, "relu", "dense2"), (10, "softmax", "output")),
+        "tf_guide_dense",
+    )
 
 
 def tf1_mnist_cnn():
@@ -229,14 +241,13 @@ def birth_weight_network():
     Course notes, *Introduction to deep learning* §4.3.2 (weights ``[7,25]``, ``[25,10]``, ``[10,3]``,
     ``[3,1]``, ReLU also on the output as printed).
     """
-    keras = _keras()
-    L = keras.layers
-    inputs = keras.Input((7,), name="mother")
-    x = L.Dense(25, activation="relu", name="hidden1")(inputs)
-    x = L.Dense(10, activation="relu", name="hidden2")(x)
-    x = L.Dense(3, activation="relu", name="hidden3")(x)
-    outputs = L.Dense(1, activation="relu", name="birth_weight")(x)
-    return keras.Model(inputs, outputs, name="birth_weight")
+    layers = (
+        (25, "relu", "hidden1"),
+        (10, "relu", "hidden2"),
+        (3, "relu", "hidden3"),
+        (1, "relu", "birth_weight"),
+    )
+    return _dense_stack((7,), "mother", layers, "birth_weight")
 
 
 def iris_network():
@@ -246,12 +257,7 @@ def iris_network():
     ``Dense`` layers give the 26.
     From Course notes, *Introduction to deep learning* §4.3–4.3.1.
     """
-    keras = _keras()
-    L = keras.layers
-    inputs = keras.Input((3,), name="sepal_petal")
-    x = L.Dense(5, activation="relu", name="hidden")(inputs)
-    outputs = L.Dense(1, activation="relu", name="petal_width")(x)
-    return keras.Model(inputs, outputs, name="iris")
+    return _dense_stack((3,), "sepal_petal", ((5, "relu", "hidden"), (1, "relu", "petal_width")), "iris")
 
 
 def cifar10_cnn_dropout():
