@@ -29,6 +29,8 @@ TRACE_WORDS = {
     "violin": "violin plot",
     "sankey": "flow diagram",
 }
+#: How many panel labels of an untitled figure its text alternative names.
+LABELS_SHOWN = 6
 #: Longest text alternative: a short description, not a full account of the data.
 MAX_CHARS = 240
 
@@ -56,6 +58,18 @@ def _panel_titles(layout: Mapping) -> list[str]:
         plain_text(a.get("text"))
         for a in notes
         if isinstance(a, Mapping) and a.get("xref") == "paper" and a.get("yref") == "paper" and a.get("text")
+    ]
+
+
+def _labels(layout: Mapping) -> list[str]:
+    """The texts of the annotations placed on the data (a grid's panel labels, a matrix's numbers)."""
+    notes = layout.get("annotations") or ()
+    return [
+        plain_text(a.get("text"))
+        for a in notes
+        if isinstance(a, Mapping)
+        and a.get("text")
+        and not (a.get("xref") == "paper" and a.get("yref") == "paper")
     ]
 
 
@@ -122,9 +136,18 @@ def text_alternative(fig) -> str:
     elif not name and len(axes) > 1:
         name = f"Chart with {len(axes)} panels"
     kinds = ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else words[0]
-    parts = [f"{name}: {kinds}" if name else kinds[0].upper() + kinds[1:]]
+    if name:
+        parts = [f"{name}: {kinds}"]
+    else:
+        parts = [kinds[0].upper() + kinds[1:]]
+        labels = list(dict.fromkeys(_labels(layout)))
+        if labels:  # an untitled grid of panels says what its panels are
+            shown = ", ".join(labels[:LABELS_SHOWN]) + (", …" if len(labels) > LABELS_SHOWN else "")
+            parts[0] += f" labelled {shown}"
+
     x, y = _axis_title(layout, "xaxis"), _axis_title(layout, "yaxis")
     if x or y:
         parts.append(", ".join(f"{a} axis: {t}" for a, t in (("x", x), ("y", y)) if t))
-    text = "; ".join(parts) + "."
+    text = "; ".join(parts)
+    text += "" if text.endswith("…") else "."
     return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1].rstrip() + "…"

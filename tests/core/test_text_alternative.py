@@ -56,3 +56,9 @@ def test_label_only_traces_are_left_out_and_three_kinds_read_as_a_list():
         ]
     )
     assert text_alternative(fig) == "Line chart, scatter plot and bar chart."
+
+
+def test_an_untitled_grid_names_its_first_panel_labels():
+    notes = [{"text": f"map {i}", "x": i, "y": 0, "xref": "x", "yref": "y"} for i in range(8)]
+    fig = go.Figure(go.Image(z=[[[0, 0, 0]]]), layout={"annotations": notes})
+    assert text_alternative(fig) == "Image labelled map 0, map 1, map 2, map 3, map 4, map 5, …"
