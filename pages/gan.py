@@ -311,7 +311,8 @@ for col, key, flow in (
 ):
     total = sum(r["params"] for r in tables[key])
     col.markdown(f"**{key.capitalize()}** — {total:,} parameters  \n{flow}")
-    col.dataframe(param_table_rows(tables[key]), hide_index=True, height=300)
+    with col:  # an HTML table at the lecture font on the projector
+        ui.show_table(param_table_rows(tables[key]), hide_index=True, height=300)
 st.caption(
     "Rebuilt layer by layer from the course's code (Course notes, *Introduction to deep learning* §7.2.2). "
     "Its tomato images "
