@@ -12,7 +12,7 @@ Each part is optional; a matrix and a drawing name the editor or canvas they cam
 widget key), so a page shows them only in the same place.
 
 The photo is the decoded upload the session keeps (uint8 (H, W, 3), at most 512 px a side), sent
-as PNG when it fits in :data:`MAX_IMAGE_BYTES`, else as JPEG (quality 92, then lower), else
+as PNG when it fits in :data:`MAX_IMAGE_BYTES`, else as JPEG (quality 95, then lower), else
 downscaled: the follower decodes it with the uploads' bounded decoder
 (:func:`core.data.images.load_image`), a drawing with the canvas' own
 (:func:`core.data.drawing.decode_drawing`). Nothing here is unpickled or used as a path; a document
@@ -48,7 +48,7 @@ MAX_DRAWING_BYTES = 64 * 1024
 DRAWING_SIDES = range(28, 1025)
 PARTS = ("photo", "points", "matrix", "drawing")
 _KEY = re.compile(r"[a-z0-9_]{1,64}\Z")
-_JPEG_QUALITIES = (92, 85, 75)
+_JPEG_QUALITIES = (95, 90, 80, 70)
 
 
 class ExampleError(ValueError):
