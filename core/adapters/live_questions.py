@@ -21,6 +21,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.adapters import ui
+from core.adapters.live_offers import FOLLOW_KEY
 from core.adapters.question_builders import BUILDERS, FACTS_KEY, page_question
 from core.data.room_questions import MAX_CHOICE_CHARS, MAX_CHOICES, MAX_PROMPT_CHARS, Question
 from core.data.room_records import RoomError
@@ -54,7 +55,13 @@ def answer_hidden(page: str) -> bool:
     if asked is not None and asked.get("page") == page and not asked.get("revealed"):
         return True
     hidden = st.session_state.get(HIDDEN_KEY)
-    return hidden is not None and hidden.get("page") == page
+    following = st.session_state.get(FOLLOW_KEY)  # a student exploring on their own sees their results
+    return (
+        hidden is not None
+        and hidden.get("page") == page
+        and following is not None
+        and not following.get("exploring")
+    )
 
 
 def _format(value) -> str:

@@ -88,6 +88,10 @@ def test_boolean_neurons_hides_its_verdict_until_the_reveal(store_url):
     assert page_hides_its_result(lecturer, "AND is linearly separable")
     student = app({"room": code})
     assert page_hides_its_result(student, "AND is linearly separable")
+    student.button(key="live_explore").click().run()  # exploring on their own: their own results
+    assert not page_hides_its_result(student, "AND is linearly separable")
+    student.button(key="live_back").click().run()
+    assert page_hides_its_result(student, "AND is linearly separable")
     lecturer.button(key="liveq_reveal").click().run()
     assert metrics(lecturer)["The app's answer"] == "Yes"
     assert not page_hides_its_result(lecturer, "AND is linearly separable")
