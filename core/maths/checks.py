@@ -1,4 +1,5 @@
-"""Argument checks shared by the maths modules: a number, a vector of numbers, a finite array, a count.
+"""Argument checks shared by the maths modules: a number, a vector of numbers, a finite array, a count;
+and :func:`keyed`, which builds a registry of records whose keys are checked to be unique.
 
 Each check returns the value converted (``float``, float64 ndarray, ``int``) and raises an error whose
 message names the argument, so a module checks its inputs in one line and a page can show the message
@@ -84,3 +85,31 @@ def positive_int(value, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"`{name}` must be an int >= 1, got {value!r}.")
     return int(value)
+
+
+def keyed(*entries, by: str = "key") -> dict:
+    """A registry of ``entries`` under their attribute ``by``, in their order, each key once.
+
+    Parameters
+    ----------
+    *entries : objects with the attribute ``by``
+        The table's records (frozen dataclasses: presets, examples, architectures).
+    by : str, default "key"
+        The attribute that names a record, such as ``"key"`` or ``"name"``.
+
+    Returns
+    -------
+    dict of str to entry
+
+    Raises
+    ------
+    ValueError
+        If two entries share a key (a copied record left unrenamed would silently replace the first).
+    """
+    registry: dict = {}
+    for entry in entries:
+        name = getattr(entry, by)
+        if name in registry:
+            raise ValueError(f"two entries have {by} {name!r}; give each entry its own {by}.")
+        registry[name] = entry
+    return registry

@@ -18,7 +18,7 @@ from math import prod
 
 import numpy as np
 
-from core.maths.checks import positive_int
+from core.maths.checks import keyed, positive_int
 
 FLOAT32_BYTES = 4
 
@@ -177,83 +177,80 @@ class ParamExample:
         return conv_formula(self.kernel, self.input_shape[-1], self.units)
 
 
-PARAMETER_EXAMPLES: dict[str, ParamExample] = {
-    e.key: e
-    for e in (
-        ParamExample(
-            "mlp_32x32_256",
-            "Dense: 32×32 image → 256 units",
-            "dense",
-            (32, 32, 1),
-            256,
-            source="Course notes, *CNNs and regularisation in Keras*, *Characteristics of CNNs*",
-        ),
-        ParamExample(
-            "cnn_32x32_256",
-            "Conv: 256 filters 3×3 on a 32×32 image",
-            "conv",
-            (32, 32, 1),
-            256,
-            3,
-            source="Course notes, *CNNs and regularisation in Keras*, *Characteristics of CNNs*",
-        ),
-        ParamExample(
-            "quiz_32",
-            "Conv: 10 filters 3×3×3 on 32×32×3",
-            "conv",
-            (32, 32, 3),
-            10,
-            3,
-            source="Course notes, *CNN building blocks and classic networks*, *Shorthand representation*",
-        ),
-        ParamExample(
-            "quiz_1000",
-            "Conv: 10 filters 3×3×3 on 1000×1000×3",
-            "conv",
-            (1000, 1000, 3),
-            10,
-            3,
-            source="Course notes, *CNN building blocks and classic networks*, *Shorthand representation*",
-        ),
-        ParamExample(
-            "dense_64x64x3",
-            "Dense: 64×64×3 image → 1000 units",
-            "dense",
-            (64, 64, 3),
-            1000,
-            source="Course notes, *CNN building blocks and classic networks*, "
-            "*Motivation for convolutional neural networks*",
-        ),
-        ParamExample(
-            "dense_1000x1000x3",
-            "Dense: 1000×1000×3 image → 1000 units",
-            "dense",
-            (1000, 1000, 3),
-            1000,
-            source="Course notes, *CNN building blocks and classic networks*, "
-            "*Motivation for convolutional neural networks*",
-            buildable=False,
-        ),
-        ParamExample(
-            "dense_32x32x3_28x28x6",
-            "Dense: 32×32×3 → 28×28×6 = 4,704 units",
-            "dense",
-            (32, 32, 3),
-            28 * 28 * 6,
-            source="Course notes, *CNN building blocks and classic networks*, *Why convolution is good* "
-            "(3037 is a typo for 3072)",
-        ),
-        ParamExample(
-            "conv_5x5x3_6",
-            "Conv: 6 filters 5×5×3 (32×32×3 → 28×28×6)",
-            "conv",
-            (32, 32, 3),
-            6,
-            5,
-            source="Course notes, *CNN building blocks and classic networks*, *Why convolution is good*",
-        ),
-    )
-}
+PARAMETER_EXAMPLES: dict[str, ParamExample] = keyed(
+    ParamExample(
+        "mlp_32x32_256",
+        "Dense: 32×32 image → 256 units",
+        "dense",
+        (32, 32, 1),
+        256,
+        source="Course notes, *CNNs and regularisation in Keras*, *Characteristics of CNNs*",
+    ),
+    ParamExample(
+        "cnn_32x32_256",
+        "Conv: 256 filters 3×3 on a 32×32 image",
+        "conv",
+        (32, 32, 1),
+        256,
+        3,
+        source="Course notes, *CNNs and regularisation in Keras*, *Characteristics of CNNs*",
+    ),
+    ParamExample(
+        "quiz_32",
+        "Conv: 10 filters 3×3×3 on 32×32×3",
+        "conv",
+        (32, 32, 3),
+        10,
+        3,
+        source="Course notes, *CNN building blocks and classic networks*, *Shorthand representation*",
+    ),
+    ParamExample(
+        "quiz_1000",
+        "Conv: 10 filters 3×3×3 on 1000×1000×3",
+        "conv",
+        (1000, 1000, 3),
+        10,
+        3,
+        source="Course notes, *CNN building blocks and classic networks*, *Shorthand representation*",
+    ),
+    ParamExample(
+        "dense_64x64x3",
+        "Dense: 64×64×3 image → 1000 units",
+        "dense",
+        (64, 64, 3),
+        1000,
+        source="Course notes, *CNN building blocks and classic networks*, "
+        "*Motivation for convolutional neural networks*",
+    ),
+    ParamExample(
+        "dense_1000x1000x3",
+        "Dense: 1000×1000×3 image → 1000 units",
+        "dense",
+        (1000, 1000, 3),
+        1000,
+        source="Course notes, *CNN building blocks and classic networks*, "
+        "*Motivation for convolutional neural networks*",
+        buildable=False,
+    ),
+    ParamExample(
+        "dense_32x32x3_28x28x6",
+        "Dense: 32×32×3 → 28×28×6 = 4,704 units",
+        "dense",
+        (32, 32, 3),
+        28 * 28 * 6,
+        source="Course notes, *CNN building blocks and classic networks*, *Why convolution is good* "
+        "(3037 is a typo for 3072)",
+    ),
+    ParamExample(
+        "conv_5x5x3_6",
+        "Conv: 6 filters 5×5×3 (32×32×3 → 28×28×6)",
+        "conv",
+        (32, 32, 3),
+        6,
+        5,
+        source="Course notes, *CNN building blocks and classic networks*, *Why convolution is good*",
+    ),
+)
 
 
 def format_bytes(n: float) -> str:
@@ -288,120 +285,117 @@ class SizePreset:
     source: str
 
 
-SIZE_PRESETS: dict[str, SizePreset] = {
-    p.key: p
-    for p in (
-        SizePreset(
-            "ng_valid",
-            "6×6 ∗ 3×3, valid → 4×4",
-            6,
-            3,
-            "valid",
-            0,
-            1,
-            1,
-            4,
-            "Course notes, *CNN building blocks and classic networks*, *Padding*",
-        ),
-        SizePreset(
-            "ng_padded",
-            "6×6 padded by 1 ∗ 3×3 → 6×6",
-            6,
-            3,
-            "explicit",
-            1,
-            1,
-            1,
-            6,
-            "Course notes, *CNN building blocks and classic networks*, *Padding*",
-        ),
-        SizePreset(
-            "f5_p2",
-            "5×5 kernel needs p = 2 to keep the size",
-            9,
-            5,
-            "explicit",
-            2,
-            1,
-            1,
-            9,
-            "Course notes, *CNN building blocks and classic networks*, *Padding*",
-        ),
-        SizePreset(
-            "ng_stride",
-            "7×7 ∗ 3×3, stride 2 → 3×3",
-            7,
-            3,
-            "valid",
-            0,
-            2,
-            1,
-            3,
-            "Course notes, *CNN building blocks and classic networks*, *Strided convolutions*",
-        ),
-        SizePreset(
-            "mnist",
-            "MNIST: 28 ∗ 3×3, valid → 26",
-            28,
-            3,
-            "valid",
-            0,
-            1,
-            1,
-            26,
-            "Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character "
-            "recognition (II)*",
-        ),
-        SizePreset(
-            "frame_5x5",
-            "5×5 in a 7×7 zero frame, 3×3 'same' → 5×5",
-            5,
-            3,
-            "same",
-            0,
-            1,
-            1,
-            5,
-            "Course notes, *Convolution, pooling and tensors* §2.6",
-        ),
-        SizePreset(
-            "keras_same_s2",
-            "Keras 'same', 28, stride 2 → ⌈28/2⌉ = 14",
-            28,
-            3,
-            "same",
-            0,
-            2,
-            1,
-            14,
-            "Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*",
-        ),
-        SizePreset(
-            "cs231n",
-            "5×5, f = 3, p = 1, s = 2 → 3×3",
-            5,
-            3,
-            "explicit",
-            1,
-            2,
-            1,
-            3,
-            "Course notes, *Autoencoders and convolutional networks*, *2D convolution on volumes*",
-        ),
-        SizePreset(
-            "alexnet",
-            "AlexNet conv1: 227, 11×11, stride 4 → 55",
-            227,
-            11,
-            "valid",
-            0,
-            4,
-            1,
-            55,
-            "Course notes, *CNN building blocks and classic networks*, *AlexNet*",
-        ),
-    )
-}
+SIZE_PRESETS: dict[str, SizePreset] = keyed(
+    SizePreset(
+        "ng_valid",
+        "6×6 ∗ 3×3, valid → 4×4",
+        6,
+        3,
+        "valid",
+        0,
+        1,
+        1,
+        4,
+        "Course notes, *CNN building blocks and classic networks*, *Padding*",
+    ),
+    SizePreset(
+        "ng_padded",
+        "6×6 padded by 1 ∗ 3×3 → 6×6",
+        6,
+        3,
+        "explicit",
+        1,
+        1,
+        1,
+        6,
+        "Course notes, *CNN building blocks and classic networks*, *Padding*",
+    ),
+    SizePreset(
+        "f5_p2",
+        "5×5 kernel needs p = 2 to keep the size",
+        9,
+        5,
+        "explicit",
+        2,
+        1,
+        1,
+        9,
+        "Course notes, *CNN building blocks and classic networks*, *Padding*",
+    ),
+    SizePreset(
+        "ng_stride",
+        "7×7 ∗ 3×3, stride 2 → 3×3",
+        7,
+        3,
+        "valid",
+        0,
+        2,
+        1,
+        3,
+        "Course notes, *CNN building blocks and classic networks*, *Strided convolutions*",
+    ),
+    SizePreset(
+        "mnist",
+        "MNIST: 28 ∗ 3×3, valid → 26",
+        28,
+        3,
+        "valid",
+        0,
+        1,
+        1,
+        26,
+        "Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character "
+        "recognition (II)*",
+    ),
+    SizePreset(
+        "frame_5x5",
+        "5×5 in a 7×7 zero frame, 3×3 'same' → 5×5",
+        5,
+        3,
+        "same",
+        0,
+        1,
+        1,
+        5,
+        "Course notes, *Convolution, pooling and tensors* §2.6",
+    ),
+    SizePreset(
+        "keras_same_s2",
+        "Keras 'same', 28, stride 2 → ⌈28/2⌉ = 14",
+        28,
+        3,
+        "same",
+        0,
+        2,
+        1,
+        14,
+        "Course notes, *CNNs and regularisation in Keras*, *CNNs: structure and components in Keras (I)*",
+    ),
+    SizePreset(
+        "cs231n",
+        "5×5, f = 3, p = 1, s = 2 → 3×3",
+        5,
+        3,
+        "explicit",
+        1,
+        2,
+        1,
+        3,
+        "Course notes, *Autoencoders and convolutional networks*, *2D convolution on volumes*",
+    ),
+    SizePreset(
+        "alexnet",
+        "AlexNet conv1: 227, 11×11, stride 4 → 55",
+        227,
+        11,
+        "valid",
+        0,
+        4,
+        1,
+        55,
+        "Course notes, *CNN building blocks and classic networks*, *AlexNet*",
+    ),
+)
 
 
 def random_size_question(seed: int) -> SizePreset:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.maths.activation_functions import bipolar_sign, step
-from core.maths.checks import finite_number, finite_vector
+from core.maths.checks import finite_number, finite_vector, keyed
 
 INTRO_DL_NOTES = "Course notes, *Introduction to deep learning*"
 
@@ -134,37 +134,35 @@ class GatePreset:
     note: str = ""
 
 
-GATES: dict[str, GatePreset] = {
-    g.name: g
-    for g in (
-        GatePreset("AND", (1.0, 1.0), -1.5, f"{INTRO_DL_NOTES} §1.2.1"),
-        GatePreset(
-            "OR",
-            (1.0, 1.0),
-            -0.5,
-            f"{INTRO_DL_NOTES} §1.2.2",
-            note="The course's OR table lists phi(-1), phi(0), phi(0), phi(1): those potentials "
-            "belong to bias -1, not -0.5. Both biases give OR because phi(0) = 1.",
-        ),
-        GatePreset("NOT", (-1.0,), 0.5, f"derived (one inhibitory input, {INTRO_DL_NOTES} §1.1.6)"),
-        GatePreset("NAND", (-1.0, -1.0), 1.5, f"derived (NOT of the AND of {INTRO_DL_NOTES} §1.2.1)"),
-        GatePreset("NOR", (-1.0, -1.0), 0.5, f"derived (NOT of the OR of {INTRO_DL_NOTES} §1.2.2)"),
-        GatePreset(
-            "x1 AND NOT x2", (1.0, -1.0), -0.5, f"derived (hidden unit z1 of XOR, {INTRO_DL_NOTES} §1.2.5)"
-        ),
-        GatePreset(
-            "NOT x1 AND x2", (-1.0, 1.0), -0.5, f"derived (hidden unit z2 of XOR, {INTRO_DL_NOTES} §1.2.5)"
-        ),
-        GatePreset(
-            "Madaline OR",
-            (0.5, 0.5),
-            0.5,
-            f"{INTRO_DL_NOTES} §3.2.2: v1 = v2 = b3 = 1/2",
-            bipolar=True,
-            note="Bipolar inputs and outputs (±1).",
-        ),
-    )
-}
+GATES: dict[str, GatePreset] = keyed(
+    GatePreset("AND", (1.0, 1.0), -1.5, f"{INTRO_DL_NOTES} §1.2.1"),
+    GatePreset(
+        "OR",
+        (1.0, 1.0),
+        -0.5,
+        f"{INTRO_DL_NOTES} §1.2.2",
+        note="The course's OR table lists phi(-1), phi(0), phi(0), phi(1): those potentials "
+        "belong to bias -1, not -0.5. Both biases give OR because phi(0) = 1.",
+    ),
+    GatePreset("NOT", (-1.0,), 0.5, f"derived (one inhibitory input, {INTRO_DL_NOTES} §1.1.6)"),
+    GatePreset("NAND", (-1.0, -1.0), 1.5, f"derived (NOT of the AND of {INTRO_DL_NOTES} §1.2.1)"),
+    GatePreset("NOR", (-1.0, -1.0), 0.5, f"derived (NOT of the OR of {INTRO_DL_NOTES} §1.2.2)"),
+    GatePreset(
+        "x1 AND NOT x2", (1.0, -1.0), -0.5, f"derived (hidden unit z1 of XOR, {INTRO_DL_NOTES} §1.2.5)"
+    ),
+    GatePreset(
+        "NOT x1 AND x2", (-1.0, 1.0), -0.5, f"derived (hidden unit z2 of XOR, {INTRO_DL_NOTES} §1.2.5)"
+    ),
+    GatePreset(
+        "Madaline OR",
+        (0.5, 0.5),
+        0.5,
+        f"{INTRO_DL_NOTES} §3.2.2: v1 = v2 = b3 = 1/2",
+        bipolar=True,
+        note="Bipolar inputs and outputs (±1).",
+    ),
+    by="name",
+)
 
 
 @dataclass(frozen=True)
@@ -183,22 +181,20 @@ class McCullochPittsGate:
     source: str
 
 
-MCCULLOCH_PITTS_GATES: dict[str, McCullochPittsGate] = {
-    g.name: g
-    for g in (
-        McCullochPittsGate("AND", 2, (), 2, "x₁ + x₂ ≥ 2", f"{INTRO_DL_NOTES} §1.1.6; b = 2 derived"),
-        McCullochPittsGate("OR", 2, (), 1, "x₁ + x₂ ≥ 1", f"{INTRO_DL_NOTES} §1.1.6; b = 1 derived"),
-        McCullochPittsGate("NOT", 1, (0,), 0, "−x₁ ≥ 0", f"{INTRO_DL_NOTES} §1.1.6; b = 0 derived"),
-        McCullochPittsGate(
-            "x1 AND NOT x2",
-            2,
-            (1,),
-            1,
-            "x₁ − x₂ ≥ 1",
-            f"{INTRO_DL_NOTES} §1.1.6; the first bracket of XOR (1.2.5)",
-        ),
-    )
-}
+MCCULLOCH_PITTS_GATES: dict[str, McCullochPittsGate] = keyed(
+    McCullochPittsGate("AND", 2, (), 2, "x₁ + x₂ ≥ 2", f"{INTRO_DL_NOTES} §1.1.6; b = 2 derived"),
+    McCullochPittsGate("OR", 2, (), 1, "x₁ + x₂ ≥ 1", f"{INTRO_DL_NOTES} §1.1.6; b = 1 derived"),
+    McCullochPittsGate("NOT", 1, (0,), 0, "−x₁ ≥ 0", f"{INTRO_DL_NOTES} §1.1.6; b = 0 derived"),
+    McCullochPittsGate(
+        "x1 AND NOT x2",
+        2,
+        (1,),
+        1,
+        "x₁ − x₂ ≥ 1",
+        f"{INTRO_DL_NOTES} §1.1.6; the first bracket of XOR (1.2.5)",
+    ),
+    by="name",
+)
 """The McCulloch–Pitts form of the basic gates (Course notes, *Introduction to deep learning* §1.1.5–1.1.6:
 excitatory inputs
 x₁…xₙ, inhibitory x_{n+1}…x_m, threshold b). The thresholds are derived, not printed."""

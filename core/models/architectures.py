@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from math import prod
 from typing import Any
 
-from core.maths.checks import positive_int
+from core.maths.checks import keyed, positive_int
 from core.maths.layer_math import (
     FLOAT32_BYTES,
     batchnorm_formula,
@@ -90,170 +90,167 @@ class ArchitectureSpec:
     heavy: bool = False
 
 
-ARCHITECTURES: dict[str, ArchitectureSpec] = {
-    s.key: s
-    for s in (
-        ArchitectureSpec(
-            "course_mnist_cnn",
-            "MNIST CNN (the course's)",
-            course_mnist_cnn,
-            "Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character "
-            "recognition (II)*",
-            30_762,
-            course_total=30_762,
-            course_rows=(
-                ("conv1", "conv2d_1", "(None, 26, 26, 16)", 160),
-                ("pool1", "max_pooling2d_1", "(None, 13, 13, 16)", 0),
-                ("conv2", "conv2d_2", "(None, 11, 11, 32)", 4640),
-                ("pool2", "max_pooling2d_2", "(None, 5, 5, 32)", 0),
-                ("flatten", "flatten_1", "(None, 800)", 0),
-                ("dense1", "dense_1", "(None, 32)", 25632),
-                ("output", "dense_2", "(None, 10)", 330),
-            ),
-            note="Two valid 3×3 convolutions, each followed by 2×2 max pooling; 11×11 pools to 5×5 (floor).",
+ARCHITECTURES: dict[str, ArchitectureSpec] = keyed(
+    ArchitectureSpec(
+        "course_mnist_cnn",
+        "MNIST CNN (the course's)",
+        course_mnist_cnn,
+        "Course notes, *CNNs and regularisation in Keras*, *CNN example in Keras: written character "
+        "recognition (II)*",
+        30_762,
+        course_total=30_762,
+        course_rows=(
+            ("conv1", "conv2d_1", "(None, 26, 26, 16)", 160),
+            ("pool1", "max_pooling2d_1", "(None, 13, 13, 16)", 0),
+            ("conv2", "conv2d_2", "(None, 11, 11, 32)", 4640),
+            ("pool2", "max_pooling2d_2", "(None, 5, 5, 32)", 0),
+            ("flatten", "flatten_1", "(None, 800)", 0),
+            ("dense1", "dense_1", "(None, 32)", 25632),
+            ("output", "dense_2", "(None, 10)", 330),
         ),
-        ArchitectureSpec(
-            "cifar10_cnn",
-            "CIFAR-10 CNN (TensorFlow tutorial)",
-            cifar10_cnn,
-            "Course notes, *Convolution, pooling and tensors* §2.13",
-            122_570,
-            note="The course prints no summary; 122,570 matches TensorFlow's published one.",
-        ),
-        ArchitectureSpec(
-            "lenet5",
-            "LeNet-5 (Ng's version, average pooling)",
-            lenet5,
-            "Course notes, *CNN building blocks and classic networks*, *LeNet-5*",
-            61_706,
-            course_claim="~60 thousand",
-            note="Shapes from Ng's figure (external to the course text).",
-        ),
-        ArchitectureSpec(
-            "lenet5_max",
-            "LeNet-5 (textbook version, max pooling, ReLU)",
-            lambda: lenet5("max"),
-            "Course notes, *Introduction to deep learning* §5.5–5.5.1",
-            61_706,
-            note="The textbook says 'three convolutional layers'; its code has two and a dense F5.",
-        ),
-        ArchitectureSpec(
-            "alexnet",
-            "AlexNet (one tower)",
-            alexnet,
-            "Course notes, *CNN building blocks and classic networks*, *AlexNet*",
-            62_378_344,
-            course_claim="~60 million",
-            heavy=True,
-            note="One-tower version of Ng's figure; no grouped convolutions or LRN.",
-        ),
-        ArchitectureSpec(
-            "vgg16",
-            "VGG-16 (keras.applications)",
-            vgg16,
-            "Course notes, *CNN building blocks and classic networks*, *VGG-16*",
-            138_357_544,
-            course_claim="~138 million",
-            heavy=True,
-            note="13 convolutions + 3 dense layers = 16 weight layers; built with weights=None.",
-        ),
-        ArchitectureSpec(
-            "ng_sample_net",
-            "Ng's sample ConvNet",
-            ng_sample_net,
-            "Course notes, *CNN building blocks and classic networks*, *Sample complete network*",
-            27_301,
-            note="39×39×3 → 7×7×40 = 1,960 features; the logistic output unit is Ng's.",
-        ),
-        ArchitectureSpec(
-            "tf_guide_dense",
-            "TensorFlow-guide dense model",
-            tf_guide_dense,
-            "Course notes, *CNN building blocks and classic networks*, *Pipeline to build a network*",
-            6_922,
-            note="predict on (1000, 32) gives (1000, 10).",
-        ),
-        ArchitectureSpec(
-            "iris",
-            "Iris network",
-            iris_network,
-            "Course notes, *Introduction to deep learning* §4.3–4.3.1",
-            26,
-            course_total=26,
-            note="The course's Lambda layers would show 0 parameters in Keras 3; Dense shows 26.",
-        ),
-        ArchitectureSpec(
-            "birth_weight",
-            "Birth-weight network",
-            birth_weight_network,
-            "Course notes, *Introduction to deep learning* §4.3.2",
-            497,
-            note="7 → 25 → 10 → 3 → 1, ReLU everywhere: (7+1)·25 + (25+1)·10 + (10+1)·3 + (3+1)·1 = 497 "
-            "(the course prints no total).",
-        ),
-        ArchitectureSpec(
-            "tf1_mnist_cnn",
-            "TensorFlow 1 MNIST CNN",
-            tf1_mnist_cnn,
-            "Course notes, *Autoencoders and convolutional networks*, *Convolution NN on MNIST dataset "
-            "(TensorFlow)*",
-            3_274_634,
-            note="832 + 51,264 + 3,212,288 + 10,250 = 3,274,634 (the course prints no total): "
-            "the first dense "
-            "layer (7·7·64 = 3,136 inputs × 1,024 units) holds 98% of the parameters.",
-        ),
-        ArchitectureSpec(
-            "cifar10_cnn_dropout",
-            "CIFAR-10 CNN with dropout",
-            cifar10_cnn_dropout,
-            "Course notes, *Introduction to deep learning* §5.5.2",
-            550_570,
-            note="Flatten size 4·4·128 = 2,048.",
-        ),
-        ArchitectureSpec(
-            "flowers_cnn",
-            "Flowers CNN (TensorFlow tutorial)",
-            flowers_cnn,
-            "Course notes, *Convolution, pooling and tensors* §2.8",
-            3_989_285,
-            note="180×180×3, 5 classes (the tutorial's values); the course's extra 'HaxPooling2D' line is an "
-            "OCR duplicate (with it: 1,015,589).",
-        ),
-        ArchitectureSpec(
-            "mnist_cnn_keras_example",
-            "Keras mnist_cnn.py",
-            mnist_cnn_keras_example,
-            "Course notes, *CNN building blocks and classic networks*, *Example code 2*; *Autoencoders and "
-            "convolutional networks*, *CNN on Fashion-MNIST dataset*",
-            1_199_882,
-        ),
-        ArchitectureSpec(
-            "bn_mnist_cnn",
-            "MNIST CNN with batch normalization",
-            bn_mnist_cnn,
-            "Course notes, *Autoencoders and convolutional networks*, *Convolution NN on MNIST dataset "
-            "with Keras*",
-            597_738,
-            note="1,408 of the parameters are batch-norm moving means and variances (not trained).",
-        ),
-        ArchitectureSpec(
-            "dcgan_generator",
-            "DCGAN generator (the course's)",
-            dcgan_generator,
-            "Course notes, *Introduction to deep learning* §7.2.2",
-            2_452_611,
-            note="200-d noise → 96×96×3 image.",
-        ),
-        ArchitectureSpec(
-            "dcgan_discriminator",
-            "DCGAN discriminator (the course's)",
-            dcgan_discriminator,
-            "Course notes, *Introduction to deep learning* §7.2.2",
-            1_658_945,
-            note="96×96×3 image → P(real).",
-        ),
-    )
-}
+        note="Two valid 3×3 convolutions, each followed by 2×2 max pooling; 11×11 pools to 5×5 (floor).",
+    ),
+    ArchitectureSpec(
+        "cifar10_cnn",
+        "CIFAR-10 CNN (TensorFlow tutorial)",
+        cifar10_cnn,
+        "Course notes, *Convolution, pooling and tensors* §2.13",
+        122_570,
+        note="The course prints no summary; 122,570 matches TensorFlow's published one.",
+    ),
+    ArchitectureSpec(
+        "lenet5",
+        "LeNet-5 (Ng's version, average pooling)",
+        lenet5,
+        "Course notes, *CNN building blocks and classic networks*, *LeNet-5*",
+        61_706,
+        course_claim="~60 thousand",
+        note="Shapes from Ng's figure (external to the course text).",
+    ),
+    ArchitectureSpec(
+        "lenet5_max",
+        "LeNet-5 (textbook version, max pooling, ReLU)",
+        lambda: lenet5("max"),
+        "Course notes, *Introduction to deep learning* §5.5–5.5.1",
+        61_706,
+        note="The textbook says 'three convolutional layers'; its code has two and a dense F5.",
+    ),
+    ArchitectureSpec(
+        "alexnet",
+        "AlexNet (one tower)",
+        alexnet,
+        "Course notes, *CNN building blocks and classic networks*, *AlexNet*",
+        62_378_344,
+        course_claim="~60 million",
+        heavy=True,
+        note="One-tower version of Ng's figure; no grouped convolutions or LRN.",
+    ),
+    ArchitectureSpec(
+        "vgg16",
+        "VGG-16 (keras.applications)",
+        vgg16,
+        "Course notes, *CNN building blocks and classic networks*, *VGG-16*",
+        138_357_544,
+        course_claim="~138 million",
+        heavy=True,
+        note="13 convolutions + 3 dense layers = 16 weight layers; built with weights=None.",
+    ),
+    ArchitectureSpec(
+        "ng_sample_net",
+        "Ng's sample ConvNet",
+        ng_sample_net,
+        "Course notes, *CNN building blocks and classic networks*, *Sample complete network*",
+        27_301,
+        note="39×39×3 → 7×7×40 = 1,960 features; the logistic output unit is Ng's.",
+    ),
+    ArchitectureSpec(
+        "tf_guide_dense",
+        "TensorFlow-guide dense model",
+        tf_guide_dense,
+        "Course notes, *CNN building blocks and classic networks*, *Pipeline to build a network*",
+        6_922,
+        note="predict on (1000, 32) gives (1000, 10).",
+    ),
+    ArchitectureSpec(
+        "iris",
+        "Iris network",
+        iris_network,
+        "Course notes, *Introduction to deep learning* §4.3–4.3.1",
+        26,
+        course_total=26,
+        note="The course's Lambda layers would show 0 parameters in Keras 3; Dense shows 26.",
+    ),
+    ArchitectureSpec(
+        "birth_weight",
+        "Birth-weight network",
+        birth_weight_network,
+        "Course notes, *Introduction to deep learning* §4.3.2",
+        497,
+        note="7 → 25 → 10 → 3 → 1, ReLU everywhere: (7+1)·25 + (25+1)·10 + (10+1)·3 + (3+1)·1 = 497 "
+        "(the course prints no total).",
+    ),
+    ArchitectureSpec(
+        "tf1_mnist_cnn",
+        "TensorFlow 1 MNIST CNN",
+        tf1_mnist_cnn,
+        "Course notes, *Autoencoders and convolutional networks*, *Convolution NN on MNIST dataset "
+        "(TensorFlow)*",
+        3_274_634,
+        note="832 + 51,264 + 3,212,288 + 10,250 = 3,274,634 (the course prints no total): "
+        "the first dense "
+        "layer (7·7·64 = 3,136 inputs × 1,024 units) holds 98% of the parameters.",
+    ),
+    ArchitectureSpec(
+        "cifar10_cnn_dropout",
+        "CIFAR-10 CNN with dropout",
+        cifar10_cnn_dropout,
+        "Course notes, *Introduction to deep learning* §5.5.2",
+        550_570,
+        note="Flatten size 4·4·128 = 2,048.",
+    ),
+    ArchitectureSpec(
+        "flowers_cnn",
+        "Flowers CNN (TensorFlow tutorial)",
+        flowers_cnn,
+        "Course notes, *Convolution, pooling and tensors* §2.8",
+        3_989_285,
+        note="180×180×3, 5 classes (the tutorial's values); the course's extra 'HaxPooling2D' line is an "
+        "OCR duplicate (with it: 1,015,589).",
+    ),
+    ArchitectureSpec(
+        "mnist_cnn_keras_example",
+        "Keras mnist_cnn.py",
+        mnist_cnn_keras_example,
+        "Course notes, *CNN building blocks and classic networks*, *Example code 2*; *Autoencoders and "
+        "convolutional networks*, *CNN on Fashion-MNIST dataset*",
+        1_199_882,
+    ),
+    ArchitectureSpec(
+        "bn_mnist_cnn",
+        "MNIST CNN with batch normalization",
+        bn_mnist_cnn,
+        "Course notes, *Autoencoders and convolutional networks*, *Convolution NN on MNIST dataset "
+        "with Keras*",
+        597_738,
+        note="1,408 of the parameters are batch-norm moving means and variances (not trained).",
+    ),
+    ArchitectureSpec(
+        "dcgan_generator",
+        "DCGAN generator (the course's)",
+        dcgan_generator,
+        "Course notes, *Introduction to deep learning* §7.2.2",
+        2_452_611,
+        note="200-d noise → 96×96×3 image.",
+    ),
+    ArchitectureSpec(
+        "dcgan_discriminator",
+        "DCGAN discriminator (the course's)",
+        dcgan_discriminator,
+        "Course notes, *Introduction to deep learning* §7.2.2",
+        1_658_945,
+        note="96×96×3 image → P(real).",
+    ),
+)
 
 #: Former key → key of :data:`ARCHITECTURES`: links shared before the keys said what they hold
 #: (``?model=bn_mnist_cnn_000``) still open the same network.

@@ -32,6 +32,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
+from core.maths.checks import keyed
 from core.maths.latent_space import latent_grid
 from core.models.nested_models import InnerModelsConfig
 
@@ -57,62 +58,59 @@ class AutoencoderPreset:
     source: str
 
 
-PRESETS: dict[str, AutoencoderPreset] = {
-    p.key: p
-    for p in (
-        AutoencoderPreset(
-            "tf_tutorial",
-            "TF tutorial, code 64",
-            (),
-            64,
-            0.0,
-            101_200,
-            "Course notes, *Autoencoders and convolutional networks*, *Autoencoders: reconstruction on "
-            "MNIST* (code A): Flatten, Dense 64 relu, Dense 784 sigmoid",
-        ),
-        AutoencoderPreset(
-            "keras_blog",
-            "Keras blog, code 32",
-            (),
-            32,
-            0.0,
-            50_992,
-            "Course notes, *Autoencoders and convolutional networks*, *Autoencoders: reconstruction on "
-            "MNIST* (code B): Dense 32 relu, Dense 784 sigmoid",
-        ),
-        AutoencoderPreset(
-            "vanilla",
-            "Vanilla 784-64-784",
-            (),
-            64,
-            0.0,
-            101_200,
-            "Course notes, *Autoencoders and convolutional networks*, *Different architectures of the "
-            "models*: getVanilaAE",
-        ),
-        AutoencoderPreset(
-            "deep",
-            "Deep 784-512-256-128-64",
-            (512, 256, 128),
-            64,
-            0.0,
-            1_149_520,
-            "Course notes, *Autoencoders and convolutional networks*, *Different architectures of the "
-            "models*: getDeepAE (mirrored decoder)",
-        ),
-        AutoencoderPreset(
-            "sparse_deep",
-            "Sparse over-complete 784-1024x5-784",
-            (1024, 1024),
-            1024,
-            1e-5,
-            5_805_840,
-            "Course notes, *Autoencoders and convolutional networks*, *Different architectures of the "
-            "models*: sparse deep net, code Dense 1024 with "
-            "activity_regularizer=l1(1e-5)",
-        ),
-    )
-}
+PRESETS: dict[str, AutoencoderPreset] = keyed(
+    AutoencoderPreset(
+        "tf_tutorial",
+        "TF tutorial, code 64",
+        (),
+        64,
+        0.0,
+        101_200,
+        "Course notes, *Autoencoders and convolutional networks*, *Autoencoders: reconstruction on "
+        "MNIST* (code A): Flatten, Dense 64 relu, Dense 784 sigmoid",
+    ),
+    AutoencoderPreset(
+        "keras_blog",
+        "Keras blog, code 32",
+        (),
+        32,
+        0.0,
+        50_992,
+        "Course notes, *Autoencoders and convolutional networks*, *Autoencoders: reconstruction on "
+        "MNIST* (code B): Dense 32 relu, Dense 784 sigmoid",
+    ),
+    AutoencoderPreset(
+        "vanilla",
+        "Vanilla 784-64-784",
+        (),
+        64,
+        0.0,
+        101_200,
+        "Course notes, *Autoencoders and convolutional networks*, *Different architectures of the "
+        "models*: getVanilaAE",
+    ),
+    AutoencoderPreset(
+        "deep",
+        "Deep 784-512-256-128-64",
+        (512, 256, 128),
+        64,
+        0.0,
+        1_149_520,
+        "Course notes, *Autoencoders and convolutional networks*, *Different architectures of the "
+        "models*: getDeepAE (mirrored decoder)",
+    ),
+    AutoencoderPreset(
+        "sparse_deep",
+        "Sparse over-complete 784-1024x5-784",
+        (1024, 1024),
+        1024,
+        1e-5,
+        5_805_840,
+        "Course notes, *Autoencoders and convolutional networks*, *Different architectures of the "
+        "models*: sparse deep net, code Dense 1024 with "
+        "activity_regularizer=l1(1e-5)",
+    ),
+)
 
 
 # --------------------------------------------------------------------------- builders

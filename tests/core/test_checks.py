@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core.maths.checks import finite_array, finite_number, finite_vector, positive_int
+from core.maths.checks import finite_array, finite_number, finite_vector, keyed, positive_int
 
 
 def test_finite_number_converts_and_names_the_argument():
@@ -32,3 +32,14 @@ def test_positive_int_refuses_what_is_not_a_count(bad):
 
 def test_positive_int_keeps_numpy_ints():
     assert positive_int(np.int32(4), "n") == 4 and type(positive_int(np.int32(4), "n")) is int
+
+
+def test_keyed_registers_in_order_and_refuses_a_key_twice():
+    from types import SimpleNamespace as Record
+
+    relu, tanh = Record(name="relu", n=1), Record(name="tanh", n=2)
+    registry = keyed(tanh, relu, by="name")
+    assert list(registry) == ["tanh", "relu"] and registry["relu"] is relu
+    assert keyed(Record(key="a")) == {"a": Record(key="a")}
+    with pytest.raises(ValueError, match="two entries have name 'relu'"):
+        keyed(relu, tanh, Record(name="relu", n=3), by="name")
