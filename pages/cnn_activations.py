@@ -246,42 +246,44 @@ kernels = cached.cnn_kernel_matches(bundle.key, bundle)
 if kernels is not None:
     filters, matches = kernels
     st.header("The first layer's filters and the hand-made kernels they resemble")
-    cols = min(4 if ui.is_lecture() else 8, filters.shape[2])
-    ui.show_figure(
-        cached.shared_view(
-            ("act_filters", bundle.key, cols),
-            lambda: kernels_grid_figure(
-                filters, titles=[f"filter {m['filter']}" for m in matches], cols=cols
-            ),
-        ),
-        key="act_filters",
-    )
-    ui.show_figure(
-        cached.shared_view(
-            ("act_handmade", bundle.key, cols),
-            lambda: kernels_grid_figure(
-                np.stack(
-                    [KERNELS[m["kernel"]].values if m["named"] else np.zeros((3, 3)) for m in matches],
-                    axis=-1,
+    cols = min(4, filters.shape[2])  # learned | hand-made side by side, each filter's match in its place
+    learned, hand_made = st.columns(2, gap="medium")  # stacked on a phone: 4 kernels a row, numbers legible
+    with learned:
+        ui.show_figure(
+            cached.shared_view(
+                ("act_filters", bundle.key, cols),
+                lambda: kernels_grid_figure(
+                    filters, titles=[f"learned<br>filter {m['filter']}" for m in matches], cols=cols
                 ),
-                cols=cols,
-                shared_scale=False,
-                titles=[
-                    f"{KERNELS[m['kernel']].title.split(' (')[0][:20] if m['named'] else 'no match'}<br>"
-                    f"r = {m['correlation']:+.2f}"
-                    for m in matches
-                ],
             ),
-        ),
-        key="act_handmade",
-    )
+            key="act_filters",
+        )
+    with hand_made:
+        ui.show_figure(
+            cached.shared_view(
+                ("act_handmade", bundle.key, cols),
+                lambda: kernels_grid_figure(
+                    np.stack(
+                        [KERNELS[m["kernel"]].values if m["named"] else np.zeros((3, 3)) for m in matches],
+                        axis=-1,
+                    ),
+                    cols=cols,
+                    shared_scale=False,
+                    titles=[
+                        f"{KERNELS[m['kernel']].title.split(' (')[0][:20] if m['named'] else 'no match'}<br>"
+                        f"r = {m['correlation']:+.2f}"
+                        for m in matches
+                    ],
+                ),
+            ),
+            key="act_handmade",
+        )
     st.caption(
-        "Top: the learned 3 × 3 filters (blue negative, red positive, one scale), "
-        f"{-(-len(matches) // cols)} × "
-        f"{cols} (the course plots them 2 × 8). Bottom: the kernel of the Convolution page each resembles "
-        f"most "
-        "(correlation r of the weights, mean removed), named only from r = 0.8 on: random 3 × 3 kernels "
-        "get that close about 5 % of the time, so a lower r says nothing."
+        "Left (above, on a phone): the learned 3 × 3 filters (blue negative, red positive, one scale), "
+        f"{-(-len(matches) // cols)} × {cols} (the course plots them 2 × 8). Right (below): in the same "
+        "place, the kernel of the Convolution page each resembles most (correlation r of the weights, mean "
+        "removed), named only from r = 0.8 on: random 3 × 3 kernels get that close about 5 % of the time, "
+        "so a lower r says nothing."
     )
 
 # --- the trunk on the photo at its own resolution ----------------------------------------------

@@ -291,14 +291,21 @@ layer_explorer()
 # --- learned vs hand-made kernels ---------------------------------------------------------------
 st.header("4. The first layer's 64 learned kernels beside the hand-made ones")
 filters, matches = cached.hed_first_filters()
-cols = 4 if ui.is_lecture() else 8
-ui.show_figure(
-    cached.shared_view(
-        ("dfe_filters", cols),
-        lambda: filters_beside_kernels_figure(filters, *first_filter_panels(matches), cols=cols),
-    ),
-    key="dfe_filters",
-)
+kernels, titles = first_filter_panels(matches)
+halves = 1 if ui.is_lecture() else 2  # 4 pairs a row: two grids side by side, stacked on a phone
+for half, column in enumerate(st.columns(halves, gap="small")):
+    part = slice(64 // halves * half, 64 // halves * (half + 1))
+    with column:
+        ui.show_figure(
+            cached.shared_view(
+                ("dfe_filters", halves, half),
+                lambda part=part: filters_beside_kernels_figure(
+                    filters[..., part], kernels[part], titles[part], cols=4
+                ),
+            ),
+            key="dfe_filters" if half == 0 else f"dfe_filters_{half + 1}",
+            height=None if halves == 1 else 590,  # 8 rows of pairs at ~0.8 of their 720 px: a half page
+        )
 kinds = {kind: sum(m["kind"] == kind for m in matches) for kind in ("named", "colour-opponent", "no match")}
 st.caption(
     f"Left of each pair: a learned 3 × 3 × 3 kernel of block1_conv1 as a colour patch (grey = 0; reddish = "
@@ -326,17 +333,28 @@ panels += [
     ("Sobel magnitude (hand-made)", classic["sobel"]),
     ("Canny, σ = 2 (scikit-image)", classic["canny"]),
 ]
-ui.show_figure(
-    cached.shared_view(
-        ("dfe_edges", image_key, size, ui.is_lecture()),
-        lambda: edges_figure(
-            panels,
-            cols=2 if ui.is_lecture() else 4,
-            panel_height=int(200 * h / w * (2 if ui.is_lecture() else 1)) + 40,
+if ui.is_lecture():
+    ui.show_figure(
+        cached.shared_view(
+            ("dfe_edges", image_key, size, True),
+            lambda: edges_figure(panels, cols=2, panel_height=int(400 * h / w) + 40),
         ),
-    ),
-    key="dfe_edges",
-)
+        key="dfe_edges",
+    )
+else:  # the learned sides 1-4 | side 5, fused and the hand-made ones: 2 × 2 each, stacked on a phone
+    for half, column in enumerate(st.columns(2, gap="small")):
+        with column:
+            ui.show_figure(
+                cached.shared_view(
+                    ("dfe_edges", image_key, size, False, half),
+                    lambda half=half: edges_figure(
+                        [(t.replace(" (", "<br>("), e) for t, e in panels[4 * half : 4 * half + 4]],
+                        cols=2,
+                        panel_height=int(200 * h / w) + 10,
+                    ),
+                ),
+                key="dfe_edges" if half == 0 else "dfe_edges_2",
+            )
 st.markdown(
     "- **Side 1–2** (block1–2) see 5–14 px: thin, noisy edges, texture included, much like Sobel.\n"
     "- **Side 4–5** (block4–5) see 92–196 px: only the outlines of whole objects survive, blurred by the "
