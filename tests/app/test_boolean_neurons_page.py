@@ -6,17 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from tests.app.apptest import open_page
+from tests.app.apptest import page_fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 
 
-@pytest.fixture
-def page():
-    return open_page("boolean_neurons")
+page = page_fixture("boolean_neurons")
 
 
 def metric(at, label):

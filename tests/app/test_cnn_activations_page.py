@@ -10,7 +10,7 @@ from PIL import Image
 
 pytest.importorskip("tensorflow")
 
-from tests.app.apptest import open_page  # noqa: E402
+from tests.app.apptest import page_fixture  # noqa: E402
 
 pytestmark = [
     pytest.mark.slow,  # imports TensorFlow and loads trained models
@@ -18,9 +18,7 @@ pytestmark = [
 ]  # the bundled MNIST subset, no downloads
 
 
-@pytest.fixture
-def page():
-    return open_page("cnn_activations")
+page = page_fixture("cnn_activations")
 
 
 def layer_lines(at) -> dict[str, str]:

@@ -8,14 +8,12 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from tests.app.apptest import open_page
+from tests.app.apptest import open_page, page_fixture
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-@pytest.fixture
-def page():
-    return open_page("convolution")
+page = page_fixture("convolution")
 
 
 def shapes_text(at) -> str:

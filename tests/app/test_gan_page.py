@@ -10,26 +10,18 @@ import pytest
 pytest.importorskip("tensorflow")
 
 from core.maths import interpolation  # noqa: E402
-from tests.app.apptest import open_page  # noqa: E402
+from tests.app.apptest import MODEL_PAGE_MARKS, page_fixture, shipped  # noqa: E402
 from tests.app.plotly_data import array  # noqa: E402
 
-pytestmark = [
-    pytest.mark.slow,  # imports TensorFlow and loads trained models
-    pytest.mark.usefixtures("isolated_model_cache"),
-]
+pytestmark = MODEL_PAGE_MARKS
 
 
-@pytest.fixture
-def page():
-    return open_page("gan")
+page = page_fixture("gan")
 
 
 @pytest.fixture(scope="module")
 def dcgan():
-    from core.models.registry import shipped_configs
-    from core.training import store as model_store
-
-    return model_store.get_or_train(shipped_configs()["dcgan"], data_loader=None).model
+    return shipped("dcgan").model
 
 
 def charts(at) -> list[dict]:
@@ -76,14 +68,13 @@ def test_one_latent_dimension_slider(page, dcgan):
 
 def test_time_lapse_and_losses(page):
     from core.models.registry import shipped_configs
-    from core.training import store as model_store
 
     epochs = shipped_configs()["dcgan"].epochs
     assert page.slider(key="gan_epoch").max == epochs
     page.slider(key="gan_epoch").set_value(0).run()
     titles = [s["layout"].get("title", {}).get("text") for s in charts(page)]
     assert "Before training (epoch 0)" in titles
-    history = model_store.get_or_train(shipped_configs()["dcgan"], data_loader=None).manifest["history"]
+    history = shipped("dcgan").manifest["history"]
     losses = next(s for s in charts(page) if any(t.get("name") == "D loss" for t in s["data"]))
     d_loss = next(t for t in losses["data"] if t["name"] == "D loss")
     np.testing.assert_allclose(array(d_loss["y"]), history["d_loss"], rtol=1e-6)

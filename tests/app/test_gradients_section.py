@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from tests.app.apptest import open_page  # noqa: E402
+from tests.app.apptest import open_page, page_fixture  # noqa: E402
 
 pytestmark = [
     pytest.mark.slow,  # imports TensorFlow and loads trained models
@@ -33,9 +33,7 @@ def course():
     return gradients.gradient_model(model), x
 
 
-@pytest.fixture
-def page():
-    return open_page("cnn_activations")
+page = page_fixture("cnn_activations")
 
 
 def markdown(at, start: str) -> str:

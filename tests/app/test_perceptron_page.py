@@ -4,13 +4,10 @@ and the timeline and check the weights shown; the other rules and data sets; no 
 import pytest
 
 from core.adapters import lecture_mode
-from tests.app.apptest import open_page
+from tests.app.apptest import page_fixture
 from tests.app.test_boolean_neurons_page import page_imports_without_tensorflow
 
-
-@pytest.fixture
-def page():
-    return open_page("perceptron")
+page = page_fixture("perceptron")
 
 
 def weights(at):

@@ -4,12 +4,9 @@ import json
 
 import pytest
 
-from tests.app.apptest import open_page
+from tests.app.apptest import open_page, page_fixture
 
-
-@pytest.fixture
-def page():
-    return open_page("pooling")
+page = page_fixture("pooling")
 
 
 def metric(at, label_start: str) -> str:
