@@ -1,7 +1,9 @@
 """Accessibility of the app's own content, in a real Chromium: axe-core (bundled by
 ``axe-playwright-python``) finds no serious or critical violation in the main area of any page,
-on a laptop and in lecture mode. The sidebar and Streamlit's own page chrome are left out: they are
-Streamlit's, not the app's.
+on a laptop and in lecture mode, and headings in order (axe's moderate ``heading-order``: sections
+are h2 under the page's h1); every chart has a text alternative and no Tab stop inside it (Plotly's
+toolbar shows only under the pointer). The sidebar and Streamlit's own page chrome are left out:
+they are Streamlit's, not the app's.
 """
 
 from __future__ import annotations
@@ -14,6 +16,16 @@ from tests.browser.test_lecture_mode import LAPTOP, PROJECTOR, open_view
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SEVERE = ("serious", "critical")
+#: Rules of lower impact that the app's content also passes on every page.
+ALSO_CHECKED = ("heading-order",)
+
+#: Per chart in the main area: its accessible name, and the Tab stops inside it.
+_CHARTS_JS = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"] [data-testid="stPlotlyChart"]')].map(c => ({
+  alt: c.getAttribute('aria-label') || '',
+  tabStops: [...c.querySelectorAll('a[href],button,input,select,textarea,[tabindex]')].filter(e =>
+    e.tabIndex >= 0 && !e.disabled && e.getClientRects().length > 0 &&
+    getComputedStyle(e).visibility !== 'hidden').length}))"""
 
 
 def _slugs():
@@ -28,8 +40,19 @@ def severe_violations(page) -> list[str]:
     return [
         f"{v['id']}: {n['html'][:120]} {n.get('failureSummary', '')[:160]}"
         for v in result["violations"]
-        if v["impact"] in SEVERE
+        if v["impact"] in SEVERE or v["id"] in ALSO_CHECKED
         for n in v["nodes"]
+    ]
+
+
+def chart_problems(page) -> list[str]:
+    """Charts without a text alternative, or with Tab stops inside (the pointer is off the charts)."""
+    page.mouse.move(0, 0)
+    charts = page.evaluate(_CHARTS_JS)
+    return [
+        f"chart {i}: " + ("no text alternative" if not c["alt"] else f"{c['tabStops']} Tab stops")
+        for i, c in enumerate(charts)
+        if not c["alt"] or c["tabStops"]
     ]
 
 
@@ -39,7 +62,7 @@ def test_no_serious_or_critical_axe_violation_in_the_content(browser_page, chrom
     url, _ = browser_page
     ctx, page = open_view(chromium, url, f"/{slug}", viewport=LAPTOP)
     try:
-        found = severe_violations(page)
+        found = severe_violations(page) + chart_problems(page)
     finally:
         ctx.close()
     assert found == [], f"/{slug}: {len(found)} serious/critical axe violations:\n" + "\n".join(found)
@@ -51,7 +74,7 @@ def test_lecture_mode_keeps_the_content_accessible(browser_page, chromium, slug)
     url, _ = browser_page
     ctx, page = open_view(chromium, url, f"/{slug}?lecture=1", viewport=PROJECTOR)
     try:
-        found = severe_violations(page)
+        found = severe_violations(page) + chart_problems(page)
     finally:
         ctx.close()
     assert found == [], f"/{slug} in lecture mode:\n" + "\n".join(found)
