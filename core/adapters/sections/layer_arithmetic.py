@@ -7,6 +7,8 @@ tests check against NumPy (``np.reshape``, ``np.broadcast_shapes``) and TensorFl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import streamlit as st
 
@@ -55,6 +57,26 @@ def _text_pair(*boxes: tuple[str, str, str, int, str]) -> list[str]:
     ]
 
 
+def _reshaped(values_text: str, shape_text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The typed array and the array reshaped to the typed shape (one axis may be -1)."""
+    arr = parse_array(values_text)
+    return arr, reshape(arr, parse_shape(shape_text, allow_infer=True))
+
+
+def _parsed_pair(intro: str, *boxes: tuple[str, str, str, int, str], read: Callable):
+    """``intro`` above :func:`_text_pair` of ``boxes``; returns ``read(*texts)``.
+
+    None when ``read`` raises ValueError, whose message is shown instead.
+    """
+    st.markdown(intro)
+    texts = _text_pair(*boxes)
+    try:
+        return read(*texts)
+    except ValueError as exc:
+        st.error(str(exc))
+        return None
+
+
 def tensors_part() -> None:
     """Rank, shape, size and memory; reshape and broadcasting on arrays students edit."""
     st.markdown(
@@ -93,37 +115,29 @@ def tensors_part() -> None:
                 "and components in Keras (I)*): 10,125,000,000 values, 40.5 GB as float32 — far more than "
                 "a GPU holds, which is why images are fed in small batches."
             )
-    st.markdown(
-        "**Reshape** keeps the values and their order and needs the same size (Course notes, *Convolution, "
-        "pooling and tensors* §2.12; MNIST's "
+    reshaped = _parsed_pair(
+        "**Reshape** keeps the values and their order and needs the same size "
+        "(Course notes, *Convolution, pooling and tensors* §2.12; MNIST's "
         "`x_train.reshape(60000, 28, 28, 1)`, Course notes, *CNNs and regularisation in Keras*, *CNN "
-        "example in Keras: written character recognition (I)*). One axis may be −1: NumPy works it out."
-    )
-    values_text, shape_text = _text_pair(
+        "example in Keras: written character recognition (I)*). One axis may be −1: NumPy works it out.",
         ("Array", "arch_reshape_values", "[[1], [2], [3]]", MAX_ARRAY_CHARS, "e.g. [[1], [2], [3]]"),
         ("New shape", "arch_reshape_shape", "(1, 3)", MAX_SHAPE_CHARS, "e.g. (1, 3) or (-1, 3)"),
+        read=_reshaped,
     )
-    try:
-        arr = parse_array(values_text)
-        out = reshape(arr, parse_shape(shape_text, allow_infer=True))
-    except ValueError as exc:
-        st.error(str(exc))
-    else:
+    if reshaped is not None:
+        arr, out = reshaped
         st.code(f"shape {arr.shape} → {out.shape}\n{_array_text(out)}", language=None)
-    st.markdown(
+    operands = _parsed_pair(
         "**Broadcasting**: shapes are compared from the right; two lengths fit when they are equal or one "
         "is 1, which is stretched (Course notes, *Convolution, pooling and tensors* §2.12: `[1, 2, 3] * 2` "
-        "= `[2, 4, 6]`)."
-    )
-    a_text, b_text = _text_pair(
+        "= `[2, 4, 6]`).",
         ("a", "arch_bc_a", "[1, 2, 3]", MAX_ARRAY_CHARS, "e.g. [1, 2, 3]"),
         ("b", "arch_bc_b", "2", MAX_ARRAY_CHARS, "e.g. 2"),
+        read=lambda a_text, b_text: (parse_array(a_text), parse_array(b_text)),
     )
-    try:
-        a, b = parse_array(a_text), parse_array(b_text)
-    except ValueError as exc:
-        st.error(str(exc))
+    if operands is None:
         return
+    a, b = operands
     result = broadcast(a.shape, b.shape)
     lines = [f"a: shape {a.shape}, b: shape {b.shape}", *result.steps]
     if result.shape is None:
