@@ -14,8 +14,8 @@ import numpy as np
 
 from core.maths.checks import finite_array
 
-# : Keras' BatchNormalization defaults, as the course prints them (Course notes, *Autoencoders and
-# convolutional networks*, *Batch normalization*).
+# : Keras' BatchNormalization defaults, as the course prints them
+# (Course notes, *Autoencoders and convolutional networks*, *Batch normalization*).
 BN_MOMENTUM = 0.99
 BN_EPSILON = 1e-3
 

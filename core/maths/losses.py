@@ -21,8 +21,8 @@ from core.maths.checks import finite_array
 
 #: Number of classes of MNIST.
 NUM_CLASSES = 10
-# : The course's target: the one-hot vector of the digit "7" (Course notes, *Autoencoders and convolutional
-# networks*, *CNN: training*).
+# : The course's target: the one-hot vector of the digit "7"
+# (Course notes, *Autoencoders and convolutional networks*, *CNN: training*).
 COURSE_TARGET_LABEL = 7
 
 
