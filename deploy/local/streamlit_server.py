@@ -15,6 +15,7 @@ what it started on SIGTERM. Only the standard library is imported here.
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -133,7 +134,7 @@ def is_healthy(port: int, *, timeout: float = 2.0) -> bool:
         url = f"http://{HOST}:{port}{HEALTH_PATH}"
         with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (127.0.0.1 only)
             return response.read().strip() == b"ok"
-    except OSError:
+    except (OSError, http.client.HTTPException):  # nothing listening yet, or another program on the port
         return False
 
 
