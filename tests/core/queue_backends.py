@@ -9,12 +9,18 @@ Without ``redis-server`` the Redis cases are skipped, except in CI (``$CI`` set)
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 import deploy.local.redis_server
 from core.training.jobs import queue_storage
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class RedisServer(deploy.local.redis_server.RedisServer):
@@ -54,3 +60,28 @@ def twin(huey):
         return queue_storage(f"sqlite:///{storage.filename}")
     kwargs = storage.conn.connection_pool.connection_kwargs
     return queue_storage(f"redis://{kwargs['host']}:{kwargs['port']}/{kwargs.get('db', 0)}")
+
+
+def worker_env(queue_url: str, **extra: str) -> dict[str, str]:
+    """This process's environment with the repository on ``PYTHONPATH``, the queue at ``queue_url`` and
+    ``extra`` (e.g. ``NEURAL_EXPLAINER_CACHE``): what a web process and the worker process share."""
+    return dict(os.environ, PYTHONPATH=str(ROOT), NEURAL_EXPLAINER_QUEUE_URL=queue_url, **extra)
+
+
+@contextmanager
+def running_worker(env: dict[str, str], log: Path, *args: str) -> Iterator[subprocess.Popen]:
+    """The queue's real consumer, ``python -m core.training.worker *args``, in ``env``, its stderr in
+    ``log``; terminated (and reaped) when the block ends."""
+    with log.open("w") as err:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "core.training.worker", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+        try:
+            yield worker
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)

@@ -284,19 +284,15 @@ def test_vae_round_trips_through_the_model_store(tmp_path, data):
     from core.training import store as model_store
 
     config = shipped_configs(profile="fast")["vae2d"]
-    first = model_store.get_or_train(
-        config,
-        data_loader=lambda: data,
-        train_fn=train_generative,
-        shipped_dir=tmp_path / "none",
-        cache_dir=tmp_path,
-    )
-    again = model_store.get_or_train(
-        config,
-        data_loader=lambda: data,
-        train_fn=train_generative,
-        shipped_dir=tmp_path / "none",
-        cache_dir=tmp_path,
+    first, again = (
+        model_store.get_or_train(
+            config,
+            data_loader=lambda: data,
+            train_fn=train_generative,
+            shipped_dir=tmp_path / "none",
+            cache_dir=tmp_path,
+        )
+        for _ in range(2)  # trained and stored, then loaded
     )
     assert (first.status, again.status) == ("trained", "cache")
     x = data.x_test[:4].astype(np.float32) / 255

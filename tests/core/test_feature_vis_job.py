@@ -7,9 +7,6 @@ computes a tiny ascent into the model cache, where the page finds it."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +16,7 @@ from PIL import Image
 from core.models.feature_vis_config import LAYER_CHANNELS, MAX_STEPS, FeatureVisConfig
 from core.models.regularisation import RegularisationConfig
 from core.training import feature_vis_job, jobs, queue_codec, regularisation
+from tests.core.queue_backends import running_worker, worker_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,26 +106,14 @@ def test_a_real_worker_computes_a_tiny_map_once_into_the_model_cache(tmp_path, m
     cache = tmp_path / "cache"
     url = f"sqlite:///{tmp_path / 'queue.sqlite'}"
     monkeypatch.setenv("NEURAL_EXPLAINER_CACHE", str(cache))
-    env = dict(
-        os.environ, PYTHONPATH=str(ROOT), NEURAL_EXPLAINER_QUEUE_URL=url, NEURAL_EXPLAINER_CACHE=str(cache)
-    )
+    env = worker_env(url, NEURAL_EXPLAINER_CACHE=str(cache))
     config = FeatureVisConfig("block1_conv1", 5, steps=4, size=24)
     queue = jobs.TrainingQueue(jobs.queue_storage(url), consume=False)
     queue.submit(config, feature_vis_job.feature_vis_job, session="student-1")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "core.training.worker", "--workers", "1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    log = tmp_path / "worker.log"
+    with running_worker(env, log, "--workers", "1"):
         view = queue.wait(config.key, timeout=180)
-    finally:
-        worker.terminate()
-        _, err = worker.communicate(timeout=30)
-    assert view.status == "done", (view.error, err[-2000:])
+    assert view.status == "done", (view.error, log.read_text()[-2000:])
     entry = view.result
     assert entry["status"] == "computed" and entry["file"] == f"{config.name}.png"
     assert (entry["layer"], entry["channel"], entry["steps"], entry["size"]) == ("block1_conv1", 5, 4, 24)

@@ -21,6 +21,7 @@ import pytest
 
 from core.training.jobs import SLOTS_ENV_VAR, TrainingQueue, default_queue, queue_storage, slots_from_env
 from core.training.queue_codec import register_task
+from tests.core.queue_backends import running_worker, worker_env
 
 WAIT_S = 20.0
 ROOT = Path(__file__).resolve().parents[2]
@@ -295,27 +296,10 @@ print(json.dumps(q.wait(sys.argv[1], timeout=60).__dict__), flush=True)
 def test_two_web_processes_share_one_training_in_the_worker_process(tmp_path):
     """Two "web workers" (consume=False) ask for the same config; the real consumer process
     (``python -m core.training.worker``) trains it once and both see its result."""
-    env = dict(
-        os.environ, PYTHONPATH=str(ROOT), NEURAL_EXPLAINER_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite'}"
-    )
+    env = worker_env(f"sqlite:///{tmp_path / 'queue.sqlite'}")
     runs = tmp_path / "runs.txt"
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "core.training.worker",
-            "--workers",
-            "2",
-            "--tasks",
-            "tests.core.test_training_jobs",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
+    tasks = ("--tasks", "tests.core.test_training_jobs")
+    with running_worker(env, tmp_path / "worker.log", "--workers", "2", *tasks) as worker:
         webs = [
             subprocess.Popen(
                 [sys.executable, "-c", SUBMIT, str(runs)],
@@ -328,9 +312,6 @@ def test_two_web_processes_share_one_training_in_the_worker_process(tmp_path):
             for _ in range(2)
         ]
         outs = [web.communicate(timeout=90) for web in webs]
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
     views = [json.loads(out.strip().splitlines()[-1]) for out, _ in outs]
     assert [v["status"] for v in views] == ["done", "done"], [err for _, err in outs]
     assert views[0]["result"] == views[1]["result"]
