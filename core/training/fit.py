@@ -66,6 +66,14 @@ class FitResult:
     extra: dict = field(default_factory=dict)
     files: dict = field(default_factory=dict)
 
+    @classmethod
+    def trained_here(cls, model, data, history: dict, metrics: dict, seconds: float, **more) -> FitResult:
+        """The result of training ``model`` on ``data`` (``MnistData``) in this process, on its device.
+
+        ``more``: ``extra`` and ``files``.
+        """
+        return cls(model, history, metrics, seconds, device_name(), data.source, **more)
+
 
 class ProgressCallback(keras.callbacks.Callback):
     """Keras callback forwarding each batch's loss and metrics to a ``ProgressFn``."""
@@ -83,23 +91,81 @@ class ProgressCallback(keras.callbacks.Callback):
     def _fraction(self, batch: int) -> float:
         return min(1.0, (self._epoch * self._steps + batch + 1) / (self._epochs * self._steps))
 
-    def on_train_batch_end(self, batch, logs=None):
+    def _report(self, epoch: int, batch: int, logs) -> None:
         logs = dict(logs or {})
         loss = float(logs.pop("loss", np.nan))
-        self._progress(
-            self._epoch, batch, loss, {k: float(v) for k, v in logs.items()}, self._fraction(batch)
-        )
+        self._progress(epoch, batch, loss, {k: float(v) for k, v in logs.items()}, self._fraction(batch))
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._report(self._epoch, batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = dict(logs or {})
-        loss = float(logs.pop("loss", np.nan))
-        self._progress(
-            epoch,
-            self._steps - 1,
-            loss,
-            {k: float(v) for k, v in logs.items()},
-            self._fraction(self._steps - 1),
+        self._report(epoch, self._steps - 1, logs)
+
+
+def check_data_source(config, data) -> None:
+    """Check that ``data`` (``core.data.datasets.MnistData``) is the source ``config.data_source`` names.
+
+    Raises
+    ------
+    ValueError
+        If ``data.key`` differs from ``config.data_source``.
+    """
+    if data.key != config.data_source:
+        raise ValueError(
+            f"data: comes from {data.key!r} but config.data_source is "
+            f"{config.data_source!r}; load the matching source"
         )
+
+
+def fit_epochs(
+    model,
+    config,
+    x,
+    y=None,
+    *,
+    validation_data=None,
+    progress: ProgressFn | None = None,
+    callbacks=(),
+) -> tuple[dict, float]:
+    """``model.fit`` for ``config.epochs`` epochs of shuffled batches of ``config.batch_size``, silently.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Compiled.
+    config
+        Any training config with ``epochs`` and ``batch_size``.
+    x, y : ndarray
+        Training inputs ``(N, ...)`` and targets (None for a model that makes its own, like a GAN).
+    validation_data : (x, y), optional
+    progress : ProgressFn, optional
+        Called after every batch and epoch (:class:`ProgressCallback`).
+    callbacks : sequence of keras.callbacks.Callback
+        More callbacks, called after the progress one.
+
+    Returns
+    -------
+    (history, seconds) : (dict, float)
+        Keras' ``History.history`` (a list of Python floats per metric) and the wall time of the fit.
+    """
+    reporting = []
+    if progress is not None:
+        steps = int(np.ceil(len(x) / config.batch_size))
+        reporting.append(ProgressCallback(progress, epochs=config.epochs, steps_per_epoch=steps))
+    start = time.perf_counter()
+    fit = model.fit(
+        x,
+        y,
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+        validation_data=validation_data,
+        shuffle=True,
+        verbose=0,
+        callbacks=[*reporting, *callbacks],
+    )
+    history = {k: [float(v) for v in values] for k, values in fit.history.items()}
+    return history, time.perf_counter() - start
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, *, num_classes: int = 10) -> np.ndarray:
@@ -161,11 +227,7 @@ def train(config, data: MnistData, *, progress: ProgressFn | None = None) -> Fit
     ``fit(batch_size=128, epochs=10)``); integer labels with the sparse loss give the same loss values as
     one-hot labels with the categorical one.
     """
-    if data.key != config.data_source:
-        raise ValueError(
-            f"data: comes from {data.key!r} but config.data_source is "
-            f"{config.data_source!r}; load the matching source"
-        )
+    check_data_source(config, data)
     keras.utils.set_random_seed(config.seed)
     n = data.n_train if config.train_size is None else min(config.train_size, data.n_train)
     x_train, y_train = to_model_input(data.x_train[:n]), data.y_train[:n]
@@ -176,23 +238,9 @@ def train(config, data: MnistData, *, progress: ProgressFn | None = None) -> Fit
         loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=["accuracy"],
     )
-    callbacks = []
-    if progress is not None:
-        steps = int(np.ceil(n / config.batch_size))
-        callbacks.append(ProgressCallback(progress, epochs=config.epochs, steps_per_epoch=steps))
-    start = time.perf_counter()
-    fit = model.fit(
-        x_train,
-        y_train,
-        batch_size=config.batch_size,
-        epochs=config.epochs,
-        validation_data=(x_test, y_test),
-        shuffle=True,
-        verbose=0,
-        callbacks=callbacks,
+    history, seconds = fit_epochs(
+        model, config, x_train, y_train, validation_data=(x_test, y_test), progress=progress
     )
-    seconds = time.perf_counter() - start
-    history = {k: [float(v) for v in values] for k, values in fit.history.items()}
     train_loss, train_acc = model.evaluate(x_train, y_train, batch_size=512, verbose=0)
     test_loss, test_acc = model.evaluate(x_test, y_test, batch_size=512, verbose=0)
     y_pred = np.concatenate(
@@ -210,11 +258,4 @@ def train(config, data: MnistData, *, progress: ProgressFn | None = None) -> Fit
         "n_train": int(n),
         "n_test": int(data.n_test),
     }
-    return FitResult(
-        model=model,
-        history=history,
-        metrics=metrics,
-        training_time_s=seconds,
-        device=device_name(),
-        data_source=data.source,
-    )
+    return FitResult.trained_here(model, data, history, metrics, seconds)

@@ -22,17 +22,10 @@ from core.models.generative_configs import GenerativeConfig
 from core.training.timelapse import TIMELAPSE_SUFFIX, frames_sha256, timelapse_noise, timelapse_npz
 
 
-def _callbacks(config, n: int, progress):
-    from core.training.fit import ProgressCallback
-
-    if progress is None:
-        return []
-    steps = int(np.ceil(n / config.batch_size))
-    return [ProgressCallback(progress, epochs=config.epochs, steps_per_epoch=steps)]
-
-
 def _train_autoencoder(config, model, x_train, x_test, progress) -> dict:
     import keras
+
+    from core.training.fit import fit_epochs
 
     steps = int(np.ceil(len(x_train) / config.batch_size)) * config.epochs
     rate = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=steps, alpha=0.05)
@@ -49,23 +42,17 @@ def _train_autoencoder(config, model, x_train, x_test, progress) -> dict:
         fit_model.compile(optimizer=keras.optimizers.Adam(rate))
     else:
         fit_model.compile(optimizer=keras.optimizers.Adam(rate), loss="mse")
-    fit = fit_model.fit(
-        x_train,
-        x_train,
-        batch_size=config.batch_size,
-        epochs=config.epochs,
-        validation_data=(x_test, x_test),
-        shuffle=True,
-        verbose=0,
-        callbacks=_callbacks(config, len(x_train), progress),
+    history, _ = fit_epochs(
+        fit_model, config, x_train, x_train, validation_data=(x_test, x_test), progress=progress
     )
-    return fit.history
+    return history
 
 
 def _train_dcgan(config, model, x_train, progress) -> tuple[dict, np.ndarray]:
     import keras
 
     from core.models import gan
+    from core.training.fit import fit_epochs
 
     # The seed's optimisers: Adam(1.5e-4, beta_1=0.5) for both networks. XLA compilation costs
     # more than it saves for these small networks on a CPU.
@@ -75,15 +62,8 @@ def _train_dcgan(config, model, x_train, progress) -> tuple[dict, np.ndarray]:
         jit_compile=False,
     )
     snaps = gan.GridSnapshots(model.generator, timelapse_noise(config))
-    fit = model.fit(
-        x_train * 2.0 - 1.0,
-        batch_size=config.batch_size,
-        epochs=config.epochs,
-        shuffle=True,
-        verbose=0,
-        callbacks=[snaps, *_callbacks(config, len(x_train), progress)],
-    )
-    return fit.history, np.stack(snaps.frames)
+    history, _ = fit_epochs(model, config, x_train * 2.0 - 1.0, progress=progress, callbacks=[snaps])
+    return history, np.stack(snaps.frames)
 
 
 def train_generative(config: GenerativeConfig, data, *, progress=None):
@@ -111,14 +91,9 @@ def train_generative(config: GenerativeConfig, data, *, progress=None):
 
     from core.data.datasets import to_model_input
     from core.models import autoencoder as ae
-    from core.models.runtime import device_name
-    from core.training.fit import FitResult
+    from core.training.fit import FitResult, check_data_source
 
-    if data.key != config.data_source:
-        raise ValueError(
-            f"data: comes from {data.key!r} but config.data_source is "
-            f"{config.data_source!r}; load the matching source"
-        )
+    check_data_source(config, data)
     keras.utils.set_random_seed(config.seed)
     n = data.n_train if config.train_size is None else min(config.train_size, data.n_train)
     x_train, x_test = to_model_input(data.x_train[:n]), to_model_input(data.x_test)
@@ -146,22 +121,12 @@ def train_generative(config: GenerativeConfig, data, *, progress=None):
             out = ae.reconstruct(model, noisy)
             metrics["test_mse_noisy_input"] = round(float(np.mean((out - x_test[..., 0]) ** 2)), 6)
             metrics["noisy_input_mse"] = round(float(np.mean((noisy - x_test) ** 2)), 6)
-    history = {k: [float(v) for v in vals] for k, vals in history.items()}
     if config.kind in ("vae", "dcgan"):
         # A compiled subclassed model saves its optimisers' slots with its weights (3x the
         # size); ship a fresh, uncompiled copy holding the trained weights instead.
         trained, model = model, config.build()
         model.set_weights(trained.get_weights())
-    return FitResult(
-        model=model,
-        history=history,
-        metrics=metrics,
-        training_time_s=seconds,
-        device=device_name(),
-        data_source=data.source,
-        extra=extra,
-        files=files,
-    )
+    return FitResult.trained_here(model, data, history, metrics, seconds, extra=extra, files=files)
 
 
 def load_generative(name: str, *, data_loader):

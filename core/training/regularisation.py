@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -128,10 +127,9 @@ def train_regularised(config: RegularisationConfig, data, *, progress: Callable 
     from core.data.datasets import to_model_input
     from core.models.regularisation import build_optimizer
     from core.models.runtime import device_name
-    from core.training.fit import ProgressCallback
+    from core.training.fit import check_data_source, fit_epochs
 
-    if data.key != config.data_source:
-        raise ValueError(f"data comes from {data.key!r} but config.data_source is {config.data_source!r}")
+    check_data_source(config, data)
     split = split_indices(config, data.n_train)
     (a, b), (c, d) = split["train"], split["val"]
     x, y = to_model_input(data.x_train[a:b]), data.y_train[a:b]
@@ -144,29 +142,17 @@ def train_regularised(config: RegularisationConfig, data, *, progress: Callable 
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False),
         metrics=["accuracy", keras.metrics.SparseCategoricalCrossentropy(name="cross_entropy")],
     )
-    callbacks = []
-    if progress is not None:
-        steps = int(np.ceil(len(y) / config.batch_size))
-        callbacks.append(ProgressCallback(progress, epochs=config.epochs, steps_per_epoch=steps))
+    stopping = []
     if config.patience:
-        callbacks.append(
+        stopping.append(
             keras.callbacks.EarlyStopping(
                 monitor="val_loss", patience=config.patience, restore_best_weights=True
             )
         )
-    start = time.perf_counter()
-    fit = model.fit(
-        x,
-        y,
-        batch_size=config.batch_size,
-        epochs=config.epochs,
-        validation_data=(x_val, y_val),
-        shuffle=True,
-        verbose=0,
-        callbacks=callbacks,
+    history, seconds = fit_epochs(
+        model, config, x, y, validation_data=(x_val, y_val), progress=progress, callbacks=stopping
     )
-    seconds = time.perf_counter() - start
-    history = {k: [round(float(v), 4) for v in values] for k, values in fit.history.items()}
+    history = {k: [round(float(v), 4) for v in values] for k, values in history.items()}
     scores = {
         name: model.evaluate(xs, ys, batch_size=512, verbose=0, return_dict=True)
         for name, xs, ys in (("train", x, y), ("val", x_val, y_val), ("test", x_test, y_test))
