@@ -116,15 +116,65 @@ def pick_grid_trace(h: int, w: int, *, max_side: int = 64) -> dict:
         np.arange(0, h, step_r, dtype=np.int16), np.arange(0, w, step_c, dtype=np.int16), indexing="ij"
     )
     size = max(4, min(24, 380 // max(h // step_r, w // step_c, 1)))
-    return dict(
+    return pick_points_trace(
+        cc.ravel(), rr.ravel(), size=size, hovertemplate="pick row %{y}, col %{x}<extra></extra>"
+    )
+
+
+def pick_points_trace(x, y, *, size: float, hovertemplate: str, customdata=None) -> dict:
+    """Invisible markers at ``(x, y)``, named ``"pick"`` and left out of the legend, that a click through
+    ``st.plotly_chart(on_select=...)`` (or a tap) picks where a figure has nothing else to pick.
+
+    Parameters
+    ----------
+    x, y : array_like of shape (N,)
+        The points, in the axes' coordinates.
+    size : float
+        Marker diameter in px: the area around each point that answers a click.
+    hovertemplate : str
+        What hovering over a point says.
+    customdata : array_like of shape (N, ...), optional
+        Sent with a selected point.
+
+    Returns
+    -------
+    dict
+        A Plotly scatter trace.
+    """
+    trace = dict(
         type="scatter",
-        x=cc.ravel(),
-        y=rr.ravel(),
+        x=x,
+        y=y,
         mode="markers",
         showlegend=False,
         name="pick",
         marker=dict(size=size, color="rgba(0,0,0,0)"),
-        hovertemplate="pick row %{y}, col %{x}<extra></extra>",
+        hovertemplate=hovertemplate,
+    )
+    if customdata is not None:
+        trace["customdata"] = customdata
+    return trace
+
+
+def panel_title(text: str, x: float, *, y: float = 1.0, size: int = 16) -> dict:
+    """The title of one panel of a figure with several: an annotation centred on paper ``x``, standing on
+    paper height ``y`` (Plotly's subplot titles, for figures laid out without ``make_subplots``).
+
+    Returns
+    -------
+    dict
+        A Plotly layout annotation.
+    """
+    return dict(
+        text=text,
+        x=x,
+        y=y,
+        xref="paper",
+        yref="paper",
+        xanchor="center",
+        yanchor="bottom",
+        showarrow=False,
+        font=dict(size=size),
     )
 
 

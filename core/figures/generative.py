@@ -20,6 +20,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
+from core.figures.common import panel_title, pick_points_trace
+
 DIGIT_COLOURS = qualitative.T10
 REAL_COLOUR, FAKE_COLOUR = "#1b7837", "#762a83"  # GAN Lab's green (real) and purple (fake)
 
@@ -194,14 +196,10 @@ def latent_figure(
     ys = np.linspace(*y_range, pick_n, dtype=np.float32)
     gx, gy = np.meshgrid(xs, ys)
     data = [
-        dict(
-            type="scatter",
-            x=gx.ravel(),
-            y=gy.ravel(),
-            mode="markers",
-            name="pick",
-            showlegend=False,
-            marker=dict(size=max(6, 480 // pick_n), color="rgba(0,0,0,0)"),
+        pick_points_trace(
+            gx.ravel(),
+            gy.ravel(),
+            size=max(6, 480 // pick_n),
             hovertemplate="decode (%{x:.2f}, %{y:.2f})<extra></extra>",
         )
     ]
@@ -338,18 +336,7 @@ def gan_history_figure(history: dict, *, epoch: int | None = None) -> go.Figure:
                 )
             )
     titles = [
-        dict(
-            text=text,
-            x=x,
-            xref="paper",
-            y=1.0,
-            yref="paper",
-            xanchor="center",
-            yanchor="bottom",
-            showarrow=False,
-            font=dict(size=16),
-        )
-        for text, x in (("Losses", 0.225), ("Discriminator's mean P(real)", 0.775))
+        panel_title(text, x) for text, x in (("Losses", 0.225), ("Discriminator's mean P(real)", 0.775))
     ]
     layout = dict(
         height=320,

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from core.figures.common import pick_points_trace
 from core.maths.activation_functions import get_activation
 from core.maths.neurons import TwoLayerTable, decision_segment
 
@@ -135,13 +136,10 @@ def decision_figure(
     if pick_grid:
         gx, gy = np.meshgrid(np.linspace(*x_range, pick_grid), np.linspace(*y_range, pick_grid))
         fig.add_trace(
-            go.Scatter(
-                x=gx.ravel(),
-                y=gy.ravel(),
-                mode="markers",
-                name="pick",
-                marker=dict(size=14, color="rgba(0,0,0,0)"),
-                showlegend=False,
+            pick_points_trace(
+                gx.ravel(),
+                gy.ravel(),
+                size=14,
                 customdata=np.c_[gx.ravel(), gy.ravel()],
                 hovertemplate="click to add (%{x:.3g}, %{y:.3g})<extra></extra>",
             )
@@ -424,26 +422,14 @@ def activation_figure(
             float(f(j - 1e-9)) if float(f(j - 1e-9)) != t else float(f(j + 1e-9))
             for j, t in zip(jumps, taken, strict=False)
         ]
-        fig.add_trace(
-            go.Scatter(
-                x=jumps,
-                y=taken,
-                mode="markers",
-                marker=dict(size=10, color=RED),
-                showlegend=False,
-                hovertemplate="f(%{x}) = %{y}<extra></extra>",
-            )
+        jump_dots = (  # the value taken at the jump filled, the value left open
+            (taken, dict(size=10, color=RED), dict(hovertemplate="f(%{x}) = %{y}<extra></extra>")),
+            (other, dict(size=10, color="white", line=dict(color=RED, width=2)), dict(hoverinfo="skip")),
         )
-        fig.add_trace(
-            go.Scatter(
-                x=jumps,
-                y=other,
-                mode="markers",
-                showlegend=False,
-                hoverinfo="skip",
-                marker=dict(size=10, color="white", line=dict(color=RED, width=2)),
+        for values, marker, hover in jump_dots:
+            fig.add_trace(
+                go.Scatter(x=jumps, y=values, mode="markers", marker=marker, showlegend=False, **hover)
             )
-        )
     if show_derivative:
         zz = np.asarray(zs)
         undefined = np.isnan(zz) | np.isin(zz, jumps)  # no derivative at a jump
