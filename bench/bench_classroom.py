@@ -86,6 +86,13 @@ disconnected session (and its session state) for ``server.disconnectedSessionTTL
 much again. ``--train-during``: each page's load phase is run a second time while one more session
 on ``cnn_activations`` submits the "Retrain" form (``act_retrain``; 1 epoch); the table then shows
 the students' p95 with (``+train``) and without it.
+
+``--follow N``: a live session (``bench/bench_follow.py``): one lead changes the view every 10 s, N
+followers that joined by ``?room=CODE`` follow; lag p50/p95/max from the change to each follower's
+finished view, the server's CPU ms per follower-second between changes, dropped sessions, and a poll
+round (N answers on the followers' pages, each counted once). Further flags go to it, e.g.
+``--follow 60 --compare`` (also the timed-fragment route, before/after in one run) or ``--follow 120
+--workers 2``; references in the same run: an empty timed fragment, a cached Convolution rerun.
 """
 
 import sys
@@ -95,5 +102,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.classroom.cli import main  # noqa: E402 (needs the repository root on sys.path)
 
+
+def follow_main(argv: list[str]) -> int:
+    """``--follow N [flags]``: the live-session scenario of ``bench/bench_follow.py``."""
+    from bench import bench_follow
+
+    index = argv.index("--follow")
+    if index + 1 >= len(argv) or not argv[index + 1].isdigit():
+        raise SystemExit("--follow needs a number of followers, e.g. --follow 30")
+    return bench_follow.main(["--followers", argv[index + 1], *argv[:index], *argv[index + 2 :]])
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(follow_main(sys.argv[1:]) if "--follow" in sys.argv[1:] else main())

@@ -22,6 +22,7 @@ with SQLite on one machine or Redis across machines, every worker answers from t
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -29,7 +30,7 @@ from collections import OrderedDict
 from core.data.room_records import RoomError, normalise_code
 from core.data.shared_store import SharedStoreError
 
-__all__ = ["CACHE_S", "MAX_ROOMS", "POLL_S", "ROUTE", "room_version", "route_path", "serve"]
+__all__ = ["CACHE_S", "MAX_ROOMS", "POLL_S", "ROUTE", "ROUTE_ENV", "room_version", "route_path", "serve"]
 
 #: The follower's browser asks for the version this often, seconds.
 POLL_S = 1.0
@@ -39,6 +40,9 @@ CACHE_S = 0.25
 MAX_ROOMS = 256
 #: The route's path under the app's base path.
 ROUTE = "api/live/{code}"
+#: ``0`` in the environment: no route, followers keep the timed fragment (a proxy that does not pass
+#: ``api/``; the benchmark's reference).
+ROUTE_ENV = "NEURAL_EXPLAINER_LIVE_ROUTE"
 
 _lock = threading.Lock()
 _installed: bool | None = None  # None: not tried yet in this process
@@ -147,5 +151,5 @@ def serve(code: str, store, base_path: str = "") -> str | None:
         while len(_rooms) > MAX_ROOMS:
             forgotten, _ = _rooms.popitem(last=False)
             _cache.pop(forgotten, None)
-        installed = _install(base_path)
+        installed = os.environ.get(ROUTE_ENV, "1") != "0" and _install(base_path)
     return route_path(code, base_path) if installed else None

@@ -31,7 +31,7 @@ export default function ({ data, setTriggerValue, parentElement }) {
         const body = await response.json();
         loop.errors = 0;
         // a check asked for and not yet answered by a new render is not asked again for a while
-        const waiting = loop.pending && performance.now() - loop.asked < 4 * d.poll_ms;
+        const waiting = loop.pending && performance.now() - loop.asked < Math.max(4 * d.poll_ms, 10000);
         if (body.v !== loop.data.version && !waiting) ask("changed");
       } catch (err) {
         loop.errors += 1;                    // no route on this worker, or the network: back off
