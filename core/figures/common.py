@@ -156,6 +156,20 @@ def pick_points_trace(x, y, *, size: float, hovertemplate: str, customdata=None)
     return trace
 
 
+def xy_trace(points, *, mode: str, name: str, **style) -> dict:
+    """A scatter trace through ``points`` of shape (N, 2): column 0 along x, column 1 along y.
+
+    ``style``: the trace's other properties (``line``, ``marker``, ``hoverinfo``, ...).
+
+    Returns
+    -------
+    dict
+        A Plotly scatter trace.
+    """
+    xy = np.asarray(points)
+    return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode=mode, name=name, **style)
+
+
 def panel_title(text: str, x: float, *, y: float = 1.0, size: int = 16) -> dict:
     """The title of one panel of a figure with several: an annotation centred on paper ``x``, standing on
     paper height ``y`` (Plotly's subplot titles, for figures laid out without ``make_subplots``).

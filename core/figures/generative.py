@@ -20,7 +20,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from core.figures.common import panel_title, pick_points_trace
+from core.figures.common import panel_title, pick_points_trace, xy_trace
 
 DIGIT_COLOURS = qualitative.T10
 REAL_COLOUR, FAKE_COLOUR = "#1b7837", "#762a83"  # GAN Lab's green (real) and purple (fake)
@@ -204,12 +204,9 @@ def latent_figure(
         )
     ]
     for d in range(10):
-        sel = labels == d
         data.append(
-            dict(
-                type="scatter",
-                x=codes[sel, 0],
-                y=codes[sel, 1],
+            xy_trace(
+                codes[labels == d],
                 mode="markers",
                 name=str(d),
                 marker=dict(size=5, color=DIGIT_COLOURS[d], opacity=0.75),
@@ -449,18 +446,8 @@ def toy_gan_figure(view: dict, *, height: int = 480) -> go.Figure:
         )
     ]
     for key, name, colour in (("real", "real", REAL_COLOUR), ("fake", "generated", FAKE_COLOUR)):
-        pts = f32(key)
-        data.append(
-            dict(
-                type="scatter",
-                x=pts[:, 0],
-                y=pts[:, 1],
-                mode="markers",
-                name=name,
-                marker=dict(size=5, color=colour, opacity=0.7),
-                hoverinfo="skip",
-            )
-        )
+        marker = dict(size=5, color=colour, opacity=0.7)
+        data.append(xy_trace(f32(key), mode="markers", name=name, marker=marker, hoverinfo="skip"))
     ext = [float(view["xs"][0]), float(view["xs"][-1])]
     layout = dict(
         height=height,

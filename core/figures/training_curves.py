@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.common import encode_raster
+from core.figures.common import encode_raster, xy_trace
 
 #: One colour per configuration in the comparison curves (colour-blind-safe Tableau 10).
 PALETTE = (
@@ -29,32 +29,26 @@ def _figure(data: list, layout: dict) -> go.Figure:
     return go.Figure(dict(data=data, layout={**base, **layout}))
 
 
+def _overlaid_bars(data: list, *, height: int, title: str, x_title: str, yaxis: dict) -> go.Figure:
+    """Bars or histograms drawn over one another (``barmode="overlay"``), with a title and an x-axis title."""
+    layout = dict(height=height, barmode="overlay", title=dict(text=title), yaxis=yaxis)
+    return _figure(data, dict(layout, xaxis=dict(title=dict(text=x_title))))
+
+
 def loss_curve_figure(
     p_values, losses, *, current: float, current_loss: float, mixup_losses=None
 ) -> go.Figure:
     """Cross-entropy ``-ln p(7)`` against p(7), the current point marked; optionally the loss of the
     softmax-output + ``from_logits=True`` mix-up on the same outputs (dashed)."""
-    data = [
-        dict(
-            type="scatter",
-            x=list(p_values),
-            y=list(losses),
-            mode="lines",
-            name="−ln p(7) (correct)",
-            line=dict(color=PALETTE[0], width=3),
-        )
-    ]
+    curves = [(losses, "−ln p(7) (correct)", dict(color=PALETTE[0], width=3))]
     if mixup_losses is not None:
-        data.append(
-            dict(
-                type="scatter",
-                x=list(p_values),
-                y=list(mixup_losses),
-                mode="lines",
-                name="softmax output + from_logits=True (mix-up)",
-                line=dict(color=PALETTE[2], dash="dash"),
-            )
+        curves.append(
+            (mixup_losses, "softmax output + from_logits=True (mix-up)", dict(color=PALETTE[2], dash="dash"))
         )
+    data = [
+        dict(type="scatter", x=list(p_values), y=list(values), mode="lines", name=name, line=line)
+        for values, name, line in curves
+    ]
     data.append(
         dict(
             type="scatter",
@@ -102,16 +96,7 @@ def probabilities_figure(probs, target, *, title: str = "") -> go.Figure:
             textposition="outside",
         ),
     ]
-    return _figure(
-        data,
-        dict(
-            height=300,
-            barmode="overlay",
-            title=dict(text=title),
-            xaxis=dict(title=dict(text="class")),
-            yaxis=dict(range=[0, 1.15]),
-        ),
-    )
+    return _overlaid_bars(data, height=300, title=title, x_title="class", yaxis=dict(range=[0, 1.15]))
 
 
 def loss_surface_figure(curvatures, paths: dict) -> go.Figure:
@@ -140,17 +125,8 @@ def loss_surface_figure(curvatures, paths: dict) -> go.Figure:
     for i, (label, path) in enumerate(paths.items()):
         outside = np.flatnonzero(np.abs(path).max(axis=1) > 3.2)
         shown = np.clip(path[: outside[0] + 1] if outside.size else path, -3.2, 3.2)  # stop where it leaves
-        data.append(
-            dict(
-                type="scatter",
-                x=shown[:, 0],
-                y=shown[:, 1],
-                mode="lines+markers",
-                name=label,
-                line=dict(color=PALETTE[i + 1], width=2),
-                marker=dict(size=6),
-            )
-        )
+        line = dict(color=PALETTE[i + 1], width=2)
+        data.append(xy_trace(shown, mode="lines+markers", name=label, line=line, marker=dict(size=6)))
     return _figure(
         data,
         dict(
@@ -362,15 +338,8 @@ def histograms_figure(series: dict, *, title: str, x_title: str, bins=None) -> g
                     width=float(bins[1] - bins[0]),
                 )
             )
-    return _figure(
-        data,
-        dict(
-            height=320,
-            barmode="overlay",
-            title=dict(text=title),
-            xaxis=dict(title=dict(text=x_title)),
-            yaxis=dict(title=dict(text="count")),
-        ),
+    return _overlaid_bars(
+        data, height=320, title=title, x_title=x_title, yaxis=dict(title=dict(text="count"))
     )
 
 
