@@ -170,21 +170,25 @@ def xy_trace(points, *, mode: str, name: str, **style) -> dict:
     return dict(type="scatter", x=xy[:, 0], y=xy[:, 1], mode=mode, name=name, **style)
 
 
-def panel_title(text: str, x: float, *, y: float = 1.0, size: int = 16) -> dict:
+def panel_title(text: str, x: float, *, y: float = 1.0, size: int = 16, on_axes: bool = False) -> dict:
     """The title of one panel of a figure with several: an annotation centred on paper ``x``, standing on
     paper height ``y`` (Plotly's subplot titles, for figures laid out without ``make_subplots``).
+
+    With ``on_axes``, ``x`` and ``y`` are data coordinates of the first axes instead (a title above one
+    tile of a grid drawn as a single picture or heatmap).
 
     Returns
     -------
     dict
         A Plotly layout annotation.
     """
+    ref = ("x", "y") if on_axes else ("paper", "paper")
     return dict(
         text=text,
         x=x,
         y=y,
-        xref="paper",
-        yref="paper",
+        xref=ref[0],
+        yref=ref[1],
         xanchor="center",
         yanchor="bottom",
         showarrow=False,
@@ -259,19 +263,37 @@ def matrix_figure(
         traces.append(dict(type="image", source=encode_raster(image), hoverinfo="x+y"))
     if pick_grid:
         traces.append(pick_grid_trace(h, w))
+    layout = picture_layout(
+        w, h, height=height, title=title, shapes=[_box_shape(box, color) for box, color in boxes]
+    )
+    return go.Figure(dict(data=traces, layout=layout), _validate=False)
+
+
+def picture_layout(width: int, height_px: int, *, height: int, title: str | None = None, **extra) -> dict:
+    """The layout of a figure that is one picture (or grid of cells) ``width`` x ``height_px`` on hidden
+    axes: pixel-exact (one unit per pixel, square cells, row 0 at the top), not draggable, no theme.
+
+    ``height``: the figure's height in screen pixels; ``title``: centred above (none if None);
+    ``extra``: further layout properties (``shapes``, ``annotations``, ``paper_bgcolor``, ...).
+
+    Returns
+    -------
+    dict
+        A Plotly layout.
+    """
     # template={}: explicit colours only, so Plotly's ~4 kB default template is not sent with every map
     layout = dict(
-        title=dict(text=title, x=0.5, xanchor="center"),
         height=height,
         dragmode=False,
         template={},
         margin=dict(l=4, r=4, t=40 if title else 4, b=4),
         plot_bgcolor="rgba(0,0,0,0)",
-        shapes=[_box_shape(box, color) for box, color in boxes],
-        xaxis=dict(visible=False, range=[-0.5, w - 0.5], constrain="domain"),
-        yaxis=dict(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain"),
+        xaxis=dict(visible=False, range=[-0.5, width - 0.5], constrain="domain"),
+        yaxis=dict(visible=False, range=[height_px - 0.5, -0.5], scaleanchor="x", constrain="domain"),
     )
-    return go.Figure(dict(data=traces, layout=layout), _validate=False)
+    if title is not None:
+        layout["title"] = dict(text=title, x=0.5, xanchor="center")
+    return layout | extra
 
 
 def image_to_rgb_uint8(image) -> np.ndarray:

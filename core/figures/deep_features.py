@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.common import DIVERGING, encode_raster, matrix_figure
+from core.figures.common import DIVERGING, encode_raster, matrix_figure, panel_title, picture_layout
 from core.figures.feature_maps import MapMosaic, feature_maps_mosaic, mosaic_figure
 
 #: Colour of a receptive-field box and of the picked unit.
@@ -100,19 +100,7 @@ def panels_figure(
             constrain="domain",
             anchor=f"x{suffix}",
         )
-        layout["annotations"].append(
-            dict(
-                text=title,
-                x=left + width / 2,
-                y=top,
-                xref="paper",
-                yref="paper",
-                xanchor="center",
-                yanchor="bottom",
-                showarrow=False,
-                font=dict(size=13),
-            )
-        )
+        layout["annotations"].append(panel_title(title, left + width / 2, y=top, size=13))
     return _figure(data, layout)
 
 
@@ -281,30 +269,9 @@ def filters_beside_kernels_figure(
         canvas[top : top + side, left + side + gap : left + 2 * side + gap] = np.kron(
             hand, np.ones((cell, cell, 1), np.uint8)
         )
-        annotations.append(
-            dict(
-                text=titles[i],
-                x=left + side + gap / 2,
-                y=top - 2,
-                xref="x",
-                yref="y",
-                xanchor="center",
-                yanchor="bottom",
-                showarrow=False,
-                font=dict(size=10),
-            )
-        )
+        annotations.append(panel_title(titles[i], left + side + gap / 2, y=top - 2, size=10, on_axes=True))
     h, w = canvas.shape[:2]
-    layout = dict(
-        height=h + 10,
-        margin=dict(l=4, r=4, t=4, b=4),
-        annotations=annotations,
-        template={},
-        dragmode=False,
-        plot_bgcolor="rgba(0,0,0,0)",
-        xaxis=dict(visible=False, range=[-0.5, w - 0.5], constrain="domain"),
-        yaxis=dict(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain"),
-    )
+    layout = picture_layout(w, h, height=h + 10, annotations=annotations)
     return _figure(
         [dict(type="image", source=encode_raster(canvas, lossless=True), hoverinfo="skip")], layout
     )

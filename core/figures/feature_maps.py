@@ -20,7 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from core.figures.common import DIVERGING, HEATMAP_MAX_SIDE, colorscale_stops, encode_raster
+from core.figures.common import (
+    DIVERGING,
+    HEATMAP_MAX_SIDE,
+    colorscale_stops,
+    encode_raster,
+    panel_title,
+    picture_layout,
+)
 
 #: Width, in pixels, a feature-map mosaic is kept under (a photo's maps are block-averaged to fit).
 PNG_MAX_SIDE = 1400
@@ -226,18 +233,7 @@ def mosaic_figure(mosaic: MapMosaic, *, title: str = "", height: int | None = No
     w, h = mosaic.width, mosaic.height
     map_h, map_w = mosaic.map_shape
     height = height or int(min(900, max(160, 110 * mosaic.rows * map_h / max(map_w, 1)) + 50))
-    # template={}: a picture on hidden axes needs no theme, so Plotly's ~4 kB template is not sent
-    layout = dict(
-        title=dict(text=title, x=0.5, xanchor="center"),
-        dragmode=False,
-        height=height,
-        template={},
-        margin=dict(l=4, r=4, t=40 if title else 4, b=4),
-        plot_bgcolor="rgba(0,0,0,0)",
-        paper_bgcolor="rgba(0,0,0,0)",
-        xaxis=dict(visible=False, range=[-0.5, w - 0.5], constrain="domain"),
-        yaxis=dict(visible=False, range=[h - 0.5, -0.5], scaleanchor="x", constrain="domain"),
-    )
+    layout = picture_layout(w, h, height=height, title=title, paper_bgcolor="rgba(0,0,0,0)")
     return _figure([dict(type="image", source=mosaic.source, hoverinfo="skip")], layout)
 
 
@@ -356,17 +352,7 @@ def steps_figure(steps: list[tuple[str, np.ndarray]], *, height: int = 230) -> g
             visible=False, range=[h - 0.5, -0.5], scaleanchor=f"x{suffix}", constrain="domain"
         )
         layout["annotations"].append(
-            dict(
-                text=f"{name}<br>{' × '.join(map(str, np.shape(arr)))}",
-                x=left + width / 2,
-                y=1.0,
-                xref="paper",
-                yref="paper",
-                xanchor="center",
-                yanchor="bottom",
-                showarrow=False,
-                font=dict(size=12),
-            )
+            panel_title(f"{name}<br>{' × '.join(map(str, np.shape(arr)))}", left + width / 2, size=12)
         )
     return _figure(data, layout)
 
@@ -423,19 +409,7 @@ def kernels_grid_figure(
         top, left = (i // cols) * band + lines, (i % cols) * (k + 1)
         z[top : top + k, left : left + k] = kernels[:, :, i] / peaks[i]
         raw[top : top + k, left : left + k] = kernels[:, :, i]
-        annotations.append(
-            dict(
-                text=titles[i],
-                x=left + (k - 1) / 2,
-                y=top - 0.5,
-                xref="x",
-                yref="y",
-                xanchor="center",
-                yanchor="bottom",
-                showarrow=False,
-                font=dict(size=10),
-            )
-        )
+        annotations.append(panel_title(titles[i], left + (k - 1) / 2, y=top - 0.5, size=10, on_axes=True))
     text = [[f"{v:.2g}" if np.isfinite(v) else "" for v in row] for row in raw] if k <= 5 else None
     heat = dict(
         type="heatmap",
@@ -486,20 +460,7 @@ def history_figure(history: dict) -> go.Figure:
                         yaxis="y" if col == 1 else "y2",
                     )
                 )
-    titles = [
-        dict(
-            text=t,
-            x=x,
-            y=1.0,
-            xref="paper",
-            yref="paper",
-            xanchor="center",
-            yanchor="bottom",
-            showarrow=False,
-            font=dict(size=16),
-        )
-        for t, x in (("Loss", 0.225), ("Accuracy", 0.775))
-    ]
+    titles = [panel_title(t, x) for t, x in (("Loss", 0.225), ("Accuracy", 0.775))]
     return _figure(
         data,
         dict(
