@@ -87,6 +87,7 @@ def _body(layer: str, channel: int) -> None:
         progress(job.key, job.steps)
 
 
+@guarded
 def _submit(layer: str) -> None:
     """The form's callback: queue the asked map for this session (replacing its waiting job)."""
     config = FeatureVisConfig(
