@@ -225,15 +225,27 @@ def _check_drawing_png(png) -> bytes:
     return bytes(png)
 
 
+def _as_rows(values, *, max_rows: int, too_many: str, not_rows: str) -> np.ndarray:
+    """``values`` as a float64 array; a list or tuple of more than ``max_rows`` rows is refused before
+    NumPy converts it (the size is bounded before any work). Raises ``ValueError(too_many)`` or, when
+    the rows are not numbers of one length, ``ValueError(not_rows)``."""
+    if isinstance(values, (list, tuple)) and len(values) > max_rows:
+        raise ValueError(too_many)
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(not_rows) from None
+
+
 def _check_matrix(values) -> np.ndarray:
     """``values`` as float32 (H, W): 1 to :data:`MAX_MATRIX_SIDE` a side, finite, within
     ±:data:`MAX_MATRIX_VALUE`."""
-    if isinstance(values, (list, tuple)) and len(values) > MAX_MATRIX_SIDE:
-        raise ValueError(f"a matrix has at most {MAX_MATRIX_SIDE} rows")
-    try:
-        matrix = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError("a matrix must be rows of numbers of one length") from None
+    matrix = _as_rows(
+        values,
+        max_rows=MAX_MATRIX_SIDE,
+        too_many=f"a matrix has at most {MAX_MATRIX_SIDE} rows",
+        not_rows="a matrix must be rows of numbers of one length",
+    )
     if matrix.ndim != 2 or not (
         1 <= matrix.shape[0] <= MAX_MATRIX_SIDE and 1 <= matrix.shape[1] <= MAX_MATRIX_SIDE
     ):
@@ -248,12 +260,12 @@ def _check_matrix(values) -> np.ndarray:
 def _check_points(points) -> np.ndarray:
     """``points`` as float64 (N, 3): 1 to :data:`MAX_POINTS` rows of finite x1, x2 within
     ±:data:`MAX_COORDINATE` and a class of 0 or 1."""
-    if isinstance(points, (list, tuple)) and len(points) > MAX_POINTS:
-        raise ValueError(f"at most {MAX_POINTS} points")
-    try:
-        rows = np.asarray(points, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError("points must be rows of three numbers: x1, x2, class") from None
+    rows = _as_rows(
+        points,
+        max_rows=MAX_POINTS,
+        too_many=f"at most {MAX_POINTS} points",
+        not_rows="points must be rows of three numbers: x1, x2, class",
+    )
     if rows.ndim != 2 or rows.shape[1] != 3 or not 1 <= rows.shape[0] <= MAX_POINTS:
         raise ValueError(f"points must be 1 to {MAX_POINTS} rows of x1, x2, class; got shape {rows.shape}")
     if not np.isfinite(rows).all() or np.abs(rows[:, :2]).max() > MAX_COORDINATE:
