@@ -112,12 +112,17 @@ def main(argv: list[str] | None = None) -> None:
         default=0,
         help="instead: the N maps with the highest mean on the Rocket sample photo at 224 px",
     )
-    parser.add_argument("--size", type=int, default=feature_vis.SIZE)
-    parser.add_argument("--steps", type=int, default=feature_vis.STEPS)
-    parser.add_argument("--jitter", type=int, default=feature_vis.JITTER)
-    parser.add_argument("--blur-every", type=int, default=feature_vis.BLUR_EVERY)
-    parser.add_argument("--blur-sigma", type=float, default=feature_vis.BLUR_SIGMA)
-    parser.add_argument("--seed", type=int, default=feature_vis.SEED)
+    # ascend's settings that the command line sets, by their keyword: (type, default); --blur-every etc.
+    ascent = {
+        "size": (int, feature_vis.SIZE),
+        "steps": (int, feature_vis.STEPS),
+        "jitter": (int, feature_vis.JITTER),
+        "blur_every": (int, feature_vis.BLUR_EVERY),
+        "blur_sigma": (float, feature_vis.BLUR_SIGMA),
+        "seed": (int, feature_vis.SEED),
+    }
+    for name, (kind, default) in ascent.items():
+        parser.add_argument("--" + name.replace("_", "-"), type=kind, default=default)
     args = parser.parse_args(argv)
     model = hed.load_hed()
     if args.strongest:
@@ -127,18 +132,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     else:
         channels, chosen = parse_channels(args.channels), "listed"
-    write(
-        model,
-        args.layer,
-        channels,
-        chosen=chosen,
-        size=args.size,
-        steps=args.steps,
-        jitter=args.jitter,
-        blur_every=args.blur_every,
-        blur_sigma=args.blur_sigma,
-        seed=args.seed,
-    )
+    write(model, args.layer, channels, chosen=chosen, **{name: getattr(args, name) for name in ascent})
 
 
 if __name__ == "__main__":
