@@ -28,8 +28,17 @@ _CHARTS_JS = """() => [...document.querySelectorAll(
     getComputedStyle(e).visibility !== 'hidden').length}))"""
 
 
-def _slugs():
-    return [pytest.param("", id="home"), *(pytest.param(p.url_path, id=p.url_path) for p in PAGES)]
+#: Pages also checked in lecture mode, on the projector.
+LECTURE_PAGES = ("convolution", "perceptron", "deep_features")
+
+
+def _views():
+    """Every page on a laptop, and :data:`LECTURE_PAGES` in lecture mode on the projector."""
+    laptop = [("", "home"), *((p.url_path, p.url_path) for p in PAGES)]
+    return [
+        *(pytest.param(f"/{slug}", LAPTOP, id=name) for slug, name in laptop),
+        *(pytest.param(f"/{slug}?lecture=1", PROJECTOR, id=f"{slug}-lecture") for slug in LECTURE_PAGES),
+    ]
 
 
 def severe_violations(page) -> list[str]:
@@ -56,25 +65,13 @@ def chart_problems(page) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("slug", _slugs())
-def test_no_serious_or_critical_axe_violation_in_the_content(browser_page, chromium, slug):
+@pytest.mark.parametrize("path, viewport", _views())
+def test_no_serious_or_critical_axe_violation_in_the_content(browser_page, chromium, path, viewport):
     pytest.importorskip("axe_playwright_python", reason="make test installs axe-playwright-python")
     url, _ = browser_page
-    ctx, page = open_view(chromium, url, f"/{slug}", viewport=LAPTOP)
+    ctx, page = open_view(chromium, url, path, viewport=viewport)
     try:
         found = severe_violations(page) + chart_problems(page)
     finally:
         ctx.close()
-    assert found == [], f"/{slug}: {len(found)} serious/critical axe violations:\n" + "\n".join(found)
-
-
-@pytest.mark.parametrize("slug", ["convolution", "perceptron", "deep_features"])
-def test_lecture_mode_keeps_the_content_accessible(browser_page, chromium, slug):
-    pytest.importorskip("axe_playwright_python", reason="make test installs axe-playwright-python")
-    url, _ = browser_page
-    ctx, page = open_view(chromium, url, f"/{slug}?lecture=1", viewport=PROJECTOR)
-    try:
-        found = severe_violations(page) + chart_problems(page)
-    finally:
-        ctx.close()
-    assert found == [], f"/{slug} in lecture mode:\n" + "\n".join(found)
+    assert found == [], f"{path}: {len(found)} serious/critical axe violations:\n" + "\n".join(found)
