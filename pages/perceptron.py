@@ -212,38 +212,17 @@ def go_to(step: int) -> None:
 
 figure_area = st.container()  # the plot, with the step buttons beside it; the numbers of the step below
 left, right = figure_area.columns([3, 2])
-b1, b2 = right.columns(2)
-b3, b4 = right.columns(2)
-b1.button(
-    "Reset", key="perc_reset", on_click=go_to, args=(0,), icon=":material/restart_alt:", width="stretch"
-)
-b2.button(
-    "One step",
-    key="perc_one_step",
-    on_click=go_to,
-    args=(min(k + 1, n),),
-    icon=":material/skip_next:",
-    width="stretch",
-    disabled=k >= n,
-)
-b3.button(
-    "One epoch",
-    key="perc_one_epoch",
-    on_click=go_to,
-    args=(result.epoch_end(k),),
-    icon=":material/fast_forward:",
-    width="stretch",
-    disabled=k >= n,
-)
-b4.button(
-    "Run to the end",
-    key="perc_run",
-    on_click=go_to,
-    args=(n,),
-    icon=":material/last_page:",
-    width="stretch",
-    disabled=k >= n,
-)
+step_buttons = [  # two rows of two buttons: (label, key, the update it goes to, icon)
+    ("Reset", "perc_reset", 0, ":material/restart_alt:"),
+    ("One step", "perc_one_step", min(k + 1, n), ":material/skip_next:"),
+    ("One epoch", "perc_one_epoch", result.epoch_end(k), ":material/fast_forward:"),
+    ("Run to the end", "perc_run", n, ":material/last_page:"),
+]
+for column, (label, key, target, icon) in zip(
+    [*right.columns(2), *right.columns(2)], step_buttons, strict=True
+):
+    at_end = k >= n and key != "perc_reset"  # at the end only Reset goes anywhere
+    column.button(label, key=key, on_click=go_to, args=(target,), icon=icon, width="stretch", disabled=at_end)
 right.slider("Timeline: updates so far (drag to scrub back and forth)", 0, n, key="perc_step")
 if live_questions.answer_hidden("perceptron"):  # the class predicts the converging epoch first
     st.info(f"**Whole run:** *{live_questions.HIDDEN_TEXT}*.")
