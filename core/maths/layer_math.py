@@ -69,12 +69,8 @@ def conv_params(f, c_in: int, c_out: int, *, bias: bool = True) -> int:
 
 
 def dense_params(n_in: int, n_out: int, *, bias: bool = True) -> int:
-    """Trainable parameters of a fully connected layer: ``(n_in + 1)·n_out``.
-
-    Raises
-    ------
-    ValueError
-        If a size is not an int >= 1.
+    """Trainable parameters of a fully connected layer: ``(n_in + 1)·n_out``, the count of
+    :func:`conv_params` with a 1 x 1 kernel on ``n_in`` channels; sizes checked as there.
 
     References
     ----------

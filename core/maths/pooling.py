@@ -240,20 +240,8 @@ def l2_pool2d(
     ``sqrt(count * AveragePooling2D(x**2))`` with ``count`` the real cells of the window
     (``tests/core/test_pooling.py`` checks that with ``tf.nn.avg_pool2d``).
 
-    Parameters
-    ----------
-    x : array_like of shape (H, W) or (H, W, C), float
-    pool_size, stride, padding
-        As :func:`max_pool2d`; with "same" the padded cells add 0 to the sum.
-
-    Returns
-    -------
-    pooled : ndarray of shape (H', W') or (H', W', C), float32, >= 0
-
-    Raises
-    ------
-    ValueError
-        As :func:`max_pool2d`.
+    Parameters, shapes and errors are those of :func:`avg_pool2d`, except that with "same" padding the
+    padded cells add 0 to the sum; ``pooled`` is >= 0.
 
     References
     ----------
