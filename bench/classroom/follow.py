@@ -4,11 +4,11 @@ Streamlit's protocol (:class:`bench.classroom.session.BrowserSession`).
 Two routes, whichever the server draws:
 
 * **version route** (``core/adapters/live_poll.py``, ``static/live_follow.js``): the page draws a
-  script-only component in the follower's fragment; the browser asks ``GET /api/live/CODE`` every
-  second (one kept-alive HTTP/1.1 connection, the session's HAProxy cookie, a random first delay as
-  the script's) and reruns that fragment (a ``rerun_script`` with its ``fragment_id``, what the
-  component's trigger sends) only when the version differs from the one it last saw, or when the
-  30 s / 3 heartbeat is due;
+  script-only component in the follower's fragment; the browser asks ``GET /api/live/CODE?v=SEEN``
+  (a long poll: the server answers when the version is not ``SEEN``, or after 20 s; one kept-alive
+  HTTP/1.1 connection, the session's HAProxy cookie) and reruns that fragment (a ``rerun_script``
+  with its ``fragment_id``, what the component's trigger sends) only when the version differs from
+  the one it last saw, or when the 30 s / 3 heartbeat is due;
 * **timed fragment** (the server's ``auto_rerun``): a ``rerun_script`` of that fragment every interval
   after the last one finished, as the browser's timer does.
 
@@ -18,6 +18,7 @@ A follower has *arrived* at a change when a finished run shows the change's para
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 from urllib.parse import parse_qs
@@ -27,6 +28,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from bench.classroom.session import BrowserSession
 
 POLL_S = 1.0  # core.adapters.live_poll.POLL_S
+WAIT_S = 20.0  # core.adapters.live_poll.WAIT_S
 BEAT_S = 10.0  # core.adapters.live_session.HEARTBEAT_EVERY_S
 WATCH = "neural_explainer_live_follow"  # the component's name (live_session.py)
 
@@ -81,6 +83,7 @@ class Follower(BrowserSession):
         self.statuses: dict[str, int] = {}
         self.polls = self.poll_errors = 0
         self.lock = asyncio.Lock()  # one run at a time, as a browser's session
+        self.asked = time.perf_counter()
 
     def _on_message(self, raw: bytes, now: float) -> None:
         super()._on_message(raw, now)
@@ -104,6 +107,7 @@ class Follower(BrowserSession):
         return all(query.get(k) == v for k, v in params.items())
 
     async def check(self, label: str, fragment_id: str, changes: list):
+        self.asked = time.perf_counter()
         async with self.lock:
             action = await self.rerun("tick", label, fragment_id=fragment_id)
         self.failed += not action.ok
@@ -116,29 +120,42 @@ class Follower(BrowserSession):
 
     async def follow(self, stop: asyncio.Event, changes: list) -> None:
         client = VersionClient(self.server.port, self.cookie)
-        seen, asked = None, time.perf_counter()
+        beats = asyncio.create_task(self._beat(stop, changes))
+        seen = ""
         await asyncio.sleep(random.random() * POLL_S)
         try:
             while not stop.is_set() and not self.closed:
                 if self.watch_fragment:
-                    try:
-                        status, body = await client.get(f"/api/live/{self.code}")
+                    try:  # a long poll: the server answers when the version is not ``seen``
+                        status, body = await client.get(
+                            f"/api/live/{self.code}?v={seen}", timeout=WAIT_S + 10
+                        )
                         self.polls += 1
-                        version = body.decode() if status == 200 else None
-                    except OSError:
+                        version = str(json.loads(body)["v"]) if status == 200 else None
+                    except (OSError, TimeoutError, ValueError, KeyError):
                         self.poll_errors += 1
                         version = None
-                    if version is not None and (version != seen or time.perf_counter() - asked >= BEAT_S):
-                        seen, asked = version, time.perf_counter()
+                    if version is None:
+                        await asyncio.sleep(POLL_S)
+                    elif version != seen:
+                        seen = version
                         await self.check("watch", self.watch_fragment, changes)
-                    await asyncio.sleep(POLL_S)
                 elif self.auto is not None:
                     await asyncio.sleep(self.auto[0])
                     await self.check("tick", self.auto[1], changes)
                 else:
                     await asyncio.sleep(0.2)
         finally:
+            beats.cancel()
+            await asyncio.gather(beats, return_exceptions=True)
             await client.close()
+
+    async def _beat(self, stop: asyncio.Event, changes: list) -> None:
+        """The browser's heartbeat: a check when none was asked for ``BEAT_S`` (version route only)."""
+        while not stop.is_set() and not self.closed:
+            await asyncio.sleep(1.0)
+            if self.watch_fragment and time.perf_counter() - self.asked >= BEAT_S:
+                await self.check("beat", self.watch_fragment, changes)
 
     async def answer(self, question_id: str, value: float, timeout: float = 10.0) -> bool:
         """Type ``value`` into the open question's number field and send it, as the page's form."""

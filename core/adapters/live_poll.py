@@ -4,10 +4,13 @@ A follower used to learn of the lecturer's change by a browser-timed ``st.fragme
 a script run per follower per second, about 2 ms of server CPU each even for an empty fragment
 (Streamlit's own cost: a ``rerun_script``, a script run, its deltas and ``script_finished``). Here the
 follower's page mounts a script-only component (``static/live_follow.js``, components v2: no iframe,
-nothing fetched from outside) that asks this process's route ``GET {base}/api/live/{CODE}`` every
-:data:`POLL_S` seconds for the room's version (one small JSON answer, no script run) and asks Python
-for a check (a trigger, which reruns only the follower's fragment) when the version differs from the
-one the page shows, or when the follower's heartbeat is due.
+nothing fetched from outside) that asks this process's route ``GET {base}/api/live/{CODE}?v=VERSION``
+for the room's version (one small JSON answer, no script run). The route holds a request that names
+the version its page shows until the room's version is another, for at most :data:`WAIT_S` seconds
+(a long poll, :data:`MAX_WAITING` at most per process, each waiter looking at the shared cached read
+every :data:`CACHE_S` seconds), so a follower between changes costs one request per :data:`WAIT_S`.
+The browser then asks Python for a check (a trigger, which reruns only the follower's fragment) when
+the version differs from the one the page shows, or when the follower's heartbeat is due.
 
 The route is added to the running Starlette app of ``streamlit run`` (Streamlit 1.67 serves its
 protocol with Starlette; ``st.App(routes=...)`` is the public way to add one, but needs its own
@@ -30,9 +33,20 @@ from collections import OrderedDict
 from core.data.room_records import RoomError, normalise_code
 from core.data.shared_store import SharedStoreError
 
-__all__ = ["CACHE_S", "MAX_ROOMS", "POLL_S", "ROUTE", "ROUTE_ENV", "room_version", "route_path", "serve"]
+__all__ = [
+    "CACHE_S",
+    "MAX_ROOMS",
+    "MAX_WAITING",
+    "POLL_S",
+    "ROUTE",
+    "ROUTE_ENV",
+    "WAIT_S",
+    "room_version",
+    "route_path",
+    "serve",
+]
 
-#: The follower's browser asks for the version this often, seconds.
+#: The follower's browser asks again this long after an answer (a long poll's, or an error's base).
 POLL_S = 1.0
 #: A room's version is read from the store at most this often per process, seconds.
 CACHE_S = 0.25
@@ -44,7 +58,14 @@ ROUTE = "api/live/{code}"
 #: ``api/``; the benchmark's reference).
 ROUTE_ENV = "NEURAL_EXPLAINER_LIVE_ROUTE"
 
+#: A request that names the version its page shows waits this long for another, seconds (a long
+#: poll: a follower costs one request per change or per WAIT_S, not one per POLL_S).
+WAIT_S = 20.0
+#: Requests waiting at once per process; past it, a request is answered at once.
+MAX_WAITING = 4096
+
 _lock = threading.Lock()
+_waiting = 0
 _installed: bool | None = None  # None: not tried yet in this process
 _rooms: OrderedDict[str, object] = OrderedDict()  # code -> its store
 _cache: dict[str, tuple[float, int | None]] = {}  # code -> (read at, version or None: no room)
@@ -87,9 +108,24 @@ def room_version(code: str, *, now: float | None = None) -> tuple[int, int | Non
 
 
 async def _answer(request):
+    """``?v=VERSION``: wait (at most :data:`WAIT_S`) until the room's version is another; else at once."""
+    import asyncio
+
     from starlette.responses import JSONResponse
 
-    status, version = room_version(str(request.path_params.get("code", ""))[:16])
+    global _waiting
+    code = str(request.path_params.get("code", ""))[:16]
+    known = str(request.query_params.get("v", ""))[:12]
+    status, version = room_version(code)
+    if known and status == 200 and str(version) == known and _waiting < MAX_WAITING:
+        _waiting += 1  # one event loop: no lock needed
+        try:
+            deadline = time.monotonic() + WAIT_S
+            while status == 200 and str(version) == known and time.monotonic() < deadline:
+                await asyncio.sleep(CACHE_S)  # every waiter of a room shares one read per CACHE_S
+                status, version = room_version(code)
+        finally:
+            _waiting -= 1
     return JSONResponse({"v": version}, status_code=status, headers={"Cache-Control": "no-store"})
 
 

@@ -65,3 +65,50 @@ def test_the_oldest_rooms_are_forgotten_past_the_limit(rooms, monkeypatch):
         live_poll.serve(code, rooms)
     assert live_poll.room_version(codes[0], now=400.0) == (404, None)
     assert [live_poll.room_version(c, now=400.0)[0] for c in codes[1:]] == [200, 200]
+
+
+def ask(code: str, version=None):
+    """The route's answer to ``GET /api/live/CODE[?v=version]``: (status, JSON)."""
+    import asyncio
+    import json
+
+    from starlette.requests import Request
+
+    query = b"" if version is None else f"v={version}".encode()
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path_params": {"code": code},
+        "query_string": query,
+        "headers": [],
+    }
+    response = asyncio.run(live_poll._answer(Request(scope)))
+    assert response.headers["cache-control"] == "no-store"
+    return response.status_code, json.loads(response.body)
+
+
+def test_the_route_holds_a_request_until_the_version_changes(rooms, monkeypatch):
+    """``?v=`` the version the page shows: the answer comes when the lead changes the view, or after
+    WAIT_S; without ``v`` (or with another version) at once."""
+    import threading
+    import time
+
+    monkeypatch.setattr(live_poll, "WAIT_S", 1.5)
+    room = rooms.open_room()
+    live_poll.serve(room.code, rooms)
+    version = rooms.view(room.code).version
+
+    assert ask(room.code) == (200, {"v": version})  # no version named: at once
+    assert ask(room.code, version + 7) == (200, {"v": version})  # another version: at once
+    start = time.monotonic()
+    assert ask(room.code, version) == (200, {"v": version})  # nothing changed: after WAIT_S
+    assert 1.4 <= time.monotonic() - start < 3.0
+
+    lead = threading.Timer(
+        0.5, rooms.lead, (room.code, room.pin, {"page": "pooling", "params": {}}), {"session_id": "lead"}
+    )
+    lead.start()
+    start = time.monotonic()
+    assert ask(room.code, version) == (200, {"v": version + 1})
+    assert 0.4 <= time.monotonic() - start < 1.4  # the change, within CACHE_S of it
+    assert ask("ZZZZZZ", 1) == (404, {"v": None})

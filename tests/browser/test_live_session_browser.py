@@ -69,7 +69,7 @@ def test_a_phone_follows_the_lecturer_to_another_page_and_a_changed_slider(live_
         polls = []  # the phone's browser waits for a change on the room's version route
         student.on(
             "response",
-            lambda r: polls.append(r.status) if re.search(r"/api/live/[A-Z0-9]+$", r.url) else None,
+            lambda r: polls.append(r.status) if re.search(r"/api/live/[A-Z0-9]+(\?|$)", r.url) else None,
         )
         student.goto(f"{live_server}/?room={code}")
         student.get_by_text("Following the lecturer").wait_for()

@@ -1,9 +1,10 @@
 // A live session's follower waits in the browser (Streamlit components v2, no iframe, nothing fetched
-// from outside): it asks the app's route data.url for the room's version every data.poll_ms and sends
-// the trigger "check" (Python reruns the follower's fragment, which reads the room and moves) only when
-// the version differs from data.version (the one this page shows), when the heartbeat is due
-// (data.beat_ms), or, while the route does not answer, every data.fallback_ms. Nothing runs in Python
-// between changes. A hidden tab stops asking and asks at once when it is shown again.
+// from outside): it asks the app's route data.url for the room's version, naming the one this page
+// shows (data.version; the server answers when it is another, or after its wait), and sends the
+// trigger "check" (Python reruns the follower's fragment, which reads the room and moves) only when
+// the version differs, when the heartbeat is due (data.beat_ms), or, while the route does not answer,
+// every data.fallback_ms. Nothing runs in Python between changes. A hidden tab stops asking and asks
+// at once when it is shown again.
 export default function ({ data, setTriggerValue, parentElement }) {
   const host = parentElement && (parentElement.host || parentElement);
   const own = host && host.closest && host.closest('[data-testid="stElementContainer"]');
@@ -25,22 +26,28 @@ export default function ({ data, setTriggerValue, parentElement }) {
     const d = loop.data;
     let delay = d.poll_ms;
     if (!document.hidden) {
+      const sent = performance.now(), shows = loop.data.version;
       try {
-        const response = await fetch(d.url, { cache: "no-store", credentials: "same-origin" });
+        // the server holds the request until the version is not the one this page shows (long poll)
+        const response = await fetch(`${d.url}?v=${encodeURIComponent(shows ?? "")}`,
+                                     { cache: "no-store", credentials: "same-origin" });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         const body = await response.json();
         loop.errors = 0;
         // a check asked for and not yet answered by a new render is not asked again for a while
         const waiting = loop.pending && performance.now() - loop.asked < Math.max(4 * d.poll_ms, 10000);
         if (body.v !== loop.data.version && !waiting) ask("changed");
+        else if (body.v === loop.data.version && performance.now() - sent > d.poll_ms) delay = 0;
       } catch (err) {
         loop.errors += 1;                    // no route on this worker, or the network: back off
         delay = Math.min(d.poll_ms * 2 ** loop.errors, d.fallback_ms);
         if (performance.now() - loop.asked >= d.fallback_ms) ask("fallback");
       }
-      if (performance.now() - loop.asked >= d.beat_ms) ask("beat");
     }
     if (host && host.__neFollow === loop) loop.timer = setTimeout(tick, delay);
+  };
+  const beat = () => {                       // the heartbeat keeps this follower counted
+    if (!document.hidden && performance.now() - loop.asked >= loop.data.beat_ms) ask("beat");
   };
   const shown = () => {
     if (!document.hidden && loop.timer !== null) {
@@ -53,9 +60,11 @@ export default function ({ data, setTriggerValue, parentElement }) {
     loop.timer = setTimeout(tick, Math.random() * data.poll_ms);   // followers spread over the interval
     document.addEventListener("visibilitychange", shown);
     loop.shown = shown;
+    loop.beat = setInterval(beat, 1000);
   }
   return () => {
     if (loop.timer !== null) clearTimeout(loop.timer);
+    clearInterval(loop.beat);
     loop.timer = null;
     document.removeEventListener("visibilitychange", loop.shown);
     if (host && host.__neFollow === loop) delete host.__neFollow;
