@@ -134,11 +134,4 @@ def show(prefix: str) -> None:
 def progress(key: str) -> None:
     """The shared job's state, polled every second while it waits or runs (the training runs on the
     server's queue, not here); once it ends, a full rerun lets :func:`finished` act on it."""
-    view = _queue().status(key)
-    if view is None or view.finished:
-        st.rerun(scope="app")
-    if view.status == "queued":
-        st.info(f"Waiting for the server's training slot: place {view.position} in the queue.")
-    else:
-        left = "" if view.eta_s is None else f" · about {view.eta_s:.0f} s left"
-        st.progress(view.fraction, f"Training {view.message or '(starting)'}{left}")
+    training_queue.show_progress(key, lambda view: f"Training {view.message or '(starting)'}")

@@ -3,6 +3,8 @@ session, so a session has one waiting job at most) and what a full queue tells t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -43,3 +45,17 @@ def show_notice(notice_key: str) -> None:
     message = st.session_state.pop(notice_key, None)
     if message:
         st.warning(message, icon=":material/hourglass_top:")
+
+
+def show_progress(key: str, describe: Callable[[training_jobs.JobView], str]) -> None:
+    """The state of the shared job ``key``, for a fragment polled while it waits or runs: its place in
+    the queue, or a progress bar captioned ``describe(view)`` and the time left; once it has ended (or
+    is gone), a full rerun, so the page can act on its outcome."""
+    view = training_jobs.default_queue().status(key)
+    if view is None or view.finished:
+        st.rerun(scope="app")
+    if view.status == "queued":
+        st.info(f"Waiting for the server's training slot: place {view.position} in the queue.")
+    else:
+        left = "" if view.eta_s is None else f" · about {view.eta_s:.0f} s left"
+        st.progress(view.fraction, describe(view) + left)

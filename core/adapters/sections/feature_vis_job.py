@@ -135,12 +135,6 @@ def _queue():
 def progress(key: str, steps: int) -> None:
     """The shared job's state, polled every second while it waits or runs; once it ends, a full rerun
     lets :func:`compute_another` show the picture."""
-    view = _queue().status(key)
-    if view is None or view.finished:
-        st.rerun(scope="app")
-    if view.status == "queued":
-        st.info(f"Waiting for the server's training slot: place {view.position} in the queue.")
-    else:
-        left = "" if view.eta_s is None else f" · about {view.eta_s:.0f} s left"
-        step = round(view.fraction * steps)
-        st.progress(view.fraction, f"Gradient ascent: step {step}/{steps}{left}")
+    training_queue.show_progress(
+        key, lambda view: f"Gradient ascent: step {round(view.fraction * steps)}/{steps}"
+    )
