@@ -151,20 +151,14 @@ def effective_field_section(
     with st.spinner(f"Averaging over {AVERAGE_GRID**2} units of {layer} ..."):
         units, mean, t_mean = cached_erf.layer_average(image_key, size, layer, batch, maps)
     c2.metric("Theoretical field", f"{field.size} px")
-    c2.metric(
-        "Effective field, this unit",
-        f"{unit.effective} px",
-        f"{unit.effective / field.size:.0%} of the side",
-        delta_color="off",
-        delta_arrow="off",
-    )
-    c2.metric(
-        f"Effective field, mean of {len(units)} units",
-        f"{mean:.0f} px",
-        f"{mean / field.size:.0%} of the side",
-        delta_color="off",
-        delta_arrow="off",
-    )
+    for label, side in (("this unit", unit.effective), (f"mean of {len(units)} units", mean)):
+        c2.metric(
+            f"Effective field, {label}",
+            f"{side:.0f} px",
+            f"{side / field.size:.0%} of the side",
+            delta_color="off",
+            delta_arrow="off",
+        )
     st.markdown(
         f"The colour is **|∂y/∂x|**: how much the unit's value y = {unit.value:.4g} would change per unit of "
         f"change of each photo pixel (summed over its three colours as a length), on its own scale (red = "
