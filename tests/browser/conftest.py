@@ -31,6 +31,18 @@ def wait_idle(page, ms: int = 1500):
     page.wait_for_timeout(ms)
 
 
+def wait_for_text(page, text: str, ms: int = 1500) -> None:
+    """Wait until ``text`` shows on the page, then for the rerun to finish (:func:`wait_idle`)."""
+    page.wait_for_selector(f"text={text}")
+    wait_idle(page, ms)
+
+
+def open_at(page, address: str, text: str, ms: int = 1500) -> None:
+    """Go to ``address`` and wait until ``text`` shows and the run has finished."""
+    page.goto(address)
+    wait_for_text(page, text, ms)
+
+
 def real_photo() -> Path:
     """A real camera JPEG (640×427) that ships with scikit-image: the rocket launch photo."""
     from skimage import data

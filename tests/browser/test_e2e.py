@@ -6,7 +6,7 @@ a missing browser is a failure. Screenshots go to artifacts/ (git-ignored).
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, pick_point, real_photo, wait_idle
+from tests.browser.conftest import ARTIFACTS, open_at, pick_point, real_photo, wait_for_text, wait_idle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -23,22 +23,19 @@ def feature_map_src(page) -> str:
 
 def test_home_then_convolution_with_an_uploaded_photo(browser_page, tmp_path):
     url, page = browser_page
-    page.goto(url + "/")
-    page.wait_for_selector("text=Lecture mode")
-    wait_idle(page)
+    open_at(page, url + "/", "Lecture mode")
     assert page.get_by_role("heading", name="Neural Explainer").is_visible()
     page.screenshot(path=str(ARTIFACTS / "e2e_home.png"))
 
     page.get_by_role("link", name="Convolution and kernels").first.click()
-    page.wait_for_selector("text=Output size")
-    wait_idle(page)
+    page.wait_for_url("**/convolution*")  # the home page's own text says "Output sizes" too
+    wait_for_text(page, "Output size")
     assert "/convolution" in page.url
 
     page.get_by_text("Your photo", exact=True).click()
     wait_idle(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(real_photo()))
-    page.wait_for_selector("text=Your photo: rocket.jpg (512×342)")
-    wait_idle(page)
+    wait_for_text(page, "Your photo: rocket.jpg (512×342)")
     assert "Input 342 × 512" in page.inner_text("body")
     before = feature_map_src(page)
     assert before.startswith("data:image/jpeg")  # a photo-sized map travels as a JPEG
@@ -58,14 +55,11 @@ def test_home_then_convolution_with_an_uploaded_photo(browser_page, tmp_path):
 
 def test_bad_upload_shows_a_message_not_a_traceback(browser_page, tmp_path):
     url, page = browser_page
-    page.goto(url + "/convolution?src=Your%20photo")
-    page.wait_for_selector("text=Output size")
-    wait_idle(page)
+    open_at(page, url + "/convolution?src=Your%20photo", "Output size")
     bad = tmp_path / "not_really.png"
     bad.write_bytes(b"this is a text file with a .png name")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
-    page.wait_for_selector("text=Could not use")
-    wait_idle(page)
+    wait_for_text(page, "Could not use")
     body = page.inner_text("body")
     assert "not an image" in body and "Traceback" not in body
     assert "Output size" in body  # the rest of the page still works
@@ -73,12 +67,9 @@ def test_bad_upload_shows_a_message_not_a_traceback(browser_page, tmp_path):
 
 def test_cnn_activations_with_an_uploaded_photo(browser_page):
     url, page = browser_page
-    page.goto(url + "/cnn_activations?input=Your%20photo")
-    page.wait_for_selector("text=Every layer's output")
-    wait_idle(page)
+    open_at(page, url + "/cnn_activations?input=Your%20photo", "Every layer's output")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(real_photo()))
-    page.wait_for_selector("text=Photo: rocket.jpg (512 × 342)")
-    wait_idle(page, 2500)
+    wait_for_text(page, "Photo: rocket.jpg (512 × 342)", 2500)
     body = page.inner_text("body")
     assert "whole 342 × 512 photo" in body and "340 × 510 × 16" in body
     assert "conv1 · Conv2D · output 26 × 26 × 16 · 160 parameters" in body
@@ -90,22 +81,21 @@ def test_cnn_activations_with_an_uploaded_photo(browser_page):
 
 def test_clicking_the_feature_map_shows_that_pixels_arithmetic(browser_page):
     url, page = browser_page
-    page.goto(url + "/convolution?src=Synthetic&synthetic=x&kernel=lines_135")
-    page.wait_for_selector("text=The arithmetic at output (0, 0)")
-    wait_idle(page)
+    open_at(
+        page,
+        url + "/convolution?src=Synthetic&synthetic=x&kernel=lines_135",
+        "The arithmetic at output (0, 0)",
+    )
     target = pick_point(page, "Feature map", fraction=0.6, offset=3)
     page.mouse.click(target["px"], target["py"])
     heading = f"The arithmetic at output ({target['row']}, {target['col']})"
-    page.wait_for_selector(f"text={heading}")
-    wait_idle(page)
+    wait_for_text(page, heading)
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
 def test_gan_page_trains_the_toy_gan_and_draws_new_samples(browser_page):
     url, page = browser_page
-    page.goto(url + "/gan")
-    page.wait_for_selector("text=Samples from a seed")
-    wait_idle(page, 2500)
+    open_at(page, url + "/gan", "Samples from a seed", 2500)
     page.get_by_role("button", name="New samples").click()
     wait_idle(page)
     assert "seed=1" in page.url
@@ -121,15 +111,13 @@ def test_gan_page_trains_the_toy_gan_and_draws_new_samples(browser_page):
 
 def test_lecture_mode_survives_navigation(browser_page):
     url, page = browser_page
-    page.goto(url + "/")
-    page.wait_for_selector("text=Lecture mode")
-    wait_idle(page)
+    open_at(page, url + "/", "Lecture mode")
     page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]').first.click()
     wait_idle(page)
     assert "lecture=1" in page.url
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Convolution and kernels").click()
-    page.wait_for_selector("text=Output size")
-    wait_idle(page)
+    page.wait_for_url("**/convolution*")
+    wait_for_text(page, "Output size")
     assert page.locator('[data-testid="stSidebar"] input[type=checkbox]').first.is_checked()
     assert "lecture=1" in page.url
     page.set_viewport_size({"width": 1280, "height": 2000})
