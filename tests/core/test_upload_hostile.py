@@ -53,6 +53,15 @@ def small_model() -> keras.Model:
     return keras.Model(inputs, outputs, name="tiny")
 
 
+def refused_before_keras(keras_spy, data, match: str, **kwargs) -> None:
+    """``load_user_model(data, **kwargs)`` raises a ``ModelLoadError`` matching ``match``, and Keras
+    neither built a layer nor loaded a model (layers built before this call are not counted)."""
+    keras_spy["layers"].clear()
+    with pytest.raises(ModelLoadError, match=match):
+        load_user_model(data, **kwargs)
+    assert keras_spy == {"layers": [], "load_model": 0}
+
+
 def saved(model, tmp_path, name="m.keras") -> bytes:
     path = tmp_path / name
     model.save(path)
@@ -80,19 +89,15 @@ def test_hostile_configs_are_refused_before_keras_builds_a_layer(name, tmp_path,
     make, message = HOSTILE[name]
     data = make(tmp_path / f"{name}.keras").read_bytes()
     assert len(data) < 2000  # a tiny file asking for gigabytes
-    with pytest.raises(ModelLoadError, match=message):
-        load_user_model(data)
-    assert keras_spy == {"layers": [], "load_model": 0}
+    refused_before_keras(keras_spy, data, message)
 
 
 def test_a_one_gib_weights_file_is_refused_before_keras_reads_it(weights_bomb, keras_spy):
     data, _ = weights_bomb
     assert len(data) < 2 * 2**20
-    with pytest.raises(
-        ModelLoadError, match=r"unpacks to 1,073,742,\d{3} bytes, more than the 52,428,800 \(50 MB\)"
-    ):
-        load_user_model(data)
-    assert keras_spy == {"layers": [], "load_model": 0}
+    refused_before_keras(
+        keras_spy, data, r"unpacks to 1,073,742,\d{3} bytes, more than the 52,428,800 \(50 MB\)"
+    )
 
 
 def test_weights_far_larger_than_the_parameters_are_refused(weights_bomb, tmp_path, keras_spy):
@@ -142,12 +147,8 @@ def test_lambda_and_custom_classes_are_refused_before_keras(tmp_path, keras_spy)
             return 2.0 * x
 
     custom = saved(keras.Model(inputs, Doubler()(inputs)), tmp_path, "c.keras")
-    keras_spy["layers"].clear()
-    with pytest.raises(ModelLoadError, match="Lambda layer"):
-        load_user_model(lam)
-    with pytest.raises(ModelLoadError, match="custom class 'Doubler'"):
-        load_user_model(custom)
-    assert keras_spy == {"layers": [], "load_model": 0}
+    refused_before_keras(keras_spy, lam, "Lambda layer")
+    refused_before_keras(keras_spy, custom, "custom class 'Doubler'")
 
 
 def test_refusals_are_remembered_by_content(tmp_path, monkeypatch, keras_spy):
@@ -184,12 +185,8 @@ def test_more_than_one_input_and_too_many_layers_are_refused(tmp_path, keras_spy
     for i in range(65):
         x = keras.layers.Activation("relu", name=f"act{i}")(x)
     deep = saved(keras.Model(inputs, x), tmp_path, "deep.keras")
-    keras_spy["layers"].clear()
-    with pytest.raises(ModelLoadError, match="has 2 inputs; this app loads models with exactly one input"):
-        load_user_model(two)
-    with pytest.raises(ModelLoadError, match="66 layers, more than the 64 layers this app loads"):
-        load_user_model(deep)
-    assert keras_spy == {"layers": [], "load_model": 0}
+    refused_before_keras(keras_spy, two, "has 2 inputs; this app loads models with exactly one input")
+    refused_before_keras(keras_spy, deep, "66 layers, more than the 64 layers this app loads")
 
 
 def test_layers_the_checker_cannot_size_are_refused(tmp_path):
@@ -256,10 +253,7 @@ def test_archive_limits_are_checked_before_reading(tmp_path):
 def test_image_input_is_checked_before_keras(tmp_path, keras_spy):
     inputs = keras.Input((784,))
     mlp = saved(keras.Model(inputs, keras.layers.Dense(10)(inputs)), tmp_path)
-    keras_spy["layers"].clear()
-    with pytest.raises(ModelLoadError, match=r"only image models with an \(H, W, C\) input"):
-        load_user_model(mlp, image_input=True)
-    assert keras_spy == {"layers": [], "load_model": 0}
+    refused_before_keras(keras_spy, mlp, r"only image models with an \(H, W, C\) input", image_input=True)
     assert load_user_model(mlp).count_params() == 7850
 
 
