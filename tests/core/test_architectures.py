@@ -97,43 +97,31 @@ def test_mnist_cnn_001_matches_the_seed_summary(models):
     assert rows["conv1"]["activation_bytes"] == 128 * 26 * 26 * 16 * 4
 
 
-def test_cifar10_cnn_002_shapes(models):
-    s = _shapes(models("cifar10_cnn"))
-    assert [s[k] for k in ("conv1", "pool1", "conv2", "pool2", "conv3", "flatten", "dense1", "logits")] == [
-        (30, 30, 32),
-        (15, 15, 32),
-        (13, 13, 64),
-        (6, 6, 64),
-        (4, 4, 64),
-        (1024,),
-        (64,),
-        (10,),
-    ]
-    params = {r["name"]: r["params"] for r in A.layer_table(models("cifar10_cnn"))}
-    assert (params["conv1"], params["conv2"], params["conv3"], params["dense1"], params["logits"]) == (
-        896,
-        18_496,
-        36_928,
-        65_600,
-        650,
-    )
+#: The course's tables of two CNNs: the layers' names, their output shapes, and the parameter counts of
+#: the layers with weights, in order.
+COURSE_LAYERS = {
+    "cifar10_cnn": (
+        ("conv1", "pool1", "conv2", "pool2", "conv3", "flatten", "dense1", "logits"),
+        [(30, 30, 32), (15, 15, 32), (13, 13, 64), (6, 6, 64), (4, 4, 64), (1024,), (64,), (10,)],
+        [896, 18_496, 36_928, 65_600, 650],
+    ),
+    "lenet5": (
+        ("C1", "S2", "C3", "S4", "flatten", "F5", "F6", "output"),
+        [(28, 28, 6), (14, 14, 6), (10, 10, 16), (5, 5, 16), (400,), (120,), (84,), (10,)],
+        [156, 2_416, 48_120, 10_164, 850],
+    ),
+}
 
 
-@pytest.mark.parametrize("key", ["lenet5", "lenet5_max"])
-def test_lenet_shapes(key, models):
-    s = _shapes(models(key))
-    assert [s[k] for k in ("C1", "S2", "C3", "S4", "flatten", "F5", "F6", "output")] == [
-        (28, 28, 6),
-        (14, 14, 6),
-        (10, 10, 16),
-        (5, 5, 16),
-        (400,),
-        (120,),
-        (84,),
-        (10,),
-    ]
-    params = [r["params"] for r in A.layer_table(models(key)) if r["params"]]
-    assert params == [156, 2_416, 48_120, 10_164, 850]
+@pytest.mark.parametrize(
+    "key, table", [("cifar10_cnn", "cifar10_cnn"), ("lenet5", "lenet5"), ("lenet5_max", "lenet5")]
+)
+def test_layer_shapes_and_parameter_counts_match_the_course(key, table, models):
+    names, shapes, params = COURSE_LAYERS[table]
+    rows = A.layer_table(models(key))
+    by_name = {r["name"]: r["output_shape"] for r in rows}
+    assert [by_name[name] for name in names] == shapes
+    assert [r["params"] for r in rows if r["params"]] == params
 
 
 def test_ng_sample_net(models):
