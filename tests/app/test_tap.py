@@ -150,7 +150,9 @@ def test_gan_grid_tap_picks_the_sample_like_the_sample_input():
     at.number_input(key="gan_pick").set_value(19).run()
     by_input = picked(at, "gan_pick", "gan_value")
     at.number_input(key="gan_pick").set_value(0).run()
-    tap(at, "gan_grid", tile_centre(at, "gan_grid", 2, 3, rows=8, cols=8))  # sample #19 = row 2, column 3 of 8 × 8
+    tap(
+        at, "gan_grid", tile_centre(at, "gan_grid", 2, 3, rows=8, cols=8)
+    )  # sample #19 = row 2, column 3 of 8 × 8
     assert picked(at, "gan_pick", "gan_value") == by_input
     assert at.number_input(key="gan_pick").value == 19
 
