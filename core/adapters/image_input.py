@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, live_offers, url_state
+from core.adapters import cached, lecture_mode, live_offers, url_state
 from core.adapters.url_state import UrlParam
 from core.data.images import SAMPLES, SYNTHETIC, ImageLoadError, content_key, to_unit_range
 
@@ -205,6 +205,8 @@ def matrix_editor(
 
     In a live session the values are offered to the class (:mod:`core.adapters.live_offers`); a
     session that follows starts from the lecturer's matrix for this ``key`` (same shape) instead.
+    In lecture mode the grid sits in a closed expander: Streamlit draws it on a canvas at 14 px,
+    too small for the back row, and the page's matrix figure shows the same numbers at 20 px.
 
     Returns
     -------
@@ -224,7 +226,8 @@ def matrix_editor(
     bounded_editor(
         shown_key, rows=base.shape[0], columns=list(frame.columns), max_rows=base.shape[0], fixed=True
     )
-    edited = st.data_editor(
+    place = st.expander("Edit the values") if lecture_mode.is_lecture() else st.container()
+    edited = place.data_editor(
         frame,
         key=shown_key,
         hide_index=False,

@@ -125,3 +125,15 @@ def test_l2_pooling_on_an_image(page):
     assert any("→ **256 × 256 × 3**: 25% of the values are left" in m.value for m in page.markdown)
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in page.get("plotly_chart")]
     assert any(t.startswith("After L2-norm pooling: 256 × 256 × 3") for t in titles)
+
+
+def test_lecture_mode_puts_the_canvas_grid_in_a_closed_expander(page):
+    """Streamlit draws the data editor on a canvas at 14 px: on the projector it waits in "Edit the
+    values", and the matrix figure (20 px numbers) shows the same values; editing still works there."""
+    from core.adapters import lecture_mode
+
+    assert not any(e.label == "Edit the values" for e in page.expander)
+    page.toggle(key=lecture_mode.LECTURE_TOGGLE_KEY).set_value(True).run()
+    (box,) = [e for e in page.expander if e.label == "Edit the values"]
+    assert box.proto.expanded is False and [d.key for d in box.dataframe] == ["pool_matrix_ng_max"]
+    assert expression(page) == "output (0, 0) = max(1, 3, 2, 9) = 9"  # same matrix, same result
