@@ -59,7 +59,9 @@ URL = (
     UrlParam("y", "ae_y", None, kind=float),
 )
 url_state.sync(URL)
-name = st.radio("Model", list(MODELS), key="ae_model", format_func=MODELS.get, horizontal=True)
+heading, model_pick = st.columns([1, 2], vertical_alignment="bottom")  # one row: the plane starts higher
+heading.header("The latent plane")
+name = model_pick.radio("Model", list(MODELS), key="ae_model", format_func=MODELS.get, horizontal=True)
 bundle = cached.generative_model(name)
 for warning in bundle.warnings:
     st.warning(f"Model store: {warning} — it was retrained.")
@@ -136,7 +138,6 @@ def latent_plane(marker) -> None:
         )
 
 
-st.header("The latent plane")
 plane = st.container()  # drawn below, once the digit of "Your digit in the plane" (its red star) is known
 
 
