@@ -6,7 +6,8 @@ import streamlit as st
 from core.adapters import live_questions, ui, url_state
 from core.adapters.sources import sources_panel
 from core.adapters.url_state import UrlParam
-from core.data.course import cite, plain
+from core.adapters.widgets.course_examples import course_examples_select
+from core.data.course import cite
 from core.figures.neurons import (
     activation_figure,
     decision_figure,
@@ -72,13 +73,10 @@ url_state.sync(URL)
 PRESETS = {name: g for name, g in GATES.items() if len(g.weights) == 2 and not g.bipolar}
 
 
-@ui.guarded
-def load_preset() -> None:
-    gate = PRESETS.get(st.session_state.bool_preset)
-    if gate is not None:
-        st.session_state.update(
-            bool_w1=gate.weights[0], bool_w2=gate.weights[1], bool_b=gate.bias, bool_fn=gate.name
-        )
+def load_gate(gate) -> None:
+    st.session_state.update(
+        bool_w1=gate.weights[0], bool_w2=gate.weights[1], bool_b=gate.bias, bool_fn=gate.name
+    )
 
 
 @ui.guarded
@@ -102,15 +100,7 @@ with left:
         format_func=lambda n: f"{n}   ({BOOLEAN_FUNCTIONS[n].formula})",
     )
     if not lecture:
-        c2.selectbox(
-            "Load weights",
-            ["—", *PRESETS],
-            key="bool_preset",
-            on_change=load_preset,
-            format_func=lambda n: (
-                n if n == "—" else f"{n}: {plain(PRESETS[n].source).removeprefix('Course notes, ')}"
-            ),
-        )
+        course_examples_select(c2, "Load weights", PRESETS, key="bool_preset", load=load_gate)
     target = BOOLEAN_FUNCTIONS[name]
     n_inputs = target.n_inputs
     s1, s2, s3 = st.columns(3)

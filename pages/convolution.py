@@ -20,6 +20,7 @@ from core.adapters.sections.convolution import gradient_magnitude_section, one_d
 from core.adapters.sources import sources_panel
 from core.adapters.url_state import UrlParam
 from core.adapters.widgets import signed_display
+from core.adapters.widgets.padding import PADDINGS, padding_input
 from core.data.convolution_examples import FORMER_EXAMPLE_KEYS, NG_6X6, WORKED_EXAMPLES
 from core.data.images import content_key, encode_png, npy_bytes
 from core.figures.common import HEATMAP_MAX_SIDE, image_to_rgb_uint8, matrix_figure
@@ -54,7 +55,6 @@ lecture = lecture_mode.is_lecture()
 
 # --- the link: this page's URL parameters (the picker and the sections below declare their own) ----
 EXAMPLE_NONE = "none"
-PADDINGS = ["valid", "same", "full", "explicit"]
 MORE = {
     "one_d": "1-D convolution first",
     "volume": "Several kernels make a volume",
@@ -176,14 +176,8 @@ advanced = ctl if lecture else ctl.expander("More settings: flip, dilation, padd
 c1 = c2 = ctl
 c3 = c4 = c6 = c7 = advanced
 stride = c1.slider("Stride", 1, 8, key="conv_stride")
-padding_name = c2.selectbox(
-    "Padding",
-    PADDINGS,
-    key="conv_padding",
-    help="valid: none · same: output = ⌈n/stride⌉, like Keras · full: every partial overlap",
-)
-pad_amount = (
-    c2.number_input("Pixels on each side", 0, 20, key="conv_pad") if padding_name == "explicit" else 0
+padding_name, pad_amount = padding_input(
+    c2, key="conv_padding", pad_key="conv_pad", pad_label="Pixels on each side"
 )
 # Lecture mode hides the advanced controls; their current values (e.g. a worked example's bias) still apply.
 dilation = st.session_state.conv_dilation if lecture else c3.slider("Dilation", 1, 4, key="conv_dilation")

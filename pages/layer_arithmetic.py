@@ -15,6 +15,8 @@ from core.adapters import (
 from core.adapters.sections.layer_arithmetic import residual_part, tensors_part
 from core.adapters.sources import sources_panel
 from core.adapters.url_state import UrlParam
+from core.adapters.widgets.course_examples import course_examples_select
+from core.adapters.widgets.padding import PADDINGS, padding_input
 from core.data.course import cite, plain
 from core.figures.layer_arithmetic import (
     memory_figure,
@@ -62,7 +64,6 @@ PARTS = {
     "tensors": "Tensors",
     "residual": "Residual block",
 }
-PADDINGS = ["valid", "same", "full", "explicit"]
 BATCHES = [1, 8, 32, 64, 128, 256, 512]
 SIZE, ARCH = ("arch_part", "size"), ("arch_part", "arch")  # each part's controls are in its links
 URL = (
@@ -114,34 +115,15 @@ if part == "size":
     def reveal(settings: tuple) -> None:
         st.session_state.arch_revealed = settings  # the answer stays shown until a setting changes
 
-    @errors.guarded
-    def pick_preset() -> None:
-        if st.session_state.arch_size_preset in SIZE_PRESETS:
-            load_preset(SIZE_PRESETS[st.session_state.arch_size_preset])
-
     ctl, figs = st.columns([1.3, 4])  # the layer's settings beside the figures they draw
-    ctl.selectbox(
-        "Examples from the course",
-        ["—", *SIZE_PRESETS],
-        key="arch_size_preset",
-        on_change=pick_preset,
-        format_func=lambda k: (
-            "— pick one to load it —"
-            if k == "—"
-            else f"{SIZE_PRESETS[k].title} ({plain(SIZE_PRESETS[k].source).removeprefix('Course notes, ')})"
-        ),
+    course_examples_select(
+        ctl, "Examples from the course", SIZE_PRESETS, key="arch_size_preset", load=load_preset
     )
     n = ctl.number_input("Input n", 1, 512, key="arch_n")
     f = ctl.number_input("Kernel f", 1, 15, key="arch_f")
     s = ctl.number_input("Stride s", 1, 8, key="arch_s")
     d = ctl.number_input("Dilation d", 1, 6, key="arch_d")
-    padding = ctl.selectbox(
-        "Padding",
-        PADDINGS,
-        key="arch_padding",
-        help="valid: p = 0 · same: Keras, output ⌈n/s⌉ · full: p = d(f − 1) · explicit: choose p",
-    )
-    p = ctl.number_input("p (each side)", 0, 20, key="arch_p") if padding == "explicit" else 0
+    padding, p = padding_input(ctl, key="arch_padding", pad_key="arch_p", pad_label="p (each side)")
     quiz = ctl.toggle("Predict first (lecture quiz): hide the answer until you reveal it", key="arch_quiz")
     out, pads = output_size(n, f, stride=s, padding=p if padding == "explicit" else padding, dilation=d)
     settings = (n, f, s, d, padding, p)
