@@ -346,7 +346,7 @@ def _explore() -> None:
 def _back() -> None:
     following = st.session_state.get(FOLLOW_KEY)
     if following is not None:
-        following.update(exploring=False, version=None, beat=0.0)  # the next check moves to the lecturer
+        following.update(exploring=False, version=None, beat=0.0, moved=None)  # the next check moves back
 
 
 @st.fragment
@@ -402,10 +402,16 @@ def _check(page: str) -> None:
     following["version"] = view.version
     example = live_examples.receive(store, following["code"], view.payload)  # the lecturer's photo, points
     script = page_script(view.page)
-    if script is None or (view.page == page and view.params == current_params()):
+    target = [view.page, view.params]  # a new version may only open or reveal a question
+    if (
+        script is None
+        or target == following.get("moved")
+        or (view.page, view.params) == (page, current_params())
+    ):
         if example and _fragment_rerun():  # the same view with the lecturer's example: draw it again
             st.rerun(scope="app")
         return
+    following["moved"] = target
     for key in list(url_state.DECLARED):  # the lecturer's link sets the controls
         if key != ui.LECTURE_KEY and key in st.session_state:
             del st.session_state[key]
