@@ -8,16 +8,10 @@ fragments draw after its run), scrolls to the top and measures there.
 
 from __future__ import annotations
 
+from tests.browser.views import LAPTOP, PHONE, VIEWS
+
 __all__ = ["LAPTOP", "MAIN", "PHONE", "TARGET", "VIEWS", "measure", "open_settled"]
 
-LAPTOP = {"viewport": {"width": 1366, "height": 768}}
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
-VIEWS = {"laptop": LAPTOP, "phone": PHONE}
 #: Upper bound of the main figure's top edge (CSS px): the upper half of a laptop's first screen,
 #: one and a half screens on a phone.
 TARGET = {"laptop": 400, "phone": 1266}

@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 
 from core.adapters.catalog import PAGES
-from tests.browser.test_lecture_mode import LAPTOP, PROJECTOR, open_view
+from tests.browser.test_lecture_mode import open_view
+from tests.browser.views import LAPTOP, PROJECTOR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -65,11 +66,11 @@ def chart_problems(page) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("path, viewport", _views())
-def test_no_serious_or_critical_axe_violation_in_the_content(browser_page, chromium, path, viewport):
+@pytest.mark.parametrize("path, view", _views())
+def test_no_serious_or_critical_axe_violation_in_the_content(browser_page, chromium, path, view):
     pytest.importorskip("axe_playwright_python", reason="make test installs axe-playwright-python")
     url, _ = browser_page
-    ctx, page = open_view(chromium, url, path, viewport=viewport)
+    ctx, page = open_view(chromium, url, path, **view)
     try:
         found = severe_violations(page) + chart_problems(page)
     finally:

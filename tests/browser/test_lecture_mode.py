@@ -11,17 +11,10 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.views import LAPTOP, PHONE, PROJECTOR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PROJECTOR = {"width": 1920, "height": 1080}
-LAPTOP = {"width": 1366, "height": 768}
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
 #: The smallest text a back row reads (CSS px), as the house style asks of lecture mode.
 MIN_LECTURE_PX = 20
 
@@ -113,7 +106,7 @@ def full_screenshot(page, path) -> None:
 @pytest.mark.parametrize("slug", ["convolution", "perceptron", "deep_features"])
 def test_lecture_mode_has_no_text_under_20_px(browser_page, chromium, slug):
     url, _ = browser_page
-    ctx, page = open_view(chromium, url, f"/{slug}?lecture=1", viewport=PROJECTOR)
+    ctx, page = open_view(chromium, url, f"/{slug}?lecture=1", **PROJECTOR)
     try:
         sizes = page.evaluate(_TEXT_SIZES_JS)
         full_screenshot(page, ARTIFACTS / f"lecture_{slug}.png")
@@ -133,11 +126,11 @@ def test_lecture_mode_has_no_text_under_20_px(browser_page, chromium, slug):
 def test_lecture_mode_keeps_metric_values_at_least_as_large_as_on_a_laptop(browser_page, chromium):
     url, _ = browser_page
     sizes = {}
-    for mode, path, viewport in (
+    for mode, path, view in (
         ("laptop", "/perceptron", LAPTOP),
         ("lecture", "/perceptron?lecture=1", PROJECTOR),
     ):
-        ctx, page = open_view(chromium, url, path, viewport=viewport)
+        ctx, page = open_view(chromium, url, path, **view)
         try:
             sizes[mode] = page.evaluate(_METRIC_SIZES_JS)
         finally:
@@ -150,7 +143,7 @@ def test_lecture_mode_keeps_metric_values_at_least_as_large_as_on_a_laptop(brows
 
 def test_lecture_mode_drops_the_header_band_and_starts_with_the_sidebar_closed(browser_page, chromium):
     url, _ = browser_page
-    ctx, page = open_view(chromium, url, "/convolution?lecture=1", viewport=PROJECTOR)
+    ctx, page = open_view(chromium, url, "/convolution?lecture=1", **PROJECTOR)
     try:
         header = page.locator('[data-testid="stHeader"]').bounding_box()
         sidebar = page.locator('[data-testid="stSidebar"]')
@@ -171,7 +164,7 @@ def test_lecture_mode_drops_the_header_band_and_starts_with_the_sidebar_closed(b
 
 def test_lecture_mode_switched_on_in_the_sidebar_leaves_the_sidebar_open(browser_page, chromium):
     url, _ = browser_page
-    ctx, page = open_view(chromium, url, "/perceptron", viewport=PROJECTOR)
+    ctx, page = open_view(chromium, url, "/perceptron", **PROJECTOR)
     try:
         page.locator('[data-testid="stSidebar"] [data-testid="stCheckbox"]').first.click()
         page.wait_for_timeout(1500)

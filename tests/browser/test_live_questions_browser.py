@@ -11,7 +11,8 @@ import pytest
 
 from tests.browser import test_live_session_browser
 from tests.browser.conftest import ARTIFACTS, wait_idle
-from tests.browser.test_live_session_browser import FOLLOW_WITHIN_MS, PHONE, PROJECTOR
+from tests.browser.live import close_pin_dialog, lecturer_and_phone, open_start_dialog
+from tests.browser.test_live_session_browser import FOLLOW_WITHIN_MS
 
 live_server = test_live_session_browser.live_server  # its server with a temporary room store
 
@@ -19,22 +20,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_a_phone_answers_and_the_projector_reveals(live_server, chromium):
-    lecturer_ctx = chromium.new_context(viewport=PROJECTOR)
-    student_ctx = chromium.new_context(**PHONE)
-    try:
-        lecturer = lecturer_ctx.new_page()
-        lecturer.set_default_timeout(90_000)
-        lecturer.goto(f"{live_server}/convolution?lecture=1&stride=2")
-        wait_idle(lecturer)
-        lecturer.locator('[data-testid="stExpandSidebarButton"]').click()
-        lecturer.get_by_role("button", name="Start a live session").click()
-        dialog = lecturer.get_by_role("dialog")
-        dialog.get_by_role("button", name="I have noted the PIN").click()
-        dialog.wait_for(state="detached")
-        code = lecturer.get_by_text(re.compile(r"^Join: [A-Z0-9]{6}$")).inner_text().split(": ")[1]
+    with lecturer_and_phone(chromium) as (lecturer, student):
+        dialog = open_start_dialog(lecturer, f"{live_server}/convolution?lecture=1&stride=2")
+        code = close_pin_dialog(lecturer, dialog)
 
-        student = student_ctx.new_page()
-        student.set_default_timeout(90_000)
         student.goto(f"{live_server}/?room={code}")
         student.wait_for_url(re.compile(r"/convolution\?.*stride=2"), timeout=FOLLOW_WITHIN_MS)
 
@@ -62,6 +51,3 @@ def test_a_phone_answers_and_the_projector_reveals(live_server, chromium):
         lecturer.screenshot(path=str(ARTIFACTS / "live_question_revealed.png"))
         student.get_by_text(re.compile(r"The app's answer: 255")).wait_for(timeout=FOLLOW_WITHIN_MS)
         student.screenshot(path=str(ARTIFACTS / "live_question_phone_revealed.png"), full_page=False)
-    finally:
-        lecturer_ctx.close()
-        student_ctx.close()

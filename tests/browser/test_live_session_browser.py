@@ -12,17 +12,11 @@ import pytest
 
 from deploy.local.streamlit_server import running
 from tests.browser.conftest import ARTIFACTS, wait_idle
+from tests.browser.live import close_pin_dialog, lecturer_and_phone, open_start_dialog
 from tests.browser.server import ROOT, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-PROJECTOR = {"width": 1920, "height": 1080}
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
 #: The follower's browser asks the room's version every second; a page change also reruns the page
 #: (and loads it on a fresh server).
 FOLLOW_WITHIN_MS = 30_000
@@ -42,30 +36,17 @@ def live_server(tmp_path_factory):
 
 
 def test_a_phone_follows_the_lecturer_to_another_page_and_a_changed_slider(live_server, chromium):
-    lecturer_ctx = chromium.new_context(viewport=PROJECTOR)
-    student_ctx = chromium.new_context(**PHONE)
-    try:
-        lecturer = lecturer_ctx.new_page()
-        lecturer.set_default_timeout(90_000)
-        lecturer.goto(f"{live_server}/?lecture=1")
-        wait_idle(lecturer)
-        lecturer.locator('[data-testid="stExpandSidebarButton"]').click()
-        lecturer.get_by_role("button", name="Start a live session").click()
-        dialog = lecturer.get_by_role("dialog")
+    with lecturer_and_phone(chromium) as (lecturer, student):
+        dialog = open_start_dialog(lecturer, f"{live_server}/?lecture=1")
         dialog.get_by_text("lead PIN").wait_for()
         pin = re.search(r"\b(\d{4}) (\d{4})\b", dialog.inner_text())
         assert pin, dialog.inner_text()
         lecturer.screenshot(path=str(ARTIFACTS / "live_pin_dialog.png"))
-        dialog.get_by_role("button", name="I have noted the PIN").click()
-        dialog.wait_for(state="detached")
-        heading = lecturer.get_by_text(re.compile(r"^Join: [A-Z0-9]{6}$"))
-        code = heading.inner_text().split(": ")[1]
+        code = close_pin_dialog(lecturer, dialog)
         assert pin.group(1) + " " + pin.group(2) not in lecturer.content() and "room=" not in lecturer.url
         wait_idle(lecturer)
         lecturer.screenshot(path=str(ARTIFACTS / "live_projector_join.png"))
 
-        student = student_ctx.new_page()
-        student.set_default_timeout(90_000)
         polls = []  # the phone's browser waits for a change on the room's version route
         student.on(
             "response",
@@ -104,6 +85,3 @@ def test_a_phone_follows_the_lecturer_to_another_page_and_a_changed_slider(live_
         student.get_by_role("button", name="Explore on my own").click()
         student.get_by_role("button", name="Back to the lecturer").wait_for()
         assert "room=" not in student.url
-    finally:
-        lecturer_ctx.close()
-        student_ctx.close()

@@ -7,16 +7,10 @@ after each tap land in
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, pick_point, wait_idle
+from tests.browser.conftest import ARTIFACTS, open_at, pick_point, wait_idle
+from tests.browser.views import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "has_touch": True,
-    "is_mobile": True,
-    "device_scale_factor": 2,
-}
 
 #: The points the Perceptron plot draws (both classes), not its invisible pick grid.
 _POINTS_JS = """() => {
@@ -36,6 +30,13 @@ def phone(chromium, browser_page):
     context.close()
 
 
+def open_chart(page, address: str, key: str) -> None:
+    """Open ``address`` and wait until the chart of widget ``key`` is drawn and the run has finished."""
+    page.goto(address)
+    page.wait_for_selector(f".st-key-{key} .js-plotly-plot")
+    wait_idle(page, 2500)
+
+
 def arithmetic(page) -> str:
     heading = page.locator("h2").filter(has_text="The arithmetic at output").first
     return (
@@ -50,9 +51,7 @@ def arithmetic(page) -> str:
 )
 def test_a_tap_on_the_feature_map_explains_that_output_pixel(phone, query, name):
     url, page = phone
-    page.goto(f"{url}/convolution?{query}")
-    page.wait_for_selector("text=The arithmetic at output (0, 0)")
-    wait_idle(page)
+    open_at(page, f"{url}/convolution?{query}", "The arithmetic at output (0, 0)")
     before = arithmetic(page)
     target = pick_point(page, "Feature map", fraction=0.6, offset=1)
     assert (target["row"], target["col"]) != (0, 0)
@@ -68,9 +67,7 @@ def test_a_tap_on_the_feature_map_explains_that_output_pixel(phone, query, name)
 
 def test_a_tap_adds_a_perceptron_point(phone):
     url, page = phone
-    page.goto(url + "/perceptron?data=your%20points")
-    page.wait_for_selector(".st-key-perc_plot .js-plotly-plot")
-    wait_idle(page)
+    open_chart(page, url + "/perceptron?data=your%20points", "perc_plot")
     before = page.evaluate(_POINTS_JS)
     target = pick_point(page, "", fraction=0.3, offset=5)  # the plot's pick grid (the only one on the page)
     page.screenshot(path=str(ARTIFACTS / "touch_perceptron_before.png"))
@@ -85,9 +82,7 @@ def test_a_tap_adds_a_perceptron_point(phone):
 def test_a_swipe_over_the_feature_map_picks_nothing(phone):
     """Scrolling the page with a finger on the figure is not a tap."""
     url, page = phone
-    page.goto(url + "/convolution?src=Type%20a%20matrix")
-    page.wait_for_selector("text=The arithmetic at output (0, 0)")
-    wait_idle(page)
+    open_at(page, url + "/convolution?src=Type%20a%20matrix", "The arithmetic at output (0, 0)")
     target = pick_point(page, "Feature map", fraction=0.6, offset=1)
     session = page.context.new_cdp_session(page)
     x, y = target["px"], target["py"]
@@ -109,11 +104,23 @@ _TILE_JS = """([key, row, col, rows, cols]) => {
 }"""
 
 
+def tile_centre(page, key: str, tile: tuple[int, int], grid: tuple[int, int]) -> dict:
+    """Screen position (``px``, ``py``) of the centre of tile ``(row, col)`` of the ``(rows, cols)``
+    picture chart of widget ``key``, scrolled into view."""
+    return page.evaluate(_TILE_JS, [key, *tile, *grid])
+
+
+def wait_for_chart_title(page, title: str) -> None:
+    """Wait until a chart's title reads exactly ``title``, then for the run to finish."""
+    page.wait_for_function(
+        "(t) => [...document.querySelectorAll('.gtitle')].some(e => e.textContent === t)", arg=title
+    )
+    wait_idle(page)
+
+
 def test_a_tap_on_the_latent_plane_decodes_that_point(phone):
     url, page = phone
-    page.goto(url + "/autoencoder")
-    page.wait_for_selector(".st-key-ae_plane .js-plotly-plot")
-    wait_idle(page, 2500)
+    open_chart(page, url + "/autoencoder", "ae_plane")
     target = pick_point(page, "", fraction=0.8, offset=7)  # the plane is the page's first chart
     page.touchscreen.tap(target["px"], target["py"])
     page.wait_for_function(f"() => location.search.includes('x={round(target['col'], 2):g}')")
@@ -136,10 +143,8 @@ def test_a_tap_on_the_pooled_output_picks_that_window(phone):
 
 def test_a_tap_on_the_gan_grid_picks_that_sample(phone):
     url, page = phone
-    page.goto(url + "/gan")
-    page.wait_for_selector(".st-key-gan_grid .js-plotly-plot")
-    wait_idle(page, 2500)
-    target = page.evaluate(_TILE_JS, ["gan_grid", 4, 5, 8, 8])  # sample #37 (8 × 8 tiles)
+    open_chart(page, url + "/gan", "gan_grid")
+    target = tile_centre(page, "gan_grid", (4, 5), (8, 8))  # sample #37 (8 × 8 tiles)
     page.screenshot(path=str(ARTIFACTS / "touch_gan_before.png"))
     page.touchscreen.tap(target["px"], target["py"])
     page.wait_for_function("() => document.querySelector('.st-key-gan_pick input').value === '37'")
@@ -149,15 +154,10 @@ def test_a_tap_on_the_gan_grid_picks_that_sample(phone):
 
 def test_a_mouse_click_on_a_cnn_map_enlarges_it(browser_page):
     url, page = browser_page
-    page.goto(url + "/cnn_activations")
-    page.wait_for_selector(".st-key-act_fm_conv1 .js-plotly-plot")
-    wait_idle(page, 2500)
-    target = page.evaluate(_TILE_JS, ["act_fm_conv1", 2, 2, 4, 4])  # conv1: 16 maps, 4 x 4
+    open_chart(page, url + "/cnn_activations", "act_fm_conv1")
+    target = tile_centre(page, "act_fm_conv1", (2, 2), (4, 4))  # conv1: 16 maps, 4 x 4
     page.mouse.click(target["px"], target["py"])
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.gtitle')].some(t => t.textContent === 'conv1, map 10')"
-    )
-    wait_idle(page)
+    wait_for_chart_title(page, "conv1, map 10")
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
@@ -168,35 +168,25 @@ _TILE_WIDTH_JS = """([key, cols]) => document.querySelector(`.st-key-${key} .js-
 
 def test_a_tap_on_a_cnn_map_enlarges_it_and_the_maps_are_finger_sized(phone):
     url, page = phone
-    page.goto(url + "/cnn_activations")
-    page.wait_for_selector(".st-key-act_fm_conv2 .js-plotly-plot")
-    wait_idle(page, 2500)
+    open_chart(page, url + "/cnn_activations", "act_fm_conv2")
     for key in ("act_fm_conv1", "act_fm_conv2"):  # 16 and 32 maps, 4 a row on a phone
         assert page.evaluate(_TILE_WIDTH_JS, [key, 4]) >= 44
-    target = page.evaluate(_TILE_JS, ["act_fm_conv2", 5, 3, 8, 4])  # conv2: 32 maps, 8 x 4: map 23
+    target = tile_centre(page, "act_fm_conv2", (5, 3), (8, 4))  # conv2: 32 maps, 8 x 4: map 23
     page.touchscreen.tap(target["px"], target["py"])
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.gtitle')].some(t => t.textContent === 'conv2, map 23')"
-    )
-    wait_idle(page)
+    wait_for_chart_title(page, "conv2, map 23")
     page.screenshot(path=str(ARTIFACTS / "touch_cnn_after.png"))
 
 
 def test_a_tap_on_a_ranked_deep_feature_map_picks_that_map(phone):
     url, page = phone
-    page.goto(url + "/deep_features?src=Sample%20photo&sample=rocket&size=224")
-    page.wait_for_selector(".st-key-dfe_maps .js-plotly-plot")
-    wait_idle(page, 2500)
+    open_chart(page, url + "/deep_features?src=Sample%20photo&sample=rocket&size=224", "dfe_maps")
     label = page.evaluate(  # the tile's own label, "map K · mean"
         "() => document.querySelector('.st-key-dfe_maps .js-plotly-plot').layout.annotations[10].text"
     )
     title = f"block3_conv3, {label.split(' · ')[0]}: click a unit"
     assert page.locator(".gtitle").filter(has_text=title).count() == 0
-    target = page.evaluate(_TILE_JS, ["dfe_maps", 2, 2, 4, 4])  # ranks 1-16, 4 x 4: rank 11
+    target = tile_centre(page, "dfe_maps", (2, 2), (4, 4))  # ranks 1-16, 4 x 4: rank 11
     page.touchscreen.tap(target["px"], target["py"])
-    page.wait_for_function(
-        "(t) => [...document.querySelectorAll('.gtitle')].some(e => e.textContent === t)", arg=title
-    )
-    wait_idle(page)
+    wait_for_chart_title(page, title)
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(ARTIFACTS / "touch_deep_features_after.png"))
