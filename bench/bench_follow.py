@@ -63,7 +63,14 @@ def load() -> str:
 async def reference_rerun(server, runs: int = 10) -> float:
     """Server CPU seconds of one cached Convolution view rerun (a session of its own)."""
     session = BrowserSession(server, "convolution")
-    await session.open()
+    for attempt in range(30):  # through HAProxy: 503 until it has seen a worker healthy twice
+        try:
+            await session.open()
+            break
+        except OSError:  # urllib's HTTPError among them
+            if attempt == 29:
+                raise
+            await asyncio.sleep(2)
     await session.view()
     await settle(server, timeout=240, quiet=0.03, window=2.0)  # after the app's warm-up
     await session.view()
