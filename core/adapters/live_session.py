@@ -30,7 +30,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.adapters import live_examples, live_poll, live_questions, ui, url_state
+from core.adapters import lecture_mode, live_examples, live_poll, live_questions, url_state
 from core.adapters.catalog import PAGES
 from core.adapters.errors import guarded
 from core.data.room_records import PIN_DIGITS, RoomError
@@ -81,7 +81,11 @@ def session_id() -> str:
 
 def involved() -> bool:
     """Whether this run has anything to do with a live session (the one check on a normal run)."""
-    return ui.is_lecture() or ROOM_PARAM in st.query_params or any(k in st.session_state for k in _KEYS)
+    return (
+        lecture_mode.is_lecture()
+        or ROOM_PARAM in st.query_params
+        or any(k in st.session_state for k in _KEYS)
+    )
 
 
 def page_name(page) -> str:
@@ -157,7 +161,7 @@ def _sidebar(lead: dict | None) -> None:
         st.button("End the live session", key="live_end", on_click=_end, icon=":material/stop_circle:")
         st.toggle("Show the join code", key=SHOW_QR_KEY)
         return
-    if not ui.is_lecture():
+    if not lecture_mode.is_lecture():
         return
     st.button(
         "Start a live session",
@@ -413,6 +417,6 @@ def _check(page: str) -> None:
         return
     following["moved"] = target
     for key in list(url_state.DECLARED):  # the lecturer's link sets the controls
-        if key != ui.LECTURE_KEY and key in st.session_state:
+        if key != lecture_mode.LECTURE_KEY and key in st.session_state:
             del st.session_state[key]
     st.switch_page(script, query_params={**view.params, ROOM_PARAM: following["code"]})

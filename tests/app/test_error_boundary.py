@@ -232,7 +232,7 @@ def _unguarded(path: Path) -> list[str]:
             continue
         decorators = [ast.unparse(d) for d in fn.decorator_list]
         fragment = [i for i, d in enumerate(decorators) if d.startswith("st.fragment")]
-        guard = [i for i, d in enumerate(decorators) if d in ("guarded", "ui.guarded", "errors.guarded")]
+        guard = [i for i, d in enumerate(decorators) if d in ("guarded", "errors.guarded")]
         if (fragment or fn.name in callbacks) and not (guard and (not fragment or guard[0] > fragment[0])):
             found.append(f"{path.name}:{fn.lineno} {fn.name}")
     return found

@@ -271,9 +271,7 @@ PAGES = sorted((ROOT / "pages").glob("*.py"))
 #: The adapters that draw widgets of their own: each declares and mirrors its own parameters. Left out:
 #: url_state itself, and the page frame, which writes the one app-wide flag (``?lecture=1``) on every page.
 SECTIONS = [
-    p
-    for p in sorted((ROOT / "core" / "adapters").glob("*.py"))
-    if p.stem not in ("url_state", "ui", "page_frame")
+    p for p in sorted((ROOT / "core" / "adapters").glob("*.py")) if p.stem not in ("url_state", "page_frame")
 ]
 SCRIPTS = PAGES + SECTIONS
 
