@@ -21,6 +21,8 @@ Rules (Course notes, *Introduction to deep learning*):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from core.maths.activation_functions import bipolar_sign, step
@@ -46,7 +48,27 @@ def _floats(values) -> tuple:
     return tuple(float(v) + 0.0 for v in np.atleast_1d(values))
 
 
-def _check(x, targets, weights, bias, learning_rate, max_epochs, convention):
+@dataclass(frozen=True, eq=False)
+class _Setup:
+    """A run's checked inputs: what every rule starts from."""
+
+    x: np.ndarray
+    targets: np.ndarray
+    weights: np.ndarray
+    bias: float
+    learning_rate: float
+    max_epochs: int
+    order_seed: int | None
+
+
+def _setup(
+    x, targets, *, learning_rate, convention, weights=None, bias=0.0, max_epochs=100, order_seed=None
+) -> _Setup:
+    """Check the inputs of a run; the one place that knows the options every rule shares.
+
+    ``weights``, ``bias``, ``max_epochs`` and ``order_seed`` (with their defaults) are the options
+    documented in :func:`train_perceptron`; each rule adds its own step size and ``convention``.
+    """
     xs = np.asarray(x, dtype=np.float64)
     if xs.ndim != 2 or xs.shape[0] == 0 or not np.all(np.isfinite(xs)):
         raise ValueError(f"`x` must be a non-empty (N, n) array of finite numbers, got shape {xs.shape}.")
@@ -75,12 +97,19 @@ def _check(x, targets, weights, bias, learning_rate, max_epochs, convention):
             f"`max_epochs` must be an int >= 1 with max_epochs * N <= {MAX_STEPS}, "
             f"got {max_epochs!r} for N = {len(xs)}."
         )
-    return xs, t, w, finite_number(bias, "bias"), lr
+    return _Setup(xs, t, w, finite_number(bias, "bias"), lr, max_epochs, order_seed)
 
 
-def _run(rule, x, t, w, b, lr, max_epochs, order_seed, update, classify, tolerance=0.0):
+def _train(rule, run: _Setup, update, classify, *, tolerance=0.0, notes=()) -> TrainingResult:
+    """Run the shared epoch loop and say why it stopped."""
+    res = _run(rule, run, update, classify, tolerance)
+    return TrainingResult(**res, message=_message(res, run.x, run.targets), notes=notes)
+
+
+def _run(rule, run: _Setup, update, classify, tolerance):
     """Shared epoch loop. ``update(w, b, x_i, t_i) -> (v, y, e, dw, db)``."""
-    rng = None if order_seed is None else np.random.default_rng(order_seed)
+    x, t, w, b, lr, max_epochs = run.x, run.targets, run.weights, run.bias, run.learning_rate, run.max_epochs
+    rng = None if run.order_seed is None else np.random.default_rng(run.order_seed)
     w0, b0 = _floats(w), float(b)
     history, errors, mses = [], [], []
     mse0 = float(np.mean((t - (x @ w + b)) ** 2)) if rule == "adaline" else None
@@ -204,15 +233,7 @@ def _message(res: dict, x, t) -> str:
 
 
 def train_perceptron(
-    x,
-    targets,
-    *,
-    weights=None,
-    bias: float = 0.0,
-    learning_rate: float = 1.0,
-    max_epochs: int = 100,
-    order_seed: int | None = None,
-    convention: str = "bipolar",
+    x, targets, *, learning_rate: float = 1.0, convention: str = "bipolar", **options
 ) -> TrainingResult:
     """Train one threshold neuron with the perceptron rule ``w <- w + eta (t − y) x``.
 
@@ -221,17 +242,20 @@ def train_perceptron(
     x : array_like of shape (N, n), float
     targets : array_like of shape (N,)
         ±1 (``convention="bipolar"``, output ``+1 if v >= 0 else −1``) or 0/1 (``"binary"``, step).
-    weights : array_like of shape (n,), optional
-        Initial weights; zeros by default.
-    bias : float, default 0
     learning_rate : float > 0, default 1
         The course's ``eta`` (``gamma``). With bipolar targets a mistake moves ``w`` by ``±2 eta x``.
-    max_epochs : int >= 1, default 100
-        Cap; ``max_epochs * N`` may not exceed 200,000.
-    order_seed : int or None, default None
-        None presents the samples in their order every epoch; an int shuffles every epoch with
-        ``np.random.default_rng(order_seed)``.
     convention : {"bipolar", "binary"}
+    **options
+        The options every rule takes, by keyword:
+
+        weights : array_like of shape (n,), optional
+            Initial weights; zeros by default.
+        bias : float, default 0
+        max_epochs : int >= 1, default 100
+            Cap; ``max_epochs * N`` may not exceed 200,000.
+        order_seed : int or None, default None
+            None presents the samples in their order every epoch; an int shuffles every epoch with
+            ``np.random.default_rng(order_seed)``.
 
     Returns
     -------
@@ -242,7 +266,12 @@ def train_perceptron(
     Raises
     ------
     ValueError
-        If shapes do not match, a target is outside the convention, or a number is out of range.
+        If ``x`` is not a non-empty (N, n) array of finite numbers; ``targets`` are not N values of the
+        convention; ``weights`` are not n finite numbers; ``bias`` is not finite; ``learning_rate`` is
+        not positive; ``max_epochs`` is not an int >= 1 with ``max_epochs * N <= 200,000``; or
+        ``convention`` is unknown.
+    TypeError
+        If an option is not one of the above, or ``bias`` is not a number.
 
     Examples
     --------
@@ -255,8 +284,9 @@ def train_perceptron(
     ----------
     Course notes, *Introduction to deep learning* §2.2.6, 2.3.2–2.3.4.
     """
-    xs, t, w, b, lr = _check(x, targets, weights, bias, learning_rate, max_epochs, convention)
+    run = _setup(x, targets, learning_rate=learning_rate, convention=convention, **options)
     phi = bipolar_sign if convention == "bipolar" else step
+    lr = run.learning_rate
 
     def update(w, b, xi, ti):
         v = float(xi @ w + b)
@@ -264,20 +294,10 @@ def train_perceptron(
         e = ti - y
         return v, y, e, lr * e * xi, lr * e
 
-    res = _run("perceptron", xs, t, w, b, lr, max_epochs, order_seed, update, phi)
-    return TrainingResult(**res, message=_message(res, xs, t))
+    return _train("perceptron", run, update, phi)
 
 
-def train_hebb(
-    x,
-    targets,
-    *,
-    weights=None,
-    bias: float = 0.0,
-    delta: float = 1.0,
-    max_epochs: int = 100,
-    order_seed: int | None = None,
-) -> TrainingResult:
+def train_hebb(x, targets, *, delta: float = 1.0, **options) -> TrainingResult:
     """Train one binary threshold neuron with the Hebb rule exactly as the course prints it.
 
     When the neuron fires (``y = 1``): ``w_i += delta`` for every active input (``x_i = 1``) and the
@@ -288,12 +308,11 @@ def train_hebb(
     ----------
     x : array_like of shape (N, n), values in {0, 1}
     targets : array_like of shape (N,), values in {0, 1}
-    weights : array_like of shape (n,), optional (zeros)
-    bias : float, default 0
     delta : float > 0, default 1
         The course's ``Δ``.
-    max_epochs, order_seed
-        As :func:`train_perceptron`.
+    **options
+        ``weights`` (zeros by default), ``bias`` (0), ``max_epochs``, ``order_seed``: as
+        :func:`train_perceptron`.
 
     Returns
     -------
@@ -304,39 +323,32 @@ def train_hebb(
     Raises
     ------
     ValueError
-        If ``x`` is not binary, or as :func:`train_perceptron`.
+        If ``x`` is not binary, or as :func:`train_perceptron` (``delta`` in the place of
+        ``learning_rate``).
 
     References
     ----------
     Course notes, *Introduction to deep learning* §2.2.2.
     """
-    xs, t, w, b, lr = _check(x, targets, weights, bias, delta, max_epochs, "binary")
-    if not np.isin(xs, (0.0, 1.0)).all():
+    run = _setup(x, targets, learning_rate=delta, convention="binary", **options)
+    if not np.isin(run.x, (0.0, 1.0)).all():
         raise ValueError(
             "`x` must be binary (0/1) for the Hebb rule as printed; use the perceptron or Adaline "
             "rule for real-valued inputs."
         )
+    step_size = run.learning_rate
 
     def update(w, b, xi, ti):
         v = float(xi @ w + b)
         y = float(step(v))
         sign = 0.0 if y == 0 else (1.0 if ti == 1 else -1.0)
-        return v, y, ti - y, sign * lr * (xi == 1), sign * lr
+        return v, y, ti - y, sign * step_size * (xi == 1), sign * step_size
 
-    res = _run("hebb", xs, t, w, b, lr, max_epochs, order_seed, update, step)
-    return TrainingResult(**res, message=_message(res, xs, t))
+    return _train("hebb", run, update, step)
 
 
 def train_adaline(
-    x,
-    targets,
-    *,
-    weights=None,
-    bias: float = 0.0,
-    learning_rate: float = 0.01,
-    max_epochs: int = 100,
-    order_seed: int | None = None,
-    tolerance: float = 1e-5,
+    x, targets, *, learning_rate: float = 0.01, tolerance: float = 1e-5, **options
 ) -> TrainingResult:
     """Train an Adaline with the Widrow–Hoff (LMS, delta) rule ``w <- w + eta (t − v) x``.
 
@@ -344,13 +356,13 @@ def train_adaline(
     ----------
     x : array_like of shape (N, n), float
     targets : array_like of shape (N,), values ±1
-    weights : array_like of shape (n,), optional (zeros); bias : float, default 0
     learning_rate : float > 0, default 0.01
         Too large a rate for the input scale diverges (the fruit data need about 1e-5).
-    max_epochs, order_seed
-        As :func:`train_perceptron`.
     tolerance : float > 0, default 1e-5
         Stop ("converged") when the epoch's mean squared error changes by at most this.
+    **options
+        ``weights`` (zeros by default), ``bias`` (0), ``max_epochs``, ``order_seed``: as
+        :func:`train_perceptron`.
 
     Returns
     -------
@@ -367,9 +379,10 @@ def train_adaline(
     ----------
     Course notes, *Introduction to deep learning* §3.2.1 (Widrow and Hoff, 1960); see :data:`DELTA_RULE_NOTE`.
     """
-    xs, t, w, b, lr = _check(x, targets, weights, bias, learning_rate, max_epochs, "bipolar")
+    run = _setup(x, targets, learning_rate=learning_rate, convention="bipolar", **options)
     if not float(tolerance) > 0:
         raise ValueError(f"`tolerance` must be a positive number such as 1e-6, got {tolerance!r}.")
+    lr = run.learning_rate
 
     def update(w, b, xi, ti):
         v = float(xi @ w + b)
@@ -377,11 +390,17 @@ def train_adaline(
         return v, float(bipolar_sign(v)), e, lr * e * xi, lr * e
 
     with np.errstate(over="ignore", invalid="ignore"):
-        res = _run("adaline", xs, t, w, b, lr, max_epochs, order_seed, update, bipolar_sign, float(tolerance))
-    return TrainingResult(**res, message=_message(res, xs, t), notes=(DELTA_RULE_NOTE,))
+        return _train(
+            "adaline", run, update, bipolar_sign, tolerance=float(tolerance), notes=(DELTA_RULE_NOTE,)
+        )
 
 
 _TRAINERS = {"perceptron": train_perceptron, "hebb": train_hebb, "adaline": train_adaline}
+
+
+def _check_rule(rule: str) -> None:
+    if rule not in _TRAINERS:
+        raise ValueError(f"`rule` must be one of {', '.join(RULES)}; got {rule!r}.")
 
 
 def train(rule: str, x, targets, **options) -> TrainingResult:
@@ -395,8 +414,7 @@ def train(rule: str, x, targets, **options) -> TrainingResult:
     ValueError
         If ``rule`` is unknown, or as the rule's own function.
     """
-    if rule not in _TRAINERS:
-        raise ValueError(f"`rule` must be one of {', '.join(RULES)}; got {rule!r}.")
+    _check_rule(rule)
     if rule == "hebb" and "learning_rate" in options:
         options["delta"] = options.pop("learning_rate")
     return _TRAINERS[rule](x, targets, **options)
@@ -455,7 +473,8 @@ def mistake_bound(x, labels, *, weights=None, bias: float | None = None) -> tupl
     Raises
     ------
     ValueError
-        If the data are not linearly separable by the given or any hyperplane.
+        If no ``weights`` are given and the data are not linearly separable, or the given ``weights``
+        and ``bias`` do not put every sample on its own side with a positive margin.
 
     References
     ----------
@@ -497,10 +516,9 @@ def update_equation(record: StepRecord, *, rule: str, learning_rate: float) -> t
     Raises
     ------
     ValueError
-        If ``rule`` is unknown.
+        If ``rule`` is not one of :data:`RULES`.
     """
-    if rule not in _TRAINERS:
-        raise ValueError(f"`rule` must be one of {', '.join(RULES)}; got {rule!r}.")
+    _check_rule(rule)
     r, eta = record, _num(learning_rate)
     if rule == "hebb":
         if r.output == 0:
