@@ -335,19 +335,11 @@ def flip_kernel(kernel) -> np.ndarray:
     return k[::-1, ::-1, ...].copy()
 
 
-def convolve2d(
-    image,
-    kernel,
-    *,
-    stride=1,
-    padding: PadSpec = "valid",
-    dilation=1,
-    bias: float = 0.0,
-    pad_mode: str = "constant",
-) -> np.ndarray:
+def convolve2d(image, kernel, **options) -> np.ndarray:
     """True (flipped-kernel) convolution: :func:`cross_correlate2d` with ``kernel`` rotated 180°.
 
-    Same parameters, returns and errors as :func:`cross_correlate2d`.
+    ``options`` are the keyword options of :func:`cross_correlate2d` (``stride``, ``padding``,
+    ``dilation``, ``bias``, ``pad_mode``) with its defaults; the returns and errors are the same.
 
     References
     ----------
@@ -355,15 +347,7 @@ def convolve2d(
     ``G[i,j] = sum_k sum_l F[i-k, j-l] W[k,l]``. On the 308 patch of *Convolution, pooling and tensors* §2.3
     the flipped kernel gives -151.
     """
-    return cross_correlate2d(
-        image,
-        flip_kernel(kernel),
-        stride=stride,
-        padding=padding,
-        dilation=dilation,
-        bias=bias,
-        pad_mode=pad_mode,
-    )
+    return cross_correlate2d(image, flip_kernel(kernel), **options)
 
 
 def conv2d_layer(
