@@ -18,12 +18,14 @@ WINDOW_COLOR = "#ff7f0e"  # the selected window / output cell
 WINNER_COLOR = "#d62728"
 
 
-def _range(values: np.ndarray) -> tuple[float, float, str]:
+def _colours(values: np.ndarray) -> dict:
+    """``zmin``, ``zmax`` and ``colorscale`` for :func:`matrix_figure`: a diverging scale symmetric
+    about 0 when a value is negative, else grey from the smallest to the largest value."""
     lo, hi = float(values.min()), float(values.max())
     if lo < 0 < hi or (lo < 0 and hi <= 0):
         m = max(abs(lo), abs(hi), 1e-12)
-        return -m, m, DIVERGING
-    return lo, max(hi, lo + 1e-12), "gray"
+        return {"zmin": -m, "zmax": m, "colorscale": DIVERGING}
+    return {"zmin": lo, "zmax": max(hi, lo + 1e-12), "colorscale": "gray"}
 
 
 def pooling_input_figure(
@@ -51,13 +53,10 @@ def pooling_input_figure(
         Every window, outlined thinly (pass them only when windows do not overlap).
     """
     x = np.asarray(x, dtype=np.float32)
-    zmin, zmax, scale = _range(x)
     r0, r1, c0, c1 = window
     fig = matrix_figure(
         x,
-        zmin=zmin,
-        zmax=zmax,
-        colorscale=scale,
+        **_colours(x),
         title=title,
         show_numbers=None,
         boxes=[((r0, c0, r1 - r0, c1 - c0), WINDOW_COLOR)],
@@ -105,12 +104,9 @@ def pooling_output_figure(
 ) -> go.Figure:
     """The pooled matrix with its numbers, the selected cell outlined; clicking a cell selects it."""
     pooled = np.asarray(pooled, dtype=np.float32)
-    zmin, zmax, scale = _range(pooled)
     return matrix_figure(
         pooled,
-        zmin=zmin,
-        zmax=zmax,
-        colorscale=scale,
+        **_colours(pooled),
         title=title,
         show_numbers=None,
         boxes=[((selected[0], selected[1], 1, 1), WINDOW_COLOR)],
@@ -192,8 +188,7 @@ def feature_figure(values, *, title: str = "", height: int = 420) -> go.Figure:
         )
     if arr.ndim == 3:
         arr = arr[:, :, 0]
-    zmin, zmax, scale = _range(arr)
-    return matrix_figure(arr, zmin=zmin, zmax=zmax, colorscale=scale, title=title, height=height)
+    return matrix_figure(arr, **_colours(arr), title=title, height=height)
 
 
 def translation_curve_figure(

@@ -234,7 +234,7 @@ def row_inequalities(truth_table) -> tuple[str, ...]:
     Raises
     ------
     ValueError
-        As :func:`is_linearly_separable`.
+        If ``truth_table`` does not hold 2, 4 or 8 zeros and ones.
 
     References
     ----------
