@@ -3,19 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from core.adapters import (
-    cached,
-    display,
-    errors,
-    image_input,
-    lecture_mode,
-    page_frame,
-    source_code,
-    streamlit_patches,
-    tap,
-    url_state,
-)
-from core.adapters.sources import sources_panel
+from core.adapters import cached, display, image_input, page_frame, url_state
+from core.adapters.errors import guarded
+from core.adapters.lecture_mode import is_lecture, session_seed
+from core.adapters.tap import show_pickable
 from core.adapters.url_state import UrlParam
 from core.adapters.widgets import canvas
 from core.data.course import cite
@@ -26,7 +17,7 @@ from core.figures.generative import images_figure, latent_figure, manifold_figur
 from core.maths.interpolation import lerp
 from core.maths.latent_space import anomaly_percentile, latent_range, pca_reconstruction_mse
 
-streamlit_patches.require_app_frame()
+page_frame.start()
 
 st.title("Autoencoder latent space")
 st.markdown(
@@ -92,7 +83,7 @@ st.session_state.setdefault("ae_x", round(float(centre[0]), 2))
 st.session_state.setdefault("ae_y", round(float(centre[1]), 2))
 
 
-@errors.guarded
+@guarded
 def pick_point(points: list) -> None:
     """A click or a tap on the plane: decode that latent point."""
     if points and "x" in points[0]:  # every trace of the plane is drawn in latent coordinates
@@ -103,7 +94,7 @@ def pick_point(points: list) -> None:
 
 
 @st.fragment
-@errors.guarded
+@guarded
 def latent_plane(marker) -> None:
     """Clicks and slider moves rerun only the plane; ``marker`` is the user's digit's code (or None)."""
     for key, (lo, hi) in (("ae_x", x_range), ("ae_y", y_range)):
@@ -131,7 +122,7 @@ def latent_plane(marker) -> None:
             marker=marker,
             marker_label="your digit",
         )
-        tap.show_pickable(fig, key="ae_plane", on_pick=pick_point)
+        show_pickable(fig, key="ae_plane", on_pick=pick_point)
         st.caption(
             "Click or tap a dot or any empty spot (or move the sliders): the decoder draws that point. "
             "Regions between clusters decode to blends of digits."
@@ -142,11 +133,9 @@ plane = st.container()  # drawn below, once the digit of "Your digit in the plan
 
 
 @st.fragment
-@errors.guarded
+@guarded
 def manifold() -> None:
-    n = st.select_slider(
-        "Grid size", [8, 10, 12, 15, 20], value=12 if lecture_mode.is_lecture() else 15, key="ae_grid"
-    )
+    n = st.select_slider("Grid size", [8, 10, 12, 15, 20], value=12 if is_lecture() else 15, key="ae_grid")
     st.markdown(
         f"The decoder applied to a {n} × {n} grid of codes spanning the plane above: the images morph "
         "smoothly into each other because the decoder is a continuous function — everywhere, also in the "
@@ -185,7 +174,7 @@ st.caption("Top: test digits. Bottom: what the decoder rebuilds from just the tw
 
 
 @st.fragment
-@errors.guarded
+@guarded
 def interpolation() -> None:
     c1, c2, c3 = st.columns(3)
     a = c1.selectbox("From digit", range(10), index=1, key="ae_from")
@@ -222,7 +211,7 @@ elif source == "Your photo":
     image_input.upload_widget("ae")
     picture = image_input.shared_image()[1] if image_input.shared_image() else None
 else:
-    picture = cached.noise_digit(lecture_mode.session_seed(0))
+    picture = cached.noise_digit(session_seed(0))
 projection = None
 if picture is None:
     st.info("Draw or upload a digit to project it into the plane.")
@@ -284,7 +273,7 @@ def pca_figures(k: int) -> tuple:
 
 
 @st.fragment
-@errors.guarded
+@guarded
 def pca_comparison() -> None:
     sizes = table["code_sizes"]
     k = st.select_slider("Code size", sizes, value=2, key="ae_k")
@@ -325,15 +314,13 @@ den = cached.generative_model("denoising_ae")
 
 
 @st.fragment
-@errors.guarded
+@guarded
 def denoising() -> None:
     noise = st.slider("Noise factor", 0.0, 1.0, 0.5, 0.05, key="ae_noise")
-    clean, noisy, restored = cached.ae_denoise(
-        "denoising_ae", first[:8], round(noise, 2), lecture_mode.session_seed(1)
-    )
+    clean, noisy, restored = cached.ae_denoise("denoising_ae", first[:8], round(noise, 2), session_seed(1))
     display.show_figure(
         cached.shared_view(
-            ("ae_denoise", round(noise, 2), lecture_mode.session_seed(1)),
+            ("ae_denoise", round(noise, 2), session_seed(1)),
             lambda: images_figure(
                 np.concatenate([clean, noisy, restored]),
                 cols=8,
@@ -401,14 +388,12 @@ with st.expander("The course's autoencoder presets (parameter counts)"):
         "over-complete one penalises the code's activity with L1 = 1e-5."
     )
 
-source_code.show_source(
+page_frame.finish(
     "core.models.autoencoder:decode",
     lerp,
     "core.models.autoencoder:reconstruction_error",
     pca_reconstruction_mse,
-)
-sources_panel(
-    {
+    course={
         "ae_cnn": [
             "Autoencoders in deep learning",
             "Autoencoders use-cases",
@@ -416,5 +401,12 @@ sources_panel(
             "Different architectures of the models",
         ]
     },
-    ["hinton2006", "vincent2008", "baldi_hornik1989", "kingma_welling2014", "keras_autoencoder", "keras_vae"],
+    references=[
+        "hinton2006",
+        "vincent2008",
+        "baldi_hornik1989",
+        "kingma_welling2014",
+        "keras_autoencoder",
+        "keras_vae",
+    ],
 )

@@ -3,16 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from core.adapters import (
-    display,
-    errors,
-    lecture_mode,
-    live_questions,
-    source_code,
-    streamlit_patches,
-    url_state,
-)
-from core.adapters.sources import sources_panel
+from core.adapters import display, live_questions, page_frame, url_state
+from core.adapters.errors import guarded
+from core.adapters.lecture_mode import is_lecture
 from core.adapters.url_state import UrlParam
 from core.adapters.widgets.course_examples import course_examples_select
 from core.data.course import cite
@@ -45,7 +38,7 @@ from core.maths.separability import (
     xor_contradiction,
 )
 
-streamlit_patches.require_app_frame()
+page_frame.start()
 st.title("Boolean neurons")
 st.markdown(
     "A threshold neuron fires when **w₁x₁ + w₂x₂ + b ≥ 0**: move the weights and see which rows of the "
@@ -58,7 +51,7 @@ with st.expander("More about the threshold neuron"):
         "The bias *b* is the course's *w₀* (the threshold with its sign flipped). Pick a Boolean function, "
         "move the weights, and see which rows of its truth table the neuron gets right."
     )
-lecture = lecture_mode.is_lecture()
+lecture = is_lecture()
 
 # --- target and weights --------------------------------------------------------------------------
 FUNCTIONS = [*TWO_INPUT_FUNCTIONS, "MAJORITY", "PARITY"]
@@ -87,7 +80,7 @@ def load_gate(gate) -> None:
     )
 
 
-@errors.guarded
+@guarded
 def use_solution(weights, bias) -> None:
     snap = lambda v: min(max(round(v * 20) / 20, -3.0), 3.0)  # noqa: E731  (the sliders' grid)
     for i, w in enumerate(weights):
@@ -367,8 +360,11 @@ with a2:
         height=400,
     )
 
-source_code.show_source(truth_table, mcculloch_pitts, is_linearly_separable, two_layer_table)
-sources_panel(
-    {"intro_dl": ["1.1.5–1.1.7", "1.2", "3.1", "3.2.2", "5.2.5"]},
-    ["mcculloch_pitts1943", "minsky_papert1969", "widrow_hoff1960", "keras_activations"],
+page_frame.finish(
+    truth_table,
+    mcculloch_pitts,
+    is_linearly_separable,
+    two_layer_table,
+    course={"intro_dl": ["1.1.5–1.1.7", "1.2", "3.1", "3.2.2", "5.2.5"]},
+    references=["mcculloch_pitts1943", "minsky_papert1969", "widrow_hoff1960", "keras_activations"],
 )

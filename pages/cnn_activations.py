@@ -10,23 +10,12 @@ import functools
 import numpy as np
 import streamlit as st
 
-from core.adapters import (
-    cached,
-    display,
-    errors,
-    image_input,
-    lecture_mode,
-    live_questions,
-    page_frame,
-    source_code,
-    streamlit_patches,
-    tap,
-    training_panel,
-    url_state,
-)
+from core.adapters import cached, display, image_input, live_questions, page_frame, training_panel, url_state
+from core.adapters.errors import guarded
 from core.adapters.gradient_sections import gradient_section
+from core.adapters.lecture_mode import is_lecture
 from core.adapters.sections.model_menu import model_menu
-from core.adapters.sources import sources_panel
+from core.adapters.tap import show_clickable_grid
 from core.adapters.url_state import UrlParam
 from core.adapters.widgets import canvas
 from core.data.course import cite
@@ -44,7 +33,7 @@ from core.figures.feature_maps import (
 from core.maths.kernels import KERNELS
 from core.maths.losses import score_text
 
-streamlit_patches.require_app_frame()
+page_frame.start()
 
 st.title("CNN activations")
 st.markdown(
@@ -177,7 +166,7 @@ st.header("Every layer's output")
 
 
 @st.fragment
-@errors.guarded
+@guarded
 def layer_explorer() -> None:
     scale = st.radio(
         "Colour scale",
@@ -229,7 +218,7 @@ def layer_output(row: dict, value: np.ndarray, scale: str) -> None:
         cols = half_width_columns(value.shape[2])
         mosaic = cached.cnn_feature_maps(bundle.key, picture_key, row["name"], scale, value, cols)
         rows_px = 92 * mosaic.rows * mosaic.map_shape[0] / mosaic.map_shape[1]  # ~85 px maps on a phone
-        tap.show_clickable_grid(
+        show_clickable_grid(
             cached.shared_view(shared, lambda: mosaic_figure(mosaic, height=int(min(900, rows_px + 12)))),
             key=f"act_fm_{row['name']}",
             rows=mosaic.rows,
@@ -244,7 +233,7 @@ def layer_output(row: dict, value: np.ndarray, scale: str) -> None:
         )
 
 
-@errors.guarded
+@guarded
 def zoom_into(layer: str, cols: int, n_maps: int, row: int, col: int) -> None:
     """A click or a tap on map ``(row, col)`` of ``layer``'s mosaic: enlarge that map."""
     if row * cols + col < n_maps:
@@ -316,7 +305,7 @@ if photo is not None and bundle.trunk is not None and bundle.kind != "imagenet":
 
 
 # --- training -----------------------------------------------------------------------------------
-@errors.guarded
+@guarded
 def submit_retraining(data_source: str) -> None:
     """The form's callback: queue a training of the course's CNN with the form's choices."""
     s = st.session_state
@@ -334,7 +323,7 @@ def submit_retraining(data_source: str) -> None:
 
 if bundle.manifest:
     m, n_epochs = bundle.manifest, bundle.manifest["config"]["epochs"]
-    with st.expander("How this model was trained", expanded=not lecture_mode.is_lecture()):
+    with st.expander("How this model was trained", expanded=not is_lecture()):
         c1, c2, c3 = st.columns(3)
         c1.metric("Test accuracy", f"{m['metrics']['test_accuracy']:.2%}")
         c2.metric("Training time", f"{m['training_time_s']:.0f} s")
@@ -369,13 +358,11 @@ if bundle.manifest:
         )
     training_panel.show("act_rt")  # the "queue is full" notice, a failure, the job's progress
 
-source_code.show_source(
+page_frame.finish(
     "core.models.inspection:activation_model",
     "core.models.inspection:fully_convolutional_trunk",
     "core.models.inspection:match_handmade_kernels",
-)
-sources_panel(
-    {
+    course={
         "keras_cnn": [
             "CNNs: structure and components",
             "CNN example in Keras: written character recognition (I)",
@@ -383,5 +370,5 @@ sources_panel(
         ],
         "ae_cnn": ["CNN simple example"],
     },
-    ["lecun1998", "zeiler_fergus2014", "keras_conv2d", "keras_mnist"],
+    references=["lecun1998", "zeiler_fergus2014", "keras_conv2d", "keras_mnist"],
 )

@@ -3,24 +3,15 @@
 import numpy as np
 import streamlit as st
 
-from core.adapters import (
-    cached,
-    display,
-    errors,
-    image_input,
-    lecture_mode,
-    live_questions,
-    source_code,
-    streamlit_patches,
-    tap,
-    url_state,
-    worked_examples,
-)
+from core.adapters import cached, display, image_input, live_questions, page_frame, url_state
+from core.adapters.errors import guarded
+from core.adapters.lecture_mode import is_lecture
 from core.adapters.sections.convolution import gradient_magnitude_section, one_dimensional, volume, xo_example
-from core.adapters.sources import sources_panel
+from core.adapters.tap import show_pickable, store_cell
 from core.adapters.url_state import UrlParam
 from core.adapters.widgets import signed_display
 from core.adapters.widgets.padding import PADDINGS, padding_input
+from core.adapters.worked_examples import apply_worked_example
 from core.data.convolution_examples import FORMER_EXAMPLE_KEYS, NG_6X6, WORKED_EXAMPLES
 from core.data.images import content_key, encode_png, npy_bytes
 from core.figures.common import HEATMAP_MAX_SIDE, image_to_rgb_uint8, matrix_figure
@@ -36,7 +27,7 @@ from core.maths.convolution import (
 )
 from core.maths.kernels import KERNELS, kernel_facts
 
-streamlit_patches.require_app_frame()
+page_frame.start()
 
 st.title("Convolution and kernels")
 st.markdown(
@@ -51,7 +42,7 @@ with st.expander("More about convolution"):
         "kernel: it is **cross-correlation**. Textbook convolution flips it first — switch between them "
         "below."
     )
-lecture = lecture_mode.is_lecture()
+lecture = is_lecture()
 
 # --- the link: this page's URL parameters (the picker and the sections below declare their own) ----
 EXAMPLE_NONE = "none"
@@ -99,9 +90,7 @@ example_key = ctl.selectbox(
     format_func=lambda k: "— your own image and kernel —" if k == EXAMPLE_NONE else WORKED_EXAMPLES[k].title,
 )
 example = WORKED_EXAMPLES.get(example_key)
-worked_examples.apply_worked_example(
-    example
-)  # a newly chosen example (or one given in the URL) sets the controls below
+apply_worked_example(example)  # a newly chosen example (or one given in the URL) sets the controls below
 url_state.sync(URL)  # after the example's settings, before the controls that show them
 
 # --- image and kernel ----------------------------------------------------------------------------
@@ -270,7 +259,7 @@ if not small:  # a photo: drawn once per image and shared; the window is shown e
 
 # --- numbers view: choose an output position (reruns only this part) -----------------------------
 @st.fragment
-@errors.guarded
+@guarded
 def numbers_view() -> None:
     for key, top in (("conv_row", out_h - 1), ("conv_col", out_w - 1)):
         st.session_state[key] = min(max(int(st.session_state.get(key, 0)), 0), top)
@@ -323,10 +312,10 @@ def numbers_view() -> None:
         shown, fig = (
             map_view if large_map else feature_map_figure(feature_map, display_mode, pick_box=(row, col))
         )
-        tap.show_pickable(
+        show_pickable(
             fig,
             key="conv_out_chart",
-            on_pick=pick_from_chart,
+            on_pick=store_cell("conv_row", "conv_col"),
             height=int(cell * out_h) + 50,
             alt="Feature map: the kernel's response at every position of the input; the outlined "
             f"pixel, row {row}, column {col}, is explained below.",
@@ -348,16 +337,6 @@ def numbers_view() -> None:
             on_click="ignore",
         )
     arithmetic(terms, row, col)
-
-
-@errors.guarded
-def pick_from_chart(points: list) -> None:
-    """A click or a tap on the feature map: explain that output pixel."""
-    if points and "x" in points[0] and "y" in points[0]:  # the pick grid: x = column, y = row
-        st.session_state.conv_row, st.session_state.conv_col = (
-            int(round(points[0]["y"])),
-            int(round(points[0]["x"])),
-        )
 
 
 def arithmetic(terms, row: int, col: int) -> None:
@@ -422,7 +401,7 @@ more = st.radio(
 
 
 @st.fragment
-@errors.guarded
+@guarded
 def more_from_the_course(which: str) -> None:
     """Only the chosen example is built, and its own controls rerun only this part."""
     if which == "one_d":
@@ -436,9 +415,11 @@ def more_from_the_course(which: str) -> None:
 
 
 more_from_the_course(more)
-source_code.show_source(cross_correlate2d, window_terms, conv2d_layer)
-sources_panel(
-    {
+page_frame.finish(
+    cross_correlate2d,
+    window_terms,
+    conv2d_layer,
+    course={
         "keras_cnn": ["Convolution operation: filters, kernels", "More filters"],
         "conv_notes": ["2.2", "2.3", "2.11"],
         "cnn_classics": [
@@ -455,7 +436,7 @@ sources_panel(
             "CNN simple example",
         ],
     },
-    [
+    references=[
         "keras_conv2d",
         "dumoulin_visin2016",
         "numpy_convolve",

@@ -11,20 +11,11 @@ import functools
 import numpy as np
 import streamlit as st
 
-from core.adapters import (
-    cached,
-    display,
-    errors,
-    image_input,
-    lecture_mode,
-    page_frame,
-    source_code,
-    streamlit_patches,
-    tap,
-    url_state,
-)
-from core.adapters.sections.deep_features import deep_gradient_section
-from core.adapters.sources import sources_panel
+from core.adapters import cached, display, image_input, page_frame, url_state
+from core.adapters.errors import guarded
+from core.adapters.lecture_mode import is_lecture
+from core.adapters.sections.deep_features import PhotoUnit, deep_gradient_section
+from core.adapters.tap import show_clickable_grid, show_pickable, store_cell
 from core.adapters.url_state import UrlParam
 from core.data.course import cite
 from core.data.images import SAMPLES
@@ -41,7 +32,7 @@ from core.figures.deep_features import (
 )
 from core.maths.receptive_field import VGG16_LAYERS, field_box, receptive_fields, vgg16_fields
 
-streamlit_patches.require_app_frame()
+page_frame.start()
 
 st.title("Deep features: your photo through VGG16")
 st.markdown(
@@ -172,14 +163,14 @@ st.caption(
 
 
 @st.fragment
-@errors.guarded
+@guarded
 def layer_explorer() -> None:
     """Pick a layer, a map, a unit: only this part reruns."""
     names = list(out.feature_maps)
     url_state.sync(URL)  # a layer change reruns only this fragment
     layer = st.selectbox("Layer", names, key="dfe_layer")
     maps = out.feature_maps[layer]
-    halves = 1 if lecture_mode.is_lecture() else 2  # 16 maps a grid, 4 × 4: side by side, stacked on a phone
+    halves = 1 if is_lecture() else 2  # 16 maps a grid, 4 × 4: side by side, stacked on a phone
     count = 16 * halves
     mosaic, labels, order, means = cached.hed_layer_view(image_key, size, layer, 16, 4, maps)
     ranked = [int(k) for k in order[:count]]
@@ -191,7 +182,7 @@ def layer_explorer() -> None:
     for half, column in enumerate(st.columns(halves, gap="small")):
         channels = ranked[16 * half : 16 * half + 16]
         with column:
-            tap.show_clickable_grid(
+            show_clickable_grid(
                 cached.shared_view(
                     ("dfe_maps", image_key, size, layer, half),
                     lambda channels=channels, half=half: ranked_maps_figure(
@@ -229,10 +220,10 @@ def layer_explorer() -> None:
     box = field_box(field, row, col, (h, w))
     m1, m2 = st.columns(2)
     with m1:
-        tap.show_pickable(
+        show_pickable(
             unit_map_figure(fmap, (row, col), title=f"{layer}, map {channel}: click a unit"),
             key="dfe_map_chart",
-            on_pick=pick_unit,
+            on_pick=store_cell("dfe_row", "dfe_col"),
         )
     with m2:
         display.show_figure(
@@ -261,7 +252,7 @@ def layer_explorer() -> None:
         "*effective* receptive field is Gaussian-like, concentrated near the centre and much smaller "
         "(Luo et al., NIPS 2016)."
     )
-    deep_gradient_section(image_key, size, prep.rgb, prep.batch, maps, layer, channel, row, col)
+    deep_gradient_section(PhotoUnit(image_key, size, prep.rgb, prep.batch, maps, layer, channel, row, col))
     with st.expander("The receptive field, layer by layer"):
         display.show_table(
             [
@@ -280,21 +271,11 @@ def layer_explorer() -> None:
         st.caption("r_l = r_(l−1) + (k_l − 1) · j_(l−1);  j_l = j_(l−1) · s_l. Araujo et al., Distill 2019.")
 
 
-@errors.guarded
+@guarded
 def pick_map(channels: list[int], cols: int, row: int, col: int) -> None:
     """A click or a tap on tile ``(row, col)`` of the ranked grid (``channels`` in its order): that map."""
     if row * cols + col < len(channels):
         st.session_state.dfe_map = channels[row * cols + col]
-
-
-@errors.guarded
-def pick_unit(points: list) -> None:
-    """A click or a tap on the feature map: that unit and its receptive field."""
-    if points and "x" in points[0] and "y" in points[0]:  # the pick grid: x = column, y = row
-        st.session_state.dfe_row, st.session_state.dfe_col = (
-            int(round(points[0]["y"])),
-            int(round(points[0]["x"])),
-        )
 
 
 st.header("3. Every layer's feature maps, and where a unit looks")
@@ -304,7 +285,7 @@ layer_explorer()
 st.header("4. The first layer's 64 learned kernels beside the hand-made ones")
 filters, matches = cached.hed_first_filters()
 kernels, titles = first_filter_panels(matches)
-halves = 1 if lecture_mode.is_lecture() else 2  # 4 pairs a row: two grids side by side, stacked on a phone
+halves = 1 if is_lecture() else 2  # 4 pairs a row: two grids side by side, stacked on a phone
 for half, column in enumerate(st.columns(halves, gap="small")):
     part = slice(64 // halves * half, 64 // halves * (half + 1))
     with column:
@@ -345,7 +326,7 @@ panels += [
     ("Sobel magnitude (hand-made)", classic["sobel"]),
     ("Canny, σ = 2 (scikit-image)", classic["canny"]),
 ]
-if lecture_mode.is_lecture():
+if is_lecture():
     display.show_figure(
         cached.shared_view(
             ("dfe_edges", image_key, size, True),
@@ -381,7 +362,7 @@ st.markdown(
     "outline from a pattern on it."
 )
 
-with st.expander("Where this network comes from", expanded=not lecture_mode.is_lecture()):
+with st.expander("Where this network comes from", expanded=not is_lecture()):
     pkg = facts["package"]
     st.markdown(
         f"- Paper: {facts['paper']}.\n"
@@ -401,9 +382,11 @@ with st.expander("Where this network comes from", expanded=not lecture_mode.is_l
         '("the network learns its own kernels").'
     )
 
-source_code.show_source("core.models.hed:preprocess", "core.models.hed:forward", receptive_fields)
-sources_panel(
-    {
+page_frame.finish(
+    "core.models.hed:preprocess",
+    "core.models.hed:forward",
+    receptive_fields,
+    course={
         "keras_cnn": [
             "Convolution operation: filters, kernels",
             "More filters",
@@ -412,5 +395,5 @@ sources_panel(
         "cnn_classics": ["Edge detection", "VGG-16"],
         "intro_dl": ["5.6"],
     },
-    ["simonyan2014", "xie_tu2015", "araujo2019", "luo2016", "keras_vgg16"],
+    references=["simonyan2014", "xie_tu2015", "araujo2019", "luo2016", "keras_vgg16"],
 )

@@ -3,18 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from core.adapters import (
-    cached,
-    display,
-    errors,
-    lecture_mode,
-    page_frame,
-    source_code,
-    streamlit_patches,
-    tap,
-    url_state,
-)
-from core.adapters.sources import sources_panel
+from core.adapters import cached, display, page_frame, url_state
+from core.adapters.errors import guarded
+from core.adapters.lecture_mode import is_lecture, session_seed
+from core.adapters.tap import show_clickable_grid
 from core.adapters.url_state import UrlParam
 from core.data.images import to_unit_range
 from core.figures.common import matrix_figure
@@ -30,7 +22,7 @@ from core.figures.generative import (
 from core.maths.interpolation import slerp
 from core.maths.toy_gan import toy_gan_losses, toy_gan_view
 
-streamlit_patches.require_app_frame()
+page_frame.start()
 
 st.title("GAN sampling")
 st.markdown(
@@ -74,11 +66,11 @@ about.caption(
 )
 
 # --- a grid of samples from a seed --------------------------------------------------------------
-URL = (UrlParam("seed", "gan_seed", lecture_mode.session_seed(0), kind=int, lo=0, hi=1_000_000),)
+URL = (UrlParam("seed", "gan_seed", session_seed(0), kind=int, lo=0, hi=1_000_000),)
 url_state.sync(URL)
 
 
-@errors.guarded
+@guarded
 def reset_value() -> None:
     """Put the z[dim] slider back on the chosen sample's own value (seed, sample or dimension changed)."""
     state = st.session_state
@@ -87,7 +79,7 @@ def reset_value() -> None:
     state.gan_value = float(np.clip(round(float(z_[pick_, dim_]), 1), -3, 3))
 
 
-@errors.guarded
+@guarded
 def new_samples() -> None:
     st.session_state.gan_seed = (int(st.session_state.gan_seed) + 1) % 1_000_001  # stays in the input's range
     reset_value()
@@ -96,7 +88,7 @@ def new_samples() -> None:
 #: The grid of samples. On a laptop or a phone: 8 × 8 tiles beside (on a phone: below) the controls, in
 #: a figure GRID_HEIGHT px tall, so that a phone's width (about 360 px) still gives each tile a
 #: fingertip's 44 px. On the projector: 16 × 4 tiles across the screen, captions at its 20 px.
-lecture = lecture_mode.is_lecture()
+lecture = is_lecture()
 COLS, GRID_HEIGHT, LABEL_SIZE = (16, 410, 20) if lecture else (8, 490, 10)
 controls, grid_column = (st.container(), st.container()) if lecture else st.columns([2, 3])
 with controls:
@@ -142,7 +134,7 @@ def sample_grid():
 
 
 with grid_column:
-    tap.show_clickable_grid(
+    show_clickable_grid(
         cached.shared_view(("gan_grid", MODEL, seed, show_scores, COLS), sample_grid),
         key="gan_grid",
         rows=-(-len(samples) // COLS),
@@ -161,7 +153,7 @@ SWEEP = tuple(float(v) for v in np.linspace(-3, 3, 9))
 
 
 @st.fragment
-@errors.guarded
+@guarded
 def latent_dimension(seed: int, pick: int) -> None:
     """Only this part reruns while a student moves the dimension or its value."""
     if "gan_value" not in st.session_state:
@@ -214,7 +206,7 @@ st.header("Interpolation between two samples")
 
 
 @st.fragment
-@errors.guarded
+@guarded
 def interpolation(seed: int) -> None:
     c1, c2, c3 = st.columns(3)
     a = int(c1.number_input("From sample #", 0, 63, 0, key="gan_a"))
@@ -257,7 +249,7 @@ st.header("Training time-lapse")
 
 
 @st.fragment
-@errors.guarded
+@guarded
 def time_lapse(timelapse, history: dict) -> None:
     """The epoch slider reruns only the time-lapse and the loss curves."""
     if timelapse is None:
@@ -339,12 +331,12 @@ st.markdown(
 )
 
 
-@errors.guarded
+@guarded
 def reset_toy() -> None:
-    st.session_state.gan_toy = {"seed": lecture_mode.session_seed(0), "actions": ()}  # the presses so far
+    st.session_state.gan_toy = {"seed": session_seed(0), "actions": ()}  # the presses so far
 
 
-@errors.guarded
+@guarded
 def train_toy(mode: str) -> None:
     toy = st.session_state.gan_toy
     st.session_state.gan_toy = {
@@ -354,7 +346,7 @@ def train_toy(mode: str) -> None:
 
 
 @st.fragment
-@errors.guarded
+@guarded
 def toy_gan() -> None:
     if "gan_toy" not in st.session_state:
         reset_toy()
@@ -392,7 +384,11 @@ def toy_gan() -> None:
 
 
 toy_gan()
-source_code.show_source(
-    "core.models.gan:DCGAN.train_step", slerp, "core.models.gan:nearest_real", toy_gan_losses
+page_frame.finish(
+    "core.models.gan:DCGAN.train_step",
+    slerp,
+    "core.models.gan:nearest_real",
+    toy_gan_losses,
+    course={"intro_dl": ["7.1", "7.2.2"]},
+    references=["goodfellow2014", "radford2015", "metz2017", "keras_dcgan"],
 )
-sources_panel({"intro_dl": ["7.1", "7.2.2"]}, ["goodfellow2014", "radford2015", "metz2017", "keras_dcgan"])

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from core.adapters import streamlit_patches
+from core.adapters import page_frame
 from core.adapters.catalog import PAGES, SECTIONS
 
-streamlit_patches.require_app_frame()
+page_frame.start()
 
 st.title("Neural Explainer")
 st.markdown(

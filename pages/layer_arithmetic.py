@@ -2,18 +2,10 @@
 
 import streamlit as st
 
-from core.adapters import (
-    cached,
-    display,
-    errors,
-    lecture_mode,
-    live_questions,
-    source_code,
-    streamlit_patches,
-    url_state,
-)
+from core.adapters import cached, display, live_questions, page_frame, url_state
+from core.adapters.errors import guarded
+from core.adapters.lecture_mode import session_seed
 from core.adapters.sections.layer_arithmetic import residual_part, tensors_part
-from core.adapters.sources import sources_panel
 from core.adapters.url_state import UrlParam
 from core.adapters.widgets.course_examples import course_examples_select
 from core.adapters.widgets.padding import PADDINGS, padding_input
@@ -40,7 +32,7 @@ from core.maths.layer_math import (
     with_batch_size,
 )
 
-streamlit_patches.require_app_frame()
+page_frame.start()
 
 st.title("Layer arithmetic")
 st.markdown(
@@ -104,14 +96,14 @@ if part == "size":
             arch_pos=0,
         )
 
-    @errors.guarded
+    @guarded
     def new_question() -> None:
-        asked = st.session_state.get("arch_question", lecture_mode.session_seed(0))
+        asked = st.session_state.get("arch_question", session_seed(0))
         st.session_state.arch_question = asked + 1
         load_preset(random_size_question(st.session_state.arch_question))
         st.session_state.pop("arch_guess", None)
 
-    @errors.guarded
+    @guarded
     def reveal(settings: tuple) -> None:
         st.session_state.arch_revealed = settings  # the answer stays shown until a setting changes
 
@@ -349,9 +341,11 @@ else:
     )
     display.show_figure(memory_figure(rows, [1, 8, 32, 64, 128, 256, 512], marked=batch), key="arch_mem_fig")
 
-source_code.show_source("core.models.architectures:layer_table", conv_params, dense_params)
-sources_panel(
-    {
+page_frame.finish(
+    "core.models.architectures:layer_table",
+    conv_params,
+    dense_params,
+    course={
         "cnn_classics": [
             "Padding",
             "Strided convolutions",
@@ -372,7 +366,7 @@ sources_panel(
         "intro_dl": ["4.3", "5.5", "7.2.2"],
         "ae_cnn": ["2D convolution on volumes", "Convolution NN on MNIST dataset with Keras"],
     },
-    [
+    references=[
         "keras_conv2d",
         "keras_dense",
         "dumoulin_visin2016",

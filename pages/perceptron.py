@@ -3,18 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from core.adapters import (
-    display,
-    errors,
-    lecture_mode,
-    live_questions,
-    source_code,
-    streamlit_patches,
-    tap,
-    url_state,
-)
+from core.adapters import display, live_questions, page_frame, url_state
 from core.adapters.editor_bounds import bounded_editor
-from core.adapters.sources import sources_panel
+from core.adapters.errors import guarded
+from core.adapters.lecture_mode import is_lecture, session_seed
+from core.adapters.tap import show_pickable
 from core.adapters.url_state import UrlParam
 from core.data.perceptron_sets import (
     FRUIT_INITIAL_BIAS,
@@ -38,7 +31,7 @@ from core.maths.perceptron import (
     update_equation,
 )
 
-streamlit_patches.require_app_frame()
+page_frame.start()
 st.title("Perceptron learning")
 st.markdown(
     "A perceptron learns its weights from examples: press **One step** and watch the line move after a "
@@ -56,7 +49,7 @@ with st.expander("More about the perceptron rule"):
         "many "
         "mistakes."
     )
-lecture = lecture_mode.is_lecture()
+lecture = is_lecture()
 DATA = [*TRAINING_SETS, "your points"]
 RULE_LABELS = {
     "perceptron": "Perceptron rule",
@@ -77,7 +70,7 @@ DEFAULT_POINTS = pd.DataFrame(
 )
 
 
-@errors.guarded
+@guarded
 def defaults() -> None:
     """Start values of a fresh run: the course's for the fruit, zeros elsewhere; back to step 0."""
     fruit = st.session_state.perc_data == "fruit"
@@ -169,7 +162,7 @@ if data == "your points":
         st.error(f"These points cannot be used: {exc}")
         st.stop()
 else:
-    ts = training_set(data, seed=lecture_mode.session_seed(0))
+    ts = training_set(data, seed=session_seed(0))
 
 try:
     result = train(
@@ -205,7 +198,7 @@ st.session_state.perc_step = min(max(int(st.session_state.perc_step), 0), n)
 k = st.session_state.perc_step
 
 
-@errors.guarded
+@guarded
 def go_to(step: int) -> None:
     st.session_state.perc_step = step
 
@@ -300,7 +293,7 @@ with left:
             st.session_state.perc_points_v += 1
 
     if data == "your points":
-        tap.show_pickable(fig, key="perc_plot", on_pick=add_point, height=480, alt=PLOT_ALT)
+        show_pickable(fig, key="perc_plot", on_pick=add_point, height=480, alt=PLOT_ALT)
     else:
         display.show_figure(fig, key="perc_plot", height=480, alt=PLOT_ALT)
     st.caption(
@@ -363,7 +356,8 @@ if data == "fruit":
 
 with st.expander(f"Log of the first {k} steps", expanded=not lecture):
     display.show_table(pd.DataFrame(result.rows(k)), hide_index=True, width="stretch")
-source_code.show_source({"perceptron": train_perceptron, "hebb": train_hebb, "adaline": train_adaline}[rule])
-sources_panel(
-    {"intro_dl": ["2.1", "2.2", "2.3", "3.2"]}, ["rosenblatt1958", "novikoff1962", "widrow_hoff1960"]
+page_frame.finish(
+    {"perceptron": train_perceptron, "hebb": train_hebb, "adaline": train_adaline}[rule],
+    course={"intro_dl": ["2.1", "2.2", "2.3", "3.2"]},
+    references=["rosenblatt1958", "novikoff1962", "widrow_hoff1960"],
 )

@@ -3,19 +3,10 @@
 import numpy as np
 import streamlit as st
 
-from core.adapters import (
-    cached,
-    display,
-    errors,
-    image_input,
-    lecture_mode,
-    live_questions,
-    source_code,
-    streamlit_patches,
-    tap,
-    url_state,
-)
-from core.adapters.sources import sources_panel
+from core.adapters import cached, display, image_input, live_questions, page_frame, url_state
+from core.adapters.errors import guarded
+from core.adapters.lecture_mode import session_seed
+from core.adapters.tap import show_pickable, store_cell
 from core.adapters.url_state import UrlParam
 from core.data.course import cite
 from core.data.images import to_grayscale
@@ -40,7 +31,7 @@ from core.maths.pooling import (
 )
 from core.maths.translation import cnn_stage, translation_curve, translation_sensitivity
 
-streamlit_patches.require_app_frame()
+page_frame.start()
 
 st.title("Pooling")
 st.markdown("A **pooling** layer slides a window over each feature map and keeps **one number per window**.")
@@ -85,7 +76,7 @@ mode = mode_col.radio(
 # --- presets and pooling settings ----------------------------------------------------------------
 
 
-@errors.guarded
+@guarded
 def apply_preset() -> None:
     p = POOLING_PRESETS.get(st.session_state.pool_preset)
     if p is not None:
@@ -99,7 +90,7 @@ def apply_preset() -> None:
         )
 
 
-@errors.guarded
+@guarded
 def follow_pool_size() -> None:
     st.session_state.pool_stride = st.session_state.pool_size  # Keras: strides=None → pool_size
 
@@ -144,7 +135,7 @@ def matrix_text(m) -> str:
 # --- numbers mode --------------------------------------------------------------------------------
 if mode == "numbers":
     preset = POOLING_PRESETS.get(preset_key)
-    rng = np.random.default_rng(lecture_mode.session_seed(7))
+    rng = np.random.default_rng(session_seed(7))
     default = preset.matrix if preset else rng.integers(0, 10, (6, 6))
     figures = st.container()  # the figures first, drawn once the matrix below is read
     left, right = st.columns([3, 2])
@@ -162,14 +153,6 @@ if mode == "numbers":
         st.stop()
     for key, top in (("pool_row", pooled.shape[0] - 1), ("pool_col", pooled.shape[1] - 1)):
         st.session_state[key] = min(max(int(st.session_state.get(key, 0)), 0), top)
-
-    @errors.guarded
-    def pick_from_chart(points: list) -> None:
-        if points and "x" in points[0] and "y" in points[0]:  # x = column, y = row
-            st.session_state.pool_row, st.session_state.pool_col = (
-                int(round(points[0]["y"])),
-                int(round(points[0]["x"])),
-            )
 
     with right:
         st.metric("Output size", f"{size_text(pooled.shape)}", help=f"from {size_text(x.shape)}")
@@ -198,10 +181,10 @@ if mode == "numbers":
         f2.info(f"Output ({row}, {col}) and the pooled matrix: *{live_questions.HIDDEN_TEXT}*.")
         st.stop()
     with f2:
-        tap.show_pickable(
+        show_pickable(
             pooling_output_figure(pooled, (row, col), title="Pooled (click a cell)"),
             key="pool_out_chart",
-            on_pick=pick_from_chart,
+            on_pick=store_cell("pool_row", "pool_col"),
             height=60 + 52 * pooled.shape[0],
         )
     figures.code(
@@ -391,12 +374,14 @@ else:
         "Its tolerance ends at the window: a shift of a whole pool size moves the pooled map by one cell."
     )
 
-source_code.show_source(max_pool2d, l2_pool2d, translation_sensitivity)
-sources_panel(
-    {
+page_frame.finish(
+    max_pool2d,
+    l2_pool2d,
+    translation_sensitivity,
+    course={
         "ae_cnn": ["Pooling", "CNN simple example"],
         "cnn_classics": ["Pooling layer"],
         "keras_cnn": ["CNNs: structure and components in Keras (II)"],
     },
-    ["keras_pooling", "cs231n", "rohrer2016"],
+    references=["keras_pooling", "cs231n", "rohrer2016"],
 )

@@ -12,18 +12,9 @@ normalization and spatial dropout 2D*.
 import numpy as np
 import streamlit as st
 
-from core.adapters import (
-    cached,
-    display,
-    errors,
-    lecture_mode,
-    page_frame,
-    source_code,
-    streamlit_patches,
-    training_panel,
-    url_state,
-)
-from core.adapters.sources import sources_panel
+from core.adapters import cached, display, page_frame, training_panel, url_state
+from core.adapters.errors import guarded
+from core.adapters.lecture_mode import is_lecture, session_seed
 from core.adapters.url_state import UrlParam
 from core.data.course import cite
 from core.figures.feature_maps import kernels_grid_figure
@@ -40,7 +31,7 @@ from core.figures.training_curves import (
 from core.maths import batch_norm, dropout, gradient_descent, losses
 from core.maths import run_summary as summary
 
-streamlit_patches.require_app_frame()
+page_frame.start()
 
 st.title("Training a CNN")
 st.markdown("Training is a loop: forward pass, **loss**, gradient, a step downhill.")
@@ -115,7 +106,7 @@ st.markdown(
 )
 with st.expander(
     "Logits, softmax and `from_logits`: the course's code mixes them up",
-    expanded=not lecture_mode.is_lecture(),
+    expanded=not is_lecture(),
 ):
     logits = np.log(probs) + 1.0  # any logits with these probabilities (softmax ignores + c)
     st.markdown(
@@ -316,12 +307,12 @@ regulariser = st.radio(
 
 
 @st.fragment
-@errors.guarded
+@guarded
 def regulariser_section(which: str) -> None:
     """Only the chosen regulariser is built, and its own sliders rerun only this part."""
     if which == "dropout":
         rate = st.select_slider("Dropout rate p", [0.1, 0.2, 0.25, 0.5, 0.75], value=0.5, key="train_rate")
-        rng = np.random.default_rng(lecture_mode.session_seed())
+        rng = np.random.default_rng(session_seed())
         outs = np.stack(
             [dropout.dropout(np.ones((4, 8)), rate, training=True, rng=rng) for _ in range(3)]
             + [dropout.dropout(np.ones((4, 8)), rate, training=False)]
@@ -343,9 +334,7 @@ def regulariser_section(which: str) -> None:
         )
     elif which == "spatial":
         maps = np.stack([np.full((5, 5), 1.0)] * 8)
-        mask = dropout.spatial_dropout_mask(
-            (5, 5, 8), 0.25, rng=np.random.default_rng(lecture_mode.session_seed() + 1)
-        )
+        mask = dropout.spatial_dropout_mask((5, 5, 8), 0.25, rng=np.random.default_rng(session_seed() + 1))
         display.show_figure(
             masks_figure(
                 maps * np.moveaxis(mask, -1, 0) / 0.75, titles=[f"map {i}" for i in range(8)], zmax=2
@@ -441,7 +430,7 @@ def regulariser_section(which: str) -> None:
                 )
             )
     elif which == "aug":
-        sample = cached.augmented_digits(index, 16, lecture_mode.session_seed())
+        sample = cached.augmented_digits(index, 16, session_seed())
         display.show_figure(
             digits_grid_figure(
                 np.concatenate([x.reshape(1, 28, 28), sample]), cols=9, titles=["original"] + [""] * 16
@@ -501,7 +490,7 @@ st.markdown(
 )
 
 
-@errors.guarded
+@guarded
 def submit_training() -> None:
     """The form's callback: queue the configuration as a shared job (asking twice trains once)."""
     s = st.session_state
@@ -545,15 +534,13 @@ training_panel.show("train")  # the "queue is full" notice, a failure, the job's
 st.header("6 · The Keras code of a configuration")
 shown = st.selectbox("Configuration", list(names), key="train_code_pick")
 st.code(cached.keras_code(names[shown]["config"]), language="python")
-source_code.show_source(
+page_frame.finish(
     losses.cross_entropy,
     gradient_descent.dense_softmax_gradient,
     dropout.dropout,
     batch_norm.batch_norm_train,
     "core.training.regularisation:train_regularised",
-)
-sources_panel(
-    {
+    course={
         "ae_cnn": [
             "CNN: training",
             "CNN: dropout",
@@ -566,7 +553,7 @@ sources_panel(
             "CNNs: batch normalization and spatial dropout 2D",
         ],
     },
-    [
+    references=[
         "srivastava2014",
         "tompson2015",
         "ioffe2015",

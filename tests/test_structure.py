@@ -76,10 +76,14 @@ def test_pages_define_no_classes_and_no_keras_models():
         assert "keras" not in imported_modules(page) and "tensorflow" not in imported_modules(page), page.name
 
 
-def test_pages_call_require_app_frame_and_never_set_page_config():
+def test_pages_start_in_the_app_frame_and_never_set_page_config():
+    """Every page starts with ``page_frame.start()`` (which calls ``require_app_frame``) before it draws."""
     for page in (ROOT / "pages").glob("*.py"):
         text = page.read_text(encoding="utf-8")
-        assert "require_app_frame()" in text, page.name
+        first_call = next(
+            n.value for n in ast.parse(text).body if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call)
+        )
+        assert ast.unparse(first_call) == "page_frame.start()", page.name
         assert "set_page_config" not in text and "st.navigation" not in text, page.name
 
 
@@ -304,14 +308,14 @@ def test_the_page_rule_catches_a_page_that_imports_a_model(tmp_path, monkeypatch
 
 
 def test_sources_a_page_names_by_string_exist():
-    """``source_code.show_source("core.models.hed:preprocess", ...)``: a page names a function of a layer
-    it does not import as ``module:qualified name``; each must be a function (or a class's method) of
-    that module."""
+    """``page_frame.finish("core.models.hed:preprocess", ...)`` (or ``source_code.show_source``): a page
+    names a function of a layer it does not import as ``module:qualified name``; each must be a function
+    (or a class's method) of that module."""
     named = []
     for path in page_scripts():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "show_source":
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) in ("show_source", "finish"):
                 named += [(path.name, a.value) for a in node.args if isinstance(a, ast.Constant)]
     assert len(named) >= 8  # the model pages name theirs
     for page, text in named:

@@ -1,6 +1,7 @@
 """The page frame every page runs in: ``app.py`` calls :func:`page_setup` once per run (page config,
-the base style sheet, the sidebar with the lecture-mode toggle); model pages wrap their first
-TensorFlow use in :func:`loading_models`.
+the base style sheet, the sidebar with the lecture-mode toggle); every page script begins with
+:func:`start` and ends with :func:`finish` (the code behind the page and its sources); model pages wrap
+their first TensorFlow use in :func:`loading_models`.
 
 Lecture mode's state and style live in :mod:`core.adapters.lecture_mode`; the workaround that puts a deep
 link's first run inside this frame is :func:`core.adapters.streamlit_patches.require_app_frame`.
@@ -9,12 +10,15 @@ link's first run inside this frame is :func:`core.adapters.streamlit_patches.req
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import streamlit as st
 
+from core.adapters import source_code, streamlit_patches
 from core.adapters.errors import guarded
 from core.adapters.lecture_mode import LECTURE_CSS, LECTURE_KEY, LECTURE_TOGGLE_KEY, is_lecture
+from core.adapters.sources import sources_panel
 from core.adapters.url_state import UrlParam, seed
 
 APP_TITLE = "Neural Explainer"
@@ -103,6 +107,44 @@ def _sidebar_state(first_run: bool) -> str | None:
     if not is_lecture():
         return "auto"
     return "collapsed" if first_run else None
+
+
+def start() -> None:
+    """The first call of every page script: make sure the page runs inside ``app.py``'s frame.
+
+    A deep link's first run on a fresh server runs the page script without ``app.py``; this starts it
+    again inside the frame (:func:`core.adapters.streamlit_patches.require_app_frame`) and is a no-op
+    in every other run.
+    """
+    streamlit_patches.require_app_frame()
+
+
+def finish(
+    *functions: Callable | str,
+    course: Mapping[str, Iterable[str]] | Iterable[str] = (),
+    references: Iterable[str] = (),
+) -> None:
+    """The end of every page: the expander "Show the code that computes this" with the source of
+    ``functions`` (:func:`core.adapters.source_code.show_source`), then the "Sources" panel of the
+    course documents and published references it cites (:func:`core.adapters.sources.sources_panel`).
+
+    Parameters
+    ----------
+    *functions : callable or str
+        The core functions behind the page; one of a layer the page does not import is named
+        ``"core.models.hed:preprocess"`` (module, colon, qualified name).
+    course : mapping of document key -> sections or headings, or iterable of document keys
+        The course documents the page cites (keys of :data:`core.data.course.DOCUMENTS`).
+    references : iterable of str
+        Keys of :data:`core.data.course.REFERENCES`.
+
+    Raises
+    ------
+    ValueError
+        If a course key, section, heading or reference is unknown (see :func:`core.data.course.cite`).
+    """
+    source_code.show_source(*functions)
+    sources_panel(course, references)
 
 
 @guarded

@@ -15,6 +15,9 @@ callback with the same list of points, shaped like a Plotly selection's::
 
     tap.show_pickable(fig, key="conv_out_chart", on_pick=pick, height=400)
 
+A map whose pick trace is its grid of cells (x = column, y = row) passes
+``on_pick=store_cell("conv_row", "conv_col")``, which is that callback.
+
 A picture of tiles drawn as one image (a grid of generated digits, a mosaic of feature maps) has no
 pick trace and no selection; :func:`show_clickable_grid` sends its mouse clicks through the same
 listener as its taps, as the tile under the pointer.
@@ -34,7 +37,7 @@ import streamlit as st
 
 from core.adapters import display, errors
 
-__all__ = ["TAP_SUFFIX", "grid_cell", "show_clickable_grid", "show_pickable", "tap_point"]
+__all__ = ["TAP_SUFFIX", "grid_cell", "show_clickable_grid", "show_pickable", "store_cell", "tap_point"]
 
 TAP_SUFFIX = "_tap"
 """The tap listener's session key is the chart's key plus this suffix."""
@@ -121,6 +124,32 @@ def show_pickable(
     shown = display.show_figure(fig, key=key, on_select=picked_by_click, height=height, alt=alt)
     _listener(key=key + TAP_SUFFIX, data={"chart": key}, on_tap_change=picked_by_tap, height=0)
     return shown
+
+
+def store_cell(row_key: str, col_key: str) -> Callable[[list], None]:
+    """The ``on_pick`` of a map whose ``"pick"`` trace is its grid of cells (x = column, y = row, as
+    the feature maps and pooled matrices draw it): the picked cell's row and column go into the
+    session keys ``row_key`` and ``col_key`` (the page's row and column inputs).
+
+    Parameters
+    ----------
+    row_key, col_key : str
+        Session keys of the picked row and column, e.g. ``"conv_row"``, ``"conv_col"``.
+
+    Returns
+    -------
+    callable
+        ``on_pick(points)`` for :func:`show_pickable`: stores the first point's ``y`` and ``x``,
+        rounded to whole cells; a point without both leaves the keys as they are.
+    """
+
+    @errors.guarded
+    def store(points: list) -> None:
+        if points and "x" in points[0] and "y" in points[0]:
+            st.session_state[row_key] = int(round(points[0]["y"]))
+            st.session_state[col_key] = int(round(points[0]["x"]))
+
+    return store
 
 
 def grid_cell(x: float, y: float, *, x_range, y_range, rows: int, cols: int) -> tuple[int, int]:

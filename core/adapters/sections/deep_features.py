@@ -9,6 +9,8 @@ in ``assets/feature_vis`` (``python -m core.training.feature_vis``, ``core.data.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import streamlit as st
 
@@ -25,22 +27,53 @@ from core.models.receptive_gradients import AVERAGE_GRID, ENERGY_SHARE
 URL = (UrlParam("erf", "dfe_erf", False, kind=bool),)
 
 
-def deep_gradient_section(
-    image_key: str,
-    size: int,
-    rgb: np.ndarray,
-    batch: np.ndarray,
-    maps: np.ndarray,
-    layer: str,
-    channel: int,
-    row: int,
-    col: int,
-) -> None:
+@dataclasses.dataclass(frozen=True, eq=False)
+class PhotoUnit:
+    """One unit of a VGG16 feature map on a photo: the unit the page's picker points at.
+
+    Attributes
+    ----------
+    image_key : str
+        The photo's content hash; with ``size``, ``layer``, ``channel``, ``row`` and ``col`` it keys the
+        shared caches (the arrays are not hashed).
+    size : int
+        The longer side the photo was resized to, px.
+    rgb : ndarray of shape (H, W, 3), uint8
+        The resized photo (:attr:`core.models.hed.Preprocessed.rgb`).
+    batch : ndarray of shape (1, H, W, 3), float32
+        What the network receives (:attr:`core.models.hed.Preprocessed.batch`).
+    maps : ndarray of shape (H_l, W_l, C_l)
+        Every feature map of ``layer`` on this photo.
+    layer : str
+        The VGG16 layer, e.g. ``"block5_conv3"``.
+    channel : int
+        The map, in ``[0, C_l)``.
+    row, col : int
+        The unit's place in the map, in ``[0, H_l)`` and ``[0, W_l)``.
+    """
+
+    image_key: str
+    size: int
+    rgb: np.ndarray = dataclasses.field(repr=False)
+    batch: np.ndarray = dataclasses.field(repr=False)
+    maps: np.ndarray = dataclasses.field(repr=False)
+    layer: str
+    channel: int
+    row: int
+    col: int
+
+    @property
+    def key(self) -> tuple[str, int, str, int, int, int]:
+        """``(image_key, size, layer, channel, row, col)``: what the shared caches are keyed on."""
+        return self.image_key, self.size, self.layer, self.channel, self.row, self.col
+
+
+def deep_gradient_section(unit: PhotoUnit) -> None:
     """The page's one call, below the unit picker: :func:`effective_field_section` for the unit and
     :func:`feature_vis_section` for its layer and map."""
-    effective_field_section(image_key, size, rgb, batch, maps, layer, channel, row, col)
-    feature_vis_section(layer, channel)
-    feature_vis_job.compute_another(layer, channel)  # another map, as a shared job on the queue
+    effective_field_section(unit)
+    feature_vis_section(unit.layer, unit.channel)
+    feature_vis_job.compute_another(unit.layer, unit.channel)  # another map, as a shared job on the queue
 
 
 def feature_vis_section(layer: str, channel: int) -> None:
@@ -103,19 +136,8 @@ def feature_vis_section(layer: str, channel: int) -> None:
         )
 
 
-def effective_field_section(
-    image_key: str,
-    size: int,
-    rgb: np.ndarray,
-    batch: np.ndarray,
-    maps: np.ndarray,
-    layer: str,
-    channel: int,
-    row: int,
-    col: int,
-) -> None:
-    """Below the unit picker: the gradient of unit ``(row, col)`` of map ``channel`` of ``layer`` with respect
-    to the photo (``batch``, the network's input (1, H, W, 3); ``rgb`` the resized photo), on demand."""
+def effective_field_section(unit: PhotoUnit) -> None:
+    """Below the unit picker: the gradient of ``unit`` with respect to the photo it sees, on demand."""
     url_state.sync(URL)
     if not st.toggle(
         "Where does this unit really look? Its gradient with respect to the photo",
@@ -123,9 +145,10 @@ def effective_field_section(
         help="One backward pass through VGG16 per unit (about 0.5 s), shared by every student.",
     ):
         return
+    row, col, channel, layer = unit.row, unit.col, unit.channel, unit.layer
     with st.spinner("Backpropagating from this unit to the photo ..."):
-        unit, seconds = cached_erf.unit_gradient(image_key, size, layer, channel, row, col, batch)
-    if unit.value <= 0:
+        gradient, seconds = cached_erf.unit_gradient(*unit.key, unit.batch)
+    if gradient.value <= 0:
         st.info(
             f"Unit ({row}, {col}) of map {channel} is 0 here: the ReLU is off, so no change of the photo "
             "changes it a little and its gradient is 0 everywhere. Click a unit that is not black."
@@ -136,22 +159,24 @@ def effective_field_section(
     with c1:
         display.show_figure(
             shared_view(
-                ("dfe_erf", image_key, size, layer, channel, row, col),
+                ("dfe_erf", *unit.key),
                 lambda: effective_field_figure(
-                    rgb,
-                    unit.energy,
-                    unit.box,
-                    unit.centre,
-                    unit.effective,
+                    unit.rgb,
+                    gradient.energy,
+                    gradient.box,
+                    gradient.centre,
+                    gradient.effective,
                     title=f"|∂y/∂x| of unit ({row}, {col}), map {channel}",
                 ),
             ),
             key="dfe_erf_fig",
         )
     with st.spinner(f"Averaging over {AVERAGE_GRID**2} units of {layer} ..."):
-        units, mean, t_mean = cached_erf.layer_average(image_key, size, layer, batch, maps)
+        units, mean, t_mean = cached_erf.layer_average(
+            unit.image_key, unit.size, layer, unit.batch, unit.maps
+        )
     c2.metric("Theoretical field", f"{field.size} px")
-    for label, side in (("this unit", unit.effective), (f"mean of {len(units)} units", mean)):
+    for label, side in (("this unit", gradient.effective), (f"mean of {len(units)} units", mean)):
         c2.metric(
             f"Effective field, {label}",
             f"{side:.0f} px",
@@ -160,19 +185,15 @@ def effective_field_section(
             delta_arrow="off",
         )
     st.markdown(
-        f"The colour is **|∂y/∂x|**: how much the unit's value y = {unit.value:.4g} would change per unit of "
-        f"change of each photo pixel (summed over its three colours as a length), on its own scale (red = "
-        f"its "
-        f"top 1 %). It is exactly 0 outside the **red box**, the theoretical field of {field.size} × "
-        f"{field.size} "
-        f"px — and inside it, most of it sits near the centre: the **white square**, {unit.effective} × "
-        f"{unit.effective} px, holds {ENERGY_SHARE:.0%} of the gradient's energy Σ(∂y/∂x)². Many paths "
-        f"lead from "
-        "a central pixel to the unit and few from a pixel at the edge of the field, so the *effective* "
-        "receptive "
-        "field is much smaller than the theoretical one and roughly Gaussian (Luo et al., NIPS 2016). This "
-        "is "
-        "this photo's gradient: the ReLUs that are off and the max-pooling choices decide which paths count."
+        f"The colour is **|∂y/∂x|**: how much the unit's value y = {gradient.value:.4g} would change per "
+        "unit of change of each photo pixel (summed over its three colours as a length), on its own "
+        "scale (red = its top 1 %). It is exactly 0 outside the **red box**, the theoretical field of "
+        f"{field.size} × {field.size} px — and inside it, most of it sits near the centre: the **white "
+        f"square**, {gradient.effective} × {gradient.effective} px, holds {ENERGY_SHARE:.0%} of the "
+        "gradient's energy Σ(∂y/∂x)². Many paths lead from a central pixel to the unit and few from a "
+        "pixel at the edge of the field, so the *effective* receptive field is much smaller than the "
+        "theoretical one and roughly Gaussian (Luo et al., NIPS 2016). This is this photo's gradient: "
+        "the ReLUs that are off and the max-pooling choices decide which paths count."
     )
     st.caption(
         f"Mean of {len(units)} units: a {AVERAGE_GRID} × {AVERAGE_GRID} spread of units whose whole field "
