@@ -31,7 +31,7 @@ class CourseDocument:
     Attributes
     ----------
     key : str
-        Short name used in code (``"intro_dl"``).
+        Its key in :data:`DOCUMENTS`, what :func:`cite` and :func:`document` take (``"intro_dl"``).
     title : str
         The title a student reads, chosen from what the document covers.
     numbered : bool
@@ -54,7 +54,7 @@ class Reference:
     Attributes
     ----------
     key : str
-        Short name used in code (``"he2016"``).
+        Its key in :data:`REFERENCES`, what :func:`reference` takes (``"he2016"``).
     text : str
         Authors, year and title as a reader cites them (Markdown; the title in italics).
     url : str

@@ -245,7 +245,7 @@ class Activation:
     Attributes
     ----------
     name : str
-        Registry key.
+        Its key in :data:`ACTIVATIONS` (``"relu"``).
     label : str
         Display name.
     function, derivative : callable ``(z, **params) -> ndarray``
