@@ -291,3 +291,14 @@ def test_window_terms_outside_the_map_and_resolve_padding():
         window_terms(np.ones((5, 5)), np.ones((3, 3)), 3, 0)
     assert resolve_padding((5, 5), (3, 3), padding=(1, 2, 3, 4)) == (1, 2, 3, 4)
     assert resolve_padding((4, 4), (2, 2), padding="same") == (0, 1, 0, 1)
+
+
+def test_convolve2d_passes_every_option_to_cross_correlate2d():
+    rng = np.random.default_rng(4)
+    img, k = rng.normal(size=(9, 8, 2)), rng.normal(size=(3, 2, 2))
+    options = dict(stride=(2, 1), padding="same", dilation=2, bias=1.5, pad_mode="reflect")
+    expected = cross_correlate2d(img, k[::-1, ::-1], **options)
+    np.testing.assert_array_equal(convolve2d(img, k, **options), expected)
+    assert not np.allclose(expected, cross_correlate2d(img, k, **options))  # the flip matters here
+    with pytest.raises(TypeError, match="padding_mode"):
+        convolve2d(img, k, padding_mode="reflect")

@@ -198,3 +198,18 @@ def test_errors_name_the_argument():
         tsets.make_training_set([[0, 0, 0]], [1])
     with pytest.raises(ValueError, match="not linearly separable"):
         pc.mistake_bound(ts.x, tsets.training_set("XOR").labels)
+
+
+@pytest.mark.parametrize("rule", pc.RULES)
+def test_every_rule_takes_the_shared_options_with_the_same_defaults(rule):
+    ts = tsets.training_set("AND")
+    t = ts.targets(pc.RULE_CONVENTION[rule])
+    default = pc.train(rule, ts.x, t)
+    spelled = pc.train(rule, ts.x, t, weights=(0, 0), bias=0.0, max_epochs=100, order_seed=None)
+    assert default == spelled and default.initial_weights == (0.0, 0.0) and default.max_epochs == 100
+    shuffled = pc.train(rule, ts.x, t, weights=(0.5, -0.5), bias=0.25, max_epochs=3, order_seed=1)
+    assert shuffled.initial_weights == (0.5, -0.5) and shuffled.initial_bias == 0.25
+    in_order = [k % 4 for k in range(len(shuffled.history))]
+    assert shuffled.epochs <= 3 and [r.index for r in shuffled.history] != in_order
+    with pytest.raises(TypeError, match="momentum"):
+        pc.train(rule, ts.x, t, momentum=0.9)
