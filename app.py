@@ -9,7 +9,7 @@ the lecturer's view after it. The page runs inside the app's error boundary (:mo
 failure shows one
 line with an incident id, never a traceback.
 After the run, the heap is frozen once TensorFlow or a new shared model has been loaded
-(:mod:`core.adapters.heap`), so Streamlit's two garbage collections per run stay cheap.
+(:mod:`core.adapters.heap`), and the heap is collected in full every few seconds, not after every run.
 """
 
 import streamlit as st
@@ -56,4 +56,4 @@ try:
     with errors.error_boundary("live session"):
         live_session.after_page(page)  # the lecturer's view, once the page wrote its link
 finally:
-    heap.freeze_if_needed()
+    heap.after_run()  # a freeze after loading; else a full collection every few seconds

@@ -1,9 +1,11 @@
-"""Keep full garbage collections off the click path: freeze the long-lived heap once it is loaded.
+"""Keep full garbage collections off the click path: freeze the long-lived heap once it is loaded, and
+collect the rest at most every :data:`COLLECT_EVERY_S` seconds per process, not after every run.
 
 Why: once TensorFlow is imported the process holds millions of tracked objects, and a full
-collection walks all of them (~200 ms with the GIL held on a 2-core machine). Streamlit runs two
+collection walks all of them (~200 ms with the GIL held on a 2-core machine). Streamlit would run two
 after every script run (``keras.backend.clear_session()`` in ``ScriptRunner`` whenever ``keras``
-is imported, then ``runner.postScriptGC``). ``gc.freeze()`` moves every object alive now into a
+is imported, which :mod:`core.adapters.streamlit_patches` turns off, and ``runner.postScriptGC``,
+which ``.streamlit/config.toml`` turns off). ``gc.freeze()`` moves every object alive now into a
 permanent generation that collections skip (Python's documented idiom: collect, then freeze, once
 the heavy start-up is done), so later collections only walk what was allocated since: the
 sessions' own, short-lived objects, which are still collected.
@@ -16,8 +18,15 @@ moment (their session-state dict is frozen, so what they store later stays reach
 So at most every :data:`REFREEZE_S` seconds after a freeze, the next run end thaws the heap,
 collects it in full once (~200 ms) and freezes it again: sessions that ended since are freed.
 
-No Streamlit here: ``app.py`` calls :func:`freeze_if_needed` at the end of every run, and the
-cache adapter calls :func:`request_freeze` after it loads a shared model.
+Even unfrozen, what a classroom's sessions allocate is a large heap: a full collection after every
+run (Streamlit's ``postScriptGC``) cost about a quarter of a follower's run with 30 sessions open
+(``bench/bench_follow.py``, py-spy with ``--gil``). So the end of a run collects in full only when the
+last full collection is :data:`COLLECT_EVERY_S` seconds old: cyclic garbage lives a few seconds
+longer, Python's own generational collections still run as they always do, and the cost no longer
+grows with the number of runs.
+
+No Streamlit here: ``app.py`` calls :func:`after_run` at the end of every run, and the cache adapter
+calls :func:`request_freeze` after it loads a shared model.
 """
 
 from __future__ import annotations
@@ -33,12 +42,36 @@ HEAVY_MODULES = ("tensorflow", "keras")
 
 #: Seconds after a freeze when the next run end may thaw, collect and freeze again.
 REFREEZE_S = float(os.environ.get("NEURAL_EXPLAINER_REFREEZE_S", 600))
+#: Seconds after a full collection when the next run end collects in full again.
+COLLECT_EVERY_S = float(os.environ.get("NEURAL_EXPLAINER_COLLECT_EVERY_S", 2.0))
 
 _lock = threading.Lock()
 _requested = False
 _heavy_seen = False
 _freezes = 0
 _frozen_at: float | None = None
+_collected_at = 0.0
+_collections = 0
+
+
+def after_run(*, now: float | None = None) -> str | None:
+    """What the end of a script run does: freeze (:func:`freeze_if_needed`), or else a full collection
+    when the last one is :data:`COLLECT_EVERY_S` seconds old (one run at a time does it; the others
+    go on). Returns ``"freeze"``, ``"collect"`` or None."""
+    global _collected_at, _collections
+    if freeze_if_needed():
+        return "freeze"
+    now = time.monotonic() if now is None else now
+    if now - _collected_at < COLLECT_EVERY_S or not _lock.acquire(blocking=False):
+        return None
+    try:
+        if now - _collected_at < COLLECT_EVERY_S:
+            return None
+        gc.collect()
+        _collected_at, _collections = time.monotonic(), _collections + 1
+        return "collect"
+    finally:
+        _lock.release()
 
 
 def request_freeze() -> None:
@@ -59,7 +92,7 @@ def freeze_if_needed() -> bool:
     bool
         Whether this call froze the heap.
     """
-    global _requested, _heavy_seen, _freezes, _frozen_at
+    global _requested, _heavy_seen, _freezes, _frozen_at, _collected_at
     if not _due():
         return False
     with _lock:
@@ -71,7 +104,7 @@ def freeze_if_needed() -> bool:
         gc.collect()
         gc.freeze()
         _freezes += 1
-        _frozen_at = time.monotonic()
+        _frozen_at = _collected_at = time.monotonic()
     return True
 
 
@@ -86,3 +119,8 @@ def _due() -> bool:
 def freeze_count() -> int:
     """How many times this process froze its heap (for tests and the benchmark)."""
     return _freezes
+
+
+def collection_count() -> int:
+    """How many full collections :func:`after_run` made in this process (for tests)."""
+    return _collections

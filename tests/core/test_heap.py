@@ -3,6 +3,7 @@ freed."""
 
 import gc
 import threading
+import time
 import weakref
 
 import pytest
@@ -60,7 +61,7 @@ def _session_script():
         heap.request_freeze()  # stands for loading a shared model
     else:
         st.session_state.session_object = Session()
-    heap.freeze_if_needed()  # what app.py does at the end of every run
+    heap.after_run()  # what app.py does at the end of every run
     st.write("ran")
 
 
@@ -133,3 +134,31 @@ def test_streamlit_no_longer_clears_the_keras_session_after_each_run(monkeypatch
     at.run()
     assert at.markdown[0].value == "ran"
     assert calls == []  # ... the app's does not
+
+
+def test_the_end_of_a_run_collects_in_full_at_most_once_per_interval(monkeypatch):
+    """Cyclic garbage made by a run is freed by the next run end that is due, not by every run end."""
+    monkeypatch.setattr(heap, "COLLECT_EVERY_S", 100.0)
+    gc.disable()  # only heap.after_run collects here
+    try:
+        while heap.after_run(now=time.monotonic() + 1e6) == "freeze":  # a freeze another test asked for
+            pass
+        done = heap.collection_count()
+        garbage = Node()
+        ref = weakref.ref(garbage)
+        del garbage
+        assert heap.after_run(now=time.monotonic() + 50.0) is None  # within the interval: no collection
+        assert ref() is not None
+        assert heap.collection_count() == done
+        assert heap.after_run(now=time.monotonic() + 101.0) == "collect"
+        assert ref() is None
+        assert heap.collection_count() == done + 1
+    finally:
+        gc.enable()
+
+
+def test_streamlit_collects_after_no_run_the_app_collects_instead():
+    """``.streamlit/config.toml`` turns off Streamlit's full collection after every run."""
+    from streamlit import config
+
+    assert config.get_option("runner.postScriptGC") is False
