@@ -3,6 +3,7 @@ functions behind what the page shows."""
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 from collections.abc import Callable
@@ -19,9 +20,24 @@ def show_source(*functions: Callable | str) -> None:
     """
     with st.expander("Show the code that computes this"):
         for fn in functions:
-            if isinstance(fn, str):
-                module, _, qualname = fn.partition(":")
-                fn = importlib.import_module(module)
-                for part in qualname.split("."):
-                    fn = getattr(fn, part)
-            st.code(inspect.getsource(fn), language="python")
+            st.code(source(fn), language="python")
+
+
+@functools.lru_cache(maxsize=256)
+def source(fn: Callable | str) -> str:
+    """The source text of ``fn`` (a function, or ``"module:qualname"``), read once per process: the
+    server does not reload code (``fileWatcherType = "none"``), and reading it parses the file.
+
+    Raises
+    ------
+    ImportError, AttributeError
+        ``fn`` names no importable module or no attribute of it.
+    OSError, TypeError
+        As :func:`inspect.getsource` (no source file; not a function, class or module).
+    """
+    if isinstance(fn, str):
+        module, _, qualname = fn.partition(":")
+        fn = importlib.import_module(module)
+        for part in qualname.split("."):
+            fn = getattr(fn, part)
+    return inspect.getsource(fn)

@@ -80,8 +80,8 @@ def require_app_frame() -> None:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
-    if ctx is None:
-        return
+    if ctx is None or not PagesManager.uses_pages_directory:
+        return  # once any session ran st.navigation, no run is routed by the folder (AppTest resets it)
     entry = Path(ctx.main_script_path).resolve()
     routed_by_folder = any(
         "url_pathname" in info and info.get("script_path") and Path(info["script_path"]).resolve() == entry
