@@ -194,7 +194,7 @@ async def follow_route(args, pool: ServerPool, store, route: str) -> dict:
     stop.set()
     await asyncio.gather(*tasks, return_exceptions=True)
     dropped = sum(f.closed or f.failed > 0 for f in followers)
-    routes = Counter("route" if f.watch_fragment else "timed" if f.auto else "none" for f in followers)
+    routes = Counter("route" if f.watching else "timed" if f.auto else "none" for f in followers)
     for f in followers:
         await f.close()
     pool.stop(server)

@@ -4,11 +4,11 @@ Streamlit's protocol (:class:`bench.classroom.session.BrowserSession`).
 Two routes, whichever the server draws:
 
 * **version route** (``core/adapters/live_poll.py``, ``static/live_follow.js``): the page draws a
-  script-only component in the follower's fragment; the browser asks ``GET /api/live/CODE?v=SEEN``
-  (a long poll: the server answers when the version is not ``SEEN``, or after 20 s; one kept-alive
-  HTTP/1.1 connection, the session's HAProxy cookie) and reruns that fragment (a ``rerun_script``
-  with its ``fragment_id``, what the component's trigger sends) only when the version differs from
-  the one it last saw, or when the 30 s / 3 heartbeat is due;
+  script-only component; the browser asks ``GET /api/live/CODE?v=SEEN`` (a long poll: the server
+  answers when the version is not ``SEEN``, or after 20 s; one kept-alive HTTP/1.1 connection, the
+  session's HAProxy cookie) and reruns the page (a ``rerun_script``, what the component's trigger
+  sends) only when the version differs from the one it last saw; the heartbeat is the page's timed
+  fragment (the server's ``auto_rerun``, every 30 s / 3), rerun by the browser's timer;
 * **timed fragment** (the server's ``auto_rerun``): a ``rerun_script`` of that fragment every interval
   after the last one finished, as the browser's timer does.
 
@@ -29,7 +29,6 @@ from bench.classroom.session import BrowserSession
 
 POLL_S = 1.0  # core.adapters.live_poll.POLL_S
 WAIT_S = 20.0  # core.adapters.live_poll.WAIT_S
-BEAT_S = 10.0  # core.adapters.live_session.HEARTBEAT_EVERY_S
 WATCH = "neural_explainer_live_follow"  # the component's name (live_session.py)
 
 
@@ -77,7 +76,7 @@ class Follower(BrowserSession):
         super().__init__(*args, **kwargs)
         self.code = code
         self.auto: tuple[float, str] | None = None
-        self.watch_fragment = ""  # the fragment that holds the browser's wait (live_follow.js)
+        self.watching = False  # the page drew the browser's wait (live_follow.js)
         self.arrived: dict[int, float] = {}
         self.failed = 0
         self.statuses: dict[str, int] = {}
@@ -100,7 +99,7 @@ class Follower(BrowserSession):
         if element.WhichOneof("type") == "bidi_component" and element.bidi_component.component_name.endswith(
             WATCH
         ):
-            self.watch_fragment = msg.delta.fragment_id
+            self.watching = True
 
     def shows(self, params: dict) -> bool:
         query = {k: v[-1] for k, v in parse_qs(self.query).items()}
@@ -125,7 +124,7 @@ class Follower(BrowserSession):
         await asyncio.sleep(random.random() * POLL_S)
         try:
             while not stop.is_set() and not self.closed:
-                if self.watch_fragment:
+                if self.watching:
                     try:  # a long poll: the server answers when the version is not ``seen``
                         status, body = await client.get(
                             f"/api/live/{self.code}?v={seen}", timeout=WAIT_S + 10
@@ -139,7 +138,7 @@ class Follower(BrowserSession):
                         await asyncio.sleep(POLL_S)
                     elif version != seen:
                         seen = version
-                        await self.check("watch", self.watch_fragment, changes)
+                        await self.check("watch", "", changes)  # the whole page, once
                 elif self.auto is not None:
                     await asyncio.sleep(self.auto[0])
                     await self.check("tick", self.auto[1], changes)
@@ -151,11 +150,14 @@ class Follower(BrowserSession):
             await client.close()
 
     async def _beat(self, stop: asyncio.Event, changes: list) -> None:
-        """The browser's heartbeat: a check when none was asked for ``BEAT_S`` (version route only)."""
+        """The browser's heartbeat: the page's timed fragment, every ``auto_rerun`` interval (version
+        route only; with the timed check, that fragment is the check itself)."""
+        beat = time.perf_counter()
         while not stop.is_set() and not self.closed:
             await asyncio.sleep(1.0)
-            if self.watch_fragment and time.perf_counter() - self.asked >= BEAT_S:
-                await self.check("beat", self.watch_fragment, changes)
+            if self.watching and self.auto is not None and time.perf_counter() - beat >= self.auto[0]:
+                beat = time.perf_counter()
+                await self.check("beat", self.auto[1], changes)
 
     async def answer(self, question_id: str, value: float, timeout: float = 10.0) -> bool:
         """Type ``value`` into the open question's number field and send it, as the page's form."""

@@ -13,13 +13,15 @@ A run with no room involved costs one check (:func:`involved`): no store is open
   a full run). After a reload the lecturer enters the code and the PIN again.
 - **Follower** (``?room=CODE`` on any page): joins (wrong codes are limited per browser session by the
   store), then the browser waits for a change (:mod:`core.adapters.live_poll`: a script-only component
-  asks this process's version route every second, no script run) and reruns the follower's fragment
-  only when the room's version changed or the heartbeat is due; where no route can be added (AppTest)
-  the fragment is timed by the browser instead (:data:`FOLLOW_EVERY_S`). The fragment reads the room's
-  view record (one small record) and, when its version changed, clears the page controls' session values
-  (:data:`core.adapters.url_state.DECLARED`) and moves with ``st.switch_page(page, query_params=...)``,
-  so the page seeds its controls from the lecturer's link. A heartbeat (``follow``) every
-  :data:`HEARTBEAT_EVERY_S` seconds keeps the student counted.
+  long-polls this process's version route, no script run) and reruns the follower's page once when the
+  room's version changed. That run reads the room's view record (one small record) before the page
+  and, when its version changed, clears the page controls' session values
+  (:data:`core.adapters.url_state.DECLARED`) and sets the lecturer's link: on the same page by writing
+  ``st.query_params`` before the page draws its controls (one run per change), on another page with
+  ``st.switch_page(page, query_params=...)``; either way the page seeds its controls from the
+  lecturer's link. A timed fragment of its own sends the heartbeat (``follow``) every
+  :data:`HEARTBEAT_EVERY_S` seconds, which keeps the student counted. Where no route can be added
+  (AppTest) a fragment timed by the browser (:data:`FOLLOW_EVERY_S`) checks and moves instead.
 """
 
 from __future__ import annotations
@@ -330,8 +332,20 @@ def _follower_bar(page: str) -> None:
     url = live_poll.serve(following["code"], rooms(), base_path)
     if url is None:
         _follow_tick(page)  # no version route in this process (AppTest): a timed check
-    else:
-        _follow_watch(page, url)
+        return
+    _follow_now(page)  # this run moves to the lecturer's view, if it changed
+    _heartbeat(page)
+    _watch(  # the browser waits for the next change: then it reruns the whole page, once
+        key=WATCH_KEY,
+        data={
+            "url": url,
+            "version": following["version"],
+            "poll_ms": int(live_poll.POLL_S * 1000),
+            "fallback_ms": FALLBACK_EVERY_MS,
+        },
+        on_check_change=lambda: None,
+        height=0,
+    )
 
 
 @guarded
@@ -353,27 +367,50 @@ def _back() -> None:
         following.update(exploring=False, version=None, beat=0.0, moved=None)  # the next check moves back
 
 
+def _follow_now(page: str) -> None:
+    """In a full run, before the page: read the room's view (one record) and show the lecturer's.
+
+    The browser reruns the whole page once when the room's version changed
+    (``static/live_follow.js``); this run moves: to another page with ``st.switch_page``, or, on the
+    same page, by setting the link's parameters and clearing the controls' session values before
+    the page draws them (the page seeds its controls from the link), so a control change costs the
+    follower one run of its page.
+    """
+    following = st.session_state[FOLLOW_KEY]
+    store = rooms()
+    view = _read(store, following)
+    _question_panel(store, following["code"], view.question, session_id())
+    if view.version == following["version"]:
+        return
+    following["version"] = view.version
+    live_examples.receive(store, following["code"], view.payload)  # drawn by this run's page
+    script = _target(page, view, following)
+    if script is None:
+        return
+    _clear_controls()
+    if view.page != page:
+        st.switch_page(script, query_params={**view.params, ROOM_PARAM: following["code"]})
+    own = {k: v for k, v in st.query_params.to_dict().items() if k in PRIVATE_PARAMS}
+    st.query_params.from_dict({**view.params, **own})
+
+
+@st.fragment(run_every=HEARTBEAT_EVERY_S)
+@guarded
+def _heartbeat(page: str) -> None:
+    """Keep this follower counted; a change the browser missed, or the room's end, reruns the page."""
+    following = st.session_state.get(FOLLOW_KEY)
+    if following is None or following["exploring"] or not _fragment_rerun():
+        return
+    view = _read(rooms(), following)
+    if view.version != following["version"]:
+        st.rerun(scope="app")
+
+
 @st.fragment
 @guarded
-def _follow_watch(page: str, url: str) -> None:
-    """The browser waits for the room's version to change (``static/live_follow.js``, polling ``url``)
-    and reruns this fragment only then, or for the heartbeat: no script run between changes."""
-    _check(page)
-    following = st.session_state.get(FOLLOW_KEY)
-    if following is None or following["exploring"]:
-        return
-    _watch(
-        key=WATCH_KEY,
-        data={
-            "url": url,
-            "version": following["version"],
-            "poll_ms": int(live_poll.POLL_S * 1000),
-            "beat_ms": int(HEARTBEAT_EVERY_S * 1000),
-            "fallback_ms": FALLBACK_EVERY_MS,
-        },
-        on_check_change=lambda: None,
-        height=0,
-    )
+def _question_panel(store, code: str, question: dict | None, session_id: str) -> None:
+    """The open question and its answer form: sending an answer reruns only this part."""
+    live_questions.follower_panel(store, code, question, session_id)
 
 
 @st.fragment(run_every=FOLLOW_EVERY_S)
@@ -383,14 +420,12 @@ def _follow_tick(page: str) -> None:
     _check(page)
 
 
-def _check(page: str) -> None:
-    """Read the room's view (one record); move to it when its version changed."""
-    following = st.session_state.get(FOLLOW_KEY)
-    if following is None or following["exploring"]:
-        return
-    store, now = rooms(), time.monotonic()
+def _read(store: RoomStore, following: dict):
+    """The room's view record (and the heartbeat when it is due); a room that ended reruns the page
+    without it."""
+    now = time.monotonic()
     try:
-        if now - following["beat"] >= 0.8 * HEARTBEAT_EVERY_S:  # the browser's beat may come early
+        if now - following["beat"] >= 0.8 * HEARTBEAT_EVERY_S:  # the browser's timer may come early
             store.follow(following["code"], session_id())
             following["beat"] = now
         view = store.view(following["code"])
@@ -400,11 +435,12 @@ def _check(page: str) -> None:
         st.session_state.pop(FOLLOW_KEY, None)
         st.session_state[MESSAGE_KEY] = "The live session has ended: you keep this view."
         st.rerun(scope="app")
-    live_questions.follower_panel(store, following["code"], view.question, session_id())  # the open question
-    if view.version == following["version"]:
-        return
-    following["version"] = view.version
-    example = live_examples.receive(store, following["code"], view.payload)  # the lecturer's photo, points
+    return view
+
+
+def _target(page: str, view, following: dict) -> str | None:
+    """The script to move to for ``view``, or None: no page of ours, already there, or already moved
+    there (a page may add its defaults to the link, so the link can differ from the lecturer's)."""
     script = page_script(view.page)
     target = [view.page, view.params]  # a new version may only open or reveal a question
     if (
@@ -412,11 +448,34 @@ def _check(page: str) -> None:
         or target == following.get("moved")
         or (view.page, view.params) == (page, current_params())
     ):
+        return None
+    following["moved"] = target
+    return script
+
+
+def _clear_controls() -> None:
+    """Forget the page controls' session values: the lecturer's link sets them."""
+    for key in list(url_state.DECLARED):
+        if key != lecture_mode.LECTURE_KEY and key in st.session_state:
+            del st.session_state[key]
+
+
+def _check(page: str) -> None:
+    """In the timed fragment: read the room's view (one record); move to it when its version changed."""
+    following = st.session_state.get(FOLLOW_KEY)
+    if following is None or following["exploring"]:
+        return
+    store = rooms()
+    view = _read(store, following)
+    live_questions.follower_panel(store, following["code"], view.question, session_id())  # the open question
+    if view.version == following["version"]:
+        return
+    following["version"] = view.version
+    example = live_examples.receive(store, following["code"], view.payload)  # the lecturer's photo, points
+    script = _target(page, view, following)
+    if script is None:
         if example and _fragment_rerun():  # the same view with the lecturer's example: draw it again
             st.rerun(scope="app")
         return
-    following["moved"] = target
-    for key in list(url_state.DECLARED):  # the lecturer's link sets the controls
-        if key != lecture_mode.LECTURE_KEY and key in st.session_state:
-            del st.session_state[key]
+    _clear_controls()
     st.switch_page(script, query_params={**view.params, ROOM_PARAM: following["code"]})

@@ -1,10 +1,10 @@
 // A live session's follower waits in the browser (Streamlit components v2, no iframe, nothing fetched
 // from outside): it asks the app's route data.url for the room's version, naming the one this page
 // shows (data.version; the server answers when it is another, or after its wait), and sends the
-// trigger "check" (Python reruns the follower's fragment, which reads the room and moves) only when
-// the version differs, when the heartbeat is due (data.beat_ms), or, while the route does not answer,
-// every data.fallback_ms. Nothing runs in Python between changes. A hidden tab stops asking and asks
-// at once when it is shown again.
+// trigger "check" (Python reruns the follower's page once: it reads the room and shows the lecturer's
+// view) only when the version differs or, while the route does not answer, every data.fallback_ms.
+// Nothing runs in Python between changes but the follower's heartbeat (a timed fragment of its own).
+// A hidden tab stops asking and asks at once when it is shown again.
 export default function ({ data, setTriggerValue, parentElement }) {
   const host = parentElement && (parentElement.host || parentElement);
   const own = host && host.closest && host.closest('[data-testid="stElementContainer"]');
@@ -46,9 +46,6 @@ export default function ({ data, setTriggerValue, parentElement }) {
     }
     if (host && host.__neFollow === loop) loop.timer = setTimeout(tick, delay);
   };
-  const beat = () => {                       // the heartbeat keeps this follower counted
-    if (!document.hidden && performance.now() - loop.asked >= loop.data.beat_ms) ask("beat");
-  };
   const shown = () => {
     if (!document.hidden && loop.timer !== null) {
       clearTimeout(loop.timer);
@@ -60,11 +57,9 @@ export default function ({ data, setTriggerValue, parentElement }) {
     loop.timer = setTimeout(tick, Math.random() * data.poll_ms);   // followers spread over the interval
     document.addEventListener("visibilitychange", shown);
     loop.shown = shown;
-    loop.beat = setInterval(beat, 1000);
   }
   return () => {
     if (loop.timer !== null) clearTimeout(loop.timer);
-    clearInterval(loop.beat);
     loop.timer = null;
     document.removeEventListener("visibilitychange", loop.shown);
     if (host && host.__neFollow === loop) delete host.__neFollow;
