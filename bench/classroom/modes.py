@@ -10,8 +10,36 @@ import time
 
 from bench.classroom.scenarios import APP, BARE, BARE_SCRIPT, TRAIN_CONFIGS
 from bench.classroom.servers import ROOT, ServerPool, wait_healthy
-from bench.classroom.stats import fmt, percentile, print_load_report, print_table, summarize
+from bench.classroom.stats import columns, fmt, percentile, print_load_report, print_table, summarize
 from bench.classroom.students import StudentResult, load_phase, one_view, run_student, warm_up
+
+CHURN_COLUMNS = columns(
+    "server",
+    "pages",
+    "sessions",
+    "p50_s",
+    "rss0",
+    "rss1",
+    "rss2",
+    "growth1",
+    "growth2",
+    "per_session_kb",
+    "exceptions",
+    "dropped",
+    "fallbacks",
+)
+FIRST_VISIT_COLUMNS = columns(
+    "page",
+    "server_start_s",
+    "heading_s",
+    "finished_s",
+    "tf_ratio",
+    "status",
+    "runs",
+    "view_kb",
+    "exceptions",
+    "rss_mb",
+)
 
 
 async def classroom(pool: ServerPool, args) -> dict:
@@ -86,24 +114,7 @@ async def churn(pool: ServerPool, args) -> dict:
         f"\nChurn: 2 x {args.churn} sessions per server (view + 1 click + disconnect, batches of "
         f"{args.churn_batch}), RSS {args.churn_settle:g} s after each K"
     )
-    print_table(
-        rows,
-        [
-            ("server", "server", ""),
-            ("pages", "pages", ""),
-            ("sessions", "sessions", "d"),
-            ("p50 s", "p50_s", ".2f"),
-            ("RSS start", "rss0", ".0f"),
-            ("after K", "rss1", ".0f"),
-            ("after 2K", "rss2", ".0f"),
-            ("+1st K", "growth1", "+.0f"),
-            ("+2nd K", "growth2", "+.0f"),
-            ("KB/session (2nd K)", "per_session_kb", ".0f"),
-            ("exc", "exceptions", "d"),
-            ("drop", "dropped", "d"),
-            ("fb", "fallbacks", "d"),
-        ],
-    )
+    print_table(rows, CHURN_COLUMNS)
     print("  (disconnected sessions are kept for server.disconnectedSessionTTL = 120 s, at most 128)")
     return {"churn": rows}
 
@@ -142,19 +153,5 @@ async def first_visit(pool: ServerPool, args) -> dict:
         f"\nFirst visit (fresh server per page, deep link); reference: python -c 'import tensorflow' "
         f"= {tf_s:.2f} s"
     )
-    print_table(
-        rows,
-        [
-            ("page", "page", ""),
-            ("server start s", "server_start_s", ".2f"),
-            ("first heading s", "heading_s", ".2f"),
-            ("script_finished s", "finished_s", ".2f"),
-            ("x import tf", "tf_ratio", ".2f"),
-            ("status", "status", ""),
-            ("runs", "runs", "d"),
-            ("view KB", "view_kb", ".0f"),
-            ("exc", "exceptions", "d"),
-            ("RSS MB", "rss_mb", ".0f"),
-        ],
-    )
+    print_table(rows, FIRST_VISIT_COLUMNS)
     return {"first_visit": rows, "import_tensorflow_s": tf_s}

@@ -75,47 +75,120 @@ def fmt(value, spec: str) -> str:
     return format(value, spec)
 
 
+#: Every column a classroom table shows, by its row key: (header, format spec of its cells; "" for
+#: text). A table names the keys it shows (:func:`columns`), so a column reads the same in every table.
+COLUMNS: dict[str, tuple[str, str]] = {
+    # summarize(): the load and proxy tables
+    "name": ("page", ""),
+    "students": ("stud", "d"),
+    "clicks": ("clicks", "d"),
+    "p50_s": ("p50 s", ".2f"),
+    "p95_s": ("p95 s", ".2f"),
+    "max_s": ("max s", ".2f"),
+    "clicks_per_s": ("clk/s", ".2f"),
+    "view_s": ("view s", ".2f"),
+    "view_kb": ("view KB", ".0f"),
+    "click_kb_med": ("click KB med", ".1f"),
+    "click_kb_max": ("max", ".1f"),
+    "refs_med": ("refs", ".0f"),
+    "exceptions": ("exc", "d"),
+    "dropped": ("drop", "d"),
+    "timeouts": ("tmo", "d"),
+    "fallbacks": ("fb", "d"),
+    "rss_before_mb": ("RSS MB before", ".0f"),
+    "rss_after_mb": ("after", ".0f"),
+    "cpu_ms_per_click": ("CPU ms/clk", ".0f"),
+    "p95_ratio": ("p95 x bare", ".1f"),
+    "cps_ratio": ("clk/s x bare", ".2f"),
+    "sessions_per_worker": ("sessions per worker", ""),
+    "failed_clicks": ("failed clicks", "d"),
+    "reconnects": ("reconnects", "d"),
+    "sticky_misses": ("sticky misses", "d"),
+    "media_errors": ("media errors", "d"),
+    # modes.churn: RSS (MB) at the start, after K and after 2K sessions, and the growth
+    "server": ("server", ""),
+    "pages": ("pages", ""),
+    "sessions": ("sessions", "d"),
+    "rss0": ("RSS start", ".0f"),
+    "rss1": ("after K", ".0f"),
+    "rss2": ("after 2K", ".0f"),
+    "growth1": ("+1st K", "+.0f"),
+    "growth2": ("+2nd K", "+.0f"),
+    "per_session_kb": ("KB/session (2nd K)", ".0f"),
+    # modes.first_visit
+    "page": ("page", ""),
+    "server_start_s": ("server start s", ".2f"),
+    "heading_s": ("first heading s", ".2f"),
+    "finished_s": ("script_finished s", ".2f"),
+    "tf_ratio": ("x import tf", ".2f"),
+    "status": ("status", ""),
+    "runs": ("runs", "d"),
+    "rss_mb": ("RSS MB", ".0f"),
+}
+
+
+def columns(*names: str | tuple[str, str]) -> list[tuple[str, str, str]]:
+    """The (header, row key, format spec) of each column named, for :func:`print_table`.
+
+    Parameters
+    ----------
+    *names : str or (str, str)
+        A key of :data:`COLUMNS`, or ``(key, header)`` where one table heads that column otherwise.
+
+    Raises
+    ------
+    ValueError
+        If a key is not in :data:`COLUMNS` (add it there with its header and format spec).
+    """
+    table = []
+    for name in names:
+        key, header = name if isinstance(name, tuple) else (name, None)
+        if key not in COLUMNS:
+            raise ValueError(
+                f"column {key!r} is not in bench.classroom.stats.COLUMNS; add it there as "
+                f"{key!r}: (header, format spec)"
+            )
+        table.append((COLUMNS[key][0] if header is None else header, key, COLUMNS[key][1]))
+    return table
+
+
 def print_table(rows: list[dict], columns: list[tuple[str, str, str]]) -> None:
-    """``columns``: (header, row key, format spec). The first column left-aligned, the others right."""
+    """``columns``: (header, row key, format spec), as :func:`columns` gives them. The first column
+    left-aligned, the others right, each as wide as its header or widest cell."""
     headers = [header for header, _, _ in columns]
     cells = [[fmt(row.get(key), spec) for _, key, spec in columns] for row in rows]
-    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
+    widths = [max([len(h), *(len(c[i]) for c in cells)]) for i, h in enumerate(headers)]
     for line in [headers, *cells]:
         padded = [v.rjust(w) if i else v.ljust(w) for i, (v, w) in enumerate(zip(line, widths, strict=True))]
         print("  ".join(padded))
 
 
-LOAD_COLUMNS = [
-    ("page", "name", ""),
-    ("stud", "students", "d"),
-    ("clicks", "clicks", "d"),
-    ("p50 s", "p50_s", ".2f"),
-    ("p95 s", "p95_s", ".2f"),
-    ("max s", "max_s", ".2f"),
-    ("clk/s", "clicks_per_s", ".2f"),
-    ("view s", "view_s", ".2f"),
-    ("view KB", "view_kb", ".0f"),
-    ("click KB med", "click_kb_med", ".1f"),
-    ("max", "click_kb_max", ".1f"),
-    ("refs", "refs_med", ".0f"),
-    ("exc", "exceptions", "d"),
-    ("drop", "dropped", "d"),
-    ("tmo", "timeouts", "d"),
-    ("fb", "fallbacks", "d"),
-    ("RSS MB before", "rss_before_mb", ".0f"),
-    ("after", "rss_after_mb", ".0f"),
-    ("CPU ms/clk", "cpu_ms_per_click", ".0f"),
-    ("p95 x bare", "p95_ratio", ".1f"),
-    ("clk/s x bare", "cps_ratio", ".2f"),
-]
-PROXY_COLUMNS = [
-    ("page", "name", ""),
-    ("sessions per worker", "sessions_per_worker", ""),
-    ("failed clicks", "failed_clicks", "d"),
-    ("reconnects", "reconnects", "d"),
-    ("sticky misses", "sticky_misses", "d"),
-    ("media errors", "media_errors", "d"),
-]
+LOAD_COLUMNS = columns(
+    "name",
+    "students",
+    "clicks",
+    "p50_s",
+    "p95_s",
+    "max_s",
+    "clicks_per_s",
+    "view_s",
+    "view_kb",
+    "click_kb_med",
+    "click_kb_max",
+    "refs_med",
+    "exceptions",
+    "dropped",
+    "timeouts",
+    "fallbacks",
+    "rss_before_mb",
+    "rss_after_mb",
+    "cpu_ms_per_click",
+    "p95_ratio",
+    "cps_ratio",
+)
+PROXY_COLUMNS = columns(
+    "name", "sessions_per_worker", "failed_clicks", "reconnects", "sticky_misses", "media_errors"
+)
 
 
 def print_load_report(summaries: list[dict], args) -> None:
