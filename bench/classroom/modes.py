@@ -8,7 +8,7 @@ import asyncio
 import sys
 import time
 
-from bench.classroom.scenarios import APP, BARE, BARE_SCRIPT, TRAIN_CONFIGS
+from bench.classroom.scenarios import APP, BARE, BARE_ENV, BARE_SCRIPT, TRAIN_CONFIGS
 from bench.classroom.servers import ROOT, ServerPool, wait_healthy
 from bench.classroom.stats import columns, fmt, percentile, print_load_report, print_table, summarize
 from bench.classroom.students import StudentResult, load_phase, one_view, run_student, warm_up
@@ -44,7 +44,7 @@ FIRST_VISIT_COLUMNS = columns(
 
 async def classroom(pool: ServerPool, args) -> dict:
     """The default mode: bare page, then each page, one load phase at a time."""
-    bare = pool.start(BARE, BARE_SCRIPT)
+    bare = pool.start(BARE, BARE_SCRIPT, env=BARE_ENV)
     app = pool.start("app", APP) if args.pages else None
     await asyncio.gather(*[wait_healthy(s, args.timeout) for s in (bare, app) if s])
     print(
@@ -78,7 +78,7 @@ async def classroom(pool: ServerPool, args) -> dict:
 
 async def churn(pool: ServerPool, args) -> dict:
     """Sessions that open a page, click once and leave, in small batches; RSS after K and 2K."""
-    bare = pool.start(BARE, BARE_SCRIPT)
+    bare = pool.start(BARE, BARE_SCRIPT, env=BARE_ENV)
     app = pool.start("app", APP)
     await asyncio.gather(wait_healthy(bare, args.timeout), wait_healthy(app, args.timeout))
     rows = []

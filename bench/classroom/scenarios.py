@@ -12,6 +12,11 @@ from typing import Any
 APP = "app.py"
 BARE_SCRIPT = "bench/bare_page.py"  # the reference page: one slider, one line of text
 BARE = "bare"
+#: The reference runs as Streamlit ships, with its full garbage collection after every run
+#: (``runner.postScriptGC``), which the app's ``.streamlit/config.toml`` turns off
+#: (``core/adapters/heap.py`` collects every few seconds instead): the bare page measures Streamlit's
+#: own cost of a click, not the app's settings.
+BARE_ENV = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true"}
 DEFAULT_PAGES = ["convolution", "cnn_activations", "autoencoder", "gan"]
 
 # One click = (widget key, value). Values: slider, number -> the number (clamped to the widget's

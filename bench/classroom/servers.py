@@ -115,12 +115,13 @@ class ServerPool:
     def __exit__(self, *exc) -> None:
         self.stop(*self.servers)
 
-    def start(self, name: str, script: str) -> Server:
-        """Start ``script`` (relative to the repository root) with an empty model cache of its own."""
+    def start(self, name: str, script: str, env: dict[str, str] | None = None) -> Server:
+        """Start ``script`` (relative to the repository root) with an empty model cache of its own;
+        ``env``: more environment variables for it."""
         port = streamlit_server.free_ports(1, self.next_port)[0]
         self.next_port = port + 1
         log = self.workdir / f"{name}-{port}.log"
-        env = {CACHE_ENV_VAR: str(self.workdir / f"model-cache-{port}")}
+        env = {CACHE_ENV_VAR: str(self.workdir / f"model-cache-{port}"), **(env or {})}
         cmd = streamlit_server.streamlit_command(script, port)
         run_dir = None
         if self.workers:
