@@ -9,8 +9,9 @@ for the room's version (one small JSON answer, no script run). The route holds a
 the version its page shows until the room's version is another, for at most :data:`WAIT_S` seconds
 (a long poll, :data:`MAX_WAITING` at most per process, each waiter looking at the shared cached read
 every :data:`CACHE_S` seconds), so a follower between changes costs one request per :data:`WAIT_S`.
-The browser then asks Python for a check (a trigger, which reruns only the follower's fragment) when
-the version differs from the one the page shows, or when the follower's heartbeat is due.
+The browser then asks Python for a check (a trigger, which reruns the follower's page once: that run
+moves to the lecturer's view) when the version differs from the one the page shows; the follower's
+heartbeat is a timed fragment of its own (:mod:`core.adapters.live_session`).
 
 The route is added to the running Starlette app of ``streamlit run`` (Streamlit 1.67 serves its
 protocol with Starlette; ``st.App(routes=...)`` is the public way to add one, but needs its own
