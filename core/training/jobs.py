@@ -455,7 +455,12 @@ class TrainingQueue:
         token, deadline = uuid.uuid4().hex, time.monotonic() + LOCK_WAIT_S
         with self._local_lock:
             while not self.huey.put_if_empty(_LOCK, {"owner": token, "at": time.time()}):
-                held = self._get_or_none(_LOCK)
+                try:
+                    held = self.huey.get(_LOCK, peek=True)
+                except QueueDataError:  # not the queue's JSON: nobody's lock
+                    held = {}
+                if held is None:  # released since put_if_empty: try again at once (deleting it
+                    continue  # here could delete a lock another process has just taken)
                 at = _number(held.get("at")) if isinstance(held, dict) else None
                 if at is None or time.time() - at > LOCK_STALE_S:
                     self.huey.delete(_LOCK)

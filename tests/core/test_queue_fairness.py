@@ -9,6 +9,7 @@ are exact; the consumer is started where the order of runs is the point.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -186,3 +187,35 @@ def test_concurrent_requests_from_two_processes_keep_the_rules(storage):
     assert web[0].pending_count() == len(waiting) == 10 == storage.pending_count()
     assert all(sum(key.startswith(f"s{i}-") for key in waiting) <= 1 for i in range(16))
     assert len(refused) >= 6  # six sessions found it full
+
+
+def test_a_lock_released_and_taken_again_while_a_process_waits_stays_taken(storage, monkeypatch):
+    """A process waits for the storage lock and reads it just after its holder released it and a third
+    process took it: it must wait for the third, not delete its lock (two holders would each write
+    their own counters, and a job's record would outlive its place in the count)."""
+    waiting, others = TrainingQueue(storage, consume=False, max_pending=10), twin(storage)
+    lock = "queue:lock"  # core.training.jobs' storage key of the lock
+    assert others.put_if_empty(lock, {"owner": "first", "at": time.time()})
+    real_get, moved = storage.get, []
+
+    def get(name, peek=False):
+        if name != lock or moved:
+            return real_get(name, peek=peek)
+        others.delete(lock)  # the first holder releases between the waiter's put_if_empty and this read
+        seen = real_get(name, peek=peek)
+        assert others.put_if_empty(lock, {"owner": "third", "at": time.time()})  # and a third takes it
+        moved.append(seen)
+        return seen
+
+    monkeypatch.setattr(storage, "get", get)
+    submitted = threading.Thread(target=waiting.submit, args=(Job("x"), run_task), kwargs={"session": "a"})
+    submitted.start()
+    time.sleep(0.5)
+    try:
+        assert moved == [None]  # the waiter did read the lock between the two holders
+        assert submitted.is_alive()  # ... and still waits
+        assert others.get(lock, peek=True)["owner"] == "third"
+    finally:
+        others.delete(lock)  # the third releases
+        submitted.join(WAIT_S)
+    assert not submitted.is_alive() and waiting.pending_count() == 1
