@@ -315,7 +315,7 @@ def numbers_view() -> None:
         show_pickable(
             fig,
             key="conv_out_chart",
-            on_pick=store_cell("conv_row", "conv_col"),
+            on_pick=store_cell("conv_row", "conv_col", (out_h, out_w)),
             height=int(cell * out_h) + 50,
             alt="Feature map: the kernel's response at every position of the input; the outlined "
             f"pixel, row {row}, column {col}, is explained below.",

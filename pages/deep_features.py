@@ -223,7 +223,7 @@ def layer_explorer() -> None:
         show_pickable(
             unit_map_figure(fmap, (row, col), title=f"{layer}, map {channel}: click a unit"),
             key="dfe_map_chart",
-            on_pick=store_cell("dfe_row", "dfe_col"),
+            on_pick=store_cell("dfe_row", "dfe_col", fmap.shape[:2]),
         )
     with m2:
         display.show_figure(

@@ -184,7 +184,7 @@ if mode == "numbers":
         show_pickable(
             pooling_output_figure(pooled, (row, col), title="Pooled (click a cell)"),
             key="pool_out_chart",
-            on_pick=store_cell("pool_row", "pool_col"),
+            on_pick=store_cell("pool_row", "pool_col", pooled.shape[:2]),
             height=60 + 52 * pooled.shape[0],
         )
     figures.code(

@@ -333,8 +333,8 @@ def _follower_bar(page: str) -> None:
     if url is None:
         _follow_tick(page)  # no version route in this process (AppTest): a timed check
         return
-    _follow_now(page)  # this run moves to the lecturer's view, if it changed
-    _heartbeat(page)
+    _check(page, panel=_question_panel)  # this run moves to the lecturer's view, if it changed
+    _heartbeat()
     _watch(  # the browser waits for the next change: then it reruns the whole page, once
         key=WATCH_KEY,
         data={
@@ -367,36 +367,9 @@ def _back() -> None:
         following.update(exploring=False, version=None, beat=0.0, moved=None)  # the next check moves back
 
 
-def _follow_now(page: str) -> None:
-    """In a full run, before the page: read the room's view (one record) and show the lecturer's.
-
-    The browser reruns the whole page once when the room's version changed
-    (``static/live_follow.js``); this run moves: to another page with ``st.switch_page``, or, on the
-    same page, by setting the link's parameters and clearing the controls' session values before
-    the page draws them (the page seeds its controls from the link), so a control change costs the
-    follower one run of its page.
-    """
-    following = st.session_state[FOLLOW_KEY]
-    store = rooms()
-    view = _read(store, following)
-    _question_panel(store, following["code"], view.question, session_id())
-    if view.version == following["version"]:
-        return
-    following["version"] = view.version
-    live_examples.receive(store, following["code"], view.payload)  # drawn by this run's page
-    script = _target(page, view, following)
-    if script is None:
-        return
-    _clear_controls()
-    if view.page != page:
-        st.switch_page(script, query_params={**view.params, ROOM_PARAM: following["code"]})
-    own = {k: v for k, v in st.query_params.to_dict().items() if k in PRIVATE_PARAMS}
-    st.query_params.from_dict({**view.params, **own})
-
-
 @st.fragment(run_every=HEARTBEAT_EVERY_S)
 @guarded
-def _heartbeat(page: str) -> None:
+def _heartbeat() -> None:
     """Keep this follower counted; a change the browser missed, or the room's end, reruns the page."""
     following = st.session_state.get(FOLLOW_KEY)
     if following is None or following["exploring"] or not _fragment_rerun():
@@ -460,22 +433,32 @@ def _clear_controls() -> None:
             del st.session_state[key]
 
 
-def _check(page: str) -> None:
-    """In the timed fragment: read the room's view (one record); move to it when its version changed."""
+def _check(page: str, *, panel=live_questions.follower_panel) -> None:
+    """Read the room's view (one record), draw its open question with ``panel`` and move to the view
+    when its version changed.
+
+    In a full run (before the page) a move on the same page sets the link's parameters and clears the
+    controls' session values, so the page draws the lecturer's view in this same run; a move to
+    another page, or any move from a fragment's own rerun (the timed check), goes through
+    ``st.switch_page``.
+    """
     following = st.session_state.get(FOLLOW_KEY)
     if following is None or following["exploring"]:
         return
     store = rooms()
     view = _read(store, following)
-    live_questions.follower_panel(store, following["code"], view.question, session_id())  # the open question
+    panel(store, following["code"], view.question, session_id())
     if view.version == following["version"]:
         return
     following["version"] = view.version
     example = live_examples.receive(store, following["code"], view.payload)  # the lecturer's photo, points
-    script = _target(page, view, following)
+    script, in_fragment = _target(page, view, following), _fragment_rerun()
     if script is None:
-        if example and _fragment_rerun():  # the same view with the lecturer's example: draw it again
+        if example and in_fragment:  # the same view with the lecturer's example: draw it again
             st.rerun(scope="app")
         return
     _clear_controls()
-    st.switch_page(script, query_params={**view.params, ROOM_PARAM: following["code"]})
+    if in_fragment or view.page != page:
+        st.switch_page(script, query_params={**view.params, ROOM_PARAM: following["code"]})
+    own = {k: v for k, v in st.query_params.to_dict().items() if k in PRIVATE_PARAMS}
+    st.query_params.from_dict({**view.params, **own})

@@ -16,7 +16,7 @@ callback with the same list of points, shaped like a Plotly selection's::
     tap.show_pickable(fig, key="conv_out_chart", on_pick=pick, height=400)
 
 A map whose pick trace is its grid of cells (x = column, y = row) passes
-``on_pick=store_cell("conv_row", "conv_col")``, which is that callback.
+``on_pick=store_cell("conv_row", "conv_col", (rows, cols))``, which is that callback.
 
 A picture of tiles drawn as one image (a grid of generated digits, a mosaic of feature maps) has no
 pick trace and no selection; :func:`show_clickable_grid` sends its mouse clicks through the same
@@ -126,7 +126,7 @@ def show_pickable(
     return shown
 
 
-def store_cell(row_key: str, col_key: str) -> Callable[[list], None]:
+def store_cell(row_key: str, col_key: str, shape: tuple[int, int]) -> Callable[[list], None]:
     """The ``on_pick`` of a map whose ``"pick"`` trace is its grid of cells (x = column, y = row, as
     the feature maps and pooled matrices draw it): the picked cell's row and column go into the
     session keys ``row_key`` and ``col_key`` (the page's row and column inputs).
@@ -135,19 +135,25 @@ def store_cell(row_key: str, col_key: str) -> Callable[[list], None]:
     ----------
     row_key, col_key : str
         Session keys of the picked row and column, e.g. ``"conv_row"``, ``"conv_col"``.
+    shape : (int, int)
+        The map's rows and columns: a picked point is clamped into it (a selection is the browser's
+        JSON, so its numbers are untrusted).
 
     Returns
     -------
     callable
         ``on_pick(points)`` for :func:`show_pickable`: stores the first point's ``y`` and ``x``,
-        rounded to whole cells; a point without both leaves the keys as they are.
+        rounded to whole cells and clamped into ``shape``; a point without two finite numbers leaves
+        the keys as they are.
     """
+    rows, cols = (max(int(n), 1) for n in shape)
 
     @errors.guarded
     def store(points: list) -> None:
-        if points and "x" in points[0] and "y" in points[0]:
-            st.session_state[row_key] = int(round(points[0]["y"]))
-            st.session_state[col_key] = int(round(points[0]["x"]))
+        point = tap_point(points[0]) if points else None
+        if point is not None:
+            st.session_state[row_key] = min(max(int(round(point["y"])), 0), rows - 1)
+            st.session_state[col_key] = min(max(int(round(point["x"])), 0), cols - 1)
 
     return store
 

@@ -102,6 +102,10 @@ def test_deep_features_unit_map_tap_picks_the_unit():
     tap(at, "dfe_map_chart", {"x": 7, "y": 5, "curve_number": 1, "point_index": 0})
     assert picked(at, "dfe_row", "dfe_col") == by_click == (5, 7)
     assert any(m.value.startswith("Unit (5, 7) of map") for m in at.markdown)
+    click(at, "dfe_map_chart", {"x": 1e9, "y": -3.0, "curve_number": 1, "point_index": 0})  # hand-made JSON
+    last_col = int(at.number_input(key="dfe_col").max)
+    assert picked(at, "dfe_row", "dfe_col") == (0, last_col) and last_col > 7  # clamped into the map
+    assert not at.exception and not at.error
 
 
 @pytest.mark.slow  # imports TensorFlow and runs VGG16
